@@ -1,0 +1,1 @@
+"""Plain helpers (money, dates, formatting, environment) that own no models."""

@@ -1,0 +1,285 @@
+"""One chart spec for the browser and for report images (Altair / Vega-Lite + vl-convert).
+
+Builders take plain data (lists of dicts) and return an Altair chart. The same chart is then
+shown in a page with ``chart_html`` (embedded by the vendored vega-embed, no CDN) or turned into
+an image for a document with ``chart_svg`` / ``chart_png``. Numbers and dates follow Danish
+conventions (decimal comma, thousands point, dd-mm-yyyy) in both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import altair as alt
+import vl_convert
+from django.templatetags.static import static
+from django.utils.html import format_html, json_script
+from django.utils.safestring import SafeString, mark_safe
+
+# The Vega-Lite version vl-convert compiles with; it matches the vendored JS and Altair's schema.
+VL_VERSION = "6.4"
+VENDOR_SCRIPTS = ("vega.min.js", "vega-interpreter.js", "vega-lite.min.js", "vega-embed.min.js", "charts.js")
+
+DA_NUMBER_LOCALE: dict[str, Any] = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]}
+DA_TIME_LOCALE: dict[str, Any] = {
+    "dateTime": "%A den %d. %B %Y %X",
+    "date": "%d-%m-%Y",
+    "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
+    "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+    "months": [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
+}
+FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+# The palette of styrbord.css, so images and pages agree.
+PRIMARY = "#004993"
+OK, WARN, BAD, MUTED = "#358000", "#d6a100", "#b51d09", "#5c5c5c"
+SERIES_COLOURS = [PRIMARY, "#d6a100", "#358000", "#b51d09", "#6f4e9c", "#00838f", "#5c5c5c"]
+
+_ids = itertools.count(1)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: Decimals as numbers (charts only display), dates as ISO strings."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def records(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Plain rows as JSON-ready dicts for a chart's inline data."""
+    return [{str(k): _plain(v) for k, v in row.items()} for row in rows]
+
+
+def _finish(chart: Any, width: int, height: int, title: str | None) -> Any:
+    """Size, title, Danish locale and house style; ``autosize fit`` makes width x height the full size."""
+    props: dict[str, Any] = {"width": width, "height": height}
+    if title:
+        props["title"] = title
+    return (
+        chart.properties(**props)
+        .configure(
+            locale={"number": DA_NUMBER_LOCALE, "time": DA_TIME_LOCALE},
+            font=FONT,
+            autosize={"type": "fit", "contains": "padding"},
+            background="#ffffff",
+        )
+        .configure_axis(labelFontSize=11, titleFontSize=12, labelColor="#1a1a1a", titleColor="#1a1a1a")
+        .configure_legend(labelFontSize=11, titleFontSize=12, orient="bottom")
+        .configure_title(fontSize=14, anchor="start")
+        .configure_view(strokeWidth=0)
+    )
+
+
+def coverage_chart(
+    points: Sequence[Mapping[str, Any]],
+    target: Decimal | float | None,
+    *,
+    title: str | None = None,
+    width: int = 560,
+    height: int = 260,
+    history_label: str = "Historik",
+    forecast_label: str = "Prognose",
+    target_label: str = "Mål",
+    x_title: str = "Måned",
+    y_title: str = "Dækning (%)",
+) -> Any:
+    """Coverage in percent per month: history solid, forecast dashed, the target as a line.
+
+    ``points``: dicts with ``month`` (date), ``share`` (percent or None) and ``series``
+    (``history_label`` or ``forecast_label``).
+    """
+    data = records(p for p in points if p.get("share") is not None)
+    x = alt.X("month:T", title=x_title, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month"))
+    y = alt.Y("share:Q", title=y_title, scale=alt.Scale(domain=[0, 100]), axis=alt.Axis(format=",.0f"))
+    lines = (
+        alt.Chart(alt.Data(values=data))
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=[history_label, forecast_label], range=[PRIMARY, "#6f4e9c"]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=[history_label, forecast_label], range=[[1, 0], [6, 4]]),
+            ),
+            tooltip=[
+                alt.Tooltip("month:T", title=x_title, format="%B %Y"),
+                alt.Tooltip("share:Q", title=y_title, format=",.1f"),
+            ],
+        )
+    )
+    layers: list[Any] = [lines]
+    if target is not None:
+        target_value = float(target)
+        target_data = alt.Data(values=[{"target": target_value, "label": f"{target_label} {_pct(target_value)}"}])
+        rule = alt.Chart(target_data).mark_rule(color=BAD, strokeDash=[3, 3], strokeWidth=1.5).encode(y="target:Q")
+        label = (
+            alt.Chart(target_data)
+            .mark_text(align="left", dx=4, dy=-7, color=BAD, fontSize=11)
+            .encode(y="target:Q", x=alt.value(0), text="label:N")
+        )
+        layers += [rule, label]
+    return _finish(alt.layer(*layers), width, height, title)
+
+
+def _pct(value: float) -> str:
+    """75 -> '75 %', 62.5 -> '62,5 %' (Danish)."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text} %"
+
+
+def bar_chart(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    category: str,
+    value: str,
+    category_title: str,
+    value_title: str,
+    series: str | None = None,
+    series_title: str | None = None,
+    horizontal: bool = False,
+    value_format: str = ",.0f",
+    title: str | None = None,
+    width: int = 560,
+    height: int = 260,
+    sort: Sequence[str] | None = None,
+) -> Any:
+    """Bars of ``value`` per ``category``; with ``series``, grouped bars side by side."""
+    cat_axis = alt.Axis(labelLimit=220) if horizontal else alt.Axis(labelAngle=0, labelLimit=140)
+    cat = alt.X if not horizontal else alt.Y
+    val = alt.Y if not horizontal else alt.X
+    encoding: dict[str, Any] = {
+        ("y" if horizontal else "x"): cat(
+            f"{category}:N", title=category_title, sort=list(sort) if sort else None, axis=cat_axis
+        ),
+        ("x" if horizontal else "y"): val(f"{value}:Q", title=value_title, axis=alt.Axis(format=value_format)),
+        "tooltip": [
+            alt.Tooltip(f"{category}:N", title=category_title),
+            alt.Tooltip(f"{value}:Q", title=value_title, format=value_format),
+        ],
+    }
+    if series:
+        encoding["color"] = alt.Color(f"{series}:N", title=series_title, scale=alt.Scale(range=SERIES_COLOURS))
+        if horizontal:
+            encoding["yOffset"] = alt.YOffset(f"{series}:N")
+        else:
+            encoding["xOffset"] = alt.XOffset(f"{series}:N")
+        encoding["tooltip"].append(alt.Tooltip(f"{series}:N", title=series_title))
+    else:
+        encoding["color"] = alt.value(PRIMARY)
+    chart = alt.Chart(alt.Data(values=records(rows))).mark_bar().encode(**encoding)
+    return _finish(chart, width, height, title)
+
+
+def line_chart(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    x: str,
+    y: str,
+    x_title: str,
+    y_title: str,
+    series: str | None = None,
+    series_title: str | None = None,
+    temporal: bool = False,
+    y_format: str = ",.0f",
+    title: str | None = None,
+    width: int = 560,
+    height: int = 260,
+) -> Any:
+    """A line per ``series`` (or one line) of ``y`` over ``x`` (ordinal, or dates with ``temporal``)."""
+    x_type = "T" if temporal else "O"
+    x_axis = alt.Axis(format="%b %Y", labelAngle=0) if temporal else alt.Axis(labelAngle=0)
+    encoding: dict[str, Any] = {
+        "x": alt.X(f"{x}:{x_type}", title=x_title, axis=x_axis),
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        "tooltip": [alt.Tooltip(f"{x}:{x_type}", title=x_title), alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)],
+    }
+    if series:
+        encoding["color"] = alt.Color(f"{series}:N", title=series_title, scale=alt.Scale(range=SERIES_COLOURS))
+        encoding["tooltip"].append(alt.Tooltip(f"{series}:N", title=series_title))
+    else:
+        encoding["color"] = alt.value(PRIMARY)
+    chart = alt.Chart(alt.Data(values=records(rows))).mark_line(point=True).encode(**encoding)
+    return _finish(chart, width, height, title)
+
+
+def spec(chart: Any) -> dict[str, Any]:
+    """The Vega-Lite JSON of a chart (what both the browser and vl-convert get)."""
+    result: dict[str, Any] = chart.to_dict()
+    return result
+
+
+def chart_html(chart: Any, *, label: str = "", element_id: str | None = None) -> SafeString:
+    """A chart for a page: a container div plus its spec as a JSON data block.
+
+    The vendored vega-embed draws it (``chart_scripts()`` must be on the page); no inline script,
+    so a strict Content-Security-Policy works.
+    """
+    element_id = element_id or f"chart-{next(_ids)}"
+    data_block = json_script(spec(chart), f"{element_id}-spec")
+    return format_html(
+        '<div class="chart"><div id="{}" class="chart-canvas" data-vega-spec="{}-spec" role="img" aria-label="{}">'
+        "</div>{}</div>",
+        element_id,
+        element_id,
+        label,
+        data_block,
+    )
+
+
+def chart_scripts() -> SafeString:
+    """The script tags that draw every ``chart_html`` on a page (put once, at the end of the body)."""
+    tags = "".join(f'<script src="{static("vendor/vega/" + name)}" defer></script>' for name in VENDOR_SCRIPTS)
+    return mark_safe(tags)  # noqa: S308 - static URLs only, no user data
+
+
+def chart_svg(chart: Any) -> str:
+    """The chart as an SVG document (for HTML reports and PDFs)."""
+    svg: str = vl_convert.vegalite_to_svg(
+        spec(chart), vl_version=VL_VERSION, format_locale=DA_NUMBER_LOCALE, time_format_locale=DA_TIME_LOCALE
+    )
+    return svg
+
+
+def chart_png(chart: Any, scale: float = 2.0) -> bytes:
+    """The chart as a PNG image; ``scale`` 2 gives crisp images in DOCX and PDF documents."""
+    png: bytes = vl_convert.vegalite_to_png(
+        spec(chart),
+        vl_version=VL_VERSION,
+        scale=scale,
+        format_locale=DA_NUMBER_LOCALE,
+        time_format_locale=DA_TIME_LOCALE,
+    )
+    return png
+
+
+def spec_json(chart: Any) -> str:
+    """The spec as a JSON string (e.g. for an API or a test)."""
+    return json.dumps(spec(chart), ensure_ascii=False)

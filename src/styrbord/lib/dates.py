@@ -1,0 +1,75 @@
+"""Date helpers: local (Europe/Copenhagen) dates and report periods.
+
+Times are stored in UTC; a date a person sees is always the local date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+
+
+def local_now() -> dt.datetime:
+    """The current time in Copenhagen."""
+    return timezone.now().astimezone(LOCAL_TZ)
+
+
+def local_today() -> dt.date:
+    """Today's date in Copenhagen (not in UTC: around midnight they differ)."""
+    return local_now().date()
+
+
+def to_local(value: dt.datetime) -> dt.datetime:
+    """Convert an aware UTC datetime to Copenhagen time."""
+    return value.astimezone(LOCAL_TZ)
+
+
+def start_of_local_day(day: dt.date) -> dt.datetime:
+    """The aware instant when ``day`` starts in Copenhagen (DST-correct)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LOCAL_TZ)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Add calendar months, clamping to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    last = month_last_day(year, month)
+    return dt.date(year, month, min(day.day, last))
+
+
+def month_last_day(year: int, month: int) -> int:
+    """Number of days in the month."""
+    if month == 12:
+        return 31
+    return (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
+
+
+def month_starts(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    """First day of each month from ``start``'s month to ``end``'s month, inclusive."""
+    current = start.replace(day=1)
+    while current <= end:
+        yield current
+        current = add_months(current, 1)
+
+
+def month_ends(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    """Last day of each month from ``start``'s month to ``end``'s month, inclusive."""
+    for first in month_starts(start, end):
+        yield first.replace(day=month_last_day(first.year, first.month))
+
+
+def years_between(born_year: int, on: dt.date) -> int:
+    """Age in whole years when only the birth year is known (as of 1 July)."""
+    return on.year - born_year - (1 if on < dt.date(on.year, 7, 1) else 0)
+
+
+def daterange(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    """Each date from start to end inclusive."""
+    for n in range((end - start).days + 1):
+        yield start + dt.timedelta(days=n)

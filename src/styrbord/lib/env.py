@@ -1,0 +1,70 @@
+"""Typed readers for deploy-time settings that fail loudly on a bad value."""
+
+from __future__ import annotations
+
+import os
+
+
+class ConfigurationError(RuntimeError):
+    """A deploy-time setting is missing or malformed."""
+
+
+def envstr(name: str, default: str | None = None) -> str | None:
+    """Return the variable as a string, or ``default`` when unset or empty."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value
+
+
+def envbool(name: str, default: bool) -> bool:
+    """Read a boolean: accepts true/false, yes/no, on/off, 1/0 in any case."""
+    value = envstr(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={value!r} is not a boolean (use true or false)")
+
+
+def envint(name: str, default: int) -> int:
+    """Read an integer or raise a ConfigurationError naming the variable."""
+    value = envstr(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name}={value!r} is not a whole number") from None
+
+
+def envlist(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated list; blanks are dropped."""
+    value = envstr(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """Read one of a fixed set of values."""
+    value = envstr(name, default)
+    assert value is not None
+    if value not in choices:
+        raise ConfigurationError(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
+def envsecret(name: str, *, required: bool, dev_default: str) -> str:
+    """Read a secret; required in production, where the dev default is refused."""
+    value = envstr(name)
+    if value is None:
+        if required:
+            raise ConfigurationError(f"{name} must be set in production")
+        return dev_default
+    if required and (len(value) < 32 or value == dev_default):
+        raise ConfigurationError(f"{name} must be a random value of at least 32 characters")
+    return value

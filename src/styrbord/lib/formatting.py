@@ -1,0 +1,75 @@
+"""The one formatting helper: Danish (and English) numbers, money and dates via Babel.
+
+Matches the municipal documents: "1.022.000 kr.", "1,022 mio. kr.", "18-12-2024", "75 %".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from babel.numbers import format_decimal as _babel_decimal
+from django.utils import translation
+
+from styrbord.lib.dates import to_local
+
+_BABEL_LOCALES = {"da": "da_DK", "en": "en_GB"}
+
+
+def _locale(locale: str | None) -> str:
+    lang = (locale or translation.get_language() or "da").split("-")[0]
+    return _BABEL_LOCALES.get(lang, "da_DK")
+
+
+def format_number(value: Decimal | int, places: int = 0, locale: str | None = None) -> str:
+    """Group thousands and show a fixed number of decimals: 1.234,50."""
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return _babel_decimal(Decimal(value), format=pattern, locale=_locale(locale), decimal_quantization=True)
+
+
+def format_kr(value: Decimal | int, places: int = 0, locale: str | None = None) -> str:
+    """Whole kroner by default, as in committee texts: '572.449 kr.'."""
+    number = format_number(value, places, locale)
+    if _locale(locale).startswith("da"):
+        return f"{number} kr."
+    return f"DKK {number}"
+
+
+def format_ore(value: Decimal, locale: str | None = None) -> str:
+    """Exact amount with øre: '127,03 kr.'."""
+    return format_kr(value, places=2, locale=locale)
+
+
+def format_mio(value: Decimal | int, places: int = 3, locale: str | None = None) -> str:
+    """Millions as committees write them: 1022000 -> '1,022 mio. kr.'."""
+    number = format_number(Decimal(value) / Decimal(1_000_000), places, locale)
+    if _locale(locale).startswith("da"):
+        return f"{number} mio. kr."
+    return f"DKK {number} million"
+
+
+def format_percent(value: Decimal | float | int, places: int = 0, locale: str | None = None) -> str:
+    """A share given in percent points: 75 -> '75 %' (Danish puts a space before %)."""
+    number = format_number(Decimal(str(value)), places, locale)
+    if _locale(locale).startswith("da"):
+        return f"{number} %"
+    return f"{number}%"
+
+
+def format_date(value: dt.date | dt.datetime | None, locale: str | None = None) -> str:
+    """Dates as the documents write them: 18-12-2024 (English: 18 Dec 2024)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = to_local(value).date() if value.tzinfo else value.date()
+    if _locale(locale).startswith("da"):
+        return value.strftime("%d-%m-%Y")
+    return value.strftime("%d %b %Y")
+
+
+def format_datetime(value: dt.datetime | None, locale: str | None = None) -> str:
+    """A stored UTC time shown in Copenhagen: 18-12-2024 14:05."""
+    if value is None:
+        return ""
+    local = to_local(value) if value.tzinfo else value
+    return f"{format_date(local.date(), locale)} {local:%H:%M}"

@@ -1,0 +1,85 @@
+"""The one money helper: Decimal amounts exact to the øre, never float.
+
+Every money path goes through these functions, so rounding is decided in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+
+ZERO = Decimal("0.00")
+ORE = Decimal("0.01")
+MAX_DIGITS = 14  # up to 999.999.999.999,99 kr.: a regional budget fits with room
+
+
+class MoneyError(ValueError):
+    """An amount could not be read as money."""
+
+
+def to_money(value: Decimal | int | str) -> Decimal:
+    """Convert to a Decimal rounded half-up to the øre. Floats are refused."""
+    if isinstance(value, float):
+        raise MoneyError("money is never a float; pass a Decimal, int or string")
+    if isinstance(value, bool):
+        raise MoneyError("a boolean is not an amount")
+    try:
+        amount = Decimal(value) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise MoneyError(f"{value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise MoneyError(f"{value!r} is not a finite amount")
+    return amount.quantize(ORE, rounding=ROUND_HALF_UP)
+
+
+def round_money(value: Decimal) -> Decimal:
+    """Round an intermediate result (e.g. hours x wage x factor) to the øre."""
+    return to_money(value)
+
+
+def to_ore(value: Decimal | int | str) -> int:
+    """Whole øre as an int, for solvers that need integers."""
+    return int(to_money(value) * 100)
+
+
+def from_ore(ore: int) -> Decimal:
+    """Back from whole øre to a kroner Decimal."""
+    return (Decimal(ore) / 100).quantize(ORE)
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
+    """Split ``total`` by ``weights`` so that the parts sum exactly to the total.
+
+    Uses the largest-remainder method on whole øre; ties go to the earliest part.
+    """
+    total_ore = to_ore(total)
+    if not weights:
+        raise MoneyError("cannot allocate over no parts")
+    dec_weights = [Decimal(w) for w in weights]
+    if any(w < 0 for w in dec_weights):
+        raise MoneyError("weights must not be negative")
+    weight_sum = sum(dec_weights)
+    if weight_sum == 0:
+        raise MoneyError("weights must not all be zero")
+    exact = [Decimal(total_ore) * w / weight_sum for w in dec_weights]
+    floors = [int(e.to_integral_value(rounding="ROUND_FLOOR")) for e in exact]
+    remainder = total_ore - sum(floors)
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: abs(remainder)]:
+        floors[i] += 1 if remainder > 0 else -1
+    return [from_ore(f) for f in floors]
+
+
+def money_sum(values: Sequence[Decimal]) -> Decimal:
+    """Sum amounts, starting from an exact zero."""
+    return to_money(sum(values, ZERO))
+
+
+def MoneyField(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:  # noqa: N802
+    """A DecimalField for kroner with two places; the only way models store money."""
+    kwargs.setdefault("max_digits", MAX_DIGITS)
+    kwargs.setdefault("decimal_places", 2)
+    return models.DecimalField(verbose_name, **kwargs)

@@ -1,0 +1,113 @@
+"""The shared spreadsheet writer: XLSX (XlsxWriter, constant memory) and CSV from row iterators.
+
+Every cell that starts with = + - @ (or a tab/CR) is written as text, so an exported name or
+comment can never run as a formula in Excel (spreadsheet formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Return ``value`` unchanged unless it is a string a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+@dataclass
+class Sheet:
+    """One worksheet: a title, column headers and a row iterator (consumed once)."""
+
+    name: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    money_columns: set[int] = field(default_factory=set)
+    column_widths: Sequence[int] | None = None
+
+
+def write_xlsx(sheets: Sequence[Sheet], target: io.BufferedIOBase | str | None = None) -> bytes | None:
+    """Write sheets to XLSX, streaming rows (constant memory). Returns bytes when no target is given.
+
+    Strings are written with ``write_string`` so nothing is ever evaluated; Decimals are written as
+    numbers with a Danish money format; dates as dates.
+    """
+    buffer = io.BytesIO() if target is None else None
+    # constant_memory writes each row to a temp file as soon as the next starts.
+    workbook = xlsxwriter.Workbook(
+        buffer if buffer is not None else target,
+        {
+            "constant_memory": True,
+            "tmpdir": tempfile.gettempdir(),
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    header_fmt = workbook.add_format({"bold": True, "bg_color": "#EEF2F7", "bottom": 1})
+    money_fmt = workbook.add_format({"num_format": "#,##0.00"})
+    number_fmt = workbook.add_format({"num_format": "#,##0.##"})
+    date_fmt = workbook.add_format({"num_format": "dd-mm-yyyy"})
+    for sheet in sheets:
+        ws = workbook.add_worksheet(sheet.name[:31])
+        for col, header in enumerate(sheet.headers):
+            ws.write_string(0, col, str(header), header_fmt)
+            width = sheet.column_widths[col] if sheet.column_widths else max(10, min(40, len(str(header)) + 2))
+            ws.set_column(col, col, width)
+        ws.freeze_panes(1, 0)
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(row):
+                _write_cell(ws, r, c, value, c in sheet.money_columns, money_fmt, number_fmt, date_fmt)
+    workbook.close()
+    return buffer.getvalue() if buffer is not None else None
+
+
+def _write_cell(
+    ws: Any, r: int, c: int, value: Any, money: bool, money_fmt: Any, number_fmt: Any, date_fmt: Any
+) -> None:
+    if value is None or value == "":
+        ws.write_blank(r, c, None)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value)
+    elif isinstance(value, Decimal):
+        # XlsxWriter stores numbers as IEEE doubles, as Excel itself does; 2-place amounts round-trip.
+        ws.write_number(r, c, value, money_fmt if money else number_fmt)
+    elif isinstance(value, int):
+        ws.write_number(r, c, value)
+    elif isinstance(value, dt.datetime):
+        ws.write_datetime(r, c, value.replace(tzinfo=None), date_fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+    else:
+        ws.write_string(r, c, str(neutralise(str(value))))
+
+
+def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV the way Danish Excel opens it: semicolons, decimal comma, BOM added by the caller if needed."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    return str(neutralise(str(value)))

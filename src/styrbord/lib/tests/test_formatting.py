@@ -1,0 +1,51 @@
+"""Danish numbers and dates exactly as the municipal documents write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.utils import translation
+
+from styrbord.lib.dates import add_months
+from styrbord.lib.formatting import format_date, format_datetime, format_kr, format_mio, format_ore, format_percent
+
+
+def test_kroner_are_grouped_with_dots() -> None:
+    assert format_kr(Decimal("1022000")) == "1.022.000 kr."
+    assert format_kr(Decimal("572449")) == "572.449 kr."
+    assert format_ore(Decimal("127.03")) == "127,03 kr."
+
+
+def test_millions_as_in_committee_items() -> None:
+    assert format_mio(Decimal("1022000")) == "1,022 mio. kr."
+    assert format_mio(Decimal("700000")) == "0,700 mio. kr."
+    assert format_mio(Decimal("3000000"), places=1) == "3,0 mio. kr."
+
+
+def test_dates_use_dashes() -> None:
+    assert format_date(dt.date(2024, 12, 18)) == "18-12-2024"
+
+
+def test_a_utc_time_is_shown_in_copenhagen_time_across_dst() -> None:
+    winter = dt.datetime(2024, 12, 18, 23, 30, tzinfo=ZoneInfo("UTC"))
+    summer = dt.datetime(2024, 6, 30, 22, 30, tzinfo=ZoneInfo("UTC"))
+    assert format_datetime(winter) == "19-12-2024 00:30"
+    assert format_datetime(summer) == "01-07-2024 00:30"
+
+
+def test_percent_has_a_space_in_danish() -> None:
+    assert format_percent(75) == "75 %"
+    assert format_percent(Decimal("44.4"), 1) == "44,4 %"
+
+
+def test_english_formats_when_switched() -> None:
+    with translation.override("en"):
+        assert format_kr(Decimal("1022000")) == "DKK 1,022,000"
+        assert format_date(dt.date(2024, 12, 18)) == "18 Dec 2024"
+
+
+def test_adding_months_clamps_to_the_month_end() -> None:
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert add_months(dt.date(2024, 11, 15), 6) == dt.date(2025, 5, 15)

@@ -1,0 +1,35 @@
+"""Exports are read back with openpyxl: values survive and formulas never run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+
+from styrbord.lib.spreadsheets import Sheet, write_csv, write_xlsx
+
+
+def test_formula_like_cells_are_written_as_text_and_values_survive() -> None:
+    rows = [
+        ['=HYPERLINK("http://x")', Decimal("1234.50"), dt.date(2024, 12, 18), 3],
+        ["+45 12 34", Decimal("0.01"), None, 0],
+        ["@SUM(A1)", Decimal("-5.00"), dt.date(2025, 1, 1), 7],
+        ["Dolmer Have", Decimal("700000.00"), dt.date(2027, 12, 31), 1],
+    ]
+    data = write_xlsx([Sheet("Test", ["Navn", "Beløb", "Dato", "Antal"], iter(rows), money_columns={1})])
+    assert data is not None
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert values[0][0] == '\'=HYPERLINK("http://x")'
+    assert ws.cell(row=2, column=1).data_type == "s"
+    assert values[1][0] == "'+45 12 34"
+    assert values[2][0] == "'@SUM(A1)"
+    assert values[3] == ["Dolmer Have", 700000, dt.datetime(2027, 12, 31), 1]
+    assert values[0][1] == 1234.5
+
+
+def test_csv_uses_semicolons_and_decimal_commas() -> None:
+    text = write_csv(["Navn", "Beløb"], [["-1+1", Decimal("127.03")]])
+    assert text == "Navn;Beløb\r\n'-1+1;127,03\r\n"

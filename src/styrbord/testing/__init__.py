@@ -1,0 +1,1 @@
+"""Shared test helpers: factories, role personas and browser fixtures."""

@@ -1,0 +1,162 @@
+"""pytest fixtures shared by every app: a two-region world, role personas and a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from styrbord.accounts.models import Role, User
+from styrbord.organisations.models import Facility, Grantor
+from styrbord.staff.models import Employee
+from styrbord.testing import factories
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@dataclass
+class World:
+    """Norddjurs (Region Midtjylland) with two facilities, Syddjurs next door, København elsewhere.
+
+    Tenant relations for authorisation tests: ``own`` (dolmer), ``same_municipality`` (glesborg),
+    ``other_municipality`` (syddjurs_facility, same region), ``other_region`` (kbh_facility).
+    """
+
+    dolmer: Facility
+    glesborg: Facility
+    syddjurs_facility: Facility
+    kbh_facility: Facility
+    grantor: Grantor
+    dolmer_staff: list[Employee]
+    glesborg_staff: list[Employee]
+    syddjurs_staff: list[Employee]
+    kbh_staff: list[Employee]
+    admin: User
+    coordinator: User
+    finance: User
+    manager: User
+    employee_user: User
+    analyst: User
+    national_analyst: User
+    grantor_user: User
+    other_coordinator: User
+
+    def personas(self) -> dict[str, User]:
+        return {
+            "admin": self.admin,
+            "coordinator": self.coordinator,
+            "finance": self.finance,
+            "facility_manager": self.manager,
+            "employee": self.employee_user,
+            "analyst": self.analyst,
+            "grantor": self.grantor_user,
+        }
+
+
+def _staff(facility: Facility, n: int, prefix: str) -> list[Employee]:
+    people = []
+    for i in range(n):
+        emp = factories.employee(name=f"{prefix} {i + 1}")
+        factories.employment(emp, facility, is_contact_person=i % 2 == 0, weekly_hours="37" if i % 3 else "30")
+        people.append(emp)
+    return people
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    dolmer = factories.facility("Dolmer Have", "0707")
+    glesborg = factories.facility("Bofællesskaberne Glesborg", "0707")
+    syddjurs = factories.facility("Syddjurs Botilbud", "0706")
+    kbh = factories.facility("Københavns Bosted", "0101")
+    grantor = Grantor.objects.create(name="Social- og Boligstyrelsen")
+    dolmer_staff = _staff(dolmer, 3, "Dolmer-medarbejder")
+    glesborg_staff = _staff(glesborg, 2, "Glesborg-medarbejder")
+    syddjurs_staff = _staff(syddjurs, 2, "Syddjurs-medarbejder")
+    kbh_staff = _staff(kbh, 2, "KBH-medarbejder")
+    norddjurs = factories.municipality("0707")
+    return World(
+        dolmer=dolmer,
+        glesborg=glesborg,
+        syddjurs_facility=syddjurs,
+        kbh_facility=kbh,
+        grantor=grantor,
+        dolmer_staff=dolmer_staff,
+        glesborg_staff=glesborg_staff,
+        syddjurs_staff=syddjurs_staff,
+        kbh_staff=kbh_staff,
+        admin=factories.user(Role.ADMIN, "admin"),
+        coordinator=factories.user(Role.COORDINATOR, "koordinator", municipality=norddjurs),
+        finance=factories.user(Role.FINANCE, "oekonomi", municipality=norddjurs),
+        manager=factories.user(Role.FACILITY_MANAGER, "leder", facilities=[dolmer]),
+        employee_user=factories.user(Role.EMPLOYEE, "medarbejder", employee=dolmer_staff[0]),
+        analyst=factories.user(Role.ANALYST, "analytiker", region=norddjurs.region),
+        national_analyst=factories.user(Role.ANALYST, "national"),
+        grantor_user=factories.user(Role.GRANTOR, "tilskudsgiver", grantor=grantor),
+        other_coordinator=factories.user(Role.COORDINATOR, "syddjurs", municipality=factories.municipality("0706")),
+    )
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Tests marked ``postgres`` only run when the suite runs against PostgreSQL."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def browser_available() -> bool:
+    return shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium driven by Playwright. Under CI=true a missing browser fails."""
+    if not browser_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the ORM calls made by tests in the same
+    # thread are still synchronous, so Django's async guard is relaxed for browser tests only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def login(page: Any, live_server_url: str, username: str, password: str = "test-password-123") -> None:
+    """Log in through the real login form."""
+    page.goto(f"{live_server_url}/konto/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()

@@ -1,0 +1,61 @@
+"""Template filters that call the one formatting helper (styrbord.lib.formatting)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from styrbord.lib import formatting
+
+register = template.Library()
+
+
+@register.filter
+def kr(value: Decimal | int | None) -> str:
+    """{{ amount|kr }} -> 1.022.000 kr."""
+    return "" if value is None else formatting.format_kr(value)
+
+
+@register.filter
+def kr_ore(value: Decimal | None) -> str:
+    """{{ amount|kr_ore }} -> 127,03 kr."""
+    return "" if value is None else formatting.format_ore(value)
+
+
+@register.filter
+def mio(value: Decimal | int | None, places: int = 3) -> str:
+    """{{ amount|mio }} -> 1,022 mio. kr."""
+    return "" if value is None else formatting.format_mio(value, places)
+
+
+@register.filter
+def num(value: Decimal | int | None, places: int = 0) -> str:
+    """{{ value|num:1 }} -> 1.234,5"""
+    return "" if value is None else formatting.format_number(Decimal(str(value)), int(places))
+
+
+@register.filter
+def pct(value: Decimal | int | None, places: int = 0) -> str:
+    """{{ share|pct }} -> 75 % (value already in percent points)."""
+    return "" if value is None else formatting.format_percent(Decimal(str(value)), int(places))
+
+
+@register.filter
+def ddate(value: dt.date | dt.datetime | None) -> str:
+    """{{ day|ddate }} -> 18-12-2024"""
+    return formatting.format_date(value)
+
+
+@register.filter
+def ddatetime(value: dt.datetime | None) -> str:
+    """{{ when|ddatetime }} -> 18-12-2024 14:05 (Copenhagen time)"""
+    return formatting.format_datetime(value)
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    """{{ mapping|get_item:key }} for dict lookups with a variable key."""
+    return mapping.get(key) if mapping else None

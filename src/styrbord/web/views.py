@@ -1,0 +1,55 @@
+"""The landing page after login: who you are, where your role applies, and where to go."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.accounts.permissions import LIST, can
+from styrbord.accounts.services import scope_label
+
+# What each menu entry is for (shown on the landing page under the entry's label).
+DESCRIPTIONS: dict[str, Any] = {
+    "organisations:facility_list": _("Tilbuddene i dit område med medarbejdere, årsværk, uddannelse og kompetencer."),
+    "requirements:overview": _("Hvor langt hvert tilbud er fra sine kompetencemål, og hvad der udløber snart."),
+    "training:course_list": _("Kurser, hold og tilmeldinger med den fulde pris inklusive vikardækning."),
+    "funding:pool_list": _("Puljer, tilskud, bevillinger og forbrug."),
+    "planning:scenario_list": _("Uddannelsesplaner, der når målene inden for budgettet."),
+    "reports:report_list": _("Udvalgssager, statusrapporter og regneark."),
+    "staff:my_profile": _("Dine kompetencer, kurser og tilmeldinger."),
+}
+
+
+def _describe(path: str) -> str:
+    for name, text in DESCRIPTIONS.items():
+        try:
+            if reverse(name) == path:
+                return str(text)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """A short overview of what the user can open."""
+    from styrbord.web.context_processors import navigation
+
+    entries = [{**item, "description": _describe(item["url"])} for item in navigation(request)["nav_items"]]
+    municipality_overview = None
+    if can(request.user, LIST, "municipality"):
+        try:
+            municipality_overview = reverse("organisations:municipality_overview")
+        except NoReverseMatch:
+            municipality_overview = None
+    context = {
+        "scope_label": scope_label(request.user),
+        "entries": entries,
+        "municipality_overview": municipality_overview,
+    }
+    return render(request, "web/home.html", context)
