@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from styrbord.competences import models
+
+
+@admin.register(models.Competence)
+class CompetenceAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "category", "validity_months")
+    list_filter = ("category",)
+
+
+@admin.register(models.CompetenceHolding)
+class CompetenceHoldingAdmin(admin.ModelAdmin):
+    list_display = ("employee", "competence", "acquired_on", "expires_on", "source")
+    raw_id_fields = ("employee",)

@@ -1,0 +1,99 @@
+"""The competence catalogue and the competences each person holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.lib.dates import add_months
+from styrbord.lib.scoping import ScopePaths
+from styrbord.staff.models import Employee
+
+
+class Competence(models.Model):
+    """Something a person can know or be certified in, e.g. KRAP or conflict management."""
+
+    class Category(models.TextChoices):
+        CONFLICT = "conflict", _("Konflikthåndtering og sikkerhed")
+        METHOD = "method", _("Pædagogisk metode")
+        CLINICAL = "clinical", _("Psykiatri og sundhed")
+        WELLBEING = "wellbeing", _("Arbejdsmiljø og trivsel")
+        ROLE = "role", _("Funktion og certificering")
+        EDUCATION = "education", _("Uddannelse")
+
+    code = models.SlugField(_("kode"), max_length=60, unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("gyldighed (måneder)"), null=True, blank=True, help_text=_("Tom betyder, at kompetencen ikke udløber.")
+    )
+    refresher_rule = models.CharField(
+        _("vedligeholdelse"),
+        max_length=200,
+        blank=True,
+        help_text=_("F.eks. en halv dags vedligeholdelsestræning om året."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kompetence")
+        verbose_name_plural = _("kompetencer")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def expiry_for(self, acquired_on: dt.date) -> dt.date | None:
+        """When a holding acquired on ``acquired_on`` lapses, or None if it never does."""
+        if self.validity_months is None:
+            return None
+        return add_months(acquired_on, self.validity_months)
+
+
+class CompetenceHolding(models.Model):
+    """That a person holds a competence from a date, possibly until an expiry date."""
+
+    scope_paths = ScopePaths(facility="employee__employments__facility", employee="employee")
+
+    class Source(models.TextChoices):
+        COURSE = "course", _("Kursus")
+        EDUCATION = "education", _("Uddannelse")
+        IMPORT = "import", _("Import")
+        MANUAL = "manual", _("Manuel registrering")
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="holdings", verbose_name=_("medarbejder")
+    )
+    competence = models.ForeignKey(
+        Competence, on_delete=models.PROTECT, related_name="holdings", verbose_name=_("kompetence")
+    )
+    acquired_on = models.DateField(_("opnået"))
+    expires_on = models.DateField(
+        _("udløber"), null=True, blank=True, help_text=_("Sidste gyldige dag. Tom = udløber ikke.")
+    )
+    source = models.CharField(_("kilde"), max_length=20, choices=Source.choices, default=Source.MANUAL)
+    evidence = models.CharField(_("dokumentation"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-acquired_on"]
+        verbose_name = _("kompetencebevis")
+        verbose_name_plural = _("kompetencebeviser")
+        constraints = [
+            models.CheckConstraint(
+                name="holding_expiry_after_acquired",
+                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=models.F("acquired_on")),
+            )
+        ]
+        indexes = [
+            # Coverage: the valid holdings of a competence on a date.
+            models.Index(fields=["competence", "employee", "expires_on"], name="holding_competence_employee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competence} ({self.acquired_on})"
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        """Valid from the acquisition day through the expiry day, both inclusive."""
+        return self.acquired_on <= day and (self.expires_on is None or day <= self.expires_on)

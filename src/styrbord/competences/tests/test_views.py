@@ -1,0 +1,75 @@
+"""The competence catalogue and the list of certificates that lapse soon."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from styrbord.audit.models import AuditEntry
+from styrbord.lib.dates import local_today
+from styrbord.testing import factories
+from styrbord.testing.fixtures import World
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+@pytest.fixture
+def expiring_world(world: World) -> dict[str, object]:
+    today = local_today()
+    conflict = factories.competence("konflikt-udloeb", validity_months=24, name="Konflikthåndtering")
+    soon, later, renewed = world.dolmer_staff
+    factories.holding(soon, conflict, today - dt.timedelta(days=700), today + dt.timedelta(days=10))
+    factories.holding(later, conflict, today - dt.timedelta(days=300), today + dt.timedelta(days=400))
+    factories.holding(renewed, conflict, today - dt.timedelta(days=700), today + dt.timedelta(days=20))
+    factories.holding(renewed, conflict, today - dt.timedelta(days=5), today + dt.timedelta(days=725))
+    factories.holding(world.syddjurs_staff[0], conflict, today - dt.timedelta(days=700), today + dt.timedelta(days=15))
+    return {"soon": soon}
+
+
+def test_the_expiry_list_shows_what_lapses_within_90_days_and_not_yet_renewed(
+    world: World, expiring_world: dict[str, object]
+) -> None:
+    html = client_for(world.coordinator).get(reverse("competences:expiring")).content.decode()
+
+    assert "Dolmer-medarbejder 1" in html
+    assert "Dolmer-medarbejder 2" not in html  # lapses in 400 days
+    assert "Dolmer-medarbejder 3" not in html  # already renewed
+    assert "Syddjurs-medarbejder" not in html  # another municipality
+    assert AuditEntry.objects.filter(action="competences.expiring.viewed").exists()
+
+
+def test_a_longer_horizon_includes_later_expiries(world: World, expiring_world: dict[str, object]) -> None:
+    html = client_for(world.coordinator).get(reverse("competences:expiring"), {"dage": "500"}).content.decode()
+    assert "Dolmer-medarbejder 2" in html
+
+
+def test_the_expiry_list_exports_to_xlsx(world: World, expiring_world: dict[str, object]) -> None:
+    response = client_for(world.manager).get(reverse("competences:expiring_export"))
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("Navn", "Tilbud", "Kompetence", "Opnået", "Udløber", "Dage tilbage")
+    assert [(r[0], r[1], r[5]) for r in rows[1:]] == [("Dolmer-medarbejder 1", "Dolmer Have", 10)]
+    assert AuditEntry.objects.filter(action="competences.expiring.exported", kind="export").count() == 1
+
+
+def test_roles_without_staff_rights_are_refused_and_anonymous_sent_to_login(world: World) -> None:
+    assert client_for(world.finance).get(reverse("competences:expiring")).status_code == 403
+    assert client_for(world.employee_user).get(reverse("competences:expiring")).status_code == 403
+    assert Client().get(reverse("competences:expiring")).status_code == 302
+
+
+def test_the_catalogue_is_readable_by_staff_roles(world: World) -> None:
+    factories.competence("katalog", name="Low Arousal")
+    assert "Low Arousal" in client_for(world.employee_user).get(reverse("competences:competence_list")).content.decode()
+    assert client_for(world.finance).get(reverse("competences:competence_list")).status_code == 403

@@ -1,0 +1,203 @@
+"""Regions, municipalities, grantors and the facilities (tilbud) they operate."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.lib.scoping import ScopePaths
+
+
+class Region(models.Model):
+    """One of the five Danish regions (official DAGI codes 1081-1085)."""
+
+    code = models.CharField(_("regionskode"), max_length=4, unique=True)
+    name = models.CharField(_("navn"), max_length=100)
+    nuts2 = models.CharField("NUTS2", max_length=4, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regioner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """One of the 98 municipalities (4-digit zero-padded code, e.g. 0707 Norddjurs)."""
+
+    scope_paths = ScopePaths(municipality="")
+
+    code = models.CharField(_("kommunekode"), max_length=4, unique=True)
+    name = models.CharField(_("navn"), max_length=100)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("region")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+
+    def __str__(self) -> str:
+        return f"{self.name} Kommune"
+
+
+class Grantor(models.Model):
+    """An authority or fund that grants money, e.g. Social- og Boligstyrelsen."""
+
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    cvr = models.CharField(_("CVR-nummer"), max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tilskudsgiver")
+        verbose_name_plural = _("tilskudsgivere")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CodeListItem(models.Model):
+    """Base for the small code lists a facility is described by."""
+
+    code = models.SlugField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("navn"), max_length=120)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalBasis(CodeListItem):
+    """A legal basis for a residential offer, e.g. SEL § 108."""
+
+    class Meta(CodeListItem.Meta):
+        verbose_name = _("lovgrundlag")
+        verbose_name_plural = _("lovgrundlag")
+
+
+class TargetGroup(CodeListItem):
+    """A target group (målgruppe), e.g. psychiatric diagnosis or autism."""
+
+    class Meta(CodeListItem.Meta):
+        verbose_name = _("målgruppe")
+        verbose_name_plural = _("målgrupper")
+
+
+class Method(CodeListItem):
+    """A professional method or approach, e.g. KRAP, Low Arousal, Housing First."""
+
+    class Meta(CodeListItem.Meta):
+        verbose_name = _("metode")
+        verbose_name_plural = _("metoder")
+
+
+class Facility(models.Model):
+    """A service offer (tilbud), e.g. a social-psychiatric residential facility.
+
+    The tenant that owns a facility in Styrbord is its municipality, or, for a regional
+    operator, its operator region: see ``accounts.permissions``.
+    """
+
+    scope_paths = ScopePaths(facility="")
+
+    class OperatorKind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Kommune")
+        REGION = "region", _("Region")
+        PRIVATE = "private", _("Privat")
+
+    class Kind(models.TextChoices):
+        RESIDENTIAL = "residential", _("Botilbud")
+        SHARED_LIVING = "shared_living", _("Bofællesskab")
+        SUPPORT = "support", _("Bostøtte / § 85")
+        HOSPITAL_UNIT = "hospital_unit", _("Psykiatrisk afsnit")
+        DAY = "day", _("Dagtilbud")
+        OTHER = "other", _("Andet")
+
+    name = models.CharField(_("navn"), max_length=200)
+    kind = models.CharField(_("tilbudstype"), max_length=20, choices=Kind.choices, default=Kind.RESIDENTIAL)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="facilities",
+        verbose_name=_("kommune"),
+        help_text=_("Kommunen, hvor tilbuddet ligger, og som administrerer det i Styrbord."),
+    )
+    operator_kind = models.CharField(
+        _("driftsherre"), max_length=20, choices=OperatorKind.choices, default=OperatorKind.MUNICIPALITY
+    )
+    operator_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operated_facilities",
+        verbose_name=_("driftsherre (region)"),
+    )
+    operator_name = models.CharField(
+        _("driftsorganisation"), max_length=200, blank=True, help_text=_("F.eks. Socialpsykiatri og rusmidler.")
+    )
+    legal_bases = models.ManyToManyField(LegalBasis, blank=True, verbose_name=_("lovgrundlag"))
+    target_groups = models.ManyToManyField(TargetGroup, blank=True, verbose_name=_("målgrupper"))
+    methods = models.ManyToManyField(Method, blank=True, verbose_name=_("metoder"))
+    places = models.PositiveIntegerField(_("pladser"), default=0)
+    tilbudsportalen_id = models.CharField(_("Tilbudsportalen-id"), max_length=20, blank=True)
+    minimum_staff = models.PositiveIntegerField(
+        _("minimumsbemanding"),
+        default=0,
+        help_text=_("Det mindste antal medarbejdere, der skal være på arbejde (ikke på kursus) en hverdag."),
+    )
+    backfill_factor = models.DecimalField(
+        _("vikarfaktor"),
+        max_digits=4,
+        decimal_places=2,
+        default=1,
+        help_text=_("Hvor mange timers vikardækning én kursustime kræver (1,00 = én til én)."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tilbud")
+        verbose_name_plural = _("tilbud")
+        constraints = [
+            models.CheckConstraint(
+                name="facility_region_operator_has_region",
+                condition=~models.Q(operator_kind="region") | models.Q(operator_region__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="facility_backfill_factor_non_negative", condition=models.Q(backfill_factor__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A unit (afdeling) of a facility; HR systems know it by its department id."""
+
+    scope_paths = ScopePaths(facility="facility")
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="units", verbose_name=_("tilbud"))
+    name = models.CharField(_("navn"), max_length=200)
+    hr_department_id = models.CharField(_("afdelings-id (HR)"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["facility__name", "name"]
+        verbose_name = _("afdeling")
+        verbose_name_plural = _("afdelinger")
+        constraints = [
+            models.UniqueConstraint(
+                name="unit_unique_hr_department_id",
+                fields=["hr_department_id"],
+                condition=~models.Q(hr_department_id=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facility.name} – {self.name}"

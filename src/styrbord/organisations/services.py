@@ -1,0 +1,368 @@
+"""Staff figures for facilities and municipalities: set-based aggregates the pages show.
+
+Every figure counts the *current* staff on a day: employments that have started, have not
+ended and are not marked as ended (people on leave still count as staff).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+
+from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.dates import years_between
+from styrbord.organisations.models import Facility
+from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup
+
+EXPIRY_WARNING_DAYS = 90
+
+
+def current_q(day: dt.date, prefix: str = "") -> Q:
+    """Employments that count as staff on ``day`` (optionally through a relation prefix)."""
+    p = f"{prefix}__" if prefix else ""
+    return (
+        Q(**{f"{p}start_date__lte": day})
+        & (Q(**{f"{p}end_date__isnull": True}) | Q(**{f"{p}end_date__gte": day}))
+        & ~Q(**{f"{p}status": Employment.Status.ENDED})
+    )
+
+
+def current_employments(day: dt.date) -> QuerySet[Employment]:
+    """All employments that count as staff on ``day``."""
+    return Employment.objects.filter(current_q(day))
+
+
+def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """``part`` as percent points of ``whole`` (None when there is nothing to divide by)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class StaffFigures:
+    """Headcount and FTE of a group of employments, with the shares the seeds talk about."""
+
+    headcount: int = 0
+    fte: Decimal = Decimal("0")
+    relevant: int = 0
+    contacts: int = 0
+
+    @property
+    def relevant_share(self) -> Decimal | None:
+        return share(self.relevant, self.headcount)
+
+    @property
+    def contact_share(self) -> Decimal | None:
+        return share(self.contacts, self.headcount)
+
+    def add(self, other: StaffFigures) -> None:
+        self.headcount += other.headcount
+        self.fte += other.fte
+        self.relevant += other.relevant
+        self.contacts += other.contacts
+
+
+def _person(field: str) -> Subquery:
+    """A field of the employment's person as a correlated scalar subquery.
+
+    Used instead of a join in the aggregates below: joined, PostgreSQL prefers to scan and
+    hash the whole person table; as a subquery it looks each person up by primary key.
+    """
+    return Subquery(Employee.objects.filter(pk=OuterRef("employee_id")).order_by().values(field)[:1])
+
+
+_FIGURES = {
+    "headcount": Count("employee_id", distinct=True),
+    "fte_sum": Sum("fte"),
+    "relevant": Count("employee_id", filter=Q(_person("education_relevant")), distinct=True),
+    "contacts": Count("employee_id", filter=Q(is_contact_person=True), distinct=True),
+}
+
+
+def _figures(row: Mapping[str, Any]) -> StaffFigures:
+    return StaffFigures(
+        headcount=int(row["headcount"] or 0),
+        fte=Decimal(row["fte_sum"] or 0),
+        relevant=int(row["relevant"] or 0),
+        contacts=int(row["contacts"] or 0),
+    )
+
+
+class StaffSnapshot:
+    """The current staff of some facilities on a day, counted per facility, in all and per job group.
+
+    Each count is one set-based query over the employments of these facilities (by the
+    facility index); nothing is counted row by row in Python.
+    """
+
+    def __init__(self, facility_ids: Iterable[int], day: dt.date) -> None:
+        self.facility_ids = list(facility_ids)
+        self.day = day
+
+    def _employments(self) -> QuerySet[Employment]:
+        return current_employments(self.day).filter(facility_id__in=self.facility_ids).order_by()
+
+    def by_facility(self) -> dict[int, StaffFigures]:
+        """Figures per facility; facilities without staff get zeros."""
+        result = {pk: StaffFigures() for pk in self.facility_ids}
+        if self.facility_ids:
+            for row in self._employments().values("facility_id").annotate(**_FIGURES):
+                result[row["facility_id"]] = _figures(row)
+        return result
+
+    def total(self) -> StaffFigures:
+        """Figures over all the facilities, each person counted once."""
+        if not self.facility_ids:
+            return StaffFigures()
+        return _figures(self._employments().aggregate(**_FIGURES))
+
+    def by_job_group(self) -> tuple[list[JobGroupRow], JobGroupRow]:
+        """Employments, FTE, part-time share and average age per job group, and for all."""
+        rows = []
+        if self.facility_ids:
+            rows = list(
+                self._employments()
+                .annotate(birth_year=_person("birth_year"))
+                .values("job_group")
+                .annotate(
+                    headcount=Count("id"),
+                    fte_sum=Sum("fte"),
+                    part_time=Count("id", filter=Q(weekly_hours__lt=FULL_TIME_HOURS)),
+                    birth_sum=Sum("birth_year"),
+                    birth_n=Count("birth_year"),
+                )
+            )
+        labels = dict(JobGroup.choices)
+        order = {value: i for i, value in enumerate(labels)}
+        rows.sort(key=lambda r: order.get(r["job_group"], 99))
+        out = [
+            JobGroupRow(
+                job_group=r["job_group"],
+                label=str(labels.get(r["job_group"], r["job_group"])),
+                headcount=r["headcount"],
+                fte=Decimal(r["fte_sum"] or 0),
+                part_time=r["part_time"],
+                average_age=_average_age(r["birth_sum"] or 0, r["birth_n"], self.day),
+            )
+            for r in rows
+        ]
+        total = JobGroupRow(
+            job_group="",
+            label="",
+            headcount=sum(r.headcount for r in out),
+            fte=sum((r.fte for r in out), Decimal("0")),
+            part_time=sum(r.part_time for r in out),
+            average_age=_average_age(sum(r["birth_sum"] or 0 for r in rows), sum(r["birth_n"] for r in rows), self.day),
+        )
+        return out, total
+
+
+def figures_by_facility(facility_ids: Iterable[int], day: dt.date) -> dict[int, StaffFigures]:
+    """Staff figures per facility; facilities without staff get zeros."""
+    return StaffSnapshot(facility_ids, day).by_facility()
+
+
+def figures_total(facility_ids: list[int], day: dt.date) -> StaffFigures:
+    """Staff figures over the given facilities, each person counted once."""
+    return StaffSnapshot(facility_ids, day).total()
+
+
+@dataclass
+class JobGroupRow:
+    job_group: str
+    label: str
+    headcount: int
+    fte: Decimal
+    part_time: int
+    average_age: Decimal | None
+
+    @property
+    def part_time_share(self) -> Decimal | None:
+        return share(self.part_time, self.headcount)
+
+
+def _average_age(birth_sum: int, births: int, day: dt.date) -> Decimal | None:
+    if not births:
+        return None
+    # years_between counts a person's age as of 1 July of the birth year; the same for an average.
+    age_of_year_zero = Decimal(years_between(0, day))
+    return (age_of_year_zero - Decimal(birth_sum) / Decimal(births)).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class CompetenceInfo:
+    """What a page shows of a catalogue competence."""
+
+    pk: int
+    name: str
+    validity_months: int | None
+
+
+@dataclass
+class CompetenceCoverage:
+    """How many of a facility's current staff hold a competence validly on a day."""
+
+    competence: CompetenceInfo
+    holders: int
+    staff: int
+    contact_holders: int
+    contacts: int
+    expiring: int
+
+    @property
+    def share(self) -> Decimal | None:
+        return share(self.holders, self.staff)
+
+    @property
+    def contact_share(self) -> Decimal | None:
+        return share(self.contact_holders, self.contacts)
+
+
+@dataclass
+class HeldCompetence:
+    competence: CompetenceInfo
+    expires_on: dt.date | None
+    expiring: bool
+
+
+@dataclass
+class FacilityCompetences:
+    coverage: list[CompetenceCoverage]
+    by_employee: dict[int, list[HeldCompetence]] = field(default_factory=dict)
+
+
+def facility_competences(staff: list[StaffMember], day: dt.date) -> FacilityCompetences:
+    """Valid holdings of the given staff on ``day``: per person, and coverage per competence.
+
+    One query over the staff's holdings (with the competence's name); the coverage is
+    counted from the same rows.
+    """
+    employee_ids = {e.employee_id for e in staff}
+    contact_ids = {e.employee_id for e in staff if e.is_contact_person}
+    if not employee_ids:
+        return FacilityCompetences(coverage=[])
+    warn_until = day + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    rows = (
+        CompetenceHolding.objects.filter(employee_id__in=employee_ids, acquired_on__lte=day)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .order_by()
+        .values_list("employee_id", "competence_id", "competence__name", "competence__validity_months", "expires_on")
+    )
+    # A person can hold the same competence twice (a renewal): keep the longest-lasting one.
+    best: dict[tuple[int, int], dt.date | None] = {}
+    catalogue: dict[int, CompetenceInfo] = {}
+    for employee_id, competence_id, name, validity, expires_on in rows:
+        catalogue.setdefault(competence_id, CompetenceInfo(competence_id, name, validity))
+        key = (employee_id, competence_id)
+        if key not in best:
+            best[key] = expires_on
+        else:
+            current = best[key]
+            if current is not None and (expires_on is None or expires_on > current):
+                best[key] = expires_on
+    holders: dict[int, set[int]] = defaultdict(set)
+    expiring: dict[int, int] = defaultdict(int)
+    by_employee: dict[int, list[HeldCompetence]] = defaultdict(list)
+    for (employee_id, competence_id), expires_on in best.items():
+        soon = expires_on is not None and expires_on <= warn_until
+        holders[competence_id].add(employee_id)
+        expiring[competence_id] += int(soon)
+        by_employee[employee_id].append(HeldCompetence(catalogue[competence_id], expires_on, soon))
+    for held in by_employee.values():
+        held.sort(key=lambda h: h.competence.name)
+    coverage = [
+        CompetenceCoverage(
+            competence=catalogue[competence_id],
+            holders=len(people),
+            staff=len(employee_ids),
+            contact_holders=len(people & contact_ids),
+            contacts=len(contact_ids),
+            expiring=expiring[competence_id],
+        )
+        for competence_id, people in holders.items()
+    ]
+    coverage.sort(key=lambda c: (-c.holders, c.competence.name))
+    return FacilityCompetences(coverage=coverage, by_employee=dict(by_employee))
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """One current employment at a facility, with what the facility page shows of the person."""
+
+    employee_id: int
+    name: str
+    education: str
+    education_relevant: bool
+    unit: str
+    job_group: str
+    fte: Decimal
+    is_contact_person: bool
+    status: str
+
+
+def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
+    """The current staff of a facility by name, in one query (plain rows, no model objects)."""
+    rows = (
+        current_employments(day)
+        .filter(facility_id=facility_id)
+        .order_by("employee__name", "pk")
+        .values_list(
+            "employee_id",
+            "employee__name",
+            "employee__education",
+            "employee__education_relevant",
+            "unit__name",
+            "job_group",
+            "fte",
+            "is_contact_person",
+            "status",
+        )
+    )
+    return [StaffMember(e, n, ed, rel, unit or "", g, fte, c, st) for e, n, ed, rel, unit, g, fte, c, st in rows]
+
+
+def figures_of(staff: list[StaffMember]) -> StaffFigures:
+    """Staff figures of staff already loaded, without a query."""
+    people = {m.employee_id: m for m in staff}
+    return StaffFigures(
+        headcount=len(people),
+        fte=sum((m.fte for m in staff), Decimal("0")),
+        relevant=sum(1 for m in people.values() if m.education_relevant),
+        contacts=len({m.employee_id for m in staff if m.is_contact_person}),
+    )
+
+
+@dataclass
+class FacilityFacts:
+    """The code lists and units that describe a facility, by name."""
+
+    legal_bases: list[str]
+    target_groups: list[str]
+    methods: list[str]
+    units: list[str]
+
+
+def facility_facts(facility_id: int) -> FacilityFacts:
+    """Legal bases, target groups, methods and units of a facility in one query.
+
+    The joins multiply rows (a handful each); that is cheaper than four round trips.
+    """
+    rows = (
+        Facility.objects.filter(pk=facility_id)
+        .order_by()
+        .values_list("legal_bases__name", "target_groups__name", "methods__name", "units__name")
+    )
+    seen: tuple[set[str], ...] = (set(), set(), set(), set())
+    for row in rows:
+        for names, value in zip(seen, row, strict=True):
+            if value is not None:
+                names.add(value)
+    legal, groups, methods, units = (sorted(names) for names in seen)
+    return FacilityFacts(legal_bases=legal, target_groups=groups, methods=methods, units=units)

@@ -1,0 +1,47 @@
+"""In a real browser: a facility manager sees their own facility's staff, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
+
+
+def log_in(page: Any, base_url: str, username: str) -> None:
+    """Submit the login form (pressing Enter in the password field, not the header's buttons)."""
+    page.goto(f"{base_url}/konto/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "test-password-123")
+    with page.expect_navigation():
+        page.press("#id_password", "Enter")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_facility_manager_sees_only_their_staff_and_other_facilities_answer_404(
+    page: Any, live_server: Any, reference_data: None, world: Any
+) -> None:
+    log_in(page, live_server.url, world.manager.username)
+    response = page.goto(f"{live_server.url}/tilbud/{world.dolmer.pk}/")
+    assert response.status == 200
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1") == "Dolmer Have"
+    staff_table = page.inner_text("#staff ~ .table-wrap")
+    for person in world.dolmer_staff:
+        assert person.name in staff_table
+    body = page.inner_text("body")
+    for person in world.glesborg_staff + world.syddjurs_staff + world.kbh_staff:
+        assert person.name not in body
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "facility_page.png"), full_page=True)
+
+    for other in (world.glesborg, world.syddjurs_facility, world.kbh_facility):
+        assert page.goto(f"{live_server.url}/tilbud/{other.pk}/").status == 404
+
+    # The facility list offers only the manager's own facility.
+    page.goto(f"{live_server.url}/tilbud/")
+    links = page.locator("table a").all_inner_texts()
+    assert links == ["Dolmer Have"]

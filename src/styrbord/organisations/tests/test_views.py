@@ -1,0 +1,231 @@
+"""Facility list, facility page and municipality overview: who sees what, and the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.audit.models import AuditEntry
+from styrbord.lib.dates import local_today
+from styrbord.organisations.models import Facility
+from styrbord.organisations.views import PAGE_SIZE
+from styrbord.staff.models import Employment, JobGroup
+from styrbord.testing import factories
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def facility_url(facility: Facility) -> str:
+    return reverse("organisations:facility_detail", args=[facility.pk])
+
+
+LIST_URL = "/tilbud/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/tilbud/", "/tilbud/1/", "/tilbud/kommune/", "/tilbud/kommune/0707/"],
+)
+def test_anonymous_users_are_sent_to_the_login_page(db: Any, url: str) -> None:
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/login/")
+
+
+def test_the_facility_list_shows_the_coordinators_municipality_only(world: Any) -> None:
+    response = client_for(world.coordinator).get(LIST_URL)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Dolmer Have" in body
+    assert "Bofællesskaberne Glesborg" in body
+    assert "Syddjurs Botilbud" not in body
+    assert "Københavns Bosted" not in body
+
+
+def test_the_facility_list_shows_a_manager_only_their_facility(world: Any) -> None:
+    body = client_for(world.manager).get(LIST_URL).content.decode()
+    assert "Dolmer Have" in body
+    assert "Bofællesskaberne Glesborg" not in body
+
+
+@pytest.mark.parametrize("persona", ["analyst", "employee_user", "grantor_user"])
+def test_roles_without_facilities_are_refused_the_facility_list(world: Any, persona: str) -> None:
+    assert client_for(getattr(world, persona)).get(LIST_URL).status_code == 403
+
+
+def test_the_facility_list_counts_current_staff_fte_and_shares(world: Any) -> None:
+    # Dolmer: three current people (37, 30 and 37 hours), two contact persons (fixture).
+    ended = factories.employee(name="Fratrådt Person")
+    factories.employment(
+        ended, world.dolmer, start_date=dt.date(2019, 1, 1), end_date=dt.date(2020, 1, 1), status="ended"
+    )
+    relevant = world.dolmer_staff[0]
+    relevant.education_relevant = True
+    relevant.save()
+    response = client_for(world.coordinator).get(LIST_URL)
+    row = next(r for r in response.context["rows"] if r.name == "Dolmer Have")
+    assert row.headcount == "3"
+    assert row.fte == "2,8"  # (37 + 30 + 37) / 37 = 2,81
+    assert row.relevant.text == "33 %"
+    assert row.contacts == "67 %"
+
+
+def test_the_facility_list_is_paginated_and_searchable(world: Any) -> None:
+    for i in range(PAGE_SIZE + 3):
+        factories.facility(f"Ekstra tilbud {i:02d}", "0707")
+    client = client_for(world.coordinator)
+    first = client.get(LIST_URL)
+    assert len(first.context["rows"]) == PAGE_SIZE
+    assert first.context["page"].has_next()
+    second = client.get(LIST_URL, {"side": 2})
+    assert len(second.context["rows"]) == PAGE_SIZE + 5 - PAGE_SIZE
+    found = client.get(LIST_URL, {"q": "glesborg"})
+    assert [r.name for r in found.context["rows"]] == ["Bofællesskaberne Glesborg"]
+
+
+def test_an_admin_can_narrow_the_list_to_one_municipality(world: Any) -> None:
+    client = client_for(world.admin)
+    everything = client.get(LIST_URL)
+    assert everything.context["show_municipality_filter"]
+    assert everything.context["facility_count"] == 4
+    syddjurs = factories.municipality("0706")
+    narrowed = client.get(LIST_URL, {"municipality": syddjurs.pk})
+    assert [r.name for r in narrowed.context["rows"]] == ["Syddjurs Botilbud"]
+
+
+def test_a_manager_sees_their_facility_with_only_its_staff(world: Any) -> None:
+    response = client_for(world.manager).get(facility_url(world.dolmer))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for person in world.dolmer_staff:
+        assert person.name in body
+    for person in world.glesborg_staff + world.syddjurs_staff:
+        assert person.name not in body
+
+
+def test_another_facility_answers_404_for_a_manager(world: Any) -> None:
+    client = client_for(world.manager)
+    assert client.get(facility_url(world.glesborg)).status_code == 404
+    assert client.get(facility_url(world.kbh_facility)).status_code == 404
+    assert client.get("/tilbud/999999/").status_code == 404
+
+
+def test_another_municipalitys_facility_answers_404_for_a_coordinator(world: Any) -> None:
+    client = client_for(world.other_coordinator)
+    assert client.get(facility_url(world.dolmer)).status_code == 404
+    assert client.get(facility_url(world.syddjurs_facility)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["analyst", "employee_user", "grantor_user"])
+def test_roles_without_facility_access_are_refused_a_facility_page(world: Any, persona: str) -> None:
+    assert client_for(getattr(world, persona)).get(facility_url(world.dolmer)).status_code == 403
+
+
+def test_finance_sees_the_facility_figures_but_no_names(world: Any) -> None:
+    response = client_for(world.finance).get(facility_url(world.dolmer))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert not response.context["show_staff"]
+    for person in world.dolmer_staff:
+        assert person.name not in body
+    assert response.context["figures"]["headcount"] == "3"
+
+
+def test_viewing_a_facility_page_is_logged_per_person_without_names(world: Any) -> None:
+    client_for(world.manager).get(facility_url(world.dolmer))
+    entries = AuditEntry.objects.filter(action="staff.employee.viewed", actor_id=world.manager.pk)
+    assert sorted(e.subject_employee_id for e in entries) == sorted(p.pk for p in world.dolmer_staff)
+    for entry in entries:
+        assert entry.data["facility_id"] == world.dolmer.pk
+        assert not any(p.name in str(entry.data) for p in world.dolmer_staff)
+
+
+def test_the_facility_page_shows_facts_staff_and_competence_coverage(world: Any) -> None:
+    today = local_today()
+    world.dolmer.places = 24
+    world.dolmer.minimum_staff = 6
+    world.dolmer.tilbudsportalen_id = "43871"
+    world.dolmer.save()
+    factories.unit(world.dolmer, "Hus A")
+    krap = factories.competence("krap", name="KRAP")
+    conflict = factories.competence("konflikt", validity_months=24, name="Konflikthåndtering")
+    a, b, c = world.dolmer_staff
+    factories.holding(a, krap, today - dt.timedelta(days=400))
+    factories.holding(b, krap, today - dt.timedelta(days=100))
+    factories.holding(a, conflict, today - dt.timedelta(days=700), today + dt.timedelta(days=30))  # expiring
+    factories.holding(c, conflict, today - dt.timedelta(days=900), today - dt.timedelta(days=1))  # expired
+    outsider = world.glesborg_staff[0]
+    factories.holding(outsider, krap, today - dt.timedelta(days=10))
+    response = client_for(world.manager).get(facility_url(world.dolmer))
+    body = response.content.decode()
+    assert "43871" in body
+    assert "Hus A" in body
+    coverage = {row.name: row for row in response.context["coverage"]}
+    assert coverage["KRAP"].holders == "2 / 3"
+    assert coverage["KRAP"].share == "67 %"
+    assert coverage["Konflikthåndtering"].holders == "1 / 3"
+    assert coverage["Konflikthåndtering"].expiring == 1
+    # a and c are contact persons in the fixture (every second person).
+    assert coverage["KRAP"].contacts.text == "50 %"
+    staff = {row.name: row for row in response.context["staff_rows"]}
+    held = {h.name: h for h in staff[a.name].held}
+    assert set(held) == {"KRAP", "Konflikthåndtering"}
+    assert held["Konflikthåndtering"].expiring
+    assert not held["KRAP"].expiring
+    assert staff[c.name].held == []  # only an expired holding
+    assert 'class="badge badge-warn" title="Gyldig til' in body
+
+
+def test_a_person_on_leave_is_staff_and_is_marked(world: Any) -> None:
+    employment = Employment.objects.get(employee=world.dolmer_staff[1])
+    employment.status = Employment.Status.LEAVE
+    employment.save()
+    response = client_for(world.manager).get(facility_url(world.dolmer))
+    row = next(r for r in response.context["staff_rows"] if r.name == world.dolmer_staff[1].name)
+    assert row.on_leave
+    assert response.context["figures"]["headcount"] == "3"
+
+
+def test_the_municipality_overview_has_facilities_and_a_totals_row(world: Any) -> None:
+    person = world.glesborg_staff[0]
+    factories.employment(person, world.dolmer, weekly_hours="7", job_group=JobGroup.SOCIAL_EDUCATOR)
+    response = client_for(world.coordinator).get("/tilbud/kommune/0707/")
+    assert response.status_code == 200
+    assert [r.name for r in response.context["rows"]] == ["Bofællesskaberne Glesborg", "Dolmer Have"]
+    totals = response.context["totals"]
+    assert totals.headcount == 5  # the person with two employments counts once
+    job_groups = {row.job_group: row for row in response.context["job_groups"]}
+    assert job_groups[JobGroup.SOCIAL_EDUCATOR].headcount == 6  # employments
+    assert "I alt" in response.content.decode()
+
+
+def test_the_municipality_overview_of_another_municipality_answers_404(world: Any) -> None:
+    assert client_for(world.coordinator).get("/tilbud/kommune/0706/").status_code == 404
+    assert client_for(world.manager).get("/tilbud/kommune/0707/").status_code == 403  # wrong role
+    assert client_for(world.coordinator).get("/tilbud/kommune/9999/").status_code == 404
+
+
+def test_the_municipality_default_goes_to_the_users_own_municipality(world: Any) -> None:
+    response = client_for(world.coordinator).get("/tilbud/kommune/")
+    assert response.status_code == 302
+    assert response["Location"] == "/tilbud/kommune/0707/"
+
+
+def test_an_admin_without_a_municipality_chooses_one(world: Any) -> None:
+    response = client_for(world.admin).get("/tilbud/kommune/")
+    assert response.status_code == 200
+    codes = {m.code for m in response.context["municipalities"]}
+    assert codes == {"0707", "0706", "0101"}
+
+
+def test_roles_without_municipality_access_are_refused_the_default(world: Any) -> None:
+    assert client_for(world.manager).get("/tilbud/kommune/").status_code == 403
+    assert client_for(world.analyst).get("/tilbud/kommune/").status_code == 403

@@ -1,0 +1,13 @@
+"""Facility pages under /tilbud/."""
+
+from django.urls import path
+
+from styrbord.organisations import views
+
+app_name = "organisations"
+urlpatterns = [
+    path("", views.facility_list, name="facility_list"),
+    path("<int:pk>/", views.facility_detail, name="facility_detail"),
+    path("kommune/", views.municipality_default, name="municipality_overview"),
+    path("kommune/<str:code>/", views.municipality_overview, name="municipality_overview"),
+]

@@ -1,0 +1,187 @@
+"""Facility pages: the facilities in a user's scope, one facility with its staff, a municipality.
+
+The big tables come ready-rendered from ``tables`` (see there why).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from styrbord.accounts.models import Role
+from styrbord.accounts.permissions import LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.route_policy import requires
+from styrbord.audit.services import log_access
+from styrbord.lib.dates import local_today
+from styrbord.organisations import services, tables
+from styrbord.organisations.forms import FacilityFilterForm
+from styrbord.organisations.models import Facility, Municipality
+
+PAGE_SIZE = 50
+
+
+def _sees_municipality(user: Any, municipality_id: int) -> bool:
+    """Whether the municipality overview of this municipality would open for the user."""
+    if not can(user, RETRIEVE, "municipality"):
+        return False
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    return bool(user.municipality_id == municipality_id)
+
+
+@requires("facility", LIST)
+@require_GET
+@login_required
+def facility_list(request: HttpRequest) -> HttpResponse:
+    """The facilities in the user's scope with staff figures, paginated."""
+    user = request.user
+    if not can(user, LIST, "facility"):
+        raise PermissionDenied
+    today = local_today()
+    scoped = scoped_for(user, LIST, "facility", Facility.objects.all())
+    municipalities = Municipality.objects.filter(pk__in=scoped.order_by().values("municipality_id")).order_by("name")
+    # Only scopes that can span municipalities get the municipality filter (saves a query).
+    spans_municipalities = user.is_superuser or user.role == Role.ADMIN or user.municipality_id is None  # type: ignore[union-attr]
+    show_municipality_filter = spans_municipalities and len(municipalities) > 1
+    form = FacilityFilterForm(request.GET or None, municipalities=municipalities)
+    facilities = scoped
+    if form.is_valid():
+        if form.cleaned_data["q"]:
+            facilities = facilities.filter(name__icontains=form.cleaned_data["q"])
+        if form.cleaned_data["municipality"]:
+            facilities = facilities.filter(municipality=form.cleaned_data["municipality"])
+    # The scope may add DISTINCT; paging over a plain pk subquery keeps the sort cheap.
+    in_scope = Facility.objects.filter(pk__in=facilities.order_by().values("pk"))
+    paginator = Paginator(in_scope.select_related("municipality").order_by("name", "pk"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("side"))
+    on_page = list(page)
+    snapshot = services.StaffSnapshot([f.pk for f in on_page], today)
+    figures = snapshot.by_facility()
+    totals: dict[str, str] = {"facilities": tables.num(paginator.count)}
+    if not page.has_other_pages():
+        # Staff totals over a scope that fits on one page; large scopes get them per municipality.
+        totals.update(tables.figures_text(snapshot.total()))
+    rows = tables.facility_rows(on_page, figures)
+    own_id = getattr(user, "municipality_id", None)
+    own_municipality = own_id is not None and _sees_municipality(user, own_id)
+    context: dict[str, Any] = {
+        "form": form,
+        "show_municipality_filter": show_municipality_filter,
+        "page": page,
+        "rows": rows,
+        "rows_html": tables.facility_rows_html(rows, reverse("organisations:facility_list"), show_municipality=True),
+        "totals": totals,
+        "facility_count": paginator.count,
+        "today": today,
+        "query_string": _without_page(request),
+        "own_municipality": own_municipality,
+    }
+    return render(request, "organisations/facility_list.html", context)
+
+
+@requires("facility", RETRIEVE)
+@require_GET
+@login_required
+def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One facility: facts, its current staff and their competences, coverage per competence."""
+    user = request.user
+    facility = get_scoped_or_404(
+        user,
+        RETRIEVE,
+        "facility",
+        Facility.objects.select_related("municipality", "operator_region"),
+        pk=pk,
+    )
+    today = local_today()
+    staff = services.facility_staff(facility.pk, today)
+    figures = services.figures_of(staff)
+    show_staff = can(user, LIST, "employee")
+    staff_rows: list[tables.StaffRow] = []
+    coverage: list[tables.CoverageRow] = []
+    if show_staff:
+        competences = services.facility_competences(staff, today)
+        staff_rows = tables.staff_rows(staff, competences)
+        coverage = tables.coverage_rows(competences)
+        log_access(
+            user,
+            "staff.employee.viewed",
+            sorted({e.employee_id for e in staff}),
+            data={"page": "organisations.facility_detail", "facility_id": facility.pk},
+        )
+    context = {
+        "facility": facility,
+        "facts": services.facility_facts(facility.pk),
+        "show_staff": show_staff,
+        "staff_rows": staff_rows,
+        "staff_html": tables.staff_rows_html(staff_rows),
+        "coverage": coverage,
+        "coverage_html": tables.coverage_rows_html(coverage),
+        "figures": tables.figures_text(figures),
+        "today": today,
+        "expiry_days": services.EXPIRY_WARNING_DAYS,
+        "can_see_municipality": _sees_municipality(user, facility.municipality_id),
+    }
+    return render(request, "organisations/facility_detail.html", context)
+
+
+@requires("municipality", LIST)
+@require_GET
+@login_required
+def municipality_default(request: HttpRequest) -> HttpResponse:
+    """The user's own municipality, or a choice of municipalities for users without one."""
+    user = request.user
+    if not can(user, LIST, "municipality"):
+        raise PermissionDenied
+    own = getattr(user, "municipality", None)
+    if own is not None:
+        return redirect("organisations:municipality_overview", code=own.code)
+    municipalities = (
+        scoped_for(user, LIST, "municipality", Municipality.objects.select_related("region"))
+        .filter(pk__in=Facility.objects.order_by().values("municipality_id"))
+        .order_by("region__code", "name")
+    )
+    return render(request, "organisations/municipality_choice.html", {"municipalities": municipalities})
+
+
+@requires("municipality", RETRIEVE)
+@require_GET
+@login_required
+def municipality_overview(request: HttpRequest, code: str) -> HttpResponse:
+    """A municipality's facilities with staff figures, a totals row and the job-group mix."""
+    user = request.user
+    municipality = get_scoped_or_404(
+        user, RETRIEVE, "municipality", Municipality.objects.select_related("region"), code=code
+    )
+    today = local_today()
+    facilities = scoped_for(user, LIST, "facility", Facility.objects.filter(municipality=municipality))
+    facility_list_ = list(facilities.select_related("municipality").order_by("name", "pk"))
+    snapshot = services.StaffSnapshot([f.pk for f in facility_list_], today)
+    figures = snapshot.by_facility()
+    totals = snapshot.total()
+    job_groups, job_total = snapshot.by_job_group()
+    rows = tables.facility_rows(facility_list_, figures)
+    context = {
+        "municipality": municipality,
+        "rows": rows,
+        "rows_html": tables.facility_rows_html(rows, reverse("organisations:facility_list"), show_municipality=False),
+        "totals": totals,
+        "places": sum(f.places for f in facility_list_),
+        "job_groups": job_groups,
+        "job_total": job_total,
+        "today": today,
+    }
+    return render(request, "organisations/municipality_overview.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    """The current query string without the page number, for pagination links."""
+    params = request.GET.copy()
+    params.pop("side", None)
+    return params.urlencode()

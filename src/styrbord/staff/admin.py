@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from styrbord.staff import models
+
+
+class EmploymentInline(admin.TabularInline):
+    model = models.Employment
+    extra = 0
+    raw_id_fields = ("facility", "unit", "job_code")
+
+
+@admin.register(models.Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    list_display = ("name", "birth_year", "education", "education_relevant")
+    search_fields = ("name", "employments__employment_number")
+    inlines = [EmploymentInline]
+
+
+@admin.register(models.JobCode)
+class JobCodeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "job_group")
+
+
+admin.site.register(models.Absence)

@@ -1,0 +1,141 @@
+"""Bookkeeping of the HR import: batches, saved column mappings and HR department links.
+
+Imported at the bottom of ``staff/models.py`` so Django registers them in the staff app.
+None of these rows holds personal data: a batch keeps counts and file names only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.lib.scoping import ScopePaths
+from styrbord.organisations.models import Facility, Municipality
+
+__all__ = ["ColumnMapping", "FacilityDepartment", "ImportBatch"]
+
+
+class ColumnMapping(models.Model):
+    """A saved mapping from Styrbord's import fields to the column headers of a municipality's file."""
+
+    scope_paths = ScopePaths(municipality="municipality")
+
+    name = models.CharField(_("navn"), max_length=100)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="column_mappings", verbose_name=_("kommune")
+    )
+    mapping = models.JSONField(
+        _("kolonner"),
+        default=dict,
+        help_text=_('Styrbords felt -> kolonneoverskrift i filen, f.eks. {"start_date": "Ansat fra"}.'),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("oprettet af"),
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["municipality__name", "name"]
+        verbose_name = _("kolonneopsætning")
+        verbose_name_plural = _("kolonneopsætninger")
+        constraints = [
+            models.UniqueConstraint(name="column_mapping_unique_name", fields=["municipality", "name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityDepartment(models.Model):
+    """The HR department (AfdelingsID) a facility is known by in a municipality's HR system.
+
+    Units carry their department id themselves (``Unit.hr_department_id``); facilities are
+    owned by the organisations app, so the link for a top-level department lives here.
+    """
+
+    scope_paths = ScopePaths(facility="facility", municipality="municipality")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="hr_departments", verbose_name=_("kommune")
+    )
+    department_id = models.CharField(_("afdelings-id (HR)"), max_length=40)
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="hr_departments", verbose_name=_("tilbud")
+    )
+
+    class Meta:
+        ordering = ["municipality__name", "department_id"]
+        verbose_name = _("HR-afdeling")
+        verbose_name_plural = _("HR-afdelinger")
+        constraints = [
+            models.UniqueConstraint(name="facility_department_unique", fields=["municipality", "department_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} → {self.facility}"
+
+
+class ImportBatch(models.Model):
+    """One run of the HR import: who, when, which files, and what it created, updated and ended."""
+
+    scope_paths = ScopePaths(municipality="municipality")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Afventer godkendelse")
+        APPLIED = "applied", _("Indlæst")
+        DRY_RUN = "dry_run", _("Prøvekørsel")
+        CANCELLED = "cancelled", _("Annulleret")
+
+    class Format(models.TextChoices):
+        FIVE_FILE = "five_file", _("Femfilssæt (bruger, organisation, engagement, stillingskode, leder)")
+        GENERIC = "generic", _("CSV/XLSX med kolonneopsætning")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("kommune")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("udført af"),
+    )
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("indlæst"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    source_format = models.CharField(_("format"), max_length=20, choices=Format.choices, blank=True)
+    file_names = models.JSONField(_("filer"), default=list)
+    mapping = models.ForeignKey(
+        ColumnMapping, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("kolonneopsætning")
+    )
+    mapping_data = models.JSONField(_("kolonner brugt"), default=dict, blank=True)
+    end_missing = models.BooleanField(_("afslut manglende ansættelser"), default=False)
+    dry_run = models.BooleanField(_("prøvekørsel"), default=False)
+    counts = models.JSONField(_("antal"), default=dict, blank=True)
+    # Random name of the folder under MEDIA_ROOT/imports/ holding the uploaded files between
+    # preview and apply; empty once the files are deleted.
+    storage_token = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("importkørsel")
+        verbose_name_plural = _("importkørsler")
+        constraints = [
+            models.UniqueConstraint(
+                name="import_batch_unique_token", fields=["storage_token"], condition=~models.Q(storage_token="")
+            ),
+        ]
+        indexes = [
+            # The upload page: a municipality's latest batches.
+            models.Index(fields=["municipality", "-created_at"], name="import_batch_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,323 @@
+"""Writing a checked plan: bulk inserts and updates, called inside one transaction.
+
+Nothing here validates: ``plan.build_plan`` has already refused anything wrong. Inserts go
+through ``bulk_create`` in batches; on PostgreSQL the two big tables (people, employments) are
+written with COPY, which is what the import benchmark compares against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, F, Model, Value, When
+from django.db.models.fields import DateField
+from django.db.models.functions import Greatest
+
+from styrbord.organisations.models import Facility, Unit
+from styrbord.staff.import_models import FacilityDepartment
+from styrbord.staff.importing.plan import Plan, PlannedEmployment, chunks
+from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobCode
+
+EMPLOYEE_BATCH = 2000
+EMPLOYMENT_BATCH = 1000
+UPDATE_BATCH = 500
+ZERO_WAGE = Decimal("0.00")
+
+
+def apply_plan(plan: Plan) -> dict[str, int]:
+    """Write the plan (the caller holds the transaction). Returns the counts of what changed."""
+    facility_ids = _facilities(plan)
+    unit_ids = _units(plan, facility_ids)
+    _job_codes(plan)
+    _people(plan)
+    _employments(plan, facility_ids, unit_ids)
+    _end_missing(plan)
+    return plan.counts()
+
+
+def _facilities(plan: Plan) -> dict[str, int]:
+    created = [Facility(name=row.name[:200], municipality=plan.municipality) for row in plan.new_facilities]
+    Facility.objects.bulk_create(created)
+    facility_ids = {row.department_id: f.pk for row, f in zip(plan.new_facilities, created, strict=True)}
+    links = list(facility_ids.items()) + plan.new_facility_links
+    FacilityDepartment.objects.bulk_create(
+        [FacilityDepartment(municipality=plan.municipality, department_id=dept, facility_id=pk) for dept, pk in links]
+    )
+    return facility_ids
+
+
+def _units(plan: Plan, facility_ids: dict[str, int]) -> dict[str, int]:
+    created = [
+        Unit(
+            facility_id=pk if pk is not None else facility_ids[top],
+            name=row.name[:200],
+            hr_department_id=row.department_id,
+        )
+        for row, top, pk in plan.new_units
+    ]
+    Unit.objects.bulk_create(created)
+    changed = [
+        Unit(id=unit_id, name=name[:200], facility_id=pk if pk is not None else facility_ids[top])
+        for unit_id, name, top, pk in plan.changed_units
+    ]
+    Unit.objects.bulk_update(changed, ["name", "facility"], batch_size=UPDATE_BATCH)
+    return {u.hr_department_id: u.pk for u in created}
+
+
+def _job_codes(plan: Plan) -> None:
+    created = [JobCode(code=row.code, name=row.name[:200], job_group=row.job_group) for row in plan.new_job_codes]
+    JobCode.objects.bulk_create(created)
+    plan.job_code_ids.update({jc.code: jc.pk for jc in created})
+
+
+def _people(plan: Plan) -> None:
+    rows = [
+        (
+            p.key,
+            p.name[:200],
+            (p.email or "")[:254],
+            p.birth_year,
+            (p.education or "")[:200],
+            bool(p.education_relevant),
+            None,
+            1,
+        )
+        for p in plan.new_people
+    ]
+    columns = [
+        "person_key",
+        "name",
+        "email",
+        "birth_year",
+        "education",
+        "education_relevant",
+        "anonymised_at",
+        "version",
+    ]
+    ids = _insert(Employee, columns, rows, EMPLOYEE_BATCH)
+    plan.person_ids.update({p.key: pk for p, pk in zip(plan.new_people, ids, strict=True)})
+    if plan.changed_people:
+        names = sorted({name for _, values in plan.changed_people for name in values})
+        objs = []
+        for pk, values in plan.changed_people:
+            obj = Employee(id=pk, **values)
+            obj.version = F("version") + 1  # type: ignore[assignment]
+            objs.append(obj)
+        Employee.objects.bulk_update(objs, [*names, "version"], batch_size=UPDATE_BATCH)
+
+
+def _employment_values(
+    planned: PlannedEmployment, plan: Plan, facility_ids: dict[str, int], unit_ids: dict[str, int]
+) -> dict[str, Any]:
+    row = planned.row
+    placement = planned.placement
+    facility_id = placement.facility_id if placement.facility_id is not None else facility_ids[placement.facility_dept]
+    unit_id = placement.unit_id
+    if unit_id is None and placement.unit_dept:
+        unit_id = unit_ids[placement.unit_dept]
+    return {
+        "facility_id": facility_id,
+        "unit_id": unit_id,
+        "job_group": planned.job_group,
+        "job_code_id": plan.job_code_ids.get(planned.job_code),
+        "kind": row.kind,
+        "title": row.title,
+        "weekly_hours": row.weekly_hours,
+        "is_contact_person": row.is_contact_person,
+        "is_primary": row.is_primary,
+        "start_date": row.start_date,
+        "end_date": row.end_date,
+        "status": row.status,
+        "hourly_wage": row.hourly_wage,
+    }
+
+
+_EMPLOYMENT_COLUMNS = [
+    "employee_id",
+    "employment_number",
+    "facility_id",
+    "unit_id",
+    "job_group",
+    "job_code_id",
+    "kind",
+    "title",
+    "weekly_hours",
+    "fte",
+    "is_contact_person",
+    "is_primary",
+    "start_date",
+    "end_date",
+    "status",
+    "hourly_wage",
+    "version",
+]
+
+
+NOT_GIVEN_KEEPS = ("title", "weekly_hours", "is_contact_person", "is_primary", "hourly_wage")
+
+
+def _employments(plan: Plan, facility_ids: dict[str, int], unit_ids: dict[str, int]) -> None:
+    rows = []
+    changed: list[tuple[PlannedEmployment, dict[str, Any]]] = []
+    for planned in plan.employments:
+        values = _employment_values(planned, plan, facility_ids, unit_ids)
+        if planned.existing_id is None:
+            hours = values["weekly_hours"] if values["weekly_hours"] is not None else FULL_TIME_HOURS
+            rows.append(
+                (
+                    plan.person_ids[planned.row.person_key],
+                    planned.row.number,
+                    values["facility_id"],
+                    values["unit_id"],
+                    values["job_group"],
+                    values["job_code_id"],
+                    values["kind"],
+                    (values["title"] or "")[:200],
+                    hours,
+                    Employment.fte_for(hours),
+                    bool(values["is_contact_person"]),
+                    True if values["is_primary"] is None else values["is_primary"],
+                    values["start_date"],
+                    values["end_date"],
+                    values["status"],
+                    values["hourly_wage"] if values["hourly_wage"] is not None else ZERO_WAGE,
+                    1,
+                )
+            )
+        elif planned.changes:
+            changed.append((planned, values))
+    _insert(Employment, _EMPLOYMENT_COLUMNS, rows, EMPLOYMENT_BATCH)
+    if changed:
+        _update_employments(changed)
+
+
+def _update_employments(changed: list[tuple[PlannedEmployment, dict[str, Any]]]) -> None:
+    """bulk_update sets the same fields on every object: each gets its new value where its row
+    changed the field, and its stored value elsewhere."""
+    union: set[str] = set()
+    for planned, _ in changed:
+        union.update(planned.changes or {})
+    objs = []
+    for planned, values in changed:
+        current = planned.current or {}
+        obj = Employment(id=planned.existing_id)
+        for name in union:
+            value = values[name] if name in (planned.changes or {}) else current[name]
+            if value is None and name in NOT_GIVEN_KEEPS:
+                value = current[name]
+            setattr(obj, name, value)
+        if "weekly_hours" in union:
+            obj.fte = Employment.fte_for(obj.weekly_hours)
+        obj.version = F("version") + 1  # type: ignore[assignment]
+        objs.append(obj)
+    names = sorted(union) + (["fte"] if "weekly_hours" in union else [])
+    Employment.objects.bulk_update(objs, [*names, "version"], batch_size=UPDATE_BATCH)
+
+
+def _end_missing(plan: Plan) -> None:
+    today = Value(plan.today, output_field=DateField())
+    for chunk in chunks(plan.to_end):
+        Employment.objects.filter(id__in=chunk).update(
+            status=Employment.Status.ENDED,
+            end_date=Case(
+                When(end_date__isnull=False, end_date__lte=plan.today, then=F("end_date")),
+                default=Greatest(F("start_date"), today),
+                output_field=DateField(),
+            ),
+            version=F("version") + 1,
+        )
+
+
+# --- inserting -------------------------------------------------------------------------------------
+
+
+def _insert(model: type[Model], columns: list[str], rows: Sequence[tuple[Any, ...]], batch_size: int) -> list[int]:
+    """Insert rows (values in ``columns`` order, already valid) and return their new ids, in order.
+
+    The rows are plain tuples of checked values, so the ORM's per-object work (model instances,
+    field preparation) is skipped: COPY on PostgreSQL, executemany on SQLite, bulk_create elsewhere.
+    """
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        return _copy(model, columns, rows)
+    if connection.vendor == "sqlite":
+        return _sqlite_insert(model, columns, rows, batch_size)
+    objs = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+    model.objects.bulk_create(objs, batch_size=batch_size)  # type: ignore[attr-defined]
+    return [int(obj.pk) for obj in objs]
+
+
+def _to_text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _to_iso(value: Any) -> Any:
+    return None if value is None else value.isoformat()
+
+
+def _to_int(value: Any) -> Any:
+    return None if value is None else int(value)
+
+
+# As Django's SQLite backend stores them: decimals and dates as text, booleans as 0/1.
+_SQLITE_CONVERTERS = {
+    "weekly_hours": _to_text,
+    "fte": _to_text,
+    "hourly_wage": _to_text,
+    "start_date": _to_iso,
+    "end_date": _to_iso,
+    "is_contact_person": _to_int,
+    "is_primary": _to_int,
+    "education_relevant": _to_int,
+}
+
+
+def _sqlite_insert(
+    model: type[Model], columns: list[str], rows: Sequence[tuple[Any, ...]], batch_size: int
+) -> list[int]:
+    """SQLite: explicit ids after the highest ever used. Safe because the import's transaction
+    holds SQLite's write lock from its start (transaction_mode IMMEDIATE)."""
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"COALESCE((SELECT MAX(id) FROM {quote(table)}), 0))",
+            [table],
+        )
+        first = int(cursor.fetchone()[0]) + 1
+        ids = list(range(first, first + len(rows)))
+        marks = ", ".join(["%s"] * (len(columns) + 1))
+        sql = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in ['id', *columns])}) VALUES ({marks})"
+        converters = [(i + 1, _SQLITE_CONVERTERS[c]) for i, c in enumerate(columns) if c in _SQLITE_CONVERTERS]
+        step = batch_size * 10
+        for start in range(0, len(rows), step):
+            batch = []
+            for pk, row in zip(ids[start : start + step], rows[start : start + step], strict=True):
+                values = [pk, *row]
+                for i, convert in converters:
+                    values[i] = convert(values[i])
+                batch.append(values)
+            cursor.executemany(sql, batch)
+    return ids
+
+
+def _copy(model: type[Model], columns: list[str], rows: Sequence[tuple[Any, ...]]) -> list[int]:
+    """PostgreSQL: take ids from the table's sequence, then stream the rows in with COPY."""
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
+        )
+        ids = [int(r[0]) for r in cursor.fetchall()]
+        column_sql = ", ".join(quote(c) for c in ["id", *columns])
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {quote(table)} ({column_sql}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *row))
+    return ids

@@ -1,0 +1,187 @@
+"""Finding columns by header, spotting CPR columns, and reading typed values from a row.
+
+``Columns`` wraps one table's header: it finds a column by any of its accepted names and
+reads a cell as text, decimal, date or yes/no, adding a row-level error when it cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import TypeVar
+
+from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from styrbord.staff.importing.errors import IssueList
+from styrbord.staff.importing.reading import Table
+from styrbord.staff.importing.values import looks_like_cpr, normalise_header, parse_bool, parse_date, parse_decimal
+
+T = TypeVar("T")
+
+CPR_HEADERS = frozenset(
+    normalise_header(h)
+    for h in ("CPR", "CPR-nr", "CPR nr.", "CPR-nummer", "CPRnr", "Personnummer", "Person nr", "Personnr", "cpr_nr")
+)
+# How many rows are looked at to decide whether a column holds CPR numbers.
+CPR_SAMPLE_ROWS = 50
+CPR_SHARE = 0.8
+
+
+class Columns:
+    """Column lookup and typed cell reading for one table."""
+
+    def __init__(self, table: Table, errors: IssueList) -> None:
+        self.table = table
+        self.errors = errors
+        self.index = {normalise_header(h): i for i, h in enumerate(table.headers) if h}
+
+    def find(self, *names: str) -> int | None:
+        for name in names:
+            found = self.index.get(normalise_header(name))
+            if found is not None:
+                return found
+        return None
+
+    def require(self, *groups: tuple[str, ...]) -> dict[str, int] | None:
+        """Indexes of required columns (first name of each group is the key), or None after an error."""
+        found: dict[str, int] = {}
+        missing = []
+        for names in groups:
+            index = self.find(*names)
+            if index is None:
+                missing.append(names[0])
+            else:
+                found[names[0]] = index
+        if missing:
+            self.errors.add(
+                self.table.file,
+                self.table.header_row,
+                ", ".join(missing),
+                "",
+                gettext_noop("Påkrævede kolonner mangler: %(columns)s."),
+                columns=", ".join(missing),
+            )
+            return None
+        return found
+
+    def duplicate_headers(self) -> None:
+        seen: dict[str, str] = {}
+        for header in self.table.headers:
+            key = normalise_header(header)
+            if key and key in seen:
+                self.errors.add(
+                    self.table.file,
+                    self.table.header_row,
+                    header,
+                    "",
+                    gettext_noop("Kolonnen %(column)s findes to gange."),
+                    column=header,
+                )
+            seen[key] = header
+
+    # --- reading cells ---
+
+    def text(self, cells: list[str], index: int | None) -> str:
+        if index is None or index >= len(cells):
+            return ""
+        return cells[index].strip()
+
+    def _typed(
+        self,
+        cells: list[str],
+        row: int,
+        index: int | None,
+        parse: Callable[[str], T],
+        msgid: str,
+        required: bool = False,
+    ) -> T | None:
+        raw = self.text(cells, index)
+        if not raw:
+            if required and index is not None:
+                self.errors.add(
+                    self.table.file, row, self.table.column(index), "", gettext_noop("Feltet skal udfyldes.")
+                )
+            return None
+        try:
+            return parse(raw)
+        except (ValueError, ArithmeticError):
+            self.errors.add(self.table.file, row, self.table.column(index or 0), raw, msgid)
+            return None
+
+    def date(self, cells: list[str], row: int, index: int | None, required: bool = False) -> dt.date | None:
+        return self._typed(
+            cells,
+            row,
+            index,
+            parse_date,
+            gettext_noop("Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
+            required,
+        )
+
+    def decimal(self, cells: list[str], row: int, index: int | None) -> Decimal | None:
+        return self._typed(
+            cells, row, index, parse_decimal, gettext_noop("Ugyldigt tal; skriv f.eks. 37 eller 1.234,50.")
+        )
+
+    def boolean(self, cells: list[str], row: int, index: int | None) -> bool | None:
+        if index is None:
+            return None
+        return self._typed(cells, row, index, parse_bool, gettext_noop("Skriv ja eller nej (eller 1 eller 0)."))
+
+    def integer(self, cells: list[str], row: int, index: int | None) -> int | None:
+        def parse_int(text: str) -> int:
+            value = parse_decimal(text)
+            if value != value.to_integral_value():
+                raise ValueError(text)
+            return int(value)
+
+        return self._typed(cells, row, index, parse_int, gettext_noop("Ugyldigt heltal."))
+
+
+def sample_rows(table: Table) -> list[tuple[int, list[str]]]:
+    """Peek at the first rows without losing them: they are put back in front of ``table.rows``."""
+    sample = list(itertools.islice(table.rows, CPR_SAMPLE_ROWS))
+    table.rows = itertools.chain(sample, table.rows)
+    return sample
+
+
+def cpr_columns(table: Table) -> list[int]:
+    """Indexes of columns holding CPR numbers: by header (CPR, CPR-nr, Personnummer ...) or by
+    their values (at least 80 % of the first filled cells are ddmmyy-xxxx with a real date)."""
+    found = [i for i, h in enumerate(table.headers) if normalise_header(h) in CPR_HEADERS]
+    sample = sample_rows(table)
+    for index in range(len(table.headers)):
+        if index in found:
+            continue
+        values = [cells[index].strip() for _, cells in sample if index < len(cells) and cells[index].strip()]
+        if values and sum(1 for v in values if looks_like_cpr(v)) >= CPR_SHARE * len(values):
+            found.append(index)
+    return sorted(found)
+
+
+def refuse_cpr_if_policy(table: Table, columns: Iterable[int], errors: IssueList) -> bool:
+    """Under CPR_POLICY="reject", a CPR column is an error. Returns True when refused."""
+    refused = False
+    if settings.CPR_POLICY == "reject":
+        for index in columns:
+            errors.add(
+                table.file,
+                table.header_row,
+                table.column(index),
+                "",
+                gettext_noop(
+                    "Filen indeholder CPR-numre (kolonnen %(column)s). CPR-numre må ikke indlæses i Styrbord; "
+                    "fjern kolonnen og brug et medarbejder-id i stedet."
+                ),
+                column=table.column(index),
+            )
+            refused = True
+    return refused
+
+
+def drain(rows: Iterator[tuple[int, list[str]]]) -> int:
+    """Read the rest of a table (so a corrupt end is still found) and count the rows."""
+    return sum(1 for _ in rows)

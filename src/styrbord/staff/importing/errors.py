@@ -1,0 +1,88 @@
+"""Row-level errors and warnings of the HR import, translated when shown (never when raised).
+
+A message is kept as its Danish msgid plus parameters, so the same error reads in Danish on
+the command line and in English on the page when the user has chosen English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext
+
+from styrbord.staff.importing.values import mask_cpr
+
+# An import of 100.000 broken rows must not keep 100.000 messages in memory or on the page.
+MAX_ISSUES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem: where (file, row, column), the offending value (CPR masked) and what is wrong."""
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    msgid: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """The message in the active language."""
+        text = gettext(self.msgid)
+        return text % dict(self.params) if self.params else text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.row}" if self.row else "")
+        column = f" [{self.column}]" if self.column else ""
+        value = f" {self.value!r}" if self.value else ""
+        return f"{where}{column}{value}: {self.message}"
+
+
+@dataclass
+class IssueList:
+    """Errors or warnings, capped at ``MAX_ISSUES`` kept while still counting all of them."""
+
+    items: list[Issue] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, file: str, row: int | None, column: str, value: object, msgid: str, /, **params: Any) -> None:
+        self.total += 1
+        if len(self.items) < MAX_ISSUES:
+            shown = "" if value is None else mask_cpr(str(value))[:200]
+            safe_params = tuple((k, mask_cpr(v) if isinstance(v, str) else v) for k, v in params.items())
+            self.items.append(Issue(file, row, column, shown, msgid, safe_params))
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.items)
+
+    @property
+    def hidden(self) -> int:
+        """How many were counted but not kept."""
+        return self.total - len(self.items)
+
+
+class ImportRejectedError(Exception):
+    """The files are not valid: nothing was applied. Carries the full error list."""
+
+    def __init__(self, errors: IssueList, warnings: IssueList | None = None) -> None:
+        self.errors = errors
+        self.warnings = warnings or IssueList()
+        super().__init__(f"{errors.total} fejl i importen")

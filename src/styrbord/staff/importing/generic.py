@@ -1,0 +1,338 @@
+"""A generic CSV or XLSX with one row per employment, read through a saved column mapping.
+
+The mapping says, for each of Styrbord's fields, which column header of the file holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from styrbord.lib.dates import local_today
+from styrbord.staff.importing.columns import Columns, cpr_columns, refuse_cpr_if_policy
+from styrbord.staff.importing.five_file import EMPLOYMENT_NUMBER_MAX, PERSON_KEY_MAX, hr_person_key
+from styrbord.staff.importing.reading import Table
+from styrbord.staff.importing.records import EmploymentRow, ParsedSet, PersonRow
+from styrbord.staff.importing.values import cpr_birth_year, looks_like_cpr, normalise_header, pseudonymise_cpr
+from styrbord.staff.importing.vocabulary import job_group_for_value, kind_for_value, status_for_value
+
+
+@dataclass(frozen=True)
+class Field:
+    """One of Styrbord's import fields, with the header names it is guessed from."""
+
+    key: str
+    label: object
+    guesses: tuple[str, ...] = ()
+
+
+FIELDS: list[Field] = [
+    Field(
+        "employment_number",
+        _("Ansættelsesnummer"),
+        ("Ansættelsesnummer", "Ansættelsesnr", "Engagementsnummer", "EngagementId", "Tjenestenummer"),
+    ),
+    Field(
+        "person_id",
+        _("Medarbejder-id (HR)"),
+        ("BrugerId", "Medarbejder-id", "Medarbejdernummer", "Medarbejdernr", "Lønnummer"),
+    ),
+    Field(
+        "cpr",
+        _("CPR-nummer (gemmes aldrig; bliver til en pseudonym nøgle)"),
+        ("CPR", "CPR-nr", "CPR-nummer", "Personnummer"),
+    ),
+    Field("name", _("Navn"), ("Navn", "Fuldt navn", "Medarbejdernavn")),
+    Field("email", _("E-mail"), ("E-mail", "Email", "Mail")),
+    Field("birth_year", _("Fødselsår"), ("Fødselsår",)),
+    Field("education", _("Uddannelse"), ("Uddannelse",)),
+    Field("education_relevant", _("Relevant uddannelse (ja/nej)"), ("Relevant uddannelse",)),
+    Field(
+        "department_id", _("Afdelings-id (HR)"), ("AfdelingsId", "Afdelings-id", "Afdelingsnummer", "Omkostningssted")
+    ),
+    Field("facility", _("Tilbud (navn)"), ("Tilbud", "Arbejdssted", "Institution")),
+    Field("job_code", _("Stillingskode"), ("Stillingskode", "StillingskodeId", "Stillingskode-id")),
+    Field("job_group", _("Faggruppe"), ("Faggruppe", "Stillingskategori", "Jobgruppe")),
+    Field("kind", _("Ansættelsestype"), ("Ansættelsestype", "Engagementstype")),
+    Field("title", _("Stilling"), ("Stilling", "Stillingsbetegnelse", "Titel")),
+    Field("weekly_hours", _("Ugentlige timer"), ("Ugentlige timer", "Timer pr. uge", "Timer", "Arbejdstid")),
+    Field("is_contact_person", _("Kontaktperson (ja/nej)"), ("Kontaktperson",)),
+    Field("is_primary", _("Primær ansættelse (ja/nej)"), ("Primær", "Primær ansættelse")),
+    Field("start_date", _("Startdato"), ("Startdato", "Ansat fra", "Ansættelsesdato", "StartdatoEngagement")),
+    Field("end_date", _("Slutdato"), ("Slutdato", "Ansat til", "Fratrædelsesdato", "SlutdatoEngagement")),
+    Field("status", _("Status"), ("Status", "AktivStatus")),
+    Field("hourly_wage", _("Timeløn (lønomkostning)"), ("Timeløn", "Lønomkostning pr. time")),
+]
+FIELD_KEYS = frozenset(f.key for f in FIELDS)
+# Each group needs at least one of its fields mapped.
+REQUIRED_GROUPS: list[tuple[str, ...]] = [
+    ("employment_number",),
+    ("name",),
+    ("start_date",),
+    ("person_id", "cpr"),
+    ("department_id", "facility"),
+    ("job_code", "job_group"),
+]
+_PERSON_OPTIONAL = ("email", "birth_year", "education", "education_relevant")
+_EMPLOYMENT_OPTIONAL = (
+    "title",
+    "weekly_hours",
+    "is_contact_person",
+    "is_primary",
+    "end_date",
+    "status",
+    "hourly_wage",
+    "kind",
+)
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """A first suggestion for the mapping form: fields whose usual header names occur in the file."""
+    by_norm = {normalise_header(h): h for h in headers if h}
+    guess: dict[str, str] = {}
+    for f in FIELDS:
+        for name in f.guesses:
+            header = by_norm.get(normalise_header(name))
+            if header is not None and header not in guess.values():
+                guess[f.key] = header
+                break
+    return guess
+
+
+def mapping_problems(mapping: dict[str, str]) -> list[str]:
+    """Danish msgids of what is wrong with a mapping itself (unknown fields, required ones missing)."""
+    problems = []
+    unknown = set(mapping) - FIELD_KEYS
+    if unknown:
+        problems.append(gettext_noop("Kolonneopsætningen nævner ukendte felter."))
+    for group in REQUIRED_GROUPS:
+        if not any(mapping.get(key) for key in group):
+            problems.append(gettext_noop("Kolonneopsætningen mangler et påkrævet felt."))
+            break
+    return problems
+
+
+def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str, parsed: ParsedSet) -> None:
+    """Read one generic file into ``parsed`` with ``mapping`` (our field -> their header)."""
+    cols = Columns(table, parsed.errors)
+    cols.duplicate_headers()
+    for msgid in mapping_problems(mapping):
+        parsed.errors.add(table.file, None, "", "", msgid)
+    index: dict[str, int] = {}
+    for key, header in mapping.items():
+        if not header or key not in FIELD_KEYS:
+            continue
+        found = cols.find(header)
+        if found is None:
+            parsed.errors.add(
+                table.file,
+                table.header_row,
+                header,
+                "",
+                gettext_noop("Kolonnen %(column)s fra kolonneopsætningen findes ikke i filen."),
+                column=header,
+            )
+        else:
+            index[key] = found
+    cpr_cols = cpr_columns(table)
+    if refuse_cpr_if_policy(table, cpr_cols, parsed.errors) or parsed.errors:
+        return
+    parsed.person_fields |= {"name", *(k for k in _PERSON_OPTIONAL if k in index)}
+    if "cpr" in index and "birth_year" not in index:
+        parsed.person_fields.add("birth_year")
+    parsed.employment_fields |= {"facility", "unit", "job_group", "job_code", "start_date"}
+    parsed.employment_fields |= {k for k in _EMPLOYMENT_OPTIONAL if k in index}
+    if "end_date" in index:
+        parsed.employment_fields.add("status")  # a past end date ends the employment
+    today = local_today()
+    numbers: dict[str, int] = {}
+    file = table.file
+    for row, cells in table.rows:
+        parsed.files[-1].rows += 1
+        before = parsed.errors.total
+        person = _person(cols, cells, row, index, municipality_code, parsed)
+        employment = _employment(cols, cells, row, index, parsed, today)
+        if parsed.errors.total > before or person is None or employment is None:
+            continue
+        employment.person_key = person.key
+        if employment.number in numbers:
+            parsed.errors.add(
+                file,
+                row,
+                table.column(index["employment_number"]),
+                employment.number,
+                gettext_noop("Ansættelsesnummeret står også i række %(first)s."),
+                first=numbers[employment.number],
+            )
+            continue
+        numbers[employment.number] = row
+        parsed.persons[person.key] = person  # a person on several rows: the last row's details win
+        parsed.employments.append(employment)
+
+
+def _person(
+    cols: Columns, cells: list[str], row: int, index: dict[str, int], municipality_code: str, parsed: ParsedSet
+) -> PersonRow | None:
+    file = cols.table.file
+    name = cols.text(cells, index.get("name"))
+    if not name:
+        parsed.errors.add(file, row, cols.table.column(index["name"]), "", gettext_noop("Feltet skal udfyldes."))
+        return None
+    birth_year = cols.integer(cells, row, index.get("birth_year"))
+    cpr = cols.text(cells, index.get("cpr"))
+    hr_id = cols.text(cells, index.get("person_id"))
+    if cpr:
+        if not looks_like_cpr(cpr):
+            parsed.errors.add(
+                file,
+                row,
+                cols.table.column(index["cpr"]),
+                cpr,
+                gettext_noop("Ugyldigt CPR-nummer (skal være ddmmåå-xxxx med en gyldig dato)."),
+            )
+            return None
+        key = pseudonymise_cpr(cpr)
+        birth_year = birth_year or cpr_birth_year(cpr)
+    elif hr_id:
+        key = hr_person_key(municipality_code, hr_id)
+        if len(key) > PERSON_KEY_MAX:
+            parsed.errors.add(
+                file, row, cols.table.column(index["person_id"]), hr_id, gettext_noop("Medarbejder-id'et er for langt.")
+            )
+            return None
+    else:
+        column = cols.table.column(index.get("person_id", index.get("cpr", 0)))
+        parsed.errors.add(file, row, column, "", gettext_noop("Rækken mangler et medarbejder-id eller CPR-nummer."))
+        return None
+    return PersonRow(
+        key=key,
+        name=name,
+        file=file,
+        row=row,
+        email=cols.text(cells, index["email"]) if "email" in index else None,
+        birth_year=birth_year,
+        education=cols.text(cells, index["education"]) if "education" in index else None,
+        education_relevant=cols.boolean(cells, row, index.get("education_relevant")),
+    )
+
+
+def _employment(
+    cols: Columns, cells: list[str], row: int, index: dict[str, int], parsed: ParsedSet, today: dt.date
+) -> EmploymentRow | None:
+    file = cols.table.file
+    column = cols.table.column
+    number = cols.text(cells, index["employment_number"])
+    if not number:
+        parsed.errors.add(file, row, column(index["employment_number"]), "", gettext_noop("Feltet skal udfyldes."))
+    elif len(number) > EMPLOYMENT_NUMBER_MAX:
+        parsed.errors.add(
+            file,
+            row,
+            column(index["employment_number"]),
+            number,
+            gettext_noop("Ansættelsesnummeret er for langt (højst 40 tegn)."),
+        )
+    department = cols.text(cells, index.get("department_id"))
+    facility = cols.text(cells, index.get("facility"))
+    if not department and not facility:
+        parsed.errors.add(
+            file,
+            row,
+            column(index.get("department_id", index.get("facility", 0))),
+            "",
+            gettext_noop("Rækken mangler en afdeling eller et tilbud."),
+        )
+    job_code = cols.text(cells, index.get("job_code"))
+    group_text = cols.text(cells, index.get("job_group"))
+    job_group = ""
+    if group_text:
+        job_group = job_group_for_value(group_text) or ""
+        if not job_group:
+            parsed.errors.add(
+                file,
+                row,
+                column(index["job_group"]),
+                group_text,
+                gettext_noop("Ukendt faggruppe. Brug en af Styrbords faggrupper, f.eks. Socialpædagog/pædagog."),
+            )
+    elif not job_code:
+        parsed.errors.add(
+            file,
+            row,
+            column(index.get("job_code", index.get("job_group", 0))),
+            "",
+            gettext_noop("Rækken mangler en stillingskode eller faggruppe."),
+        )
+    kind_text = cols.text(cells, index.get("kind"))
+    kind = kind_for_value(kind_text)
+    if kind is None:
+        parsed.errors.add(
+            file,
+            row,
+            column(index["kind"]),
+            kind_text,
+            gettext_noop(
+                "Ukendt ansættelsestype; brug f.eks. Fastansat, Tidsbegrænset, Timelønnet, Elev, Studerende eller Praktikant."
+            ),
+        )
+    status_text = cols.text(cells, index.get("status"))
+    status = status_for_value(status_text)
+    if status is None:
+        parsed.errors.add(
+            file,
+            row,
+            column(index["status"]),
+            status_text,
+            gettext_noop("Ukendt status; brug Aktiv, Orlov eller Fratrådt."),
+        )
+    start = cols.date(cells, row, index["start_date"], required=True)
+    end = cols.date(cells, row, index.get("end_date"))
+    hours = cols.decimal(cells, row, index.get("weekly_hours"))
+    wage = cols.decimal(cells, row, index.get("hourly_wage"))
+    contact = cols.boolean(cells, row, index.get("is_contact_person"))
+    primary = cols.boolean(cells, row, index.get("is_primary"))
+    title = cols.text(cells, index["title"]) if "title" in index else None
+    if start is None or kind is None or status is None or not number:
+        return None
+    if end is not None and end < start:
+        parsed.errors.add(
+            file,
+            row,
+            column(index["end_date"]),
+            end.strftime("%d-%m-%Y"),
+            gettext_noop("Slutdatoen ligger før startdatoen."),
+        )
+        return None
+    if end is not None and end < today:
+        status = "ended"
+    elif status == "ended" and end is None:
+        parsed.errors.add(
+            file,
+            row,
+            column(index.get("status", 0)),
+            status_text,
+            gettext_noop("En fratrådt ansættelse skal have en slutdato."),
+        )
+        return None
+    return EmploymentRow(
+        number=number,
+        person_key="",
+        file=file,
+        row=row,
+        start_date=start,
+        department_id=department,
+        facility_name=facility if not department else "",
+        job_code=job_code,
+        job_group=job_group,
+        kind=str(kind),
+        title=title,
+        weekly_hours=hours,
+        is_contact_person=contact,
+        is_primary=primary,
+        end_date=end,
+        status=str(status),
+        hourly_wage=wage,
+    )

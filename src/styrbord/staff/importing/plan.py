@@ -1,0 +1,525 @@
+"""Checking a parsed delivery against the database and working out what would change.
+
+The plan answers, without writing anything: which departments become facilities and units,
+which job codes are new, which people and employments are created or updated (only the fields
+the files provide, and only when they differ), and which employments would be ended.
+All database reads are set-based: one query per chunk of keys, never one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext_noop
+
+from styrbord.lib.dates import local_today
+from styrbord.organisations.models import Facility, Municipality, Unit
+from styrbord.staff.import_models import FacilityDepartment
+from styrbord.staff.importing.records import DepartmentRow, EmploymentRow, JobCodeRow, ParsedSet, PersonRow
+from styrbord.staff.models import Employee, Employment, JobCode
+
+CHUNK = 5000
+EMPLOYMENT_FIELDS = (
+    "facility_id",
+    "unit_id",
+    "job_group",
+    "job_code_id",
+    "kind",
+    "title",
+    "weekly_hours",
+    "is_contact_person",
+    "is_primary",
+    "start_date",
+    "end_date",
+    "status",
+    "hourly_wage",
+)
+PERSON_FIELDS = ("name", "email", "birth_year", "education", "education_relevant")
+# Parsed field name -> model attribute, for the "which fields does the delivery provide" sets.
+_PROVIDED = {"facility": "facility_id", "unit": "unit_id", "job_code": "job_code_id"}
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(slots=True)
+class Placement:
+    """Where an employment goes: an existing facility/unit (ids) or one the import creates (HR ids)."""
+
+    facility_id: int | None = None
+    facility_dept: str = ""
+    unit_id: int | None = None
+    unit_dept: str = ""
+
+
+@dataclass(slots=True)
+class PlannedEmployment:
+    row: EmploymentRow
+    placement: Placement
+    job_group: str
+    job_code: str  # code; its id is known at apply time
+    existing_id: int | None = None
+    changes: dict[str, Any] | None = None
+    current: dict[str, Any] | None = None  # the stored values, kept only for rows that change
+
+
+@dataclass
+class Plan:
+    """What applying the delivery would do. Empty lists when nothing changes."""
+
+    parsed: ParsedSet
+    municipality: Municipality
+    end_missing: bool
+    today: dt.date
+    new_facilities: list[DepartmentRow] = field(default_factory=list)
+    new_facility_links: list[tuple[str, int]] = field(default_factory=list)  # (HR id, existing facility id)
+    new_units: list[tuple[DepartmentRow, str, int | None]] = field(
+        default_factory=list
+    )  # row, facility HR id, facility id
+    changed_units: list[tuple[int, str, str, int | None]] = field(
+        default_factory=list
+    )  # id, name, facility HR id, facility id
+    new_job_codes: list[JobCodeRow] = field(default_factory=list)
+    job_code_ids: dict[str, int] = field(default_factory=dict)
+    new_people: list[PersonRow] = field(default_factory=list)
+    changed_people: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # id, every provided field
+    person_ids: dict[str, int] = field(default_factory=dict)
+    employments: list[PlannedEmployment] = field(default_factory=list)
+    to_end: list[int] = field(default_factory=list)
+
+    @property
+    def errors(self):  # type: ignore[no-untyped-def]
+        return self.parsed.errors
+
+    @property
+    def warnings(self):  # type: ignore[no-untyped-def]
+        return self.parsed.warnings
+
+    def counts(self) -> dict[str, int]:
+        created = sum(1 for e in self.employments if e.existing_id is None)
+        updated = sum(1 for e in self.employments if e.existing_id is not None and e.changes)
+        return {
+            "rows": len(self.employments),
+            "facilities_created": len(self.new_facilities),
+            "units_created": len(self.new_units),
+            "units_updated": len(self.changed_units),
+            "job_codes_created": len(self.new_job_codes),
+            "employees_created": len(self.new_people),
+            "employees_updated": len(self.changed_people),
+            "employees_unchanged": len(self.parsed.persons) - len(self.new_people) - len(self.changed_people),
+            "employments_created": created,
+            "employments_updated": updated,
+            "employments_unchanged": len(self.employments) - created - updated,
+            "employments_ended": len(self.to_end),
+        }
+
+
+def build_plan(parsed: ParsedSet, municipality: Municipality, *, end_missing: bool = False) -> Plan:
+    """Resolve references and compute changes; errors are added to ``parsed.errors``."""
+    plan = Plan(parsed=parsed, municipality=municipality, end_missing=end_missing, today=local_today())
+    if parsed.errors:
+        return plan
+    placements = _resolve_departments(plan)
+    groups = _resolve_job_codes(plan)
+    if parsed.errors:
+        return plan
+    _plan_people(plan)
+    _plan_employments(plan, placements, groups)
+    if end_missing and not parsed.errors:
+        _plan_ending(plan)
+    return plan
+
+
+# --- departments ---------------------------------------------------------------------------------
+
+
+def _is_municipality_root(row: DepartmentRow) -> bool:
+    return "kommune" in row.name.lower()
+
+
+def _facility_level(parsed: ParsedSet) -> dict[str, str | None]:
+    """HR id -> HR id of the facility-level department it belongs to (None for the municipality root).
+
+    Roots (no parent in the file) are facilities, unless the root is the municipality itself
+    (its name contains "Kommune"): then its children are the facilities. Deeper departments
+    become units of their nearest facility-level ancestor.
+    """
+    departments = parsed.departments
+    level: dict[str, str | None] = {}
+    for dept, row in departments.items():
+        chain = [dept]
+        seen = {dept}
+        current = row
+        while current.parent_id and current.parent_id in departments:
+            if current.parent_id in seen:
+                parsed.errors.add(
+                    row.file,
+                    row.row,
+                    "Parentid",
+                    row.parent_id,
+                    gettext_noop("Afdelingerne danner en løkke (en afdeling er sin egen overafdeling)."),
+                )
+                break
+            seen.add(current.parent_id)
+            chain.append(current.parent_id)
+            current = departments[current.parent_id]
+        else:
+            root = chain[-1]
+            if _is_municipality_root(departments[root]):
+                level[dept] = chain[-2] if len(chain) >= 2 else None
+            else:
+                level[dept] = root
+    return level
+
+
+def _resolve_departments(plan: Plan) -> dict[tuple[str, str], Placement]:
+    """Placement of each (department HR id, facility name) the employments use."""
+    parsed = plan.parsed
+    muni = plan.municipality
+    level = _facility_level(parsed)
+    wanted: dict[tuple[str, str], tuple[EmploymentRow, int]] = {}
+    for e in parsed.employments:
+        key = (e.department_id, e.facility_name)
+        seen = wanted.get(key)
+        wanted[key] = (e, 1) if seen is None else (seen[0], seen[1] + 1)
+    dept_ids = sorted({d for d, _ in wanted if d} | set(parsed.departments))
+    links = dict(
+        FacilityDepartment.objects.filter(municipality=muni, department_id__in=dept_ids).values_list(
+            "department_id", "facility_id"
+        )
+    )
+    units: dict[str, tuple[int, str, int, int]] = {}
+    for chunk in chunks(dept_ids):
+        for unit_id, hr_id, name, facility_id, municipality_id in Unit.objects.filter(
+            hr_department_id__in=chunk
+        ).values_list("id", "hr_department_id", "name", "facility_id", "facility__municipality_id"):
+            units[hr_id] = (unit_id, name, facility_id, municipality_id)
+    own_facilities = Facility.objects.filter(municipality=muni).exclude(operator_kind=Facility.OperatorKind.REGION)
+    by_name: dict[str, int] = {}
+    for facility_id, name in own_facilities.values_list("id", "name"):
+        by_name.setdefault(name.strip().lower(), facility_id)
+
+    facility_ids: dict[str, int | None] = {}  # facility-level HR id -> id (None: created by the import)
+    for dept, top in level.items():
+        if top is None or top != dept:
+            continue
+        row = parsed.departments[dept]
+        if dept in links:
+            facility_ids[dept] = links[dept]
+        elif row.name.strip().lower() in by_name:
+            facility_ids[dept] = by_name[row.name.strip().lower()]
+            plan.new_facility_links.append((dept, facility_ids[dept]))  # type: ignore[arg-type]
+        else:
+            facility_ids[dept] = None
+            plan.new_facilities.append(row)
+    for dept, top in level.items():
+        if top is None or top == dept:
+            continue
+        row = parsed.departments[dept]
+        existing = units.get(dept)
+        if existing is None:
+            plan.new_units.append((row, top, facility_ids[top]))
+            continue
+        unit_id, name, facility_id, municipality_id = existing
+        if municipality_id != muni.pk:
+            parsed.errors.add(
+                row.file,
+                row.row,
+                "AfdelingsID",
+                dept,
+                gettext_noop("Afdelings-id'et bruges allerede af en afdeling i en anden kommune."),
+            )
+        elif name != row.name or facility_id != facility_ids[top]:
+            plan.changed_units.append((unit_id, row.name, top, facility_ids[top]))
+
+    placements: dict[tuple[str, str], Placement] = {}
+    for (dept, facility_name), (first, count) in wanted.items():
+        placement = _place(plan, dept, facility_name, first, count, level, facility_ids, links, units, by_name)
+        if placement is not None:
+            placements[(dept, facility_name)] = placement
+    return placements
+
+
+def _place(
+    plan: Plan,
+    dept: str,
+    facility_name: str,
+    first: EmploymentRow,
+    count: int,
+    level: dict[str, str | None],
+    facility_ids: dict[str, int | None],
+    links: dict[str, int],
+    units: dict[str, tuple[int, str, int, int]],
+    by_name: dict[str, int],
+) -> Placement | None:
+    parsed = plan.parsed
+    column = "AfdelingsId" if dept else "Tilbud"
+    if not dept:
+        facility_id = by_name.get(facility_name.strip().lower())
+        if facility_id is None:
+            parsed.errors.add(first.file, first.row, column, facility_name, gettext_noop("Ukendt tilbud i kommunen."))
+            return None
+        return Placement(facility_id=facility_id)
+    if dept in level:
+        top = level[dept]
+        if top is None:
+            parsed.errors.add(
+                first.file,
+                first.row,
+                column,
+                dept,
+                gettext_noop("Afdelingen er kommunen selv; en ansættelse skal ligge på et tilbud eller en afdeling."),
+            )
+            return None
+        if top == dept:
+            return Placement(facility_id=facility_ids[dept], facility_dept=dept)
+        existing_unit = units.get(dept)
+        return Placement(
+            facility_id=facility_ids[top],
+            facility_dept=top,
+            unit_id=existing_unit[0] if existing_unit else None,
+            unit_dept=dept,
+        )
+    # Not in organisation.csv (or a generic file): the department must be known already.
+    if dept in links:
+        return Placement(facility_id=links[dept])
+    existing_unit = units.get(dept)
+    if existing_unit is not None and existing_unit[3] == plan.municipality.pk:
+        return Placement(facility_id=existing_unit[2], unit_id=existing_unit[0])
+    parsed.errors.add(
+        first.file,
+        first.row,
+        column,
+        dept,
+        gettext_noop(
+            "Ukendt afdeling: den findes hverken i organisationsfilen eller i Styrbord (bruges i %(count)s rækker)."
+        ),
+        count=count,
+    )
+    return None
+
+
+# --- job codes -----------------------------------------------------------------------------------
+
+
+def _resolve_job_codes(plan: Plan) -> dict[str, str]:
+    """Job group of each job code the employments use; unknown codes are errors."""
+    parsed = plan.parsed
+    used = Counter(e.job_code for e in parsed.employments if e.job_code)
+    first_use: dict[str, EmploymentRow] = {}
+    for e in parsed.employments:
+        if e.job_code:
+            first_use.setdefault(e.job_code, e)
+    known = {
+        code: (pk, group)
+        for pk, code, group in JobCode.objects.filter(code__in=list(used)).values_list("id", "code", "job_group")
+    }
+    groups: dict[str, str] = {}
+    for code, count in used.items():
+        in_db = known.get(code)
+        in_file = parsed.job_codes.get(code)
+        if in_db is not None:
+            plan.job_code_ids[code] = in_db[0]
+            groups[code] = in_db[1]
+            if in_file is not None and in_file.job_group and in_file.job_group != in_db[1]:
+                parsed.warnings.add(
+                    in_file.file,
+                    in_file.row,
+                    "Stillingskode",
+                    code,
+                    gettext_noop(
+                        "Stillingskoden findes allerede i Styrbord med en anden faggruppe; Styrbords faggruppe bruges."
+                    ),
+                )
+        elif in_file is not None and in_file.job_group:
+            groups[code] = in_file.job_group
+            plan.new_job_codes.append(in_file)
+        elif all(e.job_group for e in parsed.employments if e.job_code == code):
+            continue  # every row gives its job group itself: the code is only informative
+        elif in_file is not None:
+            parsed.errors.add(
+                in_file.file,
+                in_file.row,
+                "Stillingskode",
+                f"{code} {in_file.name}",
+                gettext_noop(
+                    "Stillingskoden kan ikke knyttes til en faggruppe (bruges i %(count)s rækker). "
+                    "Tilføj kolonnen Faggruppe i stillingskodefilen eller opret stillingskoden i Styrbord."
+                ),
+                count=count,
+            )
+        else:
+            row = first_use[code]
+            parsed.errors.add(
+                row.file,
+                row.row,
+                "StillingskodeId",
+                code,
+                gettext_noop("Ukendt stillingskode (bruges i %(count)s rækker)."),
+                count=count,
+            )
+    return groups
+
+
+# --- people and employments ------------------------------------------------------------------------
+
+
+def _plan_people(plan: Plan) -> None:
+    parsed = plan.parsed
+    provided = [f for f in PERSON_FIELDS if f in parsed.person_fields]
+    fields = ["id", "person_key", "anonymised_at", *provided]
+    existing: dict[str, dict[str, Any]] = {}
+    # A monthly re-import finds nearly everyone among the people already employed in the
+    # municipality: one query without a parameter list, then key lists only for the rest.
+    employed = Employee.objects.filter(employments__facility__municipality=plan.municipality).distinct()
+    for values in employed.values(*fields):
+        if values["person_key"] in parsed.persons:
+            existing[values["person_key"]] = values
+    rest = [key for key in parsed.persons if key not in existing]
+    for chunk in chunks(rest):
+        for values in Employee.objects.filter(person_key__in=chunk).values(*fields):
+            existing[values["person_key"]] = values
+    for key, person in parsed.persons.items():
+        current = existing.get(key)
+        if current is None:
+            plan.new_people.append(person)
+            continue
+        plan.person_ids[key] = current["id"]
+        if current["anonymised_at"] is not None:
+            parsed.warnings.add(
+                person.file, person.row, "", "", gettext_noop("Personen er anonymiseret i Styrbord og opdateres ikke.")
+            )
+            continue
+        values = {}
+        changed = False
+        for name in provided:
+            value = getattr(person, name)
+            if value is None:
+                value = current[name]  # not given on this row: keep
+            values[name] = value
+            changed = changed or current[name] != value
+        if changed:
+            plan.changed_people.append((current["id"], values))
+
+
+def _row_values(planned: PlannedEmployment) -> dict[str, Any]:
+    row = planned.row
+    return {
+        "facility_id": planned.placement.facility_id,
+        "unit_id": planned.placement.unit_id,
+        "job_group": planned.job_group,
+        "kind": row.kind,
+        "title": row.title,
+        "weekly_hours": row.weekly_hours,
+        "is_contact_person": row.is_contact_person,
+        "is_primary": row.is_primary,
+        "start_date": row.start_date,
+        "end_date": row.end_date,
+        "status": row.status,
+        "hourly_wage": row.hourly_wage,
+    }
+
+
+def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], groups: dict[str, str]) -> None:
+    parsed = plan.parsed
+    provided = {_PROVIDED.get(f, f) for f in parsed.employment_fields}
+    compare = [f for f in EMPLOYMENT_FIELDS if f in provided]
+    fields = ["id", "employment_number", "employee__person_key", "facility__municipality_id"]
+    fields += sorted({*compare, "status", "end_date"})
+    in_file = {e.number for e in parsed.employments}
+    existing: dict[str, dict[str, Any]] = {}
+    # As for people: the municipality's employments in one query, number lists for the rest
+    # (which also finds numbers already used in another municipality).
+    for values in Employment.objects.filter(facility__municipality=plan.municipality).values(*fields):
+        if values["employment_number"] in in_file:
+            existing[values["employment_number"]] = values
+    rest = [number for number in in_file if number not in existing]
+    for chunk in chunks(rest):
+        for values in Employment.objects.filter(employment_number__in=chunk).values(*fields):
+            existing[values["employment_number"]] = values
+    new_codes = {jc.code for jc in plan.new_job_codes}
+    for row in parsed.employments:
+        placement = placements.get((row.department_id, row.facility_name))
+        if placement is None:
+            continue
+        group = row.job_group or groups.get(row.job_code, "")
+        planned = PlannedEmployment(row=row, placement=placement, job_group=group, job_code=row.job_code)
+        current = existing.get(row.number)
+        if current is not None:
+            if current["facility__municipality_id"] != plan.municipality.pk:
+                parsed.errors.add(
+                    row.file,
+                    row.row,
+                    "",
+                    row.number,
+                    gettext_noop("Ansættelsesnummeret tilhører en ansættelse i en anden kommune."),
+                )
+                continue
+            if current["employee__person_key"] != row.person_key:
+                parsed.errors.add(
+                    row.file,
+                    row.row,
+                    "",
+                    row.number,
+                    gettext_noop("Ansættelsesnummeret tilhører en anden medarbejder i Styrbord."),
+                )
+                continue
+            planned.existing_id = current["id"]
+            planned.changes = _changes(planned, current, compare, plan.job_code_ids, new_codes)
+            if planned.changes:
+                planned.current = current
+        plan.employments.append(planned)
+
+
+def _changes(
+    planned: PlannedEmployment,
+    current: dict[str, Any],
+    compare: Iterable[str],
+    job_code_ids: dict[str, int],
+    new_codes: set[str],
+) -> dict[str, Any]:
+    values = _row_values(planned)
+    values["job_code_id"] = job_code_ids.get(planned.job_code)
+    changes: dict[str, Any] = {}
+    for name in compare:
+        value = values[name]
+        if value is not None and value == current[name]:
+            continue  # the common case on a re-import: nothing to do
+        if name in ("facility_id", "unit_id") and value is None:
+            if name == "facility_id" or planned.placement.unit_dept:
+                changes[name] = None  # created by the import: certainly a change
+            elif current[name] is not None:
+                changes[name] = None
+            continue
+        if value is None and name in ("title", "weekly_hours", "is_contact_person", "is_primary", "hourly_wage"):
+            continue  # not given on this row
+        if name == "job_code_id" and value is None and planned.job_code in new_codes:
+            changes[name] = None  # a job code created by this import
+            continue
+        old = current[name]
+        if isinstance(value, Decimal) and old is not None:
+            if Decimal(old) != value:
+                changes[name] = value
+        elif old != value:
+            changes[name] = value
+    if "end_date" not in compare and planned.row.status != "ended" and current["status"] == "ended":
+        changes["end_date"] = None  # back in the delivery after having been ended: open again
+        changes.setdefault("status", planned.row.status)
+    return changes
+
+
+def _plan_ending(plan: Plan) -> None:
+    """Active employments at the municipality's facilities that the delivery does not contain."""
+    in_file = {e.row.number for e in plan.employments}
+    still_open = Employment.objects.filter(facility__municipality=plan.municipality).filter(
+        ~Q(status=Employment.Status.ENDED)
+    )
+    plan.to_end = [pk for pk, number in still_open.values_list("id", "employment_number") if number not in in_file]

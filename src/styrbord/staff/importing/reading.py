@@ -1,0 +1,346 @@
+"""Reading uploaded HR files safely: size and zip-bomb limits, encoding and delimiter sniffing.
+
+A file becomes a ``Table``: its header row and an iterator of (row number, cells as text).
+XLSX is read with openpyxl in read-only mode and ``data_only=False``: a formula cell comes
+back as its formula text (e.g. "=1+1") and is flagged, it is never evaluated.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_noop
+from openpyxl.utils.exceptions import InvalidFileException
+
+from styrbord.staff.importing.errors import IssueList
+
+# A legitimate XLSX sheet compresses well, but not this well; a zip bomb does.
+MAX_COMPRESSION_RATIO = 200
+MAX_ZIP_MEMBERS = 2000
+CSV_DELIMITERS = ";,\t|"
+_SNIFF_LINES = 20
+
+
+class FileUnreadableError(Exception):
+    """The file cannot be read at all; ``msgid`` says why (in Danish, translated when shown)."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid = msgid
+        self.params = params
+        self.file = ""
+        super().__init__(msgid)
+
+    def at(self, file: str) -> FileUnreadableError:
+        """Say which file (for errors found while its rows are being read)."""
+        self.file = file
+        return self
+
+
+@dataclass
+class SourceFile:
+    """An uploaded or given file: the name the user knows it by, and where it is on disk."""
+
+    name: str
+    path: Path
+
+
+@dataclass
+class Table:
+    """The header and rows of one file. ``rows`` is consumed once."""
+
+    file: str
+    headers: list[str]
+    header_row: int
+    rows: Iterator[tuple[int, list[str]]]
+    kind: str  # "csv" or "xlsx"
+    encoding: str = ""
+    delimiter: str = ""
+    formula_cells: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def column(self, index: int) -> str:
+        return self.headers[index] if index < len(self.headers) else ""
+
+
+def check_size(source: SourceFile) -> None:
+    """Refuse a file larger than ``settings.UPLOAD_MAX_BYTES``."""
+    size = source.path.stat().st_size
+    limit = int(settings.UPLOAD_MAX_BYTES)
+    if size > limit:
+        raise FileUnreadableError(
+            gettext_noop("Filen er for stor (%(size)s MB); den største tilladte størrelse er %(limit)s MB."),
+            size=_mb(size),
+            limit=_mb(limit),
+        )
+    if size == 0:
+        raise FileUnreadableError(gettext_noop("Filen er tom."))
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
+
+
+def open_table(source: SourceFile, warnings: IssueList) -> Table:
+    """Check limits and sniff the format; raises ``FileUnreadableError`` when the file cannot be used."""
+    check_size(source)
+    with source.path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return _open_xlsx(source, warnings)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileUnreadableError(
+            gettext_noop("Det gamle Excel-format (.xls) kan ikke læses. Gem filen som .xlsx eller CSV.")
+        )
+    if source.name.lower().endswith((".xlsx", ".xlsm")):
+        raise FileUnreadableError(gettext_noop("Filen er ikke en gyldig XLSX-fil (den er beskadiget eller afkortet)."))
+    return _open_csv(source)
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode with the sniffed encoding: BOM, then strict UTF-8, then Windows-1252 vs ISO-8859-1."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    encoding = _guess_single_byte(data)
+    return data.decode(encoding), encoding
+
+
+def _guess_single_byte(data: bytes) -> str:
+    """Windows-1252 unless the bytes only make sense as ISO-8859-1 (C1 controls, undefined cp1252 bytes)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=["cp1252", "latin_1"]).best()
+    guess = best.encoding if best is not None else "cp1252"
+    if guess in ("cp1252", "windows_1252"):
+        try:
+            data.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "latin-1" if guess in ("latin_1", "iso8859_1") else "cp1252"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of the first lines: csv.Sniffer over ; , tab |, checked against the header."""
+    lines = [line for line in text.splitlines()[: _SNIFF_LINES * 3] if line.strip()][:_SNIFF_LINES]
+    if not lines:
+        return ";"
+    header = lines[0]
+    try:
+        delimiter = csv.Sniffer().sniff("\n".join(lines), delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ""
+    if delimiter and header.count(delimiter) > 0:
+        return delimiter
+    counts = {d: header.count(d) for d in CSV_DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def _open_csv(source: SourceFile) -> Table:
+    data = source.path.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileUnreadableError(gettext_noop("Filen er hverken CSV eller XLSX (den indeholder binære data)."))
+    try:
+        text, encoding = decode(data)
+    except UnicodeDecodeError:
+        raise FileUnreadableError(gettext_noop("Filens tegnsæt kunne ikke genkendes.")) from None
+    del data
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers: list[str] | None = None
+    header_row = 0
+    line_before = 0
+    for record in reader:
+        row_no = line_before + 1
+        line_before = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        headers = _clean_headers(record)
+        header_row = row_no
+        break
+    if headers is None:
+        raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        before = reader.line_num
+        try:
+            for record in reader:
+                row_no = before + 1
+                before = reader.line_num
+                if not record or not any(cell.strip() for cell in record):
+                    continue  # blank lines are skipped
+                yield row_no, record
+        except csv.Error as exc:
+            raise FileUnreadableError(
+                gettext_noop("CSV-filen kan ikke læses efter række %(row)s: %(reason)s"), row=before, reason=str(exc)
+            ).at(source.name) from None
+
+    return Table(
+        file=source.name,
+        headers=headers,
+        header_row=header_row,
+        rows=rows(),
+        kind="csv",
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+
+
+def _clean_headers(record: list[str]) -> list[str]:
+    headers = [cell.strip().lstrip("\ufeff") for cell in record]
+    while headers and not headers[-1]:
+        headers.pop()
+    return headers
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def check_zip(path: Path) -> None:
+    """Refuse an archive that is broken, has too many members or unpacks too far (zip bomb)."""
+    limit = int(settings.UPLOAD_MAX_UNPACKED_BYTES)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise FileUnreadableError(
+            gettext_noop("Filen er ikke en gyldig XLSX-fil (den er beskadiget eller afkortet).")
+        ) from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise FileUnreadableError(gettext_noop("XLSX-filen indeholder for mange dele (%(count)s)."), count=len(members))
+    total = sum(member.file_size for member in members)
+    if total > limit:
+        raise FileUnreadableError(
+            gettext_noop("XLSX-filen fylder %(size)s MB udpakket; grænsen er %(limit)s MB."),
+            size=_mb(total),
+            limit=_mb(limit),
+        )
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1):
+            raise FileUnreadableError(
+                gettext_noop(
+                    "XLSX-filen er mistænkeligt stærkt komprimeret (%(name)s pakker %(ratio)s gange ud) og afvises."
+                ),
+                name=member.filename,
+                ratio=member.file_size // max(member.compress_size, 1),
+            )
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+_BROKEN_XLSX_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    EOFError,
+    OSError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+)
+_XLSX_OPEN_ERRORS: tuple[type[BaseException], ...] = (*_BROKEN_XLSX_ERRORS, InvalidFileException)
+
+
+def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
+    import openpyxl
+
+    check_zip(source.path)
+    broken = gettext_noop("Filen er ikke en gyldig XLSX-fil (den er beskadiget eller afkortet).")
+    try:
+        workbook = openpyxl.load_workbook(source.path, read_only=True, data_only=False, keep_links=False)
+        sheet = workbook.worksheets[0]
+        # values_only: with data_only=False a formula cell's value is its formula text ("=1+1").
+        row_iter = sheet.iter_rows(values_only=True)
+    except _XLSX_OPEN_ERRORS:
+        raise FileUnreadableError(broken) from None
+    table = Table(file=source.name, headers=[], header_row=0, rows=iter(()), kind="xlsx")
+
+    def cells_of(raw: tuple[Any, ...], row_no: int) -> list[str]:
+        out = []
+        for index, value in enumerate(raw):
+            if isinstance(value, str) and value.startswith("="):
+                # A formula (or text that would become one in Excel): read as text, never
+                # evaluated, and flagged so the user sees it.
+                text = str(value)
+                column = table.column(index) if table.headers else ""
+                warnings.add(
+                    source.name,
+                    row_no,
+                    column,
+                    text,
+                    gettext_noop("Cellen indeholder en formel; den er læst som tekst og ikke beregnet."),
+                )
+                table.formula_cells.append((row_no, column, text))
+                out.append(text)
+            else:
+                out.append(_cell_text(value))
+        return out
+
+    row_no = 0
+    try:
+        for raw in row_iter:
+            row_no += 1
+            cells = cells_of(raw, row_no)
+            if any(c.strip() for c in cells):
+                table.headers = _clean_headers(cells)
+                table.header_row = row_no
+                break
+    except _BROKEN_XLSX_ERRORS:
+        workbook.close()
+        raise FileUnreadableError(broken) from None
+    if not table.headers:
+        workbook.close()
+        raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = table.header_row
+        try:
+            for raw in row_iter:
+                number += 1
+                cells = cells_of(raw, number)
+                if any(c.strip() for c in cells):
+                    yield number, cells
+        except _BROKEN_XLSX_ERRORS:
+            raise FileUnreadableError(broken).at(source.name) from None
+        finally:
+            workbook.close()
+
+    table.rows = rows()
+    return table

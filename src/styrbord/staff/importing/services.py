@@ -1,0 +1,206 @@
+"""The HR import workflow: read -> validate everything -> apply all of it in one transaction, or nothing.
+
+Used by the ``import_staff`` command and the upload page. ``ImportRejectedError`` carries the
+row-level error report; when it is raised nothing has been written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from styrbord.audit.services import log_action
+from styrbord.organisations.models import Municipality
+from styrbord.staff.import_models import ColumnMapping, ImportBatch
+from styrbord.staff.importing import five_file, generic
+from styrbord.staff.importing.apply import apply_plan
+from styrbord.staff.importing.errors import ImportRejectedError
+from styrbord.staff.importing.plan import Plan, build_plan
+from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table
+from styrbord.staff.importing.records import FileInfo, ParsedSet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from styrbord.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, for a dry run, would do)."""
+
+    plan: Plan
+    counts: dict[str, int]
+    batch: ImportBatch
+
+
+def _file_error(parsed: ParsedSet, name: str, exc: FileUnreadableError) -> None:
+    parsed.errors.add(name, None, "", "", exc.msgid, **exc.params)
+
+
+def read_delivery(
+    sources: Sequence[SourceFile], municipality: Municipality, mapping: dict[str, str] | None = None
+) -> ParsedSet:
+    """Read and check the files on their own (no database): the five-file set, or one generic
+    file when a column mapping is given."""
+    parsed = ParsedSet(source_format=ImportBatch.Format.GENERIC if mapping else ImportBatch.Format.FIVE_FILE)
+    tables: list[Table] = []
+    for source in sources:
+        try:
+            tables.append(open_table(source, parsed.warnings))
+        except FileUnreadableError as exc:
+            _file_error(parsed, source.name, exc)
+    if not sources:
+        parsed.errors.add("", None, "", "", gettext_noop("Vælg mindst én fil."))
+    if parsed.errors:
+        return parsed
+    try:
+        if mapping:
+            _read_generic(tables, mapping, municipality, parsed)
+        else:
+            _read_five_file(tables, municipality, parsed)
+    except FileUnreadableError as exc:
+        _file_error(parsed, exc.file, exc)
+    return parsed
+
+
+def _info(table: Table, role: str) -> FileInfo:
+    return FileInfo(name=table.file, role=role, kind=table.kind, encoding=table.encoding, delimiter=table.delimiter)
+
+
+def _read_generic(tables: list[Table], mapping: dict[str, str], municipality: Municipality, parsed: ParsedSet) -> None:
+    if len(tables) != 1:
+        parsed.errors.add("", None, "", "", gettext_noop("Med en kolonneopsætning indlæses præcis én fil ad gangen."))
+        return
+    table = tables[0]
+    parsed.files.append(_info(table, "generic"))
+    generic.parse_generic(table, mapping, municipality.code, parsed)
+
+
+def _read_five_file(tables: list[Table], municipality: Municipality, parsed: ParsedSet) -> None:
+    by_role: dict[str, Table] = {}
+    for table in tables:
+        role = five_file.role_of(table)
+        if role is None:
+            parsed.errors.add(
+                table.file,
+                None,
+                "",
+                "",
+                gettext_noop(
+                    "Filen er ikke en af de fem standardfiler (bruger, organisation, engagement, stillingskode, leder). "
+                    "Vælg en kolonneopsætning for at indlæse den som en generel fil."
+                ),
+            )
+            continue
+        if role in by_role:
+            parsed.errors.add(
+                table.file,
+                None,
+                "",
+                "",
+                gettext_noop("Der er to %(role)s-filer: %(first)s og %(second)s."),
+                role=role,
+                first=by_role[role].file,
+                second=table.file,
+            )
+            continue
+        by_role[role] = table
+        parsed.files.append(_info(table, role))
+    if parsed.errors:
+        return
+    five_file.parse_five_file(by_role, municipality.code, parsed)
+
+
+def prepare(
+    sources: Sequence[SourceFile],
+    municipality: Municipality,
+    *,
+    mapping: dict[str, str] | None = None,
+    end_missing: bool = False,
+) -> Plan:
+    """Read, validate and plan, writing nothing. The plan's ``errors`` say whether it may be applied."""
+    parsed = read_delivery(sources, municipality, mapping)
+    return build_plan(parsed, municipality, end_missing=end_missing)
+
+
+def run_import(
+    sources: Sequence[SourceFile],
+    municipality: Municipality,
+    *,
+    user: User | AnonymousUser | None = None,
+    mapping: dict[str, str] | None = None,
+    mapping_obj: ColumnMapping | None = None,
+    end_missing: bool = False,
+    dry_run: bool = False,
+    batch: ImportBatch | None = None,
+) -> ImportResult:
+    """Validate everything, then apply all of it in one transaction (or, for a dry run, only count).
+
+    Raises ``ImportRejectedError`` with the full error report when anything is wrong; then the database
+    is unchanged. ``batch`` is the pending batch of an upload being confirmed.
+    """
+    parsed = read_delivery(sources, municipality, mapping)
+    if parsed.errors:
+        _log_rejected(municipality, parsed)
+        raise ImportRejectedError(parsed.errors, parsed.warnings)
+    with transaction.atomic():
+        # One import per municipality at a time: a second one waits here, then plans against the
+        # first one's result instead of inserting the same people twice.
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        plan = build_plan(parsed, municipality, end_missing=end_missing)
+        if plan.errors:
+            _log_rejected(municipality, parsed)
+            raise ImportRejectedError(plan.errors, plan.warnings)
+        counts = plan.counts() if dry_run else apply_plan(plan)
+        batch = _record(batch, municipality, user, sources, parsed, mapping, mapping_obj, end_missing, dry_run, counts)
+        if not dry_run:
+            log_action(batch, "staff.import.applied", user, data=counts)
+    logger.info("HR import for municipality %s: %s%s", municipality.code, counts, " (dry run)" if dry_run else "")
+    return ImportResult(plan=plan, counts=counts, batch=batch)
+
+
+def _record(
+    batch: ImportBatch | None,
+    municipality: Municipality,
+    user: Any,
+    sources: Sequence[SourceFile],
+    parsed: ParsedSet,
+    mapping: dict[str, str] | None,
+    mapping_obj: ColumnMapping | None,
+    end_missing: bool,
+    dry_run: bool,
+    counts: dict[str, int],
+) -> ImportBatch:
+    if batch is None:
+        batch = ImportBatch(municipality=municipality)
+    batch.created_by = user if user is not None and user.is_authenticated else batch.created_by
+    batch.status = ImportBatch.Status.DRY_RUN if dry_run else ImportBatch.Status.APPLIED
+    batch.applied_at = None if dry_run else timezone.now()
+    batch.source_format = parsed.source_format
+    batch.file_names = [s.name for s in sources]
+    batch.mapping = mapping_obj
+    batch.mapping_data = mapping or {}
+    batch.end_missing = end_missing
+    batch.dry_run = dry_run
+    batch.counts = counts
+    batch.save()
+    return batch
+
+
+def _log_rejected(municipality: Municipality, parsed: ParsedSet) -> None:
+    # Counts only: an error's value could be a name.
+    logger.info(
+        "HR import for municipality %s rejected: %s errors in %s files",
+        municipality.code,
+        parsed.errors.total,
+        len(parsed.files),
+    )

@@ -1,0 +1,201 @@
+"""The HR import pages: upload -> (column mapping) -> preview -> apply.
+
+Coordinators import for their own municipality, admins for any. A pending upload belongs to
+the user who made it: anyone else gets 404 for its preview.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from styrbord.accounts.permissions import CREATE, LIST, can, scoped_for
+from styrbord.accounts.route_policy import requires
+from styrbord.organisations.models import Municipality
+from styrbord.staff.import_models import ColumnMapping, ImportBatch
+from styrbord.staff.importing import storage
+from styrbord.staff.importing.errors import ImportRejectedError, IssueList
+from styrbord.staff.importing.five_file import role_of
+from styrbord.staff.importing.forms import MappingForm, UploadForm
+from styrbord.staff.importing.generic import guess_mapping
+from styrbord.staff.importing.preview import preview_context
+from styrbord.staff.importing.reading import FileUnreadableError, open_table
+from styrbord.staff.importing.services import prepare, run_import
+
+OBJECT_TYPE = "staff_import"
+
+
+def _require(request: HttpRequest) -> None:
+    if not can(request.user, CREATE, OBJECT_TYPE):
+        raise PermissionDenied
+
+
+def _own_municipality(request: HttpRequest) -> Municipality | None:
+    """A coordinator's municipality is fixed; an admin chooses (None)."""
+    user = request.user
+    if user.is_superuser or user.role == "admin":  # type: ignore[union-attr]
+        return None
+    municipality = getattr(user, "municipality", None)
+    if municipality is None:
+        raise PermissionDenied
+    return municipality
+
+
+def _pending(request: HttpRequest, token: str) -> ImportBatch:
+    """The user's own pending upload, inside their scope, or 404."""
+    batches = scoped_for(
+        request.user, CREATE, OBJECT_TYPE, ImportBatch.objects.select_related("municipality", "mapping")
+    )
+    batch = batches.filter(storage_token=token, status=ImportBatch.Status.PENDING, created_by=request.user.pk).first()
+    if batch is None or not token:
+        raise Http404
+    return batch
+
+
+def _history(request: HttpRequest) -> Any:
+    return scoped_for(
+        request.user, LIST, OBJECT_TYPE, ImportBatch.objects.select_related("municipality", "created_by")
+    )[:10]
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """Choose the files (and for an admin the municipality); valid files go on to the preview."""
+    _require(request)
+    fixed = _own_municipality(request)
+    form = UploadForm(request.POST or None, request.FILES or None, municipality=fixed)
+    context: dict[str, Any] = {"form": form, "history": _history(request), "municipality": fixed}
+    if request.method == "POST" and form.is_valid():
+        storage.purge_stale()
+        municipality: Municipality = form.cleaned_data["municipality"]
+        mapping_obj: ColumnMapping | None = form.cleaned_data.get("mapping")
+        token, sources = storage.store(form.cleaned_data["files"])
+        batch = ImportBatch(
+            municipality=municipality,
+            created_by_id=request.user.pk,
+            status=ImportBatch.Status.PENDING,
+            file_names=[s.name for s in sources],
+            end_missing=form.cleaned_data["end_missing"],
+            mapping=mapping_obj,
+            mapping_data=dict(mapping_obj.mapping) if mapping_obj else {},
+            storage_token=token,
+        )
+        if mapping_obj is None and len(sources) == 1 and _needs_mapping(sources[0]):
+            batch.source_format = ImportBatch.Format.GENERIC
+            batch.save()
+            return redirect("staff:import_mapping", token=token)
+        plan = prepare(sources, municipality, mapping=batch.mapping_data or None, end_missing=batch.end_missing)
+        if plan.errors:
+            storage.discard(token)
+            context.update(errors=plan.errors, warnings=plan.warnings)
+            return render(request, "staff/importing/upload.html", context, status=422)
+        batch.source_format = plan.parsed.source_format
+        batch.save()
+        return redirect("staff:import_preview", token=token)
+    return render(request, "staff/importing/upload.html", context)
+
+
+def _needs_mapping(source: Any) -> bool:
+    """A single file that is not one of the five standard files needs a column mapping."""
+    try:
+        table = open_table(source, IssueList())
+    except FileUnreadableError:
+        return False  # prepare() reports why
+    return role_of(table) is None
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping(request: HttpRequest, token: str) -> HttpResponse:
+    """Pick which column holds which field; optionally save the choice for next time."""
+    _require(request)
+    batch = _pending(request, token)
+    sources = storage.sources_of(batch)
+    try:
+        headers = open_table(sources[0], IssueList()).headers
+    except (FileUnreadableError, IndexError):
+        raise Http404 from None
+    form = MappingForm(request.POST or None, headers=headers)
+    if request.method == "GET":
+        form.initial_from(batch.mapping_data or guess_mapping(headers))
+    if request.method == "POST" and form.is_valid():
+        chosen = form.mapping()
+        name = form.cleaned_data.get("save_as", "").strip()
+        if name:
+            saved, _created = ColumnMapping.objects.update_or_create(
+                municipality=batch.municipality,
+                name=name,
+                defaults={"mapping": chosen, "created_by_id": request.user.pk},
+            )
+            batch.mapping = saved
+            messages.success(request, _("Kolonneopsætningen %(name)s er gemt.") % {"name": name})
+        batch.mapping_data = chosen
+        batch.save(update_fields=["mapping", "mapping_data"])
+        return redirect("staff:import_preview", token=token)
+    return render(request, "staff/importing/mapping.html", {"form": form, "batch": batch, "headers": headers})
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_http_methods(["GET", "POST"])
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: what the import would do. POST: do it (everything or nothing)."""
+    _require(request)
+    batch = _pending(request, token)
+    sources = storage.sources_of(batch)
+    mapping_data = batch.mapping_data or None
+    if batch.source_format == ImportBatch.Format.GENERIC and not mapping_data:
+        return redirect("staff:import_mapping", token=token)
+    if request.method == "POST":
+        try:
+            result = run_import(
+                sources,
+                batch.municipality,
+                user=request.user,
+                mapping=mapping_data,
+                mapping_obj=batch.mapping,
+                end_missing=batch.end_missing,
+                batch=batch,
+            )
+        except ImportRejectedError as rejected:
+            plan = prepare(sources, batch.municipality, mapping=mapping_data, end_missing=batch.end_missing)
+            context = preview_context(batch, plan)
+            context.update(errors=rejected.errors)
+            return render(request, "staff/importing/preview.html", context, status=422)
+        storage.release(result.batch)
+        counts = result.counts
+        messages.success(
+            request,
+            _("Importen er gennemført: %(created)s ansættelser oprettet, %(updated)s opdateret, %(ended)s afsluttet.")
+            % {
+                "created": counts["employments_created"],
+                "updated": counts["employments_updated"],
+                "ended": counts["employments_ended"],
+            },
+        )
+        return redirect("staff:import_upload")
+    plan = prepare(sources, batch.municipality, mapping=mapping_data, end_missing=batch.end_missing)
+    status = 422 if plan.errors else 200
+    return render(request, "staff/importing/preview.html", preview_context(batch, plan), status=status)
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_POST
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Throw the upload away (its files are deleted)."""
+    _require(request)
+    batch = _pending(request, token)
+    storage.release(batch, ImportBatch.Status.CANCELLED)
+    messages.info(request, _("Importen er annulleret, og filerne er slettet."))
+    return redirect("staff:import_upload")

@@ -1,0 +1,194 @@
+"""Employees and their employments. No CPR number is ever stored: only a keyed pseudonym."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.lib.money import MoneyField
+from styrbord.lib.scoping import ScopePaths
+from styrbord.organisations.models import Facility, Unit
+
+FULL_TIME_HOURS = Decimal("37")
+
+
+class JobGroup(models.TextChoices):
+    """The job-group code list (stillingskategori) used across Styrbord."""
+
+    SOCIAL_EDUCATOR = "social_educator", _("Socialpædagog/pædagog")
+    PEDAGOGICAL_ASSISTANT = "pedagogical_assistant", _("Pædagogisk assistent")
+    SOSU_ASSISTANT = "sosu_assistant", _("SOSU-assistent")
+    SOSU_HELPER = "sosu_helper", _("SOSU-hjælper")
+    NURSE = "nurse", _("Sygeplejerske")
+    THERAPIST = "therapist", _("Ergo-/fysioterapeut")
+    SOCIAL_WORKER = "social_worker", _("Socialrådgiver/-formidler")
+    PSYCHOLOGIST = "psychologist", _("Psykolog")
+    CARE_ASSISTANT = "care_assistant", _("Omsorgs-/pædagogmedhjælper (ufaglært)")
+    PEER_WORKER = "peer_worker", _("Peer-medarbejder")
+    MANAGER = "manager", _("Leder")
+    SUBSTITUTE = "substitute", _("Vikar")
+
+
+class JobCode(models.Model):
+    """A payroll job code (stillingskode) and the job group it belongs to."""
+
+    code = models.CharField(_("stillingskode-id"), max_length=20, unique=True)
+    name = models.CharField(_("stillingskode"), max_length=200)
+    job_group = models.CharField(_("faggruppe"), max_length=30, choices=JobGroup.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("stillingskode")
+        verbose_name_plural = _("stillingskoder")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Employee(models.Model):
+    """A person. ``person_key`` is a keyed hash (or HR's own user id), never a CPR number."""
+
+    scope_paths = ScopePaths(facility="employments__facility", employee="")
+
+    person_key = models.CharField(
+        _("personnøgle"),
+        max_length=64,
+        unique=True,
+        help_text=_("Pseudonym nøgle for personen. Aldrig et CPR-nummer i klar tekst."),
+    )
+    name = models.CharField(_("navn"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("fødselsår"), null=True, blank=True)
+    education = models.CharField(_("uddannelse"), max_length=200, blank=True)
+    education_relevant = models.BooleanField(
+        _("relevant uddannelse"),
+        default=False,
+        help_text=_("Om uddannelsen er relevant for arbejdet på tilbuddet (f.eks. pædagog, SOSU, sygeplejerske)."),
+    )
+    anonymised_at = models.DateTimeField(_("anonymiseret"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("medarbejder")
+        verbose_name_plural = _("medarbejdere")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Employment(models.Model):
+    """One employment (engagement) of a person at a facility; a person can hold several."""
+
+    scope_paths = ScopePaths(facility="facility", employee="employee")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Aktiv")
+        LEAVE = "leave", _("Orlov")
+        ENDED = "ended", _("Fratrådt")
+
+    class Kind(models.TextChoices):
+        PERMANENT = "permanent", _("Fastansat")
+        FIXED_TERM = "fixed_term", _("Tidsbegrænset")
+        HOURLY = "hourly", _("Timelønnet")
+        TRAINEE = "trainee", _("Elev")
+        STUDENT = "student", _("Studerende")
+        INTERN = "intern", _("Praktikant")
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="employments", verbose_name=_("medarbejder")
+    )
+    employment_number = models.CharField(_("ansættelsesnummer"), max_length=40, unique=True)
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="employments", verbose_name=_("tilbud")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="employments", verbose_name=_("afdeling")
+    )
+    job_group = models.CharField(_("faggruppe"), max_length=30, choices=JobGroup.choices)
+    job_code = models.ForeignKey(
+        JobCode, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("stillingskode")
+    )
+    kind = models.CharField(_("ansættelsestype"), max_length=20, choices=Kind.choices, default=Kind.PERMANENT)
+    title = models.CharField(_("stilling"), max_length=200, blank=True)
+    weekly_hours = models.DecimalField(_("ugentlige timer"), max_digits=5, decimal_places=2, default=FULL_TIME_HOURS)
+    fte = models.DecimalField(_("årsværk"), max_digits=6, decimal_places=4, default=1, editable=False)
+    is_contact_person = models.BooleanField(_("kontaktperson"), default=False)
+    is_primary = models.BooleanField(_("primær ansættelse"), default=True)
+    start_date = models.DateField(_("startdato"))
+    end_date = models.DateField(_("slutdato"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    hourly_wage = MoneyField(
+        _("timeløn (lønomkostning)"),
+        default=Decimal("0.00"),
+        help_text=_("Lønomkostning pr. time inkl. pension, brugt til at beregne vikardækning."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["facility__name", "employee__name"]
+        verbose_name = _("ansættelse")
+        verbose_name_plural = _("ansættelser")
+        constraints = [
+            models.CheckConstraint(
+                name="employment_hours_in_range", condition=models.Q(weekly_hours__gte=0, weekly_hours__lte=80)
+            ),
+            models.CheckConstraint(name="employment_wage_non_negative", condition=models.Q(hourly_wage__gte=0)),
+            models.CheckConstraint(
+                name="employment_end_after_start",
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+            ),
+        ]
+        indexes = [
+            # The facility page and coverage engine: employments of a facility active on a date.
+            models.Index(fields=["facility", "start_date", "end_date"], name="employment_facility_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employment_number} {self.employee.name}"
+
+    @staticmethod
+    def fte_for(weekly_hours: Decimal) -> Decimal:
+        """FTE from weekly hours (37 hours = 1,0 FTE), four decimals."""
+        return (Decimal(weekly_hours) / FULL_TIME_HOURS).quantize(Decimal("0.0001"))
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.fte = self.fte_for(self.weekly_hours)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Absence(models.Model):
+    """A period an employee is away (leave, holiday, sickness): bookings must not clash with it."""
+
+    scope_paths = ScopePaths(facility="employee__employments__facility", employee="employee")
+
+    class Kind(models.TextChoices):
+        LEAVE = "leave", _("Orlov")
+        HOLIDAY = "holiday", _("Ferie")
+        SICKNESS = "sickness", _("Sygdom")
+        OTHER = "other", _("Andet")
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="absences", verbose_name=_("medarbejder")
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.LEAVE)
+    start_date = models.DateField(_("fra"))
+    end_date = models.DateField(_("til"))
+
+    class Meta:
+        ordering = ["start_date"]
+        verbose_name = _("fravær")
+        verbose_name_plural = _("fravær")
+        constraints = [
+            models.CheckConstraint(
+                name="absence_end_after_start", condition=models.Q(end_date__gte=models.F("start_date"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start_date}–{self.end_date}"
+
+
+from styrbord.staff.import_models import *  # noqa

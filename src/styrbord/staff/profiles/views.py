@@ -1,0 +1,105 @@
+"""A person's competence profile: employments, holdings with expiry status, requirements and whether met."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from styrbord.accounts.permissions import RETRIEVE, can, get_scoped_or_404
+from styrbord.accounts.route_policy import requires
+from styrbord.audit.services import log_access
+from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.dates import local_today
+from styrbord.requirements.coverage import person_requirements
+from styrbord.staff.models import Employee
+
+EXPIRING_DAYS = 90
+
+
+@dataclass(frozen=True)
+class HoldingStatus:
+    """A holding and how it stands today: valid, expiring (within 90 days), expired or future."""
+
+    holding: CompetenceHolding
+    status: str  # "valid", "expiring", "expired", "future"
+    superseded: bool
+
+    @property
+    def badge(self) -> str:
+        return {"valid": "ok", "expiring": "warn", "expired": "bad", "future": "info"}[self.status]
+
+
+def holding_statuses(holdings: list[CompetenceHolding], today: dt.date) -> list[HoldingStatus]:
+    """Status of each holding; an expired one is 'superseded' when a later one of the same competence exists."""
+    latest: dict[int, dt.date] = {}
+    for h in holdings:
+        latest[h.competence_id] = max(latest.get(h.competence_id, h.acquired_on), h.acquired_on)
+    result = []
+    for h in holdings:
+        if h.acquired_on > today:
+            status = "future"
+        elif h.expires_on is not None and h.expires_on < today:
+            status = "expired"
+        elif h.expires_on is not None and h.expires_on <= today + dt.timedelta(days=EXPIRING_DAYS):
+            status = "expiring"
+        else:
+            status = "valid"
+        result.append(HoldingStatus(h, status, superseded=h.acquired_on < latest[h.competence_id]))
+    return result
+
+
+def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> HttpResponse:
+    today = local_today()
+    employments = list(employee.employments.select_related("facility", "unit").order_by("-start_date"))
+    holdings = list(employee.holdings.select_related("competence").order_by("competence__name", "-acquired_on"))
+    requirements = person_requirements(employee, on=today)
+    log_access(
+        request.user,
+        "staff.own_profile.viewed" if own else "staff.employee.viewed",
+        [employee.pk],
+    )
+    context: dict[str, Any] = {
+        "employee": employee,
+        "own": own,
+        "today": today,
+        "employments": employments,
+        "holdings": holding_statuses(holdings, today),
+        "requirements": requirements,
+        "unmet": sum(1 for r in requirements if not r.met),
+    }
+    return render(request, "staff/employee_detail.html", context)
+
+
+@requires("employee", RETRIEVE)
+@login_required
+@require_GET
+def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's profile for managers and coordinators (and the person themself)."""
+    user = request.user
+    if not can(user, RETRIEVE, "employee"):
+        raise PermissionDenied
+    employee = get_scoped_or_404(user, RETRIEVE, "employee", Employee.objects.all(), pk=pk)
+    own = getattr(user, "employee_id", None) == employee.pk
+    return _render_profile(request, employee, own)
+
+
+@requires("own_profile", RETRIEVE)
+@login_required
+@require_GET
+def my_profile(request: HttpRequest) -> HttpResponse:
+    """'Min profil': the logged-in employee's own competence profile."""
+    user = request.user
+    if not can(user, RETRIEVE, "own_profile"):
+        raise PermissionDenied
+    employee_id = getattr(user, "employee_id", None)
+    if employee_id is None:
+        return render(request, "staff/no_profile.html", status=404)
+    employee = Employee.objects.get(pk=employee_id)
+    return _render_profile(request, employee, own=True)

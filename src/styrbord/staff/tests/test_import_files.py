@@ -1,0 +1,418 @@
+"""The HR import against the committed messy files: each file gives its documented outcome, and a
+rejected delivery leaves the database exactly as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from styrbord.audit.models import AuditEntry
+from styrbord.organisations.models import Facility, Unit
+from styrbord.staff.import_models import FacilityDepartment, ImportBatch
+from styrbord.staff.importing.errors import ImportRejectedError
+from styrbord.staff.importing.services import prepare, run_import
+from styrbord.staff.models import Employee, Employment, JobCode, JobGroup
+from styrbord.staff.tests.test_import_support import (
+    GENERIC_MAPPING,
+    copy_set,
+    five_file,
+    import_five,
+    norddjurs,
+    one_file,
+    snapshot,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def rejected(sources, **kwargs) -> ImportRejectedError:  # type: ignore[no-untyped-def]
+    with pytest.raises(ImportRejectedError) as info:
+        run_import(sources, norddjurs(), **kwargs)
+    return info.value
+
+
+def messages(error: ImportRejectedError) -> list[str]:
+    return [str(issue) for issue in error.errors]
+
+
+class TestFiveFileSet:
+    def test_it_imports_people_employments_departments_and_managers(self, world) -> None:
+        result = import_five()
+
+        assert result.counts["employees_created"] == 7  # user 1008 has no engagement
+        assert result.counts["employments_created"] == 8
+        assert result.counts["facilities_created"] == 1
+        assert result.counts["units_created"] == 3
+        soeren = Employee.objects.get(person_key="0707:1001")
+        assert soeren.name == "Søren Ærø"
+        assert soeren.email == "soeren@example.dk"
+        assert not Employee.objects.filter(person_key="0707:1008").exists()
+        # Top-level departments under the municipality are facilities; known names are matched.
+        assert FacilityDepartment.objects.get(department_id="100").facility == world.dolmer
+        assert FacilityDepartment.objects.get(department_id="200").facility == world.glesborg
+        orsted = Facility.objects.get(name="Botilbuddet Ørsted Å")
+        assert orsted.municipality.code == "0707"
+        hus = Unit.objects.get(hr_department_id="101")
+        assert (hus.facility, hus.name) == (world.dolmer, "Dolmer Have – Hus Æble")
+        first = Employment.objects.get(employment_number="1001-101")
+        assert (first.facility, first.unit, first.job_group) == (world.dolmer, hus, JobGroup.SOCIAL_EDUCATOR)
+        assert first.start_date == dt.date(2019, 2, 1)
+        second = Employment.objects.get(employment_number="1001-300")
+        assert (second.kind, second.is_primary, second.weekly_hours) == ("hourly", False, Decimal("5.50"))
+        assert Employment.objects.get(employment_number="1002-102").fte == Decimal("0.8649")
+        manager = Employment.objects.get(employment_number="1005-100")
+        assert (manager.job_group, manager.title, manager.unit) == (JobGroup.MANAGER, "Forstander", None)
+        assert Employment.objects.get(employment_number="1006-101").kind == Employment.Kind.TRAINEE
+        assert Employment.objects.get(employment_number="1006-101").job_group == JobGroup.SOSU_ASSISTANT
+        assert Employment.objects.get(employment_number="1007-201").status == Employment.Status.LEAVE
+        assert JobCode.objects.get(code="M3").job_group == JobGroup.CARE_ASSISTANT
+        assert not JobCode.objects.filter(code="K9").exists()  # unused and unknown: skipped
+
+    def test_it_records_the_batch_and_audits_counts_only(self, world) -> None:
+        result = import_five(user=world.coordinator)
+
+        batch = ImportBatch.objects.get()
+        assert batch == result.batch
+        assert (batch.status, batch.created_by, batch.dry_run) == ("applied", world.coordinator, False)
+        assert batch.file_names == [
+            f"{n}.csv" for n in ("bruger", "organisation", "engagement", "stillingskode", "leder")
+        ]
+        assert batch.counts["employments_created"] == 8
+        entry = AuditEntry.objects.get(action="staff.import.applied")
+        assert entry.data == result.counts
+        assert "Søren" not in str(entry.data)
+
+    def test_a_second_import_of_the_same_files_changes_nothing(self, world) -> None:
+        import_five()
+        before = snapshot()
+
+        result = import_five()
+
+        assert snapshot() == before
+        assert result.counts["employees_created"] == result.counts["employments_created"] == 0
+        assert result.counts["employees_updated"] == result.counts["employments_updated"] == 0
+        assert result.counts["employments_unchanged"] == 8
+
+    def test_a_changed_row_is_updated_in_place(self, world, tmp_path) -> None:
+        import_five()
+        folder = copy_set("five_file_utf8", tmp_path)
+        engagement = (folder / "engagement.csv").read_text()
+        (folder / "engagement.csv").write_text(engagement.replace("01-02-2019;37", "01-02-2019;30"))
+        bruger = (folder / "bruger.csv").read_text()
+        (folder / "bruger.csv").write_text(bruger.replace("Søren Ærø", "Søren Ærø Holm"))
+        employment = Employment.objects.get(employment_number="1001-101")
+
+        result = run_import(five_file(str(folder)), norddjurs())
+
+        assert result.counts["employments_updated"] == 1
+        assert result.counts["employees_updated"] == 1
+        employment.refresh_from_db()
+        assert (employment.weekly_hours, employment.fte, employment.version) == (Decimal("30.00"), Decimal("0.8108"), 2)
+        assert Employee.objects.get(person_key="0707:1001").name == "Søren Ærø Holm"
+        assert Employment.objects.count() == 8 + 9  # the world's staff plus the file's, no duplicates
+
+    def test_windows_1252_with_commas_reads_the_danish_letters(self, world) -> None:
+        plan = prepare(five_file("five_file_cp1252"), norddjurs())
+
+        assert not plan.errors
+        encodings = {f.name: f.encoding for f in plan.parsed.files}
+        assert encodings["bruger.csv"] == encodings["organisation.csv"] == "cp1252"
+        assert encodings["leder.csv"] == "utf-8"  # plain ASCII reads the same either way
+        assert {f.delimiter for f in plan.parsed.files} == {","}
+        assert plan.parsed.persons["0707:1002"].name == "Åse Østergård"
+        assert plan.parsed.departments["101"].name == "Dolmer Have – Hus Æble"
+
+    def test_bom_semicolons_crlf_and_blank_lines_give_the_same_import(self, world) -> None:
+        import_five("five_file_utf8")
+        before = snapshot()
+
+        result = import_five("five_file_bom_crlf")
+
+        assert result.counts["employments_unchanged"] == 8
+        assert snapshot() == before
+        assert {f.encoding for f in result.plan.parsed.files} == {"utf-8-sig"}
+
+    def test_blank_lines_do_not_shift_the_reported_row_numbers(self, world, tmp_path) -> None:
+        folder = copy_set("five_file_bom_crlf", tmp_path)
+        path = folder / "engagement.csv"
+        path.write_bytes(path.read_bytes().replace(b"15.08.2020", b"15.18.2020"))
+
+        error = rejected(five_file(str(folder)))
+
+        # header (1), blank (2), 1001 (3), blank (4), 1002 (5)
+        assert [(i.file, i.row, i.column, i.value) for i in error.errors] == [
+            ("engagement.csv", 5, "StartdatoEngagement", "15.18.2020")
+        ]
+
+    def test_duplicated_employment_numbers_are_rejected_and_nothing_changes(self, world) -> None:
+        before = snapshot()
+
+        error = rejected(five_file("duplicated_employment"))
+
+        assert error.errors.total == 1
+        issue = error.errors.items[0]
+        assert (issue.file, issue.row, issue.value) == ("engagement.csv", 4, "1002-102")
+        assert "står også i række 3" in issue.message
+        assert snapshot() == before
+        assert not ImportBatch.objects.exists()
+
+    def test_unknown_job_codes_are_rejected(self, world) -> None:
+        before = snapshot()
+
+        error = rejected(five_file("unknown_job_code"))
+
+        found = {(i.file, i.row, i.value): i.message for i in error.errors}
+        assert "Ukendt stillingskode" in found[("engagement.csv", 3, "9999")]
+        assert "kan ikke knyttes til en faggruppe" in found[("stillingskode.csv", 8, "K9 Køkkenassistent")]
+        assert snapshot() == before
+
+    def test_a_job_code_known_in_styrbord_needs_no_mapping(self, world) -> None:
+        JobCode.objects.create(code="K9", name="Køkkenassistent", job_group=JobGroup.CARE_ASSISTANT)
+        JobCode.objects.create(code="9999", name="Ukendt i filen", job_group=JobGroup.SUBSTITUTE)
+
+        result = import_five("unknown_job_code")
+
+        assert result.counts["employments_created"] == 3
+        assert Employment.objects.get(employment_number="1004-300").job_group == JobGroup.CARE_ASSISTANT
+
+    def test_unknown_departments_are_rejected(self, world) -> None:
+        error = rejected(five_file("unknown_department"))
+
+        assert [(i.row, i.value) for i in error.errors] == [(3, "999")]
+        assert "Ukendt afdeling" in error.errors.items[0].message
+
+    def test_bad_dates_and_numbers_are_reported_per_cell(self, world) -> None:
+        before = snapshot()
+
+        error = rejected(five_file("bad_dates"))
+
+        assert [(i.row, i.column, i.value) for i in error.errors] == [
+            (3, "StartdatoEngagement", "31-02-2020"),
+            (4, "StartdatoEngagement", "1/13/2024"),
+            (4, "Ugentlige timer", "mange"),
+        ]
+        assert snapshot() == before
+
+    def test_a_missing_required_column_is_named(self, world, tmp_path) -> None:
+        folder = copy_set("five_file_utf8", tmp_path)
+        path = folder / "engagement.csv"
+        path.write_text(path.read_text().replace("StartdatoEngagement", "Startdag"))
+
+        error = rejected(five_file(str(folder)))
+
+        assert error.errors.total == 1
+        assert "StartdatoEngagement" in error.errors.items[0].message
+
+    def test_an_incomplete_set_is_rejected(self, world) -> None:
+        error = rejected(five_file("five_file_utf8", without=("organisation",)))
+
+        assert "organisation.csv" in error.errors.items[0].message
+
+    def test_a_manager_without_an_employment_in_the_department_is_an_error(self, world, tmp_path) -> None:
+        folder = copy_set("five_file_utf8", tmp_path)
+        (folder / "leder.csv").write_text("BrugerId;AfdelingsID;Titel\n1005;200;Leder\n")
+
+        error = rejected(five_file(str(folder)))
+
+        assert "Lederen har ingen ansættelse" in error.errors.items[0].message
+
+    def test_end_missing_ends_active_employments_not_in_the_files(self, world, tmp_path) -> None:
+        import_five()
+        folder = copy_set("five_file_utf8", tmp_path)
+        path = folder / "engagement.csv"
+        path.write_text(
+            "\n".join(line for line in path.read_text().splitlines() if not line.startswith("1003;")) + "\n"
+        )
+        others = Employment.objects.filter(facility__municipality__code="0706").values_list("status", flat=True)
+        assert set(others) == {"active"}
+
+        result = run_import(five_file(str(folder)), norddjurs(), end_missing=True)
+
+        # 1003's employment and the five the world's staff hold at Norddjurs' two facilities.
+        assert result.counts["employments_ended"] == 6
+        ended = Employment.objects.get(employment_number="1003-201")
+        assert ended.status == Employment.Status.ENDED
+        assert ended.end_date is not None
+        assert set(others) == {"active"}  # another municipality is never touched
+        again = run_import(five_file(str(folder)), norddjurs(), end_missing=True)
+        assert again.counts["employments_ended"] == 0
+
+    def test_an_ended_employment_that_comes_back_is_opened_again(self, world, tmp_path) -> None:
+        import_five()
+        Employment.objects.filter(employment_number="1003-201").update(status="ended", end_date=dt.date(2026, 1, 1))
+
+        import_five()
+
+        back = Employment.objects.get(employment_number="1003-201")
+        assert (back.status, back.end_date) == ("active", None)
+
+
+class TestCpr:
+    def test_a_cpr_column_becomes_the_keyed_hash_and_is_stored_nowhere(self, world, settings) -> None:
+        settings.CPR_POLICY = "pseudonymise"
+        import_five("cpr_column")
+        import_five("cpr_column")  # stable: the same people again
+
+        expected = hmac.new(str(settings.PERSON_KEY_SECRET).encode(), b"1001851234", hashlib.sha256).hexdigest()
+        soeren = Employee.objects.get(person_key=expected)
+        assert soeren.name == "Søren Ærø"
+        assert soeren.birth_year == 1985
+        assert Employee.objects.filter(name="Søren Ærø").count() == 1
+        dump = StringIO()
+        call_command("dumpdata", "staff", "audit", "organisations", stdout=dump)
+        text = dump.getvalue()
+        assert "100185-1234" not in text
+        assert "1001851234" not in text
+        assert "-123" not in text.replace("0185-****", "")
+
+    def test_the_reject_policy_refuses_a_cpr_column(self, world, settings) -> None:
+        settings.CPR_POLICY = "reject"
+        before = snapshot()
+
+        error = rejected(five_file("cpr_column"))
+
+        assert error.errors.total == 1
+        assert "CPR" in error.errors.items[0].message
+        assert error.errors.items[0].column == "CPR-nr"
+        assert snapshot() == before
+
+    def test_a_cpr_column_is_found_by_its_values_too(self, world, settings, tmp_path) -> None:
+        settings.CPR_POLICY = "reject"
+        folder = copy_set("cpr_column", tmp_path)
+        path = folder / "bruger.csv"
+        path.write_text(path.read_text().replace("CPR-nr", "Nøgle"))
+
+        error = rejected(five_file(str(folder)))
+
+        assert error.errors.items[0].column == "Nøgle"
+
+    def test_an_invalid_cpr_number_is_masked_in_the_error(self, world, settings, tmp_path) -> None:
+        settings.CPR_POLICY = "pseudonymise"
+        folder = copy_set("cpr_column", tmp_path)
+        path = folder / "bruger.csv"
+        path.write_text(path.read_text().replace("100185-1234", "100185-12345"))
+
+        error = rejected(five_file(str(folder)))
+
+        text = " ".join(str(i) for i in error.errors) + " ".join(i.value for i in error.errors)
+        assert "1234" not in text
+        assert "100185-****" in text
+
+
+class TestGenericFiles:
+    def test_latin1_tabs_danish_decimals_and_dates(self, world) -> None:
+        result = run_import(one_file("generic_latin1_tab.csv"), norddjurs(), mapping=GENERIC_MAPPING)
+
+        assert result.plan.parsed.files[0].encoding in ("latin-1", "cp1252")
+        assert result.plan.parsed.files[0].delimiter == "\t"
+        karen = Employment.objects.get(employment_number="A-1")
+        assert karen.employee.name == "Karen Ærtebølle"
+        assert karen.employee.person_key == "0707:M-1"
+        assert (karen.weekly_hours, karen.hourly_wage, karen.start_date) == (
+            Decimal("37.00"),
+            Decimal("1234.50"),
+            dt.date(2024, 2, 1),
+        )
+        assert karen.is_contact_person is True
+        niels = Employment.objects.get(employment_number="A-2")
+        assert (niels.weekly_hours, niels.hourly_wage, niels.job_group) == (
+            Decimal("29.60"),
+            Decimal("312.75"),
+            JobGroup.SOSU_ASSISTANT,
+        )
+        pia = Employment.objects.get(employment_number="A-3")
+        assert (pia.facility, pia.end_date, pia.status) == (world.glesborg, dt.date(2023, 12, 31), "ended")
+
+    def test_a_formula_cell_is_read_as_text_and_flagged(self, world) -> None:
+        result = run_import(one_file("generic_formula.xlsx"), norddjurs(), mapping=GENERIC_MAPPING)
+
+        assert Employment.objects.get(employment_number="A-1").title == "=1+1"
+        assert [(w.row, w.column, w.value) for w in result.plan.warnings] == [(2, "Stilling", "=1+1")]
+
+    def test_a_formula_where_a_number_belongs_is_an_error(self, world, tmp_path) -> None:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(one_file("generic.xlsx")[0].path)
+        workbook.active["G2"] = "=30+7"
+        path = tmp_path / "formel.xlsx"
+        workbook.save(path)
+
+        from styrbord.staff.importing.reading import SourceFile
+
+        error = rejected([SourceFile("formel.xlsx", path)], mapping=GENERIC_MAPPING)
+
+        assert [(i.row, i.column, i.value) for i in error.errors] == [(2, "Timer pr. uge", "=30+7")]
+
+    def test_the_same_rows_as_xlsx_and_csv_give_the_same_import(self, world) -> None:
+        run_import(one_file("generic_latin1_tab.csv"), norddjurs(), mapping=GENERIC_MAPPING)
+        before = snapshot()
+
+        result = run_import(one_file("generic.xlsx"), norddjurs(), mapping=GENERIC_MAPPING)
+
+        assert result.counts["employments_unchanged"] == 3
+        assert snapshot() == before
+
+    def test_a_truncated_xlsx_is_refused(self, world) -> None:
+        before = snapshot()
+
+        error = rejected(one_file("truncated.xlsx"), mapping=GENERIC_MAPPING)
+
+        assert "beskadiget eller afkortet" in error.errors.items[0].message
+        assert snapshot() == before
+
+    def test_a_zip_bomb_is_refused_before_it_is_unpacked(self, world) -> None:
+        error = rejected(one_file("zip_bomb.xlsx"), mapping=GENERIC_MAPPING)
+
+        assert "komprimeret" in error.errors.items[0].message
+
+    @override_settings(UPLOAD_MAX_UNPACKED_BYTES=10 * 1024 * 1024)
+    def test_an_archive_that_unpacks_beyond_the_limit_is_refused(self, world) -> None:
+        error = rejected(one_file("zip_bomb.xlsx"), mapping=GENERIC_MAPPING)
+
+        assert "udpakket" in error.errors.items[0].message
+
+    @override_settings(UPLOAD_MAX_BYTES=200)
+    def test_a_file_over_the_size_limit_is_refused(self, world) -> None:
+        error = rejected(one_file("generic_latin1_tab.csv"), mapping=GENERIC_MAPPING)
+
+        assert "for stor" in error.errors.items[0].message
+
+    def test_a_mapping_naming_a_missing_column_is_an_error(self, world) -> None:
+        error = rejected(one_file("generic_latin1_tab.csv"), mapping={**GENERIC_MAPPING, "start_date": "Startdag"})
+
+        assert "Startdag" in error.errors.items[0].message
+
+    def test_an_unknown_job_code_next_to_a_job_group_is_only_informative(self, world, tmp_path) -> None:
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            "Nr;Navn;Ansat;Tilbud;Kode;Faggruppe;Start\n1;Ib Ørn;A-9;Dolmer Have;X1;Sygeplejerske;01-01-2024\n"
+        )
+        mapping = {
+            "person_id": "Nr",
+            "name": "Navn",
+            "employment_number": "Ansat",
+            "facility": "Tilbud",
+            "job_code": "Kode",
+            "job_group": "Faggruppe",
+            "start_date": "Start",
+        }
+        from styrbord.staff.importing.reading import SourceFile
+
+        run_import([SourceFile("loen.csv", path)], norddjurs(), mapping=mapping)
+        again = run_import([SourceFile("loen.csv", path)], norddjurs(), mapping=mapping)
+
+        employment = Employment.objects.get(employment_number="A-9")
+        assert (employment.job_group, employment.job_code) == (JobGroup.NURSE, None)
+        assert again.counts["employments_unchanged"] == 1
+
+    def test_an_unknown_facility_name_is_an_error(self, world) -> None:
+        error = rejected(one_file("generic_latin1_tab.csv"), mapping={**GENERIC_MAPPING, "facility": "Stilling"})
+
+        assert {i.message for i in error.errors} == {"Ukendt tilbud i kommunen."}

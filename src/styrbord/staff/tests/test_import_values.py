@@ -1,0 +1,133 @@
+"""Cell values as municipalities write them, and the sniffing of encodings and delimiters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from styrbord.staff.importing.reading import decode, sniff_delimiter
+from styrbord.staff.importing.values import (
+    cpr_birth_year,
+    looks_like_cpr,
+    mask_cpr,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+)
+from styrbord.staff.importing.vocabulary import job_group_for_name, kind_for_value, status_for_value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.234,50", Decimal("1234.50")),
+        ("37,0", Decimal("37.0")),
+        ("37", Decimal("37")),
+        ("37.5", Decimal("37.5")),
+        ("1.234", Decimal("1234")),
+        ("1 234,5", Decimal("1234.5")),
+        ("1,234.50", Decimal("1234.50")),
+        ("-2,5", Decimal("-2.5")),
+    ],
+)
+def test_danish_and_plain_decimals_are_read(text: str, expected: Decimal) -> None:
+    assert parse_decimal(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1,2,3", "NaN", "Infinity"])
+def test_things_that_are_not_numbers_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r".*"):
+        parse_decimal(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["01-02-2024", "01.02.2024", "1/2/2024", "2024-02-01", "2024-02-01 00:00:00", " 1-2-2024 "]
+)
+def test_dates_are_day_first_or_iso(text: str) -> None:
+    assert parse_date(text) == dt.date(2024, 2, 1)
+
+
+@pytest.mark.parametrize("text", ["31-02-2024", "01-13-2024", "01-02-24", "2024/02/01", "i går"])
+def test_impossible_or_ambiguous_dates_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r".*"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("ja", True), ("X", True), ("1", True), ("nej", False), ("0", False), ("", False)]
+)
+def test_yes_and_no(text: str, expected: bool) -> None:
+    assert parse_bool(text) is expected
+
+
+def test_cpr_numbers_are_recognised_by_their_date() -> None:
+    assert looks_like_cpr("010185-1234")
+    assert looks_like_cpr("0101851234")
+    assert not looks_like_cpr("320185-1234")  # no 32nd of January
+    assert not looks_like_cpr("12345")
+    assert cpr_birth_year("010185-1234") == 1985
+    assert cpr_birth_year("010105-4234") == 2005  # 7th digit 4 and year <= 36: the 2000s
+
+
+def test_anything_shaped_like_a_cpr_number_is_masked() -> None:
+    assert mask_cpr("Person 010185-1234 og 0101851234") == "Person 010185-**** og 010185-****"
+    assert mask_cpr("010185-12345") == "010185-****"
+    assert mask_cpr("Ansat 01-02-2024, 37 timer") == "Ansat 01-02-2024, 37 timer"
+
+
+def test_the_encoding_is_sniffed() -> None:
+    text = "Navn;By\nSøren Ærø;Århus\n"
+    assert decode(text.encode("utf-8")) == (text, "utf-8")
+    assert decode(b"\xef\xbb\xbf" + text.encode("utf-8")) == (text, "utf-8-sig")
+    assert decode(("Navn;Stilling\nÅse – leder;Sø\n").encode("cp1252")) == ("Navn;Stilling\nÅse – leder;Sø\n", "cp1252")
+    decoded, encoding = decode(text.encode("latin-1"))
+    assert decoded == text
+    assert encoding in ("cp1252", "latin-1")  # identical for the Danish letters
+
+
+@pytest.mark.parametrize(
+    ("sample", "delimiter"),
+    [
+        ("a;b;c\n1;2;3\n", ";"),
+        ("a,b,c\n1,2,3\n", ","),
+        ("a\tb\tc\n1\t2\t3\n", "\t"),
+        ("a|b|c\n1|2|3\n", "|"),
+        ("Navn;Timer\nHansen, Ib;37,0\n", ";"),
+    ],
+)
+def test_the_delimiter_is_sniffed(sample: str, delimiter: str) -> None:
+    assert sniff_delimiter(sample) == delimiter
+
+
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [
+        ("Socialpædagog", "social_educator"),
+        ("Pædagog, døgn", "social_educator"),
+        ("Pædagogmedhjælper", "care_assistant"),
+        ("Omsorgs- og pædagogmedhjælper", "care_assistant"),
+        ("Pædagogisk assistent", "pedagogical_assistant"),
+        ("Social- og sundhedsassistent", "sosu_assistant"),
+        ("Social- og sundhedsassistentelev", "sosu_assistant"),
+        ("SOSU-hjælper", "sosu_helper"),
+        ("Sygeplejerske", "nurse"),
+        ("Socialrådgiver", "social_worker"),
+        ("Afdelingsleder", "manager"),
+        ("Ergoterapeut", "therapist"),
+        ("Kok", None),
+    ],
+)
+def test_job_code_names_map_to_job_groups(name: str, group: str | None) -> None:
+    assert job_group_for_name(name) == group
+
+
+def test_employment_kinds_and_statuses_accept_danish_words() -> None:
+    assert kind_for_value("Timelønnet") == "hourly"
+    assert kind_for_value("elev") == "trainee"
+    assert kind_for_value("") == "permanent"
+    assert kind_for_value("Freelance") is None
+    assert status_for_value("1") == "active"
+    assert status_for_value("0") == "leave"
+    assert status_for_value("Fratrådt") == "ended"

@@ -1,0 +1,255 @@
+"""The HR import pages: who may use them, upload -> preview -> apply, mapping, and the browser flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.staff.import_models import ColumnMapping, ImportBatch
+from styrbord.staff.importing import storage
+from styrbord.staff.models import Employee, Employment
+from styrbord.staff.tests.test_import_support import FILES, FIVE, GENERIC_MAPPING, snapshot
+
+UPLOAD = "/medarbejdere/import/"
+
+
+def uploads(folder: str = "five_file_utf8") -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(f"{n}.csv", (FILES / folder / f"{n}.csv").read_bytes()) for n in FIVE]
+
+
+def pending_token() -> str:
+    return ImportBatch.objects.get(status=ImportBatch.Status.PENDING).storage_token
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.mark.django_db
+class TestAccess:
+    def test_the_url_is_the_named_upload_page(self) -> None:
+        assert reverse("staff:import_upload") == UPLOAD
+
+    def test_anonymous_users_are_sent_to_the_login(self, client) -> None:
+        response = client.get(UPLOAD)
+
+        assert response.status_code == 302
+        assert "/konto/login/" in response["Location"]
+
+    @pytest.mark.parametrize("persona", ["finance", "manager", "employee_user", "analyst", "grantor_user"])
+    def test_other_roles_are_refused(self, client, world, persona) -> None:
+        client.force_login(getattr(world, persona))
+
+        assert client.get(UPLOAD).status_code == 403
+        assert client.post(UPLOAD, {"files": uploads()}).status_code == 403
+
+    @pytest.mark.parametrize("persona", ["coordinator", "admin"])
+    def test_coordinators_and_admins_see_the_upload_form(self, client, world, persona) -> None:
+        client.force_login(getattr(world, persona))
+
+        response = client.get(UPLOAD)
+
+        assert response.status_code == 200
+        assert "Import af medarbejdere" in response.content.decode()
+
+    def test_another_users_pending_upload_is_not_found(self, client, world) -> None:
+        client.force_login(world.coordinator)
+        client.post(UPLOAD, {"files": uploads()})
+        token = pending_token()
+
+        client.force_login(world.other_coordinator)
+        assert client.get(reverse("staff:import_preview", args=[token])).status_code == 404
+        assert client.post(reverse("staff:import_preview", args=[token])).status_code == 404
+        assert client.post(reverse("staff:import_cancel", args=[token])).status_code == 404
+        assert not Employment.objects.filter(employment_number="1001-101").exists()
+
+
+@pytest.mark.django_db
+class TestUploadPreviewApply:
+    def test_upload_shows_the_preview_and_apply_imports(self, client, world, media) -> None:
+        client.force_login(world.coordinator)
+
+        response = client.post(UPLOAD, {"files": uploads()})
+
+        token = pending_token()
+        assert response.status_code == 302
+        assert response["Location"] == reverse("staff:import_preview", args=[token])
+        assert len(list((media / "imports" / token).iterdir())) == 5
+        assert not Employment.objects.filter(employment_number="1001-101").exists()  # nothing yet
+
+        page = client.get(response["Location"])
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert "Søren Ærø" in text
+        assert "1001-101" in text
+        assert "Botilbuddet Ørsted Å (ny)" in text
+        assert page.context["counts"]["employments_created"] == 8
+
+        done = client.post(response["Location"])
+
+        assert done.status_code == 302
+        assert Employment.objects.filter(facility__municipality__code="0707", employment_number="1001-101").exists()
+        batch = ImportBatch.objects.get()
+        assert (batch.status, batch.created_by, batch.storage_token) == ("applied", world.coordinator, "")
+        assert not (media / "imports" / token).exists()  # the files are deleted after apply
+        assert "8 ansættelser oprettet" in client.get(UPLOAD).content.decode()
+
+    def test_invalid_files_show_the_error_table_and_store_nothing(self, client, world, media) -> None:
+        client.force_login(world.coordinator)
+        before = snapshot()
+
+        response = client.post(UPLOAD, {"files": uploads("duplicated_employment")})
+
+        assert response.status_code == 422
+        text = response.content.decode()
+        assert "står også i række 3" in text
+        assert "engagement.csv" in text
+        assert snapshot() == before
+        assert not ImportBatch.objects.exists()
+        assert not any((media / "imports").iterdir())
+
+    def test_cpr_numbers_are_masked_on_the_page(self, client, world, settings, tmp_path) -> None:
+        settings.CPR_POLICY = "reject"
+        client.force_login(world.coordinator)
+
+        response = client.post(UPLOAD, {"files": uploads("cpr_column")})
+
+        text = response.content.decode()
+        assert response.status_code == 422
+        assert "CPR" in text
+        assert "100185-1234" not in text
+        assert "1234" not in text
+
+    def test_cancel_deletes_the_files(self, client, world, media) -> None:
+        client.force_login(world.coordinator)
+        client.post(UPLOAD, {"files": uploads()})
+        token = pending_token()
+
+        response = client.post(reverse("staff:import_cancel", args=[token]))
+
+        assert response.status_code == 302
+        assert ImportBatch.objects.get().status == ImportBatch.Status.CANCELLED
+        assert not (media / "imports" / token).exists()
+        assert client.get(reverse("staff:import_preview", args=[token])).status_code == 404
+
+    def test_an_admin_chooses_the_municipality(self, client, world) -> None:
+        client.force_login(world.admin)
+        municipality = world.dolmer.municipality
+
+        response = client.post(UPLOAD, {"files": uploads(), "municipality": municipality.pk})
+
+        assert response.status_code == 302
+        assert ImportBatch.objects.get().municipality == municipality
+
+    def test_a_file_over_the_limit_is_refused_while_it_streams_in(self, world, settings) -> None:
+        settings.UPLOAD_MAX_BYTES = 100
+        client = Client(raise_request_exception=False)
+        client.force_login(world.coordinator)
+
+        response = client.post(UPLOAD, {"files": uploads()})
+
+        assert response.status_code == 400
+        assert not ImportBatch.objects.exists()
+
+    def test_a_zip_bomb_is_refused_by_the_form(self, client, world) -> None:
+        client.force_login(world.coordinator)
+        bomb = SimpleUploadedFile("loen.xlsx", (FILES / "zip_bomb.xlsx").read_bytes())
+
+        response = client.post(UPLOAD, {"files": [bomb]})
+
+        assert response.status_code == 200
+        assert "mistænkeligt" in response.content.decode()
+        assert not ImportBatch.objects.exists()
+
+    def test_stale_uploads_are_purged(self, world) -> None:
+        token, _ = storage.store([SimpleUploadedFile("bruger.csv", b"BrugerId;Navn\n1;A\n")])
+        batch = ImportBatch.objects.create(municipality=world.dolmer.municipality, storage_token=token)
+        ImportBatch.objects.filter(pk=batch.pk).update(created_at=batch.created_at - storage.STALE_AFTER * 2)
+
+        assert storage.purge_stale() == 1
+
+        batch.refresh_from_db()
+        assert (batch.status, batch.storage_token) == ("cancelled", "")
+        assert not storage.folder_of(token).exists()
+
+
+@pytest.mark.django_db
+class TestGenericUpload:
+    def test_a_generic_file_goes_through_the_mapping_step_and_the_mapping_can_be_saved(self, client, world) -> None:
+        client.force_login(world.coordinator)
+        data = (FILES / "generic_latin1_tab.csv").read_bytes()
+
+        response = client.post(UPLOAD, {"files": [SimpleUploadedFile("loen.csv", data)]})
+
+        token = pending_token()
+        assert response["Location"] == reverse("staff:import_mapping", args=[token])
+        form_page = client.get(response["Location"])
+        assert form_page.status_code == 200
+        assert form_page.context["form"].fields["field_name"].initial == "Navn"  # guessed from the header
+        post = {f"field_{key}": header for key, header in GENERIC_MAPPING.items()}
+        post["save_as"] = "Lønsystem"
+
+        mapped = client.post(response["Location"], post)
+
+        assert mapped["Location"] == reverse("staff:import_preview", args=[token])
+        saved = ColumnMapping.objects.get(name="Lønsystem")
+        assert (saved.municipality, saved.mapping) == (world.dolmer.municipality, GENERIC_MAPPING)
+        client.post(mapped["Location"])
+        assert Employee.objects.get(person_key="0707:M-1").name == "Karen Ærtebølle"
+
+        # Next time the saved mapping is chosen on the upload form and the mapping step is skipped.
+        again = client.post(UPLOAD, {"files": [SimpleUploadedFile("loen.csv", data)], "mapping": saved.pk})
+        assert again["Location"].startswith("/medarbejdere/import/")
+        assert "kolonner" not in again["Location"]
+
+    def test_a_mapping_missing_a_required_field_is_refused(self, client, world) -> None:
+        client.force_login(world.coordinator)
+        client.post(
+            UPLOAD, {"files": [SimpleUploadedFile("loen.csv", (FILES / "generic_latin1_tab.csv").read_bytes())]}
+        )
+        post = {f"field_{key}": header for key, header in GENERIC_MAPPING.items() if key != "start_date"}
+
+        response = client.post(reverse("staff:import_mapping", args=[pending_token()]), post)
+
+        assert response.status_code == 200
+        assert "Startdato" in response.context["form"].non_field_errors()[0]
+
+    def test_another_municipalitys_mapping_cannot_be_chosen(self, client, world) -> None:
+        other = ColumnMapping.objects.create(
+            name="Syddjurs", municipality=world.syddjurs_facility.municipality, mapping=GENERIC_MAPPING
+        )
+        client.force_login(world.coordinator)
+
+        response = client.post(UPLOAD, {"files": uploads(), "mapping": other.pk})
+
+        assert response.status_code == 200
+        assert not ImportBatch.objects.exists()
+
+
+@pytest.mark.browser
+def test_upload_preview_and_apply_in_a_browser(page, live_server, transactional_db, world, tmp_path) -> None:
+    # Submit with Enter: the shared ``login`` helper clicks the first submit button on the page,
+    # which is the header's language switch.
+    page.goto(f"{live_server.url}/konto/login/?next={UPLOAD}")
+    page.fill("#id_username", "koordinator")
+    page.fill("#id_password", "test-password-123")
+    page.press("#id_password", "Enter")
+    page.wait_for_selector("#upload-form")
+    page.set_input_files("#id_files", [str(FILES / "five_file_cp1252" / f"{n}.csv") for n in FIVE])
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#preview-rows")
+
+    assert "Åse Østergård" in page.inner_text("#preview-rows")
+    assert page.inner_text("#import-counts").startswith("8")
+
+    page.click("#apply-form button[type=submit]")
+    page.wait_for_selector(".alert-success")
+
+    assert "8 ansættelser oprettet" in page.inner_text(".alert-success")
+    assert Employment.objects.filter(employment_number="1002-102").exists()

@@ -1,0 +1,117 @@
+"""A person's competence profile: own profile, managers, other tenants, and what it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.accounts.models import Role
+from styrbord.audit.models import AuditEntry
+from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.dates import local_today
+from styrbord.requirements.models import Requirement, Rule, ScopeLevel
+from styrbord.staff.profiles.views import holding_statuses
+from styrbord.testing import factories
+from styrbord.testing.fixtures import World
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+@pytest.fixture
+def profile(world: World) -> dict[str, object]:
+    today = local_today()
+    person = world.dolmer_staff[0]
+    conflict = factories.competence("konflikt-profil", validity_months=24, name="Konflikthåndtering")
+    krap = factories.competence("krap-profil", name="KRAP")
+    factories.holding(person, conflict, today - dt.timedelta(days=700), today + dt.timedelta(days=20))
+    req = Requirement.objects.create(
+        name="KRAP for alle",
+        scope_level=ScopeLevel.MUNICIPALITY,
+        municipality=world.dolmer.municipality,
+        rule=Rule.EVERY_PERSON,
+    )
+    req.competences.set([krap])
+    return {"person": person, "requirement": req}
+
+
+def test_an_employee_sees_their_own_profile_with_holdings_and_unmet_requirements(
+    world: World, profile: dict[str, object]
+) -> None:
+    response = client_for(world.employee_user).get(reverse("staff:my_profile"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Min kompetenceprofil" in html
+    assert "Dolmer-medarbejder 1" in html
+    assert "Konflikthåndtering" in html
+    assert "Udløber inden for 90 dage" in html
+    assert "KRAP for alle" in html
+    assert "Mangler" in html
+    assert AuditEntry.objects.filter(action="staff.own_profile.viewed").exists()
+
+
+def test_an_employee_cannot_open_a_colleagues_profile(world: World, profile: dict[str, object]) -> None:
+    client = client_for(world.employee_user)
+    assert client.get(reverse("staff:employee_detail", args=[world.dolmer_staff[1].pk])).status_code == 404
+    assert client.get(reverse("staff:employee_detail", args=[world.dolmer_staff[0].pk])).status_code == 200
+
+
+def test_a_manager_sees_own_staff_and_gets_404_for_others(world: World, profile: dict[str, object]) -> None:
+    client = client_for(world.manager)
+    own = client.get(reverse("staff:employee_detail", args=[world.dolmer_staff[0].pk]))
+    assert own.status_code == 200
+    assert "Dolmer Have" in own.content.decode()
+    assert client.get(reverse("staff:employee_detail", args=[world.glesborg_staff[0].pk])).status_code == 404
+    entry = AuditEntry.objects.get(action="staff.employee.viewed")
+    assert entry.subject_employee_id == world.dolmer_staff[0].pk
+
+
+def test_another_municipality_gets_404_and_wrong_roles_403(world: World, profile: dict[str, object]) -> None:
+    url = reverse("staff:employee_detail", args=[world.dolmer_staff[0].pk])
+    assert client_for(world.other_coordinator).get(url).status_code == 404
+    assert client_for(world.finance).get(url).status_code == 403
+    assert client_for(world.analyst).get(url).status_code == 403
+    assert client_for(world.coordinator).get(reverse("staff:my_profile")).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_the_login(world: World) -> None:
+    for url in (reverse("staff:my_profile"), reverse("staff:employee_detail", args=[world.dolmer_staff[0].pk])):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert "/konto/login/" in response["Location"]
+
+
+def test_an_employee_user_without_a_person_gets_a_clear_message(world: World) -> None:
+    lonely = factories.user(Role.EMPLOYEE, "uden-person")
+
+    response = client_for(lonely).get(reverse("staff:my_profile"))
+
+    assert response.status_code == 404
+    assert "ikke knyttet til en medarbejder" in response.content.decode()
+
+
+def test_holding_status_marks_expiring_expired_renewed_and_future() -> None:
+    today = dt.date(2026, 11, 23)
+    comp = factories.competence(validity_months=12)
+    other = factories.competence()
+    person = factories.employee()
+    old = factories.holding(person, comp, dt.date(2024, 1, 1), dt.date(2025, 1, 1))
+    new = factories.holding(person, comp, dt.date(2025, 12, 1), dt.date(2026, 12, 1))
+    future = factories.holding(person, other, dt.date(2027, 1, 1))
+    lapsed = factories.holding(person, other, dt.date(2020, 1, 1), dt.date(2026, 11, 22))
+
+    statuses = {s.holding.pk: s for s in holding_statuses(list(CompetenceHolding.objects.all()), today)}
+
+    assert (statuses[old.pk].status, statuses[old.pk].superseded) == ("expired", True)
+    assert (statuses[new.pk].status, statuses[new.pk].superseded) == ("expiring", False)
+    assert statuses[future.pk].status == "future"
+    assert (statuses[lapsed.pk].status, statuses[lapsed.pk].superseded) == ("expired", True)
