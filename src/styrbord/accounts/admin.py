@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "municipality", "region", "is_active")
+    list_filter = ("role", "is_active", "municipality__region")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
+        (_("Rolle og omfang"), {"fields": ("role", "municipality", "region", "facilities", "employee", "grantor")}),
+    )
+    filter_horizontal = ("facilities", "groups", "user_permissions")
+    raw_id_fields = ("employee",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by their owner (the hash is all that is stored); an admin can revoke them."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    readonly_fields = ("user", "name", "prefix", "token_hash", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "years_after_end", "note")
+
+
+@admin.register(RetentionHold)
+class RetentionHoldAdmin(admin.ModelAdmin):
+    list_display = ("employee", "reason", "created_by", "created_at", "released_at")
+    list_filter = ("released_at",)
+    raw_id_fields = ("employee", "created_by")
+    readonly_fields = ("created_at",)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        if obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

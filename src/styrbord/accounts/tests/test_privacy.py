@@ -1,0 +1,156 @@
+"""Personal data: export everything about a person, anonymise them while keeping accounts and ledgers valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from styrbord.accounts import privacy
+from styrbord.accounts.models import ApiToken, RetentionHold
+from styrbord.accounts.tokens import create_token
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access
+from styrbord.funding.models import Grant, LedgerEntry, Pool
+from styrbord.funding.services.ledger import commit
+from styrbord.lib.costs import CostCategory
+from styrbord.staff.models import Absence, Employee, Employment
+from styrbord.testing import factories
+from styrbord.training.models import Course, Provider, Session
+from styrbord.training.services.bookings import book
+
+
+@pytest.fixture
+def person(world):  # type: ignore[no-untyped-def]
+    """The employee persona's person, with a holding, an absence, a booking and a ledger reference."""
+    employee = world.dolmer_staff[0]
+    Employee.objects.filter(pk=employee.pk).update(email="person@example.dk", birth_year=1980, education="Pædagog")
+    employee.refresh_from_db()
+    factories.holding(employee, factories.competence(), dt.date(2025, 1, 1), evidence="Bevis fra kursus")
+    Absence.objects.create(
+        employee=employee, kind=Absence.Kind.SICKNESS, start_date=dt.date(2026, 1, 5), end_date=dt.date(2026, 1, 9)
+    )
+    provider = Provider.objects.create(name="Udbyder", kind=Provider.Kind.PRIVATE)
+    course = Course.objects.create(code="k1", name="Kursus", provider=provider, kind=Course.Kind.AMU)
+    session = Session.objects.create(course=course, name="Hold 1")
+    session.set_days([(dt.date(2026, 3, 2), Decimal("7.40"))])
+    book(employee, session, note="Ønsker vegetarmad")
+    pool = Pool.objects.create(
+        grantor=world.grantor,
+        name="Pulje",
+        total=Decimal("1000.00"),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        eligible_categories=["fee"],
+    )
+    grant = Grant.objects.create(pool=pool, facility=world.dolmer, amount=Decimal("1000.00"))
+    entry = commit(grant, CostCategory.FEE, Decimal("100.00"), dt.date(2026, 3, 2), None)
+    LedgerEntry.objects.filter(pk=entry.pk)  # the entry refers to the grant; a booking charge would name the person
+    log_access(world.manager, "staff.employee.viewed", [employee.pk])
+    return employee
+
+
+def test_the_export_holds_every_kind_of_data_about_the_person(person, world) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(privacy.export_json(person))
+    sections = data["sections"]
+    assert sections["staff.employee"][0]["email"] == "person@example.dk"
+    assert len(sections["staff.employment"]) == 1
+    assert len(sections["competences.competenceholding"]) == 1
+    assert len(sections["staff.absence"]) == 1
+    assert sections["training.booking"][0]["note"] == "Ønsker vegetarmad"
+    assert sections["accounts.user"][0]["username"] == "medarbejder"
+    assert "password" not in sections["accounts.user"][0]
+    assert [e["action"] for e in sections["audit.auditentry"]][-1] == "staff.employee.viewed"
+    workbook = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
+    assert "staff employee" in workbook.sheetnames
+    assert "training booking" in workbook.sheetnames
+
+
+def test_the_export_file_name_has_no_name_in_it(person) -> None:  # type: ignore[no-untyped-def]
+    name = privacy.export_filename(person, "xlsx")
+    assert name.startswith(f"persondata-medarbejder-{person.pk}-")
+    assert person.name.split()[0] not in name
+
+
+def test_anonymising_replaces_what_identifies_and_keeps_the_rows(person, world) -> None:  # type: ignore[no-untyped-def]
+    _token, _raw = create_token(world.employee_user, "telefon")
+    bookings = person.bookings.count()
+    employments = Employment.objects.filter(employee=person).count()
+    privacy.anonymise_employee(person, world.admin, "Anmodning om sletning")
+    person.refresh_from_db()
+    assert person.name == f"Anonymiseret medarbejder {person.pk}"
+    assert person.email == ""
+    assert person.birth_year is None
+    assert person.education == ""
+    assert person.person_key.startswith("anonymiseret-")
+    assert person.anonymised_at is not None
+    assert person.bookings.count() == bookings
+    assert person.bookings.get().note == ""
+    assert Employment.objects.filter(employee=person).count() == employments
+    assert Employment.objects.get(employee=person).employment_number.startswith("ANON-")
+    assert person.holdings.get().evidence == ""
+    assert not Absence.objects.filter(employee=person).exists()
+    account = type(world.employee_user).objects.get(pk=world.employee_user.pk)
+    assert not account.is_active
+    assert account.username.startswith("anonymiseret-")
+    assert not account.has_usable_password()
+    assert not ApiToken.objects.filter(user=account, revoked_at__isnull=True).exists()
+    entry = AuditEntry.objects.get(action="staff.employee.anonymised")
+    assert entry.subject_employee_id == person.pk
+    assert entry.data["reason"] == "Anmodning om sletning"
+
+
+def test_anonymising_twice_changes_nothing_more(person, world) -> None:  # type: ignore[no-untyped-def]
+    privacy.anonymise_employee(person, world.admin, "x")
+    first = Employee.objects.get(pk=person.pk).person_key
+    privacy.anonymise_employee(person, world.admin, "x")
+    assert Employee.objects.get(pk=person.pk).person_key == first
+    assert AuditEntry.objects.filter(action="staff.employee.anonymised").count() == 1
+
+
+def test_a_hold_stops_anonymisation(person, world) -> None:  # type: ignore[no-untyped-def]
+    RetentionHold.objects.create(employee=person, reason="Arkivering: tilsynssag")
+    with pytest.raises(privacy.PrivacyError, match="tilbageholdelse"):
+        privacy.anonymise_employee(person, world.admin, "x")
+    assert Employee.objects.get(pk=person.pk).anonymised_at is None
+
+
+def test_the_pages_export_and_anonymise_with_the_right_roles(person, world, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.employee_user)
+    own = client.get(f"/audit/persondata/{person.pk}/eksport.json")
+    assert own.status_code == 200  # the right of access: a person exports their own data
+    assert f'filename="persondata-medarbejder-{person.pk}-' in own["Content-Disposition"]
+    assert client.get(f"/audit/persondata/{world.dolmer_staff[1].pk}/eksport.json").status_code == 404
+    assert (
+        client.post(f"/audit/persondata/{person.pk}/anonymiser/", {"reason": "x", "confirm": "on"}).status_code == 403
+    )
+    client.force_login(world.other_coordinator)
+    assert client.get(f"/audit/persondata/{person.pk}/").status_code == 404
+    client.force_login(world.admin)
+    page = client.get(f"/audit/persondata/{person.pk}/")
+    assert page.status_code == 200
+    response = client.post(f"/audit/persondata/{person.pk}/anonymiser/", {"reason": "Sletning", "confirm": "on"})
+    assert response.status_code == 302
+    assert Employee.objects.get(pk=person.pk).anonymised_at is not None
+
+
+def test_the_api_exports_and_anonymises(person, world) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.api.tests.conftest import ApiClient
+
+    manager = ApiClient(world.manager)
+    data = manager.get(f"/employees/{person.pk}/personal-data")
+    assert data.status_code == 200
+    assert data.json()["sections"]["staff.employee"][0]["id"] == person.pk
+    assert (
+        manager.post(f"/employees/{person.pk}/anonymise", {"version": person.version, "reason": "x"}).status_code == 403
+    )
+    admin = ApiClient(world.admin)
+    stale = admin.post(f"/employees/{person.pk}/anonymise", {"version": person.version + 5, "reason": "x"})
+    assert stale.status_code == 409
+    done = admin.post(f"/employees/{person.pk}/anonymise", {"version": person.version, "reason": "Sletning"})
+    assert done.status_code == 200
+    assert done.json()["name"] == f"Anonymiseret medarbejder {person.pk}"

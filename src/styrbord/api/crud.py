@@ -1,0 +1,451 @@
+"""Generated CRUD operations for one API resource, all through ``accounts.permissions``.
+
+Every operation of a ``Resource`` follows the same rules:
+- list: 403 if the role may not list the type; otherwise only rows in the user's scope, paged;
+- retrieve: 404 unless the row is in scope and the role may read it;
+- create: 403 if the role may not create; references (facility, employee, ...) must be in the
+  user's scope (422 otherwise) and so must the new row, or the transaction is rolled back;
+- update (PATCH) and delete: 404 outside the scope, 403 when the role may read but not change,
+  409 when the ``version`` sent is not the current one (optimistic locking);
+- export: a CSV of the rows in scope (formula injection neutralised by lib.spreadsheets).
+Changes are audited with before/after; reads of personal data are access-logged.
+
+No ``from __future__ import annotations`` here: Django Ninja reads the annotations of the
+generated view functions, which refer to per-resource schema classes held in closures.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from styrbord.accounts.permissions import (
+    CREATE,
+    DELETE,
+    EXPORT,
+    LIST,
+    RETRIEVE,
+    UPDATE,
+    can,
+    scope,
+    scoped_for,
+)
+from styrbord.api import schemas
+from styrbord.api.registry import declare
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access, log_action
+from styrbord.audit.tracking import redacted_snapshot
+from styrbord.lib.spreadsheets import write_csv
+
+
+class ConflictError(Exception):
+    """A write based on a stale version, or one the data's integrity forbids (answered 409)."""
+
+    def __init__(self, detail: str, current_version: int | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.current_version = current_version
+
+
+class UnprocessableError(Exception):
+    """A payload that is well-formed but refers to something missing or breaks a rule (422)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def field_error(field_name: str, message: str, kind: str = "value_error") -> UnprocessableError:
+    return UnprocessableError([{"loc": ["body", "payload", field_name], "msg": str(message), "type": kind}])
+
+
+def from_django_validation(exc: DjangoValidationError) -> UnprocessableError:
+    errors: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for name, items in exc.error_dict.items():
+            for item in items:
+                text = " ".join(str(m) for m in item.messages)
+                errors.append({"loc": ["body", "payload", name], "msg": text, "type": item.code or "invalid"})
+    else:
+        errors = [{"loc": ["body", "payload"], "msg": " ".join(exc.messages), "type": "invalid"}]
+    return UnprocessableError(errors)
+
+
+def has_version_field(model: type[Model]) -> bool:
+    return any(f.name == "version" for f in model._meta.concrete_fields)
+
+
+def current_version(obj: Model) -> int:
+    """The row's version: its ``version`` field, or a digest of its values for other models."""
+    if has_version_field(type(obj)):
+        return int(obj.version)  # type: ignore[attr-defined]
+    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    digest = hashlib.sha256(json.dumps(values, cls=DjangoJSONEncoder, sort_keys=True).encode()).digest()
+    return (int.from_bytes(digest[:4], "big") & 0x7FFFFFFE) + 1
+
+
+class VersionedOut(Schema):
+    """Base of every output schema: carries the row's version for optimistic locking."""
+
+    version: int
+
+    @staticmethod
+    def resolve_version(obj: Any) -> int:
+        return current_version(obj)
+
+
+@dataclass
+class Resource:
+    """One API collection over one model and one policy object type."""
+
+    name: str  # URL segment and operation-id prefix, e.g. "employees"
+    object_type: str  # row of accounts.permissions.POLICY
+    model: type[Model]
+    out: type[Schema]
+    tag: str
+    create_in: type[Schema] | None = None
+    update_in: type[Schema] | None = None
+    delete: bool = False
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    filters: dict[str, tuple[Any, str]] = field(default_factory=dict)  # query param -> (type, ORM lookup)
+    refs: dict[str, type[Model]] = field(default_factory=dict)  # payload field -> referenced model
+    subject: Callable[[Any], int | None] | None = None  # the person a row is about (access log)
+    export_columns: list[tuple[str, Callable[[Any], Any]]] = field(default_factory=list)
+    tenant_scoped: bool = True  # False for shared catalogues (no scope_paths)
+    creator: Callable[[Any, dict[str, Any]], Model] | None = None  # custom create (a domain service)
+    updater: Callable[[Any, Any, dict[str, Any]], Model] | None = None
+    deleter: Callable[[Any, Any], None] | None = None
+    to_out: Callable[[Any], Any] | None = None  # custom row -> output mapping
+    singular: str = ""
+    # The rows a role sees beyond its tenant rows (e.g. national requirements that apply to it).
+    visible_hook: Callable[[Any, str, QuerySet[Any]], QuerySet[Any]] | None = None
+    # Writes whose creator/updater is a domain service that audits itself: "create", "update".
+    service_audits: frozenset[str] = frozenset()
+    locks_itself: bool = False  # the updater locks and checks the version (its own lock order)
+
+    def queryset(self) -> QuerySet[Any]:
+        qs = self.model._default_manager.all()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs.order_by("pk")
+
+    def visible(self, user: Any, action: str) -> QuerySet[Any]:
+        """Rows the user may perform ``action`` on (policy x scope)."""
+        if not self.tenant_scoped:
+            return self.queryset() if can(user, action, self.object_type) else self.queryset().none()
+        if self.visible_hook is not None:
+            if not can(user, action, self.object_type):
+                return self.queryset().none()
+            return self.visible_hook(user, action, self.queryset())
+        return scoped_for(user, action, self.object_type, self.queryset())
+
+    def in_scope(self, user: Any) -> QuerySet[Any]:
+        """Rows inside the user's tenant, whatever the action (used to tell 403 from 404)."""
+        if not self.tenant_scoped:
+            return self.queryset() if user.is_authenticated else self.queryset().none()
+        return scope(user, self.queryset())
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    def output(self, obj: Any) -> Any:
+        return self.to_out(obj) if self.to_out is not None else obj
+
+    def subjects(self, rows: Iterable[Any]) -> list[int]:
+        if self.subject is None:
+            return []
+        return sorted({s for s in (self.subject(r) for r in rows) if s is not None})
+
+
+def find_for(user: Any, resource: Resource, action: str, pk: int) -> Any:
+    """The row for a write: 404 outside scope (or no read/write right at all), 403 read-only."""
+    if not (can(user, RETRIEVE, resource.object_type) or can(user, action, resource.object_type)):
+        raise Http404
+    obj = resource.in_scope(user).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    if not can(user, action, resource.object_type):
+        raise PermissionDenied
+    return obj
+
+
+def resolve_refs(user: Any, resource: Resource, data: dict[str, Any]) -> dict[str, Any]:
+    """Replace referenced ids by objects inside the user's scope (422 when missing or outside)."""
+    resolved = dict(data)
+    for name, model in resource.refs.items():
+        if name not in data or data[name] is None:
+            continue
+        qs = model._default_manager.all()
+        if getattr(model, "scope_paths", None) is not None:
+            qs = scope(user, qs)
+        target = qs.filter(pk=data[name]).first()
+        if target is None:
+            raise field_error(name, f"{model._meta.verbose_name} findes ikke eller er uden for dit omfang.")
+        resolved[name] = target
+    return resolved
+
+
+def _assert_in_scope(user: Any, resource: Resource, obj: Model) -> None:
+    if resource.tenant_scoped and not resource.in_scope(user).filter(pk=obj.pk).exists():
+        raise field_error("__all__", "Ændringen ville flytte data uden for dit omfang.")
+
+
+def generic_create(user: Any, resource: Resource, data: dict[str, Any]) -> Model:
+    obj = resource.model(**data)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def generic_update(user: Any, resource: Resource, obj: Model, data: dict[str, Any]) -> Model:
+    for name, value in data.items():
+        setattr(obj, name, value)
+    if has_version_field(type(obj)):
+        obj.version = int(obj.version) + 1  # type: ignore[attr-defined]
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+def _csv_response(resource: Resource, rows: Iterable[Any]) -> HttpResponse:
+    headers = [h for h, _ in resource.export_columns]
+    body = write_csv(headers, ([get(r) for _, get in resource.export_columns] for r in rows))
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{resource.name}-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def register(router: Router, resource: Resource) -> None:
+    """Add list, retrieve, export and (when configured) create, update, delete operations."""
+    out = resource.out
+    page = schemas.page_schema(resource.name.title().replace("_", ""), out)
+    name = resource.name
+    singular = resource.singular or name.rstrip("s")
+    filter_fields: dict[str, Any] = {
+        "page": (int, Field(1, ge=1, le=schemas.MAX_INT, description="Sidenummer, fra 1.")),
+        "page_size": (
+            int,
+            Field(
+                schemas.DEFAULT_PAGE_SIZE,
+                ge=1,
+                le=schemas.MAX_PAGE_SIZE,
+                description=f"Antal pr. side, højst {schemas.MAX_PAGE_SIZE} (større værdier afvises med 422).",
+            ),
+        ),
+    }
+    for param, (kind, _lookup) in resource.filters.items():
+        # Ids are bounded like path ids: a 40-digit number must answer 422, not overflow the database.
+        filter_fields[param] = ((schemas.Id if kind is int else kind) | None, None)
+    from pydantic import create_model
+
+    params_schema = create_model(f"{page.__name__}Params", __base__=Schema, **filter_fields)  # type: ignore[call-overload]
+
+    def _filtered(qs: QuerySet[Any], params: Any) -> QuerySet[Any]:
+        for param, (_kind, lookup) in resource.filters.items():
+            value = getattr(params, param)
+            if value is not None:
+                qs = qs.filter(**{lookup: value})
+        return qs
+
+    def _log_read(request: HttpRequest, rows: list[Any], verb: str, kind: str = AuditEntry.Kind.ACCESS) -> None:
+        ids = resource.subjects(rows)
+        if ids:
+            log_access(request.user, f"api.{resource.label}.{verb}", ids, kind=kind)
+
+    op_list = declare(f"{name}_list", resource.object_type, LIST, name, generic=True)
+
+    @router.get(
+        f"/{name}",
+        response={200: page, **schemas.ERRORS},
+        operation_id=op_list,
+        url_name=op_list,
+        summary=f"List {name}",
+        tags=[resource.tag],
+    )
+    def list_view(request: HttpRequest, params: Query[params_schema]):  # type: ignore[valid-type]
+        page: Any = params
+        if not can(request.user, LIST, resource.object_type):
+            raise PermissionDenied
+        qs = _filtered(resource.visible(request.user, LIST), page)
+        count = qs.count()
+        start = (page.page - 1) * page.page_size
+        rows = list(qs[start : start + page.page_size]) if start < count else []
+        _log_read(request, rows, "listed")
+        return Status(
+            200,
+            {
+                "count": count,
+                "page": page.page,
+                "page_size": page.page_size,
+                "items": [resource.output(r) for r in rows],
+            },
+        )
+
+    op_export = declare(f"{name}_export", resource.object_type, EXPORT, name, generic=True)
+
+    @router.get(
+        f"/{name}/export.csv",
+        response={200: None, **schemas.ERRORS},
+        operation_id=op_export,
+        url_name=op_export,
+        summary=f"Export {name} as CSV",
+        tags=[resource.tag],
+        openapi_extra={
+            "responses": {
+                "200": {
+                    "description": "CSV (semikolon, UTF-8 med BOM)",
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                }
+            }
+        },
+    )
+    def export_view(request: HttpRequest, params: Query[params_schema]):  # type: ignore[valid-type]
+        if not can(request.user, EXPORT, resource.object_type):
+            raise PermissionDenied
+        rows = list(_filtered(resource.visible(request.user, EXPORT), params))
+        _log_read(request, rows, "exported", AuditEntry.Kind.EXPORT)
+        return _csv_response(resource, rows)
+
+    op_get = declare(f"{singular}_retrieve", resource.object_type, RETRIEVE, name, generic=True)
+
+    @router.get(
+        f"/{name}/{{pk}}",
+        response={200: out, **schemas.ERRORS},
+        operation_id=op_get,
+        url_name=op_get,
+        summary=f"Get one of {name}",
+        tags=[resource.tag],
+    )
+    def retrieve_view(request: HttpRequest, pk: schemas.Id):  # type: ignore[valid-type]
+        obj = resource.visible(request.user, RETRIEVE).filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+        _log_read(request, [obj], "viewed")
+        return Status(200, resource.output(obj))
+
+    if resource.create_in is not None:
+        create_in = resource.create_in
+        op_create = declare(f"{singular}_create", resource.object_type, CREATE, name, generic=True)
+
+        @router.post(
+            f"/{name}",
+            response={201: out, **schemas.WRITE_ERRORS},
+            operation_id=op_create,
+            url_name=op_create,
+            summary=f"Create one of {name}",
+            tags=[resource.tag],
+        )
+        def create_view(request: HttpRequest, payload: create_in):  # type: ignore[valid-type]
+            user = request.user
+            if not can(user, CREATE, resource.object_type):
+                raise PermissionDenied
+            data = resolve_refs(user, resource, payload.dict())  # type: ignore[attr-defined]
+            with transaction.atomic():
+                try:
+                    obj = (
+                        resource.creator(user, data)
+                        if resource.creator is not None
+                        else generic_create(user, resource, data)
+                    )
+                except DjangoValidationError as exc:
+                    raise from_django_validation(exc) from None
+                _assert_in_scope(user, resource, obj)
+                if "create" not in resource.service_audits:
+                    log_action(obj, f"{resource.label}.created", user, {"via": "api"}, after=redacted_snapshot(obj))
+            obj = resource.queryset().get(pk=obj.pk)
+            return Status(201, resource.output(obj))
+
+    if resource.update_in is not None:
+        update_in = resource.update_in
+        op_update = declare(f"{singular}_update", resource.object_type, UPDATE, name, generic=True)
+
+        @router.patch(
+            f"/{name}/{{pk}}",
+            response={200: out, **schemas.WRITE_ERRORS},
+            operation_id=op_update,
+            url_name=op_update,
+            summary=f"Change one of {name} (send the version you read)",
+            tags=[resource.tag],
+        )
+        def update_view(request: HttpRequest, pk: schemas.Id, payload: update_in):  # type: ignore[valid-type]
+            user = request.user
+            find_for(user, resource, UPDATE, pk)
+            data = payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
+            expected = data.pop("version")
+            data = resolve_refs(user, resource, data)
+            with transaction.atomic():
+                if resource.locks_itself:
+                    # The domain service locks (in its own order) and checks ``expected`` itself.
+                    obj = resource.model._default_manager.get(pk=pk)
+                else:
+                    # Lock the row so two writers with the same version cannot both pass the check.
+                    obj = resource.model._default_manager.select_for_update().get(pk=pk)
+                    found = current_version(obj)
+                    if found != expected:
+                        raise ConflictError("Data er ændret siden du læste dem. Hent dem igen.", found)
+                before = redacted_snapshot(obj)
+                try:
+                    if resource.updater is not None:
+                        obj = resource.updater(user, obj, {**data, "version": expected})
+                    else:
+                        obj = generic_update(user, resource, obj, data)
+                except DjangoValidationError as exc:
+                    raise from_django_validation(exc) from None
+                _assert_in_scope(user, resource, obj)
+                if "update" not in resource.service_audits:
+                    log_action(
+                        obj,
+                        f"{resource.label}.updated",
+                        user,
+                        {"via": "api"},
+                        before=before,
+                        after=redacted_snapshot(obj),
+                    )
+            obj = resource.queryset().get(pk=obj.pk)
+            return Status(200, resource.output(obj))
+
+    if resource.delete:
+        op_delete = declare(f"{singular}_delete", resource.object_type, DELETE, name, generic=True)
+
+        @router.delete(
+            f"/{name}/{{pk}}",
+            response={204: None, **schemas.WRITE_ERRORS},
+            operation_id=op_delete,
+            url_name=op_delete,
+            summary=f"Delete one of {name} (send the version you read)",
+            tags=[resource.tag],
+        )
+        def delete_view(request: HttpRequest, pk: schemas.Id, version: schemas.Version):  # type: ignore[valid-type]
+            user = request.user
+            find_for(user, resource, DELETE, pk)
+            with transaction.atomic():
+                obj = resource.model._default_manager.select_for_update().get(pk=pk)
+                found = current_version(obj)
+                if found != version:
+                    raise ConflictError("Data er ændret siden du læste dem. Hent dem igen.", found)
+                before = redacted_snapshot(obj)
+                log_action(obj, f"{resource.label}.deleted", user, {"via": "api"}, before=before)
+                try:
+                    with transaction.atomic():
+                        if resource.deleter is not None:
+                            resource.deleter(user, obj)
+                        else:
+                            obj.delete()
+                except (ProtectedError, RestrictedError):
+                    raise ConflictError("Kan ikke slettes, fordi andre data henviser til den.") from None
+            return Status(204, None)

@@ -1,0 +1,145 @@
+"""The competence catalogue (shared by all tenants) and the competences people hold."""
+
+import datetime as dt
+from typing import Any
+
+from ninja import Router, Schema
+
+from styrbord.api import choices as C  # noqa: N812
+from styrbord.api import schemas
+from styrbord.api.crud import Resource, VersionedOut, field_error, register
+from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.staff.models import Employee
+
+TAG = "Kompetencer"
+
+
+class CompetenceOut(VersionedOut):
+    id: int
+    code: str
+    name: str
+    category: str
+    description: str
+    validity_months: int | None
+    refresher_rule: str
+
+
+class CompetenceCreate(Schema):
+    code: schemas.Slug
+    name: schemas.Required200
+    category: C.CompetenceCategory
+    description: schemas.Text2000 = ""
+    validity_months: schemas.SmallCount | None = None
+    refresher_rule: schemas.Text200 = ""
+
+
+class CompetenceUpdate(Schema):
+    version: schemas.Version
+    name: schemas.Required200 | None = None
+    category: C.CompetenceCategory | None = None
+    description: schemas.Text2000 | None = None
+    validity_months: schemas.SmallCount | None = None
+    refresher_rule: schemas.Text200 | None = None
+
+
+class HoldingOut(VersionedOut):
+    id: int
+    employee: int
+    competence: int
+    acquired_on: dt.date
+    expires_on: dt.date | None
+    source: str
+    evidence: str
+
+    @staticmethod
+    def resolve_employee(obj: CompetenceHolding) -> int:
+        return obj.employee_id
+
+    @staticmethod
+    def resolve_competence(obj: CompetenceHolding) -> int:
+        return obj.competence_id
+
+
+class HoldingCreate(Schema):
+    employee: schemas.Id
+    competence: schemas.Id
+    acquired_on: schemas.Day
+    expires_on: schemas.Day | None = None
+    source: C.HoldingSource = CompetenceHolding.Source.MANUAL
+    evidence: schemas.Text300 = ""
+
+
+class HoldingUpdate(Schema):
+    version: schemas.Version
+    acquired_on: schemas.Day | None = None
+    expires_on: schemas.Day | None = None
+    source: C.HoldingSource | None = None
+    evidence: schemas.Text300 | None = None
+
+
+def create_holding(user: Any, data: dict[str, Any]) -> CompetenceHolding:
+    """A holding; without an expiry date it gets the competence's validity from acquisition."""
+    if data.get("expires_on") is None:
+        try:
+            data["expires_on"] = data["competence"].expiry_for(data["acquired_on"])
+        except (OverflowError, ValueError):
+            raise field_error("acquired_on", "Datoen giver en udløbsdato uden for kalenderen.") from None
+    holding = CompetenceHolding(**data)
+    holding.full_clean()
+    holding.save()
+    return holding
+
+
+COMPETENCES = Resource(
+    name="competences",
+    object_type="competence",
+    model=Competence,
+    out=CompetenceOut,
+    tag=TAG,
+    create_in=CompetenceCreate,
+    update_in=CompetenceUpdate,
+    delete=True,
+    tenant_scoped=False,
+    filters={"category": (C.CompetenceCategory, "category")},
+    export_columns=[
+        ("id", lambda c: c.pk),
+        ("kode", lambda c: c.code),
+        ("navn", lambda c: c.name),
+        ("kategori", lambda c: c.category),
+        ("gyldighed (måneder)", lambda c: c.validity_months),
+    ],
+)
+
+HOLDINGS = Resource(
+    name="holdings",
+    object_type="competence_holding",
+    model=CompetenceHolding,
+    out=HoldingOut,
+    tag=TAG,
+    create_in=HoldingCreate,
+    update_in=HoldingUpdate,
+    delete=True,
+    refs={"employee": Employee, "competence": Competence},
+    creator=create_holding,
+    filters={
+        "employee": (int, "employee_id"),
+        "competence": (int, "competence_id"),
+        "facility": (int, "employee__employments__facility_id"),
+    },
+    subject=lambda h: h.employee_id,
+    export_columns=[
+        ("id", lambda h: h.pk),
+        ("medarbejder", lambda h: h.employee_id),
+        ("kompetence", lambda h: h.competence_id),
+        ("opnået", lambda h: h.acquired_on),
+        ("udløber", lambda h: h.expires_on),
+        ("kilde", lambda h: h.source),
+    ],
+)
+
+
+def build() -> Router:
+    router = Router()
+    register(router, COMPETENCES)
+    register(router, HOLDINGS)
+    return router

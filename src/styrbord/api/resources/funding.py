@@ -1,0 +1,326 @@
+"""Pools, grants and the append-only ledger, through ``funding.services`` (which audit themselves).
+
+The ledger is never changed: a posting is corrected by reversing it (POST /ledger/{id}/reverse).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+
+from styrbord.accounts.permissions import CREATE, RETRIEVE, can
+from styrbord.api import choices as C  # noqa: N812
+from styrbord.api import schemas
+from styrbord.api.crud import ConflictError, Resource, VersionedOut, current_version, field_error, register
+from styrbord.api.registry import declare
+from styrbord.funding.models import Grant, LedgerEntry, Pool
+from styrbord.funding.services import ledger as ledger_services
+from styrbord.funding.services import setup as setup_services
+from styrbord.funding.services.errors import FundingError
+from styrbord.organisations.models import Facility, Grantor, Municipality
+
+TAG = "Økonomi"
+
+
+def _funding_error(exc: FundingError) -> Exception:
+    return field_error("__all__", exc.message, "funding_error")
+
+
+class PoolOut(VersionedOut):
+    id: int
+    grantor: int | None
+    municipality: int | None
+    name: str
+    kind: str
+    total: Decimal
+    period_start: dt.date
+    period_end: dt.date
+    purpose: str
+    eligible_categories: list[str]
+    co_financing_share: Decimal
+    conditions: str
+
+    @staticmethod
+    def resolve_grantor(obj: Pool) -> int | None:
+        return obj.grantor_id
+
+    @staticmethod
+    def resolve_municipality(obj: Pool) -> int | None:
+        return obj.municipality_id
+
+
+class PoolCreate(Schema):
+    grantor: schemas.Id | None = None
+    municipality: schemas.Id | None = None
+    name: schemas.Required200
+    kind: C.PoolKind = Pool.Kind.STATE_GRANT
+    total: schemas.Money
+    period_start: schemas.Day
+    period_end: schemas.Day
+    purpose: schemas.Text2000 = ""
+    eligible_categories: list[C.CostCategoryValue] | None = None
+    co_financing_share: schemas.Percent = Decimal("100")
+    conditions: schemas.Text2000 = ""
+
+
+class PoolUpdate(Schema):
+    version: schemas.Version
+    name: schemas.Required200 | None = None
+    purpose: schemas.Text2000 | None = None
+    conditions: schemas.Text2000 | None = None
+
+
+class GrantOut(VersionedOut):
+    id: int
+    pool: int
+    facility: int | None
+    municipality: int | None
+    title: str
+    amount: Decimal
+    status: str
+    case_number: str
+    approved_on: dt.date | None
+
+    @staticmethod
+    def resolve_pool(obj: Grant) -> int:
+        return obj.pool_id
+
+    @staticmethod
+    def resolve_facility(obj: Grant) -> int | None:
+        return obj.facility_id
+
+    @staticmethod
+    def resolve_municipality(obj: Grant) -> int | None:
+        return obj.municipality_id
+
+
+class GrantCreate(Schema):
+    pool: schemas.Id
+    facility: schemas.Id | None = None
+    municipality: schemas.Id | None = None
+    title: schemas.Text300 = ""
+    amount: schemas.Money
+    status: C.GrantStatus = Grant.Status.APPROVED
+    case_number: schemas.Text40 = ""
+    approved_on: schemas.Day | None = None
+
+
+class GrantUpdate(Schema):
+    version: schemas.Version
+    title: schemas.Text300 | None = None
+    case_number: schemas.Text40 | None = None
+    amount: schemas.Money | None = None
+
+
+class LedgerOut(VersionedOut):
+    id: int
+    grant: int
+    kind: str
+    balance: str
+    category: str
+    amount: Decimal
+    reverses: int | None
+    corrects: int | None
+    booking: int | None
+    employee: int | None
+    posted_on: dt.date
+    text: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_grant(obj: LedgerEntry) -> int:
+        return obj.grant_id
+
+    @staticmethod
+    def resolve_reverses(obj: LedgerEntry) -> int | None:
+        return obj.reverses_id
+
+    @staticmethod
+    def resolve_corrects(obj: LedgerEntry) -> int | None:
+        return obj.corrects_id
+
+    @staticmethod
+    def resolve_booking(obj: LedgerEntry) -> int | None:
+        return obj.booking_id
+
+    @staticmethod
+    def resolve_employee(obj: LedgerEntry) -> int | None:
+        return obj.employee_id
+
+
+class LedgerCreate(Schema):
+    grant: schemas.Id
+    kind: C.LedgerKind
+    category: C.CostCategoryValue | None = None
+    amount: schemas.SignedMoney
+    posted_on: schemas.Day
+    planned: bool = False
+    text: schemas.Text300 = ""
+
+
+class ReverseIn(Schema):
+    version: schemas.Version
+    reason: schemas.Required200
+
+
+def create_pool(user: Any, data: dict[str, Any]) -> Pool:
+    if data.get("eligible_categories") is None:
+        data.pop("eligible_categories", None)
+    try:
+        return setup_services.create_pool(Pool(**data), user)
+    except FundingError as exc:
+        raise _funding_error(exc) from None
+
+
+def create_grant(user: Any, data: dict[str, Any]) -> Grant:
+    try:
+        return setup_services.create_grant(Grant(**data), user)
+    except FundingError as exc:
+        raise _funding_error(exc) from None
+
+
+def update_grant(user: Any, grant: Grant, data: dict[str, Any]) -> Grant:
+    data.pop("version", None)
+    amount = data.pop("amount", None)
+    try:
+        if amount is not None and amount != grant.amount:
+            grant = setup_services.change_grant_amount(grant, amount, user)
+    except FundingError as exc:
+        raise _funding_error(exc) from None
+    if data:
+        for name, value in data.items():
+            setattr(grant, name, value)
+        grant.full_clean()
+        grant.save(update_fields=list(data))
+    return grant
+
+
+def create_entry(user: Any, data: dict[str, Any]) -> LedgerEntry:
+    grant, kind, amount = data["grant"], data["kind"], data["amount"]
+    category = data.get("category") or ""
+    try:
+        if kind == LedgerEntry.Kind.INCOME:
+            return ledger_services.record_income(grant, amount, data["posted_on"], user, text=data["text"])
+        if not category:
+            raise field_error("category", "Angiv udgiftsarten.")
+        if kind == LedgerEntry.Kind.COMMITMENT:
+            return ledger_services.commit(
+                grant, category, amount, data["posted_on"], user, planned=data["planned"], text=data["text"]
+            )
+        if kind == LedgerEntry.Kind.ACTUAL:
+            return ledger_services.post_actual(grant, category, amount, data["posted_on"], user, text=data["text"])
+    except FundingError as exc:
+        raise _funding_error(exc) from None
+    raise field_error("kind", "Tilbageførsler og korrektioner laves med /ledger/{id}/reverse.")
+
+
+POOLS = Resource(
+    name="pools",
+    object_type="pool",
+    model=Pool,
+    out=PoolOut,
+    tag=TAG,
+    create_in=PoolCreate,
+    update_in=PoolUpdate,
+    refs={"grantor": Grantor, "municipality": Municipality},
+    creator=create_pool,
+    service_audits=frozenset({"create"}),
+    filters={"grantor": (int, "grantor_id"), "municipality": (int, "municipality_id")},
+    export_columns=[
+        ("id", lambda p: p.pk),
+        ("navn", lambda p: p.name),
+        ("tilskudsgiver", lambda p: p.grantor_id),
+        ("kommune", lambda p: p.municipality_id),
+        ("samlet beløb", lambda p: p.total),
+        ("periode fra", lambda p: p.period_start),
+        ("periode til", lambda p: p.period_end),
+    ],
+)
+
+GRANTS = Resource(
+    name="grants",
+    object_type="grant",
+    model=Grant,
+    out=GrantOut,
+    tag=TAG,
+    create_in=GrantCreate,
+    update_in=GrantUpdate,
+    refs={"pool": Pool, "facility": Facility, "municipality": Municipality},
+    creator=create_grant,
+    updater=update_grant,
+    service_audits=frozenset({"create"}),
+    filters={"pool": (int, "pool_id"), "facility": (int, "facility_id")},
+    export_columns=[
+        ("id", lambda g: g.pk),
+        ("pulje", lambda g: g.pool_id),
+        ("tilbud", lambda g: g.facility_id),
+        ("kommune", lambda g: g.municipality_id),
+        ("tilsagnsbeløb", lambda g: g.amount),
+        ("status", lambda g: g.status),
+    ],
+)
+
+LEDGER = Resource(
+    name="ledger",
+    singular="ledger_entry",
+    object_type="ledger",
+    model=LedgerEntry,
+    out=LedgerOut,
+    tag=TAG,
+    create_in=LedgerCreate,
+    refs={"grant": Grant},
+    creator=create_entry,
+    service_audits=frozenset({"create", "update"}),
+    filters={"grant": (int, "grant_id"), "booking": (int, "booking_id"), "posted_from": (dt.date, "posted_on__gte")},
+    export_columns=[
+        ("id", lambda e: e.pk),
+        ("tilsagn", lambda e: e.grant_id),
+        ("dato", lambda e: e.posted_on),
+        ("type", lambda e: e.kind),
+        ("saldo", lambda e: e.balance),
+        ("udgiftsart", lambda e: e.category),
+        ("beløb", lambda e: e.amount),
+        ("tekst", lambda e: e.text),
+    ],
+)
+
+
+def build() -> Router:
+    router = Router()
+    register(router, POOLS)
+    register(router, GRANTS)
+    register(router, LEDGER)
+
+    op_reverse = declare("ledger_entry_reverse", "ledger", CREATE, "ledger")
+
+    @router.post(
+        "/ledger/{pk}/reverse",
+        response={201: LedgerOut, **schemas.WRITE_ERRORS},
+        operation_id=op_reverse,
+        url_name=op_reverse,
+        summary="Reverse a posting (the posting itself is never changed)",
+        tags=[TAG],
+    )
+    def reverse(request: HttpRequest, pk: schemas.Id, payload: ReverseIn):
+        user = request.user
+        if not (can(user, RETRIEVE, "ledger") or can(user, CREATE, "ledger")):
+            raise Http404
+        entry = LEDGER.in_scope(user).filter(pk=pk).first()
+        if entry is None:
+            raise Http404
+        if not can(user, CREATE, "ledger"):
+            raise PermissionDenied
+        if current_version(entry) != payload.version:
+            raise ConflictError("Posteringen er ikke den, du læste.", current_version(entry))
+        with transaction.atomic():
+            try:
+                reversal = ledger_services.reverse_entry(entry, user, payload.reason)
+            except FundingError as exc:
+                raise _funding_error(exc) from None
+        return Status(201, LEDGER.queryset().get(pk=reversal.pk))
+
+    return router

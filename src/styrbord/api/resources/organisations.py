@@ -1,0 +1,108 @@
+"""Facilities and their units."""
+
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from styrbord.api import schemas
+from styrbord.api.crud import Resource, VersionedOut, register
+from styrbord.organisations.models import Facility, Unit
+
+TAG = "Tilbud"
+
+
+class FacilityOut(VersionedOut):
+    id: int
+    name: str
+    kind: str
+    municipality: int
+    operator_kind: str
+    operator_region: int | None
+    operator_name: str
+    places: int
+    minimum_staff: int
+    backfill_factor: Decimal
+
+    @staticmethod
+    def resolve_municipality(obj: Facility) -> int:
+        return obj.municipality_id
+
+    @staticmethod
+    def resolve_operator_region(obj: Facility) -> int | None:
+        return obj.operator_region_id
+
+
+class FacilityUpdate(Schema):
+    version: schemas.Version
+    name: schemas.Required200 | None = None
+    places: schemas.Count | None = None
+    minimum_staff: schemas.Count | None = None
+    backfill_factor: schemas.Factor | None = None
+
+
+class UnitOut(VersionedOut):
+    id: int
+    facility: int
+    name: str
+    hr_department_id: str
+
+    @staticmethod
+    def resolve_facility(obj: Unit) -> int:
+        return obj.facility_id
+
+
+class UnitCreate(Schema):
+    facility: schemas.Id
+    name: schemas.Required200
+    hr_department_id: schemas.Text40 = ""
+
+
+class UnitUpdate(Schema):
+    version: schemas.Version
+    name: schemas.Required200 | None = None
+    hr_department_id: schemas.Text40 | None = None
+
+
+FACILITIES = Resource(
+    name="facilities",
+    singular="facility",
+    object_type="facility",
+    model=Facility,
+    out=FacilityOut,
+    tag=TAG,
+    update_in=FacilityUpdate,
+    filters={"municipality": (int, "municipality_id")},
+    export_columns=[
+        ("id", lambda f: f.pk),
+        ("navn", lambda f: f.name),
+        ("kommune", lambda f: f.municipality_id),
+        ("pladser", lambda f: f.places),
+        ("minimumsbemanding", lambda f: f.minimum_staff),
+    ],
+)
+
+UNITS = Resource(
+    name="units",
+    object_type="facility",
+    model=Unit,
+    out=UnitOut,
+    tag=TAG,
+    create_in=UnitCreate,
+    update_in=UnitUpdate,
+    delete=True,
+    refs={"facility": Facility},
+    filters={"facility": (int, "facility_id")},
+    export_columns=[
+        ("id", lambda u: u.pk),
+        ("tilbud", lambda u: u.facility_id),
+        ("navn", lambda u: u.name),
+        ("afdelings-id", lambda u: u.hr_department_id),
+    ],
+)
+
+
+def build() -> Router:
+    router = Router()
+    register(router, FACILITIES)
+    register(router, UNITS)
+    return router

@@ -1,0 +1,299 @@
+"""Employees (people) and their employments. Reads of these are logged as access to personal data."""
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import field_validator
+
+from styrbord.accounts import privacy
+from styrbord.accounts.permissions import DELETE, EXPORT, RETRIEVE, can
+from styrbord.api import choices as C  # noqa: N812
+from styrbord.api import schemas
+from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, register
+from styrbord.api.registry import declare
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access
+from styrbord.organisations.models import Facility, Unit
+from styrbord.staff.models import Employee, Employment, JobCode
+
+TAG = "Medarbejdere"
+CPR_LIKE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+
+
+class EmployeeOut(VersionedOut):
+    id: int
+    person_key: str
+    name: str
+    email: str
+    birth_year: int | None
+    education: str
+    education_relevant: bool
+    anonymised_at: dt.datetime | None
+
+
+class EmploymentFields(Schema):
+    facility: schemas.Id
+    unit: schemas.Id | None = None
+    job_code: schemas.Id | None = None
+    employment_number: schemas.Required40
+    job_group: C.JobGroupValue
+    kind: C.EmploymentKind = Employment.Kind.PERMANENT
+    title: schemas.Text200 = ""
+    weekly_hours: schemas.Hours = Decimal("37")
+    is_contact_person: bool = False
+    is_primary: bool = True
+    start_date: schemas.Day
+    end_date: schemas.Day | None = None
+    status: C.EmploymentStatus = Employment.Status.ACTIVE
+    hourly_wage: schemas.Money = Decimal("0.00")
+
+
+class EmployeeCreate(Schema):
+    person_key: schemas.Required64
+    name: schemas.Required200
+    email: schemas.Email = ""
+    birth_year: schemas.BirthYear | None = None
+    education: schemas.Text200 = ""
+    education_relevant: bool = False
+    employment: EmploymentFields | None = None
+
+    @field_validator("person_key")
+    @classmethod
+    def not_a_cpr_number(cls, value: str) -> str:
+        if CPR_LIKE.search(value):
+            raise ValueError("Personnøglen må ikke være et CPR-nummer.")
+        return value
+
+
+class EmployeeUpdate(Schema):
+    version: schemas.Version
+    name: schemas.Required200 | None = None
+    email: schemas.Email | None = None
+    birth_year: schemas.BirthYear | None = None
+    education: schemas.Text200 | None = None
+    education_relevant: bool | None = None
+
+
+class EmploymentOut(VersionedOut):
+    id: int
+    employee: int
+    facility: int
+    unit: int | None
+    job_code: int | None
+    employment_number: str
+    job_group: str
+    kind: str
+    title: str
+    weekly_hours: Decimal
+    fte: Decimal
+    is_contact_person: bool
+    is_primary: bool
+    start_date: dt.date
+    end_date: dt.date | None
+    status: str
+    hourly_wage: Decimal
+
+    @staticmethod
+    def resolve_employee(obj: Employment) -> int:
+        return obj.employee_id
+
+    @staticmethod
+    def resolve_facility(obj: Employment) -> int:
+        return obj.facility_id
+
+    @staticmethod
+    def resolve_unit(obj: Employment) -> int | None:
+        return obj.unit_id
+
+    @staticmethod
+    def resolve_job_code(obj: Employment) -> int | None:
+        return obj.job_code_id
+
+
+class EmploymentCreate(EmploymentFields):
+    employee: schemas.Id
+
+
+class EmploymentUpdate(Schema):
+    version: schemas.Version
+    facility: schemas.Id | None = None
+    unit: schemas.Id | None = None
+    job_code: schemas.Id | None = None
+    job_group: C.JobGroupValue | None = None
+    kind: C.EmploymentKind | None = None
+    title: schemas.Text200 | None = None
+    weekly_hours: schemas.Hours | None = None
+    is_contact_person: bool | None = None
+    is_primary: bool | None = None
+    start_date: schemas.Day | None = None
+    end_date: schemas.Day | None = None
+    status: C.EmploymentStatus | None = None
+    hourly_wage: schemas.Money | None = None
+
+
+EMPLOYMENT_REFS: dict[str, Any] = {"facility": Facility, "unit": Unit, "job_code": JobCode}
+
+
+def _new_employment(user: Any, employee: Employee, fields: dict[str, Any]) -> Employment:
+    from styrbord.api.crud import resolve_refs
+
+    data = resolve_refs(user, EMPLOYMENTS, fields)
+    employment = Employment(employee=employee, **data)
+    employment.full_clean()
+    employment.save()
+    return employment
+
+
+def create_employee(user: Any, data: dict[str, Any]) -> Employee:
+    employment = data.pop("employment", None)
+    employee = Employee(**data)
+    employee.full_clean()
+    employee.save()
+    if employment is not None:
+        _new_employment(user, employee, employment)
+    return employee
+
+
+def delete_employee(user: Any, employee: Employee) -> None:
+    """Delete a person and their employments; refused (409) if bookings or the ledger refer to them."""
+    with transaction.atomic():
+        employee.employments.all().delete()
+        employee.delete()
+
+
+def check_employment_dates(user: Any, data: dict[str, Any]) -> Employment:
+    end, start = data.get("end_date"), data.get("start_date")
+    if end is not None and start is not None and end < start:
+        raise field_error("end_date", "Slutdatoen ligger før startdatoen.")
+    employment = Employment(**data)
+    employment.full_clean()
+    employment.save()
+    return employment
+
+
+EMPLOYEES = Resource(
+    name="employees",
+    object_type="employee",
+    model=Employee,
+    out=EmployeeOut,
+    tag=TAG,
+    create_in=EmployeeCreate,
+    update_in=EmployeeUpdate,
+    delete=True,
+    creator=create_employee,
+    deleter=delete_employee,
+    filters={"facility": (int, "employments__facility_id")},
+    subject=lambda e: e.pk,
+    export_columns=[
+        ("id", lambda e: e.pk),
+        ("personnøgle", lambda e: e.person_key),
+        ("navn", lambda e: e.name),
+        ("e-mail", lambda e: e.email),
+        ("fødselsår", lambda e: e.birth_year),
+        ("uddannelse", lambda e: e.education),
+        ("relevant uddannelse", lambda e: e.education_relevant),
+    ],
+)
+
+EMPLOYMENTS = Resource(
+    name="employments",
+    object_type="employment",
+    model=Employment,
+    out=EmploymentOut,
+    tag=TAG,
+    create_in=EmploymentCreate,
+    update_in=EmploymentUpdate,
+    delete=True,
+    refs={"employee": Employee, **EMPLOYMENT_REFS},
+    creator=check_employment_dates,
+    filters={"facility": (int, "facility_id"), "employee": (int, "employee_id")},
+    subject=lambda e: e.employee_id,
+    export_columns=[
+        ("id", lambda e: e.pk),
+        ("medarbejder", lambda e: e.employee_id),
+        ("ansættelsesnummer", lambda e: e.employment_number),
+        ("tilbud", lambda e: e.facility_id),
+        ("faggruppe", lambda e: e.job_group),
+        ("ugentlige timer", lambda e: e.weekly_hours),
+        ("årsværk", lambda e: e.fte),
+        ("startdato", lambda e: e.start_date),
+        ("slutdato", lambda e: e.end_date),
+        ("status", lambda e: e.status),
+    ],
+)
+
+
+class PersonalDataOut(Schema):
+    format: str
+    version: int
+    employee_id: int
+    exported_at: dt.datetime
+    sections: dict[str, list[dict[str, Any]]]
+
+
+class AnonymiseIn(Schema):
+    version: schemas.Version
+    reason: schemas.Required200
+
+
+def build() -> Router:
+    router = Router()
+    register(router, EMPLOYEES)
+    register(router, EMPLOYMENTS)
+
+    op_data = declare("employee_personal_data", "employee", EXPORT, "employees")
+
+    @router.get(
+        "/employees/{pk}/personal-data",
+        response={200: PersonalDataOut, **schemas.ERRORS},
+        operation_id=op_data,
+        url_name=op_data,
+        summary="Everything held about one person (right of access), as JSON",
+        tags=[TAG],
+    )
+    def personal_data(request: HttpRequest, pk: schemas.Id):
+        employee = EMPLOYEES.visible(request.user, EXPORT).filter(pk=pk).first()
+        if employee is None:
+            raise Http404
+        log_access(request.user, "api.staff.employee.data_exported", [employee.pk], kind=AuditEntry.Kind.EXPORT)
+        encoded = json.loads(json.dumps(privacy.employee_data(employee), cls=DjangoJSONEncoder))
+        return Status(200, encoded)
+
+    op_anonymise = declare("employee_anonymise", "personal_data", DELETE, "employees")
+
+    @router.post(
+        "/employees/{pk}/anonymise",
+        response={200: EmployeeOut, **schemas.WRITE_ERRORS},
+        operation_id=op_anonymise,
+        url_name=op_anonymise,
+        summary="Anonymise a person; employments, bookings and ledger rows are kept",
+        tags=[TAG],
+    )
+    def anonymise(request: HttpRequest, pk: schemas.Id, payload: AnonymiseIn):
+        user = request.user
+        if not can(user, DELETE, "personal_data"):
+            if EMPLOYEES.visible(user, RETRIEVE).filter(pk=pk).exists():
+                raise PermissionDenied
+            raise Http404
+        employee = EMPLOYEES.in_scope(user).filter(pk=pk).first()
+        if employee is None:
+            raise Http404
+        with transaction.atomic():
+            locked = Employee.objects.select_for_update().get(pk=employee.pk)
+            if locked.version != payload.version:
+                raise ConflictError("Data er ændret siden du læste dem. Hent dem igen.", locked.version)
+            try:
+                employee = privacy.anonymise_employee(locked, user, payload.reason)
+            except privacy.PrivacyError as exc:
+                raise field_error("__all__", exc.message, "privacy_error") from None
+        return Status(200, employee)
+
+    return router

@@ -1,0 +1,363 @@
+"""Courses and sessions (the shared catalogue) and bookings (scoped to the employment's facility).
+
+Bookings are made and moved through ``training.services.bookings`` (capacity, clashes,
+prerequisites, waiting list, costs), and every booking shows whether it breaks the facility's
+minimum staffing; the warnings themselves are one call away, also before booking.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+
+from styrbord.accounts.permissions import CREATE, RETRIEVE, can, scope
+from styrbord.api import choices as C  # noqa: N812
+from styrbord.api import schemas
+from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, register
+from styrbord.api.registry import declare
+from styrbord.staff.models import Employee, Employment
+from styrbord.training.models import Booking, BookingStatus, Course, Provider, Session
+from styrbord.training.services import bookings as booking_services
+from styrbord.training.services.errors import BookingError
+from styrbord.training.services.staffing import BookingCandidate, staffing_warnings
+
+TAG = "Kurser"
+
+
+class CourseOut(VersionedOut):
+    id: int
+    code: str
+    name: str
+    provider: int
+    kind: str
+    description: str
+    amu_number: str
+    duration_days: int
+    duration_hours: Decimal
+    fee_per_participant: Decimal
+    fee_per_inhouse_day: Decimal
+    vat_liable: bool
+    veu_eligible: bool
+    target_job_groups: list[str]
+    active: bool
+
+    @staticmethod
+    def resolve_provider(obj: Course) -> int:
+        return obj.provider_id
+
+
+class CourseCreate(Schema):
+    code: schemas.Slug
+    name: schemas.Required200
+    provider: schemas.Id
+    kind: C.CourseKind
+    description: schemas.Text2000 = ""
+    amu_number: schemas.Text40 = ""
+    duration_days: schemas.SmallCount = 1
+    duration_hours: schemas.Hours = Decimal("7.40")
+    fee_per_participant: schemas.Money = Decimal("0.00")
+    fee_per_inhouse_day: schemas.Money = Decimal("0.00")
+    vat_liable: bool = False
+    veu_eligible: bool = False
+    target_job_groups: list[C.JobGroupValue] = []
+    active: bool = True
+
+
+class CourseUpdate(Schema):
+    version: schemas.Version
+    name: schemas.Required200 | None = None
+    description: schemas.Text2000 | None = None
+    amu_number: schemas.Text40 | None = None
+    duration_days: schemas.SmallCount | None = None
+    duration_hours: schemas.Hours | None = None
+    fee_per_participant: schemas.Money | None = None
+    fee_per_inhouse_day: schemas.Money | None = None
+    vat_liable: bool | None = None
+    veu_eligible: bool | None = None
+    target_job_groups: list[C.JobGroupValue] | None = None
+    active: bool | None = None
+
+
+class SessionDayOut(Schema):
+    date: dt.date
+    hours: Decimal
+    start_time: str  # "08:30" (local time)
+
+    @staticmethod
+    def resolve_start_time(obj: Any) -> str:
+        return obj.start_time.isoformat(timespec="minutes")
+
+
+class SessionOut(VersionedOut):
+    id: int
+    course: int
+    name: str
+    place: str
+    capacity: int
+    facility: int | None
+    municipality: int | None
+    first_day: dt.date | None
+    last_day: dt.date | None
+    cancelled: bool
+    days: list[SessionDayOut]
+
+    @staticmethod
+    def resolve_course(obj: Session) -> int:
+        return obj.course_id
+
+    @staticmethod
+    def resolve_facility(obj: Session) -> int | None:
+        return obj.facility_id
+
+    @staticmethod
+    def resolve_municipality(obj: Session) -> int | None:
+        return obj.municipality_id
+
+    @staticmethod
+    def resolve_days(obj: Session) -> list[Any]:
+        return list(obj.days.all())
+
+
+class BookingOut(VersionedOut):
+    id: int
+    session: int
+    employee: int
+    employment: int
+    facility: int
+    status: str
+    cancellation_fee: Decimal
+    travel_amount: Decimal
+    materials_amount: Decimal
+    staffing_warning: bool
+    note: str
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_session(obj: Booking) -> int:
+        return obj.session_id
+
+    @staticmethod
+    def resolve_employee(obj: Booking) -> int:
+        return obj.employee_id
+
+    @staticmethod
+    def resolve_employment(obj: Booking) -> int:
+        return obj.employment_id
+
+    @staticmethod
+    def resolve_facility(obj: Booking) -> int:
+        return obj.employment.facility_id
+
+
+class BookingCreate(Schema):
+    session: schemas.Id
+    employee: schemas.Id
+    employment: schemas.Id | None = None
+    status: C.BookingStatusValue = BookingStatus.PLANNED
+    travel_amount: schemas.Money | None = None
+    materials_amount: schemas.Money | None = None
+    note: schemas.Text300 = ""
+
+
+class BookingUpdate(Schema):
+    version: schemas.Version
+    status: C.BookingStatusValue | None = None
+    reason: schemas.Text300 = ""
+
+
+class StaffingWarningOut(Schema):
+    date: dt.date
+    facility: int
+    remaining: int
+    minimum: int
+
+
+class StaffingCheckIn(Schema):
+    session: schemas.Id
+    employment: schemas.Id
+
+
+def _booking_error(exc: BookingError) -> Exception:
+    return field_error("__all__", exc.message, "booking_error")
+
+
+def create_booking(user: Any, data: dict[str, Any]) -> Booking:
+    employment = data.get("employment")
+    if employment is not None and employment.employee_id != data["employee"].pk:
+        raise field_error("employment", "Ansættelsen tilhører ikke medarbejderen.")
+    try:
+        return booking_services.book(
+            data["employee"],
+            data["session"],
+            employment,
+            data["status"],
+            user,
+            travel_amount=data.get("travel_amount"),
+            materials_amount=data.get("materials_amount"),
+            note=data.get("note", ""),
+        )
+    except BookingError as exc:
+        raise _booking_error(exc) from None
+
+
+# The status a booking may be moved to through the API, and the workflow that does it.
+TRANSITIONS = {
+    BookingStatus.BOOKED: lambda b, u, v, r: booking_services.confirm(b, u, expected_version=v),
+    BookingStatus.CANCELLED: lambda b, u, v, r: booking_services.cancel(b, u, expected_version=v).booking,
+    BookingStatus.ATTENDED: lambda b, u, v, r: booking_services.mark_attended(b, u, expected_version=v),
+    BookingStatus.NO_SHOW: lambda b, u, v, r: booking_services.mark_no_show(b, u, expected_version=v),
+    BookingStatus.COMPLETED: lambda b, u, v, r: (booking_services.complete(b, u, expected_version=v), b)[1],
+}
+
+
+def update_booking(user: Any, booking: Booking, data: dict[str, Any]) -> Booking:
+    """Move a booking on through its workflow; the workflow locks session then booking."""
+    expected = data["version"]
+    status = data.get("status")
+    with transaction.atomic():
+        Session.objects.select_for_update().get(pk=booking.session_id)
+        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        if current.version != expected:
+            raise ConflictError("Bookingen er ændret siden du læste den. Hent den igen.", current.version)
+        if status is None or status == current.status:
+            return current
+        move = TRANSITIONS.get(status)
+        if move is None:
+            raise field_error("status", "Bookingen kan ikke sættes til denne status.")
+        try:
+            move(current, user, expected, data.get("reason", ""))
+        except BookingError as exc:
+            raise _booking_error(exc) from None
+    return Booking.objects.get(pk=booking.pk)
+
+
+def _warning_out(warnings: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"date": w.date, "facility": w.facility_id, "remaining": w.remaining, "minimum": w.minimum} for w in warnings
+    ]
+
+
+COURSES = Resource(
+    name="courses",
+    object_type="course",
+    model=Course,
+    out=CourseOut,
+    tag=TAG,
+    create_in=CourseCreate,
+    update_in=CourseUpdate,
+    delete=True,
+    tenant_scoped=False,
+    refs={"provider": Provider},
+    filters={"kind": (C.CourseKind, "kind"), "provider": (int, "provider_id"), "active": (bool, "active")},
+    export_columns=[
+        ("id", lambda c: c.pk),
+        ("kode", lambda c: c.code),
+        ("navn", lambda c: c.name),
+        ("type", lambda c: c.kind),
+        ("pris pr. deltager", lambda c: c.fee_per_participant),
+    ],
+)
+
+SESSIONS = Resource(
+    name="sessions",
+    object_type="session",
+    model=Session,
+    out=SessionOut,
+    tag=TAG,
+    tenant_scoped=False,
+    prefetch_related=("days",),
+    filters={"course": (int, "course_id"), "starts_from": (dt.date, "first_day__gte")},
+    export_columns=[
+        ("id", lambda s: s.pk),
+        ("kursus", lambda s: s.course_id),
+        ("hold", lambda s: s.name),
+        ("første dag", lambda s: s.first_day),
+        ("sidste dag", lambda s: s.last_day),
+        ("pladser", lambda s: s.capacity),
+        ("aflyst", lambda s: s.cancelled),
+    ],
+)
+
+BOOKINGS = Resource(
+    name="bookings",
+    object_type="booking",
+    model=Booking,
+    out=BookingOut,
+    tag=TAG,
+    create_in=BookingCreate,
+    update_in=BookingUpdate,
+    select_related=("employment",),
+    refs={"session": Session, "employee": Employee, "employment": Employment},
+    creator=create_booking,
+    updater=update_booking,
+    service_audits=frozenset({"create", "update"}),
+    locks_itself=True,
+    filters={
+        "session": (int, "session_id"),
+        "employee": (int, "employee_id"),
+        "facility": (int, "employment__facility_id"),
+        "status": (C.BookingStatusValue, "status"),
+    },
+    subject=lambda b: b.employee_id,
+    export_columns=[
+        ("id", lambda b: b.pk),
+        ("hold", lambda b: b.session_id),
+        ("medarbejder", lambda b: b.employee_id),
+        ("tilbud", lambda b: b.employment.facility_id),
+        ("status", lambda b: b.status),
+        ("under minimumsbemanding", lambda b: b.staffing_warning),
+    ],
+)
+
+
+def build() -> Router:
+    router = Router()
+    register(router, COURSES)
+    register(router, SESSIONS)
+
+    op_warnings = declare("booking_staffing_warnings", "booking", RETRIEVE, "bookings")
+
+    @router.get(
+        "/bookings/{pk}/staffing-warnings",
+        response={200: list[StaffingWarningOut], **schemas.ERRORS},
+        operation_id=op_warnings,
+        url_name=op_warnings,
+        summary="Days on which the booking takes the facility below its minimum staffing",
+        tags=[TAG],
+    )
+    def booking_warnings(request: HttpRequest, pk: schemas.Id):  # type: ignore[valid-type]
+        booking = BOOKINGS.visible(request.user, RETRIEVE).filter(pk=pk).first()
+        if booking is None:
+            raise Http404
+        return Status(200, _warning_out(staffing_warnings(booking)))
+
+    op_check = declare("booking_staffing_check", "booking", CREATE, "bookings")
+
+    @router.post(
+        "/bookings/staffing-check",
+        response={200: list[StaffingWarningOut], **schemas.ERRORS},
+        operation_id=op_check,
+        url_name=op_check,
+        summary="Staffing warnings for a booking before it is made",
+        tags=[TAG],
+    )
+    def staffing_check(request: HttpRequest, payload: StaffingCheckIn):
+        user = request.user
+        if not can(user, CREATE, "booking"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        employment = scope(user, Employment.objects.select_related("facility")).filter(pk=payload.employment).first()
+        if employment is None:
+            raise field_error("employment", "Ansættelsen findes ikke eller er uden for dit omfang.")
+        session = Session.objects.filter(pk=payload.session).first()
+        if session is None:
+            raise field_error("session", "Holdet findes ikke.")
+        return Status(200, _warning_out(staffing_warnings(BookingCandidate(employment, session))))
+
+    # After the custom routes: /bookings/{pk} would otherwise catch /bookings/staffing-check.
+    register(router, BOOKINGS)
+    return router

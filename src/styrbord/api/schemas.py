@@ -1,0 +1,105 @@
+"""Shared API schema pieces: safe text, ids, versions, error bodies and pagination."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field, StringConstraints, create_model
+
+# PostgreSQL text cannot hold NUL characters: refuse them in the schema, not with a 500.
+NO_NUL = r"^[^\x00]*$"
+MAX_ID = 2**53 - 1  # the largest integer a JavaScript client reads exactly
+MAX_INT = 2**31 - 1
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 50
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[
+    int, Field(ge=1, le=MAX_INT, description="Versionen, du læste. En forældet version giver 409 Conflict.")
+]
+Count = Annotated[int, Field(ge=0, le=MAX_INT)]
+BirthYear = Annotated[int, Field(ge=1900, le=2100)]
+SmallCount = Annotated[int, Field(ge=0, le=32767)]
+Day = Annotated[dt.date, Field(description="Dato (ÅÅÅÅ-MM-DD), mellem 1900 og 2200.")]
+
+# Strings: a length limit (the model field's) and no NUL characters. "Required" ones are non-empty.
+Text40 = Annotated[str, StringConstraints(max_length=40, pattern=NO_NUL)]
+Text60 = Annotated[str, StringConstraints(max_length=60, pattern=NO_NUL)]
+Text100 = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL)]
+Text200 = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)]
+Text300 = Annotated[str, StringConstraints(max_length=300, pattern=NO_NUL)]
+Text2000 = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
+Required40 = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NO_NUL)]
+Required64 = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NO_NUL)]
+Required100 = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]
+Required200 = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL)]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")]
+
+# Decimals: exact, sent as a string (or a number); bounded like the model field.
+Hours = Annotated[Decimal, Field(max_digits=5, decimal_places=2, ge=0, le=80, allow_inf_nan=False)]
+Factor = Annotated[Decimal, Field(max_digits=4, decimal_places=2, ge=0, le=Decimal("99.99"), allow_inf_nan=False)]
+Percent = Annotated[Decimal, Field(max_digits=5, decimal_places=2, ge=0, le=100, allow_inf_nan=False)]
+Money = Annotated[
+    Decimal,
+    Field(max_digits=14, decimal_places=2, ge=0, le=Decimal("999999999999.99"), allow_inf_nan=False),
+]
+SignedMoney = Annotated[
+    Decimal,
+    Field(
+        max_digits=14,
+        decimal_places=2,
+        ge=Decimal("-999999999999.99"),
+        le=Decimal("999999999999.99"),
+        allow_inf_nan=False,
+    ),
+]
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ConflictOut(Schema):
+    detail: str
+    current_version: int | None = None
+
+
+class ErrorItem(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[ErrorItem]
+
+
+def choices(enum: Any) -> Any:
+    """A string restricted to a TextChoices' values (a Literal, so no clashing enum names in the schema)."""
+    return Literal[tuple(enum.values)]
+
+
+def int_choices(enum: Any) -> Any:
+    return Literal[tuple(enum.values)]
+
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: ConflictOut}
+
+
+def page_schema(name: str, item: type[Schema]) -> type[Schema]:
+    """A page of ``item``: total count, page number, page size and the items."""
+    return create_model(  # type: ignore[no-any-return, call-overload]
+        f"{name}Page",
+        __base__=Schema,
+        count=(int, ...),
+        page=(int, ...),
+        page_size=(int, ...),
+        items=(list[item], ...),  # type: ignore[valid-type]
+    )

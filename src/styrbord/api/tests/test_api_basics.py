@@ -1,0 +1,150 @@
+"""The API's ground rules: tokens, scoping, paging, optimistic locking, audit of changes and reads."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from styrbord.audit.models import AuditEntry
+from styrbord.staff.models import Employee, Employment
+
+
+def test_the_api_refuses_requests_without_a_valid_token(world, client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/v1/employees").status_code == 401
+    bad = client.get("/api/v1/employees", HTTP_AUTHORIZATION="Bearer sb_not-a-token")
+    assert bad.status_code == 401
+
+
+def test_a_revoked_token_stops_working_at_once(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.accounts.models import ApiToken
+    from styrbord.accounts.tokens import revoke_token
+
+    api = api_as(world.coordinator)
+    assert api.get("/employees").status_code == 200
+    revoke_token(ApiToken.objects.get(user=world.coordinator), world.coordinator)
+    assert api.get("/employees").status_code == 401
+
+
+def test_a_list_shows_only_the_users_scope(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    body = api_as(world.manager).get("/employees").json()
+    assert {item["id"] for item in body["items"]} == {e.pk for e in world.dolmer_staff}
+    assert body["count"] == len(world.dolmer_staff)
+
+
+def test_another_tenants_row_answers_404(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.manager)
+    assert api.get(f"/employees/{world.kbh_staff[0].pk}").status_code == 404
+    assert api.get(f"/employees/{world.dolmer_staff[0].pk}").status_code == 200
+
+
+def test_a_role_without_the_right_gets_403_on_a_list(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    assert api_as(world.analyst).get("/employees").status_code == 403
+
+
+def test_page_size_above_the_maximum_is_refused_and_pages_are_cut(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.admin)
+    assert api.get("/employees", page_size=101).status_code == 422
+    first = api.get("/employees", page_size=2, page=1).json()
+    second = api.get("/employees", page_size=2, page=2).json()
+    assert first["count"] == Employee.objects.count()
+    assert len(first["items"]) == 2
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+    beyond = api.get("/employees", page_size=2, page=999).json()
+    assert beyond["items"] == []
+
+
+def test_a_stale_write_answers_409_and_changes_nothing(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.coordinator)
+    person = world.dolmer_staff[1]
+    read = api.get(f"/employees/{person.pk}").json()
+    first = api.patch(f"/employees/{person.pk}", {"version": read["version"], "education": "Pædagog"})
+    assert first.status_code == 200, first.content
+    assert first.json()["version"] == read["version"] + 1
+    stale = api.patch(f"/employees/{person.pk}", {"version": read["version"], "education": "Sygeplejerske"})
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == read["version"] + 1
+    person.refresh_from_db()
+    assert person.education == "Pædagog"
+
+
+def test_a_digest_version_protects_models_without_a_version_field(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.testing import factories
+
+    holding = factories.holding(
+        world.dolmer_staff[0], factories.competence(), acquired_on=__import__("datetime").date(2024, 1, 1)
+    )
+    api = api_as(world.manager)
+    read = api.get(f"/holdings/{holding.pk}").json()
+    ok = api.patch(f"/holdings/{holding.pk}", {"version": read["version"], "evidence": "Kursusbevis"})
+    assert ok.status_code == 200
+    assert ok.json()["version"] != read["version"]
+    assert api.patch(f"/holdings/{holding.pk}", {"version": read["version"], "evidence": "x"}).status_code == 409
+
+
+def test_a_change_is_audited_with_before_and_after_without_the_persons_name(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.coordinator)
+    person = world.dolmer_staff[1]
+    version = api.get(f"/employees/{person.pk}").json()["version"]
+    api.patch(f"/employees/{person.pk}", {"version": version, "name": "Nyt Navn", "education": "SOSU"})
+    entry = AuditEntry.objects.get(action="staff.employee.updated")
+    assert entry.actor_id == world.coordinator.pk
+    assert entry.subject_employee_id == person.pk
+    assert entry.before["education"] == ""
+    assert entry.after["education"] == "SOSU"
+    assert "Nyt Navn" not in str(entry.after)
+    assert person.name not in str(entry.before)
+
+
+def test_reading_a_person_is_access_logged(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api_as(world.manager).get(f"/employees/{world.dolmer_staff[0].pk}")
+    assert AuditEntry.objects.filter(
+        kind=AuditEntry.Kind.ACCESS, action="api.staff.employee.viewed", subject_employee_id=world.dolmer_staff[0].pk
+    ).exists()
+
+
+def test_creating_outside_the_scope_is_refused(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.manager)
+    payload = {
+        "person_key": "hr-123",
+        "name": "Ny Medarbejder",
+        "employment": {
+            "facility": world.glesborg.pk,
+            "employment_number": "N-1",
+            "job_group": "social_educator",
+            "start_date": "2026-01-01",
+        },
+    }
+    assert api.post("/employees", payload).status_code == 422
+    payload["employment"]["facility"] = world.dolmer.pk  # type: ignore[index]
+    created = api.post("/employees", payload)
+    assert created.status_code == 201, created.content
+    assert Employment.objects.filter(employee_id=created.json()["id"], facility=world.dolmer).exists()
+
+
+def test_a_cpr_number_is_refused_as_person_key(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    response = api_as(world.admin).post("/employees", {"person_key": "010190-1234", "name": "X"})
+    assert response.status_code == 422
+
+
+def test_deleting_a_referenced_row_answers_409(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.testing import factories
+
+    competence = factories.competence()
+    factories.holding(world.dolmer_staff[0], competence, acquired_on=__import__("datetime").date(2024, 1, 1))
+    api = api_as(world.admin)
+    version = api.get(f"/competences/{competence.pk}").json()["version"]
+    assert api.delete(f"/competences/{competence.pk}", version=version).status_code == 409
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)"])
+def test_csv_exports_neutralise_formulas(world, api_as, value) -> None:  # type: ignore[no-untyped-def]
+    person = world.dolmer_staff[0]
+    Employee.objects.filter(pk=person.pk).update(education=value)
+    response = api_as(world.manager).get("/employees/export.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    education = {row[0]: row[5] for row in rows[1:]}
+    assert education[str(person.pk)] == "'" + value
+    assert 'attachment; filename="employees-' in response["Content-Disposition"]

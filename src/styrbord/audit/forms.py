@@ -1,0 +1,26 @@
+"""Filters for the audit log page, and the anonymisation confirmation."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.audit.models import AuditEntry
+
+
+class LogFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Alle")), *AuditEntry.Kind.choices])
+    action = forms.CharField(label=_("Handling indeholder"), required=False, max_length=100)
+    actor = forms.CharField(label=_("Bruger"), required=False, max_length=150)
+    subject = forms.IntegerField(label=_("Registreret (medarbejder-id)"), required=False, min_value=1)
+    date_from = forms.DateField(label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AnonymiseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=200,
+        help_text=_("F.eks. anmodning om sletning eller udløbet opbevaringsperiode. Skriv ikke navne."),
+    )
+    confirm = forms.BooleanField(label=_("Jeg bekræfter, at oplysningerne skal anonymiseres. Det kan ikke fortrydes."))

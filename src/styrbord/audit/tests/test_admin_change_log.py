@@ -1,0 +1,59 @@
+"""Changes made in the Django admin are logged with before/after; imports and scripts are not."""
+
+from __future__ import annotations
+
+from styrbord.audit.models import AuditEntry
+from styrbord.organisations.models import Facility
+from styrbord.testing import factories
+
+
+def test_an_admin_edit_is_logged_with_before_and_after(world, client) -> None:  # type: ignore[no-untyped-def]
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    client.force_login(world.admin)
+    competence = factories.competence(code="krap", name="KRAP")
+    response = client.post(
+        f"/admin/competences/competence/{competence.pk}/change/",
+        {"code": "krap", "name": "KRAP-certificering", "category": "method", "description": "", "refresher_rule": ""},
+    )
+    assert response.status_code == 302, response.content[:500]
+    entry = AuditEntry.objects.get(action="competences.competence.updated")
+    assert entry.actor_id == world.admin.pk
+    assert entry.before["name"] == "KRAP"
+    assert entry.after["name"] == "KRAP-certificering"
+    assert entry.data == {"via": "admin"}
+
+
+def test_personal_fields_are_hidden_in_the_change_log(world, client) -> None:  # type: ignore[no-untyped-def]
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    client.force_login(world.admin)
+    person = world.dolmer_staff[0]
+    client.post(
+        f"/admin/staff/employee/{person.pk}/change/",
+        {
+            "person_key": person.person_key,
+            "name": "Helt Nyt Navn",
+            "email": "",
+            "education": "",
+            "birth_year": "",
+            "employments-TOTAL_FORMS": "0",
+            "employments-INITIAL_FORMS": "0",
+            "employments-MIN_NUM_FORMS": "0",
+            "employments-MAX_NUM_FORMS": "1000",
+        },
+    )
+    entry = AuditEntry.objects.filter(action="staff.employee.updated").first()
+    assert entry is not None
+    assert "Helt Nyt Navn" not in str(entry.after)
+    assert entry.after["name"] == "«skjult»"
+    assert entry.data["changed_personal_fields"] == ["name"]
+
+
+def test_saves_outside_the_admin_are_not_logged_row_by_row(world) -> None:  # type: ignore[no-untyped-def]
+    before = AuditEntry.objects.count()
+    Facility.objects.filter(pk=world.dolmer.pk).update(places=3)
+    factories.unit(world.dolmer, "Ny afdeling")
+    assert AuditEntry.objects.count() == before

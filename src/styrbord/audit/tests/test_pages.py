@@ -1,0 +1,58 @@
+"""Administrator pages: the audit log with filters, and the export per data subject."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access, log_action
+
+
+def test_only_administrators_see_the_log(world, client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/audit/").status_code == 302  # anonymous: to the login page
+    client.force_login(world.coordinator)
+    assert client.get("/audit/").status_code == 403
+    client.force_login(world.admin)
+    assert client.get("/audit/").status_code == 200
+
+
+def test_the_log_filters_by_subject_and_kind(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = world.dolmer_staff[0]
+    log_access(world.coordinator, "staff.employee.viewed", [person.pk])
+    log_action(world.dolmer, "organisations.facility.updated", world.admin, {"field": "places"})
+    client.force_login(world.admin)
+    page = client.get("/audit/", {"subject": person.pk, "kind": "access"}).content.decode()
+    assert "staff.employee.viewed" in page
+    assert "organisations.facility.updated" not in page
+    assert person.name not in page  # people are shown by id, never by name
+
+
+def test_the_subject_export_has_every_entry_about_the_person(world, client) -> None:  # type: ignore[no-untyped-def]
+    person = world.dolmer_staff[0]
+    log_access(world.manager, "staff.employee.viewed", [person.pk])
+    log_access(world.manager, "staff.employee.viewed", [world.dolmer_staff[1].pk])
+    client.force_login(world.admin)
+    response = client.get(f"/audit/registreret/{person.pk}/eksport.json")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="auditlog-medarbejder-{person.pk}-'
+        + response["Content-Disposition"].split("-")[-3]
+        + "-"
+        + "-".join(response["Content-Disposition"].split("-")[-2:])
+    )
+    rows = json.loads(response.content)
+    assert [r["handling"] for r in rows] == ["staff.employee.viewed"]
+    xlsx = client.get(f"/audit/registreret/{person.pk}/eksport.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.cell(1, 3).value == "handling"
+    assert sheet.cell(2, 3).value == "staff.employee.viewed"
+    # The export itself is logged.
+    assert AuditEntry.objects.filter(action="audit.subject.exported", subject_employee_id=person.pk).exists()
+
+
+def test_an_unknown_format_answers_404(world, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.admin)
+    assert client.get(f"/audit/registreret/{world.dolmer_staff[0].pk}/eksport.exe").status_code == 404

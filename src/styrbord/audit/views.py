@@ -1,0 +1,180 @@
+"""Administrator pages for the audit trail and for personal data (export, anonymise, retention)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from styrbord.accounts import privacy
+from styrbord.accounts.models import RetentionHold, RetentionRule
+from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404
+from styrbord.accounts.route_policy import requires
+from styrbord.audit.forms import AnonymiseForm, LogFilterForm
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access
+from styrbord.lib.dates import local_today
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
+from styrbord.staff.models import Employee
+
+PAGE_SIZE = 100
+FORMATS = ("json", "xlsx")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _entries(user: Any) -> QuerySet[AuditEntry]:
+    """The audit trail is not tenant data: only the policy decides who reads it."""
+    return AuditEntry.objects.all() if can(user, LIST, "audit_entry") else AuditEntry.objects.none()
+
+
+@login_required
+@requires("audit_entry", LIST)
+def log(request: HttpRequest) -> HttpResponse:
+    """The trail, newest first, with filters."""
+    form = LogFilterForm(request.GET or None)
+    entries = _entries(request.user)
+    if form.is_valid():
+        f = form.cleaned_data
+        if f["kind"]:
+            entries = entries.filter(kind=f["kind"])
+        if f["action"]:
+            entries = entries.filter(action__icontains=f["action"])
+        if f["actor"]:
+            entries = entries.filter(actor_label__icontains=f["actor"])
+        if f["subject"]:
+            entries = entries.filter(subject_employee_id=f["subject"])
+        if f["date_from"]:
+            entries = entries.filter(created_at__date__gte=f["date_from"])
+        if f["date_to"]:
+            entries = entries.filter(created_at__date__lte=f["date_to"])
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _subject_rows(employee_id: int) -> list[list[object]]:
+    return [
+        [
+            timezone.localtime(e.created_at).replace(tzinfo=None),
+            e.get_kind_display(),
+            e.action,
+            e.actor_label,
+            e.object_type,
+            e.object_id,
+            json.dumps(e.data, ensure_ascii=False, cls=DjangoJSONEncoder),
+            json.dumps(e.before, ensure_ascii=False, cls=DjangoJSONEncoder) if e.before is not None else "",
+            json.dumps(e.after, ensure_ascii=False, cls=DjangoJSONEncoder) if e.after is not None else "",
+        ]
+        for e in AuditEntry.objects.filter(subject_employee_id=employee_id).order_by("created_at", "id")
+    ]
+
+
+SUBJECT_HEADERS = ["tidspunkt", "type", "handling", "bruger", "objekttype", "objekt-id", "detaljer", "før", "efter"]
+
+
+@login_required
+@requires("audit_entry", EXPORT)
+def subject_export(request: HttpRequest, employee_id: int, fmt: str) -> HttpResponse:
+    """Every audit entry about one data subject, as XLSX or JSON (for an access request)."""
+    if fmt not in FORMATS or not can(request.user, EXPORT, "audit_entry"):
+        raise Http404
+    rows = _subject_rows(employee_id)
+    log_access(request.user, "audit.subject.exported", [employee_id], {"format": fmt}, kind=AuditEntry.Kind.EXPORT)
+    name = f"auditlog-medarbejder-{employee_id}-{local_today():%Y-%m-%d}"
+    if fmt == "json":
+        body = json.dumps(
+            [dict(zip(SUBJECT_HEADERS, row, strict=True)) for row in rows], cls=DjangoJSONEncoder, ensure_ascii=False
+        )
+        response = HttpResponse(body, content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+        return response
+    content = write_xlsx([Sheet("Auditlog", SUBJECT_HEADERS, rows)]) or b""
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@login_required
+@requires("employee", EXPORT)
+def employee_data(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """One person's data: what is held, export buttons, holds and (for administrators) anonymisation."""
+    employee = get_scoped_or_404(request.user, EXPORT, "employee", Employee.objects.all(), pk=employee_id)
+    data = privacy.employee_data(employee)
+    log_access(request.user, "staff.employee.data_viewed", [employee.pk])
+    sections = [(label, len(rows)) for label, rows in data["sections"].items()]
+    return render(
+        request,
+        "audit/employee_data.html",
+        {
+            "employee": employee,
+            "sections": sections,
+            "holds": RetentionHold.objects.filter(employee=employee),
+            "can_anonymise": can(request.user, DELETE, "personal_data"),
+            "form": AnonymiseForm(),
+        },
+    )
+
+
+@login_required
+@requires("employee", EXPORT)
+def employee_export(request: HttpRequest, employee_id: int, fmt: str) -> HttpResponse:
+    """All data about one person as JSON or XLSX (the right of access)."""
+    if fmt not in FORMATS:
+        raise Http404
+    employee = get_scoped_or_404(request.user, EXPORT, "employee", Employee.objects.all(), pk=employee_id)
+    log_access(request.user, "staff.employee.exported", [employee.pk], {"format": fmt}, kind=AuditEntry.Kind.EXPORT)
+    if fmt == "json":
+        response = HttpResponse(privacy.export_json(employee), content_type="application/json")
+    else:
+        response = HttpResponse(privacy.export_xlsx(employee), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{privacy.export_filename(employee, fmt)}"'
+    return response
+
+
+@login_required
+@requires("personal_data", DELETE)
+@require_POST
+def employee_anonymise(request: HttpRequest, employee_id: int) -> HttpResponse:
+    """Anonymise a person (administrators only); rows that refer to them are kept."""
+    employee = get_scoped_or_404(request.user, RETRIEVE, "employee", Employee.objects.all(), pk=employee_id)
+    form = AnonymiseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Skriv en begrundelse og bekræft anonymiseringen."))
+        return redirect("audit:employee_data", employee_id=employee.pk)
+    try:
+        privacy.anonymise_employee(employee, request.user, form.cleaned_data["reason"])
+    except privacy.PrivacyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Medarbejderen er anonymiseret."))
+    return redirect("audit:employee_data", employee_id=employee.pk)
+
+
+@login_required
+@requires("personal_data", LIST)
+def retention(request: HttpRequest) -> HttpResponse:
+    """Retention rules, holds, and who is due for anonymisation today (a dry run)."""
+    today = local_today()
+    result = privacy.apply_retention(today, dry_run=True)
+    return render(
+        request,
+        "audit/retention.html",
+        {
+            "rules": RetentionRule.objects.select_related("municipality"),
+            "holds": RetentionHold.objects.filter(released_at__isnull=True).order_by("-created_at")[:200],
+            "result": result,
+            "today": today,
+            "default_years": privacy.years_for(set(), {}),
+        },
+    )
