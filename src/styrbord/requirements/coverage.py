@@ -1,0 +1,630 @@
+"""The coverage engine: who in a requirement's scope complies on a date, per facility.
+
+Set-based: one aggregate query per requirement over Employment with an ``IN (subquery)`` on
+CompetenceHolding, conditional aggregation when several dates (history, forecast) are asked at once.
+Nothing loops over people in Python except the small per-facility gap list and planned completions.
+
+Definitions, shared by the SQL and the Python twin used for gap lists and profiles:
+- a person is in scope on ``d`` when an employment matching the requirement runs on ``d``
+  (start_date <= d <= end_date); people who moved count where their employment is on that date;
+- a holding is valid on ``d`` from ``acquired_on`` through ``expires_on`` inclusive; under a
+  ``renew_every`` rule it also lapses ``months`` months after ``acquired_on`` (inclusive);
+- under ``within_months_of_hire`` a person who lacks the competence is "not yet due" (and counts as
+  compliant) until ``months`` months after the employment's start date, inclusive; then overdue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.lib.dates import add_months, local_today, month_ends
+from styrbord.organisations.models import Facility, Region
+from styrbord.requirements.models import Requirement, ScopeLevel
+from styrbord.staff.models import Employee, Employment, JobGroup
+
+ZERO_FTE = Decimal("0.0000")
+SHARE_PLACES = Decimal("0.1")
+# A sum of many FTE values needs more digits than the Employment.fte column (6,4).
+FTE_SUM = DecimalField(max_digits=14, decimal_places=4)
+# How far below target a share may be and still be shown as "close" (percent points).
+WARN_BAND = Decimal("10")
+
+PlannedCompletion = tuple[int, int, dt.date]  # (employee_id, competence_id, expected date)
+
+
+class GapReason(models.TextChoices):
+    """Why a person in scope is listed in a gap list."""
+
+    MISSING = "missing", _("Mangler")
+    EXPIRED = "expired", _("Udløbet")
+    EXPIRES_BEFORE_DEADLINE = "expires_before_deadline", _("Udløber før fristen")
+    NOT_YET_DUE = "not_yet_due", _("Endnu ikke forfalden")
+    OVERDUE = "overdue", _("Overskredet frist efter ansættelse")
+
+
+# Reasons that make a person non-compliant on the date (the others are warnings).
+BREACHES = frozenset({GapReason.MISSING, GapReason.EXPIRED, GapReason.OVERDUE})
+
+
+@dataclass
+class Counts:
+    """People and FTE in scope and complying, for one facility on one date."""
+
+    in_scope: int = 0
+    compliant: int = 0
+    in_scope_fte: Decimal = ZERO_FTE
+    compliant_fte: Decimal = ZERO_FTE
+
+    def add(self, other: Counts) -> None:
+        self.in_scope += other.in_scope
+        self.compliant += other.compliant
+        self.in_scope_fte += other.in_scope_fte
+        self.compliant_fte += other.compliant_fte
+
+
+def share_of(counts: Counts, fte_based: bool) -> Decimal | None:
+    """Compliant share in percent (one decimal), by FTE or by people; None when nobody is in scope."""
+    if fte_based:
+        if not counts.in_scope_fte:
+            return None
+        return (counts.compliant_fte * 100 / counts.in_scope_fte).quantize(SHARE_PLACES)
+    if not counts.in_scope:
+        return None
+    return (Decimal(counts.compliant) * 100 / counts.in_scope).quantize(SHARE_PLACES)
+
+
+def status_for(share: Decimal | None, target: Decimal) -> str:
+    """'ok' (meets target), 'warn' (within 10 points), 'bad', or 'none' (nobody in scope)."""
+    if share is None:
+        return "none"
+    if share >= target:
+        return "ok"
+    if share >= target - WARN_BAND:
+        return "warn"
+    return "bad"
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One requirement at one facility on one date."""
+
+    requirement: Requirement
+    facility: Facility
+    on: dt.date
+    in_scope: int
+    compliant: int
+    in_scope_fte: Decimal
+    compliant_fte: Decimal
+    share: Decimal | None
+    target: Decimal
+    meets_target: bool | None
+
+    @property
+    def non_compliant(self) -> int:
+        return self.in_scope - self.compliant
+
+    @property
+    def status(self) -> str:
+        return status_for(self.share, self.target)
+
+
+@dataclass(frozen=True)
+class CoveragePoint:
+    """Coverage summed over the facilities asked for, on one date (a history or forecast point)."""
+
+    on: dt.date
+    in_scope: int
+    compliant: int
+    in_scope_fte: Decimal
+    compliant_fte: Decimal
+    share: Decimal | None
+    kind: str  # "history" or "forecast"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A person in scope who lacks the competence, or whose holding lapses before the deadline."""
+
+    requirement: Requirement
+    employee: Employee
+    facility_id: int
+    reason: str
+    expires_on: dt.date | None = None
+    due_on: dt.date | None = None
+    competence_id: int | None = None
+    job_group: str = ""
+    is_contact_person: bool = False
+    fte: Decimal = ZERO_FTE
+
+    @property
+    def is_breach(self) -> bool:
+        return self.reason in BREACHES
+
+    def get_reason_display(self) -> str:
+        return str(GapReason(self.reason).label)
+
+    @property
+    def job_group_label(self) -> str:
+        return str(JobGroup(self.job_group).label) if self.job_group else ""
+
+
+# --- date arithmetic turned into plain date cut-offs (so the SQL needs no month arithmetic) ---
+
+
+def renewal_cutoff(on: dt.date, months: int) -> dt.date:
+    """The earliest acquisition date still inside a ``months``-month period on ``on``.
+
+    A holding acquired on ``a`` lasts through ``add_months(a, months)`` inclusive, so it counts on
+    ``on`` exactly when ``a >= renewal_cutoff(on, months)`` (``add_months`` is monotone).
+    """
+    day = dt.timedelta(days=1)
+    cutoff = add_months(on, -months)
+    while add_months(cutoff - day, months) >= on:
+        cutoff -= day
+    while add_months(cutoff, months) < on:
+        cutoff += day
+    return cutoff
+
+
+def _alternative_ids(requirement: Requirement) -> list[int]:
+    return sorted(c.pk for c in requirement.competences.all())
+
+
+def _active_q(on: dt.date) -> Q:
+    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+
+
+def _holds_q(requirement: Requirement, alternative_ids: list[int], on: dt.date) -> Q:
+    """The employment's person holds a valid holding of any alternative on ``on``."""
+    if not alternative_ids:
+        return Q(pk__isnull=True)  # never true: a requirement without competences is met by nobody
+    holdings = CompetenceHolding.objects.filter(competence_id__in=alternative_ids, acquired_on__lte=on).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on)
+    )
+    if requirement.renew_months:
+        holdings = holdings.filter(acquired_on__gte=renewal_cutoff(on, requirement.renew_months))
+    # An uncorrelated IN (subquery): both PostgreSQL (hashed subplan) and SQLite (ephemeral index)
+    # build the set of holders once per date instead of probing per employment row.
+    return Q(employee_id__in=holdings.values("employee_id"))
+
+
+def _ok_q(requirement: Requirement, alternative_ids: list[int], on: dt.date) -> Q:
+    """Complies on ``on``: holds it, or (within-M-months rule) is not yet due."""
+    q = _holds_q(requirement, alternative_ids, on)
+    if requirement.hire_months:
+        q |= Q(start_date__gte=renewal_cutoff(on, requirement.hire_months))
+    return q
+
+
+def _employments(requirement: Requirement, facilities: Any = None) -> QuerySet[Employment]:
+    """Employments matching the requirement's scope and population, any date."""
+    qs = Employment.objects.filter(requirement.employment_q())
+    if facilities is not None:
+        qs = qs.filter(facility__in=facilities)
+    return qs
+
+
+def _spanning(qs: QuerySet[Employment], dates: Sequence[dt.date]) -> QuerySet[Employment]:
+    if len(dates) == 1:
+        return qs.filter(_active_q(dates[0]))
+    return qs.filter(start_date__lte=max(dates)).filter(Q(end_date__isnull=True) | Q(end_date__gte=min(dates)))
+
+
+def counts_by_facility(
+    requirement: Requirement,
+    dates: Sequence[dt.date],
+    facilities: Any = None,
+    planned: Iterable[PlannedCompletion] = (),
+) -> dict[int, dict[dt.date, Counts]]:
+    """{facility_id: {date: Counts}} for one requirement: ONE aggregate query for all dates.
+
+    ``facilities`` (a Facility queryset or ids) narrows the facilities; ``planned`` adds expected
+    course completions (employee_id, competence_id, date) as if they were holdings (forecasts).
+    """
+    dates = sorted(set(dates))
+    alternative_ids = _alternative_ids(requirement)
+    qs = _spanning(_employments(requirement, facilities), dates)
+    single = len(dates) == 1
+    aggregates: dict[str, Any] = {}
+    for i, day in enumerate(dates):
+        active = Q() if single else _active_q(day)
+        ok = active & _ok_q(requirement, alternative_ids, day)
+        aggregates[f"n{i}"] = Count("employee_id", distinct=True, filter=active or None)
+        aggregates[f"c{i}"] = Count("employee_id", distinct=True, filter=ok)
+        aggregates[f"f{i}"] = Sum("fte", filter=active or None, output_field=FTE_SUM)
+        aggregates[f"g{i}"] = Sum("fte", filter=ok, output_field=FTE_SUM)
+    result: dict[int, dict[dt.date, Counts]] = {}
+    # Tuples, not dicts: at national scale this loop sees one row per facility and requirement.
+    rows: Iterable[tuple[Any, ...]] = (
+        qs.values("facility_id").annotate(**aggregates).order_by().values_list("facility_id", *aggregates)
+    )
+    indexed = list(enumerate(dates))
+    for row in rows:
+        per_date = {}
+        for i, day in indexed:
+            base = 1 + 4 * i
+            if row[base]:
+                per_date[day] = Counts(row[base], row[base + 1], row[base + 2] or ZERO_FTE, row[base + 3] or ZERO_FTE)
+        if per_date:
+            result[row[0]] = per_date
+    planned = list(planned)
+    if planned:
+        _add_planned(requirement, alternative_ids, dates, qs, planned, result)
+    return result
+
+
+def _add_planned(
+    requirement: Requirement,
+    alternative_ids: list[int],
+    dates: list[dt.date],
+    qs: QuerySet[Employment],
+    planned: list[PlannedCompletion],
+    result: dict[int, dict[dt.date, Counts]],
+) -> None:
+    """Count people who do not comply yet but will once a planned completion happens.
+
+    Planned completions are few (course bookings), so this reads only those people's employments.
+    """
+    wanted = [(e, c, d) for e, c, d in planned if c in alternative_ids]
+    if not wanted:
+        return
+    validity = dict(Competence.objects.filter(pk__in={c for _, c, _ in wanted}).values_list("pk", "validity_months"))
+    by_employee: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
+    for employee_id, competence_id, expected in wanted:
+        months = validity.get(competence_id)
+        by_employee[employee_id].append((expected, add_months(expected, months) if months else None))
+    annotations = {
+        f"ok{i}": ExpressionWrapper(_ok_q(requirement, alternative_ids, day), output_field=BooleanField())
+        for i, day in enumerate(dates)
+    }
+    rows = list(
+        qs.filter(employee_id__in=list(by_employee))
+        .annotate(**annotations)
+        .values("facility_id", "employee_id", "fte", "start_date", "end_date", *annotations)
+    )
+    grouped: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        grouped[(row["facility_id"], row["employee_id"])].append(row)
+    renew = requirement.renew_months
+    for (facility_id, employee_id), employment_rows in grouped.items():
+        for i, day in enumerate(dates):
+            active = [
+                r for r in employment_rows if r["start_date"] <= day and (r["end_date"] is None or r["end_date"] >= day)
+            ]
+            if not active:
+                continue
+            cutoff = renewal_cutoff(day, renew) if renew else None
+            completes = any(
+                acquired <= day and (expires is None or expires >= day) and (cutoff is None or acquired >= cutoff)
+                for acquired, expires in by_employee[employee_id]
+            )
+            if not completes:
+                continue
+            missing = [r for r in active if not r[f"ok{i}"]]
+            if not missing:
+                continue
+            counts = result.setdefault(facility_id, {}).setdefault(day, Counts())
+            if len(missing) == len(active):
+                counts.compliant += 1
+            counts.compliant_fte += sum((r["fte"] for r in missing), ZERO_FTE)
+
+
+# --- public API -------------------------------------------------------------------------------
+
+
+def _prefetched(requirements: Iterable[Requirement] | QuerySet[Requirement]) -> list[Requirement]:
+    if isinstance(requirements, QuerySet):
+        return list(requirements.prefetch_related("competences"))
+    return list(requirements)
+
+
+def coverage_for(
+    requirements: Iterable[Requirement] | QuerySet[Requirement],
+    on: dt.date | None = None,
+    facilities: Any = None,
+) -> list[CoverageRow]:
+    """Coverage per requirement x facility on ``on`` (facilities with nobody in scope are left out)."""
+    on = on or local_today()
+    reqs = _prefetched(requirements)
+    raw = [(req, counts_by_facility(req, [on], facilities)) for req in reqs]
+    facility_ids = {fid for _, per in raw for fid in per}
+    by_id = Facility.objects.in_bulk(facility_ids)
+    rows: list[CoverageRow] = []
+    for req, per in raw:
+        for facility_id, per_date in per.items():
+            counts = per_date[on]
+            share = share_of(counts, req.is_fte_based)
+            rows.append(
+                CoverageRow(
+                    requirement=req,
+                    facility=by_id[facility_id],
+                    on=on,
+                    in_scope=counts.in_scope,
+                    compliant=counts.compliant,
+                    in_scope_fte=counts.in_scope_fte,
+                    compliant_fte=counts.compliant_fte,
+                    share=share,
+                    target=req.target,
+                    meets_target=None if share is None else share >= req.target,
+                )
+            )
+    rows.sort(key=lambda r: (r.facility.name, r.requirement.priority, r.requirement.name))
+    return rows
+
+
+def _points(
+    requirement: Requirement,
+    dates: list[dt.date],
+    facilities: Any,
+    kind: str,
+    planned: Iterable[PlannedCompletion] = (),
+) -> list[CoveragePoint]:
+    per_facility = counts_by_facility(requirement, dates, facilities, planned)
+    points = []
+    for day in dates:
+        total = Counts()
+        for per_date in per_facility.values():
+            if day in per_date:
+                total.add(per_date[day])
+        points.append(
+            CoveragePoint(
+                on=day,
+                in_scope=total.in_scope,
+                compliant=total.compliant,
+                in_scope_fte=total.in_scope_fte,
+                compliant_fte=total.compliant_fte,
+                share=share_of(total, requirement.is_fte_based),
+                kind=kind,
+            )
+        )
+    return points
+
+
+def history_dates(on: dt.date, months: int = 12) -> list[dt.date]:
+    """Month ends of the last ``months`` months up to ``on``, and ``on`` itself."""
+    ends = [d for d in month_ends(add_months(on, -months), on) if d < on]
+    return [*ends[-months:], on]
+
+
+def forecast_dates(on: dt.date, until: dt.date) -> list[dt.date]:
+    """``on``, each month end after it up to ``until``, and ``until`` itself."""
+    ends = [d for d in month_ends(on, until) if on < d < until]
+    return [on, *ends, *([until] if until > on else [])]
+
+
+def history(
+    requirement: Requirement, facilities: Any = None, on: dt.date | None = None, months: int = 12
+) -> list[CoveragePoint]:
+    """Coverage at each month end of the last ``months`` months and on ``on`` (one query)."""
+    on = on or local_today()
+    return _points(requirement, history_dates(on, months), facilities, "history")
+
+
+def forecast(
+    requirement: Requirement,
+    facilities: Any = None,
+    on: dt.date | None = None,
+    until: dt.date | None = None,
+    planned: Iterable[PlannedCompletion] = (),
+) -> list[CoveragePoint]:
+    """Expected coverage at month ends from ``on`` to the deadline (or 12 months ahead).
+
+    Uses today's employments and holdings (their expiry and renewal dates, people becoming due
+    under a within-M-months rule, known end dates), plus ``planned`` completions if given.
+    """
+    on = on or local_today()
+    until = until or (requirement.deadline if requirement.deadline and requirement.deadline > on else None)
+    until = until or add_months(on, 12)
+    return _points(requirement, forecast_dates(on, until), facilities, "forecast", planned)
+
+
+def requirements_for(facilities: QuerySet[Facility], active_only: bool = True) -> QuerySet[Requirement]:
+    """Requirements that may apply to any of ``facilities`` (national, regional, municipal, own)."""
+    region_ids = Region.objects.filter(municipalities__facilities__in=facilities).values("pk")
+    q = (
+        Q(scope_level=ScopeLevel.NATIONAL)
+        | Q(scope_level=ScopeLevel.REGION, region__in=region_ids)
+        | Q(scope_level=ScopeLevel.MUNICIPALITY, municipality__in=facilities.values("municipality"))
+        | Q(facility__in=facilities)
+    )
+    qs = Requirement.objects.filter(q)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return qs.prefetch_related("competences").distinct()
+
+
+# --- people: gap lists and profiles (a small, per-facility or per-person Python twin) ------------
+
+
+@dataclass
+class _Person:
+    employee_id: int
+    facility_id: int
+    start_date: dt.date
+    job_group: str
+    is_contact_person: bool
+    fte: Decimal
+    holdings: list[tuple[int, dt.date, dt.date | None]] = field(default_factory=list)
+
+
+def _effective_expiry(requirement: Requirement, acquired: dt.date, expires: dt.date | None) -> dt.date | None:
+    """Last valid day of a holding under the requirement (renewal period included); None = never."""
+    if requirement.renew_months:
+        renewal = add_months(acquired, requirement.renew_months)
+        return renewal if expires is None else min(expires, renewal)
+    return expires
+
+
+def classify(
+    requirement: Requirement,
+    on: dt.date,
+    start_date: dt.date,
+    holdings: Iterable[tuple[int, dt.date, dt.date | None]],
+) -> tuple[str | None, dt.date | None, dt.date | None, int | None]:
+    """(reason or None when fully fine, expires_on, due_on, competence_id) for one person on ``on``.
+
+    ``holdings``: (competence_id, acquired_on, expires_on) of the requirement's alternatives.
+    """
+    past = [(c, a, _effective_expiry(requirement, a, e)) for c, a, e in holdings if a <= on]
+    valid = [(c, a, e) for c, a, e in past if e is None or e >= on]
+    if valid:
+        best = max(valid, key=lambda h: dt.date.max if h[2] is None else h[2])
+        deadline = requirement.deadline
+        if deadline and deadline > on and best[2] is not None and best[2] < deadline:
+            return GapReason.EXPIRES_BEFORE_DEADLINE, best[2], None, best[0]
+        return None, best[2], None, best[0]
+    due_on = add_months(start_date, requirement.hire_months) if requirement.hire_months else None
+    if due_on is not None and due_on >= on:
+        return GapReason.NOT_YET_DUE, None, due_on, None
+    if past:
+        latest = max(past, key=lambda h: h[2] or dt.date.max)
+        return GapReason.EXPIRED, latest[2], due_on, latest[0]
+    if due_on is not None:
+        return GapReason.OVERDUE, None, due_on, None
+    return GapReason.MISSING, None, None, None
+
+
+def _people(requirement: Requirement, employments: QuerySet[Employment], on: dt.date) -> list[_Person]:
+    """People of the given employments in scope on ``on`` with their relevant holdings (two queries)."""
+    rows = (
+        employments.filter(requirement.employment_q())
+        .filter(_active_q(on))
+        .values("employee_id", "facility_id", "start_date", "job_group", "is_contact_person", "fte")
+        .order_by("employee_id", "facility_id", "-start_date")
+    )
+    people: dict[tuple[int, int], _Person] = {}
+    for row in rows:
+        key = (row["employee_id"], row["facility_id"])
+        if key in people:
+            # Several employments at one facility: one person, FTE summed, latest start counts.
+            people[key].fte += row["fte"]
+            continue
+        people[key] = _Person(
+            employee_id=row["employee_id"],
+            facility_id=row["facility_id"],
+            start_date=row["start_date"],
+            job_group=row["job_group"],
+            is_contact_person=row["is_contact_person"],
+            fte=row["fte"],
+        )
+    if not people:
+        return []
+    alternative_ids = _alternative_ids(requirement)
+    holdings = CompetenceHolding.objects.filter(
+        employee_id__in={p.employee_id for p in people.values()}, competence_id__in=alternative_ids
+    ).values_list("employee_id", "competence_id", "acquired_on", "expires_on")
+    by_employee: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
+    for employee_id, competence_id, acquired, expires in holdings:
+        by_employee[employee_id].append((competence_id, acquired, expires))
+    for person in people.values():
+        person.holdings = by_employee.get(person.employee_id, [])
+    return list(people.values())
+
+
+def gaps_for(
+    requirements: Requirement | Iterable[Requirement],
+    facility: Facility | int | None = None,
+    on: dt.date | None = None,
+    *,
+    employments: QuerySet[Employment] | None = None,
+    include_warnings: bool = True,
+) -> list[Gap]:
+    """Each person in scope at ``facility`` on ``on`` who lacks a requirement, with the reason.
+
+    With ``include_warnings`` also people who comply now but whose holding lapses before the
+    deadline, and (within-M-months rules) people not yet due.
+    """
+    on = on or local_today()
+    reqs = [requirements] if isinstance(requirements, Requirement) else _prefetched(requirements)
+    base = employments if employments is not None else Employment.objects.all()
+    if facility is not None:
+        base = base.filter(facility_id=facility.pk if isinstance(facility, Facility) else facility)
+    found: list[tuple[Requirement, _Person, str, dt.date | None, dt.date | None, int | None]] = []
+    for req in reqs:
+        for person in _people(req, base, on):
+            reason, expires_on, due_on, competence_id = classify(req, on, person.start_date, person.holdings)
+            if reason is None or (not include_warnings and reason not in BREACHES):
+                continue
+            found.append((req, person, reason, expires_on, due_on, competence_id))
+    employees = Employee.objects.in_bulk({p.employee_id for _, p, *_ in found})
+    gaps = [
+        Gap(
+            requirement=req,
+            employee=employees[person.employee_id],
+            facility_id=person.facility_id,
+            reason=reason,
+            expires_on=expires_on,
+            due_on=due_on,
+            competence_id=competence_id,
+            job_group=person.job_group,
+            is_contact_person=person.is_contact_person,
+            fte=person.fte,
+        )
+        for req, person, reason, expires_on, due_on, competence_id in found
+    ]
+    gaps.sort(key=lambda g: (g.employee.name, g.requirement.priority, g.requirement.name))
+    return gaps
+
+
+@dataclass(frozen=True)
+class PersonRequirement:
+    """Whether one person meets one requirement that applies to them (profile page)."""
+
+    requirement: Requirement
+    facility: Facility
+    met: bool
+    reason: str | None
+    expires_on: dt.date | None
+    due_on: dt.date | None
+
+    def get_reason_display(self) -> str:
+        return str(GapReason(self.reason).label) if self.reason else ""
+
+
+def person_requirements(employee: Employee, on: dt.date | None = None) -> list[PersonRequirement]:
+    """The requirements that apply to a person through their employments on ``on``, met or not."""
+    on = on or local_today()
+    employments = list(
+        Employment.objects.filter(employee=employee)
+        .filter(_active_q(on))
+        .select_related("facility", "facility__municipality")
+    )
+    if not employments:
+        return []
+    facility_ids = {e.facility_id for e in employments}
+    reqs = list(requirements_for(Facility.objects.filter(pk__in=facility_ids)))
+    holdings = list(
+        CompetenceHolding.objects.filter(employee=employee).values_list("competence_id", "acquired_on", "expires_on")
+    )
+    result: list[PersonRequirement] = []
+    for req in reqs:
+        alternative_ids = set(_alternative_ids(req))
+        relevant = [h for h in holdings if h[0] in alternative_ids]
+        seen: set[int] = set()
+        for employment in sorted(employments, key=lambda e: e.start_date, reverse=True):
+            if employment.facility_id in seen or not req.applies_to_employment(employment, on):
+                continue
+            seen.add(employment.facility_id)
+            reason, expires_on, due_on, _competence = classify(req, on, employment.start_date, relevant)
+            result.append(
+                PersonRequirement(
+                    requirement=req,
+                    facility=employment.facility,
+                    met=reason not in BREACHES,
+                    reason=reason,
+                    expires_on=expires_on,
+                    due_on=due_on,
+                )
+            )
+    result.sort(key=lambda r: (r.met, r.requirement.priority, r.requirement.name))
+    return result

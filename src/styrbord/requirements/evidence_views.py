@@ -1,0 +1,83 @@
+"""The supervisory evidence sheet: preview in the browser, download as XLSX or PDF."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from styrbord.accounts.permissions import EXPORT, RETRIEVE, can, get_scoped_or_404
+from styrbord.accounts.route_policy import requires
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access
+from styrbord.lib.dates import local_today
+from styrbord.organisations.models import Facility
+from styrbord.requirements.evidence import EvidenceSheet, build_sheet, sheet_pdf, sheet_xlsx
+from styrbord.requirements.forms import CoverageFilterForm
+from styrbord.requirements.views import XLSX
+
+
+def _sheet(request: HttpRequest, facility_id: int, action: str) -> EvidenceSheet:
+    user = request.user
+    if not can(user, action, "evidence_sheet"):
+        raise PermissionDenied
+    facility = get_scoped_or_404(
+        user, action, "evidence_sheet", Facility.objects.select_related("municipality"), pk=facility_id
+    )
+    on = CoverageFilterForm(request.GET or None).on(local_today())
+    return build_sheet(facility, on)
+
+
+def _log(request: HttpRequest, sheet: EvidenceSheet, action: str, kind: str = AuditEntry.Kind.ACCESS) -> None:
+    log_access(
+        request.user,
+        action,
+        [s.employee.pk for s in sheet.staff],
+        {"facility": sheet.facility.pk, "on": sheet.on},
+        kind=kind,
+    )
+
+
+@requires("evidence_sheet", RETRIEVE)
+@login_required
+@require_GET
+def evidence_sheet(request: HttpRequest, facility_id: int) -> HttpResponse:
+    """The sheet on screen, with download links."""
+    sheet = _sheet(request, facility_id, RETRIEVE)
+    _log(request, sheet, "requirements.evidence_sheet.viewed")
+    return render(
+        request,
+        "requirements/evidence_sheet.html",
+        {
+            "sheet": sheet,
+            "form": CoverageFilterForm(request.GET or None),
+            "can_export": can(request.user, EXPORT, "evidence_sheet"),
+        },
+    )
+
+
+def _download(content: bytes, content_type: str, sheet: EvidenceSheet, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    name = f"kompetenceoversigt-{sheet.facility.pk}-{sheet.on:%Y-%m-%d}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@requires("evidence_sheet", EXPORT)
+@login_required
+@require_GET
+def evidence_xlsx(request: HttpRequest, facility_id: int) -> HttpResponse:
+    sheet = _sheet(request, facility_id, EXPORT)
+    _log(request, sheet, "requirements.evidence_sheet.exported", AuditEntry.Kind.EXPORT)
+    return _download(sheet_xlsx(sheet), XLSX, sheet, "xlsx")
+
+
+@requires("evidence_sheet", EXPORT)
+@login_required
+@require_GET
+def evidence_pdf(request: HttpRequest, facility_id: int) -> HttpResponse:
+    sheet = _sheet(request, facility_id, EXPORT)
+    _log(request, sheet, "requirements.evidence_sheet.exported", AuditEntry.Kind.EXPORT)
+    return _download(sheet_pdf(sheet), "application/pdf", sheet, "pdf")

@@ -1,0 +1,128 @@
+"""Forms: the requirement editor for coordinators and the filters of the coverage pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.accounts.models import Role
+from styrbord.accounts.permissions import LIST, scoped_for
+from styrbord.competences.models import Competence
+from styrbord.lib.dates import local_today
+from styrbord.organisations.models import Facility, Municipality, Region, Unit
+from styrbord.requirements.coverage import GapReason
+from styrbord.requirements.models import Requirement, ScopeLevel
+from styrbord.staff.models import JobGroup
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RequirementForm(forms.ModelForm):
+    """Create or edit a requirement; scope choices are limited to the user's own tenant."""
+
+    job_groups = forms.MultipleChoiceField(
+        label=_("Faggrupper"),
+        choices=JobGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ingen valgt betyder alle faggrupper."),
+    )
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "name",
+            "description",
+            "scope_level",
+            "region",
+            "municipality",
+            "facility",
+            "unit",
+            "population",
+            "effective_from",
+            "job_groups",
+            "competences",
+            "rule",
+            "target_percent",
+            "months",
+            "deadline",
+            "priority",
+            "source_kind",
+            "source_reference",
+            "is_active",
+        ]
+        widgets = {
+            "competences": forms.CheckboxSelectMultiple,
+            "effective_from": DateInput(),
+            "deadline": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        facilities = scoped_for(user, LIST, "facility", Facility.objects.all())
+        self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.filter(facility__in=facilities).select_related("facility")  # type: ignore[attr-defined]
+        self.fields["competences"].queryset = Competence.objects.order_by("name")  # type: ignore[attr-defined]
+        if user.is_superuser or user.role == Role.ADMIN:
+            self.fields["municipality"].queryset = Municipality.objects.all()  # type: ignore[attr-defined]
+            self.fields["region"].queryset = Region.objects.all()  # type: ignore[attr-defined]
+        else:
+            self.fields["municipality"].queryset = Municipality.objects.filter(pk=user.municipality_id)  # type: ignore[attr-defined]
+            self.fields["region"].queryset = Region.objects.none()  # type: ignore[attr-defined]
+            self.fields["scope_level"].choices = [  # type: ignore[attr-defined]
+                (value, label)
+                for value, label in ScopeLevel.choices
+                if value in (ScopeLevel.MUNICIPALITY, ScopeLevel.FACILITY, ScopeLevel.UNIT)
+            ]
+        if self.instance.pk:
+            self.initial["job_groups"] = list(self.instance.job_groups or [])
+
+    def clean_job_groups(self) -> list[str]:
+        return list(self.cleaned_data.get("job_groups") or [])
+
+
+class CoverageFilterForm(forms.Form):
+    """Date and municipality of the heat map."""
+
+    dato = forms.DateField(label=_("Dato"), required=False, widget=DateInput())
+    kommune = forms.ModelChoiceField(
+        label=_("Kommune"), queryset=Municipality.objects.none(), required=False, empty_label=_("Alle")
+    )
+
+    def __init__(self, *args: Any, municipalities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dato"].initial = local_today()
+        if municipalities is not None:
+            self.fields["kommune"].queryset = municipalities  # type: ignore[attr-defined]
+
+    def on(self, default: dt.date) -> dt.date:
+        if self.is_valid() and self.cleaned_data.get("dato"):
+            value: dt.date = self.cleaned_data["dato"]
+            return value
+        return default
+
+
+class GapFilterForm(forms.Form):
+    """Filters of the gap list."""
+
+    dato = forms.DateField(label=_("Dato"), required=False, widget=DateInput())
+    krav = forms.ModelChoiceField(
+        label=_("Krav"), queryset=Requirement.objects.none(), required=False, empty_label=_("Alle krav")
+    )
+    aarsag = forms.ChoiceField(label=_("Årsag"), choices=[("", _("Alle årsager")), *GapReason.choices], required=False)
+
+    def __init__(self, *args: Any, requirements: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dato"].initial = local_today()
+        if requirements is not None:
+            self.fields["krav"].queryset = requirements  # type: ignore[attr-defined]

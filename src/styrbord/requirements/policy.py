@@ -1,0 +1,92 @@
+"""Who may do what with requirements, coverage figures, gap lists, evidence sheets and own profiles."""
+
+from __future__ import annotations
+
+from styrbord.accounts.models import Role
+from styrbord.accounts.permissions import ALL, LIST, NONE, READ, READ_EXPORT, RETRIEVE, register_policy
+
+# The requirements themselves (kompetencekrav): coordinators manage their municipality's.
+register_policy(
+    "requirement",
+    {
+        Role.ADMIN: ALL,
+        Role.COORDINATOR: ALL,
+        Role.FINANCE: NONE,
+        Role.FACILITY_MANAGER: READ,
+        Role.ANALYST: NONE,
+        Role.EMPLOYEE: NONE,
+        Role.GRANTOR: NONE,
+    },
+)
+
+# Coverage figures per facility (counts and shares, no names): heat map and charts. Finance
+# officers see them too (they fund the training that closes the gaps; the nav shows the page
+# to everyone who may list facilities).
+register_policy(
+    "coverage",
+    {
+        Role.ADMIN: READ_EXPORT,
+        Role.COORDINATOR: READ_EXPORT,
+        Role.FINANCE: READ,
+        Role.FACILITY_MANAGER: READ_EXPORT,
+        Role.ANALYST: NONE,
+        Role.EMPLOYEE: NONE,
+        Role.GRANTOR: NONE,
+    },
+)
+
+# Gap lists and expiry lists name people: only those who manage the staff.
+register_policy(
+    "coverage_gap",
+    {
+        Role.ADMIN: READ_EXPORT,
+        Role.COORDINATOR: READ_EXPORT,
+        Role.FINANCE: NONE,
+        Role.FACILITY_MANAGER: READ_EXPORT,
+        Role.ANALYST: NONE,
+        Role.EMPLOYEE: NONE,
+        Role.GRANTOR: NONE,
+    },
+)
+
+# The supervisory evidence sheet (kompetenceoversigt) handed to the Socialtilsyn.
+register_policy(
+    "evidence_sheet",
+    {
+        Role.ADMIN: READ_EXPORT,
+        Role.COORDINATOR: READ_EXPORT,
+        Role.FINANCE: NONE,
+        Role.FACILITY_MANAGER: READ_EXPORT,
+        Role.ANALYST: NONE,
+        Role.EMPLOYEE: NONE,
+        Role.GRANTOR: NONE,
+    },
+)
+
+# The competence catalogue: read by everyone who works with competences.
+register_policy(
+    "competence",
+    {
+        Role.ADMIN: ALL,
+        Role.COORDINATOR: READ_EXPORT,
+        Role.FINANCE: NONE,
+        Role.FACILITY_MANAGER: READ,
+        Role.ANALYST: NONE,
+        Role.EMPLOYEE: READ,
+        Role.GRANTOR: NONE,
+    },
+)
+
+# "Min profil": an employee's own competence profile (the nav entry staff:my_profile).
+register_policy(
+    "own_profile",
+    {
+        Role.ADMIN: NONE,
+        Role.COORDINATOR: NONE,
+        Role.FINANCE: NONE,
+        Role.FACILITY_MANAGER: NONE,
+        Role.ANALYST: NONE,
+        Role.EMPLOYEE: frozenset({LIST, RETRIEVE}),
+        Role.GRANTOR: NONE,
+    },
+)

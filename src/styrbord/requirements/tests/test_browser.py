@@ -1,0 +1,74 @@
+"""In a real browser: a coordinator opens the heat map, a gap list and downloads it as XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from styrbord.lib.dates import local_today
+from styrbord.requirements.models import Population, Rule, ScopeLevel
+from styrbord.requirements.tests.helpers import requirement
+from styrbord.testing import factories
+from styrbord.testing.fixtures import World
+
+
+@pytest.mark.browser
+def test_a_coordinator_opens_the_heat_map_a_gap_list_and_downloads_the_xlsx(
+    transactional_db: Any, live_server: Any, page: Any, world: World
+) -> None:
+    today = local_today()
+    krap = factories.competence("krap-browser", name="KRAP")
+    factories.holding(world.dolmer_staff[0], krap, today - dt.timedelta(days=100))
+    requirement(
+        [krap],
+        scope_level=ScopeLevel.MUNICIPALITY,
+        municipality=world.dolmer.municipality,
+        rule=Rule.PERCENT_PEOPLE,
+        target="75",
+        population=Population.CONTACT_PERSONS,
+        name="Kontaktpersoner specialiseret",
+        deadline=today + dt.timedelta(days=120),
+    )
+    # Submit with Enter: the shared login() clicks the first submit button, which is the
+    # header's language switch.
+    page.goto(f"{live_server.url}/konto/login/")
+    page.fill("#id_username", "koordinator")
+    page.fill("#id_password", "test-password-123")
+    page.press("#id_password", "Enter")
+    page.wait_for_url(lambda url: "/konto/login/" not in url)
+
+    page.goto(f"{live_server.url}/krav/")
+    heat = page.locator("#heatmap")
+    assert heat.locator("text=Dolmer Have").count() == 1
+    assert heat.locator("td[data-status='bad']").count() >= 1
+
+    page.click("#heatmap >> text=Dolmer Have")
+    page.wait_for_selector("[data-vega-spec][data-rendered]", timeout=20000)
+    assert page.locator(".chart-canvas svg").count() >= 1
+    assert page.locator("[data-error]").count() == 0
+
+    page.click("text=Mangelliste")
+    rows = page.locator("#gap-table tbody tr")
+    assert rows.count() == 1
+    assert "Dolmer-medarbejder 3" in rows.first.inner_text()
+    # The list is sorted by name; clicking the header reverses it, and the export keeps the order.
+    page.click("#gap-table thead >> text=Navn")
+    page.wait_for_url("**sort=-navn**")
+    assert page.locator("#gap-table thead th[aria-sort='descending']").count() == 1
+    assert "sort=-navn" in (page.get_attribute("#export-xlsx", "href") or "")
+
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    with open(download.path(), "rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "Navn"
+    assert [(r[0], r[3], r[4]) for r in values[1:]] == [
+        ("Dolmer-medarbejder 3", "Kontaktpersoner specialiseret", "Mangler")
+    ]

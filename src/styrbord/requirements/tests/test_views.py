@@ -1,0 +1,288 @@
+"""Coverage pages, gap lists and requirement forms: anonymous, wrong role, other tenant, right role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from styrbord.audit.models import AuditEntry
+from styrbord.lib.dates import local_today
+from styrbord.requirements.models import Population, Requirement, Rule, ScopeLevel
+from styrbord.requirements.tests.helpers import requirement
+from styrbord.testing import factories
+from styrbord.testing.fixtures import World
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def setup(world: World) -> dict[str, Any]:
+    """A Norddjurs 75 % target on contact persons and a Syddjurs requirement, with some holdings."""
+    today = local_today()
+    krap = factories.competence("krap-test", name="KRAP")
+    recovery = factories.competence("recovery-test", name="Recovery")
+    conflict = factories.competence("konflikt-test", validity_months=24, name="Konflikthåndtering")
+    # Dolmer: staff 0 and 2 are contact persons; staff 0 holds KRAP.
+    factories.holding(world.dolmer_staff[0], krap, today - dt.timedelta(days=400))
+    factories.holding(world.dolmer_staff[1], conflict, today - dt.timedelta(days=700), today + dt.timedelta(days=30))
+    target = requirement(
+        [krap, recovery],
+        scope_level=ScopeLevel.MUNICIPALITY,
+        municipality=world.dolmer.municipality,
+        rule=Rule.PERCENT_PEOPLE,
+        target="75",
+        population=Population.CONTACT_PERSONS,
+        name="75 % af kontaktpersonerne specialiseret",
+        deadline=today + dt.timedelta(days=200),
+    )
+    everyone = requirement(
+        [conflict], scope_level=ScopeLevel.MUNICIPALITY, municipality=world.dolmer.municipality, name="Konflikt"
+    )
+    syddjurs = requirement([conflict], facility=world.syddjurs_facility, name="Syddjurs-krav")
+    return {"target": target, "everyone": everyone, "syddjurs": syddjurs, "conflict": conflict, "today": today}
+
+
+# --- anonymous and wrong roles -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["overview", "requirement_list", "requirement_create"],
+)
+def test_anonymous_users_are_sent_to_the_login(world: World, name: str) -> None:
+    response = Client().get(reverse(f"requirements:{name}"))
+    assert response.status_code == 302
+    assert "/konto/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "name", ["facility_coverage", "gap_list", "gap_export", "evidence_sheet", "evidence_xlsx", "evidence_pdf"]
+)
+def test_anonymous_users_cannot_open_facility_pages(world: World, name: str) -> None:
+    response = Client().get(reverse(f"requirements:{name}", args=[world.dolmer.pk]))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["employee", "analyst", "grantor"])
+def test_roles_without_coverage_rights_are_refused(world: World, setup: dict[str, Any], persona: str) -> None:
+    client = client_for(world.personas()[persona])
+    assert client.get(reverse("requirements:overview")).status_code == 403
+    assert client.get(reverse("requirements:gap_list", args=[world.dolmer.pk])).status_code == 403
+    assert client.get(reverse("requirements:evidence_pdf", args=[world.dolmer.pk])).status_code == 403
+
+
+def test_finance_sees_coverage_figures_but_no_names(world: World, setup: dict[str, Any]) -> None:
+    client = client_for(world.finance)
+    heat = client.get(reverse("requirements:overview"))
+    facility = client.get(reverse("requirements:facility_coverage", args=[world.dolmer.pk]))
+    assert heat.status_code == 200
+    assert facility.status_code == 200
+    assert "Dolmer-medarbejder" not in facility.content.decode()
+    assert reverse("requirements:gap_list", args=[world.dolmer.pk]) not in facility.content.decode()
+    assert client.get(reverse("requirements:gap_list", args=[world.dolmer.pk])).status_code == 403
+    assert client.get(reverse("requirements:evidence_xlsx", args=[world.dolmer.pk])).status_code == 403
+    assert client.get(reverse("requirements:requirement_list")).status_code == 403
+
+
+def test_a_facility_manager_may_read_but_not_create_requirements(world: World, setup: dict[str, Any]) -> None:
+    client = client_for(world.manager)
+    assert client.get(reverse("requirements:requirement_list")).status_code == 200
+    assert client.get(reverse("requirements:requirement_create")).status_code == 403
+    assert client.get(reverse("requirements:requirement_update", args=[setup["target"].pk])).status_code == 403
+
+
+# --- other tenants: 404 ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["facility_coverage", "gap_list", "gap_export", "evidence_sheet", "evidence_xlsx", "evidence_pdf"]
+)
+def test_another_municipality_gets_404_for_our_facility(world: World, setup: dict[str, Any], name: str) -> None:
+    response = client_for(world.other_coordinator).get(reverse(f"requirements:{name}", args=[world.dolmer.pk]))
+    assert response.status_code == 404
+
+
+def test_a_manager_gets_404_for_a_facility_that_is_not_theirs(world: World, setup: dict[str, Any]) -> None:
+    client = client_for(world.manager)
+    assert client.get(reverse("requirements:facility_coverage", args=[world.glesborg.pk])).status_code == 404
+    assert client.get(reverse("requirements:facility_coverage", args=[world.dolmer.pk])).status_code == 200
+
+
+def test_another_municipality_cannot_see_or_edit_our_requirement(world: World, setup: dict[str, Any]) -> None:
+    client = client_for(world.other_coordinator)
+    pk = setup["target"].pk
+    assert client.get(reverse("requirements:requirement_detail", args=[pk])).status_code == 404
+    assert client.get(reverse("requirements:requirement_update", args=[pk])).status_code == 404
+    listing = client.get(reverse("requirements:requirement_list")).content.decode()
+    assert "Syddjurs-krav" in listing
+    assert "kontaktpersonerne" not in listing
+
+
+# --- right role --------------------------------------------------------------------------------
+
+
+def test_the_heat_map_shows_own_facilities_and_shares(world: World, setup: dict[str, Any]) -> None:
+    response = client_for(world.coordinator).get(reverse("requirements:overview"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Dolmer Have" in html
+    assert "Bofællesskaberne Glesborg" in html
+    assert "Syddjurs Botilbud" not in html
+    assert "75 % af kontaktpersonerne specialiseret" in html
+    # Dolmer: contact persons are staff 0 and 2; only staff 0 holds an alternative: 1 of 2 = 50 %.
+    assert "50 %" in html
+    assert 'data-status="bad"' in html
+
+
+def test_the_facility_page_has_a_chart_and_the_coverage_table(world: World, setup: dict[str, Any]) -> None:
+    response = client_for(world.manager).get(reverse("requirements:facility_coverage", args=[world.dolmer.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-vega-spec="' in html
+    assert "/static/vendor/vega/vega-embed.min.js" in html
+    assert "1 / 2" in html
+    assert "mål 75 %" in html
+
+
+def test_the_gap_list_names_people_with_reasons_and_sorts(world: World, setup: dict[str, Any]) -> None:
+    client = client_for(world.coordinator)
+    url = reverse("requirements:gap_list", args=[world.dolmer.pk])
+
+    ascending = client.get(url, {"krav": setup["target"].pk}).content.decode()
+    descending = client.get(url, {"krav": setup["target"].pk, "sort": "-navn"}).content.decode()
+
+    assert "Dolmer-medarbejder 3" in ascending
+    assert "Mangler" in ascending
+    assert "Dolmer-medarbejder 1" not in ascending  # holds KRAP
+    everything = client.get(url).content.decode()
+    first, second = everything.index("Dolmer-medarbejder 1"), everything.index("Dolmer-medarbejder 3")
+    assert first < second
+    rev = client.get(url, {"sort": "-navn"}).content.decode()
+    assert rev.index("Dolmer-medarbejder 3") < rev.index("Dolmer-medarbejder 1")
+    assert 'aria-sort="descending"' in descending
+    assert AuditEntry.objects.filter(action="requirements.gap_list.viewed", kind=AuditEntry.Kind.ACCESS).exists()
+
+
+def test_the_gap_export_is_an_xlsx_with_the_same_rows_and_is_logged(world: World, setup: dict[str, Any]) -> None:
+    client = client_for(world.coordinator)
+
+    response = client.get(reverse("requirements:gap_export", args=[world.dolmer.pk]), {"sort": "navn"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Navn", "Faggruppe", "Kontaktperson", "Krav", "Årsag")
+    names = [r[0] for r in rows[1:]]
+    assert names == sorted(names)
+    assert ("Dolmer-medarbejder 2", "Konflikt", "Udløber før fristen") not in [(r[0], r[3], r[4]) for r in rows]
+    assert ("Dolmer-medarbejder 3", "Konflikt", "Mangler") in [(r[0], r[3], r[4]) for r in rows]
+    entry = AuditEntry.objects.filter(action="requirements.gap_list.exported").first()
+    assert entry is not None
+    assert entry.kind == AuditEntry.Kind.EXPORT
+    assert AuditEntry.objects.filter(action="requirements.gap_list.exported").count() == len(set(names))
+    assert "Dolmer-medarbejder" not in str(entry.data)
+
+
+def test_a_coordinator_creates_and_edits_a_requirement_and_both_are_logged(world: World, setup: dict[str, Any]) -> None:
+    client = client_for(world.coordinator)
+    data = {
+        "name": "Påbud: konflikthåndtering for alle",
+        "scope_level": ScopeLevel.FACILITY,
+        "facility": world.glesborg.pk,
+        "population": Population.ALL_STAFF,
+        "competences": [setup["conflict"].pk],
+        "rule": Rule.EVERY_PERSON,
+        "target_percent": "100",
+        "deadline": "2027-03-31",
+        "priority": 1,
+        "source_kind": "order",
+        "source_reference": "Tilsynsrapport 2026, punkt 3",
+        "is_active": "on",
+    }
+
+    response = client.post(reverse("requirements:requirement_create"), data)
+
+    assert response.status_code == 302
+    created = Requirement.objects.get(name="Påbud: konflikthåndtering for alle")
+    assert created.facility == world.glesborg
+    assert AuditEntry.objects.filter(action="requirements.requirement.created", object_id=str(created.pk)).exists()
+    data["target_percent"] = "80"
+    data["rule"] = Rule.PERCENT_PEOPLE
+    response = client.post(reverse("requirements:requirement_update", args=[created.pk]), data)
+    assert response.status_code == 302
+    created.refresh_from_db()
+    assert created.target_percent == 80
+    entry = AuditEntry.objects.get(action="requirements.requirement.updated")
+    assert entry.before["rule"] == Rule.EVERY_PERSON
+    assert entry.after["rule"] == Rule.PERCENT_PEOPLE
+
+
+def test_a_coordinator_cannot_create_a_national_requirement_or_one_for_another_municipality(
+    world: World, setup: dict[str, Any]
+) -> None:
+    client = client_for(world.coordinator)
+    base = {
+        "name": "Forsøg",
+        "population": Population.ALL_STAFF,
+        "competences": [setup["conflict"].pk],
+        "rule": Rule.EVERY_PERSON,
+        "target_percent": "100",
+        "priority": 2,
+        "source_kind": "strategy",
+    }
+
+    national = client.post(reverse("requirements:requirement_create"), {**base, "scope_level": ScopeLevel.NATIONAL})
+    other = client.post(
+        reverse("requirements:requirement_create"),
+        {**base, "scope_level": ScopeLevel.FACILITY, "facility": world.syddjurs_facility.pk},
+    )
+
+    assert national.status_code == 200
+    assert other.status_code == 200
+    assert not Requirement.objects.filter(name="Forsøg").exists()
+
+
+def test_the_form_explains_missing_months_in_danish(world: World, setup: dict[str, Any]) -> None:
+    response = client_for(world.coordinator).post(
+        reverse("requirements:requirement_create"),
+        {
+            "name": "Nyansatte",
+            "scope_level": ScopeLevel.MUNICIPALITY,
+            "municipality": world.dolmer.municipality.pk,
+            "population": Population.NEW_STAFF,
+            "competences": [setup["conflict"].pk],
+            "rule": Rule.WITHIN_MONTHS_OF_HIRE,
+            "target_percent": "100",
+            "priority": 2,
+            "source_kind": "strategy",
+        },
+    )
+
+    html = response.content.decode()
+    assert "Angiv antal måneder for denne regel." in html
+    assert "Angiv fra hvilken dato, nyansatte er omfattet." in html
+
+
+def test_the_requirement_page_shows_coverage_per_facility(world: World, setup: dict[str, Any]) -> None:
+    response = client_for(world.coordinator).get(reverse("requirements:requirement_detail", args=[setup["target"].pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Dolmer Have" in html
+    assert "KRAP eller Recovery" in html
+    assert "Mindst 75 % af personerne" in html

@@ -1,0 +1,210 @@
+"""Putting the workforce page together: the filter's scope, the computed and the imported figures.
+
+Every query goes through the permission helper: a user only ever counts the staff, statistics
+and postings inside their own scope, and analysts get small cells hidden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from styrbord.accounts.models import Role
+from styrbord.accounts.permissions import LIST, scope, scoped_for
+from styrbord.organisations.models import Facility, Municipality
+from styrbord.staff.models import Employment
+from styrbord.workforce import figures as f
+from styrbord.workforce.models import JobPosting, WorkforceStatistic
+from styrbord.workforce.tables import (
+    Table,
+    contact_table,
+    learner_table,
+    posting_table,
+    staff_tables,
+    statistic_table,
+)
+
+OBJECT_TYPE = "workforce"
+MAX_YEARS = 10
+
+
+@dataclass
+class Selection:
+    """What the user filtered on. ``municipality`` None = everything in scope."""
+
+    municipality: Municipality | None
+    facility: Facility | None
+    years: list[int]
+
+
+@dataclass
+class WorkforcePage:
+    selection: Selection
+    suppress: bool
+    computed: list[Table] = field(default_factory=list)
+    imported: list[Table] = field(default_factory=list)
+    postings: Table | None = None
+    sources: list[str] = field(default_factory=list)
+    staff_count: int = 0
+
+
+def suppresses(user: Any) -> bool:
+    """Analysts see aggregates only: small cells hidden."""
+    return getattr(user, "role", None) == Role.ANALYST and not getattr(user, "is_superuser", False)
+
+
+def municipalities_for(user: Any) -> QuerySet[Municipality]:
+    """Municipalities the user has figures for: their facilities' and their statistics' ones."""
+    facilities = scope(user, Facility.objects.all()).values("municipality_id")
+    statistics = scoped_for(user, LIST, OBJECT_TYPE, WorkforceStatistic.objects.all()).values("municipality_id")
+    postings = scoped_for(user, LIST, OBJECT_TYPE, JobPosting.objects.all()).values("municipality_id")
+    return Municipality.objects.filter(Q(id__in=facilities) | Q(id__in=statistics) | Q(id__in=postings)).order_by(
+        "name"
+    )
+
+
+def facilities_for(user: Any, municipality: Municipality | None) -> QuerySet[Facility]:
+    qs = scope(user, Facility.objects.all())
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    return qs.order_by("name")
+
+
+def default_years(today: dt.date) -> tuple[int, int]:
+    """The last completed year and the five before it (2020-2025 seen from 2026)."""
+    return today.year - 6, today.year - 1
+
+
+def _employments(user: Any, selection: Selection) -> QuerySet[Employment]:
+    qs = scoped_for(user, LIST, OBJECT_TYPE, Employment.objects.all())
+    if selection.municipality is not None:
+        qs = qs.filter(facility__municipality=selection.municipality)
+    if selection.facility is not None:
+        qs = qs.filter(facility=selection.facility)
+    return qs
+
+
+def _scoped_rows(user: Any, model: Any, selection: Selection) -> QuerySet[Any]:
+    qs = scoped_for(user, LIST, OBJECT_TYPE, model.objects.all())
+    if selection.municipality is not None:
+        qs = qs.filter(municipality=selection.municipality)
+    if selection.facility is not None:
+        qs = qs.filter(facility=selection.facility)
+    return qs
+
+
+def build_page(user: Any, selection: Selection, today: dt.date) -> WorkforcePage:
+    """All figures for the selection, as the user may see them."""
+    suppress = suppresses(user)
+    page = WorkforcePage(selection=selection, suppress=suppress)
+    years = selection.years
+    employments = _employments(user, selection)
+    staff = f.staff_figures(employments, years, today)
+    page.staff_count = sum(c.headcount for c in staff.totals.values())
+    page.computed = staff_tables(staff, suppress)
+    page.computed.append(contact_table(f.contact_figures(employments, years, today), suppress))
+    page.computed.append(learner_table(f.learner_figures(employments, years, today), years, suppress))
+    if selection.municipality is not None:
+        page.imported, page.sources = _imported(user, selection, suppress)
+    postings = f.posting_figures(_scoped_rows(user, JobPosting, selection), years)
+    page.postings = posting_table(postings, years) if postings else None
+    return page
+
+
+IMPORTED_METRICS: list[tuple[str, str, bool, str]] = [
+    # metric, chart kind, counts people, format
+    (WorkforceStatistic.Metric.HEADCOUNT, "lines", True, "int"),
+    (WorkforceStatistic.Metric.FTE, "lines", False, "one"),
+    (WorkforceStatistic.Metric.AVERAGE_AGE, "bars", False, "auto"),
+    (WorkforceStatistic.Metric.PART_TIME_SHARE, "lines", False, "pct1"),
+    (WorkforceStatistic.Metric.STUDENTS, "grouped", True, "int"),
+    (WorkforceStatistic.Metric.TURNOVER, "lines", False, "pct1"),
+    (WorkforceStatistic.Metric.SICKNESS_ABSENCE, "lines", False, "pct1"),
+]
+
+
+def _format(kind: str) -> Any:
+    from styrbord.lib.formatting import format_number, format_percent
+
+    def places(value: Any) -> int:
+        # As many decimals as the source gave, at most two: 45,64 / 50,6 / 44.
+        normal = Decimal(value).normalize()
+        return min(2, max(0, -int(normal.as_tuple().exponent)))
+
+    return {
+        "int": lambda v: format_number(int(v)),
+        "one": lambda v: format_number(Decimal(v), 1),
+        "auto": lambda v: format_number(Decimal(v), places(v)),
+        "pct1": lambda v: format_percent(Decimal(v), places(v)),
+    }[kind]
+
+
+def _imported(user: Any, selection: Selection, suppress: bool) -> tuple[list[Table], list[str]]:
+    """The municipality's imported statistics (or one facility's), one table per metric."""
+    rows = _scoped_rows(user, WorkforceStatistic, selection)
+    if selection.facility is None:
+        rows = rows.filter(facility__isnull=True)
+    rows = rows.filter(year__in=selection.years)
+    by_metric: dict[str, dict[str, dict[int, Decimal]]] = {}
+    sources: set[str] = set()
+    for metric, group, year, value, source in rows.values_list("metric", "job_group", "year", "value", "source"):
+        by_metric.setdefault(metric, {}).setdefault(group, {})[year] = value
+        sources.add(source)
+    labels = dict(WorkforceStatistic.Metric.choices)
+    tables = []
+    for metric, chart, people, fmt in IMPORTED_METRICS:
+        if metric not in by_metric:
+            continue
+        tables.append(
+            statistic_table(
+                f"imported_{metric}",
+                str(labels[metric]),
+                by_metric[metric],
+                selection.years,
+                people=people,
+                suppress=suppress,
+                fmt=_format(fmt),
+                chart=chart,
+            )
+        )
+    return tables, sorted(sources)
+
+
+def export_sheets(page: WorkforcePage) -> list[Any]:
+    """Every table of the page as a worksheet (hidden cells stay "<5")."""
+    from styrbord.lib.spreadsheets import Sheet
+
+    sheets = []
+    used: set[str] = set()
+
+    def name(text: str) -> str:
+        # Excel: at most 31 characters, none of []:*?/\, unique in the workbook.
+        clean = "".join(ch for ch in text if ch not in "[]:*?/\\")[:31]
+        candidate, n = clean, 2
+        while candidate in used:
+            candidate = f"{clean[:28]} {n}"
+            n += 1
+        used.add(candidate)
+        return candidate
+
+    for prefix, tables in ((_("Beregnet"), page.computed), (_("Importeret"), page.imported)):
+        for table in tables:
+            sheets.append(
+                Sheet(
+                    name=name(f"{prefix} {table.title}"), headers=[_("Række"), *table.columns], rows=table.sheet_rows()
+                )
+            )
+    if page.postings is not None:
+        sheets.append(
+            Sheet(
+                name=name(page.postings.title),
+                headers=[_("Stillingstype"), *page.postings.columns],
+                rows=page.postings.sheet_rows(),
+            )
+        )
+    return sheets
