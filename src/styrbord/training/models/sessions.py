@@ -1,0 +1,174 @@
+"""Sessions (hold): when and where a course runs, day by day, and the demand for courses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.lib.money import MoneyField
+from styrbord.lib.scoping import ScopePaths
+from styrbord.organisations.models import Facility, Municipality
+from styrbord.staff.models import Employee
+
+from .catalogue import Course
+
+
+class Session(models.Model):
+    """One run of a course (a hold). Its days are SessionDay rows, so a session can spread over months."""
+
+    # No scope_paths: sessions are part of the shared catalogue (like courses); who may see them is
+    # decided by the policy alone (training.permissions.catalogue_for). Bookings carry the tenant.
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("kursus"))
+    name = models.CharField(_("holdbetegnelse"), max_length=200, blank=True, help_text=_("F.eks. Hold 2 forår 2026."))
+    place = models.CharField(_("sted"), max_length=200, blank=True)
+    capacity = models.PositiveIntegerField(_("pladser"), default=20)
+    fee_per_participant = MoneyField(
+        _("pris pr. deltager (ekskl. moms)"),
+        null=True,
+        blank=True,
+        help_text=_("Tom betyder kursets pris."),
+    )
+    fee_per_inhouse_day = MoneyField(
+        _("pris pr. internt kursusdag (ekskl. moms)"),
+        null=True,
+        blank=True,
+        help_text=_("Tom betyder kursets pris."),
+    )
+    facility = models.ForeignKey(
+        Facility,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
+        verbose_name=_("internt hold for tilbud"),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_sessions",
+        verbose_name=_("arrangeret af kommune"),
+    )
+    first_day = models.DateField(_("første dag"), null=True, blank=True, editable=False)
+    last_day = models.DateField(_("sidste dag"), null=True, blank=True, editable=False)
+    cancelled = models.BooleanField(_("aflyst"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["first_day", "course__name"]
+        verbose_name = _("hold")
+        verbose_name_plural = _("hold")
+        constraints = [
+            models.CheckConstraint(
+                name="session_fees_non_negative",
+                condition=(models.Q(fee_per_participant__isnull=True) | models.Q(fee_per_participant__gte=0))
+                & (models.Q(fee_per_inhouse_day__isnull=True) | models.Q(fee_per_inhouse_day__gte=0)),
+            ),
+        ]
+        indexes = [
+            # Calendar and reminders: sessions starting in a date window.
+            models.Index(fields=["first_day"], name="session_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.name or (self.first_day.isoformat() if self.first_day else "")
+        return f"{self.course.name} – {label}" if label else self.course.name
+
+    def refresh_span(self) -> None:
+        """Store the first and last day from the SessionDay rows (kept in step by ``set_days``)."""
+        span = self.days.aggregate(first=models.Min("date"), last=models.Max("date"))
+        self.first_day, self.last_day = span["first"], span["last"]
+        self.save(update_fields=["first_day", "last_day"])
+
+    def set_days(self, days: list[tuple[dt.date, Decimal]]) -> None:
+        """Replace the session's days with (date, hours) pairs."""
+        self.days.all().delete()
+        SessionDay.objects.bulk_create([SessionDay(session=self, date=d, hours=h) for d, h in days])
+        self.refresh_span()
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum((d.hours for d in self.days.all()), Decimal("0"))
+
+    def participant_fee(self) -> Decimal:
+        """Fee per participant ex VAT: the session's own price, else the course's."""
+        if self.fee_per_participant is not None:
+            return self.fee_per_participant
+        return self.course.fee_per_participant
+
+    def inhouse_day_fee(self) -> Decimal:
+        """Price of one in-house day for the whole group ex VAT."""
+        if self.fee_per_inhouse_day is not None:
+            return self.fee_per_inhouse_day
+        return self.course.fee_per_inhouse_day
+
+
+class SessionDay(models.Model):
+    """One teaching day of a session, with its hours (a 45-day programme has 45 rows)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="days", verbose_name=_("hold"))
+    date = models.DateField(_("dato"))
+    hours = models.DecimalField(_("timer"), max_digits=4, decimal_places=2, default=Decimal("7.40"))
+    start_time = models.TimeField(_("starttid"), default=dt.time(8, 30))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("kursusdag")
+        verbose_name_plural = _("kursusdage")
+        constraints = [
+            models.UniqueConstraint(name="session_day_unique", fields=["session", "date"]),
+            models.CheckConstraint(name="session_day_hours_range", condition=models.Q(hours__gt=0, hours__lte=24)),
+        ]
+        indexes = [
+            # Clash checks and the absence view: which sessions run on a date.
+            models.Index(fields=["date", "session"], name="session_day_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} ({self.hours} t)"
+
+    @property
+    def end_time(self) -> dt.time:
+        start = dt.datetime.combine(self.date, self.start_time)
+        return (start + dt.timedelta(minutes=int(self.hours * 60))).time()
+
+
+class CourseInterest(models.Model):
+    """The demand list: a person wants a course that has no session yet (or no suitable one)."""
+
+    scope_paths = ScopePaths(facility="employee__employments__facility", employee="employee")
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="course_interests", verbose_name=_("medarbejder")
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="interests", verbose_name=_("kursus"))
+    note = models.CharField(_("bemærkning"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    fulfilled_by = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fulfilled_interests",
+        verbose_name=_("opfyldt af hold"),
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("kursusønske")
+        verbose_name_plural = _("kursusønsker")
+        constraints = [
+            models.UniqueConstraint(
+                name="course_interest_open_unique",
+                fields=["employee", "course"],
+                condition=models.Q(fulfilled_by__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} ({self.created_at:%Y-%m-%d})" if self.created_at else str(self.course)

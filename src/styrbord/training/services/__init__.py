@@ -1,0 +1,33 @@
+"""Training services. ``book`` is the entry point other apps (the planner) use to create bookings."""
+
+from .bookings import (
+    CancelResult,
+    book,
+    cancel,
+    cancellation_fee_for,
+    complete,
+    confirm,
+    interested_without_booking,
+    mark_attended,
+    mark_no_show,
+    seats_taken,
+)
+from .errors import BookingError
+from .staffing import BookingCandidate, StaffingWarning, staffing_warnings
+
+__all__ = [
+    "BookingCandidate",
+    "BookingError",
+    "CancelResult",
+    "StaffingWarning",
+    "book",
+    "cancel",
+    "cancellation_fee_for",
+    "complete",
+    "confirm",
+    "interested_without_booking",
+    "mark_attended",
+    "mark_no_show",
+    "seats_taken",
+    "staffing_warnings",
+]

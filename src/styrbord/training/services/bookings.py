@@ -1,0 +1,301 @@
+"""Booking workflows: book, confirm, cancel (with fee and waiting-list promotion), attend,
+complete (creating competence holdings) and no-show.
+
+Every workflow that changes who holds a seat locks the session row first (then the booking),
+always in that order, so concurrent calls on one session are serialised without deadlocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from styrbord.audit.services import log_action, snapshot
+from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.dates import add_months, local_today
+from styrbord.lib.money import ZERO, round_money
+from styrbord.staff.models import Employee, Employment
+from styrbord.training.models import (
+    SEAT_STATUSES,
+    Booking,
+    BookingStatus,
+    CancellationRule,
+    CourseInterest,
+    Session,
+)
+
+from . import checks
+from .costing import refresh_booking_costs, refresh_session_costs
+from .errors import BookingError
+from .staffing import BookingCandidate, staffing_warnings
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from styrbord.accounts.models import User
+
+    AnyUser = User | AnonymousUser | None
+
+AUDITED_FIELDS = ["status", "cancellation_fee", "travel_amount", "materials_amount", "staffing_warning", "version"]
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """A cancelled booking and the waitlisted booking promoted into its seat, if any."""
+
+    booking: Booking
+    promoted: Booking | None
+
+
+def _lock_session(session: Session) -> Session:
+    # Locks the session row for the rest of the transaction. It prevents two races:
+    # (1) two bookings taking the last free seat at the same time (over-booking), and
+    # (2) two cancellations each promoting the same first person on the waiting list
+    #     (or promoting two people into one freed seat).
+    return Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+
+
+def _lock_booking(booking: Booking, expected_version: int | None) -> Booking:
+    locked = (
+        Booking.objects.select_for_update()
+        .select_related("session__course__provider", "employee", "employment__facility")
+        .get(pk=booking.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise BookingError(_("Bookingen er ændret af en anden i mellemtiden. Indlæs siden igen."))
+    return locked
+
+
+def seats_taken(session: Session) -> int:
+    return session.bookings.filter(status__in=SEAT_STATUSES).count()
+
+
+def _save_status(booking: Booking, status: str, user: AnyUser, action: str, **extra: object) -> None:
+    before = snapshot(booking, AUDITED_FIELDS)
+    booking.status = status
+    booking.status_changed_at = timezone.now()
+    booking.version += 1
+    for name, value in extra.items():
+        setattr(booking, name, value)
+    booking.save()
+    log_action(
+        booking, action, user, {"session": booking.session_id}, before=before, after=snapshot(booking, AUDITED_FIELDS)
+    )
+
+
+def _refresh_costs(booking: Booking) -> None:
+    if booking.session.course.is_in_house:
+        refresh_session_costs(booking.session)
+    else:
+        refresh_booking_costs(booking)
+
+
+@transaction.atomic
+def book(
+    employee: Employee,
+    session: Session,
+    employment: Employment | None = None,
+    status: str = BookingStatus.PLANNED,
+    user: AnyUser = None,
+    *,
+    travel_amount: object = None,
+    materials_amount: object = None,
+    note: str = "",
+) -> Booking:
+    """Book a person on a session as planned or booked; a booked seat on a full session is waitlisted.
+
+    Raises BookingError when the session is cancelled or has no days, the employment is not in
+    force, the person clashes with another booking or leave, or lacks a prerequisite.
+    """
+    if status not in (BookingStatus.PLANNED, BookingStatus.BOOKED):
+        raise BookingError(_("En ny booking kan kun være planlagt eller tilmeldt."))
+    session = _lock_session(session)
+    if session.cancelled:
+        raise BookingError(_("Holdet er aflyst."))
+    dates = checks.session_dates(session)
+    employment = checks.resolve_employment(employee, session, employment)
+    checks.check_employment(employment, dates)
+    checks.check_not_already_booked(employee, session)
+    checks.check_clashes(employee, session, dates)
+    checks.check_prerequisites(employee, session, dates[0])
+    now = timezone.now()
+    if status == BookingStatus.BOOKED and seats_taken(session) >= session.capacity:
+        status = BookingStatus.WAITLISTED
+    warning = bool(staffing_warnings(BookingCandidate(employment, session)))
+    booking = Booking.objects.create(
+        session=session,
+        employee=employee,
+        employment=employment,
+        status=status,
+        created_by=user if user is not None and user.is_authenticated else None,
+        waitlisted_at=now if status == BookingStatus.WAITLISTED else None,
+        status_changed_at=now,
+        staffing_warning=warning,
+        travel_amount=round_money(travel_amount) if travel_amount is not None else ZERO,  # type: ignore[arg-type]
+        materials_amount=round_money(materials_amount) if materials_amount is not None else ZERO,  # type: ignore[arg-type]
+        note=note,
+    )
+    CourseInterest.objects.filter(employee=employee, course=session.course, fulfilled_by__isnull=True).update(
+        fulfilled_by=session
+    )
+    log_action(booking, "training.booking.created", user, {"session": session.pk, "status": status})
+    _refresh_costs(booking)
+    return booking
+
+
+@transaction.atomic
+def confirm(booking: Booking, user: AnyUser = None, *, expected_version: int | None = None) -> Booking:
+    """Turn a planned booking into a seat (or a place on the waiting list when the session is full)."""
+    session = _lock_session(booking.session)
+    booking = _lock_booking(booking, expected_version)
+    if booking.status != BookingStatus.PLANNED:
+        raise BookingError(_("Kun en planlagt booking kan tilmeldes."))
+    if seats_taken(session) >= session.capacity:
+        _save_status(
+            booking, BookingStatus.WAITLISTED, user, "training.booking.waitlisted", waitlisted_at=timezone.now()
+        )
+    else:
+        _save_status(booking, BookingStatus.BOOKED, user, "training.booking.confirmed")
+    _refresh_costs(booking)
+    return booking
+
+
+def cancellation_fee_for(booking: Booking, on: dt.date) -> tuple[object, CancellationRule | None]:
+    """The fee for cancelling a seat on ``on`` under the course's (else the provider's) rules.
+
+    Cancelling fewer than ``days_before`` days before the first day costs ``fee_percent`` of the
+    participant fee ex VAT; the highest applicable percentage wins. An in-house day is priced for
+    the group, so one cancellation there costs nothing extra.
+    """
+    session = booking.session
+    course = session.course
+    if course.is_in_house or session.first_day is None:
+        return ZERO, None
+    rules = list(course.cancellation_rules.all()) or list(course.provider.cancellation_rules.all())
+    days_until = (session.first_day - on).days
+    applicable = [r for r in rules if days_until < r.days_before]
+    if not applicable:
+        return ZERO, None
+    rule = max(applicable, key=lambda r: (r.fee_percent, -r.days_before))
+    return round_money(session.participant_fee() * rule.fee_percent / 100), rule
+
+
+@transaction.atomic
+def cancel(
+    booking: Booking, user: AnyUser = None, *, on: dt.date | None = None, expected_version: int | None = None
+) -> CancelResult:
+    """Cancel a booking; a booked seat may cost a fee, and frees a seat for the first on the waiting list."""
+    session = _lock_session(booking.session)
+    booking = _lock_booking(booking, expected_version)
+    if booking.status not in (BookingStatus.PLANNED, BookingStatus.WAITLISTED, BookingStatus.BOOKED):
+        raise BookingError(
+            _("Bookingen kan ikke afbestilles i status %(status)s.") % {"status": booking.get_status_display()}
+        )
+    held_seat = booking.status == BookingStatus.BOOKED
+    fee = ZERO
+    if held_seat:
+        fee, _rule = cancellation_fee_for(booking, on or local_today())  # type: ignore[assignment]
+    _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.cancelled", cancellation_fee=fee)
+    _refresh_costs(booking)
+    promoted = _promote_from_waitlist(session, user) if held_seat else None
+    return CancelResult(booking, promoted)
+
+
+def _promote_from_waitlist(session: Session, user: AnyUser) -> Booking | None:
+    """Give a free seat to the longest-waiting person (called with the session row locked)."""
+    if seats_taken(session) >= session.capacity:
+        return None
+    waiting = (
+        Booking.objects.select_for_update()
+        .filter(session=session, status=BookingStatus.WAITLISTED)
+        .order_by("waitlisted_at", "pk")
+        .first()
+    )
+    if waiting is None:
+        return None
+    waiting = _lock_booking(waiting, None)
+    _save_status(waiting, BookingStatus.BOOKED, user, "training.booking.promoted")
+    _refresh_costs(waiting)
+    return waiting
+
+
+@transaction.atomic
+def mark_attended(booking: Booking, user: AnyUser = None, *, expected_version: int | None = None) -> Booking:
+    """The person took part (the course has started or ended; not yet assessed as completed)."""
+    _lock_session(booking.session)
+    booking = _lock_booking(booking, expected_version)
+    if booking.status != BookingStatus.BOOKED:
+        raise BookingError(_("Kun en tilmeldt booking kan markeres som deltaget."))
+    _save_status(booking, BookingStatus.ATTENDED, user, "training.booking.attended")
+    _refresh_costs(booking)
+    return booking
+
+
+@transaction.atomic
+def mark_no_show(booking: Booking, user: AnyUser = None, *, expected_version: int | None = None) -> Booking:
+    """The person did not turn up: the fee is still charged."""
+    _lock_session(booking.session)
+    booking = _lock_booking(booking, expected_version)
+    if booking.status != BookingStatus.BOOKED:
+        raise BookingError(_("Kun en tilmeldt booking kan markeres som udeblevet."))
+    _save_status(booking, BookingStatus.NO_SHOW, user, "training.booking.no_show")
+    _refresh_costs(booking)
+    return booking
+
+
+@transaction.atomic
+def complete(booking: Booking, user: AnyUser = None, *, expected_version: int | None = None) -> list[CompetenceHolding]:
+    """Mark the course completed and record the competences it grants.
+
+    Each holding is acquired on the session's last day and expires after the course's own validity
+    for that competence, else the competence's validity. Coverage reads holdings, so it follows.
+    """
+    _lock_session(booking.session)
+    booking = _lock_booking(booking, expected_version)
+    if booking.status not in (BookingStatus.BOOKED, BookingStatus.ATTENDED):
+        raise BookingError(_("Kun en tilmeldt eller deltaget booking kan gennemføres."))
+    session = booking.session
+    acquired = session.last_day
+    if acquired is None:
+        raise BookingError(_("Holdet har ingen kursusdage endnu."))
+    _save_status(booking, BookingStatus.COMPLETED, user, "training.booking.completed")
+    holdings = []
+    evidence = f"Kursus: {session.course.name} (hold {session.pk}, booking {booking.pk})"[:300]
+    for grant in session.course.grants.select_related("competence"):
+        competence = grant.competence
+        expires: dt.date | None
+        if grant.validity_months is not None:
+            expires = add_months(acquired, grant.validity_months)
+        else:
+            expires = competence.expiry_for(acquired)
+        holding, created = CompetenceHolding.objects.get_or_create(
+            employee=booking.employee,
+            competence=competence,
+            acquired_on=acquired,
+            source=CompetenceHolding.Source.COURSE,
+            defaults={"expires_on": expires, "evidence": evidence},
+        )
+        if created:
+            log_action(
+                holding, "competences.holding.created", user, {"booking": booking.pk, "competence": competence.pk}
+            )
+        holdings.append(holding)
+    _refresh_costs(booking)
+    return holdings
+
+
+def interested_without_booking(session: Session) -> list[CourseInterest]:
+    """The demand list for a session's course: people who asked for it and are not booked on it."""
+    booked = session.bookings.exclude(status=BookingStatus.CANCELLED).values("employee_id")
+    return list(
+        CourseInterest.objects.filter(course=session.course)
+        .filter(Q(fulfilled_by__isnull=True) | Q(fulfilled_by=session))
+        .exclude(employee_id__in=booked)
+        .select_related("employee")
+    )

@@ -1,0 +1,128 @@
+"""Checks a booking must pass: employment in force, no clashes with other bookings or leave,
+prerequisites held. Each raises BookingError with a Danish message naming the date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.formatting import format_date
+from styrbord.staff.models import Absence, Employee, Employment
+from styrbord.training.models import AWAY_STATUSES, Booking, BookingStatus, Session, SessionDay
+
+from .errors import BookingError
+
+# A waitlisted booking may become a seat at any time, so it blocks the same days as a seat.
+CLASH_STATUSES = AWAY_STATUSES | {BookingStatus.WAITLISTED}
+
+
+def session_dates(session: Session) -> list[dt.date]:
+    """The session's teaching days in order; a session without days cannot be booked."""
+    dates = list(session.days.values_list("date", flat=True).order_by("date"))
+    if not dates:
+        raise BookingError(_("Holdet har ingen kursusdage endnu."))
+    return dates
+
+
+def resolve_employment(employee: Employee, session: Session, employment: Employment | None) -> Employment:
+    """The employment the booking is for: the given one, else the person's primary one in force."""
+    first = session.first_day
+    if employment is not None:
+        if employment.employee_id != employee.pk:
+            raise BookingError(_("Ansættelsen tilhører en anden medarbejder."))
+        return employment
+    candidates = (
+        Employment.objects.filter(employee=employee, start_date__lte=first)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .exclude(status=Employment.Status.ENDED)
+        .select_related("facility")
+        .order_by("-is_primary", "start_date", "pk")
+    )
+    found = candidates.first()
+    if found is None:
+        raise BookingError(
+            _("Medarbejderen har ingen aktiv ansættelse, når holdet starter den %(date)s.")
+            % {"date": format_date(first)}
+        )
+    return found
+
+
+def check_employment(employment: Employment, dates: list[dt.date]) -> None:
+    """The employment must be in force on every session day."""
+    if employment.status == Employment.Status.ENDED:
+        raise BookingError(_("Ansættelsen er afsluttet; der kan ikke bookes kurser på den."))
+    if employment.start_date > dates[0]:
+        raise BookingError(
+            _("Ansættelsen begynder først den %(start)s, efter holdets første dag den %(first)s.")
+            % {"start": format_date(employment.start_date), "first": format_date(dates[0])}
+        )
+    if employment.end_date is not None and employment.end_date < dates[-1]:
+        raise BookingError(
+            _("Ansættelsen ophører den %(end)s, før holdets sidste dag den %(last)s.")
+            % {"end": format_date(employment.end_date), "last": format_date(dates[-1])}
+        )
+
+
+def check_clashes(employee: Employee, session: Session, dates: list[dt.date], exclude: Booking | None = None) -> None:
+    """No other live booking of the person may share a day with this session; nor may leave."""
+    others = Booking.objects.filter(employee=employee, status__in=CLASH_STATUSES).exclude(session=session)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    other_sessions = others.values("session_id")
+    clash = (
+        SessionDay.objects.filter(date__in=dates, session__in=other_sessions)
+        .select_related("session__course")
+        .order_by("date")
+        .first()
+    )
+    if clash is not None:
+        raise BookingError(
+            _("Medarbejderen er allerede booket på %(course)s den %(date)s.")
+            % {"course": clash.session.course.name, "date": format_date(clash.date)}
+        )
+    # A long programme can span a holiday that falls between its days: only the days count.
+    absences = Absence.objects.filter(employee=employee, start_date__lte=dates[-1], end_date__gte=dates[0])
+    for day in dates:
+        for absence in absences:
+            if absence.start_date <= day <= absence.end_date:
+                raise BookingError(
+                    _("Medarbejderen har fravær (%(kind)s) den %(date)s.")
+                    % {"kind": absence.get_kind_display().lower(), "date": format_date(day)}
+                )
+
+
+def check_not_already_booked(employee: Employee, session: Session) -> None:
+    if (
+        Booking.objects.filter(employee=employee, session=session)
+        .exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.NO_SHOW])
+        .exists()
+    ):
+        raise BookingError(_("Medarbejderen er allerede booket på dette hold."))
+
+
+def check_prerequisites(employee: Employee, session: Session, first_day: dt.date) -> None:
+    """Each prerequisite must be held on the first day, or be granted by a booking that ends before it."""
+    required = list(session.course.prerequisites.all())
+    if not required:
+        return
+    held = set(
+        CompetenceHolding.objects.filter(employee=employee, competence__in=required, acquired_on__lte=first_day)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=first_day))
+        .values_list("competence_id", flat=True)
+    )
+    coming = set(
+        Booking.objects.filter(
+            employee=employee,
+            status__in=AWAY_STATUSES,
+            session__last_day__lt=first_day,
+            session__course__grants__competence__in=required,
+        ).values_list("session__course__grants__competence_id", flat=True)
+    )
+    missing = [c.name for c in required if c.pk not in held and c.pk not in coming]
+    if missing:
+        raise BookingError(
+            _("Medarbejderen mangler forudsætningen: %(missing)s.") % {"missing": ", ".join(sorted(missing))}
+        )

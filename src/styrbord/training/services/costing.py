@@ -1,0 +1,231 @@
+"""The full cost of a booking: fee, backfill wages, travel and materials, less VEU and other refunds.
+
+Rules (all rates are versioned data, looked up on each course day):
+- Fee: the participant fee ex VAT (municipalities and regions recover VAT), or for an in-house
+  team day the day price split equally over the participants. A privately operated facility
+  cannot recover VAT, so a VAT-liable fee costs it 25 % more.
+- Backfill: for each course day, hours away x the employment's hourly wage x the facility's
+  backfill factor valid that day. Hours away = the day's course hours, but at most the
+  person's average working day (weekly hours / 5): a part-timer's cover ends with their shift.
+- VEU: for each course day, the same hours away x the VEU hourly rate valid that day (negative).
+- Travel, materials and other refunds are amounts on the booking.
+- Stage: planned → forecast, booked → committed, attended/completed/cancelled/no-show → actual.
+  A waitlisted booking costs nothing yet. A cancelled booking costs its cancellation fee; a
+  no-show costs the fee (the provider charges it; nobody was released from the floor).
+- Each line is per calendar year (a session over New Year splits), rounded to the øre once per line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+
+from styrbord.lib.costs import CostCategory
+from styrbord.lib.formatting import format_number
+from styrbord.lib.money import ZERO, allocate, round_money
+from styrbord.organisations.models import Facility
+from styrbord.staff.models import Employment
+from styrbord.training.models import (
+    AWAY_STATUSES,
+    VAT_RATE,
+    Booking,
+    BookingCost,
+    BookingStatus,
+    CostStage,
+    Session,
+)
+
+from .rates import BackfillFactors, veu_rates
+from .veu import veu_eligibility
+
+WORKDAYS_PER_WEEK = Decimal("5")
+HOURS = Decimal("0.01")
+
+STAGE_BY_STATUS = {
+    BookingStatus.PLANNED: CostStage.FORECAST,
+    BookingStatus.BOOKED: CostStage.COMMITTED,
+    BookingStatus.ATTENDED: CostStage.ACTUAL,
+    BookingStatus.COMPLETED: CostStage.ACTUAL,
+    BookingStatus.CANCELLED: CostStage.ACTUAL,
+    BookingStatus.NO_SHOW: CostStage.ACTUAL,
+}
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One cost of a booking. ``amount`` is signed: refunds are negative."""
+
+    category: str
+    amount: Decimal
+    basis: str
+    stage: str
+    year: int = 0
+
+
+def _num(value: Decimal) -> str:
+    """Hours as in a hand calculation: 7,4 and 6, not 7,40 and 6,00."""
+    normalized = value.normalize()
+    places = max(0, -normalized.as_tuple().exponent)  # type: ignore[operator]
+    return format_number(value, places, locale="da")
+
+
+def _kr(value: Decimal) -> str:
+    return f"{format_number(value, 2, locale='da')} kr."
+
+
+def hours_away(day_hours: Decimal, employment: Employment) -> Decimal:
+    """Working hours a course day takes from the person: the day's hours, capped at their average day."""
+    average_day = (Decimal(employment.weekly_hours) / WORKDAYS_PER_WEEK).quantize(HOURS, rounding=ROUND_HALF_UP)
+    return min(Decimal(day_hours), average_day)
+
+
+def _by_year(days: list[tuple[dt.date, Decimal]]) -> dict[int, list[tuple[dt.date, Decimal]]]:
+    years: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for day, hours in days:
+        years[day.year].append((day, hours))
+    return dict(sorted(years.items()))
+
+
+def _grouped_basis(terms: Sequence[tuple[Decimal, ...]], fmt: Callable[..., str]) -> str:
+    """'2 x 7,4 t x 312,50 kr. x 1,20 + 7,4 t x ...': identical day terms are counted, not repeated."""
+    counts: dict[tuple[Decimal, ...], int] = {}
+    for term in terms:
+        counts[term] = counts.get(term, 0) + 1
+    parts = []
+    for term, count in counts.items():
+        text = fmt(*term)
+        parts.append(f"{count} dage x {text}" if count > 1 else text)
+    return " + ".join(parts)
+
+
+def _participant_share(session: Session, booking: Booking, total: Decimal) -> Decimal:
+    """This booking's equal share of a session-level amount (largest remainder, by booking id)."""
+    ids = list(session.bookings.filter(status__in=AWAY_STATUSES).order_by("pk").values_list("pk", flat=True))
+    if booking.pk not in ids:
+        ids.append(booking.pk if booking.pk is not None else -1)
+        ids.sort()
+    parts = allocate(total, [1] * len(ids))
+    return parts[ids.index(booking.pk if booking.pk is not None else -1)]
+
+
+def _fee_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage: str, facility: Facility) -> list[CostLine]:
+    session, course = booking.session, booking.session.course
+    private_vat = course.vat_liable and facility.operator_kind == Facility.OperatorKind.PRIVATE
+    vat_note = " x 1,25 (moms, privat tilbud)" if private_vat else ""
+    lines = []
+    if course.is_in_house:
+        n = max(1, session.bookings.filter(status__in=AWAY_STATUSES).exclude(pk=booking.pk).count() + 1)
+        for year, year_days in _by_year(days).items():
+            day_fee = session.inhouse_day_fee()
+            total = day_fee * len(year_days) * (1 + VAT_RATE if private_vat else 1)
+            share = _participant_share(session, booking, round_money(total))
+            if share:
+                basis = f"{len(year_days)} dage x {_kr(day_fee)}{vat_note} / {n} deltagere"
+                lines.append(CostLine(CostCategory.FEE, share, basis, stage, year))
+        return lines
+    fee = session.participant_fee()
+    if fee:
+        amount = round_money(fee * (1 + VAT_RATE) if private_vat else fee)
+        basis = f"{_kr(fee)} pr. deltager ekskl. moms{vat_note}"
+        lines.append(CostLine(CostCategory.FEE, amount, basis, stage, days[0][0].year))
+    return lines
+
+
+def _backfill_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage: str) -> list[CostLine]:
+    employment = booking.employment
+    wage = employment.hourly_wage
+    factors = BackfillFactors(employment.facility)
+    lines = []
+    for year, year_days in _by_year(days).items():
+        terms = [(hours_away(h, employment), wage, factors.on(d)) for d, h in year_days]
+        total = sum((h * w * f for h, w, f in terms), ZERO)
+        basis = _grouped_basis(terms, lambda h, w, f: f"{_num(h)} t x {_kr(w)} x {format_number(f, 2, locale='da')}")
+        lines.append(CostLine(CostCategory.BACKFILL, round_money(total), basis, stage, year))
+    return [line for line in lines if line.amount]
+
+
+def _veu_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage: str) -> list[CostLine]:
+    eligible, _reason = veu_eligibility(booking.session.course, booking.employee, booking.employment)
+    if not eligible:
+        return []
+    rates = veu_rates()
+    lines = []
+    for year, year_days in _by_year(days).items():
+        terms = []
+        for d, h in year_days:
+            rate = rates.on(d)
+            if rate is not None:
+                terms.append((hours_away(h, booking.employment), rate))
+        if not terms:
+            continue
+        total = sum((h * r for h, r in terms), ZERO)
+        basis = "VEU: " + _grouped_basis(terms, lambda h, r: f"{_num(h)} t x {_kr(r)}")
+        lines.append(CostLine(CostCategory.VEU_REFUND, -round_money(total), basis, stage, year))
+    return [line for line in lines if line.amount]
+
+
+def booking_costs(booking: Booking) -> list[CostLine]:
+    """The cost lines of a booking in its current status (not saved; see ``refresh_booking_costs``)."""
+    stage = STAGE_BY_STATUS.get(BookingStatus(booking.status))
+    if stage is None:  # waitlisted: no seat, no cost yet
+        return []
+    days = list(booking.session.days.order_by("date").values_list("date", "hours"))
+    if not days:
+        return []
+    first_year = days[0][0].year
+    facility = booking.employment.facility
+    if booking.status == BookingStatus.CANCELLED:
+        if not booking.cancellation_fee:
+            return []
+        year = booking.status_changed_at.year if booking.status_changed_at else first_year
+        return [CostLine(CostCategory.CANCELLATION, booking.cancellation_fee, "Afbestillingsgebyr", stage, year)]
+    lines = _fee_lines(booking, days, stage, facility)
+    if booking.status == BookingStatus.NO_SHOW:
+        return lines
+    lines += _backfill_lines(booking, days, stage)
+    if booking.travel_amount:
+        lines.append(CostLine(CostCategory.TRAVEL, booking.travel_amount, "Transport", stage, first_year))
+    if booking.materials_amount:
+        lines.append(CostLine(CostCategory.MATERIALS, booking.materials_amount, "Materialer", stage, first_year))
+    lines += _veu_lines(booking, days, stage)
+    if booking.other_refund_amount:
+        last_year = days[-1][0].year
+        lines.append(
+            CostLine(CostCategory.OTHER_REFUND, -booking.other_refund_amount, "Anden refusion", stage, last_year)
+        )
+    return lines
+
+
+def total(lines: list[CostLine]) -> Decimal:
+    return round_money(sum((line.amount for line in lines), ZERO))
+
+
+@transaction.atomic
+def refresh_booking_costs(booking: Booking) -> list[BookingCost]:
+    """Rewrite the booking's BookingCost rows from ``booking_costs`` (derived data: delete + insert)."""
+    lines = booking_costs(booking)
+    BookingCost.objects.filter(booking=booking).delete()
+    return BookingCost.objects.bulk_create(
+        [
+            BookingCost(
+                booking=booking,
+                category=line.category,
+                stage=line.stage,
+                year=line.year,
+                amount=line.amount,
+                basis=line.basis[:500],
+            )
+            for line in lines
+        ]
+    )
+
+
+def refresh_session_costs(session: Session) -> None:
+    """Refresh every booking of a session (an in-house day price is shared, so one change moves all)."""
+    for booking in session.bookings.select_related("employee", "employment__facility", "session__course"):
+        refresh_booking_costs(booking)

@@ -1,0 +1,183 @@
+"""Booking workflows: lifecycle, waiting list, clashes, completion and staffing warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from styrbord.competences.models import CompetenceHolding
+from styrbord.staff.models import Absence, Employment
+from styrbord.testing import factories
+from styrbord.training import services
+from styrbord.training.models import BookingStatus, CourseCompetence, CourseInterest
+from styrbord.training.services import BookingCandidate, BookingError, staffing_warnings
+
+from . import helpers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_cancelled_seat_goes_to_the_first_person_on_the_waiting_list() -> None:
+    facility = factories.facility()
+    session = helpers.session(capacity=1)
+    people = [factories.employment(facility_obj=facility).employee for _ in range(3)]
+    seat = services.book(people[0], session, status=BookingStatus.BOOKED)
+    first_waiting = services.book(people[1], session, status=BookingStatus.BOOKED)
+    second_waiting = services.book(people[2], session, status=BookingStatus.BOOKED)
+    assert (first_waiting.status, second_waiting.status) == (BookingStatus.WAITLISTED, BookingStatus.WAITLISTED)
+    result = services.cancel(seat, on=dt.date(2025, 12, 1))
+    assert result.promoted is not None
+    assert result.promoted.pk == first_waiting.pk
+    first_waiting.refresh_from_db()
+    second_waiting.refresh_from_db()
+    assert first_waiting.status == BookingStatus.BOOKED
+    assert second_waiting.status == BookingStatus.WAITLISTED
+    assert services.seats_taken(session) == 1
+
+
+def test_cancelling_a_planned_booking_promotes_nobody_and_costs_nothing() -> None:
+    session = helpers.session(capacity=1)
+    facility = factories.facility()
+    seat = services.book(factories.employment(facility_obj=facility).employee, session, status=BookingStatus.BOOKED)
+    planned = services.book(factories.employment(facility_obj=facility).employee, session)
+    waiting = services.book(factories.employment(facility_obj=facility).employee, session, status=BookingStatus.BOOKED)
+    result = services.cancel(planned, on=dt.date(2026, 3, 1))
+    assert result.promoted is None
+    assert result.booking.cancellation_fee == Decimal("0.00")
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.WAITLISTED
+    assert seat.status == BookingStatus.BOOKED
+
+
+def test_confirming_a_planned_booking_on_a_full_session_waitlists_it() -> None:
+    session = helpers.session(capacity=1)
+    facility = factories.facility()
+    planned = services.book(factories.employment(facility_obj=facility).employee, session)
+    services.book(factories.employment(facility_obj=facility).employee, session, status=BookingStatus.BOOKED)
+    assert services.confirm(planned).status == BookingStatus.WAITLISTED
+
+
+def test_a_stale_version_is_refused() -> None:
+    booking = services.book(factories.employment().employee, helpers.session())
+    services.confirm(booking, expected_version=booking.version)
+    with pytest.raises(BookingError, match="ændret af en anden"):
+        services.cancel(booking, expected_version=booking.version)
+
+
+def test_a_booking_that_clashes_with_another_booking_is_refused_with_the_date() -> None:
+    employee = factories.employment().employee
+    services.book(employee, helpers.session(helpers.course(name="KRAP grundkursus"), days=[dt.date(2026, 3, 2)]))
+    other = helpers.session(days=[dt.date(2026, 3, 1), dt.date(2026, 3, 2)])
+    with pytest.raises(BookingError) as error:
+        services.book(employee, other)
+    assert error.value.message == "Medarbejderen er allerede booket på KRAP grundkursus den 02-03-2026."
+
+
+def test_a_cancelled_booking_does_not_clash() -> None:
+    employee = factories.employment().employee
+    first = services.book(employee, helpers.session(days=[dt.date(2026, 3, 2)]))
+    services.cancel(first)
+    assert services.book(employee, helpers.session(days=[dt.date(2026, 3, 2)])).status == BookingStatus.PLANNED
+
+
+def test_a_booking_during_leave_is_refused_but_leave_between_session_days_is_fine() -> None:
+    employee = factories.employment().employee
+    Absence.objects.create(
+        employee=employee, kind=Absence.Kind.HOLIDAY, start_date=dt.date(2026, 3, 3), end_date=dt.date(2026, 3, 10)
+    )
+    with pytest.raises(BookingError, match="fravær \\(ferie\\) den 03-03-2026"):
+        services.book(employee, helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)]))
+    long_programme = helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 11)])
+    assert services.book(employee, long_programme).pk
+
+
+def test_a_booking_after_the_employment_ends_is_refused() -> None:
+    employment = factories.employment(end_date=dt.date(2026, 3, 2))
+    with pytest.raises(BookingError, match="ophører den 02-03-2026"):
+        services.book(employment.employee, helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)]))
+    ended = factories.employment(status=Employment.Status.ENDED)
+    with pytest.raises(BookingError, match="aktiv ansættelse"):
+        services.book(ended.employee, helpers.session())
+
+
+def test_a_missing_prerequisite_is_refused_unless_an_earlier_booking_grants_it() -> None:
+    basic = factories.competence("krap-basis", name="KRAP basis")
+    advanced = helpers.course(name="KRAP videregående")
+    advanced.prerequisites.add(basic)
+    granting = helpers.course(name="KRAP grundkursus")
+    CourseCompetence.objects.create(course=granting, competence=basic)
+    employee = factories.employment().employee
+    late = helpers.session(advanced, days=[dt.date(2026, 6, 1)])
+    with pytest.raises(BookingError, match="mangler forudsætningen: KRAP basis"):
+        services.book(employee, late)
+    services.book(employee, helpers.session(granting, days=[dt.date(2026, 3, 2)]))
+    assert services.book(employee, late).pk
+
+
+def test_completion_creates_a_holding_acquired_on_the_last_day_with_the_courses_validity() -> None:
+    conflict = factories.competence("konflikthaandtering", validity_months=24)
+    krap = factories.competence("krap", validity_months=None)
+    course = helpers.course()
+    CourseCompetence.objects.create(course=course, competence=conflict, validity_months=12)
+    CourseCompetence.objects.create(course=course, competence=krap)
+    session = helpers.session(course, days=[dt.date(2026, 3, 2), dt.date(2026, 4, 14)])
+    booking = services.book(factories.employment().employee, session, status=BookingStatus.BOOKED)
+    services.mark_attended(booking)
+    holdings = {h.competence.code: h for h in services.complete(booking)}
+    assert holdings["konflikthaandtering"].acquired_on == dt.date(2026, 4, 14)
+    assert holdings["konflikthaandtering"].expires_on == conflict.expiry_for(dt.date(2026, 4, 14)).replace(year=2027)
+    assert holdings["konflikthaandtering"].expires_on == dt.date(2027, 4, 14)
+    assert holdings["krap"].expires_on is None
+    assert CompetenceHolding.objects.filter(employee=booking.employee, source="course").count() == 2
+    assert holdings["krap"].is_valid_on(dt.date(2030, 1, 1))
+
+
+def test_completion_without_a_course_override_uses_the_competences_validity() -> None:
+    conflict = factories.competence(validity_months=24)
+    course = helpers.course()
+    CourseCompetence.objects.create(course=course, competence=conflict)
+    booking = services.book(factories.employment().employee, helpers.session(course), status=BookingStatus.BOOKED)
+    (holding,) = services.complete(booking)
+    assert holding.expires_on == conflict.expiry_for(dt.date(2026, 3, 2))
+
+
+def test_only_a_booked_or_attended_booking_can_be_completed() -> None:
+    booking = services.book(factories.employment().employee, helpers.session())
+    with pytest.raises(BookingError, match="Kun en tilmeldt"):
+        services.complete(booking)
+
+
+def test_booking_fulfils_the_persons_course_interest() -> None:
+    employee = factories.employment().employee
+    course = helpers.course()
+    interest = CourseInterest.objects.create(employee=employee, course=course, note="Gerne i foråret")
+    session = helpers.session(course)
+    other = factories.employment().employee
+    CourseInterest.objects.create(employee=other, course=course)
+    assert {i.employee_id for i in services.interested_without_booking(session)} == {employee.pk, other.pk}
+    services.book(employee, session)
+    interest.refresh_from_db()
+    assert interest.fulfilled_by == session
+    assert [i.employee_id for i in services.interested_without_booking(session)] == [other.pk]
+
+
+def test_a_booking_that_leaves_the_facility_under_minimum_staffing_is_flagged() -> None:
+    facility = factories.facility(minimum_staff=2)
+    staff = [factories.employment(facility_obj=facility) for _ in range(3)]
+    session = helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)])
+    first = services.book(staff[0].employee, session)
+    assert first.staffing_warning is False  # 3 - 1 = 2 remain
+    Absence.objects.create(employee=staff[2].employee, start_date=dt.date(2026, 3, 3), end_date=dt.date(2026, 3, 3))
+    warnings = staffing_warnings(BookingCandidate(staff[1], session))
+    # 2 March: 3 - 2 = 1 < 2; 3 March: 3 - 3 = 0 < 2
+    assert [(w.date, w.remaining, w.minimum) for w in warnings] == [
+        (dt.date(2026, 3, 2), 1, 2),
+        (dt.date(2026, 3, 3), 0, 2),
+    ]
+    second = services.book(staff[1].employee, session)
+    assert second.staffing_warning is True
+    # The saved booking is not counted twice.
+    assert len(staffing_warnings(second)) == 2
+    assert staffing_warnings(first)[0].remaining == 1

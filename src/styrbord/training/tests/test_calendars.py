@@ -1,0 +1,68 @@
+"""iCalendar export: parses back with the right local dates and times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.testing.fixtures import World
+from styrbord.training import services
+from styrbord.training.models import BookingStatus
+
+from . import helpers
+
+pytestmark = pytest.mark.django_db
+CPH = ZoneInfo("Europe/Copenhagen")
+
+
+def _events(content: bytes) -> list[icalendar.Event]:
+    calendar = icalendar.Calendar.from_ical(content)
+    return sorted(calendar.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
+
+
+def test_my_calendar_has_one_event_per_day_in_copenhagen_time_across_dst(world: World, client: Client) -> None:
+    course = helpers.course(name="Recovery-orienteret rehabilitering")
+    # 23 March 2026 is winter time (UTC+1), 30 March summer time (UTC+2): 08:30 local both days.
+    session = helpers.session(course, days=[dt.date(2026, 3, 23), dt.date(2026, 3, 30)], place="Grenaa")
+    services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    client.force_login(world.employee_user)
+    response = client.get(reverse("training:my_calendar"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    events = _events(response.content)
+    assert [str(e["summary"]) for e in events] == ["Recovery-orienteret rehabilitering"] * 2
+    starts = [e.decoded("dtstart") for e in events]
+    assert [s.astimezone(CPH).replace(tzinfo=None) for s in starts] == [
+        dt.datetime(2026, 3, 23, 8, 30),
+        dt.datetime(2026, 3, 30, 8, 30),
+    ]
+    assert [s.astimezone(dt.UTC).hour for s in starts] == [7, 6]
+    assert events[0].decoded("dtend") - starts[0] == dt.timedelta(hours=7, minutes=24)
+    assert str(events[0]["location"]) == "Grenaa"
+    assert b"TZID=Europe/Copenhagen" in response.content
+
+
+def test_a_facility_calendar_names_the_people_and_skips_cancelled_bookings(world: World, client: Client) -> None:
+    session = helpers.session(helpers.course(name="KRAP"), days=[dt.date(2026, 6, 1)], hours=Decimal("6"))
+    services.book(world.dolmer_staff[0], session)
+    cancelled = services.book(world.dolmer_staff[1], session)
+    services.cancel(cancelled)
+    client.force_login(world.manager)
+    response = client.get(reverse("training:facility_calendar", args=[world.dolmer.pk]))
+    events = _events(response.content)
+    assert [str(e["summary"]) for e in events] == [f"KRAP – {world.dolmer_staff[0].name}"]
+    assert events[0].decoded("dtstart").astimezone(CPH).date() == dt.date(2026, 6, 1)
+    assert str(events[0]["status"]) == "TENTATIVE"  # planned
+
+
+def test_another_tenants_facility_calendar_is_a_404(world: World, client: Client) -> None:
+    client.force_login(world.manager)
+    assert client.get(reverse("training:facility_calendar", args=[world.glesborg.pk])).status_code == 404
+    client.force_login(world.other_coordinator)
+    assert client.get(reverse("training:facility_calendar", args=[world.dolmer.pk])).status_code == 404

@@ -1,0 +1,246 @@
+"""Pages per role: anonymous, wrong role, other tenant (404) and the right role; booking through the UI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.audit.models import AuditEntry
+from styrbord.staff.models import Employment
+from styrbord.testing import factories
+from styrbord.testing.fixtures import World
+from styrbord.training import services
+from styrbord.training.models import Booking, BookingStatus, CourseInterest, Initiative, InitiativeYear
+
+from . import helpers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def booked(world: World) -> Booking:
+    session = helpers.session(helpers.course(name="KRAP grundforløb"), days=[dt.date(2026, 3, 2)], capacity=5)
+    return services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+
+
+def _login(client: Client, user: object) -> Client:
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client: Client, booked: Booking) -> None:
+    for url in (
+        reverse("training:course_list"),
+        reverse("training:session_detail", args=[booked.session_id]),
+        reverse("training:booking_detail", args=[booked.pk]),
+        reverse("training:my_bookings"),
+        reverse("training:absence"),
+        reverse("training:my_calendar"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "login" in response["Location"]
+
+
+def test_the_catalogue_shows_courses_to_staff_roles_but_not_to_analysts_or_grantors(
+    world: World, client: Client, booked: Booking
+) -> None:
+    url = reverse("training:course_list")
+    for user in (world.coordinator, world.manager, world.employee_user, world.finance):
+        response = _login(client, user).get(url)
+        assert response.status_code == 200
+        assert "KRAP grundforløb" in response.content.decode()
+    for user in (world.analyst, world.grantor_user):
+        assert _login(client, user).get(url).status_code == 403
+
+
+def test_a_booking_is_visible_in_its_tenant_and_a_404_outside_it(world: World, client: Client, booked: Booking) -> None:
+    url = reverse("training:booking_detail", args=[booked.pk])
+    for user in (world.admin, world.coordinator, world.finance, world.manager, world.employee_user):
+        response = _login(client, user).get(url)
+        assert response.status_code == 200, user
+        assert "6 t x 300,00 kr. x 1,00" in response.content.decode()  # 30 t/uge
+    assert _login(client, world.other_coordinator).get(url).status_code == 404
+    glesborg_manager = factories.user("facility_manager", facilities=[world.glesborg])
+    assert _login(client, glesborg_manager).get(url).status_code == 404
+    other_employee = factories.user("employee", employee=world.dolmer_staff[1])
+    assert _login(client, other_employee).get(url).status_code == 404
+    assert _login(client, world.analyst).get(url).status_code == 403
+    assert AuditEntry.objects.filter(action="training.booking.viewed", subject_employee_id=booked.employee_id).exists()
+
+
+def test_an_employee_cannot_change_a_booking_and_a_manager_can_cancel_one(
+    world: World, client: Client, booked: Booking
+) -> None:
+    url = reverse("training:booking_action", args=[booked.pk, "cancel"])
+    assert _login(client, world.employee_user).post(url, {"version": booked.version}).status_code == 403
+    assert _login(client, world.other_coordinator).post(url, {"version": booked.version}).status_code == 404
+    response = _login(client, world.manager).post(url, {"version": booked.version})
+    assert response.status_code == 302
+    booked.refresh_from_db()
+    assert booked.status == BookingStatus.CANCELLED
+
+
+def test_a_stale_form_gets_the_danish_conflict_message(world: World, client: Client, booked: Booking) -> None:
+    services.mark_attended(booked)  # changed behind the form's back: its version is now stale
+    url = reverse("training:booking_action", args=[booked.pk, "complete"])
+    response = _login(client, world.manager).post(url, {"version": booked.version}, follow=True)
+    assert "ændret af en anden" in response.content.decode()
+    booked.refresh_from_db()
+    assert booked.status == BookingStatus.ATTENDED
+
+
+def test_my_bookings_lists_only_my_own(world: World, client: Client, booked: Booking) -> None:
+    services.book(world.dolmer_staff[1], helpers.session(helpers.course(name="Low Arousal")))
+    content = _login(client, world.employee_user).get(reverse("training:my_bookings")).content.decode()
+    assert "KRAP grundforløb" in content
+    assert "Low Arousal" not in content
+
+
+def test_a_manager_books_own_staff_but_cannot_pick_another_facilitys(world: World, client: Client) -> None:
+    session = helpers.session(days=[dt.date(2026, 3, 2)])
+    url = reverse("training:session_detail", args=[session.pk])
+    own = Employment.objects.get(employee=world.dolmer_staff[1])
+    other = Employment.objects.get(employee=world.glesborg_staff[0])
+    client = _login(client, world.manager)
+    response = client.post(url, {"employment": other.pk, "status": "booked"})
+    assert response.status_code == 200
+    assert not Booking.objects.exists()
+    response = client.post(url, {"employment": own.pk, "status": "booked"})
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.employee, booking.status, booking.created_by) == (world.dolmer_staff[1], "booked", world.manager)
+
+
+def test_a_clash_is_shown_as_a_danish_message_on_the_session_page(world: World, client: Client) -> None:
+    employment = Employment.objects.get(employee=world.dolmer_staff[1])
+    services.book(employment.employee, helpers.session(helpers.course(name="KRAP"), days=[dt.date(2026, 3, 2)]))
+    session = helpers.session(days=[dt.date(2026, 3, 2)])
+    response = _login(client, world.manager).post(
+        reverse("training:session_detail", args=[session.pk]), {"employment": employment.pk, "status": "booked"}
+    )
+    assert "Medarbejderen er allerede booket på KRAP den 02-03-2026." in response.content.decode()
+
+
+def test_a_booking_under_minimum_staffing_is_warned_before_it_is_confirmed(world: World, client: Client) -> None:
+    world.dolmer.minimum_staff = 3
+    world.dolmer.save()
+    session = helpers.session(days=[dt.date(2026, 3, 2)])
+    url = reverse("training:session_detail", args=[session.pk])
+    employment = Employment.objects.get(employee=world.dolmer_staff[1])
+    client = _login(client, world.manager)
+    first = client.post(url, {"employment": employment.pk, "status": "booked"})
+    content = first.content.decode()
+    assert first.status_code == 200
+    assert 'id="staffing-warning"' in content
+    assert "02-03-2026: Dolmer Have har kun 2 på arbejde (minimum 3)." in content
+    assert "Book alligevel" in content
+    assert not Booking.objects.exists()
+    second = client.post(url, {"employment": employment.pk, "status": "booked", "confirm_understaffing": "1"})
+    assert second.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.staffing_warning is True
+    detail = client.get(reverse("training:booking_detail", args=[booking.pk])).content.decode()
+    assert "under minimumsbemandingen" in detail
+    listing = client.get(url).content.decode()
+    assert "Under minimumsbemanding" in listing
+
+
+def test_the_session_page_shows_the_waiting_list_and_the_demand_list(world: World, client: Client) -> None:
+    course = helpers.course()
+    CourseInterest.objects.create(employee=world.dolmer_staff[2], course=course, note="Gerne")
+    session = helpers.session(course, capacity=1)
+    services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    services.book(world.dolmer_staff[1], session, status=BookingStatus.BOOKED)
+    content = _login(client, world.manager).get(reverse("training:session_detail", args=[session.pk])).content.decode()
+    assert world.dolmer_staff[1].name in content.split("Venteliste")[1]
+    assert f"{world.dolmer_staff[2].name} – Gerne" in content
+    # A manager elsewhere sees neither the participants nor the interested.
+    glesborg_manager = factories.user("facility_manager", facilities=[world.glesborg])
+    other = _login(client, glesborg_manager).get(reverse("training:session_detail", args=[session.pk]))
+    assert world.dolmer_staff[0].name not in other.content.decode()
+    assert world.dolmer_staff[2].name not in other.content.decode()
+
+
+def test_an_employee_puts_themself_on_the_demand_list(world: World, client: Client) -> None:
+    course = helpers.course()
+    response = _login(client, world.employee_user).post(
+        reverse("training:add_interest", args=[course.pk]), {"note": "Til foråret"}
+    )
+    assert response.status_code == 302
+    assert CourseInterest.objects.get().employee == world.dolmer_staff[0]
+
+
+def test_a_coordinator_creates_a_session_from_a_list_of_days(world: World, client: Client) -> None:
+    course = helpers.course()
+    response = _login(client, world.coordinator).post(
+        reverse("training:session_create", args=[course.pk]),
+        {"name": "Hold 1", "place": "Grenaa", "capacity": "12", "days": "2026-09-01\n02-09-2026 6,5\n"},
+    )
+    assert response.status_code == 302
+    session = course.sessions.get()
+    assert list(session.days.values_list("date", "hours")) == [
+        (dt.date(2026, 9, 1), Decimal("7.40")),
+        (dt.date(2026, 9, 2), Decimal("6.50")),
+    ]
+    assert (session.first_day, session.last_day) == (dt.date(2026, 9, 1), dt.date(2026, 9, 2))
+    bad = client.post(reverse("training:session_create", args=[course.pk]), {"capacity": "1", "days": "1. marts"})
+    assert "Linje 1: 1. er ikke en dato" in bad.content.decode()
+    assert _login(client, world.manager).get(reverse("training:session_create", args=[course.pk])).status_code == 403
+
+
+def test_the_absence_view_shows_training_leave_and_the_minimum(world: World, client: Client) -> None:
+    world.dolmer.minimum_staff = 2
+    world.dolmer.save()
+    session = helpers.session(helpers.course(name="KRAP"), days=[dt.date(2026, 3, 2)])
+    services.book(world.dolmer_staff[0], session)
+    services.book(world.dolmer_staff[1], session)
+    url = reverse("training:absence") + f"?facility={world.dolmer.pk}&month=2026-03"
+    content = _login(client, world.manager).get(url).content.decode()
+    row = content.split("02-03-2026")[1].split("</tr>")[0]
+    assert f"{world.dolmer_staff[0].name} (KRAP)" in row
+    assert "Under minimum" in row
+    assert _login(client, world.other_coordinator).get(url).status_code == 200  # form refuses the facility
+    assert world.dolmer_staff[0].name not in client.get(url).content.decode()
+    assert _login(client, world.employee_user).get(url).status_code == 403
+
+
+def test_the_initiative_page_shows_the_seed_table(world: World, client: Client) -> None:
+    initiative = Initiative.objects.create(name="Sikkerhedsassistenter", municipality=world.dolmer.municipality)
+    for year in range(2025, 2029):
+        InitiativeYear.objects.create(
+            initiative=initiative,
+            year=year,
+            fte=Decimal("5"),
+            annual_wage_per_fte=Decimal("600000"),
+            other_operating=Decimal("1000000"),
+        )
+    url = reverse("training:initiative_detail", args=[initiative.pk])
+    content = _login(client, world.coordinator).get(url).content.decode()
+    table = content.split('id="consequence-table"')[1]
+    assert table.count(">3,0<") == 4
+    assert table.count(">1,0<") == 4
+    assert table.count(">4,0<") == 4
+    assert _login(client, world.other_coordinator).get(url).status_code == 404
+    assert _login(client, world.manager).get(url).status_code == 403
+
+
+def test_the_team_day_page_costs_a_day_for_the_contact_staff(world: World, client: Client) -> None:
+    url = reverse("training:team_day") + f"?facility={world.dolmer.pk}&hours=7.4&day=2026-03-02"
+    content = _login(client, world.manager).get(url).content.decode()
+    # All three Dolmer staff at 300 kr.: 7,4 + 7,4 + 6 (30 t/uge) = 20,8 t x 300 = 6.240 kr.
+    assert 'id="team-day-wages">6.240 kr.<' in content
+
+
+def test_the_cost_overview_splits_committed_forecast_and_actual(world: World, client: Client) -> None:
+    session = helpers.session(helpers.course(fee_per_participant=Decimal("1000.00")), days=[dt.date(2026, 3, 2)])
+    services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    services.book(world.dolmer_staff[1], session)
+    content = _login(client, world.finance).get(reverse("training:cost_overview") + "?year=2026").content.decode()
+    fee_row = content.split("Kursusgebyr")[1].split("</tr>")[0]
+    assert fee_row.count("1.000 kr.") == 2  # one committed, one forecast
+    assert "2.000 kr." in fee_row

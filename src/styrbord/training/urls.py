@@ -1,0 +1,23 @@
+from django.urls import path
+
+from styrbord.training.views import bookings, calendars, catalogue, planning
+
+app_name = "training"
+urlpatterns = [
+    path("", catalogue.course_list, name="course_list"),
+    path("kursus/<int:pk>/", catalogue.course_detail, name="course_detail"),
+    path("kursus/<int:pk>/oensk/", catalogue.add_interest, name="add_interest"),
+    path("kursus/<int:pk>/nyt-hold/", catalogue.session_create, name="session_create"),
+    path("hold/<int:pk>/", catalogue.session_detail, name="session_detail"),
+    path("booking/<int:pk>/", bookings.booking_detail, name="booking_detail"),
+    path("booking/<int:pk>/<slug:action>/", bookings.booking_action, name="booking_action"),
+    path("mine/", bookings.my_bookings, name="my_bookings"),
+    path("udgifter/", bookings.cost_overview, name="cost_overview"),
+    path("fravaer/", planning.absence, name="absence"),
+    path("teamdag/", planning.team_day, name="team_day"),
+    path("initiativer/", planning.initiative_list, name="initiative_list"),
+    path("initiativer/<int:pk>/", planning.initiative_detail, name="initiative_detail"),
+    path("kalender/mine.ics", calendars.my_calendar, name="my_calendar"),
+    path("kalender/medarbejder/<int:pk>.ics", calendars.employee_calendar, name="employee_calendar"),
+    path("kalender/tilbud/<int:pk>.ics", calendars.facility_calendar, name="facility_calendar"),
+]

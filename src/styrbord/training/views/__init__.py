@@ -1,0 +1,1 @@
+"""Training pages: catalogue, sessions, bookings, absence, team and initiative costing, calendars."""

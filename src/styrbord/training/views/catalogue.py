@@ -1,0 +1,255 @@
+"""The course catalogue, a course with its sessions, a session with its participants."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, can, scope, scoped_for
+from styrbord.accounts.route_policy import requires
+from styrbord.audit.services import log_access, log_action
+from styrbord.lib.dates import local_today
+from styrbord.staff.models import Employment
+from styrbord.training.forms import BookForm, InterestForm, SessionForm
+from styrbord.training.models import (
+    SEAT_STATUSES,
+    Booking,
+    BookingStatus,
+    Course,
+    CourseInterest,
+    Session,
+    SessionDay,
+)
+from styrbord.training.permissions import catalogue_for, get_catalogue_or_404
+from styrbord.training.services import BookingCandidate, BookingError, book, staffing_warnings
+
+from .common import require
+
+
+@requires("course", LIST)
+@login_required
+def course_list(request: HttpRequest) -> HttpResponse:
+    """The catalogue, filterable by course type and competence."""
+    require(request, LIST, "course")
+    courses = catalogue_for(request.user, LIST, "course", Course.objects.filter(active=True))
+    kind = request.GET.get("type", "")
+    if kind in Course.Kind.values:
+        courses = courses.filter(kind=kind)
+    query = request.GET.get("q", "").strip()
+    if query:
+        courses = courses.filter(Q(name__icontains=query) | Q(competences__name__icontains=query)).distinct()
+    today = local_today()
+    courses = (
+        courses.select_related("provider")
+        .prefetch_related("grants__competence")
+        .annotate(
+            upcoming=Count(
+                "sessions", filter=Q(sessions__first_day__gte=today, sessions__cancelled=False), distinct=True
+            ),
+            demand=Count("interests", filter=Q(interests__fulfilled_by__isnull=True), distinct=True),
+        )
+        .order_by("name")
+    )
+    return render(
+        request,
+        "training/course_list.html",
+        {"courses": courses, "kinds": Course.Kind.choices, "kind": kind, "query": query},
+    )
+
+
+@requires("course", RETRIEVE)
+@login_required
+def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A course: what it grants and requires, its price, its sessions and the demand for it."""
+    require(request, RETRIEVE, "course")
+    course = get_catalogue_or_404(
+        request.user,
+        RETRIEVE,
+        "course",
+        Course.objects.select_related("provider").prefetch_related("grants__competence", "prerequisites"),
+        pk=pk,
+    )
+    sessions = (
+        catalogue_for(request.user, LIST, "session", course.sessions.all())
+        .annotate(seats=Count("bookings", filter=Q(bookings__status__in=SEAT_STATUSES)))
+        .order_by("-first_day")
+    )
+    interests = scoped_for(
+        request.user, LIST, "booking", CourseInterest.objects.filter(course=course, fulfilled_by__isnull=True)
+    ).select_related("employee")
+    own_interest = None
+    employee_id = getattr(request.user, "employee_id", None)
+    if employee_id:
+        own_interest = CourseInterest.objects.filter(
+            course=course, employee_id=employee_id, fulfilled_by__isnull=True
+        ).first()
+    if interests:
+        log_access(request.user, "training.course.demand_viewed", [i.employee_id for i in interests])
+    return render(
+        request,
+        "training/course_detail.html",
+        {
+            "course": course,
+            "sessions": sessions,
+            "interests": interests,
+            "own_interest": own_interest,
+            "interest_form": InterestForm(),
+            "can_create_session": can(request.user, CREATE, "session"),
+            "can_express_interest": bool(employee_id),
+        },
+    )
+
+
+@requires("course", RETRIEVE)
+@login_required
+@require_POST
+def add_interest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Put oneself on the course's demand list."""
+    require(request, RETRIEVE, "course")
+    course = get_catalogue_or_404(request.user, RETRIEVE, "course", Course.objects.all(), pk=pk)
+    employee_id = getattr(request.user, "employee_id", None)
+    form = InterestForm(request.POST)
+    if employee_id is None or not form.is_valid():
+        messages.error(request, _("Kun en medarbejder kan ønske et kursus."))
+        return redirect("training:course_detail", pk=course.pk)
+    with transaction.atomic():
+        interest, created = CourseInterest.objects.get_or_create(
+            employee_id=employee_id,
+            course=course,
+            fulfilled_by__isnull=True,
+            defaults={"note": form.cleaned_data["note"]},
+        )
+        if created:
+            log_action(interest, "training.interest.created", request.user, {"course": course.pk})
+    messages.success(request, _("Dit ønske er noteret på ventelisten for kurset."))
+    return redirect("training:course_detail", pk=course.pk)
+
+
+@requires("session", CREATE)
+@login_required
+def session_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create a session of a course; afterwards the session page shows who asked for it."""
+    require(request, CREATE, "session")
+    course = get_catalogue_or_404(request.user, CREATE, "course", Course.objects.all(), pk=pk)
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            session = Session.objects.create(
+                course=course,
+                name=data["name"],
+                place=data["place"],
+                capacity=data["capacity"],
+                fee_per_participant=data["fee_per_participant"],
+                municipality_id=getattr(request.user, "municipality_id", None),
+            )
+            session.set_days(data["days"])
+            log_action(
+                session, "training.session.created", request.user, {"course": course.pk, "days": len(data["days"])}
+            )
+        messages.success(request, _("Holdet er oprettet."))
+        return redirect("training:session_detail", pk=session.pk)
+    return render(request, "training/session_form.html", {"course": course, "form": form})
+
+
+def _bookable_employments(request: HttpRequest) -> object:
+    return scope(request.user, Employment.objects.all())
+
+
+@requires("session", RETRIEVE)
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A session: its days, participants, waiting list, demand list and (for managers) a booking form.
+
+    Booking is two-step when it matters: if the booking would leave the facility under its minimum
+    staffing, the warning is shown and the user must confirm before the booking is made.
+    """
+    require(request, RETRIEVE, "session")
+    session = get_catalogue_or_404(
+        request.user, RETRIEVE, "session", Session.objects.select_related("course__provider"), pk=pk
+    )
+    can_book = can(request.user, CREATE, "booking")
+    form = None
+    warnings = []
+    if can_book:
+        form = BookForm(request.POST or None, employments=_bookable_employments(request), on=session.first_day)  # type: ignore[arg-type]
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            employment = data["employment"]
+            warnings = staffing_warnings(BookingCandidate(employment, session))
+            if warnings and not data["confirm_understaffing"]:
+                form.data = form.data.copy()  # type: ignore[attr-defined]
+                form.data["confirm_understaffing"] = "1"  # type: ignore[index]
+                messages.warning(
+                    request, _("Bookingen bringer tilbuddet under minimumsbemandingen. Bekræft for at booke alligevel.")
+                )
+            else:
+                try:
+                    booking = book(
+                        employment.employee,
+                        session,
+                        employment=employment,
+                        status=data["status"],
+                        user=request.user,  # type: ignore[arg-type]
+                        travel_amount=data["travel_amount"],
+                        materials_amount=data["materials_amount"],
+                        note=data["note"],
+                    )
+                except BookingError as error:
+                    messages.error(request, error.message)
+                else:
+                    if booking.status == BookingStatus.WAITLISTED:
+                        messages.warning(request, _("Holdet er fuldt. Medarbejderen er sat på venteliste."))
+                    else:
+                        messages.success(request, _("Bookingen er oprettet."))
+                    return redirect("training:session_detail", pk=session.pk)
+    bookings = list(
+        scoped_for(request.user, LIST, "booking", session.bookings.all())
+        .select_related("employee", "employment__facility")
+        .order_by("status", "waitlisted_at", "employee__name")
+    )
+    participants = [b for b in bookings if b.status != BookingStatus.WAITLISTED]
+    waiting_ids = list(
+        session.bookings.filter(status=BookingStatus.WAITLISTED)
+        .order_by("waitlisted_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    waiting = sorted(
+        [(waiting_ids.index(b.pk) + 1, b) for b in bookings if b.status == BookingStatus.WAITLISTED], key=lambda p: p[0]
+    )
+    interests = scoped_for(
+        request.user,
+        LIST,
+        "booking",
+        CourseInterest.objects.filter(course=session.course, fulfilled_by__isnull=True).exclude(
+            employee_id__in=session.bookings.exclude(status=BookingStatus.CANCELLED).values("employee_id")
+        ),
+    ).select_related("employee")
+    days = list(SessionDay.objects.filter(session=session))
+    shown = [b.employee_id for b in bookings] + [i.employee_id for i in interests]
+    if shown:
+        log_access(request.user, "training.session.participants_viewed", sorted(set(shown)))
+    seats = session.bookings.filter(status__in=SEAT_STATUSES).count()
+    return render(
+        request,
+        "training/session_detail.html",
+        {
+            "session": session,
+            "days": days,
+            "participants": participants,
+            "waiting": waiting,
+            "waiting_total": len(waiting_ids),
+            "interests": interests,
+            "seats": seats,
+            "free": max(0, session.capacity - seats),
+            "form": form,
+            "warnings": warnings,
+            "Booking": Booking,
+        },
+    )
