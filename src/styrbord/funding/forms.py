@@ -1,0 +1,254 @@
+"""Forms for finance officers: pools, grants with budget lines, appropriations with lines, postings,
+reversals and corrections, and charging a booking to grants."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from styrbord.funding.models import Appropriation, AppropriationLine, Grant, LedgerEntry, Pool, ReportingDeadline
+from styrbord.lib.costs import CostCategory
+from styrbord.lib.money import MAX_DIGITS
+from styrbord.organisations.models import Facility, Grantor, Municipality
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def money_field(label: Any, required: bool = True, **kwargs: Any) -> forms.DecimalField:
+    """Kroner with øre; accepts 2400,50 and 2400.50."""
+    return forms.DecimalField(
+        label=label, max_digits=MAX_DIGITS, decimal_places=2, localize=True, required=required, **kwargs
+    )
+
+
+class PoolForm(forms.ModelForm):
+    eligible_categories = forms.MultipleChoiceField(
+        label=_("Støtteberettigede udgifter"),
+        choices=[
+            (c.value, c.label) for c in CostCategory if c not in (CostCategory.VEU_REFUND, CostCategory.OTHER_REFUND)
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Refusioner (VEU-godtgørelse m.fl.) følger den udgift, de refunderer."),
+    )
+    total = money_field(_("Samlet beløb"))
+
+    class Meta:
+        model = Pool
+        fields = [
+            "name",
+            "grantor",
+            "municipality",
+            "case_number",
+            "kind",
+            "total",
+            "period_start",
+            "period_end",
+            "purpose",
+            "eligible_categories",
+            "co_financing_share",
+            "ceiling_per_person_year",
+            "ceiling_per_booking",
+            "conditions",
+            "budget_change_percent",
+            "budget_change_amount",
+            "repayment_waiver_limit",
+        ]
+        widgets = {"period_start": DATE, "period_end": DATE, "purpose": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+        self.fields["grantor"].queryset = Grantor.objects.all()  # type: ignore[attr-defined]
+        for name in ("co_financing_share", "ceiling_per_person_year", "ceiling_per_booking", "budget_change_percent"):
+            self.fields[name].localize = True
+            self.fields[name].widget.is_localized = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("Perioden skal slutte efter, den begynder."))
+        return data
+
+
+class DeadlineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Rapport"), choices=ReportingDeadline.Kind.choices)
+    due_date = forms.DateField(label=_("Frist"), widget=DATE)
+
+
+DeadlineFormSet = forms.formset_factory(DeadlineForm, extra=4, max_num=20)
+
+
+class GrantForm(forms.ModelForm):
+    amount = money_field(_("Tilsagnsbeløb"))
+
+    class Meta:
+        model = Grant
+        fields = ["facility", "municipality", "title", "amount", "status", "case_number", "approved_on"]
+        widgets = {"approved_on": DATE}
+
+    def __init__(
+        self, *args: Any, facilities: QuerySet[Facility], municipalities: QuerySet[Municipality], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("facility")) == bool(data.get("municipality")):
+            raise forms.ValidationError(_("Vælg én modtager: et tilbud eller en kommune."))
+        return data
+
+
+class BudgetLineForm(forms.Form):
+    category = forms.ChoiceField(label=_("Udgiftsart"), choices=CostCategory.choices)
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    amount = money_field(_("Budget"), min_value=Decimal("0"))
+
+
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=6, max_num=60)
+
+
+class AppropriationForm(forms.ModelForm):
+    class Meta:
+        model = Appropriation
+        fields = [
+            "title",
+            "kind",
+            "decision_body",
+            "decision_date",
+            "case_number",
+            "decision",
+            "budget_neutral",
+            "pool",
+        ]
+        widgets = {"decision_date": DATE}
+
+    def __init__(self, *args: Any, pools: QuerySet[Pool], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pool"].queryset = pools  # type: ignore[attr-defined]
+
+
+class AppropriationLineForm(forms.Form):
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    direction = forms.ChoiceField(label=_("Indtægt/udgift"), choices=AppropriationLine.Direction.choices)
+    amount = money_field(_("Beløb"), min_value=Decimal("0"))
+    grant = forms.ModelChoiceField(label=_("Tilsagn"), queryset=Grant.objects.none(), required=False)
+    text = forms.CharField(label=_("Tekst"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, grants: QuerySet[Grant] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if grants is not None:
+            self.fields["grant"].queryset = grants  # type: ignore[attr-defined]
+
+
+AppropriationLineFormSet = forms.formset_factory(AppropriationLineForm, extra=4, max_num=40)
+
+
+class EntryForm(forms.Form):
+    """A posting made by hand: a commitment, an actual cost, or income received."""
+
+    KIND_CHOICES = [
+        ("commitment", _("Disponering")),
+        ("planned", _("Planlagt udgift (prognose)")),
+        ("actual", _("Bogført udgift")),
+        ("income", _("Indtægt fra tilskudsgiver")),
+    ]
+    kind = forms.ChoiceField(label=_("Type"), choices=KIND_CHOICES)
+    category = forms.ChoiceField(label=_("Udgiftsart"), choices=[("", "—"), *CostCategory.choices], required=False)
+    amount = money_field(_("Beløb"))
+    posted_on = forms.DateField(label=_("Dato"), widget=DATE)
+    text = forms.CharField(label=_("Tekst"), max_length=300, required=False)
+    releases = forms.ModelChoiceField(
+        label=_("Afløser disponering"),
+        queryset=LedgerEntry.objects.none(),
+        required=False,
+        help_text=_("Vælg den åbne disponering, som bogføringen erstatter."),
+    )
+
+    def __init__(self, *args: Any, open_commitments: QuerySet[LedgerEntry] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if open_commitments is not None:
+            self.fields["releases"].queryset = open_commitments  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") != "income" and not data.get("category"):
+            self.add_error("category", _("Vælg udgiftsarten."))
+        if data.get("releases") and data.get("kind") != "actual":
+            self.add_error("releases", _("Kun en bogført udgift kan afløse en disponering."))
+        return data
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Begrundelse"), max_length=200)
+
+
+class CorrectForm(forms.Form):
+    new_amount = money_field(_("Korrekt beløb"))
+    reason = forms.CharField(label=_("Begrundelse"), max_length=200)
+
+
+class ChargeForm(forms.Form):
+    """Split a booking over up to three grants by share (the rest is the facility's own budget)."""
+
+    SLOTS = 3
+    skip_ineligible = forms.BooleanField(label=_("Lad udgifter, som en pulje ikke dækker, stå udækket"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        grants: QuerySet[Grant],
+        initial_splits: list[tuple[Grant, Decimal]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        initial_splits = initial_splits or []
+        for i in range(1, self.SLOTS + 1):
+            grant, share = initial_splits[i - 1] if i <= len(initial_splits) else (None, None)
+            self.fields[f"grant_{i}"] = forms.ModelChoiceField(
+                label=_("Tilsagn %(n)s") % {"n": i}, queryset=grants, required=i == 1, initial=grant
+            )
+            self.fields[f"share_{i}"] = forms.DecimalField(
+                label=_("Andel (%%) %(n)s") % {"n": i},
+                max_digits=5,
+                decimal_places=2,
+                min_value=Decimal("0.01"),
+                max_value=Decimal("100"),
+                required=i == 1,
+                localize=True,
+                initial=share if share is not None else (Decimal("100") if i == 1 else None),
+            )
+
+    def splits(self) -> list[tuple[Grant, Decimal]]:
+        result = []
+        for i in range(1, self.SLOTS + 1):
+            grant, share = self.cleaned_data.get(f"grant_{i}"), self.cleaned_data.get(f"share_{i}")
+            if grant is not None and share:
+                result.append((grant, share))
+        return result
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for i in range(2, self.SLOTS + 1):
+            if bool(data.get(f"grant_{i}")) != bool(data.get(f"share_{i}")):
+                self.add_error(f"share_{i}", _("Angiv både tilsagn og andel, eller ingen af dem."))
+        return data
+
+
+class PostActualsForm(forms.Form):
+    posted_on = forms.DateField(
+        label=_("Bogføringsdato"), widget=DATE, required=False, help_text=_("Tom: kursusdatoen.")
+    )
+
+
+def today_initial() -> dict[str, dt.date]:
+    from styrbord.lib.dates import local_today
+
+    return {"posted_on": local_today()}

@@ -1,0 +1,362 @@
+"""The grantor package: a status report and the grant accounts in the approved budget lines, with
+the participant list and hours, as XLSX and DOCX. Only costs dated inside the project period count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from styrbord.funding.models import Grant, LedgerEntry, Pool
+from styrbord.funding.services.balances import Balances, BudgetRow, balances_for, budget_vs_actual, period_filter
+from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import format_date, format_kr, format_number, format_percent
+from styrbord.lib.money import ZERO, to_money
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
+from styrbord.staff.models import JobGroup
+
+DOCX_TEMPLATE = Path(__file__).parent / "templates" / "funding" / "docx" / "grantor_package.docx"
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One person on one course paid (in part) by the pool."""
+
+    employee_id: int
+    name: str
+    job_group: str
+    facility: str
+    course: str
+    first_day: dt.date | None
+    last_day: dt.date | None
+    hours: Decimal  # course hours inside the project period
+    status: str
+    amount: Decimal  # charged to the pool's grants inside the period
+
+
+@dataclass
+class GrantAccount:
+    """One grant's accounts: balances inside the period and budget vs actual per line and year."""
+
+    grant: Grant
+    balances: Balances
+    rows: list[BudgetRow]
+
+    @property
+    def audit_level(self) -> str:
+        return str(Pool.audit_level_for(self.grant.amount).label)
+
+    @property
+    def budget_total(self) -> Decimal:
+        return sum((r.budget for r in self.rows), ZERO)
+
+
+@dataclass
+class GrantorPackage:
+    pool: Pool
+    accounts: list[GrantAccount]
+    participants: list[Participant]
+    generated_on: dt.date
+    entries: list[LedgerEntry] = field(default_factory=list)
+
+    @property
+    def totals(self) -> Balances:
+        total = Balances()
+        for account in self.accounts:
+            total = total + account.balances
+        return total
+
+    @property
+    def period(self) -> str:
+        return f"{format_date(self.pool.period_start)} – {format_date(self.pool.period_end)}"
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((p.hours for p in self.participants), Decimal("0"))
+
+    @property
+    def employee_ids(self) -> list[int]:
+        return sorted({p.employee_id for p in self.participants})
+
+
+def _participants(pool: Pool, grants: list[Grant]) -> list[Participant]:
+    from styrbord.training.models import Booking
+
+    charged = (
+        LedgerEntry.objects.filter(grant__in=grants, balance__in=LedgerEntry.SPENDING, booking__isnull=False)
+        .filter(period_filter())
+        .values_list("booking_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    amounts = {booking_id: to_money(total) for booking_id, total in charged if total}
+    in_period = Q(session__days__date__gte=pool.period_start, session__days__date__lte=pool.period_end)
+    bookings = (
+        Booking.objects.filter(pk__in=list(amounts))
+        .select_related("employee", "employment__facility", "session__course")
+        .annotate(hours=Sum("session__days__hours", filter=in_period))
+        .order_by("employment__facility__name", "employee__name", "session__first_day")
+    )
+    job_groups = dict(JobGroup.choices)
+    return [
+        Participant(
+            employee_id=b.employee_id,
+            name=b.employee.name,
+            job_group=str(job_groups.get(b.employment.job_group, b.employment.job_group)),
+            facility=b.employment.facility.name,
+            course=str(b.session),
+            first_day=b.session.first_day,
+            last_day=b.session.last_day,
+            hours=b.hours or Decimal("0"),  # type: ignore[attr-defined]
+            status=b.get_status_display(),
+            amount=amounts[b.pk],
+        )
+        for b in bookings
+    ]
+
+
+def build_package(pool: Pool, grants: Iterable[Grant] | None = None, today: dt.date | None = None) -> GrantorPackage:
+    """Collect the package for the pool's grants (or the given ones, e.g. those in a user's scope)."""
+    grant_list = list(grants if grants is not None else pool.grants.all())
+    grant_list = [g for g in grant_list if g.status != Grant.Status.REJECTED]
+    accounts = [GrantAccount(g, balances_for(g, within_period=True), budget_vs_actual(g)) for g in grant_list]
+    entries = list(
+        LedgerEntry.objects.filter(grant__in=grant_list)
+        .filter(period_filter())
+        .select_related("grant__facility", "grant__municipality")
+        .order_by("posted_on", "pk")
+    )
+    return GrantorPackage(pool, accounts, _participants(pool, grant_list), today or local_today(), entries)
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def _status_rows(pkg: GrantorPackage) -> list[list[Any]]:
+    pool, totals = pkg.pool, pkg.totals
+    rows: list[list[Any]] = [
+        [_("Pulje"), pool.name],
+        [_("Sagsnummer"), pool.case_number],
+        [_("Tilskudsgiver"), pool.grantor.name if pool.grantor else ""],
+        [_("Projektperiode"), pkg.period],
+        [_("Formål"), pool.purpose],
+        [_("Tilsagn i alt"), sum((a.grant.amount for a in pkg.accounts), ZERO)],
+        [_("Forbrug (bogført)"), totals.actual],
+        [_("Disponeret"), totals.committed],
+        [_("Planlagt"), totals.forecast],
+        [_("Modtaget fra tilskudsgiver"), totals.income],
+        [_("Tilbage"), sum((a.grant.amount for a in pkg.accounts), ZERO) - totals.used],
+        [_("Deltagere"), len(pkg.employee_ids)],
+        [_("Kursustimer i perioden"), pkg.hours],
+        [_("Dannet"), pkg.generated_on],
+    ]
+    for account in pkg.accounts:
+        rows.append(
+            [
+                _("Tilsagn til %(recipient)s") % {"recipient": account.grant.recipient_name},
+                account.grant.amount,
+            ]
+        )
+        rows.append(
+            [_("Revisionskrav for %(recipient)s") % {"recipient": account.grant.recipient_name}, account.audit_level]
+        )
+    return rows
+
+
+def _account_rows(pkg: GrantorPackage) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for account in pkg.accounts:
+        name = account.grant.recipient_name
+        for row in account.rows:
+            pct = (row.deviation * 100 / row.budget).quantize(Decimal("0.1")) if row.budget else None
+            needs = account.grant.pool.needs_prior_approval(row.budget, row.used)
+            rows.append(
+                [
+                    name,
+                    row.label,
+                    row.year,
+                    row.budget,
+                    row.actual,
+                    row.committed,
+                    row.difference,
+                    pct,
+                    _("Ja") if needs else _("Nej"),
+                ]
+            )
+        total_actual = sum((r.actual for r in account.rows), ZERO)
+        total_committed = sum((r.committed for r in account.rows), ZERO)
+        rows.append(
+            [
+                name,
+                _("I alt"),
+                None,
+                account.budget_total,
+                total_actual,
+                total_committed,
+                account.budget_total - total_actual,
+                None,
+                None,
+            ]
+        )
+    return rows
+
+
+def package_xlsx(pkg: GrantorPackage) -> bytes:
+    """The package as a workbook: status, grant accounts, participants, entries."""
+    kinds = dict(LedgerEntry.Kind.choices)
+    from styrbord.lib.costs import CostCategory
+
+    categories = dict(CostCategory.choices)
+    sheets = [
+        Sheet(
+            _("Statusrapport"), [_("Punkt"), _("Værdi")], _status_rows(pkg), money_columns={1}, column_widths=[40, 60]
+        ),
+        Sheet(
+            _("Tilskudsregnskab"),
+            [
+                _("Modtager"),
+                _("Budgetlinje"),
+                _("År"),
+                _("Budget"),
+                _("Forbrug"),
+                _("Disponeret"),
+                _("Difference"),
+                _("Afvigelse %"),
+                _("Kræver godkendelse"),
+            ],
+            _account_rows(pkg),
+            money_columns={3, 4, 5, 6},
+        ),
+        Sheet(
+            _("Deltagere"),
+            [
+                _("Navn"),
+                _("Faggruppe"),
+                _("Tilbud"),
+                _("Kursus"),
+                _("Fra"),
+                _("Til"),
+                _("Timer"),
+                _("Status"),
+                _("Tilskud"),
+            ],
+            [
+                [p.name, p.job_group, p.facility, p.course, p.first_day, p.last_day, p.hours, p.status, p.amount]
+                for p in pkg.participants
+            ],
+            money_columns={8},
+        ),
+        Sheet(
+            _("Posteringer"),
+            [_("Dato"), _("Modtager"), _("Type"), _("Udgiftsart"), _("Beløb"), _("Tekst")],
+            [
+                [
+                    e.posted_on,
+                    e.grant.recipient_name,
+                    str(kinds.get(e.kind, e.kind)),
+                    str(categories.get(e.category, e.category)),
+                    e.amount,
+                    e.text,
+                ]
+                for e in pkg.entries
+            ],
+            money_columns={4},
+        ),
+    ]
+    data = write_xlsx(sheets)
+    assert data is not None
+    return data
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+
+def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
+    """Plain, already formatted values for the Word template."""
+    pool, totals = pkg.pool, pkg.totals
+    granted = sum((a.grant.amount for a in pkg.accounts), ZERO)
+    status_rows = [
+        {
+            "recipient": a.grant.recipient_name,
+            "amount": format_kr(a.grant.amount),
+            "actual": format_kr(a.balances.actual),
+            "committed": format_kr(a.balances.open_commitments),
+            "remaining": format_kr(a.grant.amount - a.balances.used),
+            "audit": a.audit_level,
+        }
+        for a in pkg.accounts
+    ]
+    account_rows = []
+    for a in pkg.accounts:
+        for r in a.rows:
+            account_rows.append(
+                {
+                    "recipient": a.grant.recipient_name,
+                    "line": r.label,
+                    "year": str(r.year),
+                    "budget": format_kr(r.budget),
+                    "actual": format_kr(r.actual),
+                    "difference": format_kr(r.difference),
+                    "deviation": format_percent((r.deviation * 100 / r.budget).quantize(Decimal("1")))
+                    if r.budget
+                    else "–",
+                }
+            )
+    participants = [
+        {
+            "name": p.name,
+            "job_group": p.job_group,
+            "facility": p.facility,
+            "course": p.course,
+            "dates": f"{format_date(p.first_day)} – {format_date(p.last_day)}",
+            "hours": format_number(p.hours, 1),
+            "status": p.status,
+        }
+        for p in pkg.participants
+    ]
+    return {
+        "pool_name": pool.name,
+        "case_number": pool.case_number or "–",
+        "grantor": pool.grantor.name if pool.grantor else "–",
+        "period": pkg.period,
+        "purpose": pool.purpose,
+        "granted": format_kr(granted),
+        "actual": format_kr(totals.actual),
+        "committed": format_kr(totals.open_commitments),
+        "income": format_kr(totals.income),
+        "remaining": format_kr(granted - totals.used),
+        "participant_count": str(len(pkg.employee_ids)),
+        "hours": format_number(pkg.hours, 1),
+        "generated_on": format_date(pkg.generated_on),
+        "status_rows": status_rows,
+        "account_rows": account_rows,
+        "participants": participants,
+    }
+
+
+def package_docx(pkg: GrantorPackage) -> bytes:
+    """The package as a Word document, filled from the template in templates/funding/docx/."""
+    from docxtpl import DocxTemplate
+
+    document = DocxTemplate(str(DOCX_TEMPLATE))
+    document.render(docx_context(pkg), autoescape=True)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def by_recipient(pkg: GrantorPackage) -> dict[str, list[BudgetRow]]:
+    """Budget rows per recipient name (for pages)."""
+    grouped: dict[str, list[BudgetRow]] = defaultdict(list)
+    for account in pkg.accounts:
+        grouped[account.grant.recipient_name].extend(account.rows)
+    return dict(grouped)

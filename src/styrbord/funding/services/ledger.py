@@ -1,0 +1,289 @@
+"""Posting on the ledger: commitments, actuals, income, reversals and corrections.
+
+Every posting that uses up a grant locks the grant row first (``lock_grants``) and only then
+reads the balance and inserts, inside one transaction. That is what keeps two finance officers
+charging the same grant at the same moment from both seeing the same remaining amount and
+together overdrawing it (a lost update). PostgreSQL: SELECT ... FOR UPDATE makes the second
+transaction wait for the first to commit. SQLite has no row locks; there the IMMEDIATE
+transaction mode (settings) takes the write lock at BEGIN, which serialises writers the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from styrbord.audit.services import log_action
+from styrbord.funding.models import Grant, LedgerEntry
+from styrbord.funding.services.errors import FundingError
+from styrbord.lib.costs import CostCategory
+from styrbord.lib.formatting import format_date, format_kr
+from styrbord.lib.money import ZERO, to_money
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from styrbord.accounts.models import User
+
+    AnyUser = User | AnonymousUser | None
+
+Kind = LedgerEntry.Kind
+Balance = LedgerEntry.Balance
+
+
+def category_label(category: str) -> str:
+    return str(dict(CostCategory.choices).get(category, category))
+
+
+def lock_grants(grant_ids: Iterable[int]) -> dict[int, Grant]:
+    """Lock the grant rows (in id order, so two transactions locking the same grants never deadlock)."""
+    ids = sorted(set(grant_ids))
+    rows = Grant.objects.select_for_update(of=("self",)).select_related("pool").filter(pk__in=ids).order_by("pk")
+    grants = {g.pk: g for g in rows}
+    if len(grants) != len(ids):
+        raise FundingError(_("Tilsagnet findes ikke."))
+    return grants
+
+
+def used_amount(grant: Grant) -> Decimal:
+    """Actual spending plus open commitments (planned and committed) on the grant."""
+    total = LedgerEntry.objects.filter(grant=grant, balance__in=LedgerEntry.SPENDING).aggregate(s=Sum("amount"))["s"]
+    return to_money(total or ZERO)
+
+
+def ensure_headroom(grant: Grant, delta: Decimal) -> None:
+    """Refuse a posting that would make actual + open commitments exceed the grant. Call with the grant locked."""
+    if delta <= 0:
+        return
+    remaining = grant.amount - used_amount(grant)
+    if delta > remaining:
+        raise FundingError(
+            _("Tilsagnet %(grant)s har %(remaining)s tilbage; %(amount)s ville overtrække det med %(over)s")
+            % {
+                "grant": grant,
+                "remaining": format_kr(max(remaining, ZERO), 2),
+                "amount": format_kr(delta, 2),
+                "over": format_kr(delta - remaining, 2),
+            }
+        )
+
+
+def ensure_open(grant: Grant) -> None:
+    if not grant.is_open_for_charges:
+        raise FundingError(
+            _("Tilsagnet %(grant)s er ikke åbent for posteringer (status: %(status)s).")
+            % {"grant": grant, "status": grant.get_status_display()}
+        )
+
+
+def ensure_covered(grant: Grant, category: str) -> None:
+    if not grant.pool.covers(category):
+        raise FundingError(
+            _("Puljen %(pool)s dækker ikke udgiftsarten %(category)s.")
+            % {"pool": grant.pool.name, "category": category_label(category)}
+        )
+
+
+def ensure_in_period(grant: Grant, day: dt.date) -> None:
+    pool = grant.pool
+    if not pool.contains(day):
+        raise FundingError(
+            _("Datoen %(day)s ligger uden for projektperioden %(start)s – %(end)s for puljen %(pool)s.")
+            % {
+                "day": format_date(day),
+                "start": format_date(pool.period_start),
+                "end": format_date(pool.period_end),
+                "pool": pool.name,
+            }
+        )
+
+
+def _audit_data(entry: LedgerEntry, **extra: Any) -> dict[str, Any]:
+    return {
+        "grant": entry.grant_id,
+        "kind": entry.kind,
+        "balance": entry.balance,
+        "category": entry.category,
+        "amount": entry.amount,
+        "posted_on": entry.posted_on,
+        **extra,
+    }
+
+
+def _create(grant: Grant, user: AnyUser, **fields: Any) -> LedgerEntry:
+    created_by = user if user is not None and user.is_authenticated else None
+    return LedgerEntry.objects.create(grant=grant, created_by=created_by, **fields)
+
+
+def commit(
+    grant: Grant,
+    category: str,
+    amount: Decimal,
+    posted_on: dt.date,
+    user: AnyUser,
+    *,
+    planned: bool = False,
+    text: str = "",
+) -> LedgerEntry:
+    """Commit part of a grant (disponering) for a cost not tied to a booking."""
+    amount = to_money(amount)
+    with transaction.atomic():
+        grant = lock_grants([grant.pk])[grant.pk]
+        ensure_open(grant)
+        ensure_covered(grant, category)
+        ensure_in_period(grant, posted_on)
+        ensure_headroom(grant, amount)
+        entry = _create(
+            grant,
+            user,
+            kind=Kind.COMMITMENT,
+            balance=Balance.FORECAST if planned else Balance.COMMITTED,
+            category=category,
+            amount=amount,
+            posted_on=posted_on,
+            text=text,
+        )
+        log_action(entry, "funding.ledger.committed", user, _audit_data(entry))
+    return entry
+
+
+def post_actual(
+    grant: Grant,
+    category: str,
+    amount: Decimal,
+    posted_on: dt.date,
+    user: AnyUser,
+    *,
+    text: str = "",
+    releases: LedgerEntry | None = None,
+) -> LedgerEntry:
+    """Post an actual cost (bogføring). ``releases``: the open commitment it replaces, reversed in the same step."""
+    amount = to_money(amount)
+    with transaction.atomic():
+        grant = lock_grants([grant.pk])[grant.pk]
+        ensure_open(grant)
+        ensure_covered(grant, category)
+        ensure_in_period(grant, posted_on)
+        released = ZERO
+        links: dict[str, Any] = {}
+        if releases is not None:
+            if releases.grant_id != grant.pk or releases.balance not in LedgerEntry.OPEN_COMMITMENTS:
+                raise FundingError(_("Kun en åben disponering på samme tilsagn kan afløses af en bogføring."))
+            _reverse(releases, grant, user, _("Afløst af bogføring"))
+            released = releases.amount
+            links = {
+                "booking_id": releases.booking_id,
+                "booking_cost_id": releases.booking_cost_id,
+                "employee_id": releases.employee_id,
+            }
+        ensure_headroom(grant, amount - released)
+        entry = _create(
+            grant,
+            user,
+            kind=Kind.ACTUAL,
+            balance=Balance.ACTUAL,
+            category=category,
+            amount=amount,
+            posted_on=posted_on,
+            text=text,
+            **links,
+        )
+        log_action(entry, "funding.ledger.posted", user, _audit_data(entry, releases=releases.pk if releases else None))
+    return entry
+
+
+def record_income(grant: Grant, amount: Decimal, received_on: dt.date, user: AnyUser, *, text: str = "") -> LedgerEntry:
+    """Record money received from the grantor (e.g. paid quarterly in advance)."""
+    amount = to_money(amount)
+    if amount == 0:
+        raise FundingError(_("Angiv et beløb, der ikke er 0."))
+    with transaction.atomic():
+        grant = lock_grants([grant.pk])[grant.pk]
+        entry = _create(
+            grant, user, kind=Kind.INCOME, balance=Balance.INCOME, amount=amount, posted_on=received_on, text=text
+        )
+        log_action(entry, "funding.ledger.income_recorded", user, _audit_data(entry))
+    return entry
+
+
+def _reverse(entry: LedgerEntry, grant: Grant, user: AnyUser, reason: str) -> LedgerEntry:
+    """The reversal itself; the caller holds the grant lock and runs in a transaction."""
+    if entry.kind == Kind.REVERSAL:
+        raise FundingError(_("En tilbageførsel kan ikke tilbageføres. Bogfør en ny postering i stedet."))
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise FundingError(_("Posteringen er allerede tilbageført."))
+    if entry.balance in LedgerEntry.SPENDING:
+        # Reversing a refund (a negative amount) uses up the grant again.
+        ensure_headroom(grant, -entry.amount)
+    # The reversal keeps the cost date of the entry it cancels, so both fall in the same period and
+    # month; when it was made is in created_at.
+    reversal = _create(
+        grant,
+        user,
+        kind=Kind.REVERSAL,
+        balance=entry.balance,
+        category=entry.category,
+        amount=-entry.amount,
+        posted_on=entry.posted_on,
+        text=(_("Tilbageførsel: %(reason)s") % {"reason": reason})[:300],
+        reverses=entry,
+        booking_id=entry.booking_id,
+        booking_cost_id=entry.booking_cost_id,
+        employee_id=entry.employee_id,
+    )
+    log_action(reversal, "funding.ledger.reversed", user, _audit_data(reversal, reverses=entry.pk, reason=reason))
+    return reversal
+
+
+def reverse_entry(entry: LedgerEntry, user: AnyUser, reason: str) -> LedgerEntry:
+    """Cancel an entry by posting its opposite. The entry itself is never changed."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FundingError(_("Skriv en begrundelse for tilbageførslen."))
+    with transaction.atomic():
+        grant = lock_grants([entry.grant_id])[entry.grant_id]
+        return _reverse(entry, grant, user, reason)
+
+
+def correct_entry(
+    entry: LedgerEntry, new_amount: Decimal, user: AnyUser, reason: str = ""
+) -> tuple[LedgerEntry, LedgerEntry]:
+    """Correct an amount: reverse the entry and post the right amount as a correction (one transaction)."""
+    new_amount = to_money(new_amount)
+    if new_amount == entry.amount:
+        raise FundingError(_("Det nye beløb er det samme som det gamle."))
+    reason = (reason or "").strip() or _("Korrektion af beløb")
+    with transaction.atomic():
+        grant = lock_grants([entry.grant_id])[entry.grant_id]
+        reversal = _reverse(entry, grant, user, reason)
+        if entry.balance in LedgerEntry.SPENDING:
+            ensure_headroom(grant, new_amount)
+        correction = _create(
+            grant,
+            user,
+            kind=Kind.CORRECTION,
+            balance=entry.balance,
+            category=entry.category,
+            amount=new_amount,
+            posted_on=entry.posted_on,
+            text=(_("Korrektion: %(reason)s") % {"reason": reason})[:300],
+            corrects=entry,
+            booking_id=entry.booking_id,
+            booking_cost_id=entry.booking_cost_id,
+            employee_id=entry.employee_id,
+        )
+        log_action(
+            correction,
+            "funding.ledger.corrected",
+            user,
+            _audit_data(correction, corrects=entry.pk, old_amount=entry.amount),
+            before={"amount": entry.amount},
+            after={"amount": new_amount},
+        )
+    return reversal, correction

@@ -1,0 +1,156 @@
+"""Creating pools, grants (with budget lines) and appropriations (with their lines), with the checks
+that span several rows: grants within the pool total, budget lines summing to the grant, and a
+budget-neutral appropriation balancing in every year."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from styrbord.audit.services import log_action, snapshot
+from styrbord.funding.models import (
+    Appropriation,
+    AppropriationLine,
+    Grant,
+    GrantBudgetLine,
+    Pool,
+    ReportingDeadline,
+)
+from styrbord.funding.services.errors import FundingError
+from styrbord.funding.services.ledger import used_amount
+from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import format_kr
+from styrbord.lib.money import ZERO, to_money
+
+if TYPE_CHECKING:
+    from styrbord.funding.services.ledger import AnyUser
+
+
+def _validate(obj: object, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)  # type: ignore[attr-defined]
+    except ValidationError as error:
+        raise FundingError(" ".join(error.messages)) from None
+
+
+def create_pool(pool: Pool, user: AnyUser, deadlines: Sequence[ReportingDeadline] = ()) -> Pool:
+    """Save a new pool with its reporting deadlines."""
+    _validate(pool)
+    with transaction.atomic():
+        pool.save()
+        for deadline in deadlines:
+            deadline.pool = pool
+            _validate(deadline)
+            deadline.save()
+        log_action(pool, "funding.pool.created", user, after=snapshot(pool))
+    return pool
+
+
+def create_grant(grant: Grant, user: AnyUser, budget_lines: Sequence[GrantBudgetLine] = ()) -> Grant:
+    """Save a new grant. Grants may not exceed the pool total; budget lines must sum to the grant."""
+    grant.amount = to_money(grant.amount)
+    _validate(grant)
+    if budget_lines:
+        lines_total = sum((to_money(line.amount) for line in budget_lines), ZERO)
+        if lines_total != grant.amount:
+            raise FundingError(
+                _("Budgetlinjerne summer til %(lines)s, men tilsagnet er på %(amount)s")
+                % {"lines": format_kr(lines_total, 2), "amount": format_kr(grant.amount, 2)}
+            )
+        years = {line.year for line in budget_lines}
+        pool = grant.pool
+        outside = sorted(y for y in years if not pool.period_start.year <= y <= pool.period_end.year)
+        if outside:
+            raise FundingError(_("Budgetåret %(year)s ligger uden for puljens periode.") % {"year": outside[0]})
+    with transaction.atomic():
+        # Lock the pool row so two grants created at once cannot together exceed the pool total.
+        pool = Pool.objects.select_for_update().get(pk=grant.pool_id)
+        granted = Grant.objects.filter(pool=pool).exclude(status=Grant.Status.REJECTED).aggregate(s=Sum("amount"))["s"]
+        if to_money(granted or ZERO) + grant.amount > pool.total:
+            raise FundingError(
+                _("Puljen %(pool)s har %(left)s tilbage at give tilsagn for; tilsagnet er på %(amount)s")
+                % {
+                    "pool": pool.name,
+                    "left": format_kr(pool.total - to_money(granted or ZERO), 2),
+                    "amount": format_kr(grant.amount, 2),
+                }
+            )
+        grant.save()
+        for line in budget_lines:
+            line.grant = grant
+            _validate(line, exclude=["grant"])
+        GrantBudgetLine.objects.bulk_create(list(budget_lines))
+        log_action(
+            grant,
+            "funding.grant.created",
+            user,
+            {"budget_lines": [[line.category, line.year, line.amount] for line in budget_lines]},
+            after=snapshot(grant),
+        )
+    return grant
+
+
+def change_grant_amount(grant: Grant, new_amount: int | str, user: AnyUser) -> Grant:
+    """Change the grant amount; never below what is already spent and committed."""
+    from styrbord.funding.services.ledger import lock_grants
+
+    amount = to_money(new_amount)
+    with transaction.atomic():
+        locked = lock_grants([grant.pk])[grant.pk]
+        used = used_amount(locked)
+        if amount < used:
+            raise FundingError(
+                _("Tilsagnet kan ikke sættes under forbrug og disponeringer (%(used)s).") % {"used": format_kr(used, 2)}
+            )
+        before = snapshot(locked, ["amount"])
+        Grant.objects.filter(pk=locked.pk).update(amount=amount)
+        locked.amount = amount
+        log_action(locked, "funding.grant.amount_changed", user, before=before, after={"amount": amount})
+    return locked
+
+
+def check_neutrality(appropriation: Appropriation, lines: Sequence[AppropriationLine] | None = None) -> None:
+    """Raise a FundingError naming each year (and difference) where a budget-neutral appropriation does not balance."""
+    if not appropriation.budget_neutral:
+        return
+    errors = appropriation.neutrality_errors(list(lines) if lines is not None else None)
+    if errors:
+        raise FundingError(" ".join(errors))
+
+
+def create_appropriation(
+    appropriation: Appropriation, lines: Sequence[AppropriationLine], user: AnyUser
+) -> Appropriation:
+    """Save an appropriation with its income and expenditure lines (a budget-neutral one must balance)."""
+    if not lines:
+        raise FundingError(_("Angiv mindst én linje med indtægt eller udgift."))
+    _validate(appropriation)
+    check_neutrality(appropriation, lines)
+    with transaction.atomic():
+        appropriation.save()
+        for line in lines:
+            line.appropriation = appropriation
+            _validate(line)
+        AppropriationLine.objects.bulk_create(list(lines))
+        log_action(
+            appropriation,
+            "funding.appropriation.created",
+            user,
+            {"lines": [[line.year, line.direction, line.amount] for line in lines]},
+            after=snapshot(appropriation),
+        )
+    return appropriation
+
+
+def mark_deadline_done(deadline: ReportingDeadline, user: AnyUser) -> ReportingDeadline:
+    """Record that a report was sent to the grantor today."""
+    with transaction.atomic():
+        deadline.done_on = local_today()
+        deadline.save(update_fields=["done_on"])
+        log_action(deadline.pool, "funding.deadline.done", user, {"deadline": deadline.pk, "kind": deadline.kind})
+    return deadline

@@ -1,0 +1,243 @@
+"""Funding warnings: what a finance officer should act on before the grantor asks.
+
+- repayment risk: spending projected linearly to the period end leaves money unspent
+  (unspent funds are repaid; under the pool's waiver limit, 500 kr., they are not);
+- overspend: actual + open commitments above the grant;
+- a budget line deviating more than the grantor allows without prior approval (10 % / 100.000 kr.);
+- report deadlines within 30 days, or overdue;
+- costs in a category the pool does not cover.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from styrbord.funding.models import FundingSplit, Grant, LedgerEntry, Pool, ReportingDeadline
+from styrbord.funding.services.balances import Balances, balances_for, budget_vs_actual
+from styrbord.funding.services.ledger import category_label
+from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import format_date, format_kr, format_percent
+from styrbord.lib.money import ZERO, round_money, to_money
+
+DEADLINE_NOTICE_DAYS = 30
+# Projecting the spending rate needs some history: no repayment forecast in the first three months.
+MIN_DAYS_FOR_PROJECTION = 90
+
+
+class Severity(models.TextChoices):
+    """Matches the badge classes: badge-info, badge-warn, badge-bad."""
+
+    INFO = "info", gettext_lazy("Til orientering")
+    WARNING = "warn", gettext_lazy("Advarsel")
+    CRITICAL = "bad", gettext_lazy("Kritisk")
+
+
+class WarningKind(models.TextChoices):
+    REPAYMENT_RISK = "repayment_risk", gettext_lazy("Risiko for tilbagebetaling")
+    OVERSPEND = "overspend", gettext_lazy("Overforbrug")
+    BUDGET_DEVIATION = "budget_deviation", gettext_lazy("Budgetafvigelse")
+    DEADLINE = "deadline", gettext_lazy("Rapporteringsfrist")
+    INELIGIBLE_COST = "ineligible_cost", gettext_lazy("Udgift puljen ikke dækker")
+
+
+@dataclass(frozen=True)
+class FundingWarning:
+    """One warning: what kind, how serious, a Danish message, and the object it is about."""
+
+    kind: str
+    severity: str
+    message: str
+    obj: Any
+
+    @property
+    def kind_label(self) -> str:
+        return str(WarningKind(self.kind).label)
+
+
+def projected_spend(grant: Grant, balances: Balances, today: dt.date) -> Decimal | None:
+    """Expected spending at the period end: the spending rate so far, continued in a straight line,
+    but never less than what is already spent or committed. None while there is too little history."""
+    pool = grant.pool
+    elapsed = (min(today, pool.period_end) - pool.period_start).days + 1
+    if elapsed < MIN_DAYS_FOR_PROJECTION:
+        return None
+    total_days = (pool.period_end - pool.period_start).days + 1
+    to_date = (
+        LedgerEntry.objects.filter(grant=grant, balance__in=LedgerEntry.SPENDING, posted_on__lte=today).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
+    linear = round_money(to_money(to_date) * total_days / elapsed)
+    return max(linear, balances.used)
+
+
+def _repayment(grant: Grant, balances: Balances, today: dt.date) -> list[FundingWarning]:
+    pool = grant.pool
+    if today > pool.period_end:
+        period_actual = balances_for(grant, within_period=True).actual
+        due = pool.repayment_due(grant.amount - period_actual)
+        if due > 0:
+            message = _(
+                "Projektperioden sluttede %(end)s. %(due)s af tilsagnet er ikke brugt og skal tilbagebetales."
+            ) % {"end": format_date(pool.period_end), "due": format_kr(due)}
+            return [FundingWarning(WarningKind.REPAYMENT_RISK, Severity.CRITICAL, message, grant)]
+        return []
+    projected = projected_spend(grant, balances, today)
+    if projected is None:
+        return []
+    unspent = grant.amount - projected
+    due = pool.repayment_due(unspent)
+    if due <= 0:
+        return []
+    share = (due * 100 / grant.amount) if grant.amount else ZERO
+    severity = Severity.CRITICAL if share >= 25 else Severity.WARNING
+    message = _(
+        "Med det nuværende forbrug ventes %(due)s (%(share)s) af tilsagnet at være ubrugt ved periodens slut "
+        "%(end)s og skal i så fald tilbagebetales."
+    ) % {
+        "due": format_kr(due),
+        "share": format_percent(share.quantize(Decimal("1"))),
+        "end": format_date(pool.period_end),
+    }
+    return [FundingWarning(WarningKind.REPAYMENT_RISK, severity, message, grant)]
+
+
+def _overspend(grant: Grant, balances: Balances) -> list[FundingWarning]:
+    if balances.used <= grant.amount:
+        return []
+    message = _("Tilsagnet er overtrukket: forbrug og disponeringer er %(used)s mod et tilsagn på %(amount)s") % {
+        "used": format_kr(balances.used),
+        "amount": format_kr(grant.amount),
+    }
+    return [FundingWarning(WarningKind.OVERSPEND, Severity.CRITICAL, message, grant)]
+
+
+def _budget_deviation(grant: Grant, today: dt.date) -> list[FundingWarning]:
+    rows = budget_vs_actual(grant)
+    if not any(row.budget for row in rows):
+        return []  # no approved budget by line to deviate from
+    pool = grant.pool
+    warnings = []
+    for row in rows:
+        # Above the line at any time; below it only once the year is over.
+        over = row.deviation > 0
+        if not over and row.year >= today.year:
+            continue
+        if not pool.needs_prior_approval(row.budget, row.used):
+            continue
+        percent = (abs(row.deviation) * 100 / row.budget).quantize(Decimal("1")) if row.budget else None
+        message = _(
+            "Budgetlinjen %(line)s %(year)s afviger %(amount)s%(percent)s fra det godkendte budget (%(budget)s). "
+            "Ændringer over %(limit_pct)s eller %(limit_kr)s kræver tilskudsgivers forudgående godkendelse."
+        ) % {
+            "line": row.label,
+            "year": row.year,
+            "amount": format_kr(abs(row.deviation)),
+            "percent": f" ({format_percent(percent)})" if percent is not None else "",
+            "budget": format_kr(row.budget),
+            "limit_pct": format_percent(pool.budget_change_percent.normalize()),
+            "limit_kr": format_kr(pool.budget_change_amount),
+        }
+        severity = Severity.CRITICAL if over else Severity.WARNING
+        warnings.append(FundingWarning(WarningKind.BUDGET_DEVIATION, severity, message, grant))
+    return warnings
+
+
+def _ineligible(grant: Grant) -> list[FundingWarning]:
+    pool = grant.pool
+    warnings = []
+    charged = (
+        LedgerEntry.objects.filter(grant=grant, balance__in=LedgerEntry.SPENDING)
+        .values_list("category")
+        .annotate(total=Sum("amount"))
+        .order_by("category")
+    )
+    for category, total in charged:
+        if total and not pool.covers(category):
+            message = _("Tilsagnet er belastet med %(amount)s til %(category)s, som puljen ikke dækker.") % {
+                "amount": format_kr(total),
+                "category": category_label(category),
+            }
+            warnings.append(FundingWarning(WarningKind.INELIGIBLE_COST, Severity.CRITICAL, message, grant))
+    # Costs of bookings funded by the grant that the pool does not cover fall on the facility's own budget.
+    from styrbord.training.models import BookingCost
+
+    booked = (
+        BookingCost.objects.filter(booking__in=FundingSplit.objects.filter(grant=grant).values("booking"))
+        .values_list("category")
+        .annotate(total=Sum("amount"))
+        .order_by("category")
+    )
+    for category, total in booked:
+        if total and not pool.covers(category):
+            message = _(
+                "Bookinger finansieret af tilsagnet har udgifter til %(category)s på %(amount)s, som puljen ikke "
+                "dækker. De betales af tilbuddets eget budget."
+            ) % {"amount": format_kr(total), "category": category_label(category)}
+            warnings.append(FundingWarning(WarningKind.INELIGIBLE_COST, Severity.INFO, message, grant))
+    return warnings
+
+
+def grant_warnings(
+    grant: Grant, today: dt.date | None = None, balances: Balances | None = None
+) -> list[FundingWarning]:
+    """Every warning about one grant, most serious first."""
+    today = today or local_today()
+    if grant.status != Grant.Status.APPROVED:
+        return []
+    balances = balances or balances_for(grant)
+    found = _overspend(grant, balances) + _repayment(grant, balances, today)
+    found += _budget_deviation(grant, today) + _ineligible(grant)
+    return sort_warnings(found)
+
+
+def deadline_warnings(pools: Iterable[Pool], today: dt.date | None = None) -> list[FundingWarning]:
+    """Open reporting deadlines that are overdue or due within 30 days."""
+    today = today or local_today()
+    horizon = today + dt.timedelta(days=DEADLINE_NOTICE_DAYS)
+    deadlines = ReportingDeadline.objects.filter(
+        pool__in=list(pools), done_on__isnull=True, due_date__lte=horizon
+    ).select_related("pool")
+    warnings = []
+    for deadline in deadlines:
+        values = {
+            "kind": deadline.get_kind_display(),
+            "pool": deadline.pool.name,
+            "due": format_date(deadline.due_date),
+        }
+        if deadline.due_date < today:
+            message = _("%(kind)s for %(pool)s skulle have været indsendt %(due)s.") % values
+            warnings.append(FundingWarning(WarningKind.DEADLINE, Severity.CRITICAL, message, deadline))
+        else:
+            values["days"] = str((deadline.due_date - today).days)
+            message = _("%(kind)s for %(pool)s skal indsendes senest %(due)s (om %(days)s dage).") % values
+            warnings.append(FundingWarning(WarningKind.DEADLINE, Severity.WARNING, message, deadline))
+    return warnings
+
+
+def pool_warnings(
+    pool: Pool, today: dt.date | None = None, grants: Iterable[Grant] | None = None
+) -> list[FundingWarning]:
+    """The pool's deadline warnings and the warnings of its grants (or the given ones)."""
+    today = today or local_today()
+    found = deadline_warnings([pool], today)
+    for grant in grants if grants is not None else pool.grants.select_related("pool", "facility", "municipality"):
+        found += grant_warnings(grant, today)
+    return sort_warnings(found)
+
+
+_ORDER = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def sort_warnings(warnings: list[FundingWarning]) -> list[FundingWarning]:
+    return sorted(warnings, key=lambda w: _ORDER.get(w.severity, 3))  # type: ignore[call-overload]

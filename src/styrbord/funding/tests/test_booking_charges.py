@@ -1,0 +1,153 @@
+"""Charging bookings to grants: splits by share, pool rules, re-charging and posting actuals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from styrbord.audit.models import AuditEntry
+from styrbord.funding.models import FundingSplit, LedgerEntry, Pool
+from styrbord.funding.services import FundingError
+from styrbord.funding.services.balances import balances_for
+from styrbord.funding.services.booking_charges import charge_booking, post_booking_actuals, recharge_booking
+from styrbord.funding.services.ledger import reverse_entry
+from styrbord.funding.tests import helpers
+from styrbord.lib.money import ZERO
+from styrbord.training.models import BookingCost, BookingStatus, CostStage
+
+D = Decimal
+COSTS = {"fee": "2400.00", "backfill": "4440.50", "travel": "300.00", "veu_refund": "-1200.25"}
+
+
+@pytest.fixture
+def setup(world):  # type: ignore[no-untyped-def]
+    state = helpers.grant(helpers.pool(name="Statspulje"), world.dolmer, amount="700000")
+    fund = helpers.grant(
+        helpers.pool(
+            name="Kompetencefonden",
+            kind=Pool.Kind.CO_FINANCED_FUND,
+            co_financing_share=D("80"),
+            ceiling_per_person_year=D("5000"),
+            eligible_categories=["fee", "backfill"],
+        ),
+        world.dolmer,
+        amount="100000",
+    )
+    booking = helpers.booking(world.dolmer_staff[0], COSTS)
+    return state, fund, booking
+
+
+def total_of(grant) -> Decimal:  # type: ignore[no-untyped-def]
+    return balances_for(grant).used
+
+
+def test_a_seat_split_over_two_pools_follows_each_pools_rules_and_adds_up(setup, world) -> None:  # type: ignore[no-untyped-def]
+    state, fund, booking = setup
+    result = charge_booking(booking, [(state, 50), (fund, 50)], world.finance, skip_ineligible=True)
+    booking_total = sum((D(v) for v in COSTS.values()), ZERO)  # 5.940,25
+    # Every line is split exactly; what no pool pays is uncovered (own budget).
+    assert result.charged + result.uncovered == booking_total
+    assert total_of(state) == D("2970.13")  # half of everything (refund included)
+    # The fund covers fee and backfill (and the VEU refund, which offsets backfill) at 80 %, no travel.
+    assert total_of(fund) == D("2256.10")  # 80 % of (1.200 + 2.220,25 - 600,13)
+    assert set(FundingSplit.objects.filter(booking=booking).values_list("grant_id", "share")) == {
+        (state.pk, D("50.00")),
+        (fund.pk, D("50.00")),
+    }
+    entries = LedgerEntry.objects.filter(booking=booking)
+    assert {e.balance for e in entries} == {"committed"}
+    assert all(e.employee_id == booking.employee_id and e.posted_on == dt.date(2025, 3, 3) for e in entries)
+    assert AuditEntry.objects.filter(action="funding.booking.charged", object_id=str(booking.pk)).exists()
+
+
+def test_an_ineligible_category_is_refused_unless_left_uncovered(setup, world) -> None:  # type: ignore[no-untyped-def]
+    _state, fund, booking = setup
+    with pytest.raises(FundingError) as error:
+        charge_booking(booking, [(fund, 100)], world.finance)
+    assert error.value.message == "Puljen Kompetencefonden dækker ikke udgiftsarten Transport (300,00 kr.)."
+    assert not LedgerEntry.objects.exists()
+
+
+def test_the_ceiling_per_person_per_year_counts_other_bookings_of_the_same_pool(setup, world) -> None:  # type: ignore[no-untyped-def]
+    _state, fund, booking = setup
+    charge_booking(booking, [(fund, 100)], world.finance, skip_ineligible=True)
+    assert total_of(fund) == D("4512.20")  # 80 % of 5.640,25
+    second = helpers.booking(world.dolmer_staff[0], {"fee": "2400.00"})
+    charge_booking(second, [(fund, 100)], world.finance)
+    assert total_of(fund) == D("5000.00")  # capped at 5.000 kr. for the person in 2025
+    other_person = helpers.booking(world.dolmer_staff[1], {"fee": "2400.00"})
+    charge_booking(other_person, [(fund, 100)], world.finance)
+    assert total_of(fund) == D("6920.00")
+
+
+def test_charging_again_reverses_the_open_commitments_first(setup, world) -> None:  # type: ignore[no-untyped-def]
+    state, fund, booking = setup
+    charge_booking(booking, [(state, 100)], world.finance)
+    first_total = total_of(state)
+    BookingCost.objects.filter(booking=booking, category="travel").delete()
+    result = recharge_booking(booking, world.finance)
+    assert result is not None
+    assert len(result.reversed) == 4
+    assert total_of(state) == first_total - D("300.00")
+    # Moving the seat to another pool leaves nothing on the first.
+    charge_booking(booking, [(fund, 100)], world.finance, skip_ineligible=True)
+    assert total_of(state) == ZERO
+    assert LedgerEntry.objects.filter(booking=booking, kind="reversal").count() == 7
+
+
+def test_actuals_replace_the_commitments_once_the_course_is_held(setup, world) -> None:  # type: ignore[no-untyped-def]
+    state, _fund, booking = setup
+    charge_booking(booking, [(state, 100)], world.finance)
+    with pytest.raises(FundingError, match="Kun afholdte"):
+        post_booking_actuals(booking, world.finance)
+    booking.status = BookingStatus.ATTENDED
+    booking.save()
+    BookingCost.objects.filter(booking=booking).delete()
+    BookingCost.objects.create(booking=booking, category="fee", stage=CostStage.ACTUAL, year=2025, amount=D("2400"))
+    post_booking_actuals(booking, world.finance)
+    b = balances_for(state)
+    assert (b.committed, b.actual) == (ZERO, D("2400.00"))
+    with pytest.raises(FundingError, match="allerede bogført"):
+        charge_booking(booking, [(state, 100)], world.finance)
+    for entry in LedgerEntry.objects.filter(booking=booking, kind="actual"):
+        reverse_entry(entry, world.finance, "Forkert tilsagn")
+    charge_booking(booking, [(state, 100)], world.finance)
+    assert balances_for(state).committed == D("2400.00")
+
+
+def test_a_grant_pays_only_for_its_own_recipients_staff_and_never_beyond_its_amount(setup, world) -> None:  # type: ignore[no-untyped-def]
+    state, _fund, _booking = setup
+    glesborg_booking = helpers.booking(world.glesborg_staff[0], {"fee": "2400"})
+    with pytest.raises(
+        FundingError, match="kan ikke betale for en plads for en medarbejder på Bofællesskaberne Glesborg"
+    ):
+        charge_booking(glesborg_booking, [(state, 100)], world.finance)
+    small = helpers.grant(helpers.pool(name="Lille pulje"), world.dolmer, amount="1000")
+    with pytest.raises(FundingError, match="overtrække"):
+        charge_booking(helpers.booking(world.dolmer_staff[1], {"fee": "2400"}), [(small, 100)], world.finance)
+
+
+def test_a_booking_outside_the_project_period_cannot_be_charged(world) -> None:  # type: ignore[no-untyped-def]
+    grant = helpers.grant(helpers.pool(), world.dolmer)
+    late = helpers.booking(world.dolmer_staff[0], {"fee": "100"}, session_obj=helpers.session([dt.date(2028, 2, 1)]))
+    with pytest.raises(FundingError, match="uden for projektperioden"):
+        charge_booking(late, [(grant, 100)], world.finance)
+
+
+def test_refreshing_a_charged_bookings_costs_unlinks_but_keeps_the_entries(setup, world) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.training.services.costing import refresh_booking_costs
+
+    state, _fund, booking = setup
+    charge_booking(booking, [(state, 100)], world.finance)
+    before = balances_for(state)
+    refresh_booking_costs(booking)  # training deletes and re-inserts the cost lines
+    entries = LedgerEntry.objects.filter(booking=booking)
+    assert entries.count() == 4
+    assert all(e.booking_cost_id is None for e in entries)
+    assert balances_for(state) == before
+    recharge_booking(booking, world.finance)
+    assert LedgerEntry.objects.filter(booking=booking, booking_cost__isnull=False).exists()
+    assert connection.vendor in ("sqlite", "postgresql")

@@ -1,0 +1,43 @@
+"""In a real browser: a finance officer opens the pools, a grant's ledger with its burn-down chart,
+and reverses an entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from styrbord.funding.models import LedgerEntry
+
+
+def login(page: Any, base_url: str, username: str) -> None:
+    """Log in through the real form. (testing.fixtures.login clicks the first submit button on the
+    page, which is the header's language switch, so it never submits the login form.)"""
+    page.goto(f"{base_url}/konto/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "test-password-123")
+    page.click("main form.stacked button[type=submit]")
+    page.wait_for_load_state()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_finance_officer_follows_a_grant_and_reverses_an_entry(
+    live_server: Any, page: Any, world: Any, funded: Any
+) -> None:
+    login(page, live_server.url, "oekonomi")
+    page.goto(f"{live_server.url}/oekonomi/")
+    assert page.locator("h1").inner_text() == "Puljer og økonomi"
+    page.click("text=Dolmer Have")
+    page.wait_for_selector("[data-vega-spec][data-rendered]", timeout=20000)
+    assert page.locator(".chart-canvas svg").count() >= 1
+    assert page.locator("[data-error]").count() == 0
+
+    entry = LedgerEntry.objects.filter(grant=funded.dolmer_grant, category="fee").first()
+    assert entry is not None
+    page.click(f"#entry-{entry.pk} >> text=Tilbagefør")
+    page.fill("#id_reason", "Forkert tilsagn")
+    page.click("button[type=submit] >> text=Tilbagefør")
+    page.wait_for_load_state()
+    assert "Posteringen er tilbageført." in page.content()
+    assert page.locator(f"#entry-{entry.pk} .badge-warn").inner_text() == "tilbageført"

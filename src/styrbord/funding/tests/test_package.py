@@ -1,0 +1,109 @@
+"""The grantor package: XLSX and DOCX read back, figures in the approved budget lines, only costs in the period."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import docx
+import openpyxl
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.audit.models import AuditEntry
+from styrbord.funding.models import Pool
+from styrbord.funding.package import build_package, package_docx, package_xlsx
+from styrbord.funding.services.booking_charges import post_booking_actuals
+from styrbord.funding.services.ledger import post_actual
+from styrbord.lib.costs import CostCategory
+from styrbord.training.models import BookingStatus
+
+D = Decimal
+
+
+def held(funded, world) -> None:  # type: ignore[no-untyped-def]
+    """The seat's course is held and posted; another invoice falls in 2026."""
+    funded.booking.status = BookingStatus.ATTENDED
+    funded.booking.save()
+    post_booking_actuals(funded.booking, world.finance)
+    post_actual(
+        funded.dolmer_grant, CostCategory.FEE, D("1000.00"), dt.date(2026, 2, 2), world.finance, text="Faktura 2026"
+    )
+
+
+def sheet_rows(workbook, name: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return list(workbook[name].iter_rows(values_only=True))
+
+
+def test_the_xlsx_package_has_status_accounts_participants_and_entries(funded, world) -> None:  # type: ignore[no-untyped-def]
+    held(funded, world)
+    workbook = openpyxl.load_workbook(io.BytesIO(package_xlsx(build_package(funded.pool))))
+    assert workbook.sheetnames == ["Statusrapport", "Tilskudsregnskab", "Deltagere", "Posteringer"]
+    status = dict(sheet_rows(workbook, "Statusrapport")[1:])
+    assert status["Sagsnummer"] == "24/9263"
+    assert status["Projektperiode"] == "01-01-2025 – 31-12-2027"
+    assert status["Tilsagn i alt"] == 1022000
+    assert status["Forbrug (bogført)"] == 7840.5
+    assert status["Revisionskrav for Dolmer Have"] == "Udvidet revision (over 500.000 kr.)"
+    assert status["Revisionskrav for Bofællesskaberne Glesborg"] == "Revideret regnskab (over 100.000 kr.)"
+    accounts = sheet_rows(workbook, "Tilskudsregnskab")
+    fee_2025 = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "Kursusgebyr" and r[2] == 2025)
+    assert fee_2025[3:7] == (100000, 2400, 0, 97600)
+    fee_2026 = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "Kursusgebyr" and r[2] == 2026)
+    assert fee_2026[3:5] == (150000, 1000)
+    total = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "I alt")
+    assert total[3:5] == (700000, 7840.5)
+    participants = sheet_rows(workbook, "Deltagere")
+    assert participants[1][0] == world.dolmer_staff[0].name
+    assert participants[1][1] == "Socialpædagog/pædagog"
+    assert participants[1][2] == "Dolmer Have"
+    assert participants[1][6] == 14.8  # two days of 7,4 hours
+    assert participants[1][8] == 6840.5
+
+
+def test_only_costs_inside_the_project_period_count(funded, world) -> None:  # type: ignore[no-untyped-def]
+    held(funded, world)
+    Pool.objects.filter(pk=funded.pool.pk).update(period_end=dt.date(2025, 12, 31))
+    funded.pool.refresh_from_db()
+    package = build_package(funded.pool)
+    dolmer = next(a for a in package.accounts if a.grant == funded.dolmer_grant)
+    assert dolmer.balances.actual == D("6840.50")  # the 2026 invoice falls outside
+    assert all(row.year == 2025 or row.actual == 0 for row in dolmer.rows)
+    assert all(e.posted_on <= dt.date(2025, 12, 31) for e in package.entries)
+
+
+def test_the_docx_package_reads_back_with_its_figures(funded, world) -> None:  # type: ignore[no-untyped-def]
+    held(funded, world)
+    document = docx.Document(io.BytesIO(package_docx(build_package(funded.pool))))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Pulje: Kompetenceudvikling af medarbejdere på socialpsykiatriske botilbud" in text
+    assert "Sagsnummer: 24/9263" in text
+    assert "Projektperiode: 01-01-2025 – 31-12-2027" in text
+    assert "Der er givet tilsagn om 1.022.000 kr." in text
+    assert "{{" not in text
+    assert "{%" not in text
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert [
+        "Dolmer Have",
+        "700.000 kr.",
+        "7.840 kr.",
+        "0 kr.",
+        "692.160 kr.",
+        "Udvidet revision (over 500.000 kr.)",
+    ] in cells
+    assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "97.600 kr.", "-98 %"] in cells
+    participant = next(row for row in cells if row[0] == world.dolmer_staff[0].name)
+    assert participant[1:3] == ["Socialpædagog/pædagog", "Dolmer Have"]
+    assert participant[5] == "14,8"
+
+
+def test_downloading_the_package_records_whose_data_was_exported(funded, world) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(world.grantor_user)
+    response = client.get(reverse("funding:package_docx", args=[funded.pool.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "tilskudspakke-249263.docx" in response["Content-Disposition"]
+    logged = AuditEntry.objects.filter(action="funding.grantor_package.exported", actor_id=world.grantor_user.pk)
+    assert list(logged.values_list("subject_employee_id", flat=True)) == [world.dolmer_staff[0].pk]

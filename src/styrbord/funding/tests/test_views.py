@@ -1,0 +1,238 @@
+"""Funding pages per role: anonymous, wrong role, other tenant (404), right role, grantor's own pools."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.audit.models import AuditEntry
+from styrbord.funding.models import Appropriation, Grant, LedgerEntry, Pool
+from styrbord.funding.services.balances import balances_for
+
+D = Decimal
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_users_are_sent_to_the_login_page(funded) -> None:  # type: ignore[no-untyped-def]
+    for url in (
+        reverse("funding:pool_list"),
+        reverse("funding:grant_detail", args=[funded.dolmer_grant.pk]),
+        reverse("funding:package_xlsx", args=[funded.pool.pk]),
+    ):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("persona", ["employee_user", "analyst"])
+def test_roles_without_funding_access_are_refused(world, funded, persona) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(getattr(world, persona))
+    assert client.get(reverse("funding:pool_list")).status_code == 403
+    # The role may not read grants at all: refused before any row is looked up.
+    assert client.get(reverse("funding:grant_detail", args=[funded.dolmer_grant.pk])).status_code == 403
+
+
+def test_finance_sees_own_municipalitys_pools_with_balances_and_warnings(world, funded) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(world.finance).get(reverse("funding:pool_list"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert funded.pool.name in html
+    assert "Syddjurs-puljen" not in html
+    assert "1.022.000 kr." in html
+    assert "6.84" in html  # the seat's commitment: 2.400 + 4.440,50 kr. (shown in whole kroner)
+    assert "badge-bad" in html  # e.g. Glesborg has spent nothing: its whole grant is at risk of repayment
+    detail = client_for(world.finance).get(reverse("funding:pool_detail", args=[funded.pool.pk])).content.decode()
+    assert "skal indsendes senest 15-12-2026" in detail
+
+
+def test_another_tenants_pool_and_grant_answer_404(world, funded) -> None:  # type: ignore[no-untyped-def]
+    other = client_for(world.other_coordinator)
+    assert other.get(reverse("funding:pool_detail", args=[funded.pool.pk])).status_code == 404
+    assert other.get(reverse("funding:grant_detail", args=[funded.dolmer_grant.pk])).status_code == 404
+    assert other.get(reverse("funding:municipality_overview", args=["0707"])).status_code == 404
+    finance = client_for(world.finance)
+    assert finance.get(reverse("funding:grant_detail", args=[funded.other_grant.pk])).status_code == 404
+
+
+def test_a_facility_manager_reads_only_own_facilitys_grant_and_cannot_post(world, funded) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.manager)
+    page = client.get(reverse("funding:grant_detail", args=[funded.dolmer_grant.pk]))
+    assert page.status_code == 200
+    assert "Ny postering" not in page.content.decode()
+    assert client.get(reverse("funding:grant_detail", args=[funded.glesborg_grant.pk])).status_code == 404
+    assert client.get(reverse("funding:entry_create", args=[funded.dolmer_grant.pk])).status_code == 403
+    assert client.get(reverse("funding:pool_create")).status_code == 403
+
+
+def test_the_grant_page_shows_ledger_balances_budget_lines_and_chart(world, funded) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(world.finance).get(reverse("funding:grant_detail", args=[funded.dolmer_grant.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Tilsagn til Dolmer Have" in html
+    assert "2.400,00 kr." in html
+    assert "4.440,50 kr." in html
+    assert "data-vega-spec" in html  # the burn-down chart
+    assert "31-12-2027" in html  # the burn-down runs to the period end
+    assert "Udvidet revision" in html  # 700.000 kr. is above 500.000 kr.
+    assert "Kursusgebyr" in html
+    assert "100.000 kr." in html
+
+
+def test_a_grantor_sees_and_exports_only_its_own_pools(world, funded) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.grantor_user)
+    listing = client.get(reverse("funding:pool_list")).content.decode()
+    assert funded.pool.name in listing
+    assert "Syddjurs-puljen" not in listing
+    assert client.get(reverse("funding:pool_detail", args=[funded.pool.pk])).status_code == 200
+    assert client.get(reverse("funding:pool_detail", args=[funded.other_pool.pk])).status_code == 404
+    assert client.get(reverse("funding:package_xlsx", args=[funded.pool.pk])).status_code == 200
+    assert client.get(reverse("funding:package_docx", args=[funded.other_pool.pk])).status_code == 404
+    assert client.get(reverse("funding:entry_create", args=[funded.dolmer_grant.pk])).status_code == 403
+    assert client.get(reverse("funding:appropriation_detail", args=[funded.appropriation.pk])).status_code == 403
+
+
+def test_finance_posts_reverses_and_corrects_through_the_forms(world, funded) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.finance)
+    grant = funded.dolmer_grant
+    response = client.post(
+        reverse("funding:entry_create", args=[grant.pk]),
+        {"kind": "actual", "category": "fee", "amount": "1250,50", "posted_on": "2025-05-02", "text": "Faktura 17"},
+    )
+    assert response.status_code == 302
+    entry = LedgerEntry.objects.get(text="Faktura 17")
+    assert entry.amount == D("1250.50")
+    response = client.post(
+        reverse("funding:entry_create", args=[grant.pk]),
+        {"kind": "actual", "category": "materials", "amount": "10", "posted_on": "2025-05-02"},
+    )
+    assert "dækker ikke udgiftsarten Materialer" in response.content.decode()
+    client.post(reverse("funding:entry_correct", args=[entry.pk]), {"new_amount": "1205,50", "reason": "Tastefejl"})
+    correction = LedgerEntry.objects.get(corrects=entry)
+    assert correction.amount == D("1205.50")
+    client.post(reverse("funding:entry_reverse", args=[correction.pk]), {"reason": "Krediteret"})
+    assert balances_for(grant).actual == 0
+    assert AuditEntry.objects.filter(action="funding.ledger.corrected", actor_id=world.finance.pk).exists()
+    assert AuditEntry.objects.filter(action="funding.ledger.reversed", actor_id=world.finance.pk).count() == 2
+
+
+def test_finance_creates_a_pool_a_grant_and_an_appropriation(world, funded) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.finance)
+    response = client.post(
+        reverse("funding:pool_create"),
+        {
+            "name": "Kompetencefonden",
+            "grantor": world.grantor.pk,
+            "municipality": funded.pool.municipality_id,
+            "kind": "co_financed_fund",
+            "total": "250000",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+            "eligible_categories": ["fee", "backfill"],
+            "co_financing_share": "75",
+            "ceiling_per_person_year": "10000",
+            "budget_change_percent": "10",
+            "budget_change_amount": "100000",
+            "repayment_waiver_limit": "500",
+            "deadline-TOTAL_FORMS": "1",
+            "deadline-INITIAL_FORMS": "0",
+            "deadline-0-kind": "grant_accounts",
+            "deadline-0-due_date": "2027-06-30",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pool = Pool.objects.get(name="Kompetencefonden")
+    assert pool.deadlines.count() == 1
+    lines = {"line-TOTAL_FORMS": "2", "line-INITIAL_FORMS": "0"}
+    lines |= {"line-0-category": "fee", "line-0-year": "2026", "line-0-amount": "100000"}
+    lines |= {"line-1-category": "backfill", "line-1-year": "2026", "line-1-amount": "90000"}
+    response = client.post(
+        reverse("funding:grant_create", args=[pool.pk]),
+        {"facility": world.glesborg.pk, "amount": "200000", "status": "approved", **lines},
+    )
+    assert "Budgetlinjerne summer til 190.000,00 kr., men tilsagnet er på 200.000,00 kr." in response.content.decode()
+    lines["line-1-amount"] = "100000"
+    response = client.post(
+        reverse("funding:grant_create", args=[pool.pk]),
+        {"facility": world.glesborg.pk, "amount": "200000", "status": "approved", **lines},
+    )
+    assert response.status_code == 302
+    assert Grant.objects.get(pool=pool).budget_lines.count() == 2
+    form = {
+        "title": "Tillæg",
+        "kind": "supplementary",
+        "decision_body": "Voksen- og Plejeudvalget",
+        "decision_date": "2025-12-17",
+        "budget_neutral": "on",
+        "line-TOTAL_FORMS": "2",
+        "line-INITIAL_FORMS": "0",
+        "line-0-year": "2026",
+        "line-0-direction": "income",
+        "line-0-amount": "200000",
+        "line-1-year": "2026",
+        "line-1-direction": "expenditure",
+        "line-1-amount": "150000",
+    }
+    response = client.post(reverse("funding:appropriation_create"), form)
+    assert "i 2026 er indtægterne 200.000,00 kr. og udgifterne 150.000,00 kr.: en forskel på 50.000,00 kr." in (
+        response.content.decode()
+    )
+    form["line-1-amount"] = "200000"
+    assert client.post(reverse("funding:appropriation_create"), form).status_code == 302
+    assert Appropriation.objects.filter(title="Tillæg", budget_neutral=True).exists()
+
+
+def test_the_municipality_overview_shows_grants_and_the_budget_neutral_appropriation(world, funded) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(world.coordinator).get(reverse("funding:municipality_overview", args=["0707"]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Dolmer Have" in html
+    assert "Bofællesskaberne Glesborg" in html
+    assert "Syddjurs" not in html
+    assert "budgetneutral" in html
+    assert "1,022 mio. kr." in html  # income and expenditure in 2025
+
+
+def test_finance_charges_a_booking_to_two_grants_through_the_form(world, funded) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.funding.tests import helpers
+
+    other = helpers.grant(helpers.pool(name="Ekstra pulje"), world.dolmer, amount="100000")
+    client = client_for(world.finance)
+    url = reverse("funding:booking_charge", args=[funded.booking.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"grant_1": funded.dolmer_grant.pk, "share_1": "60", "grant_2": other.pk, "share_2": "40"}
+    )
+    assert response.status_code == 200
+    assert balances_for(other).committed == D("2736.20")  # 40 % of 6.840,50
+    assert balances_for(funded.dolmer_grant).committed == D("4104.30")
+    # A booking outside the user's scope answers 404.
+    assert client_for(world.other_coordinator).get(url).status_code == 404
+
+
+def test_the_pages_speak_english_one_click_away(world, funded) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.finance)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("funding:grant_detail", args=[funded.dolmer_grant.pk])).content.decode()
+    assert "Grant to Dolmer Have" in html
+    assert "Spending towards the period end" in html
+
+
+def test_the_grant_page_lists_seats_not_yet_charged_with_a_link_to_charge_them(world, funded) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.funding.tests import helpers
+
+    uncharged = helpers.booking(world.dolmer_staff[1], {"fee": "100"})
+    helpers.booking(world.glesborg_staff[0], {"fee": "100"})  # another facility: not this grant's seat
+    html = (
+        client_for(world.finance).get(reverse("funding:grant_detail", args=[funded.dolmer_grant.pk])).content.decode()
+    )
+    assert "Pladser uden finansiering" in html
+    assert reverse("funding:booking_charge", args=[uncharged.pk]) in html
+    assert html.count("/fordel/") == 3  # the uncharged seat, and the charged seat in its two ledger lines

@@ -1,0 +1,115 @@
+"""Funding warnings: repayment risk, overspend, budget deviation, deadlines, ineligible costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from styrbord.funding.models import Grant, LedgerEntry, Pool, ReportingDeadline
+from styrbord.funding.services.ledger import commit, post_actual
+from styrbord.funding.services.warnings import Severity, WarningKind, deadline_warnings, grant_warnings
+from styrbord.funding.tests import helpers
+from styrbord.lib.costs import CostCategory
+
+D = Decimal
+
+
+def kinds(warnings) -> list[str]:  # type: ignore[no-untyped-def]
+    return [w.kind for w in warnings]
+
+
+def test_a_linear_projection_below_the_grant_warns_of_repayment(world) -> None:  # type: ignore[no-untyped-def]
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="360000")
+    # A third of the way through three years, 60.000 kr. spent: on course for 180.000 kr., half unspent.
+    post_actual(grant, CostCategory.FEE, D("60000"), dt.date(2025, 6, 1), world.finance)
+    warnings = grant_warnings(grant, dt.date(2025, 12, 31))
+    repayment = [w for w in warnings if w.kind == WarningKind.REPAYMENT_RISK]
+    assert len(repayment) == 1
+    assert repayment[0].severity == Severity.CRITICAL
+    assert "180.000 kr. (50 %)" in repayment[0].message
+    # Commitments for the rest of the period take the risk away.
+    commit(grant, CostCategory.BACKFILL, D("299600"), dt.date(2027, 3, 1), world.finance)
+    assert WarningKind.REPAYMENT_RISK not in kinds(grant_warnings(grant, dt.date(2025, 12, 31)))
+    # Too early to project: no warning in the first three months.
+    fresh = helpers.grant(helpers.pool(name="Ny"), world.dolmer, amount="1000")
+    assert grant_warnings(fresh, dt.date(2025, 2, 1)) == []
+
+
+def test_after_the_period_unspent_money_must_be_repaid_unless_under_500_kr(world) -> None:  # type: ignore[no-untyped-def]
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="10000")
+    post_actual(grant, CostCategory.FEE, D("9600"), dt.date(2027, 6, 1), world.finance)
+    assert WarningKind.REPAYMENT_RISK not in kinds(grant_warnings(grant, dt.date(2028, 1, 15)))  # 400 kr. waived
+    other = helpers.grant(helpers.pool(name="B"), world.dolmer, amount="10000")
+    post_actual(other, CostCategory.FEE, D("9000"), dt.date(2027, 6, 1), world.finance)
+    [warning] = [w for w in grant_warnings(other, dt.date(2028, 1, 15)) if w.kind == WarningKind.REPAYMENT_RISK]
+    assert "1.000 kr. af tilsagnet er ikke brugt og skal tilbagebetales" in warning.message
+
+
+def test_overspend_is_flagged_when_the_grant_is_reduced_below_its_use(world) -> None:  # type: ignore[no-untyped-def]
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="10000")
+    post_actual(grant, CostCategory.FEE, D("8000"), dt.date(2025, 6, 1), world.finance)
+    Grant.objects.filter(pk=grant.pk).update(amount=D("7000"))
+    grant.refresh_from_db()
+    [warning] = [w for w in grant_warnings(grant, dt.date(2025, 7, 1)) if w.kind == WarningKind.OVERSPEND]
+    assert warning.severity == Severity.CRITICAL
+    assert "8.000 kr. mod et tilsagn på 7.000 kr." in warning.message
+
+
+def test_a_budget_line_deviating_beyond_the_grantors_limits_warns(world) -> None:  # type: ignore[no-untyped-def]
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="600000")
+    helpers.budget(grant, {(CostCategory.FEE, 2025): "100000", (CostCategory.BACKFILL, 2025): "400000"})
+    post_actual(grant, CostCategory.FEE, D("110000"), dt.date(2025, 5, 1), world.finance)  # exactly +10 %: allowed
+    post_actual(grant, CostCategory.BACKFILL, D("390000"), dt.date(2025, 5, 1), world.finance)  # -2,5 %
+    deviations = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
+    assert deviations == []
+    post_actual(grant, CostCategory.FEE, D("0.01"), dt.date(2025, 5, 3), world.finance)  # 110.000,01: above 10 %
+    [warning] = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
+    assert "Budgetlinjen Kursusgebyr 2025 afviger 10.000 kr. (10 %) fra det godkendte budget (100.000 kr.)." in (
+        warning.message
+    )
+    assert "kræver tilskudsgivers forudgående godkendelse" in warning.message
+
+
+def test_report_deadlines_within_30_days_and_overdue_ones_warn(world) -> None:  # type: ignore[no-untyped-def]
+    pool = helpers.pool(name="Puljen")
+    kinds_ = ReportingDeadline.Kind
+    ReportingDeadline.objects.create(pool=pool, kind=kinds_.STATUS_REPORT, due_date=dt.date(2026, 12, 15))
+    ReportingDeadline.objects.create(pool=pool, kind=kinds_.GRANT_ACCOUNTS, due_date=dt.date(2026, 11, 1))
+    ReportingDeadline.objects.create(pool=pool, kind=kinds_.STATUS_REPORT, due_date=dt.date(2027, 3, 1))
+    ReportingDeadline.objects.create(
+        pool=pool, kind=kinds_.STATUS_REPORT, due_date=dt.date(2026, 10, 1), done_on=dt.date(2026, 9, 30)
+    )
+    warnings = deadline_warnings([pool], dt.date(2026, 11, 23))
+    messages = sorted((w.severity, w.message) for w in warnings)
+    assert messages == [
+        (Severity.CRITICAL, "Tilskudsregnskab for Puljen skulle have været indsendt 01-11-2026."),
+        (Severity.WARNING, "Statusrapport for Puljen skal indsendes senest 15-12-2026 (om 22 dage)."),
+    ]
+
+
+def test_costs_in_a_category_the_pool_does_not_cover_are_flagged(world) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.funding.services.booking_charges import charge_booking
+
+    pool = helpers.pool(eligible_categories=[CostCategory.FEE, CostCategory.MATERIALS])
+    grant = helpers.grant(pool, world.dolmer, amount="100000")
+    post_actual(grant, CostCategory.MATERIALS, D("500"), dt.date(2025, 5, 1), world.finance)
+    Pool.objects.filter(pk=pool.pk).update(eligible_categories=[CostCategory.FEE])  # the grantor narrows the rules
+    booking = helpers.booking(world.dolmer_staff[0], {"fee": "2400", "travel": "300"})
+    charge_booking(booking, [(grant, 100)], world.finance, skip_ineligible=True)
+    grant.refresh_from_db()
+    ineligible = [w for w in grant_warnings(grant, dt.date(2025, 5, 2)) if w.kind == WarningKind.INELIGIBLE_COST]
+    assert [w.severity for w in ineligible] == [Severity.CRITICAL, Severity.INFO]
+    assert "500 kr. til Materialer, som puljen ikke dækker" in ineligible[0].message
+    assert "Transport på 300 kr." in ineligible[1].message
+    assert LedgerEntry.objects.filter(booking=booking, category="travel").count() == 0
+
+
+def test_a_refund_counts_on_the_budget_line_of_the_cost_it_refunds(world) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.funding.services.balances import budget_vs_actual
+
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="10000")
+    helpers.budget(grant, {(CostCategory.BACKFILL, 2025): "4000"})
+    post_actual(grant, CostCategory.BACKFILL, D("5000"), dt.date(2025, 5, 1), world.finance)
+    post_actual(grant, CostCategory.VEU_REFUND, D("-1200"), dt.date(2025, 5, 1), world.finance)
+    [row] = budget_vs_actual(grant)
+    assert (row.category, row.year, row.budget, row.actual) == ("backfill", 2025, D("4000"), D("3800"))

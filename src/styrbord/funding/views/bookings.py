@@ -1,0 +1,90 @@
+"""Charging a booking's costs to one or more grants, and posting its actual costs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from styrbord.accounts.permissions import CREATE, RETRIEVE, get_scoped_or_404
+from styrbord.accounts.route_policy import requires
+from styrbord.funding.forms import ChargeForm, PostActualsForm
+from styrbord.funding.models import Grant, LedgerEntry
+from styrbord.funding.services import FundingError
+from styrbord.funding.services.booking_charges import charge_booking, post_booking_actuals, saved_splits
+from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, require
+from styrbord.training.models import Booking
+
+
+def _booking(request: HttpRequest, pk: int) -> Booking:
+    return get_scoped_or_404(
+        request.user,
+        RETRIEVE,
+        "booking",
+        Booking.objects.select_related("session__course", "employee", "employment__facility"),
+        pk=pk,
+    )
+
+
+@requires("ledger", CREATE)
+@login_required
+def booking_charge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Split a booking's cost lines over grants by share; shows what is charged and what is left uncovered."""
+    require(request, CREATE, "ledger")
+    booking = _booking(request, pk)
+    facility = booking.employment.facility
+    grants = grants_for(request).filter(
+        Q(facility=facility) | Q(municipality_id=facility.municipality_id), status=Grant.Status.APPROVED
+    )
+    form = ChargeForm(request.POST or None, grants=grants, initial_splits=saved_splits(booking))
+    actuals = PostActualsForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = charge_booking(
+                booking,
+                form.splits(),
+                request.user,
+                skip_ineligible=form.cleaned_data["skip_ineligible"],  # type: ignore[arg-type]
+            )
+        except FundingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Pladsen er fordelt på tilsagnene."))
+            return render(
+                request,
+                "funding/booking_charge.html",
+                _context(booking, form, actuals, result.charges),
+            )
+    return render(request, "funding/booking_charge.html", _context(booking, form, actuals, None))
+
+
+def _context(booking: Booking, form: ChargeForm, actuals: PostActualsForm, charges: object) -> dict[str, object]:
+    entries = entries_with_reversal_flag(LedgerEntry.objects.filter(booking=booking)).select_related("grant__pool")
+    return {
+        "booking": booking,
+        "form": form,
+        "actuals_form": actuals,
+        "costs": booking.costs.all(),
+        "entries": entries.order_by("pk"),
+        "charges": charges,
+    }
+
+
+@requires("ledger", CREATE)
+@login_required
+def booking_post_actuals(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post the actual costs of a held (or cancelled) course, replacing its commitments."""
+    require(request, CREATE, "ledger")
+    booking = _booking(request, pk)
+    form = PostActualsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post_booking_actuals(booking, request.user, form.cleaned_data.get("posted_on"))  # type: ignore[arg-type]
+        except FundingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("De faktiske udgifter er bogført."))
+    return redirect("funding:booking_charge", pk=booking.pk)

@@ -1,0 +1,47 @@
+"""The grantor package downloads (XLSX and DOCX). Grantors get their own pools only."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.utils.text import slugify
+
+from styrbord.accounts.permissions import EXPORT, get_scoped_or_404
+from styrbord.accounts.route_policy import requires
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access
+from styrbord.funding.package import build_package, package_docx, package_xlsx
+from styrbord.funding.views.common import grants_for, pools_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _package(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    pool = get_scoped_or_404(request.user, EXPORT, "pool", pools_for(request, EXPORT), pk=pk)
+    package = build_package(pool, grants_for(request, EXPORT).filter(pool=pool))
+    # The participant list names people: record who exported whose data.
+    log_access(
+        request.user,
+        "funding.grantor_package.exported",
+        package.employee_ids,
+        {"pool": pool.pk, "format": kind},
+        kind=AuditEntry.Kind.EXPORT,
+    )
+    body, content_type = (package_xlsx(package), XLSX) if kind == "xlsx" else (package_docx(package), DOCX)
+    response = HttpResponse(body, content_type=content_type)
+    name = slugify(f"tilskudspakke-{pool.case_number or pool.pk}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@requires("pool", EXPORT)
+@login_required
+def package_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _package(request, pk, "xlsx")
+
+
+@requires("pool", EXPORT)
+@login_required
+def package_docx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _package(request, pk, "docx")
