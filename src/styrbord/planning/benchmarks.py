@@ -1,0 +1,261 @@
+"""`styrbord bench plan`: the planner against its baselines on fixed-seed generated instances.
+
+For each tier, in the same run: the greedy baseline (all candidate sessions), the LP
+relaxation of the full model (a bound), a reference run of the plain monolithic MILP
+(HiGHS, 60 s, greedy start, its own process), the planner with its normal time budget over
+several solver seeds, and the independent evaluator re-scoring every plan. Then a national
+run of 100.000 staff split by municipality with a shared pool, on 2 worker processes.
+Ratios are reported next to their targets, met or not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+from typing import Any
+
+from styrbord.bench.registry import Benchmark
+from styrbord.planner.evaluate import evaluate
+from styrbord.planner.greedy import greedy
+from styrbord.planner.instances import TIERS, generate
+from styrbord.planner.milp import build, complete
+from styrbord.planner.model import Parameters, Problem
+from styrbord.planner.national import national_specs, plan_national
+from styrbord.planner.prepare import Index
+from styrbord.planner.runner import run_job
+from styrbord.planner.solve import make_plan, solve
+from styrbord.planner.worker import Job
+
+BUDGET_S = {"500": 10.0, "1500": 30.0, "5000": 60.0}
+TARGETS = {
+    "500": {"bound_ratio": 0.98, "over_greedy": 0.12},
+    "1500": {"bound_ratio": 0.98, "over_greedy": 0.20},
+    "5000": {"over_greedy": 0.05},
+}
+ALL_SEATS = 10**9  # no sparsification: baselines see every session
+
+
+def note(message: str) -> None:
+    sys.stderr.write(f"[bench plan] {message}\n")
+    sys.stderr.flush()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tiers", default="500,1500,5000,national", help="comma list of 500,1500,5000,national")
+    parser.add_argument("--quick", action="store_true", help="short budgets, 2 seeds, a 10.000-staff national run")
+    parser.add_argument("--seeds", type=int, default=3, help="solver seeds for the planner runs")
+    parser.add_argument("--reference-s", type=float, default=60.0, help="time for the reference monolithic MILP")
+    parser.add_argument("--national-staff", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for the national run")
+
+
+def run(options: dict[str, Any]) -> dict[str, Any]:
+    quick = bool(options.get("quick"))
+    tiers = [t.strip() for t in str(options.get("tiers") or "").split(",") if t.strip()]
+    seeds = 2 if quick else int(options.get("seeds") or 3)
+    reference_s = 15.0 if quick else float(options.get("reference_s") or 60.0)
+    result: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
+        "quick": quick,
+        "points": "weighted target attainment on the deadlines, baseline coverage included (max = 100 x sum of weights)",
+        "tiers": {},
+    }
+    for tier in tiers:
+        if tier == "national":
+            staff = 10_000 if quick else int(options.get("national_staff") or 100_000)
+            result["national"] = run_national(staff, int(options.get("workers") or 2), quick)
+        elif tier in TIERS:
+            budget = BUDGET_S[tier] / (4 if quick else 1)
+            result["tiers"][tier] = run_tier(tier, budget, seeds, reference_s)
+        else:
+            raise ValueError(f"unknown tier {tier!r}")
+    result["machine"]["load_average_at_end"] = os.getloadavg()
+    return result
+
+
+def run_tier(tier: str, budget_s: float, seeds: int, reference_s: float) -> dict[str, Any]:
+    staff, facilities, sessions = TIERS[tier]
+    problem = generate(staff, facilities, sessions, seed=0)
+    note(f"tier {tier}: {staff} staff, {facilities} facilities, {sessions} sessions, budget {budget_s:.0f} s")
+    out: dict[str, Any] = {"staff": staff, "facilities": facilities, "sessions": sessions, "time_budget_s": budget_s}
+
+    # Greedy baseline over every candidate session.
+    started = time.monotonic()
+    full = Index(problem, Parameters(max_seats=ALL_SEATS))
+    seats = greedy(full)
+    greedy_s = time.monotonic() - started
+    plan, _targets, greedy_points, greedy_cost, _repaired = make_plan(full, seats)
+    out["greedy"] = scored(problem, plan, greedy_points, greedy_cost) | {
+        "time_s": greedy_s,
+        "candidate_seats": len(full.seats),
+    }
+    note(f"  greedy {greedy_points:.1f} points in {greedy_s:.1f} s ({len(full.seats)} candidate seats)")
+
+    # The full model: LP relaxation (bound) and the reference monolithic MILP.
+    built = build(full)
+    warm = complete(built, full, seats)
+    started = time.monotonic()
+    lp = run_job(built.model, Job(mode="lp", time_limit_s=600.0))
+    lp_gain = (lp.get("lp") or {}).get("bound_gain")
+    lp_bound = built.baseline_points + lp_gain if lp_gain is not None else None
+    out["lp_relaxation"] = {
+        "bound": lp_bound,
+        "time_s": time.monotonic() - started,
+        "columns": built.model.n_cols,
+        "rows": built.model.n_rows,
+    }
+    note(f"  LP bound {lp_bound} in {out['lp_relaxation']['time_s']:.1f} s")
+    out["reference_milp"] = run_reference(problem, full, built, warm, reference_s, greedy_points)
+    note(f"  reference MILP {out['reference_milp']['points']:.1f} points, bound {out['reference_milp']['bound']}")
+    bounds = [b for b in (lp_bound, out["reference_milp"]["bound"]) if b is not None and math.isfinite(b)]
+    best_bound = min(bounds) if bounds else None
+    out["best_known_bound"] = best_bound
+
+    # The planner, normal budget, several seeds.
+    runs = []
+    for seed in range(seeds):
+        result = solve(problem, Parameters(time_limit_s=budget_s, seed=seed))
+        run_out = scored(problem, result.plan, result.points, result.cost_ore) | {
+            "seed": seed,
+            "status": result.status,
+            "bound": result.bound,
+            "gap": result.gap,
+            "time_to_first_plan_s": result.time_to_first_plan_s,
+            "time_s": result.total_time_s,
+            "strategy": result.stats.get("strategy"),
+            "candidate_seats": result.stats.get("seats"),
+            "sessions_per_course_kept": result.stats.get("sessions_per_course_kept"),
+            "unmet_targets_by_reason": unmet(result),
+        }
+        runs.append(run_out)
+        note(f"  planner seed {seed}: {result.points:.1f} points in {result.total_time_s:.1f} s ({result.status})")
+    out["planner"] = runs
+    points = [r["points"] for r in runs]
+    best = runs[points.index(max(points))]
+    baseline = full.baseline_points()
+    out["ratios"] = ratios(tier, best, points, greedy_points, baseline, best_bound, budget_s, runs, out)
+    return out
+
+
+def run_reference(
+    problem: Problem, full: Index, built: Any, warm: list[float], seconds: float, greedy_points: float
+) -> dict[str, Any]:
+    """The plain monolithic MILP with the greedy start, phase 1 only, in its own process."""
+    improved_at: list[float] = []
+    started = time.monotonic()
+
+    def listen(kind: str, data: dict[str, Any]) -> None:
+        if (
+            kind == "incumbent"
+            and built.baseline_points + data["points_gain"] > greedy_points + 1e-6
+            and not improved_at
+        ):
+            improved_at.append(time.monotonic() - started)
+
+    out = run_job(built.model, Job(mode="milp", time_limit_s=seconds, warm=tuple(warm), skip_cost_phase=True), listen)
+    elapsed = time.monotonic() - started
+    seats = list((out["incumbent"] or {}).get("seats") or [])
+    plan, _targets, points, cost, _repaired = make_plan(full, seats)
+    gain = (out["done"] or {}).get("bound_gain")
+    return scored(problem, plan, points, cost) | {
+        "bound": built.baseline_points + gain if gain is not None and math.isfinite(gain) else None,
+        "status": (out["done"] or {}).get("status"),
+        "time_s": elapsed,
+        "first_improvement_over_greedy_s": improved_at[0] if improved_at else None,
+        "error": (out["error"] or {}).get("message"),
+    }
+
+
+def scored(problem: Problem, plan: Any, points: float, cost: int) -> dict[str, Any]:
+    """Points and cost as reported, and as the independent evaluator finds them."""
+    evaluation = evaluate(problem, plan)
+    return {
+        "points": points,
+        "cost_kr": cost / 100,
+        "evaluator_points": evaluation.points,
+        "evaluator_cost_kr": evaluation.cost_ore / 100,
+        "evaluator_agrees": abs(evaluation.points - points) < 1e-6 and evaluation.cost_ore == cost,
+        "violations": len(evaluation.violations),
+        "seats": len(plan.assignments),
+    }
+
+
+def unmet(result: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for target in result.targets:
+        if target.reason is not None:
+            counts[str(target.reason)] = counts.get(str(target.reason), 0) + 1
+    return counts
+
+
+def ratios(
+    tier: str,
+    best: dict[str, Any],
+    points: list[float],
+    greedy_points: float,
+    baseline: float,
+    bound: float | None,
+    budget_s: float,
+    runs: list[dict[str, Any]],
+    out: dict[str, Any],
+) -> dict[str, Any]:
+    targets = TARGETS[tier]
+    worst = min(points)
+    spread = (max(points) - min(points)) / statistics.mean(points) if points else 0.0
+    first_plan = max(r["time_to_first_plan_s"] for r in runs)
+    violations = sum(r["violations"] for r in runs) + out["greedy"]["violations"] + out["reference_milp"]["violations"]
+    ratio: dict[str, Any] = {
+        "planner_over_greedy": worst / greedy_points - 1,
+        "planner_over_greedy_target": targets["over_greedy"],
+        "planner_over_greedy_met": worst / greedy_points - 1 >= targets["over_greedy"],
+        "gain_over_baseline_vs_greedy": (worst - baseline) / (greedy_points - baseline) - 1
+        if greedy_points > baseline
+        else None,
+        "bound_over_greedy": bound / greedy_points - 1 if bound else None,
+        "reference_over_greedy": out["reference_milp"]["points"] / greedy_points - 1,
+        "first_plan_share_of_budget": first_plan / budget_s,
+        "first_plan_met": first_plan <= 0.05 * budget_s,
+        "points_spread_over_seeds": spread,
+        "points_spread_met": spread <= 0.02,
+        "violations": violations,
+        "no_violations_met": violations == 0,
+        "within_time": max(r["time_s"] for r in runs) <= budget_s * 1.05,
+    }
+    if "bound_ratio" in targets and bound:
+        ratio["planner_vs_best_bound"] = worst / bound
+        ratio["planner_vs_best_bound_target"] = targets["bound_ratio"]
+        ratio["planner_vs_best_bound_met"] = worst / bound >= targets["bound_ratio"]
+    elif bound:
+        ratio["planner_vs_best_bound"] = worst / bound
+    return ratio
+
+
+def run_national(staff: int, workers: int, quick: bool) -> dict[str, Any]:
+    municipalities = 98 if staff >= 50_000 else max(4, staff // 1000)
+    specs = national_specs(staff, municipalities)
+    pool_ore = 1_000 * 100 * staff  # 1.000 kr. per employee
+    note(f"national: {staff} staff in {municipalities} municipalities, {workers} workers")
+
+    def progress(done: int, total: int) -> None:
+        if done % 10 == 0 or done == total:
+            note(f"  {done}/{total} municipalities planned")
+
+    out = plan_national(specs, pool_ore, time_limit_s=2.0 if quick else 4.0, workers=workers, progress=progress)
+    out["target_s"] = 15 * 60
+    out["within_target"] = out["seconds"] <= 15 * 60
+    out["planner_over_greedy"] = out["points"] / out["greedy_points"] - 1
+    del out["per_municipality"]
+    return out
+
+
+BENCHMARKS = {
+    "plan": Benchmark(
+        help="The training planner vs greedy, LP bound and a plain MILP on generated instances; a national run.",
+        run=run,
+        add_arguments=add_arguments,
+    )
+}

@@ -1,0 +1,77 @@
+"""Side-by-side comparison of finished runs, from their stored results (no recomputation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from styrbord.planning.models import PlanRun
+
+MONEY_KEYS = ("cost", "remaining", "planned")
+
+
+def present(result: dict[str, Any]) -> dict[str, Any]:
+    """A stored result made ready for templates: amounts as Decimal, dates as dates, shares in percent."""
+    out = dict(result)
+    out["targets"] = [
+        {
+            **row,
+            "deadline_date": dt.date.fromisoformat(row["deadline"]) if row.get("deadline") else None,
+            "attainment_pct": 100 * row.get("attainment", 0.0),
+            "baseline_pct": 100 * row.get("baseline_attainment", 0.0),
+        }
+        for row in result.get("targets", [])
+    ]
+    out["facilities"] = [
+        {**row, **{k: Decimal(row[k]) for k in MONEY_KEYS if k in row}} for row in result.get("facilities", [])
+    ]
+    out["grants"] = [
+        {**row, **{k: Decimal(row[k]) for k in MONEY_KEYS if k in row}} for row in result.get("grants", [])
+    ]
+    return out
+
+
+def comparison(runs: list[PlanRun]) -> dict[str, Any]:
+    """Rows for the compare page: totals, coverage by deadline per requirement, impact per facility."""
+    totals = []
+    targets: dict[Any, dict[str, Any]] = {}
+    facilities: dict[Any, dict[str, Any]] = {}
+    for index, run in enumerate(runs):
+        result = present(run.result or {})
+        rows = result["targets"]
+        grants_planned = sum((g["planned"] for g in result["grants"] if g["grant"] != 0), Decimal("0"))
+        totals.append(
+            {
+                "run": run,
+                "points": run.points,
+                "met": sum(1 for t in rows if t["met"]),
+                "targets": len(rows),
+                "cost": run.cost,
+                "grants_planned": grants_planned,
+                "seats": result.get("seats", 0),
+                "new_seats": result.get("new_seats", 0),
+            }
+        )
+        for row in rows:
+            entry = targets.setdefault(
+                row["requirement"],
+                {
+                    "name": row["name"],
+                    "scope": row.get("scope", ""),
+                    "deadline": row["deadline"],
+                    "deadline_date": row["deadline_date"],
+                    "baseline_pct": row["baseline_pct"],
+                    "cells": [None] * len(runs),
+                },
+            )
+            entry["cells"][index] = row
+        for row in result["facilities"]:
+            entry = facilities.setdefault(row["facility"], {"name": row["name"], "cells": [None] * len(runs)})
+            entry["cells"][index] = row
+    ordered = sorted(targets.values(), key=lambda t: (t["deadline"] or "", t["name"]))
+    return {
+        "totals": totals,
+        "targets": ordered,
+        "facilities": sorted(facilities.values(), key=lambda f: f["name"]),
+    }

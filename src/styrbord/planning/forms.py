@@ -1,0 +1,80 @@
+"""The scenario form: only the user's own municipality's facilities and grants can be chosen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from styrbord.funding.models import Grant
+from styrbord.lib.dates import add_months, local_today
+from styrbord.organisations.models import Facility, Municipality
+from styrbord.planning.models import Scenario
+
+
+class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Scenario
+        fields = [
+            "name",
+            "description",
+            "facilities",
+            "grants",
+            "own_budget",
+            "start_date",
+            "horizon_end",
+            "time_limit_s",
+            "days_cap_per_year",
+            "keep_accepted",
+        ]
+        widgets = {
+            "facilities": forms.CheckboxSelectMultiple,
+            "grants": forms.CheckboxSelectMultiple,
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "horizon_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+        facilities = Facility.objects.filter(municipality=municipality).exclude(
+            operator_kind=Facility.OperatorKind.REGION
+        )
+        self.fields["facilities"].queryset = facilities.order_by("name")  # type: ignore[attr-defined]
+        self.fields["facilities"].required = False
+        self.fields["facilities"].help_text = _("Ingen valgt betyder alle kommunens tilbud.")
+        self.fields["grants"].queryset = (  # type: ignore[attr-defined]
+            Grant.objects.filter(status=Grant.Status.APPROVED)
+            .filter(Q(facility__municipality=municipality) | Q(municipality=municipality))
+            .select_related("pool", "facility", "municipality")
+            .order_by("pk")
+        )
+        if not self.instance.pk:
+            today = local_today()
+            self.initial.setdefault("start_date", today)
+            self.initial.setdefault("horizon_end", dt.date(add_months(today, 12).year, 12, 31))
+            self.initial.setdefault("facilities", list(facilities.values_list("pk", flat=True)))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("horizon_end")
+        if start and end and end < start:
+            self.add_error("horizon_end", _("Planlæg til skal ligge efter planlæg fra."))
+        limit = data.get("time_limit_s")
+        if limit is not None and not 1 <= limit <= 600:
+            self.add_error("time_limit_s", _("Tidsgrænsen skal være mellem 1 og 600 sekunder."))
+        return data
+
+    def save(self, commit: bool = True) -> Scenario:
+        scenario: Scenario = super().save(commit=False)
+        scenario.municipality = self.municipality
+        if commit:
+            scenario.save()
+            self.save_m2m()
+            if not scenario.facilities.exists():
+                scenario.facilities.set(self.fields["facilities"].queryset)  # type: ignore[attr-defined]
+        return scenario

@@ -1,0 +1,361 @@
+"""Planning workflows: save a scenario, run it in the background, store the result, accept a plan.
+
+A run is queued in the request's transaction and started once it commits
+(``transaction.on_commit``), on the "planning" queue. The task claims the run, builds the
+inputs from the database, solves them in a solver worker process and reports progress on the
+run row, which the page polls. Accepting a run books its new seats as planned bookings
+(``training.services.book``) and charges them to grants (``funding`` booking charges), all or
+nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from styrbord.audit.services import log_action
+from styrbord.funding.models import Grant
+from styrbord.funding.services import FundingError
+from styrbord.funding.services.booking_charges import charge_booking
+from styrbord.lib.money import ZERO, from_ore, round_money
+from styrbord.planner.model import Parameters, Result
+from styrbord.planner.solve import solve
+from styrbord.planning.inputs import OWN_BUDGET_ID, Inputs, build_inputs, snapshot
+from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
+from styrbord.staff.models import Employment
+from styrbord.training.models import Booking, BookingCost, BookingStatus
+from styrbord.training.services import BookingError, book, cancel
+
+if TYPE_CHECKING:
+    from styrbord.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY_S = 0.5  # at most this often the run row is updated while solving
+REASON_LABELS = {
+    "budget": gettext_lazy("Penge (budget)"),
+    "capacity": gettext_lazy("Pladser på holdene"),
+    "staffing": gettext_lazy("Minimumsbemanding"),
+    "no_session": gettext_lazy("Intet hold før fristen"),
+    "clashes": gettext_lazy("Sammenfald i kalenderen"),
+    "days_cap": gettext_lazy("Loft over kursusdage"),
+    "time_limit": gettext_lazy("Tidsgrænsen"),
+}
+
+
+class PlanningError(Exception):
+    """A planning action that cannot be done; the message is for the user (Danish)."""
+
+
+# --- runs ---------------------------------------------------------------------------------------
+
+
+def start_run(scenario: Scenario, user: User | None) -> PlanRun:
+    """Queue a run of the scenario; it starts when the transaction commits."""
+    from styrbord.planning.tasks import run_plan_task
+
+    if scenario.runs.filter(status__in=[PlanRun.Status.QUEUED, PlanRun.Status.RUNNING]).exists():
+        raise PlanningError(_("Scenariet regner allerede. Vent, til den igangværende kørsel er færdig."))
+    with transaction.atomic():
+        run = PlanRun.objects.create(
+            scenario=scenario,
+            parameters=parameters_of(scenario),
+            created_by=user if user is not None and user.is_authenticated else None,
+            message=_("I kø"),
+        )
+        log_action(run, "planning.run.queued", user, {"scenario": scenario.pk})
+        transaction.on_commit(lambda: run_plan_task.enqueue(run.pk))
+    return run
+
+
+def parameters_of(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "time_limit_s": scenario.time_limit_s,
+        "seed": 0,
+        "start_date": scenario.start_date.isoformat(),
+        "horizon_end": scenario.horizon_end.isoformat(),
+        "own_budget": str(scenario.own_budget),
+        "grants": sorted(scenario.grants.values_list("pk", flat=True)),
+        "facilities": sorted(scenario.facilities.values_list("pk", flat=True)),
+        "days_cap_per_year": scenario.days_cap_per_year,
+        "keep_accepted": scenario.keep_accepted,
+    }
+
+
+def _progress(run_id: int) -> Any:
+    last = [0.0]
+
+    def report(fraction: float, info: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_S and info.get("event") != "greedy":
+            return
+        last[0] = now
+        message = _("Første plan fundet") if info.get("event") == "greedy" else _("Forbedrer planen")
+        PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.RUNNING).update(
+            progress=max(5, min(95, int(5 + 90 * fraction))), message=message
+        )
+
+    return report
+
+
+def execute_run(run_id: int) -> PlanRun:
+    """Do the run (the task body). Idempotent: a run that has started or finished is left alone."""
+    claimed = PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.QUEUED).update(
+        status=PlanRun.Status.RUNNING, started_at=timezone.now(), progress=1, message=_("Henter data")
+    )
+    run = PlanRun.objects.select_related("scenario").get(pk=run_id)
+    if not claimed:
+        return run
+    try:
+        inputs = build_inputs(run.scenario)
+        PlanRun.objects.filter(pk=run_id).update(inputs=snapshot(inputs.problem), progress=3, message=_("Regner"))
+        params = Parameters(
+            time_limit_s=float(run.parameters.get("time_limit_s", 20)), seed=run.parameters.get("seed", 0)
+        )
+        result = solve(inputs.problem, params, _progress(run_id))
+        _store(run, inputs, result)
+    except Exception as error:
+        logger.exception("plan run %s failed", run_id)
+        PlanRun.objects.filter(pk=run_id).update(
+            status=PlanRun.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            message=_("Planen kunne ikke beregnes. Prøv igen, eller kontakt support."),
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _store(run: PlanRun, inputs: Inputs, result: Result) -> None:
+    """Save the result and the planned seats in one transaction."""
+    employee_of = inputs.employee_of
+    charges: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    for charge in result.plan.charges:
+        charges[(charge.person_id, charge.session_id)].append(
+            {"grant": charge.grant_id, "category": charge.category, "amount": str(from_ore(charge.amount_ore))}
+        )
+    rows = [
+        PlanAssignment(
+            run=run,
+            employee_id=employee_of[a.person_id],
+            employment_id=a.person_id,
+            session_id=a.session_id,
+            cost=from_ore(a.cost_ore),
+            existing=a.existing,
+            charges=charges[(a.person_id, a.session_id)],
+        )
+        for a in result.plan.assignments
+    ]
+    summary = summarise(inputs, result)
+    with transaction.atomic():
+        PlanAssignment.objects.filter(run=run).delete()
+        PlanAssignment.objects.bulk_create(rows)
+        PlanRun.objects.filter(pk=run.pk).update(
+            status=PlanRun.Status.DONE,
+            progress=100,
+            message=_("Færdig"),
+            result=summary,
+            solver_status=result.status,
+            points=result.points,
+            greedy_points=float(result.stats.get("greedy_points") or 0.0),  # type: ignore[arg-type]
+            bound=result.bound,
+            gap=result.gap,
+            cost=from_ore(result.cost_ore),
+            time_to_first_plan_s=result.time_to_first_plan_s,
+            total_time_s=result.total_time_s,
+            finished_at=timezone.now(),
+        )
+        log_action(
+            run,
+            "planning.run.done",
+            None,
+            {"points": round(result.points, 2), "seats": len(rows), "status": result.status},
+        )
+
+
+def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
+    """What the pages show: targets with reasons, per-facility staffing impact, grant use."""
+    problem = inputs.problem
+    facility_of = {p.id: p.facility_id for p in problem.persons}
+    session_days = {s.id: s.days for s in problem.sessions}
+    per_facility: dict[int, dict[str, Any]] = {
+        f: {"facility": f, "name": name, "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
+        for f, name in inputs.facility_names.items()
+    }
+    away: dict[tuple[int, Any], int] = defaultdict(int)
+    for a in result.plan.assignments:
+        facility = facility_of[a.person_id]
+        row = per_facility.setdefault(
+            facility, {"facility": facility, "name": "", "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
+        )
+        row["seats"] += 1
+        row["days_away"] += len(session_days[a.session_id])
+        row["cost"] += a.cost_ore
+        for day in session_days[a.session_id]:
+            away[(facility, day)] += 1
+    for (facility, _day), count in away.items():
+        per_facility[facility]["peak"] = max(per_facility[facility]["peak"], count)
+    for row in per_facility.values():
+        row["cost"] = str(from_ore(row["cost"]))
+    minimum = {rule.facility_id: rule.min_staff for rule in problem.staffing}
+    headcount: dict[int, int] = defaultdict(int)
+    for person in problem.persons:
+        headcount[person.facility_id] += 1
+    for facility, row in per_facility.items():
+        row["minimum"] = minimum.get(facility, 0)
+        row["staff"] = headcount.get(facility, 0)
+    spent: dict[int, int] = defaultdict(int)
+    for charge in result.plan.charges:
+        spent[charge.grant_id] += charge.amount_ore
+    grants = [
+        {
+            "grant": grant.id,
+            "name": inputs.grant_names.get(grant.id, grant.name),
+            "remaining": str(from_ore(grant.remaining_ore)),
+            "planned": str(from_ore(spent.get(grant.id, 0))),
+        }
+        for grant in problem.grants
+    ]
+    targets = []
+    for outcome in result.targets:
+        info = inputs.requirement_info.get(outcome.requirement_id, {})
+        targets.append(
+            {
+                "requirement": outcome.requirement_id,
+                "name": info.get("name", ""),
+                "scope": info.get("scope", ""),
+                "rule": info.get("rule", ""),
+                "deadline": info.get("deadline"),
+                "target": outcome.target,
+                "baseline": outcome.baseline,
+                "planned": outcome.planned,
+                "attainment": outcome.attainment,
+                "baseline_attainment": min(1.0, outcome.baseline / outcome.target) if outcome.target else 1.0,
+                "met": outcome.met,
+                "reason": str(outcome.reason) if outcome.reason else None,
+                "reason_label": str(REASON_LABELS.get(str(outcome.reason), "")) if outcome.reason else "",
+                "blockers": outcome.blockers,
+            }
+        )
+    return {
+        "targets": targets,
+        "facilities": sorted(per_facility.values(), key=lambda r: r["name"]),
+        "grants": grants,
+        "seats": len(result.plan.assignments),
+        "new_seats": sum(1 for a in result.plan.assignments if not a.existing),
+        "stats": {k: v for k, v in result.stats.items() if isinstance(v, (int, float, str, type(None)))},
+        "people": len(problem.persons),
+        "sessions": len(problem.sessions),
+    }
+
+
+# --- accepting a plan -------------------------------------------------------------------------------
+
+
+def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
+    """Book the run's new seats as planned bookings and charge them to grants; all or nothing."""
+    if run.status != PlanRun.Status.DONE:
+        raise PlanningError(_("Kun en færdig kørsel kan godkendes."))
+    scenario = run.scenario
+    latest = scenario.latest_run()
+    if latest is not None and latest.pk != run.pk:
+        raise PlanningError(_("Der er en nyere kørsel af scenariet. Godkend den nyeste, eller kør scenariet igen."))
+    grants = {g.pk: g for g in Grant.objects.filter(pk__in=_grant_ids(run)).select_related("pool")}
+    created: list[Booking] = []
+    with transaction.atomic():
+        assignments = list(
+            run.assignments.filter(existing=False, booking__isnull=True).select_related(
+                "employee", "employment", "session"
+            )
+        )
+        for assignment in assignments:
+            try:
+                booking = book(
+                    assignment.employee,
+                    assignment.session,
+                    assignment.employment,
+                    status=BookingStatus.PLANNED,
+                    user=user,
+                    note=_("Fra planlægningsscenariet %(name)s") % {"name": scenario.name},
+                )
+            except BookingError as error:
+                raise PlanningError(
+                    _("Planen kan ikke godkendes: %(session)s kan ikke bookes (%(error)s). Kør scenariet igen.")
+                    % {"session": assignment.session, "error": error}
+                ) from error
+            _charge(booking, assignment, grants, user)
+            assignment.booking = booking
+            created.append(booking)
+        PlanAssignment.objects.bulk_update(assignments, ["booking"])
+        if not scenario.keep_accepted:
+            _cancel_moved(run, user)
+        scenario.status = Scenario.Status.ACCEPTED
+        scenario.accepted_run = run
+        scenario.save(update_fields=["status", "accepted_run", "updated_at"])
+        log_action(scenario, "planning.scenario.accepted", user, {"run": run.pk, "bookings": len(created)})
+    return created
+
+
+def _grant_ids(run: PlanRun) -> set[int]:
+    ids: set[int] = set()
+    for charges in run.assignments.values_list("charges", flat=True):
+        ids.update(int(c["grant"]) for c in charges if int(c["grant"]) != OWN_BUDGET_ID)
+    return ids
+
+
+def _charge(booking: Booking, assignment: PlanAssignment, grants: dict[int, Grant], user: User | None) -> None:
+    """Charge the booking to the grants the plan chose, as shares of its cost (the rest is own money).
+
+    A grant that pays only some categories gets the plan's amount as a share of the whole
+    booking, so it is never charged more than planned; what it does not cover falls to the
+    facility's own budget.
+    """
+    per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for charge in assignment.charges:
+        grant_id = int(charge["grant"])
+        if grant_id != OWN_BUDGET_ID:
+            per_grant[grant_id] += Decimal(charge["amount"])
+    if not per_grant:
+        return
+    total = sum((c.amount for c in BookingCost.objects.filter(booking=booking)), ZERO)
+    if total <= 0:
+        return
+    splits = []
+    for grant_id, amount in sorted(per_grant.items()):
+        share = round_money(min(Decimal("100"), amount * 100 / total))
+        if share > 0 and grant_id in grants:
+            splits.append((grants[grant_id], share))
+    overflow = sum((s for _g, s in splits), ZERO) - 100
+    if overflow > 0:  # rounding: take it from the largest share
+        largest = max(range(len(splits)), key=lambda i: splits[i][1])
+        splits[largest] = (splits[largest][0], splits[largest][1] - overflow)
+    if not splits:
+        return
+    try:
+        charge_booking(booking, splits, user, skip_ineligible=True)
+    except FundingError as error:
+        raise PlanningError(
+            _("Planen kan ikke godkendes: pladsen på %(session)s kan ikke finansieres (%(error)s). Kør scenariet igen.")
+            % {"session": booking.session, "error": error}
+        ) from error
+
+
+def _cancel_moved(run: PlanRun, user: User | None) -> None:
+    """Cancel planned bookings the run moved to another session of their course."""
+    planned = set(run.assignments.values_list("employee_id", "session_id"))
+    people = Employment.objects.filter(pk__in=run.assignments.values("employment_id")).values("employee_id")
+    for booking in Booking.objects.filter(
+        employee_id__in=people, status=BookingStatus.PLANNED, session__first_day__gte=run.scenario.start_date
+    ).select_related("session"):
+        if (booking.employee_id, booking.session_id) not in planned and run.assignments.filter(
+            employee_id=booking.employee_id, session__course_id=booking.session.course_id
+        ).exists():
+            cancel(booking, user)

@@ -1,0 +1,129 @@
+"""One small hand-made test per constraint family: the planner respects it, and without the
+family (``Parameters.disabled``) the same problem gets a plan the evaluator rejects for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from styrbord.planner.evaluate import evaluate
+from styrbord.planner.model import Booking, Family, Problem, StaffingRule
+from styrbord.planner.solve import solve
+from styrbord.planning.tests.tiny import FACILITY, A, B, day, everyone, grant, person, problem, quick, session
+
+
+def check(pb: Problem, family: Family) -> tuple[int, int]:
+    """Seats planned with and without ``family``; asserts clean vs violating plans."""
+    kept = solve(pb, quick())
+    evaluation = evaluate(pb, kept.plan)
+    assert evaluation.ok, evaluation.violations
+    assert kept.points == pytest.approx(evaluation.points)
+    dropped = solve(pb, quick(disabled=frozenset({family})))
+    assert family in evaluate(pb, dropped.plan).by_family
+    return len(kept.plan.assignments), len(dropped.plan.assignments)
+
+
+def test_capacity_keeps_a_session_within_its_seats() -> None:
+    people = [person(i) for i in range(1, 4)]
+    pb = problem(people, [session(11, A, (1,), capacity=2)], [everyone(21, A, people)])
+    assert check(pb, Family.CAPACITY) == (2, 3)
+
+
+def test_clashes_keep_a_person_on_one_session_a_day() -> None:
+    people = [person(1)]
+    pb = problem(
+        people, [session(11, A, (1,)), session(12, B, (1,))], [everyone(21, A, people), everyone(22, B, people)]
+    )
+    assert check(pb, Family.CLASHES) == (1, 2)
+
+
+def test_staffing_keeps_the_minimum_at_work() -> None:
+    people = [person(i) for i in range(1, 4)]
+    pb = problem(people, [session(11, A, (1,))], [everyone(21, A, people)], staffing=[StaffingRule(FACILITY, 2)])
+    assert check(pb, Family.STAFFING) == (1, 3)
+
+
+def test_staffing_counts_people_on_leave_as_away() -> None:
+    people = [person(1), person(2), person(3, unavailable=frozenset({day(1)}))]
+    pb = problem(
+        people[:2], [session(11, A, (1,))], [everyone(21, A, people[:2])], staffing=[StaffingRule(FACILITY, 1)]
+    )
+    pb_leave = problem(
+        people, [session(11, A, (1,))], [everyone(21, A, people[:2])], staffing=[StaffingRule(FACILITY, 2)]
+    )
+    assert len(solve(pb, quick()).plan.assignments) == 1
+    assert len(solve(pb_leave, quick()).plan.assignments) == 0
+
+
+def test_budgets_stop_spending_at_the_grant_balance() -> None:
+    people = [person(i, hourly_wage_ore=0) for i in range(1, 4)]
+    # three seats of 1.000 kr. each, 2.500 kr. left on the only grant
+    pb = problem(people, [session(11, A, (1,), fee_ore=100_000)], [everyone(21, A, people)], [grant(2_500)])
+    assert check(pb, Family.BUDGETS) == (2, 3)
+
+
+def test_budgets_respect_what_a_grant_may_pay_for() -> None:
+    people = [person(1, hourly_wage_ore=0), person(2, facility=99, hourly_wage_ore=0)]
+    earmarked = grant(10_000, facility_ids=frozenset({FACILITY}))
+    pb = problem(people, [session(11, A, (1,))], [everyone(21, A, people)], [earmarked])
+    result = solve(pb, quick())
+    assert [a.person_id for a in result.plan.assignments] == [1]
+    assert evaluate(pb, result.plan).ok
+
+
+def test_eligibility_keeps_out_other_job_groups_and_people_on_leave() -> None:
+    on_leave = person(2, unavailable=frozenset({day(1)}))
+    people = [person(1, group="nurse"), on_leave]
+    pb = problem(people, [session(11, A, (1,), job_groups=("social_educator",))], [everyone(21, A, people)])
+    assert check(pb, Family.ELIGIBILITY) == (0, 2)
+
+
+def test_prerequisites_need_an_earlier_session() -> None:
+    people = [person(1)]
+    advanced = session(12, B, (10,), prerequisites=(A,))
+    pb = problem(people, [session(11, A, (20,)), advanced], [everyone(22, B, people)])
+    assert check(pb, Family.PREREQUISITES) == (0, 1)
+
+
+def test_prerequisites_are_planned_as_a_chain() -> None:
+    people = [person(1)]
+    pb = problem(people, [session(11, A, (1,)), session(12, B, (10,), prerequisites=(A,))], [everyone(22, B, people)])
+    result = solve(pb, quick())
+    assert sorted(a.session_id for a in result.plan.assignments) == [11, 12]
+    assert evaluate(pb, result.plan).ok
+
+
+def test_days_cap_limits_course_days_in_a_year() -> None:
+    people = [person(1, days_cap_per_year=4)]
+    sessions = [session(11, A, (1, 2, 3)), session(12, B, (8, 9, 10))]
+    pb = problem(people, sessions, [everyone(21, A, people), everyone(22, B, people)])
+    assert check(pb, Family.DAYS_CAP) == (1, 2)
+
+
+def test_fixed_bookings_stay_and_movable_ones_may_move() -> None:
+    people = [person(1, unavailable=frozenset({day(5)})), person(2)]
+    sessions = [session(11, A, (1,), capacity=1), session(12, A, (5,), capacity=1), session(13, B, (30,))]
+    bookings = [Booking(1, 13, fixed=True), Booking(2, 11, fixed=False)]
+    pb = problem(people, sessions, [everyone(21, A, people)], bookings=bookings)
+    result = solve(pb, quick())
+    seats = {(a.person_id, a.session_id) for a in result.plan.assignments}
+    assert (1, 13) in seats  # kept although it earns nothing
+    assert {(1, 11), (2, 12)} <= seats  # person 2 moved to make room
+    assert evaluate(pb, result.plan).ok
+    dropped = solve(pb, quick(disabled=frozenset({Family.BOOKINGS})))
+    assert Family.BOOKINGS in evaluate(pb, dropped.plan).by_family
+
+
+def test_a_co_financed_grant_pays_only_its_share() -> None:
+    people = [person(i, hourly_wage_ore=0) for i in range(1, 4)]
+    half = grant(10_000, share_permille=500)
+    own = grant(1_600, gid=2)  # enough for the other half of three seats
+    pb = problem(people, [session(11, A, (1,), fee_ore=100_000)], [everyone(21, A, people)], [half, own])
+    result = solve(pb, quick())
+    assert len(result.plan.assignments) == 3
+    assert all(c.amount_ore <= 50_000 for c in result.plan.charges if c.grant_id == 1)
+    assert sum(c.amount_ore for c in result.plan.charges) == 300_000
+    assert evaluate(pb, result.plan).ok
+    short = problem(
+        people, [session(11, A, (1,), fee_ore=100_000)], [everyone(21, A, people)], [half, grant(1_200, gid=2)]
+    )
+    assert len(solve(short, quick()).plan.assignments) == 2

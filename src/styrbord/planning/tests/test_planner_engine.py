@@ -1,0 +1,193 @@
+"""The engine as a whole: purity, time limits, decomposition, explanations, the evaluator."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import styrbord.planner
+from styrbord.planner.evaluate import evaluate
+from styrbord.planner.instances import generate
+from styrbord.planner.model import Assignment, Booking, Charge, Family, Plan, Reason, StaffingRule
+from styrbord.planner.national import national_specs, plan_national
+from styrbord.planner.solve import solve
+from styrbord.planning.tests.tiny import FACILITY, A, B, C, day, everyone, grant, person, problem, quick, session
+
+PACKAGE = Path(styrbord.planner.__file__).parent
+
+
+def test_the_engine_package_never_imports_django() -> None:
+    for path in PACKAGE.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith("django"), f"{path.name} imports {name}"
+                assert not name.startswith("styrbord.") or name.startswith("styrbord.planner"), (
+                    f"{path.name} imports {name}"
+                )
+
+
+def test_importing_the_engine_loads_no_django_and_no_solver() -> None:
+    code = (
+        "import sys, styrbord.planner.solve, styrbord.planner.instances, styrbord.planner.evaluate;"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('django', 'highspy', 'ortools')];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(PACKAGE.parent.parent)},
+    )
+    assert out.stdout.strip() == ""
+
+
+def test_a_plan_for_a_generated_municipality_is_feasible_within_its_time_limit() -> None:
+    pb = generate(300, 6, 20, seed=3)
+    started = time.monotonic()
+    result = solve(pb, quick(time_limit_s=4.0, strategy="auto"))
+    elapsed = time.monotonic() - started
+    assert elapsed < 4.0 + 1.5
+    assert result.status in ("optimal", "feasible")
+    evaluation = evaluate(pb, result.plan)
+    assert evaluation.ok, evaluation.violations[:3]
+    assert result.points == pytest.approx(evaluation.points)
+    assert result.cost_ore == evaluation.cost_ore
+    assert result.stats["greedy_points"] <= result.points + 1e-9
+    assert result.time_to_first_plan_s < 1.0
+    assert 0.0 <= result.gap <= 1.0
+    assert result.bound >= result.points - 1e-6
+
+
+def test_the_decomposition_improves_on_greedy_and_stays_feasible() -> None:
+    pb = generate(300, 6, 20, seed=4)
+    result = solve(pb, quick(time_limit_s=5.0, strategy="lns"))
+    assert result.stats["strategy"] == "lns"
+    assert evaluate(pb, result.plan).ok
+    assert result.points >= result.stats["greedy_points"] - 1e-9
+    assert result.bound >= result.points - 1e-6  # the LP bound
+
+
+def test_sparse_candidates_keep_plans_feasible_and_report_no_false_bound() -> None:
+    pb = generate(300, 6, 20, seed=5)
+    result = solve(pb, quick(time_limit_s=3.0, strategy="auto", max_seats=600))
+    assert result.stats["sessions_per_course_kept"]
+    assert evaluate(pb, result.plan).ok
+    assert result.bound == pytest.approx(result.stats["max_points"])
+
+
+def test_the_same_seed_gives_the_same_generated_problem() -> None:
+    assert generate(200, 4, 12, seed=7) == generate(200, 4, 12, seed=7)
+    assert generate(200, 4, 12, seed=7) != generate(200, 4, 12, seed=8)
+
+
+# --- explanations --------------------------------------------------------------------------
+
+
+def reason_for(pb: object) -> Reason | None:
+    result = solve(pb, quick())  # type: ignore[arg-type]
+    (outcome,) = [t for t in result.targets if not t.met]
+    return outcome.reason
+
+
+def test_a_target_short_of_money_names_the_budget() -> None:
+    people = [person(i, hourly_wage_ore=0) for i in range(1, 4)]
+    pb = problem(people, [session(11, A, (1,))], [everyone(21, A, people)], [grant(1_500)])
+    assert reason_for(pb) == Reason.BUDGET
+
+
+def test_a_target_short_of_seats_names_capacity() -> None:
+    people = [person(i) for i in range(1, 4)]
+    pb = problem(people, [session(11, A, (1,), capacity=1)], [everyone(21, A, people)])
+    assert reason_for(pb) == Reason.CAPACITY
+
+
+def test_a_target_short_of_staff_names_staffing() -> None:
+    people = [person(i) for i in range(1, 4)]
+    pb = problem(people, [session(11, A, (1,))], [everyone(21, A, people)], staffing=[StaffingRule(FACILITY, 2)])
+    assert reason_for(pb) == Reason.STAFFING
+
+
+def test_a_target_with_only_late_sessions_names_no_session() -> None:
+    people = [person(1)]
+    pb = problem(people, [session(11, A, (50,))], [everyone(21, A, people, deadline=20)])
+    assert reason_for(pb) == Reason.NO_SESSION
+
+
+def test_met_targets_have_no_reason() -> None:
+    people = [person(1)]
+    result = solve(problem(people, [session(11, A, (1,))], [everyone(21, A, people)]), quick())
+    assert [(t.met, t.reason, t.attainment) for t in result.targets] == [(True, None, 1.0)]
+
+
+# --- the evaluator ----------------------------------------------------------------------------
+
+
+def test_the_evaluator_catches_overspending_and_wrong_charges() -> None:
+    people = [person(1, hourly_wage_ore=0), person(2, hourly_wage_ore=0)]
+    pb = problem(
+        people,
+        [session(11, A, (1,))],
+        [everyone(21, A, people)],
+        [grant(1_500), grant(5_000, gid=2, categories=frozenset({"backfill"}))],
+    )
+    seats = (Assignment(1, 11, 100_000), Assignment(2, 11, 100_000))
+    overspent = Plan(seats, (Charge(1, 1, 11, "fee", 100_000), Charge(1, 2, 11, "fee", 100_000)))
+    wrong_grant = Plan(seats, (Charge(1, 1, 11, "fee", 100_000), Charge(2, 2, 11, "fee", 100_000)))
+    short = Plan(seats, (Charge(1, 1, 11, "fee", 100_000),))
+    for plan in (overspent, wrong_grant, short):
+        assert evaluate(pb, plan).by_family == {Family.BUDGETS: 1}
+
+
+def test_the_evaluator_scores_coverage_on_the_deadline() -> None:
+    people = [person(1), person(2, holdings={C: day(10)}), person(3, holdings={C: day(90)})]
+    requirement = replace(everyone(21, C, people, deadline=30), weight=3.0)
+    pb = problem(people, [session(11, C, (1,))], [requirement])
+    nothing = evaluate(pb, Plan((), ()))
+    assert nothing.covered[21] == 1.0  # only person 3's holding is still valid on the deadline
+    assert nothing.points == pytest.approx(300.0 * 0.5 / 3)  # a third of the way: half the points are for progress
+    trained = evaluate(pb, Plan((Assignment(1, 11, 0), Assignment(2, 11, 0)), ()))
+    assert trained.points == pytest.approx(300.0)
+
+
+def test_the_evaluator_flags_duplicates_and_unknown_seats() -> None:
+    people = [person(1)]
+    pb = problem(people, [session(11, B, (1,))], [everyone(21, B, people)])
+    plan = Plan((Assignment(1, 11, 0), Assignment(1, 11, 0), Assignment(9, 11, 0)), ())
+    found = evaluate(pb, plan).by_family
+    assert found["duplicates"] == 1
+    assert found[Family.ELIGIBILITY] == 1
+
+
+def test_existing_bookings_that_already_break_staffing_are_facts_not_violations() -> None:
+    people = [person(i) for i in range(1, 4)]
+    sessions = [session(11, A, (1,)), session(12, B, (1,)), session(13, B, (5,))]
+    booked = [Booking(1, 11, fixed=True), Booking(2, 12, fixed=False)]
+    # minimum 3 of 3: both booked people are already below it on day 1
+    pb = problem(people, sessions, [everyone(21, A, people)], staffing=[StaffingRule(FACILITY, 3)], bookings=booked)
+    result = solve(pb, quick())
+    evaluation = evaluate(pb, result.plan)
+    assert evaluation.ok, evaluation.violations
+    assert {(a.person_id, a.session_id) for a in result.plan.assignments} >= {(1, 11)}
+    assert not any(a.session_id == 11 and a.person_id == 3 for a in result.plan.assignments)
+
+
+def test_a_small_national_run_keeps_the_shared_pool() -> None:
+    specs = national_specs(600, 3, seed=1)
+    out = plan_national(specs, pool_ore=30_000_000, time_limit_s=1.5, rebalance_time_limit_s=1.0, workers=2)
+    assert out["municipalities"] == 3
+    assert out["pool_within_budget"]
+    assert out["violations"] == 0
+    assert out["points"] >= out["greedy_points"] - 1e-6

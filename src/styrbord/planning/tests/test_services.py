@@ -1,0 +1,139 @@
+"""The planning services against the database: inputs, a run, accepting, re-planning."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from styrbord.funding.models import LedgerEntry
+from styrbord.planner.evaluate import evaluate
+from styrbord.planner.model import Plan
+from styrbord.planning import services
+from styrbord.planning.inputs import OWN_BUDGET_ID, build_inputs
+from styrbord.planning.models import PlanRun, Scenario
+from styrbord.planning.tests.data import planning_setup
+from styrbord.staff.models import Absence
+from styrbord.testing.fixtures import World
+from styrbord.training.models import Booking, BookingStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def run_now(scenario: Scenario) -> PlanRun:
+    run = PlanRun.objects.create(scenario=scenario, parameters=services.parameters_of(scenario))
+    return services.execute_run(run.pk)
+
+
+def test_inputs_describe_people_sessions_requirements_and_money(world: World) -> None:
+    setup = planning_setup(world, own_budget="5000.00")
+    Absence.objects.create(employee=world.dolmer_staff[1], start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 2, 5))
+    inputs = build_inputs(setup.scenario)
+    problem = inputs.problem
+    assert len(problem.persons) == 5
+    (requirement,) = problem.requirements
+    assert len(requirement.population) == 5
+    assert requirement.weight == 3.0
+    assert requirement.deadline == dt.date(2027, 6, 30)
+    assert [s.fee_ore for s in problem.sessions] == [200_000, 200_000]
+    grants = {g.id: g for g in problem.grants}
+    assert grants[setup.grant.pk].remaining_ore == 2_000_000
+    assert grants[setup.grant.pk].facility_ids == frozenset({world.dolmer.pk})
+    assert grants[OWN_BUDGET_ID].remaining_ore == 500_000
+    away = {p.id: p.unavailable for p in problem.persons}
+    employment = world.dolmer_staff[1].employments.get()
+    assert away[employment.pk] == frozenset({dt.date(2027, 2, 3)})
+
+
+def test_a_run_spends_the_money_it_has_and_names_what_holds_the_rest_back(world: World) -> None:
+    setup = planning_setup(world)
+    run = run_now(setup.scenario)
+    assert run.status == PlanRun.Status.DONE, run.error
+    seats = list(run.assignments.select_related("employment"))
+    assert {s.employment.facility_id for s in seats} == {world.dolmer.pk}
+    assert len(seats) == 3
+    (target,) = run.result["targets"]
+    assert not target["met"]
+    assert target["reason"] == "budget"
+    assert run.inputs["persons"]
+    assert run.points is not None
+    assert run.bound is not None
+    assert run.bound >= run.points
+    assert run.cost == sum((s.cost for s in seats), Decimal("0"))
+
+
+def test_own_money_lets_the_plan_meet_the_target(world: World) -> None:
+    setup = planning_setup(world, own_budget="10000.00")
+    run = run_now(setup.scenario)
+    (target,) = run.result["targets"]
+    assert target["met"]
+    assert run.assignments.count() == 5
+    inputs = build_inputs(setup.scenario)
+    assert evaluate(inputs.problem, Plan((), ())).points < run.points
+
+
+def test_starting_a_run_queues_it_and_solves_it_after_commit(
+    world: World, immediate_tasks: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    setup = planning_setup(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.start_run(setup.scenario, world.coordinator)
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.DONE
+    assert run.progress == 100
+
+
+def test_a_second_run_waits_for_the_first(world: World) -> None:
+    setup = planning_setup(world)
+    PlanRun.objects.create(scenario=setup.scenario, status=PlanRun.Status.RUNNING)
+    with pytest.raises(services.PlanningError):
+        services.start_run(setup.scenario, world.coordinator)
+
+
+def test_accepting_books_planned_seats_and_charges_the_grant(world: World) -> None:
+    setup = planning_setup(world)
+    run = run_now(setup.scenario)
+    bookings = services.accept_run(run, world.coordinator)
+    assert len(bookings) == 3
+    assert {b.status for b in bookings} == {BookingStatus.PLANNED}
+    charged = LedgerEntry.objects.filter(grant=setup.grant, booking__in=bookings)
+    assert charged.exists()
+    setup.scenario.refresh_from_db()
+    assert setup.scenario.status == Scenario.Status.ACCEPTED
+    assert setup.scenario.accepted_run == run
+    assert run.assignments.filter(booking__isnull=False).count() == 3
+
+
+def test_replanning_keeps_accepted_bookings(world: World) -> None:
+    setup = planning_setup(world, own_budget="10000.00")
+    first = run_now(setup.scenario)
+    services.accept_run(first, world.coordinator)
+    second = run_now(setup.scenario)
+    assert second.status == PlanRun.Status.DONE, second.error
+    kept = set(Booking.objects.filter(status=BookingStatus.PLANNED).values_list("employee_id", "session_id"))
+    planned = set(second.assignments.values_list("employee_id", "session_id"))
+    assert kept <= planned
+    assert second.assignments.filter(existing=True).count() == len(kept)
+    assert services.accept_run(second, world.coordinator) == []  # nothing new to book
+
+
+def test_an_old_run_cannot_be_accepted(world: World) -> None:
+    setup = planning_setup(world)
+    first = run_now(setup.scenario)
+    run_now(setup.scenario)
+    with pytest.raises(services.PlanningError):
+        services.accept_run(first, world.coordinator)
+
+
+def test_a_failing_run_is_stored_with_its_error(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    setup = planning_setup(world)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no solver")
+
+    monkeypatch.setattr(services, "solve", broken)
+    run = run_now(setup.scenario)
+    assert run.status == PlanRun.Status.FAILED
+    assert "no solver" in run.error

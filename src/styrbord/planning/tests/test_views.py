@@ -1,0 +1,154 @@
+"""Planning pages for each persona: anonymous, wrong role, other tenant, right role."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.audit.models import AuditEntry
+from styrbord.planning import services
+from styrbord.planning.models import PlanRun, Scenario
+from styrbord.planning.tests.data import planning_setup
+from styrbord.testing.fixtures import World
+from styrbord.training.models import Booking
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def finished_run(world: World, **kwargs: str) -> PlanRun:
+    setup = planning_setup(world, **kwargs)
+    run = PlanRun.objects.create(scenario=setup.scenario, parameters=services.parameters_of(setup.scenario))
+    return services.execute_run(run.pk)
+
+
+def test_anonymous_users_are_sent_to_the_login(world: World) -> None:
+    response = Client().get(reverse("planning:scenario_list"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize(("persona", "status"), [("employee", 403), ("analyst", 403), ("grantor", 403)])
+def test_roles_without_planning_get_no_list(world: World, persona: str, status: int) -> None:
+    response = client_for(world.personas()[persona]).get(reverse("planning:scenario_list"))
+    assert response.status_code == status
+
+
+def test_the_coordinator_sees_the_scenario_and_its_plan(world: World) -> None:
+    run = finished_run(world)
+    client = client_for(world.coordinator)
+    listing = client.get(reverse("planning:scenario_list"))
+    assert "Konflikthåndtering 2027" in listing.content.decode()
+    detail = client.get(reverse("planning:scenario_detail", args=[run.scenario_id]))
+    assert detail.status_code == 200
+    page = client.get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+    assert "Penge (budget)" in page  # the binding reason of the unmet target
+    assert world.dolmer_staff[0].name in page or world.dolmer_staff[1].name in page
+    assert AuditEntry.objects.filter(action="planning.plan.viewed").exists()
+
+
+def test_another_municipality_gets_404(world: World) -> None:
+    run = finished_run(world)
+    client = client_for(world.other_coordinator)
+    assert client.get(reverse("planning:scenario_detail", args=[run.scenario_id])).status_code == 404
+    assert client.get(reverse("planning:run_detail", args=[run.pk])).status_code == 404
+    assert client.post(reverse("planning:run_accept", args=[run.pk])).status_code == 404
+    assert client.post(reverse("planning:run_start", args=[run.scenario_id])).status_code == 404
+
+
+def test_finance_reads_but_sees_no_names_and_cannot_accept(world: World) -> None:
+    run = finished_run(world)
+    client = client_for(world.finance)
+    page = client.get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+    assert "Tilbuddene" in page
+    assert world.dolmer_staff[0].name not in page
+    assert client.post(reverse("planning:run_accept", args=[run.pk])).status_code == 403  # the role may not
+    assert not Booking.objects.exists()
+
+
+def test_a_facility_manager_sees_only_own_staff_in_the_plan(world: World) -> None:
+    run = finished_run(world, own_budget="10000.00")
+    page = client_for(world.manager).get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+    assert world.dolmer_staff[0].name in page
+    assert world.glesborg_staff[0].name not in page
+
+
+def test_the_form_offers_only_the_municipality_s_facilities(world: World) -> None:
+    page = client_for(world.coordinator).get(reverse("planning:scenario_create")).content.decode()
+    assert "Dolmer Have" in page
+    assert "Syddjurs Botilbud" not in page
+
+
+def test_the_coordinator_creates_runs_and_accepts_a_scenario(world: World, immediate_tasks: None) -> None:
+    client = client_for(world.coordinator)
+    response = client.post(
+        reverse("planning:scenario_create"),
+        {
+            "name": "Med puljen",
+            "facilities": [world.dolmer.pk],
+            "own_budget": "0",
+            "start_date": "2026-12-01",
+            "horizon_end": "2027-12-31",
+            "time_limit_s": "3",
+            "days_cap_per_year": "10",
+            "keep_accepted": "on",
+        },
+    )
+    scenario = Scenario.objects.get(name="Med puljen")
+    assert response.status_code == 302
+    assert list(scenario.facilities.all()) == [world.dolmer]
+    setup = planning_setup(world)
+    run = finished_run_for(setup.scenario)
+    accepted = client.post(reverse("planning:run_accept", args=[run.pk]), follow=True)
+    assert "Planen er godkendt" in accepted.content.decode()
+    assert Booking.objects.count() == 3
+
+
+def finished_run_for(scenario: Scenario) -> PlanRun:
+    run = PlanRun.objects.create(scenario=scenario, parameters=services.parameters_of(scenario))
+    return services.execute_run(run.pk)
+
+
+def test_starting_a_run_from_the_page_redirects_to_its_progress(world: World, immediate_tasks: None) -> None:
+    setup = planning_setup(world)
+    client = client_for(world.coordinator)
+    response = client.post(reverse("planning:run_start", args=[setup.scenario.pk]))
+    run = PlanRun.objects.get(scenario=setup.scenario)
+    assert response["Location"] == reverse("planning:run_detail", args=[run.pk])
+    status = client.get(reverse("planning:run_status", args=[run.pk]), headers={"HX-Request": "true"})
+    assert status.status_code == 200
+
+
+def test_the_status_fragment_polls_while_running_and_reloads_when_done(world: World) -> None:
+    setup = planning_setup(world)
+    run = PlanRun.objects.create(scenario=setup.scenario, status=PlanRun.Status.RUNNING, progress=40, message="Regner")
+    client = client_for(world.coordinator)
+    polling = client.get(reverse("planning:run_status", args=[run.pk]), headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in polling.content.decode()
+    assert "HX-Refresh" not in polling
+    PlanRun.objects.filter(pk=run.pk).update(status=PlanRun.Status.DONE, progress=100)
+    done = client.get(reverse("planning:run_status", args=[run.pk]), headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"
+
+
+def test_runs_compare_side_by_side(world: World) -> None:
+    run = finished_run(world)
+    other = finished_run_for(run.scenario)
+    response = client_for(world.coordinator).get(reverse("planning:compare"), {"koersel": [run.pk, other.pk]})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count(f"#{run.pk}") >= 2
+    assert "Konflikthåndtering for alle" in page
+    assert "Dolmer Have" in page
+
+
+def test_the_other_municipality_cannot_compare_our_runs(world: World) -> None:
+    run = finished_run(world)
+    response = client_for(world.other_coordinator).get(reverse("planning:compare"), {"koersel": [run.pk]})
+    assert "Konflikthåndtering for alle" not in response.content.decode()

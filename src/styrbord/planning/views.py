@@ -1,0 +1,214 @@
+"""Planning pages: scenarios, a run with live progress, side-by-side comparison, accepting a plan.
+
+Thin views over ``planning.services``. Permissions: policy "scenario" / "plan_run" and the
+user's scope (outside it answers 404); the planned seats list names people, so it is shown
+only to roles that may see employees, filtered to their scope, and the access is logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scope, scoped_for
+from styrbord.audit.services import log_access, log_action
+from styrbord.organisations.models import Municipality
+from styrbord.planning import services
+from styrbord.planning.compare import comparison, present
+from styrbord.planning.forms import ScenarioForm
+from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
+
+MAX_COMPARED = 4
+
+
+def _require(request: HttpRequest, action: str, object_type: str) -> None:
+    if not can(request.user, action, object_type):
+        raise PermissionDenied
+
+
+def _municipality_for(request: HttpRequest) -> Municipality:
+    """The municipality a new scenario belongs to: the user's own (an administrator picks one)."""
+    user: Any = request.user
+    if user.municipality_id is not None:
+        return user.municipality  # type: ignore[no-any-return]
+    code = request.GET.get("kommune") or request.POST.get("kommune")
+    if code and (user.is_superuser or user.role == "admin"):
+        found = Municipality.objects.filter(code=code).first()
+        if found is not None:
+            return found
+    raise PermissionDenied
+
+
+@require_GET
+@login_required
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    """The user's scenarios with their latest run."""
+    _require(request, LIST, "scenario")
+    scenarios = scoped_for(request.user, LIST, "scenario", Scenario.objects.all()).select_related("municipality")
+    scenarios = scenarios.prefetch_related(
+        Prefetch("runs", queryset=PlanRun.objects.order_by("-created_at", "-id"), to_attr="run_list")
+    )
+    user: Any = request.user
+    context = {
+        "scenarios": scenarios,
+        "can_create": can(user, CREATE, "scenario") and user.municipality_id is not None,
+    }
+    return render(request, "planning/scenario_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def scenario_create(request: HttpRequest) -> HttpResponse:
+    _require(request, CREATE, "scenario")
+    municipality = _municipality_for(request)
+    form = ScenarioForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        scenario = form.save(commit=False)
+        scenario.created_by = request.user  # type: ignore[assignment]
+        scenario.save()
+        form.save_m2m()
+        if not scenario.facilities.exists():
+            scenario.facilities.set(form.fields["facilities"].queryset)  # type: ignore[attr-defined]
+        log_action(scenario, "planning.scenario.created", request.user, {"name": scenario.name})
+        messages.success(request, _("Scenariet er oprettet. Kør det for at få en plan."))
+        return redirect("planning:scenario_detail", pk=scenario.pk)
+    return render(request, "planning/scenario_form.html", {"form": form, "municipality": municipality})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_scoped_or_404(request.user, UPDATE, "scenario", Scenario.objects.all(), pk=pk)
+    form = ScenarioForm(request.POST or None, instance=scenario, municipality=scenario.municipality)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        log_action(scenario, "planning.scenario.updated", request.user, {"name": scenario.name})
+        messages.success(request, _("Scenariet er gemt. Kør det igen for at se virkningen."))
+        return redirect("planning:scenario_detail", pk=scenario.pk)
+    return render(
+        request,
+        "planning/scenario_form.html",
+        {"form": form, "municipality": scenario.municipality, "scenario": scenario},
+    )
+
+
+@require_GET
+@login_required
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_scoped_or_404(
+        request.user,
+        RETRIEVE,
+        "scenario",
+        Scenario.objects.select_related("municipality").prefetch_related("facilities", "grants__pool"),
+        pk=pk,
+    )
+    runs = list(scenario.runs.order_by("-created_at", "-id")[:20])
+    context = {
+        "scenario": scenario,
+        "runs": runs,
+        "latest": runs[0] if runs else None,
+        "can_run": can(request.user, UPDATE, "scenario"),
+    }
+    return render(request, "planning/scenario_detail.html", context)
+
+
+@require_POST
+@login_required
+def run_start(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_scoped_or_404(request.user, UPDATE, "scenario", Scenario.objects.all(), pk=pk)
+    _require(request, CREATE, "plan_run")
+    try:
+        run = services.start_run(scenario, request.user)  # type: ignore[arg-type]
+    except services.PlanningError as error:
+        messages.error(request, str(error))
+        return redirect("planning:scenario_detail", pk=scenario.pk)
+    return redirect("planning:run_detail", pk=run.pk)
+
+
+def _run(request: HttpRequest, pk: int, action: str = RETRIEVE) -> PlanRun:
+    return get_scoped_or_404(
+        request.user, action, "plan_run", PlanRun.objects.select_related("scenario__municipality"), pk=pk
+    )
+
+
+@require_GET
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    seats: list[PlanAssignment] = []
+    show_people = can(request.user, LIST, "employee")
+    if show_people and run.status == PlanRun.Status.DONE:
+        seats = list(
+            scope(request.user, run.assignments.all()).select_related(
+                "employee", "employment__facility", "session__course"
+            )
+        )
+        if seats:
+            log_access(request.user, "planning.plan.viewed", sorted({s.employee_id for s in seats}))
+    context = {
+        "run": run,
+        "scenario": run.scenario,
+        "result": present(run.result or {}),
+        "seats": seats,
+        "show_people": show_people,
+        "can_accept": can(request.user, UPDATE, "scenario")
+        and run.status == PlanRun.Status.DONE
+        and run.scenario.accepted_run_id != run.pk,
+    }
+    return render(request, "planning/run_detail.html", context)
+
+
+@require_GET
+@login_required
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment the run page polls; when the run ends, HTMX reloads the page."""
+    run = _run(request, pk)
+    response = render(request, "planning/_run_status.html", {"run": run})
+    if not run.is_active and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@login_required
+def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    get_scoped_or_404(request.user, UPDATE, "scenario", Scenario.objects.all(), pk=run.scenario_id)
+    try:
+        bookings = services.accept_run(run, request.user)  # type: ignore[arg-type]
+    except services.PlanningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Planen er godkendt: %(count)s planlagte bookinger er oprettet og fordelt på tilsagnene.")
+            % {"count": len(bookings)},
+        )
+    return redirect("planning:run_detail", pk=run.pk)
+
+
+@require_GET
+@login_required
+def compare(request: HttpRequest) -> HttpResponse:
+    """Runs side by side: coverage by deadline, cost, staffing impact per facility."""
+    _require(request, LIST, "plan_run")
+    ids = [int(v) for v in request.GET.getlist("koersel") if v.isdigit()][:MAX_COMPARED]
+    runs = list(
+        scoped_for(request.user, RETRIEVE, "plan_run", PlanRun.objects.select_related("scenario")).filter(
+            pk__in=ids, status=PlanRun.Status.DONE
+        )
+    )
+    runs.sort(key=lambda r: ids.index(r.pk))
+    choices = scoped_for(request.user, LIST, "plan_run", PlanRun.objects.select_related("scenario")).filter(
+        status=PlanRun.Status.DONE
+    )[:50]
+    context = {"runs": runs, "table": comparison(runs), "choices": choices, "chosen": ids}
+    return render(request, "planning/compare.html", context)
