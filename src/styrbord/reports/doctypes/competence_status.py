@@ -1,0 +1,418 @@
+"""Status on competence development (orientering), like seed 003.
+
+For a municipality or one facility and a period: the topics trained per facility (from course
+bookings), coverage against each requirement's target (the requirements coverage engine), grant
+spending (the funding ledger), and the facilities singled out by the supervisory authority
+(requirements sourced from an order or recommendation) with what is being done about it
+(booked and planned course places that give the required competence).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from styrbord.accounts.models import Role
+from styrbord.funding.models import Grant
+from styrbord.funding.services.balances import Balances, balances_by_grant
+from styrbord.lib import charts as lib_charts
+from styrbord.lib.formatting import format_date, format_percent
+from styrbord.lib.money import ZERO
+from styrbord.organisations.models import Facility
+from styrbord.reports.doctypes.base import DocumentType, Progress, ReportError, ReportRequest, ScopeKind, register
+from styrbord.reports.doctypes.text import join_da, mio, people
+from styrbord.reports.documents.charts import document_chart
+from styrbord.reports.documents.structure import (
+    BulletList,
+    CaseType,
+    CellKind,
+    Column,
+    CommitteeItem,
+    Paragraph,
+    Row,
+    RowKind,
+    Section,
+    SubHeading,
+    Table,
+)
+from styrbord.requirements import coverage
+from styrbord.requirements.models import Requirement, SourceKind
+from styrbord.training.models import Booking, BookingStatus
+
+SUPERVISORY = (SourceKind.ORDER, SourceKind.RECOMMENDATION)
+ACTIVE_BOOKINGS = (BookingStatus.PLANNED, BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.COMPLETED)
+DONE_BOOKINGS = (BookingStatus.ATTENDED, BookingStatus.COMPLETED)
+UPCOMING_BOOKINGS = (BookingStatus.PLANNED, BookingStatus.BOOKED)
+MAX_TOPIC_FACILITIES = 8  # more than this: topics as a table instead of a list per facility
+MAX_TOPICS = 6
+PER_FACILITY_ROWS_IN_TEXT = 8  # a longer facility x requirement table goes to the XLSX appendix
+STATUS_TEXT = {"ok": "Opfyldt", "warn": "Tæt på målet", "bad": "Under målet", "none": "Ingen i målgruppen"}
+
+
+def _facilities(request: ReportRequest) -> tuple[QuerySet[Facility], str]:
+    obj = request.scope.obj
+    if request.scope.kind == ScopeKind.FACILITY:
+        return Facility.objects.filter(pk=obj.pk), str(obj)
+    if request.scope.kind == ScopeKind.MUNICIPALITY:
+        qs = Facility.objects.filter(municipality_id=obj.pk).exclude(operator_kind=Facility.OperatorKind.REGION)
+        return qs, str(obj)
+    raise ReportError(_("Status på kompetenceudvikling laves for en kommune eller et tilbud."))
+
+
+# --- topics per facility -----------------------------------------------------------------
+
+
+def _topics(facilities: QuerySet[Facility], start: dt.date, end: dt.date) -> dict[str, list[tuple[str, int, int]]]:
+    """Per facility: (competence, people on courses in the period, of whom completed), most first."""
+    rows = (
+        Booking.objects.filter(
+            employment__facility__in=facilities,
+            status__in=ACTIVE_BOOKINGS,
+            session__first_day__gte=start,
+            session__first_day__lte=end,
+            session__cancelled=False,
+        )
+        .values("employment__facility__name", "session__course__grants__competence__name", "session__course__name")
+        .annotate(
+            people=Count("employee", distinct=True),
+            done=Count("employee", distinct=True, filter=Q(status__in=DONE_BOOKINGS)),
+        )
+        .order_by()
+    )
+    per: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for row in rows:
+        topic = row["session__course__grants__competence__name"] or row["session__course__name"]
+        counts = per[row["employment__facility__name"]][topic]
+        counts[0] = max(counts[0], row["people"])
+        counts[1] = max(counts[1], row["done"])
+    return {
+        facility: sorted(((t, c[0], c[1]) for t, c in topics.items()), key=lambda x: (-x[1], x[0]))
+        for facility, topics in sorted(per.items())
+    }
+
+
+def _topic_blocks(topics: dict[str, list[tuple[str, int, int]]], period_label: str) -> list[Any]:
+    if not topics:
+        return [Paragraph(f"Der er ikke registreret kursusdeltagelse i {period_label}.")]
+    blocks: list[Any] = [
+        Paragraph(
+            f"I {period_label} anvendes kompetencemidlerne til at styrke tilbuddenes kompetencer i forhold til "
+            "bl.a. følgende emner (medarbejdere på kursus, heraf gennemført):"
+        )
+    ]
+    if len(topics) <= MAX_TOPIC_FACILITIES:
+        for facility, items in topics.items():
+            blocks.append(SubHeading(facility))
+            blocks.append(
+                BulletList([f"{topic} ({people(n)}, heraf {done} gennemført)" for topic, n, done in items[:MAX_TOPICS]])
+            )
+        return blocks
+    rows = [Row([facility, topic, people, done]) for facility, items in topics.items() for topic, people, done in items]
+    blocks.append(
+        Table(
+            columns=[
+                Column("Tilbud"),
+                Column("Emne"),
+                Column("Medarbejdere", CellKind.NUMBER),
+                Column("Gennemført", CellKind.NUMBER),
+            ],
+            rows=rows,
+            caption="Emner for kompetenceudviklingen pr. tilbud",
+            sheet_name="Emner",
+        )
+    )
+    return blocks
+
+
+# --- coverage ----------------------------------------------------------------------------
+
+
+def _aggregate(rows: list[coverage.CoverageRow]) -> list[tuple[Requirement, coverage.Counts, Decimal | None]]:
+    per: dict[int, tuple[Requirement, coverage.Counts]] = {}
+    for row in rows:
+        _req, counts = per.setdefault(row.requirement.pk, (row.requirement, coverage.Counts()))
+        counts.add(coverage.Counts(row.in_scope, row.compliant, row.in_scope_fte, row.compliant_fte))
+    result = [(req, counts, coverage.share_of(counts, req.is_fte_based)) for req, counts in per.values()]
+    result.sort(key=lambda r: (r[0].priority, r[0].name))
+    return result
+
+
+def _coverage_chart(requirement: Requirement, facilities: QuerySet[Facility], on: dt.date) -> Any:
+    history = coverage.history(requirement, facilities, on, months=12)
+    ahead = coverage.forecast(requirement, facilities, on)
+    points = [{"month": p.on, "share": p.share, "series": "Historik"} for p in history]
+    points += [{"month": p.on, "share": p.share, "series": "Prognose"} for p in ahead]
+    chart = lib_charts.coverage_chart(points, requirement.target, width=560, height=230)
+    return document_chart(chart, f"Dækning over tid: {requirement.name}")
+
+
+def _coverage_blocks(
+    aggregated: list[tuple[Requirement, coverage.Counts, Decimal | None]],
+    rows: list[coverage.CoverageRow],
+    facilities: QuerySet[Facility],
+    on: dt.date,
+    single_facility: bool,
+    appendix: list[Table],
+) -> list[Any]:
+    if not aggregated:
+        return [Paragraph("Der er ikke fastsat kompetencekrav, som gælder for tilbuddene.")]
+    met = sum(1 for req, _counts, share in aggregated if share is not None and share >= req.target)
+    blocks: list[Any] = [
+        Paragraph(
+            f"Pr. {format_date(on)} er målet nået for {met} af {len(aggregated)} kompetencekrav. "
+            "Tabellen viser andelen, der opfylder hvert krav, mod kravets mål."
+        )
+    ]
+    table_rows = []
+    for req, counts, share in aggregated:
+        status = coverage.status_for(share, req.target)
+        table_rows.append(
+            Row([req.name, req.target, share, f"{counts.compliant} af {counts.in_scope}", STATUS_TEXT[status]])
+        )
+    blocks.append(
+        Table(
+            columns=[
+                Column("Kompetencekrav"),
+                Column("Mål", CellKind.PERCENT),
+                Column("Dækning", CellKind.PERCENT, 1),
+                Column("Opfylder", CellKind.TEXT),
+                Column("Status"),
+            ],
+            rows=table_rows,
+            caption=f"Dækning af kompetencekravene pr. {format_date(on)}",
+            note="Kilde: Styrbord, kompetencekrav og medarbejdernes kompetencer. Mål og dækning i procent af "
+            "personer (eller årsværk, hvor kravet er sat i årsværk).",
+            sheet_name="Dækning",
+        )
+    )
+    main = next((req for req, counts, _share in aggregated if counts.in_scope), None)
+    if main is not None:
+        blocks.append(_coverage_chart(main, facilities, on))
+    if not single_facility and rows:
+        per_facility = Table(
+            columns=[
+                Column("Tilbud"),
+                Column("Kompetencekrav"),
+                Column("Mål", CellKind.PERCENT),
+                Column("Dækning", CellKind.PERCENT, 1),
+                Column("I målgruppen", CellKind.NUMBER),
+                Column("Opfylder", CellKind.NUMBER),
+            ],
+            rows=[Row([r.facility.name, r.requirement.name, r.target, r.share, r.in_scope, r.compliant]) for r in rows],
+            caption="Dækning pr. tilbud og krav",
+            sheet_name="Dækning pr. tilbud",
+        )
+        if len(rows) <= PER_FACILITY_ROWS_IN_TEXT:
+            blocks.append(per_facility)
+        else:
+            blocks.append(
+                Paragraph("Dækningen pr. tilbud og krav fremgår af bilag 1 (regnearket med de underliggende tal).")
+            )
+            appendix.append(per_facility)
+    return blocks
+
+
+# --- spending ----------------------------------------------------------------------------
+
+
+def _grants(request: ReportRequest, facilities: QuerySet[Facility]) -> list[Grant]:
+    q = Q(facility__in=facilities)
+    if request.scope.kind == ScopeKind.MUNICIPALITY:
+        q |= Q(municipality=request.scope.obj)
+    return list(
+        Grant.objects.filter(q, status__in=(Grant.Status.APPROVED, Grant.Status.CLOSED))
+        .filter(pool__period_start__lte=request.period.end, pool__period_end__gte=request.period.start)
+        .select_related("pool", "pool__grantor", "facility", "municipality")
+        .order_by("pool__name", "facility__name", "id")
+    )
+
+
+def _spending_blocks(grants: list[Grant], balances: dict[int, Balances]) -> list[Any]:
+    if not grants:
+        return [Paragraph("Der er ingen tilsagn om puljemidler til kompetenceudvikling i perioden.")]
+    total = Balances()
+    rows: list[Row] = []
+    current_pool = None
+    for grant in grants:
+        if grant.pool_id != current_pool:
+            current_pool = grant.pool_id
+            grantor = f" ({grant.pool.grantor.name})" if grant.pool.grantor_id else ""  # type: ignore[union-attr]
+            rows.append(Row([f"{grant.pool.name}{grantor}"], RowKind.GROUP))
+        b = balances[grant.pk]
+        total = total + b
+        rows.append(Row([grant.recipient_name, b.amount, b.actual, b.open_commitments, b.remaining, b.used_percent]))
+    used_percent = (total.used * 100 / total.amount).quantize(Decimal("0.1")) if total.amount else ZERO
+    rows.append(
+        Row(["I alt", total.amount, total.actual, total.open_commitments, total.remaining, used_percent], RowKind.TOTAL)
+    )
+    text = (
+        f"Der er givet tilsagn om i alt {mio(total.amount)}, hvoraf {mio(total.actual)} er brugt og "
+        f"{mio(total.open_commitments)} disponeret til planlagte og tilmeldte kurser. Der er således "
+        f"{mio(total.remaining)} tilbage."
+    )
+    if total.remaining < 0:
+        text += " Tilsagnene er dermed overskredet."
+    return [
+        Paragraph(text),
+        Table(
+            columns=[
+                Column("Pulje og modtager"),
+                Column("Tilsagn (kr.)", CellKind.AMOUNT),
+                Column("Brugt (kr.)", CellKind.AMOUNT),
+                Column("Disponeret (kr.)", CellKind.AMOUNT),
+                Column("Rest (kr.)", CellKind.AMOUNT),
+                Column("Anvendt", CellKind.PERCENT, 1),
+            ],
+            rows=rows,
+            caption="Forbrug af puljemidler",
+            note="Kilde: Styrbord, puljernes regnskab (bogførte udgifter og disponeringer). Anvendt: brugt og "
+            "disponeret i procent af tilsagnet.",
+            sheet_name="Forbrug",
+        ),
+    ]
+
+
+# --- the supervisory authority's findings ---------------------------------------------------
+
+
+def _supervisory_blocks(
+    requirements: list[Requirement], rows: list[coverage.CoverageRow], facilities: QuerySet[Facility], on: dt.date
+) -> list[Any]:
+    singled_out = [r for r in requirements if r.source_kind in SUPERVISORY]
+    if not singled_out:
+        return [
+            Paragraph("Ingen tilbud har aktuelt påbud eller henstillinger fra Socialtilsynet om kompetenceudvikling.")
+        ]
+    blocks: list[Any] = []
+    for req in singled_out:
+        req_rows = [r for r in rows if r.requirement.pk == req.pk]
+        names = join_da(sorted({r.facility.name for r in req_rows})) or req.scope_text()
+        kind = "et påbud" if req.source_kind == SourceKind.ORDER else "en henstilling"
+        competence_ids = [c.pk for c in req.competences.all()]
+        upcoming = (
+            Booking.objects.filter(
+                employment__facility__in=facilities.filter(pk__in=[r.facility.pk for r in req_rows]),
+                status__in=UPCOMING_BOOKINGS,
+                session__course__grants__competence__in=competence_ids,
+                session__first_day__gte=on,
+                session__cancelled=False,
+            )
+            .values("session__course__name", "status")
+            .annotate(people=Count("employee", distinct=True))
+            .order_by("session__course__name")
+        )
+        booked = sum(u["people"] for u in upcoming if u["status"] == BookingStatus.BOOKED)
+        planned = sum(u["people"] for u in upcoming if u["status"] == BookingStatus.PLANNED)
+        courses = sorted({u["session__course__name"] for u in upcoming})
+        counts = coverage.Counts()
+        for r in req_rows:
+            counts.add(coverage.Counts(r.in_scope, r.compliant, r.in_scope_fte, r.compliant_fte))
+        share = coverage.share_of(counts, req.is_fte_based)
+        source = f" ({req.source_reference.rstrip('.')})" if req.source_reference else ""
+        text = (
+            f"I prioriteringen af kompetencemidler er der et særligt fokus på {names}. Det bunder i {kind} fra "
+            f"Socialtilsynet{source}, som ligger til grund for kravet ”{req.name}”."
+        )
+        status = f"Pr. {format_date(on)} opfylder {counts.compliant} af {people(counts.in_scope)} kravet"
+        if share is not None:
+            status += f" ({format_percent(share, 1)} mod et mål på {format_percent(req.target)})"
+        status += f", og fristen er {format_date(req.deadline)}." if req.deadline else "."
+        if booked or planned:
+            action = f"For at indfri kravet er {people(booked)} tilmeldt og {planned} planlagt til {join_da(courses)}."
+        else:
+            action = (
+                "Der er endnu ikke tilmeldt eller planlagt kurser, der giver kompetencen; det indgår i den "
+                "videre planlægning."
+            )
+        blocks.append(Paragraph(f"{text} {status} {action}"))
+    return blocks
+
+
+def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
+    """The status item: topics, coverage, spending and the supervisory authority's findings."""
+    facilities, scope_name = _facilities(request)
+    today = request.today or dt.date.today()
+    on = min(request.period.end, today)
+    period = request.period.label
+    single = request.scope.kind == ScopeKind.FACILITY
+
+    progress(10, _("Finder kursusaktiviteten"))
+    topics = _topics(facilities, request.period.start, request.period.end)
+    progress(30, _("Beregner dækningen af kompetencekravene"))
+    requirements = list(coverage.requirements_for(facilities))
+    rows = coverage.coverage_for(requirements, on=on, facilities=facilities)
+    aggregated = _aggregate(rows)
+    progress(60, _("Henter forbruget af puljemidler"))
+    grants = _grants(request, facilities)
+    balances = balances_by_grant(grants)
+    progress(75, _("Skriver dokumentet"))
+
+    appendix: list[Table] = []
+    sections = [
+        Section("Beskrivelse af sagen").add(
+            f"Sagen giver status på kompetenceudviklingen i {scope_name} i {period}: hvilke emner der arbejdes med, "
+            "hvor langt tilbuddene er fra målene i kompetencekravene, hvordan puljemidlerne er brugt, og hvad der "
+            "gøres ved Socialtilsynets påbud og henstillinger.",
+            *_topic_blocks(topics, period),
+        ),
+        Section("Dækning af kompetencekrav").add(*_coverage_blocks(aggregated, rows, facilities, on, single, appendix)),
+        Section("Forbrug af puljemidler").add(*_spending_blocks(grants, balances)),
+        Section("Tilbud med påbud eller henstillinger fra Socialtilsynet").add(
+            *_supervisory_blocks(requirements, rows, facilities, on)
+        ),
+    ]
+    met = sum(1 for req, _counts, share in aggregated if share is not None and share >= req.target)
+    summary = (
+        f"Status på kompetenceudviklingen i {scope_name} i {period}. Målet er nået for {met} af {len(aggregated)} "
+        "kompetencekrav"
+    )
+    total_amount = sum((balances[g.pk].amount for g in grants), ZERO)
+    if grants:
+        used = sum((balances[g.pk].used for g in grants), ZERO)
+        summary += f", og {mio(used)} af {mio(total_amount)} i puljemidler er brugt eller disponeret"
+    summary += "."
+    committee = request.option("committee")
+    return CommitteeItem(
+        heading=request.option("heading", f"Orientering om status på kompetenceudvikling i {scope_name} {period}"),
+        municipality=str(request.scope.municipality or ""),
+        department=request.option("department"),
+        case_number=request.option("case_number"),
+        case_type=CaseType.INFORMATION,
+        route=request.option("route", committee),
+        committee=committee,
+        document_date=request.today,
+        summary=[summary],
+        sections=sections,
+        economy=Section("Økonomiske konsekvenser").add(
+            "Der er ingen økonomiske konsekvenser ud over det, der er anført ovenfor. Kompetenceudviklingen "
+            "finansieres af puljemidlerne og tilbuddenes egne budgetter."
+        ),
+        recommender=request.option("recommender", "Administrationen"),
+        recommendations=["orienteringen om status på kompetenceudvikling tages til efterretning."],
+        appendices=[_("Underliggende tal (regneark)")],
+        extra_sheets=appendix,
+        document_type="competence_status",
+        file_stem="kompetencestatus",
+    )
+
+
+COMPETENCE_STATUS = register(
+    DocumentType(
+        key="competence_status",
+        name=gettext_lazy("Status på kompetenceudvikling"),
+        description=gettext_lazy(
+            "Orientering til udvalget: emner, dækning af kompetencekrav, forbrug af puljemidler og opfølgning på "
+            "Socialtilsynets påbud og henstillinger."
+        ),
+        scope_kinds=(ScopeKind.MUNICIPALITY, ScopeKind.FACILITY),
+        roles=frozenset({Role.ADMIN, Role.COORDINATOR, Role.FINANCE, Role.FACILITY_MANAGER}),
+        role_scope_kinds={Role.FACILITY_MANAGER: (ScopeKind.FACILITY,)},
+        build=build,
+    )
+)

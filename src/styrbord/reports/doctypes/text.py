@@ -1,0 +1,63 @@
+"""Small helpers for writing Danish case text from figures (all formatting via lib.formatting)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from styrbord.lib import formatting
+
+
+def join_da(items: Sequence[str]) -> str:
+    """ "A, B og C" as Danish prose lists things."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def long_date(day: dt.date) -> str:
+    """A date in running text ("1. januar 2025" once lib.formatting offers it, else 01-01-2025)."""
+    long_format = getattr(formatting, "format_date_long", None)
+    if long_format is not None:
+        return str(long_format(day))
+    return formatting.format_date(day)
+
+
+def quoted(name: str) -> str:
+    """A project or pool name in Danish quotation marks, as the documents write it: ”…”."""
+    return f"”{name.strip()}”"
+
+
+def mio(amount: Decimal | int) -> str:
+    """1022000 -> "1,022 mio. kr."."""
+    return formatting.format_mio(amount)
+
+
+def kr(amount: Decimal | int) -> str:
+    """572449 -> "572.449 kr."."""
+    return formatting.format_kr(amount)
+
+
+def pct(value: Decimal | float | int, places: int = 0) -> str:
+    """44 -> "44 pct." (committee prose writes pct.; tables use the % sign)."""
+    return f"{formatting.format_number(Decimal(str(value)), places)} pct."
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split a stored text field into paragraphs on blank lines."""
+    parts = [" ".join(p.split()) for p in (text or "").replace("\r\n", "\n").split("\n\n")]
+    return [p for p in parts if p]
+
+
+def genitive(name: str) -> str:
+    """Danish genitive: "Voksen- og Plejeudvalget" -> "Voksen- og Plejeudvalgets"."""
+    if not name or name.endswith(("s", "x", "z")):
+        return name
+    return name + "s"
+
+
+def people(count: int) -> str:
+    """ "1 medarbejder", "3 medarbejdere"."""
+    return f"{count} medarbejder" if count == 1 else f"{count} medarbejdere"

@@ -1,0 +1,301 @@
+"""Workforce orientation (rekruttering og fastholdelse), like the recruitment item in seed 001.
+
+Built on the workforce app's page (``workforce.services.build_page``), so the figures, the
+scope and the small-cell suppression for analysts are exactly what the user sees on the
+workforce page: headcounts by job group over the years, average age, applicants per posting,
+part-time share and trainees, each with a short text in the seed's style, a table and a chart.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from styrbord.accounts.models import Role
+from styrbord.lib import charts as lib_charts
+from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import format_number
+from styrbord.reports.doctypes.base import DocumentType, Progress, ReportError, ReportRequest, ScopeKind, register
+from styrbord.reports.doctypes.text import pct
+from styrbord.reports.documents.charts import document_chart
+from styrbord.reports.documents.structure import (
+    CaseType,
+    CellKind,
+    Column,
+    CommitteeItem,
+    Paragraph,
+    Row,
+    RowKind,
+    Section,
+    Table,
+)
+from styrbord.workforce import services as workforce
+from styrbord.workforce.tables import Table as FigureTable
+
+YEARS_SHOWN = 5
+CHART_SERIES = 5  # job groups drawn one by one; the rest as "Øvrige faggrupper"
+
+
+def _years(request: ReportRequest) -> list[int]:
+    years = request.period.years
+    if len(years) == 1:  # one year asked: show it with the years before, as the seed does
+        years = list(range(years[0] - YEARS_SHOWN + 1, years[0] + 1))
+    return years[-10:]
+
+
+def _value(cell: Any) -> Any:
+    """A raw value for the document table: the number, or the text ("<5", "–") when not shown."""
+    return cell.text if cell.hidden or cell.value is None else cell.value
+
+
+def _table(figure: FigureTable, kind: CellKind, places: int, caption: str, first: str) -> Table:
+    rows = [Row([r.label, *(_value(c) for c in r.cells)]) for r in figure.rows]
+    if figure.total is not None:
+        rows.append(Row([figure.total.label, *(_value(c) for c in figure.total.cells)], RowKind.TOTAL))
+    return Table(
+        columns=[Column(first)] + [Column(y, kind, places) for y in figure.columns],
+        rows=rows,
+        caption=caption,
+        note=figure.note,
+        sheet_name=figure.title,
+    )
+
+
+def _shown(cell: Any) -> Decimal | None:
+    return None if cell.hidden or cell.value is None else Decimal(cell.value)
+
+
+def _lower(label: str) -> str:
+    return label[0].lower() + label[1:] if label and not label[:2].isupper() else label
+
+
+def _headcount_text(figure: FigureTable) -> str:
+    """ "Blandt socialpædagoger ses et fald fra 266 i 2020 til 226 i 2024, ..." for the biggest changes."""
+    first, last = figure.columns[0], figure.columns[-1]
+    changes = []
+    for row in figure.rows:
+        a, b = _shown(row.cells[0]), _shown(row.cells[-1])
+        if a is not None and b is not None and a != b:
+            changes.append((abs(b - a), row.label, a, b))
+    changes.sort(reverse=True)
+    parts = []
+    for _size, label, a, b in changes[:2]:
+        word = "en stigning" if b > a else "et fald"
+        parts.append(f"blandt {_lower(label)} ses {word} fra {int(a)} i {first} til {int(b)} i {last}")
+    total = figure.total
+    lead = ""
+    if total is not None and _shown(total.cells[0]) is not None and _shown(total.cells[-1]) is not None:
+        lead = f"Antallet af medarbejdere er gået fra {int(total.cells[0].value)} i {first} til {int(total.cells[-1].value)} i {last}. "  # type: ignore[arg-type]
+    if not parts:
+        return lead + "Fordelingen på faggrupper er stort set uændret."
+    text = "; ".join(parts)
+    return lead + text[0].upper() + text[1:] + "."
+
+
+def _headcount_chart(figure: FigureTable) -> Any:
+    """Lines for the biggest job groups and one for the rest, so the legend stays readable on paper."""
+    shown_rows = [r for r in figure.rows if any(_shown(c) is not None for c in r.cells)]
+    shown_rows.sort(key=lambda r: -(_shown(r.cells[-1]) or Decimal(0)))
+    top, rest = shown_rows[:CHART_SERIES], shown_rows[CHART_SERIES:]
+    data: list[dict[str, Any]] = [
+        {"year": year, "value": _shown(cell), "series": row.label}
+        for row in top
+        for year, cell in zip(figure.columns, row.cells, strict=True)
+        if _shown(cell) is not None
+    ]
+    if rest:
+        for index, year in enumerate(figure.columns):
+            values = [_shown(r.cells[index]) for r in rest]
+            if all(v is not None for v in values):
+                total = sum((v for v in values if v is not None), Decimal(0))
+                data.append({"year": year, "value": total, "series": "Øvrige faggrupper"})
+    if not data:
+        return None
+    chart = lib_charts.line_chart(
+        data, x="year", y="value", x_title="År", y_title="Medarbejdere", series="series", series_title="", height=240
+    )
+    # On paper the legend wraps in three columns instead of running off the page.
+    return chart.configure_legend(orient="bottom", columns=3, labelLimit=260, labelFontSize=11, titleFontSize=12)
+
+
+def _latest_index(figure: FigureTable) -> int | None:
+    for index in range(len(figure.columns) - 1, -1, -1):
+        if any(_shown(r.cells[index]) is not None for r in figure.rows):
+            return index
+    return None
+
+
+def _age_text(figure: FigureTable) -> str:
+    index = _latest_index(figure)
+    if index is None:
+        return "Der er ikke fødselsår nok til at opgøre aldersgennemsnittet."
+    year = figure.columns[index]
+    shown = [(_shown(r.cells[index]), r.label) for r in figure.rows if _shown(r.cells[index]) is not None]
+    high = max(shown)
+    text = f"Aldersgennemsnittet er i {year} højest hos {_lower(high[1])} med {format_number(high[0], 1)} år"  # type: ignore[arg-type]
+    if len(shown) > 1:
+        low = min(shown)
+        text += f", mens {_lower(low[1])} ligger på {format_number(low[0], 1)} år"  # type: ignore[arg-type]
+    whole = _shown(figure.total.cells[index]) if figure.total else None
+    if whole is not None:
+        text += f". Det samlede gennemsnit er {format_number(whole, 1)} år"
+    return text + "."
+
+
+def _postings_text(figure: FigureTable) -> str:
+    index = _latest_index(figure)
+    if index is None:
+        return "Der er ikke registreret stillingsopslag i perioden."
+    year = figure.columns[index]
+    shown = [(_shown(r.cells[index]), r.label) for r in figure.rows if _shown(r.cells[index]) is not None]
+    low, high = min(shown), max(shown)
+    if low == high:
+        return f"I {year} var der i gennemsnit {format_number(low[0], 0)} ansøgere pr. stillingsopslag."  # type: ignore[arg-type]
+    return (
+        f"Der er stor forskel på antallet af ansøgere til forskellige stillingstyper. For {_lower(low[1])} var der i "
+        f"gennemsnit kun {format_number(low[0], 0)} ansøgere pr. stillingsopslag i {year}, mens der til "  # type: ignore[arg-type]
+        f"sammenligning var {format_number(high[0], 0)} i gennemsnit til {_lower(high[1])}."  # type: ignore[arg-type]
+    )
+
+
+def _part_time_text(figure: FigureTable, scope_name: str) -> str:
+    value = _shown(figure.total.cells[-1]) if figure.total else None
+    if value is None:
+        return "Andelen af deltidsansatte kan ikke vises for de valgte tilbud."
+    year = figure.columns[-1]
+    text = f"{pct(value)} af alle ansatte i {scope_name} var deltidsansatte i {year}."
+    first = _shown(figure.total.cells[0]) if figure.total else None
+    if first is not None and first != value:
+        text += f" Andelen var {pct(first)} i {figure.columns[0]}."
+    if value >= 25:
+        text += (
+            " Der ligger dermed et potentiale i at skabe incitament til at arbejde flere timer eller gå op på fuld "
+            "tid blandt nogle af de medarbejdere, der allerede er ansat."
+        )
+    return text
+
+
+def _learner_text(figure: FigureTable) -> str:
+    if not figure.rows or figure.total is None:
+        return "Der er ikke registreret elever, studerende eller praktikanter i perioden."
+    last, before = _shown(figure.total.cells[-1]), _shown(figure.total.cells[-2]) if len(figure.columns) > 1 else None
+    if last is None:
+        return "Antallet af elever, studerende og praktikanter kan ikke vises for de valgte tilbud."
+    if before is None or before == last:
+        return f"I {figure.columns[-1]} var der {int(last)} elever, studerende og praktikanter."
+    word = "steget" if last > before else "faldet"
+    return (
+        f"Samlet set er antallet af elever, studerende og praktikanter {word} fra {int(before)} i "
+        f"{figure.columns[-2]} til {int(last)} i {figure.columns[-1]}."
+    )
+
+
+def _scope(request: ReportRequest) -> tuple[Any, Any, str]:
+    obj = request.scope.obj
+    if request.scope.kind == ScopeKind.FACILITY:
+        return obj.municipality, obj, str(obj)  # type: ignore[attr-defined]
+    if request.scope.kind == ScopeKind.MUNICIPALITY:
+        return obj, None, str(obj)
+    raise ReportError(_("Orientering om personale laves for en kommune eller et tilbud."))
+
+
+def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
+    """The orientation item from the workforce figures, as the asking user may see them."""
+    municipality, facility, scope_name = _scope(request)
+    years = _years(request)
+    span = f"{years[0]}-{years[-1]}"
+    progress(15, _("Beregner personaletallene"))
+    page = workforce.build_page(
+        request.acting_user(),
+        workforce.Selection(municipality=municipality, facility=facility, years=years),
+        request.today or local_today(),
+    )
+    figures = {t.key: t for t in page.computed}
+    headcount, age, part_time = figures["headcount"], figures["average_age"], figures["part_time"]
+    learners = figures["learners"]
+    if page.staff_count == 0:
+        raise ReportError(_("Der er ingen medarbejdere i %(scope)s i %(span)s.") % {"scope": scope_name, "span": span})
+
+    progress(55, _("Tegner figurerne"))
+    case = Section("Beskrivelse af sagen").add(
+        f"Sagen belyser rekrutterings- og fastholdelsessituationen i {scope_name} med udgangspunkt i Styrbords "
+        f"personaledata for {span}. Tallene opgør medarbejderne pr. 31. december hvert år (for indeværende år pr. "
+        "dags dato).",
+        Paragraph(_headcount_text(headcount), lead="Antallet af ansatte:"),
+        _table(headcount, CellKind.NUMBER, 0, "Medarbejdere pr. faggruppe", "Faggruppe"),
+    )
+    chart = _headcount_chart(headcount)
+    if chart is not None:
+        case.add(document_chart(chart, "Medarbejdere pr. faggruppe over tid"))
+    case.add(Paragraph(_age_text(age), lead="Aldersgennemsnittet:"))
+    case.add(_table(age, CellKind.NUMBER, 1, "Gennemsnitsalder pr. faggruppe (år)", "Faggruppe"))
+    if age.chart is not None:
+        case.add(document_chart(age.chart, "Gennemsnitsalder pr. faggruppe", width_cm=13.5))
+    if page.postings is not None:
+        case.add(Paragraph(_postings_text(page.postings), lead="Antal ansøgere:"))
+        case.add(_table(page.postings, CellKind.NUMBER, 1, "Ansøgere pr. stillingsopslag", "Stillingstype"))
+    case.add(Paragraph(_part_time_text(part_time, scope_name), lead="Fuldtidsansatte og deltidsansatte:"))
+    case.add(_table(part_time, CellKind.PERCENT, 1, "Andel deltidsansatte (under 37 timer)", "Faggruppe"))
+    case.add(Paragraph(_learner_text(learners), lead="Uddannelses- og praktikpladser:"))
+    if learners.rows:
+        case.add(_table(learners, CellKind.NUMBER, 0, "Elever, studerende og praktikanter", "Type"))
+    if page.suppress:
+        case.add(
+            Paragraph(
+                "Felter med færre end 5 personer er vist som <5, og så mange andre felter er skjult, at de "
+                "skjulte ikke kan regnes ud fra totalen."
+            )
+        )
+    extra = [
+        _table(figures["fte"], CellKind.NUMBER, 1, "Årsværk pr. faggruppe", "Faggruppe"),
+        _table(figures["relevant_education"], CellKind.PERCENT, 1, "Andel med relevant uddannelse", "Faggruppe"),
+        _table(figures["specialised_contacts"], CellKind.PERCENT, 1, "Kontaktpersoner med specialisering", "Faggruppe"),
+    ]
+    for imported in page.imported:
+        extra.append(_table(imported, CellKind.NUMBER, 2, f"Importeret: {imported.title}", "Faggruppe"))
+    committee = request.option("committee")
+    progress(80, _("Skriver dokumentet"))
+    return CommitteeItem(
+        heading=request.option(
+            "heading", f"Orientering om rekruttering og fastholdelse af medarbejdere i {scope_name}"
+        ),
+        municipality=str(municipality or ""),
+        department=request.option("department"),
+        case_number=request.option("case_number"),
+        case_type=CaseType.INFORMATION,
+        route=request.option("route", committee),
+        committee=committee,
+        document_date=request.today,
+        summary=[
+            f"Denne sag adresserer den aktuelle situation omkring rekruttering og fastholdelse i {scope_name}. "
+            "Sagen belyser udfordringer og potentialer med udgangspunkt i data om antal ansatte, alder, ansøgere, "
+            "deltid og uddannelsespladser."
+        ],
+        sections=[case],
+        economy=Section("Økonomiske konsekvenser").add("Der er ingen økonomiske konsekvenser."),
+        recommender=request.option("recommender", "Administrationen"),
+        recommendations=["orienteringen om rekruttering af medarbejdere tages til efterretning."],
+        appendices=[_("Underliggende tal (regneark), herunder årsværk, relevant uddannelse og specialisering")],
+        extra_sheets=extra,
+        document_type="workforce",
+        file_stem="personale",
+    )
+
+
+WORKFORCE = register(
+    DocumentType(
+        key="workforce",
+        name=gettext_lazy("Orientering om rekruttering og fastholdelse"),
+        description=gettext_lazy(
+            "Antal ansatte pr. faggruppe over årene, alder, ansøgere pr. opslag, deltid og elever – med figurer."
+        ),
+        scope_kinds=(ScopeKind.MUNICIPALITY, ScopeKind.FACILITY),
+        roles=frozenset({Role.ADMIN, Role.COORDINATOR, Role.FACILITY_MANAGER, Role.ANALYST}),
+        role_scope_kinds={Role.FACILITY_MANAGER: (ScopeKind.FACILITY,), Role.ANALYST: (ScopeKind.MUNICIPALITY,)},
+        aggregate_only=True,
+        build=build,
+    )
+)

@@ -1,0 +1,100 @@
+"""Status on competence development (like seed 003), from requirements, courses and the ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from styrbord.reports import services
+from styrbord.reports.doctypes.base import ReportError
+from styrbord.reports.documents.html import render_pdf
+from styrbord.reports.documents.structure import BulletList, Paragraph, Table
+from styrbord.reports.documents.word import render_docx
+from styrbord.reports.tests.conftest import StatusCase, docx_to_pdf, pdf_text, save_page_images
+from styrbord.testing.fixtures import World
+
+TODAY = "2026-11-23 12:00 +0100"
+
+
+def _item(scope: str, user=None):  # type: ignore[no-untyped-def]
+    with time_machine.travel(TODAY, tick=False):
+        request = services.make_request("competence_status", scope, "2026", {}, user)
+        return services.build_document(request)
+
+
+def _texts(item) -> str:  # type: ignore[no-untyped-def]
+    parts = []
+    for section in item.all_sections():
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                parts.append(block.text)
+            elif isinstance(block, BulletList):
+                parts.extend(block.items)
+    return " ".join(parts)
+
+
+def _table(item, caption_start: str) -> Table:  # type: ignore[no-untyped-def]
+    return next(t for t in item.tables() if t.caption.startswith(caption_start))
+
+
+def test_coverage_is_measured_against_each_target(status_case: StatusCase, world: World) -> None:
+    item = _item("municipality:0707")
+    rows = {cells[0]: cells for _, cells in _table(item, "Dækning af kompetencekravene").formatted_rows()}
+    assert rows["75 % af medarbejderne i konflikthåndtering"][1:] == ["75 %", "60,0 %", "3 af 5", "Under målet"]
+    assert rows["Konflikthåndtering for alle medarbejdere"][1:] == ["100 %", "66,7 %", "2 af 3", "Under målet"]
+    assert item.charts(), "a coverage chart over time"
+
+
+def test_topics_are_listed_per_facility_from_course_bookings(status_case: StatusCase) -> None:
+    text = _texts(_item("municipality:0707"))
+    assert "Konflikthåndtering og de-eskalering (1 medarbejder, heraf 1 gennemført)" in text
+    assert "KRAP (1 medarbejder, heraf 1 gennemført)" in text
+
+
+def test_spending_comes_from_the_ledger(status_case: StatusCase) -> None:
+    item = _item("municipality:0707")
+    total = _table(item, "Forbrug af puljemidler").formatted_rows()[-1][1]
+    assert total == ["I alt", "1.022.000", "120.000", "50.000", "852.000", "16,6 %"]
+    assert "i alt 1,022 mio. kr., hvoraf 0,120 mio. kr. er brugt og 0,050 mio. kr. disponeret" in _texts(item)
+
+
+def test_the_facility_singled_out_by_the_supervisory_authority_and_what_is_done(status_case: StatusCase) -> None:
+    text = _texts(_item("municipality:0707"))
+    assert (
+        "I prioriteringen af kompetencemidler er der et særligt fokus på Dolmer Have. Det bunder i en henstilling "
+        "fra Socialtilsynet (Tilsynsrapport fra Socialtilsyn Midt af 12-03-2026), som ligger til grund for kravet "
+        "”Konflikthåndtering for alle medarbejdere”."
+    ) in text
+    assert (
+        "Pr. 23-11-2026 opfylder 2 af 3 medarbejdere kravet (66,7 % mod et mål på 100 %), og fristen er 30-06-2027."
+        in text
+    )
+    assert (
+        "For at indfri kravet er 1 medarbejder tilmeldt og 0 planlagt til Konflikthåndtering og de-eskalering." in text
+    )
+
+
+def test_a_facility_manager_gets_the_status_of_their_own_facility_only(status_case: StatusCase, world: World) -> None:
+    item = _item(f"facility:{world.dolmer.pk}", world.manager)
+    assert "Dolmer Have" in item.heading
+    with pytest.raises(ReportError):
+        _item(f"facility:{world.glesborg.pk}", world.manager)
+    with pytest.raises(ReportError):
+        _item("municipality:0707", world.manager)
+
+
+def test_the_status_document_opens_in_libreoffice_and_prints_as_pdf(
+    status_case: StatusCase, tmp_path: Path, soffice_profile: Path
+) -> None:
+    item = _item("municipality:0707")
+    pdf = docx_to_pdf(render_docx(item), tmp_path, soffice_profile, "status")
+    text = pdf_text(pdf, layout=True)
+    assert "75 % af medarbejderne i konflikthåndtering 75 % 60,0 % 3 af 5 Under målet" in text
+    assert "I alt 1.022.000 120.000 50.000 852.000 16,6 %" in text
+    assert save_page_images(pdf, "competence-status-docx")
+    html_pdf = tmp_path / "status-html.pdf"
+    html_pdf.write_bytes(render_pdf(_item("municipality:0707")))
+    assert "særligt fokus på Dolmer Have" in pdf_text(html_pdf)
+    save_page_images(html_pdf, "competence-status-pdf")

@@ -1,0 +1,106 @@
+"""The economic-consequences table of an initiative, as in seed 002 (4,0 mio. kr. and 5,0 FTE a year)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from styrbord.organisations.models import Region
+from styrbord.reports import services
+from styrbord.reports.doctypes.base import ReportError
+from styrbord.reports.documents.html import render_pdf
+from styrbord.reports.documents.word import render_docx
+from styrbord.reports.documents.workbook import render_xlsx
+from styrbord.reports.tests.conftest import docx_to_pdf, pdf_text, save_page_images
+from styrbord.testing.fixtures import World
+from styrbord.training.models import Initiative, InitiativeYear
+
+SEED_002_NAME = "Uddannelse af sikkerhedsassistenter og forebyggelsesinstruktører"
+
+
+@pytest.fixture
+def initiative(world: World) -> Initiative:
+    initiative = Initiative.objects.create(
+        name=SEED_002_NAME,
+        description="Tre årsværk til undervisere af sikkerhedsassistenter og to årsværk til specialinstruktører.",
+        region=Region.objects.get(code="1084"),
+        source="Region Hovedstaden, initiativ 2.6",
+    )
+    for year in range(2025, 2029):
+        InitiativeYear.objects.create(
+            initiative=initiative,
+            year=year,
+            fte=Decimal("5.0"),
+            annual_wage_per_fte=Decimal("600000.00"),
+            other_operating=Decimal("1000000.00"),
+        )
+    return initiative
+
+
+def _item(initiative: Initiative, **options: str):  # type: ignore[no-untyped-def]
+    request = services.make_request("initiative_economy", f"initiative:{initiative.pk}", "2025-2028", options)
+    return services.build_document(request)
+
+
+def test_the_table_reads_like_the_budget_proposal(initiative: Initiative) -> None:
+    item = _item(initiative)
+    assert item.title_label == "Forslag til budgetinitiativ i budget 2025-2028"
+    assert item.municipality == "Region Hovedstaden"
+    economy, staff = item.economy.tables  # type: ignore[union-attr]
+    assert [c.label for c in economy.columns] == ["Økonomi (mio. kr.)", "2025", "2026", "2027", "2028"]
+    formatted = [cells for _, cells in economy.formatted_rows()]
+    assert formatted == [
+        ["Løn (til evt. nye årsværk)", "3,0", "3,0", "3,0", "3,0"],
+        ["Øvrig drift", "1,0", "1,0", "1,0", "1,0"],
+        ["Udgifter i alt", "4,0", "4,0", "4,0", "4,0"],
+    ]
+    assert [cells for _, cells in staff.formatted_rows()] == [
+        ["Årsværk (hvis der skal ansættes nye)", "5,0", "5,0", "5,0", "5,0"]
+    ]
+    assert "Initiativet koster 4,0 mio. kr. om året i 2025-2028 og svarer til 5,0 årsværk om året." in item.summary[0]
+
+
+def test_the_docx_opens_in_libreoffice_with_the_table_rows(
+    initiative: Initiative, tmp_path: Path, soffice_profile: Path
+) -> None:
+    pdf = docx_to_pdf(render_docx(_item(initiative)), tmp_path, soffice_profile, "initiativ")
+    text = pdf_text(pdf, layout=True)
+    for expected in (
+        "Økonomi (mio. kr.) 2025 2026 2027 2028",
+        "Løn (til evt. nye årsværk) 3,0 3,0 3,0 3,0",
+        "Øvrig drift 1,0 1,0 1,0 1,0",
+        "Udgifter i alt 4,0 4,0 4,0 4,0",
+        "Årsværk (hvis der skal ansættes nye) 5,0 5,0 5,0 5,0",
+    ):
+        assert expected in text, expected
+    assert save_page_images(pdf, "initiative-economy-docx")
+    html_pdf = tmp_path / "initiativ-html.pdf"
+    html_pdf.write_bytes(render_pdf(_item(initiative)))
+    assert "Udgifter i alt 4,0 4,0 4,0 4,0" in pdf_text(html_pdf, layout=True)
+    save_page_images(html_pdf, "initiative-economy-pdf")
+
+
+def test_the_appendix_holds_exact_kroner(initiative: Initiative) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(_item(initiative))))
+    rows = list(book["Økonomi"].iter_rows(values_only=True))
+    assert rows[0][:2] == ("Økonomi (mio. kr.) (kr.)", "2025 (kr.)") or rows[0][1] == "2025 (kr.)"
+    assert rows[3] == ("Udgifter i alt", 4000000, 4000000, 4000000, 4000000)
+
+
+def test_an_initiative_without_years_is_refused_in_danish(world: World) -> None:
+    empty = Initiative.objects.create(name="Tomt", municipality=world.dolmer.municipality)
+    with pytest.raises(ReportError, match="ingen år"):
+        _item(empty)
+
+
+def test_a_coordinator_sees_regional_initiatives_but_not_another_municipalitys(
+    world: World, initiative: Initiative
+) -> None:
+    other = Initiative.objects.create(name="Syddjurs-initiativ", municipality=world.syddjurs_facility.municipality)
+    visible = set(services.scope_queryset(world.coordinator, services.ScopeKind.INITIATIVE))
+    assert initiative in visible
+    assert other not in visible

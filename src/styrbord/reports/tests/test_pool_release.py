@@ -1,0 +1,115 @@
+"""The seed-000 release document: the case's figures and recommendations, in Word, PDF and XLSX."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from styrbord.funding.models import AppropriationLine
+from styrbord.reports import services
+from styrbord.reports.doctypes.base import ReportError
+from styrbord.reports.documents.html import render_pdf
+from styrbord.reports.documents.word import render_docx
+from styrbord.reports.documents.workbook import render_xlsx
+from styrbord.reports.tests.conftest import SeedCase, docx_to_pdf, pdf_text, save_page_images, squash
+
+RECOMMENDATION_DOLMER = (
+    "der gives tillægsbevilling på 0,700 mio. kr. i 2025 til såvel indtægter som udgifter til det eksternt "
+    "finansierede projekt ”Kompetenceudvikling af medarbejdere på socialpsykiatriske botilbud” til Dolmer Have "
+    "under Socialområdet på Voksen- og Plejeudvalgets område. Udgifter og indtægter finansieres af kassen og er "
+    "samlet set budgetneutrale."
+)
+RECOMMENDATION_GLESBORG = RECOMMENDATION_DOLMER.replace("0,700", "0,322").replace(
+    "Dolmer Have", "Bofællesskaberne Glesborg"
+)
+
+
+def _item(seed_case: SeedCase):  # type: ignore[no-untyped-def]
+    request = services.make_request("pool_release", f"pool:{seed_case.pool.pk}", "2025-2027")
+    return services.build_document(request)
+
+
+def test_it_writes_one_recommendation_per_recipient_exactly_as_the_seed_case(seed_case: SeedCase) -> None:
+    item = _item(seed_case)
+    assert item.recommendations == [RECOMMENDATION_DOLMER, RECOMMENDATION_GLESBORG]
+    assert item.recommender == "Velfærdsdirektøren"
+    assert item.case_number == "24/9263"
+    assert item.route == "VPU, ØK, KB"
+    assert item.legal_basis == "Den kommunale styrelseslov §40."
+    assert item.decision is not None
+    assert item.decision.heading == "Beslutning i Voksen- og Plejeudvalget den 18-12-2024"
+    assert item.decision.lines == ["Ad. 1 Tiltrådt.", "Ad. 2 Tiltrådt."]
+
+
+def test_it_states_total_grantor_and_split_in_the_case_text(seed_case: SeedCase) -> None:
+    text = " ".join(b.text for b in _item(seed_case).sections[0].blocks if hasattr(b, "text"))
+    assert "Socialpsykiatri og rusmidler har ansøgt og fået tilsagn om midler fra puljen" in text
+    assert "under Social- og Boligstyrelsen" in text
+    assert "Tilskuddet udgør i alt 1,022 mio. kr. i projektperioden" in text
+    assert (
+        "Midlerne fordeler sig med 0,700 mio. kr. til Dolmer Have og 0,322 mio. kr. til Bofællesskaberne Glesborg."
+        in text
+    )
+    assert "samlet set budgetneutral" in text
+
+
+def test_the_docx_opens_in_libreoffice_with_the_seed_figures(
+    seed_case: SeedCase, tmp_path: Path, soffice_profile: Path
+) -> None:
+    pdf = docx_to_pdf(render_docx(_item(seed_case)), tmp_path, soffice_profile, "frigivelse")
+    text = pdf_text(pdf)
+    for expected in (
+        "Frigivelse af puljer til kompetenceudvikling i socialpsykiatriske botilbud",
+        "24/9263 · Åben sag · Beslutningssag",
+        "Sagsgang VPU, ØK, KB",
+        "1,022 mio. kr.",
+        "Lovgrundlag Den kommunale styrelseslov §40.",
+        "Velfærdsdirektøren indstiller, at:",
+        "1. " + RECOMMENDATION_DOLMER,
+        "2. " + RECOMMENDATION_GLESBORG,
+        "Beslutning i Voksen- og Plejeudvalget den 18-12-2024 Ad. 1 Tiltrådt. Ad. 2 Tiltrådt.",
+        "Norddjurs Kommune",
+        "Side 1 af",
+    ):
+        assert squash(expected) in text, expected
+    images = save_page_images(pdf, "pool-release-docx")
+    assert images
+
+
+def test_the_pdf_has_the_same_text_as_the_word_file(seed_case: SeedCase, tmp_path: Path) -> None:
+    pdf = tmp_path / "frigivelse.pdf"
+    pdf.write_bytes(render_pdf(_item(seed_case)))
+    text = pdf_text(pdf)
+    assert squash(RECOMMENDATION_DOLMER) in text
+    assert squash(RECOMMENDATION_GLESBORG) in text
+    assert "Side 1 af" in text
+    save_page_images(pdf, "pool-release-pdf")
+
+
+def test_the_xlsx_appendix_holds_the_split_in_exact_kroner(seed_case: SeedCase) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(_item(seed_case))))
+    assert book.sheetnames[0] == "Oplysninger"
+    split = book["Fordeling"]
+    rows = list(split.iter_rows(values_only=True))
+    assert rows[0] == ("Modtager", "Tilsagn (kr.)", "Andel")
+    assert rows[1][:2] == ("Dolmer Have", 700000)
+    assert rows[2][:2] == ("Bofællesskaberne Glesborg", 322000)
+    assert rows[3][:2] == ("I alt", 1022000)
+    economy = list(book["Tillægsbevilling"].iter_rows(values_only=True))
+    assert ("Netto", 0) in [r[:2] for r in economy]
+
+
+def test_it_refuses_a_budget_neutral_release_that_does_not_balance(seed_case: SeedCase) -> None:
+    AppropriationLine.objects.create(
+        appropriation=seed_case.appropriation,
+        year=2025,
+        direction=AppropriationLine.Direction.EXPENDITURE,
+        amount=Decimal("1000.00"),
+        grant=seed_case.dolmer_grant,
+    )
+    with pytest.raises(ReportError, match="budgetneutral"):
+        _item(seed_case)

@@ -1,0 +1,187 @@
+"""The reports page per role: anonymous, wrong role, other tenant, right role; jobs and downloads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.audit.models import AuditEntry
+from styrbord.reports.models import ReportJob
+from styrbord.reports.tests.conftest import SeedCase
+from styrbord.testing.fixtures import World
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _close(response: Any) -> None:
+    """Close a streamed response as the test client does: without request_finished closing the DB connection."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+def _params(seed_case: SeedCase, **extra: str) -> dict[str, str]:
+    return {"document_type": "pool_release", "scope": f"pool:{seed_case.pool.pk}", "period": "2025-2027", **extra}
+
+
+def test_anonymous_users_are_sent_to_the_login_page(db: Any) -> None:
+    response = Client().get(reverse("reports:report_list"))
+    assert response.status_code == 302
+    assert "/konto/login/" in response["Location"]
+
+
+def test_an_employee_may_not_open_the_reports_page(world: World) -> None:
+    assert _client(world.employee_user).get(reverse("reports:report_list")).status_code == 403
+
+
+def test_a_coordinator_sees_the_document_types_and_own_pools(world: World, seed_case: SeedCase) -> None:
+    response = _client(world.coordinator).get(reverse("reports:report_list"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Frigivelse af puljemidler (tillægsbevilling)" in content
+    assert f'value="pool:{seed_case.pool.pk}"' in content
+
+
+def test_a_facility_manager_is_not_offered_pool_releases(world: World, seed_case: SeedCase) -> None:
+    response = _client(world.manager).get(reverse("reports:report_list"))
+    assert response.status_code == 200
+    assert "Frigivelse af puljemidler (tillægsbevilling)" not in response.content.decode()
+    preview = _client(world.manager).get(reverse("reports:report_preview"), _params(seed_case))
+    assert preview.status_code == 400
+
+
+def test_the_preview_shows_the_document_built_from_live_data(world: World, seed_case: SeedCase) -> None:
+    response = _client(world.finance).get(reverse("reports:report_preview"), _params(seed_case))
+    assert response.status_code == 200
+    content = response.content.decode().replace("\xa0", " ")
+    assert "Velfærdsdirektøren indstiller, at:" in content
+    assert "der gives tillægsbevilling på 0,700 mio. kr. i 2025" in content
+    assert "Hent som PDF" in content
+
+
+def test_the_preview_uses_the_case_details_given_in_the_form(world: World, seed_case: SeedCase) -> None:
+    params = _params(seed_case, case_number="25/0001", route="SU, ØK, KB", recommender="Direktøren")
+    content = (
+        _client(world.coordinator).get(reverse("reports:report_preview"), params).content.decode().replace("\xa0", " ")
+    )
+    assert "25/0001" in content
+    assert "SU, ØK, KB" in content
+    assert "Direktøren indstiller, at:" in content
+
+
+def test_a_coordinator_of_another_municipality_cannot_preview_the_pool(world: World, seed_case: SeedCase) -> None:
+    response = _client(world.other_coordinator).get(reverse("reports:report_preview"), _params(seed_case))
+    assert response.status_code == 400
+    assert "Velfærdsdirektøren indstiller" not in response.content.decode()
+
+
+def test_a_grantor_may_make_the_release_of_its_own_pool(world: World, seed_case: SeedCase) -> None:
+    response = _client(world.grantor_user).get(reverse("reports:report_preview"), _params(seed_case))
+    assert response.status_code == 200
+
+
+def test_an_ordered_file_is_made_in_the_background_and_only_its_owner_may_download_it(
+    world: World, seed_case: SeedCase, media: Path, immediate_tasks: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    owner = _client(world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(reverse("reports:report_create"), {**_params(seed_case), "output_format": "docx"})
+    job = ReportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:job_detail", args=[job.pk])
+    assert job.status == ReportJob.Status.DONE, job.message
+    assert job.progress == 100
+    status = owner.get(reverse("reports:job_status", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in status  # finished: polling stops
+    assert reverse("reports:job_download", args=[job.pk]) in status
+
+    download = owner.get(reverse("reports:job_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+    _close(download)
+    assert AuditEntry.objects.filter(action="reports.job.downloaded", object_id=str(job.pk)).exists()
+
+    # Same municipality, but not the one who ordered it: treated as missing.
+    for other in (world.finance, world.other_coordinator):
+        assert _client(other).get(reverse("reports:job_download", args=[job.pk])).status_code == 404
+        assert _client(other).get(reverse("reports:job_detail", args=[job.pk])).status_code == 404
+    as_admin = _client(world.admin).get(reverse("reports:job_download", args=[job.pk]))
+    assert as_admin.status_code == 200
+    _close(as_admin)
+
+
+def test_a_running_job_page_keeps_polling(world: World, seed_case: SeedCase) -> None:
+    job = ReportJob.objects.create(
+        created_by=world.coordinator,
+        document_type="pool_release",
+        output_format="pdf",
+        scope=f"pool:{seed_case.pool.pk}",
+        period="2025",
+        status=ReportJob.Status.RUNNING,
+        progress=40,
+    )
+    content = _client(world.coordinator).get(reverse("reports:job_detail", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in content
+    assert 'value="40"' in content
+
+
+def test_a_job_that_cannot_be_made_fails_with_a_danish_message(
+    world: World, seed_case: SeedCase, media: Path, immediate_tasks: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    seed_case.dolmer_grant.status = "rejected"
+    seed_case.dolmer_grant.save()
+    seed_case.glesborg_grant.status = "rejected"
+    seed_case.glesborg_grant.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _client(world.coordinator).post(
+            reverse("reports:report_create"), {**_params(seed_case), "output_format": "pdf"}
+        )
+    job = ReportJob.objects.get()
+    assert job.status == ReportJob.Status.FAILED
+    assert "har ingen tilsagn at frigive" in job.message
+
+
+@pytest.mark.parametrize("output_format", ["pdf", "xlsx"])
+def test_other_formats_are_made_too(
+    world: World,
+    seed_case: SeedCase,
+    media: Path,
+    immediate_tasks: None,
+    django_capture_on_commit_callbacks: Any,
+    output_format: str,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _client(world.coordinator).post(
+            reverse("reports:report_create"), {**_params(seed_case), "output_format": output_format}
+        )
+    job = ReportJob.objects.get()
+    assert job.status == ReportJob.Status.DONE, job.message
+    assert job.filename.endswith(f".{output_format}")
+
+
+def test_an_analyst_is_offered_only_aggregate_documents(world: World, seed_case: SeedCase) -> None:
+    content = _client(world.analyst).get(reverse("reports:report_list")).content.decode()
+    assert "Orientering om rekruttering og fastholdelse" in content
+    assert "Frigivelse af puljemidler (tillægsbevilling)" not in content
+    assert "Status på kompetenceudvikling" not in content
+    assert _client(world.analyst).get(reverse("reports:report_preview"), _params(seed_case)).status_code == 400
+
+
+def test_a_grantor_is_offered_only_pool_documents(world: World, seed_case: SeedCase) -> None:
+    content = _client(world.grantor_user).get(reverse("reports:report_list")).content.decode()
+    assert "Frigivelse af puljemidler (tillægsbevilling)" in content
+    assert "Orientering om rekruttering og fastholdelse" not in content
+    assert "Status på kompetenceudvikling" not in content
