@@ -92,7 +92,8 @@ def current_version(obj: Model) -> int:
         return int(obj.version)  # type: ignore[attr-defined]
     values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
     digest = hashlib.sha256(json.dumps(values, cls=DjangoJSONEncoder, sort_keys=True).encode()).digest()
-    return (int.from_bytes(digest[:4], "big") & 0x7FFFFFFE) + 1
+    # At most nine digits: a ten-digit version in a URL would look like a CPR number in the logs.
+    return int.from_bytes(digest[:8], "big") % 999_999_999 + 1
 
 
 class VersionedOut(Schema):

@@ -66,8 +66,35 @@ def _staff(facility: Facility, n: int, prefix: str) -> list[Employee]:
     return people
 
 
+def load_reference_data() -> None:
+    """Load again what the data migrations load (idempotent).
+
+    A transactional test (browser, live server, concurrency) empties every table when it ends,
+    so a later test on the same worker would find no regions, municipalities or VEU rates.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from styrbord.organisations.models import Municipality
+
+    if Municipality.objects.exists():
+        return
+    for module in (
+        "styrbord.organisations.migrations.0002_load_reference_data",
+        "styrbord.training.migrations.0002_load_veu_rates",
+    ):
+        import_module(module).load(apps, None)
+
+
 @pytest.fixture
-def world(db: Any) -> World:
+def reference_data(db: Any) -> None:
+    """The reference data that migrations load, present whatever tests ran before."""
+    load_reference_data()
+
+
+@pytest.fixture
+def world(db: Any, reference_data: None) -> World:
     dolmer = factories.facility("Dolmer Have", "0707")
     glesborg = factories.facility("Bofællesskaberne Glesborg", "0707")
     syddjurs = factories.facility("Syddjurs Botilbud", "0706")
@@ -158,5 +185,5 @@ def login(page: Any, live_server_url: str, username: str, password: str = "test-
     page.goto(f"{live_server_url}/konto/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state()

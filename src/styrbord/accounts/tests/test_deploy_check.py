@@ -20,7 +20,11 @@ PRODUCTION_ENV = {
 
 
 def _run(extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STYRBORD_") and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("STYRBORD_") and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(PRODUCTION_ENV)
     env.update(extra or {})
     return subprocess.run(
@@ -49,7 +53,11 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
 
 @pytest.mark.slow
 def test_production_hashes_passwords_with_argon2_and_sends_secure_cookies() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STYRBORD_") and k != "DATABASE_URL"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("STYRBORD_") and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(PRODUCTION_ENV)
     code = (
         "from django.conf import settings as s; "
