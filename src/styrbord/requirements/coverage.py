@@ -39,7 +39,10 @@ FTE_SUM = DecimalField(max_digits=14, decimal_places=4)
 # How far below target a share may be and still be shown as "close" (percent points).
 WARN_BAND = Decimal("10")
 
-PlannedCompletion = tuple[int, int, dt.date]  # (employee_id, competence_id, expected date)
+# (employee_id, competence_id, expected date[, expires_on]): an expected course completion. Without
+# the fourth item the holding expires after the competence's own validity; ``requirements.planned``
+# reads them from training bookings with the course's validity, as completing the booking would.
+PlannedCompletion = tuple[int, int, dt.date] | tuple[int, int, dt.date, dt.date | None]
 
 
 class GapReason(models.TextChoices):
@@ -275,14 +278,19 @@ def _add_planned(
 
     Planned completions are few (course bookings), so this reads only those people's employments.
     """
-    wanted = [(e, c, d) for e, c, d in planned if c in alternative_ids]
+    wanted = [item for item in planned if item[1] in alternative_ids]
     if not wanted:
         return
-    validity = dict(Competence.objects.filter(pk__in={c for _, c, _ in wanted}).values_list("pk", "validity_months"))
+    validity = dict(Competence.objects.filter(pk__in={item[1] for item in wanted}).values_list("pk", "validity_months"))
     by_employee: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for employee_id, competence_id, expected in wanted:
-        months = validity.get(competence_id)
-        by_employee[employee_id].append((expected, add_months(expected, months) if months else None))
+    for item in wanted:
+        employee_id, competence_id, expected = item[0], item[1], item[2]
+        if len(item) > 3:
+            expires = item[3]  # type: ignore[misc]
+        else:
+            months = validity.get(competence_id)
+            expires = add_months(expected, months) if months is not None else None
+        by_employee[employee_id].append((expected, expires))
     annotations = {
         f"ok{i}": ExpressionWrapper(_ok_q(requirement, alternative_ids, day), output_field=BooleanField())
         for i, day in enumerate(dates)

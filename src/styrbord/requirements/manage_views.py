@@ -23,6 +23,7 @@ from styrbord.organisations.models import Facility
 from styrbord.requirements.coverage import coverage_for, forecast, history, requirements_for
 from styrbord.requirements.forms import CoverageFilterForm, RequirementForm
 from styrbord.requirements.models import Requirement
+from styrbord.requirements.planned import planned_completions
 
 
 def _visible(user: Any) -> QuerySet[Requirement]:
@@ -74,7 +75,8 @@ def requirement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ids = [r.facility.pk for r in rows]
             label_h, label_f = _("Historik"), _("Prognose")
             points = [{"month": p.on, "share": p.share, "series": label_h} for p in history(requirement, ids, on)]
-            points += [{"month": p.on, "share": p.share, "series": label_f} for p in forecast(requirement, ids, on)]
+            ahead = forecast(requirement, ids, on, planned=planned_completions(requirement, ids, on))
+            points += [{"month": p.on, "share": p.share, "series": label_f} for p in ahead]
             chart = charts.chart_html(
                 charts.coverage_chart(
                     points,

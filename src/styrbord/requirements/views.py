@@ -34,6 +34,7 @@ from styrbord.requirements.coverage import (
 )
 from styrbord.requirements.forms import CoverageFilterForm, GapFilterForm
 from styrbord.requirements.models import Requirement
+from styrbord.requirements.planned import planned_completions
 
 # More facilities than this on one heat map and the page asks for a municipality first.
 HEAT_MAP_MAX_FACILITIES = 60
@@ -122,7 +123,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _chart_for(requirement: Requirement, facility: Facility, on: dt.date) -> str:
     """History (12 month ends) and forecast (to the deadline) of one requirement as one chart."""
     past = history(requirement, facilities=[facility.pk], on=on)
-    ahead = forecast(requirement, facilities=[facility.pk], on=on)
+    planned = planned_completions(requirement, facilities=[facility.pk], on=on)
+    ahead = forecast(requirement, facilities=[facility.pk], on=on, planned=planned)
     history_label, forecast_label = _("Historik"), _("Prognose")
     points = [{"month": p.on, "share": p.share, "series": history_label} for p in past]
     points += [{"month": p.on, "share": p.share, "series": forecast_label} for p in ahead]
