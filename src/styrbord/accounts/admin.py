@@ -1,8 +1,46 @@
+"""The Django admin for accounts, and the admin site's own doors.
+
+The admin site shows every tenant's rows unscoped, so only system administrators (role
+``admin`` or superusers) may use it, whatever ``is_staff`` says; and its login form is the
+same throttled form as Styrbord's own login page (no unthrottled password door).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, User
+from styrbord.accounts.forms import ThrottledAuthenticationForm
+from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, Role, User
+
+
+class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthenticationForm):
+    """The admin's login form (staff only) with the login throttle of ``ThrottledAuthenticationForm``."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not is_system_administrator(user):
+            raise self.get_invalid_login_error()
+
+
+def is_system_administrator(user: Any) -> bool:
+    return bool(user.is_active and user.is_staff and (user.is_superuser or getattr(user, "role", None) == Role.ADMIN))
+
+
+_staff_has_permission = admin.site.has_permission
+
+
+def _admin_site_permission(request: HttpRequest) -> bool:
+    return bool(_staff_has_permission(request)) and is_system_administrator(request.user)
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
+admin.site.has_permission = _admin_site_permission  # type: ignore[method-assign]
 
 
 @admin.register(User)

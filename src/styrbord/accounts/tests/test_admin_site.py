@@ -1,0 +1,61 @@
+"""The Django admin: system administrators only, and its login is throttled like Styrbord's own."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.test import override_settings
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():  # type: ignore[no-untyped-def]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _make_staff(user, superuser: bool = False):  # type: ignore[no-untyped-def]
+    user.is_staff = True
+    user.is_superuser = superuser
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="staff"))
+    return user
+
+
+def test_a_staff_coordinator_with_model_permissions_cannot_read_other_tenants_in_the_admin(world, client) -> None:  # type: ignore[no-untyped-def]
+    coordinator = _make_staff(world.coordinator)
+    client.force_login(coordinator)
+    response = client.get("/admin/staff/employee/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(ADMIN_LOGIN)
+    # København's staff (another region) must not show up anywhere in the admin for this user.
+    assert world.kbh_staff[0].name not in client.get("/admin/", follow=True).content.decode()
+
+
+def test_a_system_administrator_uses_the_admin(world, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(_make_staff(world.admin, superuser=True))
+    assert client.get("/admin/staff/employee/").status_code == 200
+
+
+def test_the_admin_login_refuses_a_staff_account_without_the_administrator_role(world, client) -> None:  # type: ignore[no-untyped-def]
+    _make_staff(world.coordinator)
+    response = client.post(ADMIN_LOGIN, {"username": "koordinator", "password": "test-password-123"})
+    assert response.status_code == 200  # the form again
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(LOGIN_MAX_FAILURES=3)
+def test_the_admin_login_is_throttled(world, client) -> None:  # type: ignore[no-untyped-def]
+    _make_staff(world.admin, superuser=True)
+    for _ in range(3):
+        client.post(ADMIN_LOGIN, {"username": "admin", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(ADMIN_LOGIN, {"username": "admin", "password": "test-password-123"}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 200
+    assert "For mange mislykkede loginforsøg" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # From another address the administrator still gets in.
+    ok = client.post(ADMIN_LOGIN, {"username": "admin", "password": "test-password-123"}, REMOTE_ADDR="10.0.0.10")
+    assert ok.status_code == 302
