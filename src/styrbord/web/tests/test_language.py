@@ -1,0 +1,94 @@
+"""Danish by default, English one click away: the switch, the shell and complete catalogues."""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.pofile import read_po
+from django.test import Client
+
+PACKAGE = Path(__file__).resolve().parents[2]
+# The foundation apps whose English catalogue must be complete.
+FOUNDATION_APPS = ["web", "organisations", "competences", "demo"]
+
+
+def switch(client: Client, language: str, next_url: str) -> Any:
+    return client.post("/i18n/setlang/", {"language": language, "next": next_url})
+
+
+def test_the_shell_is_danish_by_default_and_english_after_the_switch(world: Any) -> None:
+    client = Client()
+    client.force_login(world.coordinator)
+    danish = client.get("/").content.decode()
+    assert '<html lang="da">' in danish
+    assert "Log ud" in danish
+    assert "Hovedmenu" in danish
+    assert 'value="en"' in danish  # the button offers English
+
+    response = switch(client, "en", "/tilbud/")
+    assert response.status_code == 302
+    assert response["Location"] == "/tilbud/"
+    english = client.get("/tilbud/").content.decode()
+    assert '<html lang="en">' in english
+    assert "Log out" in english
+    assert "Main menu" in english
+    assert "Log ud" not in english
+    assert "Contains data from the Danish Agency for Climate Data, DAGI" in english
+    assert 'value="da"' in english  # and now offers Danish back
+
+    switch(client, "da", "/")
+    assert "Log ud" in client.get("/").content.decode()
+
+
+def test_the_landing_page_describes_the_menu_in_english(world: Any) -> None:
+    client = Client()
+    client.force_login(world.coordinator)
+    switch(client, "en", "/")
+    response = client.get("/")
+    entries = {e["url"]: e for e in response.context["entries"]}
+    assert str(entries["/tilbud/"]["label"]) == "Facilities"
+    assert entries["/tilbud/"]["description"].startswith("The facilities in your area")
+
+
+def test_the_competence_catalogue_switches_to_english(world: Any) -> None:
+    client = Client()
+    client.force_login(world.coordinator)
+    assert "Kompetencekatalog" in client.get("/kompetencer/").content.decode()
+    switch(client, "en", "/kompetencer/")
+    page = client.get("/kompetencer/").content.decode()
+    assert "Competence catalogue" in page
+    assert "Kompetencekatalog" not in page
+
+
+def test_an_unknown_language_keeps_danish(world: Any) -> None:
+    client = Client()
+    client.force_login(world.coordinator)
+    switch(client, "xx", "/")
+    assert '<html lang="da">' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("app", FOUNDATION_APPS)
+def test_the_english_catalogue_is_complete_and_compiled(app: str) -> None:
+    po = PACKAGE / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    with po.open("rb") as handle:
+        catalogue = read_po(handle)
+    messages = [m for m in catalogue if m.id]
+    assert messages, f"{po} has no messages"
+    untranslated = [m.id for m in messages if not (all(m.string) if isinstance(m.string, tuple) else m.string)]
+    fuzzy = [m.id for m in messages if m.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+    # The compiled catalogue Django loads says the same as the .po file.
+    with mo.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for message in messages:
+        if isinstance(message.id, tuple):
+            assert compiled.ngettext(message.id[0], message.id[1], 2) == message.string[1]
+        elif message.context:
+            assert compiled.pgettext(message.context, message.id) == message.string
+        else:
+            assert compiled.gettext(message.id) == message.string
