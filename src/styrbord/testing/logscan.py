@@ -1,10 +1,16 @@
 """pytest plugin: fail the run if any log line, URL or file name shows a CPR number or a person's name.
 
 Installed from the root conftest (``pytest_plugins``). During the whole session it
-- keeps every log record (a handler on the root logger; Styrbord's own loggers log DEBUG too),
+- keeps every log record (a handler on the root logger, and on every logger that does not
+  propagate to it, such as ``django.server``; Styrbord's own loggers log DEBUG too),
+- keeps what the ``styrbord`` command line, run by a test in a subprocess, writes to stderr
+  (where its log goes),
 - records the path of every request the test client or live server serves, and the file name
   of every download (Content-Disposition),
-- collects the name of every Employee row saved (post_save), except anonymised ones.
+- collects the names of people: every Employee (and every User with a first and last name)
+  saved one by one (post_save) or in bulk (``bulk_create``), and, at the end of each test that
+  uses the database, the names in the Employee table (rows written with COPY or raw SQL by the
+  HR import are seen there); anonymised people are left out.
 At the end it scans the records for CPR-shaped numbers and those names, prints what it found
 and turns the run into a failure. Under pytest-xdist each worker scans its own records and
 the controller fails the run if any worker found something.
@@ -12,8 +18,10 @@ the controller fails the run if any worker found something.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,19 +48,50 @@ class Scan:
         with self.lock:
             self.lines.append((where, text))
 
+    def add_name(self, name: str) -> None:
+        name = " ".join(str(name).split())
+        if " " in name:  # a person's full name; single words are too common to scan for
+            self.names.add(name)
+
     def findings(self) -> list[str]:
-        names = sorted((n for n in self.names if len(n) >= MIN_NAME_LENGTH), key=len, reverse=True)
-        # Whole words only: "Medarbejder 1" is not found inside "Medarbejder 12".
-        alternatives = "|".join(re.escape(n) for n in names)
-        name_pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if names else None
+        # Names as sequences of words, matched as whole words and case-insensitively: "Medarbejder 1"
+        # is not found inside "Medarbejder 12". A set lookup per word run, so thousands of names
+        # (a demo build) cost no more than a few.
+        by_first: dict[str, set[tuple[str, ...]]] = {}
+        longest = 0
+        for name in self.names:
+            if len(name) < MIN_NAME_LENGTH:
+                continue
+            words = tuple(_WORD.findall(name.casefold()))
+            # Two words or more, with some letters: "0 0 0" from a fuzzer is not a person's name.
+            if len(words) >= 2 and sum(c.isalpha() for c in name) >= 4:
+                by_first.setdefault(words[0], set()).add(words)
+                longest = max(longest, len(words))
         found: list[str] = []
         for where, text in self.lines:
             if CPR_PATTERN.search(text):
                 found.append(f"CPR-like number in {where}: {text[:200]!r}")
-            match = name_pattern.search(text) if name_pattern is not None else None
-            if match is not None:
-                found.append(f"person's name {match.group(0)!r} in {where}: {text[:200]!r}")
+            if by_first:
+                match = _find_name(text, by_first, longest)
+                if match is not None:
+                    found.append(f"person's name {match!r} in {where}: {text[:200]!r}")
         return found
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _find_name(text: str, by_first: dict[str, set[tuple[str, ...]]], longest: int) -> str | None:
+    words = _WORD.findall(text.casefold())
+    for i, word in enumerate(words):
+        candidates = by_first.get(word)
+        if not candidates:
+            continue
+        for size in range(2, longest + 1):
+            run = tuple(words[i : i + size])
+            if len(run) == size and run in candidates:
+                return " ".join(run)
+    return None
 
 
 SCAN = Scan()
@@ -80,6 +119,22 @@ def _install_handler() -> None:
         root.addHandler(_handler)
     # Our own code at every level; third-party libraries at their configured level.
     logging.getLogger("styrbord").setLevel(logging.DEBUG)
+    _attach_to_non_propagating()
+
+
+_seen_loggers = 0
+
+
+def _attach_to_non_propagating() -> None:
+    """Loggers that do not propagate (``django.server``, ...) never reach the root handler: add it there."""
+    global _seen_loggers
+    loggers = logging.Logger.manager.loggerDict
+    if len(loggers) == _seen_loggers:
+        return
+    _seen_loggers = len(loggers)
+    for logger in list(loggers.values()):
+        if isinstance(logger, logging.Logger) and not logger.propagate and _handler not in logger.handlers:
+            logger.addHandler(_handler)
 
 
 _paused = threading.local()
@@ -95,13 +150,83 @@ def names_not_watched() -> Iterator[None]:
         _paused.active = False
 
 
+def _person_name(instance: Any) -> str:
+    label = instance._meta.label
+    if label == "staff.Employee":
+        return "" if instance.anonymised_at is not None else str(instance.name or "")
+    if label == "accounts.User" and instance.first_name and instance.last_name:
+        return f"{instance.first_name} {instance.last_name}"
+    return ""
+
+
 def _collect_name(sender: Any, instance: Any, **kwargs: Any) -> None:
     if getattr(_paused, "active", False):
         return
-    if instance._meta.label == "staff.Employee" and instance.anonymised_at is None and instance.name:
-        name = str(instance.name).strip()
-        if " " in name:  # a person's full name; single words are too common to scan for
-            SCAN.names.add(name)
+    name = _person_name(instance)
+    if name:
+        SCAN.add_name(name)
+
+
+def _patch_bulk_create() -> None:
+    """``bulk_create`` sends no post_save: collect the names of people created in bulk too."""
+    from django.db.models.query import QuerySet
+
+    original = QuerySet.bulk_create
+    if getattr(original, "_styrbord_logscan", False):
+        return
+
+    def bulk_create(self: Any, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        created = original(self, objs, *args, **kwargs)
+        if self.model._meta.label in {"staff.Employee", "accounts.User"} and not getattr(_paused, "active", False):
+            for obj in created:
+                name = _person_name(obj)
+                if name:
+                    SCAN.add_name(name)
+        return created
+
+    bulk_create._styrbord_logscan = True  # type: ignore[attr-defined]
+    QuerySet.bulk_create = bulk_create  # type: ignore[method-assign]
+
+
+def collect_names_from_database() -> None:
+    """The names in the Employee table now (rows the ORM never saw: COPY, raw SQL)."""
+    from django.db import transaction
+
+    from styrbord.staff.models import Employee
+
+    # In a savepoint: a failing query must not break the transaction the test's teardown rolls back.
+    with transaction.atomic():
+        names = list(Employee.objects.filter(anonymised_at__isnull=True).values_list("name", flat=True))
+    for name in names:
+        if name:
+            SCAN.add_name(name)
+
+
+def _is_styrbord_command(args: Any) -> bool:
+    """A subprocess running Styrbord's own code (``python -m styrbord...`` or the ``styrbord`` script)."""
+    parts = [str(a) for a in args] if isinstance(args, (list, tuple)) else str(args).split()
+    return any(p == "styrbord" or p.startswith("styrbord.") or p.endswith("/styrbord") for p in parts)
+
+
+def _patch_subprocess() -> None:
+    """Keep what Styrbord's command line writes to stderr (its log) when a test runs it."""
+    original = subprocess.run
+    if getattr(original, "_styrbord_logscan", False):
+        return
+
+    def run(*popenargs: Any, **kwargs: Any) -> Any:
+        completed = original(*popenargs, **kwargs)
+        args = popenargs[0] if popenargs else kwargs.get("args", ())
+        stderr = getattr(completed, "stderr", None)
+        if stderr and _is_styrbord_command(args):
+            text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else str(stderr)
+            for line in text.splitlines():
+                if line.strip():
+                    SCAN.add("styrbord subprocess log", line)
+        return completed
+
+    run._styrbord_logscan = True  # type: ignore[attr-defined]
+    subprocess.run = run  # type: ignore[assignment]
 
 
 def _patch_request_handling() -> None:
@@ -137,14 +262,33 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _install_handler()
     post_save.connect(_collect_name, dispatch_uid="styrbord_logscan_names", weak=False)
     _patch_request_handling()
+    _patch_bulk_create()
+    _patch_subprocess()
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    return "_django_db_helper" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    # Before the test's fixtures are torn down (its database rows rolled back or flushed).
+    _attach_to_non_propagating()
+    if _uses_database(item):
+        # No database here after all (e.g. access blocked): nothing to collect.
+        with contextlib.suppress(Exception):
+            collect_names_from_database()
 
 
 _worker_findings: list[str] = []
+_worker_counts: list[tuple[int, int]] = []
 
 
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """xdist controller: gather what each worker found."""
-    _worker_findings.extend(getattr(node, "workeroutput", {}).get(WORKER_KEY, []))
+    output = getattr(node, "workeroutput", {})
+    _worker_findings.extend(output.get(WORKER_KEY, []))
+    _worker_counts.append(tuple(output.get(f"{WORKER_KEY}_counts", (0, 0))))  # type: ignore[arg-type]
 
 
 @pytest.hookimpl(trylast=True)
@@ -153,6 +297,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # an xdist worker: report to the controller
         workeroutput[WORKER_KEY] = findings
+        workeroutput[f"{WORKER_KEY}_counts"] = (len(SCAN.lines), len(SCAN.names))
         return
     findings += _worker_findings
     session.config.stash[_findings_key] = findings
@@ -168,9 +313,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     findings = config.stash.get(_findings_key, [])
     terminalreporter.section("personal data in logs, URLs and file names")
+    lines, names = len(SCAN.lines), len(SCAN.names)
+    for worker in _worker_counts:
+        lines += worker[0]
+        names += worker[1]
     terminalreporter.write_line(
-        f"log scan: {len(SCAN.lines)} records scanned, {len(SCAN.names)} employee names watched, "
-        f"{len(findings)} findings"
+        f"log scan: {lines} records scanned, {names} names of people watched, {len(findings)} findings"
     )
     for finding in findings[:50]:
         terminalreporter.write_line(f"  {finding}", red=True)
