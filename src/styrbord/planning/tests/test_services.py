@@ -14,7 +14,7 @@ from styrbord.planner.model import Plan
 from styrbord.planning import services
 from styrbord.planning.inputs import OWN_BUDGET_ID, build_inputs
 from styrbord.planning.models import PlanRun, Scenario
-from styrbord.planning.tests.data import planning_setup
+from styrbord.planning.tests.data import DAYS, planning_setup
 from styrbord.staff.models import Absence
 from styrbord.testing.fixtures import World
 from styrbord.training.models import Booking, BookingStatus
@@ -62,6 +62,18 @@ def test_a_run_spends_the_money_it_has_and_names_what_holds_the_rest_back(world:
     assert run.bound is not None
     assert run.bound >= run.points
     assert run.cost == sum((s.cost for s in seats), Decimal("0"))
+    # stored with its parameters, solver status, objective, bound and timings
+    assert run.parameters["time_limit_s"] == 3
+    assert run.parameters["grants"] == [setup.grant.pk]
+    assert run.solver_status in {"optimal", "feasible"}
+    assert run.gap is not None
+    assert run.gap >= 0
+    assert run.time_to_first_plan_s is not None
+    assert run.total_time_s is not None
+    assert 0 <= run.time_to_first_plan_s <= run.total_time_s
+    assert run.started_at is not None
+    assert run.finished_at is not None
+    assert run.started_at <= run.finished_at
 
 
 def test_own_money_lets_the_plan_meet_the_target(world: World) -> None:
@@ -137,3 +149,34 @@ def test_a_failing_run_is_stored_with_its_error(world: World, monkeypatch: pytes
     run = run_now(setup.scenario)
     assert run.status == PlanRun.Status.FAILED
     assert "no solver" in run.error
+
+
+def test_replanning_moves_accepted_bookings_when_told_to(world: World) -> None:
+    setup = planning_setup(world, own_budget="10000.00")
+    first = run_now(setup.scenario)
+    services.accept_run(first, world.coordinator)
+    early = Booking.objects.filter(status=BookingStatus.PLANNED, session=setup.sessions[0]).first()
+    assert early is not None
+    # the person falls ill on the day of the first session; one seat is free on the second
+    Absence.objects.create(employee=early.employee, start_date=DAYS[0], end_date=DAYS[0])
+
+    kept = run_now(setup.scenario)  # keep_accepted (the default): the booking stays where it is
+    assert kept.assignments.filter(employee=early.employee, session=setup.sessions[0], existing=True).exists()
+    assert all(b.fixed for b in build_inputs(setup.scenario).problem.bookings)
+
+    setup.scenario.keep_accepted = False
+    setup.scenario.save()
+    assert not any(b.fixed for b in build_inputs(setup.scenario).problem.bookings)
+    moved = run_now(setup.scenario)
+    assert moved.status == PlanRun.Status.DONE, moved.error
+    seats = set(moved.assignments.values_list("employee_id", "session_id"))
+    assert (early.employee_id, setup.sessions[1].pk) in seats
+    assert (early.employee_id, setup.sessions[0].pk) not in seats
+    (target,) = moved.result["targets"]
+    assert target["met"]
+    services.accept_run(moved, world.coordinator)
+    early.refresh_from_db()
+    assert early.status == BookingStatus.CANCELLED
+    assert Booking.objects.filter(
+        employee=early.employee, session=setup.sessions[1], status=BookingStatus.PLANNED
+    ).exists()

@@ -1,0 +1,63 @@
+"""In a real browser: the coordinator runs a scenario, watches its progress (HTMX polling) and sees
+the plan with the binding reason of the unmet target, then compares two runs side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from styrbord.planning import services
+from styrbord.planning.models import PlanRun
+from styrbord.planning.tests.data import planning_setup
+from styrbord.testing.fixtures import login
+
+
+@pytest.fixture
+def queued_tasks(settings: Any) -> None:
+    """Enqueued tasks wait (nobody works the queue): the test decides when the run is solved."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "planning", "reports"]}
+    }
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_coordinator_runs_a_scenario_and_sees_the_plan(
+    live_server: Any, page: Any, world: Any, queued_tasks: None
+) -> None:
+    setup = planning_setup(world)
+    login(page, live_server.url, "koordinator")
+    page.goto(f"{live_server.url}/planlaegning/{setup.scenario.pk}/")
+    page.click("button:has-text('Kør planlægningen')")
+    page.wait_for_load_state()
+
+    # The run is queued; the status card polls while it waits.
+    run = PlanRun.objects.get(scenario=setup.scenario)
+    assert page.url.endswith(f"/planlaegning/koersel/{run.pk}/")
+    status = page.locator("#run-status")
+    assert status.get_attribute("hx-trigger") == "every 1s"
+    assert page.locator("#run-status progress").count() == 1
+
+    # A worker solves it; the polling page notices and reloads with the result.
+    services.execute_run(run.pk)
+    page.wait_for_selector("text=Planen blev beregnet", timeout=20_000)
+    assert page.locator("#run-status").get_attribute("hx-trigger") is None
+    content = page.content()
+    assert "Konflikthåndtering for alle" in content
+    assert "Penge (budget)" in content  # why the target is not met
+    assert "Dolmer Have" in content
+    assert page.locator("button:has-text('Godkend planen')").count() == 1
+
+    # A second run, and the two side by side.
+    other = PlanRun.objects.create(scenario=setup.scenario, parameters=services.parameters_of(setup.scenario))
+    services.execute_run(other.pk)
+    page.goto(f"{live_server.url}/planlaegning/{setup.scenario.pk}/")
+    page.check(f"input[name=koersel][value='{run.pk}']")
+    page.check(f"input[name=koersel][value='{other.pk}']")
+    page.click("button:has-text('Sammenlign valgte')")
+    page.wait_for_load_state()
+    compared = page.content()
+    assert f"#{run.pk}" in compared
+    assert f"#{other.pk}" in compared
+    assert "Konflikthåndtering for alle" in compared
