@@ -15,6 +15,7 @@ import math
 import os
 import statistics
 import sys
+import threading
 import time
 from typing import Any
 
@@ -45,12 +46,16 @@ def note(message: str) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tiers", default="500,1500,5000,national", help="comma list of 500,1500,5000,national")
+    parser.add_argument("--tiers", default="500,1500,5000,national", help="comma list of 500,1500,5000,national,latency")
     parser.add_argument("--quick", action="store_true", help="short budgets, 2 seeds, a 10.000-staff national run")
     parser.add_argument("--seeds", type=int, default=3, help="solver seeds for the planner runs")
     parser.add_argument("--reference-s", type=float, default=60.0, help="time for the reference monolithic MILP")
     parser.add_argument("--national-staff", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the national run")
+    parser.add_argument(
+        "--latency-path", default="/konto/login/", help="page whose p99 latency is measured idle and while a plan runs"
+    )
+    parser.add_argument("--no-latency", action="store_true", help="skip the web latency measurement")
 
 
 def run(options: dict[str, Any]) -> dict[str, Any]:
@@ -68,11 +73,20 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
         if tier == "national":
             staff = 10_000 if quick else int(options.get("national_staff") or 100_000)
             result["national"] = run_national(staff, int(options.get("workers") or 2), quick)
+        elif tier == "latency":
+            continue  # measured below
         elif tier in TIERS:
             budget = BUDGET_S[tier] / (4 if quick else 1)
             result["tiers"][tier] = run_tier(tier, budget, seeds, reference_s)
         else:
             raise ValueError(f"unknown tier {tier!r}")
+    if "latency" in tiers or (not options.get("no_latency") and any(t in TIERS for t in tiers)):
+        tier = next((t for t in tiers if t in TIERS), "500")
+        staff, facilities, sessions = TIERS[tier]
+        budget = BUDGET_S[tier] / (4 if quick else 1)
+        result["web_latency"] = web_latency(
+            generate(staff, facilities, sessions, seed=0), budget, str(options.get("latency_path") or "/konto/login/")
+        ) | {"tier": tier}
     result["machine"]["load_average_at_end"] = os.getloadavg()
     return result
 
@@ -232,6 +246,61 @@ def ratios(
     elif bound:
         ratio["planner_vs_best_bound"] = worst / bound
     return ratio
+
+
+def web_latency(problem: Problem, budget_s: float, path: str, samples: int = 300) -> dict[str, Any]:
+    """p99 of a page's response time in this (web) process, idle and while the planner solves.
+
+    The solve is started from a thread of this process, as the in-process task runner does; the
+    solver itself runs in its worker process. Target: p99 while planning at most 1,5 x idle.
+    """
+    from django.test import Client
+
+    client = Client()
+
+    def once() -> float:
+        started = time.perf_counter()
+        response = client.get(path)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+        return time.perf_counter() - started
+
+    def p99(times: list[float]) -> float:
+        ordered = sorted(times)
+        return ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)) - 1)]
+
+    for _ in range(20):  # warm up templates and caches
+        once()
+    idle = [once() for _ in range(samples)]
+    busy: list[float] = []
+    done = threading.Event()
+
+    def plan() -> None:
+        try:
+            solve(problem, Parameters(time_limit_s=budget_s))
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=plan, daemon=True)
+    worker.start()
+    time.sleep(0.5)  # past the greedy, into the solver
+    while not done.is_set():
+        busy.append(once())
+        time.sleep(0.01)
+    worker.join()
+    ratio = p99(busy) / p99(idle)
+    note(f"web p99 {p99(idle) * 1000:.1f} ms idle, {p99(busy) * 1000:.1f} ms while planning ({ratio:.2f} x)")
+    return {
+        "path": path,
+        "idle_p50_ms": 1000 * statistics.median(idle),
+        "idle_p99_ms": 1000 * p99(idle),
+        "planning_p50_ms": 1000 * statistics.median(busy),
+        "planning_p99_ms": 1000 * p99(busy),
+        "planning_samples": len(busy),
+        "p99_ratio": ratio,
+        "p99_ratio_target": 1.5,
+        "p99_ratio_met": ratio <= 1.5,
+    }
 
 
 def run_national(staff: int, workers: int, quick: bool) -> dict[str, Any]:
