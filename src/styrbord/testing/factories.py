@@ -15,8 +15,28 @@ from styrbord.staff.models import Employee, Employment, JobGroup
 _seq = itertools.count(1)
 
 
+def load_reference_data() -> None:
+    """Load again what the data migrations load (idempotent).
+
+    A transactional test (browser, live server, concurrency) empties every table when it ends,
+    so a later test on the same worker would find no regions, municipalities or VEU rates.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    if Municipality.objects.exists():
+        return
+    for module in (
+        "styrbord.organisations.migrations.0002_load_reference_data",
+        "styrbord.training.migrations.0002_load_veu_rates",
+    ):
+        import_module(module).load(apps, None)
+
+
 def municipality(code: str = "0707") -> Municipality:
     """A municipality from the reference data (0707 = Norddjurs, in Region Midtjylland)."""
+    load_reference_data()
     return Municipality.objects.get(code=code)
 
 

@@ -66,31 +66,10 @@ def _staff(facility: Facility, n: int, prefix: str) -> list[Employee]:
     return people
 
 
-def load_reference_data() -> None:
-    """Load again what the data migrations load (idempotent).
-
-    A transactional test (browser, live server, concurrency) empties every table when it ends,
-    so a later test on the same worker would find no regions, municipalities or VEU rates.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from styrbord.organisations.models import Municipality
-
-    if Municipality.objects.exists():
-        return
-    for module in (
-        "styrbord.organisations.migrations.0002_load_reference_data",
-        "styrbord.training.migrations.0002_load_veu_rates",
-    ):
-        import_module(module).load(apps, None)
-
-
 @pytest.fixture
 def reference_data(db: Any) -> None:
     """The reference data that migrations load, present whatever tests ran before."""
-    load_reference_data()
+    factories.load_reference_data()
 
 
 @pytest.fixture

@@ -14,6 +14,10 @@ Installed from the root conftest (``pytest_plugins``). During the whole session 
 At the end it scans the records for CPR-shaped numbers and those names, prints what it found
 and turns the run into a failure. Under pytest-xdist each worker scans its own records and
 the controller fails the run if any worker found something.
+
+Being the one plugin every run loads, it also prints the counts other security tests report
+with ``report_summary`` (the authorisation matrix, Schemathesis) in pytest's terminal summary,
+so CI logs show them whatever the output capture and also under pytest-xdist.
 """
 
 from __future__ import annotations
@@ -282,6 +286,12 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 _worker_findings: list[str] = []
 _worker_counts: list[tuple[int, int]] = []
+SUMMARIES: dict[str, list[str]] = {}
+
+
+def report_summary(title: str, line: str) -> None:
+    """A line for the terminal summary under ``title`` (printed at the end of the run)."""
+    SUMMARIES.setdefault(title, []).append(line)
 
 
 def pytest_testnodedown(node: Any, error: Any) -> None:
@@ -289,6 +299,8 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     output = getattr(node, "workeroutput", {})
     _worker_findings.extend(output.get(WORKER_KEY, []))
     _worker_counts.append(tuple(output.get(f"{WORKER_KEY}_counts", (0, 0))))  # type: ignore[arg-type]
+    for title, lines in output.get(f"{WORKER_KEY}_summaries", {}).items():
+        SUMMARIES.setdefault(title, []).extend(lines)
 
 
 @pytest.hookimpl(trylast=True)
@@ -298,6 +310,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if workeroutput is not None:  # an xdist worker: report to the controller
         workeroutput[WORKER_KEY] = findings
         workeroutput[f"{WORKER_KEY}_counts"] = (len(SCAN.lines), len(SCAN.names))
+        workeroutput[f"{WORKER_KEY}_summaries"] = SUMMARIES
         return
     findings += _worker_findings
     session.config.stash[_findings_key] = findings
@@ -311,6 +324,10 @@ _findings_key = pytest.StashKey[list[str]]()
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if getattr(config, "workeroutput", None) is not None:
         return
+    for title, lines in SUMMARIES.items():
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.write_line(line)
     findings = config.stash.get(_findings_key, [])
     terminalreporter.section("personal data in logs, URLs and file names")
     lines, names = len(SCAN.lines), len(SCAN.names)

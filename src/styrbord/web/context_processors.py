@@ -14,6 +14,7 @@ from styrbord.accounts.permissions import LIST, can
 NAVIGATION: list[tuple[str, Any, str]] = [
     ("organisations:facility_list", _("Tilbud"), "facility"),
     ("requirements:overview", _("Kompetencedækning"), "facility"),
+    ("workforce:overview", _("Personaleforhold"), "workforce"),
     ("training:course_list", _("Kurser"), "course"),
     ("funding:pool_list", _("Puljer og økonomi"), "pool"),
     ("planning:scenario_list", _("Planlægning"), "scenario"),

@@ -17,6 +17,7 @@ from styrbord.accounts.services import scope_label
 DESCRIPTIONS: dict[str, Any] = {
     "organisations:facility_list": _("Tilbuddene i dit område med medarbejdere, årsværk, uddannelse og kompetencer."),
     "requirements:overview": _("Hvor langt hvert tilbud er fra sine kompetencemål, og hvad der udløber snart."),
+    "workforce:overview": _("Antal ansatte, årsværk, alder, deltid, uddannelse, elever og stillingsopslag over årene."),
     "training:course_list": _("Kurser, hold og tilmeldinger med den fulde pris inklusive vikardækning."),
     "funding:pool_list": _("Puljer, tilskud, bevillinger og forbrug."),
     "planning:scenario_list": _("Uddannelsesplaner, der når målene inden for budgettet."),
