@@ -35,18 +35,3 @@ class ApiClient:
 def api_as(world: Any) -> Any:
     """``api_as(world.coordinator)`` -> an ApiClient acting as that user."""
     return ApiClient
-
-
-# Filled by the authorisation matrix test; printed in the terminal summary so CI logs show it.
-MATRIX_SUMMARY: dict[str, Any] = {}
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
-    if MATRIX_SUMMARY:
-        terminalreporter.section("authorisation matrix")
-        terminalreporter.write_line(
-            f"cases = {MATRIX_SUMMARY['cases']}, leaks = {MATRIX_SUMMARY['leaks']}, "
-            f"wrong denials = {MATRIX_SUMMARY['wrong_denials']} "
-            f"({MATRIX_SUMMARY['roles']} roles x {MATRIX_SUMMARY['relations']} tenant relations x "
-            f"{MATRIX_SUMMARY['object_types']} object types; actions {MATRIX_SUMMARY['actions']})"
-        )
