@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
 from django.utils import translation
 
@@ -65,6 +66,13 @@ def format_date(value: dt.date | dt.datetime | None, locale: str | None = None) 
     if _locale(locale).startswith("da"):
         return value.strftime("%d-%m-%Y")
     return value.strftime("%d %b %Y")
+
+
+def format_date_long(value: dt.date, locale: str | None = None) -> str:
+    """A date in running text, as case texts write it: 1. januar 2025 (English: 1 January 2025)."""
+    if _locale(locale).startswith("da"):
+        return _babel_date(value, format="d. MMMM y", locale="da_DK")
+    return _babel_date(value, format="d MMMM y", locale="en_GB")
 
 
 def format_datetime(value: dt.datetime | None, locale: str | None = None) -> str:
