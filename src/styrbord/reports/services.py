@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -37,7 +37,7 @@ from styrbord.reports.doctypes.base import (
     option_fields,
 )
 from styrbord.reports.documents.html import render_pdf
-from styrbord.reports.documents.structure import CommitteeItem
+from styrbord.reports.documents.structure import DOCUMENT_LANGUAGE, CommitteeItem, in_document_language
 from styrbord.reports.documents.word import render_docx
 from styrbord.reports.documents.workbook import render_xlsx
 from styrbord.reports.models import DocumentTemplate, OutputFormat, ReportJob
@@ -179,8 +179,22 @@ def make_request(
 
 
 def build_document(request: ReportRequest, progress: Progress = no_progress) -> CommitteeItem:
-    """Fill the document from live data."""
-    return get_type(request.document_type).build(request, progress)
+    """Fill the document from live data, in Danish whatever language the user reads the site in."""
+    doc_type = get_type(request.document_type)
+    language = translation.get_language() or DOCUMENT_LANGUAGE
+    try:
+        with in_document_language():
+            return doc_type.build(request, progress)
+    except ReportError as error:
+        if language.split("-")[0] == DOCUMENT_LANGUAGE:
+            raise
+        # The document is Danish, but the reason it cannot be made is for the user: building again
+        # in their language stops at the same check and says it in their words.
+        try:
+            doc_type.build(request, no_progress)
+        except ReportError as translated:
+            raise translated from error
+        raise
 
 
 def template_for(municipality: Municipality | None, document_type: str) -> DocumentTemplate | None:
@@ -206,11 +220,12 @@ def render(item: CommitteeItem, output_format: str, request: ReportRequest | Non
         return render_pdf(item)
     parameters = {}
     if request is not None:
-        parameters = {
-            _("Dokumenttype"): str(get_type(request.document_type).name),
-            _("Omfang"): request.scope.label,
-            _("Periode"): request.period.label,
-        }
+        with in_document_language():
+            parameters = {
+                _("Dokumenttype"): str(get_type(request.document_type).name),
+                _("Omfang"): request.scope.label,
+                _("Periode"): request.period.label,
+            }
     return render_xlsx(item, parameters)
 
 

@@ -324,7 +324,7 @@ def _supervisory_blocks(
             status += f" ({format_percent(share, 1)} mod et mål på {format_percent(req.target)})"
         status += f", og fristen er {format_date(req.deadline)}." if req.deadline else "."
         if booked or planned:
-            action = f"For at indfri kravet er {people(booked)} tilmeldt og {planned} planlagt til {join_da(courses)}."
+            action = f"For at indfri kravet er {_signed_up(booked, planned)} {join_da(courses)}."
         else:
             action = (
                 "Der er endnu ikke tilmeldt eller planlagt kurser, der giver kompetencen; det indgår i den "
@@ -332,6 +332,16 @@ def _supervisory_blocks(
             )
         blocks.append(Paragraph(f"{text} {status} {action}"))
     return blocks
+
+
+def _signed_up(booked: int, planned: int) -> str:
+    """ "1 medarbejder tilmeldt", "2 medarbejdere planlagt til", or both, never "0 planlagt"."""
+    parts = []
+    if booked:
+        parts.append(f"{people(booked)} tilmeldt")
+    if planned:
+        parts.append(f"{people(planned) if not booked else planned} planlagt")
+    return join_da(parts) + " til"
 
 
 def build(request: ReportRequest, progress: Progress) -> CommitteeItem:

@@ -18,11 +18,8 @@ def join_da(items: Sequence[str]) -> str:
 
 
 def long_date(day: dt.date) -> str:
-    """A date in running text ("1. januar 2025" once lib.formatting offers it, else 01-01-2025)."""
-    long_format = getattr(formatting, "format_date_long", None)
-    if long_format is not None:
-        return str(long_format(day))
-    return formatting.format_date(day)
+    """A date in running text, as the seed documents write it: "1. januar 2025"."""
+    return formatting.format_date_long(day)
 
 
 def quoted(name: str) -> str:

@@ -22,6 +22,7 @@ from styrbord.reports.documents.structure import (
     Section,
     SubHeading,
     Table,
+    in_document_language,
 )
 from styrbord.reports.documents.word import text_context, typeset
 
@@ -80,7 +81,8 @@ def html_context(item: CommitteeItem) -> dict[str, Any]:
 
 def render_html_fragment(item: CommitteeItem) -> SafeString:
     """The document body as an HTML fragment, for the preview inside a page."""
-    return SafeString(render_to_string("reports/document/_body.html", {"doc": html_context(item)}))
+    with in_document_language():
+        return SafeString(render_to_string("reports/document/_body.html", {"doc": html_context(item)}))
 
 
 def _stylesheet() -> str:
@@ -93,7 +95,8 @@ def _stylesheet() -> str:
 
 def render_html_document(item: CommitteeItem) -> str:
     """A standalone HTML document with the print CSS inlined (what WeasyPrint renders)."""
-    return render_to_string("reports/document/print.html", {"doc": html_context(item), "stylesheet": _stylesheet()})
+    with in_document_language():
+        return render_to_string("reports/document/print.html", {"doc": html_context(item), "stylesheet": _stylesheet()})
 
 
 def render_pdf(item: CommitteeItem) -> bytes:

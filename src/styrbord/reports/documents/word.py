@@ -35,6 +35,7 @@ from styrbord.reports.documents.structure import (
     Section,
     SubHeading,
     Table,
+    in_document_language,
 )
 
 # The placeholders a template may use (top-level names); loop variables come on top.
@@ -326,6 +327,11 @@ def text_context(item: CommitteeItem) -> dict[str, Any]:
 
 def render_docx(item: CommitteeItem, template: Path | str | io.BytesIO | None = None) -> bytes:
     """The item as a .docx file (bytes), through ``template`` or the default template."""
+    with in_document_language():
+        return _render_docx(item, template)
+
+
+def _render_docx(item: CommitteeItem, template: Path | str | io.BytesIO | None) -> bytes:
     source: Any = template if template is not None else DEFAULT_TEMPLATE_PATH
     if isinstance(source, Path):
         source = str(source)

@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from styrbord.lib.dates import local_now
+from styrbord.lib.formatting import format_datetime
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
-from styrbord.reports.documents.structure import CellKind, CommitteeItem, RowKind, Table
+from styrbord.reports.documents.structure import CellKind, CommitteeItem, RowKind, Table, in_document_language
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_MILLIONS = re.compile(r"mio\. kr\.", re.IGNORECASE)
 _MONEY_KINDS = (CellKind.KR, CellKind.AMOUNT, CellKind.MIO, CellKind.MIO_NUMBER)
 
 
@@ -46,12 +48,19 @@ def _rows(table: Table) -> Iterator[Sequence[Any]]:
         yield [_raw(v, c.kind) for v, c in zip(row.cells, table.columns, strict=False)]
 
 
+def _header(label: str, kind: CellKind, in_millions: bool) -> str:
+    """Money columns say "(kr.)"; a label column's "(mio. kr.)" becomes "(kr.)", as the sheet holds kroner."""
+    if in_millions:
+        label = _MILLIONS.sub(lambda m: "Kr." if m.group(0)[0].isupper() else "kr.", label)
+    if kind in _MONEY_KINDS and label and "kr." not in label:
+        return f"{label} (kr.)"
+    return label
+
+
 def table_sheet(table: Table, used: set[str]) -> Sheet:
     """One table as a worksheet; money columns say "(kr.)" and hold exact kroner."""
-    headers = [
-        f"{c.label} (kr.)" if c.kind in _MONEY_KINDS and c.label and "kr." not in c.label else c.label
-        for c in table.columns
-    ]
+    in_millions = any(c.kind in (CellKind.MIO, CellKind.MIO_NUMBER) for c in table.columns)
+    headers = [_header(c.label, c.kind, in_millions) for c in table.columns]
     money = {i for i, c in enumerate(table.columns) if c.kind in _MONEY_KINDS}
     widths = [max(14, min(48, len(str(h)) + 4)) for h in headers]
     if widths:
@@ -67,13 +76,18 @@ def table_sheet(table: Table, used: set[str]) -> Sheet:
 
 def render_xlsx(item: CommitteeItem, parameters: dict[str, str] | None = None) -> bytes:
     """The appendix workbook: an "Oplysninger" sheet about the document, then one sheet per table."""
+    with in_document_language():
+        return _render_xlsx(item, parameters)
+
+
+def _render_xlsx(item: CommitteeItem, parameters: dict[str, str] | None) -> bytes:
     item.number_blocks()
     used: set[str] = set()
     about: list[list[Any]] = [
         ["Dokument", item.heading],
         ["Kommune", item.municipality],
         ["Sagsnummer", item.case_number],
-        ["Dannet", local_now().strftime("%d-%m-%Y %H:%M")],
+        ["Dannet", format_datetime(local_now())],
     ]
     about += [[label, value] for label, value in (parameters or {}).items()]
     sheets = [

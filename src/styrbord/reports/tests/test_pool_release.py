@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from styrbord.funding.models import AppropriationLine
 from styrbord.reports import services
@@ -22,6 +23,15 @@ RECOMMENDATION_DOLMER = (
     "finansierede projekt ”Kompetenceudvikling af medarbejdere på socialpsykiatriske botilbud” til Dolmer Have "
     "under Socialområdet på Voksen- og Plejeudvalgets område. Udgifter og indtægter finansieres af kassen og er "
     "samlet set budgetneutrale."
+)
+# The seed's second paragraph word for word (its ”…” quotes around the project name added).
+SEED_CASE_TEXT = (
+    "Socialpsykiatri og rusmidler har ansøgt og fået tilsagn om midler fra puljen ”Kompetenceudvikling af "
+    "medarbejdere på socialpsykiatriske botilbud” under Social- og Boligstyrelsen. Tilskuddet udgør i alt "
+    "1,022 mio. kr. i projektperioden, der løber fra 1. januar 2025 til 31. december 2027. Midlerne fordeler "
+    "sig med 0,700 mio. kr. til Dolmer Have og 0,322 mio. kr. til Bofællesskaberne Glesborg. Indtægterne fra "
+    "de eksterne projektmidler modsvares af tilsvarende udgifter til kompetenceudvikling og er derfor samlet "
+    "set budgetneutral."
 )
 RECOMMENDATION_GLESBORG = RECOMMENDATION_DOLMER.replace("0,700", "0,322").replace(
     "Dolmer Have", "Bofællesskaberne Glesborg"
@@ -49,12 +59,7 @@ def test_it_states_total_grantor_and_split_in_the_case_text(seed_case: SeedCase)
     text = " ".join(b.text for b in _item(seed_case).sections[0].blocks if hasattr(b, "text"))
     assert "Socialpsykiatri og rusmidler har ansøgt og fået tilsagn om midler fra puljen" in text
     assert "under Social- og Boligstyrelsen" in text
-    assert "Tilskuddet udgør i alt 1,022 mio. kr. i projektperioden" in text
-    assert (
-        "Midlerne fordeler sig med 0,700 mio. kr. til Dolmer Have og 0,322 mio. kr. til Bofællesskaberne Glesborg."
-        in text
-    )
-    assert "samlet set budgetneutral" in text
+    assert SEED_CASE_TEXT in text
 
 
 def test_the_docx_opens_in_libreoffice_with_the_seed_figures(
@@ -66,7 +71,7 @@ def test_the_docx_opens_in_libreoffice_with_the_seed_figures(
         "Frigivelse af puljer til kompetenceudvikling i socialpsykiatriske botilbud",
         "24/9263 · Åben sag · Beslutningssag",
         "Sagsgang VPU, ØK, KB",
-        "1,022 mio. kr.",
+        SEED_CASE_TEXT,
         "Lovgrundlag Den kommunale styrelseslov §40.",
         "Velfærdsdirektøren indstiller, at:",
         "1. " + RECOMMENDATION_DOLMER,
@@ -100,6 +105,7 @@ def test_the_xlsx_appendix_holds_the_split_in_exact_kroner(seed_case: SeedCase) 
     assert rows[2][:2] == ("Bofællesskaberne Glesborg", 322000)
     assert rows[3][:2] == ("I alt", 1022000)
     economy = list(book["Tillægsbevilling"].iter_rows(values_only=True))
+    assert economy[0] == ("Kr.", "2025 (kr.)")  # the document's "Mio. kr." table, in exact kroner here
     assert ("Netto", 0) in [r[:2] for r in economy]
 
 
@@ -112,4 +118,29 @@ def test_it_refuses_a_budget_neutral_release_that_does_not_balance(seed_case: Se
         grant=seed_case.dolmer_grant,
     )
     with pytest.raises(ReportError, match="budgetneutral"):
+        _item(seed_case)
+
+
+def test_a_user_reading_the_site_in_english_still_gets_a_danish_document(
+    seed_case: SeedCase, tmp_path: Path, soffice_profile: Path
+) -> None:
+    with translation.override("en"):
+        item = _item(seed_case)
+        pdf = tmp_path / "frigivelse-en.pdf"
+        pdf.write_bytes(render_pdf(item))
+        book = openpyxl.load_workbook(io.BytesIO(render_xlsx(item)))
+    assert item.recommendations == [RECOMMENDATION_DOLMER, RECOMMENDATION_GLESBORG]
+    text = pdf_text(pdf)
+    assert SEED_CASE_TEXT in text
+    assert "Beslutning i Voksen- og Plejeudvalget den 18-12-2024" in text
+    assert "DKK" not in text
+    assert "Total" not in text
+    assert [r[0] for r in book["Fordeling"].iter_rows(values_only=True)][-1] == "I alt"
+
+
+def test_a_user_reading_the_site_in_english_gets_the_reason_in_english(seed_case: SeedCase) -> None:
+    seed_case.pool.grants.update(status="rejected")
+    with translation.override("en"), pytest.raises(ReportError, match="has no grants to release"):
+        _item(seed_case)
+    with pytest.raises(ReportError, match="har ingen tilsagn at frigive"):
         _item(seed_case)

@@ -17,7 +17,7 @@ from styrbord.reports import services
 from styrbord.reports.documents.default_template import DEFAULT_TEMPLATE_PATH
 from styrbord.reports.models import DocumentTemplate
 from styrbord.reports.templating import TemplateUploadError, upload_template, validate_template
-from styrbord.reports.tests.conftest import SeedCase
+from styrbord.reports.tests.conftest import SeedCase, docx_to_pdf, pdf_text, save_page_images
 from styrbord.testing.factories import municipality
 from styrbord.testing.fixtures import World
 
@@ -161,3 +161,61 @@ def test_another_municipalitys_template_is_invisible_and_cannot_be_switched_off(
     assert response.status_code == 404
     template.refresh_from_db()
     assert template.active
+
+
+def _letterhead_template() -> bytes:
+    """What a municipality does in Word: our template with a logo and an address in the header,
+    a serif green heading style, and the placeholders left as they were."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt, RGBColor
+    from PIL import Image, ImageDraw
+
+    logo = io.BytesIO()
+    image = Image.new("RGB", (360, 90), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 89, 89), fill=(0, 110, 70))
+    draw.ellipse((18, 18, 71, 71), fill=(255, 255, 255))
+    draw.rectangle((105, 30, 350, 60), fill=(0, 110, 70))
+    image.save(logo, format="PNG")
+    logo.seek(0)
+
+    document = docx.Document(str(DEFAULT_TEMPLATE_PATH))
+    header = document.sections[0].header
+    first = header.paragraphs[0].insert_paragraph_before()
+    first.add_run().add_picture(logo, width=Cm(5))
+    address = header.add_paragraph("Center for Social og Sundhed · Torvet 3, 8500 Grenaa · Sag {{ case_number }}")
+    address.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for name in ("Heading 1", "Heading 2"):
+        style = document.styles[name]
+        style.font.name = "DejaVu Serif"
+        style.font.color.rgb = RGBColor(0x00, 0x6E, 0x46)
+    document.styles["Normal"].font.size = Pt(10.5)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_an_uploaded_letterhead_with_logo_and_own_styles_fills_and_opens_in_libreoffice(
+    world: World, seed_case: SeedCase, media: Path, tmp_path: Path, soffice_profile: Path
+) -> None:
+    response = _upload(world.coordinator, _letterhead_template(), name="norddjurs-brevpapir.docx")
+    assert response.status_code == 302
+    request = services.make_request("pool_release", f"pool:{seed_case.pool.pk}", "2025-2027")
+    output = services.render(services.build_document(request), "docx", request)
+
+    rendered = docx.Document(io.BytesIO(output))
+    assert rendered.styles["Heading 2"].font.name == "DejaVu Serif"  # the municipality's styles are kept
+    assert any(r.reltype.endswith("/image") for r in rendered.sections[0].header.part.rels.values())
+    pdf = docx_to_pdf(output, tmp_path, soffice_profile, "brevpapir")
+    text = pdf_text(pdf)
+    for expected in (
+        "Center for Social og Sundhed · Torvet 3, 8500 Grenaa · Sag 24/9263",
+        "Frigivelse af puljer til kompetenceudvikling i socialpsykiatriske botilbud",
+        "Tilskuddet udgør i alt 1,022 mio. kr. i projektperioden",
+        "der gives tillægsbevilling på 0,700 mio. kr. i 2025",
+        "der gives tillægsbevilling på 0,322 mio. kr. i 2025",
+    ):
+        assert expected in text, expected
+    assert "{{" not in text, "a placeholder was left unfilled"
+    assert "{%" not in text, "a template tag was left in the text"
+    assert save_page_images(pdf, "pool-release-custom-template")
