@@ -324,18 +324,18 @@ _findings_key = pytest.StashKey[list[str]]()
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if getattr(config, "workeroutput", None) is not None:
         return
-    for title, lines in SUMMARIES.items():
+    for title, summary in SUMMARIES.items():
         terminalreporter.section(title)
-        for line in lines:
-            terminalreporter.write_line(line)
+        for text in summary:
+            terminalreporter.write_line(text)
     findings = config.stash.get(_findings_key, [])
     terminalreporter.section("personal data in logs, URLs and file names")
-    lines, names = len(SCAN.lines), len(SCAN.names)
+    scanned, watched = len(SCAN.lines), len(SCAN.names)
     for worker in _worker_counts:
-        lines += worker[0]
-        names += worker[1]
+        scanned += worker[0]
+        watched += worker[1]
     terminalreporter.write_line(
-        f"log scan: {lines} records scanned, {names} names of people watched, {len(findings)} findings"
+        f"log scan: {scanned} records scanned, {watched} names of people watched, {len(findings)} findings"
     )
     for finding in findings[:50]:
         terminalreporter.write_line(f"  {finding}", red=True)
