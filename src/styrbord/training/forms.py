@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from styrbord.organisations.models import Facility
+from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import Employment
-from styrbord.training.models import BookingStatus
+from styrbord.training.models import BookingStatus, Initiative, InitiativeYear
 
 
 class EmploymentChoiceField(forms.ModelChoiceField):
@@ -141,3 +142,74 @@ def _parse_day(text: str) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+class InitiativeForm(forms.ModelForm):
+    """An initiative's name, description, source and municipality (a coordinator's own)."""
+
+    class Meta:
+        model = Initiative
+        fields = ["name", "description", "municipality", "source"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], shared_allowed: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["municipality"]
+        field.queryset = municipalities  # type: ignore[attr-defined]
+        # Only an administrator may keep an initiative without a municipality (shared with all coordinators).
+        field.required = not shared_allowed
+        if not shared_allowed and self.instance.pk is None and municipalities.count() == 1:
+            field.initial = municipalities.first()
+
+
+class InitiativeYearForm(forms.ModelForm):
+    """One year of the consequence table: FTE x annual wage, other operating and establishment costs."""
+
+    class Meta:
+        model = InitiativeYear
+        fields = ["year", "fte", "annual_wage_per_fte", "other_operating", "establishment"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        year = self.fields["year"]
+        year.widget.attrs.update({"min": 2000, "max": 2100})
+        year.validators += [MinValueValidator(2000), MaxValueValidator(2100)]
+        year.error_messages["min_value"] = year.error_messages["max_value"] = _("Året skal ligge mellem 2000 og 2100.")
+        for name in ("fte", "annual_wage_per_fte", "other_operating", "establishment"):
+            # Danish input: "5,0" and "600.000" as well as "5.0" from a number field.
+            self.fields[name].localize = True
+            self.fields[name].widget = forms.TextInput(attrs={"inputmode": "decimal", "size": 12})
+            self.fields[name].widget.is_localized = True
+            self.fields[name].validators.append(
+                MinValueValidator(Decimal("0"), message=_("Beløb og årsværk kan ikke være negative."))
+            )
+
+
+class BaseInitiativeYearFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen: set[int] = set()
+        kept = 0
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
+                continue
+            year = form.cleaned_data.get("year")
+            if year is None:
+                continue
+            kept += 1
+            if year in seen:
+                raise forms.ValidationError(_("Året %(year)s står der to gange.") % {"year": year})
+            seen.add(year)
+        if kept == 0:
+            raise forms.ValidationError(_("Angiv mindst ét år."))
+
+
+InitiativeYearFormSet = forms.inlineformset_factory(
+    Initiative,
+    InitiativeYear,
+    form=InitiativeYearForm,
+    formset=BaseInitiativeYearFormSet,
+    extra=2,
+    max_num=20,
+    can_delete=True,
+)

@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
-from styrbord.accounts.permissions import LIST, RETRIEVE, scoped_for
+from styrbord.accounts.models import Role
+from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scoped_for
 from styrbord.accounts.route_policy import requires
-from styrbord.audit.services import log_access
+from styrbord.audit.services import log_access, log_action
 from styrbord.lib.dates import local_today, month_last_day
-from styrbord.organisations.models import Facility
+from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import Employee, Employment
-from styrbord.training.forms import AbsenceFilterForm, TeamDayForm
+from styrbord.training.forms import AbsenceFilterForm, InitiativeForm, InitiativeYearFormSet, TeamDayForm
+from styrbord.training.models import Initiative
 from styrbord.training.permissions import initiatives_for
 from styrbord.training.services.initiatives import consequence_table, team_day_cost
 from styrbord.training.services.staffing import facility_staffing
@@ -95,7 +100,11 @@ def team_day(request: HttpRequest) -> HttpResponse:
 def initiative_list(request: HttpRequest) -> HttpResponse:
     require(request, LIST, "initiative")
     initiatives = initiatives_for(request.user, LIST).prefetch_related("years")
-    return render(request, "training/initiative_list.html", {"initiatives": initiatives})
+    return render(
+        request,
+        "training/initiative_list.html",
+        {"initiatives": initiatives, "can_create": can(request.user, CREATE, "initiative")},
+    )
 
 
 @requires("initiative", RETRIEVE)
@@ -104,6 +113,53 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The initiative's economic-consequences table, as in a budget proposal."""
     require(request, RETRIEVE, "initiative")
     initiative = get_object_or_404(initiatives_for(request.user, RETRIEVE), pk=pk)
+    can_edit = initiatives_for(request.user, UPDATE).filter(pk=initiative.pk).exists()
     return render(
-        request, "training/initiative_detail.html", {"initiative": initiative, "table": consequence_table(initiative)}
+        request,
+        "training/initiative_detail.html",
+        {"initiative": initiative, "table": consequence_table(initiative), "can_edit": can_edit},
+    )
+
+
+@requires("initiative", CREATE)
+@login_required
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    """A new initiative with its years (FTE, annual wage, other operating and establishment costs)."""
+    require(request, CREATE, "initiative")
+    return _initiative_form(request, Initiative(), CREATE)
+
+
+@requires("initiative", UPDATE)
+@login_required
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request, UPDATE, "initiative")
+    initiative = get_object_or_404(initiatives_for(request.user, UPDATE), pk=pk)
+    return _initiative_form(request, initiative, UPDATE)
+
+
+def _initiative_form(request: HttpRequest, initiative: Initiative, action: str) -> HttpResponse:
+    """Initiative and years are saved together or not at all."""
+    municipalities = scoped_for(request.user, RETRIEVE, "municipality", Municipality.objects.all())
+    shared_allowed = getattr(request.user, "role", None) == Role.ADMIN
+    data = request.POST if request.method == "POST" else None
+    form = InitiativeForm(data, instance=initiative, municipalities=municipalities, shared_allowed=shared_allowed)
+    years = InitiativeYearFormSet(data, instance=initiative, prefix="years")
+    if data is not None and form.is_valid() and years.is_valid():
+        with transaction.atomic():
+            created = initiative.pk is None
+            saved = form.save()
+            years.instance = saved
+            years.save()
+            log_action(
+                saved,
+                "training.initiative.created" if created else "training.initiative.updated",
+                request.user,
+                {"years": sorted(saved.years.values_list("year", flat=True))},
+            )
+        messages.success(request, _("Initiativet er gemt."))
+        return redirect("training:initiative_detail", pk=saved.pk)
+    return render(
+        request,
+        "training/initiative_form.html",
+        {"form": form, "years": years, "initiative": initiative if initiative.pk else None},
     )

@@ -1,0 +1,63 @@
+"""Done when: a booking that would leave a facility under its minimum staffing is flagged by the API
+(before booking, on the booking itself, and in its warnings), and not flagged when staffing holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from styrbord.api.tests.conftest import ApiClient
+from styrbord.staff.models import Employment
+from styrbord.testing.fixtures import World
+
+from . import helpers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_api_flags_a_booking_that_breaks_the_minimum_staffing(world: World) -> None:
+    world.dolmer.minimum_staff = 2  # three staff: one away leaves 2 (fine), two away leave 1 (too few)
+    world.dolmer.save()
+    session = helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)])
+    first, second = (Employment.objects.get(employee=e) for e in world.dolmer_staff[:2])
+    api = ApiClient(world.manager)
+
+    check = api.post("/bookings/staffing-check", {"session": session.pk, "employment": first.pk})
+    assert check.status_code == 200, check.content
+    assert check.json() == []
+    response = api.post(
+        "/bookings", {"session": session.pk, "employee": first.employee_id, "employment": first.pk, "status": "booked"}
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["staffing_warning"] is False
+
+    check = api.post("/bookings/staffing-check", {"session": session.pk, "employment": second.pk})
+    assert check.status_code == 200
+    assert check.json() == [
+        {"date": "2026-03-02", "facility": world.dolmer.pk, "remaining": 1, "minimum": 2},
+        {"date": "2026-03-03", "facility": world.dolmer.pk, "remaining": 1, "minimum": 2},
+    ]
+    response = api.post(
+        "/bookings",
+        {"session": session.pk, "employee": second.employee_id, "employment": second.pk, "status": "booked"},
+    )
+    assert response.status_code == 201, response.content
+    booking = response.json()
+    assert booking["staffing_warning"] is True
+    warnings = api.get(f"/bookings/{booking['id']}/staffing-warnings")
+    assert warnings.status_code == 200
+    assert [(w["date"], w["remaining"]) for w in warnings.json()] == [("2026-03-02", 1), ("2026-03-03", 1)]
+    # The listing shows the flag too.
+    listed = {b["id"]: b["staffing_warning"] for b in api.get("/bookings").json()["items"]}
+    assert listed[booking["id"]] is True
+
+
+def test_the_staffing_check_refuses_an_employment_outside_the_users_scope(world: World) -> None:
+    session = helpers.session()
+    other = Employment.objects.get(employee=world.glesborg_staff[0])
+    response = ApiClient(world.manager).post(
+        "/bookings/staffing-check", {"session": session.pk, "employment": other.pk}
+    )
+    assert response.status_code in (400, 422)
+    assert "uden for dit omfang" in response.content.decode()

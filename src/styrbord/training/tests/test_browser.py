@@ -1,0 +1,66 @@
+"""In a real browser: a facility manager books a staff member on a two-day session, is warned that the
+booking breaks the facility's minimum staffing, books anyway, and sees the full cost of the seat
+including backfill wages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from styrbord.staff.models import Employment
+from styrbord.testing.fixtures import login
+from styrbord.training.models import BackfillFactor, Booking, BookingStatus
+
+from . import helpers
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_manager_books_a_staff_member_and_sees_the_full_cost(live_server: Any, page: Any, world: Any) -> None:
+    world.dolmer.minimum_staff = 3  # three staff at Dolmer Have: anyone away breaks the minimum
+    world.dolmer.save()
+    BackfillFactor.objects.create(facility=world.dolmer, valid_from=dt.date(2025, 1, 1), factor=Decimal("1.25"))
+    course = helpers.course(name="KRAP grundforløb", fee_per_participant=Decimal("2400.00"))
+    session = helpers.session(course, days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)], capacity=10)
+    employment = Employment.objects.get(employee=world.dolmer_staff[1])  # 37 t/uge, 300 kr./t
+
+    login(page, live_server.url, "leder")
+    page.goto(f"{live_server.url}/kurser/hold/{session.pk}/")
+    assert "KRAP grundforløb" in page.locator("h1").inner_text()
+    page.select_option("#id_employment", str(employment.pk))
+    page.select_option("#id_status", "booked")
+    page.fill("#id_travel_amount", "300")
+    page.click("#book-form button[type=submit]")
+    page.wait_for_load_state()
+
+    # First submit: the warning, and nothing booked yet.
+    warning = page.locator("#staffing-warning")
+    assert "02-03-2026: Dolmer Have har kun 2 på arbejde (minimum 3)." in warning.inner_text()
+    assert "03-03-2026: Dolmer Have har kun 2 på arbejde (minimum 3)." in warning.inner_text()
+    assert not Booking.objects.exists()
+    assert page.locator("#book-form button[type=submit]").inner_text() == "Book alligevel"
+    page.click("#book-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "Bookingen er oprettet." in page.content()
+
+    booking = Booking.objects.get()
+    assert (booking.employee, booking.status, booking.staffing_warning) == (
+        world.dolmer_staff[1],
+        BookingStatus.BOOKED,
+        True,
+    )
+    page.click(f"a[href='/kurser/booking/{booking.pk}/']")
+    page.wait_for_load_state()
+    content = page.content()
+    assert "Bookingen bringer tilbuddet under minimumsbemandingen." in content
+    # Backfill: 2 days x 7,4 t x 300,00 kr. x 1,25 = 5.550,00 kr.; fee 2.400,00 kr.; travel 300,00 kr.
+    rows = page.locator("table tbody tr").all_inner_texts()
+    backfill = next(r for r in rows if "Vikardækning" in r)
+    assert "2 dage x 7,4 t x 300,00 kr. x 1,25" in backfill
+    assert "5.550,00 kr." in backfill
+    assert any("2.400,00 kr." in r for r in rows)
+    assert any("300,00 kr." in r and "Transport" in r for r in rows)
+    assert "8.250,00 kr." in page.locator("table tfoot").inner_text()
