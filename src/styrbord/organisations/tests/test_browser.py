@@ -45,3 +45,30 @@ def test_a_facility_manager_sees_only_their_staff_and_other_facilities_answer_40
     page.goto(f"{live_server.url}/tilbud/")
     links = page.locator("table a").all_inner_texts()
     assert links == ["Dolmer Have"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_facility_page_switches_to_english_and_fits_a_tablet(
+    page: Any, live_server: Any, reference_data: None, world: Any
+) -> None:
+    log_in(page, live_server.url, world.coordinator.username)
+    page.set_viewport_size({"width": 768, "height": 1024})  # an iPad in portrait
+    page.goto(f"{live_server.url}/tilbud/{world.dolmer.pk}/")
+    assert page.get_attribute("html", "lang") == "da"
+    # The page itself does not scroll sideways on a tablet; wide tables scroll in their own box.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    with page.expect_navigation():
+        page.click("header button[name=language][value=en]")
+    assert page.url == f"{live_server.url}/tilbud/{world.dolmer.pk}/"
+    assert page.get_attribute("html", "lang") == "en"
+    header = page.inner_text("header")
+    assert "Log out" in header
+    assert "Facilities" in header
+    assert page.inner_text("h1") == "Dolmer Have"
+
+    with page.expect_navigation():
+        page.click("header button[name=language][value=da]")
+    assert page.get_attribute("html", "lang") == "da"
+    assert "Log ud" in page.inner_text("header")
