@@ -180,3 +180,21 @@ def test_replanning_moves_accepted_bookings_when_told_to(world: World) -> None:
     assert Booking.objects.filter(
         employee=early.employee, session=setup.sessions[1], status=BookingStatus.PLANNED
     ).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_worker_picks_up_the_run(world: World, settings: Any) -> None:
+    """Production: the run waits in the database queue until a `db_worker` on the "planning" queue takes it."""
+    from django.core.management import call_command
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "planning", "reports"]}
+    }
+    setup = planning_setup(world)
+    run = services.start_run(setup.scenario, world.coordinator)  # not in an atomic block: enqueued at once
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.QUEUED
+    call_command("db_worker", queue_name="planning", batch=True, no_startup_delay=True, interval=0.1)
+    run.refresh_from_db()
+    assert run.status == PlanRun.Status.DONE, run.error
+    assert run.assignments.count() == 3
