@@ -46,7 +46,9 @@ def note(message: str) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tiers", default="500,1500,5000,national", help="comma list of 500,1500,5000,national,latency")
+    parser.add_argument(
+        "--tiers", default="500,1500,5000,national", help="comma list of 500,1500,5000,national,latency"
+    )
     parser.add_argument("--quick", action="store_true", help="short budgets, 2 seeds, a 10.000-staff national run")
     parser.add_argument("--seeds", type=int, default=3, help="solver seeds for the planner runs")
     parser.add_argument("--reference-s", type=float, default=60.0, help="time for the reference monolithic MILP")
