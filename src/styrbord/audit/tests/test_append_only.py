@@ -41,3 +41,10 @@ def test_postgresql_refuses_raw_sql_update_and_delete(entry) -> None:  # type: i
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).action == "test.something.happened"
+
+
+def test_the_database_refuses_a_raw_sql_update_on_either_database(entry) -> None:  # type: ignore[no-untyped-def]
+    """SQLite: the trigger of migration 0003; PostgreSQL: the trigger of 0002."""
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditentry SET action = 'x' WHERE id = %s", [entry.pk])
+    assert AuditEntry.objects.get(pk=entry.pk).action == "test.something.happened"
