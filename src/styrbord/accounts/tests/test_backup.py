@@ -132,3 +132,56 @@ def test_the_commands_restore_into_a_fresh_sqlite_database(tmp_path) -> None:  #
     manifest = read_manifest(backup)
     assert manifest["tables"]["staff.employee"]["rows"] == 5
     assert manifest["tables"]["organisations.municipality"]["rows"] == 98
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_commands_restore_into_a_fresh_empty_postgresql_database(filled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """End to end on PostgreSQL: back up the test database, restore with the CLI into a new, just
+    migrated database of its own, and compare every table's rows and checksum there."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    import psycopg
+
+    params = connection.settings_dict
+    fresh = f"{params['NAME']}_restore"[:63]
+    server = {
+        "host": params["HOST"] or "127.0.0.1",
+        "port": params["PORT"] or 5432,
+        "user": params["USER"],
+        "password": params["PASSWORD"] or None,
+    }
+    url = f"postgres://{params['USER']}{':' + params['PASSWORD'] if params['PASSWORD'] else ''}@{server['host']}:{server['port']}/{fresh}"
+
+    def admin_sql(sql: str) -> None:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:  # type: ignore[arg-type]
+            conn.execute(sql)
+
+    expected = {label: [info.rows, info.sha256] for label, info in table_checksums().items()}
+    backup = tmp_path / "backup.zip"
+    call_command("backup", "--output", str(backup), verbosity=0)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(STYRBORD_ENV="test", STYRBORD_DATA_DIR=str(tmp_path), DATABASE_URL=url)
+
+    def styrbord(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "styrbord", *args], env=env, capture_output=True, text=True, timeout=900, check=False
+        )
+
+    admin_sql(f'DROP DATABASE IF EXISTS "{fresh}"')
+    admin_sql(f'CREATE DATABASE "{fresh}"')
+    try:
+        migrated = styrbord("migrate", "--no-input", "-v0")
+        assert migrated.returncode == 0, migrated.stderr[-3000:]
+        restored = styrbord("restore", str(backup), "--no-input")
+        assert restored.returncode == 0, restored.stderr[-3000:]
+        assert "kontrolsummerne stemmer" in restored.stdout
+        code = (
+            "import json; from styrbord.accounts.backup import table_checksums; "
+            "print(json.dumps({k: [v.rows, v.sha256] for k, v in table_checksums().items()}))"
+        )
+        found = styrbord("shell", "-c", code)
+        assert found.returncode == 0, found.stderr[-3000:]
+        assert json.loads(found.stdout.strip().splitlines()[-1]) == expected
+    finally:
+        admin_sql(f'DROP DATABASE IF EXISTS "{fresh}" WITH (FORCE)')
