@@ -229,3 +229,35 @@ def test_an_admin_without_a_municipality_chooses_one(world: Any) -> None:
 def test_roles_without_municipality_access_are_refused_the_default(world: Any) -> None:
     assert client_for(world.manager).get("/tilbud/kommune/").status_code == 403
     assert client_for(world.analyst).get("/tilbud/kommune/").status_code == 403
+
+
+def test_names_in_the_pre_rendered_tables_are_escaped(world: Any) -> None:
+    world.dolmer.name = 'Dolmer <script>alert("x")</script> & Co'
+    world.dolmer.save()
+    person = world.dolmer_staff[0]
+    person.name = "<b>Bo</b> O'Hara"
+    person.education = "Pædagog <i>"
+    person.save()
+    factories.holding(person, factories.competence("krap-x", name="KRAP <em>"), local_today())
+    list_body = client_for(world.manager).get(LIST_URL).content.decode()
+    assert "<script>" not in list_body
+    assert "Dolmer &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in list_body
+    body = client_for(world.manager).get(facility_url(world.dolmer)).content.decode()
+    assert "<b>Bo</b>" not in body
+    assert "&lt;b&gt;Bo&lt;/b&gt; O&#x27;Hara" in body
+    assert "Pædagog &lt;i&gt;" in body
+    assert "KRAP &lt;em&gt;" in body
+    assert "<em>" not in body
+
+
+def test_the_figures_follow_the_language(world: Any) -> None:
+    person = world.dolmer_staff[0]
+    Employment.objects.filter(employee=person).update(weekly_hours="18.5", fte="0.50")
+    client = client_for(world.manager)
+    danish = {r.name: r for r in client.get(facility_url(world.dolmer)).context["staff_rows"]}
+    assert danish[person.name].fte == "0,50"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get(facility_url(world.dolmer))
+    english = {r.name: r for r in response.context["staff_rows"]}
+    assert english[person.name].fte == "0.50"
+    assert response.context["figures"]["fte"] == "2.5"
