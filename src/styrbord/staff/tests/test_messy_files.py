@@ -1,0 +1,142 @@
+"""Every messy file of ``files/README.md`` gives its documented outcome through the command, and a
+rejected one leaves the database exactly as it was, even on top of an earlier import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from styrbord.audit.models import AuditEntry
+from styrbord.staff.import_models import ColumnMapping, ImportBatch
+from styrbord.staff.models import Employee, Employment
+from styrbord.staff.tests.test_import_support import FILES, FIVE, snapshot
+from styrbord.staff.tests.test_import_support import GENERIC_MAPPING as MAPPING
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Case:
+    files: str  # a five-file folder or one file in files/
+    errors: tuple[str, ...] = ()  # expected in the error report (rejected); empty = imported
+    cpr_policy: str = "pseudonymise"
+
+
+REJECTED = {
+    "duplicated employment numbers": Case(
+        "duplicated_employment", ("engagement.csv:4 [BrugerId + AfdelingsId] '1002-102'", "står også i række 3")
+    ),
+    "unknown job codes": Case(
+        "unknown_job_code", ("engagement.csv:3", "Ukendt stillingskode", "kan ikke knyttes til en faggruppe")
+    ),
+    "a CPR column under the reject policy": Case("cpr_column", ("bruger.csv", "CPR-nr", "CPR"), cpr_policy="reject"),
+    "a truncated xlsx": Case("truncated.xlsx", ("beskadiget eller afkortet",)),
+    "a zip bomb": Case("zip_bomb.xlsx", ("komprimeret",)),
+    "a formula where a number belongs": Case("formula_in_number.xlsx", ("Timer pr. uge", "'=30+7'")),
+}
+
+
+def arguments(case: Case, folder: Path) -> list[str]:
+    if (FILES / case.files).is_dir():
+        return [*(str(FILES / case.files / f"{name}.csv") for name in FIVE), "--municipality", "0707"]
+    path = FILES / case.files if (FILES / case.files).exists() else folder / case.files
+    return [str(path), "--mapping", "Løn"]
+
+
+def everything() -> dict[str, Any]:
+    return {**snapshot(), "batches": ImportBatch.objects.count(), "audit": AuditEntry.objects.count()}
+
+
+@pytest.fixture
+def delivered(world: Any, tmp_path: Path) -> Path:
+    """The Norddjurs mapping, the reference delivery and the generic file already imported once, and
+    a copy of generic.xlsx with a formula in the hours column."""
+    ColumnMapping.objects.create(name="Løn", municipality=world.dolmer.municipality, mapping=MAPPING)
+    call_command("import_staff", *(str(FILES / "five_file_utf8" / f"{n}.csv") for n in FIVE), "--municipality", "0707")
+    call_command("import_staff", str(FILES / "generic.xlsx"), "--mapping", "Løn", stdout=StringIO())
+    workbook = openpyxl.load_workbook(FILES / "generic.xlsx")
+    workbook.active["G2"] = "=30+7"
+    workbook.save(tmp_path / "formula_in_number.xlsx")
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", list(REJECTED))
+def test_a_rejected_file_names_what_is_wrong_and_changes_nothing(name: str, delivered: Path, settings: Any) -> None:
+    case = REJECTED[name]
+    settings.CPR_POLICY = case.cpr_policy
+    before = everything()
+    err = StringIO()
+
+    with pytest.raises(CommandError, match=r"Intet er ændret"):
+        call_command("import_staff", *arguments(case, delivered), stdout=StringIO(), stderr=err)
+
+    report = err.getvalue()
+    for expected in case.errors:
+        assert expected in report, report
+    assert everything() == before
+
+
+def run(*args: str) -> str:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("import_staff", *args, stdout=out, stderr=err)
+    except CommandError as exc:
+        raise AssertionError(err.getvalue()) from exc
+    return " ".join(out.getvalue().split())
+
+
+def test_cp1252_with_danish_letters_updates_the_same_people(delivered: Path) -> None:
+    people, employments = Employee.objects.count(), Employment.objects.count()
+
+    out = run(*(str(FILES / "five_file_cp1252" / f"{n}.csv") for n in FIVE), "--municipality", "0707")
+
+    # The same people and employments as the UTF-8 delivery (two with other hours): none are added.
+    assert "8 ansættelser i filerne" in out
+    assert (Employee.objects.count(), Employment.objects.count()) == (people, employments)
+    assert Employee.objects.get(person_key="0707:1002").name == "Åse Østergård"
+    assert Employee.objects.get(person_key="0707:1001").name == "Søren Ærø"
+
+
+def test_bom_semicolons_crlf_and_blank_lines_import_the_same_people(delivered: Path) -> None:
+    before = snapshot()
+
+    out = run(*(str(FILES / "five_file_bom_crlf" / f"{n}.csv") for n in FIVE), "--municipality", "0707")
+
+    assert "8 ansættelser uændret" in out
+    assert snapshot() == before
+
+
+def test_a_cpr_column_is_pseudonymised_and_never_stored(world: Any, settings: Any) -> None:
+    settings.CPR_POLICY = "pseudonymise"
+
+    run(*(str(FILES / "cpr_column" / f"{n}.csv") for n in FIVE), "--municipality", "0707")
+
+    soeren = Employee.objects.get(name="Søren Ærø")
+    assert len(soeren.person_key) == 64  # HMAC-SHA256 hex of the CPR number, not the BrugerId
+    assert soeren.birth_year == 1985
+    for value in Employee.objects.values_list("person_key", "name", "email"):
+        assert not any("100185" in str(v) for v in value)
+    assert "100185" not in str(list(AuditEntry.objects.values()))
+    assert "100185" not in str(list(ImportBatch.objects.values()))
+
+
+def test_switching_a_delivery_to_cpr_keys_is_refused_not_duplicated(delivered: Path, settings: Any) -> None:
+    settings.CPR_POLICY = "pseudonymise"
+    before = everything()
+
+    with pytest.raises(AssertionError, match="tilhører en anden medarbejder"):
+        run(*(str(FILES / "cpr_column" / f"{n}.csv") for n in FIVE), "--municipality", "0707")
+
+    assert everything() == before
+
+
+def test_a_formula_in_a_text_cell_is_imported_as_text(delivered: Path) -> None:
+    run(str(FILES / "generic_formula.xlsx"), "--mapping", "Løn")
+
+    assert Employment.objects.get(employment_number="A-1").title == "=1+1"
