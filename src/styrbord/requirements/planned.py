@@ -67,6 +67,8 @@ def planned_completions(
     seen: set[tuple[int, int, dt.date]] = set()
     rows = bookings.order_by().values_list("employee_id", "session__course_id", "session__last_day").distinct()
     for employee_id, course_id, last_day in rows:
+        if last_day is None:  # excluded by the filter; keeps the type checker informed
+            continue
         for competence_id, course_months, competence_months in grants[course_id]:
             key = (employee_id, competence_id, last_day)
             if key in seen:
