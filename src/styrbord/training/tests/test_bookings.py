@@ -181,3 +181,30 @@ def test_a_booking_that_leaves_the_facility_under_minimum_staffing_is_flagged() 
     # The saved booking is not counted twice.
     assert len(staffing_warnings(second)) == 2
     assert staffing_warnings(first)[0].remaining == 1
+
+
+def test_completing_a_booking_raises_the_facilitys_coverage_of_the_requirement() -> None:
+    from styrbord.requirements.coverage import coverage_for
+    from styrbord.requirements.tests.helpers import requirement
+
+    facility = factories.facility()
+    staff = [factories.employment(facility_obj=facility) for _ in range(4)]
+    conflict = factories.competence("konflikt-dk", validity_months=24)
+    course = helpers.course()
+    CourseCompetence.objects.create(course=course, competence=conflict)
+    req = requirement([conflict], facility=facility)
+    session = helpers.session(course, days=[dt.date(2026, 3, 2)])
+    on = dt.date(2026, 3, 10)
+
+    def row():  # type: ignore[no-untyped-def]
+        [only] = coverage_for([req], on=on, facilities=[facility])
+        return (only.in_scope, only.compliant)
+
+    assert row() == (4, 0)
+    bookings = [services.book(e.employee, session, status=BookingStatus.BOOKED) for e in staff[:2]]
+    assert row() == (4, 0)  # booked is not yet held
+    services.complete(bookings[0])
+    assert row() == (4, 1)
+    services.complete(bookings[1])
+    assert row() == (4, 2)
+    assert coverage_for([req], on=dt.date(2026, 3, 1), facilities=[facility])[0].compliant == 0  # not before
