@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.permissions import LIST, can
 from styrbord.accounts.services import scope_label
+from styrbord.lib.dates import local_today
+from styrbord.web.dashboard import dashboard_for
 
 # What each menu entry is for (shown on the landing page under the entry's label).
 DESCRIPTIONS: dict[str, Any] = {
@@ -49,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         except NoReverseMatch:
             municipality_overview = None
     context = {
+        "dashboard": dashboard_for(request.user, local_today()),
         "scope_label": scope_label(request.user),
         "entries": entries,
         "municipality_overview": municipality_overview,

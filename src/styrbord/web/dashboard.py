@@ -1,0 +1,146 @@
+"""What needs attention now, for the landing page: targets, lapsing competences, courses, money.
+
+Each panel is built only when the user's role may list what it shows, and from querysets
+scoped through the one permission helper, so the landing page shows no more than the pages
+it links to. Analysts and grantors get no person-level panels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+
+from styrbord.accounts.permissions import LIST, can, scoped_for
+from styrbord.competences.models import CompetenceHolding
+from styrbord.organisations.models import Facility
+from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
+from styrbord.staff.models import Employment
+
+EXPIRY_DAYS = 90
+UPCOMING_DAYS = 60
+MAX_ROWS = 5
+
+
+@dataclass
+class CoveragePanel:
+    met: int = 0
+    near: int = 0
+    far: int = 0
+    furthest: list[CoverageRow] = field(default_factory=list)
+
+
+@dataclass
+class CoursePanel:
+    sessions: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class FundingPanel:
+    warnings: list[Any] = field(default_factory=list)
+    total: int = 0
+
+
+@dataclass
+class Dashboard:
+    today: dt.date
+    coverage: CoveragePanel | None = None
+    expiring: int | None = None
+    courses: CoursePanel | None = None
+    funding: FundingPanel | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.coverage is None and self.expiring is None and self.courses is None and self.funding is None
+
+
+def _coverage(user: Any, today: dt.date) -> CoveragePanel | None:
+    if not can(user, LIST, "coverage_gap"):
+        return None
+    facilities = scoped_for(user, LIST, "coverage", Facility.objects.all())
+    rows = coverage_for(requirements_for(facilities), on=today, facilities=facilities)
+    panel = CoveragePanel()
+    for row in rows:
+        status = row.status
+        if status == "ok":
+            panel.met += 1
+        elif status == "warn":
+            panel.near += 1
+        elif status == "bad":
+            panel.far += 1
+    short = [r for r in rows if r.share is not None and r.meets_target is False]
+    short.sort(key=lambda r: (r.share - r.target, r.facility.name))  # type: ignore[operator]
+    panel.furthest = short[:MAX_ROWS]
+    return panel
+
+
+def _expiring(user: Any, today: dt.date) -> int | None:
+    """Holdings of people in the user's facilities that lapse within 90 days."""
+    if not can(user, LIST, "coverage_gap"):
+        return None
+    facilities = scoped_for(user, LIST, "coverage", Facility.objects.all())
+    people = Employment.objects.filter(facility__in=facilities).exclude(status=Employment.Status.ENDED)
+    return (
+        CompetenceHolding.objects.filter(
+            employee_id__in=people.values("employee_id"),
+            expires_on__gte=today,
+            expires_on__lte=today + dt.timedelta(days=EXPIRY_DAYS),
+        )
+        .values("pk")
+        .count()
+    )
+
+
+def _courses(user: Any, today: dt.date) -> CoursePanel | None:
+    """Sessions starting within 60 days on which people in the user's scope are booked."""
+    if not can(user, LIST, "booking"):
+        return None
+    from styrbord.training.models import Booking, BookingStatus, Session
+
+    bookings = scoped_for(user, LIST, "booking", Booking.objects.all())
+    holding = Q(bookings__in=bookings) & ~Q(bookings__status=BookingStatus.CANCELLED)
+    sessions = (
+        Session.objects.filter(
+            cancelled=False,
+            first_day__gte=today,
+            first_day__lte=today + dt.timedelta(days=UPCOMING_DAYS),
+            bookings__in=bookings,
+        )
+        .select_related("course")
+        .annotate(ours=Count("bookings", filter=holding, distinct=True))
+        .distinct()
+        .order_by("first_day", "course__name")[:MAX_ROWS]
+    )
+    return CoursePanel(sessions=list(sessions))
+
+
+def _funding(user: Any, today: dt.date) -> FundingPanel | None:
+    if not can(user, LIST, "grant"):
+        return None
+    from styrbord.funding.models import Grant, Pool
+    from styrbord.funding.services.warnings import deadline_warnings, grant_warnings, sort_warnings
+
+    grants = list(
+        scoped_for(user, LIST, "grant", Grant.objects.select_related("pool", "facility", "municipality")).filter(
+            status=Grant.Status.APPROVED
+        )
+    )
+    found = []
+    for grant in grants:
+        found += grant_warnings(grant, today)
+    pools = scoped_for(user, LIST, "pool", Pool.objects.filter(pk__in={g.pool_id for g in grants}))
+    found += deadline_warnings(pools, today)
+    ordered = sort_warnings(found)
+    return FundingPanel(warnings=ordered[:MAX_ROWS], total=len(ordered))
+
+
+def dashboard_for(user: Any, today: dt.date) -> Dashboard:
+    return Dashboard(
+        today=today,
+        coverage=_coverage(user, today),
+        expiring=_expiring(user, today),
+        courses=_courses(user, today),
+        funding=_funding(user, today),
+    )
