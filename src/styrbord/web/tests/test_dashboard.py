@@ -37,7 +37,8 @@ def test_a_coordinator_sees_every_facility_short_of_its_target(world: World, gap
         ("Dolmer Have", "Dolmer: alle i konflikthåndtering"),
         ("Bofællesskaberne Glesborg", "Glesborg: alle i konflikthåndtering"),
     }
-    assert board.coverage.far == 2 and board.coverage.met == 0
+    assert board.coverage.far == 2
+    assert board.coverage.met == 0
     # Dolmer: 1 of 3 (33 %) is further from 100 % than Glesborg's 1 of 2 (50 %).
     assert board.coverage.furthest[0].facility == world.dolmer
     assert board.expiring == 2
@@ -52,7 +53,9 @@ def test_a_facility_manager_sees_only_the_own_facility(world: World, gaps: dict[
 
 def test_an_analyst_gets_no_person_level_panels(world: World, gaps: dict[str, Any]) -> None:
     board = dashboard_for(world.analyst, gaps["today"])
-    assert board.coverage is None and board.expiring is None and board.courses is None
+    assert board.coverage is None
+    assert board.expiring is None
+    assert board.courses is None
     assert board.funding is None
 
 
