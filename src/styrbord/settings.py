@@ -178,15 +178,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = envint("STYRBORD_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_UNPACKED_BYTES = envint("STYRBORD_UPLOAD_MAX_UNPACKED_BYTES", 500 * 1024 * 1024)
 
-# Background work. Embedded: the database backend, with a worker thread inside `styrbord demo`
-# or `styrbord runserver_with_worker`. Production: `styrbord db_worker` on as many machines as
-# needed, or RQ over Redis (STYRBORD_TASK_BACKEND=redis and REDIS_URL).
+# Background work. Embedded: the database backend, with a worker thread inside `styrbord demo`.
+# Production: `styrbord db_worker` on as many machines as needed, or RQ over Redis (STYRBORD_TASK_BACKEND=redis and REDIS_URL).
 TASK_BACKEND = envchoice("STYRBORD_TASK_BACKEND", "database", ("database", "redis", "immediate"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASK_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "planning", "reports"]}}
 elif TASK_BACKEND == "redis":
-    INSTALLED_APPS.append("django_tasks_rq")
+    # Workers: `styrbord rqworker --job-class django_tasks_rq.Job default planning reports`.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {name: {"URL": REDIS_URL} for name in ("default", "planning", "reports")}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "planning", "reports"]}}
 else:
