@@ -187,7 +187,7 @@ class InitiativeYearForm(forms.ModelForm):
 
 class BaseInitiativeYearFormSet(forms.BaseInlineFormSet):
     def clean(self) -> None:
-        super().clean()
+        # Before Django's own unique check, so a repeated year gets the plain Danish message.
         seen: set[int] = set()
         kept = 0
         for form in self.forms:
@@ -202,6 +202,7 @@ class BaseInitiativeYearFormSet(forms.BaseInlineFormSet):
             seen.add(year)
         if kept == 0:
             raise forms.ValidationError(_("Angiv mindst ét år."))
+        super().clean()
 
 
 InitiativeYearFormSet = forms.inlineformset_factory(
