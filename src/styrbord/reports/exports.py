@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -111,24 +111,49 @@ def write_with_xlsxwriter(n: int, path: str) -> None:
 WRITERS = {"exporter": write_with_exporter, "xlsxwriter": write_with_xlsxwriter}
 
 
-def _rss_kib() -> int:
-    with open("/proc/self/statm") as handle:
-        pages = int(handle.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+def _status_kib(field: str) -> int:
+    """A memory figure of this process from /proc/self/status (VmRSS: now, VmHWM: peak), in KiB."""
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def _reset_peak() -> bool:
+    """Start the peak-RSS mark (VmHWM) afresh from the current RSS (Linux >= 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as handle:
+            handle.write("5")
+    except OSError:
+        return False
+    return True
 
 
 def run_worker(writer: str, n: int, path: str) -> dict[str, Any]:
-    """Write once and report seconds and the peak memory the writing added (KiB)."""
-    before = _rss_kib()
-    start = time.perf_counter()
+    """Write once and report seconds and the peak memory the writing added (KiB).
+
+    Not ``getrusage().ru_maxrss``: Linux carries the parent's peak RSS over an exec, so a worker
+    started by a 100 MB Django process would report ~100 MB whatever it wrote. VmHWM belongs
+    to this process's own memory map, and is reset just before writing.
+    """
+    import xlsxwriter  # noqa: F401 - loaded before measuring, so neither writer pays for the import
+
+    gc.collect()
+    before = _status_kib("VmRSS")
+    reset = _reset_peak()
+    start, cpu_start = time.perf_counter(), time.process_time()
     WRITERS[writer](n, path)
-    seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+    peak = _status_kib("VmHWM")
     return {
         "writer": writer,
         "rows": n,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "peak_kib": max(0, peak - before),
+        "peak_total_kib": peak,
+        "peak_reset": reset,
         "bytes": os.path.getsize(path),
     }
 

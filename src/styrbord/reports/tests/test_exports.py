@@ -48,6 +48,7 @@ def test_the_benchmark_reports_both_ratios() -> None:
     result = run({"rows": 200, "repeat": 1})
     assert set(result) >= {
         "speed_ratio",
+        "speed_ratio_wall",
         "memory_ratio",
         "speed_ok",
         "memory_ok",
@@ -56,3 +57,15 @@ def test_the_benchmark_reports_both_ratios() -> None:
     }
     assert result["rows"] == 200
     assert result["exporter"]["bytes"] > 0
+    assert result["exporter"]["best_cpu_seconds"] > 0
+
+
+def test_a_workers_peak_memory_is_its_own_not_the_parents() -> None:
+    # Linux carries a parent's peak RSS over fork and exec into ru_maxrss; the worker must not
+    # report this process's 100 MB as the memory its 200 rows needed.
+    ballast = b"\x01" * (100 * 1024 * 1024)
+    result = run({"rows": 200, "repeat": 1})
+    assert len(ballast) > 0
+    for writer in ("exporter", "xlsxwriter_constant_memory"):
+        assert result[writer]["peak_kib"] < 20 * 1024, result[writer]
+        assert result[writer]["peak_total_kib"] < 100 * 1024, result[writer]
