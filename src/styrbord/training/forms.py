@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.competences.models import Competence
+from styrbord.lib.formatting import format_number
+from styrbord.lib.money import MAX_DIGITS
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.staff.models import Employment
-from styrbord.training.models import BookingStatus, Initiative, InitiativeYear
+from styrbord.staff.importing.values import parse_decimal
+from styrbord.staff.models import Employment, JobGroup
+from styrbord.training.models import (
+    BookingStatus,
+    Course,
+    CourseCompetence,
+    Initiative,
+    InitiativeYear,
+    Provider,
+)
 
 
 class EmploymentChoiceField(forms.ModelChoiceField):
@@ -212,5 +225,307 @@ InitiativeYearFormSet = forms.inlineformset_factory(
     formset=BaseInitiativeYearFormSet,
     extra=2,
     max_num=20,
+    can_delete=True,
+)
+
+
+class DanishDecimalInput(forms.TextInput):
+    """A text box that shows a stored amount the Danish way ("2.400,00"; "2,400.00" in English)."""
+
+    def __init__(self, places: int, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", "size": 12, **(attrs or {})})
+        self.places = places
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return format_number(value, self.places)
+        return super().format_value(value)
+
+
+class DanishDecimalField(forms.DecimalField):
+    """A decimal typed as Danes write it: "2.400,00", "2400,5", "7,4" (and "7.4" or "2,400.00").
+
+    Every message names the field, so a summary at the top of the page says where the problem is.
+    """
+
+    def __init__(self, *, label: Any, places: int = 2, max_digits: int = MAX_DIGITS, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", Decimal("0"))
+        super().__init__(
+            label=label, max_digits=max_digits, decimal_places=places, widget=DanishDecimalInput(places), **kwargs
+        )
+        self.places = places
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_decimal(str(value))
+        except ValueError:
+            raise forms.ValidationError(
+                _("%(field)s: »%(value)s« er ikke et tal. Skriv f.eks. 2.400,00 eller 7,4."),
+                code="invalid",
+                params={"field": self.label, "value": value},
+            ) from None
+
+    def validate(self, value: Decimal | None) -> None:
+        if value is None and self.required:
+            raise forms.ValidationError(_("%(field)s skal udfyldes."), code="required", params={"field": self.label})
+
+    def run_validators(self, value: Decimal | None) -> None:
+        if value is None:
+            return
+        minimum, maximum = cast(Decimal | None, self.min_value), cast(Decimal | None, self.max_value)
+        if minimum is not None and value < minimum:
+            raise forms.ValidationError(
+                _("%(field)s kan ikke være under %(min)s."),
+                code="min_value",
+                params={"field": self.label, "min": format_number(minimum, self.places if minimum % 1 else 0)},
+            )
+        if maximum is not None and value > maximum:
+            raise forms.ValidationError(
+                _("%(field)s kan højst være %(max)s."),
+                code="max_value",
+                params={"field": self.label, "max": format_number(maximum, self.places)},
+            )
+        if abs(value) >= Decimal(10) ** (self.max_digits - self.places):  # type: ignore[operator]
+            raise forms.ValidationError(_("%(field)s er for stort."), code="max_digits", params={"field": self.label})
+        if value != value.quantize(Decimal(1).scaleb(-self.places)):
+            raise forms.ValidationError(
+                _("%(field)s kan højst have %(places)s decimaler."),
+                code="max_decimal_places",
+                params={"field": self.label, "places": self.places},
+            )
+
+    def clean(self, value: Any) -> Decimal | None:
+        result = super().clean(value)
+        if result is not None:
+            result = result.quantize(Decimal(1).scaleb(-self.places))
+        return result
+
+
+class NamedErrorsMixin:
+    """Every error of the form as one line that says which field it is about, for the summary at the top."""
+
+    def error_summary(self) -> list[str]:
+        lines: list[str] = []
+        for name, errors in self.errors.items():  # type: ignore[attr-defined]
+            label = str(self.fields[name].label) if name in self.fields else ""  # type: ignore[attr-defined]
+            for error in errors:
+                text = str(error)
+                lines.append(text if not label or text.lower().startswith(label.lower()) else f"{label}: {text}")
+        return lines
+
+
+class ProviderForm(NamedErrorsMixin, forms.ModelForm):
+    """A course provider: name, kind, CVR number, website and e-mail."""
+
+    cvr = forms.CharField(
+        label=_("CVR-nummer"),
+        max_length=20,  # "DK 31 63 61 32" is cleaned to 8 digits below
+        required=False,
+        help_text=_("8 cifre, f.eks. 31636132. Mellemrum er tilladt."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    website = forms.URLField(
+        label=_("Hjemmeside"),
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("Hjemmeside: skriv en hel adresse, f.eks. https://www.via.dk.")},
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["name", "kind", "cvr", "website", "email"]
+        error_messages = {
+            "name": {"unique": _("Der findes allerede en udbyder med det navn.")},
+            "email": {"invalid": _("E-mail: skriv en gyldig e-mailadresse, f.eks. kurser@via.dk.")},
+        }
+
+    def clean_cvr(self) -> str:
+        value = re.sub(r"[\s-]", "", self.cleaned_data.get("cvr") or "")
+        if value.upper().startswith("DK"):
+            value = value[2:]
+        if value and not re.fullmatch(r"\d{8}", value):
+            raise forms.ValidationError(
+                _("CVR-nummer: »%(value)s« er ikke 8 cifre."), params={"value": self.cleaned_data.get("cvr")}
+            )
+        if value.startswith("0"):
+            raise forms.ValidationError(_("CVR-nummer: et CVR-nummer begynder ikke med 0."))
+        return value
+
+
+class CompetenceMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Competence) -> str:  # type: ignore[override]
+        return obj.name
+
+
+class CourseForm(NamedErrorsMixin, forms.ModelForm):
+    """A course in the catalogue with its price, duration, prerequisites and target job groups."""
+
+    code = forms.SlugField(
+        label=_("Kode"),
+        max_length=60,
+        required=False,
+        help_text=_("Kort entydig kode, f.eks. krap-grund. Tom: laves af navnet."),
+        error_messages={"invalid": _("Kode: brug kun små bogstaver, tal og bindestreg, f.eks. krap-grund.")},
+    )
+    ects = DanishDecimalField(
+        label=_("ECTS-point"),
+        places=1,
+        max_digits=4,
+        required=False,
+        min_value=Decimal("0.5"),
+        help_text=_("Kun for diplommoduler, typisk 5 eller 10."),
+    )
+    duration_hours = DanishDecimalField(
+        label=_("Varighed (timer)"), places=2, max_digits=6, min_value=Decimal("0.5"), initial=Decimal("7.40")
+    )
+    fee_per_participant = DanishDecimalField(
+        label=_("Pris pr. deltager (ekskl. moms)"),
+        initial=Decimal("0"),
+        help_text=_("Hele forløbet, ekskl. moms. Skriv f.eks. 2.400,00."),
+    )
+    fee_per_inhouse_day = DanishDecimalField(
+        label=_("Pris pr. internt kursusdag (ekskl. moms)"),
+        initial=Decimal("0"),
+        help_text=_("Samlet pris for en dag for hele holdet, fordeles ligeligt på deltagerne."),
+    )
+    prerequisites = CompetenceMultipleChoiceField(
+        label=_("Forudsætninger"),
+        queryset=Competence.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Kompetencer deltageren skal have, før kurset starter."),
+    )
+    target_job_groups = forms.MultipleChoiceField(
+        label=_("Målgruppe (faggrupper)"),
+        choices=JobGroup.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Ingen valgt betyder alle faggrupper."),
+    )
+
+    class Meta:
+        model = Course
+        fields = [
+            "kind",
+            "provider",
+            "name",
+            "code",
+            "description",
+            "amu_number",
+            "ects",
+            "duration_days",
+            "duration_hours",
+            "fee_per_participant",
+            "fee_per_inhouse_day",
+            "vat_liable",
+            "veu_eligible",
+            "prerequisites",
+            "target_job_groups",
+            "active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "duration_days": {
+                "invalid": _("Varighed (dage): skriv et helt antal dage."),
+                "min_value": _("Varighed (dage) skal være mindst 1."),
+            },
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.order_by("name")  # type: ignore[attr-defined]
+        days = self.fields["duration_days"]
+        days.validators.append(MinValueValidator(1, message=_("Varighed (dage) skal være mindst 1.")))
+        days.widget.attrs.update({"min": 1})
+        for name in ("kind", "provider", "name", "duration_days"):
+            self.fields[name].error_messages["required"] = _("%(field)s skal udfyldes.") % {
+                "field": self.fields[name].label
+            }
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data.get("code") or slugify(self.cleaned_data.get("name") or "")[:60]
+        taken = Course.objects.filter(code=code).exclude(pk=self.instance.pk).first()
+        if taken is not None:
+            raise forms.ValidationError(
+                _("Kode: »%(code)s« bruges allerede af kurset %(course)s."), params={"code": code, "course": taken.name}
+            )
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("code") and data.get("name") and "code" not in self.errors:
+            self.add_error("code", _("Kode skal udfyldes (navnet giver ingen kode)."))
+        kind, ects = data.get("kind"), data.get("ects")
+        if kind == Course.Kind.DIPLOMA_MODULE and ects is None:
+            self.add_error("ects", _("ECTS-point skal udfyldes for et diplommodul."))
+        if kind and kind != Course.Kind.DIPLOMA_MODULE and ects is not None:
+            self.add_error("ects", _("ECTS-point gives kun for diplommoduler."))
+        days, hours = data.get("duration_days"), data.get("duration_hours")
+        if days and hours is not None and hours > days * 24:
+            self.add_error(
+                "duration_hours",
+                _("Varighed (timer): %(hours)s timer er mere end 24 timer pr. dag i %(days)s dage.")
+                % {"hours": format_number(hours, 1), "days": days},
+            )
+        return data
+
+
+class CourseCompetenceForm(forms.ModelForm):
+    """A competence the course grants, and for how many months (empty: the competence's own validity)."""
+
+    class Meta:
+        model = CourseCompetence
+        fields = ["competence", "validity_months"]
+        error_messages = {
+            "validity_months": {"invalid": _("Gyldighed (måneder): skriv et helt antal måneder.")},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competence"].queryset = Competence.objects.order_by("name")  # type: ignore[attr-defined]
+        months = self.fields["validity_months"]
+        months.widget.attrs.update({"min": 1, "max": 240})
+        months.validators += [
+            MinValueValidator(1, message=_("Gyldighed (måneder) skal være mellem 1 og 240.")),
+            MaxValueValidator(240, message=_("Gyldighed (måneder) skal være mellem 1 og 240.")),
+        ]
+
+
+class BaseCourseCompetenceFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        # Before Django's own unique check, so a repeated competence gets the plain Danish message.
+        seen: set[int] = set()
+        for form in self.forms:
+            if not getattr(form, "cleaned_data", None) or form.cleaned_data.get("DELETE"):
+                continue
+            competence = form.cleaned_data.get("competence")
+            if competence is None:
+                continue
+            if competence.pk in seen:
+                raise forms.ValidationError(_("Kompetencen %(name)s står der to gange.") % {"name": competence.name})
+            seen.add(competence.pk)
+        super().clean()
+
+
+def granted_competences(formset: forms.BaseFormSet) -> set[int]:  # type: ignore[type-arg]
+    """The competences a valid grants formset keeps (deleted rows left out)."""
+    return {
+        f.cleaned_data["competence"].pk
+        for f in formset.forms
+        if getattr(f, "cleaned_data", None) and f.cleaned_data.get("competence") and not f.cleaned_data.get("DELETE")
+    }
+
+
+CourseCompetenceFormSet = forms.inlineformset_factory(
+    Course,
+    CourseCompetence,
+    form=CourseCompetenceForm,
+    formset=BaseCourseCompetenceFormSet,
+    extra=2,
+    max_num=30,
     can_delete=True,
 )

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from styrbord.training.views import bookings, calendars, catalogue, planning
+from styrbord.training.views import bookings, calendars, catalogue, maintenance, planning
 
 app_name = "training"
 urlpatterns = [
     path("", catalogue.course_list, name="course_list"),
+    path("kursus/nyt/", maintenance.course_create, name="course_create"),
     path("kursus/<int:pk>/", catalogue.course_detail, name="course_detail"),
+    path("kursus/<int:pk>/rediger/", maintenance.course_edit, name="course_edit"),
+    path("udbydere/", maintenance.provider_list, name="provider_list"),
+    path("udbydere/ny/", maintenance.provider_create, name="provider_create"),
+    path("udbydere/<int:pk>/rediger/", maintenance.provider_edit, name="provider_edit"),
     path("kursus/<int:pk>/oensk/", catalogue.add_interest, name="add_interest"),
     path("kursus/<int:pk>/nyt-hold/", catalogue.session_create, name="session_create"),
     path("hold/<int:pk>/", catalogue.session_detail, name="session_detail"),

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, can, scope, scoped_for
+from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scope, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
 from styrbord.lib.dates import local_today
@@ -59,7 +59,13 @@ def course_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "training/course_list.html",
-        {"courses": courses, "kinds": Course.Kind.choices, "kind": kind, "query": query},
+        {
+            "courses": courses,
+            "kinds": Course.Kind.choices,
+            "kind": kind,
+            "query": query,
+            "can_create": can(request.user, CREATE, "course"),
+        },
     )
 
 
@@ -101,6 +107,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own_interest": own_interest,
             "interest_form": InterestForm(),
             "can_create_session": can(request.user, CREATE, "session"),
+            "can_edit": can(request.user, UPDATE, "course"),
             "can_express_interest": bool(employee_id),
         },
     )
