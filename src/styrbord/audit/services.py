@@ -90,6 +90,7 @@ def log_access(
     """Record that a user viewed, searched or exported personal data of these employees."""
     actor_id, actor_label = _actor(user)
     ids = employee_ids or [None]  # type: ignore[list-item]
+    payload = _jsonable(data or {})  # the same for every row: encoded once
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
@@ -100,7 +101,7 @@ def log_access(
                 object_type="staff.employee" if employee_id is not None else "",
                 object_id=str(employee_id) if employee_id is not None else "",
                 subject_employee_id=employee_id,
-                data=_jsonable(data or {}),
+                data=payload,
             )
             for employee_id in ids
         ]
