@@ -18,7 +18,7 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 
 from styrbord.accounts.tokens import create_token
 from styrbord.api.tests import data as api_data
-from styrbord.testing.logscan import names_not_watched, report_summary
+from styrbord.testing.logscan import CPR_PATTERN, names_not_watched, report_summary
 
 EXAMPLES_PER_OPERATION = 50
 CHECKS = [
@@ -87,6 +87,12 @@ def _substitute(case: Any, ids: dict[str, list[int]], rnd: Any) -> None:
             case.body["competences"] = ids["competence"][:1]
 
 
+def _cpr_shaped_url_input(case: Any) -> bool:
+    values = [*(case.path_parameters or {}).values(), *(case.query or {}).values()]
+    flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
+    return any(CPR_PATTERN.search(str(v)) for v in flat)
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(2400)  # thousands of requests; the suite's default is 600 s
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(world, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -122,6 +128,11 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(world, capsy
                 nonlocal calls
                 if real:
                     _substitute(case, ids, rnd)
+                # A generated ten-digit id like 1605520462 in the path or query string is CPR-shaped:
+                # the request log would carry a "CPR number" the client invented. Such inputs are
+                # skipped (Hypothesis draws another), so the log scan still watches everything the
+                # application itself logs during the run.
+                assume(not _cpr_shaped_url_input(case))
                 # Each example starts from the same data (no flaky failures from earlier examples' writes).
                 with transaction.atomic():
                     response = case.call(headers=auth)
