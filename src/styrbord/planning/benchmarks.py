@@ -285,9 +285,11 @@ def web_latency(problem: Problem, budget_s: float, path: str, samples: int = 300
 
     worker = threading.Thread(target=plan, daemon=True)
     worker.start()
-    time.sleep(0.5)  # past the greedy, into the solver
-    while not done.is_set():
+    done.wait(min(0.5, budget_s / 4))  # past the greedy, into the solver
+    while True:  # at least one sample, even when a small problem is solved at once
         busy.append(once())
+        if done.is_set():
+            break
         time.sleep(0.01)
     worker.join()
     ratio = p99(busy) / p99(idle)
