@@ -495,6 +495,7 @@ def _initiative() -> Initiative:
         ),
         region=Region.objects.filter(code="1084").first(),
         source="Region Hovedstaden, forslag til budgetinitiativ 2025-2028, initiativ 2.6 (seed 002)",
+        financing="Sundhedskassen X\nDen regionale udviklingskasse\nDet sociale område",
     )
     InitiativeYear.objects.bulk_create(
         [

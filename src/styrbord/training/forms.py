@@ -162,8 +162,8 @@ class InitiativeForm(forms.ModelForm):
 
     class Meta:
         model = Initiative
-        fields = ["name", "description", "municipality", "source"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        fields = ["name", "description", "municipality", "source", "financing"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "financing": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], shared_allowed: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

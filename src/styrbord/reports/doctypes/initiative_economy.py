@@ -18,6 +18,7 @@ from styrbord.lib.money import ZERO
 from styrbord.reports.doctypes.base import DocumentType, Progress, ReportError, ReportRequest, ScopeKind, register
 from styrbord.reports.doctypes.text import mio, paragraphs
 from styrbord.reports.documents.structure import (
+    BulletList,
     CaseType,
     CellKind,
     Column,
@@ -26,6 +27,7 @@ from styrbord.reports.documents.structure import (
     Row,
     RowKind,
     Section,
+    SubHeading,
     Table,
 )
 from styrbord.training.models import Initiative
@@ -89,6 +91,9 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
         economy,
         staff,
     )
+    sources = [line.strip() for line in initiative.financing.splitlines() if line.strip()]
+    if sources:
+        consequences.add(SubHeading("Finansiering:"), BulletList(sources))
     return CommitteeItem(
         heading=request.option("heading", initiative.name),
         municipality=owner_name,

@@ -13,6 +13,7 @@ from styrbord.organisations.models import Region
 from styrbord.reports import services
 from styrbord.reports.doctypes.base import ReportError
 from styrbord.reports.documents.html import render_pdf
+from styrbord.reports.documents.structure import BulletList
 from styrbord.reports.documents.word import render_docx
 from styrbord.reports.documents.workbook import render_xlsx
 from styrbord.reports.tests.conftest import docx_to_pdf, pdf_text, save_page_images
@@ -29,6 +30,7 @@ def initiative(world: World) -> Initiative:
         description="Tre årsværk til undervisere af sikkerhedsassistenter og to årsværk til specialinstruktører.",
         region=Region.objects.get(code="1084"),
         source="Region Hovedstaden, initiativ 2.6",
+        financing="Sundhedskassen X\n\n  Den regionale udviklingskasse \nDet sociale område",
     )
     for year in range(2025, 2029):
         InitiativeYear.objects.create(
@@ -62,6 +64,15 @@ def test_the_table_reads_like_the_budget_proposal(initiative: Initiative) -> Non
         ["Årsværk (hvis der skal ansættes nye)", "5,0", "5,0", "5,0", "5,0"]
     ]
     assert "Initiativet koster 4,0 mio. kr. om året i 2025-2028 og svarer til 5,0 årsværk om året." in item.summary[0]
+    (sources,) = [b for b in item.economy.blocks if isinstance(b, BulletList)]  # type: ignore[union-attr]
+    assert sources.items == ["Sundhedskassen X", "Den regionale udviklingskasse", "Det sociale område"]
+
+
+def test_an_initiative_without_financing_sources_has_no_financing_block(initiative: Initiative) -> None:
+    initiative.financing = "  \n "
+    initiative.save()
+    item = _item(initiative)
+    assert not [b for b in item.economy.blocks if isinstance(b, BulletList)]  # type: ignore[union-attr]
 
 
 def test_the_docx_opens_in_libreoffice_with_the_table_rows(
@@ -75,8 +86,14 @@ def test_the_docx_opens_in_libreoffice_with_the_table_rows(
         "Øvrig drift 1,0 1,0 1,0 1,0",
         "Udgifter i alt 4,0 4,0 4,0 4,0",
         "Årsværk (hvis der skal ansættes nye) 5,0 5,0 5,0 5,0",
+        "Finansiering:",
+        "Sundhedskassen X",
+        "Den regionale udviklingskasse",
+        "Det sociale område",
     ):
         assert expected in text, expected
+    # The financing sources follow the tables, as in the seed.
+    assert text.index("Finansiering:") > text.index("Årsværk (hvis der skal ansættes nye)")
     assert save_page_images(pdf, "initiative-economy-docx")
     html_pdf = tmp_path / "initiativ-html.pdf"
     html_pdf.write_bytes(render_pdf(_item(initiative)))

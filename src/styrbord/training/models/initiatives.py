@@ -37,6 +37,11 @@ class Initiative(models.Model):
         help_text=_("For regionale initiativer. Et initiativ uden kommune kan læses af alle koordinatorer."),
     )
     source = models.CharField(_("kilde"), max_length=300, blank=True, help_text=_("F.eks. budgetforslag og sagsnr."))
+    financing = models.TextField(
+        _("finansiering"),
+        blank=True,
+        help_text=_("De mulige finansieringskilder, én pr. linje, f.eks. en udviklingskasse eller et område."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
