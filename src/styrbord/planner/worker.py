@@ -15,6 +15,8 @@ Modes:
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from styrbord.planner.linear import LinearModel
 EPS = 1e-6
 SLACK = 1e-5
 LP_GUIDE_MAX_SEATS = 30_000
+SOLVER_NICENESS = 10  # added to the worker's CPU niceness: the web process comes first
 
 
 @dataclass(frozen=True)
@@ -462,7 +465,13 @@ def run(model: LinearModel, job: Job, send: Any) -> None:
 
 
 def serve(conn: Connection) -> None:
-    """Worker process entry point: run jobs from the pipe until told to stop (None) or it closes."""
+    """Worker process entry point: run jobs from the pipe until told to stop (None) or it closes.
+
+    The solver runs at a lower CPU priority, so that web requests served on the same machine
+    win the core when both want it (the web's p99 while planning).
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(SOLVER_NICENESS)
     try:
         while True:
             try:
