@@ -35,6 +35,9 @@ def test_bench_pages_serves_every_page_over_http_and_reports_ratios(
     for name in ("facility_list", "facility_detail", "municipality_overview"):
         assert pages[name]["median_ms"] > 0
         assert pages[name]["ratio"] == pytest.approx(
-            pages["baseline"]["median_ms"] / pages[name]["median_ms"], rel=0.01
+            # the ratio is printed to three decimals (and the medians to two)
+            pages["baseline"]["median_ms"] / pages[name]["median_ms"],
+            rel=0.01,
+            abs=0.0006,
         )
     assert isinstance(result["goal_met"], bool)
