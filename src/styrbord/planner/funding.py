@@ -19,6 +19,43 @@ ClassKey = tuple[str, tuple[int, ...]]  # (category, eligible grant indices)
 SAFETY_ORE = 100  # kept back on every grant by the planner so float tolerances never overspend
 
 
+class _FlowGraph:
+    """A small integral flow network; ``max_flow`` is Edmonds-Karp (BFS augmenting paths)."""
+
+    def __init__(self, size: int) -> None:
+        self.capacity: dict[tuple[int, int], int] = defaultdict(int)
+        self.neighbours: list[set[int]] = [set() for _ in range(size)]
+
+    def edge(self, u: int, v: int, cap: int) -> None:
+        self.capacity[(u, v)] += cap
+        self.neighbours[u].add(v)
+        self.neighbours[v].add(u)
+
+    def max_flow(self, source: int, sink: int) -> dict[tuple[int, int], int]:
+        capacity, neighbours = self.capacity, self.neighbours
+        flow: dict[tuple[int, int], int] = defaultdict(int)
+        while True:
+            parent = {source: source}
+            queue = deque([source])
+            while queue and sink not in parent:
+                u = queue.popleft()
+                for v in neighbours[u]:
+                    if v not in parent and capacity[(u, v)] - flow[(u, v)] > 0:
+                        parent[v] = u
+                        queue.append(v)
+            if sink not in parent:
+                return flow
+            path = []
+            v = sink
+            while v != source:
+                path.append((parent[v], v))
+                v = parent[v]
+            push = min(capacity[edge] - flow[edge] for edge in path)
+            for u, v in path:
+                flow[(u, v)] += push
+                flow[(v, u)] -= push
+
+
 def usable(ix: Index) -> list[int]:
     """What the planner lets itself spend of each grant (the balance less the safety margin)."""
     return [max(0, grant.remaining_ore - SAFETY_ORE) for grant in ix.grants]
@@ -44,14 +81,8 @@ def max_flow_allocation(
     """
     n_d, n_s = len(demands), len(supplies)
     source, sink = n_d + n_s, n_d + n_s + 1
-    size = n_d + n_s + 2
-    capacity: dict[tuple[int, int], int] = defaultdict(int)
-    neighbours: list[set[int]] = [set() for _ in range(size)]
-
-    def edge(u: int, v: int, cap: int) -> None:
-        capacity[(u, v)] += cap
-        neighbours[u].add(v)
-        neighbours[v].add(u)
+    graph = _FlowGraph(n_d + n_s + 2)
+    edge = graph.edge
 
     infinite = sum(demands) + 1
     for d, amount in enumerate(demands):
@@ -60,29 +91,7 @@ def max_flow_allocation(
             edge(d, n_d + g, infinite)
     for g, amount in enumerate(supplies):
         edge(n_d + g, sink, max(0, amount))
-    flow: dict[tuple[int, int], int] = defaultdict(int)
-    while True:
-        parent = {source: source}
-        queue = deque([source])
-        while queue and sink not in parent:
-            u = queue.popleft()
-            for v in neighbours[u]:
-                if v not in parent and capacity[(u, v)] - flow[(u, v)] > 0:
-                    parent[v] = u
-                    queue.append(v)
-        if sink not in parent:
-            break
-        push, v = infinite, sink
-        while v != source:
-            u = parent[v]
-            push = min(push, capacity[(u, v)] - flow[(u, v)])
-            v = u
-        v = sink
-        while v != source:
-            u = parent[v]
-            flow[(u, v)] += push
-            flow[(v, u)] -= push
-            v = u
+    flow = graph.max_flow(source, sink)
     return [{g: flow[(d, n_d + g)] for g in eligible[d] if flow[(d, n_d + g)] > 0} for d in range(n_d)]
 
 
@@ -168,13 +177,8 @@ def _layered_flow(
     """Max-flow source -> class -> (grant | cap node -> grant) -> sink, Edmonds-Karp."""
     n_d, n_g, n_x = len(demands), len(supplies), len(extra_supply)
     source, sink = n_d + n_g + n_x, n_d + n_g + n_x + 1
-    capacity: dict[tuple[int, int], int] = defaultdict(int)
-    neighbours: list[set[int]] = [set() for _ in range(sink + 1)]
-
-    def edge(u: int, v: int, cap: int) -> None:
-        capacity[(u, v)] += cap
-        neighbours[u].add(v)
-        neighbours[v].add(u)
+    graph = _FlowGraph(sink + 1)
+    edge = graph.edge
 
     infinite = sum(demands) + 1
     for d, amount in enumerate(demands):
@@ -186,29 +190,7 @@ def _layered_flow(
         edge(n_d + n_g + x, n_d + g, amount)
     for g, amount in enumerate(supplies):
         edge(n_d + g, sink, max(0, amount))
-    flow: dict[tuple[int, int], int] = defaultdict(int)
-    while True:
-        parent = {source: source}
-        queue = deque([source])
-        while queue and sink not in parent:
-            u = queue.popleft()
-            for v in neighbours[u]:
-                if v not in parent and capacity[(u, v)] - flow[(u, v)] > 0:
-                    parent[v] = u
-                    queue.append(v)
-        if sink not in parent:
-            break
-        push, v = infinite, sink
-        while v != source:
-            u = parent[v]
-            push = min(push, capacity[(u, v)] - flow[(u, v)])
-            v = u
-        v = sink
-        while v != source:
-            u = parent[v]
-            flow[(u, v)] += push
-            flow[(v, u)] -= push
-            v = u
+    flow = graph.max_flow(source, sink)
     result: list[dict[int, int]] = []
     for d in range(n_d):
         per_grant: dict[int, int] = defaultdict(int)

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from styrbord.accounts.permissions import LIST, can, scoped_for
 from styrbord.competences.models import CompetenceHolding
@@ -56,10 +56,7 @@ class Dashboard:
         return self.coverage is None and self.expiring is None and self.courses is None and self.funding is None
 
 
-def _coverage(user: Any, today: dt.date) -> CoveragePanel | None:
-    if not can(user, LIST, "coverage_gap"):
-        return None
-    facilities = scoped_for(user, LIST, "coverage", Facility.objects.all())
+def _coverage(facilities: QuerySet[Facility], today: dt.date) -> CoveragePanel:
     rows = coverage_for(requirements_for(facilities), on=today, facilities=facilities)
     panel = CoveragePanel()
     for row in rows:
@@ -76,11 +73,8 @@ def _coverage(user: Any, today: dt.date) -> CoveragePanel | None:
     return panel
 
 
-def _expiring(user: Any, today: dt.date) -> int | None:
-    """Holdings of people in the user's facilities that lapse within 90 days."""
-    if not can(user, LIST, "coverage_gap"):
-        return None
-    facilities = scoped_for(user, LIST, "coverage", Facility.objects.all())
+def _expiring(facilities: QuerySet[Facility], today: dt.date) -> int:
+    """Holdings of people in these facilities that lapse within 90 days."""
     people = Employment.objects.filter(facility__in=facilities).exclude(status=Employment.Status.ENDED)
     return (
         CompetenceHolding.objects.filter(
@@ -137,10 +131,9 @@ def _funding(user: Any, today: dt.date) -> FundingPanel | None:
 
 
 def dashboard_for(user: Any, today: dt.date) -> Dashboard:
-    return Dashboard(
-        today=today,
-        coverage=_coverage(user, today),
-        expiring=_expiring(user, today),
-        courses=_courses(user, today),
-        funding=_funding(user, today),
-    )
+    board = Dashboard(today=today, courses=_courses(user, today), funding=_funding(user, today))
+    if can(user, LIST, "coverage_gap"):  # person-level panels: not for analysts or grantors
+        facilities = scoped_for(user, LIST, "coverage", Facility.objects.all())
+        board.coverage = _coverage(facilities, today)
+        board.expiring = _expiring(facilities, today)
+    return board

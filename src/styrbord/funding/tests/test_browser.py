@@ -8,16 +8,7 @@ from typing import Any
 import pytest
 
 from styrbord.funding.models import LedgerEntry
-
-
-def login(page: Any, base_url: str, username: str) -> None:
-    """Log in through the real form. (testing.fixtures.login clicks the first submit button on the
-    page, which is the header's language switch, so it never submits the login form.)"""
-    page.goto(f"{base_url}/konto/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "test-password-123")
-    page.click("main form.stacked button[type=submit]")
-    page.wait_for_load_state()
+from styrbord.testing.fixtures import login
 
 
 @pytest.mark.browser

@@ -9,14 +9,7 @@ from typing import Any
 import pytest
 
 from styrbord.reports.tests.conftest import ARTIFACTS, build_seed_case
-
-
-def login(page: Any, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/konto/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "test-password-123")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+from styrbord.testing.fixtures import login
 
 
 @pytest.mark.browser

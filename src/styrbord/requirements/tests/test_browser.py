@@ -13,7 +13,7 @@ from styrbord.lib.dates import local_today
 from styrbord.requirements.models import Population, Rule, ScopeLevel
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World
+from styrbord.testing.fixtures import World, login
 
 
 @pytest.mark.browser
@@ -33,13 +33,8 @@ def test_a_coordinator_opens_the_heat_map_a_gap_list_and_downloads_the_xlsx(
         name="Kontaktpersoner specialiseret",
         deadline=today + dt.timedelta(days=120),
     )
-    # Submit with Enter: the shared login() clicks the first submit button, which is the
-    # header's language switch.
-    page.goto(f"{live_server.url}/konto/login/")
-    page.fill("#id_username", "koordinator")
-    page.fill("#id_password", "test-password-123")
-    page.press("#id_password", "Enter")
-    page.wait_for_url(lambda url: "/konto/login/" not in url)
+    login(page, live_server.url, "koordinator")
+    assert "/konto/login/" not in page.url
 
     page.goto(f"{live_server.url}/krav/")
     heat = page.locator("#heatmap")
