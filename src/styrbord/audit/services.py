@@ -7,10 +7,13 @@ number or a person's name in ``data``: refer to people by id.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Model
+from django.utils import timezone
 
 from styrbord.audit.models import AuditEntry
 
@@ -87,22 +90,46 @@ def log_access(
     *,
     kind: str = AuditEntry.Kind.ACCESS,
 ) -> None:
-    """Record that a user viewed, searched or exported personal data of these employees."""
+    """Record that a user viewed, searched or exported personal data of these employees.
+
+    One row per person, as the per-person export and the log filter expect. The rows differ
+    only in the person, so they are written by one INSERT ... SELECT over the list of ids
+    (constant parameters, no model instances): a facility page of 200 people costs one
+    short statement instead of 200 ORM rows.
+    """
     actor_id, actor_label = _actor(user)
-    ids = employee_ids or [None]  # type: ignore[list-item]
-    payload = _jsonable(data or {})  # the same for every row: encoded once
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                kind=kind,
-                action=action,
-                actor_id=actor_id,
-                actor_label=actor_label,
-                object_type="staff.employee" if employee_id is not None else "",
-                object_id=str(employee_id) if employee_id is not None else "",
-                subject_employee_id=employee_id,
-                data=payload,
-            )
-            for employee_id in ids
-        ]
+    payload = _jsonable(data or {})
+    ids = [int(i) for i in employee_ids or [] if i is not None]
+    if not ids:
+        AuditEntry.objects.create(
+            kind=kind, action=action, actor_id=actor_id, actor_label=actor_label, subject_employee_id=None, data=payload
+        )
+        return
+    fields = AuditEntry._meta
+    shared = [
+        fields.get_field("created_at").get_db_prep_save(timezone.now(), connection),
+        str(kind),
+        action,
+        actor_id,
+        actor_label,
+        fields.get_field("data").get_db_prep_save(payload, connection),
+    ]
+    table = connection.ops.quote_name(fields.db_table)
+    columns = (
+        '"created_at", "kind", "action", "actor_id", "actor_label", "data", '
+        '"object_type", "object_id", "subject_employee_id", "before", "after"'
     )
+    if connection.vendor == "postgresql":
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, %s, %s, %s, 'staff.employee', "
+            "s.id::text, s.id, NULL, NULL FROM unnest(%s::bigint[]) WITH ORDINALITY AS s(id, n) ORDER BY s.n"
+        )
+        params = [*shared, ids]
+    else:  # SQLite (JSON1 is built in): the ids as a JSON array
+        sql = (
+            f"INSERT INTO {table} ({columns}) SELECT %s, %s, %s, %s, %s, %s, 'staff.employee', "
+            "CAST(s.value AS TEXT), s.value, NULL, NULL FROM json_each(%s) AS s ORDER BY s.key"
+        )
+        params = [*shared, json.dumps(ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
