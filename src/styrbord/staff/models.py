@@ -142,8 +142,13 @@ class Employment(models.Model):
             ),
         ]
         indexes = [
-            # The facility page and coverage engine: employments of a facility active on a date.
-            models.Index(fields=["facility", "start_date", "end_date"], name="employment_facility_dates"),
+            # The facility pages and coverage engine: employments of a facility active on a date.
+            # It also holds what the staff figures count (status, person, FTE, contact person), so
+            # SQLite answers them from the index alone instead of reading every employment row.
+            models.Index(
+                fields=["facility", "start_date", "end_date", "status", "employee", "fte", "is_contact_person"],
+                name="employment_facility_current",
+            ),
         ]
 
     def __str__(self) -> str:
