@@ -3,14 +3,14 @@
 The plan answers, without writing anything: which departments become facilities and units,
 which job codes are new, which people and employments are created or updated (only the fields
 the files provide, and only when they differ), and which employments would be ended.
-All database reads are set-based: one query per chunk of keys, never one per row.
+All database reads are set-based: a key list goes as one parameter (``any_of``), never one query per row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,13 +18,13 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_noop
 
+from styrbord.lib import lookups  # noqa: F401  (registers field__any_of)
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.import_models import FacilityDepartment
 from styrbord.staff.importing.records import DepartmentRow, EmploymentRow, JobCodeRow, ParsedSet, PersonRow
 from styrbord.staff.models import Employee, Employment, JobCode
 
-CHUNK = 5000
 EMPLOYMENT_FIELDS = (
     "facility_id",
     "unit_id",
@@ -43,11 +43,6 @@ EMPLOYMENT_FIELDS = (
 PERSON_FIELDS = ("name", "email", "birth_year", "education", "education_relevant")
 # Parsed field name -> model attribute, for the "which fields does the delivery provide" sets.
 _PROVIDED = {"facility": "facility_id", "unit": "unit_id", "job_code": "job_code_id"}
-
-
-def chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass(slots=True)
@@ -192,16 +187,15 @@ def _resolve_departments(plan: Plan) -> dict[tuple[str, str], Placement]:
         wanted[key] = (e, 1) if seen is None else (seen[0], seen[1] + 1)
     dept_ids = sorted({d for d, _ in wanted if d} | set(parsed.departments))
     links = dict(
-        FacilityDepartment.objects.filter(municipality=muni, department_id__in=dept_ids).values_list(
+        FacilityDepartment.objects.filter(municipality=muni, department_id__any_of=dept_ids).values_list(
             "department_id", "facility_id"
         )
     )
     units: dict[str, tuple[int, str, int, int]] = {}
-    for chunk in chunks(dept_ids):
-        for unit_id, hr_id, name, facility_id, municipality_id in Unit.objects.filter(
-            hr_department_id__in=chunk
-        ).values_list("id", "hr_department_id", "name", "facility_id", "facility__municipality_id"):
-            units[hr_id] = (unit_id, name, facility_id, municipality_id)
+    for unit_id, hr_id, name, facility_id, municipality_id in Unit.objects.filter(
+        hr_department_id__any_of=dept_ids
+    ).values_list("id", "hr_department_id", "name", "facility_id", "facility__municipality_id"):
+        units[hr_id] = (unit_id, name, facility_id, municipality_id)
     own_facilities = Facility.objects.filter(municipality=muni).exclude(operator_kind=Facility.OperatorKind.REGION)
     by_name: dict[str, int] = {}
     for facility_id, name in own_facilities.values_list("id", "name"):
@@ -378,15 +372,14 @@ def _plan_people(plan: Plan) -> None:
     fields = ["id", "person_key", "anonymised_at", *provided]
     existing: dict[str, dict[str, Any]] = {}
     # A monthly re-import finds nearly everyone among the people already employed in the
-    # municipality: one query without a parameter list, then key lists only for the rest.
+    # municipality: one query without a parameter list, then one with the other keys.
     employed = Employee.objects.filter(employments__facility__municipality=plan.municipality).distinct()
     for values in employed.values(*fields):
         if values["person_key"] in parsed.persons:
             existing[values["person_key"]] = values
     rest = [key for key in parsed.persons if key not in existing]
-    for chunk in chunks(rest):
-        for values in Employee.objects.filter(person_key__in=chunk).values(*fields):
-            existing[values["person_key"]] = values
+    for values in Employee.objects.filter(person_key__any_of=rest).values(*fields):
+        existing[values["person_key"]] = values
     for key, person in parsed.persons.items():
         current = existing.get(key)
         if current is None:
@@ -442,9 +435,8 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
         if values["employment_number"] in in_file:
             existing[values["employment_number"]] = values
     rest = [number for number in in_file if number not in existing]
-    for chunk in chunks(rest):
-        for values in Employment.objects.filter(employment_number__in=chunk).values(*fields):
-            existing[values["employment_number"]] = values
+    for values in Employment.objects.filter(employment_number__any_of=rest).values(*fields):
+        existing[values["employment_number"]] = values
     new_codes = {jc.code for jc in plan.new_job_codes}
     for row in parsed.employments:
         placement = placements.get((row.department_id, row.facility_name))

@@ -1,0 +1,42 @@
+"""``field__any_of``: the same rows as ``field__in``, for any number of values, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from styrbord.lib import lookups  # noqa: F401  (registers field__any_of)
+from styrbord.staff.models import JobCode, JobGroup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def codes() -> list[JobCode]:
+    return JobCode.objects.bulk_create(
+        [JobCode(code=f"LK-{n}", name=f"Kode {n} æøå", job_group=JobGroup.SOCIAL_EDUCATOR) for n in range(5)]
+    )
+
+
+def test_strings_match_as_with_in(codes: list[JobCode]) -> None:
+    wanted = ["LK-1", "LK-3", "LK-ukendt", "lk-1"]
+
+    found = set(JobCode.objects.filter(code__any_of=wanted).values_list("code", flat=True))
+
+    assert found == {"LK-1", "LK-3"}
+    assert found == set(JobCode.objects.filter(code__in=wanted).values_list("code", flat=True))
+
+
+def test_integers_and_a_list_longer_than_any_parameter_limit(codes: list[JobCode]) -> None:
+    ids = [c.pk for c in codes[:2]] + list(range(10**9, 10**9 + 100_000))
+
+    assert sorted(JobCode.objects.filter(pk__any_of=ids).values_list("code", flat=True)) == ["LK-0", "LK-1"]
+
+
+def test_an_empty_list_matches_nothing_and_excluding_it_everything(codes: list[JobCode]) -> None:
+    assert not JobCode.objects.filter(code__any_of=[]).exists()
+    assert JobCode.objects.filter(code__startswith="LK-").exclude(code__any_of=["LK-0"]).count() == 4
+
+
+def test_other_value_types_are_refused(codes: list[JobCode]) -> None:
+    with pytest.raises(TypeError):
+        list(JobCode.objects.filter(code__any_of=[True]))
