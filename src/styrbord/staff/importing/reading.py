@@ -1,8 +1,9 @@
 """Reading uploaded HR files safely: size and zip-bomb limits, encoding and delimiter sniffing.
 
 A file becomes a ``Table``: its header row and an iterator of (row number, cells as text).
-XLSX is read with openpyxl in read-only mode and ``data_only=False``: a formula cell comes
-back as its formula text (e.g. "=1+1") and is flagged, it is never evaluated.
+XLSX is read with calamine when the workbook holds no formulas (the usual HR export), otherwise
+with openpyxl in read-only mode and ``data_only=False``: a formula cell comes back as its formula
+text (e.g. "=1+1") and is flagged, it is never evaluated and its cached result is not trusted.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,27 +280,52 @@ _BROKEN_XLSX_ERRORS: tuple[type[BaseException], ...] = (
 _XLSX_OPEN_ERRORS: tuple[type[BaseException], ...] = (*_BROKEN_XLSX_ERRORS, InvalidFileException)
 
 
-def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
-    import openpyxl
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
+
+def has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the (already size-checked) archive holds a formula element.
+
+    Streams each worksheet part through the decompressor and looks for ``<f>`` (or a prefixed
+    ``<x:f>``); cell text cannot contain ``<``, so a match is always markup.
+    """
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+                continue
+            tail = b""
+            with archive.open(member) as part:
+                while chunk := part.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-64:]
+    return False
+
+
+def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
+    """The first worksheet. Formula-free workbooks (the usual HR export) are read with calamine,
+    which is many times faster; a workbook with formulas goes through openpyxl, which gives each
+    formula's text so it can be flagged instead of trusting a cached result."""
     check_zip(source.path)
     broken = gettext_noop("Filen er ikke en gyldig XLSX-fil (den er beskadiget eller afkortet).")
     try:
-        workbook = openpyxl.load_workbook(source.path, read_only=True, data_only=False, keep_links=False)
-        sheet = workbook.worksheets[0]
-        # values_only: with data_only=False a formula cell's value is its formula text ("=1+1").
-        row_iter = sheet.iter_rows(values_only=True)
-    except _XLSX_OPEN_ERRORS:
+        formulas = has_formulas(source.path)
+    except _BROKEN_XLSX_ERRORS:
         raise FileUnreadableError(broken) from None
     table = Table(file=source.name, headers=[], header_row=0, rows=iter(()), kind="xlsx")
+    if formulas:
+        raw_rows, close = _openpyxl_rows(source, broken)
+    else:
+        raw_rows, close = _calamine_rows(source, broken)
 
-    def cells_of(raw: tuple[Any, ...], row_no: int) -> list[str]:
-        out = []
-        for index, value in enumerate(raw):
-            if isinstance(value, str) and value.startswith("="):
+    def cells_of(raw: Sequence[Any], row_no: int) -> list[str]:
+        out = [value if type(value) is str else _cell_text(value) for value in raw]
+        if "\n=" not in "\n" + "\n".join(out):
+            return out  # no cell starts with "=" (checked at C speed; the usual case)
+        for index, text in enumerate(out):
+            if text.startswith("="):
                 # A formula (or text that would become one in Excel): read as text, never
                 # evaluated, and flagged so the user sees it.
-                text = str(value)
                 column = table.column(index) if table.headers else ""
                 warnings.add(
                     source.name,
@@ -308,39 +335,70 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
                     gettext_noop("Cellen indeholder en formel; den er læst som tekst og ikke beregnet."),
                 )
                 table.formula_cells.append((row_no, column, text))
-                out.append(text)
-            else:
-                out.append(_cell_text(value))
         return out
 
-    row_no = 0
     try:
-        for raw in row_iter:
-            row_no += 1
+        for row_no, raw in raw_rows:
             cells = cells_of(raw, row_no)
             if any(c.strip() for c in cells):
                 table.headers = _clean_headers(cells)
                 table.header_row = row_no
                 break
     except _BROKEN_XLSX_ERRORS:
-        workbook.close()
+        close()
         raise FileUnreadableError(broken) from None
     if not table.headers:
-        workbook.close()
+        close()
         raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        number = table.header_row
         try:
-            for raw in row_iter:
-                number += 1
+            for number, raw in raw_rows:
                 cells = cells_of(raw, number)
                 if any(c.strip() for c in cells):
                     yield number, cells
         except _BROKEN_XLSX_ERRORS:
             raise FileUnreadableError(broken).at(source.name) from None
         finally:
-            workbook.close()
+            close()
 
     table.rows = rows()
     return table
+
+
+RawRows = Iterator[tuple[int, Sequence[Any]]]
+
+
+def _openpyxl_rows(source: SourceFile, broken: str) -> tuple[RawRows, Callable[[], None]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(source.path, read_only=True, data_only=False, keep_links=False)
+        sheet = workbook.worksheets[0]
+        # values_only: with data_only=False a formula cell's value is its formula text ("=1+1").
+        row_iter = sheet.iter_rows(values_only=True)
+    except _XLSX_OPEN_ERRORS:
+        raise FileUnreadableError(broken) from None
+    return enumerate(row_iter, start=1), workbook.close
+
+
+def _calamine_rows(source: SourceFile, broken: str) -> tuple[RawRows, Callable[[], None]]:
+    import python_calamine
+
+    errors: tuple[type[BaseException], ...] = (python_calamine.CalamineError, StopIteration, *_BROKEN_XLSX_ERRORS)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(source.path))
+        first = next(m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet)
+        sheet = workbook.get_sheet_by_name(first.name)
+    except errors:
+        raise FileUnreadableError(broken) from None
+
+    def rows() -> RawRows:
+        try:
+            # The whole grid from A1, so list positions are the sheet's row and column numbers.
+            grid = sheet.to_python(skip_empty_area=False)
+        except python_calamine.CalamineError:
+            raise ValueError("unreadable worksheet") from None
+        yield from enumerate(grid, start=1)
+
+    return rows(), workbook.close
