@@ -16,9 +16,10 @@ from django.db.models import Case, F, Model, Value, When
 from django.db.models.fields import DateField
 from django.db.models.functions import Greatest
 
+from styrbord.lib import lookups  # noqa: F401  (registers field__any_of)
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import FacilityDepartment
-from styrbord.staff.importing.plan import Plan, PlannedEmployment, chunks
+from styrbord.staff.importing.plan import Plan, PlannedEmployment
 from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobCode
 
 EMPLOYEE_BATCH = 2000
@@ -219,8 +220,8 @@ def _update_employments(changed: list[tuple[PlannedEmployment, dict[str, Any]]])
 
 def _end_missing(plan: Plan) -> None:
     today = Value(plan.today, output_field=DateField())
-    for chunk in chunks(plan.to_end):
-        Employment.objects.filter(id__in=chunk).update(
+    if plan.to_end:
+        Employment.objects.filter(id__any_of=plan.to_end).update(
             status=Employment.Status.ENDED,
             end_date=Case(
                 When(end_date__isnull=False, end_date__lte=plan.today, then=F("end_date")),
@@ -251,31 +252,6 @@ def _insert(model: type[Model], columns: list[str], rows: Sequence[tuple[Any, ..
     return [int(obj.pk) for obj in objs]
 
 
-def _to_text(value: Any) -> Any:
-    return None if value is None else str(value)
-
-
-def _to_iso(value: Any) -> Any:
-    return None if value is None else value.isoformat()
-
-
-def _to_int(value: Any) -> Any:
-    return None if value is None else int(value)
-
-
-# As Django's SQLite backend stores them: decimals and dates as text, booleans as 0/1.
-_SQLITE_CONVERTERS = {
-    "weekly_hours": _to_text,
-    "fte": _to_text,
-    "hourly_wage": _to_text,
-    "start_date": _to_iso,
-    "end_date": _to_iso,
-    "is_contact_person": _to_int,
-    "is_primary": _to_int,
-    "education_relevant": _to_int,
-}
-
-
 def _sqlite_insert(
     model: type[Model], columns: list[str], rows: Sequence[tuple[Any, ...]], batch_size: int
 ) -> list[int]:
@@ -293,15 +269,11 @@ def _sqlite_insert(
         ids = list(range(first, first + len(rows)))
         marks = ", ".join(["%s"] * (len(columns) + 1))
         sql = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in ['id', *columns])}) VALUES ({marks})"
-        converters = [(i + 1, _SQLITE_CONVERTERS[c]) for i, c in enumerate(columns) if c in _SQLITE_CONVERTERS]
+        # Decimals, dates and booleans go to sqlite3 as they are: the adapters Django's SQLite
+        # backend registers store them exactly as the ORM would (text, ISO text, 0/1).
         step = batch_size * 10
         for start in range(0, len(rows), step):
-            batch = []
-            for pk, row in zip(ids[start : start + step], rows[start : start + step], strict=True):
-                values = [pk, *row]
-                for i, convert in converters:
-                    values[i] = convert(values[i])
-                batch.append(values)
+            batch = [(pk, *row) for pk, row in zip(ids[start : start + step], rows[start : start + step], strict=True)]
             cursor.executemany(sql, batch)
     return ids
 

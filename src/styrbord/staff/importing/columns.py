@@ -29,6 +29,20 @@ CPR_HEADERS = frozenset(
 CPR_SAMPLE_ROWS = 50
 CPR_SHARE = 0.8
 
+# Messages for cells that cannot be read (module constants: a file has hundreds of thousands of cells).
+BAD_DATE = gettext_noop("Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01.")
+BAD_NUMBER = gettext_noop("Ugyldigt tal; skriv f.eks. 37 eller 1.234,50.")
+BAD_YES_NO = gettext_noop("Skriv ja eller nej (eller 1 eller 0).")
+BAD_INTEGER = gettext_noop("Ugyldigt heltal.")
+
+
+def parse_int(text: str) -> int:
+    """A whole number, written as Danish decimals allow ("1.970", "37,0")."""
+    value = parse_decimal(text)
+    if value != value.to_integral_value():
+        raise ValueError(text)
+    return int(value)
+
 
 class Columns:
     """Column lookup and typed cell reading for one table."""
@@ -112,33 +126,18 @@ class Columns:
             return None
 
     def date(self, cells: list[str], row: int, index: int | None, required: bool = False) -> dt.date | None:
-        return self._typed(
-            cells,
-            row,
-            index,
-            parse_date,
-            gettext_noop("Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
-            required,
-        )
+        return self._typed(cells, row, index, parse_date, BAD_DATE, required)
 
     def decimal(self, cells: list[str], row: int, index: int | None) -> Decimal | None:
-        return self._typed(
-            cells, row, index, parse_decimal, gettext_noop("Ugyldigt tal; skriv f.eks. 37 eller 1.234,50.")
-        )
+        return self._typed(cells, row, index, parse_decimal, BAD_NUMBER)
 
     def boolean(self, cells: list[str], row: int, index: int | None) -> bool | None:
         if index is None:
             return None
-        return self._typed(cells, row, index, parse_bool, gettext_noop("Skriv ja eller nej (eller 1 eller 0)."))
+        return self._typed(cells, row, index, parse_bool, BAD_YES_NO)
 
     def integer(self, cells: list[str], row: int, index: int | None) -> int | None:
-        def parse_int(text: str) -> int:
-            value = parse_decimal(text)
-            if value != value.to_integral_value():
-                raise ValueError(text)
-            return int(value)
-
-        return self._typed(cells, row, index, parse_int, gettext_noop("Ugyldigt heltal."))
+        return self._typed(cells, row, index, parse_int, BAD_INTEGER)
 
 
 def sample_rows(table: Table) -> list[tuple[int, list[str]]]:
