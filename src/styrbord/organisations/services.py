@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
@@ -21,6 +21,25 @@ from styrbord.organisations.models import Facility
 from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup
 
 EXPIRY_WARNING_DAYS = 90
+
+
+class FacilitySummary(NamedTuple):
+    """What a facility table shows of a facility itself (plain values, no model instance)."""
+
+    pk: int
+    name: str
+    municipality: str
+    kind: str
+    operator_kind: str
+    places: int
+
+
+SUMMARY_FIELDS = ("pk", "name", "municipality__name", "kind", "operator_kind", "places")
+
+
+def facility_summaries(facilities: QuerySet[Facility]) -> list[FacilitySummary]:
+    """The facilities of a queryset (in its order) as table rows, in one query without model objects."""
+    return [FacilitySummary(*row) for row in facilities.values_list(*SUMMARY_FIELDS)]
 
 
 def current_q(day: dt.date, prefix: str = "") -> Q:
@@ -238,19 +257,24 @@ class FacilityCompetences:
     by_employee: dict[int, list[HeldCompetence]] = field(default_factory=dict)
 
 
-def facility_competences(staff: list[StaffMember], day: dt.date) -> FacilityCompetences:
+def facility_competences(staff: list[StaffMember], day: dt.date, facility_id: int | None = None) -> FacilityCompetences:
     """Valid holdings of the given staff on ``day``: per person, and coverage per competence.
 
     One query over the staff's holdings (with the competence's name); the coverage is
-    counted from the same rows.
+    counted from the same rows. When ``staff`` is the current staff of ``facility_id``
+    (as ``facility_staff`` gives it), the query selects the people by a subquery instead of
+    sending every id as a parameter.
     """
     employee_ids = {e.employee_id for e in staff}
     contact_ids = {e.employee_id for e in staff if e.is_contact_person}
     if not employee_ids:
         return FacilityCompetences(coverage=[])
     warn_until = day + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    people: Any = employee_ids
+    if facility_id is not None:
+        people = current_employments(day).filter(facility_id=facility_id).order_by().values("employee_id")
     rows = (
-        CompetenceHolding.objects.filter(employee_id__in=employee_ids, acquired_on__lte=day)
+        CompetenceHolding.objects.filter(employee_id__in=people, acquired_on__lte=day)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
         .order_by()
         .values_list("employee_id", "competence_id", "competence__name", "competence__validity_months", "expires_on")
@@ -259,7 +283,8 @@ def facility_competences(staff: list[StaffMember], day: dt.date) -> FacilityComp
     best: dict[tuple[int, int], dt.date | None] = {}
     catalogue: dict[int, CompetenceInfo] = {}
     for employee_id, competence_id, name, validity, expires_on in rows:
-        catalogue.setdefault(competence_id, CompetenceInfo(competence_id, name, validity))
+        if competence_id not in catalogue:
+            catalogue[competence_id] = CompetenceInfo(competence_id, name, validity)
         key = (employee_id, competence_id)
         if key not in best:
             best[key] = expires_on

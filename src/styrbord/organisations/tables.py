@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.lib import formatting
 from styrbord.organisations.models import Facility
-from styrbord.organisations.services import FacilityCompetences, StaffFigures, StaffMember
+from styrbord.organisations.services import FacilityCompetences, FacilitySummary, StaffFigures, StaffMember
 from styrbord.staff.models import Employment, JobGroup
 
 DASH = "–"
@@ -101,7 +101,7 @@ class FacilityRow:
     contacts: str
 
 
-def facility_rows(facilities: list[Facility], figures: dict[int, StaffFigures]) -> list[FacilityRow]:
+def facility_rows(facilities: list[FacilitySummary], figures: dict[int, StaffFigures]) -> list[FacilityRow]:
     kinds = {value: str(label) for value, label in Facility.Kind.choices}
     operators = {value: str(label) for value, label in Facility.OperatorKind.choices}
     language = _language()
@@ -112,7 +112,7 @@ def facility_rows(facilities: list[Facility], figures: dict[int, StaffFigures]) 
             FacilityRow(
                 pk=f.pk,
                 name=f.name,
-                municipality=f.municipality.name,
+                municipality=f.municipality,
                 kind=kinds.get(f.kind, f.kind),
                 operator="" if f.operator_kind == Facility.OperatorKind.MUNICIPALITY else operators[f.operator_kind],
                 places=num(f.places, 0, language),
@@ -163,18 +163,19 @@ class StaffRow:
 
 def staff_rows(staff: list[StaffMember], competences: FacilityCompetences) -> list[StaffRow]:
     groups = {value: str(label) for value, label in JobGroup.choices}
-    dates: dict[dt.date, str] = {}
     language = _language()
+    # Many people hold the same competence until the same day: one (immutable) row each.
+    made: dict[tuple[int, dt.date | None, bool], HeldCompetenceRow] = {}
     rows = []
     for e in staff:
         held = []
         for h in competences.by_employee.get(e.employee_id, []):
-            until = ""
-            if h.expires_on is not None:
-                until = dates.get(h.expires_on) or dates.setdefault(
-                    h.expires_on, formatting.format_date(h.expires_on, language)
-                )
-            held.append(HeldCompetenceRow(h.competence.name, h.expiring, until))
+            key = (h.competence.pk, h.expires_on, h.expiring)
+            row = made.get(key)
+            if row is None:
+                until = "" if h.expires_on is None else formatting.format_date(h.expires_on, language)
+                row = made[key] = HeldCompetenceRow(h.competence.name, h.expiring, until)
+            held.append(row)
         rows.append(
             StaffRow(
                 name=e.name,
@@ -199,17 +200,21 @@ def staff_rows_html(rows: list[StaffRow]) -> SafeString:
     leave = f' <span class="badge badge-warn">{escape(leave_text)}</span>'
     relevant = f' <span class="badge badge-ok">{escape(relevant_text)}</span>'
     valid_until = _("Gyldig til %(day)s")
-    out = []
-    for r in rows:
-        badges = (
-            " ".join(
+    made: dict[HeldCompetenceRow, str] = {}
+
+    def badge(h: HeldCompetenceRow) -> str:
+        html = made.get(h)
+        if html is None:
+            html = made[h] = (
                 f'<span class="badge {"badge-warn" if h.expiring else "badge-ok"}"'
                 + (f' title="{escape(valid_until % {"day": h.expires_on})}"' if h.expires_on else "")
                 + f">{escape(h.name)}</span>"
-                for h in r.held
             )
-            or DASH
-        )
+        return html
+
+    out = []
+    for r in rows:
+        badges = " ".join([badge(h) for h in r.held]) or DASH
         unit = f'<br><span class="small">{escape(r.unit)}</span>' if r.unit else ""
         out.append(
             f"<tr><td>{escape(r.name)}{leave if r.on_leave else ''}{unit}</td><td>{escape(r.job_group)}</td>"

@@ -59,9 +59,10 @@ def facility_list(request: HttpRequest) -> HttpResponse:
             facilities = facilities.filter(municipality=form.cleaned_data["municipality"])
     # The scope may add DISTINCT; paging over a plain pk subquery keeps the sort cheap.
     in_scope = Facility.objects.filter(pk__in=facilities.order_by().values("pk"))
-    paginator = Paginator(in_scope.select_related("municipality").order_by("name", "pk"), PAGE_SIZE)
+    # Plain values, not model instances: the table needs six of them per facility.
+    paginator = Paginator(in_scope.order_by("name", "pk").values_list(*services.SUMMARY_FIELDS), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("side"))
-    on_page = list(page)
+    on_page = [services.FacilitySummary(*row) for row in page]
     snapshot = services.StaffSnapshot([f.pk for f in on_page], today)
     figures = snapshot.by_facility()
     totals: dict[str, str] = {"facilities": tables.num(paginator.count)}
@@ -106,7 +107,7 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff_rows: list[tables.StaffRow] = []
     coverage: list[tables.CoverageRow] = []
     if show_staff:
-        competences = services.facility_competences(staff, today)
+        competences = services.facility_competences(staff, today, facility.pk)
         staff_rows = tables.staff_rows(staff, competences)
         coverage = tables.coverage_rows(competences)
         log_access(
@@ -161,7 +162,7 @@ def municipality_overview(request: HttpRequest, code: str) -> HttpResponse:
     )
     today = local_today()
     facilities = scoped_for(user, LIST, "facility", Facility.objects.filter(municipality=municipality))
-    facility_list_ = list(facilities.select_related("municipality").order_by("name", "pk"))
+    facility_list_ = services.facility_summaries(facilities.order_by("name", "pk"))
     snapshot = services.StaffSnapshot([f.pk for f in facility_list_], today)
     figures = snapshot.by_facility()
     totals = snapshot.total()
