@@ -242,15 +242,22 @@ class Index:
         self.needs = needs
         candidates: list[dict[int, list[int]]] = []
         total = 0
+        # Eligibility depends only on job group, facility and days away: people alike share answers.
+        alike: dict[tuple[str, int, frozenset[dt.date]], dict[int, bool]] = {}
         for p, rs in enumerate(needs):
             found: dict[int, list[int]] = {}
             if rs:
                 person = self.persons[p]
+                known = alike.setdefault((person.job_group, person.facility_id, person.unavailable), {})
                 for r in rs:
                     for s in self.qualifying[r]:
                         if s in found:
                             found[s].append(r)
-                        elif not check or is_eligible(person, self.sessions[s]):
+                            continue
+                        ok = known.get(s)
+                        if ok is None:
+                            ok = known[s] = not check or is_eligible(person, self.sessions[s])
+                        if ok:
                             found[s] = [r]
                 total += len(found)
             candidates.append(found)
