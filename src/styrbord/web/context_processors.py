@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.permissions import LIST, can
@@ -23,22 +23,40 @@ NAVIGATION: list[tuple[str, Any, str]] = [
 ]
 
 
+# The menu's URLs per URLconf and script prefix: reversed once, not on every page.
+_MENU_URLS: dict[tuple[object, str], list[tuple[str, Any, str, str]]] = {}
+
+
+def _menu_urls() -> list[tuple[str, Any, str, str]]:
+    """(url name, label, object type, url) of the menu entries whose URL exists."""
+    # The resolver object changes when the URL caches are cleared (e.g. another ROOT_URLCONF).
+    key = (get_resolver(get_urlconf()), get_script_prefix())
+    found = _MENU_URLS.get(key)
+    if found is None:
+        found = []
+        for url_name, label, object_type in NAVIGATION:
+            try:
+                found.append((url_name, label, object_type, reverse(url_name)))
+            except NoReverseMatch:
+                continue
+        if len(_MENU_URLS) > 16:
+            _MENU_URLS.clear()
+        _MENU_URLS[key] = found
+    return found
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Menu entries the current user may open; entries of apps not installed are skipped."""
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": []}
     items = []
-    for url_name, label, object_type in NAVIGATION:
+    for url_name, label, object_type, url in _menu_urls():
         try:
             allowed = can(user, LIST, object_type)
         except KeyError:
             continue
         if not allowed:
             continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:
-            continue
-        items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+        items.append({"name": url_name, "url": url, "label": label, "active": request.path.startswith(url)})
     return {"nav_items": items}

@@ -28,22 +28,14 @@ DESCRIPTIONS: dict[str, Any] = {
 }
 
 
-def _describe(path: str) -> str:
-    for name, text in DESCRIPTIONS.items():
-        try:
-            if reverse(name) == path:
-                return str(text)
-        except NoReverseMatch:
-            continue
-    return ""
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A short overview of what the user can open."""
     from styrbord.web.context_processors import navigation
 
-    entries = [{**item, "description": _describe(item["url"])} for item in navigation(request)["nav_items"]]
+    entries = [
+        {**item, "description": str(DESCRIPTIONS.get(item["name"], ""))} for item in navigation(request)["nav_items"]
+    ]
     municipality_overview = None
     if can(request.user, LIST, "municipality"):
         try:
