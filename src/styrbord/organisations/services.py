@@ -17,6 +17,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import years_between
+from styrbord.lib.prepared import PreparedQuery
 from styrbord.organisations.models import Facility
 from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup
 
@@ -114,6 +115,18 @@ def _figures(row: Mapping[str, Any]) -> StaffFigures:
     )
 
 
+# Run on every facility list and overview: compiled once per page size, not per view.
+_FIGURES_BY_FACILITY = PreparedQuery(
+    lambda day, *facility_ids: (
+        current_employments(day)
+        .filter(facility_id__in=facility_ids)
+        .order_by()
+        .values("facility_id")
+        .annotate(**_FIGURES)
+    )
+)
+
+
 class StaffSnapshot:
     """The current staff of some facilities on a day, counted per facility, in all and per job group.
 
@@ -132,7 +145,7 @@ class StaffSnapshot:
         """Figures per facility; facilities without staff get zeros."""
         result = {pk: StaffFigures() for pk in self.facility_ids}
         if self.facility_ids:
-            for row in self._employments().values("facility_id").annotate(**_FIGURES):
+            for row in _FIGURES_BY_FACILITY.rows(self.day, *self.facility_ids):
                 result[row["facility_id"]] = _figures(row)
         return result
 
@@ -257,6 +270,24 @@ class FacilityCompetences:
     by_employee: dict[int, list[HeldCompetence]] = field(default_factory=dict)
 
 
+def _valid_holdings(people: Any, day: dt.date) -> QuerySet[CompetenceHolding, Any]:
+    """(person, competence, name, validity, expiry) of the holdings of ``people`` valid on ``day``."""
+    return (
+        CompetenceHolding.objects.filter(employee_id__in=people, acquired_on__lte=day)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .order_by()
+        .values_list("employee_id", "competence_id", "competence__name", "competence__validity_months", "expires_on")
+    )
+
+
+# The facility page's two person-level queries, compiled once (see lib.prepared).
+_FACILITY_HOLDINGS = PreparedQuery(
+    lambda day, facility_id: _valid_holdings(
+        current_employments(day).filter(facility_id=facility_id).order_by().values("employee_id"), day
+    )
+)
+
+
 def facility_competences(staff: list[StaffMember], day: dt.date, facility_id: int | None = None) -> FacilityCompetences:
     """Valid holdings of the given staff on ``day``: per person, and coverage per competence.
 
@@ -270,15 +301,8 @@ def facility_competences(staff: list[StaffMember], day: dt.date, facility_id: in
     if not employee_ids:
         return FacilityCompetences(coverage=[])
     warn_until = day + dt.timedelta(days=EXPIRY_WARNING_DAYS)
-    people: Any = employee_ids
-    if facility_id is not None:
-        people = current_employments(day).filter(facility_id=facility_id).order_by().values("employee_id")
-    rows = (
-        CompetenceHolding.objects.filter(employee_id__in=people, acquired_on__lte=day)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
-        .order_by()
-        .values_list("employee_id", "competence_id", "competence__name", "competence__validity_months", "expires_on")
-    )
+    by_facility = facility_id is not None
+    rows: Any = _FACILITY_HOLDINGS.rows(day, facility_id) if by_facility else _valid_holdings(employee_ids, day)
     # A person can hold the same competence twice (a renewal): keep the longest-lasting one.
     best: dict[tuple[int, int], dt.date | None] = {}
     catalogue: dict[int, CompetenceInfo] = {}
@@ -334,7 +358,12 @@ class StaffMember:
 
 def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
     """The current staff of a facility by name, in one query (plain rows, no model objects)."""
-    rows = (
+    rows = _FACILITY_STAFF.rows(day, facility_id)
+    return [StaffMember(e, n, ed, rel, unit or "", g, fte, c, st) for e, n, ed, rel, unit, g, fte, c, st in rows]
+
+
+_FACILITY_STAFF = PreparedQuery(
+    lambda day, facility_id: (
         current_employments(day)
         .filter(facility_id=facility_id)
         .order_by("employee__name", "pk")
@@ -350,7 +379,7 @@ def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
             "status",
         )
     )
-    return [StaffMember(e, n, ed, rel, unit or "", g, fte, c, st) for e, n, ed, rel, unit, g, fte, c, st in rows]
+)
 
 
 def figures_of(staff: list[StaffMember]) -> StaffFigures:
