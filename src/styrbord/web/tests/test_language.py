@@ -92,3 +92,21 @@ def test_the_english_catalogue_is_complete_and_compiled(app: str) -> None:
             assert compiled.pgettext(message.context, message.id) == message.string
         else:
             assert compiled.gettext(message.id) == message.string
+
+
+def test_an_english_browser_still_gets_danish_pages_until_the_user_switches(world: Any) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    client.force_login(world.coordinator)
+
+    assert '<html lang="da">' in client.get("/tilbud/").content.decode()
+
+    switch(client, "en", "/tilbud/")
+    assert '<html lang="en">' in client.get("/tilbud/").content.decode()
+
+
+def test_the_api_follows_accept_language(world: Any) -> None:
+    client = Client()
+
+    assert client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
+    assert client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="da")["Content-Language"] == "da"
+    assert client.get("/konto/login/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "da"
