@@ -10,6 +10,7 @@ so a URL cannot be used to probe for other tenants' data.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -175,7 +176,33 @@ def scope(user: User | AnonymousUser, queryset: QuerySet[M]) -> QuerySet[M]:
     combined = conditions[0]
     for extra in conditions[1:]:
         combined |= extra
-    return queryset.filter(combined).distinct()
+    scoped = queryset.filter(combined)
+    return scoped.distinct() if _may_repeat_rows(queryset, paths) else scoped
+
+
+@cache
+def _single_valued(model: Any, path: str) -> bool:
+    """Whether ``path`` from ``model`` follows only forward foreign keys (one row at most)."""
+    current: Any = model
+    for part in path.split("__") if path else ():
+        field = current._meta.get_field(part)
+        if field.many_to_many or field.one_to_many:
+            return False
+        current = field.related_model
+    return True
+
+
+def _may_repeat_rows(queryset: QuerySet[Any], paths: ScopePaths) -> bool:
+    """Whether the scope filter can return a row twice, so the scoped rows need DISTINCT.
+
+    Only a join to many rows repeats rows: a path through a reverse or many-to-many relation
+    (e.g. a person's employments), or joins the queryset had before it was scoped. The scope's
+    own extra steps (a facility's municipality, ``__in`` subqueries) never do.
+    """
+    if len(queryset.query.alias_map) > 1:
+        return True
+    model: Any = queryset.model
+    return not all(_single_valued(model, p) for p in (paths.facility, paths.municipality) if p is not None)
 
 
 def scoped_for(user: User | AnonymousUser, action: str, object_type: str, queryset: QuerySet[M]) -> QuerySet[M]:

@@ -57,8 +57,10 @@ def facility_list(request: HttpRequest) -> HttpResponse:
             facilities = facilities.filter(name__icontains=form.cleaned_data["q"])
         if form.cleaned_data["municipality"]:
             facilities = facilities.filter(municipality=form.cleaned_data["municipality"])
-    # The scope may add DISTINCT; paging over a plain pk subquery keeps the sort cheap.
-    in_scope = Facility.objects.filter(pk__in=facilities.order_by().values("pk"))
+    # If the scope added DISTINCT, paging over a plain pk subquery keeps the sort cheap.
+    in_scope = facilities
+    if facilities.query.distinct:
+        in_scope = Facility.objects.filter(pk__in=facilities.order_by().values("pk"))
     # Plain values, not model instances: the table needs six of them per facility.
     paginator = Paginator(in_scope.order_by("name", "pk").values_list(*services.SUMMARY_FIELDS), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("side"))
