@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import years_between
 from styrbord.lib.prepared import PreparedQuery
-from styrbord.organisations.models import Facility
+from styrbord.organisations.models import Facility, LegalBasis, Method, TargetGroup, Unit
 from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup
 
 EXPIRY_WARNING_DAYS = 90
@@ -403,20 +403,29 @@ class FacilityFacts:
     units: list[str]
 
 
-def facility_facts(facility_id: int) -> FacilityFacts:
-    """Legal bases, target groups, methods and units of a facility in one query.
-
-    The joins multiply rows (a handful each); that is cheaper than four round trips.
-    """
-    rows = (
-        Facility.objects.filter(pk=facility_id)
+def _facts_query(facility_id: int) -> QuerySet[Any, Any]:
+    """(name, list number) of the facility's legal bases, target groups, methods and units."""
+    parts = [
+        model._default_manager.filter(**{lookup: facility_id})
         .order_by()
-        .values_list("legal_bases__name", "target_groups__name", "methods__name", "units__name")
-    )
+        .annotate(list_no=Value(n))
+        .values_list("name", "list_no")
+        for n, (model, lookup) in enumerate(
+            ((LegalBasis, "facility"), (TargetGroup, "facility"), (Method, "facility"), (Unit, "facility_id"))
+        )
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+# A UNION ALL of four two-table joins, compiled once: one round trip, no rows multiplied by a
+# join of all four lists, and nothing for PostgreSQL to plan but four small joins.
+_FACILITY_FACTS = PreparedQuery(_facts_query)
+
+
+def facility_facts(facility_id: int) -> FacilityFacts:
+    """Legal bases, target groups, methods and units of a facility, by name, in one query."""
     seen: tuple[set[str], ...] = (set(), set(), set(), set())
-    for row in rows:
-        for names, value in zip(seen, row, strict=True):
-            if value is not None:
-                names.add(value)
+    for name, number in _FACILITY_FACTS.rows(facility_id):
+        seen[number].add(name)
     legal, groups, methods, units = (sorted(names) for names in seen)
     return FacilityFacts(legal_bases=legal, target_groups=groups, methods=methods, units=units)
