@@ -24,7 +24,6 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.query import ValuesIterable, ValuesListIterable
-from django.db.models.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,6 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, ...], ...]  # per value, the parameter positions it fills
-    compiler: SQLCompiler
     converters: Any
     names: tuple[str, ...] | None  # column names for values() querysets, None for values_list()
 
@@ -93,7 +91,7 @@ class PreparedQuery:
         names = None
         if queryset._iterable_class is ValuesIterable:
             names = (*compiler.query.extra_select, *compiler.query.values_select, *compiler.query.annotation_select)
-        return _Compiled(sql, tuple(params), slots, compiler, compiler.get_converters(fields), names)
+        return _Compiled(sql, tuple(params), slots, compiler.get_converters(fields), names)
 
     def rows(self, *values: Any) -> list[Any]:
         """The rows of ``build(*values)``: tuples for values_list(), dicts for values()."""
@@ -113,7 +111,22 @@ class PreparedQuery:
             cursor.execute(compiled.sql, params)
             rows: Any = cursor.fetchall()
         if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+            rows = _convert(rows, compiled.converters, connection)
         if compiled.names is not None:
             return [dict(zip(compiled.names, row, strict=True)) for row in rows]
         return [tuple(row) for row in rows]
+
+
+def _convert(rows: Any, converters: Any, connection: Any) -> list[list[Any]]:
+    """Django's result converters (SQLCompiler.apply_converters), on this thread's connection."""
+    items = list(converters.items())
+    out = []
+    for row in rows:
+        values = list(row)
+        for pos, (convs, expression) in items:
+            value = values[pos]
+            for converter in convs:
+                value = converter(value, expression, connection)
+            values[pos] = value
+        out.append(values)
+    return out
