@@ -183,7 +183,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 UPLOAD_MAX_BYTES = envint("STYRBORD_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 UPLOAD_MAX_UNPACKED_BYTES = envint("STYRBORD_UPLOAD_MAX_UNPACKED_BYTES", 500 * 1024 * 1024)
 
-# Background work. Embedded: the database backend, with a worker thread inside `styrbord demo`.
+# Background work. Embedded: the database backend; `styrbord demo` starts a db_worker child process.
 # Production: `styrbord db_worker` on as many machines as needed, or RQ over Redis (STYRBORD_TASK_BACKEND=redis and REDIS_URL).
 TASK_BACKEND = envchoice("STYRBORD_TASK_BACKEND", "database", ("database", "redis", "immediate"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")

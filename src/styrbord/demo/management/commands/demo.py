@@ -1,13 +1,16 @@
 """`styrbord demo`: migrate, build the demo from the seed documents if needed, and serve it.
 
-Serves with Django's development server and runs the background-task worker in a thread of
-the same process, so exports and plans run without a second command.
+Serves with Django's development server and starts the background-task worker (``db_worker``)
+as a child process at lower CPU priority, so exports and plans run without a second command and
+a plan being built never holds the web server's interpreter lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
+import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -76,8 +79,13 @@ class Command(BaseCommand):
         self._print_logins(address)
         if options["no_serve"]:
             return
-        self._start_worker(verbosity)
-        call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
+        worker = self._start_worker(verbosity)
+        try:
+            call_command("runserver", f"{options['addr']}:{options['port']}", use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
 
     def _print_logins(self, address: str) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=LOGIN_ORDER).select_related()}
@@ -97,23 +105,39 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)))
         self.stdout.write("")
 
-    def _start_worker(self, verbosity: int) -> None:
-        """Run django_tasks_db's worker in a daemon thread when tasks go through the database."""
+    def _start_worker(self, verbosity: int) -> subprocess.Popen[bytes] | None:
+        """Start ``styrbord db_worker`` as a child process when tasks go through the database."""
         backend = settings.TASKS.get("default", {}).get("BACKEND", "")
         if backend != "django_tasks_db.DatabaseBackend":
-            return
-        from django_tasks_db.management.commands.db_worker import Worker
-
-        worker = Worker(
-            queue_names=["*"],
-            interval=1.0,
-            batch=False,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=f"demo-{get_random_string(12)}",
-            excluded_queue_names=[],
-        )
-        threading.Thread(target=worker.run, name="styrbord-task-worker", daemon=True).start()
+            return None
+        command = [
+            sys.executable,
+            "-m",
+            "styrbord.cli",
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--interval",
+            "1",
+            "--no-reload",
+        ]
+        command += ["--no-startup-delay"]
+        command += ["--worker-id", f"demo-{get_random_string(12)}"]
+        worker = subprocess.Popen(command, preexec_fn=_background_child)  # noqa: S603 (our own command)
         if verbosity > 0:
-            self.stdout.write("• Baggrundsjob kører i samme proces")
+            self.stdout.write(f"• Baggrundsjob kører i en egen proces (pid {worker.pid}, lavere prioritet)")
+        return worker
+
+
+WORKER_NICENESS = 10  # added to the worker's CPU niceness: pages come first
+
+
+def _background_child() -> None:
+    """In the worker child before it starts: lower priority, and end with the demo (Linux)."""
+    os.nice(WORKER_NICENESS)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
