@@ -249,11 +249,9 @@ def ratios(
     return ratio
 
 
-def _plan_in_background(problem: Problem, budget_s: float) -> None:
+def _plan_in_background(problem: Problem, budget_s: float, niceness: int) -> None:
     """What the demo's task worker does: a child process at lower priority runs the whole plan."""
-    from styrbord.demo.management.commands.demo import WORKER_NICENESS
-
-    os.nice(WORKER_NICENESS)
+    os.nice(niceness)
     solve(problem, Parameters(time_limit_s=budget_s))
 
 
@@ -267,6 +265,8 @@ def web_latency(problem: Problem, budget_s: float, path: str, samples: int = 300
     import multiprocessing
 
     from django.test import Client
+
+    from styrbord.demo.management.commands.demo import WORKER_NICENESS
 
     client = Client()
 
@@ -286,7 +286,7 @@ def web_latency(problem: Problem, budget_s: float, path: str, samples: int = 300
     idle = [once() for _ in range(samples)]
     busy: list[float] = []
     worker = multiprocessing.get_context("spawn").Process(
-        target=_plan_in_background, args=(problem, budget_s), daemon=True, name="styrbord-bench-plan"
+        target=_plan_in_background, args=(problem, budget_s, WORKER_NICENESS), name="styrbord-bench-plan"
     )
     worker.start()
     worker.join(min(0.5, budget_s / 4))  # the child is starting and building the model
@@ -296,6 +296,8 @@ def web_latency(problem: Problem, budget_s: float, path: str, samples: int = 300
             break
         time.sleep(0.01)
     worker.join()
+    if worker.exitcode != 0:
+        raise RuntimeError(f"the background plan failed (exit code {worker.exitcode})")
     ratio = p99(busy) / p99(idle)
     note(f"web p99 {p99(idle) * 1000:.1f} ms idle, {p99(busy) * 1000:.1f} ms while planning ({ratio:.2f} x)")
     return {
