@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.utils import translation
 
 from styrbord.lib.dates import add_months
 from styrbord.lib.formatting import format_date, format_datetime, format_kr, format_mio, format_ore, format_percent
+
+
+@pytest.fixture(autouse=True)
+def _danish() -> Iterator[None]:
+    """These tests read the default language: start from Danish whatever an earlier test in
+    the same process left active (the test client keeps the language of its last request)."""
+    with translation.override("da"):
+        yield
 
 
 def test_kroner_are_grouped_with_dots() -> None:
