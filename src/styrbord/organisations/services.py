@@ -359,24 +359,26 @@ class StaffMember:
 def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
     """The current staff of a facility by name, in one query (plain rows, no model objects)."""
     rows = _FACILITY_STAFF.rows(day, facility_id)
-    return [StaffMember(e, n, ed, rel, unit or "", g, fte, c, st) for e, n, ed, rel, unit, g, fte, c, st in rows]
+    return [StaffMember(e, n, ed, rel, unit or "", g, fte, c, st) for e, n, ed, rel, g, fte, c, st, unit in rows]
 
 
 _FACILITY_STAFF = PreparedQuery(
     lambda day, facility_id: (
         current_employments(day)
         .filter(facility_id=facility_id)
+        # The unit's name looked up per row: joined, PostgreSQL hashes every unit in the country.
+        .annotate(unit_name=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).order_by().values("name")[:1]))
         .order_by("employee__name", "pk")
         .values_list(
             "employee_id",
             "employee__name",
             "employee__education",
             "employee__education_relevant",
-            "unit__name",
             "job_group",
             "fte",
             "is_contact_person",
             "status",
+            "unit_name",
         )
     )
 )
