@@ -111,8 +111,10 @@ def test_formulas_are_found_in_the_worksheet_markup(tmp_path: Path, xml: bytes, 
 def test_a_broken_formula_free_workbook_is_refused_with_the_usual_message(tmp_path: Path) -> None:
     path = _zip_with_sheet(tmp_path / "broken.xlsx", b"<worksheet><sheetData><row><c")
 
+    def read_all() -> list:
+        return list(open_table(SourceFile(path.name, path), IssueList()).rows)
+
     with pytest.raises(FileUnreadableError) as info:
-        table = open_table(SourceFile(path.name, path), IssueList())
-        list(table.rows)
+        read_all()
 
     assert "gyldig XLSX-fil" in info.value.msgid
