@@ -102,7 +102,11 @@ class Employment(models.Model):
     )
     employment_number = models.CharField(_("ansættelsesnummer"), max_length=40, unique=True)
     facility = models.ForeignKey(
-        Facility, on_delete=models.PROTECT, related_name="employments", verbose_name=_("tilbud")
+        Facility,
+        on_delete=models.PROTECT,
+        related_name="employments",
+        verbose_name=_("tilbud"),
+        db_index=False,  # employment_facility_current starts with the facility
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="employments", verbose_name=_("afdeling")
