@@ -89,6 +89,8 @@ class CompetenceHolding(models.Model):
         indexes = [
             # Coverage: the valid holdings of a competence on a date.
             models.Index(fields=["competence", "employee", "expires_on"], name="holding_competence_employee"),
+            # What lapses soon (landing page, 90-day list): a range of expiry dates, then the people.
+            models.Index(fields=["expires_on", "employee"], name="holding_expiry_employee"),
         ]
 
     def __str__(self) -> str:
