@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from styrbord.planner.evaluate import evaluate
 from styrbord.planner.instances import generate
 from styrbord.planner.model import Assignment, Booking, Charge, Family, Plan, Reason, StaffingRule
 from styrbord.planner.national import national_specs, plan_national
-from styrbord.planner.solve import solve
+from styrbord.planner.solve import cyclic_gc_paused, solve
 from styrbord.planning.tests.tiny import FACILITY, A, B, C, day, everyone, grant, person, problem, quick, session
 
 PACKAGE = Path(styrbord.planner.__file__).parent
@@ -78,6 +79,25 @@ def test_the_decomposition_improves_on_greedy_and_stays_feasible() -> None:
     assert evaluate(pb, result.plan).ok
     assert result.points >= result.stats["greedy_points"] - 1e-9
     assert result.bound >= result.points - 1e-6  # the LP bound
+
+
+def test_the_collector_is_paused_only_while_the_first_plan_is_built() -> None:
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), cyclic_gc_paused():
+        raise RuntimeError("the index failed")
+    assert gc.isenabled()  # restored on errors too
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()
+    solve(generate(60, 2, 6, seed=2), quick(time_limit_s=1.0, strategy="greedy"))
+    assert gc.isenabled()
 
 
 def test_sparse_candidates_keep_plans_feasible_and_report_no_false_bound() -> None:
