@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-import gc
 import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
+from styrbord.lib.gcpause import cyclic_gc_paused  # pure Python, no Django
 from styrbord.planner.explain import outcomes
 from styrbord.planner.funding import allocate
 from styrbord.planner.greedy import greedy
@@ -58,24 +57,6 @@ def plan_points(ix: Index, chosen: list[int]) -> float:
         requirement_points(req.weight, ix.base_units[r] + sum(ix.units[r][p] for p in covered[r]), ix.target[r])
         for r, req in enumerate(ix.requirements)
     )
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the index and the first plan are built.
-
-    Building the index allocates some 100.000 small objects that all stay alive; each full
-    generation-0 pass rescans them, which cost 40 % of the time to the first plan at 5.000
-    staff. Reference counting still frees everything that is not in a cycle, and the
-    collector runs again (with its previous state) when the block ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def solve(problem: Problem, params: Parameters | None = None, progress: Progress | None = None) -> Result:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from io import StringIO
 
 import pytest
@@ -46,6 +47,7 @@ def test_it_imports_and_a_second_run_changes_nothing(world) -> None:
 
     assert snapshot() == before
     assert "8 ansættelser uændret" in " ".join(out.split())
+    assert gc.isenabled()  # the import pauses the collector only while it runs
 
 
 def test_a_rejected_delivery_prints_the_errors_and_fails(world) -> None:
@@ -57,6 +59,7 @@ def test_a_rejected_delivery_prints_the_errors_and_fails(world) -> None:
 
     assert "engagement.csv:4 [BrugerId + AfdelingsId] '1002-102'" in err.getvalue()
     assert snapshot() == before
+    assert gc.isenabled()
 
 
 def test_a_generic_file_is_read_with_a_saved_mapping_that_names_the_municipality(world) -> None:
