@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,6 +62,24 @@ class FundingWarning:
     @property
     def kind_label(self) -> str:
         return str(WarningKind(self.kind).label)
+
+    @property
+    def about(self) -> str:
+        """What the warning is about, short enough to lead a line in a list of warnings from
+        several grants: the grant's recipient (and pool), or the deadline's pool."""
+        if isinstance(self.obj, Grant):
+            return f"{self.obj.recipient_name} ({self.obj.pool.name})"
+        if isinstance(self.obj, ReportingDeadline):
+            return str(self.obj.pool.name)
+        return ""
+
+    @property
+    def about_url(self) -> str:
+        if isinstance(self.obj, Grant):
+            return reverse("funding:grant_detail", args=[self.obj.pk])
+        if isinstance(self.obj, ReportingDeadline):
+            return reverse("funding:pool_detail", args=[self.obj.pool_id])
+        return ""
 
 
 def projected_spend(grant: Grant, balances: Balances, today: dt.date) -> Decimal | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -69,3 +70,26 @@ def test_the_page_shows_the_panels_for_a_manager_and_nothing_from_another_facili
     assert "Dolmer: alle i konflikthåndtering" in html
     assert "Glesborg: alle i konflikthåndtering" not in html
     assert 'id="expiring-count"' in html
+
+
+def test_each_funding_warning_names_and_links_its_grant(world: World) -> None:
+    """Two grants with the same budget line deviating: each line says which grant it is about."""
+    from styrbord.funding.services.ledger import post_actual
+    from styrbord.funding.tests import helpers
+    from styrbord.lib.costs import CostCategory
+
+    shared = helpers.pool(name="Forebyggelse af vold")
+    grants = {}
+    for facility in (world.dolmer, world.glesborg):
+        grant = helpers.grant(shared, facility, amount="300000")
+        helpers.budget(grant, {(CostCategory.FEE, 2025): "10000"})
+        post_actual(grant, CostCategory.FEE, Decimal("150000"), dt.date(2025, 5, 1), world.finance)
+        grants[facility.name] = grant
+    client = Client()
+    client.force_login(world.finance)
+    html = client.get("/").content.decode()
+    panel = html[html.index('id="funding-warnings"') :]
+    panel = panel[: panel.index("</ul>")]
+    for name, grant in grants.items():
+        assert f'<a href="/oekonomi/tilsagn/{grant.pk}/">{name} (Forebyggelse af vold)</a>:' in panel
+    assert panel.count("Budgetlinjen Kursusgebyr 2025 afviger") == 2
