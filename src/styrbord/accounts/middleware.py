@@ -10,8 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-from styrbord.accounts.permissions import can
-from styrbord.accounts.route_policy import rule_for
+from styrbord.accounts.route_policy import allows, rule_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,12 +37,10 @@ class RoutePolicyMiddleware:
         if match is None:
             return None
         found = rule_for(view_func, match.url_name, match.namespace)
-        kind = found.kind if found is not None else "authenticated"
-        if kind in {"public", "admin_site", "api"}:
-            return None
-        if not request.user.is_authenticated:
+        allowed = allows(found, request.user)
+        if allowed is None:
             return redirect_to_login(request.get_full_path())
-        if found is not None and kind == "policy" and not can(request.user, found.action, found.object_type):
+        if not allowed:
             logger.info("route refused by policy: %s needs %s", match.view_name, found)
             raise PermissionDenied
         return None

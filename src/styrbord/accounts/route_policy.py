@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from styrbord.accounts.permissions import CREATE, DELETE, EXPORT, LIST, RETRIEVE, UPDATE
+from django.urls import resolve, reverse
+
+from styrbord.accounts.permissions import CREATE, DELETE, EXPORT, LIST, RETRIEVE, UPDATE, can
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,9 +33,16 @@ class RouteRule:
     kind: str  # "public", "authenticated", "admin_site", "api", "policy"
     object_type: str = ""
     action: str = ""
+    also: tuple[tuple[str, str], ...] = ()  # more (object type, action) pairs the route needs
 
     def __str__(self) -> str:
-        return f"{self.object_type}.{self.action}" if self.kind == "policy" else self.kind
+        if self.kind != "policy":
+            return self.kind
+        return " + ".join(f"{o}.{a}" for o, a in self.needs())
+
+    def needs(self) -> tuple[tuple[str, str], ...]:
+        """Every (object type, action) a policy rule needs."""
+        return ((self.object_type, self.action), *self.also)
 
 
 PUBLIC = RouteRule("public")
@@ -42,18 +51,22 @@ ADMIN_SITE = RouteRule("admin_site")
 API = RouteRule("api")
 
 
-def rule(object_type: str, action: str) -> RouteRule:
-    """A rule that needs ``action`` on ``object_type`` in the policy table."""
-    if action not in {LIST, RETRIEVE, CREATE, UPDATE, DELETE, EXPORT}:
-        raise ValueError(f"unknown action {action!r}")
-    return RouteRule("policy", object_type, action)
+def rule(object_type: str, action: str, also: tuple[tuple[str, str], ...] = ()) -> RouteRule:
+    """A rule that needs ``action`` on ``object_type`` (and every pair in ``also``) in the policy table."""
+    for _object_type, each in ((object_type, action), *also):
+        if each not in {LIST, RETRIEVE, CREATE, UPDATE, DELETE, EXPORT}:
+            raise ValueError(f"unknown action {each!r}")
+    return RouteRule("policy", object_type, action, also)
 
 
-def requires(object_type: str, action: str) -> Callable[[F], F]:
-    """Decorator for a view function or class: declare its rule next to the code."""
+def requires(object_type: str, action: str, also: tuple[tuple[str, str], ...] = ()) -> Callable[[F], F]:
+    """Decorator for a view function or class: declare its rule next to the code.
+
+    ``also`` lists further (object type, action) pairs for a view that needs more than one.
+    """
 
     def decorate(view: F) -> F:
-        view.route_policy = rule(object_type, action)  # type: ignore[attr-defined]
+        view.route_policy = rule(object_type, action, also)  # type: ignore[attr-defined]
         return view
 
     return decorate
@@ -143,3 +156,27 @@ def rule_for(view_func: Any, url_name: str | None, namespace: str = "") -> Route
         return None
     key = f"{namespace}:{url_name}" if namespace else url_name
     return ROUTES.get(key)
+
+
+def allows(found: RouteRule | None, user: Any) -> bool | None:
+    """Whether ``user`` passes a route's rule: True, False, or None when the answer is "log in first".
+
+    A route without a rule needs a login, as the middleware treats it.
+    """
+    kind = found.kind if found is not None else "authenticated"
+    if kind in {"public", "admin_site", "api"}:
+        return True
+    if not user.is_authenticated:
+        return None
+    if found is not None and kind == "policy":
+        return all(can(user, action, object_type) for object_type, action in found.needs())
+    return True
+
+
+def may_open(user: Any, url_name: str) -> bool:
+    """Whether ``user`` may open the page named ``url_name`` (a URL without arguments).
+
+    For links and buttons: a page shows a link only when following it would not answer 403.
+    """
+    match = resolve(reverse(url_name))
+    return bool(allows(rule_for(match.func, match.url_name, match.namespace), user))

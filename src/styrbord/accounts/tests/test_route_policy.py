@@ -82,3 +82,19 @@ def test_the_middleware_refuses_a_role_the_route_does_not_allow(world, client) -
     response = client.get("/audit/")
     assert response.status_code == 302
     assert response["Location"].startswith("/konto/login/")
+
+
+def test_a_route_that_needs_two_permissions_refuses_a_role_with_one(world, client) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.accounts.permissions import LIST
+    from styrbord.accounts.route_policy import allows, may_open, rule
+
+    both = rule("booking", LIST, also=(("facility", LIST),))
+    assert str(both) == "booking.list + facility.list"
+    # An employee lists their own bookings but no facilities: the course costs are not theirs to see.
+    assert allows(both, world.employee_user) is False
+    assert allows(both, world.coordinator) is True
+    assert may_open(world.employee_user, "training:cost_overview") is False
+    assert may_open(world.coordinator, "training:cost_overview") is True
+    client.force_login(world.employee_user)
+    assert client.get("/kurser/udgifter/").status_code == 403  # the middleware, before the view
+    assert "/kurser/udgifter/" not in client.get("/kurser/").content.decode()  # and no link to it

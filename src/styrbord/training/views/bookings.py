@@ -107,7 +107,7 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     return render(request, "training/my_bookings.html", {"bookings": bookings, "has_employee": bool(employee_id)})
 
 
-@requires("booking", LIST)
+@requires("booking", LIST, also=(("facility", LIST),))
 @login_required
 def cost_overview(request: HttpRequest) -> HttpResponse:
     """Booking costs in the user's scope by category and stage (committed, forecast, actual) for a year."""

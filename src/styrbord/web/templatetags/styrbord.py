@@ -1,4 +1,5 @@
-"""Template filters that call the one formatting helper (styrbord.lib.formatting)."""
+"""Template filters: formatting through the one formatting helper (styrbord.lib.formatting), and
+whether a user may open a page (the route policy)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django import template
 
+from styrbord.accounts import route_policy
 from styrbord.lib import formatting
 
 register = template.Library()
@@ -59,3 +61,9 @@ def ddatetime(value: dt.datetime | None) -> str:
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     """{{ mapping|get_item:key }} for dict lookups with a variable key."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def may_open(user: Any, url_name: str) -> bool:
+    """``{% if user|may_open:"training:initiative_list" %}``: show a link only to users it would not refuse."""
+    return route_policy.may_open(user, url_name)

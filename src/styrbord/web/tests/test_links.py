@@ -1,0 +1,63 @@
+"""Every link a page shows its user leads somewhere that user may go: no link answers 403.
+
+Crawls each persona's pages from the landing page (same site, GET, two clicks deep), the way
+the demo's users click through, and follows every link found.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from django.test import Client
+
+from styrbord.testing.fixtures import World
+
+pytestmark = pytest.mark.django_db
+
+SKIP = re.compile(r"^/(static|konto/log|admin|api)|\.(xlsx|docx|pdf|ics|csv|png|svg|zip)$")
+MAX_PAGES = 80
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def _links(base: str, html: str) -> list[str]:
+    parser = _Links()
+    parser.feed(html)
+    found = []
+    for href in parser.hrefs:
+        url = urlparse(urljoin(f"http://testserver{base}", href))
+        if url.netloc == "testserver" and not SKIP.search(url.path):
+            found.append(url.path + (f"?{url.query}" if url.query else ""))
+    return found
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "finance", "facility_manager", "employee", "analyst", "grantor"])
+def test_no_link_on_a_users_pages_is_refused_to_that_user(world: World, persona: str) -> None:
+    client = Client()
+    client.force_login(world.personas()[persona])
+    queue, seen, refused = [("/", "", 0)], set(), []
+    while queue and len(seen) < MAX_PAGES:
+        path, source, depth = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path)
+        if response.status_code == 403:
+            refused.append(f"{path} (linked from {source})")
+            continue
+        if depth < 2 and "html" in response.get("Content-Type", ""):
+            queue += [(link, path, depth + 1) for link in _links(path, response.content.decode())]
+    assert len(seen) >= 2
+    assert refused == []
