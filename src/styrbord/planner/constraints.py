@@ -54,9 +54,18 @@ def clashes(m: LinearModel, ix: Index) -> list[Penalty]:
 
 
 def staffing(m: LinearModel, ix: Index) -> list[Penalty]:
-    """On every day, a facility keeps its minimum staff at work: away on courses <= present - minimum."""
+    """On every day, a facility keeps its minimum staff at work: away on courses <= present - minimum.
+
+    Existing bookings that already break it are facts, but a new seat on such a day must leave
+    the day at its minimum: for each new seat j, away + (load - free) * x_j <= load, so with
+    x_j = 1 the day's total must fit ``free`` (possible only by moving existing bookings away),
+    and with x_j = 0 the row says nothing beyond what the existing load already is.
+    """
     for _facility, _day, seats, allowance in ix.staffing_rows:
         m.add_row(Family.STAFFING, seats, [1.0] * len(seats), -INF, allowance)
+    for _facility, _day, seats, free, load, new in ix.staffing_strict:
+        for j in new:
+            m.add_row(Family.STAFFING, seats, [1.0 + (load - free) * (a == j) for a in seats], -INF, load)
     return []
 
 

@@ -438,12 +438,22 @@ class Index:
         fixed = self.existing
         # Only days on which the candidate seats could exceed the allowance need a row.
         self.staffing_rows: list[tuple[int, dt.date, list[int], int]] = []
+        # Days the existing bookings already take the facility under its minimum (leave and
+        # bookings together): there a new seat is allowed only if the day then keeps the
+        # minimum after all, i.e. with existing bookings moved away. (facility, day, seats,
+        # free places, existing load, new seats)
+        self.staffing_strict: list[tuple[int, dt.date, list[int], int, int, list[int]]] = []
         for (facility, day), seats in sorted(loads.items(), key=lambda item: (item[0][0], item[0][1])):
             present = headcount[facility] - absent.get((facility, day), 0)
             fixed_load = sum(1 for a in seats if a in fixed) if fixed else 0
-            allowance = max(present - minimum[facility], fixed_load)
+            free = present - minimum[facility]
+            allowance = max(free, fixed_load)
             if len(seats) > allowance:
                 self.staffing_rows.append((facility, day, seats, allowance))
+            if fixed_load > free:
+                new = [a for a in seats if a not in fixed]
+                if new:
+                    self.staffing_strict.append((facility, day, seats, free, fixed_load, new))
 
     def year_days(self, s: int) -> dict[int, int]:
         """Course days of session ``s`` per calendar year."""

@@ -54,6 +54,24 @@ def test_staffing_counts_people_on_leave_as_away() -> None:
     assert len(solve(pb_leave, quick()).plan.assignments) == 0
 
 
+def test_a_day_already_under_the_minimum_takes_no_new_seat_even_when_a_booking_moves_away() -> None:
+    """Day 1: four staff, one on leave, minimum three: nobody may be away. Person 1's booking
+    that day is a fact that may stay or move to day 5 (nurses only). Moving it frees no room on
+    day 1: person 2 on day 1 would still leave two at work."""
+    nurse = person(1, group="nurse")
+    people = [nurse, person(2), person(3), person(4, unavailable=frozenset({day(1)}))]
+    pb = problem(
+        people,
+        [session(11, A, (1,)), session(12, A, (5,), job_groups=("nurse",))],
+        [everyone(21, A, people[:2])],
+        staffing=[StaffingRule(FACILITY, 3)],
+        bookings=[Booking(person_id=1, session_id=11, fixed=False)],
+    )
+    result = solve(pb, quick())
+    assert evaluate(pb, result.plan).ok
+    assert (2, 11) not in {(a.person_id, a.session_id) for a in result.plan.assignments}
+
+
 def test_budgets_stop_spending_at_the_grant_balance() -> None:
     people = [person(i, hourly_wage_ore=0) for i in range(1, 4)]
     # three seats of 1.000 kr. each, 2.500 kr. left on the only grant
