@@ -72,3 +72,18 @@ def test_the_facility_page_switches_to_english_and_fits_a_tablet(
         page.click("header button[name=language][value=da]")
     assert page.get_attribute("html", "lang") == "da"
     assert "Log ud" in page.inner_text("header")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_loads_every_resource_it_asks_for(page: Any, live_server: Any, reference_data: None, world: Any) -> None:
+    """No 404 behind the scenes (the browser's icon included): the console stays clean."""
+    failed: list[tuple[int, str]] = []
+    page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
+    log_in(page, live_server.url, world.manager.username)
+    page.goto(f"{live_server.url}/tilbud/{world.dolmer.pk}/")
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+    icon = page.get_attribute("link[rel=icon]", "href")
+    assert icon is not None
+    assert page.request.get(f"{live_server.url}{icon}").status == 200
