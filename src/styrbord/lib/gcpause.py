@@ -5,7 +5,7 @@ thousands of small objects that all stay alive until the build ends. Each collec
 rescans them, which cost 20-40 % of the wall time. Reference counting still frees everything
 that is not in a cycle; the collector runs again, with its previous state, when the block
 ends. Use it only around work that ends: a long-running loop inside would let cyclic garbage
-pile up.
+pile up. It works as ``with cyclic_gc_paused():`` and as a decorator, ``@cyclic_gc_paused()``.
 """
 
 from __future__ import annotations

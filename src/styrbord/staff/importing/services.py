@@ -133,6 +133,7 @@ def prepare(
     return build_plan(parsed, municipality, end_missing=end_missing)
 
 
+@cyclic_gc_paused()  # 100.000 rows of live objects: collection passes cost 10-20 %
 def run_import(
     sources: Sequence[SourceFile],
     municipality: Municipality,
@@ -149,20 +150,6 @@ def run_import(
     Raises ``ImportRejectedError`` with the full error report when anything is wrong; then the database
     is unchanged. ``batch`` is the pending batch of an upload being confirmed.
     """
-    with cyclic_gc_paused():  # 100.000 rows of live objects: collection passes cost 10-20 %
-        return _run_import(sources, municipality, user, mapping, mapping_obj, end_missing, dry_run, batch)
-
-
-def _run_import(
-    sources: Sequence[SourceFile],
-    municipality: Municipality,
-    user: User | AnonymousUser | None,
-    mapping: dict[str, str] | None,
-    mapping_obj: ColumnMapping | None,
-    end_missing: bool,
-    dry_run: bool,
-    batch: ImportBatch | None,
-) -> ImportResult:
     parsed = read_delivery(sources, municipality, mapping)
     if parsed.errors:
         _log_rejected(municipality, parsed)
