@@ -15,11 +15,12 @@ Kinds of rule:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.urls import resolve, reverse
+from django.urls import get_urlconf, resolve, reverse
 
 from styrbord.accounts.permissions import CREATE, DELETE, EXPORT, LIST, RETRIEVE, UPDATE, can
 
@@ -178,5 +179,11 @@ def may_open(user: Any, url_name: str) -> bool:
 
     For links and buttons: a page shows a link only when following it would not answer 403.
     """
-    match = resolve(reverse(url_name))
-    return bool(allows(rule_for(match.func, match.url_name, match.namespace), user))
+    return bool(allows(_rule_named(url_name, get_urlconf()), user))
+
+
+@functools.cache
+def _rule_named(url_name: str, urlconf: str | None) -> RouteRule | None:
+    """The rule of a named URL (URL patterns do not change while the process runs)."""
+    match = resolve(reverse(url_name, urlconf=urlconf), urlconf=urlconf)
+    return rule_for(match.func, match.url_name, match.namespace)
