@@ -20,13 +20,18 @@ class UnitInline(admin.TabularInline):
     extra = 0
 
 
+class StaffingPeriodInline(admin.TabularInline):
+    model = models.StaffingPeriod
+    extra = 0
+
+
 @admin.register(models.Facility)
 class FacilityAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "municipality", "operator_kind", "places", "minimum_staff")
+    list_display = ("name", "kind", "municipality", "operator_kind", "places", "minimum_staff", "minimum_staff_weekend")
     list_filter = ("kind", "operator_kind", "municipality__region")
     search_fields = ("name", "tilbudsportalen_id")
     filter_horizontal = ("legal_bases", "target_groups", "methods")
-    inlines = [UnitInline]
+    inlines = [UnitInline, StaffingPeriodInline]
 
 
 for model in (models.Grantor, models.LegalBasis, models.TargetGroup, models.Method):

@@ -10,6 +10,7 @@ Names other than those in the seeds are invented; Tilbudsportalen ids are made u
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from styrbord.organisations.models import (
     Method,
     Municipality,
     Region,
+    StaffingPeriod,
     TargetGroup,
     Unit,
 )
@@ -48,6 +50,7 @@ class FacilitySpec:
     operator_kind: str = Facility.OperatorKind.MUNICIPALITY
     operator_region: str | None = None
     backfill_factor: Decimal = Decimal("1.00")
+    minimum_staff_weekend: int | None = None  # None: as on weekdays
 
 
 K = Facility.Kind
@@ -65,6 +68,7 @@ FACILITIES: list[FacilitySpec] = [
         units=("Hus A", "Hus B", "Nattevagten"),
         staff=44,
         tilbudsportalen_id="43871",
+        minimum_staff_weekend=5,
     ),
     FacilitySpec(
         "Bofællesskaberne Glesborg",
@@ -222,6 +226,7 @@ def build(ctx: DemoContext) -> None:
             places=spec.places,
             tilbudsportalen_id=spec.tilbudsportalen_id,
             minimum_staff=spec.minimum_staff,
+            minimum_staff_weekend=spec.minimum_staff_weekend,
             backfill_factor=spec.backfill_factor,
         )
         facility.legal_bases.set([legal[c] for c in spec.legal_bases])
@@ -234,6 +239,15 @@ def build(ctx: DemoContext) -> None:
         ]
         ctx.facilities[spec.name] = facility
     ctx.extra["units"] = units
+    # A stricter minimum for a while: a new resident moves in with 1:1 support for six weeks.
+    move_in = ctx.today + dt.timedelta(days=21)
+    StaffingPeriod.objects.create(
+        facility=ctx.facilities["Dolmer Have"],
+        start_date=move_in,
+        end_date=move_in + dt.timedelta(days=41),
+        minimum=7,
+        reason="Ny beboer med 1:1-støtte",
+    )
     ctx.note(
         f"Tilbud: {len(FACILITIES)} i {len(municipalities)} kommuner "
         f"(Norddjurs, Holbæk, København), tilskudsgiver {GRANTOR_NAME}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -152,6 +155,12 @@ class Facility(models.Model):
         default=0,
         help_text=_("Det mindste antal medarbejdere, der skal være på arbejde (ikke på kursus) en hverdag."),
     )
+    minimum_staff_weekend = models.PositiveIntegerField(
+        _("minimumsbemanding i weekenden"),
+        null=True,
+        blank=True,
+        help_text=_("Lørdag og søndag. Tom: som på hverdage."),
+    )
     backfill_factor = models.DecimalField(
         _("vikarfaktor"),
         max_digits=4,
@@ -176,6 +185,61 @@ class Facility(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def minimum_on(self, day: dt.date, periods: Iterable[StaffingPeriod] = ()) -> int:
+        """The minimum staffing on ``day``: a period covering it (the highest, if several), else
+        the weekend or weekday minimum. ``periods`` are this facility's; the same rule as the
+        planner's ``StaffingRule.minimum_on``."""
+        covering = [p.minimum for p in periods if p.start_date <= day <= p.end_date]
+        if covering:
+            return max(covering)
+        if day.weekday() >= 5 and self.minimum_staff_weekend is not None:
+            return self.minimum_staff_weekend
+        return self.minimum_staff
+
+    def minimums(self, days: Iterable[dt.date]) -> dict[dt.date, int]:
+        """The minimum staffing on each of ``days`` (one query for the periods over them)."""
+        wanted = sorted(set(days))
+        if not wanted:
+            return {}
+        periods = list(self.staffing_periods.filter(start_date__lte=wanted[-1], end_date__gte=wanted[0]))
+        return {day: self.minimum_on(day, periods) for day in wanted}
+
+
+class StaffingPeriod(models.Model):
+    """A span of days on which a facility needs another minimum staffing than usual.
+
+    E.g. 1:1 support for a newly moved-in resident for six weeks, or a themed day with all
+    residents at home. It overrides the weekday and weekend minimums on its days.
+    """
+
+    scope_paths = ScopePaths(facility="facility")
+
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="staffing_periods", verbose_name=_("tilbud")
+    )
+    start_date = models.DateField(_("fra"))
+    end_date = models.DateField(_("til og med"))
+    minimum = models.PositiveIntegerField(_("minimumsbemanding"))
+    reason = models.CharField(_("begrundelse"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["facility__name", "start_date"]
+        verbose_name = _("periode med anden minimumsbemanding")
+        verbose_name_plural = _("perioder med anden minimumsbemanding")
+        constraints = [
+            models.CheckConstraint(
+                name="staffing_period_end_after_start",
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                violation_error_message=_(
+                    "Perioden slutter, før den begynder: „til og med“ skal ligge på eller efter „fra“."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["facility", "start_date"], name="staffing_period_facility_start")]
+
+    def __str__(self) -> str:
+        return f"{self.facility.name}: {self.minimum} ({self.start_date:%d.%m.%Y}–{self.end_date:%d.%m.%Y})"
 
 
 class Unit(models.Model):

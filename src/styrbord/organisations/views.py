@@ -127,6 +127,7 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "coverage": coverage,
         "coverage_html": tables.coverage_rows_html(coverage),
         "figures": tables.figures_text(figures),
+        "staffing_periods": list(facility.staffing_periods.filter(end_date__gte=today).order_by("start_date")),
         "today": today,
         "expiry_days": services.EXPIRY_WARNING_DAYS,
         "can_see_municipality": _sees_municipality(user, facility.municipality_id),

@@ -135,7 +135,7 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
                 flag(Family.DAYS_CAP, f"person {p} has {count} course days in {year}, cap {cap}")
 
     # staffing
-    minimum = {rule.facility_id: rule.min_staff for rule in problem.staffing}
+    rules = {rule.facility_id: rule for rule in problem.staffing}
     staff: dict[int, list[int]] = defaultdict(list)
     for person in problem.persons:
         staff[person.facility_id].append(person.id)
@@ -148,12 +148,13 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
             if (p, s) in existing:
                 fixed_away[(facility, day)].add(p)
     for (facility, day), people in away.items():
-        if facility not in minimum:
+        if facility not in rules:
             continue
+        minimum = rules[facility].minimum_on(day)
         present = sum(1 for q in staff[facility] if day not in persons[q].unavailable)
         at_work = present - sum(1 for q in people if day not in persons[q].unavailable)
-        if at_work < minimum[facility] and len(people) > len(fixed_away[(facility, day)]):
-            flag(Family.STAFFING, f"facility {facility} has {at_work} at work on {day}, minimum {minimum[facility]}")
+        if at_work < minimum and len(people) > len(fixed_away[(facility, day)]):
+            flag(Family.STAFFING, f"facility {facility} has {at_work} at work on {day}, minimum {minimum}")
 
     # prerequisites
     for p, s in seats:

@@ -421,18 +421,18 @@ class Index:
             self.by_person[seat.person].append(seat.index)
             self.by_session[seat.session].append(seat.index)
         # staffing: allowance per (facility, day) = present - minimum
-        minimum = {rule.facility_id: rule.min_staff for rule in self.problem.staffing}
+        rules = {rule.facility_id: rule for rule in self.problem.staffing}
         loads: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
         for seat in self.seats:
             facility = self.persons[seat.person].facility_id
-            if facility in minimum:
+            if facility in rules:
                 for day in self.sessions[seat.session].days:
                     loads[(facility, day)].append(seat.index)
         headcount: dict[int, int] = defaultdict(int)
         absent: dict[tuple[int, dt.date], int] = defaultdict(int)
         for person in self.persons:
             headcount[person.facility_id] += 1
-            if person.facility_id in minimum:
+            if person.facility_id in rules:
                 for day in person.unavailable:
                     absent[(person.facility_id, day)] += 1
         fixed = self.existing
@@ -446,7 +446,7 @@ class Index:
         for (facility, day), seats in sorted(loads.items(), key=lambda item: (item[0][0], item[0][1])):
             present = headcount[facility] - absent.get((facility, day), 0)
             fixed_load = sum(1 for a in seats if a in fixed) if fixed else 0
-            free = present - minimum[facility]
+            free = present - rules[facility].minimum_on(day)
             allowance = max(free, fixed_load)
             if len(seats) > allowance:
                 self.staffing_rows.append((facility, day, seats, allowance))

@@ -201,17 +201,27 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
         row["cost"] += a.cost_ore
         for day in session_days[a.session_id]:
             away[(facility, day)] += 1
-    for (facility, _day), count in away.items():
-        per_facility[facility]["peak"] = max(per_facility[facility]["peak"], count)
-    for row in per_facility.values():
-        row["cost"] = str(from_ore(row["cost"]))
-    minimum = {rule.facility_id: rule.min_staff for rule in problem.staffing}
+    rules = {rule.facility_id: rule for rule in problem.staffing}
     headcount: dict[int, int] = defaultdict(int)
+    absent: dict[tuple[int, Any], int] = defaultdict(int)  # on leave, on the course days only
     for person in problem.persons:
         headcount[person.facility_id] += 1
+        for day in person.unavailable:
+            if (person.facility_id, day) in away:
+                absent[(person.facility_id, day)] += 1
+    # The least margin over the day's own minimum on any course day (None: nobody away).
+    for (facility, day), count in away.items():
+        row = per_facility[facility]
+        row["peak"] = max(row["peak"], count)
+        present = headcount[facility] - absent[(facility, day)]
+        rule = rules.get(facility)
+        margin = present - count - (rule.minimum_on(day) if rule else 0)
+        row["margin"] = margin if row.get("margin") is None else min(row["margin"], margin)
     for facility, row in per_facility.items():
-        row["minimum"] = minimum.get(facility, 0)
+        row["cost"] = str(from_ore(row["cost"]))
+        row["minimum"] = rules[facility].min_staff if facility in rules else 0
         row["staff"] = headcount.get(facility, 0)
+        row.setdefault("margin", None)
     spent: dict[int, int] = defaultdict(int)
     for charge in result.plan.charges:
         spent[charge.grant_id] += charge.amount_ore

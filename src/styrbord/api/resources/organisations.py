@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from styrbord.api import schemas
 from styrbord.api.crud import Resource, VersionedOut, register
@@ -21,6 +21,7 @@ class FacilityOut(VersionedOut):
     operator_name: str
     places: int
     minimum_staff: int
+    minimum_staff_weekend: int | None
     backfill_factor: Decimal
 
     @staticmethod
@@ -37,6 +38,9 @@ class FacilityUpdate(Schema):
     name: schemas.Required200 | None = None
     places: schemas.Count | None = None
     minimum_staff: schemas.Count | None = None
+    minimum_staff_weekend: schemas.Count | None = Field(
+        None, description="Minimumsbemanding lørdag og søndag; null: som på hverdage."
+    )
     backfill_factor: schemas.Factor | None = None
 
 
@@ -78,6 +82,7 @@ FACILITIES = Resource(
         ("kommune", lambda f: f.municipality_id),
         ("pladser", lambda f: f.places),
         ("minimumsbemanding", lambda f: f.minimum_staff),
+        ("minimumsbemanding weekend", lambda f: f.minimum_staff_weekend),
     ],
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -148,3 +149,23 @@ def test_csv_exports_neutralise_formulas(world, api_as, value) -> None:  # type:
     education = {row[0]: row[5] for row in rows[1:]}
     assert education[str(person.pk)] == "'" + value
     assert 'attachment; filename="employees-' in response["Content-Disposition"]
+
+
+def test_a_facilitys_weekend_minimum_is_set_and_cleared_over_the_api(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.coordinator)
+    read = api.get(f"/facilities/{world.dolmer.pk}").json()
+    assert read["minimum_staff_weekend"] is None
+    set_ = api.patch(f"/facilities/{world.dolmer.pk}", {"version": read["version"], "minimum_staff_weekend": 2})
+    assert set_.status_code == 200, set_.content
+    assert set_.json()["minimum_staff_weekend"] == 2
+    world.dolmer.refresh_from_db()
+    assert world.dolmer.minimum_on(dt.date(2027, 1, 9)) == 2  # a Saturday
+    cleared = api.patch(
+        f"/facilities/{world.dolmer.pk}", {"version": set_.json()["version"], "minimum_staff_weekend": None}
+    )
+    assert cleared.status_code == 200, cleared.content
+    assert cleared.json()["minimum_staff_weekend"] is None
+    negative = api.patch(
+        f"/facilities/{world.dolmer.pk}", {"version": cleared.json()["version"], "minimum_staff_weekend": -1}
+    )
+    assert negative.status_code == 422

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from styrbord.audit.models import AuditEntry
 from styrbord.lib.dates import local_today
-from styrbord.organisations.models import Facility
+from styrbord.lib.formatting import format_date
+from styrbord.organisations.models import Facility, StaffingPeriod
 from styrbord.organisations.views import PAGE_SIZE
+from styrbord.planner.model import StaffingPeriod as EnginePeriod
+from styrbord.planner.model import StaffingRule
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.testing import factories
 
@@ -261,3 +266,73 @@ def test_the_figures_follow_the_language(world: Any) -> None:
     english = {r.name: r for r in response.context["staff_rows"]}
     assert english[person.name].fte == "0.50"
     assert response.context["figures"]["fte"] == "2.5"
+
+
+def test_the_facility_page_shows_the_minimum_staffing_of_weekdays_weekends_and_periods(world: Any) -> None:
+    today = local_today()
+    world.dolmer.minimum_staff = 6
+    world.dolmer.minimum_staff_weekend = 4
+    world.dolmer.save()
+    start = today + dt.timedelta(days=10)
+    StaffingPeriod.objects.create(
+        facility=world.dolmer,
+        start_date=start,
+        end_date=start + dt.timedelta(days=13),
+        minimum=8,
+        reason="Ny beboer med 1:1-støtte",
+    )
+    StaffingPeriod.objects.create(  # over: not shown
+        facility=world.dolmer,
+        start_date=today - dt.timedelta(days=30),
+        end_date=today - dt.timedelta(days=1),
+        minimum=9,
+    )
+    body = client_for(world.manager).get(facility_url(world.dolmer)).content.decode()
+    assert "6 medarbejdere på arbejde på hverdage, 4 i weekenden" in body
+    period = f"8 fra {format_date(start)} til og med {format_date(start + dt.timedelta(days=13))} (Ny beboer med 1:1-støtte)"
+    assert period in body
+    assert "9 fra" not in body
+
+
+def test_a_facility_with_the_same_minimum_every_day_says_so_once(world: Any) -> None:
+    world.dolmer.minimum_staff = 3
+    world.dolmer.minimum_staff_weekend = 3
+    world.dolmer.save()
+    body = client_for(world.manager).get(facility_url(world.dolmer)).content.decode()
+    assert "3 medarbejdere på arbejde på hverdage</dd>" in body
+
+
+def test_a_staffing_period_that_ends_before_it_starts_is_refused_with_a_danish_message(world: Any) -> None:
+    period = StaffingPeriod(
+        facility=world.dolmer, start_date=dt.date(2027, 3, 10), end_date=dt.date(2027, 3, 1), minimum=5
+    )
+    with pytest.raises(ValidationError) as error:
+        period.full_clean()
+    assert "Perioden slutter, før den begynder" in str(error.value)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_facility_and_the_planner_agree_on_every_days_minimum(seed: int) -> None:
+    """Facility.minimum_on (bookings, absence page) and StaffingRule.minimum_on (planner) are the
+    same rule written twice, on each side of the Django boundary; random facilities and periods."""
+    rng = random.Random(seed)
+    first = dt.date(2027, 1, 1)
+    weekend = rng.choice([None, 0, 2, 5])
+    facility = Facility(minimum_staff=rng.randint(0, 6), minimum_staff_weekend=weekend)
+    periods = []
+    for _ in range(rng.randint(0, 4)):
+        start = first + dt.timedelta(days=rng.randint(0, 60))
+        periods.append(
+            StaffingPeriod(
+                start_date=start, end_date=start + dt.timedelta(days=rng.randint(0, 14)), minimum=rng.randint(0, 9)
+            )
+        )
+    rule = StaffingRule(
+        facility_id=1,
+        min_staff=facility.minimum_staff,
+        weekend_min_staff=weekend,
+        periods=tuple(EnginePeriod(p.start_date, p.end_date, p.minimum) for p in periods),
+    )
+    for n in range(90):
+        day = first + dt.timedelta(days=n)
+        assert facility.minimum_on(day, periods) == rule.minimum_on(day), day

@@ -3,10 +3,13 @@ family (``Parameters.disabled``) the same problem gets a plan the evaluator reje
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import replace
+
 import pytest
 
 from styrbord.planner.evaluate import evaluate
-from styrbord.planner.model import Booking, Family, Problem, StaffingRule
+from styrbord.planner.model import Booking, Family, Problem, StaffingPeriod, StaffingRule
 from styrbord.planner.solve import solve
 from styrbord.planning.tests.tiny import FACILITY, A, B, day, everyone, grant, person, problem, quick, session
 
@@ -52,6 +55,39 @@ def test_staffing_counts_people_on_leave_as_away() -> None:
     )
     assert len(solve(pb, quick()).plan.assignments) == 1
     assert len(solve(pb_leave, quick()).plan.assignments) == 0
+
+
+def test_staffing_holds_the_minimum_of_each_day_weekend_and_periods() -> None:
+    """Four staff; a session on Tuesday (day 1) and one on Saturday (day 5). Three must be at
+    work on weekdays but one on weekends, so three go on Saturday and one on Tuesday. A period
+    over the weekend with a minimum of three leaves one place on Saturday."""
+    people = [person(i) for i in range(1, 5)]
+    sessions = [session(11, A, (1,)), session(12, A, (5,))]
+    rule = StaffingRule(FACILITY, 3, weekend_min_staff=1)
+    pb = problem(people, sessions, [everyone(21, A, people)], staffing=[rule])
+    result = solve(pb, quick())
+    assert evaluate(pb, result.plan).ok
+    assert Counter(a.session_id for a in result.plan.assignments) == {11: 1, 12: 3}
+
+    stricter = replace(rule, periods=(StaffingPeriod(day(4), day(6), 3),))
+    pb_period = problem(people, sessions, [everyone(21, A, people)], staffing=[stricter])
+    in_period = solve(pb_period, quick())
+    assert evaluate(pb_period, in_period.plan).ok
+    assert Counter(a.session_id for a in in_period.plan.assignments) == {11: 1, 12: 1}
+    # The evaluator judges each day by its own minimum: the first plan breaks the period.
+    assert Family.STAFFING in evaluate(pb_period, result.plan).by_family
+
+
+def test_the_minimum_of_a_day_comes_from_the_period_then_the_weekend_then_the_weekdays() -> None:
+    rule = StaffingRule(
+        FACILITY,
+        4,
+        weekend_min_staff=2,
+        periods=(StaffingPeriod(day(3), day(5), 6), StaffingPeriod(day(5), day(5), 7)),
+    )
+    assert [rule.minimum_on(day(n)) for n in range(8)] == [4, 4, 4, 6, 6, 7, 2, 4]
+    assert StaffingRule(FACILITY, 4).minimum_on(day(6)) == 4  # no weekend minimum: as on weekdays
+    assert StaffingRule(FACILITY, 4, weekend_min_staff=0).minimum_on(day(6)) == 0
 
 
 def test_a_day_already_under_the_minimum_takes_no_new_seat_even_when_a_booking_moves_away() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from styrbord.funding.models import LedgerEntry
+from styrbord.organisations.models import StaffingPeriod
 from styrbord.planner.evaluate import evaluate
 from styrbord.planner.model import Plan
 from styrbord.planning import services
@@ -45,6 +46,32 @@ def test_inputs_describe_people_sessions_requirements_and_money(world: World) ->
     away = {p.id: p.unavailable for p in problem.persons}
     employment = world.dolmer_staff[1].employments.get()
     assert away[employment.pk] == frozenset({dt.date(2027, 2, 3)})
+
+
+def test_a_period_with_a_higher_minimum_keeps_the_plan_off_its_days(world: World) -> None:
+    """Dolmer Have's three must all be at work on 3 February 2027 (1:1 support that day), so the
+    plan sends them on the March session; a period outside the horizon is not passed on."""
+    setup = planning_setup(world)
+    world.dolmer.minimum_staff = 1
+    world.dolmer.minimum_staff_weekend = 2
+    world.dolmer.save()
+    StaffingPeriod.objects.create(facility=world.dolmer, start_date=DAYS[0], end_date=DAYS[0], minimum=3)
+    StaffingPeriod.objects.create(
+        facility=world.dolmer, start_date=dt.date(2029, 1, 1), end_date=dt.date(2029, 1, 31), minimum=9
+    )
+    rules = {rule.facility_id: rule for rule in build_inputs(setup.scenario).problem.staffing}
+    dolmer = rules[world.dolmer.pk]
+    assert (dolmer.min_staff, dolmer.weekend_min_staff) == (1, 2)
+    assert [(p.start, p.end, p.min_staff) for p in dolmer.periods] == [(DAYS[0], DAYS[0], 3)]
+    assert rules[world.glesborg.pk].periods == ()
+    run = run_now(setup.scenario)
+    assert run.status == PlanRun.Status.DONE, run.error
+    seats = list(run.assignments.select_related("employment"))
+    dolmer_sessions = {s.session_id for s in seats if s.employment.facility_id == world.dolmer.pk}
+    assert dolmer_sessions == {setup.sessions[1].pk}
+    # Two of three away on 10 March against a weekday minimum of one: no margin left.
+    (row,) = [r for r in run.result["facilities"] if r["facility"] == world.dolmer.pk]
+    assert (row["seats"], row["peak"], row["margin"]) == (2, 2, 0)
 
 
 def test_a_run_spends_the_money_it_has_and_names_what_holds_the_rest_back(world: World) -> None:

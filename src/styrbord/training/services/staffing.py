@@ -76,7 +76,7 @@ def facility_staffing(
 ) -> dict[dt.date, DayStaffing]:
     """Staffing of every day from start to end (or only of ``dates``), from three set-based queries."""
     wanted = sorted(set(dates)) if dates is not None else list(daterange(start, end))
-    days = {d: DayStaffing(date=d, minimum=facility.minimum_staff) for d in wanted}
+    days = {d: DayStaffing(date=d, minimum=minimum) for d, minimum in facility.minimums(wanted).items()}
     employments = list(
         Employment.objects.filter(facility=facility, start_date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
@@ -143,10 +143,8 @@ def staffing_warnings(booking_or_candidate: Booking | BookingCandidate) -> list[
     employment = booking_or_candidate.employment
     session = booking_or_candidate.session
     facility = employment.facility
-    if facility.minimum_staff == 0:
-        return []
     dates = list(session.days.values_list("date", flat=True).order_by("date"))
-    if not dates:
+    if not dates or not any(facility.minimums(dates).values()):
         return []
     exclude = booking_or_candidate.pk if isinstance(booking_or_candidate, Booking) else None
     by_day = facility_staffing(facility, dates[0], dates[-1], exclude_booking_id=exclude, dates=dates)
@@ -155,6 +153,6 @@ def staffing_warnings(booking_or_candidate: Booking | BookingCandidate) -> list[
         day = by_day[day_date]
         away = day.away | ({employment.employee_id} & day.staff)
         remaining = len(day.staff - away)
-        if remaining < facility.minimum_staff:
-            warnings.append(StaffingWarning(day_date, facility.pk, facility.name, remaining, facility.minimum_staff))
+        if remaining < day.minimum:
+            warnings.append(StaffingWarning(day_date, facility.pk, facility.name, remaining, day.minimum))
     return warnings

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from styrbord.competences.models import CompetenceHolding
+from styrbord.organisations.models import StaffingPeriod
 from styrbord.staff.models import Absence, Employment
 from styrbord.testing import factories
 from styrbord.training import services
@@ -181,6 +182,30 @@ def test_a_booking_that_leaves_the_facility_under_minimum_staffing_is_flagged() 
     # The saved booking is not counted twice.
     assert len(staffing_warnings(second)) == 2
     assert staffing_warnings(first)[0].remaining == 1
+
+
+def test_the_staffing_check_holds_each_day_to_its_own_minimum() -> None:
+    """Two at work on weekdays, one at weekends, three on a Monday with 1:1 support."""
+    facility = factories.facility(minimum_staff=2, minimum_staff_weekend=1)
+    StaffingPeriod.objects.create(
+        facility=facility, start_date=dt.date(2026, 3, 9), end_date=dt.date(2026, 3, 9), minimum=3, reason="1:1"
+    )
+    staff = [factories.employment(facility_obj=facility) for _ in range(3)]
+    saturday, monday, tuesday = dt.date(2026, 3, 7), dt.date(2026, 3, 9), dt.date(2026, 3, 10)
+    session = helpers.session(days=[saturday, monday, tuesday])
+    assert facility.minimums([saturday, monday, tuesday]) == {saturday: 1, monday: 3, tuesday: 2}
+    first = services.book(staff[0].employee, session)
+    assert [(w.date, w.remaining, w.minimum) for w in staffing_warnings(first)] == [(monday, 2, 3)]
+    warnings = staffing_warnings(BookingCandidate(staff[1], session))
+    assert [(w.date, w.remaining, w.minimum) for w in warnings] == [(monday, 1, 3), (tuesday, 1, 2)]
+
+
+def test_a_facility_without_any_minimum_gives_no_staffing_warning() -> None:
+    facility = factories.facility(minimum_staff=0)
+    staff = [factories.employment(facility_obj=facility) for _ in range(2)]
+    session = helpers.session(days=[dt.date(2026, 3, 7), dt.date(2026, 3, 9)])
+    services.book(staff[0].employee, session)
+    assert staffing_warnings(BookingCandidate(staff[1], session)) == []
 
 
 def test_completing_a_booking_raises_the_facilitys_coverage_of_the_requirement() -> None:

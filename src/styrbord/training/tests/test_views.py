@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from styrbord.audit.models import AuditEntry
+from styrbord.organisations.models import StaffingPeriod
 from styrbord.staff.models import Employment
 from styrbord.testing import factories
 from styrbord.testing.fixtures import World
@@ -207,6 +208,34 @@ def test_the_absence_view_shows_training_leave_and_the_minimum(world: World, cli
     assert _login(client, world.other_coordinator).get(url).status_code == 200  # form refuses the facility
     assert world.dolmer_staff[0].name not in client.get(url).content.decode()
     assert _login(client, world.employee_user).get(url).status_code == 403
+
+
+def test_the_absence_view_holds_each_day_to_its_own_minimum(world: World, client: Client) -> None:
+    """Weekends and a period with 1:1 support have their own minimum, day by day."""
+    world.dolmer.minimum_staff = 2
+    world.dolmer.minimum_staff_weekend = 1
+    world.dolmer.save()
+    StaffingPeriod.objects.create(
+        facility=world.dolmer,
+        start_date=dt.date(2026, 3, 9),
+        end_date=dt.date(2026, 3, 10),
+        minimum=3,
+        reason="Ny beboer med 1:1-støtte",
+    )
+    url = reverse("training:absence") + f"?facility={world.dolmer.pk}&month=2026-03"
+    content = _login(client, world.manager).get(url).content.decode()
+    assert "2 medarbejdere på arbejde på hverdage, 1 i weekenden" in content
+    assert "3 fra 09-03-2026 til og med 10-03-2026 (Ny beboer med 1:1-støtte)" in content
+
+    def minimum(day: str) -> str:
+        row = content.split(f"<td>{day}</td>")[1].split("</tr>")[0]
+        return row.rsplit('<td class="num">', 1)[1].split("<")[0].strip()
+
+    # Friday, Saturday, Monday (the period), Wednesday
+    assert [minimum(d) for d in ("06-03-2026", "07-03-2026", "09-03-2026", "11-03-2026")] == ["2", "1", "3", "2"]
+    # The fixture's Dolmer Have has three staff and nobody away: at the period's minimum, not under.
+    assert len(world.dolmer_staff) == 3
+    assert "Under minimum" not in content.split("<td>09-03-2026</td>")[1].split("</tr>")[0]
 
 
 def test_the_initiative_page_shows_the_seed_table(world: World, client: Client) -> None:

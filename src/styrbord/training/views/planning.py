@@ -51,8 +51,10 @@ def absence(request: HttpRequest) -> HttpResponse:
         facility = initial_facility
     days: list[Any] = []
     names: dict[int, str] = {}
+    periods: list[Any] = []
     if facility is not None:
         end = month.replace(day=month_last_day(month.year, month.month))
+        periods = list(facility.staffing_periods.filter(start_date__lte=end, end_date__gte=month))
         days = list(facility_staffing(facility, month, end).values())
         ids = set().union(*[set(d.on_training) | set(d.on_leave) for d in days]) if days else set()
         names = dict(Employee.objects.filter(pk__in=ids).values_list("pk", "name"))
@@ -61,7 +63,7 @@ def absence(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "training/absence.html",
-        {"form": form, "facility": facility, "month": month, "days": days, "names": names},
+        {"form": form, "facility": facility, "month": month, "days": days, "names": names, "periods": periods},
     )
 
 
