@@ -1,4 +1,4 @@
-"""Filters for the facility list."""
+"""Filters for the facility list; the minimum staffing of a facility."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from styrbord.organisations.models import Municipality
+from styrbord.organisations.models import Facility, Municipality, StaffingPeriod
 
 
 class FacilityFilterForm(forms.Form):
@@ -25,3 +25,39 @@ class FacilityFilterForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = municipalities
         self.fields["q"].widget.attrs.update({"placeholder": _("Tilbuddets navn")})
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MinimumStaffingForm(forms.ModelForm):
+    """The facility's usual minimums: weekdays and weekends."""
+
+    class Meta:
+        model = Facility
+        fields = ["minimum_staff", "minimum_staff_weekend"]
+        labels = {
+            "minimum_staff": _("Hverdage (mandag-fredag)"),
+            "minimum_staff_weekend": _("Weekend (lørdag og søndag)"),
+        }
+
+
+class StaffingPeriodForm(forms.ModelForm):
+    class Meta:
+        model = StaffingPeriod
+        fields = ["start_date", "end_date", "minimum", "reason"]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error(
+                "end_date", _("Perioden slutter, før den begynder: „til og med“ skal ligge på eller efter „fra“.")
+            )
+        return data
+
+
+StaffingPeriodFormSet = forms.inlineformset_factory(
+    Facility, StaffingPeriod, form=StaffingPeriodForm, extra=1, max_num=200, can_delete=True
+)

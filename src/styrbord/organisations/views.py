@@ -5,26 +5,31 @@ The big tables come ready-rendered from ``tables`` (see there why).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
-from styrbord.audit.services import log_access
+from styrbord.audit.services import log_access, log_action
 from styrbord.lib.dates import local_today
 from styrbord.organisations import services, tables
-from styrbord.organisations.forms import FacilityFilterForm
+from styrbord.organisations.forms import FacilityFilterForm, MinimumStaffingForm, StaffingPeriodFormSet
 from styrbord.organisations.models import Facility, Municipality
 
 PAGE_SIZE = 50
+PERIODS_SHOWN_AFTER_END = 90  # days a staffing period stays on the form after it has ended
 
 
 def _sees_municipality(user: Any, municipality_id: int) -> bool:
@@ -131,8 +136,48 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today,
         "expiry_days": services.EXPIRY_WARNING_DAYS,
         "can_see_municipality": _sees_municipality(user, facility.municipality_id),
+        "can_edit_staffing": can(user, UPDATE, "staffing"),
     }
     return render(request, "organisations/facility_detail.html", context)
+
+
+@requires("staffing", UPDATE, also=(("facility", RETRIEVE),))
+@login_required
+def minimum_staffing(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facility's minimum staffing: weekdays, weekends and periods, saved together or not at all."""
+    user = request.user
+    if not can(user, UPDATE, "staffing"):
+        raise PermissionDenied
+    facility = get_scoped_or_404(user, RETRIEVE, "facility", Facility.objects.all(), pk=pk)
+    data = request.POST if request.method == "POST" else None
+    form = MinimumStaffingForm(data, instance=facility)
+    # Periods that ended long ago stay stored (and count in old plans' inputs) but off the form.
+    shown = facility.staffing_periods.filter(end_date__gte=local_today() - dt.timedelta(days=PERIODS_SHOWN_AFTER_END))
+    periods = StaffingPeriodFormSet(data, instance=facility, prefix="perioder", queryset=shown.order_by("start_date"))
+    if data is not None and form.is_valid() and periods.is_valid():
+        with transaction.atomic():
+            form.save()
+            periods.save()
+            log_action(
+                facility,
+                "organisations.facility.minimum_staffing_changed",
+                user,
+                {
+                    "weekdays": facility.minimum_staff,
+                    "weekend": facility.minimum_staff_weekend,
+                    "periods": [
+                        [p.start_date.isoformat(), p.end_date.isoformat(), p.minimum]
+                        for p in facility.staffing_periods.order_by("start_date")
+                    ],
+                },
+            )
+        messages.success(request, _("Minimumsbemandingen er gemt."))
+        return redirect("organisations:facility_detail", pk=facility.pk)
+    return render(
+        request,
+        "organisations/minimum_staffing.html",
+        {"facility": facility, "form": form, "periods": periods, "shown_days": PERIODS_SHOWN_AFTER_END},
+    )
 
 
 @requires("municipality", LIST)

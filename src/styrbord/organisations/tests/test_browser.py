@@ -87,3 +87,35 @@ def test_a_page_loads_every_resource_it_asks_for(page: Any, live_server: Any, re
     icon = page.get_attribute("link[rel=icon]", "href")
     assert icon is not None
     assert page.request.get(f"{live_server.url}{icon}").status == 200
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_facility_manager_adds_a_period_with_a_higher_minimum_from_the_facility_page(
+    page: Any, live_server: Any, reference_data: None, world: Any
+) -> None:
+    log_in(page, live_server.url, world.manager.username)
+    page.goto(f"{live_server.url}/tilbud/{world.dolmer.pk}/")
+    with page.expect_navigation():
+        page.click("#edit-minimum-staffing")
+    assert page.inner_text("h1") == "Minimumsbemanding"
+    page.fill("#id_minimum_staff", "2")
+    page.fill("#id_minimum_staff_weekend", "1")
+    # The empty row at the end adds a period; a wrong one is refused with the row named.
+    page.fill("#id_perioder-0-start_date", "2027-02-10")
+    page.fill("#id_perioder-0-end_date", "2027-02-01")
+    page.fill("#id_perioder-0-minimum", "3")
+    page.fill("#id_perioder-0-reason", "Ny beboer med 1:1-støtte")
+    with page.expect_navigation():
+        page.click("button:has-text('Gem minimumsbemanding')")
+    assert "Række 1, til og med: Perioden slutter, før den begynder" in page.inner_text("#staffing-periods")
+    page.fill("#id_perioder-0-end_date", "2027-03-10")
+    with page.expect_navigation():
+        page.click("button:has-text('Gem minimumsbemanding')")
+    assert page.url.endswith(f"/tilbud/{world.dolmer.pk}/")
+    assert "Minimumsbemandingen er gemt." in page.inner_text("body")
+    facts = page.inner_text("dl")
+    assert "2 medarbejdere på arbejde på hverdage, 1 i weekenden" in facts
+    assert "3 fra 10-02-2027 til og med 10-03-2027 (Ny beboer med 1:1-støtte)" in facts
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "minimum_staffing.png"), full_page=True)

@@ -289,7 +289,9 @@ def test_the_facility_page_shows_the_minimum_staffing_of_weekdays_weekends_and_p
     )
     body = client_for(world.manager).get(facility_url(world.dolmer)).content.decode()
     assert "6 medarbejdere på arbejde på hverdage, 4 i weekenden" in body
-    period = f"8 fra {format_date(start)} til og med {format_date(start + dt.timedelta(days=13))} (Ny beboer med 1:1-støtte)"
+    period = (
+        f"8 fra {format_date(start)} til og med {format_date(start + dt.timedelta(days=13))} (Ny beboer med 1:1-støtte)"
+    )
     assert period in body
     assert "9 fra" not in body
 
@@ -298,8 +300,8 @@ def test_a_facility_with_the_same_minimum_every_day_says_so_once(world: Any) -> 
     world.dolmer.minimum_staff = 3
     world.dolmer.minimum_staff_weekend = 3
     world.dolmer.save()
-    body = client_for(world.manager).get(facility_url(world.dolmer)).content.decode()
-    assert "3 medarbejdere på arbejde på hverdage</dd>" in body
+    body = client_for(world.finance).get(facility_url(world.dolmer)).content.decode()
+    assert "3 medarbejdere på arbejde på hverdage</dd>" in body  # finance: no edit link after it
 
 
 def test_a_staffing_period_that_ends_before_it_starts_is_refused_with_a_danish_message(world: Any) -> None:
@@ -336,3 +338,84 @@ def test_the_facility_and_the_planner_agree_on_every_days_minimum(seed: int) -> 
     for n in range(90):
         day = first + dt.timedelta(days=n)
         assert facility.minimum_on(day, periods) == rule.minimum_on(day), day
+
+
+def staffing_url(facility: Facility) -> str:
+    return reverse("organisations:minimum_staffing", args=[facility.pk])
+
+
+def staffing_post(facility: Facility, weekdays: str, weekend: str, rows: list[dict[str, str]]) -> dict[str, str]:
+    """The form as the browser sends it: the facility's minimums and every period row shown."""
+    shown = list(
+        facility.staffing_periods.filter(end_date__gte=local_today() - dt.timedelta(days=90)).order_by("start_date")
+    )
+    data = {
+        "minimum_staff": weekdays,
+        "minimum_staff_weekend": weekend,
+        "perioder-TOTAL_FORMS": str(len(rows)),
+        "perioder-INITIAL_FORMS": str(len(shown)),
+        "perioder-MIN_NUM_FORMS": "0",
+        "perioder-MAX_NUM_FORMS": "200",
+    }
+    for i, row in enumerate(rows):
+        if i < len(shown):
+            data[f"perioder-{i}-id"] = str(shown[i].pk)
+        data.update({f"perioder-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def test_a_manager_sets_their_facilitys_weekend_minimum_and_a_period(world: Any) -> None:
+    client = client_for(world.manager)
+    assert 'id="edit-minimum-staffing"' in client.get(facility_url(world.dolmer)).content.decode()
+    row = {"start_date": "2027-02-01", "end_date": "2027-03-14", "minimum": "4", "reason": "1:1-støtte"}
+    response = client.post(staffing_url(world.dolmer), staffing_post(world.dolmer, "3", "2", [row]))
+    assert response.status_code == 302
+    assert response["Location"] == facility_url(world.dolmer)
+    world.dolmer.refresh_from_db()
+    assert (world.dolmer.minimum_staff, world.dolmer.minimum_staff_weekend) == (3, 2)
+    (period,) = world.dolmer.staffing_periods.all()
+    assert (period.start_date, period.end_date, period.minimum, period.reason) == (
+        dt.date(2027, 2, 1),
+        dt.date(2027, 3, 14),
+        4,
+        "1:1-støtte",
+    )
+    entry = AuditEntry.objects.filter(action="organisations.facility.minimum_staffing_changed").get()
+    assert entry.actor_id == world.manager.pk
+    assert entry.data["periods"] == [["2027-02-01", "2027-03-14", 4]]
+    # Deleting the period and clearing the weekend minimum.
+    emptied = staffing_post(world.dolmer, "3", "", [{**row, "DELETE": "on"}])
+    assert client.post(staffing_url(world.dolmer), emptied).status_code == 302
+    world.dolmer.refresh_from_db()
+    assert world.dolmer.minimum_staff_weekend is None
+    assert not world.dolmer.staffing_periods.exists()
+
+
+def test_a_bad_period_saves_nothing_and_says_which_row_is_wrong(world: Any) -> None:
+    world.dolmer.minimum_staff = 2
+    world.dolmer.save()
+    rows = [
+        {"start_date": "2027-02-01", "end_date": "2027-02-10", "minimum": "4", "reason": ""},
+        {"start_date": "2027-03-10", "end_date": "2027-03-01", "minimum": "4", "reason": ""},
+    ]
+    response = client_for(world.manager).post(staffing_url(world.dolmer), staffing_post(world.dolmer, "5", "", rows))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Række 2, til og med: Perioden slutter, før den begynder" in body
+    world.dolmer.refresh_from_db()
+    assert world.dolmer.minimum_staff == 2  # the valid change next to it is not saved either
+    assert not world.dolmer.staffing_periods.exists()
+    negative = staffing_post(world.dolmer, "-1", "", [])
+    assert "Denne værdi skal være større end eller lig 0." in (
+        client_for(world.manager).post(staffing_url(world.dolmer), negative).content.decode()
+    )
+
+
+def test_only_those_who_run_the_facility_may_set_its_minimum_staffing(world: Any) -> None:
+    assert client_for(world.coordinator).get(staffing_url(world.dolmer)).status_code == 200
+    assert client_for(world.manager).get(staffing_url(world.glesborg)).status_code == 404
+    assert client_for(world.other_coordinator).get(staffing_url(world.dolmer)).status_code == 404
+    for user in (world.finance, world.employee_user):
+        assert client_for(user).get(staffing_url(world.dolmer)).status_code == 403
+    finance_page = client_for(world.finance).get(facility_url(world.dolmer)).content.decode()
+    assert 'id="edit-minimum-staffing"' not in finance_page
