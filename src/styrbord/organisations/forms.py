@@ -48,15 +48,6 @@ class StaffingPeriodForm(forms.ModelForm):
         fields = ["start_date", "end_date", "minimum", "reason"]
         widgets = {"start_date": DATE, "end_date": DATE}
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error(
-                "end_date", _("Perioden slutter, før den begynder: „til og med“ skal ligge på eller efter „fra“.")
-            )
-        return data
-
 
 StaffingPeriodFormSet = forms.inlineformset_factory(
     Facility, StaffingPeriod, form=StaffingPeriodForm, extra=1, max_num=200, can_delete=True

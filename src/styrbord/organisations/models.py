@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -186,10 +187,10 @@ class Facility(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def minimum_on(self, day: dt.date, periods: Iterable[StaffingPeriod] = ()) -> int:
+    def minimum_on(self, day: dt.date, periods: Iterable[StaffingPeriod]) -> int:
         """The minimum staffing on ``day``: a period covering it (the highest, if several), else
-        the weekend or weekday minimum. ``periods`` are this facility's; the same rule as the
-        planner's ``StaffingRule.minimum_on``."""
+        the weekend or weekday minimum. ``periods`` are this facility's (``minimums`` fetches
+        them); the same rule as the planner's ``StaffingRule.minimum_on``."""
         covering = [p.minimum for p in periods if p.start_date <= day <= p.end_date]
         if covering:
             return max(covering)
@@ -204,6 +205,9 @@ class Facility(models.Model):
             return {}
         periods = list(self.staffing_periods.filter(start_date__lte=wanted[-1], end_date__gte=wanted[0]))
         return {day: self.minimum_on(day, periods) for day in wanted}
+
+
+PERIOD_ENDS_BEFORE_IT_BEGINS = _("Perioden slutter, før den begynder: „til og med“ skal ligge på eller efter „fra“.")
 
 
 class StaffingPeriod(models.Model):
@@ -231,15 +235,18 @@ class StaffingPeriod(models.Model):
             models.CheckConstraint(
                 name="staffing_period_end_after_start",
                 condition=models.Q(end_date__gte=models.F("start_date")),
-                violation_error_message=_(
-                    "Perioden slutter, før den begynder: „til og med“ skal ligge på eller efter „fra“."
-                ),
+                violation_error_message=PERIOD_ENDS_BEFORE_IT_BEGINS,
             )
         ]
         indexes = [models.Index(fields=["facility", "start_date"], name="staffing_period_facility_start")]
 
     def __str__(self) -> str:
         return f"{self.facility.name}: {self.minimum} ({self.start_date:%d.%m.%Y}–{self.end_date:%d.%m.%Y})"
+
+    def clean(self) -> None:
+        """Name the field for forms and the API (the database constraint only says "the row")."""
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": PERIOD_ENDS_BEFORE_IT_BEGINS})
 
 
 class Unit(models.Model):

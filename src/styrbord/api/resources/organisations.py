@@ -1,4 +1,4 @@
-"""Facilities and their units."""
+"""Facilities, their units and their periods with another minimum staffing."""
 
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ from ninja import Field, Router, Schema
 
 from styrbord.api import schemas
 from styrbord.api.crud import Resource, VersionedOut, register
-from styrbord.organisations.models import Facility, Unit
+from styrbord.organisations.models import Facility, StaffingPeriod, Unit
 
 TAG = "Tilbud"
 
@@ -106,8 +106,61 @@ UNITS = Resource(
 )
 
 
+class StaffingPeriodOut(VersionedOut):
+    id: int
+    facility: int
+    start_date: schemas.Day
+    end_date: schemas.Day
+    minimum: int
+    reason: str
+
+    @staticmethod
+    def resolve_facility(obj: StaffingPeriod) -> int:
+        return obj.facility_id
+
+
+class StaffingPeriodCreate(Schema):
+    facility: schemas.Id
+    start_date: schemas.Day
+    end_date: schemas.Day
+    minimum: schemas.Count
+    reason: schemas.Text200 = ""
+
+
+class StaffingPeriodUpdate(Schema):
+    version: schemas.Version
+    start_date: schemas.Day | None = None
+    end_date: schemas.Day | None = None
+    minimum: schemas.Count | None = None
+    reason: schemas.Text200 | None = None
+
+
+STAFFING_PERIODS = Resource(
+    name="staffing-periods",
+    singular="staffing_period",
+    object_type="staffing",
+    model=StaffingPeriod,
+    out=StaffingPeriodOut,
+    tag=TAG,
+    create_in=StaffingPeriodCreate,
+    update_in=StaffingPeriodUpdate,
+    delete=True,
+    refs={"facility": Facility},
+    filters={"facility": (int, "facility_id")},
+    export_columns=[
+        ("id", lambda p: p.pk),
+        ("tilbud", lambda p: p.facility_id),
+        ("fra", lambda p: p.start_date.isoformat()),
+        ("til og med", lambda p: p.end_date.isoformat()),
+        ("minimumsbemanding", lambda p: p.minimum),
+        ("begrundelse", lambda p: p.reason),
+    ],
+)
+
+
 def build() -> Router:
     router = Router()
     register(router, FACILITIES)
     register(router, UNITS)
+    register(router, STAFFING_PERIODS)
     return router

@@ -17,7 +17,7 @@ from styrbord.competences.models import Competence
 from styrbord.funding.models import Grant, Pool
 from styrbord.funding.services.ledger import commit
 from styrbord.lib.costs import CostCategory
-from styrbord.organisations.models import Grantor, Unit
+from styrbord.organisations.models import Grantor, StaffingPeriod, Unit
 from styrbord.requirements.models import Requirement, ScopeLevel
 from styrbord.testing import factories
 from styrbord.training.models import Course, Provider, Session
@@ -107,6 +107,9 @@ def build(world: Any) -> TenantData:
         data.objects[relation] = {
             "facility": facility,
             "unit": Unit.objects.create(facility=facility, name=f"Afdeling {relation}"),
+            "staffing_period": StaffingPeriod.objects.create(
+                facility=facility, start_date=dt.date(2027, 2, 1), end_date=dt.date(2027, 2, 28), minimum=4
+            ),
             **person_objects(person, employment),
             "competence": data.competence,
             "course": course,

@@ -159,7 +159,7 @@ def test_a_facilitys_weekend_minimum_is_set_and_cleared_over_the_api(world, api_
     assert set_.status_code == 200, set_.content
     assert set_.json()["minimum_staff_weekend"] == 2
     world.dolmer.refresh_from_db()
-    assert world.dolmer.minimum_on(dt.date(2027, 1, 9)) == 2  # a Saturday
+    assert world.dolmer.minimums([dt.date(2027, 1, 9)]) == {dt.date(2027, 1, 9): 2}  # a Saturday
     cleared = api.patch(
         f"/facilities/{world.dolmer.pk}", {"version": set_.json()["version"], "minimum_staff_weekend": None}
     )
@@ -169,3 +169,21 @@ def test_a_facilitys_weekend_minimum_is_set_and_cleared_over_the_api(world, api_
         f"/facilities/{world.dolmer.pk}", {"version": cleared.json()["version"], "minimum_staff_weekend": -1}
     )
     assert negative.status_code == 422
+
+
+def test_a_manager_adds_a_staffing_period_to_their_own_facility_only(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.manager)
+    period = {"facility": world.dolmer.pk, "start_date": "2027-02-01", "end_date": "2027-02-14", "minimum": 4}
+    created = api.post("/staffing-periods", {**period, "reason": "1:1-støtte"})
+    assert created.status_code == 201, created.content
+    assert world.dolmer.minimums([dt.date(2027, 2, 6)]) == {dt.date(2027, 2, 6): 4}  # a Saturday in it
+    backwards = api.post("/staffing-periods", {**period, "end_date": "2027-01-20"})
+    assert backwards.status_code == 422
+    (error,) = backwards.json()["detail"]
+    assert error["loc"][-1] == "end_date"
+    assert error["msg"].startswith("Perioden slutter, før den begynder")
+    elsewhere = api.post("/staffing-periods", {**period, "facility": world.glesborg.pk})
+    assert elsewhere.status_code == 422
+    assert world.dolmer.staffing_periods.count() == 1
+    assert not world.glesborg.staffing_periods.exists()
+    assert [p["id"] for p in api.get("/staffing-periods").json()["items"]] == [created.json()["id"]]

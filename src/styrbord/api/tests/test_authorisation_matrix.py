@@ -48,6 +48,7 @@ CATALOGUE_TYPES = {"competences", "courses", "sessions"}
 OBJECT_KEYS = {
     "facilities": "facility",
     "units": "unit",
+    "staffing-periods": "staffing_period",
     "employees": "employee",
     "employments": "employment",
     "competences": "competence",
@@ -101,6 +102,12 @@ def create_payload(resource: str, relation: str, d: matrix_data.TenantData) -> d
     employment = d.objects[relation]["employment"] if relation == "self" else d.employments[rel]
     payloads: dict[str, dict[str, Any]] = {
         "units": {"facility": facility.pk, "name": f"Ny afdeling {n}"},
+        "staffing-periods": {
+            "facility": facility.pk,
+            "start_date": "2027-05-01",
+            "end_date": "2027-05-14",
+            "minimum": 5,
+        },
         "employees": {
             "person_key": f"matrix-{n}",
             "name": f"Matrixperson {n}",
@@ -151,6 +158,7 @@ def create_payload(resource: str, relation: str, d: matrix_data.TenantData) -> d
 UPDATES: dict[str, dict[str, Any]] = {
     "facilities": {"places": 12},
     "units": {"name": "Omdøbt afdeling"},
+    "staffing-periods": {"minimum": 6},
     "employees": {"education": "Pædagog"},
     "employments": {"title": "Pædagog"},
     "competences": {"description": "Opdateret"},

@@ -60,6 +60,7 @@ def _real_ids(d: api_data.TenantData) -> dict[str, list[int]]:
 PATH_KEYS = {
     "facilities": "facility",
     "units": "unit",
+    "staffing-periods": "staffing_period",
     "employees": "employee",
     "employments": "employment",
     "competences": "competence",
