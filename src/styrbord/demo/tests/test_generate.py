@@ -103,3 +103,19 @@ def test_dry_run_creates_nothing(db: Any) -> None:
     call_command("generate", "--staff", "100000", "--dry-run", stdout=out)
     assert "2000 tilbud" in out.getvalue()
     assert not Employee.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_generate_leaves_postgresql_vacuumed_for_index_only_scans() -> None:
+    from django.db import connection
+
+    call_command("generate", "--staff", "200", "--seed", "1", stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relallvisible FROM pg_class WHERE relname IN (%s, %s)",
+            [Employment._meta.db_table, CompetenceHolding._meta.db_table],
+        )
+        visible = dict(cursor.fetchall())
+    assert visible[Employment._meta.db_table] > 0
+    assert visible[CompetenceHolding._meta.db_table] > 0
