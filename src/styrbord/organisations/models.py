@@ -200,11 +200,20 @@ class Facility(models.Model):
 
     def minimums(self, days: Iterable[dt.date]) -> dict[dt.date, int]:
         """The minimum staffing on each of ``days`` (one query for the periods over them)."""
-        wanted = sorted(set(days))
-        if not wanted:
-            return {}
-        periods = list(self.staffing_periods.filter(start_date__lte=wanted[-1], end_date__gte=wanted[0]))
-        return {day: self.minimum_on(day, periods) for day in wanted}
+        return minimums_by_facility([self], days)[self.pk]
+
+
+def minimums_by_facility(facilities: Iterable[Facility], days: Iterable[dt.date]) -> dict[int, dict[dt.date, int]]:
+    """The minimum staffing of each facility on each of ``days``: one query for all the periods."""
+    wanted = sorted(set(days))
+    facilities = list(facilities)
+    periods: dict[int, list[StaffingPeriod]] = {f.pk: [] for f in facilities}
+    if wanted and facilities:
+        for period in StaffingPeriod.objects.filter(
+            facility__in=[f.pk for f in facilities], start_date__lte=wanted[-1], end_date__gte=wanted[0]
+        ):
+            periods[period.facility_id].append(period)
+    return {f.pk: {day: f.minimum_on(day, periods[f.pk]) for day in wanted} for f in facilities}
 
 
 PERIOD_ENDS_BEFORE_IT_BEGINS = _("Perioden slutter, før den begynder: „til og med“ skal ligge på eller efter „fra“.")

@@ -1,4 +1,5 @@
-"""What needs attention now, for the landing page: targets, lapsing competences, courses, money.
+"""What needs attention now, for the landing page: targets, lapsing competences, understaffed days,
+courses, money.
 
 Each panel is built only when the user's role may list what it shows, and from querysets
 scoped through the one permission helper, so the landing page shows no more than the pages
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from styrbord.accounts.permissions import LIST, can, scoped_for
+from styrbord.accounts.permissions import LIST, RETRIEVE, can, scoped_for
 from styrbord.competences.models import CompetenceHolding
 from styrbord.organisations.models import Facility
 from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
@@ -21,6 +22,7 @@ from styrbord.staff.models import Employment
 
 EXPIRY_DAYS = 90
 UPCOMING_DAYS = 60
+STAFFING_DAYS = UPCOMING_DAYS  # days ahead checked against each day's minimum: those of the upcoming sessions
 MAX_ROWS = 5
 
 
@@ -44,16 +46,31 @@ class FundingPanel:
 
 
 @dataclass
+class StaffingPanel:
+    """Days ahead on which a facility has fewer at work than that day's minimum."""
+
+    days: list[Any] = field(default_factory=list)  # StaffingWarning, by date
+    total: int = 0
+
+
+@dataclass
 class Dashboard:
     today: dt.date
     coverage: CoveragePanel | None = None
     expiring: int | None = None
+    staffing: StaffingPanel | None = None
     courses: CoursePanel | None = None
     funding: FundingPanel | None = None
 
     @property
     def empty(self) -> bool:
-        return self.coverage is None and self.expiring is None and self.courses is None and self.funding is None
+        return (
+            self.coverage is None
+            and self.expiring is None
+            and self.staffing is None
+            and self.courses is None
+            and self.funding is None
+        )
 
 
 def _coverage(facilities: QuerySet[Facility], today: dt.date) -> CoveragePanel:
@@ -85,6 +102,17 @@ def _expiring(facilities: QuerySet[Facility], today: dt.date) -> int:
         .values("pk")
         .count()
     )
+
+
+def _staffing(user: Any, today: dt.date) -> StaffingPanel | None:
+    """Understaffed days within 60 days in the facilities whose absence page the user may open."""
+    if not can(user, RETRIEVE, "facility"):
+        return None
+    from styrbord.training.services.staffing import understaffed_days
+
+    facilities = list(scoped_for(user, RETRIEVE, "facility", Facility.objects.all()).order_by("name", "pk"))
+    found = understaffed_days(facilities, today, today + dt.timedelta(days=STAFFING_DAYS - 1))
+    return StaffingPanel(days=found[:MAX_ROWS], total=len(found))
 
 
 def _courses(user: Any, today: dt.date) -> CoursePanel | None:
@@ -136,4 +164,5 @@ def dashboard_for(user: Any, today: dt.date) -> Dashboard:
         facilities = scoped_for(user, LIST, "coverage", Facility.objects.all())
         board.coverage = _coverage(facilities, today)
         board.expiring = _expiring(facilities, today)
+        board.staffing = _staffing(user, today)
     return board

@@ -4,13 +4,14 @@ facility's minimum staffing. Used by the absence view, the booking UI and the AP
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 
 from styrbord.lib.dates import daterange
-from styrbord.organisations.models import Facility
+from styrbord.organisations.models import Facility, minimums_by_facility
 from styrbord.staff.models import Absence, Employment
 from styrbord.training.models import AWAY_STATUSES, Booking, Session, SessionDay
 
@@ -74,47 +75,144 @@ def facility_staffing(
     exclude_booking_id: int | None = None,
     dates: Iterable[dt.date] | None = None,
 ) -> dict[dt.date, DayStaffing]:
-    """Staffing of every day from start to end (or only of ``dates``), from three set-based queries."""
+    """Staffing of every day from start to end (or only of ``dates``) of one facility."""
+    return staffing_by_facility([facility], start, end, exclude_booking_id=exclude_booking_id, dates=dates)[facility.pk]
+
+
+def staffing_by_facility(
+    facilities: Sequence[Facility],
+    start: dt.date,
+    end: dt.date,
+    *,
+    exclude_booking_id: int | None = None,
+    dates: Iterable[dt.date] | None = None,
+) -> dict[int, dict[dt.date, DayStaffing]]:
+    """Staffing of every day from start to end (or only of ``dates``) per facility.
+
+    Set-based over all the facilities together: one query each for the minimums' periods, the
+    employments, the training bookings (two) and the absences, whatever their number.
+    """
     wanted = sorted(set(dates)) if dates is not None else list(daterange(start, end))
-    days = {d: DayStaffing(date=d, minimum=minimum) for d, minimum in facility.minimums(wanted).items()}
-    employments = list(
-        Employment.objects.filter(facility=facility, start_date__lte=end)
+    minimums = minimums_by_facility(facilities, wanted)
+    result = {
+        f.pk: {d: DayStaffing(date=d, minimum=minimum) for d, minimum in minimums[f.pk].items()} for f in facilities
+    }
+    in_force = (
+        Employment.objects.filter(facility__in=[f.pk for f in facilities], start_date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         .exclude(status=Employment.Status.ENDED)
-        .values_list("employee_id", "start_date", "end_date", "status")
     )
-    employee_ids = {e[0] for e in employments}
-    # Most people are employed over the whole span: add them to every day in one set update.
-    throughout = {e[0] for e in employments if e[1] <= start and (e[2] is None or e[2] >= end)}
+    employments = list(in_force.values_list("facility_id", "employee_id", "start_date", "end_date", "status"))
+    # The people as a subquery, not as thousands of parameters (a municipality's staff).
+    people = in_force.values("employee_id")
+    facilities_of: dict[int, set[int]] = {}
     leave_label = str(Employment.Status.LEAVE.label)
-    on_leave = {e[0]: leave_label for e in employments if e[0] in throughout and e[3] == Employment.Status.LEAVE}
-    for day in days.values():
-        day.staff.update(throughout)
-        day.on_leave.update(on_leave)
-    for employee_id, e_start, e_end, status in employments:
-        if employee_id in throughout:
-            continue
+    # Most people are employed over the whole span: add them to every day in one set update.
+    throughout: dict[int, set[int]] = {f.pk: set() for f in facilities}
+    on_leave: dict[int, dict[int, str]] = {f.pk: {} for f in facilities}
+    partial = []
+    for facility_id, employee_id, e_start, e_end, status in employments:
+        facilities_of.setdefault(employee_id, set()).add(facility_id)
+        if e_start <= start and (e_end is None or e_end >= end):
+            throughout[facility_id].add(employee_id)
+            if status == Employment.Status.LEAVE:
+                on_leave[facility_id][employee_id] = leave_label
+        else:
+            partial.append((facility_id, employee_id, e_start, e_end, status))
+    for facility_id, days in result.items():
         for day in days.values():
+            day.staff.update(throughout[facility_id])
+            day.on_leave.update(on_leave[facility_id])
+    for facility_id, employee_id, e_start, e_end, status in partial:
+        for day in result[facility_id].values():
             if e_start <= day.date and (e_end is None or day.date <= e_end):
                 day.staff.add(employee_id)
                 if status == Employment.Status.LEAVE:
                     day.on_leave[employee_id] = leave_label
-    training = _training_rows(start, end, employee_ids, exclude_booking_id)
+    training = _training_rows(start, end, people, exclude_booking_id)
     for day_date, employee_id, course_name in training:
-        if day_date in days:
-            days[day_date].on_training.setdefault(employee_id, course_name)
+        for facility_id in facilities_of[employee_id]:
+            if day_date in result[facility_id]:
+                result[facility_id][day_date].on_training.setdefault(employee_id, course_name)
     kinds = dict(Absence.Kind.choices)
     for employee_id, a_start, a_end, kind in Absence.objects.filter(
-        employee_id__in=employee_ids, start_date__lte=end, end_date__gte=start
+        employee_id__in=people, start_date__lte=end, end_date__gte=start
     ).values_list("employee_id", "start_date", "end_date", "kind"):
-        for day in days.values():
-            if a_start <= day.date <= a_end:
-                day.on_leave.setdefault(employee_id, str(kinds.get(kind, kind)))
-    return days
+        for facility_id in facilities_of[employee_id]:
+            for day in result[facility_id].values():
+                if a_start <= day.date <= a_end:
+                    day.on_leave.setdefault(employee_id, str(kinds.get(kind, kind)))
+    return result
+
+
+def understaffed_days(facilities: Sequence[Facility], start: dt.date, end: dt.date) -> list[StaffingWarning]:
+    """Every day from start to end on which a facility has fewer at work than that day's minimum
+    (training bookings and leave as they stand), by date and facility.
+
+    The same answer as ``staffing_by_facility`` day by day (a test compares them), but by
+    counting: people employed over the whole span are counted per facility in the database,
+    and only the few who start or end within it, or are away at some point, come back as rows.
+    A municipality's 178 facilities over 30 days need no set of 9.600 people per day.
+    """
+    days = list(daterange(start, end))
+    minimums = minimums_by_facility(facilities, days)
+    active = [f for f in facilities if any(minimums[f.pk].values())]
+    if not active:
+        return []
+    in_force = (
+        Employment.objects.filter(facility__in=[f.pk for f in active], start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .exclude(status=Employment.Status.ENDED)
+    )
+    whole_span = Q(start_date__lte=start) & (Q(end_date__isnull=True) | Q(end_date__gte=end))
+    throughout_count = dict(
+        in_force.filter(whole_span)
+        .order_by()
+        .values("facility_id")
+        .annotate(n=Count("employee_id", distinct=True))
+        .values_list("facility_id", "n")
+    )
+    # (facility, employee) -> the spans of their employments there, for those the count leaves out
+    # (not employed over the whole span) or who may be away (leave status, training, absence).
+    training = _training_rows(start, end, in_force.values("employee_id"), None)
+    kinds_away: dict[int, set[dt.date]] = {}
+    for day, employee_id, _course in training:
+        kinds_away.setdefault(employee_id, set()).add(day)
+    for employee_id, a_start, a_end in Absence.objects.filter(
+        employee_id__in=in_force.values("employee_id"), start_date__lte=end, end_date__gte=start
+    ).values_list("employee_id", "start_date", "end_date"):
+        kinds_away.setdefault(employee_id, set()).update(d for d in days if a_start <= d <= a_end)
+    rows = in_force.filter(
+        ~whole_span | Q(status=Employment.Status.LEAVE) | Q(employee_id__in=list(kinds_away))
+    ).values_list("facility_id", "employee_id", "start_date", "end_date", "status")
+    spans: dict[tuple[int, int], list[tuple[dt.date, dt.date | None, bool]]] = {}
+    for facility_id, employee_id, e_start, e_end, status in rows:
+        spans.setdefault((facility_id, employee_id), []).append((e_start, e_end, status == Employment.Status.LEAVE))
+    extra: dict[tuple[int, dt.date], int] = {}  # employed that day, but not counted as throughout
+    away: dict[tuple[int, dt.date], int] = {}
+    for (facility_id, employee_id), employed in spans.items():
+        counted = any(s <= start and (e is None or e >= end) for s, e, _leave in employed)
+        for day in days:
+            covering = [leave for s, e, leave in employed if s <= day and (e is None or day <= e)]
+            if not covering:
+                continue
+            if not counted:
+                extra[(facility_id, day)] = extra.get((facility_id, day), 0) + 1
+            if any(covering) or day in kinds_away.get(employee_id, ()):
+                away[(facility_id, day)] = away.get((facility_id, day), 0) + 1
+    found = []
+    for facility in active:
+        for day in days:
+            minimum = minimums[facility.pk][day]
+            staff = throughout_count.get(facility.pk, 0) + extra.get((facility.pk, day), 0)
+            remaining = staff - away.get((facility.pk, day), 0)
+            if minimum > 0 and remaining < minimum:
+                found.append(StaffingWarning(day, facility.pk, facility.name, remaining, minimum))
+    return sorted(found, key=lambda w: (w.date, w.facility_name))
 
 
 def _training_rows(
-    start: dt.date, end: dt.date, employee_ids: set[int], exclude_booking_id: int | None
+    start: dt.date, end: dt.date, employee_ids: Iterable[int] | QuerySet[Any], exclude_booking_id: int | None
 ) -> list[tuple[dt.date, int, str]]:
     """(date, employee id, course name) for each session day of these people's live bookings.
 

@@ -13,7 +13,7 @@ from styrbord.lib.dates import local_today
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
 from styrbord.testing.fixtures import World
-from styrbord.web.dashboard import dashboard_for
+from styrbord.web.dashboard import STAFFING_DAYS, dashboard_for
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,40 @@ def test_each_funding_warning_names_and_links_its_grant(world: World) -> None:
     for name, grant in grants.items():
         assert f'<a href="/oekonomi/tilsagn/{grant.pk}/">{name} (Forebyggelse af vold)</a>:' in panel
     assert panel.count("Budgetlinjen Kursusgebyr 2025 afviger") == 2
+
+
+def test_days_under_the_minimum_staffing_ahead_are_counted_per_facility_and_day(world: World) -> None:
+    """Dolmer Have (three staff) needs three at work in a period starting in five days; a booking
+    there takes one away on two of its days. Glesborg's own shortage is not the manager's."""
+    today = local_today()
+    from styrbord.organisations.models import StaffingPeriod
+    from styrbord.training import services
+    from styrbord.training.tests import helpers
+
+    first = today + dt.timedelta(days=5)
+    StaffingPeriod.objects.create(
+        facility=world.dolmer, start_date=first, end_date=first + dt.timedelta(days=1), minimum=3, reason="1:1"
+    )
+    session = helpers.session(helpers.course(name="KRAP"), days=[first, first + dt.timedelta(days=1)])
+    services.book(world.dolmer_staff[0], session)
+    world.glesborg.minimum_staff = len(world.glesborg_staff) + 1  # short every day
+    world.glesborg.minimum_staff_weekend = 0
+    world.glesborg.save()
+
+    board = dashboard_for(world.manager, today)
+    assert board.staffing is not None
+    assert [(w.date, w.facility_name, w.remaining, w.minimum) for w in board.staffing.days] == [
+        (first, "Dolmer Have", 2, 3),
+        (first + dt.timedelta(days=1), "Dolmer Have", 2, 3),
+    ]
+    coordinator = dashboard_for(world.coordinator, today).staffing
+    assert coordinator is not None
+    weekdays = sum(1 for n in range(STAFFING_DAYS) if (today + dt.timedelta(days=n)).weekday() < 5)
+    assert coordinator.total == 2 + weekdays  # Glesborg on every weekday, none at weekends
+    assert dashboard_for(world.analyst, today).staffing is None
+
+    client = Client()
+    client.force_login(world.manager)
+    page = client.get("/").content.decode()
+    assert 'id="understaffed-count"><span class="value">2</span>' in page
+    assert f"?facility={world.dolmer.pk}&amp;month={first:%Y-%m}" in page
