@@ -131,14 +131,14 @@ def staffing_by_facility(
                     day.on_leave[employee_id] = leave_label
     training = _training_rows(start, end, people, exclude_booking_id)
     for day_date, employee_id, course_name in training:
-        for facility_id in facilities_of[employee_id]:
+        for facility_id in facilities_of.get(employee_id, ()):  # () if employed since the first query
             if day_date in result[facility_id]:
                 result[facility_id][day_date].on_training.setdefault(employee_id, course_name)
     kinds = dict(Absence.Kind.choices)
     for employee_id, a_start, a_end, kind in Absence.objects.filter(
         employee_id__in=people, start_date__lte=end, end_date__gte=start
     ).values_list("employee_id", "start_date", "end_date", "kind"):
-        for facility_id in facilities_of[employee_id]:
+        for facility_id in facilities_of.get(employee_id, ()):  # () if employed since the first query
             for day in result[facility_id].values():
                 if a_start <= day.date <= a_end:
                     day.on_leave.setdefault(employee_id, str(kinds.get(kind, kind)))
