@@ -203,16 +203,24 @@ class Facility(models.Model):
         return minimums_by_facility([self], days)[self.pk]
 
 
+def periods_by_facility(facility_ids: Iterable[int], first: dt.date, last: dt.date) -> dict[int, list[StaffingPeriod]]:
+    """The staffing periods of these facilities that touch ``first``..``last``, in one query."""
+    periods: dict[int, list[StaffingPeriod]] = {pk: [] for pk in facility_ids}
+    if periods and first <= last:
+        for period in StaffingPeriod.objects.filter(
+            facility__in=list(periods), start_date__lte=last, end_date__gte=first
+        ).order_by("start_date"):
+            periods[period.facility_id].append(period)
+    return periods
+
+
 def minimums_by_facility(facilities: Iterable[Facility], days: Iterable[dt.date]) -> dict[int, dict[dt.date, int]]:
     """The minimum staffing of each facility on each of ``days``: one query for all the periods."""
     wanted = sorted(set(days))
     facilities = list(facilities)
-    periods: dict[int, list[StaffingPeriod]] = {f.pk: [] for f in facilities}
-    if wanted and facilities:
-        for period in StaffingPeriod.objects.filter(
-            facility__in=[f.pk for f in facilities], start_date__lte=wanted[-1], end_date__gte=wanted[0]
-        ):
-            periods[period.facility_id].append(period)
+    if not wanted:
+        return {f.pk: {} for f in facilities}
+    periods = periods_by_facility([f.pk for f in facilities], wanted[0], wanted[-1])
     return {f.pk: {day: f.minimum_on(day, periods[f.pk]) for day in wanted} for f in facilities}
 
 

@@ -36,7 +36,7 @@ from styrbord.funding.models import Grant
 from styrbord.funding.services.balances import balances_by_grant
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.money import to_ore
-from styrbord.organisations.models import Facility, StaffingPeriod
+from styrbord.organisations.models import Facility, periods_by_facility
 from styrbord.planner import model as engine
 from styrbord.planning.models import Scenario
 from styrbord.requirements.coverage import requirements_for
@@ -247,18 +247,14 @@ def build_inputs(scenario: Scenario) -> Inputs:
     ]
     requirements, info = _requirements(facilities, employments, start, end)
     grants, grant_names = _grants(scenario, facilities)
-    periods: dict[int, list[engine.StaffingPeriod]] = defaultdict(list)
-    for facility_id, p_start, p_end, minimum in StaffingPeriod.objects.filter(
-        facility__in=facilities, start_date__lte=end, end_date__gte=start
-    ).values_list("facility_id", "start_date", "end_date", "minimum"):
-        periods[facility_id].append(engine.StaffingPeriod(p_start, p_end, minimum))
+    periods = periods_by_facility([f.pk for f in facilities], start, end)
     staffing = [
         engine.StaffingRule(
             facility_id=f.pk,
             min_staff=f.minimum_staff,
             backfill_permille=int(BackfillFactors(f).on(start) * 1000),
             weekend_min_staff=f.minimum_staff_weekend,
-            periods=tuple(periods.get(f.pk, ())),
+            periods=tuple(engine.StaffingPeriod(p.start_date, p.end_date, p.minimum) for p in periods[f.pk]),
         )
         for f in facilities
     ]

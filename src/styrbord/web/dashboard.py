@@ -51,6 +51,7 @@ class StaffingPanel:
 
     days: list[Any] = field(default_factory=list)  # StaffingWarning, by date
     total: int = 0
+    days_ahead: int = STAFFING_DAYS
 
 
 @dataclass

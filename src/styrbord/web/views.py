@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.accounts.permissions import LIST, can
 from styrbord.accounts.services import scope_label
 from styrbord.lib.dates import local_today
-from styrbord.web.dashboard import STAFFING_DAYS, dashboard_for
+from styrbord.web.dashboard import dashboard_for
 
 # What each menu entry is for (shown on the landing page under the entry's label).
 DESCRIPTIONS: dict[str, Any] = {
@@ -47,6 +47,5 @@ def home(request: HttpRequest) -> HttpResponse:
         "scope_label": scope_label(request.user),
         "entries": entries,
         "municipality_overview": municipality_overview,
-        "staffing_days": STAFFING_DAYS,
     }
     return render(request, "web/home.html", context)

@@ -4,7 +4,7 @@ facility's minimum staffing. Used by the absence view, the booking UI and the AP
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,9 +74,20 @@ def facility_staffing(
     *,
     exclude_booking_id: int | None = None,
     dates: Iterable[dt.date] | None = None,
+    minimums: Mapping[dt.date, int] | None = None,
 ) -> dict[dt.date, DayStaffing]:
-    """Staffing of every day from start to end (or only of ``dates``) of one facility."""
-    return staffing_by_facility([facility], start, end, exclude_booking_id=exclude_booking_id, dates=dates)[facility.pk]
+    """Staffing of every day from start to end (or only of ``dates``) of one facility.
+
+    ``minimums`` (day -> minimum, from ``Facility.minimums``) saves looking them up again.
+    """
+    return staffing_by_facility(
+        [facility],
+        start,
+        end,
+        exclude_booking_id=exclude_booking_id,
+        dates=dates,
+        minimums=None if minimums is None else {facility.pk: minimums},
+    )[facility.pk]
 
 
 def staffing_by_facility(
@@ -86,6 +97,7 @@ def staffing_by_facility(
     *,
     exclude_booking_id: int | None = None,
     dates: Iterable[dt.date] | None = None,
+    minimums: Mapping[int, Mapping[dt.date, int]] | None = None,
 ) -> dict[int, dict[dt.date, DayStaffing]]:
     """Staffing of every day from start to end (or only of ``dates``) per facility.
 
@@ -93,10 +105,9 @@ def staffing_by_facility(
     employments, the training bookings (two) and the absences, whatever their number.
     """
     wanted = sorted(set(dates)) if dates is not None else list(daterange(start, end))
-    minimums = minimums_by_facility(facilities, wanted)
-    result = {
-        f.pk: {d: DayStaffing(date=d, minimum=minimum) for d, minimum in minimums[f.pk].items()} for f in facilities
-    }
+    if minimums is None:
+        minimums = minimums_by_facility(facilities, wanted)
+    result = {f.pk: {d: DayStaffing(date=d, minimum=minimums[f.pk][d]) for d in wanted} for f in facilities}
     in_force = (
         Employment.objects.filter(facility__in=[f.pk for f in facilities], start_date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
@@ -175,15 +186,15 @@ def understaffed_days(facilities: Sequence[Facility], start: dt.date, end: dt.da
     # (facility, employee) -> the spans of their employments there, for those the count leaves out
     # (not employed over the whole span) or who may be away (leave status, training, absence).
     training = _training_rows(start, end, in_force.values("employee_id"), None)
-    kinds_away: dict[int, set[dt.date]] = {}
+    days_away: dict[int, set[dt.date]] = {}
     for day, employee_id, _course in training:
-        kinds_away.setdefault(employee_id, set()).add(day)
+        days_away.setdefault(employee_id, set()).add(day)
     for employee_id, a_start, a_end in Absence.objects.filter(
         employee_id__in=in_force.values("employee_id"), start_date__lte=end, end_date__gte=start
     ).values_list("employee_id", "start_date", "end_date"):
-        kinds_away.setdefault(employee_id, set()).update(d for d in days if a_start <= d <= a_end)
+        days_away.setdefault(employee_id, set()).update(d for d in days if a_start <= d <= a_end)
     rows = in_force.filter(
-        ~whole_span | Q(status=Employment.Status.LEAVE) | Q(employee_id__in=list(kinds_away))
+        ~whole_span | Q(status=Employment.Status.LEAVE) | Q(employee_id__in=list(days_away))
     ).values_list("facility_id", "employee_id", "start_date", "end_date", "status")
     spans: dict[tuple[int, int], list[tuple[dt.date, dt.date | None, bool]]] = {}
     for facility_id, employee_id, e_start, e_end, status in rows:
@@ -198,7 +209,7 @@ def understaffed_days(facilities: Sequence[Facility], start: dt.date, end: dt.da
                 continue
             if not counted:
                 extra[(facility_id, day)] = extra.get((facility_id, day), 0) + 1
-            if any(covering) or day in kinds_away.get(employee_id, ()):
+            if any(covering) or day in days_away.get(employee_id, ()):
                 away[(facility_id, day)] = away.get((facility_id, day), 0) + 1
     found = []
     for facility in active:
@@ -242,10 +253,13 @@ def staffing_warnings(booking_or_candidate: Booking | BookingCandidate) -> list[
     session = booking_or_candidate.session
     facility = employment.facility
     dates = list(session.days.values_list("date", flat=True).order_by("date"))
-    if not dates or not any(facility.minimums(dates).values()):
+    minimums = facility.minimums(dates)
+    if not any(minimums.values()):
         return []
     exclude = booking_or_candidate.pk if isinstance(booking_or_candidate, Booking) else None
-    by_day = facility_staffing(facility, dates[0], dates[-1], exclude_booking_id=exclude, dates=dates)
+    by_day = facility_staffing(
+        facility, dates[0], dates[-1], exclude_booking_id=exclude, dates=dates, minimums=minimums
+    )
     warnings = []
     for day_date in dates:
         day = by_day[day_date]

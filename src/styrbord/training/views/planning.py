@@ -17,8 +17,8 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
-from styrbord.lib.dates import local_today, month_last_day
-from styrbord.organisations.models import Facility, Municipality
+from styrbord.lib.dates import daterange, local_today, month_last_day
+from styrbord.organisations.models import Facility, Municipality, periods_by_facility
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.forms import AbsenceFilterForm, InitiativeForm, InitiativeYearFormSet, TeamDayForm
 from styrbord.training.models import Initiative
@@ -54,8 +54,9 @@ def absence(request: HttpRequest) -> HttpResponse:
     periods: list[Any] = []
     if facility is not None:
         end = month.replace(day=month_last_day(month.year, month.month))
-        periods = list(facility.staffing_periods.filter(start_date__lte=end, end_date__gte=month))
-        days = list(facility_staffing(facility, month, end).values())
+        periods = periods_by_facility([facility.pk], month, end)[facility.pk]
+        minimums = {d: facility.minimum_on(d, periods) for d in daterange(month, end)}  # the periods read once
+        days = list(facility_staffing(facility, month, end, minimums=minimums).values())
         ids = set().union(*[set(d.on_training) | set(d.on_leave) for d in days]) if days else set()
         names = dict(Employee.objects.filter(pk__in=ids).values_list("pk", "name"))
         if ids:
