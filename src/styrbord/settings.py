@@ -61,6 +61,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATABASE_PATH),
+            # Kept open between requests, as on PostgreSQL: closing the last connection to a
+            # WAL database checkpoints the log into the file on every request that wrote.
+            "CONN_MAX_AGE": envint("STYRBORD_DB_CONN_MAX_AGE", 60),
             "OPTIONS": {
                 # WAL lets the in-process worker write while pages read; IMMEDIATE avoids
                 # "database is locked" on write upgrades inside transactions.
