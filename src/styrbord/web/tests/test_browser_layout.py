@@ -1,4 +1,4 @@
-"""In a real browser: the landing page's panels fit their cards, also with long Danish words."""
+"""In a real browser: layout details, the landing panels fitting their cards and readable buttons."""
 
 from __future__ import annotations
 
@@ -44,3 +44,34 @@ def test_no_landing_panel_scrolls_sideways_with_long_course_names(
     assert name in page.inner_text("#upcoming")
     assert page.locator(".panels .card").count() >= 3
     assert page.evaluate(OVERFLOWING) == []
+
+
+CONTRAST = """
+(el) => {
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => {
+    const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const style = getComputedStyle(el);
+  const [a, b] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_buttons_keep_readable_text_under_the_pointer(
+    page: Any, live_server: Any, reference_data: None, world: World
+) -> None:
+    """WCAG AA (4,5:1) for the primary and the secondary button, at rest and hovered."""
+    login(page, live_server.url, world.coordinator.username)
+    page.goto(f"{live_server.url}/planlaegning/")
+    page.emulate_media(reduced_motion="reduce")
+    for selector in ("a.button:not(.button-secondary)", "a.button.button-secondary"):
+        button = page.locator(selector).first
+        assert button.evaluate(CONTRAST) >= 4.5, selector
+        button.hover()
+        page.wait_for_timeout(50)
+        assert button.evaluate(CONTRAST) >= 4.5, f"{selector}:hover"
