@@ -273,3 +273,32 @@ def test_the_cost_overview_splits_committed_forecast_and_actual(world: World, cl
     fee_row = content.split("Kursusgebyr")[1].split("</tr>")[0]
     assert fee_row.count("1.000 kr.") == 2  # one committed, one forecast
     assert "2.000 kr." in fee_row
+
+
+SUB_MENU = (
+    "training:course_list",
+    "training:provider_list",
+    "training:my_bookings",
+    "training:absence",
+    "training:cost_overview",
+    "training:team_day",
+    "training:initiative_list",
+)
+
+
+@pytest.mark.parametrize(
+    ("user", "current"), [("coordinator", "training:absence"), ("manager", "training:course_list")]
+)
+def test_the_course_sub_menu_marks_the_open_page_and_offers_only_pages_the_user_may_open(
+    world: World, client: Client, user: str, current: str
+) -> None:
+    from styrbord.accounts.route_policy import may_open
+
+    client.force_login(getattr(world, user))
+    html = client.get(reverse(current)).content.decode()
+    menu = html.split('class="actions subnav"', 1)[1].split("</nav>", 1)[0]
+    assert menu.count('aria-current="page"') == 1
+    assert f'href="{reverse(current)}" aria-current="page"' in menu
+    offered = {name for name in SUB_MENU if f'href="{reverse(name)}"' in menu}
+    assert offered == {name for name in SUB_MENU if may_open(getattr(world, user), name)}
+    assert current in offered

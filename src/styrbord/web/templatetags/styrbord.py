@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
 from styrbord.accounts import route_policy
 from styrbord.lib import formatting
@@ -67,3 +69,19 @@ def get_item(mapping: dict[Any, Any], key: Any) -> Any:
 def may_open(user: Any, url_name: str) -> bool:
     """``{% if user|may_open:"training:initiative_list" %}``: show a link only to users it would not refuse."""
     return route_policy.may_open(user, url_name)
+
+
+@register.simple_tag(takes_context=True)
+def subnav_link(context: template.Context, url_name: str, label: str) -> str:
+    """``{% subnav_link "training:absence" _("Fravær") %}``: a sub-menu button for a page the user may
+    open (nothing otherwise), marked ``aria-current="page"`` on that page itself."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not route_policy.may_open(user, url_name):
+        return ""
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name == url_name:
+        return format_html(
+            '<a class="button button-secondary" href="{}" aria-current="page">{}</a>', reverse(url_name), label
+        )
+    return format_html('<a class="button button-secondary" href="{}">{}</a>', reverse(url_name), label)
