@@ -12,8 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
+from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, RETRIEVE, can, scoped_for
 from styrbord.competences.models import CompetenceHolding
 from styrbord.organisations.models import Facility
@@ -36,7 +37,8 @@ class CoveragePanel:
 
 @dataclass
 class CoursePanel:
-    sessions: list[Any] = field(default_factory=list)
+    sessions: list[Any] = field(default_factory=list)  # with next_day and ours (bookings in scope)
+    own: bool = False  # an employee's own courses, not their staff's
 
 
 @dataclass
@@ -117,7 +119,8 @@ def _staffing(user: Any, today: dt.date) -> StaffingPanel | None:
 
 
 def _courses(user: Any, today: dt.date) -> CoursePanel | None:
-    """Sessions starting within 60 days on which people in the user's scope are booked."""
+    """Sessions with a course day in the next 60 days on which people in the user's scope are
+    booked, by their next day: a long programme that started months ago is listed while it runs."""
     if not can(user, LIST, "booking"):
         return None
     from styrbord.training.models import Booking, BookingStatus, Session
@@ -127,16 +130,16 @@ def _courses(user: Any, today: dt.date) -> CoursePanel | None:
     sessions = (
         Session.objects.filter(
             cancelled=False,
-            first_day__gte=today,
-            first_day__lte=today + dt.timedelta(days=UPCOMING_DAYS),
+            days__date__gte=today,
+            days__date__lte=today + dt.timedelta(days=UPCOMING_DAYS),
             bookings__in=bookings,
         )
         .select_related("course")
-        .annotate(ours=Count("bookings", filter=holding, distinct=True))
-        .distinct()
-        .order_by("first_day", "course__name")[:MAX_ROWS]
+        .annotate(next_day=Min("days__date"), ours=Count("bookings", filter=holding, distinct=True))
+        .filter(ours__gt=0)
+        .order_by("next_day", "course__name", "pk")[:MAX_ROWS]
     )
-    return CoursePanel(sessions=list(sessions))
+    return CoursePanel(sessions=list(sessions), own=getattr(user, "role", None) == Role.EMPLOYEE)
 
 
 def _funding(user: Any, today: dt.date) -> FundingPanel | None:

@@ -130,3 +130,45 @@ def test_days_under_the_minimum_staffing_ahead_are_counted_per_facility_and_day(
     page = client.get("/").content.decode()
     assert 'id="understaffed-count"><span class="value">2</span>' in page
     assert f"?facility={world.dolmer.pk}&amp;month={first:%Y-%m}" in page
+
+
+def test_running_programmes_are_listed_by_their_next_day_and_an_employee_sees_only_their_own(world: World) -> None:
+    """A 45-day programme that began a month ago still takes people away: it is listed by its next
+    day. A session whose only booking here was cancelled is not. An employee gets their own days."""
+    from styrbord.training import services
+    from styrbord.training.models import BookingStatus
+    from styrbord.training.tests import helpers
+
+    today = local_today()
+    running = helpers.session(
+        helpers.course(name="Recovery"), days=[today - dt.timedelta(days=30), today + dt.timedelta(days=12)]
+    )
+    soon = helpers.session(helpers.course(name="KRAP"), days=[today + dt.timedelta(days=3)])
+    cancelled = helpers.session(helpers.course(name="Low Arousal"), days=[today + dt.timedelta(days=1)])
+    later = helpers.session(helpers.course(name="Psykopatologi"), days=[today + dt.timedelta(days=90)])
+    services.book(world.dolmer_staff[0], running)
+    services.book(world.dolmer_staff[1], soon)
+    services.book(world.dolmer_staff[2], later)
+    booking = services.book(world.dolmer_staff[2], cancelled)
+    booking.status = BookingStatus.CANCELLED
+    booking.save()
+
+    manager = dashboard_for(world.manager, today).courses
+    assert manager is not None
+    assert not manager.own
+    assert [(s.course.name, s.next_day, s.ours) for s in manager.sessions] == [
+        ("KRAP", today + dt.timedelta(days=3), 1),
+        ("Recovery", today + dt.timedelta(days=12), 1),
+    ]
+    own = dashboard_for(world.employee_user, today).courses  # dolmer_staff[0]
+    assert own is not None
+    assert own.own
+    assert [s.course.name for s in own.sessions] == ["Recovery"]
+
+    client = Client()
+    client.force_login(world.employee_user)
+    page = client.get("/").content.decode()
+    assert "Dine næste kursusdage" in page
+    assert "Tilmeldte" not in page
+    detail = client.get(f"/kurser/hold/{running.pk}/")
+    assert detail.status_code == 200
