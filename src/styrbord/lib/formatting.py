@@ -75,6 +75,11 @@ def format_date_long(value: dt.date, locale: str | None = None) -> str:
     return _babel_date(value, format="d MMMM y", locale="en_GB")
 
 
+def format_weekday(value: dt.date, locale: str | None = None) -> str:
+    """The abbreviated weekday, as a staffing plan heads its rows: 'lør.' (English: 'Sat')."""
+    return _babel_date(value, format="EEE", locale=_locale(locale))
+
+
 def format_datetime(value: dt.datetime | None, locale: str | None = None) -> str:
     """A stored UTC time shown in Copenhagen: 18-12-2024 14:05."""
     if value is None:

@@ -11,7 +11,15 @@ import pytest
 from django.utils import translation
 
 from styrbord.lib.dates import add_months
-from styrbord.lib.formatting import format_date, format_datetime, format_kr, format_mio, format_ore, format_percent
+from styrbord.lib.formatting import (
+    format_date,
+    format_datetime,
+    format_kr,
+    format_mio,
+    format_ore,
+    format_percent,
+    format_weekday,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +44,13 @@ def test_millions_as_in_committee_items() -> None:
 
 def test_dates_use_dashes() -> None:
     assert format_date(dt.date(2024, 12, 18)) == "18-12-2024"
+
+
+def test_weekdays_are_abbreviated_as_in_a_staffing_plan() -> None:
+    saturday = dt.date(2026, 3, 7)
+    assert format_weekday(saturday) == "lør."
+    assert format_weekday(saturday + dt.timedelta(days=2)) == "man."
+    assert format_weekday(saturday, locale="en") == "Sat"
 
 
 def test_a_utc_time_is_shown_in_copenhagen_time_across_dst() -> None:

@@ -203,10 +203,16 @@ def test_the_absence_view_shows_training_leave_and_the_minimum(world: World, cli
     url = reverse("training:absence") + f"?facility={world.dolmer.pk}&month=2026-03"
     content = _login(client, world.manager).get(url).content.decode()
     row = content.split("02-03-2026")[1].split("</tr>")[0]
-    assert f"{world.dolmer_staff[0].name} (KRAP)" in row
+    both = sorted(p.name for p in world.dolmer_staff[:2])
+    assert f"<strong>KRAP</strong> (2): {both[0]}, {both[1]}" in row  # grouped by course, names sorted
     assert "Under minimum" in row
-    assert _login(client, world.other_coordinator).get(url).status_code == 200  # form refuses the facility
-    assert world.dolmer_staff[0].name not in client.get(url).content.decode()
+    # A month alone shows the manager's own facility in that month.
+    alone = client.get(reverse("training:absence") + "?month=2026-03").content.decode()
+    assert "<strong>KRAP</strong> (2)" in alone.split("02-03-2026")[1].split("</tr>")[0]
+    refused = _login(client, world.other_coordinator).get(url)
+    assert refused.status_code == 200  # the form refuses the facility, and says so
+    assert world.dolmer_staff[0].name not in refused.content.decode()
+    assert "Marker en gyldig valgmulighed" in refused.content.decode()
     assert _login(client, world.employee_user).get(url).status_code == 403
 
 
@@ -228,14 +234,19 @@ def test_the_absence_view_holds_each_day_to_its_own_minimum(world: World, client
     assert "3 fra 09-03-2026 til og med 10-03-2026 (Ny beboer med 1:1-støtte)" in content
 
     def minimum(day: str) -> str:
-        row = content.split(f"<td>{day}</td>")[1].split("</tr>")[0]
+        row = content.split(f"</span> {day}</td>")[1].split("</tr>")[0]
         return row.rsplit('<td class="num">', 1)[1].split("<")[0].strip()
 
     # Friday, Saturday, Monday (the period), Wednesday
     assert [minimum(d) for d in ("06-03-2026", "07-03-2026", "09-03-2026", "11-03-2026")] == ["2", "1", "3", "2"]
     # The fixture's Dolmer Have has three staff and nobody away: at the period's minimum, not under.
     assert len(world.dolmer_staff) == 3
-    assert "Under minimum" not in content.split("<td>09-03-2026</td>")[1].split("</tr>")[0]
+    assert "Under minimum" not in content.split("</span> 09-03-2026</td>")[1].split("</tr>")[0]
+    # Each row names its weekday; weekend rows are marked (their own minimum applies).
+    assert (
+        '<tr class="day weekend">\n    <td class="nowrap"><span class="weekday">lør.</span> 07-03-2026</td>' in content
+    )
+    assert '<span class="weekday">man.</span> 09-03-2026' in content
 
 
 def test_the_initiative_page_shows_the_seed_table(world: World, client: Client) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -24,9 +25,26 @@ from styrbord.training.forms import AbsenceFilterForm, InitiativeForm, Initiativ
 from styrbord.training.models import Initiative
 from styrbord.training.permissions import initiatives_for
 from styrbord.training.services.initiatives import consequence_table, team_day_cost
-from styrbord.training.services.staffing import facility_staffing
+from styrbord.training.services.staffing import DayStaffing, facility_staffing
 
 from .common import require
+
+
+@dataclass(frozen=True)
+class AbsenceRow:
+    """A day of the absence table: the staffing figures, and who is away, grouped by why."""
+
+    day: DayStaffing
+    training: list[tuple[str, list[str]]]  # (course, names)
+    leave: list[tuple[str, list[str]]]  # (kind of leave, names)
+
+
+def _grouped(reasons: dict[int, str], names: dict[int, str]) -> list[tuple[str, list[str]]]:
+    """People away by reason ({person: reason}), as (reason, sorted names), reasons sorted."""
+    by_reason: dict[str, list[str]] = {}
+    for person, reason in reasons.items():
+        by_reason.setdefault(str(reason), []).append(names.get(person, "?"))
+    return [(reason, sorted(people)) for reason, people in sorted(by_reason.items())]
 
 
 @requires("facility", RETRIEVE)
@@ -36,8 +54,12 @@ def absence(request: HttpRequest) -> HttpResponse:
     require(request, RETRIEVE, "facility")
     facilities = scoped_for(request.user, RETRIEVE, "facility", Facility.objects.all())
     today = local_today()
-    data = request.GET if "facility" in request.GET else None
     initial_facility = facilities.first()
+    data = None
+    if "facility" in request.GET or "month" in request.GET:
+        data = request.GET.copy()
+        if not data.get("facility") and initial_facility is not None:
+            data["facility"] = str(initial_facility.pk)  # a month alone: the first facility in scope
     form = AbsenceFilterForm(
         data,
         facilities=facilities,
@@ -49,8 +71,7 @@ def absence(request: HttpRequest) -> HttpResponse:
         facility, month = form.cleaned_data["facility"], form.cleaned_data["month"]
     elif data is None:
         facility = initial_facility
-    days: list[Any] = []
-    names: dict[int, str] = {}
+    rows: list[AbsenceRow] = []
     periods: list[Any] = []
     if facility is not None:
         end = month.replace(day=month_last_day(month.year, month.month))
@@ -59,12 +80,13 @@ def absence(request: HttpRequest) -> HttpResponse:
         days = list(facility_staffing(facility, month, end, minimums=minimums).values())
         ids = set().union(*[set(d.on_training) | set(d.on_leave) for d in days]) if days else set()
         names = dict(Employee.objects.filter(pk__in=ids).values_list("pk", "name"))
+        rows = [AbsenceRow(d, _grouped(d.on_training, names), _grouped(d.on_leave, names)) for d in days]
         if ids:
             log_access(request.user, "training.absence.viewed", sorted(ids), {"facility": facility.pk})
     return render(
         request,
         "training/absence.html",
-        {"form": form, "facility": facility, "month": month, "days": days, "names": names, "periods": periods},
+        {"form": form, "facility": facility, "month": month, "rows": rows, "periods": periods},
     )
 
 

@@ -54,6 +54,12 @@ def ddate(value: dt.date | dt.datetime | None) -> str:
 
 
 @register.filter
+def weekday(value: dt.date | None) -> str:
+    """{{ day|weekday }} -> lør."""
+    return "" if value is None else formatting.format_weekday(value)
+
+
+@register.filter
 def ddatetime(value: dt.datetime | None) -> str:
     """{{ when|ddatetime }} -> 18-12-2024 14:05 (Copenhagen time)"""
     return formatting.format_datetime(value)
