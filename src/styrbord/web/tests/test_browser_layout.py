@@ -75,3 +75,20 @@ def test_buttons_keep_readable_text_under_the_pointer(
         button.hover()
         page.wait_for_timeout(50)
         assert button.evaluate(CONTRAST) >= 4.5, f"{selector}:hover"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_facility_managers_header_is_one_row_on_a_laptop(
+    page: Any, live_server: Any, reference_data: None, world: World
+) -> None:
+    """Seven menu items, the language switch and a three-part name fit in one row at 1280 px."""
+    world.manager.first_name, world.manager.last_name = "Bo", "Nowak Nissen"
+    world.manager.save()
+    login(page, live_server.url, world.manager.username)
+    page.goto(f"{live_server.url}/")
+    assert page.locator(".main-nav li").count() >= 7
+    assert "Bo Nowak Nissen" in page.inner_text(".user-badge")
+    menu_top = page.evaluate("document.querySelector('.main-nav').getBoundingClientRect().top")
+    tools_top = page.evaluate("document.querySelector('.header-tools').getBoundingClientRect().top")
+    assert abs(menu_top - tools_top) < 20
