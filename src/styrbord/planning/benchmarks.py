@@ -255,12 +255,22 @@ def _plan_in_background(problem: Problem, budget_s: float, niceness: int) -> Non
     solve(problem, Parameters(time_limit_s=budget_s))
 
 
+def _spin() -> None:
+    """The least a background process can do to the web: an empty loop at the lowest priority."""
+    os.nice(19)
+    while True:
+        pass
+
+
 def web_latency(problem: Problem, budget_s: float, path: str, samples: int = 300) -> dict[str, Any]:
     """p99 of a page's response time in this (web) process, idle and while the planner solves.
 
     The plan runs as in ``styrbord demo``: the task worker is a child process at lower CPU
     priority (index, greedy and model building there too), and the solver runs in that child's
     own worker process. Target: p99 while planning at most 1,5 x idle.
+
+    For scale, the same run also measures the page beside an empty loop at nice 19 (the
+    ``floor``): what any busy process on the other core costs on this machine.
     """
     import multiprocessing
 
@@ -284,6 +294,14 @@ def web_latency(problem: Problem, budget_s: float, path: str, samples: int = 300
     for _ in range(20):  # warm up templates and caches
         once()
     idle = [once() for _ in range(samples)]
+    spinner = multiprocessing.get_context("spawn").Process(target=_spin, name="styrbord-bench-spin", daemon=True)
+    spinner.start()
+    try:
+        time.sleep(0.5)  # the child is running its loop
+        floor = [once() for _ in range(samples)]
+    finally:
+        spinner.kill()
+        spinner.join()
     busy: list[float] = []
     worker = multiprocessing.get_context("spawn").Process(
         target=_plan_in_background, args=(problem, budget_s, WORKER_NICENESS), name="styrbord-bench-plan"
@@ -299,11 +317,18 @@ def web_latency(problem: Problem, budget_s: float, path: str, samples: int = 300
     if worker.exitcode != 0:
         raise RuntimeError(f"the background plan failed (exit code {worker.exitcode})")
     ratio = p99(busy) / p99(idle)
-    note(f"web p99 {p99(idle) * 1000:.1f} ms idle, {p99(busy) * 1000:.1f} ms while planning ({ratio:.2f} x)")
+    note(
+        f"web p99 {p99(idle) * 1000:.1f} ms idle, {p99(floor) * 1000:.1f} ms beside an empty loop, "
+        f"{p99(busy) * 1000:.1f} ms while planning ({ratio:.2f} x)"
+    )
     return {
         "path": path,
         "idle_p50_ms": 1000 * statistics.median(idle),
         "idle_p99_ms": 1000 * p99(idle),
+        "floor_p50_ms": 1000 * statistics.median(floor),
+        "floor_p99_ms": 1000 * p99(floor),
+        "floor_p99_ratio": p99(floor) / p99(idle),
+        "planning_vs_floor_p99_ratio": p99(busy) / p99(floor),
         "planning_p50_ms": 1000 * statistics.median(busy),
         "planning_p99_ms": 1000 * p99(busy),
         "planning_samples": len(busy),

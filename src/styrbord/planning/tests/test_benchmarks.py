@@ -16,6 +16,10 @@ def test_web_latency_is_measured_idle_and_while_a_plan_runs() -> None:
     assert 0 < out["planning_p50_ms"] <= out["planning_p99_ms"]
     assert out["p99_ratio"] == pytest.approx(out["planning_p99_ms"] / out["idle_p99_ms"])
     assert out["p99_ratio_met"] == (out["p99_ratio"] <= 1.5)
+    # The floor: the same page beside an empty loop at the lowest priority, in the same run.
+    assert 0 < out["floor_p50_ms"] <= out["floor_p99_ms"]
+    assert out["floor_p99_ratio"] == pytest.approx(out["floor_p99_ms"] / out["idle_p99_ms"])
+    assert out["planning_vs_floor_p99_ratio"] == pytest.approx(out["planning_p99_ms"] / out["floor_p99_ms"])
 
 
 @pytest.mark.django_db
