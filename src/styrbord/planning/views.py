@@ -200,15 +200,23 @@ def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
 def compare(request: HttpRequest) -> HttpResponse:
     """Runs side by side: coverage by deadline, cost, staffing impact per facility."""
     _require(request, LIST, "plan_run")
-    ids = [int(v) for v in request.GET.getlist("koersel") if v.isdigit()][:MAX_COMPARED]
+    choices = list(
+        scoped_for(request.user, LIST, "plan_run", PlanRun.objects.select_related("scenario"))
+        .filter(status=PlanRun.Status.DONE)
+        .order_by("-created_at", "-pk")[:50]
+    )
+    if "koersel" in request.GET:
+        ids = [int(v) for v in request.GET.getlist("koersel") if v.isdigit()][:MAX_COMPARED]
+    else:  # nothing chosen yet: the newest finished run of each scenario, newest scenarios first
+        latest: dict[int, int] = {}
+        for run in choices:
+            latest.setdefault(run.scenario_id, run.pk)
+        ids = list(latest.values())[:MAX_COMPARED]
     runs = list(
         scoped_for(request.user, RETRIEVE, "plan_run", PlanRun.objects.select_related("scenario")).filter(
             pk__in=ids, status=PlanRun.Status.DONE
         )
     )
     runs.sort(key=lambda r: ids.index(r.pk))
-    choices = scoped_for(request.user, LIST, "plan_run", PlanRun.objects.select_related("scenario")).filter(
-        status=PlanRun.Status.DONE
-    )[:50]
     context = {"runs": runs, "table": comparison(runs), "choices": choices, "chosen": ids}
     return render(request, "planning/compare.html", context)

@@ -152,3 +152,25 @@ def test_the_other_municipality_cannot_compare_our_runs(world: World) -> None:
     run = finished_run(world)
     response = client_for(world.other_coordinator).get(reverse("planning:compare"), {"koersel": [run.pk]})
     assert "Konflikthåndtering for alle" not in response.content.decode()
+
+
+def test_the_comparison_opens_with_the_newest_run_of_each_scenario(world: World) -> None:
+    older = finished_run(world)
+    newer = finished_run_for(older.scenario)
+    second = Scenario.objects.get(pk=older.scenario.pk)
+    second.pk = None
+    second.name = "Uden puljen"
+    second.save()
+    third = finished_run_for(second)
+    page = client_for(world.coordinator).get(reverse("planning:compare")).content.decode()
+    assert f'value="{newer.pk}" checked' in page
+    assert f'value="{third.pk}" checked' in page
+    assert f'value="{older.pk}" checked' not in page
+    assert "Konflikthåndtering for alle" in page  # the comparison table is shown at once
+    # Choosing explicitly still wins; another municipality gets nothing of ours preselected.
+    chosen = client_for(world.coordinator).get(reverse("planning:compare"), {"koersel": [older.pk]}).content.decode()
+    assert f'value="{older.pk}" checked' in chosen
+    assert f'value="{newer.pk}" checked' not in chosen
+    theirs = client_for(world.other_coordinator).get(reverse("planning:compare")).content.decode()
+    assert "checked" not in theirs
+    assert "Konflikthåndtering for alle" not in theirs
