@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+import holidays
+from django.utils import timezone, translation
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 
@@ -73,3 +75,23 @@ def daterange(start: dt.date, end: dt.date) -> Iterator[dt.date]:
     """Each date from start to end inclusive."""
     for n in range((end - start).days + 1):
         yield start + dt.timedelta(days=n)
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int, language: str) -> dict[dt.date, str]:
+    return dict(holidays.country_holidays("DK", years=year, language=language).items())
+
+
+def public_holiday(day: dt.date, language: str | None = None) -> str | None:
+    """The name of the Danish public holiday (helligdag) on ``day``, or None: 'Juledag'.
+
+    The official ones from the ``holidays`` package (Store bededag ended in 2024); staffing
+    treats them as Sundays. ``language`` 'da' (default: the active one) or 'en'."""
+    lang = (language or translation.get_language() or "da").split("-")[0]
+    return _holidays(day.year, "da" if lang == "da" else "en_US").get(day)
+
+
+def public_holidays(first: dt.date, last: dt.date) -> frozenset[dt.date]:
+    """The Danish public holidays from ``first`` to ``last``, both included."""
+    days = (d for year in range(first.year, last.year + 1) for d in _holidays(year, "da"))
+    return frozenset(d for d in days if first <= d <= last)

@@ -38,7 +38,7 @@ class MinimumStaffingForm(forms.ModelForm):
         fields = ["minimum_staff", "minimum_staff_weekend"]
         labels = {
             "minimum_staff": _("Hverdage (mandag-fredag)"),
-            "minimum_staff_weekend": _("Weekend (lørdag og søndag)"),
+            "minimum_staff_weekend": _("Weekend og helligdage"),
         }
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.dates import public_holiday
 from styrbord.lib.scoping import ScopePaths
 
 
@@ -157,10 +158,10 @@ class Facility(models.Model):
         help_text=_("Det mindste antal medarbejdere, der skal være på arbejde (ikke på kursus) en hverdag."),
     )
     minimum_staff_weekend = models.PositiveIntegerField(
-        _("minimumsbemanding i weekenden"),
+        _("minimumsbemanding i weekender og på helligdage"),
         null=True,
         blank=True,
-        help_text=_("Lørdag og søndag. Tom: som på hverdage."),
+        help_text=_("Lørdag, søndag og helligdage. Tom: som på hverdage."),
     )
     backfill_factor = models.DecimalField(
         _("vikarfaktor"),
@@ -189,12 +190,14 @@ class Facility(models.Model):
 
     def minimum_on(self, day: dt.date, periods: Iterable[StaffingPeriod]) -> int:
         """The minimum staffing on ``day``: a period covering it (the highest, if several), else
-        the weekend or weekday minimum. ``periods`` are this facility's (``minimums`` fetches
-        them); the same rule as the planner's ``StaffingRule.minimum_on``."""
+        the weekend minimum on Saturdays, Sundays and public holidays, else the weekday minimum.
+        ``periods`` are this facility's (``minimums`` fetches them); the same rule as the
+        planner's ``StaffingRule.minimum_on``."""
         covering = [p.minimum for p in periods if p.start_date <= day <= p.end_date]
         if covering:
             return max(covering)
-        if day.weekday() >= 5 and self.minimum_staff_weekend is not None:
+        weekend = day.weekday() >= 5 or public_holiday(day, "da") is not None
+        if weekend and self.minimum_staff_weekend is not None:
             return self.minimum_staff_weekend
         return self.minimum_staff
 

@@ -146,9 +146,10 @@ class StaffingPeriod:
 class StaffingRule:
     """How many of a facility's own staff must be at work (not on a course), day by day.
 
-    ``min_staff`` holds on weekdays, ``weekend_min_staff`` on Saturdays and Sundays (None:
-    as on weekdays). A period covering the day overrides both; where periods overlap, the
-    highest minimum holds. The same rule as ``Facility.minimum_on`` on the Django side.
+    ``min_staff`` holds on weekdays, ``weekend_min_staff`` on Saturdays, Sundays and the
+    ``holidays`` (public holidays, given as data; None: as on weekdays). A period covering the
+    day overrides both; where periods overlap, the highest minimum holds. The same rule as
+    ``Facility.minimum_on`` on the Django side.
     """
 
     facility_id: int
@@ -156,13 +157,14 @@ class StaffingRule:
     backfill_permille: int = 1000  # backfill cost factor x 1000 (1000 = wage x 1.0)
     weekend_min_staff: int | None = None
     periods: tuple[StaffingPeriod, ...] = ()
+    holidays: frozenset[dt.date] = frozenset()
 
     def minimum_on(self, day: dt.date) -> int:
         """The minimum that holds on ``day``."""
         covering = [p.min_staff for p in self.periods if p.start <= day <= p.end]
         if covering:
             return max(covering)
-        if day.weekday() >= 5 and self.weekend_min_staff is not None:
+        if (day.weekday() >= 5 or day in self.holidays) and self.weekend_min_staff is not None:
             return self.weekend_min_staff
         return self.min_staff
 

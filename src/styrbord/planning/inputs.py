@@ -35,6 +35,7 @@ from styrbord.competences.models import CompetenceHolding
 from styrbord.funding.models import Grant
 from styrbord.funding.services.balances import balances_by_grant
 from styrbord.lib.costs import CostCategory
+from styrbord.lib.dates import public_holidays
 from styrbord.lib.money import to_ore
 from styrbord.organisations.models import Facility, periods_by_facility
 from styrbord.planner import model as engine
@@ -248,6 +249,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
     requirements, info = _requirements(facilities, employments, start, end)
     grants, grant_names = _grants(scenario, facilities)
     periods = periods_by_facility([f.pk for f in facilities], start, end)
+    holidays = public_holidays(start, end)
     staffing = [
         engine.StaffingRule(
             facility_id=f.pk,
@@ -255,6 +257,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
             backfill_permille=int(BackfillFactors(f).on(start) * 1000),
             weekend_min_staff=f.minimum_staff_weekend,
             periods=tuple(engine.StaffingPeriod(p.start_date, p.end_date, p.minimum) for p in periods[f.pk]),
+            holidays=holidays,
         )
         for f in facilities
     ]

@@ -39,7 +39,7 @@ class FacilityUpdate(Schema):
     places: schemas.Count | None = None
     minimum_staff: schemas.Count | None = None
     minimum_staff_weekend: schemas.Count | None = Field(
-        None, description="Minimumsbemanding lørdag og søndag; null: som på hverdage."
+        None, description="Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
     )
     backfill_factor: schemas.Factor | None = None
 

@@ -74,3 +74,13 @@ def test_english_formats_when_switched() -> None:
 def test_adding_months_clamps_to_the_month_end() -> None:
     assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
     assert add_months(dt.date(2024, 11, 15), 6) == dt.date(2025, 5, 15)
+
+
+def test_danish_public_holidays_are_named_in_the_active_language() -> None:
+    from styrbord.lib.dates import public_holiday, public_holidays
+
+    assert public_holiday(dt.date(2026, 12, 25)) == "Juledag"
+    assert public_holiday(dt.date(2026, 12, 25), "en") == "Christmas Day"
+    assert public_holiday(dt.date(2026, 12, 24)) is None  # juleaften is not a public holiday
+    easter_2027 = public_holidays(dt.date(2027, 3, 1), dt.date(2027, 4, 30))
+    assert sorted(easter_2027) == [dt.date(2027, 3, d) for d in (25, 26, 28, 29)]

@@ -115,7 +115,7 @@ def test_a_facility_manager_adds_a_period_with_a_higher_minimum_from_the_facilit
     assert page.url.endswith(f"/tilbud/{world.dolmer.pk}/")
     assert "Minimumsbemandingen er gemt." in page.inner_text("body")
     facts = page.inner_text("dl")
-    assert "2 medarbejdere på arbejde på hverdage, 1 i weekenden" in facts
+    assert "2 medarbejdere på arbejde på hverdage, 1 i weekender og på helligdage" in facts
     assert "3 fra 10-02-2027 til og med 10-03-2027 (Ny beboer med 1:1-støtte)" in facts
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "minimum_staffing.png"), full_page=True)

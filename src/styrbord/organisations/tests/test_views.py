@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from styrbord.audit.models import AuditEntry
-from styrbord.lib.dates import local_today
+from styrbord.lib.dates import local_today, public_holidays
 from styrbord.lib.formatting import format_date
 from styrbord.organisations.models import Facility, StaffingPeriod
 from styrbord.organisations.views import PAGE_SIZE
@@ -288,7 +288,7 @@ def test_the_facility_page_shows_the_minimum_staffing_of_weekdays_weekends_and_p
         minimum=9,
     )
     body = client_for(world.manager).get(facility_url(world.dolmer)).content.decode()
-    assert "6 medarbejdere på arbejde på hverdage, 4 i weekenden" in body
+    assert "6 medarbejdere på arbejde på hverdage, 4 i weekender og på helligdage" in body
     period = (
         f"8 fra {format_date(start)} til og med {format_date(start + dt.timedelta(days=13))} (Ny beboer med 1:1-støtte)"
     )
@@ -316,7 +316,8 @@ def test_a_staffing_period_that_ends_before_it_starts_is_refused_with_a_danish_m
 @pytest.mark.parametrize("seed", range(5))
 def test_the_facility_and_the_planner_agree_on_every_days_minimum(seed: int) -> None:
     """Facility.minimum_on (bookings, absence page) and StaffingRule.minimum_on (planner) are the
-    same rule written twice, on each side of the Django boundary; random facilities and periods."""
+    same rule written twice, on each side of the Django boundary; random facilities and periods,
+    over 90 days with New Year's Day and Easter (public holidays are staffed as Sundays)."""
     rng = random.Random(seed)
     first = dt.date(2027, 1, 1)
     weekend = rng.choice([None, 0, 2, 5])
@@ -334,6 +335,7 @@ def test_the_facility_and_the_planner_agree_on_every_days_minimum(seed: int) -> 
         min_staff=facility.minimum_staff,
         weekend_min_staff=weekend,
         periods=tuple(EnginePeriod(p.start_date, p.end_date, p.minimum) for p in periods),
+        holidays=public_holidays(first, first + dt.timedelta(days=89)),
     )
     for n in range(90):
         day = first + dt.timedelta(days=n)
@@ -419,3 +421,23 @@ def test_only_those_who_run_the_facility_may_set_its_minimum_staffing(world: Any
         assert client_for(user).get(staffing_url(world.dolmer)).status_code == 403
     finance_page = client_for(world.finance).get(facility_url(world.dolmer)).content.decode()
     assert 'id="edit-minimum-staffing"' not in finance_page
+
+
+def test_public_holidays_are_staffed_as_weekends_on_both_sides() -> None:
+    """Christmas Day 2026 is a Friday, Ascension Day 2027 a Thursday: the weekend minimum holds,
+    for the facility (bookings, absence page) and for the planner, which gets the days as data."""
+    facility = Facility(minimum_staff=6, minimum_staff_weekend=4)
+    first, last = dt.date(2026, 12, 1), dt.date(2027, 6, 30)
+    rule = StaffingRule(facility_id=1, min_staff=6, weekend_min_staff=4, holidays=public_holidays(first, last))
+    christmas, boxing, ascension, ordinary = (
+        dt.date(2026, 12, 25),
+        dt.date(2026, 12, 28),  # the Monday after: an ordinary weekday
+        dt.date(2027, 5, 6),
+        dt.date(2027, 5, 7),
+    )
+    assert [facility.minimum_on(d, []) for d in (christmas, boxing, ascension, ordinary)] == [4, 6, 4, 6]
+    assert [rule.minimum_on(d) for d in (christmas, boxing, ascension, ordinary)] == [4, 6, 4, 6]
+    # Store bededag was abolished from 2024: the fourth Friday after Easter 2027 is a weekday.
+    assert facility.minimum_on(dt.date(2027, 4, 23), []) == 6
+    # Without a weekend minimum, holidays are staffed as weekdays.
+    assert Facility(minimum_staff=6).minimum_on(christmas, []) == 6

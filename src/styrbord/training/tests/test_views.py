@@ -230,7 +230,7 @@ def test_the_absence_view_holds_each_day_to_its_own_minimum(world: World, client
     )
     url = reverse("training:absence") + f"?facility={world.dolmer.pk}&month=2026-03"
     content = _login(client, world.manager).get(url).content.decode()
-    assert "2 medarbejdere på arbejde på hverdage, 1 i weekenden" in content
+    assert "2 medarbejdere på arbejde på hverdage, 1 i weekender og på helligdage" in content
     assert "3 fra 09-03-2026 til og med 10-03-2026 (Ny beboer med 1:1-støtte)" in content
 
     def minimum(day: str) -> str:
@@ -247,6 +247,20 @@ def test_the_absence_view_holds_each_day_to_its_own_minimum(world: World, client
         '<tr class="day weekend">\n    <td class="nowrap"><span class="weekday">lør.</span> 07-03-2026</td>' in content
     )
     assert '<span class="weekday">man.</span> 09-03-2026' in content
+
+
+def test_the_absence_view_names_public_holidays_and_staffs_them_as_weekends(world: World, client: Client) -> None:
+    world.dolmer.minimum_staff, world.dolmer.minimum_staff_weekend = 2, 1
+    world.dolmer.save()
+    url = reverse("training:absence") + f"?facility={world.dolmer.pk}&month=2026-12"
+    content = _login(client, world.manager).get(url).content.decode()
+    christmas = content.split("</span> 25-12-2026")[1].split("</tr>")[0]
+    assert '<span class="small holiday">Juledag</span>' in christmas
+    assert christmas.rsplit('<td class="num">', 1)[1].split("<")[0].strip() == "1"
+    assert '<tr class="day weekend">\n    <td class="nowrap"><span class="weekday">fre.</span> 25-12-2026' in content
+    eve = content.split("</span> 24-12-2026")[1].split("</tr>")[0]
+    assert "holiday" not in eve
+    assert eve.rsplit('<td class="num">', 1)[1].split("<")[0].strip() == "2"
 
 
 def test_the_initiative_page_shows_the_seed_table(world: World, client: Client) -> None:

@@ -18,7 +18,7 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
-from styrbord.lib.dates import daterange, local_today, month_last_day
+from styrbord.lib.dates import daterange, local_today, month_last_day, public_holiday
 from styrbord.organisations.models import Facility, Municipality, periods_by_facility
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.forms import AbsenceFilterForm, InitiativeForm, InitiativeYearFormSet, TeamDayForm
@@ -37,6 +37,7 @@ class AbsenceRow:
     day: DayStaffing
     training: list[tuple[str, list[str]]]  # (course, names)
     leave: list[tuple[str, list[str]]]  # (kind of leave, names)
+    holiday: str | None = None  # the public holiday's name: staffed as a Sunday
 
 
 def _grouped(reasons: dict[int, str], names: dict[int, str]) -> list[tuple[str, list[str]]]:
@@ -80,7 +81,10 @@ def absence(request: HttpRequest) -> HttpResponse:
         days = list(facility_staffing(facility, month, end, minimums=minimums).values())
         ids = set().union(*[set(d.on_training) | set(d.on_leave) for d in days]) if days else set()
         names = dict(Employee.objects.filter(pk__in=ids).values_list("pk", "name"))
-        rows = [AbsenceRow(d, _grouped(d.on_training, names), _grouped(d.on_leave, names)) for d in days]
+        rows = [
+            AbsenceRow(d, _grouped(d.on_training, names), _grouped(d.on_leave, names), public_holiday(d.date))
+            for d in days
+        ]
         if ids:
             log_access(request.user, "training.absence.viewed", sorted(ids), {"facility": facility.pk})
     return render(
