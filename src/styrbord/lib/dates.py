@@ -91,6 +91,11 @@ def public_holiday(day: dt.date, language: str | None = None) -> str | None:
     return _holidays(day.year, "da" if lang == "da" else "en_US").get(day)
 
 
+def staffed_as_weekend(day: dt.date) -> bool:
+    """Saturdays, Sundays and public holidays: the days a facility's weekend minimum holds."""
+    return day.weekday() >= 5 or public_holiday(day, "da") is not None
+
+
 def public_holidays(first: dt.date, last: dt.date) -> frozenset[dt.date]:
     """The Danish public holidays from ``first`` to ``last``, both included."""
     days = (d for year in range(first.year, last.year + 1) for d in _holidays(year, "da"))

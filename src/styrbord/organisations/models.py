@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from styrbord.lib.dates import public_holiday
+from styrbord.lib.dates import staffed_as_weekend
 from styrbord.lib.scoping import ScopePaths
 
 
@@ -196,7 +196,10 @@ class Facility(models.Model):
         covering = [p.minimum for p in periods if p.start_date <= day <= p.end_date]
         if covering:
             return max(covering)
-        weekend = day.weekday() >= 5 or public_holiday(day, "da") is not None
+        return self.usual_minimum(staffed_as_weekend(day))
+
+    def usual_minimum(self, weekend: bool) -> int:
+        """The minimum outside periods: the weekend one on weekend days (if set), else the weekday one."""
         if weekend and self.minimum_staff_weekend is not None:
             return self.minimum_staff_weekend
         return self.minimum_staff
@@ -224,7 +227,16 @@ def minimums_by_facility(facilities: Iterable[Facility], days: Iterable[dt.date]
     if not wanted:
         return {f.pk: {} for f in facilities}
     periods = periods_by_facility([f.pk for f in facilities], wanted[0], wanted[-1])
-    return {f.pk: {day: f.minimum_on(day, periods[f.pk]) for day in wanted} for f in facilities}
+    weekend = {day: staffed_as_weekend(day) for day in wanted}  # once, not per facility
+    result: dict[int, dict[dt.date, int]] = {}
+    for f in facilities:
+        own = periods[f.pk]
+        if own:
+            result[f.pk] = {day: f.minimum_on(day, own) for day in wanted}
+        else:  # most facilities: no period, so only the weekday or weekend minimum
+            usual = {True: f.usual_minimum(True), False: f.usual_minimum(False)}
+            result[f.pk] = {day: usual[weekend[day]] for day in wanted}
+    return result
 
 
 PERIOD_ENDS_BEFORE_IT_BEGINS = _("Perioden slutter, før den begynder: „til og med“ skal ligge på eller efter „fra“.")

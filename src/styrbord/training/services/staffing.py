@@ -201,24 +201,33 @@ def understaffed_days(facilities: Sequence[Facility], start: dt.date, end: dt.da
         spans.setdefault((facility_id, employee_id), []).append((e_start, e_end, status == Employment.Status.LEAVE))
     extra: dict[tuple[int, dt.date], int] = {}  # employed that day, but not counted as throughout
     away: dict[tuple[int, dt.date], int] = {}
+    last = len(days) - 1
     for (facility_id, employee_id), employed in spans.items():
         counted = any(s <= start and (e is None or e >= end) for s, e, _leave in employed)
-        for day in days:
-            covering = [leave for s, e, leave in employed if s <= day and (e is None or day <= e)]
-            if not covering:
+        # Per day of the span: 0 not employed here, 1 employed, 2 employed and on leave.
+        state = [0] * len(days)
+        for s, e, leave in employed:
+            mark = 2 if leave else 1
+            for i in range(max(0, (s - start).days), (last if e is None else min(last, (e - start).days)) + 1):
+                if state[i] < mark:
+                    state[i] = mark
+        gone = days_away.get(employee_id, ())
+        for day, here in zip(days, state, strict=True):
+            if not here:
                 continue
             if not counted:
                 extra[(facility_id, day)] = extra.get((facility_id, day), 0) + 1
-            if any(covering) or day in days_away.get(employee_id, ()):
+            if here == 2 or day in gone:
                 away[(facility_id, day)] = away.get((facility_id, day), 0) + 1
     found = []
     for facility in active:
+        pk = facility.pk
+        own, throughout = minimums[pk], throughout_count.get(pk, 0)
         for day in days:
-            minimum = minimums[facility.pk][day]
-            staff = throughout_count.get(facility.pk, 0) + extra.get((facility.pk, day), 0)
-            remaining = staff - away.get((facility.pk, day), 0)
+            minimum = own[day]
+            remaining = throughout + extra.get((pk, day), 0) - away.get((pk, day), 0)
             if minimum > 0 and remaining < minimum:
-                found.append(StaffingWarning(day, facility.pk, facility.name, remaining, minimum))
+                found.append(StaffingWarning(day, pk, facility.name, remaining, minimum))
     return sorted(found, key=lambda w: (w.date, w.facility_name))
 
 
