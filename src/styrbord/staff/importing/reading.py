@@ -256,7 +256,9 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        return repr(value)
+        # A typed number, written with a decimal comma: "28.125" would read as the Danish
+        # 28.125 (twenty-eight thousand), "28,125" reads as what the cell holds.
+        return repr(value).replace(".", ",")
     if isinstance(value, dt.datetime):
         if value.time() == dt.time():
             return value.date().isoformat()

@@ -63,8 +63,8 @@ def test_calamine_and_openpyxl_read_a_formula_free_workbook_alike(tmp_path: Path
     ]
     assert [(n, [c for c in cells if c]) for n, cells in fast_rows] == [
         (4, ["A-1", "Åse Ærø Østergård", "37", "2020-02-01", "2024-05-06T07:30:00", "1"]),
-        (6, ["A-2", "  Bo  ", "29.6", "2019-12-31", "0", "1970"]),
-        (7, ["A-3", "=1+1 er tekst", "312.75"]),
+        (6, ["A-2", "  Bo  ", "29,6", "2019-12-31", "0", "1970"]),
+        (7, ["A-3", "=1+1 er tekst", "312,75"]),
     ]
     # Text that starts with "=" is flagged the same way by both readers.
     assert [(w.row, w.column, w.value) for w in fast_warnings] == [(7, "Navn", "=1+1 er tekst")]
@@ -118,3 +118,22 @@ def test_a_broken_formula_free_workbook_is_refused_with_the_usual_message(tmp_pa
         read_all()
 
     assert "gyldig XLSX-fil" in info.value.msgid
+
+
+@pytest.mark.parametrize("force_openpyxl", [False, True])
+def test_a_number_cell_with_three_decimals_is_not_read_as_danish_thousands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, force_openpyxl: bool
+) -> None:
+    """A typed 28.125 is twenty-eight and a bit, whatever the text heuristics say of "28.125"."""
+    from decimal import Decimal
+
+    from styrbord.staff.importing.values import parse_decimal
+
+    path = tmp_path / "timer.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Medarbejdernr", "Timer", "Timeløn"])
+    workbook.active.append(["A-1", 28.125, 312.125])
+    workbook.save(path)
+    _table, rows, _warnings = _read(path, monkeypatch, force_openpyxl=force_openpyxl)
+    assert rows == [(2, ["A-1", "28,125", "312,125"])]
+    assert [parse_decimal(text) for text in rows[0][1][1:]] == [Decimal("28.125"), Decimal("312.125")]
