@@ -186,6 +186,38 @@ class EntryForm(forms.Form):
         return data
 
 
+class EntryFilterForm(forms.Form):
+    """Which of a grant's postings to list: a year, a balance, a cost category (each optional)."""
+
+    year = forms.TypedChoiceField(label=_("År"), coerce=int, required=False, empty_value=None)
+    balance = forms.ChoiceField(label=_("Saldo"), required=False)
+    category = forms.ChoiceField(label=_("Udgiftsart"), required=False)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Alle"))]
+        self.fields["year"].choices = everything + [(str(y), str(y)) for y in years]  # type: ignore[attr-defined]
+        self.fields["balance"].choices = everything + list(LedgerEntry.Balance.choices)  # type: ignore[attr-defined]
+        self.fields["category"].choices = everything + list(CostCategory.choices)  # type: ignore[attr-defined]
+
+    def apply(self, entries: QuerySet[LedgerEntry]) -> QuerySet[LedgerEntry]:
+        """The entries the valid choices keep (all of them for an unbound or invalid form)."""
+        if not self.is_bound or not self.is_valid():
+            return entries
+        data = self.cleaned_data
+        if data["year"]:
+            entries = entries.filter(posted_on__year=data["year"])
+        if data["balance"]:
+            entries = entries.filter(balance=data["balance"])
+        if data["category"]:
+            entries = entries.filter(category=data["category"])
+        return entries
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Begrundelse"), max_length=200)
 

@@ -236,3 +236,31 @@ def test_the_grant_page_lists_seats_not_yet_charged_with_a_link_to_charge_them(w
     assert "Pladser uden finansiering" in html
     assert reverse("funding:booking_charge", args=[uncharged.pk]) in html
     assert html.count("/fordel/") == 3  # the uncharged seat, and the charged seat in its two ledger lines
+
+
+def test_the_grant_page_filters_its_postings_by_year_balance_and_category(world, funded) -> None:  # type: ignore[no-untyped-def]
+    grant = funded.dolmer_grant
+    client = client_for(world.finance)
+    for posted_on, amount in (("2025-05-02", "100"), ("2026-03-10", "250,50"), ("2026-09-01", "40")):
+        client.post(
+            reverse("funding:entry_create", args=[grant.pk]),
+            {"kind": "actual", "category": "fee", "amount": amount, "posted_on": posted_on, "text": f"Faktura {amount}"},
+        )
+    url = reverse("funding:grant_detail", args=[grant.pk])
+    everything = LedgerEntry.objects.filter(grant=grant)
+    in_2026 = everything.filter(posted_on__year=2026, balance=LedgerEntry.Balance.ACTUAL, category="fee")
+    assert in_2026.count() == 2
+    html = client.get(url, {"year": "2026", "balance": "actual", "category": "fee"}).content.decode()
+    assert f"Viser 2 af {everything.count()} posteringer." in html
+    assert "Faktura 250,50" in html
+    assert "Faktura 40" in html
+    assert "Faktura 100" not in html
+    assert '<td class="num" id="shown-total">290,50 kr.</td>' in html
+    # No filter: every posting, no "shown" sum; a year without postings says so; a wrong value is refused.
+    unfiltered = client.get(url).content.decode()
+    assert f"Viser {everything.count()} af {everything.count()} posteringer." in unfiltered
+    assert 'id="shown-total"' not in unfiltered
+    assert "Ingen posteringer med de valgte filtre." in client.get(url, {"category": "materials"}).content.decode()
+    refused = client.get(url, {"year": "1999"}).content.decode()
+    assert "Marker en gyldig valgmulighed" in refused
+    assert f"Viser {everything.count()} af" in refused

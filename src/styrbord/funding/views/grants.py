@@ -3,6 +3,7 @@ and the postings made by hand: commitments, actuals, income, reversals and corre
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,15 @@ from django.utils.translation import gettext as _
 
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
-from styrbord.funding.forms import BudgetLineFormSet, CorrectForm, EntryForm, GrantForm, ReverseForm, today_initial
+from styrbord.funding.forms import (
+    BudgetLineFormSet,
+    CorrectForm,
+    EntryFilterForm,
+    EntryForm,
+    GrantForm,
+    ReverseForm,
+    today_initial,
+)
 from styrbord.funding.models import Grant, GrantBudgetLine, LedgerEntry
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import BurnPoint, balances_for, budget_vs_actual, burn_down
@@ -111,9 +120,14 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = local_today()
     balances = balances_for(grant)
     entries = []
+    all_entries = LedgerEntry.objects.filter(grant=grant)
+    years = sorted({d.year for d in all_entries.dates("posted_on", "year")})
+    entry_filter = EntryFilterForm(request.GET or None, years=years)
+    entry_count = 0
     if can(request.user, LIST, "ledger"):
+        entry_count = all_entries.count()
         entries = list(
-            entries_with_reversal_flag(LedgerEntry.objects.filter(grant=grant))
+            entries_with_reversal_flag(entry_filter.apply(all_entries))
             .select_related("booking__session__course", "created_by")
             .order_by("posted_on", "pk")
         )
@@ -131,6 +145,9 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "period_balances": balances_for(grant, within_period=True),
             "budget_rows": budget_vs_actual(grant),
             "entries": entries,
+            "entry_filter": entry_filter,
+            "entry_count": entry_count,
+            "shown_total": sum((e.amount for e in entries), Decimal("0")),
             "points": points,
             "chart": _chart(grant, points),
             "chart_scripts": charts.chart_scripts(),
