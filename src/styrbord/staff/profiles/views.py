@@ -33,6 +33,8 @@ class HoldingStatus:
 
     @property
     def badge(self) -> str:
+        if self.status == "expired" and self.superseded:
+            return "info"  # renewed: a later certificate of the same competence took its place
         return {"valid": "ok", "expiring": "warn", "expired": "bad", "future": "info"}[self.status]
 
 

@@ -108,6 +108,7 @@ def test_holding_status_marks_expiring_expired_renewed_and_future() -> None:
     new = factories.holding(person, comp, dt.date(2025, 12, 1), dt.date(2026, 12, 1))
     future = factories.holding(person, other, dt.date(2027, 1, 1))
     lapsed = factories.holding(person, other, dt.date(2020, 1, 1), dt.date(2026, 11, 22))
+    gone = factories.holding(person, factories.competence(), dt.date(2020, 1, 1), dt.date(2022, 1, 1))
 
     statuses = {s.holding.pk: s for s in holding_statuses(list(CompetenceHolding.objects.all()), today)}
 
@@ -115,3 +116,5 @@ def test_holding_status_marks_expiring_expired_renewed_and_future() -> None:
     assert (statuses[new.pk].status, statuses[new.pk].superseded) == ("expiring", False)
     assert statuses[future.pk].status == "future"
     assert (statuses[lapsed.pk].status, statuses[lapsed.pk].superseded) == ("expired", True)
+    # Red only for what has lapsed without a newer certificate; renewed ones are informational.
+    assert [statuses[h.pk].badge for h in (old, new, future, lapsed, gone)] == ["info", "warn", "info", "info", "bad"]
