@@ -244,7 +244,13 @@ def test_the_grant_page_filters_its_postings_by_year_balance_and_category(world,
     for posted_on, amount in (("2025-05-02", "100"), ("2026-03-10", "250,50"), ("2026-09-01", "40")):
         client.post(
             reverse("funding:entry_create", args=[grant.pk]),
-            {"kind": "actual", "category": "fee", "amount": amount, "posted_on": posted_on, "text": f"Faktura {amount}"},
+            {
+                "kind": "actual",
+                "category": "fee",
+                "amount": amount,
+                "posted_on": posted_on,
+                "text": f"Faktura {amount}",
+            },
         )
     url = reverse("funding:grant_detail", args=[grant.pk])
     everything = LedgerEntry.objects.filter(grant=grant)

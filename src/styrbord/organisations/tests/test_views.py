@@ -441,3 +441,29 @@ def test_public_holidays_are_staffed_as_weekends_on_both_sides() -> None:
     assert facility.minimum_on(dt.date(2027, 4, 23), []) == 6
     # Without a weekend minimum, holidays are staffed as weekdays.
     assert Facility(minimum_staff=6).minimum_on(christmas, []) == 6
+
+
+@pytest.mark.django_db
+def test_the_minimums_of_many_facilities_are_each_facilitys_own_rule_day_by_day() -> None:
+    """``minimums_by_facility`` takes a short cut for facilities without periods; it must give
+    what ``minimum_on`` gives, across weekends, Christmas and New Year."""
+    from styrbord.organisations.models import minimums_by_facility
+    from styrbord.testing import factories
+
+    plain = factories.facility("Uden perioder", minimum_staff=5, minimum_staff_weekend=3)
+    no_weekend = factories.facility("Uden weekendminimum", minimum_staff=4)
+    with_period = factories.facility("Med periode", minimum_staff=6, minimum_staff_weekend=2)
+    StaffingPeriod.objects.create(
+        facility=with_period, start_date=dt.date(2026, 12, 24), end_date=dt.date(2026, 12, 27), minimum=8
+    )
+    days = [dt.date(2026, 12, 15) + dt.timedelta(days=n) for n in range(30)]
+    found = minimums_by_facility([plain, no_weekend, with_period], days)
+    periods = list(with_period.staffing_periods.all())
+    for day in days:
+        assert found[plain.pk][day] == plain.minimum_on(day, []), day
+        assert found[no_weekend.pk][day] == 4
+        assert found[with_period.pk][day] == with_period.minimum_on(day, periods), day
+    assert found[plain.pk][dt.date(2026, 12, 25)] == 3  # Christmas Day, a Friday
+    assert found[plain.pk][dt.date(2026, 12, 24)] == 5  # Christmas Eve is a working day
+    assert found[with_period.pk][dt.date(2026, 12, 25)] == 8
+    assert found[with_period.pk][dt.date(2027, 1, 1)] == 2  # New Year's Day, after the period
