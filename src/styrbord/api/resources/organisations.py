@@ -1,4 +1,8 @@
-"""Facilities, their units and their periods with another minimum staffing."""
+"""Facilities, their units, their usual minimum staffing and their periods with another minimum.
+
+``/minimum-staffing`` is the facility row seen through the ``staffing`` policy: a facility
+manager may set their own facility's weekday and weekend minimums there (as on the page),
+without the right to change the facility itself."""
 
 from decimal import Decimal
 
@@ -158,9 +162,45 @@ STAFFING_PERIODS = Resource(
 )
 
 
+class MinimumStaffingOut(VersionedOut):
+    id: int = Field(description="Tilbuddets id.")
+    name: str
+    minimum_staff: int = Field(description="Minimumsbemanding på hverdage.")
+    minimum_staff_weekend: int | None = Field(
+        description="Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
+    )
+
+
+class MinimumStaffingUpdate(Schema):
+    version: schemas.Version
+    minimum_staff: schemas.Count | None = None
+    minimum_staff_weekend: schemas.Count | None = Field(
+        None, description="Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
+    )
+
+
+MINIMUM_STAFFING = Resource(
+    name="minimum-staffing",
+    singular="minimum_staffing",
+    object_type="staffing",
+    model=Facility,
+    out=MinimumStaffingOut,
+    tag=TAG,
+    update_in=MinimumStaffingUpdate,
+    filters={"municipality": (int, "municipality_id")},
+    export_columns=[
+        ("tilbud", lambda f: f.pk),
+        ("navn", lambda f: f.name),
+        ("hverdage", lambda f: f.minimum_staff),
+        ("weekender og helligdage", lambda f: f.minimum_staff_weekend),
+    ],
+)
+
+
 def build() -> Router:
     router = Router()
     register(router, FACILITIES)
     register(router, UNITS)
+    register(router, MINIMUM_STAFFING)
     register(router, STAFFING_PERIODS)
     return router

@@ -187,3 +187,27 @@ def test_a_manager_adds_a_staffing_period_to_their_own_facility_only(world, api_
     assert world.dolmer.staffing_periods.count() == 1
     assert not world.glesborg.staffing_periods.exists()
     assert [p["id"] for p in api.get("/staffing-periods").json()["items"]] == [created.json()["id"]]
+
+
+def test_a_manager_sets_their_own_facilitys_weekday_and_weekend_minimum_only(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    """As on the page: the staffing policy, not the right to change the facility itself."""
+    api = api_as(world.manager)
+    listed = api.get("/minimum-staffing").json()["items"]
+    assert [row["id"] for row in listed] == [world.dolmer.pk]
+    version = listed[0]["version"]
+    changed = api.patch(f"/minimum-staffing/{world.dolmer.pk}", {"version": version, "minimum_staff_weekend": 2})
+    assert changed.status_code == 200, changed.content
+    world.dolmer.refresh_from_db()
+    assert world.dolmer.minimum_staff_weekend == 2
+    assert world.dolmer.minimum_on(dt.date(2026, 12, 25), []) == 2  # Christmas Day: the weekend minimum
+    stale = api.patch(f"/minimum-staffing/{world.dolmer.pk}", {"version": version, "minimum_staff": 9})
+    assert stale.status_code == 409
+    cleared = api.patch(
+        f"/minimum-staffing/{world.dolmer.pk}", {"version": changed.json()["version"], "minimum_staff_weekend": None}
+    )
+    assert cleared.json()["minimum_staff_weekend"] is None
+    assert api.patch(f"/minimum-staffing/{world.glesborg.pk}", {"version": 1, "minimum_staff": 9}).status_code == 404
+    assert api.patch(f"/facilities/{world.dolmer.pk}", {"version": 1, "minimum_staff": 9}).status_code == 403
+    assert AuditEntry.objects.filter(action="organisations.facility.updated", actor_id=world.manager.pk).count() == 2
+    finance = api_as(world.finance)
+    assert finance.get("/minimum-staffing").status_code == 403

@@ -61,6 +61,7 @@ PATH_KEYS = {
     "facilities": "facility",
     "units": "unit",
     "staffing-periods": "staffing_period",
+    "minimum-staffing": "facility",
     "employees": "employee",
     "employments": "employment",
     "competences": "competence",
