@@ -92,3 +92,23 @@ def test_a_facility_managers_header_is_one_row_on_a_laptop(
     menu_top = page.evaluate("document.querySelector('.main-nav').getBoundingClientRect().top")
     tools_top = page.evaluate("document.querySelector('.header-tools').getBoundingClientRect().top")
     assert abs(menu_top - tools_top) < 20
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_coverage_heat_map_of_six_requirements_fits_a_laptop_screen(
+    page: Any, live_server: Any, reference_data: None, world: World
+) -> None:
+    """Long requirement names head the columns; they wrap instead of pushing columns off screen."""
+    competence = factories.competence(name="Konflikthåndtering")
+    for n in range(6):
+        requirement(
+            [competence],
+            facility=world.dolmer if n % 2 else world.glesborg,
+            name=f"Vedligeholdelsestræning i konflikthåndtering hver 12. måned, krav nummer {n + 1}",
+        )
+    login(page, live_server.url, world.coordinator.username)
+    page.goto(f"{live_server.url}/krav/")
+    assert page.locator("#heatmap thead th").count() == 7
+    wrap = "document.querySelector('#heatmap').closest('.table-wrap')"
+    assert page.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth + 1")
