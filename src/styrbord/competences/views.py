@@ -23,6 +23,7 @@ from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
 from styrbord.staff.models import Employment
+from styrbord.training.services.bookings import Renewal, renewals_booked
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 730
@@ -47,6 +48,7 @@ class ExpiringRow:
     holding: CompetenceHolding
     facilities: str
     days_left: int
+    renewal: Renewal | None = None  # an open booking on a course that renews it
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def _expiring(request: HttpRequest, action: str) -> Expiring:
         competence_id=OuterRef("competence_id"),
         acquired_on__gt=OuterRef("acquired_on"),
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")))
-    holdings = (
+    lapsing = (
         CompetenceHolding.objects.filter(
             employee_id__in=employments.values("employee_id"),
             expires_on__gte=today,
@@ -99,7 +101,17 @@ def _expiring(request: HttpRequest, action: str) -> Expiring:
         where.setdefault(employee_id, [])
         if name not in where[employee_id]:
             where[employee_id].append(name)
-    rows = [ExpiringRow(h, ", ".join(where.get(h.employee_id, [])), (h.expires_on - today).days) for h in holdings]  # type: ignore[operator]
+    holdings = list(lapsing)
+    renewals = renewals_booked({h.employee_id for h in holdings}, {h.competence_id for h in holdings}, today)
+    rows = [
+        ExpiringRow(
+            h,
+            ", ".join(where.get(h.employee_id, [])),
+            (h.expires_on - today).days,  # type: ignore[operator]
+            renewals.get((h.employee_id, h.competence_id)),
+        )
+        for h in holdings
+    ]
     return Expiring(days, today, facility, facilities, rows)
 
 
@@ -128,7 +140,15 @@ def expiring(request: HttpRequest) -> HttpResponse:
 def expiring_export(request: HttpRequest) -> HttpResponse:
     """The same list as XLSX; the export is logged."""
     data = _expiring(request, EXPORT)
-    headers = [_("Navn"), _("Tilbud"), _("Kompetence"), _("Opnået"), _("Udløber"), _("Dage tilbage")]
+    headers = [
+        _("Navn"),
+        _("Tilbud"),
+        _("Kompetence"),
+        _("Opnået"),
+        _("Udløber"),
+        _("Dage tilbage"),
+        _("Fornyes på kursus"),
+    ]
     rows: list[list[Any]] = [
         [
             r.holding.employee.name,
@@ -137,10 +157,11 @@ def expiring_export(request: HttpRequest) -> HttpResponse:
             r.holding.acquired_on,
             r.holding.expires_on,
             r.days_left,
+            r.renewal.first_day if r.renewal else None,
         ]
         for r in data.rows
     ]
-    content = write_xlsx([Sheet(_("Udløber"), headers, rows, column_widths=[28, 32, 40, 12, 12, 12])])
+    content = write_xlsx([Sheet(_("Udløber"), headers, rows, column_widths=[28, 32, 40, 12, 12, 12, 16])])
     log_access(
         request.user,
         "competences.expiring.exported",

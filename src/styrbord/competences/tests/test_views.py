@@ -58,8 +58,8 @@ def test_the_expiry_list_exports_to_xlsx(world: World, expiring_world: dict[str,
     response = client_for(world.manager).get(reverse("competences:expiring_export"))
 
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0] == ("Navn", "Tilbud", "Kompetence", "Opnået", "Udløber", "Dage tilbage")
-    assert [(r[0], r[1], r[5]) for r in rows[1:]] == [("Dolmer-medarbejder 1", "Dolmer Have", 10)]
+    assert rows[0] == ("Navn", "Tilbud", "Kompetence", "Opnået", "Udløber", "Dage tilbage", "Fornyes på kursus")
+    assert [(r[0], r[1], r[5], r[6]) for r in rows[1:]] == [("Dolmer-medarbejder 1", "Dolmer Have", 10, None)]
     assert AuditEntry.objects.filter(action="competences.expiring.exported", kind="export").count() == 1
 
 
@@ -73,3 +73,36 @@ def test_the_catalogue_is_readable_by_staff_roles(world: World) -> None:
     factories.competence("katalog", name="Low Arousal")
     assert "Low Arousal" in client_for(world.employee_user).get(reverse("competences:competence_list")).content.decode()
     assert client_for(world.finance).get(reverse("competences:competence_list")).status_code == 403
+
+
+def test_a_booked_renewal_course_is_shown_next_to_the_lapsing_certificate(
+    world: World, expiring_world: dict[str, object]
+) -> None:
+    """Whom to book: a course that grants the competence, booked and not yet over, is shown
+    (also in the XLSX); a cancelled booking or a course that grants something else is not."""
+    from styrbord.competences.models import Competence
+    from styrbord.training import services
+    from styrbord.training.models import BookingStatus, CourseCompetence
+    from styrbord.training.tests import helpers
+
+    today = local_today()
+    conflict = Competence.objects.get(code="konflikt-udloeb")
+    renewing = helpers.course(name="Konflikthåndtering, opfølgning")
+    CourseCompetence.objects.create(course=renewing, competence=conflict)
+    other = helpers.course(name="KRAP")
+    soon = expiring_world["soon"]
+    first = today + dt.timedelta(days=5)
+    services.book(soon, helpers.session(other, days=[today + dt.timedelta(days=2)]))  # grants nothing relevant
+    cancelled = services.book(soon, helpers.session(renewing, days=[today + dt.timedelta(days=1)]))
+    cancelled.status = BookingStatus.CANCELLED
+    cancelled.save()
+    html = client_for(world.coordinator).get(reverse("competences:expiring")).content.decode()
+    assert "Ikke tilmeldt" in html.split("Dolmer-medarbejder 1")[1].split("</tr>")[0]
+    services.book(soon, helpers.session(renewing, days=[first, first + dt.timedelta(days=1)]))
+    row = client_for(world.coordinator).get(reverse("competences:expiring")).content.decode()
+    row = row.split("Dolmer-medarbejder 1")[1].split("</tr>")[0]
+    assert f"{first:%d-%m-%Y}" in row
+    assert "Ikke tilmeldt" not in row
+    sheet = client_for(world.manager).get(reverse("competences:expiring_export"))
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    assert rows[1][6].date() == first

@@ -22,6 +22,7 @@ from styrbord.lib.dates import add_months, local_today
 from styrbord.lib.money import ZERO, round_money
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.models import (
+    OPEN_STATUSES,
     SEAT_STATUSES,
     Booking,
     BookingStatus,
@@ -299,3 +300,39 @@ def interested_without_booking(session: Session) -> list[CourseInterest]:
         .exclude(employee_id__in=booked)
         .select_related("employee")
     )
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """An open booking on a session, not yet over, of a course that grants the competence."""
+
+    booking_id: int
+    first_day: dt.date
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(BookingStatus(self.status).label)
+
+
+def renewals_booked(employee_ids: set[int], competence_ids: set[int], today: dt.date) -> dict[tuple[int, int], Renewal]:
+    """(person, competence) -> the earliest open booking that will renew it: planned, on the
+    waiting list or booked, on a session that is not cancelled and has not ended. One query."""
+    if not employee_ids or not competence_ids:
+        return {}
+    rows = (
+        Booking.objects.filter(
+            employee_id__in=employee_ids,
+            status__in=OPEN_STATUSES,
+            session__cancelled=False,
+            session__last_day__gte=today,
+            session__course__grants__competence_id__in=competence_ids,
+        )
+        .order_by("session__first_day", "pk")
+        .values_list("employee_id", "session__course__grants__competence_id", "pk", "session__first_day", "status")
+    )
+    found: dict[tuple[int, int], Renewal] = {}
+    for employee_id, competence_id, booking_id, first_day, status in rows:
+        if first_day is not None:  # a session with days (last_day was set, so first_day is too)
+            found.setdefault((employee_id, competence_id), Renewal(booking_id, first_day, status))
+    return found
