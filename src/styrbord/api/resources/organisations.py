@@ -13,6 +13,7 @@ from styrbord.api.crud import Resource, VersionedOut, register
 from styrbord.organisations.models import Facility, StaffingPeriod, Unit
 
 TAG = "Tilbud"
+WEEKEND_MINIMUM = "Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
 
 
 class FacilityOut(VersionedOut):
@@ -42,9 +43,7 @@ class FacilityUpdate(Schema):
     name: schemas.Required200 | None = None
     places: schemas.Count | None = None
     minimum_staff: schemas.Count | None = None
-    minimum_staff_weekend: schemas.Count | None = Field(
-        None, description="Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
-    )
+    minimum_staff_weekend: schemas.Count | None = Field(None, description=WEEKEND_MINIMUM)
     backfill_factor: schemas.Factor | None = None
 
 
@@ -166,17 +165,13 @@ class MinimumStaffingOut(VersionedOut):
     id: int = Field(description="Tilbuddets id.")
     name: str
     minimum_staff: int = Field(description="Minimumsbemanding på hverdage.")
-    minimum_staff_weekend: int | None = Field(
-        description="Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
-    )
+    minimum_staff_weekend: int | None = Field(description=WEEKEND_MINIMUM)
 
 
 class MinimumStaffingUpdate(Schema):
     version: schemas.Version
     minimum_staff: schemas.Count | None = None
-    minimum_staff_weekend: schemas.Count | None = Field(
-        None, description="Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
-    )
+    minimum_staff_weekend: schemas.Count | None = Field(None, description=WEEKEND_MINIMUM)
 
 
 MINIMUM_STAFFING = Resource(

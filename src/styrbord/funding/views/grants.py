@@ -3,7 +3,6 @@ and the postings made by hand: commitments, actuals, income, reversals and corre
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from styrbord.funding.services.setup import create_grant
 from styrbord.funding.services.warnings import grant_warnings
 from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, pools_for, require
 from styrbord.lib.dates import local_today
+from styrbord.lib.money import money_sum
 from styrbord.organisations.models import Facility, Municipality
 
 
@@ -120,11 +120,12 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = local_today()
     balances = balances_for(grant)
     entries = []
-    all_entries = LedgerEntry.objects.filter(grant=grant)
-    years = sorted({d.year for d in all_entries.dates("posted_on", "year")})
-    entry_filter = EntryFilterForm(request.GET or None, years=years)
+    entry_filter = EntryFilterForm(years=[])
     entry_count = 0
     if can(request.user, LIST, "ledger"):
+        all_entries = LedgerEntry.objects.filter(grant=grant)
+        years = sorted({d.year for d in all_entries.dates("posted_on", "year")})
+        entry_filter = EntryFilterForm(request.GET or None, years=years)
         entry_count = all_entries.count()
         entries = list(
             entries_with_reversal_flag(entry_filter.apply(all_entries))
@@ -147,7 +148,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": entries,
             "entry_filter": entry_filter,
             "entry_count": entry_count,
-            "shown_total": sum((e.amount for e in entries), Decimal("0")),
+            "shown_total": money_sum([e.amount for e in entries]),
             "points": points,
             "chart": _chart(grant, points),
             "chart_scripts": charts.chart_scripts(),

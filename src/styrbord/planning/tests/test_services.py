@@ -64,6 +64,10 @@ def test_a_period_with_a_higher_minimum_keeps_the_plan_off_its_days(world: World
     assert (dolmer.min_staff, dolmer.weekend_min_staff) == (1, 2)
     assert [(p.start, p.end, p.min_staff) for p in dolmer.periods] == [(DAYS[0], DAYS[0], 3)]
     assert rules[world.glesborg.pk].periods == ()
+    # Public holidays in the horizon (1-12-2026 to 31-12-2027) go to the planner as data.
+    assert {dt.date(2026, 12, 25), dt.date(2027, 5, 6)} <= dolmer.holidays
+    assert dt.date(2026, 4, 3) not in dolmer.holidays  # Good Friday 2026: before the horizon
+    assert dolmer.minimum_on(dt.date(2026, 12, 25)) == 2  # a Friday, staffed as a weekend
     run = run_now(setup.scenario)
     assert run.status == PlanRun.Status.DONE, run.error
     seats = list(run.assignments.select_related("employment"))

@@ -18,7 +18,7 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
-from styrbord.lib.dates import daterange, local_today, month_last_day, public_holiday
+from styrbord.lib.dates import daterange, local_today, month_last_day, public_holiday, staffed_as_weekend
 from styrbord.organisations.models import Facility, Municipality, periods_by_facility
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.forms import AbsenceFilterForm, InitiativeForm, InitiativeYearFormSet, TeamDayForm
@@ -38,6 +38,7 @@ class AbsenceRow:
     training: list[tuple[str, list[str]]]  # (course, names)
     leave: list[tuple[str, list[str]]]  # (kind of leave, names)
     holiday: str | None = None  # the public holiday's name: staffed as a Sunday
+    weekend: bool = False  # the weekend minimum holds (lib.dates.staffed_as_weekend)
 
 
 def _grouped(reasons: dict[int, str], names: dict[int, str]) -> list[tuple[str, list[str]]]:
@@ -82,7 +83,13 @@ def absence(request: HttpRequest) -> HttpResponse:
         ids = set().union(*[set(d.on_training) | set(d.on_leave) for d in days]) if days else set()
         names = dict(Employee.objects.filter(pk__in=ids).values_list("pk", "name"))
         rows = [
-            AbsenceRow(d, _grouped(d.on_training, names), _grouped(d.on_leave, names), public_holiday(d.date))
+            AbsenceRow(
+                d,
+                _grouped(d.on_training, names),
+                _grouped(d.on_leave, names),
+                public_holiday(d.date),
+                staffed_as_weekend(d.date),
+            )
             for d in days
         ]
         if ids:
