@@ -1,5 +1,5 @@
 """What needs attention now, for the landing page: targets, lapsing competences, understaffed days,
-courses, money.
+courses, money; and the staff's key figures.
 
 Each panel is built only when the user's role may list what it shows, and from querysets
 scoped through the one permission helper, so the landing page shows no more than the pages
@@ -20,6 +20,7 @@ from styrbord.competences.models import CompetenceHolding
 from styrbord.organisations.models import Facility
 from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
 from styrbord.staff.models import Employment
+from styrbord.workforce.services import KeyFigures, key_figures
 
 EXPIRY_DAYS = 90
 UPCOMING_DAYS = 60
@@ -64,9 +65,11 @@ class Dashboard:
     staffing: StaffingPanel | None = None
     courses: CoursePanel | None = None
     funding: FundingPanel | None = None
+    workforce: KeyFigures | None = None  # staff figures in scope, for every role that may see them
 
     @property
     def empty(self) -> bool:
+        """No attention panel (the key figures are not one: they need no action)."""
         return (
             self.coverage is None
             and self.expiring is None
@@ -163,7 +166,9 @@ def _funding(user: Any, today: dt.date) -> FundingPanel | None:
 
 
 def dashboard_for(user: Any, today: dt.date) -> Dashboard:
-    board = Dashboard(today=today, courses=_courses(user, today), funding=_funding(user, today))
+    board = Dashboard(
+        today=today, courses=_courses(user, today), funding=_funding(user, today), workforce=key_figures(user, today)
+    )
     if can(user, LIST, "coverage_gap"):  # person-level panels: not for analysts or grantors
         facilities = scoped_for(user, LIST, "coverage", Facility.objects.all())
         board.coverage = _coverage(facilities, today)

@@ -137,6 +137,11 @@ class ContactFigures:
     contacts: dict[str, dict[int, int]] = field(default_factory=dict)
     specialised: dict[str, dict[int, int]] = field(default_factory=dict)
 
+    def total_share(self, year: int) -> Decimal | None:
+        """Specialised contact staff as percent of all contact staff in a year (None without any)."""
+        held = sum(self.specialised[g][year] for g in self.groups)
+        return _share(held, sum(self.contacts[g][year] for g in self.groups))
+
 
 def contact_figures(employments: QuerySet[Employment], years: list[int], today: dt.date) -> ContactFigures:
     """Specialised contact staff: one query with an EXISTS per year over valid holdings."""

@@ -15,15 +15,20 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import LIST, scope, scoped_for
+from styrbord.accounts.permissions import LIST, can, scope, scoped_for
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import Employment
 from styrbord.workforce import figures as f
 from styrbord.workforce.models import JobPosting, WorkforceStatistic
 from styrbord.workforce.tables import (
+    Cell,
     Table,
     contact_table,
+    fmt_percent,
+    fmt_tenth,
+    fmt_whole,
     learner_table,
+    mask_for,
     posting_table,
     staff_tables,
     statistic_table,
@@ -114,6 +119,70 @@ def build_page(user: Any, selection: Selection, today: dt.date) -> WorkforcePage
     postings = f.posting_figures(_scoped_rows(user, JobPosting, selection), years)
     page.postings = posting_table(postings, years) if postings else None
     return page
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One headline figure of the staff in scope: today and at the end of last year."""
+
+    key: str
+    label: str
+    now: Cell
+    before: Cell
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The landing page's staff figures: the same totals as the workforce page, today and a year ago."""
+
+    today: dt.date
+    year_end: dt.date  # 31 December of last year, the comparison
+    figures: list[KeyFigure]
+    suppressed: bool  # small totals hidden (analysts)
+
+
+def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
+    """Headcount, FTE, relevant education and specialised contact staff in the user's scope.
+
+    Two set-based queries (the workforce page's own), for last year and this year only, without
+    charts. Analysts get the page's suppression: a total of fewer than five people is hidden,
+    and so are the shares computed from it.
+    """
+    if not can(user, LIST, OBJECT_TYPE):
+        return None
+    last, this = today.year - 1, today.year
+    years = [last, this]
+    suppress = suppresses(user)
+    employments = _employments(user, Selection(municipality=None, facility=None, years=years))
+    staff = f.staff_figures(employments, years, today)
+    contacts = f.contact_figures(employments, years, today)
+    staff_mask = mask_for({g: {y: staff.cells[g][y].headcount for y in years} for g in staff.groups}, years, suppress)
+    contact_mask = mask_for(contacts.contacts, years, suppress)
+
+    def cells(value: Any, fmt: Any, hidden_years: set[int]) -> tuple[Cell, Cell]:
+        now, before = (Cell.secret() if y in hidden_years else Cell.of(value(y), fmt) for y in (this, last))
+        return now, before
+
+    rows: list[tuple[str, str, Any, Any, set[int]]] = [
+        ("headcount", _("medarbejdere"), lambda y: staff.totals[y].headcount, fmt_whole, staff_mask.totals),
+        ("fte", _("årsværk"), lambda y: staff.totals[y].fte, fmt_tenth, staff_mask.totals),
+        (
+            "relevant_education",
+            _("med relevant uddannelse"),
+            lambda y: staff.totals[y].education_share,
+            fmt_percent,
+            staff_mask.totals,
+        ),
+        (
+            "specialised_contacts",
+            _("af kontaktpersonerne med specialisering"),
+            contacts.total_share,
+            fmt_percent,
+            contact_mask.totals,
+        ),
+    ]
+    figures = [KeyFigure(key, label, *cells(value, fmt, hidden)) for key, label, value, fmt, hidden in rows]
+    return KeyFigures(today=today, year_end=dt.date(last, 12, 31), figures=figures, suppressed=suppress)
 
 
 IMPORTED_METRICS: list[tuple[str, str, bool, str]] = [

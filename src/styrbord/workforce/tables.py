@@ -75,15 +75,15 @@ class Table:
         return out
 
 
-def _int(value: Any) -> str:
+def fmt_whole(value: Any) -> str:
     return format_number(int(value))
 
 
-def _one(value: Any) -> str:
+def fmt_tenth(value: Any) -> str:
     return format_number(Decimal(value), 1)
 
 
-def _pct(value: Any) -> str:
+def fmt_percent(value: Any) -> str:
     return format_percent(Decimal(value), 0)
 
 
@@ -151,13 +151,13 @@ def staff_tables(figures: StaffFigures, suppress: bool) -> list[Table]:
         return 0 < staff.aged < 5
 
     tables = [
-        table("headcount", _("Medarbejdere pr. faggruppe"), lambda c: c.headcount, _int, unit=_("personer")),
-        table("fte", _("Årsværk pr. faggruppe"), lambda c: c.fte, _one, unit=_("årsværk")),
+        table("headcount", _("Medarbejdere pr. faggruppe"), lambda c: c.headcount, fmt_whole, unit=_("personer")),
+        table("fte", _("Årsværk pr. faggruppe"), lambda c: c.fte, fmt_tenth, unit=_("årsværk")),
         table(
             "average_age",
             _("Gennemsnitsalder pr. faggruppe"),
             lambda c: c.average_age,
-            _one,
+            fmt_tenth,
             note=_("Rækken I alt er gennemsnittet for alle medarbejdere."),
             unit=_("år"),
             extra_hide=few_aged,
@@ -166,14 +166,14 @@ def staff_tables(figures: StaffFigures, suppress: bool) -> list[Table]:
             "part_time",
             _("Andel deltidsansatte (under 37 timer)"),
             lambda c: c.part_time_share,
-            _pct,
+            fmt_percent,
             unit="%",
         ),
         table(
             "relevant_education",
             _("Andel med relevant uddannelse"),
             lambda c: c.education_share,
-            _pct,
+            fmt_percent,
             unit="%",
         ),
     ]
@@ -199,7 +199,7 @@ def contact_table(figures: ContactFigures, suppress: bool) -> Table:
         if not contacts:
             return Cell(None, "–")
         share = (Decimal(100) * specialised / contacts).quantize(Decimal("0.1"))
-        text = _pct(share) if suppress else f"{_pct(share)} ({specialised}/{contacts})"
+        text = fmt_percent(share) if suppress else f"{fmt_percent(share)} ({specialised}/{contacts})"
         return Cell(share, text)
 
     rows = [
@@ -238,11 +238,15 @@ def learner_table(counts: dict[tuple[str, str], dict[int, int]], years: list[int
         key = f"{kind}|{group}"
         label = f"{kinds.get(kind, kind)} – {group_label(group)}"
         rows.append(
-            Row(label, [Cell.secret() if mask.hides(key, y) else Cell.of(by_key[key][y], _int) for y in years], key=key)
+            Row(
+                label,
+                [Cell.secret() if mask.hides(key, y) else Cell.of(by_key[key][y], fmt_whole) for y in years],
+                key=key,
+            )
         )
     total = Row(
         _("I alt"),
-        [Cell.secret() if y in mask.totals else Cell.of(sum(c[y] for c in by_key.values()), _int) for y in years],
+        [Cell.secret() if y in mask.totals else Cell.of(sum(c[y] for c in by_key.values()), fmt_whole) for y in years],
     )
     table = Table(
         key="learners",
@@ -275,7 +279,7 @@ def posting_table(figures: dict[tuple[str, str], dict[int, PostingFigure]], year
             cells.append(
                 Cell(None, "–")
                 if found is None
-                else Cell(found.per_posting, f"{_one(found.per_posting)} ({found.postings} {_('opslag')})")
+                else Cell(found.per_posting, f"{fmt_tenth(found.per_posting)} ({found.postings} {_('opslag')})")
             )
         rows.append(Row(label, cells, key=label))
     table = Table(
