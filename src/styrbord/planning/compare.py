@@ -24,7 +24,12 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
         for row in result.get("targets", [])
     ]
     out["facilities"] = [
-        {**row, **{k: Decimal(row[k]) for k in MONEY_KEYS if k in row}} for row in result.get("facilities", [])
+        {
+            **row,
+            **{k: Decimal(row[k]) for k in MONEY_KEYS if k in row},
+            "first_short_date": dt.date.fromisoformat(row["first_short_day"]) if row.get("first_short_day") else None,
+        }
+        for row in result.get("facilities", [])
     ]
     out["grants"] = [
         {**row, **{k: Decimal(row[k]) for k in MONEY_KEYS if k in row}} for row in result.get("grants", [])

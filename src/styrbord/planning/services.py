@@ -191,6 +191,7 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
         for f, name in inputs.facility_names.items()
     }
     away: dict[tuple[int, Any], int] = defaultdict(int)
+    kept: dict[tuple[int, Any], int] = defaultdict(int)  # of those, seats kept from existing bookings
     for a in result.plan.assignments:
         facility = facility_of[a.person_id]
         row = per_facility.setdefault(
@@ -201,6 +202,7 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
         row["cost"] += a.cost_ore
         for day in session_days[a.session_id]:
             away[(facility, day)] += 1
+            kept[(facility, day)] += int(a.existing)
     rules = {rule.facility_id: rule for rule in problem.staffing}
     headcount: dict[int, int] = defaultdict(int)
     absent: dict[tuple[int, Any], int] = defaultdict(int)  # on leave, on the course days only
@@ -209,19 +211,28 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
         for day in person.unavailable:
             if (person.facility_id, day) in away:
                 absent[(person.facility_id, day)] += 1
-    # The least margin over the day's own minimum on any course day (None: nobody away).
-    for (facility, day), count in away.items():
+    # The least margin over the day's own minimum on any course day (None: nobody away). Days
+    # under the minimum are counted, with the new seats the plan puts on them: the engine adds
+    # none to a day that existing bookings already take under (see planner.prepare), so a
+    # negative margin is the existing bookings' doing, and the page says so.
+    for (facility, day), count in sorted(away.items()):
         row = per_facility[facility]
         row["peak"] = max(row["peak"], count)
         present = headcount[facility] - absent[(facility, day)]
         rule = rules.get(facility)
         margin = present - count - (rule.minimum_on(day) if rule else 0)
         row["margin"] = margin if row.get("margin") is None else min(row["margin"], margin)
+        if margin < 0:
+            row.setdefault("first_short_day", day.isoformat())
+            row["short_days"] = row.get("short_days", 0) + 1
+            row["new_on_short_days"] = row.get("new_on_short_days", 0) + count - kept[(facility, day)]
     for facility, row in per_facility.items():
         row["cost"] = str(from_ore(row["cost"]))
         row["minimum"] = rules[facility].min_staff if facility in rules else 0
         row["staff"] = headcount.get(facility, 0)
         row.setdefault("margin", None)
+        row.setdefault("short_days", 0)
+        row.setdefault("new_on_short_days", 0)
     spent: dict[int, int] = defaultdict(int)
     for charge in result.plan.charges:
         spent[charge.grant_id] += charge.amount_ore

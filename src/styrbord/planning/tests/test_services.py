@@ -78,6 +78,31 @@ def test_a_period_with_a_higher_minimum_keeps_the_plan_off_its_days(world: World
     assert (row["seats"], row["peak"], row["margin"]) == (2, 2, 0)
 
 
+def test_a_day_that_existing_bookings_take_under_the_minimum_is_named_and_gets_no_new_seat(world: World) -> None:
+    """Two of Dolmer Have's three are already booked on 3 February against a minimum of two: the
+    day is one short before any plan. The run puts its new seat on 10 March and says so."""
+    setup = planning_setup(world, own_budget="10000.00")
+    world.dolmer.minimum_staff = 2
+    world.dolmer.save()
+    for person in world.dolmer_staff[:2]:
+        Booking.objects.create(
+            employee=person,
+            employment=person.employments.get(),
+            session=setup.sessions[0],
+            status=BookingStatus.BOOKED,
+        )
+    run = run_now(setup.scenario)
+    assert run.status == PlanRun.Status.DONE, run.error
+    third = world.dolmer_staff[2]
+    assert set(run.assignments.filter(employee=third).values_list("session_id", flat=True)) == {setup.sessions[1].pk}
+    (row,) = [r for r in run.result["facilities"] if r["facility"] == world.dolmer.pk]
+    assert (row["margin"], row["short_days"], row["new_on_short_days"]) == (-1, 1, 0)
+    assert row["first_short_day"] == "2027-02-03"
+    (glesborg,) = [r for r in run.result["facilities"] if r["facility"] == world.glesborg.pk]
+    assert (glesborg["short_days"], glesborg["new_on_short_days"]) == (0, 0)
+    assert "first_short_day" not in glesborg
+
+
 def test_a_run_spends_the_money_it_has_and_names_what_holds_the_rest_back(world: World) -> None:
     setup = planning_setup(world)
     run = run_now(setup.scenario)

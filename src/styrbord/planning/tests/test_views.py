@@ -174,3 +174,39 @@ def test_the_comparison_opens_with_the_newest_run_of_each_scenario(world: World)
     theirs = client_for(world.other_coordinator).get(reverse("planning:compare")).content.decode()
     assert "checked" not in theirs
     assert "Konflikthåndtering for alle" not in theirs
+
+
+def test_a_negative_margin_is_flagged_and_explained_on_the_run_and_the_comparison(world: World) -> None:
+    run = finished_run(world)
+    rows = run.result["facilities"]
+    dolmer = next(r for r in rows if r["facility"] == world.dolmer.pk)
+    glesborg = next(r for r in rows if r["facility"] == world.glesborg.pk)
+    dolmer.update(margin=-2, short_days=1, new_on_short_days=0, first_short_day="2027-02-03")
+    glesborg.update(margin=-1, short_days=3, new_on_short_days=2, first_short_day="2027-03-10")
+    PlanRun.objects.filter(pk=run.pk).update(result=run.result)
+    client = client_for(world.coordinator)
+
+    for page in (
+        client.get(reverse("planning:run_detail", args=[run.pk])).content.decode(),
+        client.get(reverse("planning:compare"), {"koersel": [run.pk]}).content.decode(),
+    ):
+        assert '<span class="badge badge-bad">-2</span>' in page
+        assert (
+            "Under minimum 03-02-2027 på grund af eksisterende tilmeldinger; planen lægger ingen nye pladser den dag"
+            in page
+        )
+        assert "3 kursusdage under minimum; planen lægger 2 nye pladser på dem" in page
+
+
+def test_an_older_result_without_the_short_days_still_shows_its_margin(world: World) -> None:
+    run = finished_run(world)
+    for row in run.result["facilities"]:
+        for key in ("short_days", "new_on_short_days", "first_short_day"):
+            row.pop(key, None)
+        row["margin"] = -1
+    PlanRun.objects.filter(pk=run.pk).update(result=run.result)
+
+    page = client_for(world.coordinator).get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+
+    assert '<span class="badge badge-bad">-1</span>' in page
+    assert "Under minimum" not in page
