@@ -68,6 +68,11 @@ class Dashboard:
     workforce: KeyFigures | None = None  # staff figures in scope, for every role that may see them
 
     @property
+    def has_counts(self) -> bool:
+        """Whether any panel has a count for the row of figures at the top."""
+        return bool(self.coverage or self.expiring is not None or self.staffing or self.funding)
+
+    @property
     def empty(self) -> bool:
         """No attention panel (the key figures are not one: they need no action)."""
         return (

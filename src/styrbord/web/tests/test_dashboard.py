@@ -70,6 +70,7 @@ def test_the_page_shows_the_panels_for_a_manager_and_nothing_from_another_facili
     assert "Dolmer: alle i konflikthåndtering" in html
     assert "Glesborg: alle i konflikthåndtering" not in html
     assert 'id="expiring-count"' in html
+    assert 'id="attention"' in html
 
 
 def test_each_funding_warning_names_and_links_its_grant(world: World) -> None:
@@ -171,5 +172,6 @@ def test_running_programmes_are_listed_by_their_next_day_and_an_employee_sees_on
     page = client.get("/").content.decode()
     assert "Dine næste kursusdage" in page
     assert "Tilmeldte" not in page
+    assert 'id="attention"' not in page  # no counts for an employee: no empty row of figures
     detail = client.get(f"/kurser/hold/{running.pk}/")
     assert detail.status_code == 200
