@@ -86,7 +86,7 @@ COURSES = [
         fee="3200.00",
         grants=(("konflikthaandtering", None),),
         vat=True,
-        description="To dage med skuespillere og simulationstræning (seed 002).",
+        description="To dage med skuespillere og simulationstræning.",
     ),
     CourseSpec(
         "vedligeholdelse-konflikt",
@@ -118,7 +118,7 @@ COURSES = [
         "333.00",
         fee="4500.00",
         grants=(("recovery", None),),
-        description="Kompetenceudviklingsforløb udbudt af Social- og Boligstyrelsen med 45 undervisningsdage (seed 003).",
+        description="Kompetenceudviklingsforløb udbudt af Social- og Boligstyrelsen med 45 undervisningsdage.",
     ),
     CourseSpec(
         "forebyggelsesinstruktoer",
@@ -132,7 +132,7 @@ COURSES = [
         requires=("konflikthaandtering",),
         vat=True,
         groups=(G.SOSU_ASSISTANT, G.NURSE, G.SOCIAL_EDUCATOR),
-        description="Uddannes af specialinstruktører (seed 002).",
+        description="Uddannes af specialinstruktører.",
     ),
     CourseSpec(
         "sikkerhedsassistent",
@@ -144,7 +144,7 @@ COURSES = [
         fee="18000.00",
         grants=(("sikkerhedsassistent", None),),
         groups=(G.SOSU_ASSISTANT, G.NURSE),
-        description="Typisk social- og sundhedsassistenter (seed 002).",
+        description="Typisk social- og sundhedsassistenter.",
     ),
     CourseSpec(
         "low-arousal",
@@ -494,7 +494,7 @@ def _initiative() -> Initiative:
             "af de to indsatser (skuespillere, undervisere, lokaler)."
         ),
         region=Region.objects.filter(code="1084").first(),
-        source="Region Hovedstaden, forslag til budgetinitiativ 2025-2028, initiativ 2.6 (seed 002)",
+        source="Region Hovedstaden, forslag til budgetinitiativ 2025-2028, initiativ 2.6",
         financing="Sundhedskassen X\nDen regionale udviklingskasse\nDet sociale område",
     )
     InitiativeYear.objects.bulk_create(

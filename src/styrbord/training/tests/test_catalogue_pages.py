@@ -3,6 +3,8 @@ Danish numbers, Danish messages that name the field, atomic saves, the audit log
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,10 +14,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from styrbord.audit.models import AuditEntry
+from styrbord.lib.dates import local_today
 from styrbord.testing import factories
 from styrbord.testing.fixtures import World
 from styrbord.training.forms import CourseForm, ProviderForm
-from styrbord.training.models import Course, CourseCompetence, Provider
+from styrbord.training.models import Booking, BookingStatus, Course, CourseCompetence, Provider
 
 from . import helpers
 
@@ -361,3 +364,31 @@ def test_the_catalogue_is_shared_so_every_coordinator_and_the_admin_may_edit_it(
     c = _login(client, world.coordinator)
     assert c.get(reverse("training:course_edit", args=[course.pk + 1000])).status_code == 404
     assert c.get(reverse("training:provider_edit", args=[course.provider_id + 1000])).status_code == 404
+
+
+def test_a_course_lists_its_next_sessions_first_with_free_seats_and_the_past_ones_apart(
+    world: World, client: Client
+) -> None:
+    today = local_today()
+    course = helpers.course()
+    later = helpers.session(course, [today + dt.timedelta(days=90)], name="Senere", capacity=10)
+    soon = helpers.session(course, [today + dt.timedelta(days=20)], name="Snart", capacity=2)
+    running = helpers.session(course, [today - dt.timedelta(days=1), today + dt.timedelta(days=1)], name="I gang")
+    old = helpers.session(course, [today - dt.timedelta(days=400)], name="Gammelt")
+    last = helpers.session(course, [today - dt.timedelta(days=30)], name="Sidst")
+    person = world.dolmer_staff[0]
+    Booking.objects.create(
+        employee=person, employment=person.employments.get(), session=soon, status=BookingStatus.BOOKED
+    )
+    del later, running, old, last
+
+    page = _login(client, world.coordinator).get(reverse("training:course_detail", args=[course.pk])).content.decode()
+
+    def names(table_id: str) -> list[str]:
+        table = page.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r'<a href="/kurser/hold/\d+/">([^<]+)</a>', table)
+
+    assert names("upcoming-sessions") == ["I gang", "Snart", "Senere"]
+    assert names("past-sessions") == ["Sidst", "Gammelt"]
+    snart = page.split(">Snart</a>", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', snart) == ["1", "2", "1"]  # booked, seats, free

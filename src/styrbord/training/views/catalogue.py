@@ -81,11 +81,20 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Course.objects.select_related("provider").prefetch_related("grants__competence", "prerequisites"),
         pk=pk,
     )
-    sessions = (
-        catalogue_for(request.user, LIST, "session", course.sessions.all())
-        .annotate(seats=Count("bookings", filter=Q(bookings__status__in=SEAT_STATUSES)))
-        .order_by("-first_day")
+    sessions = catalogue_for(request.user, LIST, "session", course.sessions.all()).annotate(
+        seats=Count("bookings", filter=Q(bookings__status__in=SEAT_STATUSES))
     )
+    # Upcoming sessions (and those still running) soonest first, then those that are over, newest first.
+    today = local_today()
+    upcoming = sorted(
+        (s for s in sessions if s.last_day is None or s.last_day >= today),
+        key=lambda s: (s.first_day is None, s.first_day or today, s.pk),
+    )
+    past = sorted(
+        (s for s in sessions if s.last_day is not None and s.last_day < today), key=lambda s: (s.first_day, s.pk)
+    )
+    for session in upcoming:
+        session.free = max(0, session.capacity - session.seats)  # type: ignore[attr-defined]
     interests = scoped_for(
         request.user, LIST, "booking", CourseInterest.objects.filter(course=course, fulfilled_by__isnull=True)
     ).select_related("employee")
@@ -102,7 +111,8 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "training/course_detail.html",
         {
             "course": course,
-            "sessions": sessions,
+            "upcoming": upcoming,
+            "past": past[::-1],
             "interests": interests,
             "own_interest": own_interest,
             "interest_form": InterestForm(),
