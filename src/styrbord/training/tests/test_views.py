@@ -312,7 +312,12 @@ SUB_MENU = (
 
 
 @pytest.mark.parametrize(
-    ("user", "current"), [("coordinator", "training:absence"), ("manager", "training:course_list")]
+    ("user", "current"),
+    [
+        ("coordinator", "training:absence"),
+        ("manager", "training:course_list"),
+        ("employee_user", "training:my_bookings"),
+    ],
 )
 def test_the_course_sub_menu_marks_the_open_page_and_offers_only_pages_the_user_may_open(
     world: World, client: Client, user: str, current: str
@@ -325,5 +330,9 @@ def test_the_course_sub_menu_marks_the_open_page_and_offers_only_pages_the_user_
     assert menu.count('aria-current="page"') == 1
     assert f'href="{reverse(current)}" aria-current="page"' in menu
     offered = {name for name in SUB_MENU if f'href="{reverse(name)}"' in menu}
-    assert offered == {name for name in SUB_MENU if may_open(getattr(world, user), name)}
+    person = getattr(world, user)
+    # "Mine kurser" only for a login that is an employee (neither the coordinator nor the manager is one).
+    expected = {n for n in SUB_MENU if may_open(person, n) and (n != "training:my_bookings" or person.employee_id)}
+    assert offered == expected
     assert current in offered
+    assert ("training:my_bookings" in offered) == (user == "employee_user")
