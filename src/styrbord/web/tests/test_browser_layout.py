@@ -79,6 +79,27 @@ def test_buttons_keep_readable_text_under_the_pointer(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_secondary_button_element_looks_like_a_secondary_link(
+    page: Any, live_server: Any, reference_data: None, world: World
+) -> None:
+    """<button class="button button-secondary"> (a form's "Vis", "Annullér") is light like the
+    <a> of the same class; `button.button` used to outrank the secondary class and fill it."""
+    login(page, live_server.url, world.coordinator.username)
+    page.goto(f"{live_server.url}/krav/")
+    page.emulate_media(reduced_motion="reduce")
+    style = "e => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.borderColor]; }"
+    link = page.locator("a.button.button-secondary").first.evaluate(style)
+    button = page.locator("button.button.button-secondary").first
+    assert button.evaluate(style) == link
+    assert link[0] == "rgb(255, 255, 255)"
+    button.hover()
+    page.wait_for_timeout(50)
+    assert button.evaluate(CONTRAST) >= 4.5
+    assert button.evaluate(style)[0] != "rgb(255, 255, 255)"  # the hover shade, still light
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_facility_managers_header_is_one_row_on_a_laptop(
     page: Any, live_server: Any, reference_data: None, world: World
 ) -> None:
