@@ -71,7 +71,12 @@ class IssueList:
         return self.total
 
     def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.items)
+        """By file (in the order met), then by row, file-level problems first: a row's own errors and
+        what it refers to wrongly (found in a later pass) stand together."""
+        files: dict[str, int] = {}
+        for issue in self.items:
+            files.setdefault(issue.file, len(files))
+        return iter(sorted(self.items, key=lambda i: (files[i.file], -1 if i.row is None else i.row)))
 
     @property
     def hidden(self) -> int:

@@ -137,6 +137,7 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
             )
         else:
             index[key] = found
+            parsed.headers[key] = table.column(found)
     cpr_cols = cpr_columns(table)
     if refuse_cpr_if_policy(table, cpr_cols, parsed.errors) or parsed.errors:
         return

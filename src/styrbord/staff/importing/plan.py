@@ -120,8 +120,10 @@ class Plan:
 def build_plan(parsed: ParsedSet, municipality: Municipality, *, end_missing: bool = False) -> Plan:
     """Resolve references and compute changes; errors are added to ``parsed.errors``."""
     plan = Plan(parsed=parsed, municipality=municipality, end_missing=end_missing, today=local_today())
-    if parsed.errors:
-        return plan
+    if any(issue.row is None for issue in parsed.errors):
+        return plan  # a file or its columns are wrong: its rows say little
+    # The rows that did parse are checked against Styrbord too, so that one report names unknown
+    # facilities, departments and job codes beside the rows' own errors.
     placements = _resolve_departments(plan)
     groups = _resolve_job_codes(plan)
     if parsed.errors:
@@ -255,7 +257,7 @@ def _place(
     by_name: dict[str, int],
 ) -> Placement | None:
     parsed = plan.parsed
-    column = "AfdelingsId" if dept else "Tilbud"
+    column = parsed.headers.get("department_id", "AfdelingsId") if dept else parsed.headers.get("facility", "Tilbud")
     if not dept:
         facility_id = by_name.get(facility_name.strip().lower())
         if facility_id is None:
@@ -294,7 +296,7 @@ def _place(
         column,
         dept,
         gettext_noop(
-            "Ukendt afdeling: den findes hverken i organisationsfilen eller i Styrbord (bruges i %(count)s rækker)."
+            "Ukendt afdeling: den findes hverken i organisationsfilen eller i Styrbord. Rækker med den: %(count)s."
         ),
         count=count,
     )
@@ -345,7 +347,7 @@ def _resolve_job_codes(plan: Plan) -> dict[str, str]:
                 "Stillingskode",
                 f"{code} {in_file.name}",
                 gettext_noop(
-                    "Stillingskoden kan ikke knyttes til en faggruppe (bruges i %(count)s rækker). "
+                    "Stillingskoden kan ikke knyttes til en faggruppe. Rækker med koden: %(count)s. "
                     "Tilføj kolonnen Faggruppe i stillingskodefilen eller opret stillingskoden i Styrbord."
                 ),
                 count=count,
@@ -355,9 +357,9 @@ def _resolve_job_codes(plan: Plan) -> dict[str, str]:
             parsed.errors.add(
                 row.file,
                 row.row,
-                "StillingskodeId",
+                parsed.headers.get("job_code", "StillingskodeId"),
                 code,
-                gettext_noop("Ukendt stillingskode (bruges i %(count)s rækker)."),
+                gettext_noop("Ukendt stillingskode. Rækker med koden: %(count)s."),
                 count=count,
             )
     return groups

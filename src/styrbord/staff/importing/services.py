@@ -152,6 +152,7 @@ def run_import(
     """
     parsed = read_delivery(sources, municipality, mapping)
     if parsed.errors:
+        build_plan(parsed, municipality, end_missing=end_missing)  # adds what the valid rows refer to wrongly
         _log_rejected(municipality, parsed)
         raise ImportRejectedError(parsed.errors, parsed.warnings)
     with transaction.atomic():

@@ -412,6 +412,36 @@ class TestGenericFiles:
         assert (employment.job_group, employment.job_code) == (JobGroup.NURSE, None)
         assert again.counts["employments_unchanged"] == 1
 
+    def test_one_report_names_a_rows_own_errors_and_unknown_references_in_row_order(self, world, tmp_path) -> None:
+        """A bad date in row 3 no longer hides row 2's unknown job code and row 4's unknown
+        facility until the next attempt; each message names the file's own column."""
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            "Nr;Navn;Ansat;Arbejdssted;Kode;Start\n"
+            "1;Ib Ørn;A-1;Dolmer Have;X1;01-01-2024\n"
+            "2;Bo Ek;A-2;Dolmer Have;X1;2024-13-01\n"
+            "3;Al Bæk;A-3;Månehuset;X1;01-01-2024\n"
+        )
+        mapping = {
+            "person_id": "Nr",
+            "name": "Navn",
+            "employment_number": "Ansat",
+            "facility": "Arbejdssted",
+            "job_code": "Kode",
+            "start_date": "Start",
+        }
+        from styrbord.staff.importing.reading import SourceFile
+
+        before = snapshot()
+        error = rejected([SourceFile("loen.csv", path)], mapping=mapping)
+
+        assert [(i.row, i.column, i.value, i.message) for i in error.errors] == [
+            (2, "Kode", "X1", "Ukendt stillingskode. Rækker med koden: 2."),
+            (3, "Start", "2024-13-01", "Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
+            (4, "Arbejdssted", "Månehuset", "Ukendt tilbud i kommunen."),
+        ]
+        assert snapshot() == before
+
     def test_an_unknown_facility_name_is_an_error(self, world) -> None:
         error = rejected(one_file("generic_latin1_tab.csv"), mapping={**GENERIC_MAPPING, "facility": "Stilling"})
 
