@@ -86,7 +86,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     if municipality is not None:
         facilities = facilities.filter(municipality=municipality)
     facility_list = list(facilities.order_by("name"))
-    requirements = sorted(requirements_for(facilities), key=lambda r: (r.priority, r.name))
+    requirements = sorted(
+        requirements_for(facilities).select_related("facility", "unit"), key=lambda r: (r.priority, r.name)
+    )
     rows = coverage_for(requirements, on=on, facilities=facilities)
     by_cell = {(r.facility.pk, r.requirement.pk): r for r in rows}
     heat_rows = [

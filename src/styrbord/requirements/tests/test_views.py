@@ -147,6 +147,18 @@ def test_the_heat_map_shows_own_facilities_and_shares(world: World, setup: dict[
     assert 'data-status="bad"' in html
 
 
+def test_a_facility_requirement_names_its_facility_in_the_heat_map_head(world: World, setup: dict[str, Any]) -> None:
+    """Two facilities' own requirements may share a name; the column head says whose each is."""
+    requirement([setup["conflict"]], facility=world.glesborg, name="Konflikt")
+
+    html = client_for(world.coordinator).get(reverse("requirements:overview")).content.decode()
+
+    head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert "mål 100 % · Bofællesskaberne Glesborg</span>" in head
+    assert "mål 100 %</span>" in head  # the municipality's own "Konflikt": no place named
+    assert "· Norddjurs" not in head
+
+
 def test_the_facility_page_has_a_chart_and_the_coverage_table(world: World, setup: dict[str, Any]) -> None:
     response = client_for(world.manager).get(reverse("requirements:facility_coverage", args=[world.dolmer.pk]))
 
