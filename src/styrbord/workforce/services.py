@@ -164,8 +164,9 @@ def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
         return now, before
 
     rows: list[tuple[str, str, Any, Any, set[int]]] = [
-        ("headcount", _("medarbejdere"), lambda y: staff.totals[y].headcount, fmt_whole, staff_mask.totals),
-        ("fte", _("årsværk"), lambda y: staff.totals[y].fte, fmt_tenth, staff_mask.totals),
+        # As on the workforce page: without trainees, students and interns (the facility pages count them).
+        ("headcount", _("medarbejdere uden elever"), lambda y: staff.totals[y].headcount, fmt_whole, staff_mask.totals),
+        ("fte", _("årsværk uden elever"), lambda y: staff.totals[y].fte, fmt_tenth, staff_mask.totals),
         (
             "relevant_education",
             _("med relevant uddannelse"),
