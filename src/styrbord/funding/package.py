@@ -317,7 +317,9 @@ def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
             "job_group": p.job_group,
             "facility": p.facility,
             "course": p.course,
-            "dates": f"{format_date(p.first_day)} – {format_date(p.last_day)}",
+            "dates": format_date(p.first_day)
+            if p.first_day == p.last_day
+            else f"{format_date(p.first_day)} – {format_date(p.last_day)}",
             "hours": format_number(p.hours, 1),
             "status": p.status,
         }

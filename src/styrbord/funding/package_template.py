@@ -10,53 +10,69 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from docx.shared import Pt
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
 
-from styrbord.funding.package import DOCX_TEMPLATE
-
+# (heading, field, width in cm, right-aligned): the widths fill an A4 page in landscape (25,7 cm
+# between the margins), so that names and budget lines do not break inside a word.
 STATUS_COLUMNS = [
-    ("Modtager", "recipient"),
-    ("Tilsagn", "amount"),
-    ("Forbrug", "actual"),
-    ("Disponeret", "committed"),
-    ("Tilbage", "remaining"),
-    ("Revisionskrav", "audit"),
+    ("Modtager", "recipient", 6.7, False),
+    ("Tilsagn", "amount", 3.4, True),
+    ("Forbrug", "actual", 3.4, True),
+    ("Disponeret", "committed", 3.4, True),
+    ("Tilbage", "remaining", 3.4, True),
+    ("Revisionskrav", "audit", 5.4, False),
 ]
 ACCOUNT_COLUMNS = [
-    ("Modtager", "recipient"),
-    ("Budgetlinje", "line"),
-    ("År", "year"),
-    ("Budget", "budget"),
-    ("Forbrug", "actual"),
-    ("Difference", "difference"),
-    ("Afvigelse", "deviation"),
+    ("Modtager", "recipient", 6.2, False),
+    ("Budgetlinje", "line", 5.0, False),
+    ("År", "year", 1.5, True),
+    ("Budget", "budget", 3.3, True),
+    ("Forbrug", "actual", 3.3, True),
+    ("Difference", "difference", 3.3, True),
+    ("Afvigelse", "deviation", 3.1, True),
 ]
 PARTICIPANT_COLUMNS = [
-    ("Navn", "name"),
-    ("Faggruppe", "job_group"),
-    ("Tilbud", "facility"),
-    ("Kursus", "course"),
-    ("Datoer", "dates"),
-    ("Timer", "hours"),
-    ("Status", "status"),
+    ("Navn", "name", 4.2, False),
+    ("Faggruppe", "job_group", 3.8, False),
+    ("Tilbud", "facility", 4.0, False),
+    ("Kursus", "course", 5.0, False),
+    ("Datoer", "dates", 4.6, False),
+    ("Timer", "hours", 1.3, True),
+    ("Status", "status", 2.6, False),
 ]
 
 
-def _loop_table(document: Document, columns: list[tuple[str, str]], items: str, var: str) -> None:  # type: ignore[valid-type]
+def _loop_table(document: Document, columns: list[tuple[str, str, float, bool]], items: str, var: str) -> None:  # type: ignore[valid-type]
     table = document.add_table(rows=4, cols=len(columns))  # type: ignore[attr-defined]
     table.style = "Table Grid"
-    for cell, (title, _key) in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = title
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
+    table.autofit = False
+    for column, (_title, _key, width, _right) in zip(table.columns, columns, strict=True):
+        column.width = Cm(width)  # the grid, which LibreOffice follows; Word follows the cells below
+    for row in table.rows:
+        for cell, (_title, _key, width, right) in zip(row.cells, columns, strict=True):
+            cell.width = Cm(width)
+            if right:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for cell, (title, _key, _width, _right) in zip(table.rows[0].cells, columns, strict=True):
+        cell.paragraphs[0].add_run(title).bold = True
     table.rows[1].cells[0].text = f"{{%tr for {var} in {items} %}}"
-    for cell, (_title, key) in zip(table.rows[2].cells, columns, strict=True):
-        cell.text = f"{{{{ {var}.{key} }}}}"
+    for cell, (_title, key, _width, _right) in zip(table.rows[2].cells, columns, strict=True):
+        cell.paragraphs[0].add_run(f"{{{{ {var}.{key} }}}}")
     table.rows[3].cells[0].text = "{%tr endfor %}"
 
 
-def build_template(path: Path = DOCX_TEMPLATE) -> Path:
+def build_template(path: Path | None = None) -> Path:
+    if path is None:
+        from styrbord.funding.package import DOCX_TEMPLATE
+
+        path = DOCX_TEMPLATE
     document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.0)
     style = document.styles["Normal"]
     style.font.name = "Arial"  # type: ignore[attr-defined]
     style.font.size = Pt(10)  # type: ignore[attr-defined]
@@ -74,8 +90,9 @@ def build_template(path: Path = DOCX_TEMPLATE) -> Path:
 
     document.add_heading("Status", level=1)
     document.add_paragraph(
-        "Der er givet tilsagn om {{ granted }}. Heraf er {{ actual }} bogført, og {{ committed }} er disponeret. "
-        "Der er modtaget {{ income }} fra tilskudsgiver, og der er {{ remaining }} tilbage. "
+        # No amount ends a sentence: "kr." and a full stop would read "kr..".
+        "Der er givet tilsagn om {{ granted }}, hvoraf {{ actual }} er bogført og {{ committed }} disponeret. "
+        "Fra tilskudsgiver er modtaget {{ income }}, og {{ remaining }} er tilbage. "
         "{{ participant_count }} medarbejdere har deltaget i {{ hours }} kursustimer i projektperioden."
     )
     _loop_table(document, STATUS_COLUMNS, "status_rows", "s")
@@ -96,4 +113,10 @@ def build_template(path: Path = DOCX_TEMPLATE) -> Path:
 
 
 if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "styrbord.settings")
+    django.setup()
     print(build_template())

@@ -80,7 +80,12 @@ def test_the_docx_package_reads_back_with_its_figures(funded, world) -> None:  #
     assert "Pulje: Kompetenceudvikling af medarbejdere på socialpsykiatriske botilbud" in text
     assert "Sagsnummer: 24/9263" in text
     assert "Projektperiode: 01-01-2025 – 31-12-2027" in text
-    assert "Der er givet tilsagn om 1.022.000 kr." in text
+    assert "Der er givet tilsagn om 1.022.000 kr., hvoraf 7.840 kr. er bogført" in text
+    assert "kr.." not in text
+    section = document.sections[0]
+    assert section.page_width > section.page_height  # landscape: the tables' columns fit their words
+    status = document.tables[0]
+    assert [round(c.width.cm, 1) for c in status.rows[0].cells] == [6.7, 3.4, 3.4, 3.4, 3.4, 5.4]
     assert "{{" not in text
     assert "{%" not in text
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
@@ -95,7 +100,19 @@ def test_the_docx_package_reads_back_with_its_figures(funded, world) -> None:  #
     assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "97.600 kr.", "-98 %"] in cells
     participant = next(row for row in cells if row[0] == world.dolmer_staff[0].name)
     assert participant[1:3] == ["Socialpædagog/pædagog", "Dolmer Have"]
+    assert participant[4] == "03-03-2025 – 04-03-2025"
     assert participant[5] == "14,8"
+
+
+def test_a_one_day_course_shows_one_date_in_the_participant_list(funded, world) -> None:  # type: ignore[no-untyped-def]
+    funded.booking.session.set_days([(dt.date(2025, 3, 3), D("7.40"))])
+    held(funded, world)
+
+    document = docx.Document(io.BytesIO(package_docx(build_package(funded.pool))))
+
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    participant = next(row for row in cells if row[0] == world.dolmer_staff[0].name)
+    assert participant[4:6] == ["03-03-2025", "7,4"]
 
 
 def test_downloading_the_package_records_whose_data_was_exported(funded, world) -> None:  # type: ignore[no-untyped-def]
