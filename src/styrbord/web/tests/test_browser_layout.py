@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from styrbord.funding.models import Grant, ReportingDeadline
+from styrbord.funding.tests import helpers as funding_helpers
 from styrbord.lib.dates import local_today
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
@@ -38,12 +40,23 @@ def test_no_landing_panel_scrolls_sideways_with_long_course_names(
     name = "Vedligeholdelsestræning i konflikthåndtering (temadag)"
     session = helpers.session(helpers.course(name=name), days=[first], name="Bofællesskaberne Glesborg januar")
     services.book(world.dolmer_staff[0], session)
+    # A funding warning (a status report due soon): its panel of prose spans the whole row.
+    pool = funding_helpers.pool(municipality=world.dolmer.municipality)
+    funding_helpers.grant(pool, world.dolmer, status=Grant.Status.APPROVED)
+    ReportingDeadline.objects.create(
+        pool=pool, kind=ReportingDeadline.Kind.STATUS_REPORT, due_date=local_today() + dt.timedelta(days=10)
+    )
     page.set_viewport_size({"width": width, "height": 900})
     login(page, live_server.url, world.coordinator.username)
     page.goto(f"{live_server.url}/")
     assert name in page.inner_text("#upcoming")
-    assert page.locator(".panels .card").count() >= 3
+    assert page.locator(".panels .card").count() >= 4
     assert page.evaluate(OVERFLOWING) == []
+    funding = page.locator(".panels .card", has=page.locator("#funding-heading")).bounding_box()
+    panels = page.locator(".panels").bounding_box()
+    assert funding is not None
+    assert panels is not None
+    assert funding["width"] >= panels["width"] - 2
 
 
 CONTRAST = """
