@@ -46,6 +46,10 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
         )
         self.fields["facilities"].queryset = facilities.order_by("name")  # type: ignore[attr-defined]
         self.fields["facilities"].required = False
+        budget = self.fields["own_budget"]
+        budget.localize = True  # Danish: "2500,50" accepted and "0,00" shown, in a text box, not a number box
+        budget.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        budget.widget.is_localized = True
         self.fields["facilities"].help_text = _("Ingen valgt betyder alle kommunens tilbud.")
         self.fields["grants"].queryset = (  # type: ignore[attr-defined]
             Grant.objects.filter(status=Grant.Status.APPROVED)

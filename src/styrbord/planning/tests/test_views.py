@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -210,3 +212,28 @@ def test_an_older_result_without_the_short_days_still_shows_its_margin(world: Wo
 
     assert '<span class="badge badge-bad">-1</span>' in page
     assert "Under minimum" not in page
+
+
+def test_the_own_budget_is_written_and_shown_the_danish_way(world: World) -> None:
+    client = client_for(world.coordinator)
+    form = client.get(reverse("planning:scenario_create")).content.decode()
+    assert 'name="own_budget" value="0,00"' in form
+    assert 'class="stacked card"' in form
+
+    response = client.post(
+        reverse("planning:scenario_create"),
+        {
+            "name": "Egen kasse",
+            "own_budget": "2500,50",
+            "start_date": "2026-12-01",
+            "horizon_end": "2027-12-31",
+            "time_limit_s": "3",
+            "days_cap_per_year": "10",
+        },
+    )
+
+    assert response.status_code == 302
+    scenario = Scenario.objects.get(name="Egen kasse")
+    assert scenario.own_budget == Decimal("2500.50")
+    edit = client.get(reverse("planning:scenario_edit", args=[scenario.pk])).content.decode()
+    assert 'name="own_budget" value="2500,50"' in edit
