@@ -116,7 +116,7 @@ class SessionForm(forms.Form):
     days = forms.CharField(
         label=_("Kursusdage"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_('Én dag pr. linje: dato og evt. timer, f.eks. "2026-03-02 7,4". Standard er 7,4 timer.'),
+        help_text=_('Én dag pr. linje: dato og evt. timer, f.eks. "02-03-2026 7,4". Standard er 7,4 timer.'),
     )
 
     def clean_days(self) -> list[tuple[dt.date, Decimal]]:

@@ -167,6 +167,19 @@ def test_the_session_page_shows_the_waiting_list_and_the_demand_list(world: Worl
     assert world.dolmer_staff[2].name not in other.content.decode()
 
 
+def test_a_session_counts_planned_bookings_beside_the_seats_taken(world: World, client: Client) -> None:
+    session = helpers.session(helpers.course(), capacity=25)
+    services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    services.book(world.dolmer_staff[1], session, status=BookingStatus.PLANNED)
+    services.book(world.dolmer_staff[2], session, status=BookingStatus.PLANNED)
+
+    content = _login(client, world.manager).get(reverse("training:session_detail", args=[session.pk])).content.decode()
+
+    tile = content.split('<span class="value">1 / 25</span>', 1)[1].split("</div>", 1)[0]
+    assert "Optagne pladser<br>og 2 planlagte, endnu ikke tilmeldt" in tile
+    assert 'class="stacked card" id="book-form"' in content
+
+
 def test_an_employee_puts_themself_on_the_demand_list(world: World, client: Client) -> None:
     course = helpers.course()
     response = _login(client, world.employee_user).post(

@@ -253,6 +253,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if shown:
         log_access(request.user, "training.session.participants_viewed", sorted(set(shown)))
     seats = session.bookings.filter(status__in=SEAT_STATUSES).count()
+    # Planned bookings (from an accepted plan) hold no seat with the provider yet, but will want one.
+    planned = session.bookings.filter(status=BookingStatus.PLANNED).count()
     return render(
         request,
         "training/session_detail.html",
@@ -264,6 +266,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "waiting_total": len(waiting_ids),
             "interests": interests,
             "seats": seats,
+            "planned": planned,
             "free": max(0, session.capacity - seats),
             "form": form,
             "warnings": warnings,
