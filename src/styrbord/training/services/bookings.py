@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from styrbord.audit.services import log_action, snapshot
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import add_months, local_today
+from styrbord.lib.formatting import format_date
 from styrbord.lib.money import ZERO, round_money
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.models import (
@@ -267,7 +268,10 @@ def complete(booking: Booking, user: AnyUser = None, *, expected_version: int | 
         raise BookingError(_("Holdet har ingen kursusdage endnu."))
     _save_status(booking, BookingStatus.COMPLETED, user, "training.booking.completed")
     holdings = []
-    evidence = f"Kursus: {session.course.name} (hold {session.pk}, booking {booking.pk})"[:300]
+    # What a person or the Socialtilsyn reads on the profile: the course, which session, where it ran.
+    # (The booking itself is in the audit entry below.)
+    held = session.name or format_date(session.first_day)
+    evidence = f"Kursus: {session.course.name} – {held}, {session.course.provider.name}"[:300]
     for grant in session.course.grants.select_related("competence"):
         competence = grant.competence
         expires: dt.date | None

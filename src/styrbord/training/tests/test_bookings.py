@@ -133,6 +133,17 @@ def test_completion_creates_a_holding_acquired_on_the_last_day_with_the_courses_
     assert holdings["krap"].expires_on is None
     assert CompetenceHolding.objects.filter(employee=booking.employee, source="course").count() == 2
     assert holdings["krap"].is_valid_on(dt.date(2030, 1, 1))
+    # The evidence names the course, the session (its first day, having no name) and the provider.
+    assert holdings["krap"].evidence == f"Kursus: {course.name} – 02-03-2026, {course.provider.name}"
+
+
+def test_a_named_sessions_evidence_uses_its_name() -> None:
+    course = helpers.course(name="Low Arousal i praksis")
+    CourseCompetence.objects.create(course=course, competence=factories.competence("low-arousal"))
+    session = helpers.session(course, name="Forår 2026")
+    booking = services.book(factories.employment().employee, session, status=BookingStatus.BOOKED)
+    (holding,) = services.complete(booking)
+    assert holding.evidence == f"Kursus: Low Arousal i praksis – Forår 2026, {course.provider.name}"
 
 
 def test_completion_without_a_course_override_uses_the_competences_validity() -> None:
