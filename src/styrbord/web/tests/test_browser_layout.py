@@ -130,6 +130,23 @@ def test_a_facility_managers_header_is_one_row_on_a_laptop(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_administrators_header_of_eight_entries_is_one_row_on_a_laptop(
+    page: Any, live_server: Any, reference_data: None, world: World
+) -> None:
+    # As in the demo: a superuser (so "Min profil" is the eighth entry) with the role as its name.
+    world.admin.is_superuser = True
+    world.admin.first_name = "Systemadministrator"
+    world.admin.save()
+    login(page, live_server.url, world.admin.username)
+    page.goto(f"{live_server.url}/")
+    assert page.locator(".main-nav li").count() == 8
+    menu_top = page.evaluate("document.querySelector('.main-nav').getBoundingClientRect().top")
+    tools_top = page.evaluate("document.querySelector('.header-tools').getBoundingClientRect().top")
+    assert abs(menu_top - tools_top) < 20
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_coverage_heat_map_of_six_requirements_fits_a_laptop_screen(
     page: Any, live_server: Any, reference_data: None, world: World
 ) -> None:
