@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -37,6 +39,59 @@ def _entries(user: Any) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.all() if can(user, LIST, "audit_entry") else AuditEntry.objects.none()
 
 
+SUBJECTS_SHOWN = 12  # ids listed on a grouped row; the rest are counted
+
+
+@dataclass
+class EntryGroup:
+    """Consecutive entries of one event: a page view writes one row per person seen."""
+
+    entry: AuditEntry
+    subjects: list[int] = field(default_factory=list)
+
+    @property
+    def subjects_shown(self) -> list[int]:
+        return self.subjects[:SUBJECTS_SHOWN]
+
+    @property
+    def subjects_hidden(self) -> int:
+        return max(0, len(self.subjects) - SUBJECTS_SHOWN)
+
+
+def _event_key(entry: AuditEntry) -> tuple[Any, ...]:
+    # The per-person rows of one event differ only in the person (and the object, when it is the person).
+    per_person = entry.object_type == "staff.employee" and entry.object_id == str(entry.subject_employee_id)
+    return (
+        entry.created_at,
+        entry.kind,
+        entry.action,
+        entry.actor_id,
+        entry.actor_label,
+        entry.object_type,
+        None if per_person else entry.object_id,
+        json.dumps(entry.data, sort_keys=True, cls=DjangoJSONEncoder),
+        entry.before is None and entry.after is None,
+    )
+
+
+def group_events(entries: Iterable[AuditEntry]) -> list[EntryGroup]:
+    """One row per event: consecutive access rows of the same view, user and moment become one group."""
+    groups: list[EntryGroup] = []
+    last_key: tuple[Any, ...] | None = None
+    for entry in entries:
+        key = _event_key(entry)
+        groupable = entry.subject_employee_id is not None and entry.before is None and entry.after is None
+        if groupable and groups and key == last_key:
+            groups[-1].subjects.append(entry.subject_employee_id)  # type: ignore[arg-type]
+        else:
+            subjects = [entry.subject_employee_id] if entry.subject_employee_id is not None else []
+            groups.append(EntryGroup(entry=entry, subjects=subjects))
+        last_key = key if groupable else None
+    for group in groups:
+        group.subjects.sort()
+    return groups
+
+
 @login_required
 @requires("audit_entry", LIST)
 def log(request: HttpRequest) -> HttpResponse:
@@ -60,7 +115,11 @@ def log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)
-    return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "audit/log.html",
+        {"form": form, "page": page, "events": group_events(page), "query": query.urlencode()},
+    )
 
 
 def _subject_rows(employee_id: int) -> list[list[object]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import openpyxl
 
@@ -28,6 +29,37 @@ def test_the_log_filters_by_subject_and_kind(world, client) -> None:  # type: ig
     assert "staff.employee.viewed" in page
     assert "organisations.facility.updated" not in page
     assert person.name not in page  # people are shown by id, never by name
+
+
+def test_one_view_of_many_people_is_one_row_with_their_ids(world, client) -> None:  # type: ignore[no-untyped-def]
+    people = sorted(p.pk for p in [*world.dolmer_staff, *world.glesborg_staff])  # five
+    log_access(world.coordinator, "staff.employee.viewed", people, data={"facility_id": world.dolmer.pk})
+    log_access(world.coordinator, "staff.employee.viewed", people[:1], data={"facility_id": world.dolmer.pk})
+    log_action(world.dolmer, "organisations.facility.updated", world.admin, {"field": "places"})
+    client.force_login(world.admin)
+
+    html = client.get("/audit/").content.decode()
+
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    assert len(rows) == 3  # the change, the view of one person, the view of five
+    five = next(r for r in rows if "5 personer" in r)
+    assert [int(i) for i in re.findall(r'<a href="\?subject=(\d+)">', five)] == people
+    assert "staff.employee.viewed" in five
+    # Filtered by one person, each event is its own row again.
+    mine = client.get("/audit/", {"subject": people[0]}).content.decode()
+    assert mine.split("<tbody>", 1)[1].count("<tr>") == 2
+    assert "personer" not in mine.split("<tbody>", 1)[1]
+
+
+def test_a_grouped_row_lists_twelve_ids_and_counts_the_rest(world) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.audit.views import group_events
+
+    log_access(world.coordinator, "staff.employee.viewed", list(range(1000, 1030)))
+
+    (event,) = group_events(AuditEntry.objects.order_by("id"))
+
+    assert event.subjects == list(range(1000, 1030))
+    assert (event.subjects_shown, event.subjects_hidden) == (list(range(1000, 1012)), 18)
 
 
 def test_the_subject_export_has_every_entry_about_the_person(world, client) -> None:  # type: ignore[no-untyped-def]
