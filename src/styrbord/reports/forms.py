@@ -45,7 +45,7 @@ class ReportForm(forms.Form):
     period = forms.CharField(
         label=_("Periode"),
         max_length=30,
-        help_text=_("Et år (2025), et spænd af år (2025-2027) eller to datoer (2025-01-01:2025-06-30)."),
+        help_text=_("Et år (2025), et spænd af år (2025-2027) eller to datoer (01-01-2025:30-06-2025)."),
     )
     case_number = forms.CharField(label=_("Sagsnummer"), max_length=40, required=False)
     committee = forms.CharField(label=_("Udvalg"), max_length=200, required=False)

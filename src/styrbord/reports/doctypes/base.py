@@ -69,14 +69,15 @@ class Period:
 
     @property
     def text(self) -> str:
-        """The form the CLI and the job parameters use: 2025, 2025-2027 or 2025-01-01:2025-06-30."""
+        """The form the pages, the CLI and the job parameters use: 2025, 2025-2027 or 01-01-2025:30-06-2025."""
         if self.start == dt.date(self.start.year, 1, 1) and self.end == dt.date(self.end.year, 12, 31):
             return str(self.start.year) if self.start.year == self.end.year else f"{self.start.year}-{self.end.year}"
-        return f"{self.start.isoformat()}:{self.end.isoformat()}"
+        return f"{self.start:%d-%m-%Y}:{self.end:%d-%m-%Y}"
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """Read "2025", "2025-2027" or "2025-01-01:2025-06-30"; a Danish error for anything else."""
+        """Read "2025", "2025-2027" or two dates, "01-01-2025:30-06-2025" (or ISO, as the CLI writes them);
+        a Danish error for anything else."""
         value = (text or "").strip()
         try:
             if re.fullmatch(r"\d{4}", value):
@@ -88,9 +89,11 @@ class Period:
                 if last < first:
                     raise ReportError(_("Perioden slutter før den begynder: %(value)s.") % {"value": value})
                 return cls(dt.date(first, 1, 1), dt.date(last, 12, 31))
-            match = re.fullmatch(r"(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})", value)
+            match = re.fullmatch(
+                r"(\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2}) *[:–] *(\d{1,2}-\d{1,2}-\d{4}|\d{4}-\d{2}-\d{2})", value
+            )
             if match:
-                start, end = dt.date.fromisoformat(match[1]), dt.date.fromisoformat(match[2])
+                start, end = _date(match[1]), _date(match[2])
                 if end < start:
                     raise ReportError(_("Perioden slutter før den begynder: %(value)s.") % {"value": value})
                 return cls(start, end)
@@ -98,10 +101,18 @@ class Period:
             pass
         raise ReportError(
             _(
-                "Ukendt periode %(value)s. Skriv et år (2025), et spænd af år (2025-2027) eller to datoer (2025-01-01:2025-06-30)."
+                "Ukendt periode %(value)s. Skriv et år (2025), et spænd af år (2025-2027) eller to datoer (01-01-2025:30-06-2025)."
             )
             % {"value": value}
         )
+
+
+def _date(text: str) -> dt.date:
+    """A date as Danes write it (1-7-2025, 01-07-2025) or in ISO form (2025-07-01)."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return dt.date.fromisoformat(text)
+    day, month, year = (int(part) for part in text.split("-"))
+    return dt.date(year, month, day)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ class Command(BaseCommand):
             "--scope", help="What the document is about: pool:ID, facility:ID, municipality:0707, initiative:ID."
         )
         parser.add_argument(
-            "--period", default="", help="2025, 2025-2027 or 2025-01-01:2025-06-30 (default: this year)."
+            "--period", default="", help="2025, 2025-2027 or 01-01-2025:30-06-2025 (default: this year)."
         )
         parser.add_argument("--output", help="The file to write; .docx, .pdf or .xlsx.")
         parser.add_argument("--as-user", dest="as_user", help="Make the document with this user's permissions.")
