@@ -154,7 +154,7 @@ def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
     years = [last, this]
     suppress = suppresses(user)
     employments = _employments(user, Selection(municipality=None, facility=None, years=years))
-    staff = f.staff_figures(employments, years, today)
+    staff = f.staff_figures(employments, years, today, detail=False)
     contacts = f.contact_figures(employments, years, today)
     staff_mask = mask_for({g: {y: staff.cells[g][y].headcount for y in years} for g in staff.groups}, years, suppress)
     contact_mask = mask_for(contacts.contacts, years, suppress)
