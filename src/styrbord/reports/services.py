@@ -23,7 +23,7 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, can, scope
 from styrbord.audit.services import log_action
 from styrbord.lib.dates import local_today
-from styrbord.organisations.models import Facility, Municipality
+from styrbord.organisations.models import Facility, Municipality, Region
 from styrbord.reports.doctypes.base import (
     DocumentType,
     Period,
@@ -55,6 +55,8 @@ OPTION_MAX_LENGTH = 2000
 
 
 def _scope_model(kind: ScopeKind) -> type[Model]:
+    if kind == ScopeKind.REGION:
+        return Region
     if kind == ScopeKind.MUNICIPALITY:
         return Municipality
     if kind == ScopeKind.FACILITY:
@@ -77,6 +79,10 @@ def scope_queryset(user: User | AnonymousUser | None, kind: ScopeKind) -> QueryS
         return qs
     if kind == ScopeKind.MUNICIPALITY and getattr(user, "role", None) == Role.FACILITY_MANAGER:
         return qs.none()  # a facility manager reports on their own facilities, not the municipality
+    if kind == ScopeKind.REGION:
+        # The regions of the municipalities in the user's scope: an analyst's own region (every
+        # region for a national analyst). Which roles may choose a region at all, the type decides.
+        return qs.filter(pk__in=scope(user, Municipality.objects.all()).values("region_id"))
     scoped = scope(user, qs)
     if kind == ScopeKind.INITIATIVE and getattr(user, "role", None) in (Role.COORDINATOR, Role.FINANCE):
         # An initiative without a municipality (a regional one) is shared with every coordinator.
@@ -98,7 +104,7 @@ def _municipality_of(kind: ScopeKind, obj: Model) -> Municipality | None:
 
 
 def resolve_scope(text: str, user: User | AnonymousUser | None = None) -> ReportScope:
-    """Read "pool:12", "facility:3", "municipality:0707" (code or id) or "initiative:5".
+    """Read "pool:12", "facility:3", "municipality:0707" or "region:1082" (code or id) or "initiative:5".
 
     With a user, an object outside their scope is reported exactly like a missing one.
     """
@@ -113,7 +119,7 @@ def resolve_scope(text: str, user: User | AnonymousUser | None = None) -> Report
     key = match[2]
     qs = scope_queryset(user, kind)
     obj = None
-    if kind == ScopeKind.MUNICIPALITY and re.fullmatch(r"\d{4}", key):
+    if kind in (ScopeKind.MUNICIPALITY, ScopeKind.REGION) and re.fullmatch(r"\d{4}", key):
         obj = qs.filter(code=key).first()
     elif key.isdigit():
         obj = qs.filter(pk=int(key)).first()

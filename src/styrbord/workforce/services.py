@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, can, scope, scoped_for
-from styrbord.organisations.models import Facility, Municipality
+from styrbord.organisations.models import Facility, Municipality, Region
 from styrbord.staff.models import Employment
 from styrbord.workforce import figures as f
 from styrbord.workforce.models import JobPosting, WorkforceStatistic
@@ -45,6 +45,7 @@ class Selection:
     municipality: Municipality | None
     facility: Facility | None
     years: list[int]
+    region: Region | None = None  # a region's figures (the regional analyst's documents)
 
 
 @dataclass
@@ -87,6 +88,8 @@ def default_years(today: dt.date) -> tuple[int, int]:
 
 def _employments(user: Any, selection: Selection) -> QuerySet[Employment]:
     qs = scoped_for(user, LIST, OBJECT_TYPE, Employment.objects.all())
+    if selection.region is not None:
+        qs = qs.filter(facility__municipality__region=selection.region)
     if selection.municipality is not None:
         qs = qs.filter(facility__municipality=selection.municipality)
     if selection.facility is not None:
@@ -96,6 +99,8 @@ def _employments(user: Any, selection: Selection) -> QuerySet[Employment]:
 
 def _scoped_rows(user: Any, model: Any, selection: Selection) -> QuerySet[Any]:
     qs = scoped_for(user, LIST, OBJECT_TYPE, model.objects.all())
+    if selection.region is not None:
+        qs = qs.filter(municipality__region=selection.region)
     if selection.municipality is not None:
         qs = qs.filter(municipality=selection.municipality)
     if selection.facility is not None:

@@ -31,8 +31,10 @@ class ReportError(Exception):
 
 
 class ScopeKind(StrEnum):
-    """What a document is about: a municipality, one facility, a pool or an initiative."""
+    """What a document is about: a region (aggregates, for its analysts), a municipality, one facility,
+    a pool or an initiative."""
 
+    REGION = "region"
     MUNICIPALITY = "municipality"
     FACILITY = "facility"
     POOL = "pool"
@@ -41,6 +43,7 @@ class ScopeKind(StrEnum):
     @property
     def label(self) -> str:
         return {
+            ScopeKind.REGION: _("Region"),
             ScopeKind.MUNICIPALITY: _("Kommune"),
             ScopeKind.FACILITY: _("Tilbud"),
             ScopeKind.POOL: _("Pulje"),

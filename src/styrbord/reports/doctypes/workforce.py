@@ -193,24 +193,27 @@ def _learner_text(figure: FigureTable) -> str:
     )
 
 
-def _scope(request: ReportRequest) -> tuple[Any, Any, str]:
+def _scope(request: ReportRequest) -> tuple[Any, Any, Any, str]:
+    """(municipality, facility, region, name) of what the document is about."""
     obj = request.scope.obj
     if request.scope.kind == ScopeKind.FACILITY:
-        return obj.municipality, obj, str(obj)  # type: ignore[attr-defined]
+        return obj.municipality, obj, None, str(obj)  # type: ignore[attr-defined]
     if request.scope.kind == ScopeKind.MUNICIPALITY:
-        return obj, None, str(obj)
-    raise ReportError(_("Orientering om personale laves for en kommune eller et tilbud."))
+        return obj, None, None, str(obj)
+    if request.scope.kind == ScopeKind.REGION:
+        return None, None, obj, str(obj)
+    raise ReportError(_("Orientering om personale laves for en region, en kommune eller et tilbud."))
 
 
 def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     """The orientation item from the workforce figures, as the asking user may see them."""
-    municipality, facility, scope_name = _scope(request)
+    municipality, facility, region, scope_name = _scope(request)
     years = _years(request)
     span = f"{years[0]}-{years[-1]}"
     progress(15, _("Beregner personaletallene"))
     page = workforce.build_page(
         request.acting_user(),
-        workforce.Selection(municipality=municipality, facility=facility, years=years),
+        workforce.Selection(municipality=municipality, facility=facility, years=years, region=region),
         request.today or local_today(),
     )
     figures = {t.key: t for t in page.computed}
@@ -262,7 +265,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
         heading=request.option(
             "heading", f"Orientering om rekruttering og fastholdelse af medarbejdere i {scope_name}"
         ),
-        municipality=str(municipality or ""),
+        municipality=str(municipality or region or ""),  # the letterhead: the region for a regional document
         department=request.option("department"),
         case_number=request.option("case_number"),
         case_type=CaseType.INFORMATION,
@@ -292,9 +295,13 @@ WORKFORCE = register(
         description=gettext_lazy(
             "Antal ansatte pr. faggruppe over årene, alder, ansøgere pr. opslag, deltid og elever – med figurer."
         ),
-        scope_kinds=(ScopeKind.MUNICIPALITY, ScopeKind.FACILITY),
+        scope_kinds=(ScopeKind.REGION, ScopeKind.MUNICIPALITY, ScopeKind.FACILITY),
         roles=frozenset({Role.ADMIN, Role.COORDINATOR, Role.FACILITY_MANAGER, Role.ANALYST}),
-        role_scope_kinds={Role.FACILITY_MANAGER: (ScopeKind.FACILITY,), Role.ANALYST: (ScopeKind.MUNICIPALITY,)},
+        role_scope_kinds={
+            Role.COORDINATOR: (ScopeKind.MUNICIPALITY, ScopeKind.FACILITY),
+            Role.FACILITY_MANAGER: (ScopeKind.FACILITY,),
+            Role.ANALYST: (ScopeKind.REGION, ScopeKind.MUNICIPALITY),
+        },
         aggregate_only=True,
         build=build,
     )

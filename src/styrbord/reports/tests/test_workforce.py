@@ -94,6 +94,33 @@ def test_roles_and_scopes(world: World, staff: None) -> None:
         _item("municipality:0707", user=world.grantor_user)
 
 
+def test_a_regional_analyst_writes_it_for_the_region(world: World, staff: None) -> None:
+    """Norddjurs and Syddjurs lie in Region Midtjylland; København's staff are not counted."""
+    region = world.dolmer.municipality.region
+    item = _item(f"region:{region.code}", period="2024", user=world.analyst)
+
+    assert item.heading == f"Orientering om rekruttering og fastholdelse af medarbejdere i {region}"
+    assert item.municipality == str(region)  # the letterhead
+    headcount = next(t for t in item.tables() if t.caption == "Medarbejdere pr. faggruppe")
+    total = next(cells for _, cells in headcount.formatted_rows() if cells[0] == "I alt")
+    municipal = _item("municipality:0707", period="2024", user=world.analyst)
+    norddjurs = next(t for t in municipal.tables() if t.caption == "Medarbejdere pr. faggruppe")
+    norddjurs_total = next(cells for _, cells in norddjurs.formatted_rows() if cells[0] == "I alt")
+    # The region adds Syddjurs' two people to Norddjurs' staff.
+    assert int(total[-1]) == int(norddjurs_total[-1]) + len(world.syddjurs_staff)
+
+
+def test_only_analysts_and_administrators_may_choose_a_region(world: World, staff: None) -> None:
+    own = world.dolmer.municipality.region
+    other = world.kbh_facility.municipality.region
+    with pytest.raises(ReportError):
+        _item(f"region:{other.code}", user=world.analyst)  # another region: as if it did not exist
+    with pytest.raises(ReportError):
+        _item(f"region:{own.code}", user=world.coordinator)
+    assert _item(f"region:{other.code}", user=world.national_analyst).municipality == str(other)
+    assert _item(f"region:{own.code}", user=world.admin).municipality == str(own)
+
+
 def test_the_workforce_document_opens_in_libreoffice_with_its_charts(
     world: World, staff: None, tmp_path: Path, soffice_profile: Path
 ) -> None:
