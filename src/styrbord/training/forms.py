@@ -93,8 +93,10 @@ class TeamDayForm(forms.Form):
         max_value=Decimal("24"),
         decimal_places=2,
         initial=Decimal("7.40"),
+        localize=True,  # "7,4" as Danes write it
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
     )
-    day = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from styrbord.audit.models import AuditEntry
+from styrbord.lib.dates import local_today
 from styrbord.organisations.models import StaffingPeriod
 from styrbord.staff.models import Employment
 from styrbord.testing import factories
@@ -301,6 +302,18 @@ def test_the_team_day_page_costs_a_day_for_the_contact_staff(world: World, clien
     content = _login(client, world.manager).get(url).content.decode()
     # All three Dolmer staff at 300 kr.: 7,4 + 7,4 + 6 (30 t/uge) = 20,8 t x 300 = 6.240 kr.
     assert 'id="team-day-wages">6.240 kr.<' in content
+    # Hours as Danes write them give the same answer.
+    danish = _login(client, world.manager).get(url.replace("hours=7.4", "hours=7%2C4")).content.decode()
+    assert 'id="team-day-wages">6.240 kr.<' in danish
+
+
+def test_the_team_day_page_answers_at_once_for_the_first_facility_today(world: World, client: Client) -> None:
+    content = _login(client, world.manager).get(reverse("training:team_day")).content.decode()
+
+    assert 'name="hours" value="7,4"' in content
+    assert f'name="day" value="{local_today().isoformat()}"' in content
+    # Dolmer's contact persons, staff 1 (30 t/uge: 6 t) and 3 (7,4 t), at 300 kr.: 13,4 t x 300 = 4.020 kr.
+    assert 'id="team-day-wages">4.020 kr.<' in content
 
 
 def test_the_cost_overview_splits_committed_forecast_and_actual(world: World, client: Client) -> None:

@@ -109,13 +109,17 @@ def team_day(request: HttpRequest) -> HttpResponse:
     require(request, RETRIEVE, "facility")
     facilities = scoped_for(request.user, RETRIEVE, "facility", Facility.objects.all())
     today = local_today()
-    form = TeamDayForm(
-        request.GET or None,
-        facilities=facilities,
-        initial={"hours": "7.40", "day": today, "contact_staff_only": True, "facility": facilities.first()},
-    )
+    first = facilities.order_by("name", "pk").first()
+    # The page answers at once for the first facility's contact staff today; the form changes it.
+    defaults = {
+        "hours": "7,4",
+        "day": today.isoformat(),
+        "contact_staff_only": "on",
+        "facility": first.pk if first else "",
+    }
+    form = TeamDayForm(request.GET or defaults, facilities=facilities)
     result = None
-    if form.is_bound and form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         day: dt.date = data["day"]
         employments = (
