@@ -13,17 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models import Appropriation, AppropriationLine, Grant, LedgerEntry, Pool, ReportingDeadline
 from styrbord.lib.costs import CostCategory
-from styrbord.lib.money import MAX_DIGITS
+from styrbord.lib.money import money_form_field
 from styrbord.organisations.models import Facility, Grantor, Municipality
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def money_field(label: Any, required: bool = True, **kwargs: Any) -> forms.DecimalField:
-    """Kroner with øre; accepts 2400,50 and 2400.50."""
-    return forms.DecimalField(
-        label=label, max_digits=MAX_DIGITS, decimal_places=2, localize=True, required=required, **kwargs
-    )
+money_field = money_form_field  # kroner with øre; accepts 2.400,50, 2400,50 and 2400.50
 
 
 class PoolForm(forms.ModelForm):

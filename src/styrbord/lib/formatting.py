@@ -6,7 +6,9 @@ Matches the municipal documents: "1.022.000 kr.", "1,022 mio. kr.", "18-12-2024"
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
@@ -86,3 +88,32 @@ def format_datetime(value: dt.datetime | None, locale: str | None = None) -> str
         return ""
     local = to_local(value) if value.tzinfo else value
     return f"{format_date(local.date(), locale)} {local:%H:%M}"
+
+
+_GROUPED_THOUSANDS_RE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+
+
+@lru_cache(maxsize=4096)
+def parse_decimal(text: str) -> Decimal:
+    """'1.234,50' -> 1234.50, '37,0' -> 37.0, '37.5' -> 37.5, '1.234' -> 1234 (Danish thousands)."""
+    value = text.strip().replace("\xa0", "").replace(" ", "")
+    if not value:
+        raise ValueError("empty")
+    if "," in value and "." in value:
+        if value.rfind(",") > value.rfind("."):
+            value = value.replace(".", "").replace(",", ".")
+        else:
+            value = value.replace(",", "")
+    elif "," in value:
+        if value.count(",") > 1:
+            raise ValueError(text)
+        value = value.replace(",", ".")
+    elif _GROUPED_THOUSANDS_RE.match(value):
+        value = value.replace(".", "")
+    try:
+        result = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not result.is_finite():
+        raise ValueError(text)
+    return result

@@ -33,11 +33,12 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from styrbord.bench.registry import Benchmark
+from styrbord.lib.formatting import parse_decimal
 from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing.reading import SourceFile
 from styrbord.staff.importing.services import read_delivery, run_import
-from styrbord.staff.importing.values import parse_bool, parse_date, parse_decimal
+from styrbord.staff.importing.values import parse_bool, parse_date
 from styrbord.staff.models import Employee, Employment, JobCode, JobGroup
 
 HEADERS = [

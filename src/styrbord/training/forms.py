@@ -14,10 +14,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.competences.models import Competence
-from styrbord.lib.formatting import format_number
-from styrbord.lib.money import MAX_DIGITS
+from styrbord.lib.formatting import format_number, parse_decimal
+from styrbord.lib.money import MAX_DIGITS, money_form_field
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.staff.importing.values import parse_decimal
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.training.models import (
     BookingStatus,
@@ -43,12 +42,8 @@ class BookForm(forms.Form):
         choices=[(BookingStatus.PLANNED, _("Planlagt")), (BookingStatus.BOOKED, _("Tilmeldt"))],
         initial=BookingStatus.BOOKED,
     )
-    travel_amount = forms.DecimalField(
-        label=_("Transport (kr.)"), min_value=Decimal("0"), decimal_places=2, required=False
-    )
-    materials_amount = forms.DecimalField(
-        label=_("Materialer (kr.)"), min_value=Decimal("0"), decimal_places=2, required=False
-    )
+    travel_amount = money_form_field(_("Transport (kr.)"), required=False, min_value=Decimal("0"))
+    materials_amount = money_form_field(_("Materialer (kr.)"), required=False, min_value=Decimal("0"))
     note = forms.CharField(label=_("Bemærkning"), max_length=300, required=False)
     confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -109,11 +104,8 @@ class SessionForm(forms.Form):
     name = forms.CharField(label=_("Holdbetegnelse"), max_length=200, required=False)
     place = forms.CharField(label=_("Sted"), max_length=200, required=False)
     capacity = forms.IntegerField(label=_("Pladser"), min_value=1, initial=20)
-    fee_per_participant = forms.DecimalField(
-        label=_("Pris pr. deltager ekskl. moms (tom = kursets pris)"),
-        min_value=Decimal("0"),
-        decimal_places=2,
-        required=False,
+    fee_per_participant = money_form_field(
+        _("Pris pr. deltager ekskl. moms (tom = kursets pris)"), required=False, min_value=Decimal("0")
     )
     days = forms.CharField(
         label=_("Kursusdage"),

@@ -15,9 +15,10 @@ from typing import TypeVar
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
+from styrbord.lib.formatting import parse_decimal
 from styrbord.staff.importing.errors import IssueList
 from styrbord.staff.importing.reading import Table
-from styrbord.staff.importing.values import looks_like_cpr, normalise_header, parse_bool, parse_date, parse_decimal
+from styrbord.staff.importing.values import looks_like_cpr, normalise_header, parse_bool, parse_date
 
 T = TypeVar("T")
 

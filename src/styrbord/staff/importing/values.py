@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django.conf import settings
@@ -18,7 +17,6 @@ from django.conf import settings
 # Anything shaped like a CPR number (six digits, maybe a dash, four or more digits) is masked.
 CPR_RE = re.compile(r"(?<!\d)(\d{6})-?\d{4,}")
 _CPR_FULL_RE = re.compile(r"^\s*(\d{2})(\d{2})(\d{2})-?(\d{4})\s*$")
-_GROUPED_THOUSANDS_RE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _DATE_RE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
@@ -29,32 +27,6 @@ FALSE_WORDS = frozenset({"0", "nej", "n", "falsk", "false", "no", "inaktiv", "-"
 def normalise_header(text: str) -> str:
     """Compare headers loosely: case, spaces, dashes, underscores and dots do not matter."""
     return re.sub(r"[\s\-_.]+", "", text.strip().lower().lstrip("\ufeff"))
-
-
-@lru_cache(maxsize=4096)
-def parse_decimal(text: str) -> Decimal:
-    """'1.234,50' -> 1234.50, '37,0' -> 37.0, '37.5' -> 37.5, '1.234' -> 1234 (Danish thousands)."""
-    value = text.strip().replace("\xa0", "").replace(" ", "")
-    if not value:
-        raise ValueError("empty")
-    if "," in value and "." in value:
-        if value.rfind(",") > value.rfind("."):
-            value = value.replace(".", "").replace(",", ".")
-        else:
-            value = value.replace(",", "")
-    elif "," in value:
-        if value.count(",") > 1:
-            raise ValueError(text)
-        value = value.replace(",", ".")
-    elif _GROUPED_THOUSANDS_RE.match(value):
-        value = value.replace(".", "")
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not result.is_finite():
-        raise ValueError(text)
-    return result
 
 
 @lru_cache(maxsize=8192)

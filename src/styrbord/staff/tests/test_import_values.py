@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from styrbord.lib.formatting import parse_decimal
 from styrbord.staff.importing.reading import decode, sniff_delimiter
 from styrbord.staff.importing.values import (
     cpr_birth_year,
@@ -14,7 +15,6 @@ from styrbord.staff.importing.values import (
     mask_cpr,
     parse_bool,
     parse_date,
-    parse_decimal,
 )
 from styrbord.staff.importing.vocabulary import job_group_for_name, kind_for_value, status_for_value
 

@@ -127,7 +127,7 @@ def test_a_number_cell_with_three_decimals_is_not_read_as_danish_thousands(
     """A typed 28.125 is twenty-eight and a bit, whatever the text heuristics say of "28.125"."""
     from decimal import Decimal
 
-    from styrbord.staff.importing.values import parse_decimal
+    from styrbord.lib.formatting import parse_decimal
 
     path = tmp_path / "timer.xlsx"
     workbook = openpyxl.Workbook()

@@ -118,6 +118,23 @@ def test_a_manager_books_own_staff_but_cannot_pick_another_facilitys(world: Worl
     assert (booking.employee, booking.status, booking.created_by) == (world.dolmer_staff[1], "booked", world.manager)
 
 
+def test_travel_and_materials_are_typed_the_danish_way(world: World, client: Client) -> None:
+    session = helpers.session(days=[dt.date(2026, 3, 2)])
+    own = Employment.objects.get(employee=world.dolmer_staff[1])
+    client = _login(client, world.manager)
+    form = client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
+    assert 'name="travel_amount" inputmode="decimal"' in form  # a text box: number boxes refuse "230,50"
+
+    response = client.post(
+        reverse("training:session_detail", args=[session.pk]),
+        {"employment": own.pk, "status": "booked", "travel_amount": "1.230,50", "materials_amount": "75,25"},
+    )
+
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.travel_amount, booking.materials_amount) == (Decimal("1230.50"), Decimal("75.25"))
+
+
 def test_a_clash_is_shown_as_a_danish_message_on_the_session_page(world: World, client: Client) -> None:
     employment = Employment.objects.get(employee=world.dolmer_staff[1])
     services.book(employment.employee, helpers.session(helpers.course(name="KRAP"), days=[dt.date(2026, 3, 2)]))
