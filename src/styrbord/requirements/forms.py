@@ -14,7 +14,7 @@ from styrbord.competences.models import Competence
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality, Region, Unit
 from styrbord.requirements.coverage import GapReason
-from styrbord.requirements.models import Requirement, ScopeLevel
+from styrbord.requirements.models import RULES_WITH_MONTHS, Population, Requirement, ScopeLevel
 from styrbord.staff.models import JobGroup
 
 
@@ -86,6 +86,18 @@ class RequirementForm(forms.ModelForm):
             ]
         if self.instance.pk:
             self.initial["job_groups"] = list(self.instance.job_groups or [])
+        # Which of these fields matter follows from three choices; the page shows only those (a
+        # small script reads these attributes; without JavaScript every field shows).
+        show_when: dict[str, tuple[str, list[str]]] = {
+            "region": ("scope_level", [ScopeLevel.REGION]),
+            "municipality": ("scope_level", [ScopeLevel.MUNICIPALITY]),
+            "facility": ("scope_level", [ScopeLevel.FACILITY]),
+            "unit": ("scope_level", [ScopeLevel.UNIT]),
+            "effective_from": ("population", [Population.NEW_STAFF]),
+            "months": ("rule", [str(rule) for rule in RULES_WITH_MONTHS]),
+        }
+        for name, (controller, values) in show_when.items():
+            self.fields[name].widget.attrs["data-show-when"] = f"{controller}:{' '.join(values)}"
 
     def clean_job_groups(self) -> list[str]:
         return list(self.cleaned_data.get("job_groups") or [])

@@ -67,3 +67,30 @@ def test_a_coordinator_opens_the_heat_map_a_gap_list_and_downloads_the_xlsx(
     assert [(r[0], r[3], r[4]) for r in values[1:]] == [
         ("Dolmer-medarbejder 3", "Kontaktpersoner specialiseret", "Mangler")
     ]
+
+
+@pytest.mark.browser
+def test_the_requirement_form_shows_only_the_fields_the_choices_need(
+    transactional_db: Any, live_server: Any, page: Any, world: World
+) -> None:
+    factories.competence("konflikt-form", name="Konflikthåndtering")
+    login(page, live_server.url, "koordinator")
+    page.goto(f"{live_server.url}/krav/nyt/")
+
+    def shown() -> set[str]:
+        names = ("region", "municipality", "facility", "unit", "effective_from", "months")
+        return {n for n in names if page.locator(f"#field-{n}").is_visible()}
+
+    assert shown() == {"municipality"}  # a municipality requirement for all staff, every person
+    page.select_option("#id_scope_level", "facility")
+    assert shown() == {"facility"}
+    page.select_option("#id_population", "new_staff")
+    page.select_option("#id_rule", "renew_every")
+    assert shown() == {"facility", "effective_from", "months"}
+    # Saved without the months: the error shows, and so does its field whatever is chosen.
+    page.fill("#id_name", "Fornyelse")
+    page.check("#field-competences input[type=checkbox] >> nth=0")
+    page.click("form.stacked button[type=submit]")
+    assert page.locator("#field-months [role=alert]").is_visible()
+    page.select_option("#id_rule", "every_person")
+    assert page.locator("#field-months").is_visible()
