@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models import Appropriation, AppropriationLine, Grant, LedgerEntry, Pool, ReportingDeadline
 from styrbord.lib.costs import CostCategory
-from styrbord.lib.money import money_form_field
+from styrbord.lib.money import money_form_field, money_formfield_callback
 from styrbord.organisations.models import Facility, Grantor, Municipality
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -35,6 +35,7 @@ class PoolForm(forms.ModelForm):
 
     class Meta:
         model = Pool
+        formfield_callback = money_formfield_callback
         fields = [
             "name",
             "grantor",
@@ -114,6 +115,7 @@ BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=6, max_num=60)
 class AppropriationForm(forms.ModelForm):
     class Meta:
         model = Appropriation
+        formfield_callback = money_formfield_callback
         fields = [
             "title",
             "kind",

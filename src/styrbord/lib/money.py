@@ -112,3 +112,13 @@ def money_form_field(label: Any, required: bool = True, **kwargs: Any) -> forms.
     return _KronerField(
         label=label, max_digits=MAX_DIGITS, decimal_places=2, localize=True, required=required, **kwargs
     )
+
+
+def money_formfield_callback(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """``Meta.formfield_callback`` for model forms: every money column (``MoneyField``) becomes a
+    Danish kroner box like ``money_form_field``; other columns keep their own form field."""
+    if isinstance(db_field, models.DecimalField) and db_field.decimal_places == 2 and db_field.max_digits == MAX_DIGITS:
+        kwargs.setdefault("form_class", _KronerField)
+        kwargs.setdefault("localize", True)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+    return db_field.formfield(**kwargs)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.funding.models import Grant
 from styrbord.lib.dates import add_months, local_today
+from styrbord.lib.money import money_formfield_callback
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.planning.models import Scenario
 
@@ -18,6 +19,7 @@ from styrbord.planning.models import Scenario
 class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Scenario
+        formfield_callback = money_formfield_callback  # the own budget in Danish kroner
         fields = [
             "name",
             "description",
@@ -46,10 +48,6 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
         )
         self.fields["facilities"].queryset = facilities.order_by("name")  # type: ignore[attr-defined]
         self.fields["facilities"].required = False
-        budget = self.fields["own_budget"]
-        budget.localize = True  # Danish: "2500,50" accepted and "0,00" shown, in a text box, not a number box
-        budget.widget = forms.TextInput(attrs={"inputmode": "decimal"})
-        budget.widget.is_localized = True
         self.fields["facilities"].help_text = _("Ingen valgt betyder alle kommunens tilbud.")
         self.fields["grants"].queryset = (  # type: ignore[attr-defined]
             Grant.objects.filter(status=Grant.Status.APPROVED)

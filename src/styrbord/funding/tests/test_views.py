@@ -137,10 +137,10 @@ def test_finance_creates_a_pool_a_grant_and_an_appropriation(world, funded) -> N
             "period_end": "2026-12-31",
             "eligible_categories": ["fee", "backfill"],
             "co_financing_share": "75",
-            "ceiling_per_person_year": "10000",
+            "ceiling_per_person_year": "10.000,00",  # Danish amounts, thousands dots and all
             "budget_change_percent": "10",
-            "budget_change_amount": "100000",
-            "repayment_waiver_limit": "500",
+            "budget_change_amount": "100.000",
+            "repayment_waiver_limit": "500,50",
             "deadline-TOTAL_FORMS": "1",
             "deadline-INITIAL_FORMS": "0",
             "deadline-0-kind": "grant_accounts",
@@ -150,6 +150,13 @@ def test_finance_creates_a_pool_a_grant_and_an_appropriation(world, funded) -> N
     assert response.status_code == 302, response.content.decode()[:2000]
     pool = Pool.objects.get(name="Kompetencefonden")
     assert pool.deadlines.count() == 1
+    assert (pool.ceiling_per_person_year, pool.budget_change_amount, pool.repayment_waiver_limit) == (
+        Decimal("10000.00"),
+        Decimal("100000.00"),
+        Decimal("500.50"),
+    )
+    blank = client.get(reverse("funding:pool_create")).content.decode()
+    assert 'name="repayment_waiver_limit" value="500,00" inputmode="decimal"' in blank  # not "500.00"
     lines = {"line-TOTAL_FORMS": "2", "line-INITIAL_FORMS": "0"}
     lines |= {"line-0-category": "fee", "line-0-year": "2026", "line-0-amount": "100000"}
     lines |= {"line-1-category": "backfill", "line-1-year": "2026", "line-1-amount": "90000"}
