@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -277,3 +278,17 @@ def test_the_grant_page_filters_its_postings_by_year_balance_and_category(world,
     refused = client.get(url, {"year": "1999"}).content.decode()
     assert "Marker en gyldig valgmulighed" in refused
     assert f"Viser {everything.count()} af" in refused
+
+
+def test_the_grant_page_says_what_is_left_after_spending_committed_and_planned(world, funded) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.funding.services.ledger import commit
+
+    commit(
+        funded.dolmer_grant, "fee", Decimal("1000.00"), dt.date(2026, 5, 1), world.finance, planned=True, text="Plan"
+    )
+    page = client_for(world.finance).get(reverse("funding:grant_detail", args=[funded.dolmer_grant.pk])).content
+    html = page.decode()
+
+    # 700.000 granted; the booking commits 6.840,50 kr.; 1.000 kr. is planned: 692.159,50 left (shown in kroner).
+    tile = html.split("tilbage (tilsagn − forbrug − disponeret − planlagt)")[0].rsplit('<span class="value">', 1)[1]
+    assert tile.startswith("692.160 kr.")
