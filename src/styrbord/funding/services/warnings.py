@@ -74,6 +74,11 @@ class FundingWarning:
         return ""
 
     @property
+    def recipient(self) -> str:
+        """The grant's recipient, to tell a pool's warnings apart; "" for a pool's own deadline."""
+        return str(self.obj.recipient_name) if isinstance(self.obj, Grant) else ""
+
+    @property
     def about_url(self) -> str:
         if isinstance(self.obj, Grant):
             return reverse("funding:grant_detail", args=[self.obj.pk])

@@ -94,6 +94,15 @@ def test_each_funding_warning_names_and_links_its_grant(world: World) -> None:
     for name, grant in grants.items():
         assert f'<a href="/oekonomi/tilsagn/{grant.pk}/">{name} (Forebyggelse af vold)</a>:' in panel
     assert panel.count("Budgetlinjen Kursusgebyr 2025 afviger") == 2
+    # On the pool's own page each warning names its recipient too (the pool goes without saying).
+    pool_page = client.get(f"/oekonomi/puljer/{shared.pk}/").content.decode()
+    warnings = pool_page[pool_page.index('class="warnings"') :]
+    warnings = warnings[: warnings.index("</ul>")]
+    for name, grant in grants.items():
+        assert f'<a href="/oekonomi/tilsagn/{grant.pk}/">{name}</a>: Budgetlinjen Kursusgebyr 2025' in warnings
+    # The grant's own page needs no name in front.
+    grant_page = client.get(f"/oekonomi/tilsagn/{grants['Dolmer Have'].pk}/").content.decode()
+    assert "</span> Budgetlinjen Kursusgebyr 2025" in grant_page
 
 
 def test_days_under_the_minimum_staffing_ahead_are_counted_per_facility_and_day(world: World) -> None:
