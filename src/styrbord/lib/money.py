@@ -88,9 +88,11 @@ def MoneyField(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField: 
     return models.DecimalField(verbose_name, **kwargs)
 
 
-class _KronerField(forms.DecimalField):
-    """Reads amounts as Danes write them, thousands dots included (Django's own parsing drops them
-    only when thousands separators are switched on for the whole site)."""
+class DanishDecimalFormField(forms.DecimalField):
+    """A decimal read as Danes write it, thousands dots included ("2.400,50", "7,4"; also "7.4").
+
+    Django's own parsing drops thousands dots only when thousands separators are switched on for the
+    whole site."""
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
@@ -109,7 +111,7 @@ def money_form_field(label: Any, required: bool = True, **kwargs: Any) -> forms.
     A text box, not a number box: a browser's number box refuses the Danish decimal comma.
     """
     kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-    return _KronerField(
+    return DanishDecimalFormField(
         label=label, max_digits=MAX_DIGITS, decimal_places=2, localize=True, required=required, **kwargs
     )
 
@@ -118,7 +120,7 @@ def money_formfield_callback(db_field: models.Field[Any, Any], **kwargs: Any) ->
     """``Meta.formfield_callback`` for model forms: every money column (``MoneyField``) becomes a
     Danish kroner box like ``money_form_field``; other columns keep their own form field."""
     if isinstance(db_field, models.DecimalField) and db_field.decimal_places == 2 and db_field.max_digits == MAX_DIGITS:
-        kwargs.setdefault("form_class", _KronerField)
+        kwargs.setdefault("form_class", DanishDecimalFormField)
         kwargs.setdefault("localize", True)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
     return db_field.formfield(**kwargs)

@@ -14,8 +14,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.competences.models import Competence
-from styrbord.lib.formatting import format_number, parse_decimal
-from styrbord.lib.money import MAX_DIGITS, money_form_field
+from styrbord.lib.formatting import format_number
+from styrbord.lib.money import MAX_DIGITS, DanishDecimalFormField, money_form_field
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.training.models import (
@@ -236,7 +236,7 @@ class DanishDecimalInput(forms.TextInput):
         return super().format_value(value)
 
 
-class DanishDecimalField(forms.DecimalField):
+class DanishDecimalField(DanishDecimalFormField):
     """A decimal typed as Danes write it: "2.400,00", "2400,5", "7,4" (and "7.4" or "2,400.00").
 
     Every message names the field, so a summary at the top of the page says where the problem is.
@@ -250,13 +250,9 @@ class DanishDecimalField(forms.DecimalField):
         self.places = places
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if value in self.empty_values:
-            return None
-        if isinstance(value, Decimal):
-            return value
         try:
-            return parse_decimal(str(value))
-        except ValueError:
+            return super().to_python(value)
+        except forms.ValidationError:
             raise forms.ValidationError(
                 _("%(field)s: »%(value)s« er ikke et tal. Skriv f.eks. 2.400,00 eller 7,4."),
                 code="invalid",
