@@ -70,7 +70,6 @@ def _event_key(entry: AuditEntry) -> tuple[Any, ...]:
         entry.object_type,
         None if per_person else entry.object_id,
         json.dumps(entry.data, sort_keys=True, cls=DjangoJSONEncoder),
-        entry.before is None and entry.after is None,
     )
 
 

@@ -19,9 +19,6 @@ from styrbord.organisations.models import Facility, Grantor, Municipality
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-money_field = money_form_field  # kroner with øre; accepts 2.400,50, 2400,50 and 2400.50
-
-
 class PoolForm(forms.ModelForm):
     eligible_categories = forms.MultipleChoiceField(
         label=_("Støtteberettigede udgifter"),
@@ -31,7 +28,7 @@ class PoolForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Refusioner (VEU-godtgørelse m.fl.) følger den udgift, de refunderer."),
     )
-    total = money_field(_("Samlet beløb"))
+    total = money_form_field(_("Samlet beløb"))
 
     class Meta:
         model = Pool
@@ -82,7 +79,7 @@ DeadlineFormSet = forms.formset_factory(DeadlineForm, extra=4, max_num=20)
 
 
 class GrantForm(forms.ModelForm):
-    amount = money_field(_("Tilsagnsbeløb"))
+    amount = money_form_field(_("Tilsagnsbeløb"))
 
     class Meta:
         model = Grant
@@ -106,7 +103,7 @@ class GrantForm(forms.ModelForm):
 class BudgetLineForm(forms.Form):
     category = forms.ChoiceField(label=_("Udgiftsart"), choices=CostCategory.choices)
     year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
-    amount = money_field(_("Budget"), min_value=Decimal("0"))
+    amount = money_form_field(_("Budget"), min_value=Decimal("0"))
 
 
 BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=6, max_num=60)
@@ -136,7 +133,7 @@ class AppropriationForm(forms.ModelForm):
 class AppropriationLineForm(forms.Form):
     year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
     direction = forms.ChoiceField(label=_("Indtægt/udgift"), choices=AppropriationLine.Direction.choices)
-    amount = money_field(_("Beløb"), min_value=Decimal("0"))
+    amount = money_form_field(_("Beløb"), min_value=Decimal("0"))
     grant = forms.ModelChoiceField(label=_("Tilsagn"), queryset=Grant.objects.none(), required=False)
     text = forms.CharField(label=_("Tekst"), max_length=300, required=False)
 
@@ -160,7 +157,7 @@ class EntryForm(forms.Form):
     ]
     kind = forms.ChoiceField(label=_("Type"), choices=KIND_CHOICES)
     category = forms.ChoiceField(label=_("Udgiftsart"), choices=[("", "—"), *CostCategory.choices], required=False)
-    amount = money_field(_("Beløb"))
+    amount = money_form_field(_("Beløb"))
     posted_on = forms.DateField(label=_("Dato"), widget=DATE)
     text = forms.CharField(label=_("Tekst"), max_length=300, required=False)
     releases = forms.ModelChoiceField(
@@ -221,7 +218,7 @@ class ReverseForm(forms.Form):
 
 
 class CorrectForm(forms.Form):
-    new_amount = money_field(_("Korrekt beløb"))
+    new_amount = money_form_field(_("Korrekt beløb"))
     reason = forms.CharField(label=_("Begrundelse"), max_length=200)
 
 

@@ -105,12 +105,14 @@ class DanishDecimalFormField(forms.DecimalField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
-def money_form_field(label: Any, required: bool = True, **kwargs: Any) -> forms.DecimalField:
-    """A form field for kroner with øre, written the Danish way: "2.400,50" or "2400,50" (also 2400.50).
+def _money_input() -> forms.TextInput:
+    # A text box, not a number box: a browser's number box refuses the Danish decimal comma.
+    return forms.TextInput(attrs={"inputmode": "decimal"})
 
-    A text box, not a number box: a browser's number box refuses the Danish decimal comma.
-    """
-    kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+
+def money_form_field(label: Any, required: bool = True, **kwargs: Any) -> forms.DecimalField:
+    """A form field for kroner with øre, written the Danish way: "2.400,50" or "2400,50" (also 2400.50)."""
+    kwargs.setdefault("widget", _money_input())
     return DanishDecimalFormField(
         label=label, max_digits=MAX_DIGITS, decimal_places=2, localize=True, required=required, **kwargs
     )
@@ -122,5 +124,5 @@ def money_formfield_callback(db_field: models.Field[Any, Any], **kwargs: Any) ->
     if isinstance(db_field, models.DecimalField) and db_field.decimal_places == 2 and db_field.max_digits == MAX_DIGITS:
         kwargs.setdefault("form_class", DanishDecimalFormField)
         kwargs.setdefault("localize", True)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs.setdefault("widget", _money_input())
     return db_field.formfield(**kwargs)

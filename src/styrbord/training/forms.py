@@ -82,7 +82,7 @@ class TeamDayForm(forms.Form):
 
     facility = forms.ModelChoiceField(queryset=Facility.objects.none(), label=_("Tilbud"), required=False)
     contact_staff_only = forms.BooleanField(label=_("Kun kontaktpersoner"), required=False, initial=True)
-    hours = forms.DecimalField(
+    hours = DanishDecimalFormField(
         label=_("Timer pr. kursusdag"),
         min_value=Decimal("0.5"),
         max_value=Decimal("24"),

@@ -91,7 +91,9 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         key=lambda s: (s.first_day is None, s.first_day or today, s.pk),
     )
     past = sorted(
-        (s for s in sessions if s.last_day is not None and s.last_day < today), key=lambda s: (s.first_day, s.pk)
+        (s for s in sessions if s.last_day is not None and s.last_day < today),
+        key=lambda s: (s.first_day, s.pk),
+        reverse=True,
     )
     for session in upcoming:
         session.free = max(0, session.capacity - session.seats)  # type: ignore[attr-defined]
@@ -112,7 +114,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "course": course,
             "upcoming": upcoming,
-            "past": past[::-1],
+            "past": past,
             "interests": interests,
             "own_interest": own_interest,
             "interest_form": InterestForm(),
@@ -252,9 +254,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shown = [b.employee_id for b in bookings] + [i.employee_id for i in interests]
     if shown:
         log_access(request.user, "training.session.participants_viewed", sorted(set(shown)))
-    seats = session.bookings.filter(status__in=SEAT_STATUSES).count()
     # Planned bookings (from an accepted plan) hold no seat with the provider yet, but will want one.
-    planned = session.bookings.filter(status=BookingStatus.PLANNED).count()
+    counts = session.bookings.aggregate(
+        seats=Count("pk", filter=Q(status__in=SEAT_STATUSES)),
+        planned=Count("pk", filter=Q(status=BookingStatus.PLANNED)),
+    )
+    seats, planned = counts["seats"], counts["planned"]
     return render(
         request,
         "training/session_detail.html",
