@@ -48,10 +48,31 @@ def test_finance_sees_own_municipalitys_pools_with_balances_and_warnings(world, 
     assert funded.pool.name in html
     assert "Syddjurs-puljen" not in html
     assert "1.022.000 kr." in html
-    assert "6.84" in html  # the seat's commitment: 2.400 + 4.440,50 kr. (shown in whole kroner)
+    assert "6.840,50" in html  # the seat's commitment, 2.400 + 4.440,50 kr., exact in the grant table
     assert "badge-bad" in html  # e.g. Glesborg has spent nothing: its whole grant is at risk of repayment
     detail = client_for(world.finance).get(reverse("funding:pool_detail", args=[funded.pool.pk])).content.decode()
     assert "skal indsendes senest 15-12-2026" in detail
+
+
+def test_the_grant_table_shows_oere_so_its_rows_add_up_to_the_total_row(world, funded) -> None:  # type: ignore[no-untyped-def]
+    """Each row rounded to whole kroner made a column's rows miss its total by a krone: now exact."""
+    import lxml.html
+
+    from styrbord.funding.services.ledger import commit
+    from styrbord.lib.formatting import parse_decimal
+
+    commit(funded.glesborg_grant, "fee", Decimal("0.70"), dt.date(2026, 5, 1), world.finance, planned=True, text="Plan")
+    page = client_for(world.finance).get(reverse("funding:pool_detail", args=[funded.pool.pk])).content.decode()
+    table = lxml.html.fromstring(page).xpath("//table[.//th[starts-with(normalize-space(), 'Tilsagn')]]")[0]
+    headers = [th.text_content().strip() for th in table.xpath("./thead//th")]
+    assert "Disponeret (kr.)" in headers
+    for column in ("Tilsagn (kr.)", "Planlagt (kr.)", "Disponeret (kr.)", "Forbrug (kr.)", "Tilbage (kr.)"):
+        i = headers.index(column)
+        rows = [parse_decimal(tr.xpath("./td")[i].text_content()) for tr in table.xpath("./tbody/tr")]
+        total = parse_decimal(table.xpath("./tfoot/tr/td")[i].text_content())
+        assert sum(rows) == total, column
+    planned = headers.index("Planlagt (kr.)")
+    assert [tr.xpath("./td")[planned].text_content() for tr in table.xpath("./tbody/tr")].count("0,70") == 1
 
 
 def test_another_tenants_pool_and_grant_answer_404(world, funded) -> None:  # type: ignore[no-untyped-def]

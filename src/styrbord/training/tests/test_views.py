@@ -339,8 +339,9 @@ def test_the_cost_overview_splits_committed_forecast_and_actual(world: World, cl
     services.book(world.dolmer_staff[1], session)
     content = _login(client, world.finance).get(reverse("training:cost_overview") + "?year=2026").content.decode()
     fee_row = content.split("Kursusgebyr")[1].split("</tr>")[0]
-    assert fee_row.count("1.000 kr.") == 2  # one committed, one forecast
-    assert "2.000 kr." in fee_row
+    assert fee_row.count(">1.000,00<") == 2  # one committed, one forecast (exact: the header says kr.)
+    assert ">2.000,00<" in fee_row
+    assert "Disponeret <span class=\"unit\">(kr.)</span>" in content
 
 
 SUB_MENU = (

@@ -30,6 +30,13 @@ def kr_ore(value: Decimal | None) -> str:
 
 
 @register.filter
+def amount(value: Decimal | int | None) -> str:
+    """{{ amount|amount }} -> 4.440,50: exact kroner and øre for a table whose header says "(kr.)",
+    so the rows add up to the total row as shown."""
+    return "" if value is None else formatting.format_number(Decimal(value), 2)
+
+
+@register.filter
 def mio(value: Decimal | int | None, places: int = 3) -> str:
     """{{ amount|mio }} -> 1,022 mio. kr."""
     return "" if value is None else formatting.format_mio(value, places)
