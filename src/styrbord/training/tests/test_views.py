@@ -341,7 +341,7 @@ def test_the_cost_overview_splits_committed_forecast_and_actual(world: World, cl
     fee_row = content.split("Kursusgebyr")[1].split("</tr>")[0]
     assert fee_row.count(">1.000,00<") == 2  # one committed, one forecast (exact: the header says kr.)
     assert ">2.000,00<" in fee_row
-    assert "Disponeret <span class=\"unit\">(kr.)</span>" in content
+    assert 'Disponeret <span class="unit">(kr.)</span>' in content
 
 
 SUB_MENU = (
