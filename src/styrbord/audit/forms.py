@@ -10,7 +10,12 @@ from styrbord.audit.models import AuditEntry
 
 class LogFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Alle")), *AuditEntry.Kind.choices])
-    action = forms.CharField(label=_("Handling indeholder"), required=False, max_length=100)
+    action = forms.CharField(
+        label=_("Handling indeholder"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("f.eks. tilsagn oprettet")}),
+    )
     actor = forms.CharField(label=_("Bruger"), required=False, max_length=150)
     subject = forms.IntegerField(label=_("Registreret (medarbejder-id)"), required=False, min_value=1)
     date_from = forms.DateField(label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

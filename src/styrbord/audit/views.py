@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,6 +22,7 @@ from styrbord.accounts import privacy
 from styrbord.accounts.models import RetentionHold, RetentionRule
 from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404
 from styrbord.accounts.route_policy import requires
+from styrbord.audit.actions import action_label, actions_matching, object_type_label
 from styrbord.audit.forms import AnonymiseForm, LogFilterForm
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
@@ -52,6 +53,14 @@ class EntryGroup:
     @property
     def subjects_shown(self) -> list[int]:
         return self.subjects[:SUBJECTS_SHOWN]
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.entry.action)
+
+    @property
+    def object_label(self) -> str:
+        return object_type_label(self.entry.object_type) if self.entry.object_type else ""
 
     @property
     def subjects_hidden(self) -> int:
@@ -101,8 +110,9 @@ def log(request: HttpRequest) -> HttpResponse:
         f = form.cleaned_data
         if f["kind"]:
             entries = entries.filter(kind=f["kind"])
-        if f["action"]:
-            entries = entries.filter(action__icontains=f["action"])
+        if f["action"]:  # the readable name ("tilsagn oprettet") or part of the id
+            text = f["action"]
+            entries = entries.filter(Q(action__icontains=text) | Q(action__in=actions_matching(text)))
         if f["actor"]:
             entries = entries.filter(actor_label__icontains=f["actor"])
         if f["subject"]:
@@ -127,6 +137,7 @@ def _subject_rows(employee_id: int) -> list[list[object]]:
             timezone.localtime(e.created_at).replace(tzinfo=None),
             e.get_kind_display(),
             e.action,
+            action_label(e.action),
             e.actor_label,
             e.object_type,
             e.object_id,
@@ -138,7 +149,18 @@ def _subject_rows(employee_id: int) -> list[list[object]]:
     ]
 
 
-SUBJECT_HEADERS = ["tidspunkt", "type", "handling", "bruger", "objekttype", "objekt-id", "detaljer", "før", "efter"]
+SUBJECT_HEADERS = [
+    "tidspunkt",
+    "type",
+    "handling",
+    "beskrivelse",
+    "bruger",
+    "objekttype",
+    "objekt-id",
+    "detaljer",
+    "før",
+    "efter",
+]
 
 
 @login_required
