@@ -138,15 +138,16 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
     rules = {rule.facility_id: rule for rule in problem.staffing}
     staff: dict[int, list[int]] = defaultdict(list)
     for person in problem.persons:
-        staff[person.facility_id].append(person.id)
+        for facility in person.staffed_at:
+            staff[facility].append(person.id)
     away: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
     fixed_away: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
     for p, s in seats:
-        facility = persons[p].facility_id
-        for day in sessions[s].days:
-            away[(facility, day)].add(p)
-            if (p, s) in existing:
-                fixed_away[(facility, day)].add(p)
+        for facility in persons[p].staffed_at:
+            for day in sessions[s].days:
+                away[(facility, day)].add(p)
+                if (p, s) in existing:
+                    fixed_away[(facility, day)].add(p)
     for (facility, day), people in away.items():
         if facility not in rules:
             continue

@@ -51,7 +51,9 @@ class Reason(StrEnum):
 
 @dataclass(frozen=True)
 class Person:
-    """One employee as the planner sees them (one facility; the main employment)."""
+    """One employee as the planner sees them: the main employment's facility, which pays and
+    is eligible for closed sessions, plus ``also_at``: other facilities where the person is
+    employed too and so also counts (and is missed) towards the minimum staffing."""
 
     id: int
     facility_id: int
@@ -64,6 +66,12 @@ class Person:
     hours_per_day: float = 24.0  # a course day takes at most this many working hours (their average day)
     veu_eligible: bool = False
     municipality_id: int = 0
+    also_at: frozenset[int] = frozenset()
+
+    @property
+    def staffed_at(self) -> tuple[int, ...]:
+        """Every facility whose minimum staffing this person counts towards."""
+        return (self.facility_id, *sorted(self.also_at - {self.facility_id}))
 
 
 @dataclass(frozen=True)

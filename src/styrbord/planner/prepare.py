@@ -424,17 +424,18 @@ class Index:
         rules = {rule.facility_id: rule for rule in self.problem.staffing}
         loads: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
         for seat in self.seats:
-            facility = self.persons[seat.person].facility_id
-            if facility in rules:
-                for day in self.sessions[seat.session].days:
-                    loads[(facility, day)].append(seat.index)
+            for facility in self.persons[seat.person].staffed_at:
+                if facility in rules:
+                    for day in self.sessions[seat.session].days:
+                        loads[(facility, day)].append(seat.index)
         headcount: dict[int, int] = defaultdict(int)
         absent: dict[tuple[int, dt.date], int] = defaultdict(int)
         for person in self.persons:
-            headcount[person.facility_id] += 1
-            if person.facility_id in rules:
-                for day in person.unavailable:
-                    absent[(person.facility_id, day)] += 1
+            for facility in person.staffed_at:
+                headcount[facility] += 1
+                if facility in rules:
+                    for day in person.unavailable:
+                        absent[(facility, day)] += 1
         fixed = self.existing
         # Only days on which the candidate seats could exceed the allowance need a row.
         self.staffing_rows: list[tuple[int, dt.date, list[int], int]] = []

@@ -67,8 +67,14 @@ class Inputs:
     session_days: dict[int, int]
 
 
-def main_employments(facilities: list[Facility], start: dt.date, end: dt.date) -> list[Employment]:
-    """Each employee's main employment in force some time in [start, end] at these facilities."""
+def main_employments(
+    facilities: list[Facility], start: dt.date, end: dt.date
+) -> tuple[list[Employment], dict[int, frozenset[int]]]:
+    """Each employee's main employment in force some time in [start, end] at these facilities,
+    and per employee the other facilities where a second employment is active over the whole
+    period: there the person also counts towards, and is missed from, the minimum staffing (as
+    the booking checks count them). A second employment for part of the period is left out, as
+    the engine knows one set of days away per person."""
     rows = (
         Employment.objects.filter(facility__in=facilities, start_date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
@@ -77,9 +83,18 @@ def main_employments(facilities: list[Facility], start: dt.date, end: dt.date) -
         .order_by("employee_id", "-is_primary", "-weekly_hours", "pk")
     )
     chosen: dict[int, Employment] = {}
+    also_at: dict[int, set[int]] = defaultdict(set)
     for employment in rows:
-        chosen.setdefault(employment.employee_id, employment)
-    return list(chosen.values())
+        main = chosen.setdefault(employment.employee_id, employment)
+        if (
+            main is not employment
+            and employment.facility_id != main.facility_id
+            and employment.status == Employment.Status.ACTIVE
+            and employment.start_date <= start
+            and (employment.end_date is None or employment.end_date >= end)
+        ):
+            also_at[employment.employee_id].add(employment.facility_id)
+    return list(chosen.values()), {k: frozenset(v) for k, v in also_at.items()}
 
 
 def _sessions(scenario: Scenario, facilities: list[Facility], booked_ids: set[int]) -> list[Session]:
@@ -206,7 +221,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
     """The planner problem for a scenario, read from the database now."""
     facilities = list(scenario.facilities.all()) or list(Facility.objects.filter(municipality=scenario.municipality))
     start, end = scenario.start_date, scenario.horizon_end
-    employments = main_employments(facilities, start, end)
+    employments, also_at = main_employments(facilities, start, end)
     person_of_employee = {e.employee_id: e.pk for e in employments}
     live = list(
         Booking.objects.filter(
@@ -243,6 +258,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
             hours_per_day=float(Decimal(e.weekly_hours) / 5),
             veu_eligible=_veu_person(e),
             municipality_id=scenario.municipality_id,
+            also_at=also_at.get(e.employee_id, frozenset()),
         )
         for e in employments
     ]

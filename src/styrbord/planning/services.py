@@ -184,7 +184,8 @@ def _store(run: PlanRun, inputs: Inputs, result: Result) -> None:
 def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
     """What the pages show: targets with reasons, per-facility staffing impact, grant use."""
     problem = inputs.problem
-    facility_of = {p.id: p.facility_id for p in problem.persons}
+    facility_of = {p.id: p.facility_id for p in problem.persons}  # pays, and reports the seat
+    staffed_at = {p.id: p.staffed_at for p in problem.persons}  # counts towards the minimum
     session_days = {s.id: s.days for s in problem.sessions}
     per_facility: dict[int, dict[str, Any]] = {
         f: {"facility": f, "name": name, "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
@@ -201,22 +202,26 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
         row["days_away"] += len(session_days[a.session_id])
         row["cost"] += a.cost_ore
         for day in session_days[a.session_id]:
-            away[(facility, day)] += 1
-            kept[(facility, day)] += int(a.existing)
+            for at in staffed_at[a.person_id]:
+                away[(at, day)] += 1
+                kept[(at, day)] += int(a.existing)
     rules = {rule.facility_id: rule for rule in problem.staffing}
     headcount: dict[int, int] = defaultdict(int)
     absent: dict[tuple[int, Any], int] = defaultdict(int)  # on leave, on the course days only
     for person in problem.persons:
-        headcount[person.facility_id] += 1
-        for day in person.unavailable:
-            if (person.facility_id, day) in away:
-                absent[(person.facility_id, day)] += 1
+        for at in person.staffed_at:
+            headcount[at] += 1
+            for day in person.unavailable:
+                if (at, day) in away:
+                    absent[(at, day)] += 1
     # The least margin over the day's own minimum on any course day (None: nobody away). Days
     # under the minimum are counted, with the new seats the plan puts on them: the engine adds
     # none to a day that existing bookings already take under (see planner.prepare), so a
     # negative margin is the existing bookings' doing, and the page says so.
     for (facility, day), count in sorted(away.items()):
-        row = per_facility[facility]
+        row = per_facility.setdefault(
+            facility, {"facility": facility, "name": "", "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
+        )
         row["peak"] = max(row["peak"], count)
         present = headcount[facility] - absent[(facility, day)]
         rule = rules.get(facility)

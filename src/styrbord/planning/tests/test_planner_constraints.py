@@ -57,6 +57,19 @@ def test_staffing_counts_people_on_leave_as_away() -> None:
     assert len(solve(pb_leave, quick()).plan.assignments) == 0
 
 
+def test_staffing_counts_a_second_employment_at_the_other_facility_too() -> None:
+    """Person 1 works at facility 10 and also at 20, where three must be at work: 20 has two
+    of its own, so person 1's course day would leave it short. Counted once, at 10 only (as
+    before), the plan sent them."""
+    other = 20
+    people = [person(1, also_at=frozenset({other})), person(4, facility=other), person(5, facility=other)]
+    pb = problem(people, [session(11, A, (1,))], [everyone(21, A, people[:1])], staffing=[StaffingRule(other, 3)])
+    assert people[0].staffed_at == (FACILITY, other)
+    assert check(pb, Family.STAFFING) == (0, 1)
+    once = replace(pb, persons=(replace(people[0], also_at=frozenset()), *people[1:]))
+    assert len(solve(once, quick()).plan.assignments) == 1
+
+
 def test_staffing_holds_the_minimum_of_each_day_weekend_and_periods() -> None:
     """Four staff; a session on Tuesday (day 1) and one on Saturday (day 5). Three must be at
     work on weekdays but one on weekends, so three go on Saturday and one on Tuesday. A period
