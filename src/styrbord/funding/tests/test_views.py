@@ -12,6 +12,7 @@ from django.urls import reverse
 from styrbord.audit.models import AuditEntry
 from styrbord.funding.models import Appropriation, Grant, LedgerEntry, Pool
 from styrbord.funding.services.balances import balances_for
+from styrbord.lib.formatting import format_ore
 
 D = Decimal
 
@@ -286,19 +287,52 @@ def test_the_grant_page_filters_its_postings_by_year_balance_and_category(world,
     in_2026 = everything.filter(posted_on__year=2026, balance=LedgerEntry.Balance.ACTUAL, category="fee")
     assert in_2026.count() == 2
     html = client.get(url, {"year": "2026", "balance": "actual", "category": "fee"}).content.decode()
-    assert f"Viser 2 af {everything.count()} posteringer." in html
+    assert f"Viser 1–2 af 2 posteringer med de valgte filtre ({everything.count()} i alt), nyeste først." in html
     assert "Faktura 250,50" in html
     assert "Faktura 40" in html
     assert "Faktura 100" not in html
     assert '<td class="num" id="shown-total">290,50 kr.</td>' in html
     # No filter: every posting, no "shown" sum; a year without postings says so; a wrong value is refused.
     unfiltered = client.get(url).content.decode()
-    assert f"Viser {everything.count()} af {everything.count()} posteringer." in unfiltered
+    assert f"Viser 1–{everything.count()} af {everything.count()} posteringer, nyeste først." in unfiltered
     assert 'id="shown-total"' not in unfiltered
     assert "Ingen posteringer med de valgte filtre." in client.get(url, {"category": "materials"}).content.decode()
     refused = client.get(url, {"year": "1999"}).content.decode()
     assert "Marker en gyldig valgmulighed" in refused
-    assert f"Viser {everything.count()} af" in refused
+    assert f"Viser 1–{everything.count()} af {everything.count()} posteringer" in refused
+
+
+def test_a_long_ledger_is_paged_newest_first_and_a_reversal_links_to_the_page_of_its_posting(world, funded) -> None:  # type: ignore[no-untyped-def]
+    """A grant's ledger runs to hundreds of postings: 50 a page, newest first; "#N" beside a
+    reversal or correction opens the page where posting N is listed (?postering=N)."""
+    from styrbord.funding.services.ledger import post_actual, reverse_entry
+
+    grant = funded.dolmer_grant
+    first = post_actual(grant, "fee", Decimal("1.00"), dt.date(2025, 1, 2), world.finance, text="Den første")
+    for i in range(60):
+        post_actual(grant, "fee", Decimal("2.00"), dt.date(2025, 3, 1) + dt.timedelta(days=i), world.finance, text="x")
+    reverse_entry(first, world.finance, "Forkert tilsagn")
+    total = LedgerEntry.objects.filter(grant=grant).count()
+    assert total > 50
+    client = client_for(world.finance)
+    url = reverse("funding:grant_detail", args=[grant.pk])
+    newest = client.get(url).content.decode()
+    assert f"Viser 1–50 af {total} posteringer, nyeste først." in newest
+    assert newest.count('<tr id="entry-') == 50
+    assert "Side 1 af 2" in newest
+    assert "side=2#entry-filter" in newest
+    assert f'id="entry-{first.pk}"' not in newest  # the oldest posting is on the last page
+    jumped = client.get(url, {"postering": first.pk}).content.decode()
+    assert f'id="entry-{first.pk}"' in jumped
+    assert f'href="?postering={first.pk}#entry-{first.pk}"' in jumped  # its reversal's link to it
+    last = (total - 1) // 50 + 1
+    assert f"Side {last} af {last}" in jumped
+    # The filters are kept from page to page, and the filtered sum covers every page.
+    filtered = client.get(url, {"year": "2025", "balance": "actual", "side": "2"}).content.decode()
+    assert "year=2025&amp;balance=actual&amp;side=1" in filtered
+    shown = LedgerEntry.objects.filter(grant=grant, posted_on__year=2025, balance="actual")
+    expected = sum((e.amount for e in shown), Decimal(0))
+    assert f'id="shown-total">{format_ore(expected)}</td>' in filtered
 
 
 def test_the_grant_page_says_what_is_left_after_spending_committed_and_planned(world, funded) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,6 +34,8 @@ from styrbord.funding.views.common import entries_with_reversal_flag, grants_for
 from styrbord.lib.dates import local_today
 from styrbord.lib.money import money_sum
 from styrbord.organisations.models import Facility, Municipality
+
+ENTRIES_PER_PAGE = 50  # a grant's ledger runs to hundreds of postings over a project period
 
 
 @requires("grant", CREATE)
@@ -119,19 +123,29 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_scoped_or_404(request.user, RETRIEVE, "grant", grants_for(request, RETRIEVE), pk=pk)
     today = local_today()
     balances = balances_for(grant)
-    entries = []
+    entries: list[LedgerEntry] = []
     entry_filter = EntryFilterForm(years=[])
     entry_count = 0
+    page = None
+    shown_total = money_sum([])
     if can(request.user, LIST, "ledger"):
         all_entries = LedgerEntry.objects.filter(grant=grant)
         years = sorted({d.year for d in all_entries.dates("posted_on", "year")})
         entry_filter = EntryFilterForm(request.GET or None, years=years)
         entry_count = all_entries.count()
-        entries = list(
-            entries_with_reversal_flag(entry_filter.apply(all_entries))
+        shown = entry_filter.apply(all_entries)
+        page = Paginator(
+            entries_with_reversal_flag(shown)
             .select_related("booking__session__course", "created_by")
-            .order_by("posted_on", "pk")
-        )
+            .order_by("-posted_on", "-pk"),
+            ENTRIES_PER_PAGE,
+        ).get_page(_page_of_entry(shown, request.GET.get("postering")) or request.GET.get("side"))
+        entries = list(page)
+        if entry_filter.active:
+            shown_total = money_sum(list(shown.values_list("amount", flat=True)))
+    query = request.GET.copy()
+    for key in ("side", "postering"):
+        query.pop(key, None)
     points = burn_down(grant, today)
     can_post = can(request.user, CREATE, "ledger") and grant.is_open_for_charges
     from styrbord.lib import charts
@@ -146,9 +160,11 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "period_balances": balances_for(grant, within_period=True),
             "budget_rows": budget_vs_actual(grant),
             "entries": entries,
+            "entry_page": page,
+            "entry_query": query.urlencode(),
             "entry_filter": entry_filter,
             "entry_count": entry_count,
-            "shown_total": money_sum([e.amount for e in entries]),
+            "shown_total": shown_total,
             "points": points,
             "chart": _chart(grant, points),
             "chart_scripts": charts.chart_scripts(),
@@ -160,6 +176,18 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": today,
         },
     )
+
+
+def _page_of_entry(entries: QuerySet[LedgerEntry], wanted: str | None) -> int | None:
+    """The page (newest first) that holds posting ``wanted``: links to a reversed or corrected
+    posting land where it is listed."""
+    if not wanted or not wanted.isdigit():
+        return None
+    found = entries.filter(pk=int(wanted)).values_list("posted_on", flat=True).first()
+    if found is None:
+        return None
+    newer = entries.filter(Q(posted_on__gt=found) | Q(posted_on=found, pk__gt=int(wanted))).count()
+    return newer // ENTRIES_PER_PAGE + 1
 
 
 @requires("ledger", CREATE)
