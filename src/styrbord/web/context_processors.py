@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, can
 
 # (url name, label, object type whose LIST permission shows the entry)
@@ -45,6 +46,12 @@ def _menu_urls() -> list[tuple[str, Any, str, str]]:
     return found
 
 
+def _has_own_profile(user: Any) -> bool:
+    """'Min profil' is for a login tied to an employee, and for an employee login that is not
+    tied yet (its page says whom to ask); an administrator without one got a 404 from the menu."""
+    return getattr(user, "employee_id", None) is not None or getattr(user, "role", None) == Role.EMPLOYEE
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Menu entries the current user may open; entries of apps not installed are skipped."""
     user = request.user
@@ -56,7 +63,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             allowed = can(user, LIST, object_type)
         except KeyError:
             continue
-        if not allowed:
+        if not allowed or (url_name == "staff:my_profile" and not _has_own_profile(user)):
             continue
         items.append({"name": url_name, "url": url, "label": label, "active": request.path.startswith(url)})
     return {"nav_items": items}

@@ -44,7 +44,9 @@ def _links(base: str, html: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("persona", ["coordinator", "finance", "facility_manager", "employee", "analyst", "grantor"])
+@pytest.mark.parametrize(
+    "persona", ["admin", "coordinator", "finance", "facility_manager", "employee", "analyst", "grantor"]
+)
 def test_no_link_on_a_users_pages_is_refused_or_broken(world: World, persona: str) -> None:
     client = Client()
     client.force_login(world.personas()[persona])
@@ -62,3 +64,20 @@ def test_no_link_on_a_users_pages_is_refused_or_broken(world: World, persona: st
             queue += [(link, path, depth + 1) for link in _links(path, response.content.decode())]
     assert len(seen) >= 2
     assert refused == []
+
+
+def test_my_profile_is_in_the_menu_of_logins_tied_to_an_employee_and_of_employees(world: World) -> None:
+    """An administrator without an employee record got 'Min profil' in the menu and a 404 from it."""
+    from styrbord.accounts.models import Role, User
+
+    def menu(user: User) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get("/").content.decode().split("</nav>", 1)[0]
+
+    assert "/medarbejdere/mig/" not in menu(world.admin)
+    assert "/medarbejdere/mig/" in menu(world.employee_user)
+    unlinked = User.objects.create_user("ny-medarbejder", password="x", role=Role.EMPLOYEE)
+    assert "/medarbejdere/mig/" in menu(unlinked)  # its page says whom to ask
+    superuser = User.objects.create_superuser("rod", password="x", role=Role.ADMIN)
+    assert "/medarbejdere/mig/" not in menu(superuser)  # may open everything, but has no profile
