@@ -118,11 +118,12 @@ def test_the_header_is_one_row_on_a_laptop(
     page: Any, live_server: Any, reference_data: None, world: World, persona: str, entries: int
 ) -> None:
     """The menu, the language switch and the name fit one row at 1280 px: a facility manager with
-    a three-part name, and (as in the demo) a superuser administrator, whose eighth entry is
-    "Min profil", named after the role."""
+    a three-part name, and the widest header: a superuser administrator named after the role and
+    tied to an employee, so that "Min profil" is its eighth entry."""
     user = getattr(world, persona)
     if persona == "admin":
         user.is_superuser, user.first_name = True, "Systemadministrator"
+        user.employee = world.glesborg_staff[-1]
     else:
         user.first_name, user.last_name = "Bo", "Nowak Nissen"
     user.save()
