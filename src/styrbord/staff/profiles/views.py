@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from styrbord.accounts.permissions import RETRIEVE, can, get_scoped_or_404
@@ -33,9 +34,17 @@ class HoldingStatus:
 
     @property
     def badge(self) -> str:
-        if self.status == "expired" and self.superseded:
-            return "info"  # renewed: a later certificate of the same competence took its place
+        if self.superseded and self.status != "future":
+            return "info"  # a later certificate of the same competence took its place
         return {"valid": "ok", "expiring": "warn", "expired": "bad", "future": "info"}[self.status]
+
+    @property
+    def label(self) -> str:
+        if self.status == "future":
+            return _("Fremtidig")
+        if self.superseded:  # the later certificate is the one that counts
+            return _("Fornyet") if self.status == "expired" else _("Afløst af nyere bevis")
+        return {"valid": _("Gyldig"), "expiring": _("Udløber inden for 90 dage"), "expired": _("Udløbet")}[self.status]
 
 
 def holding_statuses(holdings: list[CompetenceHolding], today: dt.date) -> list[HoldingStatus]:

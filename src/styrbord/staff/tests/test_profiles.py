@@ -118,3 +118,31 @@ def test_holding_status_marks_expiring_expired_renewed_and_future() -> None:
     assert (statuses[lapsed.pk].status, statuses[lapsed.pk].superseded) == ("expired", True)
     # Red only for what has lapsed without a newer certificate; renewed ones are informational.
     assert [statuses[h.pk].badge for h in (old, new, future, lapsed, gone)] == ["info", "warn", "info", "info", "bad"]
+    assert [statuses[h.pk].label for h in (old, new, future, lapsed, gone)] == [
+        "Fornyet",
+        "Udløber inden for 90 dage",
+        "Fremtidig",
+        "Fornyet",
+        "Udløbet",
+    ]
+
+
+def test_an_older_certificate_still_valid_beside_a_newer_one_reads_superseded() -> None:
+    """Low Arousal 2024 and Low Arousal 2026 (never lapsing, or the older one about to lapse): the
+    older one read "Gyldig" or warned that it expires, though the newer one is what counts."""
+    today = dt.date(2026, 11, 23)
+    forever, yearly = factories.competence(), factories.competence(validity_months=12)
+    person = factories.employee()
+    older = factories.holding(person, forever, dt.date(2024, 8, 14))
+    newer = factories.holding(person, forever, dt.date(2026, 2, 3))
+    soon = factories.holding(person, yearly, dt.date(2025, 12, 1), dt.date(2026, 12, 1))
+    renewal = factories.holding(person, yearly, dt.date(2026, 11, 1), dt.date(2027, 11, 1))
+
+    statuses = {s.holding.pk: s for s in holding_statuses(list(CompetenceHolding.objects.all()), today)}
+
+    assert [(statuses[h.pk].label, statuses[h.pk].badge) for h in (older, newer, soon, renewal)] == [
+        ("Afløst af nyere bevis", "info"),
+        ("Gyldig", "ok"),
+        ("Afløst af nyere bevis", "info"),  # no warning: the renewal is in place
+        ("Gyldig", "ok"),
+    ]
