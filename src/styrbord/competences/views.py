@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -19,10 +19,10 @@ from styrbord.accounts.route_policy import requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.competences.services import employed_on, lapsing_holdings
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
-from styrbord.staff.models import Employment
 from styrbord.training.services.bookings import Renewal, renewals_booked
 
 DEFAULT_DAYS = 90
@@ -78,21 +78,9 @@ def _expiring(request: HttpRequest, action: str) -> Expiring:
         except ValueError:
             facility = None
     chosen = Facility.objects.filter(pk=facility.pk) if facility else facilities
-    employments = Employment.objects.filter(facility__in=chosen, start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
-    )
-    renewed = CompetenceHolding.objects.filter(
-        employee_id=OuterRef("employee_id"),
-        competence_id=OuterRef("competence_id"),
-        acquired_on__gt=OuterRef("acquired_on"),
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("expires_on")))
+    employments = employed_on(chosen, today)
     lapsing = (
-        CompetenceHolding.objects.filter(
-            employee_id__in=employments.values("employee_id"),
-            expires_on__gte=today,
-            expires_on__lte=today + dt.timedelta(days=days),
-        )
-        .exclude(Exists(renewed))
+        lapsing_holdings(employments, today, days)
         .select_related("employee", "competence")
         .order_by("expires_on", "employee__name")
     )

@@ -16,10 +16,9 @@ from django.db.models import Count, Min, Q, QuerySet
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, RETRIEVE, can, scoped_for
-from styrbord.competences.models import CompetenceHolding
+from styrbord.competences.services import employed_on, lapsing_holdings
 from styrbord.organisations.models import Facility
 from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
-from styrbord.staff.models import Employment
 from styrbord.workforce.services import KeyFigures, key_figures
 
 EXPIRY_DAYS = 90
@@ -102,17 +101,9 @@ def _coverage(facilities: QuerySet[Facility], today: dt.date) -> CoveragePanel:
 
 
 def _expiring(facilities: QuerySet[Facility], today: dt.date) -> int:
-    """Holdings of people in these facilities that lapse within 90 days."""
-    people = Employment.objects.filter(facility__in=facilities).exclude(status=Employment.Status.ENDED)
-    return (
-        CompetenceHolding.objects.filter(
-            employee_id__in=people.values("employee_id"),
-            expires_on__gte=today,
-            expires_on__lte=today + dt.timedelta(days=EXPIRY_DAYS),
-        )
-        .values("pk")
-        .count()
-    )
+    """Holdings of people in these facilities that lapse within 90 days and are not yet renewed:
+    the rows of the page the tile opens."""
+    return lapsing_holdings(employed_on(facilities, today), today, EXPIRY_DAYS).values("pk").count()
 
 
 def _staffing(user: Any, today: dt.date) -> StaffingPanel | None:

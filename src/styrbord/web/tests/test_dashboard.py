@@ -52,6 +52,24 @@ def test_a_facility_manager_sees_only_the_own_facility(world: World, gaps: dict[
     assert board.expiring == 1
 
 
+def test_the_expiring_tile_counts_the_rows_of_the_page_it_opens(world: World, gaps: dict[str, Any]) -> None:
+    """A certificate already renewed, or held by someone whose employment has ended, lapses
+    without anyone to remind: the page leaves it out, and so does the tile that links to it."""
+    today, comp = gaps["today"], factories.competence(name="Førstehjælp", validity_months=24)
+    renewed = world.dolmer_staff[1]
+    factories.holding(renewed, comp, today - dt.timedelta(days=700), today + dt.timedelta(days=20))
+    factories.holding(renewed, comp, today - dt.timedelta(days=5), today + dt.timedelta(days=725))
+    gone = world.dolmer_staff[2]
+    gone.employments.update(end_date=today - dt.timedelta(days=1))
+    factories.holding(gone, comp, today - dt.timedelta(days=700), today + dt.timedelta(days=10))
+    client = Client()
+    client.force_login(world.manager)
+    page = client.get("/kompetencer/udloeber/").content.decode()
+    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr")
+    assert rows == 1  # the Dolmer holding of the fixture
+    assert dashboard_for(world.manager, today).expiring == rows
+
+
 def test_an_analyst_gets_no_person_level_panels(world: World, gaps: dict[str, Any]) -> None:
     board = dashboard_for(world.analyst, gaps["today"])
     assert board.coverage is None
