@@ -74,6 +74,12 @@ def test_the_grant_table_shows_oere_so_its_rows_add_up_to_the_total_row(world, f
         assert sum(rows) == total, column
     planned = headers.index("Planlagt (kr.)")
     assert [tr.xpath("./td")[planned].text_content() for tr in table.xpath("./tbody/tr")].count("0,70") == 1
+    # In English the unit is DKK and the amounts are written the English way.
+    client = client_for(world.finance)
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("funding:pool_detail", args=[funded.pool.pk])).content.decode()
+    assert 'Planned <span class="unit">(DKK)</span>' in english
+    assert ">0.70<" in english
 
 
 def test_another_tenants_pool_and_grant_answer_404(world, funded) -> None:  # type: ignore[no-untyped-def]
