@@ -144,7 +144,10 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
     fixed_away: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
     for p, s in seats:
         for facility in persons[p].staffed_at:
+            elsewhere = persons[p].not_employed_at(facility)
             for day in sessions[s].days:
+                if day in elsewhere:
+                    continue  # not employed there that day: takes nobody from it
                 away[(facility, day)].add(p)
                 if (p, s) in existing:
                     fixed_away[(facility, day)].add(p)
@@ -152,7 +155,7 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
         if facility not in rules:
             continue
         minimum = rules[facility].minimum_on(day)
-        present = sum(1 for q in staff[facility] if day not in persons[q].unavailable)
+        present = sum(1 for q in staff[facility] if day not in persons[q].unavailable_at(facility))
         at_work = present - sum(1 for q in people if day not in persons[q].unavailable)
         if at_work < minimum and len(people) > len(fixed_away[(facility, day)]):
             flag(Family.STAFFING, f"facility {facility} has {at_work} at work on {day}, minimum {minimum}")

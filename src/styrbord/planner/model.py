@@ -53,7 +53,9 @@ class Reason(StrEnum):
 class Person:
     """One employee as the planner sees them: the main employment's facility, which pays and
     is eligible for closed sessions, plus ``also_at``: other facilities where the person is
-    employed too and so also counts (and is missed) towards the minimum staffing."""
+    employed too and so also counts (and is missed) towards the minimum staffing. ``away_at``
+    gives, per such facility, the days the person is not employed there (a second employment
+    that starts or ends within the period)."""
 
     id: int
     facility_id: int
@@ -67,11 +69,24 @@ class Person:
     veu_eligible: bool = False
     municipality_id: int = 0
     also_at: frozenset[int] = frozenset()
+    away_at: dict[int, frozenset[dt.date]] = field(default_factory=dict)
 
     @property
     def staffed_at(self) -> tuple[int, ...]:
         """Every facility whose minimum staffing this person counts towards."""
         return (self.facility_id, *sorted(self.also_at - {self.facility_id}))
+
+    def not_employed_at(self, facility_id: int) -> frozenset[dt.date]:
+        """The days a second employment at ``facility_id`` has not started or has ended."""
+        if facility_id == self.facility_id:
+            return frozenset()
+        return self.away_at.get(facility_id, frozenset())
+
+    def unavailable_at(self, facility_id: int) -> frozenset[dt.date]:
+        """The days this person is not at work at ``facility_id``: leave and absence, and the days
+        not employed there."""
+        extra = self.not_employed_at(facility_id)
+        return self.unavailable | extra if extra else self.unavailable
 
 
 @dataclass(frozen=True)

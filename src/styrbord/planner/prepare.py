@@ -424,17 +424,20 @@ class Index:
         rules = {rule.facility_id: rule for rule in self.problem.staffing}
         loads: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
         for seat in self.seats:
-            for facility in self.persons[seat.person].staffed_at:
+            person = self.persons[seat.person]
+            for facility in person.staffed_at:
                 if facility in rules:
+                    elsewhere = person.not_employed_at(facility)
                     for day in self.sessions[seat.session].days:
-                        loads[(facility, day)].append(seat.index)
+                        if day not in elsewhere:  # a day not employed there takes nobody from it
+                            loads[(facility, day)].append(seat.index)
         headcount: dict[int, int] = defaultdict(int)
         absent: dict[tuple[int, dt.date], int] = defaultdict(int)
         for person in self.persons:
             for facility in person.staffed_at:
                 headcount[facility] += 1
                 if facility in rules:
-                    for day in person.unavailable:
+                    for day in person.unavailable_at(facility):
                         absent[(facility, day)] += 1
         fixed = self.existing
         # Only days on which the candidate seats could exceed the allowance need a row.

@@ -67,14 +67,16 @@ class Inputs:
     session_days: dict[int, int]
 
 
+Spans = dict[int, list[tuple[dt.date, dt.date | None]]]  # facility -> (start, end) of employments there
+
+
 def main_employments(
     facilities: list[Facility], start: dt.date, end: dt.date
-) -> tuple[list[Employment], dict[int, frozenset[int]]]:
+) -> tuple[list[Employment], dict[int, Spans]]:
     """Each employee's main employment in force some time in [start, end] at these facilities,
-    and per employee the other facilities where a second employment is active over the whole
-    period: there the person also counts towards, and is missed from, the minimum staffing (as
-    the booking checks count them). A second employment for part of the period is left out, as
-    the engine knows one set of days away per person."""
+    and per employee the spans of their active second employments at other facilities: there
+    the person also counts towards, and is missed from, the minimum staffing on the days
+    employed there (as the booking checks count them)."""
     rows = (
         Employment.objects.filter(facility__in=facilities, start_date__lte=end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
@@ -83,18 +85,21 @@ def main_employments(
         .order_by("employee_id", "-is_primary", "-weekly_hours", "pk")
     )
     chosen: dict[int, Employment] = {}
-    also_at: dict[int, set[int]] = defaultdict(set)
+    second: dict[int, Spans] = defaultdict(lambda: defaultdict(list))
     for employment in rows:
         main = chosen.setdefault(employment.employee_id, employment)
         if (
             main is not employment
             and employment.facility_id != main.facility_id
             and employment.status == Employment.Status.ACTIVE
-            and employment.start_date <= start
-            and (employment.end_date is None or employment.end_date >= end)
         ):
-            also_at[employment.employee_id].add(employment.facility_id)
-    return list(chosen.values()), {k: frozenset(v) for k, v in also_at.items()}
+            second[employment.employee_id][employment.facility_id].append((employment.start_date, employment.end_date))
+    return list(chosen.values()), second
+
+
+def _not_employed(spans: list[tuple[dt.date, dt.date | None]], days: set[dt.date]) -> frozenset[dt.date]:
+    """The days (of ``days``) that none of these employments covers."""
+    return frozenset(d for d in days if not any(first <= d and (last is None or d <= last) for first, last in spans))
 
 
 def _sessions(scenario: Scenario, facilities: list[Facility], booked_ids: set[int]) -> list[Session]:
@@ -221,7 +226,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
     """The planner problem for a scenario, read from the database now."""
     facilities = list(scenario.facilities.all()) or list(Facility.objects.filter(municipality=scenario.municipality))
     start, end = scenario.start_date, scenario.horizon_end
-    employments, also_at = main_employments(facilities, start, end)
+    employments, second = main_employments(facilities, start, end)
     person_of_employee = {e.employee_id: e.pk for e in employments}
     live = list(
         Booking.objects.filter(
@@ -258,7 +263,10 @@ def build_inputs(scenario: Scenario) -> Inputs:
             hours_per_day=float(Decimal(e.weekly_hours) / 5),
             veu_eligible=_veu_person(e),
             municipality_id=scenario.municipality_id,
-            also_at=also_at.get(e.employee_id, frozenset()),
+            also_at=frozenset(second.get(e.employee_id, {})),
+            away_at={
+                f: off for f, spans in second.get(e.employee_id, {}).items() if (off := _not_employed(spans, all_days))
+            },
         )
         for e in employments
     ]

@@ -185,7 +185,7 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
     """What the pages show: targets with reasons, per-facility staffing impact, grant use."""
     problem = inputs.problem
     facility_of = {p.id: p.facility_id for p in problem.persons}  # pays, and reports the seat
-    staffed_at = {p.id: p.staffed_at for p in problem.persons}  # counts towards the minimum
+    persons = {p.id: p for p in problem.persons}
     session_days = {s.id: s.days for s in problem.sessions}
     per_facility: dict[int, dict[str, Any]] = {
         f: {"facility": f, "name": name, "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
@@ -201,17 +201,20 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
         row["seats"] += 1
         row["days_away"] += len(session_days[a.session_id])
         row["cost"] += a.cost_ore
-        for day in session_days[a.session_id]:
-            for at in staffed_at[a.person_id]:
-                away[(at, day)] += 1
-                kept[(at, day)] += int(a.existing)
+        person = persons[a.person_id]
+        for at in person.staffed_at:  # counts towards (and is missed from) each one's minimum
+            elsewhere = person.not_employed_at(at)
+            for day in session_days[a.session_id]:
+                if day not in elsewhere:
+                    away[(at, day)] += 1
+                    kept[(at, day)] += int(a.existing)
     rules = {rule.facility_id: rule for rule in problem.staffing}
     headcount: dict[int, int] = defaultdict(int)
     absent: dict[tuple[int, Any], int] = defaultdict(int)  # on leave, on the course days only
     for person in problem.persons:
         for at in person.staffed_at:
             headcount[at] += 1
-            for day in person.unavailable:
+            for day in person.unavailable_at(at):
                 if (at, day) in away:
                     absent[(at, day)] += 1
     # The least margin over the day's own minimum on any course day (None: nobody away). Days

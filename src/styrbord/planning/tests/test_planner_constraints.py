@@ -68,6 +68,14 @@ def test_staffing_counts_a_second_employment_at_the_other_facility_too() -> None
     assert check(pb, Family.STAFFING) == (0, 1)
     once = replace(pb, persons=(replace(people[0], also_at=frozenset()), *people[1:]))
     assert len(solve(once, quick()).plan.assignments) == 1
+    # Not employed at 20 on the course day (the second employment starts later): 20 misses nobody.
+    later = replace(people[0], away_at={other: frozenset({day(1)})})
+    assert later.unavailable_at(other) == frozenset({day(1)})
+    assert later.unavailable_at(FACILITY) == frozenset()
+    free = replace(pb, persons=(later, *people[1:]))
+    plan = solve(free, quick()).plan
+    assert len(plan.assignments) == 1
+    assert evaluate(free, plan).ok
 
 
 def test_staffing_holds_the_minimum_of_each_day_weekend_and_periods() -> None:

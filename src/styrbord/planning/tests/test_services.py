@@ -48,27 +48,32 @@ def test_inputs_describe_people_sessions_requirements_and_money(world: World) ->
     assert away[employment.pk] == frozenset({dt.date(2027, 2, 3)})
 
 
-def test_a_second_employment_over_the_whole_period_counts_at_both_facilities(world: World) -> None:
+def test_a_second_employment_counts_at_both_facilities_on_the_days_it_runs(world: World) -> None:
     """One person, two employments: the main one (Dolmer Have) is planned; Glesborg, where a
-    second employment runs over the whole period, counts them towards its minimum too. One that
-    ends during the period is left out."""
+    second employment runs, counts them towards its minimum too, on the days it runs."""
     from styrbord.testing import factories
 
     setup = planning_setup(world)
     both, part = world.dolmer_staff[0], world.dolmer_staff[1]
     factories.employment(both, world.glesborg, weekly_hours="8")
-    factories.employment(part, world.glesborg, weekly_hours="8", end_date=dt.date(2027, 3, 31))
+    factories.employment(part, world.glesborg, weekly_hours="8", end_date=dt.date(2027, 2, 28))
     inputs = build_inputs(setup.scenario)
     persons = {inputs.employee_of[p.id]: p for p in inputs.problem.persons}
     assert persons[both.pk].facility_id == world.dolmer.pk  # the main employment (more hours)
     assert persons[both.pk].staffed_at == (world.dolmer.pk, world.glesborg.pk)
-    assert persons[part.pk].staffed_at == (world.dolmer.pk,)
+    assert persons[both.pk].away_at == {}  # employed at Glesborg on every session day
+    assert persons[part.pk].staffed_at == (world.dolmer.pk, world.glesborg.pk)
+    session_days = {d for s in inputs.problem.sessions for d in s.days}
+    after = {d for d in session_days if d > dt.date(2027, 2, 28)}
+    assert after == {dt.date(2027, 3, 10)}  # the second session comes after the end
+    assert persons[part.pk].not_employed_at(world.glesborg.pk) == after
+    assert persons[part.pk].not_employed_at(world.dolmer.pk) == frozenset()  # the main employment
     assert len(inputs.problem.persons) == 5  # still one planner person each
     run = run_now(setup.scenario)
     assert run.status == PlanRun.Status.DONE, run.error
     rows = {r["facility"]: r for r in run.result["facilities"]}
     glesborg_staff = sum(1 for p in inputs.problem.persons if world.glesborg.pk in p.staffed_at)
-    assert rows[world.glesborg.pk]["staff"] == glesborg_staff == len(world.glesborg_staff) + 1
+    assert rows[world.glesborg.pk]["staff"] == glesborg_staff == len(world.glesborg_staff) + 2
 
 
 def test_a_period_with_a_higher_minimum_keeps_the_plan_off_its_days(world: World) -> None:
