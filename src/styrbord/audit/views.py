@@ -59,12 +59,41 @@ class EntryGroup:
         return action_label(self.entry.action)
 
     @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field, before, after) for each field whose value the change altered ("–" for none)."""
+        before, after = self.entry.before or {}, self.entry.after or {}
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return []
+        return [
+            (name, _value_text(before.get(name)), _value_text(after.get(name)))
+            for name in sorted(set(before) | set(after))
+            if before.get(name) != after.get(name)
+        ]
+
+    @property
+    def details(self) -> list[tuple[str, str]]:
+        """The entry's details as (key, text) pairs, in the order they were written."""
+        data = self.entry.data
+        if not isinstance(data, dict):
+            return [("", _value_text(data))]
+        return [(str(key), _value_text(value)) for key, value in data.items()]
+
+    @property
     def object_label(self) -> str:
         return object_type_label(self.entry.object_type) if self.entry.object_type else ""
 
     @property
     def subjects_hidden(self) -> int:
         return max(0, len(self.subjects) - SUBJECTS_SHOWN)
+
+
+def _value_text(value: Any) -> str:
+    """A stored value as a reader sees it: text as it is, anything else as compact JSON."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
 
 
 def _event_key(entry: AuditEntry) -> tuple[Any, ...]:

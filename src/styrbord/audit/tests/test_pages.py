@@ -136,6 +136,25 @@ def test_the_log_shows_readable_names_and_filters_by_them(world, client) -> None
     assert "Postering tilbageført" not in by_id
 
 
+def test_a_change_shows_the_fields_it_altered_and_the_details_as_lines(world, client) -> None:  # type: ignore[no-untyped-def]
+    log_action(
+        world.dolmer,
+        "organisations.facility.updated",
+        world.admin,
+        {"via": "admin", "fields": ["places", "name"]},
+        before={"places": 24, "name": "Dolmer Have", "kind": "botilbud"},
+        after={"places": 26, "name": "Dolmer Have", "kind": "botilbud"},
+    )
+    client.force_login(world.admin)
+    page = client.get("/audit/").content.decode()
+    assert "1 felt ændret" in page
+    assert "<td><code>places</code></td><td>24</td><td>26</td>" in page
+    assert "<code>name</code>" not in page  # unchanged fields are left out
+    assert "<dt>via</dt><dd>admin</dd>" in page
+    assert "<dt>fields</dt><dd>[&quot;places&quot;, &quot;name&quot;]</dd>" in page
+    assert "{&#x27;via&#x27;" not in page  # no Python dict repr
+
+
 def test_an_unknown_format_answers_404(world, client) -> None:  # type: ignore[no-untyped-def]
     client.force_login(world.admin)
     assert client.get(f"/audit/registreret/{world.dolmer_staff[0].pk}/eksport.exe").status_code == 404
