@@ -7,15 +7,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from styrbord.competences.models import CompetenceHolding
-from styrbord.organisations.models import Facility
 from styrbord.staff.models import Employment
-
-
-def employed_on(facilities: QuerySet[Facility], today: dt.date) -> QuerySet[Employment]:
-    """Employments at these facilities that have started and not ended by ``today``."""
-    return Employment.objects.filter(facility__in=facilities, start_date__lte=today).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today)
-    )
 
 
 def lapsing_holdings(employments: QuerySet[Employment], today: dt.date, days: int) -> QuerySet[CompetenceHolding]:

@@ -19,10 +19,11 @@ from styrbord.accounts.route_policy import requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.competences.models import Competence, CompetenceHolding
-from styrbord.competences.services import employed_on, lapsing_holdings
+from styrbord.competences.services import lapsing_holdings
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
+from styrbord.organisations.services import current_employments
 from styrbord.training.services.bookings import Renewal, renewals_booked
 
 DEFAULT_DAYS = 90
@@ -78,7 +79,7 @@ def _expiring(request: HttpRequest, action: str) -> Expiring:
         except ValueError:
             facility = None
     chosen = Facility.objects.filter(pk=facility.pk) if facility else facilities
-    employments = employed_on(chosen, today)
+    employments = current_employments(today).filter(facility__in=chosen)
     lapsing = (
         lapsing_holdings(employments, today, days)
         .select_related("employee", "competence")

@@ -184,24 +184,25 @@ def _store(run: PlanRun, inputs: Inputs, result: Result) -> None:
 def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
     """What the pages show: targets with reasons, per-facility staffing impact, grant use."""
     problem = inputs.problem
-    facility_of = {p.id: p.facility_id for p in problem.persons}  # pays, and reports the seat
     persons = {p.id: p for p in problem.persons}
     session_days = {s.id: s.days for s in problem.sessions}
-    per_facility: dict[int, dict[str, Any]] = {
-        f: {"facility": f, "name": name, "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
-        for f, name in inputs.facility_names.items()
-    }
+    per_facility: dict[int, dict[str, Any]] = {}
+
+    def row_of(facility: int) -> dict[str, Any]:
+        name = inputs.facility_names.get(facility, "")
+        blank = {"facility": facility, "name": name, "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
+        return per_facility.setdefault(facility, blank)
+
+    for facility in inputs.facility_names:
+        row_of(facility)
     away: dict[tuple[int, Any], int] = defaultdict(int)
     kept: dict[tuple[int, Any], int] = defaultdict(int)  # of those, seats kept from existing bookings
     for a in result.plan.assignments:
-        facility = facility_of[a.person_id]
-        row = per_facility.setdefault(
-            facility, {"facility": facility, "name": "", "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
-        )
+        person = persons[a.person_id]
+        row = row_of(person.facility_id)  # the main employment pays, and reports the seat
         row["seats"] += 1
         row["days_away"] += len(session_days[a.session_id])
         row["cost"] += a.cost_ore
-        person = persons[a.person_id]
         for at in person.staffed_at:  # counts towards (and is missed from) each one's minimum
             elsewhere = person.not_employed_at(at)
             for day in session_days[a.session_id]:
@@ -222,9 +223,7 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
     # none to a day that existing bookings already take under (see planner.prepare), so a
     # negative margin is the existing bookings' doing, and the page says so.
     for (facility, day), count in sorted(away.items()):
-        row = per_facility.setdefault(
-            facility, {"facility": facility, "name": "", "seats": 0, "days_away": 0, "cost": 0, "peak": 0}
-        )
+        row = row_of(facility)
         row["peak"] = max(row["peak"], count)
         present = headcount[facility] - absent[(facility, day)]
         rule = rules.get(facility)

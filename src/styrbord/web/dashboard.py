@@ -16,8 +16,9 @@ from django.db.models import Count, Min, Q, QuerySet
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, RETRIEVE, can, scoped_for
-from styrbord.competences.services import employed_on, lapsing_holdings
+from styrbord.competences.services import lapsing_holdings
 from styrbord.organisations.models import Facility
+from styrbord.organisations.services import current_employments
 from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
 from styrbord.workforce.services import KeyFigures, key_figures
 
@@ -103,7 +104,7 @@ def _coverage(facilities: QuerySet[Facility], today: dt.date) -> CoveragePanel:
 def _expiring(facilities: QuerySet[Facility], today: dt.date) -> int:
     """Holdings of people in these facilities that lapse within 90 days and are not yet renewed:
     the rows of the page the tile opens."""
-    return lapsing_holdings(employed_on(facilities, today), today, EXPIRY_DAYS).values("pk").count()
+    return lapsing_holdings(current_employments(today).filter(facility__in=facilities), today, EXPIRY_DAYS).count()
 
 
 def _staffing(user: Any, today: dt.date) -> StaffingPanel | None:

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from styrbord.funding.services.setup import create_grant
 from styrbord.funding.services.warnings import grant_warnings
 from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, pools_for, require
 from styrbord.lib.dates import local_today
-from styrbord.lib.money import money_sum
+from styrbord.lib.money import ZERO, to_money
 from styrbord.organisations.models import Facility, Municipality
 
 ENTRIES_PER_PAGE = 50  # a grant's ledger runs to hundreds of postings over a project period
@@ -127,7 +127,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry_filter = EntryFilterForm(years=[])
     entry_count = 0
     page = None
-    shown_total = money_sum([])
+    shown_total = ZERO
     if can(request.user, LIST, "ledger"):
         all_entries = LedgerEntry.objects.filter(grant=grant)
         years = sorted({d.year for d in all_entries.dates("posted_on", "year")})
@@ -142,7 +142,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).get_page(_page_of_entry(shown, request.GET.get("postering")) or request.GET.get("side"))
         entries = list(page)
         if entry_filter.active:
-            shown_total = money_sum(list(shown.values_list("amount", flat=True)))
+            shown_total = to_money(shown.aggregate(total=Sum("amount"))["total"] or 0)
     query = request.GET.copy()
     for key in ("side", "postering"):
         query.pop(key, None)
