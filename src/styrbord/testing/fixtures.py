@@ -107,15 +107,32 @@ def world(db: Any, reference_data: None) -> World:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    """Tests marked ``postgres`` only run when the suite runs against PostgreSQL."""
+    """Every transactional test restores the reference data; ``postgres`` tests need PostgreSQL.
+
+    A transactional test empties the tables when it ends. Without serialized rollback Django
+    then re-creates content types and permissions, and the next test that restores the
+    serialized reference data collides with them (an IntegrityError that depends on the order
+    the tests run in). So every transactional test gets ``serialized_rollback``.
+    """
     from django.conf import settings
 
+    for item in items:
+        _serialize_if_transactional(item)
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://...)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def _serialize_if_transactional(item: Any) -> None:
+    marker = item.get_closest_marker("django_db")
+    kwargs = dict(marker.kwargs) if marker else {}
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = kwargs.get("transaction") or "transactional_db" in fixtures or "live_server" in fixtures
+    if transactional and not kwargs.get("serialized_rollback"):
+        item.add_marker(pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True}))
 
 
 def browser_available() -> bool:
@@ -164,5 +181,5 @@ def login(page: Any, live_server_url: str, username: str, password: str = "test-
     page.goto(f"{live_server_url}/konto/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")

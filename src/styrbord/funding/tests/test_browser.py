@@ -28,7 +28,7 @@ def test_a_finance_officer_follows_a_grant_and_reverses_an_entry(
     assert entry is not None
     page.click(f"#entry-{entry.pk} >> text=Tilbagefør")
     page.fill("#id_reason", "Forkert tilsagn")
-    page.click("button[type=submit] >> text=Tilbagefør")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit] >> text=Tilbagefør")
     assert "Posteringen er tilbageført." in page.content()
     assert page.locator(f"#entry-{entry.pk} .badge-warn").inner_text() == "tilbageført"

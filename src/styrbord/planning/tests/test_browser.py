@@ -29,8 +29,8 @@ def test_the_coordinator_runs_a_scenario_and_sees_the_plan(
     setup = planning_setup(world)
     login(page, live_server.url, "koordinator")
     page.goto(f"{live_server.url}/planlaegning/{setup.scenario.pk}/")
-    page.click("button:has-text('Kør planlægningen')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('Kør planlægningen')")
 
     # The run is queued; the status card polls while it waits.
     run = PlanRun.objects.get(scenario=setup.scenario)
@@ -55,8 +55,8 @@ def test_the_coordinator_runs_a_scenario_and_sees_the_plan(
     page.goto(f"{live_server.url}/planlaegning/{setup.scenario.pk}/")
     page.check(f"input[name=koersel][value='{run.pk}']")
     page.check(f"input[name=koersel][value='{other.pk}']")
-    page.click("button:has-text('Sammenlign valgte')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('Sammenlign valgte')")
     compared = page.content()
     assert f"#{run.pk}" in compared
     assert f"#{other.pk}" in compared

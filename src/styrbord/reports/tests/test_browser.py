@@ -25,8 +25,8 @@ def test_a_coordinator_previews_orders_and_downloads_a_release(
     page.select_option("#id_document_type", "pool_release")
     page.select_option("#id_scope", f"pool:{seed.pool.pk}")
     page.fill("#id_period", "2025-2027")
-    page.click("text=Vis dokument")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("text=Vis dokument")
     paper = page.locator(".doc-paper")
     assert "Velfærdsdirektøren indstiller, at:" in paper.inner_text()
     assert "0,700 mio. kr." in paper.inner_text().replace("\xa0", " ")

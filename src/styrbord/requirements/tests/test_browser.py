@@ -90,7 +90,8 @@ def test_the_requirement_form_shows_only_the_fields_the_choices_need(
     # Saved without the months: the error shows, and so does its field whatever is chosen.
     page.fill("#id_name", "Fornyelse")
     page.check("#field-competences input[type=checkbox] >> nth=0")
-    page.click("form.stacked button[type=submit]")
-    assert page.locator("#field-months [role=alert]").is_visible()
+    with page.expect_navigation():
+        page.click("form.stacked button[type=submit]")
+    page.locator("#field-months [role=alert]").wait_for(state="visible", timeout=10_000)
     page.select_option("#id_rule", "every_person")
     assert page.locator("#field-months").is_visible()

@@ -33,8 +33,8 @@ def test_a_manager_books_a_staff_member_and_sees_the_full_cost(live_server: Any,
     page.select_option("#id_employment", str(employment.pk))
     page.select_option("#id_status", "booked")
     page.fill("#id_travel_amount", "300")
-    page.click("#book-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#book-form button[type=submit]")
 
     # First submit: the warning, and nothing booked yet.
     warning = page.locator("#staffing-warning")
@@ -42,8 +42,8 @@ def test_a_manager_books_a_staff_member_and_sees_the_full_cost(live_server: Any,
     assert "03-03-2026: Dolmer Have har kun 2 på arbejde (minimum 3)." in warning.inner_text()
     assert not Booking.objects.exists()
     assert page.locator("#book-form button[type=submit]").inner_text() == "Book alligevel"
-    page.click("#book-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#book-form button[type=submit]")
     assert "Bookingen er oprettet." in page.content()
 
     booking = Booking.objects.get()
@@ -52,8 +52,8 @@ def test_a_manager_books_a_staff_member_and_sees_the_full_cost(live_server: Any,
         BookingStatus.BOOKED,
         True,
     )
-    page.click(f"a[href='/kurser/booking/{booking.pk}/']")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"a[href='/kurser/booking/{booking.pk}/']")
     content = page.content()
     assert "Bookingen bringer tilbuddet under minimumsbemandingen." in content
     # Backfill: 2 days x 7,4 t x 300,00 kr. x 1,25 = 5.550,00 kr.; fee 2.400,00 kr.; travel 300,00 kr.

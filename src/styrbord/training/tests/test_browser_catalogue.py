@@ -21,22 +21,22 @@ def test_a_coordinator_creates_a_course_and_sees_it_in_the_catalogue(live_server
 
     login(page, live_server.url, "koordinator")
     page.goto(f"{live_server.url}/kurser/")
-    page.click("#new-course")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#new-course")
     assert page.locator("h1").inner_text() == "Nyt kursus"
 
     # The provider does not exist yet: create it on the way and come back with it chosen.
-    page.click("text=Opret ny udbyder")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("text=Opret ny udbyder")
     page.fill("#id_name", "SOSU Østjylland (browser)")
     page.select_option("#id_kind", Provider.Kind.SOSU_SCHOOL)
     page.fill("#id_cvr", "1234")
-    page.click("#provider-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#provider-form button[type=submit]")
     assert "CVR-nummer: »1234« er ikke 8 cifre." in page.locator("#form-errors").inner_text()
     page.fill("#id_cvr", "29 19 07 38")
-    page.click("#provider-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#provider-form button[type=submit]")
     provider = Provider.objects.get(name="SOSU Østjylland (browser)")
     assert page.locator("#id_provider").input_value() == str(provider.pk)
 
@@ -50,15 +50,15 @@ def test_a_coordinator_creates_a_course_and_sees_it_in_the_catalogue(live_server
     page.select_option("#id_grants-0-competence", str(competence.pk))
     page.fill("#id_grants-0-validity_months", "24")
     page.check("input[name=target_job_groups][value=social_educator]")
-    page.click("#course-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#course-form button[type=submit]")
     errors = page.locator("#form-errors").inner_text()
     assert "Pris pr. deltager (ekskl. moms): »2.400,0O« er ikke et tal." in errors
     assert not Course.objects.filter(name="Konflikthåndtering i botilbud").exists()
 
     page.fill("#id_fee_per_participant", "2.400,00")
-    page.click("#course-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#course-form button[type=submit]")
     assert page.locator("h1").inner_text() == "Konflikthåndtering i botilbud"
     assert "Kurset Konflikthåndtering i botilbud er gemt." in page.content()
     course = Course.objects.get(name="Konflikthåndtering i botilbud")
