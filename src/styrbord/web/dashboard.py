@@ -34,6 +34,7 @@ class CoveragePanel:
     near: int = 0
     far: int = 0
     furthest: list[CoverageRow] = field(default_factory=list)
+    short: int = 0  # rows below target, of which ``furthest`` are the first
 
 
 @dataclass
@@ -98,6 +99,7 @@ def _coverage(facilities: QuerySet[Facility], today: dt.date) -> CoveragePanel:
     short = [r for r in rows if r.share is not None and r.meets_target is False]
     short.sort(key=lambda r: (r.share - r.target, r.facility.name))  # type: ignore[operator]
     panel.furthest = short[:MAX_ROWS]
+    panel.short = len(short)
     return panel
 
 

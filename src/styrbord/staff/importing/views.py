@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from styrbord.accounts.permissions import CREATE, LIST, can, scoped_for
@@ -176,7 +177,11 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         counts = result.counts
         messages.success(
             request,
-            _("Importen er gennemført: %(created)s ansættelser oprettet, %(updated)s opdateret, %(ended)s afsluttet.")
+            ngettext(
+                "Importen er gennemført: %(created)s ansættelse oprettet, %(updated)s opdateret, %(ended)s afsluttet.",
+                "Importen er gennemført: %(created)s ansættelser oprettet, %(updated)s opdateret, %(ended)s afsluttet.",
+                counts["employments_created"],
+            )
             % {
                 "created": counts["employments_created"],
                 "updated": counts["employments_updated"],

@@ -90,6 +90,8 @@ class TestUploadPreviewApply:
         assert "1001-101" in text
         assert "Botilbuddet Ørsted Å (ny)" in text
         assert page.context["counts"]["employments_created"] == 8
+        assert '<span class="value">8</span><span class="label">ansættelser oprettes</span>' in text
+        assert '<span class="value">0</span><span class="label">ansættelser opdateres</span>' in text
 
         done = client.post(response["Location"])
 

@@ -68,6 +68,9 @@ def test_the_expiring_tile_counts_the_rows_of_the_page_it_opens(world: World, ga
     rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].count("<tr")
     assert rows == 1  # the Dolmer holding of the fixture
     assert dashboard_for(world.manager, today).expiring == rows
+    # One certificate: the tile's label is in the singular.
+    tile = client.get("/").content.decode().split('id="expiring-count">', 1)[1].split("</a>", 1)[0]
+    assert tile == '<span class="value">1</span><span class="label">kompetencebevis udløber inden for 90 dage</span>'
 
 
 def test_an_analyst_gets_no_person_level_panels(world: World, gaps: dict[str, Any]) -> None:
@@ -157,8 +160,14 @@ def test_days_under_the_minimum_staffing_ahead_are_counted_per_facility_and_day(
     client = Client()
     client.force_login(world.manager)
     page = client.get("/").content.decode()
-    assert 'id="understaffed-count"><span class="value">2</span>' in page
+    assert 'id="understaffed-count"><span class="value">2</span><span class="label">dage under' in page
     assert f"?facility={world.dolmer.pk}&amp;month={first:%Y-%m}" in page
+    assert "De første" not in page  # both days are in the panel
+    # The coordinator's panel shows the first five and says how many there are and where.
+    client.force_login(world.coordinator)
+    page = client.get("/").content.decode()
+    assert page.split('id="understaffed"', 1)[1].split("</tbody>", 1)[0].count("<tr>") == 5 + 1  # with the header
+    assert f"De første 5 af {coordinator.total} dage: se Fravær og bemanding" in page
 
 
 def test_running_programmes_are_listed_by_their_next_day_and_an_employee_sees_only_their_own(world: World) -> None:
