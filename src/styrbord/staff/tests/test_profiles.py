@@ -57,6 +57,8 @@ def test_an_employee_sees_their_own_profile_with_holdings_and_unmet_requirements
     assert "KRAP for alle" in html
     assert "Mangler" in html
     assert AuditEntry.objects.filter(action="staff.own_profile.viewed").exists()
+    # Their bookings are one click away.
+    assert f'href="{reverse("training:my_bookings")}" id="my-bookings"' in html
 
 
 def test_an_employee_cannot_open_a_colleagues_profile(world: World, profile: dict[str, object]) -> None:
