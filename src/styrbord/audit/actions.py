@@ -44,6 +44,7 @@ ACTIONS: dict[str, Promise] = {
     "funding.deadline.done": _("Rapporteringsfrist markeret som indsendt"),
     "funding.grant.amount_changed": _("Tilsagnets beløb ændret"),
     "funding.grantor_package.exported": _("Statusrapport og tilskudsregnskab eksporteret"),
+    "funding.ledger.exported": _("Posteringer på et tilsagn eksporteret"),
     "funding.ledger.committed": _("Beløb disponeret"),
     "funding.ledger.corrected": _("Postering rettet"),
     "funding.ledger.income_recorded": _("Indtægt fra tilskudsgiver bogført"),

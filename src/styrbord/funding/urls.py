@@ -15,6 +15,7 @@ urlpatterns = [
     path("frister/<int:pk>/indsendt/", pools.deadline_done, name="deadline_done"),
     path("tilsagn/<int:pk>/", grants.grant_detail, name="grant_detail"),
     path("tilsagn/<int:pk>/postering/", grants.entry_create, name="entry_create"),
+    path("tilsagn/<int:pk>/posteringer.xlsx", grants.ledger_xlsx, name="ledger_xlsx"),
     path("posteringer/<int:pk>/tilbagefoer/", grants.entry_reverse, name="entry_reverse"),
     path("posteringer/<int:pk>/korriger/", grants.entry_correct, name="entry_correct"),
     path("bookinger/<int:pk>/fordel/", bookings.booking_charge, name="booking_charge"),

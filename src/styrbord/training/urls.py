@@ -18,6 +18,7 @@ urlpatterns = [
     path("booking/<int:pk>/<slug:action>/", bookings.booking_action, name="booking_action"),
     path("mine/", bookings.my_bookings, name="my_bookings"),
     path("udgifter/", bookings.cost_overview, name="cost_overview"),
+    path("udgifter.xlsx", bookings.cost_overview_xlsx, name="cost_overview_xlsx"),
     path("fravaer/", planning.absence, name="absence"),
     path("teamdag/", planning.team_day, name="team_day"),
     path("initiativer/", planning.initiative_list, name="initiative_list"),

@@ -357,6 +357,7 @@ PAGE_EXPORTS: list[tuple[str, str, str, Any]] = [
     ("requirements:gap_export", "facilities", "coverage_gap", lambda o: {"facility_id": o.pk}),
     ("requirements:evidence_xlsx", "facilities", "evidence_sheet", lambda o: {"facility_id": o.pk}),
     ("funding:package_xlsx", "pools", "pool", lambda o: {"pk": o.pk}),
+    ("funding:ledger_xlsx", "grants", "ledger", lambda o: {"pk": o.pk}),
 ]
 
 

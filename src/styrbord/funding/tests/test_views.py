@@ -308,6 +308,63 @@ def test_the_grant_page_filters_its_postings_by_year_balance_and_category(world,
     assert f"Viser 1–{everything.count()} af {everything.count()} posteringer" in refused
 
 
+def test_the_postings_export_as_xlsx_with_the_page_filters_and_a_total(world, funded) -> None:  # type: ignore[no-untyped-def]
+    """The finance officer downloads a grant's postings (all, or the filtered ones) to reconcile
+    with the accounting system; a reversal names the posting it reverses; the export is logged.
+    A facility manager may read the ledger but not export it; another municipality's grant is 404."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from styrbord.funding.services.ledger import post_actual, reverse_entry
+
+    grant = funded.dolmer_grant
+    wrong = post_actual(grant, "fee", D("1234.56"), dt.date(2026, 2, 3), world.finance, text="=SUM(A1:A2) faktura")
+    post_actual(grant, "travel", D("300.25"), dt.date(2026, 2, 4), world.finance, text="Kørsel")
+    reverse_entry(wrong, world.finance, "Forkert tilsagn")
+    client = client_for(world.finance)
+    page = client.get(reverse("funding:grant_detail", args=[grant.pk]), {"year": "2026", "balance": "actual"})
+    url = reverse("funding:ledger_xlsx", args=[grant.pk])
+    assert f'id="ledger-xlsx" href="{url}?year=2026&amp;balance=actual"' in page.content.decode()
+
+    response = client.get(url, {"year": "2026", "balance": "actual"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="posteringer-')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:7] == ("Nr.", "Dato", "Type", "Saldo", "Udgiftsart", "Beløb (kr.)", "Tekst")
+    body, total = values[1:-1], values[-1]
+    expected = LedgerEntry.objects.filter(grant=grant, posted_on__year=2026, balance="actual").order_by(
+        "posted_on", "pk"
+    )
+    assert [row[0] for row in body] == [e.pk for e in expected]
+    first = body[0]
+    assert (first[1].date(), first[4], D(str(first[5])), first[6]) == (
+        dt.date(2026, 2, 3),
+        "Kursusgebyr",
+        D("1234.56"),
+        "'=SUM(A1:A2) faktura",
+    )  # a formula-like text stays text
+    assert first[9] == "ja"  # reversed
+    reversal = next(row for row in body if row[7] == wrong.pk)
+    assert D(str(reversal[5])) == D("-1234.56")
+    assert (total[6], D(str(total[5]))) == ("I alt", sum((e.amount for e in expected), D(0)))
+    assert D(str(total[5])) == D("300.25")
+    logged = AuditEntry.objects.get(action="funding.ledger.exported")
+    assert (logged.kind, logged.data["grant"], logged.data["rows"]) == ("export", grant.pk, len(body))
+
+    # Unfiltered: every posting of the grant.
+    everything = load_workbook(io.BytesIO(client.get(url).content)).active
+    assert everything.max_row == LedgerEntry.objects.filter(grant=grant).count() + 2
+
+    assert client_for(world.manager).get(url).status_code == 403
+    assert (
+        'id="ledger-xlsx"'
+        not in client_for(world.manager).get(reverse("funding:grant_detail", args=[grant.pk])).content.decode()
+    )
+    assert client.get(reverse("funding:ledger_xlsx", args=[funded.other_grant.pk])).status_code == 404
+
+
 def test_a_long_ledger_is_paged_newest_first_and_a_reversal_links_to_the_page_of_its_posting(world, funded) -> None:  # type: ignore[no-untyped-def]
     """A grant's ledger runs to hundreds of postings: 50 a page, newest first; "#N" beside a
     reversal or correction opens the page where posting N is listed (?postering=N)."""

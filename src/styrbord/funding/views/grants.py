@@ -11,10 +11,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access
 from styrbord.funding.forms import (
     BudgetLineFormSet,
     CorrectForm,
@@ -33,9 +36,11 @@ from styrbord.funding.services.warnings import grant_warnings
 from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, pools_for, require
 from styrbord.lib.dates import local_today
 from styrbord.lib.money import ZERO, to_money
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
 
 ENTRIES_PER_PAGE = 50  # a grant's ledger runs to hundreds of postings over a project period
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @requires("grant", CREATE)
@@ -173,9 +178,83 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_post": can_post,
             "uncharged": _uncharged_bookings(request, grant) if can_post else [],
             "can_reverse": can(request.user, CREATE, "ledger"),
+            "can_export": can(request.user, EXPORT, "ledger"),
             "today": today,
         },
     )
+
+
+@requires("ledger", EXPORT, also=(("grant", RETRIEVE),))
+@login_required
+def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """A grant's postings as XLSX, oldest first, with the filters of the grant page (year, balance,
+    cost category): for reconciling with the accounting system. The export is logged."""
+    require(request, EXPORT, "ledger")
+    grant = get_scoped_or_404(request.user, RETRIEVE, "grant", grants_for(request, RETRIEVE), pk=pk)
+    all_entries = LedgerEntry.objects.filter(grant=grant)
+    years = sorted({d.year for d in all_entries.dates("posted_on", "year")})
+    entry_filter = EntryFilterForm(request.GET or None, years=years)
+    entries = (
+        entries_with_reversal_flag(entry_filter.apply(all_entries))
+        .select_related("created_by")
+        .order_by("posted_on", "pk")
+    )
+    headers = [
+        _("Nr."),
+        _("Dato"),
+        _("Type"),
+        _("Saldo"),
+        _("Udgiftsart"),
+        _("Beløb (kr.)"),
+        _("Tekst"),
+        _("Tilbagefører nr."),
+        _("Korrigerer nr."),
+        _("Tilbageført"),
+        _("Oprettet af"),
+    ]
+    rows: list[list[Any]] = []
+    total = ZERO
+    for e in entries:
+        total += e.amount
+        rows.append(
+            [
+                e.pk,
+                e.posted_on,
+                e.get_kind_display(),
+                e.get_balance_display(),
+                e.get_category_display() if e.category else "",
+                e.amount,
+                e.text,
+                e.reverses_id,
+                e.corrects_id,
+                _("ja") if e.is_reversed else "",  # type: ignore[attr-defined]
+                str(e.created_by) if e.created_by else "",
+            ]
+        )
+    rows.append(["", None, "", "", "", total, _("I alt"), None, None, "", ""])
+    title = str(grant)
+    content = write_xlsx(
+        [
+            Sheet(
+                _("Posteringer"),
+                headers,
+                rows,
+                money_columns={5},
+                column_widths=[8, 12, 18, 16, 22, 16, 48, 10, 10, 11, 24],
+            )
+        ]
+    )
+    log_access(
+        request.user,
+        "funding.ledger.exported",
+        None,
+        {"grant": grant.pk, "rows": len(rows) - 1, "filters": {k: v for k, v in request.GET.items() if v}},
+        kind=AuditEntry.Kind.EXPORT,
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    name = slugify(f"posteringer-{title}")[:80] or f"posteringer-{grant.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
 
 
 def _page_of_entry(entries: QuerySet[LedgerEntry], wanted: str | None) -> int | None:

@@ -344,6 +344,40 @@ def test_the_cost_overview_splits_committed_forecast_and_actual(world: World, cl
     assert 'Disponeret <span class="unit">(kr.)</span>' in content
 
 
+def test_the_cost_overview_exports_as_xlsx_for_the_chosen_year_and_facility(world: World, client: Client) -> None:
+    """The same table as a spreadsheet: amounts as numbers to the øre, a total row; a facility
+    outside the user's scope is not counted. An analyst (no bookings) is refused."""
+    import io
+
+    from openpyxl import load_workbook
+
+    session = helpers.session(helpers.course(fee_per_participant=Decimal("1000.50")), days=[dt.date(2026, 3, 2)])
+    services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    services.book(world.glesborg_staff[0], session, status=BookingStatus.BOOKED)
+    services.book(world.syddjurs_staff[0], session, status=BookingStatus.BOOKED)  # another municipality
+    finance = _login(client, world.finance)
+    page = finance.get(reverse("training:cost_overview"), {"year": "2026"}).content.decode()
+    url = reverse("training:cost_overview_xlsx")
+    assert f'id="costs-xlsx" href="{url}?year=2026"' in page
+
+    def sheet(params: dict[str, str]) -> list[tuple[object, ...]]:
+        response = finance.get(url, params)
+        assert response.status_code == 200
+        return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+    rows = sheet({"year": "2026"})
+    assert rows[0] == ("Kategori", "Disponeret (kr.)", "Forventet (kr.)", "Afholdt (kr.)", "I alt (kr.)")
+    fee = next(r for r in rows if r[0] == "Kursusgebyr")
+    assert (Decimal(str(fee[1])), Decimal(str(fee[4]))) == (Decimal("2001.00"), Decimal("2001.00"))
+    assert rows[-1][0] == "I alt"
+    assert Decimal(str(rows[-1][4])) == sum((Decimal(str(r[4])) for r in rows[1:-1]), Decimal(0))
+    only_dolmer = sheet({"year": "2026", "facility": str(world.dolmer.pk)})
+    assert Decimal(str(next(r for r in only_dolmer if r[0] == "Kursusgebyr")[1])) == Decimal("1000.50")
+    assert sheet({"year": "2025"})[1:] == [("I alt", 0, 0, 0, 0)]
+    client.force_login(world.analyst)
+    assert client.get(url).status_code == 403
+
+
 SUB_MENU = (
     "training:course_list",
     "training:provider_list",

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import EXPORT, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import AUTHENTICATED, requires
 from styrbord.audit.services import log_access
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today
 from styrbord.lib.money import ZERO
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
 from styrbord.training import services
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
@@ -26,6 +30,8 @@ from styrbord.training.services.costing import booking_costs
 from styrbord.training.services.veu import veu_eligibility
 
 from .common import require, route
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ACTIONS = {
     "confirm": services.confirm,
@@ -107,21 +113,34 @@ def my_bookings(request: HttpRequest) -> HttpResponse:
     return render(request, "training/my_bookings.html", {"bookings": bookings, "has_employee": bool(employee_id)})
 
 
-@requires("booking", LIST, also=(("facility", LIST),))
-@login_required
-def cost_overview(request: HttpRequest) -> HttpResponse:
-    """Booking costs in the user's scope by category and stage (committed, forecast, actual) for a year."""
-    require(request, LIST, "booking")
-    require(request, LIST, "facility")
+@dataclass
+class CostTable:
+    """Booking costs by category (rows) and stage (columns) for a year, in a user's scope."""
+
+    year: int
+    years: list[int]
+    facilities: QuerySet[Facility]
+    facility: Facility | None
+    stages: list[CostStage]
+    lines: list[dict[str, Any]]
+    totals: list[Decimal]
+
+    @property
+    def grand_total(self) -> Decimal:
+        return sum(self.totals, ZERO)
+
+
+def _cost_table(request: HttpRequest, action: str) -> CostTable:
     today = local_today()
     try:
         year = int(request.GET.get("year", today.year))
     except ValueError:
         year = today.year
     facilities = scoped_for(request.user, LIST, "facility", Facility.objects.all())
-    costs = scoped_for(request.user, LIST, "booking", Booking.objects.all())
+    costs = scoped_for(request.user, action, "booking", Booking.objects.all())
     rows = BookingCost.objects.filter(booking__in=costs.values("pk"), year=year)
     facility_id = request.GET.get("facility", "")
+    facility = facilities.filter(pk=int(facility_id)).first() if facility_id.isdigit() else None
     if facility_id.isdigit():
         rows = rows.filter(booking__employment__facility_id=int(facility_id))
     table: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
@@ -130,23 +149,64 @@ def cost_overview(request: HttpRequest) -> HttpResponse:
     ):
         table[category][stage] = amount
     stages = list(CostStage)
-    lines = []
+    lines: list[dict[str, Any]] = []
     for category in CostCategory:
         if category in table:
             values = [table[category][s] for s in stages]
             lines.append({"label": category.label, "values": values, "total": sum(values, ZERO)})
-    totals = [sum((line["values"][i] for line in lines), ZERO) for i in range(len(stages))]  # type: ignore[index]
+    totals = [sum((line["values"][i] for line in lines), ZERO) for i in range(len(stages))]
+    return CostTable(year, list(range(today.year - 2, today.year + 3)), facilities, facility, stages, lines, totals)
+
+
+@requires("booking", LIST, also=(("facility", LIST),))
+@login_required
+def cost_overview(request: HttpRequest) -> HttpResponse:
+    """Booking costs in the user's scope by category and stage (committed, forecast, actual) for a year."""
+    require(request, LIST, "booking")
+    require(request, LIST, "facility")
+    data = _cost_table(request, LIST)
     return render(
         request,
         "training/cost_overview.html",
         {
-            "year": year,
-            "years": list(range(today.year - 2, today.year + 3)),
-            "stages": stages,
-            "lines": lines,
-            "totals": totals,
-            "grand_total": sum(totals, ZERO),
-            "facilities": facilities,
-            "facility_id": facility_id,
+            "year": data.year,
+            "years": data.years,
+            "stages": data.stages,
+            "lines": data.lines,
+            "totals": data.totals,
+            "grand_total": data.grand_total,
+            "facilities": data.facilities,
+            "facility_id": request.GET.get("facility", ""),
+            "can_export": can(request.user, EXPORT, "booking"),
+            "query": request.GET.urlencode(),
         },
     )
+
+
+@requires("booking", EXPORT, also=(("facility", LIST),))
+@login_required
+def cost_overview_xlsx(request: HttpRequest) -> HttpResponse:
+    """The cost overview as XLSX, with the same year and facility (aggregates: no one is named)."""
+    require(request, EXPORT, "booking")
+    require(request, LIST, "facility")
+    data = _cost_table(request, EXPORT)
+    unit = _("(kr.)")
+    headers = [_("Kategori"), *[f"{s.label} {unit}" for s in data.stages], f"{_('I alt')} {unit}"]
+    rows: list[list[Any]] = [[line["label"], *line["values"], line["total"]] for line in data.lines]
+    rows.append([_("I alt"), *data.totals, data.grand_total])
+    scope = data.facility.name if data.facility else _("alle tilbud")
+    content = write_xlsx(
+        [
+            Sheet(
+                f"{_('Kursusudgifter')} {data.year}",
+                headers,
+                rows,
+                money_columns=set(range(1, len(headers))),
+                column_widths=[26, *[16] * (len(headers) - 1)],
+            )
+        ]
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    name = slugify(f"kursusudgifter-{data.year}-{scope}")[:80]
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
