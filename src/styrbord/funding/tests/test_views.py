@@ -329,7 +329,7 @@ def test_the_postings_export_as_xlsx_with_the_page_filters_and_a_total(world, fu
 
     response = client.get(url, {"year": "2026", "balance": "actual"})
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith('attachment; filename="posteringer-')
+    assert response["Content-Disposition"].startswith('attachment; filename="posteringer-tilsagn-')
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][:7] == ("Nr.", "Dato", "Type", "Saldo", "Udgiftsart", "Beløb (kr.)", "Tekst")

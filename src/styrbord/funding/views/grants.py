@@ -232,7 +232,6 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
             ]
         )
     rows.append(["", None, "", "", "", total, _("I alt"), None, None, "", ""])
-    title = str(grant)
     content = write_xlsx(
         [
             Sheet(
@@ -252,7 +251,7 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         kind=AuditEntry.Kind.EXPORT,
     )
     response = HttpResponse(content, content_type=XLSX)
-    name = slugify(f"posteringer-{title}")[:80] or f"posteringer-{grant.pk}"
+    name = slugify(f"posteringer-tilsagn-{grant.pk}-{grant.recipient_name}")[:80]
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
