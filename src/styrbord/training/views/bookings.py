@@ -131,6 +131,9 @@ class CostTable:
 
 
 def _cost_table(request: HttpRequest, action: str) -> CostTable:
+    """The table for the page (``action`` LIST) or its download (EXPORT); 403 for a role without it."""
+    require(request, action, "booking")
+    require(request, LIST, "facility")
     today = local_today()
     try:
         year = int(request.GET.get("year", today.year))
@@ -162,8 +165,6 @@ def _cost_table(request: HttpRequest, action: str) -> CostTable:
 @login_required
 def cost_overview(request: HttpRequest) -> HttpResponse:
     """Booking costs in the user's scope by category and stage (committed, forecast, actual) for a year."""
-    require(request, LIST, "booking")
-    require(request, LIST, "facility")
     data = _cost_table(request, LIST)
     return render(
         request,
@@ -187,8 +188,6 @@ def cost_overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def cost_overview_xlsx(request: HttpRequest) -> HttpResponse:
     """The cost overview as XLSX, with the same year and facility (aggregates: no one is named)."""
-    require(request, EXPORT, "booking")
-    require(request, LIST, "facility")
     data = _cost_table(request, EXPORT)
     unit = _("(kr.)")
     headers = [_("Kategori"), *[f"{s.label} {unit}" for s in data.stages], f"{_('I alt')} {unit}"]
