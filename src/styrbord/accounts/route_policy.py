@@ -124,6 +124,7 @@ ROUTES: dict[str, RouteRule] = {
     "planning:scenario_edit": rule("scenario", UPDATE),
     "planning:run_start": rule("plan_run", CREATE),
     "planning:run_detail": rule("plan_run", RETRIEVE),
+    "planning:run_xlsx": rule("plan_run", EXPORT),
     "planning:run_status": rule("plan_run", RETRIEVE),
     "planning:run_accept": rule("scenario", UPDATE),
     "planning:compare": rule("plan_run", LIST),

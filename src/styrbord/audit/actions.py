@@ -54,6 +54,7 @@ ACTIONS: dict[str, Promise] = {
     "organisations.facility.minimum_staffing_changed": _("Minimumsbemanding ændret"),
     # Planning
     "planning.plan.viewed": _("Plan med navne set"),
+    "planning.plan.exported": _("Plan eksporteret (med pladser og medarbejdere)"),
     "planning.run.done": _("Planberegning færdig"),
     "planning.run.queued": _("Planberegning sat i gang"),
     "planning.scenario.accepted": _("Plan vedtaget og bookinger oprettet"),

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/koer/", views.run_start, name="run_start"),
     path("koersel/<int:pk>/", views.run_detail, name="run_detail"),
     path("koersel/<int:pk>/status/", views.run_status, name="run_status"),
+    path("koersel/<int:pk>/plan.xlsx", views.run_xlsx, name="run_xlsx"),
     path("koersel/<int:pk>/godkend/", views.run_accept, name="run_accept"),
 ]

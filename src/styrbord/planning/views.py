@@ -7,19 +7,33 @@ only to roles that may see employees, filtered to their scope, and the access is
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scope, scoped_for
+from styrbord.accounts.permissions import (
+    CREATE,
+    EXPORT,
+    LIST,
+    RETRIEVE,
+    UPDATE,
+    can,
+    get_scoped_or_404,
+    scope,
+    scoped_for,
+)
+from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access, log_action
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
 from styrbord.planning import services
 from styrbord.planning.compare import comparison, present
@@ -27,6 +41,7 @@ from styrbord.planning.forms import ScenarioForm
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 
 MAX_COMPARED = 4
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(request: HttpRequest, action: str, object_type: str) -> None:
@@ -159,11 +174,146 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "result": present(run.result or {}),
         "seats": seats,
         "show_people": show_people,
+        "can_export": can(request.user, EXPORT, "plan_run") and run.status == PlanRun.Status.DONE,
         "can_accept": can(request.user, UPDATE, "scenario")
         and run.status == PlanRun.Status.DONE
         and run.scenario.accepted_run_id != run.pk,
     }
     return render(request, "planning/run_detail.html", context)
+
+
+def _seat_status(seat: PlanAssignment) -> str:
+    if seat.existing:
+        return _("Findes allerede")
+    return _("Planlagt") if seat.booking_id else _("Ny")
+
+
+@require_GET
+@login_required
+def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """A finished plan as XLSX to hand on: the requirements before and with the plan, the
+    facilities' load, the funding and (for roles that see staff) the seats in the user's scope.
+    Seats name people: the export is logged."""
+    _require(request, EXPORT, "plan_run")
+    run = _run(request, pk, EXPORT)
+    if run.status != PlanRun.Status.DONE:
+        raise Http404
+    result = present(run.result or {})
+    pct = lambda share: round(Decimal(str(share)), 1)  # noqa: E731 - a percentage with one decimal
+    sheets = [
+        Sheet(
+            _("Krav"),
+            [
+                _("Krav"),
+                _("Regel"),
+                _("Gælder for"),
+                _("Frist"),
+                _("Uden planen (% af målet)"),
+                _("Med planen (% af målet)"),
+                _("Nås"),
+                _("Det, der holder tilbage"),
+            ],
+            [
+                [
+                    t["name"],
+                    t.get("rule", ""),
+                    t.get("scope", ""),
+                    t["deadline_date"],
+                    pct(t["baseline_pct"]),
+                    pct(t["attainment_pct"]),
+                    _("ja") if t["met"] else _("nej"),
+                    t.get("reason_label") or "",
+                ]
+                for t in result["targets"]
+            ],
+            column_widths=[48, 28, 24, 12, 14, 14, 8, 30],
+        ),
+        Sheet(
+            _("Tilbud"),
+            [
+                _("Tilbud"),
+                _("Medarbejdere"),
+                _("Minimumsbemanding"),
+                _("Pladser"),
+                _("Kursusdage væk"),
+                _("Flest væk samme dag"),
+                _("Mindste margin"),
+                _("Udgift (kr.)"),
+            ],
+            [
+                [
+                    f["name"],
+                    f.get("staff"),
+                    f.get("minimum"),
+                    f.get("seats"),
+                    f.get("days_away"),
+                    f.get("peak"),
+                    f.get("margin"),
+                    f.get("cost"),
+                ]
+                for f in result["facilities"]
+            ],
+            money_columns={7},
+            column_widths=[32, 12, 12, 10, 12, 12, 12, 14],
+        ),
+        Sheet(
+            _("Finansiering"),
+            [_("Tilsagn"), _("Restbeløb før planen (kr.)"), _("Planlagt forbrug (kr.)")],
+            [[g["name"], g.get("remaining"), g.get("planned")] for g in result["grants"]],
+            money_columns={1, 2},
+            column_widths=[60, 18, 18],
+        ),
+    ]
+    employee_ids: list[int] = []
+    if can(request.user, LIST, "employee"):
+        seats = list(
+            scope(request.user, run.assignments.all())
+            .select_related("employee", "employment__facility", "session__course")
+            .order_by("session__first_day", "session__course__name", "session_id", "employee__name")
+        )
+        employee_ids = sorted({s.employee_id for s in seats})
+        sheets.append(
+            Sheet(
+                _("Pladser"),
+                [
+                    _("Kursus"),
+                    _("Hold"),
+                    _("Første dag"),
+                    _("Sidste dag"),
+                    _("Medarbejder"),
+                    _("Tilbud"),
+                    _("Udgift (kr.)"),
+                    _("Booking"),
+                ],
+                [
+                    [
+                        s.session.course.name,
+                        s.session.name,
+                        s.session.first_day,
+                        s.session.last_day,
+                        s.employee.name,
+                        s.employment.facility.name,
+                        s.cost,
+                        _seat_status(s),
+                    ]
+                    for s in seats
+                ],
+                money_columns={6},
+                column_widths=[40, 28, 12, 12, 28, 28, 12, 16],
+            )
+        )
+    content = write_xlsx(sheets)
+    log_access(
+        request.user,
+        "planning.plan.exported",
+        employee_ids,
+        {"run": run.pk, "scenario": run.scenario_id},
+        kind=AuditEntry.Kind.EXPORT,
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    name = slugify(f"plan-{run.pk}-{run.scenario.name}")[:80]
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
 
 
 @require_GET

@@ -81,6 +81,46 @@ def test_a_facility_manager_sees_only_own_staff_in_the_plan(world: World) -> Non
     assert world.glesborg_staff[0].name not in page
 
 
+def test_the_coordinator_downloads_the_plan_as_xlsx_with_the_same_figures_as_the_page(world: World) -> None:
+    """Four sheets: the requirements before and with the plan, the facilities, the funding and
+    the seats (with names: the export is logged). Roles without export get 403, other
+    municipalities 404."""
+    import io
+
+    from openpyxl import load_workbook
+
+    run = finished_run(world)
+    client = client_for(world.coordinator)
+    url = reverse("planning:run_xlsx", args=[run.pk])
+    page = client.get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+    assert f'id="plan-xlsx" href="{url}"' in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="plan-{run.pk}-konflikthandtering-2027.xlsx"'
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Krav", "Tilbud", "Finansiering", "Pladser"]
+    targets = list(book["Krav"].iter_rows(values_only=True))
+    stored = run.result["targets"]
+    assert [r[0] for r in targets[1:]] == [t["name"] for t in stored]
+    assert [r[6] for r in targets[1:]] == ["ja" if t["met"] else "nej" for t in stored]
+    assert "Penge (budget)" in [r[7] for r in targets[1:]]
+    seats = list(book["Pladser"].iter_rows(values_only=True))[1:]
+    assert 0 < len(seats) == run.assignments.count()
+    assert sum(Decimal(str(r[6])) for r in seats) == sum(a.cost for a in run.assignments.all())
+    assert {r[4] for r in seats} == {a.employee.name for a in run.assignments.all()}
+    logged = AuditEntry.objects.filter(action="planning.plan.exported", kind="export")
+    assert {e.subject_employee_id for e in logged} == {a.employee_id for a in run.assignments.all()}
+
+    assert client_for(world.finance).get(url).status_code == 403  # reads plans, exports none
+    assert (
+        'id="plan-xlsx"'
+        not in client_for(world.finance).get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+    )
+    assert client_for(world.other_coordinator).get(url).status_code == 404
+    assert client_for(world.manager).get(url).status_code == 403
+    assert client_for(world.analyst).get(url).status_code == 403
+
+
 def test_the_form_offers_only_the_municipality_s_facilities(world: World) -> None:
     page = client_for(world.coordinator).get(reverse("planning:scenario_create")).content.decode()
     assert "Dolmer Have" in page
