@@ -29,10 +29,10 @@ from styrbord.audit.services import log_access
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.staff.models import Employee
+from styrbord.web.downloads import attachment
 
 PAGE_SIZE = 100
 FORMATS = ("json", "xlsx")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _entries(user: Any) -> QuerySet[AuditEntry]:
@@ -205,13 +205,9 @@ def subject_export(request: HttpRequest, employee_id: int, fmt: str) -> HttpResp
         body = json.dumps(
             [dict(zip(SUBJECT_HEADERS, row, strict=True)) for row in rows], cls=DjangoJSONEncoder, ensure_ascii=False
         )
-        response = HttpResponse(body, content_type="application/json")
-        response["Content-Disposition"] = f'attachment; filename="{name}.json"'
-        return response
+        return attachment(body, f"{name}.json")
     content = write_xlsx([Sheet("Auditlog", SUBJECT_HEADERS, rows)]) or b""
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return attachment(content, f"{name}.xlsx")
 
 
 @login_required
@@ -243,12 +239,8 @@ def employee_export(request: HttpRequest, employee_id: int, fmt: str) -> HttpRes
         raise Http404
     employee = get_scoped_or_404(request.user, EXPORT, "employee", Employee.objects.all(), pk=employee_id)
     log_access(request.user, "staff.employee.exported", [employee.pk], {"format": fmt}, kind=AuditEntry.Kind.EXPORT)
-    if fmt == "json":
-        response = HttpResponse(privacy.export_json(employee), content_type="application/json")
-    else:
-        response = HttpResponse(privacy.export_xlsx(employee), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{privacy.export_filename(employee, fmt)}"'
-    return response
+    body = privacy.export_json(employee) if fmt == "json" else privacy.export_xlsx(employee)
+    return attachment(body, privacy.export_filename(employee, fmt))
 
 
 @login_required

@@ -25,10 +25,10 @@ from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
 from styrbord.training.services.bookings import Renewal, renewals_booked
+from styrbord.web.downloads import attachment
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 730
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @requires("competence", LIST)
@@ -158,6 +158,4 @@ def expiring_export(request: HttpRequest) -> HttpResponse:
         {"days": data.days, "rows": len(rows)},
         kind=AuditEntry.Kind.EXPORT,
     )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="udloeber-{data.on:%Y-%m-%d}.xlsx"'
-    return response
+    return attachment(content or b"", f"udloeber-{data.on:%Y-%m-%d}.xlsx")

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -39,9 +38,9 @@ from styrbord.planning import services
 from styrbord.planning.compare import comparison, present
 from styrbord.planning.forms import ScenarioForm
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
+from styrbord.web.downloads import attachment, file_name
 
 MAX_COMPARED = 4
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(request: HttpRequest, action: str, object_type: str) -> None:
@@ -310,10 +309,7 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         {"run": run.pk, "scenario": run.scenario_id},
         kind=AuditEntry.Kind.EXPORT,
     )
-    response = HttpResponse(content, content_type=XLSX)
-    name = slugify(f"plan-{run.pk}-{run.scenario.name}")[:80]
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return attachment(content or b"", file_name(f"plan-{run.pk}-{run.scenario.name}", "xlsx"))
 
 
 @require_GET

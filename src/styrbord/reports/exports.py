@@ -26,8 +26,7 @@ from typing import IO, Any
 from django.http import FileResponse
 
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from styrbord.web.downloads import CONTENT_TYPES
 
 
 class _DeletingFile:
@@ -56,7 +55,9 @@ def xlsx_response(sheets: Sequence[Sheet], filename: str) -> FileResponse:
         os.unlink(path)
         raise
     size = os.path.getsize(path)
-    response = FileResponse(_DeletingFile(path), as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)  # type: ignore[arg-type]
+    response = FileResponse(
+        _DeletingFile(path), as_attachment=True, filename=filename, content_type=CONTENT_TYPES["xlsx"]
+    )  # type: ignore[arg-type]
     response["Content-Length"] = str(size)
     return response
 

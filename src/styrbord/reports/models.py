@@ -20,11 +20,9 @@ class OutputFormat(models.TextChoices):
 
     @property
     def content_type(self) -> str:
-        return {
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "pdf": "application/pdf",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }[self.value]
+        from styrbord.web.downloads import CONTENT_TYPES
+
+        return CONTENT_TYPES[self.value]
 
 
 class ReportJob(models.Model):

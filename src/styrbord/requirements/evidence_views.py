@@ -16,7 +16,7 @@ from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility
 from styrbord.requirements.evidence import EvidenceSheet, build_sheet, sheet_pdf, sheet_xlsx
 from styrbord.requirements.forms import CoverageFilterForm
-from styrbord.requirements.views import XLSX
+from styrbord.web.downloads import attachment
 
 
 def _sheet(request: HttpRequest, facility_id: int, action: str) -> EvidenceSheet:
@@ -58,11 +58,8 @@ def evidence_sheet(request: HttpRequest, facility_id: int) -> HttpResponse:
     )
 
 
-def _download(content: bytes, content_type: str, sheet: EvidenceSheet, extension: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    name = f"kompetenceoversigt-{sheet.facility.pk}-{sheet.on:%Y-%m-%d}.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+def _download(content: bytes, sheet: EvidenceSheet, extension: str) -> HttpResponse:
+    return attachment(content, f"kompetenceoversigt-{sheet.facility.pk}-{sheet.on:%Y-%m-%d}.{extension}")
 
 
 @requires("evidence_sheet", EXPORT)
@@ -71,7 +68,7 @@ def _download(content: bytes, content_type: str, sheet: EvidenceSheet, extension
 def evidence_xlsx(request: HttpRequest, facility_id: int) -> HttpResponse:
     sheet = _sheet(request, facility_id, EXPORT)
     _log(request, sheet, "requirements.evidence_sheet.exported", AuditEntry.Kind.EXPORT)
-    return _download(sheet_xlsx(sheet), XLSX, sheet, "xlsx")
+    return _download(sheet_xlsx(sheet), sheet, "xlsx")
 
 
 @requires("evidence_sheet", EXPORT)
@@ -80,4 +77,4 @@ def evidence_xlsx(request: HttpRequest, facility_id: int) -> HttpResponse:
 def evidence_pdf(request: HttpRequest, facility_id: int) -> HttpResponse:
     sheet = _sheet(request, facility_id, EXPORT)
     _log(request, sheet, "requirements.evidence_sheet.exported", AuditEntry.Kind.EXPORT)
-    return _download(sheet_pdf(sheet), "application/pdf", sheet, "pdf")
+    return _download(sheet_pdf(sheet), sheet, "pdf")

@@ -35,10 +35,10 @@ from styrbord.requirements.coverage import (
 from styrbord.requirements.forms import CoverageFilterForm, GapFilterForm
 from styrbord.requirements.models import Requirement
 from styrbord.requirements.planned import planned_completions
+from styrbord.web.downloads import attachment
 
 # More facilities than this on one heat map and the page asks for a municipality first.
 HEAT_MAP_MAX_FACILITIES = 60
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _facilities(user: Any, object_type: str) -> QuerySet[Facility]:
@@ -316,6 +316,4 @@ def gap_export(request: HttpRequest, facility_id: int) -> HttpResponse:
         {"facility": view.facility.pk, "on": view.on, "rows": len(rows)},
         kind=AuditEntry.Kind.EXPORT,
     )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="mangler-{view.facility.pk}-{view.on:%Y-%m-%d}.xlsx"'
-    return response
+    return attachment(content or b"", f"mangler-{view.facility.pk}-{view.on:%Y-%m-%d}.xlsx")

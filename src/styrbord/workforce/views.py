@@ -13,10 +13,9 @@ from styrbord.accounts.route_policy import requires
 from styrbord.lib import charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import write_xlsx
+from styrbord.web.downloads import attachment
 from styrbord.workforce.forms import FilterForm
 from styrbord.workforce.services import OBJECT_TYPE, build_page, default_years, export_sheets
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form(request: HttpRequest) -> FilterForm:
@@ -55,6 +54,4 @@ def export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     page = build_page(request.user, form.selection(), local_today())
     data = write_xlsx(export_sheets(page))
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="personalenoegletal.xlsx"'
-    return response
+    return attachment(data or b"", "personalenoegletal.xlsx")

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
@@ -38,9 +37,9 @@ from styrbord.lib.dates import local_today
 from styrbord.lib.money import ZERO, to_money
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
+from styrbord.web.downloads import attachment, file_name
 
 ENTRIES_PER_PAGE = 50  # a grant's ledger runs to hundreds of postings over a project period
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @requires("grant", CREATE)
@@ -250,10 +249,7 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         {"grant": grant.pk, "rows": len(rows) - 1, "filters": {k: v for k, v in request.GET.items() if v}},
         kind=AuditEntry.Kind.EXPORT,
     )
-    response = HttpResponse(content, content_type=XLSX)
-    name = slugify(f"posteringer-tilsagn-{grant.pk}-{grant.recipient_name}")[:80]
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return attachment(content or b"", file_name(f"posteringer-tilsagn-{grant.pk}-{grant.recipient_name}", "xlsx"))
 
 
 def _page_of_entry(entries: QuerySet[LedgerEntry], wanted: str | None) -> int | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.utils.text import slugify
 
 from styrbord.accounts.permissions import EXPORT, get_scoped_or_404
 from styrbord.accounts.route_policy import requires
@@ -12,9 +11,7 @@ from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.funding.package import build_package, package_docx, package_xlsx
 from styrbord.funding.views.common import grants_for, pools_for
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from styrbord.web.downloads import attachment, file_name
 
 
 def _package(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
@@ -28,11 +25,8 @@ def _package(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         {"pool": pool.pk, "format": kind},
         kind=AuditEntry.Kind.EXPORT,
     )
-    body, content_type = (package_xlsx(package), XLSX) if kind == "xlsx" else (package_docx(package), DOCX)
-    response = HttpResponse(body, content_type=content_type)
-    name = slugify(f"tilskudspakke-{pool.case_number or pool.pk}")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+    body = package_xlsx(package) if kind == "xlsx" else package_docx(package)
+    return attachment(body, file_name(f"tilskudspakke-{pool.case_number or pool.pk}", kind))
 
 
 @requires("pool", EXPORT)

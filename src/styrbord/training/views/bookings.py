@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,10 +27,9 @@ from styrbord.training import services
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
 from styrbord.training.services.costing import booking_costs
 from styrbord.training.services.veu import veu_eligibility
+from styrbord.web.downloads import attachment, file_name
 
 from .common import require, route
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ACTIONS = {
     "confirm": services.confirm,
@@ -205,7 +203,4 @@ def cost_overview_xlsx(request: HttpRequest) -> HttpResponse:
             )
         ]
     )
-    response = HttpResponse(content, content_type=XLSX)
-    name = slugify(f"kursusudgifter-{data.year}-{scope}")[:80]
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return attachment(content or b"", file_name(f"kursusudgifter-{data.year}-{scope}", "xlsx"))

@@ -12,14 +12,13 @@ from styrbord.organisations.models import Facility
 from styrbord.staff.models import Employee
 from styrbord.training.models import Booking
 from styrbord.training.services.calendars import bookings_calendar, live_bookings
+from styrbord.web.downloads import attachment
 
 from .common import require, route
 
 
 def _ics(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(content, filename)
 
 
 @route(AUTHENTICATED)
