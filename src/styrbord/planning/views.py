@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from styrbord.accounts.permissions import (
@@ -201,9 +202,9 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     pct = lambda share: round(Decimal(str(share)), 1)  # noqa: E731 - a percentage with one decimal
     sheets = [
         Sheet(
-            _("Krav"),
+            pgettext("plan export sheet", "Krav"),
             [
-                _("Krav"),
+                pgettext("plan export column", "Krav"),
                 _("Regel"),
                 _("Gælder for"),
                 _("Frist"),
@@ -228,12 +229,12 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
             column_widths=[48, 28, 24, 12, 14, 14, 8, 30],
         ),
         Sheet(
-            _("Tilbud"),
+            pgettext("plan export sheet", "Tilbud"),
             [
-                _("Tilbud"),
+                pgettext("plan export column", "Tilbud"),
                 _("Medarbejdere"),
                 _("Minimumsbemanding"),
-                _("Pladser"),
+                pgettext("plan export column", "Pladser"),
                 _("Kursusdage væk"),
                 _("Flest væk samme dag"),
                 _("Mindste margin"),
@@ -256,7 +257,7 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
             column_widths=[32, 12, 12, 10, 12, 12, 12, 14],
         ),
         Sheet(
-            _("Finansiering"),
+            pgettext("plan export sheet", "Finansiering"),
             [_("Tilsagn"), _("Restbeløb før planen (kr.)"), _("Planlagt forbrug (kr.)")],
             [[g["name"], g.get("remaining"), g.get("planned")] for g in result["grants"]],
             money_columns={1, 2},
@@ -273,14 +274,14 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         employee_ids = sorted({s.employee_id for s in seats})
         sheets.append(
             Sheet(
-                _("Pladser"),
+                pgettext("plan export sheet", "Pladser"),
                 [
                     _("Kursus"),
-                    _("Hold"),
+                    pgettext("plan export column", "Hold"),
                     _("Første dag"),
                     _("Sidste dag"),
                     _("Medarbejder"),
-                    _("Tilbud"),
+                    pgettext("plan export column", "Tilbud"),
                     _("Udgift (kr.)"),
                     _("Booking"),
                 ],

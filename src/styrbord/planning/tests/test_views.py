@@ -119,6 +119,18 @@ def test_the_coordinator_downloads_the_plan_as_xlsx_with_the_same_figures_as_the
     assert client_for(world.other_coordinator).get(url).status_code == 404
     assert client_for(world.manager).get(url).status_code == 403
     assert client_for(world.analyst).get(url).status_code == 403
+    # In English the sheets and columns are English, and a facility column says "Facility".
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = load_workbook(io.BytesIO(client.get(url).content))
+    assert english.sheetnames == ["Requirements", "Facilities", "Funding", "Seats"]
+    assert next(english["Seats"].iter_rows(values_only=True))[:6] == (
+        "Course",
+        "Session",
+        "First day",
+        "Last day",
+        "Employee",
+        "Facility",
+    )
 
 
 def test_the_form_offers_only_the_municipality_s_facilities(world: World) -> None:
