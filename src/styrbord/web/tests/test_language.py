@@ -11,8 +11,9 @@ from babel.messages.pofile import read_po
 from django.test import Client
 
 PACKAGE = Path(__file__).resolve().parents[2]
-# The foundation apps whose English catalogue must be complete.
-FOUNDATION_APPS = ["web", "organisations", "competences", "demo"]
+# Every English catalogue: each app's, and the project's (LOCALE_PATHS) for the strings of
+# styrbord.lib, which is no app (the cost categories).
+CATALOGUES = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.glob("**/locale/en/LC_MESSAGES/django.po"))
 
 
 def switch(client: Client, language: str, next_url: str) -> Any:
@@ -70,9 +71,15 @@ def test_an_unknown_language_keeps_danish(world: Any) -> None:
     assert '<html lang="da">' in client.get("/").content.decode()
 
 
-@pytest.mark.parametrize("app", FOUNDATION_APPS)
-def test_the_english_catalogue_is_complete_and_compiled(app: str) -> None:
-    po = PACKAGE / app / "locale" / "en" / "LC_MESSAGES" / "django.po"
+def test_every_app_with_translated_strings_has_a_catalogue() -> None:
+    assert "locale/en/LC_MESSAGES/django.po" in CATALOGUES
+    apps = {p.parent.name for p in PACKAGE.glob("*/apps.py")}
+    assert {c.split("/")[0] for c in CATALOGUES} >= apps - {"bench"}
+
+
+@pytest.mark.parametrize("path", CATALOGUES)
+def test_the_english_catalogue_is_complete_and_compiled(path: str) -> None:
+    po = PACKAGE / path
     mo = po.with_suffix(".mo")
     with po.open("rb") as handle:
         catalogue = read_po(handle)
@@ -110,3 +117,19 @@ def test_the_api_follows_accept_language(world: Any) -> None:
     assert client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
     assert client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="da")["Content-Language"] == "da"
     assert client.get("/konto/login/", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "da"
+
+
+def test_cost_categories_are_english_after_the_switch(world: Any) -> None:
+    """The cost categories live in styrbord.lib, outside every app: the project's catalogue has them."""
+    from django.utils import translation
+
+    from styrbord.lib.costs import CostCategory
+
+    with translation.override("en"):
+        assert [str(c.label) for c in (CostCategory.FEE, CostCategory.BACKFILL, CostCategory.VEU_REFUND)] == [
+            "Course fee",
+            "Backfill (wages)",
+            "VEU compensation",
+        ]
+    with translation.override("da"):
+        assert str(CostCategory.BACKFILL.label) == "Vikardækning (løn)"
