@@ -18,6 +18,7 @@ from typing import Any
 import altair as alt
 import vl_convert
 from django.templatetags.static import static
+from django.utils import translation
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 
@@ -49,6 +50,40 @@ DA_TIME_LOCALE: dict[str, Any] = {
     ],
     "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
 }
+EN_NUMBER_LOCALE: dict[str, Any] = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["DKK ", ""]}
+EN_TIME_LOCALE: dict[str, Any] = {
+    "dateTime": "%A %d %B %Y %X",
+    "date": "%d %b %Y",
+    "time": "%H:%M:%S",
+    "periods": ["AM", "PM"],
+    "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+    "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+    "months": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+}
+
+
+def chart_locale() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Number and time conventions of the active language: Danish ("1.234,5", "jan") by default,
+    English ("1,234.5", "Jan") when the user has switched, as the rest of the page."""
+    if (translation.get_language() or "da").startswith("en"):
+        return EN_NUMBER_LOCALE, EN_TIME_LOCALE
+    return DA_NUMBER_LOCALE, DA_TIME_LOCALE
+
+
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 # The palette of styrbord.css, so images and pages agree.
 PRIMARY = "#004993"
@@ -77,10 +112,11 @@ def _finish(chart: Any, width: int, height: int, title: str | None) -> Any:
     props: dict[str, Any] = {"width": width, "height": height}
     if title:
         props["title"] = title
+    number_locale, time_locale = chart_locale()
     return (
         chart.properties(**props)
         .configure(
-            locale={"number": DA_NUMBER_LOCALE, "time": DA_TIME_LOCALE},
+            locale={"number": number_locale, "time": time_locale},
             font=FONT,
             autosize={"type": "fit", "contains": "padding"},
             background="#ffffff",
@@ -262,20 +298,22 @@ def chart_scripts() -> SafeString:
 
 def chart_svg(chart: Any) -> str:
     """The chart as an SVG document (for HTML reports and PDFs)."""
+    number_locale, time_locale = chart_locale()
     svg: str = vl_convert.vegalite_to_svg(
-        spec(chart), vl_version=VL_VERSION, format_locale=DA_NUMBER_LOCALE, time_format_locale=DA_TIME_LOCALE
+        spec(chart), vl_version=VL_VERSION, format_locale=number_locale, time_format_locale=time_locale
     )
     return svg
 
 
 def chart_png(chart: Any, scale: float = 2.0) -> bytes:
     """The chart as a PNG image; ``scale`` 2 gives crisp images in DOCX and PDF documents."""
+    number_locale, time_locale = chart_locale()
     png: bytes = vl_convert.vegalite_to_png(
         spec(chart),
         vl_version=VL_VERSION,
         scale=scale,
-        format_locale=DA_NUMBER_LOCALE,
-        time_format_locale=DA_TIME_LOCALE,
+        format_locale=number_locale,
+        time_format_locale=time_locale,
     )
     return png
 

@@ -65,6 +65,34 @@ def test_axes_use_danish_thousands_and_month_names() -> None:
     assert "maj 2026" in charts.chart_svg(months)
 
 
+def test_in_english_the_axes_use_english_thousands_and_month_names() -> None:
+    """The page's language decides: after the switch to English, charts read "10,000" and "May 2026"."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        bars = charts.bar_chart(
+            [{"group": "Nurse", "count": 12500}, {"group": "Care assistant", "count": 4000}],
+            category="group",
+            value="count",
+            category_title="Job group",
+            value_title="Count",
+        )
+        labels = re.findall(r">([0-9.,]+)<", charts.chart_svg(bars))
+        months = charts.line_chart(
+            [{"month": dt.date(2026, m, 1), "value": m} for m in (5, 10)],
+            x="month",
+            y="value",
+            x_title="Month",
+            y_title="Count",
+            temporal=True,
+        )
+        svg = charts.chart_svg(months)
+        assert charts.spec(bars)["config"]["locale"]["number"]["decimal"] == "."
+    assert "10,000" in labels
+    assert "10.000" not in labels
+    assert "May 2026" in svg
+
+
 def test_chart_html_embeds_the_same_spec_as_json_without_inline_script() -> None:
     chart = charts.coverage_chart(coverage_points(), Decimal("75"))
 
