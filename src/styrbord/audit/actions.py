@@ -83,6 +83,7 @@ ACTIONS: dict[str, Promise] = {
     "training.course.demand_viewed": _("Kursusbehov med navne set"),
     "training.interest.created": _("Interesse for kursus registreret"),
     "training.session.participants_viewed": _("Deltagerliste set"),
+    "training.session.candidates_viewed": _("Medarbejdere, der kan bookes på et hold, set"),
     "workforce.statistics.imported": _("Personalestatistik indlæst"),
 }
 

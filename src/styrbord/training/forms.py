@@ -55,6 +55,34 @@ class BookForm(forms.Form):
         self.fields["employment"].queryset = qs.order_by("facility__name", "employee__name")  # type: ignore[attr-defined]
 
 
+class GroupBookForm(forms.Form):
+    """Book several of the user's staff on a session at once (all or none)."""
+
+    employments = forms.ModelMultipleChoiceField(
+        queryset=Employment.objects.none(),
+        label=_("Medarbejdere"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Vælg mindst én medarbejder.")},
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(BookingStatus.PLANNED, _("Planlagt")), (BookingStatus.BOOKED, _("Tilmeldt"))],
+        initial=BookingStatus.BOOKED,
+    )
+    confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self, *args: Any, employments: QuerySet[Employment], on: dt.date | None, booked: QuerySet[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        qs = employments.exclude(status=Employment.Status.ENDED).exclude(employee_id__in=booked)
+        if on is not None:
+            qs = qs.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        self.fields["employments"].queryset = qs.select_related("employee", "facility").order_by(  # type: ignore[attr-defined]
+            "facility__name", "employee__name", "pk"
+        )
+
+
 class InterestForm(forms.Form):
     note = forms.CharField(label=_("Bemærkning"), max_length=300, required=False)
 

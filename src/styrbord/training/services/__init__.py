@@ -2,7 +2,9 @@
 
 from .bookings import (
     CancelResult,
+    GroupBooking,
     book,
+    book_group,
     cancel,
     cancellation_fee_for,
     complete,
@@ -19,8 +21,10 @@ __all__ = [
     "BookingCandidate",
     "BookingError",
     "CancelResult",
+    "GroupBooking",
     "StaffingWarning",
     "book",
+    "book_group",
     "cancel",
     "cancellation_fee_for",
     "complete",

@@ -8,6 +8,7 @@ always in that order, so concurrent calls on one session are serialised without 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,7 @@ from styrbord.training.models import (
 from . import checks
 from .costing import refresh_booking_costs, refresh_session_costs
 from .errors import BookingError
-from .staffing import BookingCandidate, staffing_warnings
+from .staffing import BookingCandidate, StaffingWarning, staffing_warnings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -149,6 +150,61 @@ def book(
     log_action(booking, "training.booking.created", user, {"session": session.pk, "status": status})
     _refresh_costs(booking)
     return booking
+
+
+@dataclass
+class GroupBooking:
+    """The outcome of ``book_group``: the bookings made, and the days the group leaves a facility
+    under its minimum staffing. ``booked`` is False when those days stopped it (nothing was made)."""
+
+    bookings: list[Booking]
+    warnings: list[StaffingWarning]
+    booked: bool
+
+    @property
+    def waitlisted(self) -> int:
+        return sum(1 for b in self.bookings if b.status == BookingStatus.WAITLISTED)
+
+
+@transaction.atomic
+def book_group(
+    session: Session,
+    employments: Sequence[Employment],
+    status: str = BookingStatus.BOOKED,
+    user: AnyUser = None,
+    *,
+    confirm_understaffing: bool = False,
+) -> GroupBooking:
+    """Book several people on one session, all or none.
+
+    Each person is checked as ``book`` checks one (employment, clash, leave, prerequisites); a
+    refusal for one books no one and names the person. Minimum staffing is checked for the group
+    together: five from one house on the same day can leave it short where one would not. When
+    the group leaves a facility under its minimum and that is not confirmed, nothing is booked
+    and the days are returned.
+    """
+    if not employments:
+        raise BookingError(_("Vælg mindst én medarbejder."))
+    bookings: list[Booking] = []
+    for employment in sorted(employments, key=lambda e: (e.facility.name, e.employee.name, e.pk)):
+        try:
+            bookings.append(book(employment.employee, session, employment=employment, status=status, user=user))
+        except BookingError as error:
+            raise BookingError(
+                _("%(name)s: %(reason)s Ingen er booket.") % {"name": employment.employee.name, "reason": error.message}
+            ) from None
+    found: dict[tuple[dt.date, int], StaffingWarning] = {}
+    for booking in bookings:
+        days = staffing_warnings(booking)  # with everyone else in the group counted as away
+        found.update({(w.date, w.facility_id): w for w in days})
+        if bool(days) != booking.staffing_warning:
+            booking.staffing_warning = bool(days)
+            booking.save(update_fields=["staffing_warning"])
+    warnings = sorted(found.values(), key=lambda w: (w.date, w.facility_name))
+    if warnings and not confirm_understaffing:
+        transaction.set_rollback(True)  # this block only: the caller's transaction goes on
+        return GroupBooking([], warnings, booked=False)
+    return GroupBooking(bookings, warnings, booked=True)
 
 
 @transaction.atomic

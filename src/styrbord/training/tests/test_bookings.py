@@ -244,3 +244,67 @@ def test_completing_a_booking_raises_the_facilitys_coverage_of_the_requirement()
     services.complete(bookings[1])
     assert row() == (4, 2)
     assert coverage_for([req], on=dt.date(2026, 3, 1), facilities=[facility])[0].compliant == 0  # not before
+
+
+def test_a_group_is_booked_all_or_none_and_a_refusal_names_the_person() -> None:
+    """Three people on one session; the second has leave on a course day: no one is booked (no
+    bookings, no audit entries), and the message says who and why."""
+    from styrbord.audit.models import AuditEntry
+
+    facility = factories.facility()
+    staff = [factories.employment(facility_obj=facility) for _ in range(3)]
+    session = helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)], capacity=10)
+    Absence.objects.create(
+        employee=staff[1].employee,
+        kind=Absence.Kind.HOLIDAY,
+        start_date=dt.date(2026, 3, 3),
+        end_date=dt.date(2026, 3, 3),
+    )
+    with pytest.raises(BookingError) as error:
+        services.book_group(session, staff)
+    assert error.value.message.startswith(f"{staff[1].employee.name}: ")
+    assert "fravær (ferie) den 03-03-2026" in error.value.message
+    assert error.value.message.endswith("Ingen er booket.")
+    assert not session.bookings.exists()
+    assert not AuditEntry.objects.filter(action="training.booking.created").exists()
+
+    outcome = services.book_group(session, [staff[0], staff[2]])
+    assert outcome.booked
+    assert {b.employee_id for b in outcome.bookings} == {staff[0].employee_id, staff[2].employee_id}
+    assert session.bookings.count() == 2
+    with pytest.raises(BookingError, match="Vælg mindst én medarbejder"):
+        services.book_group(session, [])
+
+
+def test_a_group_is_checked_against_minimum_staffing_together_and_books_only_when_confirmed() -> None:
+    """Four staff, a minimum of two: one away leaves three, two away leave two, but three away
+    leave one. Each alone is fine; together they break the minimum, so nothing is booked until
+    the user confirms, and then every booking of the group carries the warning."""
+    facility = factories.facility(minimum_staff=2, minimum_staff_weekend=2)
+    staff = [factories.employment(facility_obj=facility) for _ in range(4)]
+    session = helpers.session(days=[dt.date(2026, 3, 2)], capacity=10)
+    for person in staff[:3]:
+        assert staffing_warnings(BookingCandidate(person, session)) == []
+
+    held = services.book_group(session, staff[:3], BookingStatus.BOOKED)
+    assert not held.booked
+    assert held.bookings == []
+    assert [(w.date, w.facility_name, w.remaining, w.minimum) for w in held.warnings] == [
+        (dt.date(2026, 3, 2), facility.name, 1, 2)
+    ]
+    assert not session.bookings.exists()
+
+    confirmed = services.book_group(session, staff[:3], BookingStatus.BOOKED, confirm_understaffing=True)
+    assert confirmed.booked
+    assert len(confirmed.bookings) == 3
+    assert all(b.staffing_warning for b in session.bookings.all())  # the first two as well
+
+
+def test_a_group_larger_than_the_free_seats_fills_them_and_waits_for_the_rest() -> None:
+    facility = factories.facility()
+    staff = [factories.employment(facility_obj=facility) for _ in range(3)]
+    session = helpers.session(capacity=2)
+    outcome = services.book_group(session, staff, BookingStatus.BOOKED)
+    assert outcome.booked
+    assert outcome.waitlisted == 1
+    assert services.seats_taken(session) == 2

@@ -64,3 +64,36 @@ def test_a_manager_books_a_staff_member_and_sees_the_full_cost(live_server: Any,
     assert any("2.400,00 kr." in r for r in rows)
     assert any("300,00 kr." in r and "Transport" in r for r in rows)
     assert "8.250,00 kr." in page.locator("table tfoot").inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_manager_books_two_staff_at_once_from_the_session_page(live_server: Any, page: Any, world: Any) -> None:
+    """From the session, "Book flere på én gang": tick two people, see that together they break
+    the minimum (nothing booked yet), book anyway, and find both among the participants."""
+    world.dolmer.minimum_staff = 2
+    world.dolmer.minimum_staff_weekend = 2
+    world.dolmer.save()
+    session = helpers.session(helpers.course(name="Low Arousal i praksis"), days=[dt.date(2026, 3, 2)], capacity=10)
+    first, second = (Employment.objects.get(employee=e) for e in world.dolmer_staff[:2])
+
+    login(page, live_server.url, "leder")
+    page.goto(f"{live_server.url}/kurser/hold/{session.pk}/")
+    with page.expect_navigation():
+        page.click("#book-group")
+    assert page.locator("h1").inner_text() == "Book flere medarbejdere"
+    page.check(f"#e-{first.pk}")
+    page.check(f"#e-{second.pk}")
+    with page.expect_navigation():
+        page.click("#group-book-form button[type=submit]")
+    assert "Dolmer Have har kun 1 på arbejde (minimum 2)." in page.locator("#staffing-warning").inner_text()
+    assert not Booking.objects.exists()
+    assert page.locator(f"#e-{first.pk}").is_checked()
+    assert page.locator(f"#e-{second.pk}").is_checked()
+    with page.expect_navigation():
+        page.click("#group-book-form button[type=submit] >> text=Book alligevel")
+    assert "2 medarbejdere er booket." in page.content()
+    assert set(Booking.objects.values_list("employee_id", flat=True)) == {first.employee_id, second.employee_id}
+    participants = page.locator("table").nth(0).inner_text()
+    assert world.dolmer_staff[0].name in participants
+    assert world.dolmer_staff[1].name in participants

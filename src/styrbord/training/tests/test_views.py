@@ -414,3 +414,48 @@ def test_the_course_sub_menu_marks_the_open_page_and_offers_only_pages_the_user_
     assert offered == expected
     assert current in offered
     assert ("training:my_bookings" in offered) == (user == "employee_user")
+
+
+def test_a_manager_books_several_of_their_staff_at_once_after_confirming_the_staffing(
+    world: World, client: Client
+) -> None:
+    """Dolmer Have has three staff and a minimum of two: booking two leaves one. The page lists
+    only the manager's own staff, not the people already booked; the first post shows the broken
+    minimum and books nothing; the confirmed post books both. Someone from another facility
+    cannot be slipped in, and an analyst may not open the page."""
+    world.dolmer.minimum_staff = 2
+    world.dolmer.minimum_staff_weekend = 2
+    world.dolmer.save()
+    session = helpers.session(helpers.course(name="Low Arousal"), days=[dt.date(2026, 3, 2)], capacity=5)
+    services.book(world.dolmer_staff[2], session, status=BookingStatus.PLANNED)  # already on it
+    url = reverse("training:session_book_group", args=[session.pk])
+    manager = _login(client, world.manager)
+    assert f'href="{url}"' in manager.get(reverse("training:session_detail", args=[session.pk])).content.decode()
+
+    page = manager.get(url).content.decode()
+    listed = page.split('id="candidates"', 1)[1].split("</table>", 1)[0]
+    assert world.dolmer_staff[0].name in listed
+    assert world.dolmer_staff[1].name in listed
+    assert world.dolmer_staff[2].name not in listed  # booked already
+    assert world.glesborg_staff[0].name not in listed
+
+    two = [str(e.pk) for e in Employment.objects.filter(employee__in=world.dolmer_staff[:2])]
+    held = manager.post(url, {"employments": two, "status": BookingStatus.BOOKED})
+    assert held.status_code == 200
+    text = held.content.decode()
+    assert 'id="staffing-warning"' in text
+    assert "02-03-2026: Dolmer Have har kun 0 på arbejde (minimum 2)." in text
+    assert 'name="confirm_understaffing" value="1"' in text
+    assert session.bookings.count() == 1
+
+    done = manager.post(url, {"employments": two, "status": BookingStatus.BOOKED, "confirm_understaffing": "1"})
+    assert done.status_code == 302
+    assert set(session.bookings.values_list("employee_id", flat=True)) == {e.pk for e in world.dolmer_staff}
+
+    other = Employment.objects.get(employee=world.glesborg_staff[0])
+    refused = manager.post(url, {"employments": [str(other.pk)], "status": BookingStatus.BOOKED})
+    assert refused.status_code == 200
+    assert not session.bookings.filter(employee=world.glesborg_staff[0]).exists()
+
+    client.force_login(world.analyst)
+    assert client.get(url).status_code == 403

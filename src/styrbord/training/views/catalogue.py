@@ -5,18 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scope, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
+from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import local_today
 from styrbord.staff.models import Employment
-from styrbord.training.forms import BookForm, InterestForm, SessionForm
+from styrbord.training.forms import BookForm, GroupBookForm, InterestForm, SessionForm
 from styrbord.training.models import (
     SEAT_STATUSES,
     Booking,
@@ -27,7 +29,7 @@ from styrbord.training.models import (
     SessionDay,
 )
 from styrbord.training.permissions import catalogue_for, get_catalogue_or_404
-from styrbord.training.services import BookingCandidate, BookingError, book, staffing_warnings
+from styrbord.training.services import BookingCandidate, BookingError, book, book_group, staffing_warnings
 
 from .common import require
 
@@ -177,7 +179,7 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "training/session_form.html", {"course": course, "form": form})
 
 
-def _bookable_employments(request: HttpRequest) -> object:
+def _bookable_employments(request: HttpRequest) -> QuerySet[Employment]:
     return scope(request.user, Employment.objects.all())
 
 
@@ -276,5 +278,91 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "warnings": warnings,
             "Booking": Booking,
+        },
+    )
+
+
+def _holding_everything(session: Session, employee_ids: list[int]) -> set[int]:
+    """Who already holds every competence the course gives, valid on its first day."""
+    wanted = set(session.course.competences.values_list("pk", flat=True))
+    day = session.first_day or local_today()
+    if not wanted or not employee_ids:
+        return set()
+    held: dict[int, set[int]] = {}
+    for employee_id, competence_id in (
+        CompetenceHolding.objects.filter(employee_id__in=employee_ids, competence_id__in=wanted, acquired_on__lte=day)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+        .values_list("employee_id", "competence_id")
+    ):
+        held.setdefault(employee_id, set()).add(competence_id)
+    return {e for e, competences in held.items() if competences >= wanted}
+
+
+@requires("booking", CREATE, also=(("session", RETRIEVE),))
+@login_required
+def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """Book several people on a session at once, all or none; minimum staffing is checked for the
+    group together and, when it breaks, shown for confirmation before anything is booked."""
+    require(request, CREATE, "booking")
+    session = get_catalogue_or_404(
+        request.user, RETRIEVE, "session", Session.objects.select_related("course__provider"), pk=pk
+    )
+    live = session.bookings.exclude(status=BookingStatus.CANCELLED).values("employee_id")
+    form = GroupBookForm(
+        request.POST or None,
+        employments=_bookable_employments(request),
+        on=session.first_day,
+        booked=live,  # type: ignore[arg-type]
+    )
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = book_group(
+                session,
+                list(data["employments"]),
+                data["status"],
+                request.user,  # type: ignore[arg-type]
+                confirm_understaffing=data["confirm_understaffing"],
+            )
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            if outcome.booked:
+                made = len(outcome.bookings)
+                messages.success(
+                    request,
+                    ngettext("%(count)s medarbejder er booket.", "%(count)s medarbejdere er booket.", made)
+                    % {"count": made},
+                )
+                if outcome.waitlisted:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "Holdet blev fuldt: %(count)s står på venteliste.",
+                            "Holdet blev fuldt: %(count)s står på venteliste.",
+                            outcome.waitlisted,
+                        )
+                        % {"count": outcome.waitlisted},
+                    )
+                return redirect("training:session_detail", pk=session.pk)
+            warnings = outcome.warnings
+            form.data = form.data.copy()  # type: ignore[attr-defined]
+            form.data["confirm_understaffing"] = "1"  # type: ignore[index]
+    candidates = list(form.fields["employments"].queryset)  # type: ignore[attr-defined]
+    employee_ids = [e.employee_id for e in candidates]
+    if employee_ids:
+        log_access(request.user, "training.session.candidates_viewed", sorted(set(employee_ids)))
+    holding = _holding_everything(session, employee_ids)
+    chosen = {str(v) for v in form["employments"].value() or []}
+    return render(
+        request,
+        "training/session_book_group.html",
+        {
+            "session": session,
+            "form": form,
+            "warnings": warnings,
+            "rows": [(e, str(e.pk) in chosen, e.employee_id in holding) for e in candidates],
+            "free": max(0, session.capacity - session.bookings.filter(status__in=SEAT_STATUSES).count()),
         },
     )
