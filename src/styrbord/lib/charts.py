@@ -17,6 +17,7 @@ from typing import Any
 
 import altair as alt
 import vl_convert
+from babel.dates import get_day_names, get_month_names
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.html import format_html, json_script
@@ -27,53 +28,28 @@ VL_VERSION = "6.4"
 VENDOR_SCRIPTS = ("vega.min.js", "vega-interpreter.js", "vega-lite.min.js", "vega-embed.min.js", "charts.js")
 
 DA_NUMBER_LOCALE: dict[str, Any] = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " kr."]}
-DA_TIME_LOCALE: dict[str, Any] = {
-    "dateTime": "%A den %d. %B %Y %X",
-    "date": "%d-%m-%Y",
-    "time": "%H:%M:%S",
-    "periods": ["AM", "PM"],
-    "days": ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag"],
-    "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
-    "months": [
-        "januar",
-        "februar",
-        "marts",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "shortMonths": ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"],
-}
 EN_NUMBER_LOCALE: dict[str, Any] = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["DKK ", ""]}
-EN_TIME_LOCALE: dict[str, Any] = {
-    "dateTime": "%A %d %B %Y %X",
-    "date": "%d %b %Y",
-    "time": "%H:%M:%S",
-    "periods": ["AM", "PM"],
-    "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-    "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-    "months": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
+
+
+def _time_locale(babel_locale: str, date: str, date_time: str) -> dict[str, Any]:
+    """A d3 time-format locale with Babel's (CLDR) month and day names: the charts name months as
+    the rest of the page does ("maj", "okt." in Danish; "May", "Oct" in English)."""
+    days = get_day_names("wide", locale=babel_locale)  # Monday first; d3 wants Sunday first
+    short_days = get_day_names("abbreviated", locale=babel_locale)
+    return {
+        "dateTime": date_time,
+        "date": date,
+        "time": "%H:%M:%S",
+        "periods": ["AM", "PM"],
+        "days": [days[6], *(days[i] for i in range(6))],
+        "shortDays": [short_days[6], *(short_days[i] for i in range(6))],
+        "months": [get_month_names("wide", locale=babel_locale)[m] for m in range(1, 13)],
+        "shortMonths": [get_month_names("abbreviated", locale=babel_locale)[m] for m in range(1, 13)],
+    }
+
+
+DA_TIME_LOCALE = _time_locale("da_DK", "%d-%m-%Y", "%A den %d. %B %Y %X")
+EN_TIME_LOCALE = _time_locale("en_GB", "%d %b %Y", "%A %d %B %Y %X")
 
 
 def chart_locale() -> tuple[dict[str, Any], dict[str, Any]]:

@@ -8,6 +8,9 @@ import re
 import struct
 from decimal import Decimal
 
+import pytest
+from django.utils import translation
+
 from styrbord.lib import charts
 
 
@@ -42,55 +45,36 @@ def test_the_svg_contains_the_axis_titles_and_the_target_label() -> None:
     assert "Mål 62,5 %" in svg
 
 
-def test_axes_use_danish_thousands_and_month_names() -> None:
-    bars = charts.bar_chart(
-        [{"group": "Sygeplejerske", "count": 12500}, {"group": "SOSU-assistent", "count": 4000}],
-        category="group",
-        value="count",
-        category_title="Faggruppe",
-        value_title="Antal",
-    )
-    labels = re.findall(r">([0-9.,]+)<", charts.chart_svg(bars))
-    assert "10.000" in labels
-    assert "10,000" not in labels
-
-    months = charts.line_chart(
-        [{"month": dt.date(2026, m, 1), "value": m} for m in (5, 10)],
-        x="month",
-        y="value",
-        x_title="Måned",
-        y_title="Antal",
-        temporal=True,
-    )
-    assert "maj 2026" in charts.chart_svg(months)
-
-
-def test_in_english_the_axes_use_english_thousands_and_month_names() -> None:
-    """The page's language decides: after the switch to English, charts read "10,000" and "May 2026"."""
-    from django.utils import translation
-
-    with translation.override("en"):
+@pytest.mark.parametrize(
+    ("language", "thousands", "not_thousands", "month", "decimal"),
+    [("da", "10.000", "10,000", "maj 2026", ","), ("en", "10,000", "10.000", "May 2026", ".")],
+)
+def test_axes_follow_the_page_language_in_thousands_and_month_names(
+    language: str, thousands: str, not_thousands: str, month: str, decimal: str
+) -> None:
+    """Danish by default ("10.000", "maj 2026"); after the switch to English "10,000", "May 2026"."""
+    with translation.override(language):
         bars = charts.bar_chart(
-            [{"group": "Nurse", "count": 12500}, {"group": "Care assistant", "count": 4000}],
+            [{"group": "Sygeplejerske", "count": 12500}, {"group": "SOSU-assistent", "count": 4000}],
             category="group",
             value="count",
-            category_title="Job group",
-            value_title="Count",
+            category_title="Faggruppe",
+            value_title="Antal",
         )
         labels = re.findall(r">([0-9.,]+)<", charts.chart_svg(bars))
         months = charts.line_chart(
             [{"month": dt.date(2026, m, 1), "value": m} for m in (5, 10)],
             x="month",
             y="value",
-            x_title="Month",
-            y_title="Count",
+            x_title="Måned",
+            y_title="Antal",
             temporal=True,
         )
         svg = charts.chart_svg(months)
-        assert charts.spec(bars)["config"]["locale"]["number"]["decimal"] == "."
-    assert "10,000" in labels
-    assert "10.000" not in labels
-    assert "May 2026" in svg
+        assert charts.spec(bars)["config"]["locale"]["number"]["decimal"] == decimal
+    assert thousands in labels
+    assert not_thousands not in labels
+    assert month in svg
 
 
 def test_chart_html_embeds_the_same_spec_as_json_without_inline_script() -> None:
