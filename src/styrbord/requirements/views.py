@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from styrbord.accounts.permissions import EXPORT, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
@@ -35,6 +37,7 @@ from styrbord.requirements.coverage import (
 from styrbord.requirements.forms import CoverageFilterForm, GapFilterForm
 from styrbord.requirements.models import Requirement
 from styrbord.requirements.planned import planned_completions
+from styrbord.staff.models import Employment
 from styrbord.web.downloads import attachment
 
 # More facilities than this on one heat map and the page asks for a municipality first.
@@ -197,6 +200,7 @@ class GapView:
     gaps: list[Gap]
     sort: str
     competence_names: dict[int, str]
+    requirement: Requirement | None  # the one chosen in the filter, if any
 
 
 def _gap_view(request: HttpRequest, facility_id: int, action: str) -> GapView:
@@ -224,7 +228,7 @@ def _gap_view(request: HttpRequest, facility_id: int, action: str) -> GapView:
         sort, key = "navn", "navn"
     gaps.sort(key=SORT_KEYS[key], reverse=sort.startswith("-"))
     names = dict(Competence.objects.filter(pk__in={g.competence_id for g in gaps}).values_list("pk", "name"))
-    return GapView(facility, on, form, gaps, sort, names)
+    return GapView(facility, on, form, gaps, sort, names, chosen)
 
 
 @requires("coverage_gap", LIST)
@@ -263,6 +267,7 @@ def gap_list(request: HttpRequest, facility_id: int) -> HttpResponse:
         request,
         "requirements/gap_list.html",
         {
+            "booking": _booking_help(request, view),
             "facility": view.facility,
             "on": view.on,
             "form": view.form,
@@ -275,6 +280,35 @@ def gap_list(request: HttpRequest, facility_id: int) -> HttpResponse:
             "can_export": can(request.user, EXPORT, "coverage_gap"),
         },
     )
+
+
+def _booking_help(request: HttpRequest, view: GapView) -> dict[str, Any] | None:
+    """For one chosen requirement and a user who may book: the coming sessions whose course grants
+    one of its competences, each with a link that opens group booking with the people missing it
+    (those employed at this facility on the session's first day are ticked there)."""
+    from styrbord.training.models import Session
+    from styrbord.training.permissions import catalogue_for
+    from styrbord.training.services import sessions_granting
+
+    if view.requirement is None or not can(request.user, CREATE, "booking"):
+        return None
+    missing = sorted({g.employee.pk for g in view.gaps})
+    employments = list(
+        Employment.objects.filter(facility=view.facility, employee_id__in=missing)
+        .exclude(status=Employment.Status.ENDED)
+        .values_list("pk", flat=True)
+    )
+    sessions = sessions_granting(
+        catalogue_for(request.user, LIST, "session", Session.objects.all()),
+        view.requirement.competences.values_list("pk", flat=True),
+        max(view.on, local_today()),
+    )
+    query = urlencode([("valgt", pk) for pk in employments])
+    return {
+        "requirement": view.requirement,
+        "missing": len(missing),
+        "sessions": [(s, reverse("training:session_book_group", args=[s.session.pk]) + f"?{query}") for s in sessions],
+    }
 
 
 @requires("coverage_gap", EXPORT)

@@ -189,6 +189,47 @@ def test_the_gap_list_names_people_with_reasons_and_sorts(world: World, setup: d
     assert AuditEntry.objects.filter(action="requirements.gap_list.viewed", kind=AuditEntry.Kind.ACCESS).exists()
 
 
+def test_the_gap_list_offers_coming_sessions_and_books_the_people_missing_the_competence(
+    world: World, setup: dict[str, Any]
+) -> None:
+    """With one requirement chosen, the gap list shows the coming sessions whose course grants one
+    of its competences (not past, not cancelled, not other courses), and its link opens group
+    booking with exactly the people missing it ticked."""
+    from styrbord.staff.models import Employment
+    from styrbord.training.models import CourseCompetence
+    from styrbord.training.tests import helpers as training
+
+    today = setup["today"]
+    granting = training.course(name="KRAP grundforløb")
+    CourseCompetence.objects.create(course=granting, competence=setup["target"].competences.first())
+    coming = training.session(granting, days=[today + dt.timedelta(days=20)], capacity=12, name="Forår")
+    training.session(granting, days=[today - dt.timedelta(days=20)], name="Sidste år")
+    training.session(granting, days=[today + dt.timedelta(days=30)], name="Aflyst", cancelled=True)
+    training.session(training.course(name="Noget andet"), days=[today + dt.timedelta(days=10)])
+
+    client = client_for(world.manager)
+    url = reverse("requirements:gap_list", args=[world.dolmer.pk])
+    page = client.get(url, {"krav": setup["target"].pk}).content.decode()
+    section = page.split('id="sessions-for-requirement"', 1)[1].split("</section>", 1)[0]
+    assert "KRAP grundforløb – Forår" in section
+    assert "Sidste år" not in section
+    assert "Aflyst" not in section
+    assert "Noget andet" not in section
+    assert ">12<" in section  # free seats
+    # Without a chosen requirement there is nothing to match sessions against.
+    assert 'id="sessions-for-requirement"' not in client.get(url).content.decode()
+
+    link = section.split('class="book-missing" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    booking_page = client.get(link).content.decode()
+    ticked = {
+        e.employee.name
+        for e in Employment.objects.filter(facility=world.dolmer)
+        if f'value="{e.pk}" id="e-{e.pk}" checked' in booking_page
+    }
+    assert ticked == {"Dolmer-medarbejder 3"}  # the contact person without KRAP or Recovery
+    assert coming.pk == int(link.split("/hold/", 1)[1].split("/", 1)[0])
+
+
 def test_the_gap_export_is_an_xlsx_with_the_same_rows_and_is_logged(world: World, setup: dict[str, Any]) -> None:
     client = client_for(world.coordinator)
 

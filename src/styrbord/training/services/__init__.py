@@ -15,6 +15,7 @@ from .bookings import (
     seats_taken,
 )
 from .errors import BookingError
+from .finding import OpenSession, sessions_granting
 from .staffing import BookingCandidate, StaffingWarning, staffing_warnings
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "BookingError",
     "CancelResult",
     "GroupBooking",
+    "OpenSession",
     "StaffingWarning",
     "book",
     "book_group",
@@ -33,5 +35,6 @@ __all__ = [
     "mark_attended",
     "mark_no_show",
     "seats_taken",
+    "sessions_granting",
     "staffing_warnings",
 ]

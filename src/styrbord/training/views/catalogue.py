@@ -310,6 +310,7 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
     live = session.bookings.exclude(status=BookingStatus.CANCELLED).values("employee_id")
     form = GroupBookForm(
         request.POST or None,
+        initial={"employments": request.GET.getlist("valgt")},  # from a gap list: the people missing it
         employments=_bookable_employments(request),
         on=session.first_day,
         booked=live,  # type: ignore[arg-type]
