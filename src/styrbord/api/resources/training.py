@@ -7,11 +7,12 @@ minimum staffing; the warnings themselves are one call away, also before booking
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from styrbord.accounts.permissions import CREATE, RETRIEVE, can, scope
 from styrbord.api import choices as C  # noqa: N812
@@ -178,6 +179,20 @@ class StaffingWarningOut(Schema):
 class StaffingCheckIn(Schema):
     session: schemas.Id
     employment: schemas.Id
+
+
+class GroupBookingIn(Schema):
+    session: schemas.Id
+    employments: Annotated[list[schemas.Id], Field(min_length=1, max_length=200)]
+    status: Literal["planned", "booked"] = "booked"
+    confirm_understaffing: bool = False
+
+
+class GroupBookingOut(Schema):
+    booked: bool
+    bookings: list[BookingOut]
+    warnings: list[StaffingWarningOut]
+    waitlisted: int
 
 
 def _booking_error(exc: BookingError) -> Exception:
@@ -357,6 +372,53 @@ def build() -> Router:
         if session is None:
             raise field_error("session", "Holdet findes ikke.")
         return Status(200, _warning_out(staffing_warnings(BookingCandidate(employment, session))))
+
+    op_group = declare("booking_group_create", "booking", CREATE, "bookings")
+
+    @router.post(
+        "/bookings/group",
+        response={200: GroupBookingOut, 201: GroupBookingOut, **schemas.ERRORS},
+        operation_id=op_group,
+        url_name=op_group,
+        summary="Book several people on one session, all or none",
+        description=(
+            "Each person is checked as a single booking is; a refusal for one books no one (422, naming the "
+            "person). Minimum staffing is checked for the group together: when it breaks and "
+            "`confirm_understaffing` is false, nothing is booked and the answer is 200 with `booked` false and "
+            "the days; otherwise 201 with the bookings."
+        ),
+        tags=[TAG],
+    )
+    def group_booking(request: HttpRequest, payload: GroupBookingIn):  # type: ignore[no-untyped-def]
+        user = request.user
+        if not can(user, CREATE, "booking"):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        wanted = list(dict.fromkeys(payload.employments))
+        employments = list(scope(user, Employment.objects.select_related("facility", "employee")).filter(pk__in=wanted))
+        if len(employments) != len(wanted):
+            missing = sorted(set(wanted) - {e.pk for e in employments})
+            raise field_error(
+                "employments",
+                f"Ansættelse {', '.join(map(str, missing))} findes ikke eller er uden for dit omfang.",
+            )
+        session = Session.objects.filter(pk=payload.session).first()
+        if session is None:
+            raise field_error("session", "Holdet findes ikke.")
+        try:
+            outcome = booking_services.book_group(
+                session, employments, payload.status, user, confirm_understaffing=payload.confirm_understaffing
+            )
+        except BookingError as exc:
+            raise _booking_error(exc) from None
+        body = {
+            "booked": outcome.booked,
+            "bookings": outcome.bookings,
+            "warnings": _warning_out(outcome.warnings),
+            "waitlisted": outcome.waitlisted,
+        }
+        return Status(201 if outcome.booked else 200, body)
 
     # After the custom routes: /bookings/{pk} would otherwise catch /bookings/staffing-check.
     register(router, BOOKINGS)

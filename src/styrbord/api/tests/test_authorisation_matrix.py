@@ -316,6 +316,22 @@ SPECIALS = [
         lambda r, obj: r.status_code == 200,
         frozenset({403, 422}),  # a reference outside the scope is "not found" in the body (422)
     ),
+    Special(
+        "booking_group_create",
+        "bookings",
+        "employment",
+        lambda api, obj, d: api.post(
+            "/bookings/group",
+            {
+                "employments": [obj.pk],
+                "session": d.spare_sessions[0].pk,
+                "status": "planned",
+                "confirm_understaffing": True,
+            },
+        ),
+        lambda r, obj: r.status_code == 201,
+        frozenset({403, 422}),
+    ),
 ]
 
 

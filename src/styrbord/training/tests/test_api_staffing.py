@@ -61,3 +61,42 @@ def test_the_staffing_check_refuses_an_employment_outside_the_users_scope(world:
     )
     assert response.status_code in (400, 422)
     assert "uden for dit omfang" in response.content.decode()
+
+
+def test_the_api_books_a_group_all_or_none_after_the_staffing_is_confirmed(world: World) -> None:
+    """POST /bookings/group: two of Dolmer's three staff break a minimum of two; the first call
+    books nothing and returns the day; the confirmed call books both (201). Someone outside the
+    manager's scope is refused by id (422), and nothing is booked."""
+    world.dolmer.minimum_staff = 2
+    world.dolmer.minimum_staff_weekend = 2
+    world.dolmer.save()
+    session = helpers.session(days=[dt.date(2026, 3, 2)], capacity=10)
+    first, second = (Employment.objects.get(employee=e) for e in world.dolmer_staff[:2])
+    outside = Employment.objects.get(employee=world.glesborg_staff[0])
+    api = ApiClient(world.manager)
+
+    held = api.post("/bookings/group", {"session": session.pk, "employments": [first.pk, second.pk]})
+    assert held.status_code == 200, held.content
+    assert held.json() == {
+        "booked": False,
+        "bookings": [],
+        "warnings": [{"date": "2026-03-02", "facility": world.dolmer.pk, "remaining": 1, "minimum": 2}],
+        "waitlisted": 0,
+    }
+    assert not session.bookings.exists()
+
+    refused = api.post("/bookings/group", {"session": session.pk, "employments": [first.pk, outside.pk]})
+    assert refused.status_code == 422
+    assert str(outside.pk) in refused.content.decode()
+    assert not session.bookings.exists()
+
+    done = api.post(
+        "/bookings/group",
+        {"session": session.pk, "employments": [first.pk, second.pk], "confirm_understaffing": True},
+    )
+    assert done.status_code == 201, done.content
+    body = done.json()
+    assert body["booked"] is True
+    assert sorted(b["employment"] for b in body["bookings"]) == sorted([first.pk, second.pk])
+    assert all(b["staffing_warning"] for b in body["bookings"])
+    assert session.bookings.count() == 2
