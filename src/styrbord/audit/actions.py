@@ -72,6 +72,7 @@ ACTIONS: dict[str, Promise] = {
     "staff.own_profile.viewed": _("Egen profil set"),
     # Training
     "training.absence.viewed": _("Fraværsoversigt set"),
+    "training.absence.exported": _("Fravær og bemanding eksporteret"),
     "training.booking.attended": _("Deltagelse registreret"),
     "training.booking.cancelled": _("Booking afbestilt"),
     "training.booking.completed": _("Kursus gennemført"),

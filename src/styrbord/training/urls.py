@@ -21,6 +21,7 @@ urlpatterns = [
     path("udgifter/", bookings.cost_overview, name="cost_overview"),
     path("udgifter.xlsx", bookings.cost_overview_xlsx, name="cost_overview_xlsx"),
     path("fravaer/", planning.absence, name="absence"),
+    path("fravaer.xlsx", planning.absence_xlsx, name="absence_xlsx"),
     path("teamdag/", planning.team_day, name="team_day"),
     path("initiativer/", planning.initiative_list, name="initiative_list"),
     path("initiativer/nyt/", planning.initiative_create, name="initiative_create"),

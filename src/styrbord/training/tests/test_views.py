@@ -247,6 +247,51 @@ def test_the_absence_view_shows_training_leave_and_the_minimum(world: World, cli
     assert _login(client, world.employee_user).get(url).status_code == 403
 
 
+def test_the_absence_month_downloads_as_xlsx_for_the_rota(world: World, client: Client) -> None:
+    """A row per day: who is on which course and who is on leave, what remains, the minimum and
+    whether it is broken; the names make it an export that is logged. Another municipality's
+    facility is not found, and an employee may not export."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from styrbord.staff.models import Absence
+
+    world.dolmer.minimum_staff = 2
+    world.dolmer.save()
+    session = helpers.session(helpers.course(name="KRAP"), days=[dt.date(2026, 3, 2)])
+    services.book(world.dolmer_staff[0], session)
+    Absence.objects.create(
+        employee=world.dolmer_staff[1],
+        kind=Absence.Kind.HOLIDAY,
+        start_date=dt.date(2026, 3, 2),
+        end_date=dt.date(2026, 3, 2),
+    )
+    query = f"?facility={world.dolmer.pk}&month=2026-03"
+    manager = _login(client, world.manager)
+    page = manager.get(reverse("training:absence") + query).content.decode()
+    url = reverse("training:absence_xlsx")
+    assert f'id="absence-xlsx" href="{url}?facility={world.dolmer.pk}&amp;month=2026-03"' in page
+    response = manager.get(url + query)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="fravaer-dolmer-have-2026-03.xlsx"'
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Dato", "Ugedag", "Helligdag", "Ansatte")
+    assert len(rows) == 1 + 31
+    monday = rows[2]  # 2 March 2026
+    assert monday[0].date() == dt.date(2026, 3, 2)
+    assert monday[1] == "man."  # as the page heads its rows
+    assert monday[4] == f"KRAP: {world.dolmer_staff[0].name}"
+    assert monday[5] == f"Ferie: {world.dolmer_staff[1].name}"
+    assert (monday[3], monday[6], monday[7], monday[8]) == (3, 1, 2, "ja")
+    assert rows[3][4] is None  # 3 March: nobody away
+    logged = AuditEntry.objects.filter(action="training.absence.exported", kind=AuditEntry.Kind.EXPORT)
+    assert {e.subject_employee_id for e in logged} == {world.dolmer_staff[0].pk, world.dolmer_staff[1].pk}
+
+    assert _login(client, world.other_coordinator).get(url + query).status_code == 404
+    assert _login(client, world.employee_user).get(url + query).status_code == 403
+
+
 def test_the_absence_view_holds_each_day_to_its_own_minimum(world: World, client: Client) -> None:
     """Weekends and a period with 1:1 support have their own minimum, day by day."""
     world.dolmer.minimum_staff = 2

@@ -5,20 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scoped_for
+from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, UPDATE, can, scoped_for
 from styrbord.accounts.route_policy import requires
+from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access, log_action
 from styrbord.lib.dates import daterange, local_today, month_last_day, public_holiday, staffed_as_weekend
+from styrbord.lib.formatting import format_weekday
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality, periods_by_facility
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.forms import AbsenceFilterForm, InitiativeForm, InitiativeYearFormSet, TeamDayForm
@@ -26,6 +30,7 @@ from styrbord.training.models import Initiative
 from styrbord.training.permissions import initiatives_for
 from styrbord.training.services.initiatives import consequence_table, team_day_cost
 from styrbord.training.services.staffing import DayStaffing, facility_staffing
+from styrbord.web.downloads import attachment, file_name
 
 from .common import require
 
@@ -49,10 +54,19 @@ def _grouped(reasons: dict[int, str], names: dict[int, str]) -> list[tuple[str, 
     return [(reason, sorted(people)) for reason, people in sorted(by_reason.items())]
 
 
-@requires("facility", RETRIEVE)
-@login_required
-def absence(request: HttpRequest) -> HttpResponse:
-    """Who is away on training or leave each day of a month, and the staff left against the minimum."""
+@dataclass
+class AbsenceTable:
+    """The absence page's data: the filter, the facility and month, a row per day, and who is named."""
+
+    form: AbsenceFilterForm
+    facility: Facility | None
+    month: dt.date
+    rows: list[AbsenceRow]
+    periods: list[Any]
+    named: list[int]  # employee ids on the page (for the access log)
+
+
+def _absence_table(request: HttpRequest) -> AbsenceTable:
     require(request, RETRIEVE, "facility")
     facilities = scoped_for(request.user, RETRIEVE, "facility", Facility.objects.all())
     today = local_today()
@@ -75,6 +89,7 @@ def absence(request: HttpRequest) -> HttpResponse:
         facility = initial_facility
     rows: list[AbsenceRow] = []
     periods: list[Any] = []
+    ids: set[int] = set()
     if facility is not None:
         end = month.replace(day=month_last_day(month.year, month.month))
         periods = periods_by_facility([facility.pk], month, end)[facility.pk]
@@ -92,13 +107,82 @@ def absence(request: HttpRequest) -> HttpResponse:
             )
             for d in days
         ]
-        if ids:
-            log_access(request.user, "training.absence.viewed", sorted(ids), {"facility": facility.pk})
+    return AbsenceTable(form, facility, month, rows, periods, sorted(ids))
+
+
+@requires("facility", RETRIEVE)
+@login_required
+def absence(request: HttpRequest) -> HttpResponse:
+    """Who is away on training or leave each day of a month, and the staff left against the minimum."""
+    table = _absence_table(request)
+    if table.named and table.facility is not None:
+        log_access(request.user, "training.absence.viewed", table.named, {"facility": table.facility.pk})
     return render(
         request,
         "training/absence.html",
-        {"form": form, "facility": facility, "month": month, "rows": rows, "periods": periods},
+        {
+            "form": table.form,
+            "facility": table.facility,
+            "month": table.month,
+            "rows": table.rows,
+            "periods": table.periods,
+            "can_export": can(request.user, EXPORT, "booking"),
+            "query": urlencode({"facility": table.facility.pk, "month": f"{table.month:%Y-%m}"})
+            if table.facility
+            else "",
+        },
     )
+
+
+def _names(groups: list[tuple[str, list[str]]]) -> str:
+    return "; ".join(f"{reason}: {', '.join(people)}" for reason, people in groups)
+
+
+@requires("facility", RETRIEVE)
+@login_required
+def absence_xlsx(request: HttpRequest) -> HttpResponse:
+    """The month as XLSX for the rota: a row per day with who is away and why, what remains and the
+    minimum. It names people: roles that may export bookings only, and the export is logged."""
+    require(request, EXPORT, "booking")
+    table = _absence_table(request)
+    if table.facility is None:
+        raise Http404
+    headers = [
+        _("Dato"),
+        _("Ugedag"),
+        _("Helligdag"),
+        _("Ansatte"),
+        _("På kursus"),
+        _("Fravær"),
+        _("Tilbage"),
+        _("Minimum"),
+        _("Under minimum"),
+    ]
+    rows = [
+        [
+            r.day.date,
+            format_weekday(r.day.date),
+            r.holiday or "",
+            len(r.day.staff),
+            _names(r.training),
+            _names(r.leave),
+            r.day.remaining,
+            r.day.minimum,
+            _("ja") if r.day.below_minimum else "",
+        ]
+        for r in table.rows
+    ]
+    content = write_xlsx(
+        [Sheet(f"{table.month:%Y-%m}", headers, rows, column_widths=[12, 10, 16, 9, 60, 40, 9, 9, 14])]
+    )
+    log_access(
+        request.user,
+        "training.absence.exported",
+        table.named,
+        {"facility": table.facility.pk, "month": f"{table.month:%Y-%m}"},
+        kind=AuditEntry.Kind.EXPORT,
+    )
+    return attachment(content or b"", file_name(f"fravaer-{table.facility.name}-{table.month:%Y-%m}", "xlsx"))
 
 
 @requires("facility", RETRIEVE)
