@@ -468,14 +468,26 @@ def test_a_manager_books_several_of_their_staff_at_once_after_confirming_the_sta
     only the manager's own staff, not the people already booked; the first post shows the broken
     minimum and books nothing; the confirmed post books both. Someone from another facility
     cannot be slipped in, and an analyst may not open the page."""
+    from styrbord.training.models import CourseCompetence
+
     world.dolmer.minimum_staff = 2
     world.dolmer.minimum_staff_weekend = 2
     world.dolmer.save()
-    session = helpers.session(helpers.course(name="Low Arousal"), days=[dt.date(2026, 3, 2)], capacity=5)
+    low_arousal = factories.competence("low-arousal-group", name="Low Arousal")
+    course = helpers.course(name="Low Arousal")
+    CourseCompetence.objects.create(course=course, competence=low_arousal)
+    factories.holding(world.dolmer_staff[1], low_arousal, dt.date(2025, 1, 10))
+    session = helpers.session(course, days=[dt.date(2026, 3, 2)], capacity=5)
     services.book(world.dolmer_staff[2], session, status=BookingStatus.PLANNED)  # already on it
     url = reverse("training:session_book_group", args=[session.pk])
     manager = _login(client, world.manager)
     assert f'href="{url}"' in manager.get(reverse("training:session_detail", args=[session.pk])).content.decode()
+    # Who already holds the competence is shown, and one click ticks those who lack it.
+    first = Employment.objects.get(employee=world.dolmer_staff[0])
+    offered = manager.get(url).content.decode()
+    assert offered.count("Har den allerede") == 1
+    assert f'id="tick-missing" href="?valgt={first.pk}"' in offered
+    assert f'value="{first.pk}" id="e-{first.pk}" checked' in manager.get(f"{url}?valgt={first.pk}").content.decode()
 
     page = manager.get(url).content.decode()
     listed = page.split('id="candidates"', 1)[1].split("</table>", 1)[0]

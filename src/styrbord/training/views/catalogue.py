@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -355,6 +357,7 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
     if employee_ids:
         log_access(request.user, "training.session.candidates_viewed", sorted(set(employee_ids)))
     holding = _holding_everything(session, employee_ids)
+    gives = session.course.competences.exists()
     chosen = {str(v) for v in form["employments"].value() or []}
     return render(
         request,
@@ -364,6 +367,9 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "warnings": warnings,
             "rows": [(e, str(e.pk) in chosen, e.employee_id in holding) for e in candidates],
+            "gives": gives,
+            "missing_query": urlencode([("valgt", e.pk) for e in candidates if e.employee_id not in holding]),
+            "missing_count": sum(1 for e in candidates if e.employee_id not in holding) if gives else 0,
             "free": max(0, session.capacity - session.bookings.filter(status__in=SEAT_STATUSES).count()),
         },
     )
