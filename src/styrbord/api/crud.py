@@ -27,6 +27,8 @@ from django.db import transaction
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -196,14 +198,17 @@ def resolve_refs(user: Any, resource: Resource, data: dict[str, Any]) -> dict[st
             qs = scope(user, qs)
         target = qs.filter(pk=data[name]).first()
         if target is None:
-            raise field_error(name, f"{model._meta.verbose_name} findes ikke eller er uden for dit omfang.")
+            raise field_error(
+                name,
+                _("%(what)s findes ikke eller er uden for dit omfang.") % {"what": capfirst(model._meta.verbose_name)},
+            )
         resolved[name] = target
     return resolved
 
 
 def _assert_in_scope(user: Any, resource: Resource, obj: Model) -> None:
     if resource.tenant_scoped and not resource.in_scope(user).filter(pk=obj.pk).exists():
-        raise field_error("__all__", "Ændringen ville flytte data uden for dit omfang.")
+        raise field_error("__all__", _("Ændringen ville flytte data uden for dit omfang."))
 
 
 def generic_create(user: Any, resource: Resource, data: dict[str, Any]) -> Model:
@@ -398,7 +403,7 @@ def register(router: Router, resource: Resource) -> None:
                     obj = resource.model._default_manager.select_for_update().get(pk=pk)
                     found = current_version(obj)
                     if found != expected:
-                        raise ConflictError("Data er ændret siden du læste dem. Hent dem igen.", found)
+                        raise ConflictError(_("Data er ændret siden du læste dem. Hent dem igen."), found)
                 before = redacted_snapshot(obj)
                 try:
                     if resource.updater is not None:
@@ -438,7 +443,7 @@ def register(router: Router, resource: Resource) -> None:
                 obj = resource.model._default_manager.select_for_update().get(pk=pk)
                 found = current_version(obj)
                 if found != version:
-                    raise ConflictError("Data er ændret siden du læste dem. Hent dem igen.", found)
+                    raise ConflictError(_("Data er ændret siden du læste dem. Hent dem igen."), found)
                 before = redacted_snapshot(obj)
                 log_action(obj, f"{resource.label}.deleted", user, {"via": "api"}, before=before)
                 try:
@@ -448,5 +453,5 @@ def register(router: Router, resource: Resource) -> None:
                         else:
                             obj.delete()
                 except (ProtectedError, RestrictedError):
-                    raise ConflictError("Kan ikke slettes, fordi andre data henviser til den.") from None
+                    raise ConflictError(_("Kan ikke slettes, fordi andre data henviser til den.")) from None
             return Status(204, None)

@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from styrbord.api import choices as C  # noqa: N812
@@ -83,7 +84,7 @@ def create_holding(user: Any, data: dict[str, Any]) -> CompetenceHolding:
         try:
             data["expires_on"] = data["competence"].expiry_for(data["acquired_on"])
         except (OverflowError, ValueError):
-            raise field_error("acquired_on", "Datoen giver en udløbsdato uden for kalenderen.") from None
+            raise field_error("acquired_on", _("Datoen giver en udløbsdato uden for kalenderen.")) from None
     holding = CompetenceHolding(**data)
     holding.full_clean()
     holding.save()

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from styrbord.accounts.permissions import CREATE, RETRIEVE, can
@@ -206,7 +207,7 @@ def create_entry(user: Any, data: dict[str, Any]) -> LedgerEntry:
         if kind == LedgerEntry.Kind.INCOME:
             return ledger_services.record_income(grant, amount, data["posted_on"], user, text=data["text"])
         if not category:
-            raise field_error("category", "Angiv udgiftsarten.")
+            raise field_error("category", _("Angiv udgiftsarten."))
         if kind == LedgerEntry.Kind.COMMITMENT:
             return ledger_services.commit(
                 grant, category, amount, data["posted_on"], user, planned=data["planned"], text=data["text"]
@@ -215,7 +216,7 @@ def create_entry(user: Any, data: dict[str, Any]) -> LedgerEntry:
             return ledger_services.post_actual(grant, category, amount, data["posted_on"], user, text=data["text"])
     except FundingError as exc:
         raise _funding_error(exc) from None
-    raise field_error("kind", "Tilbageførsler og korrektioner laves med /ledger/{id}/reverse.")
+    raise field_error("kind", _("Tilbageførsler og korrektioner laves med /ledger/{id}/reverse."))
 
 
 POOLS = Resource(
@@ -315,7 +316,7 @@ def build() -> Router:
         if not can(user, CREATE, "ledger"):
             raise PermissionDenied
         if current_version(entry) != payload.version:
-            raise ConflictError("Posteringen er ikke den, du læste.", current_version(entry))
+            raise ConflictError(_("Posteringen er ikke den, du læste."), current_version(entry))
         with transaction.atomic():
             try:
                 reversal = ledger_services.reverse_entry(entry, user, payload.reason)

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -135,7 +136,7 @@ class CoverageParams(Schema):
 def _competences(ids: list[int]) -> list[Competence]:
     found = list(Competence.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)):
-        raise field_error("competences", "En eller flere kompetencer findes ikke.")
+        raise field_error("competences", _("En eller flere kompetencer findes ikke."))
     return found
 
 
@@ -151,7 +152,7 @@ def create_requirement(user: Any, data: dict[str, Any]) -> Requirement:
     competence_ids = data.pop("competences")
     level = data["scope_level"]
     if level in (ScopeLevel.NATIONAL, ScopeLevel.REGION) and not user.is_superuser and user.role != "admin":
-        raise field_error("scope_level", "Kun en administrator kan oprette nationale og regionale krav.")
+        raise field_error("scope_level", _("Kun en administrator kan oprette nationale og regionale krav."))
     return _save(Requirement(**data), competence_ids)
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import field_validator
 
@@ -69,7 +70,7 @@ class EmployeeCreate(Schema):
     @classmethod
     def not_a_cpr_number(cls, value: str) -> str:
         if CPR_LIKE.search(value):
-            raise ValueError("Personnøglen må ikke være et CPR-nummer.")
+            raise ValueError(_("Personnøglen må ikke være et CPR-nummer."))
         return value
 
 
@@ -172,7 +173,7 @@ def delete_employee(user: Any, employee: Employee) -> None:
 def check_employment_dates(user: Any, data: dict[str, Any]) -> Employment:
     end, start = data.get("end_date"), data.get("start_date")
     if end is not None and start is not None and end < start:
-        raise field_error("end_date", "Slutdatoen ligger før startdatoen.")
+        raise field_error("end_date", _("Slutdatoen ligger før startdatoen."))
     employment = Employment(**data)
     employment.full_clean()
     employment.save()
@@ -289,7 +290,7 @@ def build() -> Router:
         with transaction.atomic():
             locked = Employee.objects.select_for_update().get(pk=employee.pk)
             if locked.version != payload.version:
-                raise ConflictError("Data er ændret siden du læste dem. Hent dem igen.", locked.version)
+                raise ConflictError(_("Data er ændret siden du læste dem. Hent dem igen."), locked.version)
             try:
                 employee = privacy.anonymise_employee(locked, user, payload.reason)
             except privacy.PrivacyError as exc:

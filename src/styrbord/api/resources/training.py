@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from django.db import transaction
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -202,7 +203,7 @@ def _booking_error(exc: BookingError) -> Exception:
 def create_booking(user: Any, data: dict[str, Any]) -> Booking:
     employment = data.get("employment")
     if employment is not None and employment.employee_id != data["employee"].pk:
-        raise field_error("employment", "Ansættelsen tilhører ikke medarbejderen.")
+        raise field_error("employment", _("Ansættelsen tilhører ikke medarbejderen."))
     try:
         return booking_services.book(
             data["employee"],
@@ -236,12 +237,12 @@ def update_booking(user: Any, booking: Booking, data: dict[str, Any]) -> Booking
         Session.objects.select_for_update().get(pk=booking.session_id)
         current = Booking.objects.select_for_update().get(pk=booking.pk)
         if current.version != expected:
-            raise ConflictError("Bookingen er ændret siden du læste den. Hent den igen.", current.version)
+            raise ConflictError(_("Bookingen er ændret siden du læste den. Hent den igen."), current.version)
         if status is None or status == current.status:
             return current
         move = TRANSITIONS.get(status)
         if move is None:
-            raise field_error("status", "Bookingen kan ikke sættes til denne status.")
+            raise field_error("status", _("Bookingen kan ikke sættes til denne status."))
         try:
             move(current, user, expected, data.get("reason", ""))
         except BookingError as exc:
@@ -367,10 +368,10 @@ def build() -> Router:
             raise PermissionDenied
         employment = scope(user, Employment.objects.select_related("facility")).filter(pk=payload.employment).first()
         if employment is None:
-            raise field_error("employment", "Ansættelsen findes ikke eller er uden for dit omfang.")
+            raise field_error("employment", _("Ansættelsen findes ikke eller er uden for dit omfang."))
         session = Session.objects.filter(pk=payload.session).first()
         if session is None:
-            raise field_error("session", "Holdet findes ikke.")
+            raise field_error("session", _("Holdet findes ikke."))
         return Status(200, _warning_out(staffing_warnings(BookingCandidate(employment, session))))
 
     op_group = declare("booking_group_create", "booking", CREATE, "bookings")
@@ -401,11 +402,12 @@ def build() -> Router:
             missing = sorted(set(wanted) - {e.pk for e in employments})
             raise field_error(
                 "employments",
-                f"Ansættelse {', '.join(map(str, missing))} findes ikke eller er uden for dit omfang.",
+                _("Ansættelse %(ids)s findes ikke eller er uden for dit omfang.")
+                % {"ids": ", ".join(map(str, missing))},
             )
         session = Session.objects.filter(pk=payload.session).first()
         if session is None:
-            raise field_error("session", "Holdet findes ikke.")
+            raise field_error("session", _("Holdet findes ikke."))
         try:
             outcome = booking_services.book_group(
                 session, employments, payload.status, user, confirm_understaffing=payload.confirm_understaffing

@@ -20,8 +20,8 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         return self.client.get(f"/api/v1{path}", params)
 
-    def post(self, path: str, data: dict[str, Any]) -> Any:
-        return self.client.post(f"/api/v1{path}", data, content_type="application/json")
+    def post(self, path: str, data: dict[str, Any], **headers: Any) -> Any:
+        return self.client.post(f"/api/v1{path}", data, content_type="application/json", **headers)
 
     def patch(self, path: str, data: dict[str, Any]) -> Any:
         return self.client.patch(f"/api/v1{path}", data, content_type="application/json")

@@ -100,3 +100,16 @@ def test_the_api_books_a_group_all_or_none_after_the_staffing_is_confirmed(world
     assert sorted(b["employment"] for b in body["bookings"]) == sorted([first.pk, second.pk])
     assert all(b["staffing_warning"] for b in body["bookings"])
     assert session.bookings.count() == 2
+
+
+def test_api_errors_speak_the_client_s_language(world: World) -> None:
+    """Accept-Language: en gives English messages, Danish by default."""
+    session = helpers.session(days=[dt.date(2026, 3, 2)], capacity=10)
+    outside = Employment.objects.get(employee=world.glesborg_staff[0])
+    api = ApiClient(world.manager)
+    body = {"session": session.pk, "employments": [outside.pk]}
+    danish = api.post("/bookings/group", body)
+    english = api.post("/bookings/group", body, HTTP_ACCEPT_LANGUAGE="en")
+    assert (danish.status_code, english.status_code) == (422, 422)
+    assert danish.json()["detail"][0]["msg"] == f"Ansættelse {outside.pk} findes ikke eller er uden for dit omfang."
+    assert english.json()["detail"][0]["msg"] == f"Employment {outside.pk} does not exist or is outside your scope."
