@@ -106,6 +106,19 @@ def world(db: Any, reference_data: None) -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def _danish_after_each_test() -> Iterator[None]:
+    """Each test starts and ends in Danish. A request activates its language in the thread and
+    nothing deactivates it, so an English request (the switch, Accept-Language on the API) would
+    otherwise leave the next test in the same worker speaking English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Every transactional test restores the reference data; ``postgres`` tests need PostgreSQL.
 
