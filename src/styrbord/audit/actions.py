@@ -73,6 +73,8 @@ ACTIONS: dict[str, Promise] = {
     # Training
     "training.absence.viewed": _("Fraværsoversigt set"),
     "training.absence.exported": _("Fravær og bemanding eksporteret"),
+    "training.bookings.listed": _("Bookingliste set"),
+    "training.bookings.exported": _("Bookingliste eksporteret"),
     "training.booking.attended": _("Deltagelse registreret"),
     "training.booking.cancelled": _("Booking afbestilt"),
     "training.booking.completed": _("Kursus gennemført"),

@@ -83,6 +83,22 @@ class GroupBookForm(forms.Form):
         )
 
 
+class BookingFilterForm(forms.Form):
+    """Which bookings the booking list shows: a status, a facility, sessions from a date, a course."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    facility = forms.ModelChoiceField(
+        queryset=Facility.objects.none(), label=_("Tilbud"), required=False, empty_label=_("Alle")
+    )
+    fra = forms.DateField(label=_("Hold fra"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Kursus"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Alle")), *BookingStatus.choices]  # type: ignore[attr-defined]
+        self.fields["facility"].queryset = facilities.order_by("name")  # type: ignore[attr-defined]
+
+
 class InterestForm(forms.Form):
     note = forms.CharField(label=_("Bemærkning"), max_length=300, required=False)
 

@@ -224,6 +224,27 @@ def confirm(booking: Booking, user: AnyUser = None, *, expected_version: int | N
     return booking
 
 
+@transaction.atomic
+def confirm_many(bookings: Sequence[Booking], user: AnyUser = None) -> list[Booking]:
+    """Confirm several planned bookings (e.g. an accepted plan's) with the providers, all or none.
+
+    Sessions are locked in id order, then their bookings, so two users confirming overlapping
+    sets cannot deadlock. A booking that cannot be confirmed stops the whole set and is named.
+    A session that fills up puts the rest of its bookings on the waiting list, as one by one.
+    """
+    if not bookings:
+        raise BookingError(_("Vælg mindst én booking."))
+    done = []
+    for booking in sorted(bookings, key=lambda b: (b.session_id, b.pk)):
+        try:
+            done.append(confirm(booking, user))
+        except BookingError as error:
+            raise BookingError(
+                _("%(name)s: %(reason)s Ingen er tilmeldt.") % {"name": booking.employee.name, "reason": error.message}
+            ) from None
+    return done
+
+
 def cancellation_fee_for(booking: Booking, on: dt.date) -> tuple[object, CancellationRule | None]:
     """The fee for cancelling a seat on ``on`` under the course's (else the provider's) rules.
 

@@ -97,3 +97,31 @@ def test_a_manager_books_two_staff_at_once_from_the_session_page(live_server: An
     participants = page.locator("table").nth(0).inner_text()
     assert world.dolmer_staff[0].name in participants
     assert world.dolmer_staff[1].name in participants
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_coordinator_confirms_an_accepted_plan_s_bookings_from_the_booking_list(
+    live_server: Any, page: Any, world: Any
+) -> None:
+    """Kurser → Bookinger lists the planned bookings still to be confirmed with the provider;
+    "Vælg alle planlagte på siden" ticks them, and one click confirms them all."""
+    from styrbord.lib.dates import local_today
+    from styrbord.training import services
+
+    day = local_today() + dt.timedelta(days=40)
+    session = helpers.session(helpers.course(name="KRAP grundforløb"), days=[day], capacity=10)
+    planned = [services.book(e, session) for e in world.dolmer_staff[:2]]
+
+    login(page, live_server.url, "koordinator")
+    page.goto(f"{live_server.url}/kurser/")
+    with page.expect_navigation():
+        page.click("nav.subnav >> text=Bookinger")
+    assert "2 bookinger." in page.locator("#booking-count").inner_text()
+    with page.expect_navigation():
+        page.click("#select-all")
+    with page.expect_navigation():
+        page.click("#confirm-form button[type=submit]")
+    assert "2 bookinger er tilmeldt." in page.content()
+    assert {b.status for b in Booking.objects.filter(pk__in=[p.pk for p in planned])} == {BookingStatus.BOOKED}
+    assert "0 bookinger." in page.locator("#booking-count").inner_text()  # nothing planned is left

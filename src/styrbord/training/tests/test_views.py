@@ -427,6 +427,7 @@ SUB_MENU = (
     "training:course_list",
     "training:provider_list",
     "training:my_bookings",
+    "training:booking_list",
     "training:absence",
     "training:cost_overview",
     "training:team_day",
@@ -516,3 +517,81 @@ def test_a_manager_books_several_of_their_staff_at_once_after_confirming_the_sta
 
     client.force_login(world.analyst)
     assert client.get(url).status_code == 403
+
+
+def test_the_booking_list_shows_what_is_planned_and_confirms_a_selection_all_or_none(
+    world: World, client: Client
+) -> None:
+    """Unfiltered: planned bookings on coming sessions in the user's scope. Confirming a selection
+    confirms all or none (a booking cancelled meanwhile stops the set and is named); a full
+    session puts the rest on the waiting list; an id outside the scope is refused."""
+    today = local_today()
+    coming = helpers.session(helpers.course(name="KRAP"), days=[today + dt.timedelta(days=30)], capacity=1)
+    past = helpers.session(helpers.course(name="Gammelt hold"), days=[today - dt.timedelta(days=30)])
+    first = services.book(world.dolmer_staff[0], coming)
+    second = services.book(world.glesborg_staff[0], coming)
+    services.book(world.dolmer_staff[1], past)
+    services.book(world.dolmer_staff[2], coming, status=BookingStatus.BOOKED)  # takes the one seat
+    outside = services.book(world.syddjurs_staff[0], coming)
+    url = reverse("training:booking_list")
+    coordinator = _login(client, world.coordinator)
+
+    page = coordinator.get(url).content.decode()
+    table = page.split('id="bookings"', 1)[1].split("</table>", 1)[0]
+    assert f'id="b-{first.pk}"' in table
+    assert f'id="b-{second.pk}"' in table
+    assert "Gammelt hold" not in table  # a past session
+    assert world.dolmer_staff[2].name not in table  # booked already
+    assert world.syddjurs_staff[0].name not in table  # another municipality
+    assert "2 bookinger." in page
+    ticked = coordinator.get(url, {"status": "planned", "alle": "1"}).content.decode()
+    assert f'id="b-{first.pk}" aria-label="{world.dolmer_staff[0].name}" checked' in ticked
+
+    # Cancelled meanwhile: nothing is confirmed, and the message names the person.
+    services.cancel(second)
+    response = coordinator.post(url, {"booking": [first.pk, second.pk]}, follow=True)
+    assert f"{world.glesborg_staff[0].name}: Kun en planlagt booking kan tilmeldes. Ingen er tilmeldt." in (
+        response.content.decode()
+    )
+    first.refresh_from_db()
+    assert first.status == BookingStatus.PLANNED
+    # Outside the scope: refused, nothing done.
+    refused = coordinator.post(url, {"booking": [first.pk, outside.pk]}, follow=True).content.decode()
+    assert "uden for dit omfang" in refused
+    first.refresh_from_db()
+    assert first.status == BookingStatus.PLANNED
+    # The session is full: the confirmed booking waits for a seat, and the message says so.
+    done = coordinator.post(url, {"booking": [first.pk], "tilbage": "status=planned"})
+    assert done.status_code == 302
+    assert done["Location"] == f"{url}?status=planned"
+    first.refresh_from_db()
+    assert first.status == BookingStatus.WAITLISTED
+    assert "1 kom på venteliste, fordi holdet er fuldt." in coordinator.get(done["Location"]).content.decode()
+
+
+def test_the_booking_list_filters_exports_and_stays_read_only_for_finance(world: World, client: Client) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    session = helpers.session(helpers.course(name="Low Arousal"), days=[dt.date(2026, 3, 2)])
+    booked = services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    services.book(world.glesborg_staff[0], session, status=BookingStatus.BOOKED)
+    url = reverse("training:booking_list")
+    finance = _login(client, world.finance)
+    query = {"status": "booked", "facility": str(world.dolmer.pk), "fra": "2026-01-01", "q": "arousal"}
+    page = finance.get(url, query).content.decode()
+    assert "1 booking." in page
+    assert world.dolmer_staff[0].name in page
+    assert 'name="booking"' not in page  # no checkboxes: finance may not confirm
+    assert finance.post(url, {"booking": [booked.pk]}).status_code == 403
+
+    export = finance.get(reverse("training:booking_list_xlsx"), query)
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Medarbejder", "Tilbud", "Kursus")
+    assert [(r[0], r[1], r[6]) for r in rows[1:]] == [(world.dolmer_staff[0].name, "Dolmer Have", "Tilmeldt")]
+    assert AuditEntry.objects.filter(
+        action="training.bookings.exported", subject_employee_id=world.dolmer_staff[0].pk
+    ).exists()
+    assert _login(client, world.analyst).get(url).status_code == 403

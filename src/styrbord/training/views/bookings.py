@@ -9,14 +9,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from styrbord.accounts.permissions import EXPORT, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import AUTHENTICATED, requires
+from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today
@@ -24,6 +28,7 @@ from styrbord.lib.money import ZERO
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
 from styrbord.training import services
+from styrbord.training.forms import BookingFilterForm
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
 from styrbord.training.services.costing import booking_costs
 from styrbord.training.services.veu import veu_eligibility
@@ -96,6 +101,137 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except services.BookingError as error:
         messages.error(request, error.message)
     return redirect("training:booking_detail", pk=booking.pk)
+
+
+BOOKINGS_PER_PAGE = 50
+
+
+def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm, QuerySet[Booking]]:
+    """The bookings in the user's scope that the filter keeps, by session day, course and name.
+
+    Unfiltered it shows what needs doing: planned bookings on sessions from today."""
+    require(request, action, "booking")
+    facilities = scoped_for(request.user, LIST, "facility", Facility.objects.all())
+    data = request.GET if request.GET else {"status": BookingStatus.PLANNED, "fra": local_today().isoformat()}
+    form = BookingFilterForm(data, facilities=facilities)
+    bookings = scoped_for(request.user, action, "booking", _booking_queryset())
+    if form.is_valid():
+        chosen = form.cleaned_data
+        if chosen["status"]:
+            bookings = bookings.filter(status=chosen["status"])
+        if chosen["facility"]:
+            bookings = bookings.filter(employment__facility=chosen["facility"])
+        if chosen["fra"]:
+            bookings = bookings.filter(session__first_day__gte=chosen["fra"])
+        if chosen["q"]:
+            bookings = bookings.filter(session__course__name__icontains=chosen["q"])
+    return form, bookings.order_by("session__first_day", "session__course__name", "session_id", "employee__name", "pk")
+
+
+@requires("booking", LIST)
+@login_required
+def booking_list(request: HttpRequest) -> HttpResponse:
+    """Every booking in the user's scope, filterable; planned ones can be confirmed together."""
+    if request.method == "POST":
+        return _confirm_selected(request)
+    form, bookings = _booking_list(request, LIST)
+    page = Paginator(bookings, BOOKINGS_PER_PAGE).get_page(request.GET.get("side"))
+    shown = list(page)
+    if shown:
+        log_access(request.user, "training.bookings.listed", sorted({b.employee_id for b in shown}))
+    query = request.GET.copy()
+    query.pop("side", None)
+    query.pop("alle", None)
+    return render(
+        request,
+        "training/booking_list.html",
+        {
+            "form": form,
+            "page": page,
+            "bookings": shown,
+            "query": query.urlencode(),
+            "can_confirm": can(request.user, UPDATE, "booking"),
+            "can_export": can(request.user, EXPORT, "booking"),
+            "planned": BookingStatus.PLANNED,
+            "select_all": request.GET.get("alle") == "1",
+            "any_planned": any(b.status == BookingStatus.PLANNED for b in shown),
+            "page_number": page.number,
+        },
+    )
+
+
+def _confirm_selected(request: HttpRequest) -> HttpResponse:
+    require(request, UPDATE, "booking")
+    ids = [int(v) for v in request.POST.getlist("booking") if v.isdigit()]
+    chosen = list(scoped_for(request.user, UPDATE, "booking", _booking_queryset()).filter(pk__in=ids))
+    back = request.POST.get("tilbage", "")
+    target = reverse("training:booking_list") + (f"?{back}" if back and not back.startswith(("/", "http")) else "")
+    if len(chosen) != len(set(ids)):
+        messages.error(request, _("En eller flere af de valgte bookinger findes ikke eller er uden for dit omfang."))
+        return redirect(target)
+    try:
+        done = services.confirm_many(chosen, request.user)  # type: ignore[arg-type]
+    except services.BookingError as error:
+        messages.error(request, error.message)
+        return redirect(target)
+    waiting = sum(1 for b in done if b.status == BookingStatus.WAITLISTED)
+    messages.success(
+        request,
+        ngettext("%(count)s booking er tilmeldt.", "%(count)s bookinger er tilmeldt.", len(done) - waiting)
+        % {"count": len(done) - waiting},
+    )
+    if waiting:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s kom på venteliste, fordi holdet er fuldt.",
+                "%(count)s kom på venteliste, fordi holdene er fulde.",
+                waiting,
+            )
+            % {"count": waiting},
+        )
+    return redirect(target)
+
+
+@requires("booking", EXPORT)
+@login_required
+def booking_list_xlsx(request: HttpRequest) -> HttpResponse:
+    """The filtered booking list as XLSX (for the providers or the facilities); logged."""
+    _form, bookings = _booking_list(request, EXPORT)
+    rows = [
+        [
+            b.employee.name,
+            b.employment.facility.name,
+            b.session.course.name,
+            b.session.name,
+            b.session.first_day,
+            b.session.last_day,
+            b.get_status_display(),
+            _("ja") if b.staffing_warning else "",
+            b.note,
+        ]
+        for b in bookings
+    ]
+    headers = [
+        _("Medarbejder"),
+        _("Tilbud"),
+        _("Kursus"),
+        _("Hold"),
+        _("Første dag"),
+        _("Sidste dag"),
+        _("Status"),
+        _("Under minimumsbemanding"),
+        _("Bemærkning"),
+    ]
+    content = write_xlsx([Sheet(_("Bookinger"), headers, rows, column_widths=[28, 28, 40, 24, 12, 12, 14, 14, 30])])
+    log_access(
+        request.user,
+        "training.bookings.exported",
+        sorted({b.employee_id for b in bookings}),
+        {"rows": len(rows), "filters": {k: v for k, v in request.GET.items() if v}},
+        kind=AuditEntry.Kind.EXPORT,
+    )
+    return attachment(content or b"", file_name(f"bookinger-{local_today():%Y-%m-%d}", "xlsx"))
 
 
 @route(AUTHENTICATED)
