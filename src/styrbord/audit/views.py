@@ -27,6 +27,7 @@ from styrbord.audit.forms import AnonymiseForm, LogFilterForm
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.lib.dates import local_today
+from styrbord.lib.filtering import apply_choices
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.staff.models import Employee
 from styrbord.web.downloads import attachment
@@ -137,19 +138,17 @@ def log(request: HttpRequest) -> HttpResponse:
     entries = _entries(request.user)
     if form.is_valid():
         f = form.cleaned_data
-        if f["kind"]:
-            entries = entries.filter(kind=f["kind"])
         if f["action"]:  # the readable name ("tilsagn oprettet") or part of the id
             text = f["action"]
             entries = entries.filter(Q(action__icontains=text) | Q(action__in=actions_matching(text)))
-        if f["actor"]:
-            entries = entries.filter(actor_label__icontains=f["actor"])
-        if f["subject"]:
-            entries = entries.filter(subject_employee_id=f["subject"])
-        if f["date_from"]:
-            entries = entries.filter(created_at__date__gte=f["date_from"])
-        if f["date_to"]:
-            entries = entries.filter(created_at__date__lte=f["date_to"])
+        lookups = {
+            "kind": "kind",
+            "actor": "actor_label__icontains",
+            "subject": "subject_employee_id",
+            "date_from": "created_at__date__gte",
+            "date_to": "created_at__date__lte",
+        }
+        entries = apply_choices(entries, f, lookups)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
     query = request.GET.copy()
     query.pop("side", None)

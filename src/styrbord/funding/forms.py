@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models import Appropriation, AppropriationLine, Grant, LedgerEntry, Pool, ReportingDeadline
 from styrbord.lib.costs import CostCategory
+from styrbord.lib.filtering import apply_choices
 from styrbord.lib.money import money_form_field, money_formfield_callback
 from styrbord.organisations.models import Facility, Grantor, Municipality
 
@@ -199,14 +200,9 @@ class EntryFilterForm(forms.Form):
         """The entries the valid choices keep (all of them for an unbound or invalid form)."""
         if not self.is_bound or not self.is_valid():
             return entries
-        data = self.cleaned_data
-        if data["year"]:
-            entries = entries.filter(posted_on__year=data["year"])
-        if data["balance"]:
-            entries = entries.filter(balance=data["balance"])
-        if data["category"]:
-            entries = entries.filter(category=data["category"])
-        return entries
+        return apply_choices(
+            entries, self.cleaned_data, {"year": "posted_on__year", "balance": "balance", "category": "category"}
+        )
 
     @property
     def active(self) -> bool:

@@ -24,6 +24,7 @@ from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today
+from styrbord.lib.filtering import apply_choices
 from styrbord.lib.money import ZERO
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
@@ -116,15 +117,13 @@ def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm,
     form = BookingFilterForm(data, facilities=facilities)
     bookings = scoped_for(request.user, action, "booking", _booking_queryset())
     if form.is_valid():
-        chosen = form.cleaned_data
-        if chosen["status"]:
-            bookings = bookings.filter(status=chosen["status"])
-        if chosen["facility"]:
-            bookings = bookings.filter(employment__facility=chosen["facility"])
-        if chosen["fra"]:
-            bookings = bookings.filter(session__first_day__gte=chosen["fra"])
-        if chosen["q"]:
-            bookings = bookings.filter(session__course__name__icontains=chosen["q"])
+        lookups = {
+            "status": "status",
+            "facility": "employment__facility",
+            "fra": "session__first_day__gte",
+            "q": "session__course__name__icontains",
+        }
+        bookings = apply_choices(bookings, form.cleaned_data, lookups)
     return form, bookings.order_by("session__first_day", "session__course__name", "session_id", "employee__name", "pk")
 
 
