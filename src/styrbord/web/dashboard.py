@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import LIST, RETRIEVE, can, scoped_for
+from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, scoped_for
 from styrbord.competences.services import lapsing_holdings
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
@@ -67,11 +67,14 @@ class Dashboard:
     courses: CoursePanel | None = None
     funding: FundingPanel | None = None
     workforce: KeyFigures | None = None  # staff figures in scope, for every role that may see them
+    to_confirm: int | None = None  # planned bookings on coming sessions, for roles that confirm them
 
     @property
     def has_counts(self) -> bool:
         """Whether any panel has a count for the row of figures at the top."""
-        return bool(self.coverage or self.expiring is not None or self.staffing or self.funding)
+        return bool(
+            self.coverage or self.expiring is not None or self.staffing or self.funding or self.to_confirm is not None
+        )
 
     @property
     def empty(self) -> bool:
@@ -82,6 +85,7 @@ class Dashboard:
             and self.staffing is None
             and self.courses is None
             and self.funding is None
+            and self.to_confirm is None
         )
 
 
@@ -164,6 +168,17 @@ def _funding(user: Any, today: dt.date) -> FundingPanel | None:
     return FundingPanel(warnings=ordered[:MAX_ROWS], total=len(ordered))
 
 
+def _to_confirm(user: Any, today: dt.date) -> int | None:
+    """Planned bookings in the user's scope on sessions from today: still to be confirmed with the
+    provider (the booking list's default view, which the tile opens)."""
+    if not can(user, UPDATE, "booking"):
+        return None
+    from styrbord.training.models import Booking, BookingStatus
+
+    planned = Booking.objects.filter(status=BookingStatus.PLANNED, session__first_day__gte=today)
+    return scoped_for(user, UPDATE, "booking", planned).count()
+
+
 def dashboard_for(user: Any, today: dt.date) -> Dashboard:
     board = Dashboard(
         today=today, courses=_courses(user, today), funding=_funding(user, today), workforce=key_figures(user, today)
@@ -173,4 +188,5 @@ def dashboard_for(user: Any, today: dt.date) -> Dashboard:
         board.coverage = _coverage(facilities, today)
         board.expiring = _expiring(facilities, today)
         board.staffing = _staffing(user, today)
+        board.to_confirm = _to_confirm(user, today)
     return board

@@ -211,3 +211,34 @@ def test_running_programmes_are_listed_by_their_next_day_and_an_employee_sees_on
     assert 'id="attention"' not in page  # no counts for an employee: no empty row of figures
     detail = client.get(f"/kurser/hold/{running.pk}/")
     assert detail.status_code == 200
+
+
+def test_the_planned_bookings_tile_counts_what_the_booking_list_opens_with(world: World) -> None:
+    """Planned bookings on coming sessions in scope wait for confirmation with the provider: the
+    manager's tile counts their own, the coordinator's the municipality's, each the same rows as
+    the booking list the tile opens. Finance and analysts confirm nothing and get no tile."""
+    from styrbord.training import services
+    from styrbord.training.models import BookingStatus
+    from styrbord.training.tests import helpers
+
+    today = local_today()
+    coming = helpers.session(days=[today + dt.timedelta(days=14)], capacity=10)
+    past = helpers.session(days=[today - dt.timedelta(days=14)], capacity=10)
+    services.book(world.dolmer_staff[0], coming)
+    services.book(world.glesborg_staff[0], coming)
+    services.book(world.dolmer_staff[1], past)  # planned, but the session is over
+    services.book(world.dolmer_staff[2], coming, status=BookingStatus.BOOKED)  # confirmed already
+    services.book(world.syddjurs_staff[0], coming)  # another municipality
+
+    assert dashboard_for(world.manager, today).to_confirm == 1
+    assert dashboard_for(world.coordinator, today).to_confirm == 2
+    assert dashboard_for(world.finance, today).to_confirm is None
+    assert dashboard_for(world.analyst, today).to_confirm is None
+    client = Client()
+    client.force_login(world.coordinator)
+    page = client.get("/").content.decode()
+    tile = page.split('id="to-confirm-count">', 1)[1].split("</a>", 1)[0]
+    assert '<span class="value">2</span>' in tile
+    assert "planlagte bookinger venter på tilmelding hos udbyderen" in tile
+    listing = client.get("/kurser/bookinger/").content.decode()
+    assert "2 bookinger." in listing
