@@ -113,7 +113,7 @@ def export_xlsx(employee: Employee) -> bytes:
         headers = sorted({key for row in rows for key in row}) or ["(ingen)"]
         values = [[_cell(row.get(h)) for h in headers] for row in rows]
         sheets.append(Sheet(label.replace(".", " ")[:31], headers, values))
-    return write_xlsx(sheets) or b""
+    return write_xlsx(sheets)
 
 
 def _cell(value: Any) -> Any:

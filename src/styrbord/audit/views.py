@@ -205,7 +205,7 @@ def subject_export(request: HttpRequest, employee_id: int, fmt: str) -> HttpResp
             [dict(zip(SUBJECT_HEADERS, row, strict=True)) for row in rows], cls=DjangoJSONEncoder, ensure_ascii=False
         )
         return attachment(body, f"{name}.json")
-    content = write_xlsx([Sheet("Auditlog", SUBJECT_HEADERS, rows)]) or b""
+    content = write_xlsx([Sheet("Auditlog", SUBJECT_HEADERS, rows)])
     return attachment(content, f"{name}.xlsx")
 
 

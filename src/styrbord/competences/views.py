@@ -158,4 +158,4 @@ def expiring_export(request: HttpRequest) -> HttpResponse:
         {"days": data.days, "rows": len(rows)},
         kind=AuditEntry.Kind.EXPORT,
     )
-    return attachment(content or b"", f"udloeber-{data.on:%Y-%m-%d}.xlsx")
+    return attachment(content, f"udloeber-{data.on:%Y-%m-%d}.xlsx")

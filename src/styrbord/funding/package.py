@@ -272,9 +272,7 @@ def package_xlsx(pkg: GrantorPackage) -> bytes:
             money_columns={4},
         ),
     ]
-    data = write_xlsx(sheets)
-    assert data is not None
-    return data
+    return write_xlsx(sheets)
 
 
 # --- DOCX ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import xlsxwriter
 
@@ -36,6 +36,14 @@ class Sheet:
     rows: Iterable[Sequence[Any]]
     money_columns: set[int] = field(default_factory=set)
     column_widths: Sequence[int] | None = None
+
+
+@overload
+def write_xlsx(sheets: Sequence[Sheet], target: None = None) -> bytes: ...
+
+
+@overload
+def write_xlsx(sheets: Sequence[Sheet], target: io.BufferedIOBase | str) -> None: ...
 
 
 def write_xlsx(sheets: Sequence[Sheet], target: io.BufferedIOBase | str | None = None) -> bytes | None:

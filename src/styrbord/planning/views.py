@@ -310,7 +310,7 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         {"run": run.pk, "scenario": run.scenario_id},
         kind=AuditEntry.Kind.EXPORT,
     )
-    return attachment(content or b"", file_name(f"plan-{run.pk}-{run.scenario.name}", "xlsx"))
+    return attachment(content, file_name(f"plan-{run.pk}-{run.scenario.name}", "xlsx"))
 
 
 @require_GET

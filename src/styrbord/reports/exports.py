@@ -57,7 +57,7 @@ def xlsx_response(sheets: Sequence[Sheet], filename: str) -> FileResponse:
     size = os.path.getsize(path)
     response = FileResponse(
         _DeletingFile(path), as_attachment=True, filename=filename, content_type=CONTENT_TYPES["xlsx"]
-    )  # type: ignore[arg-type]
+    )
     response["Content-Length"] = str(size)
     return response
 

@@ -208,9 +208,7 @@ def sheet_xlsx(sheet: EvidenceSheet) -> bytes:
         ],
         column_widths=[34, 80],
     )
-    content = write_xlsx([people, courses, facility])
-    assert content is not None
-    return content
+    return write_xlsx([people, courses, facility])
 
 
 def sheet_html(sheet: EvidenceSheet) -> str:

@@ -350,4 +350,4 @@ def gap_export(request: HttpRequest, facility_id: int) -> HttpResponse:
         {"facility": view.facility.pk, "on": view.on, "rows": len(rows)},
         kind=AuditEntry.Kind.EXPORT,
     )
-    return attachment(content or b"", f"mangler-{view.facility.pk}-{view.on:%Y-%m-%d}.xlsx")
+    return attachment(content, f"mangler-{view.facility.pk}-{view.on:%Y-%m-%d}.xlsx")

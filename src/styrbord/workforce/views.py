@@ -54,4 +54,4 @@ def export(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     page = build_page(request.user, form.selection(), local_today())
     data = write_xlsx(export_sheets(page))
-    return attachment(data or b"", "personalenoegletal.xlsx")
+    return attachment(data, "personalenoegletal.xlsx")

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -363,8 +364,6 @@ def build() -> Router:
     def staffing_check(request: HttpRequest, payload: StaffingCheckIn):
         user = request.user
         if not can(user, CREATE, "booking"):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         employment = scope(user, Employment.objects.select_related("facility")).filter(pk=payload.employment).first()
         if employment is None:
@@ -393,8 +392,6 @@ def build() -> Router:
     def group_booking(request: HttpRequest, payload: GroupBookingIn):  # type: ignore[no-untyped-def]
         user = request.user
         if not can(user, CREATE, "booking"):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         wanted = list(dict.fromkeys(payload.employments))
         employments = list(scope(user, Employment.objects.select_related("facility", "employee")).filter(pk__in=wanted))

@@ -120,6 +120,13 @@ def _uncharged_bookings(request: HttpRequest, grant: Grant) -> list[Any]:
     return list(bookings[:50])
 
 
+def _entry_filter(request: HttpRequest, grant: Grant) -> tuple[QuerySet[LedgerEntry], EntryFilterForm]:
+    """A grant's postings and the filter the page and its download share (the years it has postings in)."""
+    entries = LedgerEntry.objects.filter(grant=grant)
+    years = sorted({d.year for d in entries.dates("posted_on", "year")})
+    return entries, EntryFilterForm(request.GET or None, years=years)
+
+
 @requires("grant", RETRIEVE)
 @login_required
 def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -133,9 +140,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = None
     shown_total = ZERO
     if can(request.user, LIST, "ledger"):
-        all_entries = LedgerEntry.objects.filter(grant=grant)
-        years = sorted({d.year for d in all_entries.dates("posted_on", "year")})
-        entry_filter = EntryFilterForm(request.GET or None, years=years)
+        all_entries, entry_filter = _entry_filter(request, grant)
         entry_count = all_entries.count()
         shown = entry_filter.apply(all_entries)
         page = Paginator(
@@ -190,9 +195,7 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     cost category): for reconciling with the accounting system. The export is logged."""
     require(request, EXPORT, "ledger")
     grant = get_scoped_or_404(request.user, RETRIEVE, "grant", grants_for(request, RETRIEVE), pk=pk)
-    all_entries = LedgerEntry.objects.filter(grant=grant)
-    years = sorted({d.year for d in all_entries.dates("posted_on", "year")})
-    entry_filter = EntryFilterForm(request.GET or None, years=years)
+    all_entries, entry_filter = _entry_filter(request, grant)
     entries = (
         entries_with_reversal_flag(entry_filter.apply(all_entries))
         .select_related("created_by")
@@ -249,7 +252,7 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         {"grant": grant.pk, "rows": len(rows) - 1, "filters": {k: v for k, v in request.GET.items() if v}},
         kind=AuditEntry.Kind.EXPORT,
     )
-    return attachment(content or b"", file_name(f"posteringer-tilsagn-{grant.pk}-{grant.recipient_name}", "xlsx"))
+    return attachment(content, file_name(f"posteringer-tilsagn-{grant.pk}-{grant.recipient_name}", "xlsx"))
 
 
 def _page_of_entry(entries: QuerySet[LedgerEntry], wanted: str | None) -> int | None:

@@ -36,7 +36,7 @@ from styrbord.training.models import (
 from . import checks
 from .costing import refresh_booking_costs, refresh_session_costs
 from .errors import BookingError
-from .staffing import BookingCandidate, StaffingWarning, staffing_warnings
+from .staffing import BookingCandidate, StaffingWarning, group_staffing_warnings, staffing_warnings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -110,11 +110,14 @@ def book(
     travel_amount: object = None,
     materials_amount: object = None,
     note: str = "",
+    check_staffing: bool = True,
 ) -> Booking:
     """Book a person on a session as planned or booked; a booked seat on a full session is waitlisted.
 
     Raises BookingError when the session is cancelled or has no days, the employment is not in
     force, the person clashes with another booking or leave, or lacks a prerequisite.
+    ``check_staffing=False`` leaves the minimum-staffing flag to a caller that checks a whole
+    group at once (``book_group``).
     """
     if status not in (BookingStatus.PLANNED, BookingStatus.BOOKED):
         raise BookingError(_("En ny booking kan kun være planlagt eller tilmeldt."))
@@ -130,7 +133,7 @@ def book(
     now = timezone.now()
     if status == BookingStatus.BOOKED and seats_taken(session) >= session.capacity:
         status = BookingStatus.WAITLISTED
-    warning = bool(staffing_warnings(BookingCandidate(employment, session)))
+    warning = check_staffing and bool(staffing_warnings(BookingCandidate(employment, session)))
     booking = Booking.objects.create(
         session=session,
         employee=employee,
@@ -188,18 +191,20 @@ def book_group(
     bookings: list[Booking] = []
     for employment in sorted(employments, key=lambda e: (e.facility.name, e.employee.name, e.pk)):
         try:
-            bookings.append(book(employment.employee, session, employment=employment, status=status, user=user))
+            bookings.append(
+                book(
+                    employment.employee, session, employment=employment, status=status, user=user, check_staffing=False
+                )
+            )
         except BookingError as error:
             raise BookingError(
                 _("%(name)s: %(reason)s Ingen er booket.") % {"name": employment.employee.name, "reason": error.message}
             ) from None
-    found: dict[tuple[dt.date, int], StaffingWarning] = {}
+    per_booking = group_staffing_warnings(session, bookings)  # each with the rest of the group away
     for booking in bookings:
-        days = staffing_warnings(booking)  # with everyone else in the group counted as away
-        found.update({(w.date, w.facility_id): w for w in days})
-        if bool(days) != booking.staffing_warning:
-            booking.staffing_warning = bool(days)
-            booking.save(update_fields=["staffing_warning"])
+        booking.staffing_warning = bool(per_booking[booking.pk])
+    Booking.objects.filter(pk__in=[b.pk for b in bookings if b.staffing_warning]).update(staffing_warning=True)
+    found = {(w.date, w.facility_id): w for days in per_booking.values() for w in days}
     warnings = sorted(found.values(), key=lambda w: (w.date, w.facility_name))
     if warnings and not confirm_understaffing:
         transaction.set_rollback(True)  # this block only: the caller's transaction goes on

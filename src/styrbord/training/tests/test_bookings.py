@@ -308,3 +308,22 @@ def test_a_group_larger_than_the_free_seats_fills_them_and_waits_for_the_rest() 
     assert outcome.booked
     assert outcome.waitlisted == 1
     assert services.seats_taken(session) == 2
+
+
+def test_the_group_staffing_check_gives_each_booking_what_the_single_check_gives() -> None:
+    """group_staffing_warnings (one pass for the group) must agree with staffing_warnings (one
+    booking at a time), across two facilities, leave on one day and a minimum that differs by day."""
+    from styrbord.training.services.staffing import group_staffing_warnings
+
+    house = factories.facility(minimum_staff=2, minimum_staff_weekend=1)
+    other = factories.facility(minimum_staff=1, minimum_staff_weekend=1)
+    staff = [factories.employment(facility_obj=house) for _ in range(4)]
+    staff += [factories.employment(facility_obj=other) for _ in range(2)]  # one booked leaves one: fine
+    session = helpers.session(days=[dt.date(2026, 3, 6), dt.date(2026, 3, 7)], capacity=10)  # Friday, Saturday
+    Absence.objects.create(employee=staff[3].employee, start_date=dt.date(2026, 3, 6), end_date=dt.date(2026, 3, 6))
+    outcome = services.book_group(session, [staff[0], staff[1], staff[4]], confirm_understaffing=True)
+    one_by_one = {b.pk: staffing_warnings(b) for b in outcome.bookings}
+    assert group_staffing_warnings(session, outcome.bookings) == one_by_one
+    assert any(one_by_one.values())  # the case has warnings to agree on
+    assert not all(one_by_one.values())  # and a booking without
+    assert {b.pk: b.staffing_warning for b in session.bookings.all()} == {k: bool(v) for k, v in one_by_one.items()}

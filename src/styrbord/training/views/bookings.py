@@ -230,7 +230,7 @@ def booking_list_xlsx(request: HttpRequest) -> HttpResponse:
         {"rows": len(rows), "filters": {k: v for k, v in request.GET.items() if v}},
         kind=AuditEntry.Kind.EXPORT,
     )
-    return attachment(content or b"", file_name(f"bookinger-{local_today():%Y-%m-%d}", "xlsx"))
+    return attachment(content, file_name(f"bookinger-{local_today():%Y-%m-%d}", "xlsx"))
 
 
 @route(AUTHENTICATED)
@@ -338,4 +338,4 @@ def cost_overview_xlsx(request: HttpRequest) -> HttpResponse:
             )
         ]
     )
-    return attachment(content or b"", file_name(f"kursusudgifter-{data.year}-{scope}", "xlsx"))
+    return attachment(content, file_name(f"kursusudgifter-{data.year}-{scope}", "xlsx"))

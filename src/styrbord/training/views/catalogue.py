@@ -31,7 +31,14 @@ from styrbord.training.models import (
     SessionDay,
 )
 from styrbord.training.permissions import catalogue_for, get_catalogue_or_404
-from styrbord.training.services import BookingCandidate, BookingError, book, book_group, staffing_warnings
+from styrbord.training.services import (
+    BookingCandidate,
+    BookingError,
+    book,
+    book_group,
+    seats_taken,
+    staffing_warnings,
+)
 
 from .common import require
 
@@ -284,9 +291,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _holding_everything(session: Session, employee_ids: list[int]) -> set[int]:
-    """Who already holds every competence the course gives, valid on its first day."""
-    wanted = set(session.course.competences.values_list("pk", flat=True))
+def _holding_everything(session: Session, wanted: set[int], employee_ids: list[int]) -> set[int]:
+    """Who already holds every one of ``wanted`` (the competences the course gives), valid on the
+    session's first day."""
     day = session.first_day or local_today()
     if not wanted or not employee_ids:
         return set()
@@ -356,8 +363,8 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
     employee_ids = [e.employee_id for e in candidates]
     if employee_ids:
         log_access(request.user, "training.session.candidates_viewed", sorted(set(employee_ids)))
-    holding = _holding_everything(session, employee_ids)
-    gives = session.course.competences.exists()
+    gives = set(session.course.competences.values_list("pk", flat=True))
+    holding = _holding_everything(session, gives, employee_ids)
     chosen = {str(v) for v in form["employments"].value() or []}
     return render(
         request,
@@ -367,9 +374,9 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "warnings": warnings,
             "rows": [(e, str(e.pk) in chosen, e.employee_id in holding) for e in candidates],
-            "gives": gives,
+            "gives": bool(gives),
             "missing_query": urlencode([("valgt", e.pk) for e in candidates if e.employee_id not in holding]),
             "missing_count": sum(1 for e in candidates if e.employee_id not in holding) if gives else 0,
-            "free": max(0, session.capacity - session.bookings.filter(status__in=SEAT_STATUSES).count()),
+            "free": max(0, session.capacity - seats_taken(session)),
         },
     )

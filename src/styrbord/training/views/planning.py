@@ -182,7 +182,7 @@ def absence_xlsx(request: HttpRequest) -> HttpResponse:
         {"facility": table.facility.pk, "month": f"{table.month:%Y-%m}"},
         kind=AuditEntry.Kind.EXPORT,
     )
-    return attachment(content or b"", file_name(f"fravaer-{table.facility.name}-{table.month:%Y-%m}", "xlsx"))
+    return attachment(content, file_name(f"fravaer-{table.facility.name}-{table.month:%Y-%m}", "xlsx"))
 
 
 @requires("facility", RETRIEVE)
