@@ -84,7 +84,10 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         "show_municipality_filter": show_municipality_filter,
         "page": page,
         "rows": rows,
-        "rows_html": tables.facility_rows_html(rows, reverse("organisations:facility_list"), show_municipality=True),
+        # A scope within one municipality needs no municipality column (one less to scroll on a tablet).
+        "rows_html": tables.facility_rows_html(
+            rows, reverse("organisations:facility_list"), show_municipality=show_municipality_filter
+        ),
         "totals": totals,
         "facility_count": paginator.count,
         "today": today,

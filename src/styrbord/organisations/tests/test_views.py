@@ -55,6 +55,16 @@ def test_the_facility_list_shows_the_coordinators_municipality_only(world: Any) 
     assert "Københavns Bosted" not in body
 
 
+def test_the_municipality_column_shows_only_for_a_scope_over_several_municipalities(world: Any) -> None:
+    header = '<th scope="col">Kommune</th>'
+    coordinator = client_for(world.coordinator).get(LIST_URL).content.decode()
+    assert "Dolmer Have" in coordinator
+    assert header not in coordinator  # every row would read Norddjurs
+    admin = client_for(world.admin).get(LIST_URL).content.decode()
+    assert header in admin
+    assert "<td>Syddjurs</td>" in admin
+
+
 def test_the_facility_list_shows_a_manager_only_their_facility(world: Any) -> None:
     body = client_for(world.manager).get(LIST_URL).content.decode()
     assert "Dolmer Have" in body
