@@ -133,8 +133,9 @@ def facility_rows_html(rows: list[FacilityRow], list_url: str, show_municipality
         operator = f' <span class="badge badge-info">{escape(r.operator)}</span>' if r.operator else ""
         municipality = f"<td>{escape(r.municipality)}</td>" if show_municipality else ""
         out.append(
-            f'<tr><td><a href="{base}{r.pk}/">{escape(r.name)}</a>{operator}</td>{municipality}'
-            f'<td>{escape(r.kind)}</td><td class="num">{escape(r.places)}</td>'
+            f'<tr><td><a href="{base}{r.pk}/">{escape(r.name)}</a>{operator}'
+            f'<div class="small narrow-only">{escape(r.kind)}</div></td>{municipality}'
+            f'<td class="wide-only">{escape(r.kind)}</td><td class="num">{escape(r.places)}</td>'
             f'<td class="num">{escape(r.headcount)}</td><td class="num">{escape(r.fte)}</td>'
             f'<td>{_meter(r.relevant)}</td><td class="num">{escape(r.contacts)}</td></tr>'
         )

@@ -154,3 +154,30 @@ def test_the_coverage_heat_map_of_six_requirements_fits_a_laptop_screen(
     assert page.locator("#heatmap thead th").count() == 7
     wrap = "document.querySelector('#heatmap').closest('.table-wrap')"
     assert page.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth + 1")
+
+
+SIDEWAYS = "el => el.scrollWidth - el.clientWidth"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("width", [1280, 768])
+def test_lists_fold_secondary_columns_under_the_name_on_a_tablet(
+    page: Any, live_server: Any, reference_data: None, world: World, width: int
+) -> None:
+    """Course type and provider, facility type: own columns on a laptop, a line under the
+    name on a tablet, so the facility list fits 768 px without scrolling sideways."""
+    helpers.course(name="Konflikthåndtering og de-eskalering med simulationstræning")
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, live_server.url, world.coordinator.username)
+    folded = width == 768
+    page.goto(f"{live_server.url}/kurser/")
+    headers = page.locator("table.table thead th:visible").all_inner_texts()
+    assert ("Udbyder" not in headers) is folded
+    assert ("Type" not in headers) is folded
+    assert page.locator("table.table tbody td .narrow-only:visible").count() == (1 if folded else 0)
+    page.goto(f"{live_server.url}/tilbud/")
+    headers = page.locator("table.table thead th:visible").all_inner_texts()
+    assert ("Tilbudstype" not in headers) is folded
+    assert "Kommune" not in headers  # one municipality in the coordinator's scope
+    assert page.locator(".table-wrap").evaluate(SIDEWAYS) <= 1
