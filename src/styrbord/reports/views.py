@@ -45,7 +45,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
     """Choose a document type, scope and period; the user's recent jobs below."""
     _require(request, LIST)
     form = ReportForm(request.GET or None, user=request.user)  # type: ignore[arg-type]
-    jobs = services.jobs_for(request.user).select_related("created_by")[:RECENT_JOBS]
+    jobs = list(services.jobs_for(request.user).select_related("created_by")[:RECENT_JOBS])
+    names = {t.key: str(t.name) for t in all_types()}
+    for job in jobs:
+        job.title = names.get(job.document_type, job.document_type)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "form": form,
         "types": form.types,

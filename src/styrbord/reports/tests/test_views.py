@@ -170,6 +170,11 @@ def test_other_formats_are_made_too(
     job = ReportJob.objects.get()
     assert job.status == ReportJob.Status.DONE, job.message
     assert job.filename.endswith(f".{output_format}")
+    # The list of recent documents names the document, with its file below.
+    listed = _client(world.coordinator).get(reverse("reports:report_list")).content.decode()
+    link = f'<a href="{reverse("reports:job_detail", args=[job.pk])}">Frigivelse af puljemidler (tillægsbevilling)</a>'
+    assert link in listed
+    assert f'<div class="small">{job.filename}</div>' in listed
 
 
 def test_an_analyst_is_offered_only_aggregate_documents(world: World, seed_case: SeedCase) -> None:
