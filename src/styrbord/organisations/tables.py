@@ -151,6 +151,7 @@ class HeldCompetenceRow:
 
 @dataclass(frozen=True)
 class StaffRow:
+    employee_id: int
     name: str
     unit: str
     job_group: str
@@ -179,6 +180,7 @@ def staff_rows(staff: list[StaffMember], competences: FacilityCompetences) -> li
             held.append(row)
         rows.append(
             StaffRow(
+                employee_id=e.employee_id,
                 name=e.name,
                 unit=e.unit,
                 job_group=groups.get(e.job_group, e.job_group),
@@ -193,8 +195,13 @@ def staff_rows(staff: list[StaffMember], competences: FacilityCompetences) -> li
     return rows
 
 
-def staff_rows_html(rows: list[StaffRow]) -> SafeString:
-    """The <tr> elements of the staff table (columns as in facility_detail.html)."""
+def staff_rows_html(rows: list[StaffRow], profile_base: str | None = None) -> SafeString:
+    """The <tr> elements of the staff table (columns as in facility_detail.html).
+
+    With ``profile_base`` (the person pages' URL prefix, for users who may open them) each
+    name links to the person's competence profile.
+    """
+    base = escape(profile_base) if profile_base else None
     yes_text, no_text, leave_text, relevant_text = _("Ja"), _("Nej"), _("Orlov"), _("Relevant")
     yes = f'<span class="badge badge-info">{escape(yes_text)}</span>'
     no = f'<span class="small">{escape(no_text)}</span>'
@@ -213,12 +220,15 @@ def staff_rows_html(rows: list[StaffRow]) -> SafeString:
             )
         return html
 
+    def name(r: StaffRow) -> str:
+        return f'<a href="{base}{r.employee_id}/">{escape(r.name)}</a>' if base else str(escape(r.name))
+
     out = []
     for r in rows:
         badges = " ".join([badge(h) for h in r.held]) or DASH
         unit = f'<br><span class="small">{escape(r.unit)}</span>' if r.unit else ""
         out.append(
-            f"<tr><td>{escape(r.name)}{leave if r.on_leave else ''}{unit}</td><td>{escape(r.job_group)}</td>"
+            f"<tr><td>{name(r)}{leave if r.on_leave else ''}{unit}</td><td>{escape(r.job_group)}</td>"
             f'<td class="num">{escape(r.fte)}</td><td>{yes if r.contact else no}</td>'
             f"<td>{escape(r.education) or DASH}{relevant if r.relevant else ''}</td><td>{badges}</td></tr>"
         )

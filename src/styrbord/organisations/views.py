@@ -131,7 +131,11 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "facts": services.facility_facts(facility.pk),
         "show_staff": show_staff,
         "staff_rows": staff_rows,
-        "staff_html": tables.staff_rows_html(staff_rows),
+        "staff_html": tables.staff_rows_html(
+            staff_rows,
+            # Names link to the competence profile for those who may open it.
+            reverse("staff:employee_detail", args=[0]).removesuffix("0/") if can(user, RETRIEVE, "employee") else None,
+        ),
         "coverage": coverage,
         "coverage_html": tables.coverage_rows_html(coverage),
         "figures": tables.figures_text(figures),

@@ -116,6 +116,15 @@ def test_an_admin_can_narrow_the_list_to_one_municipality(world: Any) -> None:
     assert [r.name for r in narrowed.context["rows"]] == ["Syddjurs Botilbud"]
 
 
+def test_staff_names_on_the_facility_page_open_their_competence_profile(world: Any) -> None:
+    client = client_for(world.manager)
+    body = client.get(facility_url(world.dolmer)).content.decode()
+    person = world.dolmer_staff[0]
+    link = f'<a href="/medarbejdere/{person.pk}/">{person.name}</a>'
+    assert link in body
+    assert client.get(f"/medarbejdere/{person.pk}/").status_code == 200
+
+
 def test_a_manager_sees_their_facility_with_only_its_staff(world: Any) -> None:
     response = client_for(world.manager).get(facility_url(world.dolmer))
     assert response.status_code == 200
