@@ -13,13 +13,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from styrbord.accounts.permissions import RETRIEVE, can, get_scoped_or_404
+from styrbord.accounts.permissions import LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import local_today
+from styrbord.organisations.models import Facility
 from styrbord.requirements.coverage import person_requirements
 from styrbord.staff.models import Employee
+from styrbord.training.models import Booking
 
 EXPIRING_DAYS = 90
 
@@ -71,6 +73,25 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
     employments = list(employee.employments.select_related("facility", "unit").order_by("-start_date"))
     holdings = list(employee.holdings.select_related("competence").order_by("competence__name", "-acquired_on"))
     requirements = person_requirements(employee, on=today)
+    user = request.user
+    # Links only where they open: facility pages and gap lists in the user's scope.
+    facility_ids = {e.facility_id for e in employments} | {r.facility.pk for r in requirements}
+    open_facilities = set(
+        scoped_for(user, RETRIEVE, "facility", Facility.objects.filter(pk__in=facility_ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    # The person's course bookings the user may see, newest first (the own profile links to
+    # "Mine kurser" instead).
+    bookings = (
+        list(
+            scoped_for(user, LIST, "booking", Booking.objects.filter(employee=employee))
+            .select_related("session__course", "employment__facility")
+            .order_by("-session__first_day", "-pk")
+        )
+        if not own and can(user, LIST, "booking")
+        else []
+    )
     log_access(
         request.user,
         "staff.own_profile.viewed" if own else "staff.employee.viewed",
@@ -84,6 +105,14 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
         "holdings": holding_statuses(holdings, today),
         "requirements": requirements,
         "unmet": sum(1 for r in requirements if not r.met),
+        "open_facilities": open_facilities,
+        "show_gap_links": can(user, LIST, "coverage_gap"),
+        "bookings": bookings,
+        "show_bookings": not own and can(user, LIST, "booking"),
+        "breadcrumb_facility": next(
+            (e.facility for e in employments if e.facility_id in open_facilities),  # the latest first
+            None,
+        ),
     }
     return render(request, "staff/employee_detail.html", context)
 

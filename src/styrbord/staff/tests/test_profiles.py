@@ -16,6 +16,8 @@ from styrbord.requirements.models import Requirement, Rule, ScopeLevel
 from styrbord.staff.profiles.views import holding_statuses
 from styrbord.testing import factories
 from styrbord.testing.fixtures import World
+from styrbord.training import services as training_services
+from styrbord.training.tests import helpers as training_helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +77,39 @@ def test_a_manager_sees_own_staff_and_gets_404_for_others(world: World, profile:
     assert client.get(reverse("staff:employee_detail", args=[world.glesborg_staff[0].pk])).status_code == 404
     entry = AuditEntry.objects.get(action="staff.employee.viewed")
     assert entry.subject_employee_id == world.dolmer_staff[0].pk
+
+
+def test_a_manager_sees_the_persons_bookings_and_a_way_to_sessions_for_each_unmet_requirement(
+    world: World, profile: dict[str, object]
+) -> None:
+    person = world.dolmer_staff[0]
+    first = local_today() + dt.timedelta(days=30)
+    session = training_helpers.session(training_helpers.course(name="KRAP grundforløb"), days=[first], name="Forår")
+    booking = training_services.book(person, session)
+    # A second employment at Glesborg, outside the manager's scope: its booking is not shown.
+    glesborg_job = factories.employment(person, world.glesborg)
+    later = first + dt.timedelta(days=7)
+    other = training_helpers.session(training_helpers.course(name="Glesborg-kursus"), days=[later])
+    training_services.book(person, other, employment=glesborg_job)
+
+    html = client_for(world.manager).get(reverse("staff:employee_detail", args=[person.pk])).content.decode()
+
+    dolmer = reverse("organisations:facility_detail", args=[world.dolmer.pk])
+    assert f'<a href="{dolmer}">Dolmer Have</a> › {person.name}</nav>' in html
+    assert f'href="{reverse("organisations:facility_detail", args=[world.glesborg.pk])}"' not in html
+    assert "Tilmeldinger til kurser" in html
+    assert f'<a href="{reverse("training:booking_detail", args=[booking.pk])}">KRAP grundforløb</a>' in html
+    assert "Glesborg-kursus" not in html
+    requirement = profile["requirement"]
+    gap_list = reverse("requirements:gap_list", args=[world.dolmer.pk])
+    assert f'href="{gap_list}?krav={requirement.pk}">Find hold</a>' in html  # type: ignore[attr-defined]
+
+
+def test_the_own_profile_has_no_bookings_table_but_its_link(world: World, profile: dict[str, object]) -> None:
+    html = client_for(world.employee_user).get(reverse("staff:my_profile")).content.decode()
+    assert 'id="my-bookings"' in html
+    assert 'id="bookings-table"' not in html
+    assert "Find hold" not in html  # an employee has no gap list
 
 
 def test_another_municipality_gets_404_and_wrong_roles_403(world: World, profile: dict[str, object]) -> None:
