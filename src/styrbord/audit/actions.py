@@ -70,6 +70,7 @@ ACTIONS: dict[str, Promise] = {
     "staff.employee.exported": _("Alle data om medarbejderen eksporteret"),
     "staff.import.applied": _("HR-udtræk indlæst"),
     "staff.own_profile.viewed": _("Egen profil set"),
+    "staff.employee.searched": _("Medarbejdere fundet ved søgning"),
     # Training
     "training.absence.viewed": _("Fraværsoversigt set"),
     "training.absence.exported": _("Fravær og bemanding eksporteret"),
