@@ -34,6 +34,8 @@ ACTIONS: dict[str, Promise] = {
     "competences.expiring.exported": _("Liste over udløbende kompetencer eksporteret"),
     "competences.expiring.viewed": _("Liste over udløbende kompetencer set"),
     "competences.holding.created": _("Kompetence registreret efter kursus"),
+    "competences.holding.registered": _("Kompetence registreret manuelt"),
+    "competences.holding.removed": _("Manuelt registreret kompetence fjernet"),
     "requirements.evidence_sheet.exported": _("Dokumentationsark eksporteret"),
     "requirements.evidence_sheet.viewed": _("Dokumentationsark set"),
     "requirements.gap_list.exported": _("Mangelliste eksporteret"),

@@ -1,13 +1,18 @@
-"""Queries over competence holdings shared by pages: what lapses soon and is not yet renewed."""
+"""Competence holdings: what lapses soon and is not yet renewed, and holdings registered by hand."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from styrbord.competences.models import CompetenceHolding
-from styrbord.staff.models import Employment
+from styrbord.audit.services import log_action, snapshot
+from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.staff.models import Employee, Employment
 
 
 def lapsing_holdings(employments: QuerySet[Employment], today: dt.date, days: int) -> QuerySet[CompetenceHolding]:
@@ -23,3 +28,45 @@ def lapsing_holdings(employments: QuerySet[Employment], today: dt.date, days: in
         expires_on__gte=today,
         expires_on__lte=today + dt.timedelta(days=days),
     ).exclude(Exists(renewed))
+
+
+def register_holding(
+    user: Any,
+    employee: Employee,
+    competence: Competence,
+    acquired_on: dt.date,
+    expires_on: dt.date | None = None,
+    evidence: str = "",
+) -> CompetenceHolding:
+    """Register by hand that a person holds a competence (a certificate from elsewhere).
+
+    Without an expiry date the holding gets the competence's validity from the acquisition
+    day. Validated in full, saved and put in the audit trail in one transaction.
+    """
+    if expires_on is None:
+        try:
+            expires_on = competence.expiry_for(acquired_on)
+        except (OverflowError, ValueError):
+            raise ValidationError({"acquired_on": _("Datoen giver en udløbsdato uden for kalenderen.")}) from None
+    holding = CompetenceHolding(
+        employee=employee,
+        competence=competence,
+        acquired_on=acquired_on,
+        expires_on=expires_on,
+        evidence=evidence,
+        source=CompetenceHolding.Source.MANUAL,
+    )
+    holding.full_clean()
+    with transaction.atomic():
+        holding.save()
+        log_action(holding, "competences.holding.registered", user, after=snapshot(holding))
+    return holding
+
+
+def remove_holding(user: Any, holding: CompetenceHolding, reason: str) -> None:
+    """Remove a holding registered by hand (a mistake); the trail keeps what it was and why."""
+    if holding.source != CompetenceHolding.Source.MANUAL:
+        raise ValidationError(_("Kun beviser, der er registreret manuelt, kan fjernes her."))
+    with transaction.atomic():
+        log_action(holding, "competences.holding.removed", user, {"reason": reason}, before=snapshot(holding))
+        holding.delete()
