@@ -30,6 +30,14 @@ def lapsing_holdings(employments: QuerySet[Employment], today: dt.date, days: in
     ).exclude(Exists(renewed))
 
 
+def default_expiry(competence: Competence, acquired_on: dt.date) -> dt.date | None:
+    """The last valid day of a certificate acquired on ``acquired_on`` (None: it does not expire)."""
+    try:
+        return competence.expiry_for(acquired_on)
+    except (OverflowError, ValueError):
+        raise ValidationError({"acquired_on": _("Datoen giver en udløbsdato uden for kalenderen.")}) from None
+
+
 def register_holding(
     user: Any,
     employee: Employee,
@@ -44,10 +52,7 @@ def register_holding(
     day. Validated in full, saved and put in the audit trail in one transaction.
     """
     if expires_on is None:
-        try:
-            expires_on = competence.expiry_for(acquired_on)
-        except (OverflowError, ValueError):
-            raise ValidationError({"acquired_on": _("Datoen giver en udløbsdato uden for kalenderen.")}) from None
+        expires_on = default_expiry(competence, acquired_on)
     holding = CompetenceHolding(
         employee=employee,
         competence=competence,

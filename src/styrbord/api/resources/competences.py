@@ -3,13 +3,14 @@
 import datetime as dt
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
 from styrbord.api.crud import Resource, VersionedOut, field_error, register
 from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.competences.services import default_expiry
 from styrbord.staff.models import Employee
 
 TAG = "Kompetencer"
@@ -82,9 +83,9 @@ def create_holding(user: Any, data: dict[str, Any]) -> CompetenceHolding:
     """A holding; without an expiry date it gets the competence's validity from acquisition."""
     if data.get("expires_on") is None:
         try:
-            data["expires_on"] = data["competence"].expiry_for(data["acquired_on"])
-        except (OverflowError, ValueError):
-            raise field_error("acquired_on", _("Datoen giver en udløbsdato uden for kalenderen.")) from None
+            data["expires_on"] = default_expiry(data["competence"], data["acquired_on"])
+        except ValidationError as error:
+            raise field_error("acquired_on", error.message_dict["acquired_on"][0]) from None
     holding = CompetenceHolding(**data)
     holding.full_clean()
     holding.save()
