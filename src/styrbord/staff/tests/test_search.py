@@ -108,3 +108,16 @@ def test_the_facility_list_links_to_the_search_for_those_who_may_use_it(world: W
     assert 'id="find-employee"' in client_for(world.coordinator).get("/tilbud/").content.decode()
     assert 'id="find-employee"' in client_for(world.manager).get("/tilbud/").content.decode()
     assert 'id="find-employee"' not in client_for(world.finance).get("/tilbud/").content.decode()
+
+
+def test_a_person_with_two_employments_in_scope_is_listed_once_with_both(world: World) -> None:
+    person = world.dolmer_staff[0]
+    factories.employment(person, world.glesborg, job_group=JobGroup.NURSE)
+    response = client_for(world.coordinator).post(URL, {"navn": person.name})
+    assert found(response) == [person.name]
+    assert response.context["total"] == 1
+    facilities = {e.facility.name for e in response.context["results"][0]["employments"]}
+    assert facilities == {"Dolmer Have", "Bofællesskaberne Glesborg"}
+    # The manager of Dolmer sees the person, but only the employment at Dolmer.
+    managed = client_for(world.manager).post(URL, {"navn": person.name})
+    assert [e.facility.name for e in managed.context["results"][0]["employments"]] == ["Dolmer Have"]
