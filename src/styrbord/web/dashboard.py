@@ -35,6 +35,7 @@ class CoveragePanel:
     far: int = 0
     furthest: list[CoverageRow] = field(default_factory=list)
     short: int = 0  # rows below target, of which ``furthest`` are the first
+    one_facility: bool = False  # every row is of the same one facility: the name need not repeat
 
 
 @dataclass
@@ -104,6 +105,7 @@ def _coverage(facilities: QuerySet[Facility], today: dt.date) -> CoveragePanel:
     short.sort(key=lambda r: (r.share - r.target, r.facility.name))  # type: ignore[operator]
     panel.furthest = short[:MAX_ROWS]
     panel.short = len(short)
+    panel.one_facility = len({r.facility.pk for r in rows}) == 1
     return panel
 
 

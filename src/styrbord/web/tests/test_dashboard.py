@@ -43,6 +43,7 @@ def test_a_coordinator_sees_every_facility_short_of_its_target(world: World, gap
     # Dolmer: 1 of 3 (33 %) is further from 100 % than Glesborg's 1 of 2 (50 %).
     assert board.coverage.furthest[0].facility == world.dolmer
     assert board.expiring == 2
+    assert not board.coverage.one_facility
 
 
 def test_a_facility_manager_sees_only_the_own_facility(world: World, gaps: dict[str, Any]) -> None:
@@ -50,6 +51,13 @@ def test_a_facility_manager_sees_only_the_own_facility(world: World, gaps: dict[
     assert board.coverage is not None
     assert {row.facility for row in board.coverage.furthest} == {world.dolmer}
     assert board.expiring == 1
+    # One facility: the panel names the requirements and links each to its gap list.
+    assert board.coverage.one_facility
+    client = Client()
+    client.force_login(world.manager)
+    html = client.get("/").content.decode()
+    gap_list = f"/krav/tilbud/{world.dolmer.pk}/mangler/?krav={gaps['dolmer'].pk}"
+    assert f'<a href="{gap_list}">Dolmer: alle i konflikthåndtering</a>' in html
 
 
 def test_the_expiring_tile_counts_the_rows_of_the_page_it_opens(world: World, gaps: dict[str, Any]) -> None:
