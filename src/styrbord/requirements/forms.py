@@ -132,6 +132,8 @@ class GapFilterForm(forms.Form):
         label=_("Krav"), queryset=Requirement.objects.none(), required=False, empty_label=_("Alle krav")
     )
     aarsag = forms.ChoiceField(label=_("Årsag"), choices=[("", _("Alle årsager")), *GapReason.choices], required=False)
+    # Set by the "Find hold" link on a person's profile: only that person's gaps (an id, no name).
+    medarbejder = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, requirements: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -201,6 +201,7 @@ class GapView:
     sort: str
     competence_names: dict[int, str]
     requirement: Requirement | None  # the one chosen in the filter, if any
+    person: int | None = None  # one person's gaps only (from their profile)
 
 
 def _gap_view(request: HttpRequest, facility_id: int, action: str) -> GapView:
@@ -218,17 +219,20 @@ def _gap_view(request: HttpRequest, facility_id: int, action: str) -> GapView:
     on = (form.cleaned_data.get("dato") if valid else None) or local_today()
     chosen = form.cleaned_data.get("krav") if valid else None
     reason = form.cleaned_data.get("aarsag") if valid else ""
+    person = form.cleaned_data.get("medarbejder") if valid else None
     selected = [r for r in requirements if chosen is None or r.pk == chosen.pk]
     gaps = gaps_for(selected, facility, on)
     if reason:
         gaps = [g for g in gaps if g.reason == reason]
+    if person:
+        gaps = [g for g in gaps if g.employee.pk == person]
     sort = request.GET.get("sort", "navn")
     key = sort.lstrip("-")
     if key not in SORT_KEYS:
         sort, key = "navn", "navn"
     gaps.sort(key=SORT_KEYS[key], reverse=sort.startswith("-"))
     names = dict(Competence.objects.filter(pk__in={g.competence_id for g in gaps}).values_list("pk", "name"))
-    return GapView(facility, on, form, gaps, sort, names, chosen)
+    return GapView(facility, on, form, gaps, sort, names, chosen, person)
 
 
 @requires("coverage_gap", LIST)
@@ -278,8 +282,16 @@ def gap_list(request: HttpRequest, facility_id: int) -> HttpResponse:
             "competence_names": view.competence_names,
             "breaches": sum(1 for g in view.gaps if g.is_breach),
             "can_export": can(request.user, EXPORT, "coverage_gap"),
+            "person": view.person,
+            "all_people_query": _without(request, "medarbejder"),
         },
     )
+
+
+def _without(request: HttpRequest, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
 
 
 def _booking_help(request: HttpRequest, view: GapView) -> dict[str, Any] | None:

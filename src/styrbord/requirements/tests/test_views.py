@@ -230,6 +230,39 @@ def test_the_gap_list_offers_coming_sessions_and_books_the_people_missing_the_co
     assert coming.pk == int(link.split("/hold/", 1)[1].split("/", 1)[0])
 
 
+def test_from_a_profile_the_gap_list_narrows_to_one_person_and_books_only_them(
+    world: World, setup: dict[str, Any]
+) -> None:
+    from styrbord.training.models import CourseCompetence
+    from styrbord.training.tests import helpers as training
+
+    today = setup["today"]
+    course = training.course(name="Konflikthåndtering, grundkursus")
+    CourseCompetence.objects.create(course=course, competence=setup["conflict"])
+    training.session(course, days=[today + dt.timedelta(days=20)])
+    person = world.dolmer_staff[2]
+    client = client_for(world.manager)
+    url = reverse("requirements:gap_list", args=[world.dolmer.pk])
+
+    response = client.get(url, {"krav": setup["everyone"].pk, "medarbejder": person.pk})
+
+    assert {g.employee for g in response.context["gaps"]} == {person}
+    page = response.content.decode()
+    assert f"Viser kun {person.name}." in page
+    assert f'name="medarbejder" value="{person.pk}"' in page  # kept when the filters change
+    link = page.split('class="book-missing" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    employment = person.employments.get()
+    assert link.endswith(f"?valgt={employment.pk}")
+    # Everybody again, one click away.
+    everybody = client.get(url, {"krav": setup["everyone"].pk})
+    assert len({g.employee for g in everybody.context["gaps"]}) == 2
+    # Someone outside the facility: nothing shown, and no name.
+    other = client.get(url, {"krav": setup["everyone"].pk, "medarbejder": world.glesborg_staff[0].pk})
+    assert other.context["gaps"] == []
+    assert "Viser kun én person." in other.content.decode()
+    assert world.glesborg_staff[0].name not in other.content.decode()
+
+
 def test_the_gap_export_is_an_xlsx_with_the_same_rows_and_is_logged(world: World, setup: dict[str, Any]) -> None:
     client = client_for(world.coordinator)
 

@@ -102,7 +102,7 @@ def test_a_manager_sees_the_persons_bookings_and_a_way_to_sessions_for_each_unme
     assert "Glesborg-kursus" not in html
     requirement = profile["requirement"]
     gap_list = reverse("requirements:gap_list", args=[world.dolmer.pk])
-    assert f'href="{gap_list}?krav={requirement.pk}">Find hold</a>' in html  # type: ignore[attr-defined]
+    assert f'href="{gap_list}?krav={requirement.pk}&amp;medarbejder={person.pk}">Find hold</a>' in html  # type: ignore[attr-defined]
 
 
 def test_the_own_profile_has_no_bookings_table_but_its_link(world: World, profile: dict[str, object]) -> None:
