@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from styrbord.accounts.permissions import EXPORT, LIST, can, scoped_for
@@ -131,7 +132,7 @@ def expiring_export(request: HttpRequest) -> HttpResponse:
     data = _expiring(request, EXPORT)
     headers = [
         _("Navn"),
-        _("Tilbud"),
+        pgettext("one facility", "Tilbud"),
         _("Kompetence"),
         _("Opnået"),
         _("Udløber"),

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from styrbord.funding.models import Grant, LedgerEntry, Pool
 from styrbord.funding.services.balances import Balances, BudgetRow, balances_for, budget_vs_actual, period_filter
@@ -241,7 +242,7 @@ def package_xlsx(pkg: GrantorPackage) -> bytes:
             [
                 _("Navn"),
                 _("Faggruppe"),
-                _("Tilbud"),
+                pgettext("one facility", "Tilbud"),
                 _("Kursus"),
                 _("Fra"),
                 _("Til"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import local_now
@@ -196,10 +197,10 @@ def sheet_xlsx(sheet: EvidenceSheet) -> bytes:
         column_widths=[28, 24, 40, 28, 12, 12, 8, 16, 36],
     )
     facility = Sheet(
-        _("Tilbud"),
+        pgettext("one facility", "Tilbud"),
         [_("Felt"), _("Værdi")],
         [
-            [_("Tilbud"), sheet.facility.name],
+            [pgettext("one facility", "Tilbud"), sheet.facility.name],
             [_("Kommune"), str(sheet.facility.municipality)],
             [_("Opgjort pr."), sheet.on],
             [_("Metoder"), ", ".join(sheet.methods)],

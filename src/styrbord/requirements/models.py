@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.competences.models import Competence
 from styrbord.lib.scoping import ScopePaths
@@ -28,7 +29,7 @@ class ScopeLevel(models.TextChoices):
     NATIONAL = "national", _("Hele landet")
     REGION = "region", _("Region")
     MUNICIPALITY = "municipality", _("Kommune")
-    FACILITY = "facility", _("Tilbud")
+    FACILITY = "facility", pgettext_lazy("one facility", "Tilbud")
     UNIT = "unit", _("Afdeling")
 
 

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.competences.models import Competence
 from styrbord.lib.formatting import format_number
@@ -88,7 +89,10 @@ class BookingFilterForm(forms.Form):
 
     status = forms.ChoiceField(label=_("Status"), required=False)
     facility = forms.ModelChoiceField(
-        queryset=Facility.objects.none(), label=_("Tilbud"), required=False, empty_label=_("Alle")
+        queryset=Facility.objects.none(),
+        label=pgettext_lazy("one facility", "Tilbud"),
+        required=False,
+        empty_label=_("Alle"),
     )
     fra = forms.DateField(label=_("Hold fra"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("Kursus"), required=False, max_length=100)
@@ -106,7 +110,7 @@ class InterestForm(forms.Form):
 class AbsenceFilterForm(forms.Form):
     """Facility and month (YYYY-MM) of the absence view."""
 
-    facility = forms.ModelChoiceField(queryset=Facility.objects.none(), label=_("Tilbud"))
+    facility = forms.ModelChoiceField(queryset=Facility.objects.none(), label=pgettext_lazy("one facility", "Tilbud"))
     month = forms.CharField(label=_("Måned"), widget=forms.DateInput(attrs={"type": "month"}))
 
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
@@ -124,7 +128,9 @@ class AbsenceFilterForm(forms.Form):
 class TeamDayForm(forms.Form):
     """Which team takes a course day, how long, and on which day (for the backfill factor)."""
 
-    facility = forms.ModelChoiceField(queryset=Facility.objects.none(), label=_("Tilbud"), required=False)
+    facility = forms.ModelChoiceField(
+        queryset=Facility.objects.none(), label=pgettext_lazy("one facility", "Tilbud"), required=False
+    )
     contact_staff_only = forms.BooleanField(label=_("Kun kontaktpersoner"), required=False, initial=True)
     hours = DanishDecimalFormField(
         label=_("Timer pr. kursusdag"),

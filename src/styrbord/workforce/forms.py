@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.workforce.services import MAX_YEARS, Selection, default_years, facilities_for, municipalities_for
@@ -17,7 +18,10 @@ class FilterForm(forms.Form):
         queryset=Municipality.objects.none(), label=_("Kommune"), required=False, empty_label=_("Alle")
     )
     tilbud = forms.ModelChoiceField(
-        queryset=Facility.objects.none(), label=_("Tilbud"), required=False, empty_label=_("Alle")
+        queryset=Facility.objects.none(),
+        label=pgettext_lazy("one facility", "Tilbud"),
+        required=False,
+        empty_label=_("Alle"),
     )
     fra = forms.IntegerField(label=_("Fra år"), min_value=1990, max_value=2100, required=False)
     til = forms.IntegerField(label=_("Til år"), min_value=1990, max_value=2100, required=False)

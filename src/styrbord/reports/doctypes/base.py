@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from styrbord.accounts.models import Role
 from styrbord.reports.documents.structure import CommitteeItem
@@ -45,7 +46,7 @@ class ScopeKind(StrEnum):
         return {
             ScopeKind.REGION: _("Region"),
             ScopeKind.MUNICIPALITY: _("Kommune"),
-            ScopeKind.FACILITY: _("Tilbud"),
+            ScopeKind.FACILITY: pgettext("one facility", "Tilbud"),
             ScopeKind.POOL: _("Pulje"),
             ScopeKind.INITIATIVE: _("Initiativ"),
         }[self]

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from styrbord.accounts.permissions import LIST, can, scope, scoped_for
@@ -33,7 +34,10 @@ MAX_RESULTS = 100
 class EmployeeSearchForm(forms.Form):
     navn = forms.CharField(label=_("Navn"), required=False, max_length=100)
     tilbud = forms.ModelChoiceField(
-        label=_("Tilbud"), queryset=Facility.objects.none(), required=False, empty_label=_("Alle tilbud")
+        label=pgettext_lazy("one facility", "Tilbud"),
+        queryset=Facility.objects.none(),
+        required=False,
+        empty_label=_("Alle tilbud"),
     )
     faggruppe = forms.ChoiceField(label=_("Faggruppe"), required=False)
     fratraadte = forms.BooleanField(label=_("Også fratrådte"), required=False)

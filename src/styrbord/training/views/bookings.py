@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from styrbord.accounts.permissions import EXPORT, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
@@ -213,7 +213,7 @@ def booking_list_xlsx(request: HttpRequest) -> HttpResponse:
     ]
     headers = [
         _("Medarbejder"),
-        _("Tilbud"),
+        pgettext("one facility", "Tilbud"),
         _("Kursus"),
         _("Hold"),
         _("Første dag"),

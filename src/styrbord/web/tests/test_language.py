@@ -54,6 +54,23 @@ def test_the_landing_page_describes_the_menu_in_english(world: Any) -> None:
     assert entries["/tilbud/"]["description"].startswith("The facilities in your area")
 
 
+def test_one_facility_reads_facility_and_the_list_facilities_in_english(world: Any) -> None:
+    """Danish "Tilbud" is both one facility and many: a column or field of one facility is
+    translated with its context ("one facility"), the menu and the list's title without."""
+    client = Client()
+    client.force_login(world.coordinator)
+    switch(client, "en", "/")
+    profile = client.get(f"/medarbejdere/{world.dolmer_staff[0].pk}/").content.decode()
+    assert '<th scope="col">Facility</th>' in profile
+    assert '<th scope="col">Facilities</th>' not in profile
+    assert '<a href="/tilbud/">Facilities</a>' in profile  # the breadcrumb to the list
+    bookings = client.get("/kurser/bookinger/").content.decode()
+    assert '<th scope="col">Facility</th>' in bookings
+    facility_list = client.get("/tilbud/").content.decode()
+    assert "<h1>Facilities</h1>" in facility_list
+    assert '<th scope="col">Facility</th>' in facility_list
+
+
 def test_the_competence_catalogue_switches_to_english(world: Any) -> None:
     client = Client()
     client.force_login(world.coordinator)
