@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.dates import staffed_as_weekend
 from styrbord.lib.scoping import ScopePaths
@@ -174,7 +175,7 @@ class Facility(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("tilbud")
-        verbose_name_plural = _("tilbud")
+        verbose_name_plural = pgettext_lazy("several facilities", "tilbud")
         constraints = [
             models.CheckConstraint(
                 name="facility_region_operator_has_region",

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.money import MoneyField
 from styrbord.lib.scoping import ScopePaths
@@ -35,13 +36,16 @@ class Scenario(models.Model):
     name = models.CharField(_("navn"), max_length=200)
     description = models.TextField(_("beskrivelse"), blank=True)
     facilities = models.ManyToManyField(
-        Facility, related_name="planning_scenarios", verbose_name=_("tilbud"), help_text=_("Tilbud, planen dækker.")
+        Facility,
+        related_name="planning_scenarios",
+        verbose_name=pgettext_lazy("several facilities", "tilbud"),
+        help_text=_("Tilbud, planen dækker."),
     )
     grants = models.ManyToManyField(
         "funding.Grant",
         blank=True,
         related_name="planning_scenarios",
-        verbose_name=_("tilsagn"),
+        verbose_name=pgettext_lazy("several grants", "tilsagn"),
         help_text=_("Tilsagn, planen må bruge af (deres restbeløb)."),
     )
     own_budget = MoneyField(

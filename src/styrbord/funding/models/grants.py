@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models.pools import Pool
@@ -22,7 +22,7 @@ class Grant(models.Model):
     class Status(models.TextChoices):
         APPLIED = "applied", _("Ansøgt")
         APPROVED = "approved", _("Tilsagn givet")
-        CLOSED = "closed", _("Afsluttet")
+        CLOSED = "closed", pgettext_lazy("grant status", "Afsluttet")
         REJECTED = "rejected", _("Afslået")
 
     pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="grants", verbose_name=_("pulje"))

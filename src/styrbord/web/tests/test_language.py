@@ -118,6 +118,22 @@ def test_the_english_catalogue_is_complete_and_compiled(path: str) -> None:
             assert compiled.gettext(message.id) == message.string
 
 
+def test_the_catalogues_agree_on_every_message_they_share() -> None:
+    """Django merges the apps' catalogues, and the first app's translation of a message wins
+    everywhere. So a message translated two ways is wrong in one of the places: "Tilbud" as
+    "Facilities" in every table column, "Hold" as "Sessions" over one session. A message with
+    two meanings gets a context ("one facility", "grant status") instead."""
+    seen: dict[tuple[str | None, str], dict[str, list[str]]] = {}
+    for path in CATALOGUES:
+        with (PACKAGE / path).open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and not isinstance(message.id, tuple):
+                    key = (message.context, message.id)
+                    seen.setdefault(key, {}).setdefault(message.string, []).append(path.split("/")[0])
+    disagreements = {key: ways for key, ways in seen.items() if len(ways) > 1}
+    assert disagreements == {}
+
+
 def test_an_english_browser_still_gets_danish_pages_until_the_user_switches(world: Any) -> None:
     client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     client.force_login(world.coordinator)
