@@ -120,7 +120,12 @@ def expiring(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "competences/expiring.html",
-        {"data": data, "query": request.GET.urlencode(), "can_export": can(request.user, EXPORT, "coverage_gap")},
+        {
+            "data": data,
+            "query": request.GET.urlencode(),
+            "can_export": can(request.user, EXPORT, "coverage_gap"),
+            "show_courses": can(request.user, LIST, "course"),
+        },
     )
 
 

@@ -106,3 +106,28 @@ def test_a_booked_renewal_course_is_shown_next_to_the_lapsing_certificate(
     sheet = client_for(world.manager).get(reverse("competences:expiring_export"))
     rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
     assert rows[1][6].date() == first
+
+
+def test_a_certificate_nobody_renews_links_to_the_courses_that_give_it(
+    world: World, expiring_world: dict[str, object]
+) -> None:
+    from styrbord.competences.models import Competence
+    from styrbord.training.models import CourseCompetence
+    from styrbord.training.tests import helpers
+
+    conflict = Competence.objects.get(code="konflikt-udloeb")
+    CourseCompetence.objects.create(course=helpers.course(name="Konflikthåndtering, opfølgning"), competence=conflict)
+    CourseCompetence.objects.create(
+        course=helpers.course(name="Low Arousal i praksis"), competence=factories.competence(name="Low Arousal")
+    )
+    client = client_for(world.coordinator)
+    row = client.get(reverse("competences:expiring")).content.decode().split("Dolmer-medarbejder 1")[1]
+    link = f"{reverse('training:course_list')}?kompetence={conflict.pk}"
+    assert f'href="{link}">Find kursus</a>' in row.split("</tr>")[0]
+
+    catalogue = client.get(link)
+    names = [c.name for c in catalogue.context["courses"]]
+    assert names == ["Konflikthåndtering, opfølgning"]
+    assert "Kurser, der giver »Konflikthåndtering«." in catalogue.content.decode()
+    everything = [c.name for c in client.get(reverse("training:course_list")).context["courses"]]
+    assert "Low Arousal i praksis" in everything

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scope, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
-from styrbord.competences.models import CompetenceHolding
+from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.lib.dates import local_today
 from styrbord.staff.models import Employment
 from styrbord.training.forms import BookForm, GroupBookForm, InterestForm, SessionForm
@@ -55,6 +55,13 @@ def course_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         courses = courses.filter(Q(name__icontains=query) | Q(competences__name__icontains=query)).distinct()
+    # "Kurser, der giver …": from the 90-day list, a certificate nobody has booked a renewal for.
+    competences = Competence.objects.filter(course_grants__course__in=courses).distinct().order_by("name")
+    competence = None
+    chosen = request.GET.get("kompetence", "")
+    if chosen.isdigit():
+        competence = Competence.objects.filter(pk=int(chosen)).first()
+        courses = courses.filter(grants__competence_id=int(chosen)).distinct()
     today = local_today()
     courses = (
         courses.select_related("provider")
@@ -75,6 +82,8 @@ def course_list(request: HttpRequest) -> HttpResponse:
             "kinds": Course.Kind.choices,
             "kind": kind,
             "query": query,
+            "competences": competences,
+            "competence": competence,
             "can_create": can(request.user, CREATE, "course"),
         },
     )
