@@ -119,3 +119,26 @@ def test_a_facility_manager_adds_a_period_with_a_higher_minimum_from_the_facilit
     assert "3 fra 10-02-2027 til og med 10-03-2027 (Ny beboer med 1:1-støtte)" in facts
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "minimum_staffing.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_staff_table_filters_in_the_page_by_every_word_typed(
+    page: Any, live_server: Any, reference_data: None, world: Any
+) -> None:
+    requests: list[str] = []
+    log_in(page, live_server.url, world.manager.username)
+    page.goto(f"{live_server.url}/tilbud/{world.dolmer.pk}/")
+    page.on("request", lambda request: requests.append(request.url))
+    rows = page.locator("#staff-table tbody tr")
+    assert rows.count() == 3
+    page.fill("#staff-filter", "DOLMER medarbejder 2")
+    visible = [r.inner_text() for r in rows.all() if r.is_visible()]
+    assert len(visible) == 1
+    assert visible[0].startswith("Dolmer-medarbejder 2")
+    assert page.inner_text("#staff-filter-count") == "Viser 1 af 3."
+    page.fill("#staff-filter", "")
+    assert sum(1 for r in rows.all() if r.is_visible()) == 3
+    assert page.inner_text("#staff-filter-count") == ""
+    # Filtered in the page: nothing typed leaves the browser (the favicon may load late).
+    assert [url for url in requests if "/static/" not in url] == []
