@@ -84,6 +84,7 @@ class CompetenceHolding(models.Model):
             models.CheckConstraint(
                 name="holding_expiry_after_acquired",
                 condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=models.F("acquired_on")),
+                violation_error_message=_("Udløbsdatoen ligger før den dag, kompetencen blev opnået."),
             )
         ]
         indexes = [

@@ -59,6 +59,7 @@ def test_an_explicit_expiry_wins_and_bad_dates_are_refused_with_a_message(world:
     assert "Datoen ligger i fremtiden." in refused.content.decode()
     backwards = client.post(url, {"competence": krap.pk, "acquired_on": "2025-03-15", "expires_on": "2025-01-01"})
     assert backwards.status_code == 400
+    assert "Udløbsdatoen ligger før den dag, kompetencen blev opnået." in backwards.content.decode()
     assert not CompetenceHolding.objects.exists()
     assert not AuditEntry.objects.filter(action="competences.holding.registered").exists()
     client.post(url, {"competence": krap.pk, "acquired_on": "2025-03-15", "expires_on": "2026-03-15"})
