@@ -27,7 +27,7 @@ from styrbord.audit.forms import AnonymiseForm, LogFilterForm
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.lib.dates import local_today
-from styrbord.lib.filtering import apply_choices
+from styrbord.lib.filtering import apply_choices, query_without
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.staff.models import Employee
 from styrbord.web.downloads import attachment
@@ -150,12 +150,10 @@ def log(request: HttpRequest) -> HttpResponse:
         }
         entries = apply_choices(entries, f, lookups)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
-    query = request.GET.copy()
-    query.pop("side", None)
     return render(
         request,
         "audit/log.html",
-        {"form": form, "page": page, "events": group_events(page), "query": query.urlencode()},
+        {"form": form, "page": page, "events": group_events(page), "query": query_without(request.GET, "side")},
     )
 
 

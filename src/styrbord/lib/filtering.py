@@ -1,4 +1,5 @@
-"""Filter forms onto querysets: each chosen value becomes one lookup, empty choices are skipped."""
+"""Filter forms onto querysets (each chosen value one lookup, empty choices skipped), and the
+query string of a filtered page without the parameters a link sets itself (page, sort)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.http import QueryDict
 
 M = TypeVar("M", bound=Model)
 
@@ -18,3 +20,12 @@ def apply_choices(queryset: QuerySet[M], chosen: Mapping[str, Any], lookups: Map
         if value:
             queryset = queryset.filter(**{lookup: value})
     return queryset
+
+
+def query_without(params: QueryDict, *names: str) -> str:
+    """``params`` (a request's GET) as a query string without ``names``: the filters a
+    pagination, sort or "show all" link keeps while it sets the rest itself."""
+    kept = params.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()

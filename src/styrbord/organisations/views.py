@@ -24,6 +24,7 @@ from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, get_scope
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
 from styrbord.lib.dates import local_today
+from styrbord.lib.filtering import query_without
 from styrbord.organisations import services, tables
 from styrbord.organisations.forms import FacilityFilterForm, MinimumStaffingForm, StaffingPeriodFormSet
 from styrbord.organisations.models import Facility, Municipality
@@ -91,7 +92,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         "totals": totals,
         "facility_count": paginator.count,
         "today": today,
-        "query_string": _without_page(request),
+        "query_string": query_without(request.GET, "side"),
         "own_municipality": own_municipality,
     }
     return render(request, "organisations/facility_list.html", context)
@@ -234,10 +235,3 @@ def municipality_overview(request: HttpRequest, code: str) -> HttpResponse:
         "today": today,
     }
     return render(request, "organisations/municipality_overview.html", context)
-
-
-def _without_page(request: HttpRequest) -> str:
-    """The current query string without the page number, for pagination links."""
-    params = request.GET.copy()
-    params.pop("side", None)
-    return params.urlencode()

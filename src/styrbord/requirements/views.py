@@ -23,6 +23,7 @@ from styrbord.audit.services import log_access
 from styrbord.competences.models import Competence
 from styrbord.lib import charts
 from styrbord.lib.dates import local_today
+from styrbord.lib.filtering import query_without
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.coverage import (
@@ -247,8 +248,6 @@ def gap_list(request: HttpRequest, facility_id: int) -> HttpResponse:
         sorted({g.employee.pk for g in view.gaps}),
         {"facility": view.facility.pk, "on": view.on},
     )
-    query = request.GET.copy()
-    query.pop("sort", None)
     columns = [
         ("navn", _("Navn")),
         ("faggruppe", _("Faggruppe")),
@@ -277,21 +276,15 @@ def gap_list(request: HttpRequest, facility_id: int) -> HttpResponse:
             "form": view.form,
             "gaps": view.gaps,
             "headers": headers,
-            "query": query.urlencode(),
+            "query": query_without(request.GET, "sort"),
             "sort": view.sort,
             "competence_names": view.competence_names,
             "breaches": sum(1 for g in view.gaps if g.is_breach),
             "can_export": can(request.user, EXPORT, "coverage_gap"),
             "person": view.person,
-            "all_people_query": _without(request, "medarbejder"),
+            "all_people_query": query_without(request.GET, "medarbejder"),
         },
     )
-
-
-def _without(request: HttpRequest, name: str) -> str:
-    query = request.GET.copy()
-    query.pop(name, None)
-    return query.urlencode()
 
 
 def _booking_help(request: HttpRequest, view: GapView) -> dict[str, Any] | None:

@@ -189,6 +189,11 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+# For locator.evaluate: how many pixels an element's content is wider than the element (a table
+# that scrolls sideways inside its frame); 0 when it fits.
+SIDEWAYS_OVERFLOW = "el => el.scrollWidth - el.clientWidth"
+
+
 def login(page: Any, live_server_url: str, username: str, password: str = "test-password-123") -> None:
     """Log in through the real login form."""
     page.goto(f"{live_server_url}/konto/login/")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from styrbord.funding.models import LedgerEntry
-from styrbord.testing.fixtures import login
+from styrbord.testing.fixtures import SIDEWAYS_OVERFLOW, login
 
 
 @pytest.mark.browser
@@ -34,10 +34,6 @@ def test_a_finance_officer_follows_a_grant_and_reverses_an_entry(
     assert page.locator(f"#entry-{entry.pk} .badge-warn").inner_text() == "tilbageført"
 
 
-# Cells wider than the page: the ledger would scroll sideways inside its wrapper.
-LEDGER_OVERFLOW = "el => el.scrollWidth - el.clientWidth"
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("width", [1280, 768])
@@ -55,7 +51,7 @@ def test_the_ledger_fits_a_tablet_by_folding_balance_and_author_into_cells(
     if width == 768:
         assert "Saldo" not in headers
         assert "Oprettet" not in headers
-        assert ledger.evaluate(LEDGER_OVERFLOW) <= 1
+        assert ledger.evaluate(SIDEWAYS_OVERFLOW) <= 1
         assert "Saldo: " in row.inner_text()
         assert f"#{entry.pk} · " in row.inner_text()
     else:

@@ -34,6 +34,7 @@ from styrbord.funding.services.setup import create_grant
 from styrbord.funding.services.warnings import grant_warnings
 from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, pools_for, require
 from styrbord.lib.dates import local_today
+from styrbord.lib.filtering import query_without
 from styrbord.lib.money import ZERO, to_money
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
@@ -152,9 +153,6 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entries = list(page)
         if entry_filter.active:
             shown_total = to_money(shown.aggregate(total=Sum("amount"))["total"] or 0)
-    query = request.GET.copy()
-    for key in ("side", "postering"):
-        query.pop(key, None)
     points = burn_down(grant, today)
     can_post = can(request.user, CREATE, "ledger") and grant.is_open_for_charges
     from styrbord.lib import charts
@@ -170,7 +168,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "budget_rows": budget_vs_actual(grant),
             "entries": entries,
             "entry_page": page,
-            "entry_query": query.urlencode(),
+            "entry_query": query_without(request.GET, "side", "postering"),
             "entry_filter": entry_filter,
             "entry_count": entry_count,
             "shown_total": shown_total,

@@ -69,7 +69,8 @@ def find_employees(user: Any, data: dict[str, Any]) -> tuple[list[dict[str, Any]
         employments = employments.filter(facility=data["tilbud"])
     if data.get("faggruppe"):
         employments = employments.filter(job_group=data["faggruppe"])
-    people = scoped_for(user, LIST, "employee", Employee.objects.filter(pk__in=employments.values("employee_id")))
+    # The employments are scoped already, so their people are the ones the user may list.
+    people = Employee.objects.filter(pk__in=employments.values("employee_id"))
     total = people.count()
     found = list(people.order_by("name", "pk").values("pk", "name", "education", "education_relevant")[:MAX_RESULTS])
     jobs: dict[int, list[Employment]] = defaultdict(list)

@@ -83,13 +83,14 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
     )
     # The person's course bookings the user may see, newest first (the own profile links to
     # "Mine kurser" instead).
+    show_bookings = not own and can(user, LIST, "booking")
     bookings = (
         list(
             scoped_for(user, LIST, "booking", Booking.objects.filter(employee=employee))
             .select_related("session__course", "employment__facility")
             .order_by("-session__first_day", "-pk")
         )
-        if not own and can(user, LIST, "booking")
+        if show_bookings
         else []
     )
     log_access(
@@ -108,7 +109,7 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
         "open_facilities": open_facilities,
         "show_gap_links": can(user, LIST, "coverage_gap"),
         "bookings": bookings,
-        "show_bookings": not own and can(user, LIST, "booking"),
+        "show_bookings": show_bookings,
         "can_register": not own and can(user, CREATE, "competence_holding"),
         "breadcrumb_facility": next(
             (e.facility for e in employments if e.facility_id in open_facilities),  # the latest first

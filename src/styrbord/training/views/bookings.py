@@ -24,7 +24,7 @@ from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today
-from styrbord.lib.filtering import apply_choices
+from styrbord.lib.filtering import apply_choices, query_without
 from styrbord.lib.money import ZERO
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
@@ -138,9 +138,6 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     shown = list(page)
     if shown:
         log_access(request.user, "training.bookings.listed", sorted({b.employee_id for b in shown}))
-    query = request.GET.copy()
-    query.pop("side", None)
-    query.pop("alle", None)
     return render(
         request,
         "training/booking_list.html",
@@ -148,7 +145,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "bookings": shown,
-            "query": query.urlencode(),
+            "query": query_without(request.GET, "side", "alle"),
             "can_confirm": can(request.user, UPDATE, "booking"),
             "can_export": can(request.user, EXPORT, "booking"),
             "planned": BookingStatus.PLANNED,

@@ -12,7 +12,7 @@ from styrbord.funding.tests import helpers as funding_helpers
 from styrbord.lib.dates import local_today
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World, login
+from styrbord.testing.fixtures import SIDEWAYS_OVERFLOW, World, login
 from styrbord.training import services
 from styrbord.training.tests import helpers
 
@@ -156,9 +156,6 @@ def test_the_coverage_heat_map_of_six_requirements_fits_a_laptop_screen(
     assert page.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth + 1")
 
 
-SIDEWAYS = "el => el.scrollWidth - el.clientWidth"
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("width", [1280, 768])
@@ -180,4 +177,4 @@ def test_lists_fold_secondary_columns_under_the_name_on_a_tablet(
     headers = page.locator("table.table thead th:visible").all_inner_texts()
     assert ("Tilbudstype" not in headers) is folded
     assert "Kommune" not in headers  # one municipality in the coordinator's scope
-    assert page.locator(".table-wrap").evaluate(SIDEWAYS) <= 1
+    assert page.locator(".table-wrap").evaluate(SIDEWAYS_OVERFLOW) <= 1
