@@ -107,10 +107,18 @@ class RetentionRule(models.Model):
         verbose_name = _("opbevaringsregel")
         verbose_name_plural = _("opbevaringsregler")
         constraints = [
-            models.CheckConstraint(name="retention_years_in_range", condition=models.Q(years_after_end__lte=100)),
+            models.CheckConstraint(
+                name="retention_years_in_range",
+                violation_error_message=_("Opbevaringstiden kan højst være 100 år."),
+                condition=models.Q(years_after_end__lte=100),
+            ),
             # At most one national rule (municipality empty); NULLs are otherwise distinct.
             models.UniqueConstraint(
-                Coalesce("municipality", models.Value(0)), name="retention_one_rule_per_municipality"
+                Coalesce("municipality", models.Value(0)),
+                name="retention_one_rule_per_municipality",
+                violation_error_message=_(
+                    "Der findes allerede en opbevaringsregel for denne kommune (eller en landsdækkende regel)."
+                ),
             ),
         ]
 

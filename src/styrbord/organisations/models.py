@@ -179,10 +179,13 @@ class Facility(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="facility_region_operator_has_region",
+                violation_error_message=_("Et tilbud, som en region driver, skal have den region, der driver det."),
                 condition=~models.Q(operator_kind="region") | models.Q(operator_region__isnull=False),
             ),
             models.CheckConstraint(
-                name="facility_backfill_factor_non_negative", condition=models.Q(backfill_factor__gte=0)
+                name="facility_backfill_factor_non_negative",
+                violation_error_message=_("Vikarfaktoren kan ikke være negativ."),
+                condition=models.Q(backfill_factor__gte=0),
             ),
         ]
 
@@ -298,6 +301,7 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 name="unit_unique_hr_department_id",
+                violation_error_message=_("En anden afdeling har allerede dette afdelings-id fra lønsystemet."),
                 fields=["hr_department_id"],
                 condition=~models.Q(hr_department_id=""),
             )

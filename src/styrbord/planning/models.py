@@ -96,12 +96,20 @@ class Scenario(models.Model):
         verbose_name = _("planlægningsscenarie")
         verbose_name_plural = _("planlægningsscenarier")
         constraints = [
-            models.CheckConstraint(name="scenario_own_budget_non_negative", condition=models.Q(own_budget__gte=0)),
             models.CheckConstraint(
-                name="scenario_horizon_after_start", condition=models.Q(horizon_end__gte=models.F("start_date"))
+                name="scenario_own_budget_non_negative",
+                violation_error_message=_("Scenariets eget budget kan ikke være negativt."),
+                condition=models.Q(own_budget__gte=0),
             ),
             models.CheckConstraint(
-                name="scenario_time_limit_range", condition=models.Q(time_limit_s__gte=1, time_limit_s__lte=600)
+                name="scenario_horizon_after_start",
+                violation_error_message=_("Planens horisont slutter før dens startdato."),
+                condition=models.Q(horizon_end__gte=models.F("start_date")),
+            ),
+            models.CheckConstraint(
+                name="scenario_time_limit_range",
+                violation_error_message=_("Tidsgrænsen for planlægningen skal være mellem 1 og 600 sekunder."),
+                condition=models.Q(time_limit_s__gte=1, time_limit_s__lte=600),
             ),
         ]
         indexes = [
@@ -160,7 +168,11 @@ class PlanRun(models.Model):
         verbose_name = _("planlægningskørsel")
         verbose_name_plural = _("planlægningskørsler")
         constraints = [
-            models.CheckConstraint(name="plan_run_progress_range", condition=models.Q(progress__lte=100)),
+            models.CheckConstraint(
+                name="plan_run_progress_range",
+                violation_error_message=_("Fremdriften kan ikke være over 100 procent."),
+                condition=models.Q(progress__lte=100),
+            ),
         ]
         indexes = [
             # The scenario page: a scenario's runs, newest first.
@@ -215,7 +227,11 @@ class PlanAssignment(models.Model):
         verbose_name_plural = _("planlagte pladser")
         constraints = [
             models.UniqueConstraint(name="plan_assignment_unique_seat", fields=["run", "employee", "session"]),
-            models.CheckConstraint(name="plan_assignment_cost_non_negative", condition=models.Q(cost__gte=0)),
+            models.CheckConstraint(
+                name="plan_assignment_cost_non_negative",
+                violation_error_message=_("Udgiften til en plads i planen kan ikke være negativ."),
+                condition=models.Q(cost__gte=0),
+            ),
         ]
 
     def __str__(self) -> str:

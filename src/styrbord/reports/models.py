@@ -72,7 +72,11 @@ class ReportJob(models.Model):
         verbose_name = _("rapportjob")
         verbose_name_plural = _("rapportjob")
         constraints = [
-            models.CheckConstraint(name="report_job_progress_max_100", condition=models.Q(progress__lte=100)),
+            models.CheckConstraint(
+                name="report_job_progress_max_100",
+                violation_error_message=_("Fremdriften kan ikke være over 100 procent."),
+                condition=models.Q(progress__lte=100),
+            ),
         ]
         indexes = [
             # The reports page: a user's latest jobs.
@@ -121,6 +125,7 @@ class DocumentTemplate(models.Model):
                 fields=["municipality", "document_type"],
                 condition=models.Q(active=True),
                 name="document_template_one_active",
+                violation_error_message=_("Kommunen har allerede en aktiv skabelon for denne dokumenttype."),
             ),
         ]
 

@@ -167,22 +167,29 @@ class Requirement(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="requirement_target_between_0_and_100",
+                violation_error_message=_("Målet skal være mellem 0 og 100 procent."),
                 condition=Q(target_percent__gte=0, target_percent__lte=100),
             ),
             models.CheckConstraint(
                 name="requirement_months_for_month_rules",
+                violation_error_message=_("Denne regel kræver et antal måneder (mindst 1)."),
                 condition=~Q(rule__in=RULES_WITH_MONTHS) | Q(months__gte=1),
             ),
             models.CheckConstraint(
                 name="requirement_everyone_rules_target_100",
+                violation_error_message=_("Når kravet gælder alle i målgruppen, skal målet være 100 procent."),
                 condition=~Q(rule__in=RULES_FOR_EVERYONE) | Q(target_percent=100),
             ),
             models.CheckConstraint(
                 name="requirement_new_staff_has_start",
+                violation_error_message=_("Et krav til nyansatte skal have den dato, det gælder fra."),
                 condition=~Q(population=Population.NEW_STAFF) | Q(effective_from__isnull=False),
             ),
             models.CheckConstraint(
                 name="requirement_scope_fields_match_level",
+                violation_error_message=_(
+                    "Vælg den region, kommune eller det tilbud, som kravets niveau angiver, og intet andet."
+                ),
                 condition=(
                     Q(scope_level=ScopeLevel.NATIONAL)
                     | Q(scope_level=ScopeLevel.REGION, region__isnull=False)

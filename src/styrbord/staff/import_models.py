@@ -129,7 +129,10 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("importkørsler")
         constraints = [
             models.UniqueConstraint(
-                name="import_batch_unique_token", fields=["storage_token"], condition=~models.Q(storage_token="")
+                name="import_batch_unique_token",
+                violation_error_message=_("Denne importfil er allerede registreret."),
+                fields=["storage_token"],
+                condition=~models.Q(storage_token=""),
             ),
         ]
         indexes = [

@@ -137,11 +137,18 @@ class Employment(models.Model):
         verbose_name_plural = _("ansættelser")
         constraints = [
             models.CheckConstraint(
-                name="employment_hours_in_range", condition=models.Q(weekly_hours__gte=0, weekly_hours__lte=80)
+                name="employment_hours_in_range",
+                violation_error_message=_("Timer pr. uge skal være mellem 0 og 80."),
+                condition=models.Q(weekly_hours__gte=0, weekly_hours__lte=80),
             ),
-            models.CheckConstraint(name="employment_wage_non_negative", condition=models.Q(hourly_wage__gte=0)),
+            models.CheckConstraint(
+                name="employment_wage_non_negative",
+                violation_error_message=_("Timelønnen kan ikke være negativ."),
+                condition=models.Q(hourly_wage__gte=0),
+            ),
             models.CheckConstraint(
                 name="employment_end_after_start",
+                violation_error_message=_("Ansættelsen slutter, før den begynder."),
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
             ),
         ]
@@ -192,7 +199,9 @@ class Absence(models.Model):
         verbose_name_plural = _("fravær")
         constraints = [
             models.CheckConstraint(
-                name="absence_end_after_start", condition=models.Q(end_date__gte=models.F("start_date"))
+                name="absence_end_after_start",
+                violation_error_message=_("Fraværet slutter, før det begynder."),
+                condition=models.Q(end_date__gte=models.F("start_date")),
             )
         ]
 

@@ -62,17 +62,29 @@ class WorkforceStatistic(models.Model):
         verbose_name = _("importeret personalenøgletal")
         verbose_name_plural = _("importerede personalenøgletal")
         constraints = [
-            models.CheckConstraint(name="workforce_statistic_value_non_negative", condition=models.Q(value__gte=0)),
             models.CheckConstraint(
-                name="workforce_statistic_year_plausible", condition=models.Q(year__gte=1990, year__lte=2100)
+                name="workforce_statistic_value_non_negative",
+                violation_error_message=_("Tallet kan ikke være negativt."),
+                condition=models.Q(value__gte=0),
+            ),
+            models.CheckConstraint(
+                name="workforce_statistic_year_plausible",
+                violation_error_message=_("Året skal ligge mellem 1990 og 2100."),
+                condition=models.Q(year__gte=1990, year__lte=2100),
             ),
             models.UniqueConstraint(
                 name="workforce_statistic_unique_municipality",
+                violation_error_message=_(
+                    "Kommunen har allerede et tal for dette år, denne faggruppe og dette nøgletal."
+                ),
                 fields=["municipality", "year", "job_group", "metric"],
                 condition=models.Q(facility__isnull=True),
             ),
             models.UniqueConstraint(
                 name="workforce_statistic_unique_facility",
+                violation_error_message=_(
+                    "Tilbuddet har allerede et tal for dette år, denne faggruppe og dette nøgletal."
+                ),
                 fields=["facility", "year", "job_group", "metric"],
                 condition=models.Q(facility__isnull=False),
             ),
@@ -121,7 +133,9 @@ class JobPosting(models.Model):
         verbose_name_plural = _("stillingsopslag")
         constraints = [
             models.CheckConstraint(
-                name="job_posting_has_type", condition=~models.Q(job_group="") | ~models.Q(job_type="")
+                name="job_posting_has_type",
+                violation_error_message=_("Angiv en faggruppe eller en stillingstype."),
+                condition=~models.Q(job_group="") | ~models.Q(job_type=""),
             ),
         ]
         indexes = [

@@ -23,8 +23,8 @@ class ApiClient:
     def post(self, path: str, data: dict[str, Any], **headers: Any) -> Any:
         return self.client.post(f"/api/v1{path}", data, content_type="application/json", **headers)
 
-    def patch(self, path: str, data: dict[str, Any]) -> Any:
-        return self.client.patch(f"/api/v1{path}", data, content_type="application/json")
+    def patch(self, path: str, data: dict[str, Any], **headers: Any) -> Any:
+        return self.client.patch(f"/api/v1{path}", data, content_type="application/json", **headers)
 
     def delete(self, path: str, **params: Any) -> Any:
         query = "&".join(f"{k}={v}" for k, v in params.items())

@@ -124,6 +124,25 @@ def test_creating_outside_the_scope_is_refused(world, api_as) -> None:  # type: 
     assert Employment.objects.filter(employee_id=created.json()["id"], facility=world.dolmer).exists()
 
 
+def test_a_broken_database_rule_is_named_in_the_language_asked_for(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    """The constraint's own message, not "Begrænsning »employment_end_after_start« er overtrådt"."""
+    api = api_as(world.admin)
+    employment = world.dolmer_staff[0].employments.get()
+    start = employment.start_date
+    payload = {
+        "version": api.get(f"/employments/{employment.pk}").json()["version"],
+        "end_date": (start - dt.timedelta(days=1)).isoformat(),
+    }
+    danish = api.patch(f"/employments/{employment.pk}", payload)
+    assert danish.status_code == 422, danish.content
+    assert [e["msg"] for e in danish.json()["detail"]] == ["Ansættelsen slutter, før den begynder."]
+    english = api.patch(f"/employments/{employment.pk}", payload, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 422, english.content
+    assert [e["msg"] for e in english.json()["detail"]] == ["The employment ends before it begins."]
+    employment.refresh_from_db()
+    assert employment.end_date is None
+
+
 def test_a_cpr_number_is_refused_as_person_key(world, api_as) -> None:  # type: ignore[no-untyped-def]
     response = api_as(world.admin).post("/employees", {"person_key": "010190-1234", "name": "X"})
     assert response.status_code == 422

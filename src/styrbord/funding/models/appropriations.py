@@ -135,7 +135,13 @@ class AppropriationLine(models.Model):
         verbose_name = _("bevillingslinje")
         verbose_name_plural = _("bevillingslinjer")
         constraints = [
-            models.CheckConstraint(name="appropriation_line_amount_non_negative", condition=models.Q(amount__gte=0)),
+            models.CheckConstraint(
+                name="appropriation_line_amount_non_negative",
+                violation_error_message=_(
+                    "Beløbet kan ikke være negativt; retningen angiver, om det tilføres eller fratrækkes."
+                ),
+                condition=models.Q(amount__gte=0),
+            ),
         ]
 
     def __str__(self) -> str:

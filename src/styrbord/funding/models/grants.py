@@ -55,10 +55,15 @@ class Grant(models.Model):
         verbose_name = _("tilsagn")
         verbose_name_plural = _("tilsagn")
         constraints = [
-            models.CheckConstraint(name="grant_amount_non_negative", condition=models.Q(amount__gte=0)),
+            models.CheckConstraint(
+                name="grant_amount_non_negative",
+                violation_error_message=_("Tilskuddets beløb kan ikke være negativt."),
+                condition=models.Q(amount__gte=0),
+            ),
             # Exactly one recipient: a facility or a municipality.
             models.CheckConstraint(
                 name="grant_one_recipient",
+                violation_error_message=_("Et tilskud har præcis én modtager: et tilbud eller en kommune."),
                 condition=(models.Q(facility__isnull=False) & models.Q(municipality__isnull=True))
                 | (models.Q(facility__isnull=True) & models.Q(municipality__isnull=False)),
             ),
@@ -106,7 +111,11 @@ class GrantBudgetLine(models.Model):
         verbose_name_plural = _("budgetlinjer")
         constraints = [
             models.UniqueConstraint(fields=["grant", "category", "year"], name="budget_line_unique_per_year"),
-            models.CheckConstraint(name="budget_line_amount_non_negative", condition=models.Q(amount__gte=0)),
+            models.CheckConstraint(
+                name="budget_line_amount_non_negative",
+                violation_error_message=_("Budgetlinjens beløb kan ikke være negativt."),
+                condition=models.Q(amount__gte=0),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -135,20 +135,31 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="ledger_reversal_references_entry",
+                violation_error_message=_(
+                    "En tilbageførsel skal henvise til den postering, den tilbagefører, og kun en tilbageførsel må det."
+                ),
                 condition=models.Q(kind="reversal", reverses__isnull=False)
                 | (~models.Q(kind="reversal") & models.Q(reverses__isnull=True)),
             ),
             models.CheckConstraint(
                 name="ledger_correction_references_entry",
+                violation_error_message=_(
+                    "En rettelse skal henvise til den postering, den retter, og kun en rettelse må det."
+                ),
                 condition=models.Q(kind="correction", corrects__isnull=False)
                 | (~models.Q(kind="correction") & models.Q(corrects__isnull=True)),
             ),
             models.CheckConstraint(
                 name="ledger_income_in_income_balance",
+                violation_error_message=_("En indtægt bogføres på indtægtssaldoen."),
                 condition=~models.Q(kind="income") | models.Q(balance="income"),
             ),
             # An entry is reversed at most once (two people reversing it at once: one fails).
-            models.UniqueConstraint(fields=["reverses"], name="ledger_reversed_once"),
+            models.UniqueConstraint(
+                fields=["reverses"],
+                name="ledger_reversed_once",
+                violation_error_message=_("Posteringen er allerede tilbageført."),
+            ),
         ]
         indexes = [
             # Balances of a grant: SUM(amount) GROUP BY balance WHERE grant = ?.

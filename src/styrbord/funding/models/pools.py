@@ -119,15 +119,24 @@ class Pool(models.Model):
         verbose_name = _("pulje")
         verbose_name_plural = _("puljer")
         constraints = [
-            models.CheckConstraint(name="pool_total_non_negative", condition=models.Q(total__gte=0)),
             models.CheckConstraint(
-                name="pool_period_end_after_start", condition=models.Q(period_end__gte=models.F("period_start"))
+                name="pool_total_non_negative",
+                violation_error_message=_("Puljens samlede beløb kan ikke være negativt."),
+                condition=models.Q(total__gte=0),
             ),
             models.CheckConstraint(
-                name="pool_share_in_range", condition=models.Q(co_financing_share__gte=0, co_financing_share__lte=100)
+                name="pool_period_end_after_start",
+                violation_error_message=_("Puljens periode slutter, før den begynder."),
+                condition=models.Q(period_end__gte=models.F("period_start")),
+            ),
+            models.CheckConstraint(
+                name="pool_share_in_range",
+                violation_error_message=_("Medfinansieringsandelen skal være mellem 0 og 100 procent."),
+                condition=models.Q(co_financing_share__gte=0, co_financing_share__lte=100),
             ),
             models.CheckConstraint(
                 name="pool_ceilings_non_negative",
+                violation_error_message=_("Puljens lofter kan ikke være negative."),
                 condition=(models.Q(ceiling_per_person_year__isnull=True) | models.Q(ceiling_per_person_year__gte=0))
                 & (models.Q(ceiling_per_booking__isnull=True) | models.Q(ceiling_per_booking__gte=0)),
             ),

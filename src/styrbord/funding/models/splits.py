@@ -31,7 +31,11 @@ class FundingSplit(models.Model):
         verbose_name_plural = _("finansieringsandele")
         constraints = [
             models.UniqueConstraint(fields=["booking", "grant"], name="funding_split_unique"),
-            models.CheckConstraint(name="funding_split_share_range", condition=models.Q(share__gt=0, share__lte=100)),
+            models.CheckConstraint(
+                name="funding_split_share_range",
+                violation_error_message=_("Andelen skal være over 0 og højst 100 procent."),
+                condition=models.Q(share__gt=0, share__lte=100),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -83,11 +83,15 @@ class Booking(models.Model):
         constraints = [
             models.UniqueConstraint(
                 name="booking_one_live_per_person_session",
+                violation_error_message=_("Medarbejderen er allerede tilmeldt dette hold."),
                 fields=["session", "employee"],
                 condition=~models.Q(status__in=["cancelled", "no_show"]),
             ),
             models.CheckConstraint(
                 name="booking_amounts_non_negative",
+                violation_error_message=_(
+                    "Afbudsgebyr, rejseudgifter, materialer og andre refusioner kan ikke være negative."
+                ),
                 condition=models.Q(
                     cancellation_fee__gte=0, travel_amount__gte=0, materials_amount__gte=0, other_refund_amount__gte=0
                 ),
@@ -146,6 +150,9 @@ class BookingCost(models.Model):
             models.UniqueConstraint(name="booking_cost_unique_line", fields=["booking", "category", "stage", "year"]),
             models.CheckConstraint(
                 name="booking_cost_refund_sign",
+                violation_error_message=_(
+                    "Refusioner bogføres som negative beløb og alle andre udgifter som positive."
+                ),
                 condition=(models.Q(category__in=["veu_refund", "other_refund"]) & models.Q(amount__lte=0))
                 | (~models.Q(category__in=["veu_refund", "other_refund"]) & models.Q(amount__gte=0)),
             ),

@@ -119,9 +119,14 @@ class Course(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="course_fees_non_negative",
+                violation_error_message=_("Kursets priser kan ikke være negative."),
                 condition=models.Q(fee_per_participant__gte=0, fee_per_inhouse_day__gte=0),
             ),
-            models.CheckConstraint(name="course_hours_non_negative", condition=models.Q(duration_hours__gte=0)),
+            models.CheckConstraint(
+                name="course_hours_non_negative",
+                violation_error_message=_("Kursets varighed kan ikke være negativ."),
+                condition=models.Q(duration_hours__gte=0),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,11 +203,16 @@ class CancellationRule(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="cancellation_rule_one_owner",
+                violation_error_message=_(
+                    "En afbudsregel hører til enten en udbyder eller et kursus, præcis én af dem."
+                ),
                 condition=(models.Q(provider__isnull=False, course__isnull=True))
                 | (models.Q(provider__isnull=True, course__isnull=False)),
             ),
             models.CheckConstraint(
-                name="cancellation_rule_percent_range", condition=models.Q(fee_percent__gte=0, fee_percent__lte=100)
+                name="cancellation_rule_percent_range",
+                violation_error_message=_("Afbudsgebyret skal være mellem 0 og 100 procent af prisen."),
+                condition=models.Q(fee_percent__gte=0, fee_percent__lte=100),
             ),
         ]
 

@@ -73,6 +73,9 @@ class InitiativeYear(models.Model):
             models.UniqueConstraint(name="initiative_year_unique", fields=["initiative", "year"]),
             models.CheckConstraint(
                 name="initiative_year_non_negative",
+                violation_error_message=_(
+                    "Årsværk, løn pr. årsværk, anden drift og etablering kan ikke være negative."
+                ),
                 condition=models.Q(
                     fte__gte=0, annual_wage_per_fte__gte=0, other_operating__gte=0, establishment__gte=0
                 ),

@@ -40,10 +40,15 @@ class BackfillFactor(models.Model):
             models.UniqueConstraint(name="backfill_factor_unique_from", fields=["facility", "valid_from"]),
             models.UniqueConstraint(
                 name="backfill_factor_default_unique_from",
+                violation_error_message=_("Der findes allerede en standard-vikarfaktor fra denne dato."),
                 fields=["valid_from"],
                 condition=models.Q(facility__isnull=True),
             ),
-            models.CheckConstraint(name="backfill_factor_non_negative", condition=models.Q(factor__gte=0)),
+            models.CheckConstraint(
+                name="backfill_factor_non_negative",
+                violation_error_message=_("Vikarfaktoren kan ikke være negativ."),
+                condition=models.Q(factor__gte=0),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,7 +71,11 @@ class VeuRate(models.Model):
         verbose_name = _("VEU-sats")
         verbose_name_plural = _("VEU-satser")
         constraints = [
-            models.CheckConstraint(name="veu_rate_non_negative", condition=models.Q(hourly_rate__gte=0)),
+            models.CheckConstraint(
+                name="veu_rate_non_negative",
+                violation_error_message=_("VEU-godtgørelsens timesats kan ikke være negativ."),
+                condition=models.Q(hourly_rate__gte=0),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -66,6 +66,7 @@ class Session(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="session_fees_non_negative",
+                violation_error_message=_("Holdets priser kan ikke være negative."),
                 condition=(models.Q(fee_per_participant__isnull=True) | models.Q(fee_per_participant__gte=0))
                 & (models.Q(fee_per_inhouse_day__isnull=True) | models.Q(fee_per_inhouse_day__gte=0)),
             ),
@@ -122,7 +123,11 @@ class SessionDay(models.Model):
         verbose_name_plural = _("kursusdage")
         constraints = [
             models.UniqueConstraint(name="session_day_unique", fields=["session", "date"]),
-            models.CheckConstraint(name="session_day_hours_range", condition=models.Q(hours__gt=0, hours__lte=24)),
+            models.CheckConstraint(
+                name="session_day_hours_range",
+                violation_error_message=_("En kursusdag skal vare mere end 0 og højst 24 timer."),
+                condition=models.Q(hours__gt=0, hours__lte=24),
+            ),
         ]
         indexes = [
             # Clash checks and the absence view: which sessions run on a date.
@@ -165,6 +170,7 @@ class CourseInterest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 name="course_interest_open_unique",
+                violation_error_message=_("Medarbejderen har allerede en åben interesse for dette kursus."),
                 fields=["employee", "course"],
                 condition=models.Q(fulfilled_by__isnull=True),
             ),
