@@ -10,7 +10,7 @@ import pytest
 from styrbord.planning import services
 from styrbord.planning.models import PlanRun
 from styrbord.planning.tests.data import planning_setup
-from styrbord.testing.fixtures import login
+from styrbord.testing.fixtures import SIDEWAYS_OVERFLOW, login
 
 
 @pytest.fixture
@@ -48,8 +48,18 @@ def test_the_coordinator_runs_a_scenario_and_sees_the_plan(
     assert "Penge (budget)" in content  # why the target is not met
     assert "Dolmer Have" in content
     assert page.locator("button:has-text('Godkend planen')").count() == 1
+    # On a tablet the tables fold their secondary columns instead of scrolling sideways.
+    page.set_viewport_size({"width": 768, "height": 1000})
+    tables = page.locator(".table-wrap")
+    assert tables.count() >= 3
+    for i in range(tables.count()):
+        assert tables.nth(i).evaluate(SIDEWAYS_OVERFLOW) <= 1, f"run table {i} scrolls sideways on a tablet"
+    assert "Penge (budget)" in page.locator("td:visible", has_text="Nås ikke").first.inner_text()
+    page.set_viewport_size({"width": 1280, "height": 1000})
 
-    # A second run, and the two side by side.
+    # A second run, and the two side by side, on a tablet, under a name as long as real ones.
+    setup.scenario.name = "Plan 2027 med puljemidlerne fra Social- og Boligstyrelsen (24/9263)"
+    setup.scenario.save(update_fields=["name"])
     other = PlanRun.objects.create(scenario=setup.scenario, parameters=services.parameters_of(setup.scenario))
     services.execute_run(other.pk)
     page.goto(f"{live_server.url}/planlaegning/{setup.scenario.pk}/")
@@ -61,3 +71,8 @@ def test_the_coordinator_runs_a_scenario_and_sees_the_plan(
     assert f"#{run.pk}" in compared
     assert f"#{other.pk}" in compared
     assert "Konflikthåndtering for alle" in compared
+    page.set_viewport_size({"width": 768, "height": 1000})
+    tables = page.locator(".table-wrap")
+    assert tables.count() == 3  # totals, coverage by the deadline, staffing per facility
+    for i in range(tables.count()):
+        assert tables.nth(i).evaluate(SIDEWAYS_OVERFLOW) <= 1, f"table {i} scrolls sideways on a tablet"
