@@ -203,6 +203,9 @@ def staff_rows_html(rows: list[StaffRow], profile_base: str | None = None) -> Sa
     """
     base = escape(profile_base) if profile_base else None
     yes_text, no_text, leave_text, relevant_text = _("Ja"), _("Nej"), _("Orlov"), _("Relevant")
+    # On a tablet the job group, FTE and key-worker columns fold under the name (narrow-only).
+    fte_text, contact_text = _("årsværk"), _("kontaktperson")
+    contact_badge = f' · <span class="badge badge-info">{escape(contact_text)}</span>'
     yes = f'<span class="badge badge-info">{escape(yes_text)}</span>'
     no = f'<span class="small">{escape(no_text)}</span>'
     leave = f' <span class="badge badge-warn">{escape(leave_text)}</span>'
@@ -227,9 +230,14 @@ def staff_rows_html(rows: list[StaffRow], profile_base: str | None = None) -> Sa
     for r in rows:
         badges = " ".join([badge(h) for h in r.held]) or DASH
         unit = f'<br><span class="small">{escape(r.unit)}</span>' if r.unit else ""
+        folded = (
+            f'<div class="small narrow-only">{escape(r.job_group)} · {escape(r.fte)} {escape(fte_text)}'
+            f"{contact_badge if r.contact else ''}</div>"
+        )
         out.append(
-            f"<tr><td>{name(r)}{leave if r.on_leave else ''}{unit}</td><td>{escape(r.job_group)}</td>"
-            f'<td class="num">{escape(r.fte)}</td><td>{yes if r.contact else no}</td>'
+            f"<tr><td>{name(r)}{leave if r.on_leave else ''}{unit}{folded}</td>"
+            f'<td class="wide-only">{escape(r.job_group)}</td>'
+            f'<td class="num wide-only">{escape(r.fte)}</td><td class="wide-only">{yes if r.contact else no}</td>'
             f"<td>{escape(r.education) or DASH}{relevant if r.relevant else ''}</td><td>{badges}</td></tr>"
         )
     return mark_safe("\n".join(out))  # noqa: S308 - every value above is escaped

@@ -1,0 +1,79 @@
+"""In a real browser on a 768 px tablet: the demo's pages, as the coordinator, the facility
+manager and the finance officer see them, without a table that scrolls sideways.
+
+Wide tables fold their secondary columns under the name (``wide-only``/``narrow-only``). Two
+tables may scroll by design: the coverage heat map (facilities × requirements) and the workforce
+tables by year. Everything else must fit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from styrbord.demo.services import build_demo
+from styrbord.funding.models import Grant, Pool
+from styrbord.organisations.models import Facility
+from styrbord.planning.models import PlanRun
+from styrbord.testing.fixtures import SIDEWAYS_OVERFLOW
+
+TODAY = dt.date(2026, 11, 23)
+# (page, table) pairs that scroll by design; the table is named by its first header.
+SCROLLS_BY_DESIGN = {("/krav/", "Tilbud"), ("/personale/", "Faggruppe")}
+PROBE = f"""() => [...document.querySelectorAll('.table-wrap')].map(el => [
+    ({SIDEWAYS_OVERFLOW})(el), (el.querySelector('caption, th') || {{innerText: ''}}).innerText.trim()])"""
+
+
+def _login(page: Any, url: str, username: str) -> None:
+    page.goto(f"{url}/konto/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "styrbord-demo")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_no_demo_table_scrolls_sideways_on_a_tablet(live_server: Any, page: Any, reference_data: None) -> None:
+    build_demo(2024, TODAY)
+    dolmer = Facility.objects.get(name="Dolmer Have")
+    pool = Pool.objects.order_by("pk").first()
+    grant = Grant.objects.filter(facility=dolmer).first()
+    runs = list(PlanRun.objects.filter(status=PlanRun.Status.DONE).values_list("pk", flat=True))
+    assert pool is not None
+    assert grant is not None
+    assert len(runs) >= 2
+    compare = "/planlaegning/sammenlign/?" + "&".join(f"koersel={pk}" for pk in runs[:2])
+    pages = {
+        "koordinator": [
+            "/",
+            "/tilbud/",
+            "/krav/",
+            "/krav/liste/",
+            "/kompetencer/udloeber/",
+            "/personale/",
+            "/kurser/",
+            "/kurser/bookinger/",
+            "/oekonomi/",
+            "/planlaegning/",
+            f"/planlaegning/koersel/{runs[0]}/",
+            compare,
+        ],
+        "leder-dolmer": [f"/tilbud/{dolmer.pk}/", f"/krav/tilbud/{dolmer.pk}/mangler/", "/kompetencer/udloeber/"],
+        "oekonomi": ["/oekonomi/", f"/oekonomi/puljer/{pool.pk}/", f"/oekonomi/tilsagn/{grant.pk}/"],
+    }
+    page.set_viewport_size({"width": 768, "height": 1000})
+    too_wide = []
+    for username, urls in pages.items():
+        page.context.clear_cookies()
+        _login(page, live_server.url, username)
+        for url in urls:
+            response = page.goto(f"{live_server.url}{url}")
+            assert response.status == 200, (username, url)
+            assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 1, (username, url)
+            for overflow, table in page.evaluate(PROBE):
+                if overflow > 1 and (url.split("?")[0], table) not in SCROLLS_BY_DESIGN:
+                    too_wide.append((username, url, table, overflow))
+    assert too_wide == []
