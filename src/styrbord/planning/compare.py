@@ -6,9 +6,39 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
+from styrbord.planning.inputs import OWN_BUDGET_ID, OWN_BUDGET_NAME
 from styrbord.planning.models import PlanRun
+from styrbord.requirements.models import rule_words
 
 MONEY_KEYS = ("cost", "remaining", "planned")
+# Why a target is not met, by the engine's reason (worded when shown, in the reader's language).
+REASON_LABELS = {
+    "budget": gettext_lazy("Penge (budget)"),
+    "capacity": gettext_lazy("Pladser på holdene"),
+    "staffing": gettext_lazy("Minimumsbemanding"),
+    "no_session": gettext_lazy("Intet hold før fristen"),
+    "clashes": gettext_lazy("Sammenfald i kalenderen"),
+    "days_cap": gettext_lazy("Loft over kursusdage"),
+    "time_limit": gettext_lazy("Tidsgrænsen"),
+}
+
+
+def _rule(row: dict[str, Any]) -> str:
+    """The rule in the reader's language; runs stored before the parameters keep their words."""
+    parameters = row.get("rule_parameters")
+    if not parameters:
+        return str(row.get("rule", ""))
+    return rule_words(parameters["rule"], parameters["target"], parameters.get("months"))
+
+
+def _reason(row: dict[str, Any]) -> str:
+    reason = row.get("reason")
+    if not reason:
+        return ""
+    label = REASON_LABELS.get(str(reason))
+    return str(label) if label is not None else str(row.get("reason_label", ""))
 
 
 def present(result: dict[str, Any]) -> dict[str, Any]:
@@ -18,6 +48,8 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
         {
             **row,
             "deadline_date": dt.date.fromisoformat(row["deadline"]) if row.get("deadline") else None,
+            "rule": _rule(row),
+            "reason_label": _reason(row),
             "attainment_pct": 100 * row.get("attainment", 0.0),
             "baseline_pct": 100 * row.get("baseline_attainment", 0.0),
         }
@@ -32,7 +64,12 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
         for row in result.get("facilities", [])
     ]
     out["grants"] = [
-        {**row, **{k: Decimal(row[k]) for k in MONEY_KEYS if k in row}} for row in result.get("grants", [])
+        {
+            **row,
+            **{k: Decimal(row[k]) for k in MONEY_KEYS if k in row},
+            **({"name": str(OWN_BUDGET_NAME)} if row.get("grant") == OWN_BUDGET_ID else {}),
+        }
+        for row in result.get("grants", [])
     ]
     return out
 
@@ -45,7 +82,7 @@ def comparison(runs: list[PlanRun]) -> dict[str, Any]:
     for index, run in enumerate(runs):
         result = present(run.result or {})
         rows = result["targets"]
-        grants_planned = sum((g["planned"] for g in result["grants"] if g["grant"] != 0), Decimal("0"))
+        grants_planned = sum((g["planned"] for g in result["grants"] if g["grant"] != OWN_BUDGET_ID), Decimal("0"))
         totals.append(
             {
                 "run": run,

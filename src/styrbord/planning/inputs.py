@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from styrbord.competences.models import CompetenceHolding
 from styrbord.funding.models import Grant
@@ -48,6 +49,7 @@ from styrbord.training.services.rates import BackfillFactors, veu_rates
 from styrbord.training.services.veu import HIGHER_EDUCATION_JOB_GROUPS, HIGHER_EDUCATION_WORDS
 
 OWN_BUDGET_ID = 0
+OWN_BUDGET_NAME = gettext_lazy("Egen finansiering")  # the scenario's own money, shown as a grant
 WEIGHTS = {Priority.HIGH: 3.0, Priority.MEDIUM: 2.0, Priority.LOW: 1.0}
 KINDS = {
     Rule.PERCENT_PEOPLE: engine.RuleKind.PEOPLE_SHARE,
@@ -216,9 +218,9 @@ def _grants(scenario: Scenario, facilities: list[Facility]) -> tuple[list[engine
         names[grant.pk] = str(grant)
     if scenario.own_budget > 0:
         result.append(
-            engine.Grant(id=OWN_BUDGET_ID, name="Egen finansiering", remaining_ore=to_ore(scenario.own_budget))
+            engine.Grant(id=OWN_BUDGET_ID, name=str(OWN_BUDGET_NAME), remaining_ore=to_ore(scenario.own_budget))
         )
-        names[OWN_BUDGET_ID] = "Egen finansiering"
+        names[OWN_BUDGET_ID] = str(OWN_BUDGET_NAME)
     return result, names
 
 
@@ -351,6 +353,7 @@ def _requirements(
             "name": requirement.name,
             "scope": requirement.scope_text(),
             "rule": requirement.rule_text(),
+            "rule_parameters": requirement.rule_parameters(),  # worded again in the reader's language
             "deadline": deadline.isoformat(),
             "own_deadline": requirement.deadline.isoformat() if requirement.deadline else None,
         }

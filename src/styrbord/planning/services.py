@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
@@ -28,6 +27,7 @@ from styrbord.funding.services.booking_charges import charge_booking
 from styrbord.lib.money import ZERO, from_ore, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
+from styrbord.planning.compare import REASON_LABELS
 from styrbord.planning.inputs import OWN_BUDGET_ID, Inputs, build_inputs, snapshot
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.staff.models import Employment
@@ -40,15 +40,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 0.5  # at most this often the run row is updated while solving
-REASON_LABELS = {
-    "budget": gettext_lazy("Penge (budget)"),
-    "capacity": gettext_lazy("Pladser på holdene"),
-    "staffing": gettext_lazy("Minimumsbemanding"),
-    "no_session": gettext_lazy("Intet hold før fristen"),
-    "clashes": gettext_lazy("Sammenfald i kalenderen"),
-    "days_cap": gettext_lazy("Loft over kursusdage"),
-    "time_limit": gettext_lazy("Tidsgrænsen"),
-}
 
 
 class PlanningError(Exception):
@@ -261,6 +252,7 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
                 "name": info.get("name", ""),
                 "scope": info.get("scope", ""),
                 "rule": info.get("rule", ""),
+                "rule_parameters": info.get("rule_parameters"),
                 "deadline": info.get("deadline"),
                 "target": outcome.target,
                 "baseline": outcome.baseline,

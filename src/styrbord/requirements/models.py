@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -71,6 +71,20 @@ class Priority(models.IntegerChoices):
 # Rules that need a number of months, and rules where every person must comply (target 100 %).
 RULES_WITH_MONTHS = (Rule.WITHIN_MONTHS_OF_HIRE, Rule.RENEW_EVERY)
 RULES_FOR_EVERYONE = (Rule.EVERY_PERSON, Rule.WITHIN_MONTHS_OF_HIRE)
+
+
+def rule_words(rule: str, target: Decimal | str, months: int | None) -> str:
+    """A rule in words in the active language, e.g. 'Mindst 75 % af personerne'."""
+    from styrbord.lib.formatting import format_percent
+
+    if rule in (Rule.PERCENT_PEOPLE, Rule.PERCENT_FTE):
+        unit = _("personerne") if rule == Rule.PERCENT_PEOPLE else _("årsværkene")
+        return str(_("Mindst %(pct)s af %(unit)s")) % {"pct": format_percent(Decimal(target), 0), "unit": unit}
+    if rule == Rule.WITHIN_MONTHS_OF_HIRE:
+        return str(_("Inden for %(m)s måneder efter ansættelse")) % {"m": months}
+    if rule == Rule.RENEW_EVERY:
+        return str(_("Fornyes hver %(m)s. måned")) % {"m": months}
+    return str(_("Alle personer"))
 
 
 class Requirement(models.Model):
@@ -228,16 +242,11 @@ class Requirement(models.Model):
 
     def rule_text(self) -> str:
         """The rule in words, e.g. 'Mindst 75 % af personerne'."""
-        from styrbord.lib.formatting import format_percent
+        return rule_words(self.rule, self.target, self.months)
 
-        if self.rule in (Rule.PERCENT_PEOPLE, Rule.PERCENT_FTE):
-            unit = _("personerne") if self.rule == Rule.PERCENT_PEOPLE else _("årsværkene")
-            return str(_("Mindst %(pct)s af %(unit)s")) % {"pct": format_percent(self.target, 0), "unit": unit}
-        if self.rule == Rule.WITHIN_MONTHS_OF_HIRE:
-            return str(_("Inden for %(m)s måneder efter ansættelse")) % {"m": self.months}
-        if self.rule == Rule.RENEW_EVERY:
-            return str(_("Fornyes hver %(m)s. måned")) % {"m": self.months}
-        return str(_("Alle personer"))
+    def rule_parameters(self) -> dict[str, Any]:
+        """What ``rule_words`` needs, as JSON (stored with a plan run, worded when shown)."""
+        return {"rule": str(self.rule), "target": str(self.target), "months": self.months}
 
     def job_group_labels(self) -> list[str]:
         """The job groups by their Danish names."""

@@ -289,3 +289,31 @@ def test_the_own_budget_is_written_and_shown_the_danish_way(world: World) -> Non
     assert scenario.own_budget == Decimal("2500.50")
     edit = client.get(reverse("planning:scenario_edit", args=[scenario.pk])).content.decode()
     assert 'name="own_budget" value="2500,50"' in edit
+
+
+def test_a_stored_run_reads_in_the_readers_language(world: World) -> None:
+    """The run is solved and stored once (in Danish, by a worker); its rules, the reasons a
+    target is missed and the scenario's own money are worded again for each reader."""
+    run = finished_run(world, grant_kr="5000.00", own_budget="1000.00")  # too little money
+    stored = run.result
+    assert any(t["reason"] == "budget" for t in stored["targets"])
+    assert {g["name"] for g in stored["grants"] if g["grant"] == 0} == {"Egen finansiering"}
+    client = client_for(world.coordinator)
+    url = reverse("planning:run_detail", args=[run.pk])
+    danish = client.get(url).content.decode()
+    assert "Penge (budget)" in danish
+    assert "Egen finansiering" in danish
+    assert "Alle personer" in danish
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+    assert "Money (budget)" in english
+    assert "Own funding" in english
+    assert "Every person" in english
+    for words in ("Penge (budget)", "Egen finansiering", "Alle personer"):
+        assert words not in english
+    # A run stored before the rule's parameters were kept shows its stored words.
+    for target in stored["targets"]:
+        del target["rule_parameters"]
+    run.result = stored
+    run.save(update_fields=["result"])
+    assert "Alle personer" in client.get(url).content.decode()
