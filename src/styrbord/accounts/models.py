@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Grantor, Municipality, Region
 from styrbord.staff.models import Employee
@@ -81,7 +82,7 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class RetentionRule(models.Model):
+class RetentionRule(RuleFieldsMixin, models.Model):
     """How long personal data about former employees is kept before it is anonymised.
 
     A rule for a municipality wins over the national rule (municipality empty).
@@ -109,6 +110,7 @@ class RetentionRule(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="retention_years_in_range",
+                violation_error_code="retention_years_in_range",
                 violation_error_message=_("Opbevaringstiden kan højst være 100 år."),
                 condition=models.Q(years_after_end__lte=100),
             ),
@@ -116,6 +118,7 @@ class RetentionRule(models.Model):
             models.UniqueConstraint(
                 Coalesce("municipality", models.Value(0)),
                 name="retention_one_rule_per_municipality",
+                violation_error_code="retention_one_rule_per_municipality",
                 violation_error_message=_(
                     "Der findes allerede en opbevaringsregel for denne kommune (eller en landsdækkende regel)."
                 ),

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.dates import add_months
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.staff.models import Employee
 
@@ -52,7 +53,7 @@ class Competence(models.Model):
         return add_months(acquired_on, self.validity_months)
 
 
-class CompetenceHolding(models.Model):
+class CompetenceHolding(RuleFieldsMixin, models.Model):
     """That a person holds a competence from a date, possibly until an expiry date."""
 
     scope_paths = ScopePaths(facility="employee__employments__facility", employee="employee")
@@ -83,6 +84,7 @@ class CompetenceHolding(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="holding_expiry_after_acquired",
+                violation_error_code="holding_expiry_after_acquired",
                 condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=models.F("acquired_on")),
                 violation_error_message=_("Udløbsdatoen ligger før den dag, kompetencen blev opnået."),
             )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.dates import staffed_as_weekend
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 
 
@@ -103,7 +104,7 @@ class Method(CodeListItem):
         verbose_name_plural = _("metoder")
 
 
-class Facility(models.Model):
+class Facility(RuleFieldsMixin, models.Model):
     """A service offer (tilbud), e.g. a social-psychiatric residential facility.
 
     The tenant that owns a facility in Styrbord is its municipality, or, for a regional
@@ -179,11 +180,13 @@ class Facility(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="facility_region_operator_has_region",
+                violation_error_code="facility_region_operator_has_region",
                 violation_error_message=_("Et tilbud, som en region driver, skal have den region, der driver det."),
                 condition=~models.Q(operator_kind="region") | models.Q(operator_region__isnull=False),
             ),
             models.CheckConstraint(
                 name="facility_backfill_factor_non_negative",
+                violation_error_code="facility_backfill_factor_non_negative",
                 violation_error_message=_("Vikarfaktoren kan ikke være negativ."),
                 condition=models.Q(backfill_factor__gte=0),
             ),
@@ -246,7 +249,7 @@ def minimums_by_facility(facilities: Iterable[Facility], days: Iterable[dt.date]
 PERIOD_ENDS_BEFORE_IT_BEGINS = _("Perioden slutter, før den begynder: „til og med“ skal ligge på eller efter „fra“.")
 
 
-class StaffingPeriod(models.Model):
+class StaffingPeriod(RuleFieldsMixin, models.Model):
     """A span of days on which a facility needs another minimum staffing than usual.
 
     E.g. 1:1 support for a newly moved-in resident for six weeks, or a themed day with all
@@ -270,6 +273,7 @@ class StaffingPeriod(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="staffing_period_end_after_start",
+                violation_error_code="staffing_period_end_after_start",
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 violation_error_message=PERIOD_ENDS_BEFORE_IT_BEGINS,
             )
@@ -285,7 +289,7 @@ class StaffingPeriod(models.Model):
             raise ValidationError({"end_date": PERIOD_ENDS_BEFORE_IT_BEGINS})
 
 
-class Unit(models.Model):
+class Unit(RuleFieldsMixin, models.Model):
     """A unit (afdeling) of a facility; HR systems know it by its department id."""
 
     scope_paths = ScopePaths(facility="facility")
@@ -301,6 +305,7 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 name="unit_unique_hr_department_id",
+                violation_error_code="unit_unique_hr_department_id",
                 violation_error_message=_("En anden afdeling har allerede dette afdelings-id fra lønsystemet."),
                 fields=["hr_department_id"],
                 condition=~models.Q(hr_department_id=""),

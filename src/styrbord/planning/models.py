@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality
 
 
-class Scenario(models.Model):
+class Scenario(RuleFieldsMixin, models.Model):
     """A planning question for one municipality: which facilities, which grants, how much own money."""
 
     # Coordinators and finance see their municipality's scenarios; a facility manager those that
@@ -98,16 +99,19 @@ class Scenario(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="scenario_own_budget_non_negative",
+                violation_error_code="scenario_own_budget_non_negative",
                 violation_error_message=_("Scenariets eget budget kan ikke være negativt."),
                 condition=models.Q(own_budget__gte=0),
             ),
             models.CheckConstraint(
                 name="scenario_horizon_after_start",
+                violation_error_code="scenario_horizon_after_start",
                 violation_error_message=_("Planens horisont slutter før dens startdato."),
                 condition=models.Q(horizon_end__gte=models.F("start_date")),
             ),
             models.CheckConstraint(
                 name="scenario_time_limit_range",
+                violation_error_code="scenario_time_limit_range",
                 violation_error_message=_("Tidsgrænsen for planlægningen skal være mellem 1 og 600 sekunder."),
                 condition=models.Q(time_limit_s__gte=1, time_limit_s__lte=600),
             ),
@@ -124,7 +128,7 @@ class Scenario(models.Model):
         return self.runs.order_by("-created_at", "-id").first()
 
 
-class PlanRun(models.Model):
+class PlanRun(RuleFieldsMixin, models.Model):
     """One solver run of a scenario: the inputs it saw, its parameters, progress, and what came out."""
 
     scope_paths = ScopePaths(municipality="scenario__municipality", facility="scenario__facilities")
@@ -170,6 +174,7 @@ class PlanRun(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="plan_run_progress_range",
+                violation_error_code="plan_run_progress_range",
                 violation_error_message=_("Fremdriften kan ikke være over 100 procent."),
                 condition=models.Q(progress__lte=100),
             ),
@@ -192,7 +197,7 @@ class PlanRun(models.Model):
         return None if self.gap is None else 100 * self.gap
 
 
-class PlanAssignment(models.Model):
+class PlanAssignment(RuleFieldsMixin, models.Model):
     """One seat of a run's plan: a person's employment on a session, what it costs, who pays."""
 
     scope_paths = ScopePaths(facility="employment__facility", employee="employee")
@@ -229,6 +234,7 @@ class PlanAssignment(models.Model):
             models.UniqueConstraint(name="plan_assignment_unique_seat", fields=["run", "employee", "session"]),
             models.CheckConstraint(
                 name="plan_assignment_cost_non_negative",
+                violation_error_code="plan_assignment_cost_non_negative",
                 violation_error_message=_("Udgiften til en plads i planen kan ikke være negativ."),
                 condition=models.Q(cost__gte=0),
             ),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Municipality
 
@@ -25,7 +26,7 @@ class OutputFormat(models.TextChoices):
         return CONTENT_TYPES[self.value]
 
 
-class ReportJob(models.Model):
+class ReportJob(RuleFieldsMixin, models.Model):
     """One request for a document: who asked, for what, how far it has come, and the file.
 
     Only the person who asked (and administrators) may download the file: a document can hold
@@ -74,6 +75,7 @@ class ReportJob(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="report_job_progress_max_100",
+                violation_error_code="report_job_progress_max_100",
                 violation_error_message=_("Fremdriften kan ikke være over 100 procent."),
                 condition=models.Q(progress__lte=100),
             ),
@@ -95,7 +97,7 @@ class ReportJob(models.Model):
         return OutputFormat(self.output_format).content_type
 
 
-class DocumentTemplate(models.Model):
+class DocumentTemplate(RuleFieldsMixin, models.Model):
     """A municipality's own Word template (letterhead, styles) using Styrbord's placeholders."""
 
     scope_paths = ScopePaths(municipality="municipality")
@@ -125,6 +127,7 @@ class DocumentTemplate(models.Model):
                 fields=["municipality", "document_type"],
                 condition=models.Q(active=True),
                 name="document_template_one_active",
+                violation_error_code="document_template_one_active",
                 violation_error_message=_("Kommunen har allerede en aktiv skabelon for denne dokumenttype."),
             ),
         ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.competences.models import Competence
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality, Region, Unit
 from styrbord.staff.models import Employment, JobGroup
@@ -87,7 +88,7 @@ def rule_words(rule: str, target: Decimal | str, months: int | None) -> str:
     return str(_("Alle personer"))
 
 
-class Requirement(models.Model):
+class Requirement(RuleFieldsMixin, models.Model):
     """A competence requirement: scope, population, competence (or alternatives), rule, deadline, source.
 
     A person complies when they hold a valid holding of any one of ``competences`` on the date
@@ -181,26 +182,31 @@ class Requirement(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="requirement_target_between_0_and_100",
+                violation_error_code="requirement_target_between_0_and_100",
                 violation_error_message=_("Målet skal være mellem 0 og 100 procent."),
                 condition=Q(target_percent__gte=0, target_percent__lte=100),
             ),
             models.CheckConstraint(
                 name="requirement_months_for_month_rules",
+                violation_error_code="requirement_months_for_month_rules",
                 violation_error_message=_("Denne regel kræver et antal måneder (mindst 1)."),
                 condition=~Q(rule__in=RULES_WITH_MONTHS) | Q(months__gte=1),
             ),
             models.CheckConstraint(
                 name="requirement_everyone_rules_target_100",
+                violation_error_code="requirement_everyone_rules_target_100",
                 violation_error_message=_("Når kravet gælder alle i målgruppen, skal målet være 100 procent."),
                 condition=~Q(rule__in=RULES_FOR_EVERYONE) | Q(target_percent=100),
             ),
             models.CheckConstraint(
                 name="requirement_new_staff_has_start",
+                violation_error_code="requirement_new_staff_has_start",
                 violation_error_message=_("Et krav til nyansatte skal have den dato, det gælder fra."),
                 condition=~Q(population=Population.NEW_STAFF) | Q(effective_from__isnull=False),
             ),
             models.CheckConstraint(
                 name="requirement_scope_fields_match_level",
+                violation_error_code="requirement_scope_fields_match_level",
                 violation_error_message=_(
                     "Vælg den region, kommune eller det tilbud, som kravets niveau angiver, og intet andet."
                 ),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality
 
@@ -81,7 +82,7 @@ class FacilityDepartment(models.Model):
         return f"{self.department_id} → {self.facility}"
 
 
-class ImportBatch(models.Model):
+class ImportBatch(RuleFieldsMixin, models.Model):
     """One run of the HR import: who, when, which files, and what it created, updated and ended."""
 
     scope_paths = ScopePaths(municipality="municipality")
@@ -130,6 +131,7 @@ class ImportBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 name="import_batch_unique_token",
+                violation_error_code="import_batch_unique_token",
                 violation_error_message=_("Denne importfil er allerede registreret."),
                 fields=["storage_token"],
                 condition=~models.Q(storage_token=""),

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Unit
 
@@ -79,7 +80,7 @@ class Employee(models.Model):
         return self.name
 
 
-class Employment(models.Model):
+class Employment(RuleFieldsMixin, models.Model):
     """One employment (engagement) of a person at a facility; a person can hold several."""
 
     scope_paths = ScopePaths(facility="facility", employee="employee")
@@ -138,16 +139,19 @@ class Employment(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="employment_hours_in_range",
+                violation_error_code="employment_hours_in_range",
                 violation_error_message=_("Timer pr. uge skal være mellem 0 og 80."),
                 condition=models.Q(weekly_hours__gte=0, weekly_hours__lte=80),
             ),
             models.CheckConstraint(
                 name="employment_wage_non_negative",
+                violation_error_code="employment_wage_non_negative",
                 violation_error_message=_("Timelønnen kan ikke være negativ."),
                 condition=models.Q(hourly_wage__gte=0),
             ),
             models.CheckConstraint(
                 name="employment_end_after_start",
+                violation_error_code="employment_end_after_start",
                 violation_error_message=_("Ansættelsen slutter, før den begynder."),
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
             ),
@@ -175,7 +179,7 @@ class Employment(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class Absence(models.Model):
+class Absence(RuleFieldsMixin, models.Model):
     """A period an employee is away (leave, holiday, sickness): bookings must not clash with it."""
 
     scope_paths = ScopePaths(facility="employee__employments__facility", employee="employee")
@@ -200,6 +204,7 @@ class Absence(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="absence_end_after_start",
+                violation_error_code="absence_end_after_start",
                 violation_error_message=_("Fraværet slutter, før det begynder."),
                 condition=models.Q(end_date__gte=models.F("start_date")),
             )

@@ -11,12 +11,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import JobGroup
 
 
-class WorkforceStatistic(models.Model):
+class WorkforceStatistic(RuleFieldsMixin, models.Model):
     """One imported yearly figure: a municipality (or one facility), a year, a job group (blank =
     everyone), a metric and its value, with where it comes from."""
 
@@ -64,16 +65,19 @@ class WorkforceStatistic(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="workforce_statistic_value_non_negative",
+                violation_error_code="workforce_statistic_value_non_negative",
                 violation_error_message=_("Tallet kan ikke være negativt."),
                 condition=models.Q(value__gte=0),
             ),
             models.CheckConstraint(
                 name="workforce_statistic_year_plausible",
+                violation_error_code="workforce_statistic_year_plausible",
                 violation_error_message=_("Året skal ligge mellem 1990 og 2100."),
                 condition=models.Q(year__gte=1990, year__lte=2100),
             ),
             models.UniqueConstraint(
                 name="workforce_statistic_unique_municipality",
+                violation_error_code="workforce_statistic_unique_municipality",
                 violation_error_message=_(
                     "Kommunen har allerede et tal for dette år, denne faggruppe og dette nøgletal."
                 ),
@@ -82,6 +86,7 @@ class WorkforceStatistic(models.Model):
             ),
             models.UniqueConstraint(
                 name="workforce_statistic_unique_facility",
+                violation_error_code="workforce_statistic_unique_facility",
                 violation_error_message=_(
                     "Tilbuddet har allerede et tal for dette år, denne faggruppe og dette nøgletal."
                 ),
@@ -99,7 +104,7 @@ class WorkforceStatistic(models.Model):
         return f"{self.municipality.name} {self.year} {group}: {self.get_metric_display()} {self.value}"
 
 
-class JobPosting(models.Model):
+class JobPosting(RuleFieldsMixin, models.Model):
     """A job advertisement and how many applied, for applicants per posting by job type."""
 
     scope_paths = ScopePaths(facility="facility", municipality="municipality")
@@ -134,6 +139,7 @@ class JobPosting(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="job_posting_has_type",
+                violation_error_code="job_posting_has_type",
                 violation_error_message=_("Angiv en faggruppe eller en stillingstype."),
                 condition=~models.Q(job_group="") | ~models.Q(job_type=""),
             ),

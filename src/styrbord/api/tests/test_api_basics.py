@@ -135,7 +135,10 @@ def test_a_broken_database_rule_is_named_in_the_language_asked_for(world, api_as
     }
     danish = api.patch(f"/employments/{employment.pk}", payload)
     assert danish.status_code == 422, danish.content
-    assert [e["msg"] for e in danish.json()["detail"]] == ["Ansættelsen slutter, før den begynder."]
+    assert [(e["loc"][-1], e["msg"]) for e in danish.json()["detail"]] == [
+        ("end_date", "Ansættelsen slutter, før den begynder.")
+    ]
+    assert danish.json()["detail"][0]["type"] == "employment_end_after_start"
     english = api.patch(f"/employments/{employment.pk}", payload, HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 422, english.content
     assert [e["msg"] for e in english.json()["detail"]] == ["The employment ends before it begins."]

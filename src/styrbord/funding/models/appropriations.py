@@ -15,6 +15,7 @@ from styrbord.funding.models.grants import Grant
 from styrbord.funding.models.pools import Pool
 from styrbord.lib.formatting import format_kr
 from styrbord.lib.money import ZERO, MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Municipality
 
@@ -105,7 +106,7 @@ class Appropriation(models.Model):
                 raise ValidationError(errors)
 
 
-class AppropriationLine(models.Model):
+class AppropriationLine(RuleFieldsMixin, models.Model):
     """Income or expenditure of an appropriation in one year (amounts are positive)."""
 
     scope_paths = ScopePaths(municipality="appropriation__municipality")
@@ -137,6 +138,7 @@ class AppropriationLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="appropriation_line_amount_non_negative",
+                violation_error_code="appropriation_line_amount_non_negative",
                 violation_error_message=_(
                     "Beløbet kan ikke være negativt; retningen angiver, om det tilføres eller fratrækkes."
                 ),

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.funding.models.pools import Pool
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality
 
 
-class Grant(models.Model):
+class Grant(RuleFieldsMixin, models.Model):
     """A grant commitment (tilsagn): an amount from a pool to one recipient, a facility or a municipality."""
 
     scope_paths = ScopePaths(facility="facility", municipality="municipality", grantor="pool__grantor")
@@ -57,12 +58,14 @@ class Grant(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="grant_amount_non_negative",
+                violation_error_code="grant_amount_non_negative",
                 violation_error_message=_("Tilskuddets beløb kan ikke være negativt."),
                 condition=models.Q(amount__gte=0),
             ),
             # Exactly one recipient: a facility or a municipality.
             models.CheckConstraint(
                 name="grant_one_recipient",
+                violation_error_code="grant_one_recipient",
                 violation_error_message=_("Et tilskud har præcis én modtager: et tilbud eller en kommune."),
                 condition=(models.Q(facility__isnull=False) & models.Q(municipality__isnull=True))
                 | (models.Q(facility__isnull=True) & models.Q(municipality__isnull=False)),
@@ -93,7 +96,7 @@ class Grant(models.Model):
         return self.status == self.Status.APPROVED
 
 
-class GrantBudgetLine(models.Model):
+class GrantBudgetLine(RuleFieldsMixin, models.Model):
     """One line of a grant's approved budget: a cost category in one year."""
 
     scope_paths = ScopePaths(
@@ -113,6 +116,7 @@ class GrantBudgetLine(models.Model):
             models.UniqueConstraint(fields=["grant", "category", "year"], name="budget_line_unique_per_year"),
             models.CheckConstraint(
                 name="budget_line_amount_non_negative",
+                violation_error_code="budget_line_amount_non_negative",
                 violation_error_message=_("Budgetlinjens beløb kan ikke være negativt."),
                 condition=models.Q(amount__gte=0),
             ),

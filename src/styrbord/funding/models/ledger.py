@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.funding.models.grants import Grant
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.staff.models import Employee
 
@@ -36,7 +37,7 @@ class LedgerQuerySet(models.QuerySet["LedgerEntry"]):
         return self.filter(reversals__isnull=True)
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(RuleFieldsMixin, models.Model):
     """One posting on a grant. ``amount`` is signed: a reversal carries the opposite amount.
 
     ``kind`` says what happened (commitment, actual, income, reversal, correction); ``balance``
@@ -135,6 +136,7 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="ledger_reversal_references_entry",
+                violation_error_code="ledger_reversal_references_entry",
                 violation_error_message=_(
                     "En tilbageførsel skal henvise til den postering, den tilbagefører, og kun en tilbageførsel må det."
                 ),
@@ -143,6 +145,7 @@ class LedgerEntry(models.Model):
             ),
             models.CheckConstraint(
                 name="ledger_correction_references_entry",
+                violation_error_code="ledger_correction_references_entry",
                 violation_error_message=_(
                     "En rettelse skal henvise til den postering, den retter, og kun en rettelse må det."
                 ),
@@ -151,6 +154,7 @@ class LedgerEntry(models.Model):
             ),
             models.CheckConstraint(
                 name="ledger_income_in_income_balance",
+                violation_error_code="ledger_income_in_income_balance",
                 violation_error_message=_("En indtægt bogføres på indtægtssaldoen."),
                 condition=~models.Q(kind="income") | models.Q(balance="income"),
             ),
@@ -158,6 +162,7 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(
                 fields=["reverses"],
                 name="ledger_reversed_once",
+                violation_error_code="ledger_reversed_once",
                 violation_error_message=_("Posteringen er allerede tilbageført."),
             ),
         ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.formatting import format_kr
 from styrbord.lib.money import ZERO, MoneyField, to_money
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Grantor, Municipality
 
@@ -39,7 +40,7 @@ def _eligible_default() -> list[str]:
     return [CostCategory.FEE, CostCategory.BACKFILL, CostCategory.TRAVEL, CostCategory.MATERIALS]
 
 
-class Pool(models.Model):
+class Pool(RuleFieldsMixin, models.Model):
     """A pool of money from a grantor (or the municipality's own budget) for competence development."""
 
     # Finance and coordinators see the pools their municipality keeps, facility managers the pools that
@@ -121,21 +122,25 @@ class Pool(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="pool_total_non_negative",
+                violation_error_code="pool_total_non_negative",
                 violation_error_message=_("Puljens samlede beløb kan ikke være negativt."),
                 condition=models.Q(total__gte=0),
             ),
             models.CheckConstraint(
                 name="pool_period_end_after_start",
+                violation_error_code="pool_period_end_after_start",
                 violation_error_message=_("Puljens periode slutter, før den begynder."),
                 condition=models.Q(period_end__gte=models.F("period_start")),
             ),
             models.CheckConstraint(
                 name="pool_share_in_range",
+                violation_error_code="pool_share_in_range",
                 violation_error_message=_("Medfinansieringsandelen skal være mellem 0 og 100 procent."),
                 condition=models.Q(co_financing_share__gte=0, co_financing_share__lte=100),
             ),
             models.CheckConstraint(
                 name="pool_ceilings_non_negative",
+                violation_error_code="pool_ceilings_non_negative",
                 violation_error_message=_("Puljens lofter kan ikke være negative."),
                 condition=(models.Q(ceiling_per_person_year__isnull=True) | models.Q(ceiling_per_person_year__gte=0))
                 & (models.Q(ceiling_per_booking__isnull=True) | models.Q(ceiling_per_booking__gte=0)),

@@ -6,10 +6,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models.grants import Grant
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 
 
-class FundingSplit(models.Model):
+class FundingSplit(RuleFieldsMixin, models.Model):
     """The share of one booking's costs charged to one grant. Replaced as a whole on each charge,
     so a booking whose costs change can be charged again with the same split."""
 
@@ -33,6 +34,7 @@ class FundingSplit(models.Model):
             models.UniqueConstraint(fields=["booking", "grant"], name="funding_split_unique"),
             models.CheckConstraint(
                 name="funding_split_share_range",
+                violation_error_code="funding_split_share_range",
                 violation_error_message=_("Andelen skal være over 0 og højst 100 procent."),
                 condition=models.Q(share__gt=0, share__lte=100),
             ),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.staff.models import Employee, Employment
 
@@ -38,7 +39,7 @@ AWAY_STATUSES = frozenset(
 OPEN_STATUSES = frozenset({BookingStatus.PLANNED, BookingStatus.WAITLISTED, BookingStatus.BOOKED})
 
 
-class Booking(models.Model):
+class Booking(RuleFieldsMixin, models.Model):
     """One person on one session, for one of their employments (whose facility pays and backfills)."""
 
     scope_paths = ScopePaths(facility="employment__facility", employee="employee")
@@ -83,12 +84,14 @@ class Booking(models.Model):
         constraints = [
             models.UniqueConstraint(
                 name="booking_one_live_per_person_session",
+                violation_error_code="booking_one_live_per_person_session",
                 violation_error_message=_("Medarbejderen er allerede tilmeldt dette hold."),
                 fields=["session", "employee"],
                 condition=~models.Q(status__in=["cancelled", "no_show"]),
             ),
             models.CheckConstraint(
                 name="booking_amounts_non_negative",
+                violation_error_code="booking_amounts_non_negative",
                 violation_error_message=_(
                     "Afbudsgebyr, rejseudgifter, materialer og andre refusioner kan ikke være negative."
                 ),
@@ -125,7 +128,7 @@ class CostStage(models.TextChoices):
     ACTUAL = "actual", _("Afholdt")
 
 
-class BookingCost(models.Model):
+class BookingCost(RuleFieldsMixin, models.Model):
     """One derived cost line of a booking (fee, backfill, refunds ...). Refunds are negative.
 
     Rewritten by ``training.services.costing.refresh_booking_costs``; one row per
@@ -150,6 +153,7 @@ class BookingCost(models.Model):
             models.UniqueConstraint(name="booking_cost_unique_line", fields=["booking", "category", "stage", "year"]),
             models.CheckConstraint(
                 name="booking_cost_refund_sign",
+                violation_error_code="booking_cost_refund_sign",
                 violation_error_message=_(
                     "Refusioner bogføres som negative beløb og alle andre udgifter som positive."
                 ),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.competences.models import Competence
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.staff.models import JobGroup
 
 VAT_RATE = Decimal("0.25")
@@ -42,7 +43,7 @@ class Provider(models.Model):
         return self.name
 
 
-class Course(models.Model):
+class Course(RuleFieldsMixin, models.Model):
     """A course in the catalogue. Fees are stored EXCLUDING VAT.
 
     VAT: a municipality gets the VAT on purchased courses back through the VAT refund scheme
@@ -119,11 +120,13 @@ class Course(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="course_fees_non_negative",
+                violation_error_code="course_fees_non_negative",
                 violation_error_message=_("Kursets priser kan ikke være negative."),
                 condition=models.Q(fee_per_participant__gte=0, fee_per_inhouse_day__gte=0),
             ),
             models.CheckConstraint(
                 name="course_hours_non_negative",
+                violation_error_code="course_hours_non_negative",
                 violation_error_message=_("Kursets varighed kan ikke være negativ."),
                 condition=models.Q(duration_hours__gte=0),
             ),
@@ -168,7 +171,7 @@ class CourseCompetence(models.Model):
         return f"{self.course} → {self.competence}"
 
 
-class CancellationRule(models.Model):
+class CancellationRule(RuleFieldsMixin, models.Model):
     """A cancellation term: cancelled fewer than ``days_before`` days before start costs ``fee_percent``.
 
     Rules belong to a provider, or to a course (a course's own rules replace its provider's).
@@ -203,6 +206,7 @@ class CancellationRule(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="cancellation_rule_one_owner",
+                violation_error_code="cancellation_rule_one_owner",
                 violation_error_message=_(
                     "En afbudsregel hører til enten en udbyder eller et kursus, præcis én af dem."
                 ),
@@ -211,6 +215,7 @@ class CancellationRule(models.Model):
             ),
             models.CheckConstraint(
                 name="cancellation_rule_percent_range",
+                violation_error_code="cancellation_rule_percent_range",
                 violation_error_message=_("Afbudsgebyret skal være mellem 0 og 100 procent af prisen."),
                 condition=models.Q(fee_percent__gte=0, fee_percent__lte=100),
             ),

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Municipality, Region
 
@@ -53,7 +54,7 @@ class Initiative(models.Model):
         return self.name
 
 
-class InitiativeYear(models.Model):
+class InitiativeYear(RuleFieldsMixin, models.Model):
     """One year's inputs: FTE x annual wage per FTE, plus other operating and establishment costs."""
 
     initiative = models.ForeignKey(
@@ -73,6 +74,7 @@ class InitiativeYear(models.Model):
             models.UniqueConstraint(name="initiative_year_unique", fields=["initiative", "year"]),
             models.CheckConstraint(
                 name="initiative_year_non_negative",
+                violation_error_code="initiative_year_non_negative",
                 violation_error_message=_(
                     "Årsværk, løn pr. årsværk, anden drift og etablering kan ikke være negative."
                 ),

@@ -10,10 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.organisations.models import Facility
 
 
-class BackfillFactor(models.Model):
+class BackfillFactor(RuleFieldsMixin, models.Model):
     """How many hours of cover one course hour needs at a facility (1,20 = 20 % overtime/temp premium).
 
     A row without a facility is the default for facilities that have no row of their own.
@@ -40,12 +41,14 @@ class BackfillFactor(models.Model):
             models.UniqueConstraint(name="backfill_factor_unique_from", fields=["facility", "valid_from"]),
             models.UniqueConstraint(
                 name="backfill_factor_default_unique_from",
+                violation_error_code="backfill_factor_default_unique_from",
                 violation_error_message=_("Der findes allerede en standard-vikarfaktor fra denne dato."),
                 fields=["valid_from"],
                 condition=models.Q(facility__isnull=True),
             ),
             models.CheckConstraint(
                 name="backfill_factor_non_negative",
+                violation_error_code="backfill_factor_non_negative",
                 violation_error_message=_("Vikarfaktoren kan ikke være negativ."),
                 condition=models.Q(factor__gte=0),
             ),
@@ -56,7 +59,7 @@ class BackfillFactor(models.Model):
         return f"{where}: {self.factor} fra {self.valid_from}"
 
 
-class VeuRate(models.Model):
+class VeuRate(RuleFieldsMixin, models.Model):
     """The VEU wage compensation (VEU-godtgørelse) paid per course hour, from a date."""
 
     valid_from = models.DateField(_("gælder fra"), unique=True)
@@ -73,6 +76,7 @@ class VeuRate(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="veu_rate_non_negative",
+                violation_error_code="veu_rate_non_negative",
                 violation_error_message=_("VEU-godtgørelsens timesats kan ikke være negativ."),
                 condition=models.Q(hourly_rate__gte=0),
             ),

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.money import MoneyField
+from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import Employee
@@ -16,7 +17,7 @@ from styrbord.staff.models import Employee
 from .catalogue import Course
 
 
-class Session(models.Model):
+class Session(RuleFieldsMixin, models.Model):
     """One run of a course (a hold). Its days are SessionDay rows, so a session can spread over months."""
 
     # No scope_paths: sessions are part of the shared catalogue (like courses); who may see them is
@@ -66,6 +67,7 @@ class Session(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="session_fees_non_negative",
+                violation_error_code="session_fees_non_negative",
                 violation_error_message=_("Holdets priser kan ikke være negative."),
                 condition=(models.Q(fee_per_participant__isnull=True) | models.Q(fee_per_participant__gte=0))
                 & (models.Q(fee_per_inhouse_day__isnull=True) | models.Q(fee_per_inhouse_day__gte=0)),
@@ -109,7 +111,7 @@ class Session(models.Model):
         return self.course.fee_per_inhouse_day
 
 
-class SessionDay(models.Model):
+class SessionDay(RuleFieldsMixin, models.Model):
     """One teaching day of a session, with its hours (a 45-day programme has 45 rows)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="days", verbose_name=_("hold"))
@@ -125,6 +127,7 @@ class SessionDay(models.Model):
             models.UniqueConstraint(name="session_day_unique", fields=["session", "date"]),
             models.CheckConstraint(
                 name="session_day_hours_range",
+                violation_error_code="session_day_hours_range",
                 violation_error_message=_("En kursusdag skal vare mere end 0 og højst 24 timer."),
                 condition=models.Q(hours__gt=0, hours__lte=24),
             ),
@@ -143,7 +146,7 @@ class SessionDay(models.Model):
         return (start + dt.timedelta(minutes=int(self.hours * 60))).time()
 
 
-class CourseInterest(models.Model):
+class CourseInterest(RuleFieldsMixin, models.Model):
     """The demand list: a person wants a course that has no session yet (or no suitable one)."""
 
     scope_paths = ScopePaths(facility="employee__employments__facility", employee="employee")
@@ -170,6 +173,7 @@ class CourseInterest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 name="course_interest_open_unique",
+                violation_error_code="course_interest_open_unique",
                 violation_error_message=_("Medarbejderen har allerede en åben interesse for dette kursus."),
                 fields=["employee", "course"],
                 condition=models.Q(fulfilled_by__isnull=True),

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import translation
 
+from styrbord.lib.rules import RuleFieldsMixin, rule_field
 from styrbord.organisations.models import Facility
 from styrbord.testing import factories
 
@@ -57,6 +58,29 @@ def test_every_rule_has_its_own_message_in_danish_and_english(name: str, constra
     assert english.endswith(".")
 
 
+@pytest.mark.parametrize(("name", "constraint"), _rules(), ids=[name for name, _ in _rules()])
+def test_every_rule_is_reported_on_its_field_where_it_has_one(name: str, constraint: models.BaseConstraint) -> None:
+    """The rule's name is its error code, and its model moves the error to the field it is about."""
+    label = name.rsplit(".", 1)[0]
+    model = apps.get_model(label)
+    assert constraint.violation_error_code == constraint.name
+    assert issubclass(model, RuleFieldsMixin), f"{label} reports its rules on the whole row"
+    field = rule_field(model, constraint.name)
+    if field is not None:
+        model._meta.get_field(field)  # a real field
+
+
+def test_the_rule_fields_are_as_a_user_would_look_for_them() -> None:
+    from styrbord.funding.models import Grant, Pool
+    from styrbord.staff.models import Employment
+
+    assert rule_field(Employment, "employment_end_after_start") == "end_date"
+    assert rule_field(Employment, "employment_hours_in_range") == "weekly_hours"  # its only field
+    assert rule_field(Pool, "pool_period_end_after_start") == "period_end"
+    assert rule_field(Grant, "grant_one_recipient") is None  # two fields, neither to blame
+    assert rule_field(Grant, None) is None
+
+
 @pytest.mark.django_db
 def test_a_region_run_facility_without_its_region_is_refused_with_the_rule_in_words(reference_data: None) -> None:
     facility = factories.facility("Regionens Botilbud")
@@ -64,7 +88,9 @@ def test_a_region_run_facility_without_its_region_is_refused_with_the_rule_in_wo
     facility.operator_region = None
     with translation.override("da"), pytest.raises(ValidationError) as danish:
         facility.validate_constraints()
-    assert danish.value.messages == ["Et tilbud, som en region driver, skal have den region, der driver det."]
+    assert danish.value.message_dict == {
+        "operator_region": ["Et tilbud, som en region driver, skal have den region, der driver det."]
+    }
     with translation.override("en"), pytest.raises(ValidationError) as english:
         facility.validate_constraints()
     assert english.value.messages == ["A facility run by a region needs the region that runs it."]
