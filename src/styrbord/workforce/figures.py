@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -151,17 +152,26 @@ class ContactFigures:
 
 
 def contact_figures(employments: QuerySet[Employment], years: list[int], today: dt.date) -> ContactFigures:
-    """Specialised contact staff: one query with an EXISTS per year over valid holdings."""
+    """Specialised contact staff: one query with an EXISTS per year over valid holdings.
+
+    On PostgreSQL the specialised competences are looked up first and given to the EXISTS as
+    a list of ids: each probe is then one index scan of the person's holdings without a join
+    to the catalogue (36 ms instead of 95-155 ms for a municipality of 10.000 staff). SQLite
+    would probe its (competence, employee) index once per id with such a list, so there the
+    EXISTS joins the catalogue (34 ms against 49 ms).
+    """
+    specialised: Any = Q(competence__category__in=SPECIALISED_CATEGORIES)
+    if connection.vendor == "postgresql":
+        ids = list(Competence.objects.filter(category__in=SPECIALISED_CATEGORIES).values_list("id", flat=True))
+        specialised = Q(competence_id__in=ids or [0])
     aggregates: dict[str, Any] = {}
     for year in years:
         day = snapshot_day(year, today)
         contact = active_on(day) & Q(is_primary=True, is_contact_person=True)
         holds = Exists(
-            CompetenceHolding.objects.filter(
-                employee=OuterRef("employee"),
-                competence__category__in=SPECIALISED_CATEGORIES,
-                acquired_on__lte=day,
-            ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+            CompetenceHolding.objects.filter(specialised, employee=OuterRef("employee"), acquired_on__lte=day).filter(
+                Q(expires_on__isnull=True) | Q(expires_on__gte=day)
+            )
         )
         aggregates[f"c{year}"] = Count("id", filter=contact)
         aggregates[f"s{year}"] = Count("id", filter=contact & Q(holds))
