@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy
 
 from styrbord.planning.inputs import OWN_BUDGET_ID, OWN_BUDGET_NAME
 from styrbord.planning.models import PlanRun
-from styrbord.requirements.models import rule_words
+from styrbord.requirements.models import ScopeLevel, rule_words
 
 MONEY_KEYS = ("cost", "remaining", "planned")
+WHOLE_COUNTRY = gettext_lazy("Hele landet")
 # Why a target is not met, by the engine's reason (worded when shown, in the reader's language).
 REASON_LABELS = {
     "budget": gettext_lazy("Penge (budget)"),
@@ -49,6 +50,8 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
             **row,
             "deadline_date": dt.date.fromisoformat(row["deadline"]) if row.get("deadline") else None,
             "rule": _rule(row),
+            # A national requirement's scope is a phrase, worded again; other scopes are names.
+            "scope": str(WHOLE_COUNTRY) if row.get("scope_level") == ScopeLevel.NATIONAL else row.get("scope", ""),
             "reason_label": _reason(row),
             "attainment_pct": 100 * row.get("attainment", 0.0),
             "baseline_pct": 100 * row.get("baseline_attainment", 0.0),

@@ -352,6 +352,7 @@ def _requirements(
         info[requirement.pk] = {
             "name": requirement.name,
             "scope": requirement.scope_text(),
+            "scope_level": str(requirement.scope_level),
             "rule": requirement.rule_text(),
             "rule_parameters": requirement.rule_parameters(),  # worded again in the reader's language
             "deadline": deadline.isoformat(),

@@ -251,6 +251,7 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
                 "requirement": outcome.requirement_id,
                 "name": info.get("name", ""),
                 "scope": info.get("scope", ""),
+                "scope_level": info.get("scope_level"),
                 "rule": info.get("rule", ""),
                 "rule_parameters": info.get("rule_parameters"),
                 "deadline": info.get("deadline"),

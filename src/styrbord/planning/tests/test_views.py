@@ -317,3 +317,19 @@ def test_a_stored_run_reads_in_the_readers_language(world: World) -> None:
     run.result = stored
     run.save(update_fields=["result"])
     assert "Alle personer" in client.get(url).content.decode()
+
+
+def test_a_national_requirements_scope_is_worded_for_the_reader() -> None:
+    from django.utils import translation
+
+    from styrbord.planning.compare import present
+
+    stored = {"targets": [{"requirement": 1, "name": "X", "scope": "Hele landet", "scope_level": "national"}]}
+    municipal = {
+        "targets": [{"requirement": 2, "name": "Y", "scope": "Norddjurs Kommune", "scope_level": "municipality"}]
+    }
+    with translation.override("en"):
+        assert present(stored)["targets"][0]["scope"] == "The whole country"
+        assert present(municipal)["targets"][0]["scope"] == "Norddjurs Kommune"
+    with translation.override("da"):
+        assert present(stored)["targets"][0]["scope"] == "Hele landet"
