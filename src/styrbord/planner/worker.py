@@ -27,12 +27,26 @@ from styrbord.planner.linear import LinearModel
 
 EPS = 1e-6
 SLACK = 1e-5
+# Phase 2 keeps phase 1's points less this (the target columns are continuous) ...
+POINTS_FLOOR_SLACK = 1e-5
+# ... and HiGHS meets that row only up to its primal feasibility tolerance (1e-7), so a phase-2
+# solution is compared with the floor with this much room. Without it, every cheaper plan HiGHS
+# found at the floor was refused by a rounding hair, and the cost phase never improved a plan.
+FLOOR_TOLERANCE = 1e-6
 # The LP relaxation guides the decomposition (its support is the kernel MILP, its disagreement with
 # the plan picks neighbourhoods). Measured on the 5.000-staff tier (55.000 seats after sparsing):
 # the LP takes about 6 s, and the kernel MILP built on it lifts the plan from 1,02 x to 1,14 x
 # greedy within 60 s. Its time is capped (30 % of phase 1); one that does not finish is not used.
 LP_GUIDE_MAX_SEATS = 100_000
 SOLVER_NICENESS = 10  # added to the worker's CPU niceness: the web process comes first
+
+
+def improves(phase: int, points: float, cost: float, best_points: float, best_cost: float, floor: float) -> bool:
+    """Whether a solution beats the incumbent: phase 1 on points; phase 2 on cost, as long as its
+    points reach the floor phase 2 keeps (within HiGHS's feasibility tolerance)."""
+    if phase == 1:
+        return points > best_points + EPS
+    return points >= floor - FLOOR_TOLERANCE and cost < best_cost - 1e-6
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,7 @@ class Solver:
         self.points_vec = np.array(model.points, dtype=float)
         self.cost_vec = np.array(model.cost, dtype=float)
         self.phase = 1
+        self.points_floor = -float("inf")  # set when phase 2 starts
         self.best = np.array(job.warm, dtype=float) if job.warm else None
         self.best_points = self.points(self.best) if self.best is not None else -1.0
         self.best_cost = self.cost(self.best) if self.best is not None else float("inf")
@@ -154,10 +169,7 @@ class Solver:
     def consider(self, values: Any) -> bool:
         """Keep ``values`` if better in the current phase's order (points, then cost)."""
         points, cost = self.points(values), self.cost(values)
-        if self.phase == 1:
-            better = points > self.best_points + EPS
-        else:
-            better = points >= self.best_points - 1e-5 and cost < self.best_cost - 1e-6
+        better = improves(self.phase, points, cost, self.best_points, self.best_cost, self.points_floor)
         if better or self.best is None:
             self.best, self.best_cost = values, cost
             self.best_points = max(points, self.best_points) if self.phase == 1 else points
@@ -191,9 +203,10 @@ class Solver:
         """Keep phase 1's points (row ``points >= P``) and minimise cost instead."""
         m, h = self.model, self.h
         self.phase = 2
-        self.row_lb[m.points_row] = self.best_points - 1e-5
+        self.points_floor = self.best_points - POINTS_FLOOR_SLACK
+        self.row_lb[m.points_row] = self.points_floor
         self.objective = self.cost_vec
-        h.changeRowBounds(m.points_row, self.best_points - 1e-5, self.hs.kHighsInf)
+        h.changeRowBounds(m.points_row, self.points_floor, self.hs.kHighsInf)
         h.changeObjectiveSense(self.hs.ObjSense.kMinimize)
         h.changeColsCost(m.n_cols, self.all_cols, self.cost_vec)
 

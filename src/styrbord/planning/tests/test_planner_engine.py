@@ -200,3 +200,37 @@ def test_a_small_national_run_keeps_the_shared_pool() -> None:
     assert out["pool_within_budget"]
     assert out["violations"] == 0
     assert out["points"] >= out["greedy_points"] - 1e-6
+
+
+def test_the_cost_phase_accepts_a_cheaper_plan_at_the_points_floor() -> None:
+    """Phase 2 keeps phase 1's points (a row ``points >= floor``) and minimises cost. HiGHS meets
+    that row to within its tolerance, so a cheaper plan sits a rounding hair under the floor.
+    Refusing it (as before) left the cost phase without effect."""
+    from styrbord.planner.worker import FLOOR_TOLERANCE, improves
+
+    best_points, best_cost = 1787.1060910539863, 1727.418
+    floor = best_points - 1e-5
+    at_floor = floor - 6e-13  # what HiGHS returned for the 500-staff benchmark instance
+    assert improves(2, at_floor, 1589.209, best_points, best_cost, floor)
+    assert not improves(2, floor - 10 * FLOOR_TOLERANCE, 1500.0, best_points, best_cost, floor)  # fewer points
+    assert not improves(2, best_points, best_cost, best_points, best_cost, floor)  # not cheaper
+    assert not improves(1, best_points, 1.0, best_points, best_cost, floor)  # phase 1: points only
+    assert improves(1, best_points + 1.0, 9999.0, best_points, best_cost, floor)
+
+
+def test_the_cost_phase_finds_a_cheaper_plan_at_the_same_points() -> None:
+    """The 500-staff benchmark instance: phase 1 proves the most points in a few seconds with a
+    plan of 1.727.318 kr (seed 1); phase 2 then finds one of about 1.589.000 kr at the same
+    points. Before the fix phase 2 found it too, but it was refused (see the test above)."""
+    problem = generate(500, 10, 30, seed=0)
+    events: list[dict[str, object]] = []
+    result = solve(
+        problem, replace(quick(), time_limit_s=40.0, seed=1), progress=lambda _share, info: events.append(info)
+    )
+    phase_one = [e for e in events if e.get("event") == "incumbent" and e.get("phase") == 1]
+    phase_two = [e for e in events if e.get("event") == "incumbent" and e.get("phase") == 2]
+    assert phase_one
+    assert phase_two, "the cost phase kept no cheaper plan"
+    assert abs(result.points - float(phase_one[-1]["points"])) < 1e-3  # type: ignore[arg-type]
+    assert result.status == "optimal"
+    assert result.cost_ore < 1_700_000_00
