@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -282,11 +281,6 @@ class StaffingPeriod(RuleFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility.name}: {self.minimum} ({self.start_date:%d.%m.%Y}–{self.end_date:%d.%m.%Y})"
-
-    def clean(self) -> None:
-        """Name the field for forms and the API (the database constraint only says "the row")."""
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": PERIOD_ENDS_BEFORE_IT_BEGINS})
 
 
 class Unit(RuleFieldsMixin, models.Model):

@@ -35,11 +35,12 @@ def _rule(row: dict[str, Any]) -> str:
 
 
 def _reason(row: dict[str, Any]) -> str:
+    """Why a target is missed, in the reader's language (runs store only the engine's reason)."""
     reason = row.get("reason")
     if not reason:
         return ""
     label = REASON_LABELS.get(str(reason))
-    return str(label) if label is not None else str(row.get("reason_label", ""))
+    return str(label) if label is not None else str(row.get("reason_label") or reason)
 
 
 def present(result: dict[str, Any]) -> dict[str, Any]:

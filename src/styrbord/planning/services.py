@@ -27,7 +27,6 @@ from styrbord.funding.services.booking_charges import charge_booking
 from styrbord.lib.money import ZERO, from_ore, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
-from styrbord.planning.compare import REASON_LABELS
 from styrbord.planning.inputs import OWN_BUDGET_ID, Inputs, build_inputs, snapshot
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.staff.models import Employment
@@ -262,7 +261,6 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
                 "baseline_attainment": min(1.0, outcome.baseline / outcome.target) if outcome.target else 1.0,
                 "met": outcome.met,
                 "reason": str(outcome.reason) if outcome.reason else None,
-                "reason_label": str(REASON_LABELS.get(str(outcome.reason), "")) if outcome.reason else "",
                 "blockers": outcome.blockers,
             }
         )

@@ -329,7 +329,8 @@ def test_a_staffing_period_that_ends_before_it_starts_is_refused_with_a_danish_m
     )
     with pytest.raises(ValidationError) as error:
         period.full_clean()
-    assert "Perioden slutter, før den begynder" in str(error.value)
+    (message,) = error.value.message_dict["end_date"]  # at the field, by the rule itself
+    assert message.startswith("Perioden slutter, før den begynder")
 
 
 @pytest.mark.parametrize("seed", range(5))

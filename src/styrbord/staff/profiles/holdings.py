@@ -89,7 +89,8 @@ def holding_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _attach(form: forms.Form, error: ValidationError) -> None:
-    """Put a model validation error on the form's fields (acquired_on for the model's date check)."""
+    """Put a model validation error on the form's fields: an expiry outside the calendar on
+    acquired_on, an expiry before the acquisition on expires_on (the rule's field)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)

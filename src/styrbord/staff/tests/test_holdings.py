@@ -60,6 +60,9 @@ def test_an_explicit_expiry_wins_and_bad_dates_are_refused_with_a_message(world:
     backwards = client.post(url, {"competence": krap.pk, "acquired_on": "2025-03-15", "expires_on": "2025-01-01"})
     assert backwards.status_code == 400
     assert "Udløbsdatoen ligger før den dag, kompetencen blev opnået." in backwards.content.decode()
+    assert backwards.context["form"].errors["expires_on"] == [
+        "Udløbsdatoen ligger før den dag, kompetencen blev opnået."
+    ]
     assert not CompetenceHolding.objects.exists()
     assert not AuditEntry.objects.filter(action="competences.holding.registered").exists()
     client.post(url, {"competence": krap.pk, "acquired_on": "2025-03-15", "expires_on": "2026-03-15"})
