@@ -124,6 +124,36 @@ class CoverageFilterForm(forms.Form):
         return default
 
 
+class RequirementChoiceField(forms.ModelChoiceField):
+    """A requirement with where it applies, e.g. 'Kontaktpersoner specialiseret · Region Midtjylland'."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.scope_text()}"
+
+
+class AggregateFilterForm(forms.Form):
+    """Requirement, municipality and date of the aggregate coverage page."""
+
+    krav = RequirementChoiceField(label=_("Krav"), queryset=Requirement.objects.none(), required=False)
+    kommune = forms.ModelChoiceField(
+        label=_("Kommune"), queryset=Municipality.objects.none(), required=False, empty_label=_("Alle")
+    )
+    dato = forms.DateField(label=_("Dato"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, requirements: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["krav"].queryset = requirements  # type: ignore[attr-defined]
+        self.fields["krav"].empty_label = None  # type: ignore[attr-defined]
+        self.fields["kommune"].queryset = municipalities  # type: ignore[attr-defined]
+        self.fields["dato"].initial = local_today()
+
+    def value(self, name: str, default: Any = None) -> Any:
+        """A cleaned value, or ``default`` when the field is empty (or the form was not sent)."""
+        if not self.is_bound or not self.is_valid():
+            return default
+        return self.cleaned_data.get(name) or default
+
+
 class GapFilterForm(forms.Form):
     """Filters of the gap list."""
 

@@ -35,6 +35,22 @@ register_policy(
     },
 )
 
+# Coverage summed over municipalities or facilities (requirements:aggregate): how a region or the
+# country stands against its targets. No names, and small rows are suppressed for analysts; the
+# facility roles have the heat map for their own facilities instead.
+register_policy(
+    "coverage_aggregate",
+    {
+        Role.ADMIN: READ_EXPORT,
+        Role.COORDINATOR: NONE,
+        Role.FINANCE: NONE,
+        Role.FACILITY_MANAGER: NONE,
+        Role.ANALYST: READ_EXPORT,
+        Role.EMPLOYEE: NONE,
+        Role.GRANTOR: NONE,
+    },
+)
+
 # Gap lists and expiry lists name people: only those who manage the staff.
 register_policy(
     "coverage_gap",

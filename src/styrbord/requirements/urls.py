@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from styrbord.requirements import evidence_views, manage_views, views
+from styrbord.requirements import aggregate_views, evidence_views, manage_views, views
 
 app_name = "requirements"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("samlet/", aggregate_views.aggregate, name="aggregate"),
+    path("samlet.xlsx", aggregate_views.aggregate_export, name="aggregate_export"),
     path("tilbud/<int:facility_id>/", views.facility_coverage, name="facility_coverage"),
     path("tilbud/<int:facility_id>/mangler/", views.gap_list, name="gap_list"),
     path("tilbud/<int:facility_id>/mangler.xlsx", views.gap_export, name="gap_export"),

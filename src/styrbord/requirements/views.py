@@ -122,6 +122,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "can_manage": can(user, LIST, "requirement"),
             "can_see_gaps": can(user, LIST, "coverage_gap"),
             "can_see_evidence": can(user, RETRIEVE, "evidence_sheet"),
+            "can_see_aggregate": can(user, LIST, "coverage_aggregate"),
         },
     )
 

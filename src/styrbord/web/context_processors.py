@@ -15,6 +15,8 @@ from styrbord.accounts.permissions import LIST, can
 NAVIGATION: list[tuple[str, Any, str]] = [
     ("organisations:facility_list", _("Tilbud"), "facility"),
     ("requirements:overview", _("Kompetencedækning"), "facility"),
+    # Analysts: the same heading, coverage summed per municipality (one entry per label is shown).
+    ("requirements:aggregate", _("Kompetencedækning"), "coverage_aggregate"),
     ("workforce:overview", _("Personaleforhold"), "workforce"),
     ("training:course_list", _("Kurser"), "course"),
     ("funding:pool_list", _("Puljer og økonomi"), "pool"),
@@ -58,12 +60,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {"nav_items": []}
     items = []
+    labels: set[str] = set()
     for url_name, label, object_type, url in _menu_urls():
         try:
             allowed = can(user, LIST, object_type)
         except KeyError:
             continue
-        if not allowed or (url_name == "staff:my_profile" and not _has_own_profile(user)):
+        if not allowed or (url_name == "staff:my_profile" and not _has_own_profile(user)) or str(label) in labels:
             continue
+        labels.add(str(label))
         items.append({"name": url_name, "url": url, "label": label, "active": request.path.startswith(url)})
     return {"nav_items": items}

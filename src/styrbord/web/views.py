@@ -19,6 +19,7 @@ from styrbord.web.dashboard import dashboard_for
 DESCRIPTIONS: dict[str, Any] = {
     "organisations:facility_list": _("Tilbuddene i dit område med medarbejdere, årsværk, uddannelse og kompetencer."),
     "requirements:overview": _("Hvor langt hvert tilbud er fra sine kompetencemål, og hvad der udløber snart."),
+    "requirements:aggregate": _("Hvor langt kommunerne og tilbuddene i dit område er fra de fælles kompetencemål."),
     "workforce:overview": _("Antal ansatte, årsværk, alder, deltid, uddannelse, elever og stillingsopslag over årene."),
     "training:course_list": _("Kurser, hold og tilmeldinger med den fulde pris inklusive vikardækning."),
     "funding:pool_list": _("Puljer, tilskud, bevillinger og forbrug."),

@@ -1,4 +1,5 @@
-"""Aggregates for analysts: staff counts by municipality and job group, small cells suppressed.
+"""Aggregates for analysts: staff counts by municipality and job group, and coverage of a requirement
+by municipality or facility, small cells suppressed.
 
 The only data a regional or national analyst gets. Counts under 5 people are hidden, and so
 are enough other cells that no hidden count can be worked out from the totals
@@ -6,11 +7,12 @@ are enough other cells that no hidden count can be worked out from the totals
 """
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from styrbord.accounts.permissions import LIST, can, scoped_for
@@ -19,7 +21,9 @@ from styrbord.api import schemas
 from styrbord.api.registry import declare
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality
+from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
 from styrbord.staff.models import Employment, JobGroup
+from styrbord.workforce.services import suppresses
 
 TAG = "Aggregater"
 
@@ -38,6 +42,30 @@ class StaffAggregateOut(Schema):
 
 class AggregateParams(Schema):
     on: schemas.Day | None = None
+
+
+class CoverageParams(Schema):
+    requirement: schemas.Id
+    municipality: schemas.Id | None = None  # rows per facility of this municipality instead of per municipality
+    on: schemas.Day | None = None
+
+
+class CoverageCell(Schema):
+    id: int | None  # a municipality's or facility's id; None for the total
+    name: str
+    people: int | None  # people in the requirement's scope; None: suppressed
+    share: Decimal | None  # percent complying (by FTE for an FTE rule); None: suppressed or nobody
+    status: str  # ok, warn (under 10 points from the target), bad, none (nobody) or hidden
+
+
+class CoverageAggregateOut(Schema):
+    on: dt.date
+    threshold: int | None  # None: nothing is suppressed for this user (an administrator)
+    requirement: int
+    target: Decimal
+    level: str  # "municipality" or "facility"
+    rows: list[CoverageCell]
+    total: CoverageCell
 
 
 def staff_table(facilities: Any, on: dt.date) -> dict[int, dict[str, int]]:
@@ -83,5 +111,60 @@ def build() -> Router:
         cells += [{"municipality": None, "job_group": g, "people": result.column_totals[g]} for g in result.columns]
         cells.append({"municipality": None, "job_group": None, "people": result.total})
         return Status(200, {"on": on, "threshold": THRESHOLD, "cells": cells})
+
+    cov = declare("aggregate_coverage", "coverage_aggregate", LIST, "aggregates")
+
+    @router.get(
+        "/aggregates/coverage",
+        response={200: CoverageAggregateOut, **schemas.ERRORS},
+        operation_id=cov,
+        url_name=cov,
+        summary="A requirement's coverage by municipality (or by facility within one), small rows suppressed",
+        description=(
+            "The national, regional and municipal requirements that apply in the caller's scope. For "
+            "analysts a row with fewer than 5 people in scope is hidden, and so are enough other rows that "
+            "no hidden row can be worked out from the total (as on the page /krav/samlet/). A requirement "
+            "or municipality outside the caller's scope answers 404."
+        ),
+        tags=[TAG],
+    )
+    def coverage_aggregate(request: HttpRequest, params: Query[CoverageParams]):
+        user = request.user
+        if not can(user, LIST, "coverage_aggregate"):
+            raise PermissionDenied
+        facilities = scoped_for(user, LIST, "coverage_aggregate", Facility.objects.all())
+        requirement = aggregate_requirements(facilities).filter(pk=params.requirement).first()
+        municipality = None
+        if params.municipality is not None:
+            municipality = Municipality.objects.filter(
+                pk=params.municipality, pk__in=facilities.values("municipality_id")
+            ).first()
+        if requirement is None or (params.municipality is not None and municipality is None):
+            raise Http404
+        suppress = suppresses(user)
+        coverage = aggregate_coverage(
+            requirement,
+            facilities,
+            params.on or local_today(),
+            municipality=municipality,
+            suppress=suppress,
+            with_trend=False,
+        )
+
+        def cell(row: Any, key: int | None) -> dict[str, Any]:
+            return {"id": key, "name": row.label, "people": row.in_scope, "share": row.share, "status": row.status}
+
+        return Status(
+            200,
+            {
+                "on": coverage.on,
+                "threshold": THRESHOLD if suppress else None,
+                "requirement": requirement.pk,
+                "target": requirement.target,
+                "level": coverage.level,
+                "rows": [cell(r, r.key) for r in coverage.rows],
+                "total": cell(coverage.total, None),
+            },
+        )
 
     return router

@@ -95,3 +95,45 @@ def test_the_requirement_form_shows_only_the_fields_the_choices_need(
     page.locator("#field-months [role=alert]").wait_for(state="visible", timeout=10_000)
     page.select_option("#id_rule", "every_person")
     assert page.locator("#field-months").is_visible()
+
+
+@pytest.mark.browser
+def test_an_analyst_follows_a_regional_target_from_the_menu_down_to_one_municipality(
+    transactional_db: Any, live_server: Any, page: Any, world: World
+) -> None:
+    today = local_today()
+    krap = factories.competence("krap-region", name="KRAP")
+    extra = [factories.employee(name=f"Dolmer-ekstra {i}") for i in range(4)]
+    for person in extra:
+        factories.employment(person, world.dolmer)
+    for person in [world.dolmer_staff[0], *extra[:2]]:
+        factories.holding(person, krap, today - dt.timedelta(days=100))
+    requirement(
+        [krap],
+        scope_level=ScopeLevel.REGION,
+        region=world.dolmer.municipality.region,
+        rule=Rule.PERCENT_PEOPLE,
+        target="75",
+        name="Regionalt mål: KRAP",
+        deadline=today + dt.timedelta(days=365),
+    )
+    login(page, live_server.url, "analytiker")
+    page.click("header >> text=Kompetencedækning")
+    page.wait_for_url("**/krav/samlet/**")
+    table = page.locator("#aggregate-table")
+    # Norddjurs: 7 at Dolmer Have (3 hold KRAP) and 2 at Glesborg; Syddjurs: 2 people, hidden with
+    # the other row that would give it away. The region's total stays: 3 of 11.
+    assert table.locator("tbody tr").count() == 2
+    assert table.locator("tbody tr", has_text="<5").count() == 2
+    assert table.locator("tfoot").inner_text().split("\t")[1:3] == ["11", "27,3 %"]
+    page.wait_for_selector("[data-vega-spec][data-rendered]", timeout=20000)
+    assert page.locator("[data-error]").count() == 0
+
+    page.click("#aggregate-table >> text=Norddjurs")
+    page.wait_for_url("**kommune=**")
+    assert page.locator("#aggregate-table thead").inner_text().startswith("Tilbud")
+    assert page.locator("#aggregate-table tbody tr").count() == 2
+    assert "33,3 %" in page.locator("#aggregate-total").inner_text()  # 3 of 9
+    assert "Dolmer-medarbejder" not in page.content()
+    page.set_viewport_size({"width": 768, "height": 1000})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

@@ -1,0 +1,247 @@
+"""Coverage summed per municipality for analysts (/krav/samlet/): sums, suppression, scope, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from styrbord.lib.dates import local_today
+from styrbord.organisations.models import Facility, Municipality
+from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
+from styrbord.requirements.models import ScopeLevel
+from styrbord.requirements.tests.helpers import requirement
+from styrbord.testing import factories
+from styrbord.testing.fixtures import World
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def region_target(world: World) -> dict[str, Any]:
+    """Region Midtjylland wants everyone to hold KRAP. Norddjurs: 6 at Dolmer Have (3 hold it) and 2
+    at Glesborg (1 holds it), 4 of 8 in all. Randers: 6, all hold it. Syddjurs: 2, one holds it."""
+    today = local_today()
+    krap = factories.competence("krap-agg", name="KRAP")
+    long_ago = today - dt.timedelta(days=400)
+    dolmer = world.dolmer_staff + [factories.employee(name=f"Dolmer-ekstra {i}") for i in range(3)]
+    for person in dolmer[3:]:
+        factories.employment(person, world.dolmer)
+    for person in (dolmer[0], dolmer[3], dolmer[4], world.glesborg_staff[0], world.syddjurs_staff[0]):
+        factories.holding(person, krap, long_ago)
+    randers = factories.facility("Randers Bosted", "0730")
+    for i in range(6):
+        person = factories.employee(name=f"Randers-medarbejder {i}")
+        factories.employment(person, randers)
+        factories.holding(person, krap, long_ago)
+    midtjylland = world.dolmer.municipality.region
+    target = requirement(
+        [krap], scope_level=ScopeLevel.REGION, region=midtjylland, name="Alle med KRAP (regionalt mål)"
+    )
+    hovedstaden = requirement(
+        [krap], scope_level=ScopeLevel.REGION, region=world.kbh_facility.municipality.region, name="Hovedstaden-mål"
+    )
+    own = requirement([krap], facility=world.dolmer, name="Kun Dolmer Have")
+    return {
+        "today": today,
+        "target": target,
+        "hovedstaden": hovedstaden,
+        "own": own,
+        "randers": randers,
+        "norddjurs": world.dolmer.municipality,
+        "syddjurs": world.syddjurs_facility.municipality,
+    }
+
+
+def _rows(coverage: Any) -> dict[str, tuple[int | None, Decimal | None, str]]:
+    return {r.label: (r.in_scope, r.share, r.status) for r in coverage.rows}
+
+
+def _in_region(world: World) -> Any:
+    return Facility.objects.filter(municipality__region=world.dolmer.municipality.region)
+
+
+def test_rows_sum_the_facilities_of_each_municipality(world: World, region_target: dict[str, Any]) -> None:
+    coverage = aggregate_coverage(
+        region_target["target"], _in_region(world), region_target["today"], suppress=False, with_trend=False
+    )
+    assert coverage.level == "municipality"
+    assert _rows(coverage) == {
+        "Norddjurs": (8, Decimal("50.0"), "bad"),
+        "Randers": (6, Decimal("100.0"), "ok"),
+        "Syddjurs": (2, Decimal("50.0"), "bad"),
+    }
+    # 4 + 6 + 1 of 16
+    assert (coverage.total.in_scope, coverage.total.share, coverage.total.hidden) == (16, Decimal("68.8"), False)
+
+
+def test_analysts_do_not_see_small_rows_or_rows_that_would_reveal_them(
+    world: World, region_target: dict[str, Any]
+) -> None:
+    coverage = aggregate_coverage(
+        region_target["target"], _in_region(world), region_target["today"], suppress=True, with_trend=False
+    )
+    rows = {r.label: r for r in coverage.rows}
+    # Syddjurs has 2 people: hidden. With the total shown, the next smallest (Randers, 6) is hidden
+    # too, or Syddjurs would be 16 - 8 - 6.
+    assert rows["Syddjurs"].hidden
+    assert rows["Syddjurs"].in_scope is None
+    assert rows["Syddjurs"].share is None
+    assert rows["Randers"].hidden
+    assert rows["Randers"].status_label == "Skjult"
+    assert not rows["Norddjurs"].hidden
+    assert rows["Norddjurs"].in_scope == 8
+    assert coverage.total.in_scope == 16
+    assert coverage.hidden_rows == 2
+
+
+def test_within_one_municipality_the_rows_are_its_facilities(world: World, region_target: dict[str, Any]) -> None:
+    today = region_target["today"]
+    plain = aggregate_coverage(
+        region_target["target"],
+        _in_region(world),
+        today,
+        municipality=region_target["norddjurs"],
+        suppress=False,
+        with_trend=False,
+    )
+    assert plain.level == "facility"
+    assert _rows(plain) == {
+        "Bofællesskaberne Glesborg": (2, Decimal("50.0"), "bad"),
+        "Dolmer Have": (6, Decimal("50.0"), "bad"),
+    }
+    suppressed = aggregate_coverage(
+        region_target["target"],
+        _in_region(world),
+        today,
+        municipality=region_target["norddjurs"],
+        suppress=True,
+        with_trend=False,
+    )
+    # Glesborg (2) is hidden, so Dolmer Have (the only other row) is hidden too; the total stays.
+    assert all(r.hidden for r in suppressed.rows)
+    assert (suppressed.total.in_scope, suppressed.total.share) == (8, Decimal("50.0"))
+
+
+def test_a_month_with_fewer_than_five_people_in_scope_is_not_charted_for_analysts(
+    world: World, region_target: dict[str, Any]
+) -> None:
+    kwargs = {"municipality": region_target["syddjurs"], "with_trend": True}
+    target, facilities, today = region_target["target"], _in_region(world), region_target["today"]
+    plain = aggregate_coverage(target, facilities, today, suppress=False, **kwargs)
+    suppressed = aggregate_coverage(target, facilities, today, suppress=True, **kwargs)
+    assert plain.past[-1].share == Decimal("50.0")
+    assert plain.past[-1].in_scope == 2
+    assert plain.ahead
+    assert suppressed.ahead
+    assert all(p.share is None and p.in_scope == 0 for p in suppressed.past + suppressed.ahead)
+
+
+def test_requirements_offered_are_those_set_above_one_facility_in_scope(
+    world: World, region_target: dict[str, Any]
+) -> None:
+    offered = list(aggregate_requirements(_in_region(world)))
+    assert region_target["target"] in offered
+    assert region_target["own"] not in offered  # one facility's own requirement: the heat map's business
+    assert region_target["hovedstaden"] not in offered  # another region's target
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def test_the_analyst_reads_the_regional_target_per_municipality(world: World, region_target: dict[str, Any]) -> None:
+    client = client_for(world.analyst)
+    home = client.get(reverse("web:home")).content.decode()
+    assert reverse("requirements:aggregate") in home
+    response = client.get(reverse("requirements:aggregate"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Alle med KRAP (regionalt mål)" in html
+    assert 'data-key="{}"'.format(region_target["norddjurs"].pk) in html
+    assert "68,8 %" in html  # the region's share
+    assert html.count('<td class="num">&lt;5</td>') == 2  # Syddjurs and Randers
+    assert "Randers-medarbejder" not in html
+    assert "Dolmer-medarbejder" not in html
+    assert "Hovedstaden-mål" not in html
+
+
+def test_the_administrator_sees_every_number_and_one_coverage_menu_entry(
+    world: World, region_target: dict[str, Any]
+) -> None:
+    client = client_for(world.admin)
+    html = client.get(reverse("requirements:aggregate"), {"krav": region_target["target"].pk}).content.decode()
+    assert '<td class="num">&lt;5</td>' not in html
+    assert "vises som &lt;5" not in html  # no suppression note either
+    assert "100,0 %" in html  # Randers
+    overview = client.get(reverse("requirements:overview")).content.decode()
+    assert overview.count(">Kompetencedækning</a>") == 1
+    assert reverse("requirements:aggregate") in overview
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "finance", "facility_manager", "employee", "grantor"])
+def test_roles_with_their_own_facilities_or_none_are_refused(world: World, persona: str) -> None:
+    client = client_for(world.personas()[persona])
+    assert client.get(reverse("requirements:aggregate")).status_code == 403
+    assert client.get(reverse("requirements:aggregate_export")).status_code == 403
+
+
+def test_another_regions_requirement_or_municipality_is_refused_with_a_message(
+    world: World, region_target: dict[str, Any]
+) -> None:
+    client = client_for(world.analyst)
+    copenhagen = Municipality.objects.get(code="0101")
+    for params in ({"krav": region_target["hovedstaden"].pk}, {"kommune": copenhagen.pk}):
+        response = client.get(reverse("requirements:aggregate"), params)
+        assert response.status_code == 400
+        assert "Kun krav og kommuner i dit område kan vælges" in response.content.decode()
+        assert "Hovedstaden-mål" not in response.content.decode().split("<select")[0]
+        assert client.get(reverse("requirements:aggregate_export"), params).status_code == 400
+
+
+def test_the_national_analyst_sees_every_region(world: World, region_target: dict[str, Any]) -> None:
+    client = client_for(world.national_analyst)
+    html = client.get(reverse("requirements:aggregate"), {"krav": region_target["hovedstaden"].pk}).content.decode()
+    assert "København" in html
+
+
+def test_the_export_holds_the_pages_rows_with_hidden_ones_as_small(world: World, region_target: dict[str, Any]) -> None:
+    response = client_for(world.analyst).get(
+        reverse("requirements:aggregate_export"), {"krav": region_target["target"].pk}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    sheets = load_workbook(io.BytesIO(response.content), read_only=True)
+    rows = [list(r) for r in sheets.worksheets[0].iter_rows(values_only=True)]
+    assert rows[0] == ["Kommune", "Personer i målgruppen", "Andel, der opfylder (%)", "Mål (%)", "Status"]
+    assert rows[1] == ["Norddjurs", 8, 50, 100, "Ikke opfyldt"]
+    assert rows[2] == ["Randers", "<5", "<5", 100, "Skjult"]
+    assert rows[3] == ["Syddjurs", "<5", "<5", 100, "Skjult"]
+    assert rows[4] == ["I alt", 16, 68.8, 100, "Ikke opfyldt"]
+    about = [list(r) for r in sheets.worksheets[1].iter_rows(values_only=True)]
+    assert ["Bemærk", "Tal for færre end fem personer vises som <5."] in about
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"krav": "abc"}, {"krav": str(2**70)}, {"kommune": str(2**70)}, {"dato": "2026-13-45"}, {"krav": "-1"}],
+)
+def test_bad_filters_answer_400_with_the_field_named(
+    world: World, region_target: dict[str, Any], params: dict[str, str]
+) -> None:
+    response = client_for(world.analyst).get(reverse("requirements:aggregate"), params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error"' in html
+    assert "Ret filtrene ovenfor" in html
