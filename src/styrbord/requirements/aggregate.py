@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -75,8 +75,6 @@ class AggregateCoverage:
     rows: list[AggregateRow]
     total: AggregateRow
     suppressed: bool
-    past: list[CoveragePoint] = field(default_factory=list)
-    ahead: list[CoveragePoint] = field(default_factory=list)
 
     @property
     def hidden_rows(self) -> int:
@@ -121,6 +119,17 @@ def _hide_small(points: list[CoveragePoint], suppress: bool) -> list[CoveragePoi
     ]
 
 
+def _narrowed(
+    requirement: Requirement, facilities: QuerySet[Facility], municipality: Municipality | None
+) -> tuple[QuerySet[Facility], Municipality | None]:
+    """The facilities a page is about: one municipality's when chosen, or when the requirement is its own."""
+    if municipality is None and requirement.scope_level == ScopeLevel.MUNICIPALITY:
+        municipality = requirement.municipality
+    if municipality is not None:
+        facilities = facilities.filter(municipality=municipality)
+    return facilities, municipality
+
+
 def aggregate_coverage(
     requirement: Requirement,
     facilities: QuerySet[Facility],
@@ -128,17 +137,13 @@ def aggregate_coverage(
     *,
     municipality: Municipality | None = None,
     suppress: bool,
-    with_trend: bool = True,
 ) -> AggregateCoverage:
     """Coverage of ``requirement`` over ``facilities`` on ``on``: per municipality, or per facility
     of ``municipality`` (also when the requirement is a municipality's own), with a total.
 
     Rows with nobody in scope are left out. ``suppress`` hides small rows as described above.
     """
-    if municipality is None and requirement.scope_level == ScopeLevel.MUNICIPALITY:
-        municipality = requirement.municipality
-    if municipality is not None:
-        facilities = facilities.filter(municipality=municipality)
+    facilities, municipality = _narrowed(requirement, facilities, municipality)
     level = "facility" if municipality is not None else "municipality"
     per_facility = counts_by_facility(requirement, [on], facilities)
     info = dict(
@@ -164,7 +169,7 @@ def aggregate_coverage(
         shown, shown_total = {k: grouped[k].in_scope for k in order}, total.in_scope
     rows = [_row(k, labels[k], grouped[k], requirement, shown[k] is None) for k in order]
     scope_label = municipality.name if municipality is not None else ""
-    result = AggregateCoverage(
+    return AggregateCoverage(
         requirement=requirement,
         on=on,
         level=level,
@@ -172,15 +177,33 @@ def aggregate_coverage(
         total=_row(0, scope_label, total, requirement, shown_total is None),
         suppressed=suppress,
     )
-    if with_trend:
-        result.past = _hide_small(history(requirement, facilities=facilities, on=on), suppress)
-        planned = planned_completions(requirement, facilities=facilities, on=on)
-        result.ahead = _hide_small(forecast(requirement, facilities=facilities, on=on, planned=planned), suppress)
-    return result
 
 
-def trend_points(coverage: AggregateCoverage, history_label: str, forecast_label: str) -> list[dict[str, Any]]:
+def aggregate_trend(
+    requirement: Requirement,
+    facilities: QuerySet[Facility],
+    on: dt.date,
+    *,
+    municipality: Municipality | None = None,
+    suppress: bool,
+) -> tuple[list[CoveragePoint], list[CoveragePoint]]:
+    """The same scope's coverage at the last 12 month ends (history) and on to the deadline (forecast,
+    with planned and booked courses); for analysts a month with fewer than five people has no share.
+
+    Two aggregate queries over the scope's employments, with one column set per date: at national
+    scale seconds, not milliseconds, so the page loads it after the table.
+    """
+    facilities, municipality = _narrowed(requirement, facilities, municipality)
+    past = _hide_small(history(requirement, facilities=facilities, on=on), suppress)
+    planned = planned_completions(requirement, facilities=facilities, on=on)
+    ahead = _hide_small(forecast(requirement, facilities=facilities, on=on, planned=planned), suppress)
+    return past, ahead
+
+
+def trend_points(
+    past: list[CoveragePoint], ahead: list[CoveragePoint], history_label: str, forecast_label: str
+) -> list[dict[str, Any]]:
     """The history and forecast as chart records (a hidden month has no share)."""
-    points = [{"month": p.on, "share": p.share, "series": history_label} for p in coverage.past]
-    points += [{"month": p.on, "share": p.share, "series": forecast_label} for p in coverage.ahead]
+    points = [{"month": p.on, "share": p.share, "series": history_label} for p in past]
+    points += [{"month": p.on, "share": p.share, "series": forecast_label} for p in ahead]
     return points

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -18,8 +22,15 @@ from styrbord.lib import charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.requirements.aggregate import AggregateCoverage, aggregate_coverage, aggregate_requirements, trend_points
+from styrbord.requirements.aggregate import (
+    AggregateCoverage,
+    aggregate_coverage,
+    aggregate_requirements,
+    aggregate_trend,
+    trend_points,
+)
 from styrbord.requirements.forms import AggregateFilterForm
+from styrbord.requirements.models import Requirement
 from styrbord.web.downloads import attachment
 from styrbord.workforce.services import suppresses
 
@@ -27,7 +38,26 @@ OBJECT_TYPE = "coverage_aggregate"
 HIDDEN = "<5"
 
 
-def _build(request: HttpRequest, action: str) -> tuple[AggregateFilterForm, AggregateCoverage | None]:
+@dataclass
+class Selection:
+    """What the filters chose, within the user's scope (``requirement`` None: nothing to show)."""
+
+    form: AggregateFilterForm
+    facilities: QuerySet[Facility]
+    requirement: Requirement | None = None
+    municipality: Municipality | None = None
+    on: dt.date | None = None
+
+
+def _query(coverage: AggregateCoverage, municipality: Municipality | None) -> str:
+    """What the page shows as a query string, the default requirement included (for the trend and XLSX)."""
+    values = {"krav": coverage.requirement.pk, "dato": coverage.on.isoformat()}
+    if municipality is not None:
+        values["kommune"] = municipality.pk
+    return urlencode(values)
+
+
+def _select(request: HttpRequest, action: str) -> Selection:
     user = request.user
     if not can(user, action, OBJECT_TYPE):
         raise PermissionDenied
@@ -35,20 +65,27 @@ def _build(request: HttpRequest, action: str) -> tuple[AggregateFilterForm, Aggr
     requirements = aggregate_requirements(facilities)
     municipalities = Municipality.objects.filter(pk__in=facilities.values("municipality_id")).order_by("name")
     form = AggregateFilterForm(request.GET or None, requirements=requirements, municipalities=municipalities)
+    selection = Selection(form, facilities)
     if form.is_bound and not form.is_valid():
-        return form, None
-    requirement = form.value("krav") or requirements.first()
-    if requirement is None:
-        return form, None
+        return selection
+    selection.requirement = form.value("krav") or requirements.first()
+    selection.municipality = form.value("kommune")
+    selection.on = form.value("dato", local_today())
+    return selection
+
+
+def _build(request: HttpRequest, action: str) -> tuple[Selection, AggregateCoverage | None]:
+    selection = _select(request, action)
+    if selection.requirement is None or selection.on is None:
+        return selection, None
     coverage = aggregate_coverage(
-        requirement,
-        facilities,
-        form.value("dato", local_today()),
-        municipality=form.value("kommune"),
-        suppress=suppresses(user),
-        with_trend=action == LIST,
+        selection.requirement,
+        selection.facilities,
+        selection.on,
+        municipality=selection.municipality,
+        suppress=suppresses(request.user),
     )
-    return form, coverage
+    return selection, coverage
 
 
 @requires(OBJECT_TYPE, LIST)
@@ -56,29 +93,43 @@ def _build(request: HttpRequest, action: str) -> tuple[AggregateFilterForm, Aggr
 @require_GET
 def aggregate(request: HttpRequest) -> HttpResponse:
     """One requirement across the user's region (or the country): by municipality, or by facility within one."""
-    form, coverage = _build(request, LIST)
+    selection, coverage = _build(request, LIST)
+    form = selection.form
     context: dict[str, Any] = {"form": form, "coverage": coverage, "hidden_text": HIDDEN}
     if coverage is not None:
-        history_label, forecast_label = _("Historik"), _("Prognose")
-        chart = charts.coverage_chart(
-            trend_points(coverage, history_label, forecast_label),
-            coverage.requirement.target,
-            title=coverage.requirement.name,
-            history_label=history_label,
-            forecast_label=forecast_label,
-            target_label=_("Mål"),
-            x_title=_("Måned"),
-            y_title=_("Dækning (%)"),
-        )
         context.update(
-            chart=charts.chart_html(
-                chart, label=_("Dækning over tid for %(name)s") % {"name": coverage.requirement.name}
-            ),
             chart_scripts=charts.chart_scripts(),
             can_export=can(request.user, EXPORT, OBJECT_TYPE),
-            query=request.GET.urlencode(),
+            query=_query(coverage, selection.municipality),
         )
     return render(request, "requirements/aggregate.html", context, status=400 if form.errors else 200)
+
+
+@requires(OBJECT_TYPE, LIST)
+@login_required
+@require_GET
+def aggregate_trend_chart(request: HttpRequest) -> HttpResponse:
+    """The page's history and forecast chart, fetched by the page once its table is shown (HTMX)."""
+    selection = _select(request, LIST)
+    requirement, on = selection.requirement, selection.on
+    if requirement is None or on is None:
+        return HttpResponse(status=400 if selection.form.errors else 404)
+    past, ahead = aggregate_trend(
+        requirement, selection.facilities, on, municipality=selection.municipality, suppress=suppresses(request.user)
+    )
+    history_label, forecast_label = _("Historik"), _("Prognose")
+    chart = charts.coverage_chart(
+        trend_points(past, ahead, history_label, forecast_label),
+        requirement.target,
+        title=requirement.name,
+        history_label=history_label,
+        forecast_label=forecast_label,
+        target_label=_("Mål"),
+        x_title=_("Måned"),
+        y_title=_("Dækning (%)"),
+    )
+    label = _("Dækning over tid for %(name)s") % {"name": requirement.name}
+    return HttpResponse(charts.chart_html(chart, label=label))
 
 
 @requires(OBJECT_TYPE, EXPORT)
@@ -86,9 +137,9 @@ def aggregate(request: HttpRequest) -> HttpResponse:
 @require_GET
 def aggregate_export(request: HttpRequest) -> HttpResponse:
     """The page's table as XLSX: the same rows, hidden ones as "<5"."""
-    form, coverage = _build(request, EXPORT)
+    selection, coverage = _build(request, EXPORT)
     if coverage is None:
-        return HttpResponse(status=400 if form.errors else 404)
+        return HttpResponse(status=400 if selection.form.errors else 404)
     requirement = coverage.requirement
     place = _("Kommune") if coverage.level == "municipality" else pgettext("one facility", "Tilbud")
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("samlet/", aggregate_views.aggregate, name="aggregate"),
     path("samlet.xlsx", aggregate_views.aggregate_export, name="aggregate_export"),
+    path("samlet/udvikling/", aggregate_views.aggregate_trend_chart, name="aggregate_trend"),
     path("tilbud/<int:facility_id>/", views.facility_coverage, name="facility_coverage"),
     path("tilbud/<int:facility_id>/mangler/", views.gap_list, name="gap_list"),
     path("tilbud/<int:facility_id>/mangler.xlsx", views.gap_export, name="gap_export"),

@@ -148,7 +148,6 @@ def build() -> Router:
             params.on or local_today(),
             municipality=municipality,
             suppress=suppress,
-            with_trend=False,
         )
 
         def cell(row: Any, key: int | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
+from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements, aggregate_trend
 from styrbord.requirements.models import ScopeLevel
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
@@ -74,9 +74,7 @@ def _in_region(world: World) -> Any:
 
 
 def test_rows_sum_the_facilities_of_each_municipality(world: World, region_target: dict[str, Any]) -> None:
-    coverage = aggregate_coverage(
-        region_target["target"], _in_region(world), region_target["today"], suppress=False, with_trend=False
-    )
+    coverage = aggregate_coverage(region_target["target"], _in_region(world), region_target["today"], suppress=False)
     assert coverage.level == "municipality"
     assert _rows(coverage) == {
         "Norddjurs": (8, Decimal("50.0"), "bad"),
@@ -90,9 +88,7 @@ def test_rows_sum_the_facilities_of_each_municipality(world: World, region_targe
 def test_analysts_do_not_see_small_rows_or_rows_that_would_reveal_them(
     world: World, region_target: dict[str, Any]
 ) -> None:
-    coverage = aggregate_coverage(
-        region_target["target"], _in_region(world), region_target["today"], suppress=True, with_trend=False
-    )
+    coverage = aggregate_coverage(region_target["target"], _in_region(world), region_target["today"], suppress=True)
     rows = {r.label: r for r in coverage.rows}
     # Syddjurs has 2 people: hidden. With the total shown, the next smallest (Randers, 6) is hidden
     # too, or Syddjurs would be 16 - 8 - 6.
@@ -115,7 +111,6 @@ def test_within_one_municipality_the_rows_are_its_facilities(world: World, regio
         today,
         municipality=region_target["norddjurs"],
         suppress=False,
-        with_trend=False,
     )
     assert plain.level == "facility"
     assert _rows(plain) == {
@@ -128,7 +123,6 @@ def test_within_one_municipality_the_rows_are_its_facilities(world: World, regio
         today,
         municipality=region_target["norddjurs"],
         suppress=True,
-        with_trend=False,
     )
     # Glesborg (2) is hidden, so Dolmer Have (the only other row) is hidden too; the total stays.
     assert all(r.hidden for r in suppressed.rows)
@@ -138,15 +132,19 @@ def test_within_one_municipality_the_rows_are_its_facilities(world: World, regio
 def test_a_month_with_fewer_than_five_people_in_scope_is_not_charted_for_analysts(
     world: World, region_target: dict[str, Any]
 ) -> None:
-    kwargs = {"municipality": region_target["syddjurs"], "with_trend": True}
     target, facilities, today = region_target["target"], _in_region(world), region_target["today"]
-    plain = aggregate_coverage(target, facilities, today, suppress=False, **kwargs)
-    suppressed = aggregate_coverage(target, facilities, today, suppress=True, **kwargs)
-    assert plain.past[-1].share == Decimal("50.0")
-    assert plain.past[-1].in_scope == 2
-    assert plain.ahead
-    assert suppressed.ahead
-    assert all(p.share is None and p.in_scope == 0 for p in suppressed.past + suppressed.ahead)
+    syddjurs = region_target["syddjurs"]
+    past, ahead = aggregate_trend(target, facilities, today, municipality=syddjurs, suppress=False)
+    hidden_past, hidden_ahead = aggregate_trend(target, facilities, today, municipality=syddjurs, suppress=True)
+    assert past[-1].share == Decimal("50.0")
+    assert past[-1].in_scope == 2
+    assert ahead[0].share == Decimal("50.0")
+    assert len(hidden_past) == len(past)
+    assert hidden_ahead
+    assert all(p.share is None and p.in_scope == 0 for p in hidden_past + hidden_ahead)
+    # Norddjurs (8 people) is charted for analysts too.
+    shown, _ = aggregate_trend(target, facilities, today, municipality=region_target["norddjurs"], suppress=True)
+    assert shown[-1].share == Decimal("50.0")
 
 
 def test_requirements_offered_are_those_set_above_one_facility_in_scope(
@@ -245,3 +243,17 @@ def test_bad_filters_answer_400_with_the_field_named(
     html = response.content.decode()
     assert 'class="error"' in html
     assert "Ret filtrene ovenfor" in html
+
+
+def test_the_page_fetches_its_chart_for_the_requirement_it_shows(world: World, region_target: dict[str, Any]) -> None:
+    client = client_for(world.analyst)
+    page = client.get(reverse("requirements:aggregate")).content.decode()
+    trend_url = reverse("requirements:aggregate_trend")
+    # The default requirement is named in the chart's address, so the chart matches the table.
+    assert f'hx-get="{trend_url}?krav={region_target["target"].pk}&amp;dato=' in page
+    chart = client.get(trend_url, {"krav": region_target["target"].pk})
+    assert chart.status_code == 200
+    assert "data-vega-spec" in chart.content.decode()
+    assert "Alle med KRAP (regionalt mål)" in chart.content.decode()
+    assert client.get(trend_url, {"krav": region_target["hovedstaden"].pk}).status_code == 400
+    assert client_for(world.coordinator).get(trend_url).status_code == 403
