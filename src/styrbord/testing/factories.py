@@ -52,7 +52,8 @@ def unit(facility_obj: Facility, name: str = "Afdeling A", **kwargs: Any) -> Uni
 def employee(name: str | None = None, **kwargs: Any) -> Employee:
     n = next(_seq)
     kwargs.setdefault("person_key", f"test-person-{n}")
-    return Employee.objects.create(name=name or f"Medarbejder {n}", **kwargs)
+    # Not "Medarbejder N": ?medarbejder=<id> in a URL would then read as a person's name to the log scan.
+    return Employee.objects.create(name=name or f"Testperson {n}", **kwargs)
 
 
 def employment(

@@ -13,6 +13,7 @@ from styrbord.requirements.models import Population, Rule, ScopeLevel
 from styrbord.requirements.tests.helpers import d, requirement
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.testing import factories
+from styrbord.testing.fixtures import World
 
 pytestmark = pytest.mark.django_db
 
@@ -457,3 +458,38 @@ def test_requirements_for_finds_national_regional_municipal_and_own_requirements
     found = {r.name for r in coverage.requirements_for(Facility.objects.filter(pk=dolmer.pk))}
 
     assert found == names
+
+
+@pytest.mark.django_db
+def test_narrowing_the_holdings_to_the_facilities_people_changes_no_count(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small scope reads only its own people's holdings (``NARROW_SHARE``); the counts must be
+    those of the whole holdings table, on every date of a history, for every kind of rule."""
+    engine = coverage
+    today = dt.date(2026, 6, 30)
+    krap = factories.competence("krap-narrow", validity_months=12, name="KRAP")
+    other = factories.competence("other-narrow", name="Andet")
+    # Holders inside and outside the scope, valid at different times.
+    factories.holding(world.dolmer_staff[0], krap, dt.date(2025, 9, 1), dt.date(2026, 9, 1))
+    factories.holding(world.dolmer_staff[1], krap, dt.date(2024, 1, 1), dt.date(2025, 12, 31))
+    factories.holding(world.glesborg_staff[0], krap, dt.date(2025, 1, 1))
+    factories.holding(world.syddjurs_staff[0], other, dt.date(2025, 1, 1))
+    rules = [
+        requirement([krap, other], scope_level=ScopeLevel.NATIONAL, name="Alle"),
+        requirement([krap], scope_level=ScopeLevel.NATIONAL, rule=Rule.RENEW_EVERY, months=6, name="Forny"),
+        requirement([other], scope_level=ScopeLevel.NATIONAL, rule=Rule.WITHIN_MONTHS_OF_HIRE, months=6, name="Nye"),
+    ]
+    dates = engine.history_dates(today)
+    compliant = 0
+    for scope in ([world.dolmer.pk], [world.syddjurs_facility.pk]):
+        for req in rules:
+            monkeypatch.setattr(engine, "NARROW_SHARE", Decimal("1"))
+            assert engine._people_of_few(scope) is not None
+            narrowed = engine.counts_by_facility(req, dates, scope)
+            monkeypatch.setattr(engine, "NARROW_SHARE", Decimal("0"))
+            assert engine._people_of_few(scope) is None
+            whole = engine.counts_by_facility(req, dates, scope)
+            assert narrowed == whole, (req.name, scope)
+            compliant += sum(c.compliant for per in whole.values() for c in per.values())
+    assert compliant > 0  # the comparison saw holders, not only empty sets
