@@ -2,7 +2,8 @@
 
 - 002: Region Hovedstaden wants at least 75 % of contact staff further educated and specialised
   (psychopathology, somatic illness, empathy fatigue ...) and systematic maintenance training in
-  conflict management; used for the Norddjurs facilities and for the regional psychiatric unit.
+  conflict management; used for the Norddjurs facilities, for the regional psychiatric unit, and
+  as a shared target of the municipalities in Region Midtjylland (what its analysts follow).
 - 003: Skovstjernen is singled out by Socialtilsyn Midt's recommendations (henstillinger) on
   competence development; conflict management and KRAP are the pool's priorities.
 - 000: the Social- og Boligstyrelsen grant for Dolmer Have and Bofællesskaberne Glesborg
@@ -18,7 +19,7 @@ from typing import Any
 
 from styrbord.competences.models import Competence
 from styrbord.demo.context import DemoContext
-from styrbord.organisations.models import Facility, Municipality
+from styrbord.organisations.models import Facility, Municipality, Region
 from styrbord.requirements.coverage import coverage_for, gaps_for
 from styrbord.requirements.models import Population, Priority, Requirement, Rule, ScopeLevel, SourceKind
 
@@ -49,6 +50,7 @@ class Spec:
     source_kind: str
     source_reference: str
     municipality: str | None = None
+    region: str | None = None
     facilities: tuple[str, ...] = ()
     population: str = Population.ALL_STAFF
     target: str = "100"
@@ -91,6 +93,22 @@ def specs(today: dt.date) -> list[Spec]:
             target="75",
             deadline=dt.date(2028, 12, 31),
             priority=Priority.HIGH,
+        ),
+        Spec(
+            "specialised_midtjylland",
+            "Fælles mål i Region Midtjylland: 75 % af kontaktpersonerne specialiseret",
+            REGIONAL_SPECIALISED,
+            Rule.PERCENT_PEOPLE,
+            SourceKind.REGIONAL_TARGET,
+            "Fælles mål for kommunernes tilbud i regionen (demo), efter Region Hovedstadens budgetinitiativ 2.6: "
+            "mindst 75 % af kontaktpersonerne videreuddannet og specialiseret.",
+            region="1082",
+            population=Population.CONTACT_PERSONS,
+            target="75",
+            deadline=dt.date(2028, 12, 31),
+            priority=Priority.MEDIUM,
+            description="Én af de regionale specialiseringer er nok: psykopatologi, somatisk sygdom, empatitræthed "
+            "eller dobbeltdiagnose.",
         ),
         Spec(
             "new_staff_conflict",
@@ -200,6 +218,9 @@ def build(ctx: DemoContext) -> None:
             ctx.note(f"Krav sprunget over (ingen kompetencer): {spec.name}")
             continue
         reqs: list[Requirement] = []
+        region = Region.objects.filter(code=spec.region).first() if spec.region else None
+        if region is not None:
+            reqs.append(_create(ctx, spec, {"scope_level": ScopeLevel.REGION, "region": region}, competences))
         if spec.municipality:
             municipality = (
                 ctx.municipalities.get(spec.municipality) or Municipality.objects.filter(code=spec.municipality).first()

@@ -1,3 +1,9 @@
 """Document types. Importing this package registers every type in ``base.REGISTRY``."""
 
-from styrbord.reports.doctypes import competence_status, initiative_economy, pool_release, workforce  # noqa: F401
+from styrbord.reports.doctypes import (  # noqa: F401
+    competence_status,
+    coverage_targets,
+    initiative_economy,
+    pool_release,
+    workforce,
+)
