@@ -27,10 +27,10 @@ from styrbord.requirements.aggregate import (
     aggregate_coverage,
     aggregate_requirements,
     aggregate_trend,
-    trend_points,
 )
 from styrbord.requirements.forms import AggregateFilterForm
 from styrbord.requirements.models import Requirement
+from styrbord.requirements.views import trend_chart
 from styrbord.web.downloads import attachment
 from styrbord.workforce.services import suppresses
 
@@ -117,19 +117,7 @@ def aggregate_trend_chart(request: HttpRequest) -> HttpResponse:
     past, ahead = aggregate_trend(
         requirement, selection.facilities, on, municipality=selection.municipality, suppress=suppresses(request.user)
     )
-    history_label, forecast_label = _("Historik"), _("Prognose")
-    chart = charts.coverage_chart(
-        trend_points(past, ahead, history_label, forecast_label),
-        requirement.target,
-        title=requirement.name,
-        history_label=history_label,
-        forecast_label=forecast_label,
-        target_label=_("Mål"),
-        x_title=_("Måned"),
-        y_title=_("Dækning (%)"),
-    )
-    label = _("Dækning over tid for %(name)s") % {"name": requirement.name}
-    return HttpResponse(charts.chart_html(chart, label=label))
+    return HttpResponse(trend_chart(requirement, past, ahead))
 
 
 @requires(OBJECT_TYPE, EXPORT)

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -26,7 +27,9 @@ from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
+from styrbord.requirements.aggregate import trend_points
 from styrbord.requirements.coverage import (
+    CoveragePoint,
     CoverageRow,
     Gap,
     coverage_for,
@@ -127,16 +130,11 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _chart_for(requirement: Requirement, facility: Facility, on: dt.date) -> str:
-    """History (12 month ends) and forecast (to the deadline) of one requirement as one chart."""
-    past = history(requirement, facilities=[facility.pk], on=on)
-    planned = planned_completions(requirement, facilities=[facility.pk], on=on)
-    ahead = forecast(requirement, facilities=[facility.pk], on=on, planned=planned)
+def trend_chart(requirement: Requirement, past: list[CoveragePoint], ahead: list[CoveragePoint]) -> SafeString:
+    """History and forecast of one requirement as one chart, in the reader's language."""
     history_label, forecast_label = _("Historik"), _("Prognose")
-    points = [{"month": p.on, "share": p.share, "series": history_label} for p in past]
-    points += [{"month": p.on, "share": p.share, "series": forecast_label} for p in ahead]
     chart = charts.coverage_chart(
-        points,
+        trend_points(past, ahead, history_label, forecast_label),
         requirement.target,
         title=requirement.name,
         history_label=history_label,
@@ -146,6 +144,14 @@ def _chart_for(requirement: Requirement, facility: Facility, on: dt.date) -> str
         y_title=_("Dækning (%)"),
     )
     return charts.chart_html(chart, label=_("Dækning over tid for %(name)s") % {"name": requirement.name})
+
+
+def _chart_for(requirement: Requirement, facility: Facility, on: dt.date) -> str:
+    """History (12 month ends) and forecast (to the deadline) of one requirement as one chart."""
+    past = history(requirement, facilities=[facility.pk], on=on)
+    planned = planned_completions(requirement, facilities=[facility.pk], on=on)
+    ahead = forecast(requirement, facilities=[facility.pk], on=on, planned=planned)
+    return trend_chart(requirement, past, ahead)
 
 
 @requires("coverage", RETRIEVE)
