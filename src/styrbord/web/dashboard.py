@@ -20,6 +20,7 @@ from styrbord.competences.services import lapsing_holdings
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
 from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
+from styrbord.requirements.models import ScopeLevel
 from styrbord.workforce.services import KeyFigures, key_figures
 
 EXPIRY_DAYS = 90
@@ -60,6 +61,14 @@ class StaffingPanel:
 
 
 @dataclass
+class TargetsPanel:
+    """National and regional targets summed over the user's scope (analysts: aggregates only)."""
+
+    rows: list[tuple[Any, Any]] = field(default_factory=list)  # (Requirement, AggregateRow total)
+    total: int = 0  # shared targets in scope, of which ``rows`` are the first
+
+
+@dataclass
 class Dashboard:
     today: dt.date
     coverage: CoveragePanel | None = None
@@ -69,6 +78,7 @@ class Dashboard:
     funding: FundingPanel | None = None
     workforce: KeyFigures | None = None  # staff figures in scope, for every role that may see them
     to_confirm: int | None = None  # planned bookings on coming sessions, for roles that confirm them
+    targets: TargetsPanel | None = None  # shared targets in the region or country, for analysts
 
     @property
     def has_counts(self) -> bool:
@@ -87,6 +97,7 @@ class Dashboard:
             and self.courses is None
             and self.funding is None
             and self.to_confirm is None
+            and self.targets is None
         )
 
 
@@ -181,6 +192,21 @@ def _to_confirm(user: Any, today: dt.date) -> int | None:
     return scoped_for(user, UPDATE, "booking", planned).count()
 
 
+def _targets(user: Any, today: dt.date) -> TargetsPanel | None:
+    """The shared (national and regional) targets and how far the scope is from each, as on /krav/samlet/."""
+    from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
+    from styrbord.workforce.services import suppresses
+
+    facilities = scoped_for(user, LIST, "coverage_aggregate", Facility.objects.all())
+    shared = aggregate_requirements(facilities).filter(scope_level__in=(ScopeLevel.NATIONAL, ScopeLevel.REGION))
+    total = shared.count()
+    if not total:
+        return None
+    suppress = suppresses(user)
+    rows = [(r, aggregate_coverage(r, facilities, today, suppress=suppress).total) for r in shared[:MAX_ROWS]]
+    return TargetsPanel(rows=rows, total=total)
+
+
 def dashboard_for(user: Any, today: dt.date) -> Dashboard:
     board = Dashboard(
         today=today, courses=_courses(user, today), funding=_funding(user, today), workforce=key_figures(user, today)
@@ -191,4 +217,6 @@ def dashboard_for(user: Any, today: dt.date) -> Dashboard:
         board.expiring = _expiring(facilities, today)
         board.staffing = _staffing(user, today)
         board.to_confirm = _to_confirm(user, today)
+    elif can(user, LIST, "coverage_aggregate"):
+        board.targets = _targets(user, today)
     return board

@@ -87,6 +87,35 @@ def test_an_analyst_gets_no_person_level_panels(world: World, gaps: dict[str, An
     assert board.expiring is None
     assert board.courses is None
     assert board.funding is None
+    assert board.targets is None  # two facilities' own requirements: no shared target
+    assert board.empty
+
+
+def test_an_analyst_sees_the_regions_shared_targets_summed_and_suppressed(world: World, gaps: dict[str, Any]) -> None:
+    from styrbord.requirements.models import ScopeLevel
+
+    today, comp = gaps["today"], factories.competence(name="KRAP")
+    region = world.dolmer.municipality.region
+    regional = requirement([comp], scope_level=ScopeLevel.REGION, region=region, name="Regionalt mål: KRAP")
+    requirement(
+        [comp], scope_level=ScopeLevel.REGION, region=world.kbh_facility.municipality.region, name="Hovedstaden"
+    )
+    for person in world.dolmer_staff[:2] + world.glesborg_staff[:1]:
+        factories.holding(person, comp, today - dt.timedelta(days=10))
+    board = dashboard_for(world.analyst, today)
+    assert board.targets is not None
+    assert board.targets.total == 1
+    [(req, total)] = board.targets.rows
+    # Norddjurs 5 people (3 hold it) and Syddjurs 2: 3 of 7 in the region; the total is shown.
+    assert req == regional
+    assert (total.in_scope, total.share, total.status) == (7, Decimal("42.9"), "bad")
+    client = Client()
+    client.force_login(world.analyst)
+    html = client.get("/").content.decode()
+    assert f'<a href="/krav/samlet/?krav={regional.pk}">Regionalt mål: KRAP</a>' in html
+    assert "Hovedstaden" not in html
+    # A coordinator has the heat map instead.
+    assert dashboard_for(world.coordinator, today).targets is None
 
 
 def test_the_page_shows_the_panels_for_a_manager_and_nothing_from_another_facility(
