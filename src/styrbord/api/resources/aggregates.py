@@ -68,6 +68,18 @@ class CoverageAggregateOut(Schema):
     total: CoverageCell
 
 
+class AggregateRequirementOut(Schema):
+    id: int
+    name: str
+    scope_level: str  # national, region or municipality
+    scope: str  # where it applies, in words (the country, the region's or the municipality's name)
+    rule: str
+    rule_text: str
+    target: Decimal
+    population: str
+    deadline: dt.date | None
+
+
 def staff_table(facilities: Any, on: dt.date) -> dict[int, dict[str, int]]:
     """People with an employment in force on ``on``, by municipality and job group (one query)."""
     active = Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
@@ -111,6 +123,43 @@ def build() -> Router:
         cells += [{"municipality": None, "job_group": g, "people": result.column_totals[g]} for g in result.columns]
         cells.append({"municipality": None, "job_group": None, "people": result.total})
         return Status(200, {"on": on, "threshold": THRESHOLD, "cells": cells})
+
+    reqs = declare("aggregate_coverage_requirements", "coverage_aggregate", LIST, "aggregates")
+
+    @router.get(
+        "/aggregates/coverage/requirements",
+        response={200: list[AggregateRequirementOut], **schemas.ERRORS},
+        operation_id=reqs,
+        url_name=reqs,
+        summary="The requirements whose coverage may be summed in the caller's scope",
+        description=(
+            "National, regional and municipal requirements that apply to a facility in the caller's scope, "
+            "national and regional first: the ids /aggregates/coverage takes."
+        ),
+        tags=[TAG],
+    )
+    def coverage_requirements(request: HttpRequest):
+        user = request.user
+        if not can(user, LIST, "coverage_aggregate"):
+            raise PermissionDenied
+        facilities = scoped_for(user, LIST, "coverage_aggregate", Facility.objects.all())
+        return Status(
+            200,
+            [
+                {
+                    "id": r.pk,
+                    "name": r.name,
+                    "scope_level": r.scope_level,
+                    "scope": r.scope_text(),
+                    "rule": r.rule,
+                    "rule_text": r.rule_text(),
+                    "target": r.target,
+                    "population": r.population,
+                    "deadline": r.deadline,
+                }
+                for r in aggregate_requirements(facilities)
+            ],
+        )
 
     cov = declare("aggregate_coverage", "coverage_aggregate", LIST, "aggregates")
 

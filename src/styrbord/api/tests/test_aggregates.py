@@ -46,6 +46,11 @@ def test_coverage_by_municipality_is_suppressed_like_the_page(world) -> None:  #
     factories.holding(world.dolmer_staff[0], krap, dt.date(2024, 1, 1))
     other = requirement([krap], facility=world.kbh_facility, name="København")
 
+    offered = ApiClient(world.analyst).get("/aggregates/coverage/requirements")
+    assert offered.status_code == 200
+    assert [(r["id"], r["scope_level"], r["scope"]) for r in offered.json()] == [(target.pk, "region", str(region))]
+    assert ApiClient(world.coordinator).get("/aggregates/coverage/requirements").status_code == 403
+
     admin = ApiClient(world.admin).get("/aggregates/coverage", requirement=target.pk, on="2026-11-23")
     assert admin.status_code == 200
     body = admin.json()

@@ -462,7 +462,7 @@ def test_the_authorisation_matrix_has_no_leak_and_no_wrong_denial(world, capsys)
 
 
 # Operations on no tenant's rows: the analysts' suppressed aggregates (tests in test_aggregates.py).
-NOT_TENANT_DATA = {"aggregate_staff", "aggregate_coverage"}
+NOT_TENANT_DATA = {"aggregate_staff", "aggregate_coverage", "aggregate_coverage_requirements"}
 
 
 def test_every_api_operation_is_in_the_matrix() -> None:
