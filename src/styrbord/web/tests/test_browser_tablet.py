@@ -1,5 +1,5 @@
 """In a real browser on a 768 px tablet: the demo's pages, as the coordinator, the facility
-manager and the finance officer see them, without a table that scrolls sideways.
+manager, the finance officer and the analyst see them, without a table that scrolls sideways.
 
 Wide tables fold their secondary columns under the name (``wide-only``/``narrow-only``). Two
 tables may scroll by design: the coverage heat map (facilities × requirements) and the workforce
@@ -63,6 +63,7 @@ def test_no_demo_table_scrolls_sideways_on_a_tablet(live_server: Any, page: Any,
         ],
         "leder-dolmer": [f"/tilbud/{dolmer.pk}/", f"/krav/tilbud/{dolmer.pk}/mangler/", "/kompetencer/udloeber/"],
         "oekonomi": ["/oekonomi/", f"/oekonomi/puljer/{pool.pk}/", f"/oekonomi/tilsagn/{grant.pk}/"],
+        "analytiker": ["/", "/krav/samlet/", f"/krav/samlet/?kommune={dolmer.municipality_id}", "/rapporter/"],
     }
     page.set_viewport_size({"width": 768, "height": 1000})
     too_wide = []
