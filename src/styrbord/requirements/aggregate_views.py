@@ -124,7 +124,8 @@ def aggregate_trend_chart(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def aggregate_export(request: HttpRequest) -> HttpResponse:
-    """The page's table as XLSX: the same rows, hidden ones as "<5"."""
+    """The page's table as XLSX: the same rows, hidden ones as "<5", and the chart's months (a month
+    with fewer than five people in scope, or nobody, has no share)."""
     selection, coverage = _build(request, EXPORT)
     if coverage is None:
         return HttpResponse(status=400 if selection.form.errors else 404)
@@ -146,9 +147,25 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
     ]
     if coverage.suppressed:
         info.append([_("Bemærk"), _("Tal for færre end fem personer vises som <5.")])
+    past, ahead = aggregate_trend(
+        requirement,
+        selection.facilities,
+        coverage.on,
+        municipality=selection.municipality,
+        suppress=coverage.suppressed,
+    )
+    history_label, forecast_label = _("Historik"), _("Prognose")
+    trend = [[p.on, history_label, p.share if p.share is not None else "–"] for p in past]
+    trend += [[p.on, forecast_label, p.share if p.share is not None else "–"] for p in ahead]
     content = write_xlsx(
         [
             Sheet(_("Dækning"), headers, rows, column_widths=[34, 22, 24, 10, 18]),
+            Sheet(
+                _("Udvikling og prognose"),
+                [_("Måned"), _("Serie"), _("Dækning (%)")],
+                trend,
+                column_widths=[14, 14, 14],
+            ),
             Sheet(_("Om tallene"), ["", ""], info, column_widths=[14, 80]),
         ]
     )

@@ -227,7 +227,13 @@ def test_the_export_holds_the_pages_rows_with_hidden_ones_as_small(world: World,
     assert rows[2] == ["Randers", "<5", "<5", 100, "Skjult"]
     assert rows[3] == ["Syddjurs", "<5", "<5", 100, "Skjult"]
     assert rows[4] == ["I alt", 16, 68.8, 100, "Ikke opfyldt"]
-    about = [list(r) for r in sheets.worksheets[1].iter_rows(values_only=True)]
+    trend = [list(r) for r in sheets["Udvikling og prognose"].iter_rows(values_only=True)]
+    assert trend[0] == ["Måned", "Serie", "Dækning (%)"]
+    history_rows = [r for r in trend[1:] if r[1] == "Historik"]
+    assert len(history_rows) == 13  # 12 month ends and the day itself
+    assert history_rows[-1][2] == 68.8
+    assert any(r[1] == "Prognose" for r in trend[1:])
+    about = [list(r) for r in sheets["Om tallene"].iter_rows(values_only=True)]
     assert ["Bemærk", "Tal for færre end fem personer vises som <5."] in about
 
 
