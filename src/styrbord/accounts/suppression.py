@@ -26,6 +26,7 @@ R = TypeVar("R", bound=Hashable)
 C = TypeVar("C", bound=Hashable)
 
 THRESHOLD = 5
+HIDDEN = f"<{THRESHOLD}"  # how a hidden number is shown, on pages, in exports and in documents
 
 
 class _Total:

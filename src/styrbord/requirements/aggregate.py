@@ -76,10 +76,6 @@ class AggregateCoverage:
     total: AggregateRow
     suppressed: bool
 
-    @property
-    def hidden_rows(self) -> int:
-        return sum(1 for r in self.rows if r.hidden)
-
 
 def aggregate_requirements(facilities: QuerySet[Facility]) -> QuerySet[Requirement]:
     """Active national, regional and municipal requirements that apply to any of ``facilities``.

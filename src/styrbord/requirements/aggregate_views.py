@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from styrbord.accounts.permissions import EXPORT, LIST, can, scoped_for
 from styrbord.accounts.route_policy import requires
+from styrbord.accounts.suppression import HIDDEN
 from styrbord.lib import charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
@@ -35,7 +36,6 @@ from styrbord.web.downloads import attachment
 from styrbord.workforce.services import suppresses
 
 OBJECT_TYPE = "coverage_aggregate"
-HIDDEN = "<5"
 
 
 @dataclass

@@ -249,6 +249,13 @@ def _people_of_few(facilities: Any) -> QuerySet[Employment, Any] | None:
     return Employment.objects.filter(facility__in=facilities).values("employee_id")
 
 
+def _facility_arg(facilities: Any) -> Any:
+    """None, a Facility queryset, or the ids as a list (an iterator is read once, here)."""
+    if facilities is None or isinstance(facilities, QuerySet):
+        return facilities
+    return list(facilities)
+
+
 def counts_by_facility(
     requirement: Requirement,
     dates: Sequence[dt.date],
@@ -260,13 +267,22 @@ def counts_by_facility(
     ``facilities`` (a Facility queryset or ids) narrows the facilities; ``planned`` adds expected
     course completions (employee_id, competence_id, date) as if they were holdings (forecasts).
     """
+    facilities = _facility_arg(facilities)
+    return _counts(requirement, dates, facilities, _people_of_few(facilities), planned)
+
+
+def _counts(
+    requirement: Requirement,
+    dates: Sequence[dt.date],
+    facilities: Any,
+    people: Any,
+    planned: Iterable[PlannedCompletion] = (),
+) -> dict[int, dict[dt.date, Counts]]:
+    """``counts_by_facility`` with the narrowing (``_people_of_few``) decided by the caller."""
     dates = sorted(set(dates))
-    if facilities is not None and not isinstance(facilities, QuerySet):
-        facilities = list(facilities)
     alternative_ids = _alternative_ids(requirement)
     qs = _spanning(_employments(requirement, facilities), dates)
     single = len(dates) == 1
-    people = _people_of_few(facilities)
     aggregates: dict[str, Any] = {}
     for i, day in enumerate(dates):
         active = Q() if single else _active_q(day)
@@ -375,7 +391,9 @@ def coverage_for(
     """Coverage per requirement x facility on ``on`` (facilities with nobody in scope are left out)."""
     on = on or local_today()
     reqs = _prefetched(requirements)
-    raw = [(req, counts_by_facility(req, [on], facilities)) for req in reqs]
+    facilities = _facility_arg(facilities)
+    people = _people_of_few(facilities)  # decided once for every requirement, not per requirement
+    raw = [(req, _counts(req, [on], facilities, people)) for req in reqs]
     facility_ids = {fid for _, per in raw for fid in per}
     by_id = Facility.objects.in_bulk(facility_ids)
     rows: list[CoverageRow] = []

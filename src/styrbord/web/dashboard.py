@@ -19,9 +19,10 @@ from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, scoped_fo
 from styrbord.competences.services import lapsing_holdings
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
+from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
 from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
 from styrbord.requirements.models import ScopeLevel
-from styrbord.workforce.services import KeyFigures, key_figures
+from styrbord.workforce.services import KeyFigures, key_figures, suppresses
 
 EXPIRY_DAYS = 90
 UPCOMING_DAYS = 60
@@ -194,9 +195,6 @@ def _to_confirm(user: Any, today: dt.date) -> int | None:
 
 def _targets(user: Any, today: dt.date) -> TargetsPanel | None:
     """The shared (national and regional) targets and how far the scope is from each, as on /krav/samlet/."""
-    from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
-    from styrbord.workforce.services import suppresses
-
     facilities = scoped_for(user, LIST, "coverage_aggregate", Facility.objects.all())
     shared = aggregate_requirements(facilities).filter(scope_level__in=(ScopeLevel.NATIONAL, ScopeLevel.REGION))
     total = shared.count()

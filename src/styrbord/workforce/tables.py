@@ -15,13 +15,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from styrbord.accounts.suppression import suppress_counts
+from styrbord.accounts.suppression import HIDDEN, suppress_counts
 from styrbord.lib import charts
 from styrbord.lib.formatting import format_number, format_percent
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.workforce.figures import ContactFigures, PostingFigure, StaffCell, StaffFigures
-
-HIDDEN = "<5"
 
 
 @dataclass

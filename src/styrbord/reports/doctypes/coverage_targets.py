@@ -16,11 +16,13 @@ from django.utils.translation import gettext_lazy
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, scoped_for
+from styrbord.accounts.suppression import HIDDEN
 from styrbord.lib import charts as lib_charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
 from styrbord.organisations.models import Facility
 from styrbord.reports.doctypes.base import DocumentType, Progress, ReportError, ReportRequest, ScopeKind, register
+from styrbord.reports.doctypes.competence_status import STATUS_TEXT
 from styrbord.reports.doctypes.text import pct
 from styrbord.reports.documents.charts import document_chart
 from styrbord.reports.documents.structure import (
@@ -45,14 +47,8 @@ from styrbord.requirements.aggregate import (
 from styrbord.requirements.models import Requirement, ScopeLevel
 from styrbord.workforce.services import suppresses
 
-HIDDEN = "<5"
-STATUS = {
-    "ok": "Målet er nået",
-    "warn": "Tæt på målet",
-    "bad": "Langt fra målet",
-    "none": "Ingen i målgruppen",
-    "hidden": "Skjult",
-}
+# The words of the status document (competence_status), and one for a suppressed row.
+STATUS = {**STATUS_TEXT, "hidden": "Skjult"}
 
 
 def _people(row: AggregateRow) -> Any:

@@ -79,10 +79,10 @@ def test_the_administrator_reads_every_municipality_against_the_regional_target(
     assert item.heading == f"Orientering om status på fælles kompetencemål i {targets['region']}"
     assert item.municipality == str(targets["region"])
     rows = _rows(item, "75 % med KRAP: dækning pr. kommune")
-    assert rows["Norddjurs"] == ["8", "75,0 %", "Målet er nået"]
-    assert rows["Randers"] == ["6", "50,0 %", "Langt fra målet"]
-    assert rows["Syddjurs"] == ["2", "50,0 %", "Langt fra målet"]
-    assert rows["I alt"] == ["16", "62,5 %", "Langt fra målet"]  # 10 of 16
+    assert rows["Norddjurs"] == ["8", "75,0 %", "Opfyldt"]
+    assert rows["Randers"] == ["6", "50,0 %", "Under målet"]
+    assert rows["Syddjurs"] == ["2", "50,0 %", "Under målet"]
+    assert rows["I alt"] == ["16", "62,5 %", "Under målet"]  # 10 of 16
     text = _text(item)
     assert "opfylder 62,5 pct. af de 16 personer i målgruppen kravet" in text
     assert "1 af de 3 kommuner, der kan vises tal for, har nået målet" in text
@@ -100,7 +100,7 @@ def test_an_analyst_gets_small_municipalities_hidden_and_no_names(world: World, 
     # Syddjurs (2) is hidden, and Randers (6, the next smallest) so that 16 - 8 - 6 cannot give it away.
     assert rows["Syddjurs"] == ["<5", "<5", "Skjult"]
     assert rows["Randers"] == ["<5", "<5", "Skjult"]
-    assert rows["Norddjurs"] == ["8", "75,0 %", "Målet er nået"]
+    assert rows["Norddjurs"] == ["8", "75,0 %", "Opfyldt"]
     assert rows["I alt"][0] == "16"
     text = _text(item)
     assert "færre end 5 personer er vist som <5" in text

@@ -493,3 +493,22 @@ def test_narrowing_the_holdings_to_the_facilities_people_changes_no_count(
             assert narrowed == whole, (req.name, scope)
             compliant += sum(c.compliant for per in whole.values() for c in per.values())
     assert compliant > 0  # the comparison saw holders, not only empty sets
+
+
+@pytest.mark.django_db
+def test_coverage_for_decides_the_narrowing_once_for_all_requirements(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from styrbord.organisations.models import Facility
+
+    comp = factories.competence("narrow-once", name="KRAP")
+    reqs = [requirement([comp], scope_level=ScopeLevel.NATIONAL, name=f"Krav {i}") for i in range(4)]
+    facilities = Facility.objects.filter(pk=world.dolmer.pk)
+    with CaptureQueriesContext(connection) as queries:
+        rows = coverage_for(reqs, on=dt.date(2026, 6, 30), facilities=facilities)
+    assert len(rows) == 4
+    facility_counts = [
+        q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"] and "organisations_facility" in q["sql"]
+    ]
+    assert len(facility_counts) == 2  # the scope's and all facilities', once, not once per requirement
