@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from styrbord.accounts import privacy
 from styrbord.accounts.models import RetentionHold, RetentionRule
-from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404
+from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.actions import action_label, actions_matching, object_type_label
 from styrbord.audit.forms import AnonymiseForm, LogFilterForm
@@ -263,15 +263,21 @@ def employee_anonymise(request: HttpRequest, employee_id: int) -> HttpResponse:
 @requires("personal_data", LIST)
 def retention(request: HttpRequest) -> HttpResponse:
     """Retention rules, holds, and who is due for anonymisation today (a dry run)."""
+    user = request.user
     today = local_today()
     result = privacy.apply_retention(today, dry_run=True)
+    # A coordinator sees the people and holds of their own municipality only (ids and counts).
+    in_scope = scoped_for(user, LIST, "employee", Employee.objects.all()).values("pk")
+    holds = scoped_for(user, LIST, "personal_data", RetentionHold.objects.filter(released_at__isnull=True))
     return render(
         request,
         "audit/retention.html",
         {
             "rules": RetentionRule.objects.select_related("municipality"),
-            "holds": RetentionHold.objects.filter(released_at__isnull=True).order_by("-created_at")[:200],
-            "result": result,
+            "holds": holds.filter(employee__in=in_scope).order_by("-created_at")[:200],
+            "due": Employee.objects.filter(pk__in=result.candidates).filter(pk__in=in_scope).count(),
+            "held": Employee.objects.filter(pk__in=result.held).filter(pk__in=in_scope).count(),
+            "can_see_people": can(user, EXPORT, "employee"),
             "today": today,
             "default_years": privacy.years_for(set(), {}),
         },

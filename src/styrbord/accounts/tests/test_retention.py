@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.core.management import call_command
 
@@ -63,3 +64,30 @@ def test_the_command_supports_a_dry_run(world, capsys) -> None:  # type: ignore[
     call_command("apply_retention", "--today", TODAY.isoformat())
     assert "Anonymiserede 1 medarbejdere" in capsys.readouterr().out
     assert Employee.objects.get(pk=person.pk).anonymised_at is not None
+
+
+def test_the_retention_page_shows_a_coordinator_only_their_own_municipality(world, client) -> None:  # type: ignore[no-untyped-def]
+    own_due = _former(world, world.dolmer, dt.date(2012, 6, 30), "Egen Tidligere")
+    _former(world, world.syddjurs_facility, dt.date(2012, 6, 30), "Anden Tidligere")
+    own_held = _former(world, world.dolmer, dt.date(2012, 6, 30), "Egen Tilbageholdt")
+    other_held = _former(world, world.syddjurs_facility, dt.date(2012, 6, 30), "Anden Tilbageholdt")
+    RetentionHold.objects.create(employee=own_held, reason="Verserende sag i Norddjurs")
+    RetentionHold.objects.create(employee=other_held, reason="Arkivering i Syddjurs")
+
+    client.force_login(world.coordinator)
+    response = client.get("/audit/opbevaring/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Verserende sag i Norddjurs" in page
+    assert "Arkivering i Syddjurs" not in page
+    assert str(other_held.pk) not in re.findall(r"<td>(?:<a [^>]*>)?(\d+)", page)
+    assert (response.context["due"], response.context["held"]) == (1, 1)
+    assert own_due.pk in apply_retention(TODAY, dry_run=True).candidates
+
+    client.force_login(world.admin)
+    response = client.get("/audit/opbevaring/")
+    assert "Arkivering i Syddjurs" in response.content.decode()
+    assert (response.context["due"], response.context["held"]) == (2, 2)
+
+    client.force_login(world.finance)
+    assert client.get("/audit/opbevaring/").status_code == 403
