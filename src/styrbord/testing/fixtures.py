@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -186,6 +187,10 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     yield pg
+    # Let requests still in flight (HTMX parts fetched after the page) finish before the test's
+    # database is flushed: the live server would otherwise hold a table lock (SQLite) during it.
+    with contextlib.suppress(Exception):  # a page that never settles must not hide the test's own result
+        pg.wait_for_load_state("networkidle", timeout=15_000)
     context.close()
 
 

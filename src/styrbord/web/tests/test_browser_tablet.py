@@ -73,6 +73,7 @@ def test_no_demo_table_scrolls_sideways_on_a_tablet(live_server: Any, page: Any,
         for url in urls:
             response = page.goto(f"{live_server.url}{url}")
             assert response.status == 200, (username, url)
+            page.wait_for_load_state("networkidle")  # parts fetched after the page (charts) are in
             assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 1, (username, url)
             for overflow, table in page.evaluate(PROBE):
                 if overflow > 1 and (url.split("?")[0], table) not in SCROLLS_BY_DESIGN:
