@@ -27,7 +27,7 @@ from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.requirements.aggregate import trend_points
+from styrbord.requirements.aggregate import STATUS_LABELS, trend_points
 from styrbord.requirements.coverage import (
     CoveragePoint,
     CoverageRow,
@@ -69,6 +69,11 @@ class HeatCell:
     @property
     def status(self) -> str:
         return self.row.status if self.row is not None else "none"
+
+    @property
+    def status_label(self) -> str:
+        """The colour's meaning in words, for screen readers (colour alone tells nothing)."""
+        return str(STATUS_LABELS[self.status])
 
 
 @requires("coverage", LIST)

@@ -1,0 +1,113 @@
+"""WCAG 2.1 AA in a real browser: axe-core on every kind of page each demo login reaches.
+
+Each role logs in and follows its links breadth-first (one page per kind: one facility page
+stands for all), and axe-core checks each page with the HTMX parts loaded. Forms are also
+checked with their error messages showing, and the layout in English. A rule broken anywhere
+fails the test with the rule, the page and the element.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from styrbord.demo.services import build_demo
+from styrbord.testing.accessibility import crawl, violations
+
+TODAY = dt.date(2026, 11, 23)
+# Every login of the demo, the coordinator first (it reaches the most kinds of page).
+ROLES = {
+    "koordinator": 80,
+    "leder-dolmer": 30,
+    "oekonomi": 30,
+    "medarbejder": 15,
+    "analytiker": 20,
+    "tilskudsgiver": 15,
+    "admin": 30,
+}
+# Forms sent empty (browser validation off) so the server's messages show: (login, page).
+FORMS_WITH_ERRORS = [
+    ("koordinator", "/krav/nyt/"),
+    ("koordinator", "/kurser/kursus/nyt/"),
+    ("oekonomi", "/oekonomi/puljer/ny/"),
+    ("oekonomi", "/oekonomi/bevillinger/ny/"),
+]
+
+
+def _login(page: Any, url: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{url}/konto/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "styrbord-demo")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_every_kind_of_page_meets_wcag_aa_for_every_role(live_server: Any, page: Any, reference_data: None) -> None:
+    build_demo(2024, TODAY)
+    found: list[str] = []
+    page.goto(f"{live_server.url}/konto/login/")
+    found += violations(page, "/konto/login/")
+    checked: dict[str, list[str]] = {}
+    shapes: set[str] = set()
+    for username, limit in ROLES.items():
+        _login(page, live_server.url, username)
+        result = crawl(page, live_server.url, limit=limit, skip_shapes=shapes)
+        checked[username] = result.checked
+        found += [f"{username}: {line}" for line in result.found]
+    # The crawl reached the pages it should (a broken menu would check little and pass).
+    assert len(checked["koordinator"]) >= 40, checked["koordinator"]
+    assert sum(len(paths) for paths in checked.values()) >= 60, checked
+    for must in ("/tilbud/", "/krav/", "/personale/", "/kurser/", "/oekonomi/", "/planlaegning/", "/rapporter/"):
+        assert must in checked["koordinator"]
+    assert "/krav/samlet/" in checked["analytiker"]
+    assert "/audit/" in checked["admin"], checked
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_forms_with_errors_and_the_english_layout_meet_wcag_aa(
+    live_server: Any, page: Any, reference_data: None
+) -> None:
+    build_demo(2024, TODAY)
+    found: list[str] = []
+    current = ""
+    for username, path in FORMS_WITH_ERRORS:
+        if username != current:
+            _login(page, live_server.url, username)
+            current = username
+        page.goto(f"{live_server.url}{path}")
+        page.evaluate("document.querySelectorAll('main form').forEach(f => f.noValidate = true)")
+        with page.expect_navigation():
+            page.click("main form[method=post] button[type=submit]")
+        # The server answered with its messages (the form did not pass empty).
+        assert page.locator(".error, .errorlist, .alert-error").count() > 0, path
+        found += violations(page, f"{path} (with errors)")
+    # In English: the landing page and the coverage heat map.
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    for path in ("/", "/krav/"):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        found += violations(page, f"{path} (English)")
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_checker_finds_what_it_should(live_server: Any, page: Any) -> None:
+    """A field without a label and pale text on a coloured cell are found (the check can fail)."""
+    page.set_content(
+        '<!doctype html><html lang="da"><title>Prøve</title><main>'
+        '<input id="x" type="text"><table><tr><td style="background:#f4c2b9">'
+        '<span style="color:#5c5c5c">3/14</span></td></tr></table></main></html>'
+    )
+    rules = {line.split(" ", 1)[0] for line in violations(page, "test")}
+    assert {"label", "color-contrast"} <= rules
