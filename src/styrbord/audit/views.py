@@ -153,7 +153,13 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/log.html",
-        {"form": form, "page": page, "events": group_events(page), "query": query_without(request.GET, "side")},
+        {
+            "form": form,
+            "page": page,
+            "events": group_events(page),
+            "query": query_without(request.GET, "side"),
+            "can_see_retention": can(request.user, LIST, "personal_data"),
+        },
     )
 
 
@@ -278,6 +284,7 @@ def retention(request: HttpRequest) -> HttpResponse:
             "due": Employee.objects.filter(pk__in=result.candidates).filter(pk__in=in_scope).count(),
             "held": Employee.objects.filter(pk__in=result.held).filter(pk__in=in_scope).count(),
             "can_see_people": can(user, EXPORT, "employee"),
+            "can_see_log": can(user, LIST, "audit_entry"),
             "today": today,
             "default_years": privacy.years_for(set(), {}),
         },

@@ -24,20 +24,26 @@ NAVIGATION: list[tuple[str, Any, str]] = [
     ("reports:report_list", _("Rapporter"), "report"),
     ("staff:my_profile", _("Min profil"), "own_profile"),
 ]
+# Entries on the landing page only (the menu stays one row): administrators get the audit log,
+# coordinators retention and holds (the two pages link to each other).
+LANDING_ONLY: list[tuple[str, Any, str]] = [
+    ("audit:log", _("Persondata"), "audit_entry"),
+    ("audit:retention", _("Persondata"), "personal_data"),
+]
 
 
-# The menu's URLs per URLconf and script prefix: reversed once, not on every page.
-_MENU_URLS: dict[tuple[object, str], list[tuple[str, Any, str, str]]] = {}
+# The menu's URLs per URLconf, script prefix and list: reversed once, not on every page.
+_MENU_URLS: dict[tuple[object, str, int], list[tuple[str, Any, str, str]]] = {}
 
 
-def _menu_urls() -> list[tuple[str, Any, str, str]]:
-    """(url name, label, object type, url) of the menu entries whose URL exists."""
+def _menu_urls(entries: list[tuple[str, Any, str]] = NAVIGATION) -> list[tuple[str, Any, str, str]]:
+    """(url name, label, object type, url) of the entries whose URL exists."""
     # The resolver object changes when the URL caches are cleared (e.g. another ROOT_URLCONF).
-    key = (get_resolver(get_urlconf()), get_script_prefix())
+    key = (get_resolver(get_urlconf()), get_script_prefix(), id(entries))
     found = _MENU_URLS.get(key)
     if found is None:
         found = []
-        for url_name, label, object_type in NAVIGATION:
+        for url_name, label, object_type in entries:
             try:
                 found.append((url_name, label, object_type, reverse(url_name)))
             except NoReverseMatch:
@@ -56,12 +62,17 @@ def _has_own_profile(user: Any) -> bool:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Menu entries the current user may open; entries of apps not installed are skipped."""
+    return {"nav_items": entries_for(request)}
+
+
+def entries_for(request: HttpRequest, entries: list[tuple[str, Any, str]] = NAVIGATION) -> list[dict[str, Any]]:
+    """The entries of a list (the menu by default) the current user may open, one per label."""
     user = request.user
     if not user.is_authenticated:
-        return {"nav_items": []}
+        return []
     items = []
     labels: set[str] = set()
-    for url_name, label, object_type, url in _menu_urls():
+    for url_name, label, object_type, url in _menu_urls(entries):
         try:
             allowed = can(user, LIST, object_type)
         except KeyError:
@@ -70,4 +81,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             continue
         labels.add(str(label))
         items.append({"name": url_name, "url": url, "label": label, "active": request.path.startswith(url)})
-    return {"nav_items": items}
+    return items

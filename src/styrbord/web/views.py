@@ -26,16 +26,19 @@ DESCRIPTIONS: dict[str, Any] = {
     "planning:scenario_list": _("Uddannelsesplaner, der når målene inden for budgettet."),
     "reports:report_list": _("Udvalgssager, statusrapporter og regneark."),
     "staff:my_profile": _("Dine kompetencer, kurser og tilmeldinger."),
+    "audit:log": _("Hvem har set, eksporteret eller ændret hvis data; opbevaring og anonymisering."),
+    "audit:retention": _("Opbevaring af tidligere medarbejderes data og tilbageholdelser."),
 }
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A short overview of what the user can open."""
-    from styrbord.web.context_processors import navigation
+    from styrbord.web.context_processors import LANDING_ONLY, entries_for
 
     entries = [
-        {**item, "description": str(DESCRIPTIONS.get(item["name"], ""))} for item in navigation(request)["nav_items"]
+        {**item, "description": str(DESCRIPTIONS.get(item["name"], ""))}
+        for item in [*entries_for(request), *entries_for(request, LANDING_ONLY)]
     ]
     municipality_overview = None
     if can(request.user, LIST, "municipality"):

@@ -279,3 +279,44 @@ def test_the_planned_bookings_tile_counts_what_the_booking_list_opens_with(world
     assert "planlagte bookinger venter på tilmelding hos udbyderen" in tile
     listing = client.get("/kurser/bookinger/").content.decode()
     assert "2 bookinger." in listing
+
+
+def test_the_privacy_pages_are_found_from_the_landing_page_and_the_profile(world: World) -> None:
+    """The audit log (administrators), retention (coordinators) and a person's data (whoever may
+    export it) are linked, not only reachable by typing their address; the menu stays as it was."""
+    client = Client()
+
+    def landing(user: Any) -> tuple[set[str], set[str]]:
+        client.force_login(user)
+        response = client.get("/")
+        tiles = {item["url"] for item in response.context["entries"]}
+        menu = {item["url"] for item in response.context["nav_items"]}
+        return tiles, menu
+
+    tiles, menu = landing(world.admin)
+    assert "/audit/" in tiles
+    assert "/audit/" not in menu
+    tiles, menu = landing(world.coordinator)
+    assert "/audit/opbevaring/" in tiles
+    assert "/audit/" not in tiles
+    assert "/audit/opbevaring/" not in menu
+    for user in (world.finance, world.analyst, world.grantor_user):
+        tiles, _menu = landing(user)
+        assert not {url for url in tiles if url.startswith("/audit/")}, user.username
+
+    person = world.dolmer_staff[1]
+    client.force_login(world.coordinator)
+    page = client.get(f"/medarbejdere/{person.pk}/").content.decode()
+    assert f'href="/audit/persondata/{person.pk}/"' in page
+    assert client.get(f"/audit/persondata/{person.pk}/").status_code == 200
+    # The pages link to each other for an administrator.
+    client.force_login(world.admin)
+    assert 'href="/audit/opbevaring/"' in client.get("/audit/").content.decode()
+    assert 'href="/audit/"' in client.get("/audit/opbevaring/").content.decode()
+    # An employee finds their own data on their profile, and only theirs.
+    client.force_login(world.employee_user)
+    own = world.employee_user.employee
+    page = client.get("/medarbejdere/mig/").content.decode()
+    assert f'href="/audit/persondata/{own.pk}/"' in page
+    assert client.get(f"/audit/persondata/{own.pk}/").status_code == 200
+    assert client.get(f"/audit/persondata/{person.pk}/").status_code == 404
