@@ -11,7 +11,7 @@ ARIA); keyboard use and reading order are checked by the browser tests of each p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,9 +45,10 @@ def shape(path: str) -> str:
 
 @dataclass
 class Crawl:
-    """What a crawl checked and found."""
+    """What a crawl opened, checked and found."""
 
-    checked: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # pages axe-core checked
+    opened: list[str] = field(default_factory=list)  # every page opened (checked or not)
     found: list[str] = field(default_factory=list)
 
 
@@ -55,25 +56,23 @@ def crawl(
     page: Any,
     base_url: str,
     start: Iterable[str] = ("/",),
-    limit: int = 60,
+    limit: int = 200,
     skip_shapes: set[str] | None = None,
-    on_page: Callable[[str], None] | None = None,
 ) -> Crawl:
     """Open ``start`` and then every same-site link breadth-first, one page per shape, and run
-    axe-core on each HTML page. ``skip_shapes`` (shapes checked already) is updated."""
+    axe-core on each HTML page of a shape not in ``skip_shapes`` (which is updated). Pages of a
+    shape checked before are still opened for their links: another role may see other links."""
     done = skip_shapes if skip_shapes is not None else set()
-    starts = list(start)
-    queue = list(starts)
-    mine: set[str] = set()  # shapes this crawl opened (start pages are opened even if done before)
+    queue = list(start)
+    mine: set[str] = set()  # shapes this crawl opened
     out = Crawl()
     host = urlsplit(base_url).netloc
-    while queue and len(out.checked) < limit:
+    while queue and len(out.opened) < limit:
         path = queue.pop(0)
         key = shape(path)
-        if key in mine or (key in done and path not in starts):
+        if key in mine:
             continue
         mine.add(key)
-        done.add(key)
         try:
             response = page.goto(base_url + path)
         except PlaywrightError as error:  # a file answered (a download has no page to check)
@@ -86,10 +85,11 @@ def crawl(
         if "text/html" not in (response.headers.get("content-type") or ""):
             continue
         page.wait_for_load_state("networkidle")  # HTMX parts (charts) are loaded too
-        out.checked.append(path)
-        out.found.extend(violations(page, path))
-        if on_page is not None:
-            on_page(path)
+        out.opened.append(path)
+        if key not in done:
+            done.add(key)
+            out.checked.append(path)
+            out.found.extend(violations(page, path))
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             parts = urlsplit(href)
             if (parts.netloc and parts.netloc != host) or not parts.path.startswith("/"):
