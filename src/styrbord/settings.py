@@ -15,6 +15,7 @@ from styrbord.lib.env import (
     ConfigurationError,
     envbool,
     envchoice,
+    envhttps,
     envint,
     envlist,
     envsecret,
@@ -136,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "styrbord.web.context_processors.navigation",
+                "styrbord.web.context_processors.site",
             ],
             "builtins": ["styrbord.web.templatetags.styrbord"],
         },
@@ -313,6 +315,8 @@ OIDC_ALLOW_SIGNUP = oidc_config.allow_signup()
 # Personal data: employees whose employments ended this many years ago are anonymised by
 # `styrbord apply_retention` unless a RetentionRule says otherwise or a hold applies.
 RETENTION_DEFAULT_YEARS = envint("STYRBORD_RETENTION_YEARS", 5)
+# The organisation's accessibility statement (on was.digst.dk), linked from every page's footer.
+ACCESSIBILITY_STATEMENT_URL = envhttps("STYRBORD_ACCESSIBILITY_STATEMENT_URL")
 # WhiteNoise warns (an error under pytest) when STATIC_ROOT is missing before collectstatic has run.
 if not PRODUCTION:
     Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)

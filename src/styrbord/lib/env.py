@@ -68,3 +68,15 @@ def envsecret(name: str, *, required: bool, dev_default: str) -> str:
     if required and (len(value) < 32 or value == dev_default):
         raise ConfigurationError(f"{name} must be a random value of at least 32 characters")
     return value
+
+
+def envhttps(name: str) -> str | None:
+    """Read an https:// address (None when unset)."""
+    value = envstr(name)
+    if value is None:
+        return None
+    value = value.strip()
+    rest = value.removeprefix("https://")
+    if rest == value or not rest or any(c.isspace() for c in value) or '"' in value:
+        raise ConfigurationError(f"{name}={value!r} must be an https:// address")
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
@@ -82,3 +83,8 @@ def entries_for(request: HttpRequest, entries: list[tuple[str, Any, str]] = NAVI
         labels.add(str(label))
         items.append({"name": url_name, "url": url, "label": label, "active": request.path.startswith(url)})
     return items
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    """Settings every page's layout shows: the link to the accessibility statement."""
+    return {"accessibility_statement_url": settings.ACCESSIBILITY_STATEMENT_URL}

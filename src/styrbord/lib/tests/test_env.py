@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from styrbord.lib.env import ConfigurationError, envbool, envchoice, envint, envlist, envsecret, envstr
+from styrbord.lib.env import ConfigurationError, envbool, envchoice, envhttps, envint, envlist, envsecret, envstr
 
 
 def test_unset_and_empty_values_give_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,3 +62,14 @@ def test_the_settings_refuse_to_load_with_a_bad_value() -> None:
     )
     assert result.returncode != 0
     assert "STYRBORD_SESSION_SECONDS='sixty' is not a whole number" in result.stderr
+
+
+def test_an_https_address_is_read_and_anything_else_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STYRBORD_X", raising=False)
+    assert envhttps("STYRBORD_X") is None
+    monkeypatch.setenv("STYRBORD_X", " https://www.was.digst.dk/norddjurs-dk ")
+    assert envhttps("STYRBORD_X") == "https://www.was.digst.dk/norddjurs-dk"
+    for bad in ("http://was.digst.dk/x", "was.digst.dk/x", "https://", "https://a b", 'https://a"onclick'):
+        monkeypatch.setenv("STYRBORD_X", bad)
+        with pytest.raises(ConfigurationError, match=r"STYRBORD_X=.* must be an https:// address"):
+            envhttps("STYRBORD_X")
