@@ -20,6 +20,7 @@ from django.urls import URLResolver, get_resolver, resolve
 
 from styrbord.demo.services import build_demo
 from styrbord.testing.accessibility import crawl, violations
+from styrbord.testing.fixtures import World, login
 
 TODAY = dt.date(2026, 11, 23)
 # Every login of the demo, the coordinator first (it reaches the most kinds of page).
@@ -161,3 +162,30 @@ def test_the_checker_finds_what_it_should(live_server: Any, page: Any) -> None:
     )
     rules = {line.split(" ", 1)[0] for line in violations(page, "test")}
     assert {"label", "color-contrast"} <= rules
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_keyboard_reaches_the_content_first_and_sees_where_it_is(
+    live_server: Any, page: Any, reference_data: None, world: World
+) -> None:
+    """On a page with the menu, the first Tab lands on the skip link, which shows itself and
+    jumps past the menu; every focused control has a visible outline (WCAG 2.4.1 and 2.4.7,
+    which axe-core cannot test)."""
+    login(page, live_server.url, world.coordinator.username)
+    page.goto(f"{live_server.url}/tilbud/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('href')]")
+    assert focused == ["skip-link", "#main"]
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None
+    assert box["x"] >= 0  # on screen while focused (it waits off screen otherwise)
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    style = "getComputedStyle(document.activeElement)"
+    for _ in range(4):  # from the content: the search field, the filter button, the links after them
+        page.keyboard.press("Tab")
+        assert page.evaluate(f"{style}.outlineStyle + ' ' + {style}.outlineWidth") == "solid 3px", page.evaluate(
+            "document.activeElement.outerHTML"
+        )
+        assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
