@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -220,18 +221,27 @@ def employee_data(request: HttpRequest, employee_id: int) -> HttpResponse:
     employee = get_scoped_or_404(request.user, EXPORT, "employee", Employee.objects.all(), pk=employee_id)
     data = privacy.employee_data(employee)
     log_access(request.user, "staff.employee.data_viewed", [employee.pk])
-    sections = [(label, len(rows)) for label, rows in data["sections"].items()]
+    sections = [(label, _section_name(label), len(rows)) for label, rows in data["sections"].items()]
     return render(
         request,
         "audit/employee_data.html",
         {
             "employee": employee,
+            "own": getattr(request.user, "employee_id", None) == employee.pk,
             "sections": sections,
             "holds": RetentionHold.objects.filter(employee=employee),
             "can_anonymise": can(request.user, DELETE, "personal_data"),
             "form": AnonymiseForm(),
         },
     )
+
+
+def _section_name(label: str) -> str:
+    """A section's name in words ("Kompetencebeviser") for its model label ("competences.competenceholding")."""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name_plural).capitalize()
+    except (LookupError, ValueError):
+        return label
 
 
 @login_required
