@@ -13,6 +13,7 @@ from styrbord.staff.import_models import ColumnMapping, ImportBatch
 from styrbord.staff.importing import storage
 from styrbord.staff.models import Employee, Employment
 from styrbord.staff.tests.test_import_support import FILES, FIVE, GENERIC_MAPPING, snapshot
+from styrbord.testing.accessibility import violations
 
 UPLOAD = "/medarbejdere/import/"
 
@@ -249,9 +250,34 @@ def test_upload_preview_and_apply_in_a_browser(page, live_server, transactional_
 
     assert "Åse Østergård" in page.inner_text("#preview-rows")
     assert page.inner_text("#import-counts").startswith("8")
+    assert violations(page, "preview") == []  # WCAG 2.1 AA (axe-core)
+    # The wide preview scrolls inside its frame: the frame is a named region the keyboard reaches.
+    frame = page.locator(".table-wrap[role=region]").first
+    assert frame.get_attribute("tabindex") == "0"
+    assert frame.get_attribute("aria-label")
+    assert frame.evaluate("el => el.scrollWidth > el.clientWidth")
 
     page.click("#apply-form button[type=submit]")
     page.wait_for_selector(".alert-success")
+    assert violations(page, "after applying") == []
 
     assert "8 ansættelser oprettet" in page.inner_text(".alert-success")
     assert Employment.objects.filter(employment_number="1002-102").exists()
+
+
+@pytest.mark.browser
+def test_a_delivery_with_bad_rows_gets_an_accessible_error_report(page, live_server, transactional_db, world) -> None:
+    """The error report names file, row and field for each bad value, and meets WCAG 2.1 AA."""
+    page.goto(f"{live_server.url}/konto/login/?next={UPLOAD}")
+    page.fill("#id_username", "koordinator")
+    page.fill("#id_password", "test-password-123")
+    page.press("#id_password", "Enter")
+    page.wait_for_selector("#upload-form")
+    assert violations(page, "upload") == []
+    page.set_input_files("#id_files", [str(FILES / "bad_dates" / f"{n}.csv") for n in FIVE])
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    text = page.inner_text("main")
+    assert "engagement.csv" in text
+    assert not Employment.objects.filter(employment_number__startswith="1002-").exists()
+    assert violations(page, "error report") == []
