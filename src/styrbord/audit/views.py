@@ -281,18 +281,18 @@ def retention(request: HttpRequest) -> HttpResponse:
     """Retention rules, holds, and who is due for anonymisation today (a dry run)."""
     user = request.user
     today = local_today()
-    result = privacy.apply_retention(today, dry_run=True)
+    due, held = privacy.retention_candidates(today)
     # A coordinator sees the people and holds of their own municipality only (ids and counts).
-    in_scope = scoped_for(user, LIST, "employee", Employee.objects.all()).values("pk")
+    in_scope = scoped_for(user, LIST, "employee", Employee.objects.all())
     holds = scoped_for(user, LIST, "personal_data", RetentionHold.objects.filter(released_at__isnull=True))
     return render(
         request,
         "audit/retention.html",
         {
             "rules": RetentionRule.objects.select_related("municipality"),
-            "holds": holds.filter(employee__in=in_scope).order_by("-created_at")[:200],
-            "due": Employee.objects.filter(pk__in=result.candidates).filter(pk__in=in_scope).count(),
-            "held": Employee.objects.filter(pk__in=result.held).filter(pk__in=in_scope).count(),
+            "holds": holds.order_by("-created_at")[:200],
+            "due": in_scope.filter(pk__in=due).count(),
+            "held": in_scope.filter(pk__in=held).count(),
             "can_see_people": can(user, EXPORT, "employee"),
             "can_see_log": can(user, LIST, "audit_entry"),
             "today": today,

@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from styrbord.accounts.suppression import THRESHOLD, suppress_counts
+from styrbord.accounts.suppression import HIDDEN, THRESHOLD, suppress_counts
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.coverage import (
     ZERO_FTE,
@@ -58,11 +58,24 @@ class AggregateRow:
     in_scope: int | None
     share: Decimal | None
     status: str  # ok, warn, bad, none (nobody in scope) or hidden
-    hidden: bool = False
+
+    @property
+    def hidden(self) -> bool:
+        return self.status == "hidden"
 
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])
+
+    @property
+    def people_shown(self) -> int | str | None:
+        """People in scope as a table shows them: the number, or "<5" when hidden."""
+        return HIDDEN if self.hidden else self.in_scope
+
+    @property
+    def share_shown(self) -> Decimal | str | None:
+        """The share as a table shows it: the percentage, or "<5" when hidden."""
+        return HIDDEN if self.hidden else self.share
 
 
 @dataclass
@@ -98,7 +111,7 @@ def aggregate_requirements(facilities: QuerySet[Facility]) -> QuerySet[Requireme
 
 def _row(key: int, label: str, counts: Counts, requirement: Requirement, hidden: bool) -> AggregateRow:
     if hidden:
-        return AggregateRow(key, label, None, None, "hidden", hidden=True)
+        return AggregateRow(key, label, None, None, "hidden")
     share = share_of(counts, requirement.is_fte_based)
     return AggregateRow(key, label, counts.in_scope, share, status_for(share, requirement.target))
 

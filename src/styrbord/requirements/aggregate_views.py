@@ -25,9 +25,11 @@ from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.aggregate import (
     AggregateCoverage,
+    AggregateRow,
     aggregate_coverage,
     aggregate_requirements,
     aggregate_trend,
+    trend_points,
 )
 from styrbord.requirements.forms import AggregateFilterForm
 from styrbord.requirements.models import Requirement
@@ -132,10 +134,8 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
     requirement = coverage.requirement
     place = _("Kommune") if coverage.level == "municipality" else pgettext("one facility", "Tilbud")
 
-    def line(label: str, row: Any) -> list[Any]:
-        if row.hidden:
-            return [label, HIDDEN, HIDDEN, requirement.target, row.status_label]
-        return [label, row.in_scope, row.share, requirement.target, row.status_label]
+    def line(label: str, row: AggregateRow) -> list[Any]:
+        return [label, row.people_shown, row.share_shown, requirement.target, row.status_label]
 
     rows = [line(r.label, r) for r in coverage.rows]
     rows.append(line(_("I alt"), coverage.total))
@@ -154,9 +154,8 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
         municipality=selection.municipality,
         suppress=coverage.suppressed,
     )
-    history_label, forecast_label = _("Historik"), _("Prognose")
-    trend = [[p.on, history_label, p.share if p.share is not None else "–"] for p in past]
-    trend += [[p.on, forecast_label, p.share if p.share is not None else "–"] for p in ahead]
+    points = trend_points(past, ahead, _("Historik"), _("Prognose"))
+    trend = [[p["month"], p["series"], p["share"] if p["share"] is not None else "–"] for p in points]
     content = write_xlsx(
         [
             Sheet(_("Dækning"), headers, rows, column_widths=[34, 22, 24, 10, 18]),

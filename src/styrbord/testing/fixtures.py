@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from styrbord.accounts.models import Role, User
 from styrbord.organisations.models import Facility, Grantor
@@ -197,6 +198,13 @@ def page(browser: Any) -> Iterator[Any]:
 # For locator.evaluate: how many pixels an element's content is wider than the element (a table
 # that scrolls sideways inside its frame); 0 when it fits.
 SIDEWAYS_OVERFLOW = "el => el.scrollWidth - el.clientWidth"
+
+
+def client_for(user: Any) -> Client:
+    """A Django test client logged in as ``user`` (no password, no login form)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def login(page: Any, live_server_url: str, username: str, password: str = "test-password-123") -> None:

@@ -13,15 +13,9 @@ from openpyxl import load_workbook
 from styrbord.audit.models import AuditEntry
 from styrbord.lib.dates import local_today
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World
+from styrbord.testing.fixtures import World, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.fixture

@@ -13,14 +13,9 @@ from styrbord.audit.models import AuditEntry
 from styrbord.funding.models import Appropriation, Grant, LedgerEntry, Pool
 from styrbord.funding.services.balances import balances_for
 from styrbord.lib.formatting import format_ore
+from styrbord.testing.fixtures import client_for
 
 D = Decimal
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_anonymous_users_are_sent_to_the_login_page(funded) -> None:  # type: ignore[no-untyped-def]

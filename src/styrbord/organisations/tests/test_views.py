@@ -20,12 +20,7 @@ from styrbord.planner.model import StaffingPeriod as EnginePeriod
 from styrbord.planner.model import StaffingRule
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.testing import factories
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from styrbord.testing.fixtures import client_for
 
 
 def facility_url(facility: Facility) -> str:

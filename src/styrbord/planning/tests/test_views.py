@@ -12,16 +12,10 @@ from styrbord.audit.models import AuditEntry
 from styrbord.planning import services
 from styrbord.planning.models import PlanRun, Scenario
 from styrbord.planning.tests.data import planning_setup
-from styrbord.testing.fixtures import World
+from styrbord.testing.fixtures import World, client_for
 from styrbord.training.models import Booking
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def finished_run(world: World, **kwargs: str) -> PlanRun:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, scoped_for
-from styrbord.accounts.suppression import HIDDEN
 from styrbord.lib import charts as lib_charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
@@ -38,7 +37,6 @@ from styrbord.reports.documents.structure import (
 )
 from styrbord.requirements.aggregate import (
     AggregateCoverage,
-    AggregateRow,
     aggregate_coverage,
     aggregate_requirements,
     aggregate_trend,
@@ -49,14 +47,6 @@ from styrbord.workforce.services import suppresses
 
 # The words of the status document (competence_status), and one for a suppressed row.
 STATUS = {**STATUS_TEXT, "hidden": "Skjult"}
-
-
-def _people(row: AggregateRow) -> Any:
-    return HIDDEN if row.hidden else row.in_scope
-
-
-def _share(row: AggregateRow) -> Any:
-    return HIDDEN if row.hidden else row.share
 
 
 def _target_text(requirement: Requirement) -> str:
@@ -104,10 +94,9 @@ def _target_section(
     past, ahead = aggregate_trend(requirement, facilities, on, suppress=suppress)
     section = Section(requirement.name).add(Paragraph(_target_text(requirement), lead="Målet:"))
     section.add(Paragraph(_status_text(coverage, region, ahead), lead="Status:"))
-    rows = [Row([r.label, _people(r), _share(r), STATUS[r.status]]) for r in coverage.rows]
-    rows.append(
-        Row(["I alt", _people(coverage.total), _share(coverage.total), STATUS[coverage.total.status]], RowKind.TOTAL)
-    )
+    rows = [Row([r.label, r.people_shown, r.share_shown, STATUS[r.status]]) for r in coverage.rows]
+    total = coverage.total
+    rows.append(Row(["I alt", total.people_shown, total.share_shown, STATUS[total.status]], RowKind.TOTAL))
     section.add(
         Table(
             columns=[
@@ -140,8 +129,8 @@ def _municipal_table(requirements: list[Requirement], facilities: Any, on: Any, 
                     requirement.municipality.name if requirement.municipality else "",
                     requirement.name,
                     requirement.target,
-                    _share(total),
-                    _people(total),
+                    total.share_shown,
+                    total.people_shown,
                 ]
             )
         )

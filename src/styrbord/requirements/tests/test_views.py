@@ -16,15 +16,9 @@ from styrbord.lib.dates import local_today
 from styrbord.requirements.models import Population, Requirement, Rule, ScopeLevel
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World
+from styrbord.testing.fixtures import World, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

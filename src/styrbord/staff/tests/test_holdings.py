@@ -5,22 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from styrbord.audit.models import AuditEntry
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import local_today
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World
+from styrbord.testing.fixtures import World, client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_a_manager_registers_a_certificate_from_elsewhere_with_the_expiry_from_its_validity(world: World) -> None:

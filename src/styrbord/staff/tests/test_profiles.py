@@ -15,17 +15,11 @@ from styrbord.lib.dates import local_today
 from styrbord.requirements.models import Requirement, Rule, ScopeLevel
 from styrbord.staff.profiles.views import holding_statuses
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World
+from styrbord.testing.fixtures import World, client_for
 from styrbord.training import services as training_services
 from styrbord.training.tests import helpers as training_helpers
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 @pytest.fixture

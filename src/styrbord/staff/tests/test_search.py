@@ -6,23 +6,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from styrbord.audit.models import AuditEntry
 from styrbord.staff.models import JobGroup
 from styrbord.staff.profiles import search
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World
+from styrbord.testing.fixtures import World, client_for
 
 pytestmark = pytest.mark.django_db
 URL = reverse("staff:employee_search")
-
-
-def client_for(user: object) -> Client:
-    client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
-    return client
 
 
 def found(response: Any) -> list[str]:
