@@ -7,8 +7,11 @@ database primary keys the Django side used to build the problem (any unique ints
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from enum import StrEnum
+import hashlib
+import json
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum, StrEnum
+from typing import Any
 
 # Cost categories a grant may pay for (same values as styrbord.lib.costs.CostCategory).
 FEE = "fee"
@@ -234,6 +237,32 @@ class Problem:
     staffing: tuple[StaffingRule, ...] = ()
     bookings: tuple[Booking, ...] = ()
     validity_months: dict[int, int | None] = field(default_factory=dict)  # competence -> months (None = forever)
+
+
+def fingerprint(problem: Problem) -> str:
+    """A SHA-256 of the problem's content, the same in every process and on every machine.
+
+    Sets are sorted and dicts ordered, so neither hash seeds nor insertion order change it; a
+    stored result (a benchmark's recorded bound, say) can prove it belongs to this very problem.
+    """
+    text = json.dumps(_canonical(problem), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, dict):
+        return sorted(([_canonical(k), _canonical(v)] for k, v in value.items()), key=lambda kv: json.dumps(kv[0]))
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
-"""The web latency part of `styrbord bench plan`: p99 idle and while a plan solves."""
+"""`styrbord bench plan`: the web latency part (p99 idle and while a plan solves) and the best known bound."""
 
 from __future__ import annotations
 
 import pytest
 
-from styrbord.planning.benchmarks import web_latency
+from styrbord.planner.instances import TIERS, generate
+from styrbord.planner.model import fingerprint
+from styrbord.planning.benchmarks import RECORDED, best_known, web_latency
 from styrbord.planning.tests.tiny import random_problem
 
 
@@ -26,3 +28,31 @@ def test_web_latency_is_measured_idle_and_while_a_plan_runs() -> None:
 def test_web_latency_refuses_a_page_that_fails() -> None:
     with pytest.raises(RuntimeError, match="404"):
         web_latency(random_problem(0), 1.0, "/no-such-page/", samples=5)
+
+
+def test_the_recorded_bound_belongs_to_the_tiers_instance() -> None:
+    """A recorded bound is only a bound for the instance it was measured on: if the generator
+    changes, this fails, and the bound must be measured again (the bench ignores it meanwhile)."""
+    for tier, recorded in RECORDED.items():
+        problem = generate(*TIERS[tier], seed=0)
+        assert fingerprint(problem) == recorded.fingerprint, tier
+        assert recorded.points <= recorded.bound
+
+
+def test_the_best_known_bound_is_the_tightest_that_applies() -> None:
+    recorded = RECORDED["1500"]
+    bound, source, info = best_known("1500", recorded.fingerprint, 16266.9, 15457.5)
+    assert (bound, source) == (recorded.bound, "recorded")
+    assert info is not None
+    assert info["applies"]
+    assert info["source"] == recorded.source
+    # A tighter bound from this run wins over the recorded one.
+    assert best_known("1500", recorded.fingerprint, 16266.9, 15000.0)[:2] == (15000.0, "reference_milp")
+    # Another instance (a changed generator): the recorded bound is shown but not used.
+    bound, source, info = best_known("1500", "0" * 64, 16266.9, 15457.5)
+    assert (bound, source) == (15457.5, "reference_milp")
+    assert info is not None
+    assert not info["applies"]
+    # No recorded figures for the tier; an infinite or missing bound is no bound.
+    assert best_known("500", "x", 3718.4, float("inf")) == (3718.4, "lp_relaxation", None)
+    assert best_known("500", "x", None, None) == (None, None, None)

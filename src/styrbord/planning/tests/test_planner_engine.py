@@ -15,7 +15,7 @@ import pytest
 import styrbord.planner
 from styrbord.planner.evaluate import evaluate
 from styrbord.planner.instances import generate
-from styrbord.planner.model import Assignment, Booking, Charge, Family, Plan, Reason, StaffingRule
+from styrbord.planner.model import Assignment, Booking, Charge, Family, Plan, Reason, StaffingRule, fingerprint
 from styrbord.planner.national import national_specs, plan_national
 from styrbord.planner.solve import solve
 from styrbord.planning.tests.tiny import FACILITY, A, B, C, day, everyone, grant, person, problem, quick, session
@@ -100,6 +100,40 @@ def test_sparse_candidates_keep_plans_feasible_and_report_no_false_bound() -> No
 def test_the_same_seed_gives_the_same_generated_problem() -> None:
     assert generate(200, 4, 12, seed=7) == generate(200, 4, 12, seed=7)
     assert generate(200, 4, 12, seed=7) != generate(200, 4, 12, seed=8)
+
+
+FINGERPRINT_SCRIPT = (
+    "from styrbord.planner.instances import generate; from styrbord.planner.model import fingerprint; "
+    "print(fingerprint(generate(200, 4, 12, seed=7)))"
+)
+
+
+def test_a_problems_fingerprint_is_its_content_in_any_process() -> None:
+    """The same problem hashes alike under any hash seed (its sets and dicts are put in order);
+    a change anywhere in it, down to one person's leave day, changes the fingerprint."""
+    pb = generate(200, 4, 12, seed=7)
+    here = fingerprint(pb)
+    assert len(here) == 64
+    assert fingerprint(generate(200, 4, 12, seed=7)) == here
+    for hash_seed in ("1", "2"):
+        out = subprocess.run(
+            [sys.executable, "-c", FINGERPRINT_SCRIPT],
+            env={"PYTHONHASHSEED": hash_seed, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert out.stdout.strip() == here
+    first = pb.persons[0]
+    on_leave = replace(first, unavailable=first.unavailable | {day(40)})
+    assert on_leave != first
+    assert fingerprint(replace(pb, persons=(on_leave, *pb.persons[1:]))) != here
+    assert (
+        fingerprint(
+            replace(pb, sessions=(replace(pb.sessions[0], capacity=pb.sessions[0].capacity + 1), *pb.sessions[1:]))
+        )
+        != here
+    )
 
 
 # --- explanations --------------------------------------------------------------------------
