@@ -41,6 +41,7 @@ class LinearModel:
     # Per seat column, for neighbourhoods: facility, course, person ids.
     seat_facility: list[int] = field(default_factory=list)
     seat_course: list[int] = field(default_factory=list)
+    seat_session: list[int] = field(default_factory=list)
     seat_person: list[int] = field(default_factory=list)
     seat_value: list[float] = field(default_factory=list)  # progress points a seat can bring
     # Per requirement with a gap: its met column and the seats that count for it.

@@ -110,6 +110,7 @@ def build(ix: Index) -> Built:
         m.add_col(0.0, 1.0, integer=True, cost=seat.price / MONEY_UNIT)
         m.seat_facility.append(ix.persons[seat.person].facility_id)
         m.seat_course.append(ix.sessions[seat.session].course_id)
+        m.seat_session.append(seat.session)
         m.seat_person.append(seat.person)
         m.seat_value.append(sum(ix.coef[r] * unit for r, unit in seat.covers))
     built = Built(model=m, baseline_points=ix.baseline_points())

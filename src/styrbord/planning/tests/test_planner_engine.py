@@ -268,3 +268,38 @@ def test_the_cost_phase_finds_a_cheaper_plan_at_the_same_points() -> None:
     assert abs(result.points - float(phase_one[-1]["points"])) < 1e-3  # type: ignore[arg-type]
     assert result.status == "optimal"
     assert result.cost_ore < 1_700_000_00
+
+
+def test_a_neighbourhood_for_an_unmet_target_frees_the_places_the_plan_holds_on_its_sessions() -> None:
+    """Where a session is full, the places a target needs are held by the plan's seats for other
+    targets: the large-neighbourhood search frees those seats with the target's own candidates,
+    so the sub-model can move the places between targets."""
+    import random
+
+    from styrbord.planner.greedy import greedy
+    from styrbord.planner.milp import build, complete
+    from styrbord.planner.model import Parameters
+    from styrbord.planner.prepare import Index
+    from styrbord.planner.worker import Job, Solver
+
+    here = [person(1), person(2), person(5)]
+    there = [person(3, facility=FACILITY + 1), person(4, facility=FACILITY + 1)]
+    full = session(20, A, (3,), capacity=2)
+    other = session(21, B, (5,))
+    pb = problem(
+        [*here, *there],
+        [full, other],
+        [everyone(30, A, here[:2], weight=2.0), everyone(31, A, there), everyone(32, B, here[2:])],
+    )
+    ix = Index(pb, Parameters())
+    built = build(ix)
+    seat_of = {(ix.persons[s.person].id, ix.sessions[s.session].id): s.index for s in ix.seats}
+    plan = [seat_of[(1, 20)], seat_of[(2, 20)], seat_of[(5, 21)]]
+    assert sorted(greedy(ix)) == sorted(plan)  # the heavier target takes both places
+    solver = Solver(built.model, Job(mode="lns", time_limit_s=1.0, warm=tuple(complete(built, ix, plan))), print)
+    free = solver.completion(random.Random(0), size=2)  # the plan's single "worst" seat is freed too
+    assert free is not None
+    assert free[seat_of[(3, 20)]]
+    assert free[seat_of[(4, 20)]]  # the target's own candidates ...
+    assert free[seat_of[(1, 20)]]
+    assert free[seat_of[(2, 20)]]  # ... and both places the plan holds on the full session
