@@ -124,6 +124,7 @@ class Solver:
         self.data = np.array(model.row_value, dtype=float)
         self.entry_row = np.repeat(np.arange(model.n_rows, dtype=np.int64), np.diff(self.indptr))
         self.integer = np.array(model.col_int, dtype=bool)
+        self.seat_session = np.array(model.seat_session, dtype=np.int64)
         self.slack = np.array([SLACK if f == "budgets" else 0.0 for f in model.row_family])
         self.aux = np.ones(model.n_cols, dtype=bool)
         self.aux[: self.n] = False
@@ -427,11 +428,10 @@ class Solver:
         if len(seats) > size:
             seats = rng.sample(seats, size)
         free[np.array(seats, dtype=np.int64)] = True
-        if m.seat_session:
+        if len(self.seat_session):
             # Where seats are scarce, the plan's seats on those sessions hold the places the
             # target needs: freed too, so places can move between targets.
-            sessions = np.array(m.seat_session)
-            free |= (self.best[: self.n] > 0.5) & np.isin(sessions, sessions[free])
+            free |= (self.best[: self.n] > 0.5) & np.isin(self.seat_session, self.seat_session[free])
         chosen = np.flatnonzero((self.best[: self.n] > 0.5) & ~free)
         if len(chosen):
             value = np.array(m.seat_value)[chosen] / (self.cost_vec[chosen] + 1e-3)
