@@ -51,6 +51,7 @@ class Recorded:
     """The best bound and plan a longer run found for one tier's fixed-seed instance."""
 
     fingerprint: str  # planner.model.fingerprint of the instance the figures belong to
+    lp_bound: float  # the model's LP relaxation then: it changes when the model or the points do
     bound: float  # a proven upper bound on the points (the MILP's dual bound)
     points: float  # the best plan that run found (checked by the evaluator)
     source: str
@@ -60,6 +61,7 @@ class Recorded:
 RECORDED = {
     "1500": Recorded(
         fingerprint="e3c9dce069795459839e94e597a1fd6a9a3c5d853f4ac161d7b98c5cab367dde",
+        lp_bound=16266.93984349269,
         bound=15241.413923172255,
         points=14999.326896814391,
         source="HiGHS 1.15.1, monolithic MILP, 1 thread, greedy start, 1.800 s; 2026-12-05",
@@ -162,7 +164,7 @@ def run_tier(tier: str, budget_s: float, seeds: int, reference_s: float) -> dict
     if recorded is not None:
         out["recorded"] = recorded
         if not recorded["applies"]:
-            note(f"  the recorded bound is for another instance ({recorded['fingerprint'][:12]}…): ignored")
+            note(f"  the recorded bound is for another instance or model ({recorded['fingerprint'][:12]}…): ignored")
 
     # The planner, normal budget, several seeds.
     runs = []
@@ -198,7 +200,8 @@ def best_known(
     tier: str, instance: str, lp_bound: float | None, reference_bound: float | None
 ) -> tuple[float | None, str | None, dict[str, Any] | None]:
     """The tightest bound known for the instance with fingerprint ``instance``: (bound, where it
-    comes from, the recorded figures with whether they apply to this instance)."""
+    comes from, the recorded figures with whether they apply). A recorded bound applies to the
+    same instance under the same model: the LP relaxation measured now must be the recorded one."""
     bounds = {
         source: b
         for source, b in (("lp_relaxation", lp_bound), ("reference_milp", reference_bound))
@@ -207,7 +210,8 @@ def best_known(
     recorded = RECORDED.get(tier)
     info = None
     if recorded is not None:
-        info = asdict(recorded) | {"applies": recorded.fingerprint == instance}
+        same_model = lp_bound is not None and math.isclose(lp_bound, recorded.lp_bound, rel_tol=1e-9, abs_tol=1e-6)
+        info = asdict(recorded) | {"applies": recorded.fingerprint == instance and same_model}
         if info["applies"]:
             bounds["recorded"] = recorded.bound
     if not bounds:

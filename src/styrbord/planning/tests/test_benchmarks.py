@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from styrbord.planner.instances import TIERS, generate
-from styrbord.planner.model import fingerprint
-from styrbord.planning.benchmarks import RECORDED, best_known, web_latency
+from styrbord.planner.milp import build
+from styrbord.planner.model import Parameters, fingerprint
+from styrbord.planner.prepare import Index
+from styrbord.planner.runner import run_job
+from styrbord.planner.worker import Job
+from styrbord.planning.benchmarks import ALL_SEATS, RECORDED, best_known, web_latency
 from styrbord.planning.tests.tiny import random_problem
 
 
@@ -30,29 +34,36 @@ def test_web_latency_refuses_a_page_that_fails() -> None:
         web_latency(random_problem(0), 1.0, "/no-such-page/", samples=5)
 
 
-def test_the_recorded_bound_belongs_to_the_tiers_instance() -> None:
-    """A recorded bound is only a bound for the instance it was measured on: if the generator
-    changes, this fails, and the bound must be measured again (the bench ignores it meanwhile)."""
+def test_the_recorded_bound_belongs_to_the_tiers_instance_and_model() -> None:
+    """A recorded bound is only a bound for the instance and the model it was measured on: if
+    the generator, the model or the points change, this fails, and the bound must be measured
+    again (the bench ignores it meanwhile)."""
     for tier, recorded in RECORDED.items():
         problem = generate(*TIERS[tier], seed=0)
         assert fingerprint(problem) == recorded.fingerprint, tier
-        assert recorded.points <= recorded.bound
+        built = build(Index(problem, Parameters(max_seats=ALL_SEATS)))
+        lp = run_job(built.model, Job(mode="lp", time_limit_s=120.0))
+        assert built.baseline_points + lp["lp"]["bound_gain"] == pytest.approx(recorded.lp_bound, rel=1e-9), tier
+        assert recorded.points <= recorded.bound <= recorded.lp_bound
 
 
 def test_the_best_known_bound_is_the_tightest_that_applies() -> None:
     recorded = RECORDED["1500"]
-    bound, source, info = best_known("1500", recorded.fingerprint, 16266.9, 15457.5)
+    lp = recorded.lp_bound
+    bound, source, info = best_known("1500", recorded.fingerprint, lp, 15457.5)
     assert (bound, source) == (recorded.bound, "recorded")
     assert info is not None
     assert info["applies"]
     assert info["source"] == recorded.source
     # A tighter bound from this run wins over the recorded one.
-    assert best_known("1500", recorded.fingerprint, 16266.9, 15000.0)[:2] == (15000.0, "reference_milp")
-    # Another instance (a changed generator): the recorded bound is shown but not used.
-    bound, source, info = best_known("1500", "0" * 64, 16266.9, 15457.5)
-    assert (bound, source) == (15457.5, "reference_milp")
-    assert info is not None
-    assert not info["applies"]
+    assert best_known("1500", recorded.fingerprint, lp, 15000.0)[:2] == (15000.0, "reference_milp")
+    # Another instance (a changed generator), or another model (its LP bound moved): the
+    # recorded bound is shown but not used.
+    for instance, lp_now in (("0" * 64, lp), (recorded.fingerprint, lp + 1.0), (recorded.fingerprint, None)):
+        bound, source, info = best_known("1500", instance, lp_now, 15457.5)
+        assert (bound, source) == (15457.5, "reference_milp")
+        assert info is not None
+        assert not info["applies"]
     # No recorded figures for the tier; an infinite or missing bound is no bound.
     assert best_known("500", "x", 3718.4, float("inf")) == (3718.4, "lp_relaxation", None)
     assert best_known("500", "x", None, None) == (None, None, None)
