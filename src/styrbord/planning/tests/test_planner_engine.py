@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import random
 import subprocess
 import sys
 import time
@@ -14,10 +15,24 @@ import pytest
 
 import styrbord.planner
 from styrbord.planner.evaluate import evaluate
+from styrbord.planner.greedy import greedy
 from styrbord.planner.instances import generate
-from styrbord.planner.model import Assignment, Booking, Charge, Family, Plan, Reason, StaffingRule, fingerprint
+from styrbord.planner.milp import build, complete
+from styrbord.planner.model import (
+    Assignment,
+    Booking,
+    Charge,
+    Family,
+    Parameters,
+    Plan,
+    Reason,
+    StaffingRule,
+    fingerprint,
+)
 from styrbord.planner.national import national_specs, plan_national
+from styrbord.planner.prepare import Index
 from styrbord.planner.solve import solve
+from styrbord.planner.worker import Job, Solver
 from styrbord.planning.tests.tiny import FACILITY, A, B, C, day, everyone, grant, person, problem, quick, session
 
 PACKAGE = Path(styrbord.planner.__file__).parent
@@ -274,14 +289,6 @@ def test_a_neighbourhood_for_an_unmet_target_frees_the_places_the_plan_holds_on_
     """Where a session is full, the places a target needs are held by the plan's seats for other
     targets: the large-neighbourhood search frees those seats with the target's own candidates,
     so the sub-model can move the places between targets."""
-    import random
-
-    from styrbord.planner.greedy import greedy
-    from styrbord.planner.milp import build, complete
-    from styrbord.planner.model import Parameters
-    from styrbord.planner.prepare import Index
-    from styrbord.planner.worker import Job, Solver
-
     here = [person(1), person(2), person(5)]
     there = [person(3, facility=FACILITY + 1), person(4, facility=FACILITY + 1)]
     full = session(20, A, (3,), capacity=2)
@@ -296,7 +303,8 @@ def test_a_neighbourhood_for_an_unmet_target_frees_the_places_the_plan_holds_on_
     seat_of = {(ix.persons[s.person].id, ix.sessions[s.session].id): s.index for s in ix.seats}
     plan = [seat_of[(1, 20)], seat_of[(2, 20)], seat_of[(5, 21)]]
     assert sorted(greedy(ix)) == sorted(plan)  # the heavier target takes both places
-    solver = Solver(built.model, Job(mode="lns", time_limit_s=1.0, warm=tuple(complete(built, ix, plan))), print)
+    sent: list[object] = []
+    solver = Solver(built.model, Job(mode="lns", time_limit_s=1.0, warm=tuple(complete(built, ix, plan))), sent.append)
     free = solver.completion(random.Random(0), size=2)  # the plan's single "worst" seat is freed too
     assert free is not None
     assert free[seat_of[(3, 20)]]

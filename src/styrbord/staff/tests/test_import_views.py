@@ -277,7 +277,13 @@ def test_a_delivery_with_bad_rows_gets_an_accessible_error_report(page, live_ser
     page.set_input_files("#id_files", [str(FILES / "bad_dates" / f"{n}.csv") for n in FIVE])
     page.click("#upload-form button[type=submit]")
     page.wait_for_load_state("networkidle")
-    text = page.inner_text("main")
-    assert "engagement.csv" in text
+    cells = page.eval_on_selector_all(
+        "main table tbody tr", "rows => rows.map(r => [...r.cells].slice(0, 4).map(c => c.innerText.trim()))"
+    )
+    assert cells == [
+        ["engagement.csv", "3", "StartdatoEngagement", "31-02-2020"],
+        ["engagement.csv", "4", "StartdatoEngagement", "1/13/2024"],
+        ["engagement.csv", "4", "Ugentlige timer", "mange"],
+    ]
     assert not Employment.objects.filter(employment_number__startswith="1002-").exists()
     assert violations(page, "error report") == []
