@@ -9,8 +9,9 @@ from styrbord.planner.milp import build
 from styrbord.planner.model import Parameters, fingerprint
 from styrbord.planner.prepare import Index
 from styrbord.planner.runner import run_job
+from styrbord.planner.solve import make_plan, solve
 from styrbord.planner.worker import Job
-from styrbord.planning.benchmarks import ALL_SEATS, RECORDED, best_known, web_latency
+from styrbord.planning.benchmarks import ALL_SEATS, RECORDED, best_known, seats_in, web_latency
 from styrbord.planning.tests.tiny import random_problem
 
 
@@ -67,3 +68,21 @@ def test_the_best_known_bound_is_the_tightest_that_applies() -> None:
     # No recorded figures for the tier; an infinite or missing bound is no bound.
     assert best_known("500", "x", 3718.4, float("inf")) == (3718.4, "lp_relaxation", None)
     assert best_known("500", "x", None, None) == (None, None, None)
+
+
+def test_a_planner_plan_maps_onto_the_full_index_as_the_reference_start() -> None:
+    """--reference-start-s starts the reference MILP from the planner's plan: its seats, found in
+    the full index (every session kept), make the same plan with the same points."""
+    problem = generate(120, 4, 8, seed=0)
+    result = solve(problem, Parameters(time_limit_s=2.0, seed=0))
+    assert result.plan.assignments
+    full = Index(problem, Parameters(max_seats=ALL_SEATS))
+    seats = seats_in(full, result.plan)
+    assert len(set(seats)) == len(result.plan.assignments)
+    plan, _targets, points, cost, repaired = make_plan(full, seats)
+    assert not repaired
+    assert points == pytest.approx(result.points)
+    assert cost == result.cost_ore
+    assert {(a.person_id, a.session_id) for a in plan.assignments} == {
+        (a.person_id, a.session_id) for a in result.plan.assignments
+    }
