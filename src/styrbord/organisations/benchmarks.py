@@ -182,10 +182,6 @@ def _stats(samples: list[float]) -> dict[str, float]:
     }
 
 
-def _median_ms(samples: list[float]) -> float | None:
-    return round(statistics.median(samples) * 1000, 2) if samples else None
-
-
 def _bench_user(municipality: Municipality) -> tuple[User, str]:
     password = secrets.token_urlsafe(16)
     user, _ = User.objects.update_or_create(
@@ -270,7 +266,7 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
         queries = {name: app.queries.get(url, 0) for name, url in targets.items()}
         # Where a page's time goes: the app's own work (median); the rest of the page's time is
         # HTTP and the socket, about the same for every page.
-        server_ms = {name: _median_ms(app.server_s.get(url, [])) for name, url in targets.items()}
+        server_ms = {name: _stats(app.server_s[url])["median_ms"] for name, url in targets.items()}
     results: dict[str, dict[str, Any]] = {
         name: {**_stats(values), "queries": queries[name], "server_ms": server_ms[name]}
         for name, values in samples.items()

@@ -103,6 +103,7 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
     tiers = [t.strip() for t in str(options.get("tiers") or "").split(",") if t.strip()]
     seeds = 2 if quick else int(options.get("seeds") or 3)
     reference_s = 15.0 if quick else float(options.get("reference_s") or 60.0)
+    start_s = 0.0 if quick else float(options.get("reference_start_s") or 0.0)
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
         "quick": quick,
@@ -117,7 +118,6 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
             continue  # measured below
         elif tier in TIERS:
             budget = BUDGET_S[tier] / (4 if quick else 1)
-            start_s = 0.0 if quick else float(options.get("reference_start_s") or 0.0)
             result["tiers"][tier] = run_tier(tier, budget, seeds, reference_s, start_s)
         else:
             raise ValueError(f"unknown tier {tier!r}")
