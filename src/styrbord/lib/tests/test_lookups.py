@@ -40,3 +40,19 @@ def test_an_empty_list_matches_nothing_and_excluding_it_everything(codes: list[J
 def test_other_value_types_are_refused(codes: list[JobCode]) -> None:
     with pytest.raises(TypeError):
         list(JobCode.objects.filter(code__any_of=[True]))
+
+
+def test_a_set_is_taken_as_it_is_and_matches_as_a_list(codes: list[JobCode]) -> None:
+    wanted = {"LK-2", "LK-4", "LK-ukendt"}
+
+    assert set(JobCode.objects.filter(code__any_of=wanted).values_list("code", flat=True)) == {"LK-2", "LK-4"}
+
+
+def test_mixed_types_are_refused_whichever_comes_first(codes: list[JobCode]) -> None:
+    class Code(str):
+        pass
+
+    assert JobCode.objects.filter(code__any_of=[Code("LK-1")]).count() == 1  # a str subclass is a string
+    for values in (["LK-1", 2.5], [2.5, "LK-1"], ["LK-1", b"LK-2"]):
+        with pytest.raises(TypeError):
+            list(JobCode.objects.filter(code__any_of=values))

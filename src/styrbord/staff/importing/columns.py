@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypeVar
 
 from django.conf import settings
@@ -37,9 +38,14 @@ BAD_YES_NO = gettext_noop("Skriv ja eller nej (eller 1 eller 0).")
 BAD_INTEGER = gettext_noop("Ugyldigt heltal.")
 
 
+# An HR file repeats the same hours, wages and years thousands of times (Decimal is immutable).
+parse_cell_decimal = lru_cache(maxsize=8192)(parse_decimal)
+
+
+@lru_cache(maxsize=1024)
 def parse_int(text: str) -> int:
     """A whole number, written as Danish decimals allow ("1.970", "37,0")."""
-    value = parse_decimal(text)
+    value = parse_cell_decimal(text)
     if value != value.to_integral_value():
         raise ValueError(text)
     return int(value)
@@ -113,7 +119,19 @@ class Columns:
         msgid: str,
         required: bool = False,
     ) -> T | None:
-        raw = self.text(cells, index)
+        return self.typed(self.text(cells, index), row, index, parse, msgid, required)
+
+    def typed(
+        self,
+        raw: str,
+        row: int,
+        index: int | None,
+        parse: Callable[[str], T],
+        msgid: str,
+        required: bool = False,
+    ) -> T | None:
+        """``raw`` (the stripped text of column ``index``) read by ``parse``; None and a row error when
+        it cannot be, None when it is empty (an error too when ``required``)."""
         if not raw:
             if required and index is not None:
                 self.errors.add(
@@ -130,7 +148,7 @@ class Columns:
         return self._typed(cells, row, index, parse_date, BAD_DATE, required)
 
     def decimal(self, cells: list[str], row: int, index: int | None) -> Decimal | None:
-        return self._typed(cells, row, index, parse_decimal, BAD_NUMBER)
+        return self._typed(cells, row, index, parse_cell_decimal, BAD_NUMBER)
 
     def boolean(self, cells: list[str], row: int, index: int | None) -> bool | None:
         if index is None:

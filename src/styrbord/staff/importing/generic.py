@@ -12,11 +12,28 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from styrbord.lib.dates import local_today
-from styrbord.staff.importing.columns import Columns, cpr_columns, refuse_cpr_if_policy
+from styrbord.staff.importing.columns import (
+    BAD_DATE,
+    BAD_INTEGER,
+    BAD_NUMBER,
+    BAD_YES_NO,
+    Columns,
+    cpr_columns,
+    parse_cell_decimal,
+    parse_int,
+    refuse_cpr_if_policy,
+)
 from styrbord.staff.importing.five_file import EMPLOYMENT_NUMBER_MAX, PERSON_KEY_MAX, hr_person_key
 from styrbord.staff.importing.reading import Table
 from styrbord.staff.importing.records import EmploymentRow, ParsedSet, PersonRow
-from styrbord.staff.importing.values import cpr_birth_year, looks_like_cpr, normalise_header, pseudonymise_cpr
+from styrbord.staff.importing.values import (
+    cpr_birth_year,
+    looks_like_cpr,
+    normalise_header,
+    parse_bool,
+    parse_date,
+    pseudonymise_cpr,
+)
 from styrbord.staff.importing.vocabulary import job_group_for_value, kind_for_value, status_for_value
 
 
@@ -154,8 +171,11 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
     for row, cells in table.rows:
         parsed.files[-1].rows += 1
         before = parsed.errors.total
-        person = _person(cols, cells, row, index, municipality_code, parsed)
-        employment = _employment(cols, cells, row, index, parsed, today)
+        width = len(cells)
+        # Each mapped field's stripped text, read once (a missing cell at the end of a row is empty).
+        text = {key: cells[i].strip() if i < width else "" for key, i in index.items()}
+        person = _person(cols, text, row, index, municipality_code, parsed)
+        employment = _employment(cols, text, row, index, parsed, today)
         if parsed.errors.total > before or person is None or employment is None:
             continue
         employment.person_key = person.key
@@ -175,16 +195,16 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
 
 
 def _person(
-    cols: Columns, cells: list[str], row: int, index: dict[str, int], municipality_code: str, parsed: ParsedSet
+    cols: Columns, text: dict[str, str], row: int, index: dict[str, int], municipality_code: str, parsed: ParsedSet
 ) -> PersonRow | None:
     file = cols.table.file
-    name = cols.text(cells, index.get("name"))
+    name = text.get("name", "")
     if not name:
         parsed.errors.add(file, row, cols.table.column(index["name"]), "", gettext_noop("Feltet skal udfyldes."))
         return None
-    birth_year = cols.integer(cells, row, index.get("birth_year"))
-    cpr = cols.text(cells, index.get("cpr"))
-    hr_id = cols.text(cells, index.get("person_id"))
+    birth_year = cols.typed(text.get("birth_year", ""), row, index.get("birth_year"), parse_int, BAD_INTEGER)
+    cpr = text.get("cpr", "")
+    hr_id = text.get("person_id", "")
     if cpr:
         if not looks_like_cpr(cpr):
             parsed.errors.add(
@@ -213,19 +233,26 @@ def _person(
         name=name,
         file=file,
         row=row,
-        email=cols.text(cells, index["email"]) if "email" in index else None,
+        email=text.get("email"),
         birth_year=birth_year,
-        education=cols.text(cells, index["education"]) if "education" in index else None,
-        education_relevant=cols.boolean(cells, row, index.get("education_relevant")),
+        education=text.get("education"),
+        education_relevant=_boolean(cols, text, row, index, "education_relevant"),
     )
 
 
+def _boolean(cols: Columns, text: dict[str, str], row: int, index: dict[str, int], key: str) -> bool | None:
+    """A yes/no field: None when it is not mapped (keep what Styrbord has), otherwise read."""
+    if key not in index:
+        return None
+    return cols.typed(text[key], row, index[key], parse_bool, BAD_YES_NO)
+
+
 def _employment(
-    cols: Columns, cells: list[str], row: int, index: dict[str, int], parsed: ParsedSet, today: dt.date
+    cols: Columns, text: dict[str, str], row: int, index: dict[str, int], parsed: ParsedSet, today: dt.date
 ) -> EmploymentRow | None:
     file = cols.table.file
     column = cols.table.column
-    number = cols.text(cells, index["employment_number"])
+    number = text.get("employment_number", "")
     if not number:
         parsed.errors.add(file, row, column(index["employment_number"]), "", gettext_noop("Feltet skal udfyldes."))
     elif len(number) > EMPLOYMENT_NUMBER_MAX:
@@ -236,8 +263,8 @@ def _employment(
             number,
             gettext_noop("Ansættelsesnummeret er for langt (højst 40 tegn)."),
         )
-    department = cols.text(cells, index.get("department_id"))
-    facility = cols.text(cells, index.get("facility"))
+    department = text.get("department_id", "")
+    facility = text.get("facility", "")
     if not department and not facility:
         parsed.errors.add(
             file,
@@ -246,8 +273,8 @@ def _employment(
             "",
             gettext_noop("Rækken mangler en afdeling eller et tilbud."),
         )
-    job_code = cols.text(cells, index.get("job_code"))
-    group_text = cols.text(cells, index.get("job_group"))
+    job_code = text.get("job_code", "")
+    group_text = text.get("job_group", "")
     job_group = ""
     if group_text:
         job_group = job_group_for_value(group_text) or ""
@@ -267,7 +294,7 @@ def _employment(
             "",
             gettext_noop("Rækken mangler en stillingskode eller faggruppe."),
         )
-    kind_text = cols.text(cells, index.get("kind"))
+    kind_text = text.get("kind", "")
     kind = kind_for_value(kind_text)
     if kind is None:
         parsed.errors.add(
@@ -279,7 +306,7 @@ def _employment(
                 "Ukendt ansættelsestype; brug f.eks. Fastansat, Tidsbegrænset, Timelønnet, Elev, Studerende eller Praktikant."
             ),
         )
-    status_text = cols.text(cells, index.get("status"))
+    status_text = text.get("status", "")
     status = status_for_value(status_text)
     if status is None:
         parsed.errors.add(
@@ -289,13 +316,13 @@ def _employment(
             status_text,
             gettext_noop("Ukendt status; brug Aktiv, Orlov eller Fratrådt."),
         )
-    start = cols.date(cells, row, index["start_date"], required=True)
-    end = cols.date(cells, row, index.get("end_date"))
-    hours = cols.decimal(cells, row, index.get("weekly_hours"))
-    wage = cols.decimal(cells, row, index.get("hourly_wage"))
-    contact = cols.boolean(cells, row, index.get("is_contact_person"))
-    primary = cols.boolean(cells, row, index.get("is_primary"))
-    title = cols.text(cells, index["title"]) if "title" in index else None
+    start = cols.typed(text["start_date"], row, index["start_date"], parse_date, BAD_DATE, required=True)
+    end = cols.typed(text.get("end_date", ""), row, index.get("end_date"), parse_date, BAD_DATE)
+    hours = cols.typed(text.get("weekly_hours", ""), row, index.get("weekly_hours"), parse_cell_decimal, BAD_NUMBER)
+    wage = cols.typed(text.get("hourly_wage", ""), row, index.get("hourly_wage"), parse_cell_decimal, BAD_NUMBER)
+    contact = _boolean(cols, text, row, index, "is_contact_person")
+    primary = _boolean(cols, text, row, index, "is_primary")
+    title = text.get("title")
     if start is None or kind is None or status is None or not number:
         return None
     if end is not None and end < start:

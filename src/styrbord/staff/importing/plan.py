@@ -379,7 +379,8 @@ def _plan_people(plan: Plan) -> None:
     for values in employed.values(*fields):
         if values["person_key"] in parsed.persons:
             existing[values["person_key"]] = values
-    rest = [key for key in parsed.persons if key not in existing]
+    # A set, not a list: Django walks a list argument value by value, which costs more than the query.
+    rest = {key for key in parsed.persons if key not in existing}
     for values in Employee.objects.filter(person_key__any_of=rest).values(*fields):
         existing[values["person_key"]] = values
     for key, person in parsed.persons.items():
@@ -436,7 +437,7 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
     for values in Employment.objects.filter(facility__municipality=plan.municipality).values(*fields):
         if values["employment_number"] in in_file:
             existing[values["employment_number"]] = values
-    rest = [number for number in in_file if number not in existing]
+    rest = in_file - existing.keys()  # a set, as for people
     for values in Employment.objects.filter(employment_number__any_of=rest).values(*fields):
         existing[values["employment_number"]] = values
     new_codes = {jc.code for jc in plan.new_job_codes}

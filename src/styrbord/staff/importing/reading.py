@@ -246,25 +246,42 @@ def check_zip(path: Path) -> None:
             )
 
 
+def _float_text(value: float) -> str:
+    if value.is_integer():
+        return str(int(value))
+    # A typed number, written with a decimal comma: "28.125" would read as the Danish
+    # 28.125 (twenty-eight thousand), "28,125" reads as what the cell holds.
+    return repr(value).replace(".", ",")
+
+
+def _datetime_text(value: dt.datetime) -> str:
+    if value.time() == dt.time():
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+# Cell values by exact type (the types calamine and openpyxl give); anything else goes by str().
+_CELL_TEXT: dict[type, Callable[[Any], str]] = {
+    str: str,
+    type(None): lambda value: "",
+    bool: lambda value: "1" if value else "0",
+    int: str,
+    float: _float_text,
+    dt.datetime: _datetime_text,
+    dt.date: dt.date.isoformat,
+}
+
+
 def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        # A typed number, written with a decimal comma: "28.125" would read as the Danish
-        # 28.125 (twenty-eight thousand), "28,125" reads as what the cell holds.
-        return repr(value).replace(".", ",")
+    convert = _CELL_TEXT.get(type(value))
+    if convert is not None:
+        return convert(value)
     if isinstance(value, dt.datetime):
-        if value.time() == dt.time():
-            return value.date().isoformat()
-        return value.isoformat()
+        return _datetime_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, float):
+        return _float_text(value)
     return str(value)
 
 
@@ -298,7 +315,10 @@ def has_formulas(path: Path) -> bool:
             tail = b""
             with archive.open(member) as part:
                 while chunk := part.read(1 << 20):
-                    if _FORMULA_TAG.search(tail + chunk):
+                    window = tail + chunk
+                    # The regex only where a formula tag could start ("<f" or a prefixed ":f"):
+                    # the substring tests run at memchr speed, the regex stops at every "<".
+                    if (b"<f" in window or b":f" in window) and _FORMULA_TAG.search(window):
                         return True
                     tail = chunk[-64:]
     return False
@@ -321,7 +341,7 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         raw_rows, close = _calamine_rows(source, broken)
 
     def cells_of(raw: Sequence[Any], row_no: int) -> list[str]:
-        out = [value if type(value) is str else _cell_text(value) for value in raw]
+        out = [value if type(value) is str else (_CELL_TEXT.get(type(value)) or _cell_text)(value) for value in raw]
         if "\n=" not in "\n" + "\n".join(out):
             return out  # no cell starts with "=" (checked at C speed; the usual case)
         for index, text in enumerate(out):

@@ -44,6 +44,7 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(text)
 
 
+@lru_cache(maxsize=256)
 def parse_bool(text: str) -> bool:
     """Ja/nej, 1/0, x, true/false (and English)."""
     value = text.strip().lower()

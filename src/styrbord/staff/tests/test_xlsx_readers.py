@@ -102,6 +102,11 @@ def _zip_with_sheet(path: Path, xml: bytes) -> Path:
         (b'<autoFilter><filterColumn colId="0"/></autoFilter><c r="A1" t="s"><v>0</v></c>', False),
         # The tag straddles the 1 MiB read boundary.
         (b" " * ((1 << 20) - 2) + b"<f>1+1</f>", True),
+        # ... split between "<" and "f", and a prefixed one split between ":" and "f".
+        (b" " * ((1 << 20) - 1) + b"<f>1+1</f>", True),
+        (b" " * ((1 << 20) - 3) + b"<x:f>1+1</x:f>", True),
+        # "<f" and ":f" occur, but not as a formula element.
+        (b'<c r="A1" t="s"><v>0</v></c><formula1>1</formula1><x:fill/>', False),
     ],
 )
 def test_formulas_are_found_in_the_worksheet_markup(tmp_path: Path, xml: bytes, found: bool) -> None:
