@@ -187,8 +187,8 @@ def _open_csv(source: SourceFile) -> Table:
             for record in reader:
                 row_no = before + 1
                 before = reader.line_num
-                if not record or not any(cell.strip() for cell in record):
-                    continue  # blank lines are skipped
+                if not "".join(record).strip():
+                    continue  # blank lines (and rows of empty cells) are skipped
                 yield row_no, record
         except csv.Error as exc:
             raise FileUnreadableError(
@@ -377,7 +377,7 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         try:
             for number, raw in raw_rows:
                 cells = cells_of(raw, number)
-                if any(c.strip() for c in cells):
+                if "".join(cells).strip():  # rows of empty cells are skipped
                     yield number, cells
         except _BROKEN_XLSX_ERRORS:
             raise FileUnreadableError(broken).at(source.name) from None
