@@ -260,7 +260,7 @@ def _datetime_text(value: dt.datetime) -> str:
     return value.isoformat()
 
 
-# Cell values by exact type (the types calamine and openpyxl give); anything else goes by str().
+# Cell values by exact type (the types calamine and openpyxl give); _cell_text handles subclasses.
 _CELL_TEXT: dict[type, Callable[[Any], str]] = {
     str: str,
     type(None): lambda value: "",
@@ -273,6 +273,7 @@ _CELL_TEXT: dict[type, Callable[[Any], str]] = {
 
 
 def _cell_text(value: object) -> str:
+    """A cell's value as the text a user would type: numbers with a decimal comma, dates in ISO."""
     convert = _CELL_TEXT.get(type(value))
     if convert is not None:
         return convert(value)
