@@ -11,6 +11,7 @@ from styrbord.planner.prepare import Index
 from styrbord.planner.runner import run_job
 from styrbord.planner.solve import make_plan, solve
 from styrbord.planner.worker import Job
+from styrbord.planning import benchmarks
 from styrbord.planning.benchmarks import ALL_SEATS, RECORDED, best_known, seats_in, web_latency
 from styrbord.planning.tests.tiny import random_problem
 
@@ -27,6 +28,29 @@ def test_web_latency_is_measured_idle_and_while_a_plan_runs() -> None:
     assert 0 < out["floor_p50_ms"] <= out["floor_p99_ms"]
     assert out["floor_p99_ratio"] == pytest.approx(out["floor_p99_ms"] / out["idle_p99_ms"])
     assert out["planning_vs_floor_p99_ratio"] == pytest.approx(out["planning_p99_ms"] / out["floor_p99_ms"])
+
+
+@pytest.mark.django_db
+def test_web_latency_paces_idle_floor_and_planning_requests_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The phases may differ only in what runs beside the web, not in how requests are sent:
+    every request of the idle, floor and planning phases is followed by the same pause (the last
+    planning one excepted); only the back-to-back idle reference and the warm-up are not."""
+    paused: list[float] = []
+    real_sleep = benchmarks.time.sleep
+
+    def sleep(seconds: float) -> None:
+        paused.append(seconds)
+        real_sleep(seconds)
+
+    monkeypatch.setattr(benchmarks.time, "sleep", sleep)
+    samples = 12
+
+    out = web_latency(random_problem(0), 1.0, "/konto/login/", samples=samples)
+
+    assert out["pace_ms"] == pytest.approx(1000 * benchmarks.PACE_S)
+    assert paused.count(benchmarks.PACE_S) == 2 * samples + out["planning_samples"] - 1
+    assert 0 < out["unpaced_idle_p50_ms"] <= out["unpaced_idle_p99_ms"]
+    assert out["p99_ratio_vs_unpaced_idle"] == pytest.approx(out["planning_p99_ms"] / out["unpaced_idle_p99_ms"])
 
 
 @pytest.mark.django_db
