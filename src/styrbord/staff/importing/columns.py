@@ -110,17 +110,6 @@ class Columns:
             return ""
         return cells[index].strip()
 
-    def _typed(
-        self,
-        cells: list[str],
-        row: int,
-        index: int | None,
-        parse: Callable[[str], T],
-        msgid: str,
-        required: bool = False,
-    ) -> T | None:
-        return self.typed(self.text(cells, index), row, index, parse, msgid, required)
-
     def typed(
         self,
         raw: str,
@@ -145,18 +134,18 @@ class Columns:
             return None
 
     def date(self, cells: list[str], row: int, index: int | None, required: bool = False) -> dt.date | None:
-        return self._typed(cells, row, index, parse_date, BAD_DATE, required)
+        return self.typed(self.text(cells, index), row, index, parse_date, BAD_DATE, required)
 
     def decimal(self, cells: list[str], row: int, index: int | None) -> Decimal | None:
-        return self._typed(cells, row, index, parse_cell_decimal, BAD_NUMBER)
+        return self.typed(self.text(cells, index), row, index, parse_cell_decimal, BAD_NUMBER)
 
     def boolean(self, cells: list[str], row: int, index: int | None) -> bool | None:
         if index is None:
             return None
-        return self._typed(cells, row, index, parse_bool, BAD_YES_NO)
+        return self.typed(self.text(cells, index), row, index, parse_bool, BAD_YES_NO)
 
     def integer(self, cells: list[str], row: int, index: int | None) -> int | None:
-        return self._typed(cells, row, index, parse_int, BAD_INTEGER)
+        return self.typed(self.text(cells, index), row, index, parse_int, BAD_INTEGER)
 
 
 def sample_rows(table: Table) -> list[tuple[int, list[str]]]:
