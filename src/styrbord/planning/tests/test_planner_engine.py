@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ from styrbord.planner.model import (
 from styrbord.planner.national import national_specs, plan_national
 from styrbord.planner.prepare import Index
 from styrbord.planner.solve import solve
-from styrbord.planner.worker import Job, Solver
+from styrbord.planner.worker import COMPLETION_TARGETS_MAX, Job, Solver
 from styrbord.planning.tests.tiny import FACILITY, A, B, C, day, everyone, grant, person, problem, quick, session
 
 PACKAGE = Path(styrbord.planner.__file__).parent
@@ -311,3 +312,70 @@ def test_a_neighbourhood_for_an_unmet_target_frees_the_places_the_plan_holds_on_
     assert free[seat_of[(4, 20)]]  # the target's own candidates ...
     assert free[seat_of[(1, 20)]]
     assert free[seat_of[(2, 20)]]  # ... and both places the plan holds on the full session
+
+
+def _held_places_problem() -> tuple[Index, Any, dict[tuple[int, int], int], list[int]]:
+    """Session 20 (course A) has two places, both held by the plan for people 1 and 2, whose
+    deadline is late enough for a later session 22 of the same course. People 3 and 4 (another
+    facility) have an earlier deadline, which only session 20 meets: the best plan moves 1 and 2
+    to session 22 and gives their places to 3 and 4."""
+    here = [person(1), person(2)]
+    there = [person(3, facility=FACILITY + 1), person(4, facility=FACILITY + 1)]
+    early, late = session(20, A, (3,), capacity=2), session(22, A, (60,), capacity=2)
+    pb = problem([*here, *there], [early, late], [everyone(30, A, here), everyone(31, A, there, deadline=30)])
+    ix = Index(pb, Parameters())
+    built = build(ix)
+    seat_of = {(ix.persons[s.person].id, ix.sessions[s.session].id): s.index for s in ix.seats}
+    assert (3, 22) not in seat_of  # too late for their deadline
+    plan = [seat_of[(1, 20)], seat_of[(2, 20)]]
+    return ix, built, seat_of, plan
+
+
+def test_a_completion_neighbourhood_lets_the_people_holding_the_places_move_to_another_session() -> None:
+    """Freeing the held places alone would only let 1 and 2 give way (no gain: one target for
+    another). Their other sessions of the same course are freed too, so the sub-model can move
+    them, and both targets are met."""
+    ix, built, seat_of, plan = _held_places_problem()
+    solver = Solver(built.model, Job(mode="lns", time_limit_s=1.0, warm=tuple(complete(built, ix, plan))), [].append)
+    free = solver.completion(random.Random(0), size=10)
+    assert free is not None
+    assert free[seat_of[(1, 22)]]
+    assert free[seat_of[(2, 22)]]
+    status, values = solver.sub_run(free, 1.0)
+    assert status == "Optimal"
+    assert values is not None
+    assert solver.consider(values)
+    taken = {seat for seat, value in enumerate(values[: solver.n]) if value > 0.5}
+    assert taken == {seat_of[(1, 22)], seat_of[(2, 22)], seat_of[(3, 20)], seat_of[(4, 20)]}
+
+
+def test_a_completion_neighbourhood_takes_more_targets_after_fruitless_tries() -> None:
+    """One unmet target at a time, until a neighbourhood is solved to optimality without a gain;
+    then one more target each time (up to COMPLETION_TARGETS_MAX), and back to one after a gain."""
+    people = [person(1), person(2), person(3, facility=FACILITY + 1), person(4, facility=FACILITY + 2)]
+    full = session(20, A, (3,), capacity=1)
+    requirements = [everyone(30 + i, A, [p]) for i, p in enumerate(people)]
+    ix = Index(problem(people, [full], requirements), Parameters())
+    built = build(ix)
+    seat_of = {ix.persons[s.person].id: s.index for s in ix.seats}
+    solver = Solver(
+        built.model, Job(mode="lns", time_limit_s=1.0, warm=tuple(complete(built, ix, [seat_of[1]]))), [].append
+    )
+    unmet = [seat_of[2], seat_of[3], seat_of[4]]
+
+    def freed() -> int:
+        free = solver.completion(random.Random(0), size=10)
+        return sum(bool(free[seat]) for seat in unmet)
+
+    assert freed() == 1
+    solver.completion_went(improved=False, status="Optimal")
+    solver.completion_went(improved=False, status="Optimal")
+    assert freed() == 3
+    solver.completion_went(improved=False, status="Time limit reached")
+    assert freed() == 2
+    solver.completion_went(improved=True, status="Optimal")
+    assert freed() == 1
+    for _ in range(2 * COMPLETION_TARGETS_MAX):
+        solver.completion_went(improved=False, status="Optimal")
+    assert solver.completion_targets == COMPLETION_TARGETS_MAX
+    assert freed() == 3  # no more unmet targets than that
