@@ -8,9 +8,10 @@ Modes:
 - ``lp``: the LP relaxation (the bound) and its x values.
 - ``milp``: the monolithic MILP, phase 1 (max points) then phase 2 (min cost, points kept).
 - ``lns``: large-neighbourhood search for big instances: fix every seat outside a
-  neighbourhood (a few facilities, or a few courses, plus the plan's seats elsewhere that
-  may be dropped to free money) to the incumbent, solve the rest as a MILP, keep
-  improvements. Budgets couple the neighbourhoods: money freed anywhere can be spent inside.
+  neighbourhood (a few facilities, or a few courses, or the seats that could meet some unmet
+  targets, plus the plan's seats elsewhere that may be dropped to free money) to the incumbent,
+  solve the rest as a MILP, keep improvements. Budgets couple the neighbourhoods: money freed
+  anywhere can be spent inside.
 """
 
 from __future__ import annotations
