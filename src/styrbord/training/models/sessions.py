@@ -111,13 +111,20 @@ class Session(RuleFieldsMixin, models.Model):
         return self.course.fee_per_inhouse_day
 
 
+def usual_start_time() -> dt.time:
+    """When a course day usually starts: 08:30. A callable default rather than a fixed time: Django's
+    check for fixed date and time defaults (fields.W161) fires on a fixed time whenever the clock is
+    within 10 seconds of it, which made `check --deploy` fail at 08:30 UTC."""
+    return dt.time(8, 30)
+
+
 class SessionDay(RuleFieldsMixin, models.Model):
     """One teaching day of a session, with its hours (a 45-day programme has 45 rows)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="days", verbose_name=_("hold"))
     date = models.DateField(_("dato"))
     hours = models.DecimalField(_("timer"), max_digits=4, decimal_places=2, default=Decimal("7.40"))
-    start_time = models.TimeField(_("starttid"), default=dt.time(8, 30))
+    start_time = models.TimeField(_("starttid"), default=usual_start_time)
 
     class Meta:
         ordering = ["date"]

@@ -66,3 +66,17 @@ def test_another_tenants_facility_calendar_is_a_404(world: World, client: Client
     assert client.get(reverse("training:facility_calendar", args=[world.glesborg.pk])).status_code == 404
     client.force_login(world.other_coordinator)
     assert client.get(reverse("training:facility_calendar", args=[world.dolmer.pk])).status_code == 404
+
+
+def test_a_course_day_starts_at_half_past_eight_by_default_and_the_default_passes_checks_at_any_hour() -> None:
+    """Django's check for fixed date/time defaults (fields.W161) compares a fixed time with the
+    clock, so a fixed 08:30 made `check --deploy` fail when it ran at 08:30 UTC. The default is a
+    callable now; checked at exactly that moment."""
+    import time_machine
+
+    from styrbord.training.models import SessionDay
+
+    assert SessionDay().start_time == dt.time(8, 30)
+    field = SessionDay._meta.get_field("start_time")
+    with time_machine.travel(dt.datetime(2026, 12, 5, 8, 30, 3, tzinfo=dt.UTC), tick=False):
+        assert [issue.id for issue in field.check()] == []
