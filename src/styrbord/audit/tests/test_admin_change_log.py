@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from styrbord.audit.models import AuditEntry
+from styrbord.audit.tracking import tracking
 from styrbord.organisations.models import Facility
 from styrbord.testing import factories
 
@@ -57,3 +60,17 @@ def test_saves_outside_the_admin_are_not_logged_row_by_row(world) -> None:  # ty
     Facility.objects.filter(pk=world.dolmer.pk).update(places=3)
     factories.unit(world.dolmer, "Ny afdeling")
     assert AuditEntry.objects.count() == before
+
+
+def test_a_changed_course_day_start_time_is_logged_as_text(world) -> None:  # type: ignore[no-untyped-def]
+    """A time of day in before/after (a course day's start) is stored as ISO text; it used to stop
+    the admin's save with "Object of type time is not JSON serializable"."""
+    from styrbord.training.tests import helpers
+
+    day = helpers.session().days.get()
+    with tracking(world.admin, "admin"):
+        day.start_time = dt.time(9, 15)
+        day.save()
+    entry = AuditEntry.objects.get(action="training.sessionday.updated")
+    assert entry.before["start_time"] == "08:30:00"
+    assert entry.after["start_time"] == "09:15:00"
