@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Model
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from styrbord.audit.models import AuditEntry
@@ -24,15 +25,21 @@ if TYPE_CHECKING:
 
 
 def _jsonable(value: Any) -> Any:
+    """``value`` as JSON data. Anything JSON has no type for becomes text, so that a field type
+    added later can never stop the save it records."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    return value
+    return str(value)
 
 
 def snapshot(obj: Model, fields: list[str] | None = None) -> dict[str, Any]:

@@ -74,3 +74,22 @@ def test_a_changed_course_day_start_time_is_logged_as_text(world) -> None:  # ty
     entry = AuditEntry.objects.get(action="training.sessionday.updated")
     assert entry.before["start_time"] == "08:30:00"
     assert entry.after["start_time"] == "09:15:00"
+
+
+def test_a_changed_document_template_is_logged_with_its_file_name(world) -> None:  # type: ignore[no-untyped-def]
+    """A file field goes into before/after as the stored file's name, not as a file object that
+    JSON cannot hold."""
+    from styrbord.reports.models import DocumentTemplate
+
+    template = DocumentTemplate.objects.create(
+        municipality=world.dolmer.municipality,
+        name="Brevskabelon",
+        file="report-templates/2026/brev.docx",
+        uploaded_by=world.admin,
+    )
+    with tracking(world.admin, "admin"):
+        template.name = "Kommunens brevskabelon"
+        template.save()
+    entry = AuditEntry.objects.get(action="reports.documenttemplate.updated")
+    assert entry.before["file"] == entry.after["file"] == "report-templates/2026/brev.docx"
+    assert entry.after["name"] == "Kommunens brevskabelon"
