@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from styrbord.training.models import (
     BackfillFactor,
@@ -36,6 +37,8 @@ class CourseCancellationRuleInline(admin.TabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
+    # A website typed without a scheme means https, as in the catalogue's own form (and Django 6).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "cvr"]
     list_filter = ["kind"]
     search_fields = ["name"]
