@@ -584,6 +584,7 @@ def test_the_booking_list_filters_exports_and_stays_read_only_for_finance(world:
     assert "1 booking." in page
     assert world.dolmer_staff[0].name in page
     assert 'name="booking"' not in page  # no checkboxes: finance may not confirm
+    assert 'id="confirm-form"' not in page  # nor a form to send (it would answer 403)
     assert finance.post(url, {"booking": [booked.pk]}).status_code == 403
 
     export = finance.get(reverse("training:booking_list_xlsx"), query)
