@@ -10,7 +10,6 @@ test_admin_change_log.py.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.contrib import admin
@@ -22,35 +21,10 @@ from styrbord.accounts.models import User
 from styrbord.demo.services import build_demo
 from styrbord.organisations.models import Municipality
 from styrbord.reports.models import DocumentTemplate
+from styrbord.testing.forms import form_data, page_forms
 
 TODAY = dt.date(2026, 11, 23)
-
-
-def _form_data(page: bytes) -> dict[str, Any]:
-    """What a browser submits for the change form: its inputs, selects and text areas."""
-    form = html.fromstring(page).xpath("//form[@id and contains(@id, '_form')]")[0]
-    data: dict[str, list[str]] = {}
-    for element in form.xpath(".//input | .//select | .//textarea"):
-        name = element.get("name")
-        if not name or element.get("disabled") is not None:
-            continue
-        if element.tag == "select":
-            options = element.xpath(".//option")
-            chosen = [o for o in options if o.get("selected") is not None]
-            if not chosen and element.get("multiple") is None and options:
-                chosen = options[:1]  # a single select sends its first option when none is marked
-            if chosen:
-                data.setdefault(name, []).extend(o.get("value", o.text or "") for o in chosen)
-        elif element.tag == "textarea":
-            data.setdefault(name, []).append(element.text or "")
-        else:
-            kind = (element.get("type") or "text").lower()
-            if kind in {"submit", "button", "file", "image", "reset"}:
-                continue
-            if kind in {"checkbox", "radio"} and element.get("checked") is None:
-                continue
-            data.setdefault(name, []).append(element.get("value", "on" if kind == "checkbox" else ""))
-    return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
+ADMIN_FORM = "//form[@id and contains(@id, '_form')]"
 
 
 @pytest.mark.django_db
@@ -75,9 +49,9 @@ def test_every_admin_change_form_saves_unchanged(client: Client) -> None:
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
         page = client.get(url)
         assert page.status_code == 200, f"{url}: {page.status_code}"
-        if not html.fromstring(page.content).xpath("//form[@id and contains(@id, '_form')]//input[@name='_save']"):
+        if not page_forms(page.content, ADMIN_FORM + "[.//input[@name='_save']]"):
             continue  # a read-only admin (no save button)
-        response = client.post(url, _form_data(page.content))
+        response = client.post(url, form_data(page_forms(page.content, ADMIN_FORM)[0]))
         if response.status_code == 302:
             saved.append(meta.label)
         else:
