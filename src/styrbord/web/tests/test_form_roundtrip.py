@@ -51,9 +51,11 @@ def _walk(client: Client) -> tuple[int, int, list[str]]:
         seen.add(_shape(path))
         response = client.get(path)
         opened += 1
-        if response.streaming:  # a download: read it, so its file is closed as a server would
+        if response.streaming:
+            # A download: read to the end, the test client then closes it (and its file) as a
+            # server would. (Not response.close() here: outside the client, that also closes the
+            # test's database connection.)
             b"".join(response.streaming_content)  # type: ignore[attr-defined]
-            response.close()
         if response.status_code >= 500:
             found.append(f"GET {path}: {response.status_code}")
             continue
