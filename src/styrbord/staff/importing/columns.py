@@ -120,7 +120,8 @@ class Columns:
         required: bool = False,
     ) -> T | None:
         """``raw`` (the stripped text of column ``index``) read by ``parse``; None and a row error when
-        it cannot be, None when it is empty (an error too when ``required``)."""
+        it cannot be, None when it is empty (an error too when ``required``). An unmapped column
+        (``index`` None, ``raw`` "") gives None: the import keeps what Styrbord has."""
         if not raw:
             if required and index is not None:
                 self.errors.add(
@@ -140,8 +141,6 @@ class Columns:
         return self.typed(self.text(cells, index), row, index, parse_cell_decimal, BAD_NUMBER)
 
     def boolean(self, cells: list[str], row: int, index: int | None) -> bool | None:
-        if index is None:
-            return None
         return self.typed(self.text(cells, index), row, index, parse_bool, BAD_YES_NO)
 
     def integer(self, cells: list[str], row: int, index: int | None) -> int | None:

@@ -236,15 +236,10 @@ def _person(
         email=text.get("email"),
         birth_year=birth_year,
         education=text.get("education"),
-        education_relevant=_boolean(cols, text, row, index, "education_relevant"),
+        education_relevant=cols.typed(
+            text.get("education_relevant", ""), row, index.get("education_relevant"), parse_bool, BAD_YES_NO
+        ),
     )
-
-
-def _boolean(cols: Columns, text: dict[str, str], row: int, index: dict[str, int], key: str) -> bool | None:
-    """A yes/no field: None when it is not mapped (keep what Styrbord has), otherwise read."""
-    if key not in index:
-        return None
-    return cols.typed(text[key], row, index[key], parse_bool, BAD_YES_NO)
 
 
 def _employment(
@@ -320,8 +315,8 @@ def _employment(
     end = cols.typed(text.get("end_date", ""), row, index.get("end_date"), parse_date, BAD_DATE)
     hours = cols.typed(text.get("weekly_hours", ""), row, index.get("weekly_hours"), parse_cell_decimal, BAD_NUMBER)
     wage = cols.typed(text.get("hourly_wage", ""), row, index.get("hourly_wage"), parse_cell_decimal, BAD_NUMBER)
-    contact = _boolean(cols, text, row, index, "is_contact_person")
-    primary = _boolean(cols, text, row, index, "is_primary")
+    contact = cols.typed(text.get("is_contact_person", ""), row, index.get("is_contact_person"), parse_bool, BAD_YES_NO)
+    primary = cols.typed(text.get("is_primary", ""), row, index.get("is_primary"), parse_bool, BAD_YES_NO)
     title = text.get("title")
     if start is None or kind is None or status is None or not number:
         return None
