@@ -90,6 +90,19 @@ def format_datetime(value: dt.datetime | None, locale: str | None = None) -> str
     return f"{format_date(local.date(), locale)} {local:%H:%M}"
 
 
+# Text the product itself writes into a record (a ledger posting, a booking's note) is Danish,
+# whoever is signed in: the record outlives the session, and an English session would otherwise
+# leave "Reversal: ..." among the Danish postings of the books for good.
+RECORD_LANGUAGE = "da"
+
+
+def record_text(message: str, **values: object) -> str:
+    """A message (and its %-placeholders) as the records write it, in RECORD_LANGUAGE."""
+    with translation.override(RECORD_LANGUAGE):
+        text = translation.gettext(message)
+        return text % {key: str(value) for key, value in values.items()} if values else text
+
+
 _GROUPED_THOUSANDS_RE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 

@@ -24,6 +24,7 @@ from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.booking_charges import charge_booking
+from styrbord.lib.formatting import record_text
 from styrbord.lib.money import ZERO, from_ore, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
@@ -303,7 +304,7 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
                     assignment.employment,
                     status=BookingStatus.PLANNED,
                     user=user,
-                    note=_("Fra planlægningsscenariet %(name)s") % {"name": scenario.name},
+                    note=record_text("Fra planlægningsscenariet %(name)s", name=scenario.name),
                 )
             except BookingError as error:
                 raise PlanningError(

@@ -43,7 +43,7 @@ from styrbord.funding.services.ledger import (
     lock_grants,
 )
 from styrbord.lib.dates import to_local
-from styrbord.lib.formatting import format_kr
+from styrbord.lib.formatting import format_kr, record_text
 from styrbord.lib.money import ZERO, to_money
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
 
@@ -220,7 +220,9 @@ def charge_booking(
             )
         result.charges = charges
         for entry in open_entries:
-            result.reversed.append(_reverse(entry, grants[entry.grant_id], user, _("Bookingen er fordelt igen")))
+            result.reversed.append(
+                _reverse(entry, grants[entry.grant_id], user, record_text("Bookingen er fordelt igen"))
+            )
         costs_by_pk = {c.pk: c for c in costs}
         dates = _cost_dates(booking)
         new_by_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)

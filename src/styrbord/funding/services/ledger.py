@@ -23,7 +23,7 @@ from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant, LedgerEntry
 from styrbord.funding.services.errors import FundingError
 from styrbord.lib.costs import CostCategory
-from styrbord.lib.formatting import format_date, format_kr
+from styrbord.lib.formatting import format_date, format_kr, record_text
 from styrbord.lib.money import ZERO, to_money
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def post_actual(
         if releases is not None:
             if releases.grant_id != grant.pk or releases.balance not in LedgerEntry.OPEN_COMMITMENTS:
                 raise FundingError(_("Kun en åben disponering på samme tilsagn kan afløses af en bogføring."))
-            _reverse(releases, grant, user, _("Afløst af bogføring"))
+            _reverse(releases, grant, user, record_text("Afløst af bogføring"))
             released = releases.amount
             links = {
                 "booking_id": releases.booking_id,
@@ -231,7 +231,7 @@ def _reverse(entry: LedgerEntry, grant: Grant, user: AnyUser, reason: str) -> Le
         category=entry.category,
         amount=-entry.amount,
         posted_on=entry.posted_on,
-        text=(_("Tilbageførsel: %(reason)s") % {"reason": reason})[:300],
+        text=record_text("Tilbageførsel: %(reason)s", reason=reason)[:300],
         reverses=entry,
         booking_id=entry.booking_id,
         booking_cost_id=entry.booking_cost_id,
@@ -258,7 +258,7 @@ def correct_entry(
     new_amount = to_money(new_amount)
     if new_amount == entry.amount:
         raise FundingError(_("Det nye beløb er det samme som det gamle."))
-    reason = (reason or "").strip() or _("Korrektion af beløb")
+    reason = (reason or "").strip() or record_text("Korrektion af beløb")
     with transaction.atomic():
         grant = lock_grants([entry.grant_id])[entry.grant_id]
         reversal = _reverse(entry, grant, user, reason)
@@ -272,7 +272,7 @@ def correct_entry(
             category=entry.category,
             amount=new_amount,
             posted_on=entry.posted_on,
-            text=(_("Korrektion: %(reason)s") % {"reason": reason})[:300],
+            text=record_text("Korrektion: %(reason)s", reason=reason)[:300],
             corrects=entry,
             booking_id=entry.booking_id,
             booking_cost_id=entry.booking_cost_id,

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +89,24 @@ def test_a_correction_is_a_reversal_plus_a_new_entry(grant, world) -> None:  # t
     with pytest.raises(FundingError):
         correct_entry(correction, D("20000"), world.finance)  # would overdraw
     assert balances_for(grant).actual == D("450")  # the failed correction left nothing behind
+
+
+def test_the_ledger_writes_its_own_texts_in_danish_whoever_posts(grant, world) -> None:  # type: ignore[no-untyped-def]
+    """A posting text is part of the books: an English session must not leave "Reversal: ..."
+    among Danish postings. (The reason itself is the user's own words, kept as typed.)"""
+    commitment = commit(grant, CostCategory.FEE, D("300"), DAY, world.finance)
+    entry = post_actual(grant, CostCategory.FEE, D("400"), DAY, world.finance)
+    with translation.override("en"):
+        assert translation.gettext("Kompetencedækning") == "Competence coverage"  # English is really on
+        post_actual(grant, CostCategory.FEE, D("300"), DAY, world.finance, releases=commitment)
+        reversal, correction = correct_entry(entry, D("450"), world.finance)
+    texts = set(LedgerEntry.objects.filter(kind__in=["reversal", "correction"]).values_list("text", flat=True))
+    assert texts == {
+        "Tilbageførsel: Afløst af bogføring",
+        "Tilbageførsel: Korrektion af beløb",
+        "Korrektion: Korrektion af beløb",
+    }
+    assert (reversal.text, correction.text) == ("Tilbageførsel: Korrektion af beløb", "Korrektion: Korrektion af beløb")
 
 
 def test_ledger_entries_cannot_be_edited_or_deleted_through_the_application(grant, world) -> None:  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from styrbord.funding.models import LedgerEntry
 from styrbord.organisations.models import StaffingPeriod
@@ -200,6 +201,14 @@ def test_accepting_books_planned_seats_and_charges_the_grant(world: World) -> No
     assert setup.scenario.status == Scenario.Status.ACCEPTED
     assert setup.scenario.accepted_run == run
     assert run.assignments.filter(booking__isnull=False).count() == 3
+
+
+def test_accepted_bookings_note_their_scenario_in_danish_whoever_accepts(world: World) -> None:
+    setup = planning_setup(world)
+    run = run_now(setup.scenario)
+    with translation.override("en"):
+        bookings = services.accept_run(run, world.coordinator)
+    assert {b.note for b in bookings} == {f"Fra planlægningsscenariet {setup.scenario.name}"}
 
 
 def test_replanning_keeps_accepted_bookings(world: World) -> None:
