@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from styrbord.accounts import privacy
 from styrbord.accounts.models import ApiToken, RetentionHold
@@ -66,8 +67,48 @@ def test_the_export_holds_every_kind_of_data_about_the_person(person, world) -> 
     assert "password" not in sections["accounts.user"][0]
     assert [e["action"] for e in sections["audit.auditentry"]][-1] == "staff.employee.viewed"
     workbook = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
-    assert "staff employee" in workbook.sheetnames
-    assert "training booking" in workbook.sheetnames
+    assert {"Om udtrækket", "Medarbejdere", "Ansættelser", "Fravær", "Bookinger"} <= set(workbook.sheetnames)
+    assert workbook.sheetnames[-1] == "Log over opslag og ændringer"
+
+
+def _sheet(workbook: openpyxl.Workbook, name: str) -> list[dict[str, object]]:
+    rows = list(workbook[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_the_spreadsheet_export_reads_as_the_application_names_things(person) -> None:  # type: ignore[no-untyped-def]
+    """For the person asking: fields by their names, coded values by their labels, in the
+    reader's language (the JSON export keeps the codes)."""
+    workbook = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
+    (employee,) = _sheet(workbook, "Medarbejdere")
+    assert (employee["Navn"], employee["E-mail"], employee["Fødselsår"]) == (person.name, "person@example.dk", 1980)
+    assert "Adgangskode" not in _sheet(workbook, "Brugere")[0]  # secrets stay out, as in the JSON
+    (absence,) = _sheet(workbook, "Fravær")
+    assert absence["Type"] == "Sygdom"  # the label, not the code "sickness"
+    (employment,) = _sheet(workbook, "Ansættelser")
+    assert employment["Kontaktperson"] in ("Ja", "Nej")
+    assert employment["Tilbud (id)"] == person.employments.get().facility_id
+    (booking,) = _sheet(workbook, "Bookinger")
+    assert booking["Bemærkning"] == "Ønsker vegetarmad"
+    assert _sheet(workbook, "Kursusønsker") == []  # a kind of data with nothing recorded: headers, no rows
+    log = _sheet(workbook, "Log over opslag og ændringer")
+    assert log[-1]["Handling"] == "staff.employee.viewed"
+    assert log[-1]["Beskrivelse"] == "Medarbejder set"
+    assert log[-1]["Type"] == "Opslag"
+    about = {row[0]: row[1] for row in workbook["Om udtrækket"].iter_rows(min_row=2, values_only=True)}
+    assert about["Medarbejder (id)"] == person.pk
+    with translation.override("en"):
+        english = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
+    assert {"About this extract", "Employees", "Employments", "Bookings"} <= set(english.sheetnames)
+    assert _sheet(english, "Absence")[0]["Type"] == "Sickness"
+    assert _sheet(english, "Log of views and changes")[-1]["Description"] == "Employee viewed"
+
+
+def test_worksheet_names_are_valid_and_unique() -> None:
+    taken: set[str] = set()
+    names = [privacy._sheet_name(title, taken) for title in ("Fravær", "fravær", "a/b:c?" + "x" * 40, "[]", "Fravær")]
+    assert names == ["Fravær", "fravær 2", "a b c " + "x" * 25, "Ark", "Fravær 3"]
+    assert all(len(name) <= 31 for name in names)
 
 
 def test_the_export_file_name_has_no_name_in_it(person) -> None:  # type: ignore[no-untyped-def]
