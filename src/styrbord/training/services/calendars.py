@@ -14,7 +14,11 @@ from styrbord.training.models import AWAY_STATUSES, Booking
 
 def live_bookings(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
     """Bookings that put someone on a course (planned, booked, attended, completed)."""
-    return queryset.filter(status__in=AWAY_STATUSES).select_related("session__course__provider", "employee")
+    return (
+        queryset.filter(status__in=AWAY_STATUSES)
+        .select_related("session__course__provider", "employee")
+        .prefetch_related("session__days")
+    )
 
 
 def bookings_calendar(bookings: Iterable[Booking], name: str, *, with_names: bool = False) -> bytes:
@@ -47,4 +51,7 @@ def bookings_calendar(bookings: Iterable[Booking], name: str, *, with_names: boo
             event.add("description", f"{session.course.provider.name}. Status: {booking.get_status_display()}")
             event.add("status", "CONFIRMED" if booking.status != "planned" else "TENTATIVE")
             calendar.add_component(event)
+    # RFC 5545 wants a VTIMEZONE for every TZID used: with it, a client that does not know the
+    # IANA name (older Outlook versions) still moves 08:30 correctly across the DST change.
+    calendar.add_missing_timezones()
     return calendar.to_ical()

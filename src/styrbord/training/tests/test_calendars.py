@@ -46,6 +46,11 @@ def test_my_calendar_has_one_event_per_day_in_copenhagen_time_across_dst(world: 
     assert events[0].decoded("dtend") - starts[0] == dt.timedelta(hours=7, minutes=24)
     assert str(events[0]["location"]) == "Grenaa"
     assert b"TZID=Europe/Copenhagen" in response.content
+    # The time zone travels with the file, with both its offsets (RFC 5545, 3.6.5).
+    (zone,) = icalendar.Calendar.from_ical(response.content).walk("VTIMEZONE")
+    assert str(zone["tzid"]) == "Europe/Copenhagen"
+    offsets = {c.name: c.decoded("tzoffsetto") for c in zone.subcomponents}
+    assert offsets == {"STANDARD": dt.timedelta(hours=1), "DAYLIGHT": dt.timedelta(hours=2)}
 
 
 def test_a_facility_calendar_names_the_people_and_skips_cancelled_bookings(world: World, client: Client) -> None:
@@ -59,6 +64,11 @@ def test_a_facility_calendar_names_the_people_and_skips_cancelled_bookings(world
     assert [str(e["summary"]) for e in events] == [f"KRAP – {world.dolmer_staff[0].name}"]
     assert events[0].decoded("dtstart").astimezone(CPH).date() == dt.date(2026, 6, 1)
     assert str(events[0]["status"]) == "TENTATIVE"  # planned
+    calendar = icalendar.Calendar.from_ical(response.content)
+    assert str(calendar["x-wr-calname"]) == f"Kurser – {world.dolmer.name}"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(reverse("training:facility_calendar", args=[world.dolmer.pk]))
+    assert str(icalendar.Calendar.from_ical(english.content)["x-wr-calname"]) == f"Courses – {world.dolmer.name}"
 
 
 def test_another_tenants_facility_calendar_is_a_404(world: World, client: Client) -> None:

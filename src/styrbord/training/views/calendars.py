@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from styrbord.accounts.permissions import LIST, RETRIEVE, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import AUTHENTICATED, requires
@@ -26,7 +27,7 @@ def _ics(content: bytes, filename: str) -> HttpResponse:
 def my_calendar(request: HttpRequest) -> HttpResponse:
     employee_id = getattr(request.user, "employee_id", None)
     bookings = live_bookings(Booking.objects.filter(employee_id=employee_id)) if employee_id else Booking.objects.none()
-    return _ics(bookings_calendar(bookings, "Mine kurser"), "mine-kurser.ics")
+    return _ics(bookings_calendar(bookings, _("Mine kurser")), "mine-kurser.ics")
 
 
 @requires("employee", RETRIEVE)
@@ -36,7 +37,9 @@ def employee_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     employee = get_scoped_or_404(request.user, RETRIEVE, "employee", Employee.objects.all(), pk=pk)
     bookings = live_bookings(scoped_for(request.user, LIST, "booking", Booking.objects.filter(employee=employee)))
     log_access(request.user, "training.calendar.exported", [employee.pk])
-    return _ics(bookings_calendar(bookings, f"Kurser – {employee.name}"), f"kurser-{employee.pk}.ics")
+    return _ics(
+        bookings_calendar(bookings, _("Kurser – %(name)s") % {"name": employee.name}), f"kurser-{employee.pk}.ics"
+    )
 
 
 @requires("booking", LIST)
@@ -51,5 +54,6 @@ def facility_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     if ids:
         log_access(request.user, "training.calendar.exported", ids, {"facility": facility.pk})
     return _ics(
-        bookings_calendar(bookings, f"Kurser – {facility.name}", with_names=True), f"kurser-tilbud-{facility.pk}.ics"
+        bookings_calendar(bookings, _("Kurser – %(name)s") % {"name": facility.name}, with_names=True),
+        f"kurser-tilbud-{facility.pk}.ics",
     )
