@@ -12,9 +12,11 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,20 +142,28 @@ def _guess_single_byte(data: bytes) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter of the first lines: csv.Sniffer over ; , tab |, checked against the header."""
+    """The delimiter of the first lines: of ; , tab and |, the one that splits the most lines
+    into the same number of fields (two or more), quotes honoured. So a title line above the
+    header ("Medarbejdere pr. 01-11-2026"), a comma in a name ("Hansen, Ib") or Danish decimals
+    ("37,0") do not decide it. Ties go to csv.Sniffer's choice, then to the order above."""
     lines = [line for line in text.splitlines()[: _SNIFF_LINES * 3] if line.strip()][:_SNIFF_LINES]
     if not lines:
         return ";"
-    header = lines[0]
     try:
-        delimiter = csv.Sniffer().sniff("\n".join(lines), delimiters=CSV_DELIMITERS).delimiter
+        sniffed = csv.Sniffer().sniff("\n".join(lines), delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
-        delimiter = ""
-    if delimiter and header.count(delimiter) > 0:
-        return delimiter
-    counts = {d: header.count(d) for d in CSV_DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ";"
+        sniffed = ""
+
+    def agreeing_lines(delimiter: str) -> int:
+        widths = Counter(len(record) for record in csv.reader(lines, delimiter=delimiter))
+        return max((n for width, n in widths.items() if width >= 2), default=0)
+
+    scores = {d: agreeing_lines(d) for d in CSV_DELIMITERS}
+    best = max(scores.values())
+    if not best:
+        return ";"
+    tied = [d for d in CSV_DELIMITERS if scores[d] == best]
+    return sniffed if sniffed in tied else tied[0]
 
 
 def _open_csv(source: SourceFile) -> Table:
@@ -167,33 +177,31 @@ def _open_csv(source: SourceFile) -> Table:
     del data
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    headers: list[str] | None = None
-    header_row = 0
-    line_before = 0
-    for record in reader:
-        row_no = line_before + 1
-        line_before = reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
-        headers = _clean_headers(record)
-        header_row = row_no
-        break
-    if headers is None:
-        raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        before = reader.line_num
+    def numbered() -> Iterator[tuple[int, list[str]]]:
+        before = 0
         try:
             for record in reader:
                 row_no = before + 1
                 before = reader.line_num
-                if not "".join(record).strip():
-                    continue  # blank lines (and rows of empty cells) are skipped
                 yield row_no, record
         except csv.Error as exc:
             raise FileUnreadableError(
                 gettext_noop("CSV-filen kan ikke læses efter række %(row)s: %(reason)s"), row=before, reason=str(exc)
             ).at(source.name) from None
+
+    records = numbered()
+    found = _header_among(records)
+    if found is None:
+        raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
+    header_row, header_cells, replay = found
+    headers = _clean_headers(header_cells)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for row_no, record in itertools.chain(replay, records):
+            if not "".join(record).strip():
+                continue  # blank lines (and rows of empty cells) are skipped
+            yield row_no, record
 
     return Table(
         file=source.name,
@@ -204,6 +212,33 @@ def _open_csv(source: SourceFile) -> Table:
         encoding=encoding,
         delimiter=delimiter,
     )
+
+
+# A report title ("Medarbejdere pr. 01-11-2026") or a date line often stands above the header
+# of an HR export. Leading rows with one filled cell are read as such titles when a row with
+# more follows within this many rows; otherwise the first non-blank row is the header.
+TITLE_ROWS_MAX = 5
+
+
+def _header_among(
+    rows: Iterator[tuple[int, list[str]]],
+) -> tuple[int, list[str], list[tuple[int, list[str]]]] | None:
+    """(header's row number, header cells, rows read past the header to give back as data):
+    the first non-blank row with two or more filled cells, after at most TITLE_ROWS_MAX title
+    rows. Reads no further than it must, so the caller goes on with the same iterator."""
+    titles: list[tuple[int, list[str]]] = []
+    for row_no, cells in rows:
+        filled = sum(1 for cell in cells if cell.strip())
+        if filled > 1:
+            return row_no, cells, []
+        if filled:
+            titles.append((row_no, cells))
+            if len(titles) > TITLE_ROWS_MAX:
+                break
+    if not titles:
+        return None
+    (row_no, cells), *rest = titles
+    return row_no, cells, rest
 
 
 def _clean_headers(record: list[str]) -> list[str]:
@@ -361,20 +396,18 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         return out
 
     try:
-        for row_no, raw in raw_rows:
-            cells = cells_of(raw, row_no)
-            if any(c.strip() for c in cells):
-                table.headers = _clean_headers(cells)
-                table.header_row = row_no
-                break
+        found = _header_among((row_no, cells_of(raw, row_no)) for row_no, raw in raw_rows)
     except _BROKEN_XLSX_ERRORS:
         close()
         raise FileUnreadableError(broken) from None
-    if not table.headers:
+    if found is None or not _clean_headers(found[1]):
         close()
         raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
+    table.header_row, header_cells, replay = found
+    table.headers = _clean_headers(header_cells)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        yield from replay
         try:
             for number, raw in raw_rows:
                 cells = cells_of(raw, number)

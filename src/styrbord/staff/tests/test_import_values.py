@@ -95,6 +95,10 @@ def test_the_encoding_is_sniffed() -> None:
         ("a\tb\tc\n1\t2\t3\n", "\t"),
         ("a|b|c\n1|2|3\n", "|"),
         ("Navn;Timer\nHansen, Ib;37,0\n", ";"),
+        # A title (with a comma) and a date line above the header; Danish decimals below it.
+        ("Ansatte, Norddjurs\nUdtrukket 01-11-2026\n\nNavn;Timer;Løn\nIb;37,0;300,50\nBo;30,0;280,00\n", ";"),
+        ("Ansatte;;;\nNavn,Timer,Start\nIb,37,2024-01-01\n", ","),  # Excel's title row, saved with ;
+        ('Navn;Noter\n"Hansen; Ib";"a, b"\n', ";"),  # quotes are honoured
     ],
 )
 def test_the_delimiter_is_sniffed(sample: str, delimiter: str) -> None:
@@ -131,3 +135,22 @@ def test_employment_kinds_and_statuses_accept_danish_words() -> None:
     assert status_for_value("1") == "active"
     assert status_for_value("0") == "leave"
     assert status_for_value("Fratrådt") == "ended"
+
+
+def test_the_header_is_the_first_row_with_more_than_one_filled_cell() -> None:
+    from styrbord.staff.importing.reading import _header_among
+
+    rows = iter(
+        [(1, ["Ansatte", ""]), (2, ["", ""]), (3, ["Udtrukket 01-11-2026"]), (4, ["Navn", "Timer"]), (5, ["Ib", "37"])]
+    )
+    assert _header_among(rows) == (4, ["Navn", "Timer"], [])
+    assert next(rows) == (5, ["Ib", "37"])  # read no further than the header
+    # A file of one column: its first row is the header, and what was read past it is given back.
+    single = iter([(1, ["Navn"]), (2, ["Ib"]), (3, ["Bo"])])
+    assert _header_among(single) == (1, ["Navn"], [(2, ["Ib"]), (3, ["Bo"])])
+    # More title-like rows than a title block can have: the first is the header after all.
+    many = [(n, [f"r{n}"]) for n in range(1, 9)] + [(9, ["a", "b"])]
+    header_row, header, replay = _header_among(iter(many))  # type: ignore[misc]
+    assert (header_row, header) == (1, ["r1"])
+    assert [n for n, _ in replay] == [2, 3, 4, 5, 6]
+    assert _header_among(iter([(1, ["", " "])])) is None

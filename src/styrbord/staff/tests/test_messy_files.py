@@ -140,3 +140,32 @@ def test_a_formula_in_a_text_cell_is_imported_as_text(delivered: Path) -> None:
     run(str(FILES / "generic_formula.xlsx"), "--mapping", "Løn")
 
     assert Employment.objects.get(employment_number="A-1").title == "=1+1"
+
+
+def test_title_lines_above_the_header_are_skipped_and_rows_keep_their_numbers(delivered: Path) -> None:
+    """Payroll reports often put a title and a date line above the header (Excel keeps them when
+    it saves the sheet as CSV, with empty cells after the title). The same people import the
+    same way, and an error names the row as the file numbers it."""
+    before = snapshot()
+    workbook = openpyxl.load_workbook(FILES / "generic.xlsx")
+    sheet = workbook.active
+    sheet.insert_rows(1, 3)
+    sheet["A1"] = "Medarbejderliste, Socialpsykiatri og rusmidler"
+    sheet["A2"] = "Udtrukket 01-11-2026"
+    workbook.save(delivered / "with_title.xlsx")
+    text = (FILES / "generic_latin1_tab.csv").read_text(encoding="latin-1")
+    titled = "Medarbejderliste, Socialpsykiatri og rusmidler\t\t\t\nUdtrukket 01-11-2026\n\n" + text
+    (delivered / "with_title.csv").write_text(titled, encoding="latin-1")
+
+    for name in ("with_title.xlsx", "with_title.csv"):
+        out = run(str(delivered / name), "--mapping", "Løn")
+        assert "uændret" in out, out
+        assert snapshot() == before
+
+    sheet["G6"] = "mange"  # the hours of the file's third person, in row 6 of the sheet
+    workbook.save(delivered / "with_title_bad.xlsx")
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"Intet er ændret"):
+        call_command("import_staff", str(delivered / "with_title_bad.xlsx"), "--mapping", "Løn", stderr=err)
+    assert "with_title_bad.xlsx:6 [Timer pr. uge] 'mange'" in err.getvalue(), err.getvalue()
+    assert snapshot() == before
