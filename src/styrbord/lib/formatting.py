@@ -96,9 +96,15 @@ def format_datetime(value: dt.datetime | None, locale: str | None = None) -> str
 RECORD_LANGUAGE = "da"
 
 
+def in_record_language() -> translation.override:
+    """Build or render what goes to a Danish authority or committee (a case item, the evidence
+    sheet for the Socialtilsyn) in Danish: numbers, dates and labels alike."""
+    return translation.override(RECORD_LANGUAGE)
+
+
 def record_text(message: str, **values: object) -> str:
     """A message (and its %-placeholders) as the records write it, in RECORD_LANGUAGE."""
-    with translation.override(RECORD_LANGUAGE):
+    with in_record_language():
         text = translation.gettext(message)
         return text % {key: str(value) for key, value in values.items()} if values else text
 

@@ -1,4 +1,7 @@
-"""The supervisory evidence sheet: preview in the browser, download as XLSX or PDF."""
+"""The supervisory evidence sheet: preview in the browser, download as XLSX or PDF.
+
+The preview reads in the user's language; the files go to the Socialtilsyn and are Danish
+whatever language the site is read in (as committee documents are)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from styrbord.accounts.route_policy import requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import in_record_language
 from styrbord.organisations.models import Facility
 from styrbord.requirements.evidence import EvidenceSheet, build_sheet, sheet_pdf, sheet_xlsx
 from styrbord.requirements.forms import CoverageFilterForm
@@ -66,15 +70,19 @@ def _download(content: bytes, sheet: EvidenceSheet, extension: str) -> HttpRespo
 @login_required
 @require_GET
 def evidence_xlsx(request: HttpRequest, facility_id: int) -> HttpResponse:
-    sheet = _sheet(request, facility_id, EXPORT)
+    with in_record_language():
+        sheet = _sheet(request, facility_id, EXPORT)
+        content = sheet_xlsx(sheet)
     _log(request, sheet, "requirements.evidence_sheet.exported", AuditEntry.Kind.EXPORT)
-    return _download(sheet_xlsx(sheet), sheet, "xlsx")
+    return _download(content, sheet, "xlsx")
 
 
 @requires("evidence_sheet", EXPORT)
 @login_required
 @require_GET
 def evidence_pdf(request: HttpRequest, facility_id: int) -> HttpResponse:
-    sheet = _sheet(request, facility_id, EXPORT)
+    with in_record_language():
+        sheet = _sheet(request, facility_id, EXPORT)
+        content = sheet_pdf(sheet)
     _log(request, sheet, "requirements.evidence_sheet.exported", AuditEntry.Kind.EXPORT)
-    return _download(sheet_pdf(sheet), sheet, "pdf")
+    return _download(content, sheet, "pdf")

@@ -20,12 +20,12 @@ from styrbord.lib import formatting
 
 # Committee documents are Danish whatever language the person ordering them reads the site in:
 # a document filled with "DKK 1.022 million" or "18 Dec 2024" could not go to a Danish committee.
-DOCUMENT_LANGUAGE = "da"
+DOCUMENT_LANGUAGE = formatting.RECORD_LANGUAGE
 
 
 def in_document_language() -> translation.override:
     """Build or render a document in Danish (numbers, dates and labels alike)."""
-    return translation.override(DOCUMENT_LANGUAGE)
+    return formatting.in_record_language()
 
 
 class CaseType(StrEnum):

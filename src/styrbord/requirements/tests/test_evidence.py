@@ -119,3 +119,27 @@ def test_the_screen_version_links_both_downloads(world: World, sheet_world: dict
     assert reverse("requirements:evidence_pdf", args=[world.dolmer.pk]) in html
     assert reverse("requirements:evidence_xlsx", args=[world.dolmer.pk]) in html
     assert "KRAP-uddannelse (12-03-2024)" in html
+
+
+def test_the_files_are_danish_for_the_socialtilsyn_when_the_site_is_read_in_english(
+    world: World, sheet_world: dict[str, Any]
+) -> None:
+    client = Client()
+    client.force_login(world.coordinator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    page = client.get(reverse("requirements:evidence_sheet", args=[world.dolmer.pk]), {"dato": "2026-11-23"})
+    xlsx = client.get(reverse("requirements:evidence_xlsx", args=[world.dolmer.pk]), {"dato": "2026-11-23"})
+
+    html = page.content.decode()
+    assert "<h1>Competence overview: Dolmer Have</h1>" in html  # the page itself is English
+    assert 'id="files-in-danish"' in html
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == ["Medarbejdere", "Kurser og kompetencer", "Tilbud"]
+    people = {row[0]: row for row in book["Medarbejdere"].iter_rows(values_only=True)}
+    assert people["Dolmer-medarbejder 1"][1] == "Socialpædagog/pædagog"
+    assert "Konflikthåndtering (03-02-2025, udløber 03-02-2027)" in people["Dolmer-medarbejder 2"][9]
+    # The Danish site says nothing about it.
+    client.post("/i18n/setlang/", {"language": "da", "next": "/"})
+    danish = client.get(reverse("requirements:evidence_sheet", args=[world.dolmer.pk]))
+    assert 'id="files-in-danish"' not in danish.content.decode()
