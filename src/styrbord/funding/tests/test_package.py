@@ -124,3 +124,22 @@ def test_downloading_the_package_records_whose_data_was_exported(funded, world) 
     assert "tilskudspakke-249263.docx" in response["Content-Disposition"]
     logged = AuditEntry.objects.filter(action="funding.grantor_package.exported", actor_id=world.grantor_user.pk)
     assert list(logged.values_list("subject_employee_id", flat=True)) == [world.dolmer_staff[0].pk]
+
+
+def test_the_package_is_danish_when_the_site_is_read_in_english(funded, world) -> None:  # type: ignore[no-untyped-def]
+    held(funded, world)
+    client = Client()
+    client.force_login(world.grantor_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    page = client.get(reverse("funding:pool_detail", args=[funded.pool.pk])).content.decode()
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("funding:package_xlsx", args=[funded.pool.pk])).content)
+    )
+    document = docx.Document(io.BytesIO(client.get(reverse("funding:package_docx", args=[funded.pool.pk])).content))
+
+    assert "Reporting deadlines" in page  # the page itself is English
+    assert 'id="files-in-danish"' in page
+    assert workbook.sheetnames[:2] == ["Statusrapport", "Tilskudsregnskab"]
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "97.600 kr.", "-98 %"] in cells

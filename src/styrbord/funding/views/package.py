@@ -1,4 +1,7 @@
-"""The grantor package downloads (XLSX and DOCX). Grantors get their own pools only."""
+"""The grantor package downloads (XLSX and DOCX). Grantors get their own pools only.
+
+The package is the municipality's report to a Danish grantor: Danish whatever language the site
+is read in, as committee documents are."""
 
 from __future__ import annotations
 
@@ -11,12 +14,15 @@ from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.funding.package import build_package, package_docx, package_xlsx
 from styrbord.funding.views.common import grants_for, pools_for
+from styrbord.lib.formatting import in_record_language
 from styrbord.web.downloads import attachment, file_name
 
 
 def _package(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     pool = get_scoped_or_404(request.user, EXPORT, "pool", pools_for(request, EXPORT), pk=pk)
-    package = build_package(pool, grants_for(request, EXPORT).filter(pool=pool))
+    with in_record_language():
+        package = build_package(pool, grants_for(request, EXPORT).filter(pool=pool))
+        body = package_xlsx(package) if kind == "xlsx" else package_docx(package)
     # The participant list names people: record who exported whose data.
     log_access(
         request.user,
@@ -25,7 +31,6 @@ def _package(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         {"pool": pool.pk, "format": kind},
         kind=AuditEntry.Kind.EXPORT,
     )
-    body = package_xlsx(package) if kind == "xlsx" else package_docx(package)
     return attachment(body, file_name(f"tilskudspakke-{pool.case_number or pool.pk}", kind))
 
 
