@@ -23,6 +23,8 @@ from django.utils import translation
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 
+from styrbord.lib.formatting import format_percent
+
 # The Vega-Lite version vl-convert compiles with; it matches the vendored JS and Altair's schema.
 VL_VERSION = "6.4"
 VENDOR_SCRIPTS = ("vega.min.js", "vega-interpreter.js", "vega-lite.min.js", "vega-embed.min.js", "charts.js")
@@ -162,9 +164,9 @@ def coverage_chart(
 
 
 def _pct(value: float) -> str:
-    """75 -> '75 %', 62.5 -> '62,5 %' (Danish)."""
-    text = f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-    return f"{text} %"
+    """75 -> '75 %', 62.5 -> '62,5 %' (English: '75%', '62.5%')."""
+    rounded = round(value, 1)
+    return format_percent(rounded, 0 if float(rounded).is_integer() else 1)
 
 
 def bar_chart(

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.costs import CostCategory
-from styrbord.lib.formatting import format_kr
+from styrbord.lib.formatting import format_kr, format_percent
 from styrbord.lib.money import ZERO, MoneyField, to_money
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -201,8 +201,9 @@ class Pool(RuleFieldsMixin, models.Model):
         return unspent
 
     def describe_ceilings(self) -> str:
-        """A short Danish summary of share and ceilings for pages and reports."""
-        parts = [f"{self.co_financing_share.normalize():f} %"]
+        """A short summary of share and ceilings for pages and reports, in the active language."""
+        share = self.co_financing_share.normalize()
+        parts = [format_percent(share, max(0, -int(share.as_tuple().exponent)))]
         if self.ceiling_per_person_year is not None:
             parts.append(
                 gettext("højst %(amount)s pr. person pr. år") % {"amount": format_kr(self.ceiling_per_person_year)}

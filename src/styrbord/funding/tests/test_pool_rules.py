@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from styrbord.funding.models import AuditLevel, Pool
 from styrbord.lib.costs import CostCategory
@@ -82,3 +83,12 @@ def test_it_rejects_an_unknown_cost_category_and_a_state_pool_without_grantor(db
         pool.full_clean()
     assert "champagne" in str(error.value)
     assert "tilskudsgiver" in str(error.value)
+
+
+def test_share_and_ceilings_read_in_the_page_language() -> None:
+    pool = rules_pool(co_financing_share=D("75.50"), ceiling_per_booking=D("12000"))
+    assert pool.describe_ceilings() == "75,5 %, højst 12.000 kr. pr. kursusplads"
+    assert rules_pool(co_financing_share=D("100.00")).describe_ceilings() == "100 %"
+    with translation.override("en"):
+        assert rules_pool(co_financing_share=D("100.00")).describe_ceilings() == "100%"
+        assert pool.describe_ceilings().startswith("75.5%, ")

@@ -43,6 +43,9 @@ def test_the_svg_contains_the_axis_titles_and_the_target_label() -> None:
     assert "Dækning (%)" in svg
     assert "Måned" in svg
     assert "Mål 62,5 %" in svg
+    with translation.override("en"):
+        english = charts.chart_svg(charts.coverage_chart(coverage_points(), Decimal("75"), target_label="Target"))
+    assert "Target 75%" in english
 
 
 @pytest.mark.parametrize(
