@@ -22,6 +22,7 @@ from styrbord.accounts.models import Role
 from styrbord.funding.models import Grant
 from styrbord.funding.services.balances import Balances, balances_by_grant
 from styrbord.lib import charts as lib_charts
+from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date, format_percent
 from styrbord.lib.money import ZERO
 from styrbord.organisations.models import Facility
@@ -347,7 +348,7 @@ def _signed_up(booked: int, planned: int) -> str:
 def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     """The status item: topics, coverage, spending and the supervisory authority's findings."""
     facilities, scope_name = _facilities(request)
-    today = request.today or dt.date.today()
+    today = request.today or local_today()
     on = min(request.period.end, today)
     period = request.period.label
     single = request.scope.kind == ScopeKind.FACILITY
