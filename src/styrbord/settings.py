@@ -315,6 +315,12 @@ OIDC_ALLOW_SIGNUP = oidc_config.allow_signup()
 # Personal data: employees whose employments ended this many years ago are anonymised by
 # `styrbord apply_retention` unless a RetentionRule says otherwise or a hold applies.
 RETENTION_DEFAULT_YEARS = envint("STYRBORD_RETENTION_YEARS", 5)
+# The log of views, exports and logins (not the change trail, which is kept) is itself personal
+# data: `styrbord apply_retention` deletes entries older than this many months. The former
+# security order for public authorities kept such logs 6 months, up to 5 years with cause.
+AUDIT_ACCESS_RETENTION_MONTHS = envint("STYRBORD_AUDIT_ACCESS_MONTHS", 60)
+if AUDIT_ACCESS_RETENTION_MONTHS < 6:
+    raise ConfigurationError("STYRBORD_AUDIT_ACCESS_MONTHS must be at least 6 (months)")
 # The organisation's accessibility statement (on was.digst.dk), linked from every page's footer.
 ACCESSIBILITY_STATEMENT_URL = envhttps("STYRBORD_ACCESSIBILITY_STATEMENT_URL")
 # WhiteNoise warns (an error under pytest) when STATIC_ROOT is missing before collectstatic has run.

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, User
 from styrbord.audit.actions import action_label
 from styrbord.audit.models import AuditEntry
-from styrbord.audit.services import log_action
+from styrbord.audit.services import log_action, prune_access_log
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.staff.models import Absence, Employee, Employment
 
@@ -294,6 +294,9 @@ class RetentionResult:
     held: list[int] = field(default_factory=list)
     anonymised: list[int] = field(default_factory=list)
     dry_run: bool = True
+    # The log of views, exports and logins: entries from before log_cutoff are (or would be) deleted.
+    log_cutoff: dt.datetime | None = None
+    log_entries: int = 0
 
 
 def years_for(municipality_ids: set[int], rules: dict[int | None, int]) -> int:
@@ -344,9 +347,13 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def apply_retention(today: dt.date, *, dry_run: bool = True, user: User | None = None) -> RetentionResult:
-    """Anonymise everyone due under the retention rules, except people on hold."""
+    """Anonymise everyone due under the retention rules, except people on hold, and delete the
+    view, export and login entries of the log that are older than its retention period."""
     due, held = retention_candidates(today)
     result = RetentionResult(today=today, candidates=due, held=held, dry_run=dry_run)
+    result.log_cutoff, result.log_entries = prune_access_log(
+        today, settings.AUDIT_ACCESS_RETENTION_MONTHS, dry_run=dry_run
+    )
     if dry_run:
         return result
     for employee in Employee.objects.filter(pk__in=due).order_by("pk"):

@@ -29,6 +29,7 @@ ACTIONS: dict[str, Promise] = {
     "accounts.api_token.created": _("API-nøgle oprettet"),
     "accounts.api_token.revoked": _("API-nøgle tilbagekaldt"),
     "accounts.login.locked": _("Login spærret efter for mange forsøg"),
+    "audit.access_log.pruned": _("Gamle logposter om opslag og eksport slettet efter opbevaringsperioden"),
     "audit.subject.exported": _("Indsigt: data om en person eksporteret"),
     # Competences and requirements
     "competences.expiring.exported": _("Liste over udløbende kompetencer eksporteret"),

@@ -11,12 +11,13 @@ import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from styrbord.audit.models import AuditEntry
+from styrbord.lib.dates import add_months, start_of_local_day
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -140,3 +141,49 @@ def log_access(
         params = [*shared, json.dumps(ids)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# The kinds of entry that only record that someone looked (views, searches, exports, logins):
+# kept for AUDIT_ACCESS_RETENTION_MONTHS. The change trail is never pruned.
+PRUNABLE_KINDS = (AuditEntry.Kind.ACCESS, AuditEntry.Kind.EXPORT, AuditEntry.Kind.SECURITY)
+
+
+def access_log_cutoff(today: dt.date, months: int) -> dt.datetime:
+    """The start (in Copenhagen) of the day ``months`` months before ``today``: view and export
+    entries from before it are due for deletion."""
+    return start_of_local_day(add_months(today, -months))
+
+
+def prune_access_log(today: dt.date, months: int, *, dry_run: bool = True) -> tuple[dt.datetime, int]:
+    """(cutoff, entries) of the view, export and login entries older than ``months`` months;
+    unless ``dry_run``, they are deleted in one transaction and the deletion is itself logged
+    (as a change, so it stays). PostgreSQL's append-only trigger lets these kinds through only
+    while ``styrbord.audit_prune`` is set in this transaction (migration 0005)."""
+    cutoff = access_log_cutoff(today, months)
+    due = AuditEntry.objects.filter(kind__in=PRUNABLE_KINDS, created_at__lt=cutoff)
+    if dry_run:
+        return cutoff, due.count()
+    with transaction.atomic():
+        deleted = _delete_prunable(due)
+        if deleted:
+            log_action(
+                None,
+                "audit.access_log.pruned",
+                None,
+                {"before": cutoff.isoformat(), "months": months, "deleted": deleted},
+            )
+    return cutoff, deleted
+
+
+def _delete_prunable(due: Any) -> int:
+    """Delete the entries past retention. On PostgreSQL the trigger's permission is set for this
+    statement only and cleared again at once: it is transaction-local, and the caller may sit in
+    a longer transaction that must not be able to delete audit rows afterwards."""
+    if connection.vendor != "postgresql":
+        return int(due._raw_delete(due.db))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('styrbord.audit_prune', 'on', true)")
+        try:
+            return int(due._raw_delete(due.db))
+        finally:
+            cursor.execute("SELECT set_config('styrbord.audit_prune', '', true)")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -297,5 +298,6 @@ def retention(request: HttpRequest) -> HttpResponse:
             "can_see_log": can(user, LIST, "audit_entry"),
             "today": today,
             "default_years": privacy.years_for(set(), {}),
+            "log_months": settings.AUDIT_ACCESS_RETENTION_MONTHS,
         },
     )

@@ -78,6 +78,7 @@ def test_the_retention_page_shows_a_coordinator_only_their_own_municipality(worl
     response = client.get("/audit/opbevaring/")
     assert response.status_code == 200
     page = response.content.decode()
+    assert "slettes, når de er mere end 60 måneder gamle" in page
     assert "Verserende sag i Norddjurs" in page
     assert "Arkivering i Syddjurs" not in page
     assert str(other_held.pk) not in re.findall(r"<td>(?:<a [^>]*>)?(\d+)", page)
