@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.booking_charges import charge_booking
-from styrbord.lib.formatting import record_text
+from styrbord.lib.formatting import in_record_language, record_text
 from styrbord.lib.money import ZERO, from_ore, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
@@ -60,7 +61,7 @@ def start_run(scenario: Scenario, user: User | None) -> PlanRun:
             scenario=scenario,
             parameters=parameters_of(scenario),
             created_by=user if user is not None and user.is_authenticated else None,
-            message=_("I kø"),
+            message=gettext_noop("I kø"),  # stored Danish, translated where it is shown
         )
         log_action(run, "planning.run.queued", user, {"scenario": scenario.pk})
         transaction.on_commit(lambda: run_plan_task.enqueue(run.pk))
@@ -98,7 +99,15 @@ def _progress(run_id: int) -> Any:
 
 
 def execute_run(run_id: int) -> PlanRun:
-    """Do the run (the task body). Idempotent: a run that has started or finished is left alone."""
+    """Do the run (the task body). Idempotent: a run that has started or finished is left alone.
+
+    Its status messages are stored in Danish, whichever process or request runs it, and
+    translated where they are shown (``{% translate run.message %}``)."""
+    with in_record_language():
+        return _execute_run(run_id)
+
+
+def _execute_run(run_id: int) -> PlanRun:
     claimed = PlanRun.objects.filter(pk=run_id, status=PlanRun.Status.QUEUED).update(
         status=PlanRun.Status.RUNNING, started_at=timezone.now(), progress=1, message=_("Henter data")
     )

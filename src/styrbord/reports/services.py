@@ -23,6 +23,7 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, can, scope
 from styrbord.audit.services import log_action
 from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import in_record_language
 from styrbord.organisations.models import Facility, Municipality, Region
 from styrbord.reports.doctypes.base import (
     DocumentType,
@@ -298,7 +299,15 @@ def _set_progress(job_id: int, percent: int, message: str) -> None:
 
 
 def run_job(job_id: int) -> ReportJob:
-    """Make the job's document. Idempotent: a job that has started or finished is left alone."""
+    """Make the job's document. Idempotent: a job that has started or finished is left alone.
+
+    Its status messages are stored in Danish, whichever process or request runs it, and
+    translated where they are shown (``{% translate job.message %}``)."""
+    with in_record_language():
+        return _run_job(job_id)
+
+
+def _run_job(job_id: int) -> ReportJob:
     with transaction.atomic():
         # Claim the job: a second delivery of the same task finds it no longer queued.
         claimed = ReportJob.objects.filter(pk=job_id, status=ReportJob.Status.QUEUED).update(

@@ -327,3 +327,26 @@ def test_a_national_requirements_scope_is_worded_for_the_reader() -> None:
         assert present(municipal)["targets"][0]["scope"] == "Norddjurs Kommune"
     with translation.override("da"):
         assert present(stored)["targets"][0]["scope"] == "Hele landet"
+
+
+def test_a_runs_status_is_stored_in_danish_and_shown_in_the_readers_language(world: World) -> None:
+    """A run started from an English session, or run by a worker, keeps its status text in one
+    language; each reader sees it in their own."""
+    from django.utils import translation
+
+    setup = planning_setup(world)
+    with translation.override("en"):
+        run = services.start_run(setup.scenario, world.coordinator)
+        assert run.message == "I kø"
+        done = services.execute_run(run.pk)
+    assert done.message == "Færdig"
+    active = PlanRun.objects.create(
+        scenario=setup.scenario, status=PlanRun.Status.RUNNING, progress=40, message="Forbedrer planen"
+    )
+    client = client_for(world.coordinator)
+    url = reverse("planning:run_status", args=[active.pk])
+    assert "Forbedrer planen" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(url).content.decode()
+    assert "Improving the plan" in english
+    assert "Forbedrer planen" not in english

@@ -138,6 +138,24 @@ def test_a_running_job_page_keeps_polling(world: World, seed_case: SeedCase) -> 
     assert 'value="40"' in content
 
 
+def test_a_jobs_status_text_is_shown_in_the_readers_language(world: World, seed_case: SeedCase) -> None:
+    job = ReportJob.objects.create(
+        created_by=world.coordinator,
+        document_type="pool_release",
+        output_format="pdf",
+        scope=f"pool:{seed_case.pool.pk}",
+        period="2025",
+        status=ReportJob.Status.RUNNING,
+        progress=90,
+        message="Danner filen",  # as the job stores it, in Danish
+    )
+    client = _client(world.coordinator)
+    url = reverse("reports:job_status", args=[job.pk])
+    assert "Danner filen" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Making the file" in client.get(url).content.decode()
+
+
 def test_a_job_that_cannot_be_made_fails_with_a_danish_message(
     world: World, seed_case: SeedCase, media: Path, immediate_tasks: None, django_capture_on_commit_callbacks: Any
 ) -> None:
