@@ -214,31 +214,36 @@ def _open_csv(source: SourceFile) -> Table:
     )
 
 
-# A report title ("Medarbejdere pr. 01-11-2026") or a date line often stands above the header
-# of an HR export. Leading rows with one filled cell are read as such titles when a row with
-# more follows within this many rows; otherwise the first non-blank row is the header.
+# A report title ("Medarbejdere pr. 01-11-2026"), a date line or a label and its value
+# ("Udtrukket:", "01-11-2026") often stand above the header of an HR export. The header is the
+# first row filled more than half as wide as the widest of the first HEADER_WINDOW rows (and two
+# cells or more), among the first TITLE_ROWS_MAX + 1 rows; the rows above it are titles.
+# Otherwise (one column, or no such row) the first non-blank row is the header.
 TITLE_ROWS_MAX = 5
+HEADER_WINDOW = 10
 
 
 def _header_among(
     rows: Iterator[tuple[int, list[str]]],
 ) -> tuple[int, list[str], list[tuple[int, list[str]]]] | None:
-    """(header's row number, header cells, rows read past the header to give back as data):
-    the first non-blank row with two or more filled cells, after at most TITLE_ROWS_MAX title
-    rows. Reads no further than it must, so the caller goes on with the same iterator."""
-    titles: list[tuple[int, list[str]]] = []
+    """(header's row number, header cells, rows read past the header to give back as data),
+    from the first HEADER_WINDOW non-blank rows; the caller goes on with the same iterator."""
+    window: list[tuple[int, list[str], int]] = []
     for row_no, cells in rows:
         filled = sum(1 for cell in cells if cell.strip())
-        if filled > 1:
-            return row_no, cells, []
         if filled:
-            titles.append((row_no, cells))
-            if len(titles) > TITLE_ROWS_MAX:
+            window.append((row_no, cells, filled))
+            if len(window) == HEADER_WINDOW:
                 break
-    if not titles:
+    if not window:
         return None
-    (row_no, cells), *rest = titles
-    return row_no, cells, rest
+    widest = max(filled for _, _, filled in window)
+    at = next(
+        (i for i, (_, _, filled) in enumerate(window[: TITLE_ROWS_MAX + 1]) if filled >= 2 and 2 * filled > widest),
+        0,
+    )
+    row_no, cells, _ = window[at]
+    return row_no, cells, [(n, c) for n, c, _ in window[at + 1 :]]
 
 
 def _clean_headers(record: list[str]) -> list[str]:
@@ -376,8 +381,10 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
     else:
         raw_rows, close = _calamine_rows(source, broken)
 
-    def cells_of(raw: Sequence[Any], row_no: int) -> list[str]:
-        out = [value if type(value) is str else (_CELL_TEXT.get(type(value)) or _cell_text)(value) for value in raw]
+    def texts_of(raw: Sequence[Any]) -> list[str]:
+        return [value if type(value) is str else (_CELL_TEXT.get(type(value)) or _cell_text)(value) for value in raw]
+
+    def flagged(out: list[str], row_no: int) -> list[str]:
         if "\n=" not in "\n" + "\n".join(out):
             return out  # no cell starts with "=" (checked at C speed; the usual case)
         for index, text in enumerate(out):
@@ -396,7 +403,8 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         return out
 
     try:
-        found = _header_among((row_no, cells_of(raw, row_no)) for row_no, raw in raw_rows)
+        # Rows read while looking for the header are flagged once the columns have names.
+        found = _header_among((row_no, texts_of(raw)) for row_no, raw in raw_rows)
     except _BROKEN_XLSX_ERRORS:
         close()
         raise FileUnreadableError(broken) from None
@@ -405,12 +413,14 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
     table.header_row, header_cells, replay = found
     table.headers = _clean_headers(header_cells)
+    flagged(header_cells, table.header_row)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        yield from replay
+        for number, cells in replay:
+            yield number, flagged(cells, number)
         try:
             for number, raw in raw_rows:
-                cells = cells_of(raw, number)
+                cells = flagged(texts_of(raw), number)
                 if "".join(cells).strip():  # rows of empty cells are skipped
                     yield number, cells
         except _BROKEN_XLSX_ERRORS:

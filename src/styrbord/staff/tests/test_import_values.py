@@ -137,20 +137,32 @@ def test_employment_kinds_and_statuses_accept_danish_words() -> None:
     assert status_for_value("Fratrådt") == "ended"
 
 
-def test_the_header_is_the_first_row_with_more_than_one_filled_cell() -> None:
+def test_the_header_is_found_below_title_date_and_label_lines() -> None:
     from styrbord.staff.importing.reading import _header_among
 
-    rows = iter(
-        [(1, ["Ansatte", ""]), (2, ["", ""]), (3, ["Udtrukket 01-11-2026"]), (4, ["Navn", "Timer"]), (5, ["Ib", "37"])]
-    )
-    assert _header_among(rows) == (4, ["Navn", "Timer"], [])
-    assert next(rows) == (5, ["Ib", "37"])  # read no further than the header
-    # A file of one column: its first row is the header, and what was read past it is given back.
-    single = iter([(1, ["Navn"]), (2, ["Ib"]), (3, ["Bo"])])
-    assert _header_among(single) == (1, ["Navn"], [(2, ["Ib"]), (3, ["Bo"])])
+    header = ["Nr", "Navn", "Timer", "Start"]
+    rows = [
+        (1, ["Ansatte", "", "", ""]),
+        (2, ["", "", "", ""]),
+        (3, ["Udtrukket:", "01-11-2026", "", ""]),  # a label and its value: two cells, not a header
+        (4, header),
+        (5, ["1", "Ib", "37", ""]),  # data may leave cells empty
+        (6, ["2", "Bo", "30", "2024-01-01"]),
+    ]
+    rest = iter([(7, ["3", "Al", "20", "2024-02-01"])])
+    assert _header_among(iter(rows + list(rest))) == (4, header, [*rows[4:], (7, ["3", "Al", "20", "2024-02-01"])])
+    # The first rows of a plain file: the header is row 1, and every row read past it comes back.
+    plain = [(1, header), (2, ["1", "Ib", "37", "2024-01-01"])]
+    assert _header_among(iter(plain)) == (1, header, plain[1:])
+    # A header with an unnamed column, below data that fills it, is still the header.
+    unnamed = [(1, ["Nr", "Navn", "", "Timer"]), (2, ["1", "Ib", "x", "37"])]
+    assert _header_among(iter(unnamed)) == (1, unnamed[0][1], unnamed[1:])
+    # A file of one column: its first row is the header.
+    single = [(1, ["Navn"]), (2, ["Ib"]), (3, ["Bo"])]
+    assert _header_among(iter(single)) == (1, ["Navn"], single[1:])
     # More title-like rows than a title block can have: the first is the header after all.
-    many = [(n, [f"r{n}"]) for n in range(1, 9)] + [(9, ["a", "b"])]
-    header_row, header, replay = _header_among(iter(many))  # type: ignore[misc]
-    assert (header_row, header) == (1, ["r1"])
-    assert [n for n, _ in replay] == [2, 3, 4, 5, 6]
+    many = [(n, [f"r{n}"]) for n in range(1, 9)] + [(9, ["a", "b"]), (10, ["c", "d"])]
+    header_row, found, replay = _header_among(iter(many))  # type: ignore[misc]
+    assert (header_row, found) == (1, ["r1"])
+    assert [n for n, _ in replay] == list(range(2, 11))
     assert _header_among(iter([(1, ["", " "])])) is None

@@ -151,10 +151,10 @@ def test_title_lines_above_the_header_are_skipped_and_rows_keep_their_numbers(de
     sheet = workbook.active
     sheet.insert_rows(1, 3)
     sheet["A1"] = "Medarbejderliste, Socialpsykiatri og rusmidler"
-    sheet["A2"] = "Udtrukket 01-11-2026"
+    sheet["A2"], sheet["B2"] = "Udtrukket:", "01-11-2026"  # a label and its value
     workbook.save(delivered / "with_title.xlsx")
     text = (FILES / "generic_latin1_tab.csv").read_text(encoding="latin-1")
-    titled = "Medarbejderliste, Socialpsykiatri og rusmidler\t\t\t\nUdtrukket 01-11-2026\n\n" + text
+    titled = "Medarbejderliste, Socialpsykiatri og rusmidler\t\t\t\nUdtrukket:\t01-11-2026\n\n" + text
     (delivered / "with_title.csv").write_text(titled, encoding="latin-1")
 
     for name in ("with_title.xlsx", "with_title.csv"):
