@@ -118,33 +118,26 @@ class _Column:
     labels: dict[Any, str] | None = None
 
 
+def _column(f: Any) -> _Column:
+    """A model field as a column: its name (a reference with "(id)"), its choices' labels."""
+    header = capfirst(str(f.verbose_name))
+    return _Column(
+        f.attname,
+        f"{header} (id)" if f.is_relation else header,
+        {k: str(v) for k, v in f.flatchoices} if f.choices else None,
+    )
+
+
 def _columns(model: type[Model]) -> list[_Column]:
-    columns = []
-    for f in model._meta.concrete_fields:
-        if f.attname in SECRET_FIELDS:
-            continue
-        header = capfirst(str(f.verbose_name))
-        columns.append(
-            _Column(
-                f.attname,
-                f"{header} (id)" if f.is_relation else header,
-                {k: str(v) for k, v in f.flatchoices} if f.choices else None,
-            )
-        )
-    return columns
+    return [_column(f) for f in model._meta.concrete_fields if f.attname not in SECRET_FIELDS]
 
 
 def _audit_columns() -> list[_Column]:
-    def named(name: str, labels: dict[Any, str] | None = None) -> _Column:
-        field = AuditEntry._meta.get_field(name)
-        return _Column(name, capfirst(str(getattr(field, "verbose_name", name))), labels)
-
+    field = AuditEntry._meta.get_field
     return [
-        named("created_at"),
-        named("kind", {k: str(v) for k, v in AuditEntry.Kind.choices}),
-        named("action"),
+        *(_column(field(name)) for name in ("created_at", "kind", "action")),
         _Column("action_label", _("Beskrivelse")),
-        *(named(name) for name in ("actor_id", "object_type", "object_id", "data")),
+        *(_column(field(name)) for name in ("actor_id", "object_type", "object_id", "data")),
     ]
 
 

@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.html import format_html, json_script
 from django.utils.safestring import SafeString, mark_safe
 
-from styrbord.lib.formatting import format_percent
+from styrbord.lib.formatting import format_percent, natural_places
 
 # The Vega-Lite version vl-convert compiles with; it matches the vendored JS and Altair's schema.
 VL_VERSION = "6.4"
@@ -166,7 +166,7 @@ def coverage_chart(
 def _pct(value: float) -> str:
     """75 -> '75 %', 62.5 -> '62,5 %' (English: '75%', '62.5%')."""
     rounded = round(value, 1)
-    return format_percent(rounded, 0 if float(rounded).is_integer() else 1)
+    return format_percent(rounded, natural_places(rounded))
 
 
 def bar_chart(

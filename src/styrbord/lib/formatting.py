@@ -24,6 +24,12 @@ def _locale(locale: str | None) -> str:
     return _BABEL_LOCALES.get(lang, "da_DK")
 
 
+def natural_places(value: Decimal | float | int) -> int:
+    """The decimals a value shows written plainly: 7,4 not 7,40; 100 not 100,00; 62,5."""
+    normal = Decimal(str(value)).normalize()
+    return max(0, -int(normal.as_tuple().exponent))
+
+
 def format_number(value: Decimal | int, places: int = 0, locale: str | None = None) -> str:
     """Group thousands and show a fixed number of decimals: 1.234,50."""
     pattern = "#,##0" + ("." + "0" * places if places else "")

@@ -204,12 +204,11 @@ IMPORTED_METRICS: list[tuple[str, str, bool, str]] = [
 
 
 def _format(kind: str) -> Any:
-    from styrbord.lib.formatting import format_number, format_percent
+    from styrbord.lib.formatting import format_number, format_percent, natural_places
 
     def places(value: Any) -> int:
         # As many decimals as the source gave, at most two: 45,64 / 50,6 / 44.
-        normal = Decimal(value).normalize()
-        return min(2, max(0, -int(normal.as_tuple().exponent)))
+        return min(2, natural_places(Decimal(value)))
 
     return {
         "int": lambda v: format_number(int(v)),

@@ -4,9 +4,6 @@ for good: `styrbord apply_retention` deletes what is older, on both databases, a
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -92,12 +89,3 @@ def test_postgresql_lets_only_the_pruning_delete_and_never_a_change(world: Any) 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(delete, [access.pk])
     assert AuditEntry.objects.filter(pk__in=[access.pk, change.pk]).count() == 2
-
-
-def test_the_settings_refuse_a_log_period_under_six_months() -> None:
-    env = {**os.environ, "STYRBORD_AUDIT_ACCESS_MONTHS": "3", "DJANGO_SETTINGS_MODULE": "styrbord.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode != 0
-    assert "STYRBORD_AUDIT_ACCESS_MONTHS must be at least 6" in result.stderr

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.costs import CostCategory
-from styrbord.lib.formatting import format_kr, format_percent
+from styrbord.lib.formatting import format_kr, format_percent, natural_places
 from styrbord.lib.money import ZERO, MoneyField, to_money
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -202,8 +202,8 @@ class Pool(RuleFieldsMixin, models.Model):
 
     def describe_ceilings(self) -> str:
         """A short summary of share and ceilings for pages and reports, in the active language."""
-        share = self.co_financing_share.normalize()
-        parts = [format_percent(share, max(0, -int(share.as_tuple().exponent)))]
+        share = self.co_financing_share
+        parts = [format_percent(share, natural_places(share))]
         if self.ceiling_per_person_year is not None:
             parts.append(
                 gettext("højst %(amount)s pr. person pr. år") % {"amount": format_kr(self.ceiling_per_person_year)}

@@ -55,13 +55,21 @@ def test_a_production_secret_must_be_set_long_and_not_the_dev_default(monkeypatc
     assert envsecret("STYRBORD_X", required=True, dev_default="dev") == "x" * 40
 
 
-def test_the_settings_refuse_to_load_with_a_bad_value() -> None:
-    env = {**os.environ, "STYRBORD_SESSION_SECONDS": "sixty", "DJANGO_SETTINGS_MODULE": "styrbord.settings"}
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("STYRBORD_SESSION_SECONDS", "sixty", "STYRBORD_SESSION_SECONDS='sixty' is not a whole number"),
+        # The audit log keeps views and exports at least six months.
+        ("STYRBORD_AUDIT_ACCESS_MONTHS", "3", "STYRBORD_AUDIT_ACCESS_MONTHS must be at least 6"),
+    ],
+)
+def test_the_settings_refuse_to_load_with_a_bad_value(name: str, value: str, message: str) -> None:
+    env = {**os.environ, name: value, "DJANGO_SETTINGS_MODULE": "styrbord.settings"}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, timeout=120
     )
     assert result.returncode != 0
-    assert "STYRBORD_SESSION_SECONDS='sixty' is not a whole number" in result.stderr
+    assert message in result.stderr
 
 
 def test_an_https_address_is_read_and_anything_else_refused(monkeypatch: pytest.MonkeyPatch) -> None:

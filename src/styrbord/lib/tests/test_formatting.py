@@ -84,3 +84,17 @@ def test_danish_public_holidays_are_named_in_the_active_language() -> None:
     assert public_holiday(dt.date(2026, 12, 24)) is None  # juleaften is not a public holiday
     easter_2027 = public_holidays(dt.date(2027, 3, 1), dt.date(2027, 4, 30))
     assert sorted(easter_2027) == [dt.date(2027, 3, d) for d in (25, 26, 28, 29)]
+
+
+def test_natural_places_are_the_decimals_a_value_shows_written_plainly() -> None:
+    from styrbord.lib.formatting import natural_places
+
+    assert [natural_places(v) for v in (Decimal("7.40"), Decimal("100.00"), Decimal("1E+2"), 62.5, 75.0, 3)] == [
+        1,
+        0,
+        0,
+        1,
+        0,
+        0,
+    ]
+    assert natural_places(Decimal("45.64")) == 2

@@ -123,32 +123,27 @@ def test_an_ordered_file_is_made_in_the_background_and_only_its_owner_may_downlo
     _close(as_admin)
 
 
-def test_a_running_job_page_keeps_polling(world: World, seed_case: SeedCase) -> None:
-    job = ReportJob.objects.create(
+def _running_job(world: World, seed_case: SeedCase, **fields: Any) -> ReportJob:
+    return ReportJob.objects.create(
         created_by=world.coordinator,
         document_type="pool_release",
         output_format="pdf",
         scope=f"pool:{seed_case.pool.pk}",
         period="2025",
         status=ReportJob.Status.RUNNING,
-        progress=40,
+        **fields,
     )
+
+
+def test_a_running_job_page_keeps_polling(world: World, seed_case: SeedCase) -> None:
+    job = _running_job(world, seed_case, progress=40)
     content = _client(world.coordinator).get(reverse("reports:job_detail", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in content
     assert 'value="40"' in content
 
 
 def test_a_jobs_status_text_is_shown_in_the_readers_language(world: World, seed_case: SeedCase) -> None:
-    job = ReportJob.objects.create(
-        created_by=world.coordinator,
-        document_type="pool_release",
-        output_format="pdf",
-        scope=f"pool:{seed_case.pool.pk}",
-        period="2025",
-        status=ReportJob.Status.RUNNING,
-        progress=90,
-        message="Danner filen",  # as the job stores it, in Danish
-    )
+    job = _running_job(world, seed_case, progress=90, message="Danner filen")  # stored in Danish
     client = _client(world.coordinator)
     url = reverse("reports:job_status", args=[job.pk])
     assert "Danner filen" in client.get(url).content.decode()

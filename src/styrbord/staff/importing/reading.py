@@ -408,7 +408,7 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
     except _BROKEN_XLSX_ERRORS:
         close()
         raise FileUnreadableError(broken) from None
-    if found is None or not _clean_headers(found[1]):
+    if found is None:
         close()
         raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
     table.header_row, header_cells, replay = found

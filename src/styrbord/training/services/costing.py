@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from styrbord.lib.costs import CostCategory
-from styrbord.lib.formatting import format_number
+from styrbord.lib.formatting import format_number, natural_places
 from styrbord.lib.money import ZERO, allocate, round_money
 from styrbord.organisations.models import Facility
 from styrbord.staff.models import Employment
@@ -69,9 +69,7 @@ class CostLine:
 
 def _num(value: Decimal) -> str:
     """Hours as in a hand calculation: 7,4 and 6, not 7,40 and 6,00."""
-    normalized = value.normalize()
-    places = max(0, -normalized.as_tuple().exponent)  # type: ignore[operator]
-    return format_number(value, places, locale="da")
+    return format_number(value, natural_places(value), locale="da")
 
 
 def _kr(value: Decimal) -> str:
