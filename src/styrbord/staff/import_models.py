@@ -113,6 +113,9 @@ class ImportBatch(RuleFieldsMixin, models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     source_format = models.CharField(_("format"), max_length=20, choices=Format.choices, blank=True)
     file_names = models.JSONField(_("filer"), default=list)
+    # The worksheet of a workbook with several: chosen on the mapping page or found by the
+    # mapping's columns (empty for CSV and one-sheet workbooks).
+    sheet = models.CharField(_("ark"), max_length=100, blank=True)
     mapping = models.ForeignKey(
         ColumnMapping, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("kolonneopsætning")
     )

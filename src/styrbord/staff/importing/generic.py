@@ -143,7 +143,20 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
         if not header or key not in FIELD_KEYS:
             continue
         found = cols.find(header)
-        if found is None:
+        if found is None and len(table.sheets) > 1:
+            parsed.errors.add(
+                table.file,
+                table.header_row,
+                header,
+                "",
+                gettext_noop(
+                    "Kolonnen %(column)s fra kolonneopsætningen findes ikke på arket %(sheet)s. Filens ark: %(sheets)s."
+                ),
+                column=header,
+                sheet=table.sheet,
+                sheets=", ".join(table.sheets),
+            )
+        elif found is None:
             parsed.errors.add(
                 table.file,
                 table.header_row,

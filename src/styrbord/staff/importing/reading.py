@@ -56,6 +56,7 @@ class SourceFile:
 
     name: str
     path: Path
+    sheet: str = ""  # XLSX: the worksheet to read, by name; empty for the first
 
 
 @dataclass
@@ -70,6 +71,9 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     formula_cells: list[tuple[int, str, str]] = field(default_factory=list)
+    sheet: str = ""  # XLSX: the worksheet read
+    sheets: list[str] = field(default_factory=list)  # XLSX: every worksheet, in the workbook's order
+    close: Callable[[], None] = lambda: None  # for a reader that stops before the last row
 
     def column(self, index: int) -> str:
         return self.headers[index] if index < len(self.headers) else ""
@@ -366,7 +370,7 @@ def has_formulas(path: Path) -> bool:
 
 
 def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
-    """The first worksheet. Formula-free workbooks (the usual HR export) are read with calamine,
+    """The worksheet ``source.sheet`` names, or the first. Formula-free workbooks (the usual HR export) are read with calamine,
     which is many times faster; a workbook with formulas goes through openpyxl, which gives each
     formula's text so it can be flagged instead of trusting a cached result."""
     check_zip(source.path)
@@ -377,9 +381,10 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         raise FileUnreadableError(broken) from None
     table = Table(file=source.name, headers=[], header_row=0, rows=iter(()), kind="xlsx")
     if formulas:
-        raw_rows, close = _openpyxl_rows(source, broken)
+        raw_rows, close, table.sheet, table.sheets = _openpyxl_rows(source, broken)
     else:
-        raw_rows, close = _calamine_rows(source, broken)
+        raw_rows, close, table.sheet, table.sheets = _calamine_rows(source, broken)
+    table.close = close
 
     def texts_of(raw: Sequence[Any]) -> list[str]:
         return [value if type(value) is str else (_CELL_TEXT.get(type(value)) or _cell_text)(value) for value in raw]
@@ -432,39 +437,115 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
     return table
 
 
+# How far down a sheet sheet_headers looks for the header (blank rows included).
+_PROBE_ROWS = 50
+
+
+def sheet_headers(source: SourceFile) -> dict[str, list[str]]:
+    """Each worksheet's header by sheet name, in the workbook's order, found as ``open_table``
+    finds it but from only the first rows of each sheet (openpyxl streams them; calamine would
+    load every sheet whole). Empty for a CSV, a one-sheet workbook or a file that cannot be read
+    (``open_table`` then says why)."""
+    import openpyxl
+    import python_calamine
+
+    unreadable: tuple[type[BaseException], ...] = (
+        FileUnreadableError,
+        python_calamine.CalamineError,
+        *_XLSX_OPEN_ERRORS,
+    )
+    try:
+        check_size(source)
+        with source.path.open("rb") as handle:
+            if not handle.read(4).startswith(b"PK\x03\x04"):
+                return {}
+        check_zip(source.path)
+        names = python_calamine.CalamineWorkbook.from_path(str(source.path)).sheet_names
+        if len(names) < 2:
+            return {}
+        workbook = openpyxl.load_workbook(source.path, read_only=True, data_only=False, keep_links=False)
+    except unreadable:
+        return {}
+    headers: dict[str, list[str]] = {}
+    try:
+        for sheet in workbook.worksheets:
+            rows = sheet.iter_rows(max_row=_PROBE_ROWS, values_only=True)
+            found = _header_among((n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, start=1))
+            headers[sheet.title] = _clean_headers(found[1]) if found else []
+    except _BROKEN_XLSX_ERRORS:
+        return {}
+    finally:
+        workbook.close()
+    return headers
+
+
 RawRows = Iterator[tuple[int, Sequence[Any]]]
+OpenedSheet = tuple[RawRows, Callable[[], None], str, list[str]]
 
 
-def _openpyxl_rows(source: SourceFile, broken: str) -> tuple[RawRows, Callable[[], None]]:
+def _sheet_named(wanted: str, names: list[str]) -> str:
+    """The worksheet to read: ``wanted`` (its name, case and surrounding spaces aside), or the first."""
+    if not names:
+        raise ValueError("no worksheet")
+    if not wanted:
+        return names[0]
+    for name in names:
+        if name.strip().casefold() == wanted.strip().casefold():
+            return name
+    raise FileUnreadableError(
+        gettext_noop("Arket %(sheet)s findes ikke i filen. Filens ark: %(sheets)s."),
+        sheet=wanted,
+        sheets=", ".join(names),
+    )
+
+
+def _openpyxl_rows(source: SourceFile, broken: str) -> OpenedSheet:
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(source.path, read_only=True, data_only=False, keep_links=False)
-        sheet = workbook.worksheets[0]
-        # values_only: with data_only=False a formula cell's value is its formula text ("=1+1").
-        row_iter = sheet.iter_rows(values_only=True)
     except _XLSX_OPEN_ERRORS:
         raise FileUnreadableError(broken) from None
-    return enumerate(row_iter, start=1), workbook.close
+    try:
+        names = [sheet.title for sheet in workbook.worksheets]
+        name = _sheet_named(source.sheet, names)
+        # values_only: with data_only=False a formula cell's value is its formula text ("=1+1").
+        row_iter = workbook[name].iter_rows(values_only=True)
+    except FileUnreadableError:
+        workbook.close()
+        raise
+    except _XLSX_OPEN_ERRORS:
+        workbook.close()
+        raise FileUnreadableError(broken) from None
+    return enumerate(row_iter, start=1), workbook.close, name, names
 
 
-def _calamine_rows(source: SourceFile, broken: str) -> tuple[RawRows, Callable[[], None]]:
+def _calamine_rows(source: SourceFile, broken: str) -> OpenedSheet:
     import python_calamine
 
-    errors: tuple[type[BaseException], ...] = (python_calamine.CalamineError, StopIteration, *_BROKEN_XLSX_ERRORS)
+    errors: tuple[type[BaseException], ...] = (python_calamine.CalamineError, *_BROKEN_XLSX_ERRORS)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(source.path))
-        first = next(m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet)
-        sheet = workbook.get_sheet_by_name(first.name)
+        names = [m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        name = _sheet_named(source.sheet, names)
+        sheet = workbook.get_sheet_by_name(name)
+    except FileUnreadableError:
+        raise
     except errors:
         raise FileUnreadableError(broken) from None
 
     def rows() -> RawRows:
+        # iter_rows converts one row at a time (the header is found without converting the
+        # rest). Its rows start at the sheet's first row, its columns at the first used column:
+        # the columns left of that are put back, so list positions are the sheet's row and
+        # column numbers.
+        left = [""] * (sheet.start[1] if sheet.start else 0)
         try:
-            # The whole grid from A1, so list positions are the sheet's row and column numbers.
-            grid = sheet.to_python(skip_empty_area=False)
+            if left:
+                yield from enumerate((left + row for row in sheet.iter_rows()), start=1)
+            else:
+                yield from enumerate(sheet.iter_rows(), start=1)
         except python_calamine.CalamineError:
             raise ValueError("unreadable worksheet") from None
-        yield from enumerate(grid, start=1)
 
-    return rows(), workbook.close
+    return rows(), workbook.close, name, names

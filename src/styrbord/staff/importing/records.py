@@ -79,6 +79,7 @@ class FileInfo:
     kind: str
     encoding: str
     delimiter: str
+    sheet: str = ""  # the worksheet read, when the workbook has several
     rows: int = 0
 
 

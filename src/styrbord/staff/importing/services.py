@@ -7,8 +7,8 @@ row-level error report; when it is raised nothing has been written.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -23,8 +23,9 @@ from styrbord.staff.importing import five_file, generic
 from styrbord.staff.importing.apply import apply_plan
 from styrbord.staff.importing.errors import ImportRejectedError
 from styrbord.staff.importing.plan import Plan, build_plan
-from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table
+from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
 from styrbord.staff.importing.records import FileInfo, ParsedSet
+from styrbord.staff.importing.values import normalise_header
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -53,6 +54,8 @@ def read_delivery(
     """Read and check the files on their own (no database): the five-file set, or one generic
     file when a column mapping is given."""
     parsed = ParsedSet(source_format=ImportBatch.Format.GENERIC if mapping else ImportBatch.Format.FIVE_FILE)
+    if mapping and len(sources) == 1:
+        sources = [sheet_with_columns(sources[0], mapping.values())]
     tables: list[Table] = []
     for source in sources:
         try:
@@ -73,8 +76,37 @@ def read_delivery(
     return parsed
 
 
+def missing_columns(headers: list[str], wanted: Collection[str]) -> list[str]:
+    """The ``wanted`` columns that ``headers`` lack (compared as the import compares them)."""
+    present = {normalise_header(header) for header in headers}
+    return [column for column in wanted if column and normalise_header(column) not in present]
+
+
+def sheet_with_columns(source: SourceFile, wanted: Collection[str]) -> SourceFile:
+    """The source, set to the first worksheet whose header has every ``wanted`` column, when it
+    is a workbook of several sheets with none chosen and the first lacks some (a payroll
+    workbook often opens with a cover or summary sheet). Unchanged otherwise: when no sheet has
+    them all, the first is read, and its error names the missing columns and the sheets."""
+    if source.sheet:
+        return source
+    headers = sheet_headers(source)
+    names = list(headers)
+    if not names or not missing_columns(headers[names[0]], wanted):
+        return source
+    return next(
+        (replace(source, sheet=name) for name in names[1:] if not missing_columns(headers[name], wanted)), source
+    )
+
+
 def _info(table: Table, role: str) -> FileInfo:
-    return FileInfo(name=table.file, role=role, kind=table.kind, encoding=table.encoding, delimiter=table.delimiter)
+    return FileInfo(
+        name=table.file,
+        role=role,
+        kind=table.kind,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        sheet=table.sheet if len(table.sheets) > 1 else "",
+    )
 
 
 def _read_generic(tables: list[Table], mapping: dict[str, str], municipality: Municipality, parsed: ParsedSet) -> None:
@@ -190,6 +222,7 @@ def _record(
     batch.applied_at = None if dry_run else timezone.now()
     batch.source_format = parsed.source_format
     batch.file_names = [s.name for s in sources]
+    batch.sheet = next((f.sheet for f in parsed.files if f.sheet), "")
     batch.mapping = mapping_obj
     batch.mapping_data = mapping or {}
     batch.end_missing = end_missing

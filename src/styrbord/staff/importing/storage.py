@@ -51,10 +51,11 @@ def store(files: list[UploadedFile]) -> tuple[str, list[SourceFile]]:
 
 
 def sources_of(batch: ImportBatch) -> list[SourceFile]:
-    """The stored files of a pending batch, in upload order, under their original names."""
+    """The stored files of a pending batch, in upload order, under their original names (and the
+    worksheet chosen for a workbook)."""
     folder = folder_of(batch.storage_token)
     paths = sorted(folder.iterdir()) if folder.is_dir() else []
-    return [SourceFile(name=p.name.split("_", 1)[1], path=p) for p in paths]
+    return [SourceFile(name=p.name.split("_", 1)[1], path=p, sheet=batch.sheet) for p in paths]
 
 
 def discard(token: str) -> None:

@@ -27,7 +27,7 @@ from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
 from styrbord.staff.importing.generic import guess_mapping
 from styrbord.staff.importing.preview import preview_context
-from styrbord.staff.importing.reading import FileUnreadableError, open_table
+from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
 from styrbord.staff.importing.services import prepare, run_import
 
 OBJECT_TYPE = "staff_import"
@@ -92,6 +92,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         )
         if mapping_obj is None and len(sources) == 1 and _needs_mapping(sources[0]):
             batch.source_format = ImportBatch.Format.GENERIC
+            batch.sheet = _likeliest_sheet(sources[0])
             batch.save()
             return redirect("staff:import_mapping", token=token)
         plan = prepare(sources, municipality, mapping=batch.mapping_data or None, end_missing=batch.end_missing)
@@ -114,6 +115,26 @@ def _needs_mapping(source: Any) -> bool:
     return role_of(table) is None
 
 
+def _likeliest_sheet(source: SourceFile) -> str:
+    """For a workbook of several worksheets, the one whose header names the most import fields
+    (the first of equals): a cover or summary sheet in front is passed over. Empty otherwise."""
+    headers = sheet_headers(source)
+    if not headers:
+        return ""
+    hits = {name: len(guess_mapping(header)) for name, header in headers.items()}
+    return max(hits, key=lambda name: hits[name])  # max keeps the first of equals
+
+
+def _mapping_table(batch: ImportBatch) -> Table:
+    sources = storage.sources_of(batch)
+    try:
+        table = open_table(sources[0], IssueList())
+    except (FileUnreadableError, IndexError):
+        raise Http404 from None
+    table.close()
+    return table
+
+
 @requires(OBJECT_TYPE, CREATE)
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -121,11 +142,17 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
     """Pick which column holds which field; optionally save the choice for next time."""
     _require(request)
     batch = _pending(request, token)
-    sources = storage.sources_of(batch)
-    try:
-        headers = open_table(sources[0], IssueList()).headers
-    except (FileUnreadableError, IndexError):
-        raise Http404 from None
+    if request.method == "POST" and "choose_sheet" in request.POST:
+        # Another worksheet of the workbook: its columns are offered instead.
+        sheets = _mapping_table(batch).sheets
+        sheet = request.POST.get("sheet", "")
+        if sheet in sheets:
+            batch.sheet = sheet
+            batch.mapping_data = {}
+            batch.save(update_fields=["sheet", "mapping_data"])
+        return redirect("staff:import_mapping", token=token)
+    table = _mapping_table(batch)
+    headers = table.headers
     form = MappingForm(request.POST or None, headers=headers)
     if request.method == "GET":
         form.initial_from(batch.mapping_data or guess_mapping(headers))
@@ -143,7 +170,8 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
         batch.mapping_data = chosen
         batch.save(update_fields=["mapping", "mapping_data"])
         return redirect("staff:import_preview", token=token)
-    return render(request, "staff/importing/mapping.html", {"form": form, "batch": batch, "headers": headers})
+    context = {"form": form, "batch": batch, "headers": headers, "sheet": table.sheet, "sheets": table.sheets}
+    return render(request, "staff/importing/mapping.html", context)
 
 
 @requires(OBJECT_TYPE, CREATE)

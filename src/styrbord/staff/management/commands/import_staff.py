@@ -1,8 +1,9 @@
-"""`styrbord import_staff PATH... [--dry-run] [--municipality CODE] [--end-missing] [--mapping NAME]`
+"""`styrbord import_staff PATH... [--dry-run] [--municipality CODE] [--end-missing] [--mapping NAME] [--sheet NAME]`
 
 Imports staff from the municipality's HR/payroll delivery: the five-file CSV set (bruger,
 organisation, engagement, stillingskode, leder) or one generic CSV/XLSX read through a saved
-column mapping. Everything is validated first; a single error means nothing is applied and the
+column mapping (from the worksheet ``--sheet`` names, else the first worksheet that has the
+mapping's columns). Everything is validated first; a single error means nothing is applied and the
 row-level report is printed. Re-running the same files changes nothing (idempotent).
 """
 
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="the files (bruger.csv organisation.csv ... or one generic file)")
         parser.add_argument("--municipality", help="municipality code, e.g. 0707 (needed unless --mapping says it)")
         parser.add_argument("--mapping", help="name of a saved column mapping, for a generic CSV/XLSX")
+        parser.add_argument(
+            "--sheet", help="the worksheet of an XLSX file (default: the first with the mapping's columns)"
+        )
         parser.add_argument("--end-missing", action="store_true", help="end active employments not in the files")
         parser.add_argument("--dry-run", action="store_true", help="validate and count, change nothing")
         parser.add_argument("--user", help="username to record as the one who imported")
@@ -52,7 +56,7 @@ class Command(BaseCommand):
             path = Path(raw)
             if not path.is_file():
                 raise CommandError(f"Filen findes ikke: {raw}")
-            sources.append(SourceFile(name=path.name, path=path))
+            sources.append(SourceFile(name=path.name, path=path, sheet=options.get("sheet") or ""))
         municipality, mapping_obj = self._municipality_and_mapping(options.get("municipality"), options.get("mapping"))
         user = None
         if options.get("user"):
@@ -78,7 +82,8 @@ class Command(BaseCommand):
         for warning in result.plan.warnings:
             self.stderr.write(f"Advarsel: {warning}")
         verb = "Prøvekørsel (intet er gemt)" if options["dry_run"] else "Indlæst"
-        self.stdout.write(f"{verb}: {municipality} – {len(result.plan.employments)} ansættelser i filerne")
+        sheet = f" (arket {result.batch.sheet})" if result.batch.sheet else ""
+        self.stdout.write(f"{verb}: {municipality} – {len(result.plan.employments)} ansættelser i filerne{sheet}")
         for key, label in COUNT_LABELS:
             if options["verbosity"] >= 2 or result.counts.get(key):
                 self.stdout.write(f"  {result.counts.get(key, 0):>8} {label}")
