@@ -21,9 +21,24 @@ from styrbord.audit.services import log_action
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.importing.columns import Columns
 from styrbord.staff.importing.errors import IssueList
-from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, open_table
+from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, open_table, sheet_where
+from styrbord.staff.importing.values import normalise_header
 from styrbord.staff.importing.vocabulary import job_group_for_value
 from styrbord.workforce.models import JobPosting, WorkforceStatistic
+
+# The columns each kind of file needs (any name of each group), as the readers below require them.
+STATISTICS_COLUMNS = (("År", "Aar"), ("Nøgletal", "Noegletal"), ("Værdi", "Vaerdi"))
+POSTINGS_COLUMNS = (("Opslået", "Dato", "Opslagsdato"), ("Ansøgere", "Antal ansøgere"))
+
+
+def _readable(headers: list[str]) -> bool:
+    """Whether a sheet with these headers is a statistics or a postings table."""
+    present = {normalise_header(header) for header in headers}
+
+    def has(groups: tuple[tuple[str, ...], ...]) -> bool:
+        return all(any(normalise_header(name) in present for name in group) for group in groups)
+
+    return has(STATISTICS_COLUMNS) or has(POSTINGS_COLUMNS)
 
 
 @dataclass
@@ -49,6 +64,7 @@ def import_statistics(
 ) -> StatisticsResult:
     """Validate the whole file, then write it in one transaction (unless ``dry_run``)."""
     result = StatisticsResult()
+    source = sheet_where(source, _readable)  # a workbook: the first sheet with either table
     try:
         table = open_table(source, result.warnings)
     except FileUnreadableError as exc:
@@ -56,7 +72,7 @@ def import_statistics(
         return result
     cols = Columns(table, result.errors)
     facilities = {f.name.lower(): f for f in Facility.objects.filter(municipality=municipality)}
-    is_postings = cols.find("Ansøgere") is not None
+    is_postings = cols.find(*POSTINGS_COLUMNS[1]) is not None
     result.kind = "postings" if is_postings else "statistics"
     postings: list[JobPosting] = []
     statistics: list[WorkforceStatistic] = []
@@ -112,7 +128,7 @@ def _facility(cols: Columns, cells: list[str], row: int, index: int | None, faci
 def _statistics(
     table: Any, cols: Columns, municipality: Municipality, facilities: dict[str, Facility], default_source: str
 ) -> list[WorkforceStatistic]:
-    found = cols.require(("År", "Aar"), ("Nøgletal", "Noegletal"), ("Værdi", "Vaerdi"))
+    found = cols.require(*STATISTICS_COLUMNS)
     if found is None:
         return []
     group_col, source_col, facility_col = cols.find("Faggruppe"), cols.find("Kilde"), cols.find("Tilbud")
@@ -176,7 +192,7 @@ def _statistics(
 def _postings(
     table: Any, cols: Columns, municipality: Municipality, facilities: dict[str, Facility], default_source: str
 ) -> list[JobPosting]:
-    found = cols.require(("Opslået", "Dato", "Opslagsdato"), ("Ansøgere", "Antal ansøgere"))
+    found = cols.require(*POSTINGS_COLUMNS)
     if found is None:
         return []
     type_col, group_col = cols.find("Stillingstype"), cols.find("Faggruppe")

@@ -18,7 +18,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -477,6 +477,20 @@ def sheet_headers(source: SourceFile) -> dict[str, list[str]]:
     finally:
         workbook.close()
     return headers
+
+
+def sheet_where(source: SourceFile, accepts: Callable[[list[str]], bool]) -> SourceFile:
+    """The source, set to the first worksheet whose header ``accepts``, when it is a workbook of
+    several sheets with none chosen and the first is not accepted (a payroll or HR workbook often
+    opens with a cover or summary sheet). Unchanged otherwise: when no sheet is accepted the
+    first is read, and its errors say what it lacks."""
+    if source.sheet:
+        return source
+    headers = sheet_headers(source)
+    names = list(headers)
+    if not names or accepts(headers[names[0]]):
+        return source
+    return next((replace(source, sheet=name) for name in names[1:] if accepts(headers[name])), source)
 
 
 RawRows = Iterator[tuple[int, Sequence[Any]]]

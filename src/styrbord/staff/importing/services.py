@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -23,7 +23,7 @@ from styrbord.staff.importing import five_file, generic
 from styrbord.staff.importing.apply import apply_plan
 from styrbord.staff.importing.errors import ImportRejectedError
 from styrbord.staff.importing.plan import Plan, build_plan
-from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
+from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_where
 from styrbord.staff.importing.records import FileInfo, ParsedSet
 from styrbord.staff.importing.values import normalise_header
 
@@ -83,19 +83,9 @@ def missing_columns(headers: list[str], wanted: Collection[str]) -> list[str]:
 
 
 def sheet_with_columns(source: SourceFile, wanted: Collection[str]) -> SourceFile:
-    """The source, set to the first worksheet whose header has every ``wanted`` column, when it
-    is a workbook of several sheets with none chosen and the first lacks some (a payroll
-    workbook often opens with a cover or summary sheet). Unchanged otherwise: when no sheet has
-    them all, the first is read, and its error names the missing columns and the sheets."""
-    if source.sheet:
-        return source
-    headers = sheet_headers(source)
-    names = list(headers)
-    if not names or not missing_columns(headers[names[0]], wanted):
-        return source
-    return next(
-        (replace(source, sheet=name) for name in names[1:] if not missing_columns(headers[name], wanted)), source
-    )
+    """The source, set to the first worksheet that has every ``wanted`` column when the first
+    lacks some (``reading.sheet_where``); errors of a sheet without them name the sheets."""
+    return sheet_where(source, lambda headers: not missing_columns(headers, wanted))
 
 
 def _info(table: Table, role: str) -> FileInfo:

@@ -1,8 +1,9 @@
-"""`styrbord import_workforce_statistics PATH --municipality CODE [--source TEXT] [--dry-run]`
+"""`styrbord import_workforce_statistics PATH --municipality CODE [--source TEXT] [--sheet NAME] [--dry-run]`
 
 Imports a municipality's yearly HR statistics (headcount, average age, part-time share,
 students, turnover, sickness absence ...) or its job postings with applicants, for the
-workforce page. The file is validated first; one error and nothing is written.
+workforce page. From a workbook: the sheet ``--sheet`` names, else the first sheet with either
+table. The file is validated first; one error and nothing is written.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--municipality", required=True, help="municipality code, e.g. 0316")
         parser.add_argument("--source", default="", help="source for rows without a Kilde column")
+        parser.add_argument("--sheet", help="the worksheet of an XLSX file (default: the first with a table it reads)")
         parser.add_argument("--dry-run", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,7 +38,10 @@ class Command(BaseCommand):
         if municipality is None:
             raise CommandError(f"Ukendt kommunekode: {options['municipality']}")
         result = import_statistics(
-            SourceFile(path.name, path), municipality, dry_run=options["dry_run"], default_source=options["source"]
+            SourceFile(path.name, path, sheet=options.get("sheet") or ""),
+            municipality,
+            dry_run=options["dry_run"],
+            default_source=options["source"],
         )
         if result.errors:
             for issue in result.errors:
