@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class WebConfig(AppConfig):
     name = "styrbord.web"
     verbose_name = _("Web shell")
+
+    def ready(self) -> None:
+        # The project's own lookups (field__any_of, the range-safe field__in) on every model.
+        from styrbord.lib import lookups  # noqa: F401

@@ -56,3 +56,44 @@ def test_mixed_types_are_refused_whichever_comes_first(codes: list[JobCode]) -> 
     for values in (["LK-1", 2.5], [2.5, "LK-1"], ["LK-1", b"LK-2"]):
         with pytest.raises(TypeError):
             list(JobCode.objects.filter(code__any_of=values))
+
+
+# --- field__in and integers no column can hold ------------------------------------------------
+
+HUGE = 10**20  # beyond 64 bits: SQLite's driver refused it with OverflowError
+
+
+def test_in_leaves_out_integers_beyond_the_column(codes: list[JobCode]) -> None:
+    kept = codes[0].pk
+
+    assert list(JobCode.objects.filter(pk__in=[kept, HUGE, -HUGE]).values_list("pk", flat=True)) == [kept]
+    assert not JobCode.objects.filter(pk__in=[HUGE]).exists()
+    assert JobCode.objects.exclude(pk__in=[HUGE]).count() == len(codes)
+    # A subquery is left as it is.
+    assert JobCode.objects.filter(pk__in=JobCode.objects.filter(pk=kept).values("pk")).count() == 1
+
+
+def test_in_on_a_foreign_key_leaves_them_out_too() -> None:
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    kind = ContentType.objects.get_for_model(JobCode)
+    expected = set(Permission.objects.filter(content_type=kind))
+
+    assert expected
+    assert set(Permission.objects.filter(content_type__in=[kind.pk, HUGE])) == expected
+    assert set(Permission.objects.filter(content_type_id__in=[kind, -HUGE])) == expected
+    assert not Permission.objects.filter(content_type__in=[HUGE]).exists()
+
+
+def test_a_form_choosing_an_id_beyond_the_column_is_invalid_not_an_error(codes: list[JobCode]) -> None:
+    from django import forms
+
+    class Choose(forms.Form):
+        codes = forms.ModelMultipleChoiceField(JobCode.objects.all())
+        code = forms.ModelChoiceField(JobCode.objects.all())
+
+    form = Choose({"codes": [codes[0].pk, str(HUGE)], "code": str(HUGE)})
+
+    assert not form.is_valid()
+    assert set(form.errors) == {"codes", "code"}

@@ -558,6 +558,9 @@ def test_the_booking_list_shows_what_is_planned_and_confirms_a_selection_all_or_
     # Outside the scope: refused, nothing done.
     refused = coordinator.post(url, {"booking": [first.pk, outside.pk]}, follow=True).content.decode()
     assert "uden for dit omfang" in refused
+    # An id no database column can hold (a tampered form) is one that does not exist, not a 500.
+    tampered = coordinator.post(url, {"booking": [first.pk, "9" * 20]}, follow=True).content.decode()
+    assert "findes ikke eller er uden for dit omfang" in tampered
     first.refresh_from_db()
     assert first.status == BookingStatus.PLANNED
     # The session is full: the confirmed booking waits for a seat, and the message says so.
