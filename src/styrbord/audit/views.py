@@ -161,6 +161,8 @@ def log(request: HttpRequest) -> HttpResponse:
             "events": group_events(page),
             "query": query_without(request.GET, "side"),
             "can_see_retention": can(request.user, LIST, "personal_data"),
+            # The exports link only for an id the form accepted (not the raw text typed).
+            "subject": form.cleaned_data.get("subject") if form.is_valid() else None,
         },
     )
 

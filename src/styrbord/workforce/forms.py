@@ -44,7 +44,11 @@ class FilterForm(forms.Form):
     def _chosen_municipality(self, municipalities: Any) -> Municipality | None:
         raw = self.data.get("kommune") if self.data else None
         if raw:
-            return municipalities.filter(pk=raw).first()
+            try:  # the field's own reading: a value that is no municipality id chooses none
+                chosen: Municipality | None = self.fields["kommune"].clean(raw)
+            except forms.ValidationError:
+                return None
+            return chosen
         return self.own
 
     def clean(self) -> dict[str, Any]:
