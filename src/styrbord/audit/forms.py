@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.audit.models import AuditEntry
+from styrbord.lib.fields import CalendarDateFormField
 
 
 class LogFilterForm(forms.Form):
@@ -18,8 +19,10 @@ class LogFilterForm(forms.Form):
     )
     actor = forms.CharField(label=_("Bruger"), required=False, max_length=150)
     subject = forms.IntegerField(label=_("Registreret (medarbejder-id)"), required=False, min_value=1)
-    date_from = forms.DateField(label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = CalendarDateFormField(
+        label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = CalendarDateFormField(label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class AnonymiseForm(forms.Form):

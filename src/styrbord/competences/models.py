@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.dates import add_months
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.staff.models import Employee
@@ -70,8 +71,8 @@ class CompetenceHolding(RuleFieldsMixin, models.Model):
     competence = models.ForeignKey(
         Competence, on_delete=models.PROTECT, related_name="holdings", verbose_name=_("kompetence")
     )
-    acquired_on = models.DateField(_("opnået"))
-    expires_on = models.DateField(
+    acquired_on = CalendarDateField(_("opnået"))
+    expires_on = CalendarDateField(
         _("udløber"), null=True, blank=True, help_text=_("Sidste gyldige dag. Tom = udløber ikke.")
     )
     source = models.CharField(_("kilde"), max_length=20, choices=Source.choices, default=Source.MANUAL)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models import Appropriation, AppropriationLine, Grant, LedgerEntry, Pool, ReportingDeadline
 from styrbord.lib.costs import CostCategory
+from styrbord.lib.fields import CalendarDateFormField
 from styrbord.lib.filtering import apply_choices
 from styrbord.lib.money import money_form_field, money_formfield_callback
 from styrbord.organisations.models import Facility, Grantor, Municipality
@@ -73,7 +74,7 @@ class PoolForm(forms.ModelForm):
 
 class DeadlineForm(forms.Form):
     kind = forms.ChoiceField(label=_("Rapport"), choices=ReportingDeadline.Kind.choices)
-    due_date = forms.DateField(label=_("Frist"), widget=DATE)
+    due_date = CalendarDateFormField(label=_("Frist"), widget=DATE)
 
 
 DeadlineFormSet = forms.formset_factory(DeadlineForm, extra=4, max_num=20)
@@ -159,7 +160,7 @@ class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=KIND_CHOICES)
     category = forms.ChoiceField(label=_("Udgiftsart"), choices=[("", "—"), *CostCategory.choices], required=False)
     amount = money_form_field(_("Beløb"))
-    posted_on = forms.DateField(label=_("Dato"), widget=DATE)
+    posted_on = CalendarDateFormField(label=_("Dato"), widget=DATE)
     text = forms.CharField(label=_("Tekst"), max_length=300, required=False)
     releases = forms.ModelChoiceField(
         label=_("Afløser disponering"),
@@ -266,7 +267,7 @@ class ChargeForm(forms.Form):
 
 
 class PostActualsForm(forms.Form):
-    posted_on = forms.DateField(
+    posted_on = CalendarDateFormField(
         label=_("Bogføringsdato"), widget=DATE, required=False, help_text=_("Tom: kursusdatoen.")
     )
 

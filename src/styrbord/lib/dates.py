@@ -15,6 +15,21 @@ from django.utils import timezone, translation
 
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 
+# The dates Styrbord takes from people, forms and files. A mistyped year (0024, 20224) or a
+# payroll system's "no end" (31-12-9999) is no date anyone plans by, and date arithmetic (a
+# certificate's expiry, a month series, a forecast) must never run off the calendar's end.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+# Payroll systems (SD, KMD, SAP) write an open end as the calendar's last day.
+OPEN_END_YEAR = 9999
+
+
+def in_calendar(day: dt.date) -> bool:
+    """Whether ``day`` lies within the dates Styrbord accepts (EARLIEST to LATEST)."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return EARLIEST <= day <= LATEST
+
 
 def local_now() -> dt.datetime:
     """The current time in Copenhagen."""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.dates import staffed_as_weekend
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 
@@ -260,8 +261,8 @@ class StaffingPeriod(RuleFieldsMixin, models.Model):
     facility = models.ForeignKey(
         Facility, on_delete=models.CASCADE, related_name="staffing_periods", verbose_name=_("tilbud")
     )
-    start_date = models.DateField(_("fra"))
-    end_date = models.DateField(_("til og med"))
+    start_date = CalendarDateField(_("fra"))
+    end_date = CalendarDateField(_("til og med"))
     minimum = models.PositiveIntegerField(_("minimumsbemanding"))
     reason = models.CharField(_("begrundelse"), max_length=200, blank=True)
 

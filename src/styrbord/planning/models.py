@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -54,8 +55,8 @@ class Scenario(RuleFieldsMixin, models.Model):
         default=Decimal("0.00"),
         help_text=_("Det beløb af tilbuddenes egne budgetter, planen højst må bruge (kursusgebyr og vikardækning)."),
     )
-    start_date = models.DateField(_("planlæg fra"), help_text=_("Første dag et nyt hold må starte."))
-    horizon_end = models.DateField(
+    start_date = CalendarDateField(_("planlæg fra"), help_text=_("Første dag et nyt hold må starte."))
+    horizon_end = CalendarDateField(
         _("planlæg til"), help_text=_("Sidste dag et hold må starte; krav uden frist får denne dato som frist.")
     )
     time_limit_s = models.PositiveSmallIntegerField(

@@ -12,6 +12,7 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, scoped_for
 from styrbord.competences.models import Competence
 from styrbord.lib.dates import local_today
+from styrbord.lib.fields import CalendarDateFormField
 from styrbord.organisations.models import Facility, Municipality, Region, Unit
 from styrbord.requirements.coverage import GapReason
 from styrbord.requirements.models import RULES_WITH_MONTHS, Population, Requirement, ScopeLevel
@@ -106,7 +107,7 @@ class RequirementForm(forms.ModelForm):
 class CoverageFilterForm(forms.Form):
     """Date and municipality of the heat map."""
 
-    dato = forms.DateField(label=_("Dato"), required=False, widget=DateInput())
+    dato = CalendarDateFormField(label=_("Dato"), required=False, widget=DateInput())
     kommune = forms.ModelChoiceField(
         label=_("Kommune"), queryset=Municipality.objects.none(), required=False, empty_label=_("Alle")
     )
@@ -138,7 +139,7 @@ class AggregateFilterForm(forms.Form):
     kommune = forms.ModelChoiceField(
         label=_("Kommune"), queryset=Municipality.objects.none(), required=False, empty_label=_("Alle")
     )
-    dato = forms.DateField(label=_("Dato"), required=False, widget=DateInput())
+    dato = CalendarDateFormField(label=_("Dato"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, requirements: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -157,7 +158,7 @@ class AggregateFilterForm(forms.Form):
 class GapFilterForm(forms.Form):
     """Filters of the gap list."""
 
-    dato = forms.DateField(label=_("Dato"), required=False, widget=DateInput())
+    dato = CalendarDateFormField(label=_("Dato"), required=False, widget=DateInput())
     krav = forms.ModelChoiceField(
         label=_("Krav"), queryset=Requirement.objects.none(), required=False, empty_label=_("Alle krav")
     )

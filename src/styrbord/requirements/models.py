@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.competences.models import Competence
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality, Region, Unit
@@ -136,7 +137,7 @@ class Requirement(RuleFieldsMixin, models.Model):
     population = models.CharField(
         _("personkreds"), max_length=20, choices=Population.choices, default=Population.ALL_STAFF
     )
-    effective_from = models.DateField(
+    effective_from = CalendarDateField(
         _("gælder fra"),
         null=True,
         blank=True,
@@ -162,7 +163,7 @@ class Requirement(RuleFieldsMixin, models.Model):
         blank=True,
         help_text=_("M måneder efter ansættelse, eller fornyelse hver K. måned."),
     )
-    deadline = models.DateField(_("frist"), null=True, blank=True)
+    deadline = CalendarDateField(_("frist"), null=True, blank=True)
     priority = models.PositiveSmallIntegerField(_("prioritet"), choices=Priority.choices, default=Priority.MEDIUM)
     source_kind = models.CharField(_("kilde"), max_length=20, choices=SourceKind.choices, default=SourceKind.STRATEGY)
     source_reference = models.CharField(

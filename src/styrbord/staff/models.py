@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -122,8 +123,8 @@ class Employment(RuleFieldsMixin, models.Model):
     fte = models.DecimalField(_("årsværk"), max_digits=6, decimal_places=4, default=1, editable=False)
     is_contact_person = models.BooleanField(_("kontaktperson"), default=False)
     is_primary = models.BooleanField(_("primær ansættelse"), default=True)
-    start_date = models.DateField(_("startdato"))
-    end_date = models.DateField(_("slutdato"), null=True, blank=True)
+    start_date = CalendarDateField(_("startdato"))
+    end_date = CalendarDateField(_("slutdato"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     hourly_wage = MoneyField(
         _("timeløn (lønomkostning)"),
@@ -194,8 +195,8 @@ class Absence(RuleFieldsMixin, models.Model):
         Employee, on_delete=models.CASCADE, related_name="absences", verbose_name=_("medarbejder")
     )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.LEAVE)
-    start_date = models.DateField(_("fra"))
-    end_date = models.DateField(_("til"))
+    start_date = CalendarDateField(_("fra"))
+    end_date = CalendarDateField(_("til"))
 
     class Meta:
         ordering = ["start_date"]

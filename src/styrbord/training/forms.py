@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.competences.models import Competence
+from styrbord.lib.fields import CalendarDateFormField
 from styrbord.lib.formatting import format_number
 from styrbord.lib.money import MAX_DIGITS, DanishDecimalFormField, money_form_field
 from styrbord.organisations.models import Facility, Municipality
@@ -94,7 +95,7 @@ class BookingFilterForm(forms.Form):
         required=False,
         empty_label=_("Alle"),
     )
-    fra = forms.DateField(label=_("Hold fra"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    fra = CalendarDateFormField(label=_("Hold fra"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("Kursus"), required=False, max_length=100)
 
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
@@ -141,7 +142,7 @@ class TeamDayForm(forms.Form):
         localize=True,  # "7,4" as Danes write it
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
     )
-    day = forms.DateField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = CalendarDateFormField(label=_("Dato"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

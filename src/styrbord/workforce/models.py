@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality
@@ -128,7 +129,7 @@ class JobPosting(RuleFieldsMixin, models.Model):
         help_text=_("F.eks. Sygeplejerske eller Administrativ. Tom = faggruppens navn."),
     )
     title = models.CharField(_("stillingsopslag"), max_length=200, blank=True)
-    posted_on = models.DateField(_("opslået"))
+    posted_on = CalendarDateField(_("opslået"))
     applicants = models.PositiveIntegerField(_("ansøgere"))
     source = models.CharField(_("kilde"), max_length=200, blank=True)
 

@@ -146,6 +146,23 @@ def test_a_broken_database_rule_is_named_in_the_language_asked_for(world, api_as
     assert employment.end_date is None
 
 
+def test_a_date_outside_the_calendar_is_refused_at_its_field(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.admin)
+    employment = world.dolmer_staff[0].employments.get()
+    payload = {"version": api.get(f"/employments/{employment.pk}").json()["version"], "end_date": "9999-12-31"}
+
+    refused = api.patch(f"/employments/{employment.pk}", payload)
+
+    assert refused.status_code == 422, refused.content
+    assert [(e["loc"][-1], e["msg"]) for e in refused.json()["detail"]] == [
+        ("end_date", "Datoen skal ligge mellem 01-01-1900 og 31-12-2199.")
+    ]
+    english = api.patch(f"/employments/{employment.pk}", payload, HTTP_ACCEPT_LANGUAGE="en")
+    assert [e["msg"] for e in english.json()["detail"]] == ["The date must lie between 01 Jan 1900 and 31 Dec 2199."]
+    employment.refresh_from_db()
+    assert employment.end_date is None
+
+
 def test_a_cpr_number_is_refused_as_person_key(world, api_as) -> None:  # type: ignore[no-untyped-def]
     response = api_as(world.admin).post("/employees", {"person_key": "010190-1234", "name": "X"})
     assert response.status_code == 422

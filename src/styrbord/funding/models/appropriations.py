@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models.grants import Grant
 from styrbord.funding.models.pools import Pool
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.formatting import format_kr
 from styrbord.lib.money import ZERO, MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
@@ -37,7 +38,7 @@ class Appropriation(models.Model):
     decision_body = models.CharField(
         _("besluttende organ"), max_length=200, help_text=_("F.eks. Voksen- og Plejeudvalget.")
     )
-    decision_date = models.DateField(_("beslutningsdato"))
+    decision_date = CalendarDateField(_("beslutningsdato"))
     case_number = models.CharField(_("sagsnummer"), max_length=40, blank=True)
     decision = models.CharField(_("beslutning"), max_length=200, blank=True, help_text=_("F.eks. Tiltrådt."))
     budget_neutral = models.BooleanField(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models.pools import Pool
 from styrbord.lib.costs import CostCategory
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -48,7 +49,7 @@ class Grant(RuleFieldsMixin, models.Model):
     amount = MoneyField(_("tilsagnsbeløb"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPROVED)
     case_number = models.CharField(_("sagsnummer"), max_length=40, blank=True)
-    approved_on = models.DateField(_("tilsagnsdato"), null=True, blank=True)
+    approved_on = CalendarDateField(_("tilsagnsdato"), null=True, blank=True)
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models.grants import Grant
 from styrbord.lib.costs import CostCategory
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -113,7 +114,7 @@ class LedgerEntry(RuleFieldsMixin, models.Model):
         verbose_name=_("deltager"),
         help_text=_("Kursusdeltageren, når posteringen gælder en kursusplads (bruges til loft pr. person)."),
     )
-    posted_on = models.DateField(
+    posted_on = CalendarDateField(
         _("dato"), help_text=_("Den dato, udgiften hører til: kursusdatoen eller bogføringsdatoen.")
     )
     text = models.CharField(_("tekst"), max_length=300, blank=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.costs import CostCategory
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.formatting import format_kr, format_percent, natural_places
 from styrbord.lib.money import ZERO, MoneyField, to_money
 from styrbord.lib.rules import RuleFieldsMixin
@@ -75,8 +76,8 @@ class Pool(RuleFieldsMixin, models.Model):
     case_number = models.CharField(_("sags-/journalnummer"), max_length=40, blank=True, help_text=_("F.eks. 24/9263."))
     kind = models.CharField(_("puljetype"), max_length=20, choices=Kind.choices, default=Kind.STATE_GRANT)
     total = MoneyField(_("samlet beløb"))
-    period_start = models.DateField(_("periode fra"))
-    period_end = models.DateField(_("periode til"))
+    period_start = CalendarDateField(_("periode fra"))
+    period_end = CalendarDateField(_("periode til"))
     purpose = models.TextField(_("formål"), blank=True)
     eligible_categories = models.JSONField(
         _("støtteberettigede udgifter"),
@@ -230,8 +231,8 @@ class ReportingDeadline(models.Model):
 
     pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("pulje"))
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    due_date = models.DateField(_("frist"))
-    done_on = models.DateField(_("indsendt"), null=True, blank=True)
+    due_date = CalendarDateField(_("frist"))
+    done_on = CalendarDateField(_("indsendt"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

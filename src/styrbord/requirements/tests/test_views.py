@@ -366,3 +366,31 @@ def test_the_requirement_page_shows_coverage_per_facility(world: World, setup: d
     assert "Dolmer Have" in html
     assert "KRAP eller Recovery" in html
     assert "Mindst 75 % af personerne" in html
+
+
+def test_a_deadline_beyond_the_calendar_is_a_message_and_a_date_filter_there_is_ignored(
+    world: World, setup: dict[str, Any]
+) -> None:
+    client = client_for(world.coordinator)
+    data = {
+        "name": "Langt ude",
+        "scope_level": ScopeLevel.MUNICIPALITY,
+        "municipality": world.dolmer.municipality.pk,
+        "population": Population.ALL_STAFF,
+        "competences": [setup["conflict"].pk],
+        "rule": Rule.PERCENT_PEOPLE,
+        "target_percent": "75",
+        "priority": 2,
+        "source_kind": "strategy",
+        "deadline": "9999-12-31",
+    }
+
+    response = client.post(reverse("requirements:requirement_create"), data)
+
+    assert response.status_code == 200
+    assert "Datoen skal ligge mellem 01-01-1900 og 31-12-2199." in response.content.decode()
+    assert not Requirement.objects.filter(name="Langt ude").exists()
+    # The coverage page's date filter: a date there once ran a month series past year 9999.
+    page = client.get(reverse("requirements:requirement_detail", args=[setup["target"].pk]), {"dato": "9999-12-31"})
+    assert page.status_code == 200
+    assert "Datoen skal ligge mellem" in page.content.decode()

@@ -16,7 +16,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-from styrbord.lib.formatting import parse_decimal
+from styrbord.lib.dates import EARLIEST, LATEST, OPEN_END_YEAR, in_calendar
+from styrbord.lib.formatting import format_date, parse_decimal
 from styrbord.staff.importing.errors import IssueList
 from styrbord.staff.importing.reading import Table
 from styrbord.staff.importing.values import looks_like_cpr, normalise_header, parse_bool, parse_date
@@ -36,6 +37,7 @@ BAD_DATE = gettext_noop("Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller
 BAD_NUMBER = gettext_noop("Ugyldigt tal; skriv f.eks. 37 eller 1.234,50.")
 BAD_YES_NO = gettext_noop("Skriv ja eller nej (eller 1 eller 0).")
 BAD_INTEGER = gettext_noop("Ugyldigt heltal.")
+OUT_OF_CALENDAR = gettext_noop("Datoen skal ligge mellem %(earliest)s og %(latest)s.")  # as lib.fields
 
 
 # An HR file repeats the same hours, wages and years thousands of times (Decimal is immutable).
@@ -134,8 +136,31 @@ class Columns:
             self.errors.add(self.table.file, row, self.table.column(index or 0), raw, msgid)
             return None
 
-    def date(self, cells: list[str], row: int, index: int | None, required: bool = False) -> dt.date | None:
-        return self.typed(self.text(cells, index), row, index, parse_date, BAD_DATE, required)
+    def date(
+        self, cells: list[str], row: int, index: int | None, required: bool = False, open_end: bool = False
+    ) -> dt.date | None:
+        return self.day(self.text(cells, index), row, index, required, open_end)
+
+    def day(
+        self, raw: str, row: int, index: int | None, required: bool = False, open_end: bool = False
+    ) -> dt.date | None:
+        """A date within the calendar Styrbord plans by (``lib.dates``); an error outside it. With
+        ``open_end`` (an end date) payroll's "no end", 31-12-9999, is read as no end (None)."""
+        value = self.typed(raw, row, index, parse_date, BAD_DATE, required)
+        if value is None or in_calendar(value):
+            return value
+        if open_end and value.year == OPEN_END_YEAR:
+            return None
+        self.errors.add(
+            self.table.file,
+            row,
+            self.table.column(index or 0),
+            raw,
+            OUT_OF_CALENDAR,
+            earliest=format_date(EARLIEST, "da"),
+            latest=format_date(LATEST, "da"),
+        )
+        return None
 
     def decimal(self, cells: list[str], row: int, index: int | None) -> Decimal | None:
         return self.typed(self.text(cells, index), row, index, parse_cell_decimal, BAD_NUMBER)

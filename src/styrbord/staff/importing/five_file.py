@@ -375,7 +375,7 @@ def _engagements(
                 gettext_noop("Ukendt status; brug 1 (aktiv) eller 0 (inaktiv)."),
             )
         start = cols.date(cells, row, found["StartdatoEngagement"], required=True)
-        end = cols.date(cells, row, end_col)
+        end = cols.date(cells, row, end_col, open_end=True)
         hours = cols.decimal(cells, row, hours_col)
         wage = cols.decimal(cells, row, wage_col)
         primary = cols.boolean(cells, row, found["Primær"])

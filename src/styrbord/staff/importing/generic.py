@@ -13,7 +13,6 @@ from django.utils.translation import gettext_noop
 
 from styrbord.lib.dates import local_today
 from styrbord.staff.importing.columns import (
-    BAD_DATE,
     BAD_INTEGER,
     BAD_NUMBER,
     BAD_YES_NO,
@@ -31,7 +30,6 @@ from styrbord.staff.importing.values import (
     looks_like_cpr,
     normalise_header,
     parse_bool,
-    parse_date,
     pseudonymise_cpr,
 )
 from styrbord.staff.importing.vocabulary import job_group_for_value, kind_for_value, status_for_value
@@ -324,8 +322,8 @@ def _employment(
             status_text,
             gettext_noop("Ukendt status; brug Aktiv, Orlov eller Fratrådt."),
         )
-    start = cols.typed(text["start_date"], row, index["start_date"], parse_date, BAD_DATE, required=True)
-    end = cols.typed(text.get("end_date", ""), row, index.get("end_date"), parse_date, BAD_DATE)
+    start = cols.day(text["start_date"], row, index["start_date"], required=True)
+    end = cols.day(text.get("end_date", ""), row, index.get("end_date"), open_end=True)
     hours = cols.typed(text.get("weekly_hours", ""), row, index.get("weekly_hours"), parse_cell_decimal, BAD_NUMBER)
     wage = cols.typed(text.get("hourly_wage", ""), row, index.get("hourly_wage"), parse_cell_decimal, BAD_NUMBER)
     contact = cols.typed(text.get("is_contact_person", ""), row, index.get("is_contact_person"), parse_bool, BAD_YES_NO)

@@ -25,6 +25,7 @@ from styrbord.accounts.route_policy import requires
 from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.competences.services import register_holding, remove_holding
 from styrbord.lib.dates import local_today
+from styrbord.lib.fields import CalendarDateFormField
 from styrbord.staff.models import Employee
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -39,8 +40,8 @@ class CompetenceChoice(forms.ModelChoiceField):
 
 class HoldingForm(forms.Form):
     competence = CompetenceChoice(label=gettext_lazy("Kompetence"), queryset=Competence.objects.order_by("name"))
-    acquired_on = forms.DateField(label=gettext_lazy("Opnået"), widget=DATE)
-    expires_on = forms.DateField(
+    acquired_on = CalendarDateFormField(label=gettext_lazy("Opnået"), widget=DATE)
+    expires_on = CalendarDateFormField(
         label=gettext_lazy("Udløber"),
         widget=DATE,
         required=False,

@@ -17,6 +17,7 @@ from styrbord.audit.models import AuditEntry
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import FacilityDepartment, ImportBatch
 from styrbord.staff.importing.errors import ImportRejectedError
+from styrbord.staff.importing.reading import SourceFile
 from styrbord.staff.importing.services import prepare, run_import
 from styrbord.staff.models import Employee, Employment, JobCode, JobGroup
 from styrbord.staff.tests.test_import_support import (
@@ -329,6 +330,42 @@ class TestGenericFiles:
         )
         pia = Employment.objects.get(employment_number="A-3")
         assert (pia.facility, pia.end_date, pia.status) == (world.glesborg, dt.date(2023, 12, 31), "ended")
+
+    HEADER = "Medarbejdernr;Navn;Ansættelsesnr;Tilbud;Faggruppe;Stilling;Timer pr. uge;Ansat fra;Ansat til;Timeløn;Kontaktperson\n"
+
+    def test_payrolls_no_end_31_12_9999_is_an_open_employment(self, world, tmp_path) -> None:
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            self.HEADER
+            + "M-1;Karen Holm;A-1;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;31-12-9999;250;ja\n"
+            + "M-2;Ib Holm;A-2;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;9999-12-31;250;ja\n",
+            encoding="utf-8",
+        )
+
+        run_import([SourceFile(name="loen.csv", path=path)], norddjurs(), mapping=GENERIC_MAPPING)
+
+        for number in ("A-1", "A-2"):
+            employment = Employment.objects.get(employment_number=number)
+            assert (employment.end_date, employment.status) == (None, "active")
+
+    def test_a_date_outside_the_calendar_is_an_error_at_its_cell(self, world, tmp_path) -> None:
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            self.HEADER
+            + "M-1;Karen Holm;A-1;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-0024;;250;ja\n"
+            + "M-2;Ib Holm;A-2;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;31-12-2299;250;ja\n",
+            encoding="utf-8",
+        )
+        before = snapshot()
+
+        error = rejected([SourceFile(name="loen.csv", path=path)], mapping=GENERIC_MAPPING)
+
+        assert [(i.row, i.column, i.value) for i in error.errors] == [
+            (2, "Ansat fra", "01-02-0024"),
+            (3, "Ansat til", "31-12-2299"),
+        ]
+        assert [i.message for i in error.errors] == ["Datoen skal ligge mellem 01-01-1900 og 31-12-2199."] * 2
+        assert snapshot() == before
 
     def test_a_formula_cell_is_read_as_text_and_flagged(self, world) -> None:
         result = run_import(one_file("generic_formula.xlsx"), norddjurs(), mapping=GENERIC_MAPPING)

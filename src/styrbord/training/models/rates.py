@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.organisations.models import Facility
@@ -29,7 +30,7 @@ class BackfillFactor(RuleFieldsMixin, models.Model):
         verbose_name=_("tilbud"),
         help_text=_("Tom betyder standard for alle tilbud."),
     )
-    valid_from = models.DateField(_("gælder fra"))
+    valid_from = CalendarDateField(_("gælder fra"))
     factor = models.DecimalField(_("vikarfaktor"), max_digits=4, decimal_places=2)
     note = models.CharField(_("begrundelse"), max_length=300, blank=True)
 
@@ -62,7 +63,7 @@ class BackfillFactor(RuleFieldsMixin, models.Model):
 class VeuRate(RuleFieldsMixin, models.Model):
     """The VEU wage compensation (VEU-godtgørelse) paid per course hour, from a date."""
 
-    valid_from = models.DateField(_("gælder fra"), unique=True)
+    valid_from = CalendarDateField(_("gælder fra"), unique=True)
     hourly_rate = MoneyField(_("sats pr. time"))
     weekly_rate = MoneyField(_("sats pr. uge (37 t)"), null=True, blank=True)
     source = models.CharField(

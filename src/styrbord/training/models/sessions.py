@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -55,8 +56,8 @@ class Session(RuleFieldsMixin, models.Model):
         related_name="training_sessions",
         verbose_name=_("arrangeret af kommune"),
     )
-    first_day = models.DateField(_("første dag"), null=True, blank=True, editable=False)
-    last_day = models.DateField(_("sidste dag"), null=True, blank=True, editable=False)
+    first_day = CalendarDateField(_("første dag"), null=True, blank=True, editable=False)
+    last_day = CalendarDateField(_("sidste dag"), null=True, blank=True, editable=False)
     cancelled = models.BooleanField(_("aflyst"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -122,7 +123,7 @@ class SessionDay(RuleFieldsMixin, models.Model):
     """One teaching day of a session, with its hours (a 45-day programme has 45 rows)."""
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="days", verbose_name=_("hold"))
-    date = models.DateField(_("dato"))
+    date = CalendarDateField(_("dato"))
     hours = models.DecimalField(_("timer"), max_digits=4, decimal_places=2, default=Decimal("7.40"))
     start_time = models.TimeField(_("starttid"), default=usual_start_time)
 
