@@ -14,6 +14,7 @@ from styrbord.funding.models import Appropriation, Grant, LedgerEntry, Pool
 from styrbord.funding.services.balances import balances_for
 from styrbord.lib.formatting import format_ore
 from styrbord.testing.fixtures import client_for
+from styrbord.training.models import BookingStatus
 
 D = Decimal
 
@@ -246,6 +247,24 @@ def test_finance_charges_a_booking_to_two_grants_through_the_form(world, funded)
     assert balances_for(funded.dolmer_grant).committed == D("4104.30")
     # A booking outside the user's scope answers 404.
     assert client_for(world.other_coordinator).get(url).status_code == 404
+
+
+def test_posting_a_bookings_actuals_from_its_page_says_what_happened(world, funded) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.finance)
+    url = reverse("funding:booking_post_actuals", args=[funded.booking.pk])
+    actuals = LedgerEntry.objects.filter(booking=funded.booking, balance=LedgerEntry.Balance.ACTUAL)
+
+    refused = client.post(url, {"posted_on": "9999-12-31"}, follow=True).content.decode()
+
+    assert "Bogføringsdato: Datoen skal ligge mellem 01-01-1900 og 31-12-2199." in refused
+    assert not actuals.exists()
+    not_held = client.post(url, {"posted_on": ""}, follow=True).content.decode()
+    assert "Kun afholdte, afbestilte eller udeblevne pladser kan bogføres (status: Tilmeldt)." in not_held
+    funded.booking.status = BookingStatus.ATTENDED
+    funded.booking.save()
+    done = client.post(url, {"posted_on": ""}, follow=True).content.decode()
+    assert "De faktiske udgifter er bogført." in done
+    assert actuals.exists()
 
 
 def test_the_pages_speak_english_one_click_away(world, funded) -> None:  # type: ignore[no-untyped-def]

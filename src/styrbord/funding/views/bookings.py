@@ -80,7 +80,12 @@ def booking_post_actuals(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, CREATE, "ledger")
     booking = _booking(request, pk)
     form = PostActualsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # The form sits on the charge page: its message goes there with the field's name.
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[name].label}: {error}")
+    elif request.method == "POST":
         try:
             post_booking_actuals(booking, request.user, form.cleaned_data.get("posted_on"))  # type: ignore[arg-type]
         except FundingError as error:
