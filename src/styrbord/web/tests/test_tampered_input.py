@@ -10,6 +10,7 @@ ran past year 9999), ``?kommune=abc`` (read with int()), ``?subject=-1`` (a link
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlparse
 
@@ -51,9 +52,8 @@ class _GetForms(HTMLParser):
             self.action = None
 
 
-def _parameters(client: Client) -> dict[str, set[str]]:
-    """Query parameters per path, from the pages a user reaches by following links."""
-    found: dict[str, set[str]] = {}
+def _pages(client: Client) -> Iterator[tuple[str, str]]:
+    """(path, HTML) of the pages a user reaches from the landing page by following links."""
     queue, seen = ["/"], set()
     while queue and len(seen) < MAX_PAGES:
         path = queue.pop(0)
@@ -64,6 +64,14 @@ def _parameters(client: Client) -> dict[str, set[str]]:
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         html = response.content.decode()
+        yield path, html
+        queue.extend(_links(path, html))
+
+
+def _parameters(client: Client) -> dict[str, set[str]]:
+    """Query parameters per path, from the links and GET forms of the pages a user reaches."""
+    found: dict[str, set[str]] = {}
+    for path, html in _pages(client):
         forms = _GetForms(f"http://testserver{path}")
         forms.feed(html)
         for action, names in forms.fields.items():
@@ -72,7 +80,6 @@ def _parameters(client: Client) -> dict[str, set[str]]:
         for link in _links(path, html):
             url = urlparse(link)
             found.setdefault(url.path, set()).update(k for k, _ in parse_qsl(url.query, keep_blank_values=True))
-            queue.append(link)
     return found
 
 
@@ -153,23 +160,13 @@ def test_one_hostile_field_in_an_otherwise_filled_form_is_never_a_server_error(w
     client = Client(raise_request_exception=False)
     client.force_login(world.personas()[persona])
     forms: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {}
-    queue, seen = ["/"], set()
-    while queue and len(seen) < MAX_PAGES:
-        path = queue.pop(0)
-        if path in seen:
-            continue
-        seen.add(path)
-        response = client.get(path)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
-        html = response.content.decode()
+    for path, html in _pages(client):
         parser = _PostForms(f"http://testserver{path}")
         parser.feed(html)
         for action, fields in parser.forms:
             target = urlparse(action).path
             if not NOT_POSTED.search(target) and not SKIP.search(target):
                 forms.setdefault(re.sub(r"/\d+/", "/N/", target), (path, target, fields))
-        queue.extend(_links(path, html))
     broken = []
     tried = 0
     for page, target, fields in forms.values():
