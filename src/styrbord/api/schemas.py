@@ -6,8 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Schema
-from pydantic import Field, StringConstraints, create_model
+from pydantic import AfterValidator, Field, StringConstraints, create_model
+from pydantic_core import PydanticCustomError
+
+from styrbord.lib.fields import within_calendar
 
 # PostgreSQL text cannot hold NUL characters: refuse them in the schema, not with a 500.
 NO_NUL = r"^[^\x00]*$"
@@ -15,8 +19,6 @@ MAX_ID = 2**53 - 1  # the largest integer a JavaScript client reads exactly
 MAX_INT = 2**31 - 1
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
-MIN_DATE = dt.date(1900, 1, 1)
-MAX_DATE = dt.date(2200, 12, 31)
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[
@@ -25,7 +27,23 @@ Version = Annotated[
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 BirthYear = Annotated[int, Field(ge=1900, le=2100)]
 SmallCount = Annotated[int, Field(ge=0, le=32767)]
-Day = Annotated[dt.date, Field(description="Dato (ÅÅÅÅ-MM-DD), mellem 1900 og 2200.")]
+
+
+def _calendar_day(value: dt.date) -> dt.date:
+    """The calendar rule every date keeps to (``lib.fields``), as the API's own 422 at the field."""
+    try:
+        within_calendar(value)
+    except DjangoValidationError as error:
+        raise PydanticCustomError("out_of_calendar", error.messages[0]) from None
+    return value
+
+
+# A query date (?on=) is checked here; a body date here too, before the model's full_clean.
+Day = Annotated[
+    dt.date,
+    AfterValidator(_calendar_day),
+    Field(description="Dato (ÅÅÅÅ-MM-DD), fra 1900-01-01 til 2199-12-31."),
+]
 
 # Strings: a length limit (the model field's) and no NUL characters. "Required" ones are non-empty.
 Text40 = Annotated[str, StringConstraints(max_length=40, pattern=NO_NUL)]

@@ -161,6 +161,13 @@ def test_a_date_outside_the_calendar_is_refused_at_its_field(world, api_as) -> N
     assert [e["msg"] for e in english.json()["detail"]] == ["The date must lie between 01 Jan 1900 and 31 Dec 2199."]
     employment.refresh_from_db()
     assert employment.end_date is None
+    # A query date too: ?on=9999-12-31 ran a month series past year 9999 (a server error).
+    query = api.get("/coverage?on=9999-12-31")
+    assert query.status_code == 422, query.content
+    assert [(e["loc"][-1], e["msg"]) for e in query.json()["detail"]] == [
+        ("on", "Datoen skal ligge mellem 01-01-1900 og 31-12-2199.")
+    ]
+    assert api.get("/coverage?on=2199-12-31").status_code == 200
 
 
 def test_a_cpr_number_is_refused_as_person_key(world, api_as) -> None:  # type: ignore[no-untyped-def]
