@@ -293,13 +293,18 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
     """Book the run's new seats as planned bookings and charge them to grants; all or nothing."""
     if run.status != PlanRun.Status.DONE:
         raise PlanningError(_("Kun en færdig kørsel kan godkendes."))
-    scenario = run.scenario
-    latest = scenario.latest_run()
-    if latest is not None and latest.pk != run.pk:
-        raise PlanningError(_("Der er en nyere kørsel af scenariet. Godkend den nyeste, eller kør scenariet igen."))
     grants = {g.pk: g for g in Grant.objects.filter(pk__in=_grant_ids(run)).select_related("pool")}
     created: list[Booking] = []
     with transaction.atomic():
+        # Locked and read again: a form sent twice (a double click, a reload) or by two people
+        # at once is accepted once. A second acceptance would book nothing new but cancel again
+        # the planned bookings the plan moved, including any booked by hand since.
+        scenario = Scenario.objects.select_for_update().get(pk=run.scenario_id)
+        if scenario.accepted_run_id == run.pk:
+            raise PlanningError(_("Planen er allerede godkendt. Der er ikke ændret noget."))
+        latest = scenario.latest_run()
+        if latest is not None and latest.pk != run.pk:
+            raise PlanningError(_("Der er en nyere kørsel af scenariet. Godkend den nyeste, eller kør scenariet igen."))
         assignments = list(
             run.assignments.filter(existing=False, booking__isnull=True).select_related(
                 "employee", "employment", "session"

@@ -20,6 +20,7 @@ from styrbord.planning.tests.data import DAYS, planning_setup
 from styrbord.staff.models import Absence
 from styrbord.testing.fixtures import World
 from styrbord.training.models import Booking, BookingStatus
+from styrbord.training.services import book
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +274,33 @@ def test_replanning_moves_accepted_bookings_when_told_to(world: World) -> None:
     assert Booking.objects.filter(
         employee=early.employee, session=setup.sessions[1], status=BookingStatus.PLANNED
     ).exists()
+
+
+def test_accepting_the_same_run_again_changes_nothing(world: World) -> None:
+    """A form sent twice (a double click, a reload) must not cancel again what the plan moved."""
+    setup = planning_setup(world, own_budget="10000.00")
+    services.accept_run(run_now(setup.scenario), world.coordinator)
+    early = Booking.objects.filter(status=BookingStatus.PLANNED, session=setup.sessions[0]).first()
+    assert early is not None
+    Absence.objects.create(employee=early.employee, start_date=DAYS[0], end_date=DAYS[0])
+    setup.scenario.keep_accepted = False
+    setup.scenario.save()
+    moved = run_now(setup.scenario)
+    services.accept_run(moved, world.coordinator)  # cancels the booking on the first session
+    early.refresh_from_db()
+    assert early.status == BookingStatus.CANCELLED
+    # The absence is withdrawn and the manager books the person on the first session again by hand.
+    Absence.objects.filter(employee=early.employee).delete()
+    by_hand = book(early.employee, setup.sessions[0], early.employment, status=BookingStatus.PLANNED)
+    bookings_before = Booking.objects.count()
+
+    with pytest.raises(services.PlanningError, match="allerede godkendt"):
+        services.accept_run(moved, world.coordinator)
+
+    by_hand.refresh_from_db()
+    assert by_hand.status == BookingStatus.PLANNED
+    assert Booking.objects.count() == bookings_before
+    assert Scenario.objects.get(pk=setup.scenario.pk).accepted_run == moved
 
 
 @pytest.mark.django_db(transaction=True)

@@ -156,6 +156,9 @@ def test_the_coordinator_creates_runs_and_accepts_a_scenario(world: World, immed
     accepted = client.post(reverse("planning:run_accept", args=[run.pk]), follow=True)
     assert "Planen er godkendt" in accepted.content.decode()
     assert Booking.objects.count() == 3
+    again = client.post(reverse("planning:run_accept", args=[run.pk]), follow=True)  # sent twice
+    assert "Planen er allerede godkendt. Der er ikke ændret noget." in again.content.decode()
+    assert Booking.objects.count() == 3
 
 
 def finished_run_for(scenario: Scenario) -> PlanRun:
