@@ -188,7 +188,7 @@ def _account_rows(pkg: GrantorPackage) -> list[list[Any]]:
                     row.budget,
                     row.actual,
                     row.committed,
-                    row.difference,
+                    row.deviation,
                     pct,
                     _("Ja") if needs else _("Nej"),
                 ]
@@ -203,7 +203,7 @@ def _account_rows(pkg: GrantorPackage) -> list[list[Any]]:
                 account.budget_total,
                 total_actual,
                 total_committed,
-                account.budget_total - total_actual,
+                total_actual + total_committed - account.budget_total,
                 None,
                 None,
             ]
@@ -230,7 +230,7 @@ def package_xlsx(pkg: GrantorPackage) -> bytes:
                 _("Budget"),
                 _("Forbrug"),
                 _("Disponeret"),
-                _("Difference"),
+                _("Afvigelse"),
                 _("Afvigelse %"),
                 _("Kræver godkendelse"),
             ],
@@ -304,8 +304,9 @@ def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
                     "year": str(r.year),
                     "budget": format_kr(r.budget),
                     "actual": format_kr(r.actual),
-                    "difference": format_kr(r.difference),
-                    "deviation": format_percent((r.deviation * 100 / r.budget).quantize(Decimal("1")))
+                    "committed": format_kr(r.committed),
+                    "deviation": format_kr(r.deviation),
+                    "deviation_percent": format_percent((r.deviation * 100 / r.budget).quantize(Decimal("1")))
                     if r.budget
                     else "–",
                 }

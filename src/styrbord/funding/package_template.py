@@ -24,22 +24,25 @@ STATUS_COLUMNS = [
     ("Tilbage", "remaining", 3.4, True),
     ("Revisionskrav", "audit", 5.4, False),
 ]
+# Budget, spent, committed and the deviation as on the grant's page: the deviation is what is
+# expected to be spent (spent and committed) minus the budget, in kroner and as a share of it.
 ACCOUNT_COLUMNS = [
-    ("Modtager", "recipient", 6.2, False),
-    ("Budgetlinje", "line", 5.0, False),
-    ("År", "year", 1.5, True),
-    ("Budget", "budget", 3.3, True),
-    ("Forbrug", "actual", 3.3, True),
-    ("Difference", "difference", 3.3, True),
+    ("Modtager", "recipient", 5.3, False),
+    ("Budgetlinje", "line", 4.2, False),
+    ("År", "year", 1.4, True),
+    ("Budget", "budget", 3.1, True),
+    ("Forbrug", "actual", 3.1, True),
+    ("Disponeret", "committed", 3.1, True),
     ("Afvigelse", "deviation", 3.1, True),
+    ("Afvigelse %", "deviation_percent", 2.4, True),
 ]
 PARTICIPANT_COLUMNS = [
     ("Navn", "name", 4.2, False),
     ("Faggruppe", "job_group", 3.8, False),
     ("Tilbud", "facility", 4.0, False),
-    ("Kursus", "course", 5.0, False),
+    ("Kursus", "course", 4.7, False),
     ("Datoer", "dates", 4.6, False),
-    ("Timer", "hours", 1.3, True),
+    ("Timer", "hours", 1.6, True),
     ("Status", "status", 2.6, False),
 ]
 
@@ -99,7 +102,9 @@ def build_template(path: Path | None = None) -> Path:
 
     document.add_heading("Tilskudsregnskab", level=1)
     document.add_paragraph(
-        "Regnskabet er opstillet efter de godkendte budgetlinjer. Kun udgifter i projektperioden {{ period }} er medtaget."
+        "Regnskabet er opstillet efter de godkendte budgetlinjer. Kun udgifter i projektperioden {{ period }} er medtaget. "
+        "Afvigelsen er forbrug og disponeret minus budget: et positivt tal er et forventet merforbrug, "
+        "et negativt et forventet mindreforbrug."
     )
     _loop_table(document, ACCOUNT_COLUMNS, "account_rows", "a")
 

@@ -194,11 +194,6 @@ class BudgetRow:
         return self.actual + self.committed
 
     @property
-    def difference(self) -> Decimal:
-        """Budget minus actual (positive: not spent)."""
-        return self.budget - self.actual
-
-    @property
     def deviation(self) -> Decimal:
         """What is expected to be spent (actual + open commitments) minus the budget."""
         return self.used - self.budget

@@ -15,7 +15,7 @@ from styrbord.audit.models import AuditEntry
 from styrbord.funding.models import Pool
 from styrbord.funding.package import build_package, package_docx, package_xlsx
 from styrbord.funding.services.booking_charges import post_booking_actuals
-from styrbord.funding.services.ledger import post_actual
+from styrbord.funding.services.ledger import commit, post_actual
 from styrbord.lib.costs import CostCategory
 from styrbord.training.models import BookingStatus
 
@@ -49,7 +49,9 @@ def test_the_xlsx_package_has_status_accounts_participants_and_entries(funded, w
     assert status["Revisionskrav for Bofællesskaberne Glesborg"] == "Revideret regnskab (over 100.000 kr.)"
     accounts = sheet_rows(workbook, "Tilskudsregnskab")
     fee_2025 = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "Kursusgebyr" and r[2] == 2025)
-    assert fee_2025[3:7] == (100000, 2400, 0, 97600)
+    # budget, spent, committed, and the deviation as on the grant's page: spent + committed - budget
+    assert fee_2025[3:8] == (100000, 2400, 0, -97600, -97.6)
+    assert accounts[0][3:8] == ("Budget", "Forbrug", "Disponeret", "Afvigelse", "Afvigelse %")
     fee_2026 = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "Kursusgebyr" and r[2] == 2026)
     assert fee_2026[3:5] == (150000, 1000)
     total = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "I alt")
@@ -75,6 +77,8 @@ def test_only_costs_inside_the_project_period_count(funded, world) -> None:  # t
 
 def test_the_docx_package_reads_back_with_its_figures(funded, world) -> None:  # type: ignore[no-untyped-def]
     held(funded, world)
+    # A course fee ordered for 2026 and not yet invoiced: committed, and part of the deviation.
+    commit(funded.dolmer_grant, CostCategory.FEE, D("160000.00"), dt.date(2026, 5, 4), world.finance)
     document = docx.Document(io.BytesIO(package_docx(build_package(funded.pool))))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Pulje: Kompetenceudvikling af medarbejdere på socialpsykiatriske botilbud" in text
@@ -93,11 +97,38 @@ def test_the_docx_package_reads_back_with_its_figures(funded, world) -> None:  #
         "Dolmer Have",
         "700.000 kr.",
         "7.840 kr.",
-        "0 kr.",
-        "692.160 kr.",
+        "160.000 kr.",
+        "532.160 kr.",
         "Udvidet revision (over 500.000 kr.)",
     ] in cells
-    assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "97.600 kr.", "-98 %"] in cells
+    assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "0 kr.", "-97.600 kr.", "-98 %"] in cells
+    # 1.000 kr. spent and 160.000 kr. committed on a line of 150.000 kr.: 11.000 kr. (7 %) over
+    assert [
+        "Dolmer Have",
+        "Kursusgebyr",
+        "2026",
+        "150.000 kr.",
+        "1.000 kr.",
+        "160.000 kr.",
+        "11.000 kr.",
+        "7 %",
+    ] in cells
+    accounts = document.tables[1]
+    assert [c.text for c in accounts.rows[0].cells][3:] == [
+        "Budget",
+        "Forbrug",
+        "Disponeret",
+        "Afvigelse",
+        "Afvigelse %",
+    ]
+    assert round(sum(c.width.cm for c in accounts.rows[0].cells), 1) <= 25.7  # fits between the margins
+
+    def kroner(text: str) -> int:
+        return int(text.removesuffix(" kr.").replace(".", ""))
+
+    for row in accounts.rows[1:]:  # every line reads as the page does: deviation = spent + committed - budget
+        budget, spent, committed, deviation = (kroner(c.text) for c in row.cells[3:7])
+        assert abs(spent + committed - budget - deviation) <= 1, [c.text for c in row.cells]
     participant = next(row for row in cells if row[0] == world.dolmer_staff[0].name)
     assert participant[1:3] == ["Socialpædagog/pædagog", "Dolmer Have"]
     assert participant[4] == "03-03-2025 – 04-03-2025"
@@ -142,4 +173,4 @@ def test_the_package_is_danish_when_the_site_is_read_in_english(funded, world) -
     assert 'id="files-in-danish"' in page
     assert workbook.sheetnames[:2] == ["Statusrapport", "Tilskudsregnskab"]
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
-    assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "97.600 kr.", "-98 %"] in cells
+    assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "0 kr.", "-97.600 kr.", "-98 %"] in cells
