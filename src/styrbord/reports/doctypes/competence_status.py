@@ -10,7 +10,7 @@ spending (the funding ledger), and the facilities singled out by the supervisory
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -144,13 +144,13 @@ def _aggregate(rows: list[coverage.CoverageRow]) -> list[tuple[Requirement, cove
     return result
 
 
-def _coverage_chart(requirement: Requirement, facilities: QuerySet[Facility], on: dt.date) -> Any:
+def _coverage_chart(requirement: Requirement, label: str, facilities: QuerySet[Facility], on: dt.date) -> Any:
     history = coverage.history(requirement, facilities, on, months=12)
     ahead = coverage.forecast(requirement, facilities, on)
     points = [{"month": p.on, "share": p.share, "series": "Historik"} for p in history]
     points += [{"month": p.on, "share": p.share, "series": "Prognose"} for p in ahead]
     chart = lib_charts.coverage_chart(points, requirement.target, width=560, height=230)
-    return document_chart(chart, f"Dækning over tid: {requirement.name}")
+    return document_chart(chart, f"Dækning over tid: {label}")
 
 
 def _coverage_blocks(
@@ -170,11 +170,16 @@ def _coverage_blocks(
             "Tabellen viser andelen, der opfylder hvert krav, mod kravets mål."
         )
     ]
+    # Two facilities often have a requirement of the same name: such names say whose it is.
+    names = Counter(req.name for req, _counts, _share in aggregated)
+    labels = {
+        req.pk: f"{req.name} ({req.scope_text()})" if names[req.name] > 1 else req.name for req, _c, _s in aggregated
+    }
     table_rows = []
     for req, counts, share in aggregated:
         status = coverage.status_for(share, req.target)
         table_rows.append(
-            Row([req.name, req.target, share, f"{counts.compliant} af {counts.in_scope}", STATUS_TEXT[status]])
+            Row([labels[req.pk], req.target, share, f"{counts.compliant} af {counts.in_scope}", STATUS_TEXT[status]])
         )
     blocks.append(
         Table(
@@ -194,7 +199,7 @@ def _coverage_blocks(
     )
     main = next((req for req, counts, _share in aggregated if counts.in_scope), None)
     if main is not None:
-        blocks.append(_coverage_chart(main, facilities, on))
+        blocks.append(_coverage_chart(main, labels[main.pk], facilities, on))
     if not single_facility and rows:
         per_facility = Table(
             columns=[

@@ -47,6 +47,23 @@ def test_coverage_is_measured_against_each_target(status_case: StatusCase, world
     assert item.charts(), "a coverage chart over time"
 
 
+def test_requirements_of_the_same_name_say_whose_they_are(status_case: StatusCase, world: World) -> None:
+    from styrbord.requirements.models import Requirement, Rule, ScopeLevel
+
+    same = Requirement.objects.create(
+        name="Konflikthåndtering for alle medarbejdere",  # as Dolmer Have's, for Bofællesskaberne Glesborg
+        scope_level=ScopeLevel.FACILITY,
+        facility=world.glesborg,
+        rule=Rule.EVERY_PERSON,
+    )
+    same.competences.set(status_case.supervisory_requirement.competences.all())
+    item = _item("municipality:0707")
+    labels = [cells[0] for _, cells in _table(item, "Dækning af kompetencekravene").formatted_rows()]
+    assert "Konflikthåndtering for alle medarbejdere (Dolmer Have)" in labels
+    assert "Konflikthåndtering for alle medarbejdere (Bofællesskaberne Glesborg)" in labels
+    assert "75 % af medarbejderne i konflikthåndtering" in labels  # a name of its own stays as it is
+
+
 def test_topics_are_listed_per_facility_from_course_bookings(status_case: StatusCase) -> None:
     text = _texts(_item("municipality:0707"))
     assert "Konflikthåndtering og de-eskalering (1 medarbejder, heraf 1 gennemført)" in text
