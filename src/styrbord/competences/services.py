@@ -38,6 +38,18 @@ def default_expiry(competence: Competence, acquired_on: dt.date) -> dt.date | No
         raise ValidationError({"acquired_on": _("Datoen giver en udløbsdato uden for kalenderen.")}) from None
 
 
+def ensure_not_registered(employee: Employee, competence: Competence, acquired_on: dt.date) -> None:
+    """Refuse a certificate the person already has (same competence, same day), in a transaction.
+
+    The person is locked first, so that a form or request sent twice (a double click, a reload,
+    a synchronisation run again) registers one certificate, not two."""
+    Employee.objects.select_for_update().filter(pk=employee.pk).first()
+    if CompetenceHolding.objects.filter(employee=employee, competence=competence, acquired_on=acquired_on).exists():
+        raise ValidationError(
+            {"acquired_on": _("Medarbejderen har allerede denne kompetence registreret med denne dato.")}
+        )
+
+
 def register_holding(
     user: Any,
     employee: Employee,
@@ -63,6 +75,7 @@ def register_holding(
     )
     holding.full_clean()
     with transaction.atomic():
+        ensure_not_registered(employee, competence, acquired_on)
         holding.save()
         log_action(holding, "competences.holding.registered", user, after=snapshot(holding))
     return holding

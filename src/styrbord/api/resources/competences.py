@@ -10,7 +10,7 @@ from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
 from styrbord.api.crud import Resource, VersionedOut, field_error, register
 from styrbord.competences.models import Competence, CompetenceHolding
-from styrbord.competences.services import default_expiry
+from styrbord.competences.services import default_expiry, ensure_not_registered
 from styrbord.staff.models import Employee
 
 TAG = "Kompetencer"
@@ -88,6 +88,7 @@ def create_holding(user: Any, data: dict[str, Any]) -> CompetenceHolding:
             raise field_error("acquired_on", error.message_dict["acquired_on"][0]) from None
     holding = CompetenceHolding(**data)
     holding.full_clean()
+    ensure_not_registered(data["employee"], data["competence"], data["acquired_on"])  # in the view's transaction
     holding.save()
     return holding
 

@@ -257,3 +257,20 @@ def test_a_manager_sets_their_own_facilitys_weekday_and_weekend_minimum_only(wor
     assert AuditEntry.objects.filter(action="organisations.facility.updated", actor_id=world.manager.pk).count() == 2
     finance = api_as(world.finance)
     assert finance.get("/minimum-staffing").status_code == 403
+
+
+def test_a_certificate_sent_twice_is_registered_once(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    """A synchronisation run again (or a retried request) must not register a certificate twice."""
+    from styrbord.competences.models import CompetenceHolding
+    from styrbord.testing import factories
+
+    competence = factories.competence()
+    api = api_as(world.manager)
+    payload = {"employee": world.dolmer_staff[0].pk, "competence": competence.pk, "acquired_on": "2025-03-15"}
+    assert api.post("/holdings", payload).status_code == 201
+    again = api.post("/holdings", payload)
+    assert again.status_code == 422
+    (error,) = again.json()["detail"]
+    assert error["loc"][-1] == "acquired_on"
+    assert error["msg"] == "Medarbejderen har allerede denne kompetence registreret med denne dato."
+    assert CompetenceHolding.objects.filter(employee=world.dolmer_staff[0], competence=competence).count() == 1

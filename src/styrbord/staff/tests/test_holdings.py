@@ -62,6 +62,25 @@ def test_an_explicit_expiry_wins_and_bad_dates_are_refused_with_a_message(world:
     assert CompetenceHolding.objects.get().expires_on == dt.date(2026, 3, 15)
 
 
+def test_a_registration_sent_twice_is_registered_once(world: World) -> None:
+    person = world.dolmer_staff[1]
+    krap = factories.competence(name="KRAP")
+    client = client_for(world.manager)
+    url = reverse("staff:holding_create", args=[person.pk])
+    form = {"competence": krap.pk, "acquired_on": "2025-03-15", "evidence": "Kursusbevis"}
+    assert client.post(url, form).status_code == 302
+    again = client.post(url, form)  # a double click, or the form sent again after a reload
+    assert again.status_code == 400
+    assert again.context["form"].errors["acquired_on"] == [
+        "Medarbejderen har allerede denne kompetence registreret med denne dato."
+    ]
+    assert CompetenceHolding.objects.filter(employee=person).count() == 1
+    assert AuditEntry.objects.filter(action="competences.holding.registered").count() == 1
+    # A renewal (another day) is a new certificate.
+    assert client.post(url, {**form, "acquired_on": "2026-03-15"}).status_code == 302
+    assert CompetenceHolding.objects.filter(employee=person).count() == 2
+
+
 def test_only_people_in_scope_and_only_managing_roles(world: World) -> None:
     krap = factories.competence(name="KRAP")
     data = {"competence": krap.pk, "acquired_on": "2025-03-15"}
