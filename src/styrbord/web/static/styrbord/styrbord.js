@@ -59,3 +59,48 @@
   window.addEventListener("resize", later);
   document.addEventListener("htmx:afterSettle", update);
 })();
+
+/* A form is sent once. A second click on its button (or Enter pressed again) while the first
+ * request is on its way is ignored, so a double click cannot book, post or register twice. The
+ * form is marked busy (aria-busy) meanwhile. It can be sent again after a few seconds, when the
+ * answer was a download (the page stays) or the connection failed, and when the page is shown
+ * again from the browser's history. The server still refuses what must not happen twice (an
+ * accepted plan, a posted booking, a certificate of the same day); this spares the user the
+ * message.
+ */
+(function () {
+  "use strict";
+
+  var RELEASE_AFTER_MS = 4000;
+
+  function release(form) {
+    form.removeAttribute("data-sending");
+    form.removeAttribute("aria-busy");
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || (form.getAttribute("method") || "").toLowerCase() !== "post") {
+      return;
+    }
+    if (form.hasAttribute("data-sending")) {
+      event.preventDefault();
+      return;
+    }
+    if (event.defaultPrevented) {
+      return; // another script handles this submit
+    }
+    form.setAttribute("data-sending", "");
+    form.setAttribute("aria-busy", "true");
+    window.setTimeout(function () {
+      release(form);
+    }, RELEASE_AFTER_MS);
+  });
+
+  window.addEventListener("pageshow", function () {
+    var busy = document.querySelectorAll("form[data-sending]");
+    for (var i = 0; i < busy.length; i++) {
+      release(busy[i]);
+    }
+  });
+})();
