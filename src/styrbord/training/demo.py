@@ -535,6 +535,33 @@ def _interests(ctx: DemoContext, courses: dict[str, Course]) -> int:
     return len(rows)
 
 
+def _resignation(ctx: DemoContext) -> Booking | None:
+    """Someone at Dolmer Have has resigned as of the end of the month before a course they are
+    booked on: the seat (and its costs) should go to someone else or be cancelled in time."""
+    dolmer = ctx.facilities.get("Dolmer Have")
+    if dolmer is None:
+        return None
+    soon = ctx.today + dt.timedelta(days=21)
+    booking = (
+        Booking.objects.filter(
+            status=BookingStatus.BOOKED,
+            employment__facility=dolmer,
+            employment__end_date__isnull=True,
+            session__first_day__gte=soon,
+        )
+        .select_related("employment__facility", "session")
+        .order_by("session__first_day", "employee__name", "pk")
+        .first()
+    )
+    if booking is None or booking.session.first_day is None:
+        return None
+    last_day = booking.session.first_day.replace(day=1) - dt.timedelta(days=1)
+    employment = booking.employment
+    employment.end_date = max(last_day, ctx.today + dt.timedelta(days=7))
+    employment.save(update_fields=["end_date"])
+    return booking
+
+
 def build(ctx: DemoContext) -> None:
     """Providers, courses, sessions, bookings with costs, interests and the seed-002 initiative."""
     _rates(ctx)
@@ -555,6 +582,7 @@ def build(ctx: DemoContext) -> None:
         session.set_days([(d, Decimal(spec.hours)) for d in spec.days])
         counts["sessions"] += 1
         counts["bookings"] += len(_book_session(ctx, session, spec, user))
+    resigned = _resignation(ctx)
     interests = _interests(ctx, courses)
     initiative = _initiative()
     ctx.extra["training_courses"] = courses
@@ -568,6 +596,12 @@ def build(ctx: DemoContext) -> None:
         team_day = team_day_cost(contact[:20], dt.date(2026, 3, 2))
     waitlisted = Booking.objects.filter(status=BookingStatus.WAITLISTED).count()
     flagged = Booking.objects.filter(staffing_warning=True).count()
+    if resigned is not None:
+        ctx.note(
+            f"Fratræden: en medarbejder på {resigned.employment.facility.name} har sagt op pr. "
+            f"{resigned.employment.end_date:%d-%m-%Y} og er tilmeldt et hold, der begynder "
+            f"{resigned.session.first_day:%d-%m-%Y} (landingssiden og bookinglisten viser det)"
+        )
     ctx.note(
         f"Kurser: {len(courses)} kurser, {counts['sessions']} hold, {counts['bookings']} bookinger "
         f"({waitlisted} på venteliste, {flagged} under minimumsbemanding), {interests} kursusønsker"

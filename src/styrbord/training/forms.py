@@ -97,6 +97,7 @@ class BookingFilterForm(forms.Form):
     )
     fra = CalendarDateFormField(label=_("Hold fra"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("Kursus"), required=False, max_length=100)
+    ophoer = forms.BooleanField(label=_("Kun efter ansættelsens ophør"), required=False)
 
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -79,6 +79,7 @@ class Dashboard:
     funding: FundingPanel | None = None
     workforce: KeyFigures | None = None  # staff figures in scope, for every role that may see them
     to_confirm: int | None = None  # planned bookings on coming sessions, for roles that confirm them
+    beyond_employment: int = 0  # open bookings on sessions that last beyond the booked employment
     targets: TargetsPanel | None = None  # shared targets in the region or country, for analysts
 
     @property
@@ -193,6 +194,15 @@ def _to_confirm(user: Any, today: dt.date) -> int | None:
     return scoped_for(user, UPDATE, "booking", planned).count()
 
 
+def _beyond_employment(user: Any) -> int:
+    """Open bookings in the user's scope on sessions that last beyond the end of the employment they
+    are booked for (the booking list's filter "Kun efter ansættelsens ophør", which the tile opens)."""
+    from styrbord.training.models import Booking
+    from styrbord.training.services import after_employment_ends
+
+    return scoped_for(user, UPDATE, "booking", after_employment_ends(Booking.objects.all())).count()
+
+
 def _targets(user: Any, today: dt.date) -> TargetsPanel | None:
     """The shared (national and regional) targets and how far the scope is from each, as on /krav/samlet/."""
     facilities = scoped_for(user, LIST, "coverage_aggregate", Facility.objects.all())
@@ -215,6 +225,8 @@ def dashboard_for(user: Any, today: dt.date) -> Dashboard:
         board.expiring = _expiring(facilities, today)
         board.staffing = _staffing(user, today)
         board.to_confirm = _to_confirm(user, today)
+        if board.to_confirm is not None:  # the roles that handle bookings
+            board.beyond_employment = _beyond_employment(user)
     elif can(user, LIST, "coverage_aggregate"):
         board.targets = _targets(user, today)
     return board

@@ -3,6 +3,7 @@
 from .bookings import (
     CancelResult,
     GroupBooking,
+    after_employment_ends,
     book,
     book_group,
     cancel,
@@ -26,6 +27,7 @@ __all__ = [
     "GroupBooking",
     "OpenSession",
     "StaffingWarning",
+    "after_employment_ends",
     "book",
     "book_group",
     "cancel",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -375,6 +375,18 @@ def complete(booking: Booking, user: AnyUser = None, *, expected_version: int | 
         holdings.append(holding)
     _refresh_costs(booking)
     return holdings
+
+
+def after_employment_ends(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """The open bookings (planned, waitlisted, booked) on sessions that last beyond the end of the
+    employment they are booked for: the person has left, or will have left, or moved to another
+    facility, before the course is over. Nothing cancels them by itself (a fee may be due, or the
+    end date may be wrong); the booking list and the landing page point them out."""
+    return bookings.filter(
+        status__in=OPEN_STATUSES,
+        employment__end_date__isnull=False,
+        session__last_day__gt=F("employment__end_date"),
+    )
 
 
 def interested_without_booking(session: Session) -> list[CourseInterest]:

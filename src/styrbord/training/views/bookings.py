@@ -71,6 +71,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fee_today": fee_today,
             "veu_reason": veu_reason,
             "warnings": services.staffing_warnings(booking) if booking.is_open else [],
+            "beyond_employment": services.after_employment_ends(Booking.objects.filter(pk=booking.pk)).exists(),
             "can_update": can(request.user, UPDATE, "booking"),
             "preview": booking_costs(booking) if not rows else [],
         },
@@ -124,6 +125,8 @@ def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm,
             "q": "session__course__name__icontains",
         }
         bookings = apply_choices(bookings, form.cleaned_data, lookups)
+        if form.cleaned_data["ophoer"]:
+            bookings = services.after_employment_ends(bookings)
     return form, bookings.order_by("session__first_day", "session__course__name", "session_id", "employee__name", "pk")
 
 
@@ -138,6 +141,11 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     shown = list(page)
     if shown:
         log_access(request.user, "training.bookings.listed", sorted({b.employee_id for b in shown}))
+    beyond = set(
+        services.after_employment_ends(Booking.objects.filter(pk__in=[b.pk for b in shown])).values_list(
+            "pk", flat=True
+        )
+    )
     return render(
         request,
         "training/booking_list.html",
@@ -152,6 +160,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
             "select_all": request.GET.get("alle") == "1",
             "any_planned": any(b.status == BookingStatus.PLANNED for b in shown),
             "page_number": page.number,
+            "beyond_employment": beyond,  # open bookings on sessions that last beyond the employment
         },
     )
 
