@@ -29,6 +29,8 @@ from styrbord.staff.importing.generic import guess_mapping
 from styrbord.staff.importing.preview import preview_context
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
 from styrbord.staff.importing.services import prepare, run_import
+from styrbord.training.models import Booking
+from styrbord.training.services import after_employment_ends
 
 OBJECT_TYPE = "staff_import"
 
@@ -174,6 +176,12 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "staff/importing/mapping.html", context)
 
 
+def _bookings_beyond_employment(request: HttpRequest) -> int:
+    """Open bookings in the user's scope on sessions lasting beyond their employment (an import that
+    ends employments can leave people booked on courses after they have left)."""
+    return scoped_for(request.user, LIST, "booking", after_employment_ends(Booking.objects.all())).count()
+
+
 @requires(OBJECT_TYPE, CREATE)
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -186,6 +194,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     if batch.source_format == ImportBatch.Format.GENERIC and not mapping_data:
         return redirect("staff:import_mapping", token=token)
     if request.method == "POST":
+        beyond_before = _bookings_beyond_employment(request)
         try:
             result = run_import(
                 sources,
@@ -216,6 +225,19 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
                 "ended": counts["employments_ended"],
             },
         )
+        beyond = _bookings_beyond_employment(request) - beyond_before
+        if beyond > 0:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s booking ligger nu på et hold, der slutter efter ansættelsens ophør. Se den under "
+                    "Kurser, Bookinger med filteret »Kun efter ansættelsens ophør«.",
+                    "%(count)s bookinger ligger nu på hold, der slutter efter ansættelsens ophør. Se dem under "
+                    "Kurser, Bookinger med filteret »Kun efter ansættelsens ophør«.",
+                    beyond,
+                )
+                % {"count": beyond},
+            )
         return redirect("staff:import_upload")
     plan = prepare(sources, batch.municipality, mapping=mapping_data, end_missing=batch.end_missing)
     status = 422 if plan.errors else 200

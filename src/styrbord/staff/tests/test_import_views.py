@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -287,3 +288,41 @@ def test_a_delivery_with_bad_rows_gets_an_accessible_error_report(page, live_ser
     ]
     assert not Employment.objects.filter(employment_number__startswith="1002-").exists()
     assert violations(page, "error report") == []
+
+
+@pytest.mark.django_db
+def test_an_import_that_ends_an_employment_before_a_booked_course_says_so(client, world) -> None:
+    """Karen resigns (her end date arrives with the next delivery) while booked on a course after it."""
+    import datetime as dt
+
+    from django.contrib.messages import get_messages
+
+    from styrbord.lib.dates import local_today
+    from styrbord.training import services
+    from styrbord.training.tests import helpers
+
+    client.force_login(world.coordinator)
+    data = (FILES / "generic_latin1_tab.csv").read_bytes()
+    mapping = {f"field_{key}": header for key, header in GENERIC_MAPPING.items()}
+
+    def deliver(content: bytes) -> Any:
+        response = client.post(UPLOAD, {"files": [SimpleUploadedFile("loen.csv", content)]})
+        client.post(response["Location"], mapping)
+        return client.post(reverse("staff:import_preview", args=[pending_token()]))
+
+    deliver(data)
+    karen = Employee.objects.get(person_key="0707:M-1")
+    course_day = local_today() + dt.timedelta(days=40)
+    services.book(karen, helpers.session(days=[course_day], capacity=5))
+    leaving = local_today() + dt.timedelta(days=20)
+    resigned = data.replace("01.02.2024\t\t".encode("latin-1"), f"01.02.2024\t{leaving:%d-%m-%Y}\t".encode("latin-1"))
+    assert resigned != data
+
+    applied = deliver(resigned)
+
+    shown = [str(m) for m in get_messages(applied.wsgi_request)]
+    assert (
+        "1 booking ligger nu på et hold, der slutter efter ansættelsens ophør. Se den under Kurser, Bookinger "
+        "med filteret »Kun efter ansættelsens ophør«." in shown
+    )
+    assert Employment.objects.get(employee=karen).end_date == leaving
