@@ -71,10 +71,20 @@ def test_a_generic_file_is_read_with_a_saved_mapping_that_names_the_municipality
 
 
 def test_end_missing_is_passed_on(world) -> None:
-    run(*paths(), "--municipality", "0707", "--end-missing")
+    import datetime as dt
+
+    from styrbord.lib.dates import local_today
+    from styrbord.training import services
+    from styrbord.training.tests import helpers
+
+    # Booked on a course next month, and not in the delivery: the import ends the employment.
+    services.book(world.dolmer_staff[0], helpers.session(days=[local_today() + dt.timedelta(days=30)]))
+
+    _, err = run(*paths(), "--municipality", "0707", "--end-missing")
 
     # The world's five Norddjurs employments are not in the files.
     assert Employment.objects.filter(facility__municipality__code="0707", status="ended").count() == 5
+    assert "Advarsel: 1 booking ligger nu på hold, der slutter efter ansættelsens ophør" in err
 
 
 @pytest.mark.parametrize(
