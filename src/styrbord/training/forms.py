@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.competences.models import Competence
+from styrbord.lib.dates import EARLIEST, LATEST, in_calendar
 from styrbord.lib.fields import CalendarDateFormField
-from styrbord.lib.formatting import format_number
+from styrbord.lib.formatting import format_date, format_number, parse_decimal
 from styrbord.lib.money import MAX_DIGITS, DanishDecimalFormField, money_form_field
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import Employment, JobGroup
@@ -178,11 +179,16 @@ class SessionForm(forms.Form):
                     _("Linje %(line)s: %(value)s er ikke en dato (ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ).")
                     % {"line": number, "value": parts[0]}
                 )
+            if not in_calendar(day):
+                raise forms.ValidationError(
+                    _("Linje %(line)s: datoen skal ligge mellem %(earliest)s og %(latest)s.")
+                    % {"line": number, "earliest": format_date(EARLIEST), "latest": format_date(LATEST)}
+                )
             hours = Decimal("7.40")
             if len(parts) > 1:
                 try:
-                    hours = Decimal(parts[1].replace(",", "."))
-                except ArithmeticError:
+                    hours = parse_decimal(parts[1])  # a Danish number; "NaN" and "Infinity" are refused
+                except ValueError:
                     hours = Decimal("-1")
                 if not Decimal("0") < hours <= Decimal("24"):
                     raise forms.ValidationError(_("Linje %(line)s: timer skal være mellem 0 og 24.") % {"line": number})

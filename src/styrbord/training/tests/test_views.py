@@ -222,6 +222,14 @@ def test_a_coordinator_creates_a_session_from_a_list_of_days(world: World, clien
     assert (session.first_day, session.last_day) == (dt.date(2026, 9, 1), dt.date(2026, 9, 2))
     bad = client.post(reverse("training:session_create", args=[course.pk]), {"capacity": "1", "days": "1. marts"})
     assert "Linje 1: 1. er ikke en dato" in bad.content.decode()
+    for days, message in [
+        ("02-09-2026 NaN", "Linje 1: timer skal være mellem 0 og 24."),  # was a server error
+        ("02-09-2026\n02-09-9999", "Linje 2: datoen skal ligge mellem 01-01-1900 og 31-12-2199."),  # was saved
+    ]:
+        refused = client.post(reverse("training:session_create", args=[course.pk]), {"capacity": "1", "days": days})
+        assert refused.status_code == 200
+        assert message in refused.content.decode()
+    assert course.sessions.count() == 1
     assert _login(client, world.manager).get(reverse("training:session_create", args=[course.pk])).status_code == 403
 
 

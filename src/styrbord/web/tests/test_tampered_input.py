@@ -109,7 +109,7 @@ def test_hostile_query_values_never_break_a_page(world: World, persona: str) -> 
 # Forms that end something (delete, cancel, anonymise, log out), start a plan run or change a
 # password are left out: a valid post there does what it says, and they have tests of their own.
 NOT_POSTED = re.compile(r"slet|delete|annuller|afbestil|anonymis|log-?ud|logout|adgangskode|password|/koer/|/konto/")
-HOSTILE_FIELD = ["9" * 20, "9999-12-31", "-1"]
+HOSTILE_FIELD = ["9" * 20, "9999-12-31", "-1", "NaN"]
 
 
 class _PostForms(HTMLParser):
