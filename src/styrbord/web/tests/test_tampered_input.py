@@ -23,7 +23,7 @@ from styrbord.web.tests.test_links import SKIP, _links
 pytestmark = pytest.mark.django_db
 
 MAX_PAGES = 60
-HOSTILE = ["9" * 20, "9999-12-31", "abc", "-1"]
+HOSTILE = ["9" * 20, "9999-12-31", "abc", "-1", "NaN"]
 # Parameters that only page or sort (pagination and ordering are tested with their pages).
 PASSIVE = {"side", "page", "sort", "tilbage", "next"}
 
