@@ -15,8 +15,8 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-HOSTILE_QUERY = ["9" * 20, "9999-12-31", "abc", "-1", "NaN"]
-HOSTILE_BODY: list[Any] = [10**20, "9999-12-31", -1, [10**20], "NaN"]
+HOSTILE_QUERY = ["9" * 20, "9999-12-31", "abc", "-1", "NaN", "a\x00b"]
+HOSTILE_BODY: list[Any] = [10**20, "9999-12-31", -1, [10**20], "NaN", "a\x00b"]
 
 
 def _body_fields(spec: dict[str, Any], operation: dict[str, Any]) -> list[str]:

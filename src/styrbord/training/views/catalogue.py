@@ -52,7 +52,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("type", "")
     if kind in Course.Kind.values:
         courses = courses.filter(kind=kind)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL text holds no NUL
     if query:
         courses = courses.filter(Q(name__icontains=query) | Q(competences__name__icontains=query)).distinct()
     # "Kurser, der giver …": from the 90-day list, a certificate nobody has booked a renewal for.

@@ -23,7 +23,7 @@ from styrbord.web.tests.test_links import SKIP, _links
 pytestmark = pytest.mark.django_db
 
 MAX_PAGES = 60
-HOSTILE = ["9" * 20, "9999-12-31", "abc", "-1", "NaN"]
+HOSTILE = ["9" * 20, "9999-12-31", "abc", "-1", "NaN", "a\x00b"]
 # Parameters that only page or sort (pagination and ordering are tested with their pages).
 PASSIVE = {"side", "page", "sort", "tilbage", "next"}
 
@@ -109,7 +109,7 @@ def test_hostile_query_values_never_break_a_page(world: World, persona: str) -> 
 # Forms that end something (delete, cancel, anonymise, log out), start a plan run or change a
 # password are left out: a valid post there does what it says, and they have tests of their own.
 NOT_POSTED = re.compile(r"slet|delete|annuller|afbestil|anonymis|log-?ud|logout|adgangskode|password|/koer/|/konto/")
-HOSTILE_FIELD = ["9" * 20, "9999-12-31", "-1", "NaN"]
+HOSTILE_FIELD = ["9" * 20, "9999-12-31", "-1", "NaN", "a\x00b"]
 
 
 class _PostForms(HTMLParser):
