@@ -170,6 +170,11 @@ def sniff_delimiter(text: str) -> str:
     return sniffed if sniffed in tied else tied[0]
 
 
+NUL_IN_ROW = gettext_noop(
+    "Række %(row)s indeholder et NUL-tegn (binære data). Filen er beskadiget; ret rækken, eller hent filen igen."
+)
+
+
 def _open_csv(source: SourceFile) -> Table:
     data = source.path.read_bytes()
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -179,6 +184,9 @@ def _open_csv(source: SourceFile) -> Table:
     except UnicodeDecodeError:
         raise FileUnreadableError(gettext_noop("Filens tegnsæt kunne ikke genkendes.")) from None
     del data
+    nul = text.find("\x00")
+    if nul >= 0:  # past the first 4 KB: a damaged file (and PostgreSQL text cannot hold the character)
+        raise FileUnreadableError(NUL_IN_ROW, row=text.count("\n", 0, nul) + 1)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
@@ -390,7 +398,10 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         return [value if type(value) is str else (_CELL_TEXT.get(type(value)) or _cell_text)(value) for value in raw]
 
     def flagged(out: list[str], row_no: int) -> list[str]:
-        if "\n=" not in "\n" + "\n".join(out):
+        joined = "\n" + "\n".join(out)
+        if "\x00" in joined:  # a cell written as _x0000_, which calamine decodes
+            raise FileUnreadableError(NUL_IN_ROW, row=row_no).at(source.name)
+        if "\n=" not in joined:
             return out  # no cell starts with "=" (checked at C speed; the usual case)
         for index, text in enumerate(out):
             if text.startswith("="):

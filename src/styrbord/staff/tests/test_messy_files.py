@@ -39,6 +39,10 @@ REJECTED = {
     "a truncated xlsx": Case("truncated.xlsx", ("beskadiget eller afkortet",)),
     "a zip bomb": Case("zip_bomb.xlsx", ("komprimeret",)),
     "a formula where a number belongs": Case("formula_in_number.xlsx", ("Timer pr. uge", "'=30+7'")),
+    # A NUL character (PostgreSQL text cannot hold one): deep in a CSV, past the binary check of its
+    # first 4 KB, and in a workbook cell written as _x0000_, which the XLSX reader decodes.
+    "a NUL character deep in a CSV": Case("nul_deep.csv", ("nul_deep.csv", "Række 122 indeholder et NUL-tegn")),
+    "a NUL character in a workbook cell": Case("nul_cell.xlsx", ("nul_cell.xlsx", "Række 3 indeholder et NUL-tegn")),
 }
 
 
@@ -63,6 +67,25 @@ def delivered(world: Any, tmp_path: Path) -> Path:
     workbook = openpyxl.load_workbook(FILES / "generic.xlsx")
     workbook.active["G2"] = "=30+7"
     workbook.save(tmp_path / "formula_in_number.xlsx")
+    header = (FILES / "generic_latin1_tab.csv").read_text("latin-1").splitlines()[0]
+    rows = [
+        f"N-{i}\tPerson {i}\tB-{i}\tDolmer Have\tSocialpædagog\tKontaktperson\t37,0\t01.02.2024\t\t250\tnej"
+        for i in range(1, 121)
+    ]
+    rows.append("N-999\tKa\x00ren\tB-999\tDolmer Have\tSocialpædagog\tKontaktperson\t37,0\t01.02.2024\t\t250\tnej")
+    deep = "\n".join([header, *rows]) + "\n"
+    assert deep.index("\x00") > 4096
+    (tmp_path / "nul_deep.csv").write_text(deep, "latin-1")
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "nul_cell.xlsx"))
+    sheet = book.add_worksheet()
+    source = openpyxl.load_workbook(FILES / "generic.xlsx").active
+    for r, row in enumerate(source.iter_rows(values_only=True)):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    sheet.write(2, 1, "Ka\x00ren")  # row 3's name: saved as Ka_x0000_ren
+    book.close()
     return tmp_path
 
 
