@@ -5,7 +5,8 @@
 - overspend: actual + open commitments above the grant;
 - a budget line deviating more than the grantor allows without prior approval (10 % / 100.000 kr.);
 - report deadlines within 30 days, or overdue;
-- costs in a category the pool does not cover.
+- costs in a category the pool does not cover;
+- money committed for seats of people whose employment ends before their course does.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db import models
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from styrbord.funding.models import FundingSplit, Grant, LedgerEntry, Pool, ReportingDeadline
 from styrbord.funding.services.balances import Balances, balances_for, budget_vs_actual
@@ -48,6 +49,7 @@ class WarningKind(models.TextChoices):
     BUDGET_DEVIATION = "budget_deviation", gettext_lazy("Budgetafvigelse")
     DEADLINE = "deadline", gettext_lazy("Rapporteringsfrist")
     INELIGIBLE_COST = "ineligible_cost", gettext_lazy("Udgift puljen ikke dækker")
+    AFTER_EMPLOYMENT = "after_employment", gettext_lazy("Booking efter ansættelsens ophør")
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,38 @@ def _ineligible(grant: Grant) -> list[FundingWarning]:
     return warnings
 
 
+def _after_employment(grant: Grant) -> list[FundingWarning]:
+    """Money committed on the grant for seats on sessions that last beyond the employment they are
+    booked for: the person has resigned (or moved) since; the seat should be cancelled or passed on."""
+    from styrbord.training.models import Booking
+    from styrbord.training.services import after_employment_ends
+
+    found = (
+        LedgerEntry.objects.filter(
+            grant=grant,
+            balance__in=LedgerEntry.OPEN_COMMITMENTS,
+            booking__in=after_employment_ends(Booking.objects.all()).values("pk"),
+        )
+        .values("booking")
+        .annotate(total=Sum("amount"))
+        .filter(total__gt=0)
+    )
+    count, amount = 0, ZERO
+    for row in found:
+        count += 1
+        amount += row["total"]
+    if not count:
+        return []
+    message = ngettext(
+        "%(amount)s er disponeret til %(count)s booking på et hold, der slutter efter ansættelsens ophør. "
+        "Afbestil pladsen i tide, eller giv den til en anden.",
+        "%(amount)s er disponeret til %(count)s bookinger på hold, der slutter efter ansættelsens ophør. "
+        "Afbestil pladserne i tide, eller giv dem til andre.",
+        count,
+    ) % {"amount": format_kr(amount), "count": count}
+    return [FundingWarning(WarningKind.AFTER_EMPLOYMENT, Severity.WARNING, message, grant)]
+
+
 def grant_warnings(
     grant: Grant, today: dt.date | None = None, balances: Balances | None = None
 ) -> list[FundingWarning]:
@@ -221,7 +255,7 @@ def grant_warnings(
         return []
     balances = balances or balances_for(grant)
     found = _overspend(grant, balances) + _repayment(grant, balances, today)
-    found += _budget_deviation(grant, today) + _ineligible(grant)
+    found += _budget_deviation(grant, today) + _ineligible(grant) + _after_employment(grant)
     return sort_warnings(found)
 
 

@@ -113,3 +113,27 @@ def test_a_refund_counts_on_the_budget_line_of_the_cost_it_refunds(world) -> Non
     post_actual(grant, CostCategory.VEU_REFUND, D("-1200"), dt.date(2025, 5, 1), world.finance)
     [row] = budget_vs_actual(grant)
     assert (row.category, row.year, row.budget, row.actual) == ("backfill", 2025, D("4000"), D("3800"))
+
+
+def test_money_committed_for_a_seat_after_the_employment_ends_is_flagged(world) -> None:  # type: ignore[no-untyped-def]
+    """The person resigned after being booked: the grant still holds the seat's money."""
+    from styrbord.funding.services.booking_charges import charge_booking
+
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="100000")
+    leaving = helpers.booking(world.dolmer_staff[0], {"fee": "2400", "backfill": "5000"})
+    staying = helpers.booking(world.dolmer_staff[1], {"fee": "2400"})
+    for booking in (leaving, staying):
+        charge_booking(booking, [(grant, 100)], world.finance, skip_ineligible=True)
+    today = leaving.session.first_day - dt.timedelta(days=30)
+    assert not [w for w in grant_warnings(grant, today) if w.kind == WarningKind.AFTER_EMPLOYMENT]
+
+    employment = leaving.employment
+    employment.end_date = leaving.session.first_day - dt.timedelta(days=1)
+    employment.save(update_fields=["end_date"])
+
+    (warning,) = [w for w in grant_warnings(grant, today) if w.kind == WarningKind.AFTER_EMPLOYMENT]
+    assert warning.severity == Severity.WARNING
+    assert warning.message == (
+        "7.400 kr. er disponeret til 1 booking på et hold, der slutter efter ansættelsens ophør. "
+        "Afbestil pladsen i tide, eller giv den til en anden."
+    )
