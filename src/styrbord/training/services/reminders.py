@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
+from styrbord.organisations.services import current_employments
 from styrbord.training.models import Booking, BookingStatus, ReminderLog
 
 logger = logging.getLogger(__name__)
@@ -51,9 +53,15 @@ class _Reminder:
 
 def _session_reminders(today: dt.date, days_before: int) -> list[_Reminder]:
     horizon = today + dt.timedelta(days=days_before)
-    bookings = Booking.objects.filter(
-        status=BookingStatus.BOOKED, session__first_day__gt=today, session__first_day__lte=horizon
-    ).select_related("session__course", "employee")
+    bookings = (
+        Booking.objects.filter(
+            status=BookingStatus.BOOKED, session__first_day__gt=today, session__first_day__lte=horizon
+        )
+        # Not to someone whose employment has ended by the first day (resigned since the booking):
+        # the booking list and the landing page point the seat out to the manager instead.
+        .exclude(employment__end_date__lt=F("session__first_day"))
+        .select_related("session__course", "employee")
+    )
     reminders = []
     for booking in bookings:
         session = booking.session
@@ -75,9 +83,13 @@ def _session_reminders(today: dt.date, days_before: int) -> list[_Reminder]:
 
 def _expiry_reminders(today: dt.date, days_before: int) -> list[_Reminder]:
     horizon = today + dt.timedelta(days=days_before)
-    holdings = CompetenceHolding.objects.filter(expires_on__gte=today, expires_on__lte=horizon).select_related(
-        "competence", "employee"
-    )
+    # Only people employed today: a former employee keeps their certificates (and e-mail address)
+    # until the retention period ends, but is not told to talk to a manager they no longer have.
+    holdings = CompetenceHolding.objects.filter(
+        expires_on__gte=today,
+        expires_on__lte=horizon,
+        employee_id__in=current_employments(today).values("employee_id"),
+    ).select_related("competence", "employee")
     reminders = []
     for holding in holdings:
         # A newer holding of the same competence that lasts longer makes the reminder moot.

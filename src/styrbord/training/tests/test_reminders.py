@@ -79,3 +79,24 @@ def test_the_task_runs_the_same_idempotent_send() -> None:
     assert first.return_value == {"sessions": 1, "expiries": 0, "skipped_no_email": 0}
     assert second.return_value == {"sessions": 0, "expiries": 0, "skipped_no_email": 0}
     assert len(mail.outbox) == 1
+
+
+def test_no_reminders_to_people_who_have_left_or_will_have_left_by_the_course() -> None:
+    """Former employees keep their certificates (and address) until the retention period ends; they
+    are not told to talk to their manager. Someone who resigned after being booked gets no reminder
+    of a course that starts after their last day (the manager is shown the seat instead)."""
+    left = factories.employee(email="tidligere@example.dk")
+    factories.employment(left, start_date=dt.date(2020, 1, 1), end_date=dt.date(2025, 12, 31))
+    factories.holding(left, factories.competence(validity_months=24), dt.date(2024, 4, 1), dt.date(2026, 4, 10))
+    resigning = factories.employee(email="fratraeder@example.dk")
+    factories.employment(resigning, start_date=dt.date(2020, 1, 1))
+    services.book(resigning, helpers.session(days=[dt.date(2026, 3, 2)]), status=BookingStatus.BOOKED)
+    employment = resigning.employments.get()
+    employment.end_date = dt.date(2026, 2, 28)  # resigned after being booked
+    employment.save(update_fields=["end_date"])
+    staying = factories.employee(email="bliver@example.dk")
+    factories.employment(staying, start_date=dt.date(2020, 1, 1), end_date=dt.date(2026, 3, 2))  # the course day
+    services.book(staying, helpers.session(days=[dt.date(2026, 3, 2)]), status=BookingStatus.BOOKED)
+
+    assert "Sent 1 session reminder(s) and 0 expiry reminder(s)" in _run()
+    assert [m.to[0] for m in mail.outbox] == ["bliver@example.dk"]
