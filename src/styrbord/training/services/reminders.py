@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from styrbord.competences.models import CompetenceHolding
+from styrbord.competences.services import lapsing_holdings
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
 from styrbord.organisations.services import current_employments
@@ -82,23 +82,13 @@ def _session_reminders(today: dt.date, days_before: int) -> list[_Reminder]:
 
 
 def _expiry_reminders(today: dt.date, days_before: int) -> list[_Reminder]:
-    horizon = today + dt.timedelta(days=days_before)
-    # Only people employed today: a former employee keeps their certificates (and e-mail address)
-    # until the retention period ends, but is not told to talk to a manager they no longer have.
-    holdings = CompetenceHolding.objects.filter(
-        expires_on__gte=today,
-        expires_on__lte=horizon,
-        employee_id__in=current_employments(today).values("employee_id"),
-    ).select_related("competence", "employee")
+    # The certificates the 90-day list shows: lapsing and not outlasted by a renewal, of people
+    # employed today. A former employee keeps their certificates (and e-mail address) until the
+    # retention period ends, but is not told to talk to a manager they no longer have.
+    holdings = lapsing_holdings(current_employments(today), today, days_before).select_related("competence", "employee")
     reminders = []
     for holding in holdings:
-        # A newer holding of the same competence that lasts longer makes the reminder moot.
-        renewed = CompetenceHolding.objects.filter(
-            employee_id=holding.employee_id, competence_id=holding.competence_id, acquired_on__gt=holding.acquired_on
-        ).exists()
-        if renewed:
-            continue
-        if holding.expires_on is None:
+        if holding.expires_on is None:  # excluded by the filter; keeps the type checker informed
             continue
         key = f"expiry:{holding.pk}:{holding.expires_on.isoformat()}"
         subject = _("Din kompetence %(competence)s udløber %(date)s") % {
