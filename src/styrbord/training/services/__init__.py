@@ -11,9 +11,11 @@ from .bookings import (
     complete,
     confirm,
     confirm_many,
+    employed_today,
     interested_without_booking,
     mark_attended,
     mark_no_show,
+    open_interests,
     seats_taken,
 )
 from .errors import BookingError
@@ -35,9 +37,11 @@ __all__ = [
     "complete",
     "confirm",
     "confirm_many",
+    "employed_today",
     "interested_without_booking",
     "mark_attended",
     "mark_no_show",
+    "open_interests",
     "seats_taken",
     "sessions_granting",
     "staffing_warnings",

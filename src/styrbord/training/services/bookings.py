@@ -22,6 +22,7 @@ from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import add_months, local_today
 from styrbord.lib.formatting import format_date
 from styrbord.lib.money import ZERO, round_money
+from styrbord.organisations.services import current_employments
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.models import (
     OPEN_STATUSES,
@@ -389,11 +390,25 @@ def after_employment_ends(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     )
 
 
+def employed_today() -> QuerySet[Employment]:
+    """Today's employments, as the people whose course wishes count: a former employee's wish is
+    no demand, and their name does not belong on a demand list."""
+    return current_employments(local_today())
+
+
+def open_interests() -> QuerySet[CourseInterest]:
+    """Course wishes not yet met by a booking, of people employed today."""
+    return CourseInterest.objects.filter(
+        fulfilled_by__isnull=True, employee_id__in=employed_today().values("employee_id")
+    )
+
+
 def interested_without_booking(session: Session) -> list[CourseInterest]:
-    """The demand list for a session's course: people who asked for it and are not booked on it."""
+    """The demand list for a session's course: people employed today who asked for it and are not
+    booked on it."""
     booked = session.bookings.exclude(status=BookingStatus.CANCELLED).values("employee_id")
     return list(
-        CourseInterest.objects.filter(course=session.course)
+        CourseInterest.objects.filter(course=session.course, employee_id__in=employed_today().values("employee_id"))
         .filter(Q(fulfilled_by__isnull=True) | Q(fulfilled_by=session))
         .exclude(employee_id__in=booked)
         .select_related("employee")

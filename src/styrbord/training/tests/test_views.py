@@ -185,6 +185,29 @@ def test_the_session_page_shows_the_waiting_list_and_the_demand_list(world: Worl
     assert world.dolmer_staff[2].name not in other.content.decode()
 
 
+def test_a_former_employees_course_wish_is_no_demand(world: World, client: Client) -> None:
+    """Someone who has left keeps their wish on record until the retention period ends, but it is
+    not demand: not on the course's or the session's demand list, not in the catalogue's count."""
+    course = helpers.course(name="KRAP-forløb")
+    session = helpers.session(course, capacity=5)
+    former = factories.employee(name="Tidligere Medarbejder")
+    factories.employment(former, world.dolmer, start_date=dt.date(2019, 1, 1), end_date=dt.date(2024, 12, 31))
+    CourseInterest.objects.create(employee=former, course=course, note="Gerne")
+    CourseInterest.objects.create(employee=world.dolmer_staff[2], course=course, note="Også mig")
+    _login(client, world.manager)
+
+    for url in (
+        reverse("training:course_detail", args=[course.pk]),
+        reverse("training:session_detail", args=[session.pk]),
+    ):
+        content = client.get(url).content.decode()
+        assert f"{world.dolmer_staff[2].name} – Også mig" in content
+        assert "Tidligere Medarbejder" not in content
+    catalogue = client.get(reverse("training:course_list")).context["courses"]
+    assert next(c for c in catalogue if c.pk == course.pk).demand == 1
+    assert [i.employee for i in services.interested_without_booking(session)] == [world.dolmer_staff[2]]
+
+
 def test_a_session_counts_planned_bookings_beside_the_seats_taken(world: World, client: Client) -> None:
     session = helpers.session(helpers.course(), capacity=25)
     services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)

@@ -36,6 +36,8 @@ from styrbord.training.services import (
     BookingError,
     book,
     book_group,
+    employed_today,
+    open_interests,
     seats_taken,
     staffing_warnings,
 )
@@ -70,7 +72,14 @@ def course_list(request: HttpRequest) -> HttpResponse:
             upcoming=Count(
                 "sessions", filter=Q(sessions__first_day__gte=today, sessions__cancelled=False), distinct=True
             ),
-            demand=Count("interests", filter=Q(interests__fulfilled_by__isnull=True), distinct=True),
+            demand=Count(
+                "interests",
+                filter=Q(
+                    interests__fulfilled_by__isnull=True,
+                    interests__employee_id__in=employed_today().values("employee_id"),
+                ),
+                distinct=True,
+            ),
         )
         .order_by("name")
     )
@@ -117,9 +126,9 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for session in upcoming:
         session.free = max(0, session.capacity - session.seats)  # type: ignore[attr-defined]
-    interests = scoped_for(
-        request.user, LIST, "booking", CourseInterest.objects.filter(course=course, fulfilled_by__isnull=True)
-    ).select_related("employee")
+    interests = scoped_for(request.user, LIST, "booking", open_interests().filter(course=course)).select_related(
+        "employee"
+    )
     own_interest = None
     employee_id = getattr(request.user, "employee_id", None)
     if employee_id:
@@ -266,9 +275,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         LIST,
         "booking",
-        CourseInterest.objects.filter(course=session.course, fulfilled_by__isnull=True).exclude(
-            employee_id__in=session.bookings.exclude(status=BookingStatus.CANCELLED).values("employee_id")
-        ),
+        open_interests()
+        .filter(course=session.course)
+        .exclude(employee_id__in=session.bookings.exclude(status=BookingStatus.CANCELLED).values("employee_id")),
     ).select_related("employee")
     days = list(SessionDay.objects.filter(session=session))
     shown = [b.employee_id for b in bookings] + [i.employee_id for i in interests]
