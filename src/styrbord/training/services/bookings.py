@@ -296,9 +296,11 @@ def _promote_from_waitlist(session: Session, user: AnyUser) -> Booking | None:
     """Give a free seat to the longest-waiting person (called with the session row locked)."""
     if seats_taken(session) >= session.capacity:
         return None
+    waitlisted = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED)
     waiting = (
-        Booking.objects.select_for_update()
-        .filter(session=session, status=BookingStatus.WAITLISTED)
+        waitlisted.select_for_update()
+        # Not someone whose employment ends before the session does (resigned since joining the list).
+        .exclude(pk__in=after_employment_ends(waitlisted).values("pk"))
         .order_by("waitlisted_at", "pk")
         .first()
     )

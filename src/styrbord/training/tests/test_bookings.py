@@ -38,6 +38,23 @@ def test_a_cancelled_seat_goes_to_the_first_person_on_the_waiting_list() -> None
     assert services.seats_taken(session) == 1
 
 
+def test_a_free_seat_skips_a_waiting_person_whose_employment_ends_before_the_session() -> None:
+    facility = factories.facility()
+    session = helpers.session(capacity=1)  # one day, 02-03-2026
+    people = [factories.employment(facility_obj=facility).employee for _ in range(3)]
+    seat = services.book(people[0], session, status=BookingStatus.BOOKED)
+    resigned = services.book(people[1], session, status=BookingStatus.BOOKED)
+    next_in_line = services.book(people[2], session, status=BookingStatus.BOOKED)
+    Employment.objects.filter(employee=people[1]).update(end_date=dt.date(2026, 2, 27))  # resigned since
+
+    result = services.cancel(seat, on=dt.date(2025, 12, 1))
+
+    assert result.promoted is not None
+    assert result.promoted.pk == next_in_line.pk
+    resigned.refresh_from_db()
+    assert resigned.status == BookingStatus.WAITLISTED  # left for the manager to cancel
+
+
 def test_cancelling_a_planned_booking_promotes_nobody_and_costs_nothing() -> None:
     session = helpers.session(capacity=1)
     facility = factories.facility()
