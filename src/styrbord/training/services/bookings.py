@@ -220,6 +220,8 @@ def confirm(booking: Booking, user: AnyUser = None, *, expected_version: int | N
     booking = _lock_booking(booking, expected_version)
     if booking.status != BookingStatus.PLANNED:
         raise BookingError(_("Kun en planlagt booking kan tilmeldes."))
+    # As when booking: the employment (which may have got an end date since) must last the session.
+    checks.check_employment(booking.employment, checks.session_dates(session))
     if seats_taken(session) >= session.capacity:
         _save_status(
             booking, BookingStatus.WAITLISTED, user, "training.booking.waitlisted", waitlisted_at=timezone.now()

@@ -55,6 +55,20 @@ def test_a_free_seat_skips_a_waiting_person_whose_employment_ends_before_the_ses
     assert resigned.status == BookingStatus.WAITLISTED  # left for the manager to cancel
 
 
+def test_a_planned_booking_of_someone_who_has_resigned_since_cannot_be_confirmed() -> None:
+    session = helpers.session(capacity=5)  # one day, 02-03-2026
+    staying = factories.employment().employee
+    resigned = factories.employment().employee
+    planned = [services.book(person, session) for person in (staying, resigned)]
+    Employment.objects.filter(employee=resigned).update(end_date=dt.date(2026, 2, 27))
+
+    with pytest.raises(BookingError, match="Ansættelsen ophører den 27-02-2026, før holdets sidste dag den 02-03-2026"):
+        services.confirm_many(planned)
+
+    assert {b.status for b in session.bookings.all()} == {BookingStatus.PLANNED}  # all or none
+    assert services.confirm(planned[0]).status == BookingStatus.BOOKED
+
+
 def test_cancelling_a_planned_booking_promotes_nobody_and_costs_nothing() -> None:
     session = helpers.session(capacity=1)
     facility = factories.facility()
