@@ -75,12 +75,21 @@ class GroupBookForm(forms.Form):
     confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args: Any, employments: QuerySet[Employment], on: dt.date | None, booked: QuerySet[Any], **kwargs: Any
+        self,
+        *args: Any,
+        employments: QuerySet[Employment],
+        on: dt.date | None,
+        booked: QuerySet[Any],
+        until: dt.date | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         qs = employments.exclude(status=Employment.Status.ENDED).exclude(employee_id__in=booked)
         if on is not None:
-            qs = qs.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+            # In force from the session's first day through its last, as booking requires: someone
+            # who has resigned before the course is over is not offered (nor ticked from a gap list).
+            last = until or on
+            qs = qs.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=last))
         self.fields["employments"].queryset = qs.select_related("employee", "facility").order_by(  # type: ignore[attr-defined]
             "facility__name", "employee__name", "pk"
         )

@@ -550,6 +550,18 @@ def test_a_manager_books_several_of_their_staff_at_once_after_confirming_the_sta
     assert client.get(url).status_code == 403
 
 
+def test_the_group_booking_offers_only_people_employed_through_the_whole_session(world: World, client: Client) -> None:
+    session = helpers.session(helpers.course(), days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)], capacity=5)
+    leaving = Employment.objects.get(employee=world.dolmer_staff[0])
+    leaving.end_date = dt.date(2026, 3, 2)  # the first of the two days is the last working day
+    leaving.save(update_fields=["end_date"])
+    url = reverse("training:session_book_group", args=[session.pk])
+    page = _login(client, world.manager).get(f"{url}?valgt={leaving.pk}").content.decode()
+    listed = page.split('id="candidates"', 1)[1].split("</table>", 1)[0]
+    assert world.dolmer_staff[0].name not in listed  # not offered, and not ticked from a gap list
+    assert world.dolmer_staff[1].name in listed
+
+
 def test_the_booking_list_shows_what_is_planned_and_confirms_a_selection_all_or_none(
     world: World, client: Client
 ) -> None:

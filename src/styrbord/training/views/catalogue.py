@@ -340,6 +340,7 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"employments": request.GET.getlist("valgt")},  # from a gap list: the people missing it
         employments=_bookable_employments(request),
         on=session.first_day,
+        until=session.last_day,
         booked=live,  # type: ignore[arg-type]
     )
     warnings = []
