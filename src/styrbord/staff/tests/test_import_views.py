@@ -305,10 +305,14 @@ def test_an_import_that_ends_an_employment_before_a_booked_course_says_so(client
     data = (FILES / "generic_latin1_tab.csv").read_bytes()
     mapping = {f"field_{key}": header for key, header in GENERIC_MAPPING.items()}
 
+    previews: list[str] = []
+
     def deliver(content: bytes) -> Any:
         response = client.post(UPLOAD, {"files": [SimpleUploadedFile("loen.csv", content)]})
         client.post(response["Location"], mapping)
-        return client.post(reverse("staff:import_preview", args=[pending_token()]))
+        preview = reverse("staff:import_preview", args=[pending_token()])
+        previews.append(client.get(preview).content.decode())
+        return client.post(preview)
 
     deliver(data)
     karen = Employee.objects.get(person_key="0707:M-1")
@@ -320,6 +324,10 @@ def test_an_import_that_ends_an_employment_before_a_booked_course_says_so(client
 
     applied = deliver(resigned)
 
+    # Said before the import is applied, on the preview ...
+    assert 'id="bookings-left-behind"' not in previews[0]
+    assert "1 booking ligger på et hold, der slutter efter den slutdato, leverancen giver ansættelsen." in previews[1]
+    # ... and again when it is done.
     shown = [str(m) for m in get_messages(applied.wsgi_request)]
     assert (
         "1 booking ligger nu på et hold, der slutter efter ansættelsens ophør. Se den under Kurser, Bookinger "
