@@ -24,6 +24,7 @@ from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.import_models import FacilityDepartment
 from styrbord.staff.importing.records import DepartmentRow, EmploymentRow, JobCodeRow, ParsedSet, PersonRow
 from styrbord.staff.models import Employee, Employment, JobCode
+from styrbord.training.models import OPEN_STATUSES, Booking
 
 EMPLOYMENT_FIELDS = (
     "facility_id",
@@ -97,6 +98,24 @@ class Plan:
     @property
     def warnings(self):  # type: ignore[no-untyped-def]
         return self.parsed.warnings
+
+    def bookings_left_behind(self) -> int:
+        """Open bookings on sessions that last beyond the end date the delivery gives their
+        employment (a resignation in the file, or an employment the delivery ends today): what
+        applying it leaves for the booking list's filter "Kun efter ansættelsens ophør". The
+        comparison of ``training.services.after_employment_ends``, on end dates not yet stored."""
+        ends: dict[int, dt.date] = dict.fromkeys(self.to_end, self.today)
+        for planned in self.employments:
+            if planned.existing_id is not None and planned.changes and planned.changes.get("end_date"):
+                ends[planned.existing_id] = planned.changes["end_date"]
+        if not ends:
+            return 0
+        open_bookings = Booking.objects.filter(employment__id__any_of=list(ends), status__in=OPEN_STATUSES)
+        return sum(
+            1
+            for employment_id, last_day in open_bookings.values_list("employment_id", "session__last_day")
+            if last_day is not None and last_day > ends[employment_id]
+        )
 
     def counts(self) -> dict[str, int]:
         created = sum(1 for e in self.employments if e.existing_id is None)

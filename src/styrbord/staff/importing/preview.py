@@ -15,7 +15,6 @@ from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing.plan import Plan, PlannedEmployment
 from styrbord.staff.importing.values import mask_cpr
 from styrbord.staff.models import Employment, JobGroup
-from styrbord.training.models import OPEN_STATUSES, Booking
 
 PREVIEW_ROWS = 20
 
@@ -80,24 +79,6 @@ def preview_rows(plan: Plan, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
     return rows
 
 
-def bookings_left_behind(plan: Plan) -> int:
-    """Open bookings on sessions that last beyond the end date the delivery gives their employment
-    (a resignation in the file, or an employment the delivery ends today): what the import would
-    leave for the booking list's filter "Kun efter ansættelsens ophør"."""
-    ends: dict[int, Any] = dict.fromkeys(plan.to_end, plan.today)
-    for planned in plan.employments:
-        if planned.existing_id is not None and planned.changes and planned.changes.get("end_date"):
-            ends[planned.existing_id] = planned.changes["end_date"]
-    if not ends:
-        return 0
-    open_bookings = Booking.objects.filter(employment__id__any_of=list(ends), status__in=OPEN_STATUSES)
-    return sum(
-        1
-        for employment_id, last_day in open_bookings.values_list("employment_id", "session__last_day")
-        if last_day is not None and last_day > ends[employment_id]
-    )
-
-
 def preview_context(batch: ImportBatch, plan: Plan) -> dict[str, Any]:
     return {
         "batch": batch,
@@ -108,5 +89,5 @@ def preview_context(batch: ImportBatch, plan: Plan) -> dict[str, Any]:
         "errors": plan.errors,
         "warnings": plan.warnings,
         "new_facilities": [d.name for d in plan.new_facilities],
-        "bookings_left_behind": bookings_left_behind(plan) if not plan.errors else 0,
+        "bookings_left_behind": plan.bookings_left_behind() if not plan.errors else 0,
     }

@@ -29,8 +29,6 @@ from styrbord.staff.importing.generic import guess_mapping
 from styrbord.staff.importing.preview import preview_context
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
 from styrbord.staff.importing.services import prepare, run_import
-from styrbord.training.models import Booking
-from styrbord.training.services import after_employment_ends
 
 OBJECT_TYPE = "staff_import"
 
@@ -176,12 +174,6 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "staff/importing/mapping.html", context)
 
 
-def _bookings_beyond_employment(request: HttpRequest) -> int:
-    """Open bookings in the user's scope on sessions lasting beyond their employment (an import that
-    ends employments can leave people booked on courses after they have left)."""
-    return scoped_for(request.user, LIST, "booking", after_employment_ends(Booking.objects.all())).count()
-
-
 @requires(OBJECT_TYPE, CREATE)
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -194,7 +186,6 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     if batch.source_format == ImportBatch.Format.GENERIC and not mapping_data:
         return redirect("staff:import_mapping", token=token)
     if request.method == "POST":
-        beyond_before = _bookings_beyond_employment(request)
         try:
             result = run_import(
                 sources,
@@ -225,7 +216,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
                 "ended": counts["employments_ended"],
             },
         )
-        beyond = _bookings_beyond_employment(request) - beyond_before
+        beyond = result.plan.bookings_left_behind()
         if beyond > 0:
             messages.warning(
                 request,

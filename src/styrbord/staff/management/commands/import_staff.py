@@ -21,8 +21,6 @@ from styrbord.staff.import_models import ColumnMapping
 from styrbord.staff.importing.errors import ImportRejectedError
 from styrbord.staff.importing.reading import SourceFile
 from styrbord.staff.importing.services import run_import
-from styrbord.training.models import Booking
-from styrbord.training.services import after_employment_ends
 
 COUNT_LABELS = [
     ("employees_created", "medarbejdere oprettet"),
@@ -65,8 +63,6 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"Ukendt bruger: {options['user']}")
-        in_municipality = after_employment_ends(Booking.objects.filter(employment__facility__municipality=municipality))
-        beyond_before = in_municipality.count()
         try:
             result = run_import(
                 sources,
@@ -91,7 +87,7 @@ class Command(BaseCommand):
         for key, label in COUNT_LABELS:
             if options["verbosity"] >= 2 or result.counts.get(key):
                 self.stdout.write(f"  {result.counts.get(key, 0):>8} {label}")
-        beyond = in_municipality.count() - beyond_before
+        beyond = 0 if options["dry_run"] else result.plan.bookings_left_behind()
         if beyond > 0:
             self.stderr.write(
                 f"Advarsel: {beyond} {'booking ligger' if beyond == 1 else 'bookinger ligger'} nu på hold, der slutter "
