@@ -44,20 +44,39 @@ def test_a_double_click_sends_the_form_once(page: Any, live_server: Any, referen
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_form_can_be_sent_again_after_going_back(
+def test_a_form_answered_with_a_download_can_be_sent_again(
     page: Any, live_server: Any, reference_data: None, world: World
 ) -> None:
-    """The guard lasts while a request is on its way, not for the rest of the page's life."""
+    """The guard lasts while a request may be on its way, not for the rest of the page's life: when
+    the answer is a download (the page stays), the form is released after a few seconds."""
     person = world.dolmer_staff[1]
     krap = factories.competence(name="KRAP")
     login(page, live_server.url, world.manager.username)
     url = live_server.url + reverse("staff:holding_create", args=[person.pk])
     page.goto(url)
-    page.fill("#holding-form input[name=acquired_on]", "2025-03-15")
-    with page.expect_navigation():
-        page.click("#holding-form button[type=submit]")  # no competence chosen: the form again, with errors
-    assert "Dette felt er påkrævet." in page.content()
     page.select_option("#holding-form select[name=competence]", str(krap.pk))
+    page.fill("#holding-form input[name=acquired_on]", "2025-03-15")
+    posts: list[Any] = []
+
+    def fail_first(route: Any) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route)
+        if len(posts) == 1:  # answered with a file: the browser saves it and stays on the page
+            route.fulfill(status=200, body="x", headers={"Content-Disposition": 'attachment; filename="x.txt"'})
+        else:
+            route.continue_()
+
+    page.route(url, fail_first)
+    page.click("#holding-form button[type=submit]")
+    page.wait_for_timeout(500)
+    page.click("#holding-form button[type=submit]")  # still guarded: not sent
+    page.wait_for_timeout(500)
+    assert len(posts) == 1
+    page.wait_for_timeout(4000)  # the guard's release (RELEASE_AFTER_MS)
     with page.expect_navigation():
         page.click("#holding-form button[type=submit]")
+    assert len(posts) == 2
+    assert "KRAP er registreret." in page.content()
     assert CompetenceHolding.objects.filter(employee=person, competence=krap).count() == 1
