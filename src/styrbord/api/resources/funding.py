@@ -36,6 +36,7 @@ class PoolOut(VersionedOut):
     grantor: int | None
     municipality: int | None
     name: str
+    case_number: str
     kind: str
     total: Decimal
     period_start: dt.date
@@ -58,6 +59,7 @@ class PoolCreate(Schema):
     grantor: schemas.Id | None = None
     municipality: schemas.Id | None = None
     name: schemas.Required200
+    case_number: schemas.Text40 = ""
     kind: C.PoolKind = Pool.Kind.STATE_GRANT
     total: schemas.Money
     period_start: schemas.Day
@@ -234,6 +236,7 @@ POOLS = Resource(
     export_columns=[
         ("id", lambda p: p.pk),
         ("navn", lambda p: p.name),
+        ("sagsnummer", lambda p: p.case_number),
         ("tilskudsgiver", lambda p: p.grantor_id),
         ("kommune", lambda p: p.municipality_id),
         ("samlet beløb", lambda p: p.total),

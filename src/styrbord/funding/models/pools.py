@@ -41,6 +41,14 @@ def _eligible_default() -> list[str]:
     return [CostCategory.FEE, CostCategory.BACKFILL, CostCategory.TRAVEL, CostCategory.MATERIALS]
 
 
+def case_number_taken_message(case_number: str) -> str:
+    """Said when a pool's case number is already registered for its grantor (pages, API, services)."""
+    return gettext(
+        "Tilskudsgiveren har allerede en pulje med sagsnummeret %(number)s. Den samme bevilling registreret "
+        "to gange tæller pengene dobbelt: ret sagsnummeret, eller brug den pulje, der findes."
+    ) % {"number": case_number}
+
+
 class Pool(RuleFieldsMixin, models.Model):
     """A pool of money from a grantor (or the municipality's own budget) for competence development."""
 
@@ -146,6 +154,15 @@ class Pool(RuleFieldsMixin, models.Model):
                 condition=(models.Q(ceiling_per_person_year__isnull=True) | models.Q(ceiling_per_person_year__gte=0))
                 & (models.Q(ceiling_per_booking__isnull=True) | models.Q(ceiling_per_booking__gte=0)),
             ),
+            # A grantor's case number names one application: the same pool registered twice would count
+            # its money twice. Municipal budget pools (no grantor) may share a budget agreement's name.
+            models.UniqueConstraint(
+                fields=["grantor", "case_number"],
+                condition=models.Q(grantor__isnull=False) & ~models.Q(case_number=""),
+                name="pool_case_number_unique_per_grantor",
+                violation_error_code="pool_case_number_taken",
+                violation_error_message=_("Tilskudsgiveren har allerede en pulje med dette sagsnummer."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,8 +175,16 @@ class Pool(RuleFieldsMixin, models.Model):
             errors["eligible_categories"] = gettext("Ukendte udgiftsarter: %(codes)s.") % {"codes": ", ".join(unknown)}
         if self.kind != self.Kind.MUNICIPAL_BUDGET and self.grantor_id is None:
             errors["grantor"] = gettext("Angiv tilskudsgiveren (kun kommunens egne puljer kan være uden).")
+        self.case_number = (self.case_number or "").strip()
+        if self.grantor_id is not None and self.case_number and self.case_number_taken():
+            errors["case_number"] = case_number_taken_message(self.case_number)
         if errors:
             raise ValidationError(errors)
+
+    def case_number_taken(self) -> bool:
+        """Whether another pool from the same grantor has this case number (the same application)."""
+        others = Pool.objects.filter(grantor=self.grantor_id, case_number=self.case_number)
+        return others.exclude(pk=self.pk).exists() if self.pk else others.exists()
 
     # --- the grantor's rules -------------------------------------------------------------
 

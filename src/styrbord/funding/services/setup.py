@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from styrbord.funding.models import (
     Pool,
     ReportingDeadline,
 )
+from styrbord.funding.models.pools import case_number_taken_message
 from styrbord.funding.services.errors import FundingError
 from styrbord.funding.services.ledger import used_amount
 from styrbord.lib.dates import local_today
@@ -42,7 +43,14 @@ def create_pool(pool: Pool, user: AnyUser, deadlines: Sequence[ReportingDeadline
     """Save a new pool with its reporting deadlines."""
     _validate(pool)
     with transaction.atomic():
-        pool.save()
+        try:
+            with transaction.atomic():
+                pool.save()
+        except IntegrityError:
+            # Registered by someone else between the check above and the save: the same message.
+            if pool.grantor_id is not None and pool.case_number and pool.case_number_taken():
+                raise FundingError(case_number_taken_message(pool.case_number)) from None
+            raise
         for deadline in deadlines:
             deadline.pool = pool
             _validate(deadline)
