@@ -193,7 +193,10 @@ def _charge_bookings(ctx: DemoContext, grants: dict[str, Grant], user: Any) -> d
         .order_by("session__first_day", "pk")
     )
     by_facility = {g.facility_id: g for g in grants.values()}
-    for booking in bookings:
+    # The seat of someone who has resigned since (training's demo) was charged when it was booked,
+    # before the grant ran out: the finance officer's funding warning then shows the money to free.
+    ordered = sorted(bookings, key=lambda b: not _after_employment(b))
+    for booking in ordered:
         grant = by_facility[booking.employment.facility_id]
         try:
             charge_booking(booking, [(grant, 100)], user, skip_ineligible=True)
@@ -206,6 +209,11 @@ def _charge_bookings(ctx: DemoContext, grants: dict[str, Grant], user: Any) -> d
             post_booking_actuals(booking, user)
             counts["posted"] += 1
     return counts
+
+
+def _after_employment(booking: Any) -> bool:
+    end, last_day = booking.employment.end_date, booking.session.last_day
+    return end is not None and last_day is not None and last_day > end
 
 
 def _one_reversal(grants: dict[str, Grant], user: Any) -> LedgerEntry | None:

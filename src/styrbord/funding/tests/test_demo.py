@@ -63,3 +63,13 @@ def test_the_seed_000_case_is_in_the_demo_with_its_figures(demo) -> None:  # typ
     for grant in Grant.objects.all():
         assert balances_for(grant).remaining >= 0
     assert any("1.022.000 kr. = 700.000 kr. + 322.000 kr." in line for line in demo.log)
+
+
+@pytest.mark.slow
+def test_the_finance_officer_sees_the_seat_of_the_person_who_has_resigned(demo) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.funding.services.warnings import WarningKind, grant_warnings
+
+    dolmer = Grant.objects.get(pool__case_number="24/9263", facility__name="Dolmer Have")
+    warnings = [w for w in grant_warnings(dolmer) if w.kind == WarningKind.AFTER_EMPLOYMENT]
+    assert len(warnings) == 1
+    assert "er disponeret til 1 booking på et hold, der slutter efter ansættelsens ophør" in str(warnings[0].message)
