@@ -107,17 +107,42 @@ def projected_spend(grant: Grant, balances: Balances, today: dt.date) -> Decimal
     return max(linear, balances.used)
 
 
+def _after_period(grant: Grant, today: dt.date) -> list[FundingWarning]:
+    """After the period: what is not spent is repaid. Costs of the period that are committed or
+    planned but not yet posted (invoices arrive after the period) are not counted as repaid: they
+    are to be posted, or released, before the grant accounts."""
+    pool = grant.pool
+    period = balances_for(grant, within_period=True)
+    unspent = grant.amount - period.actual
+    if pool.repayment_due(unspent) <= 0:
+        return []
+    values = {"end": format_date(pool.period_end), "unspent": format_kr(unspent)}
+    pending = min(period.open_commitments, unspent) if period.open_commitments > 0 else ZERO
+    if not pending:
+        message = _("Projektperioden sluttede %(end)s. %(unspent)s af tilsagnet er ikke brugt og skal tilbagebetales.")
+        return [FundingWarning(WarningKind.REPAYMENT_RISK, Severity.CRITICAL, message % values, grant)]
+    due = pool.repayment_due(unspent - pending)
+    values |= {"pending": format_kr(pending), "due": format_kr(due)}
+    if due > 0:
+        message = _(
+            "Projektperioden sluttede %(end)s. %(unspent)s af tilsagnet er ikke bogført som forbrug. Heraf er "
+            "%(pending)s disponeret eller planlagt i perioden: bogfør de udgifter, der er afholdt, og frigiv "
+            "resten før tilskudsregnskabet. Selv hvis alt det disponerede bogføres, skal %(due)s tilbagebetales."
+        )
+    else:
+        message = _(
+            "Projektperioden sluttede %(end)s. %(unspent)s af tilsagnet er ikke bogført som forbrug, men "
+            "disponeret eller planlagt i perioden: bogfør de udgifter, der er afholdt, før tilskudsregnskabet. "
+            "Det, der ikke bogføres, skal tilbagebetales."
+        )
+    severity = Severity.CRITICAL if due > 0 else Severity.WARNING
+    return [FundingWarning(WarningKind.REPAYMENT_RISK, severity, message % values, grant)]
+
+
 def _repayment(grant: Grant, balances: Balances, today: dt.date) -> list[FundingWarning]:
     pool = grant.pool
     if today > pool.period_end:
-        period_actual = balances_for(grant, within_period=True).actual
-        due = pool.repayment_due(grant.amount - period_actual)
-        if due > 0:
-            message = _(
-                "Projektperioden sluttede %(end)s. %(due)s af tilsagnet er ikke brugt og skal tilbagebetales."
-            ) % {"end": format_date(pool.period_end), "due": format_kr(due)}
-            return [FundingWarning(WarningKind.REPAYMENT_RISK, Severity.CRITICAL, message, grant)]
-        return []
+        return _after_period(grant, today)
     projected = projected_spend(grant, balances, today)
     if projected is None:
         return []

@@ -45,6 +45,32 @@ def test_after_the_period_unspent_money_must_be_repaid_unless_under_500_kr(world
     assert "1.000 kr. af tilsagnet er ikke brugt og skal tilbagebetales" in warning.message
 
 
+def test_after_the_period_costs_committed_in_it_are_to_be_posted_not_counted_as_repaid(world) -> None:  # type: ignore[no-untyped-def]
+    # January after the period: the December course is committed, its invoices not yet posted.
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="100000")
+    post_actual(grant, CostCategory.FEE, D("50000"), dt.date(2027, 6, 1), world.finance)
+    commit(grant, CostCategory.BACKFILL, D("30000"), dt.date(2027, 11, 1), world.finance)
+    [warning] = [w for w in grant_warnings(grant, dt.date(2028, 1, 15)) if w.kind == WarningKind.REPAYMENT_RISK]
+    assert warning.severity == Severity.CRITICAL
+    assert warning.message == (
+        "Projektperioden sluttede 31-12-2027. 50.000 kr. af tilsagnet er ikke bogført som forbrug. Heraf er "
+        "30.000 kr. disponeret eller planlagt i perioden: bogfør de udgifter, der er afholdt, og frigiv resten "
+        "før tilskudsregnskabet. Selv hvis alt det disponerede bogføres, skal 20.000 kr. tilbagebetales."
+    )
+    from django.utils import translation
+
+    with translation.override("en"):
+        [english] = [w for w in grant_warnings(grant, dt.date(2028, 1, 15)) if w.kind == WarningKind.REPAYMENT_RISK]
+    assert "Even if everything committed is posted, DKK 20,000 must be repaid." in english.message
+    # Everything not yet posted is committed: post it, and nothing is repaid (a warning, not critical).
+    commit(grant, CostCategory.FEE, D("19800"), dt.date(2027, 12, 1), world.finance)
+    [warning] = [w for w in grant_warnings(grant, dt.date(2028, 1, 15)) if w.kind == WarningKind.REPAYMENT_RISK]
+    assert warning.severity == Severity.WARNING
+    assert "50.000 kr. af tilsagnet er ikke bogført som forbrug, men disponeret eller planlagt" in warning.message
+    assert "tilbagebetales" in warning.message
+    assert "Selv hvis" not in warning.message
+
+
 def test_overspend_is_flagged_when_the_grant_is_reduced_below_its_use(world) -> None:  # type: ignore[no-untyped-def]
     grant = helpers.grant(helpers.pool(), world.dolmer, amount="10000")
     post_actual(grant, CostCategory.FEE, D("8000"), dt.date(2025, 6, 1), world.finance)
