@@ -24,6 +24,7 @@ RULE_FIELDS = {
     "employment_end_after_start": "end_date",
     "facility_region_operator_has_region": "operator_region",
     "holding_expiry_after_acquired": "expires_on",
+    "pool_case_number_unique_per_grantor": "case_number",
     "pool_period_end_after_start": "period_end",
     "requirement_everyone_rules_target_100": "target_percent",
     "requirement_months_for_month_rules": "months",

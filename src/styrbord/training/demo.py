@@ -419,6 +419,9 @@ def _candidates(ctx: DemoContext, spec: SessionSpec) -> list[Employment]:
     return pool
 
 
+UNREGISTERED_DAYS = 14
+
+
 def _book_session(ctx: DemoContext, session: Session, spec: SessionSpec, user: User | None) -> list[Booking]:
     today = ctx.today
     past = session.last_day is not None and session.last_day < today
@@ -437,7 +440,10 @@ def _book_session(ctx: DemoContext, session: Session, spec: SessionSpec, user: U
         except services.BookingError:
             continue  # a clash with leave or another course: the demo skips that person, as a manager would
         bookings.append(booking)
-    if past:
+    # A course that ended in the last two weeks is not registered yet: the coordinator's landing page
+    # and the session page ask for it (who completed, who did not turn up).
+    recent = past and session.last_day is not None and session.last_day >= today - dt.timedelta(days=UNREGISTERED_DAYS)
+    if past and not recent:
         for index, booking in enumerate(bookings):
             if booking.status != BookingStatus.BOOKED:
                 continue

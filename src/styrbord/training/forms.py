@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
@@ -108,11 +109,58 @@ class BookingFilterForm(forms.Form):
     fra = CalendarDateFormField(label=_("Hold fra"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(label=_("Kursus"), required=False, max_length=100)
     ophoer = forms.BooleanField(label=_("Kun efter ansættelsens ophør"), required=False)
+    afholdt = forms.BooleanField(label=_("Kun afholdte hold, hvor deltagelsen mangler"), required=False)
 
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Alle")), *BookingStatus.choices]  # type: ignore[attr-defined]
         self.fields["facility"].queryset = facilities.order_by("name")  # type: ignore[attr-defined]
+
+
+class AttendanceForm(forms.Form):
+    """The attendance register of a session: one choice per open booking (and its version, so a
+    booking changed by someone else since the page was shown is not overwritten)."""
+
+    LABELS = {
+        "completed": _("Gennemført"),
+        "attended": _("Deltaget, ikke gennemført"),
+        "no_show": _("Udeblevet"),
+    }
+
+    def __init__(self, *args: Any, bookings: Sequence[Any], outcomes: Mapping[int, list[str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bookings = list(bookings)
+        for booking in self.bookings:
+            allowed = outcomes[booking.pk]
+            field = forms.ChoiceField(
+                label=booking.employee.name,
+                choices=[("", _("Uændret")), *((o, self.LABELS[o]) for o in allowed)],
+                required=False,
+                # After the last day, completion is what usually happened: the coordinator changes the exceptions.
+                initial="completed" if "completed" in allowed else "",
+            )
+            self.fields[f"outcome_{booking.pk}"] = field
+            self.fields[f"version_{booking.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=booking.version, min_value=0
+            )
+
+    def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        return [(b, self[f"outcome_{b.pk}"], self[f"version_{b.pk}"]) for b in self.bookings]
+
+    def outcomes(self) -> dict[int, tuple[str, int | None]]:
+        """The chosen outcomes, ``{booking pk: (outcome, version)}``; unchanged rows are left out."""
+        data = self.cleaned_data
+        return {
+            b.pk: (data[f"outcome_{b.pk}"], data.get(f"version_{b.pk}"))
+            for b in self.bookings
+            if data.get(f"outcome_{b.pk}")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.bookings and not any(data.get(f"outcome_{b.pk}") for b in self.bookings):
+            raise forms.ValidationError(_("Vælg, hvad der skal registreres, for mindst én deltager."))
+        return data
 
 
 class InterestForm(forms.Form):

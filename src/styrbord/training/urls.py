@@ -15,6 +15,7 @@ urlpatterns = [
     path("kursus/<int:pk>/nyt-hold/", catalogue.session_create, name="session_create"),
     path("hold/<int:pk>/", catalogue.session_detail, name="session_detail"),
     path("hold/<int:pk>/book-flere/", catalogue.session_book_group, name="session_book_group"),
+    path("hold/<int:pk>/deltagelse/", catalogue.session_attendance, name="session_attendance"),
     path("booking/<int:pk>/", bookings.booking_detail, name="booking_detail"),
     path("booking/<int:pk>/<slug:action>/", bookings.booking_action, name="booking_action"),
     path("bookinger/", bookings.booking_list, name="booking_list"),

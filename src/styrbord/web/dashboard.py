@@ -80,6 +80,7 @@ class Dashboard:
     workforce: KeyFigures | None = None  # staff figures in scope, for every role that may see them
     to_confirm: int | None = None  # planned bookings on coming sessions, for roles that confirm them
     beyond_employment: int = 0  # open bookings on sessions that last beyond the booked employment
+    awaiting_attendance: int = 0  # bookings on courses held whose attendance is not registered
     targets: TargetsPanel | None = None  # shared targets in the region or country, for analysts
 
     @property
@@ -203,6 +204,16 @@ def _beyond_employment(user: Any) -> int:
     return scoped_for(user, UPDATE, "booking", after_employment_ends(Booking.objects.all())).count()
 
 
+def _awaiting_attendance(user: Any, today: dt.date) -> int:
+    """Bookings in the user's scope on courses held (over, not cancelled) still booked or only
+    attended: the certificates wait for the registration (the booking list's filter "Kun afholdte
+    hold, hvor deltagelsen mangler", which the tile opens)."""
+    from styrbord.training.models import Booking
+    from styrbord.training.services import awaiting_attendance
+
+    return scoped_for(user, UPDATE, "booking", awaiting_attendance(Booking.objects.all(), today)).count()
+
+
 def _targets(user: Any, today: dt.date) -> TargetsPanel | None:
     """The shared (national and regional) targets and how far the scope is from each, as on /krav/samlet/."""
     facilities = scoped_for(user, LIST, "coverage_aggregate", Facility.objects.all())
@@ -227,6 +238,7 @@ def dashboard_for(user: Any, today: dt.date) -> Dashboard:
         board.to_confirm = _to_confirm(user, today)
         if board.to_confirm is not None:  # the roles that handle bookings
             board.beyond_employment = _beyond_employment(user)
+            board.awaiting_attendance = _awaiting_attendance(user, today)
     elif can(user, LIST, "coverage_aggregate"):
         board.targets = _targets(user, today)
     return board

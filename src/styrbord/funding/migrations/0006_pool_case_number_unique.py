@@ -40,6 +40,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(check_case_numbers, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='pool',
-            constraint=models.UniqueConstraint(condition=models.Q(('grantor__isnull', False), models.Q(('case_number', ''), _negated=True)), fields=('grantor', 'case_number'), name='pool_case_number_unique_per_grantor', violation_error_code='pool_case_number_taken', violation_error_message='Tilskudsgiveren har allerede en pulje med dette sagsnummer.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('grantor__isnull', False), models.Q(('case_number', ''), _negated=True)), fields=('grantor', 'case_number'), name='pool_case_number_unique_per_grantor', violation_error_code='pool_case_number_unique_per_grantor', violation_error_message='Tilskudsgiveren har allerede en pulje med dette sagsnummer.'),
         ),
     ]

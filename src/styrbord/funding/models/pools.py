@@ -160,7 +160,7 @@ class Pool(RuleFieldsMixin, models.Model):
                 fields=["grantor", "case_number"],
                 condition=models.Q(grantor__isnull=False) & ~models.Q(case_number=""),
                 name="pool_case_number_unique_per_grantor",
-                violation_error_code="pool_case_number_taken",
+                violation_error_code="pool_case_number_unique_per_grantor",
                 violation_error_message=_("Tilskudsgiveren har allerede en pulje med dette sagsnummer."),
             ),
         ]

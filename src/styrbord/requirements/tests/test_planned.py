@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from styrbord.requirements.coverage import coverage_for, forecast
@@ -96,7 +98,9 @@ def test_completing_a_booked_course_leaves_the_forecast_unchanged(scene: dict[st
     before = forecast(req, on=TODAY, planned=planned_completions(req, on=TODAY))
     booking = Booking.objects.get(employee=anna, status=BookingStatus.BOOKED)
 
-    holdings = {h.competence_id: h for h in complete(booking)}
+    # Completed on the course's last day (not before: the certificate would be dated ahead).
+    with time_machine.travel(dt.datetime(2027, 1, 20, 12, tzinfo=dt.UTC), tick=False):
+        holdings = {h.competence_id: h for h in complete(booking)}
 
     assert (holdings[scene["comp"].pk].acquired_on, holdings[scene["comp"].pk].expires_on) == (
         d("2027-01-20"),

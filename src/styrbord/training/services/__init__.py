@@ -1,5 +1,6 @@
 """Training services. ``book`` is the entry point other apps (the planner) use to create bookings."""
 
+from .attendance import AttendanceResult, awaiting_attendance, outcomes_for, register_attendance
 from .bookings import (
     CancelResult,
     GroupBooking,
@@ -23,6 +24,7 @@ from .finding import OpenSession, sessions_granting
 from .staffing import BookingCandidate, StaffingWarning, staffing_warnings
 
 __all__ = [
+    "AttendanceResult",
     "BookingCandidate",
     "BookingError",
     "CancelResult",
@@ -30,6 +32,7 @@ __all__ = [
     "OpenSession",
     "StaffingWarning",
     "after_employment_ends",
+    "awaiting_attendance",
     "book",
     "book_group",
     "cancel",
@@ -42,6 +45,8 @@ __all__ = [
     "mark_attended",
     "mark_no_show",
     "open_interests",
+    "outcomes_for",
+    "register_attendance",
     "seats_taken",
     "sessions_granting",
     "staffing_warnings",

@@ -76,6 +76,17 @@ def _lock_booking(booking: Booking, expected_version: int | None) -> Booking:
     return locked
 
 
+def _require_started(session: Session) -> None:
+    """Attendance is known once the course has begun."""
+    if session.first_day is None:
+        raise BookingError(_("Holdet har ingen kursusdage endnu."))
+    if session.first_day > local_today():
+        raise BookingError(
+            _("Holdet begynder først %(day)s. Deltagelse kan registreres fra den dag.")
+            % {"day": format_date(session.first_day)}
+        )
+
+
 def seats_taken(session: Session) -> int:
     return session.bookings.filter(status__in=SEAT_STATUSES).count()
 
@@ -321,6 +332,7 @@ def mark_attended(booking: Booking, user: AnyUser = None, *, expected_version: i
     booking = _lock_booking(booking, expected_version)
     if booking.status != BookingStatus.BOOKED:
         raise BookingError(_("Kun en tilmeldt booking kan markeres som deltaget."))
+    _require_started(booking.session)
     _save_status(booking, BookingStatus.ATTENDED, user, "training.booking.attended")
     _refresh_costs(booking)
     return booking
@@ -333,6 +345,7 @@ def mark_no_show(booking: Booking, user: AnyUser = None, *, expected_version: in
     booking = _lock_booking(booking, expected_version)
     if booking.status != BookingStatus.BOOKED:
         raise BookingError(_("Kun en tilmeldt booking kan markeres som udeblevet."))
+    _require_started(booking.session)
     _save_status(booking, BookingStatus.NO_SHOW, user, "training.booking.no_show")
     _refresh_costs(booking)
     return booking
@@ -353,6 +366,12 @@ def complete(booking: Booking, user: AnyUser = None, *, expected_version: int | 
     acquired = session.last_day
     if acquired is None:
         raise BookingError(_("Holdet har ingen kursusdage endnu."))
+    if acquired > local_today():
+        # The certificate would be dated after today, and coverage would count it in advance.
+        raise BookingError(
+            _("Holdet slutter først %(day)s. Kurset kan registreres som gennemført fra den dag.")
+            % {"day": format_date(acquired)}
+        )
     _save_status(booking, BookingStatus.COMPLETED, user, "training.booking.completed")
     holdings = []
     # What a person or the Socialtilsyn reads on the profile: the course, which session, where it ran.

@@ -125,3 +125,43 @@ def test_a_coordinator_confirms_an_accepted_plan_s_bookings_from_the_booking_lis
     assert "2 bookinger er tilmeldt." in page.content()
     assert {b.status for b in Booking.objects.filter(pk__in=[p.pk for p in planned])} == {BookingStatus.BOOKED}
     assert "0 bookinger." in page.locator("#booking-count").inner_text()  # nothing planned is left
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_coordinator_registers_a_held_course_from_the_landing_page(live_server: Any, page: Any, world: Any) -> None:
+    """The landing page counts bookings on courses held without registered attendance; the tile
+    leads through the booking list to the session, whose register has everyone as completed: one
+    change (did not turn up) and one click register the session and its certificates."""
+    from styrbord.competences.models import CompetenceHolding
+    from styrbord.lib.dates import local_today
+    from styrbord.testing import factories
+    from styrbord.training import services
+    from styrbord.training.models import CourseCompetence
+
+    last = local_today() - dt.timedelta(days=2)
+    course = helpers.course(name="AMU: Psykiatri og psykiske lidelser")
+    competence = factories.competence(name="Psykopatologi")
+    CourseCompetence.objects.create(course=course, competence=competence)
+    session = helpers.session(course, days=[last - dt.timedelta(days=1), last], capacity=10, name="December")
+    booked = [services.book(e, session, status=BookingStatus.BOOKED) for e in world.dolmer_staff[:3]]
+
+    login(page, live_server.url, "koordinator")
+    assert "3" in page.locator("#awaiting-attendance-count .value").inner_text()
+    with page.expect_navigation():
+        page.click("#awaiting-attendance-count")
+    assert "3 bookinger." in page.locator("#booking-count").inner_text()
+    with page.expect_navigation():
+        page.locator("table a", has_text="December").first.click()
+    assert "3 deltagere står stadig som tilmeldt eller deltaget" in page.locator("#attendance-awaiting").inner_text()
+    with page.expect_navigation():
+        page.click("#register-attendance")
+    page.select_option(f"select[name=outcome_{booked[1].pk}]", "no_show")
+    with page.expect_navigation():
+        page.click("#attendance-form button[type=submit]")
+    assert "Registreret for 3: 2 gennemført, 0 deltaget, 1 udeblevet." in page.content()
+    assert page.locator("#attendance-awaiting").count() == 0
+    assert page.locator("#register-attendance").count() == 0
+    statuses = [Booking.objects.get(pk=b.pk).status for b in booked]
+    assert statuses == [BookingStatus.COMPLETED, BookingStatus.NO_SHOW, BookingStatus.COMPLETED]
+    assert CompetenceHolding.objects.filter(competence=competence).count() == 2

@@ -73,6 +73,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "warnings": services.staffing_warnings(booking) if booking.is_open else [],
             "beyond_employment": services.after_employment_ends(Booking.objects.filter(pk=booking.pk)).exists(),
             "can_update": can(request.user, UPDATE, "booking"),
+            "outcomes": services.outcomes_for(booking, local_today()),
             "preview": booking_costs(booking) if not rows else [],
         },
     )
@@ -127,6 +128,8 @@ def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm,
         bookings = apply_choices(bookings, form.cleaned_data, lookups)
         if form.cleaned_data["ophoer"]:
             bookings = services.after_employment_ends(bookings)
+        if form.cleaned_data["afholdt"]:
+            bookings = services.awaiting_attendance(bookings, local_today())
     return form, bookings.order_by("session__first_day", "session__course__name", "session_id", "employee__name", "pk")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from styrbord.audit.services import log_access, log_action
 from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.lib.dates import local_today
 from styrbord.staff.models import Employment
-from styrbord.training.forms import BookForm, GroupBookForm, InterestForm, SessionForm
+from styrbord.training.forms import AttendanceForm, BookForm, GroupBookForm, InterestForm, SessionForm
 from styrbord.training.models import (
     SEAT_STATUSES,
     Booking,
@@ -38,6 +39,8 @@ from styrbord.training.services import (
     book_group,
     employed_today,
     open_interests,
+    outcomes_for,
+    register_attendance,
     seats_taken,
     staffing_warnings,
 )
@@ -289,6 +292,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         planned=Count("pk", filter=Q(status=BookingStatus.PLANNED)),
     )
     seats, planned = counts["seats"], counts["planned"]
+    today = local_today()
+    registrable = _registrable(request, session, today) if can(request.user, UPDATE, "booking") else []
     return render(
         request,
         "training/session_detail.html",
@@ -305,6 +310,73 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "warnings": warnings,
             "Booking": Booking,
+            "registrable": len(registrable),
+            # The course is over and these still wait (the rule of services.awaiting_attendance).
+            "awaiting": len(registrable) if session.last_day is not None and session.last_day < today else 0,
+        },
+    )
+
+
+def _registrable(request: HttpRequest, session: Session, today: Any) -> list[Booking]:
+    """The session's bookings in the user's scope for which something can be registered today."""
+    bookings = scoped_for(request.user, UPDATE, "booking", session.bookings.all()).select_related(
+        "employee", "employment__facility", "session"
+    )
+    return [b for b in bookings.order_by("employee__name", "pk") if outcomes_for(b, today)]
+
+
+@requires("booking", UPDATE, also=(("session", RETRIEVE),))
+@login_required
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register who completed, took part in or missed a course that has begun, for the whole session
+    at once (all or nothing). Completing registers the competences the course grants."""
+    require(request, UPDATE, "booking")
+    session = get_catalogue_or_404(
+        request.user, RETRIEVE, "session", Session.objects.select_related("course__provider"), pk=pk
+    )
+    today = local_today()
+    bookings = _registrable(request, session, today)
+    outcomes = {b.pk: outcomes_for(b, today) for b in bookings}
+    form = AttendanceForm(request.POST or None, bookings=bookings, outcomes=outcomes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = register_attendance(session, form.outcomes(), request.user)  # type: ignore[arg-type]
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Registreret for %(total)s: %(completed)s gennemført, %(attended)s deltaget, %(no_show)s udeblevet.")
+                % {
+                    "total": result.total,
+                    "completed": result.completed,
+                    "attended": result.attended,
+                    "no_show": result.no_show,
+                },
+            )
+            if result.holdings:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)s kompetencebevis er registreret.",
+                        "%(count)s kompetencebeviser er registreret.",
+                        result.holdings,
+                    )
+                    % {"count": result.holdings},
+                )
+            return redirect("training:session_detail", pk=session.pk)
+    if bookings:
+        log_access(request.user, "training.session.participants_viewed", sorted({b.employee_id for b in bookings}))
+    return render(
+        request,
+        "training/session_attendance.html",
+        {
+            "session": session,
+            "form": form,
+            "rows": form.rows(),
+            "can_complete": session.last_day is not None and session.last_day <= today,
+            "gives": list(session.course.competences.order_by("name").values_list("name", flat=True)),
+            "today": today,
         },
     )
 

@@ -1,0 +1,188 @@
+"""Registering who completed, took part in or missed a course that has been held, for the whole
+session at once: all or nothing, in the user's scope, never before the course has happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+
+from styrbord.audit.models import AuditEntry
+from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.dates import local_today
+from styrbord.testing import factories
+from styrbord.testing.fixtures import World
+from styrbord.training import services
+from styrbord.training.models import Booking, BookingStatus, CourseCompetence
+from styrbord.training.tests import helpers
+from styrbord.web.dashboard import dashboard_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _held(world: World, *, ended_days_ago: int = 3) -> tuple[object, dict[str, Booking]]:
+    """A two-day course that ended a few days ago, granting a competence, with people from two
+    facilities of Norddjurs and one from Syddjurs."""
+    last = local_today() - dt.timedelta(days=ended_days_ago)
+    competence = factories.competence(name="Psykopatologi")
+    course = helpers.course(name="AMU: Psykiatri og psykiske lidelser")
+    CourseCompetence.objects.create(course=course, competence=competence, validity_months=None)
+    session = helpers.session(course, days=[last - dt.timedelta(days=1), last], capacity=10, name="December")
+    bookings = {
+        "anna": services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED),
+        "bo": services.book(world.dolmer_staff[1], session, status=BookingStatus.BOOKED),
+        "carl": services.book(world.dolmer_staff[2], session, status=BookingStatus.BOOKED),
+        "glesborg": services.book(world.glesborg_staff[0], session, status=BookingStatus.BOOKED),
+        "syddjurs": services.book(world.syddjurs_staff[0], session, status=BookingStatus.BOOKED),
+    }
+    return session, bookings
+
+
+def _outcomes(bookings: dict[str, Booking], **chosen: str) -> dict[int, tuple[str, int | None]]:
+    return {bookings[name].pk: (outcome, bookings[name].version) for name, outcome in chosen.items()}
+
+
+def test_the_register_completes_marks_attended_and_no_show_and_registers_the_certificates(world: World) -> None:
+    session, bookings = _held(world)
+    result = services.register_attendance(
+        session, _outcomes(bookings, anna="completed", bo="no_show", carl="attended"), world.coordinator
+    )
+    assert (result.completed, result.attended, result.no_show, result.holdings, result.total) == (1, 1, 1, 1, 3)
+    statuses = {name: Booking.objects.get(pk=b.pk).status for name, b in bookings.items()}
+    assert statuses == {
+        "anna": BookingStatus.COMPLETED,
+        "bo": BookingStatus.NO_SHOW,
+        "carl": BookingStatus.ATTENDED,
+        "glesborg": BookingStatus.BOOKED,
+        "syddjurs": BookingStatus.BOOKED,
+    }
+    holding = CompetenceHolding.objects.get(employee=world.dolmer_staff[0])
+    assert holding.acquired_on == session.last_day  # type: ignore[attr-defined]
+    assert AuditEntry.objects.filter(action="training.booking.completed", actor_id=world.coordinator.pk).count() == 1
+    # Attended can be completed later; the register then offers only that.
+    carl = Booking.objects.get(pk=bookings["carl"].pk)
+    assert services.outcomes_for(carl, local_today()) == ["completed"]
+
+
+def test_one_booking_that_cannot_take_its_outcome_leaves_the_whole_session_unregistered(world: World) -> None:
+    session, bookings = _held(world)
+    chosen = _outcomes(bookings, anna="completed", bo="completed", carl="no_show")
+    services.cancel(Booking.objects.get(pk=bookings["bo"].pk), None)  # changed since the page was shown
+    with pytest.raises(services.BookingError) as caught:
+        services.register_attendance(session, chosen, world.coordinator)
+    assert caught.value.message.startswith(f"{world.dolmer_staff[1].name}: Bookingen er ændret af en anden")
+    assert caught.value.message.endswith("Der er ikke registreret noget for holdet.")
+    assert Booking.objects.get(pk=bookings["anna"].pk).status == BookingStatus.BOOKED
+    assert Booking.objects.get(pk=bookings["carl"].pk).status == BookingStatus.BOOKED
+    assert not CompetenceHolding.objects.filter(employee=world.dolmer_staff[0]).exists()
+    assert not AuditEntry.objects.filter(action="training.booking.completed").exists()
+
+
+def test_nothing_is_registered_before_the_course_has_happened(world: World) -> None:
+    today = local_today()
+    running = helpers.session(days=[today - dt.timedelta(days=1), today + dt.timedelta(days=1)], capacity=5)
+    coming = helpers.session(days=[today + dt.timedelta(days=7)], capacity=5)
+    on_running = services.book(world.dolmer_staff[0], running, status=BookingStatus.BOOKED)
+    on_coming = services.book(world.dolmer_staff[1], coming, status=BookingStatus.BOOKED)
+    # While a course runs: attended or no-show, not completed (the certificate would be dated ahead).
+    assert services.outcomes_for(on_running, today) == ["attended", "no_show"]
+    assert services.outcomes_for(on_coming, today) == []
+    with pytest.raises(services.BookingError) as caught:
+        services.complete(on_running)
+    last = today + dt.timedelta(days=1)
+    assert caught.value.message == (
+        f"Holdet slutter først {last:%d-%m-%Y}. Kurset kan registreres som gennemført fra den dag."
+    )
+    with pytest.raises(services.BookingError) as caught:
+        services.mark_no_show(on_coming)
+    assert caught.value.message.startswith(f"Holdet begynder først {today + dt.timedelta(days=7):%d-%m-%Y}.")
+    with pytest.raises(services.BookingError):
+        services.mark_attended(on_coming)
+    assert Booking.objects.get(pk=on_coming.pk).status == BookingStatus.BOOKED
+    services.mark_attended(on_running)  # the first day has come
+
+
+def test_the_landing_page_and_the_booking_list_point_to_courses_held_without_registration(world: World) -> None:
+    _session, bookings = _held(world)
+    _recent, fresh = _held(world, ended_days_ago=0)  # ends today: not yet overdue
+    today = local_today()
+    assert dashboard_for(world.coordinator, today).awaiting_attendance == 4  # Norddjurs only
+    assert dashboard_for(world.manager, today).awaiting_attendance == 3  # Dolmer Have only
+    assert dashboard_for(world.finance, today).awaiting_attendance == 0
+    services.register_attendance(_session, _outcomes(bookings, anna="completed"), world.coordinator)  # type: ignore[arg-type]
+    assert dashboard_for(world.coordinator, today).awaiting_attendance == 3
+    client = Client()
+    client.force_login(world.coordinator)
+    page = client.get("/").content.decode()
+    tile = page.split('id="awaiting-attendance-count"', 1)[1].split("</a>", 1)[0]
+    assert 'href="/kurser/bookinger/?afholdt=on"' in page
+    assert '<span class="value">3</span>' in tile
+    assert "bookinger på afholdte hold mangler registrering af deltagelse" in tile
+    listing = client.get("/kurser/bookinger/?afholdt=on").content.decode()
+    assert "3 bookinger." in listing
+    assert world.dolmer_staff[0].name not in listing  # registered
+    assert world.syddjurs_staff[0].name not in listing  # another municipality
+    assert fresh["anna"].employee.name not in listing or listing.count(fresh["anna"].employee.name) == 1
+
+
+def test_the_register_page_shows_the_users_own_people_and_saves_all_at_once(world: World) -> None:
+    session, bookings = _held(world)
+    client = Client()
+    client.force_login(world.manager)  # Dolmer Have
+    detail = client.get(f"/kurser/hold/{session.pk}/").content.decode()  # type: ignore[attr-defined]
+    assert 'id="register-attendance"' in detail
+    assert "Holdet er afholdt, men 3 deltagere står stadig som tilmeldt eller deltaget." in detail
+    url = f"/kurser/hold/{session.pk}/deltagelse/"  # type: ignore[attr-defined]
+    page = client.get(url).content.decode()
+    for name in ("anna", "bo", "carl"):
+        assert bookings[name].employee.name in page
+    assert bookings["glesborg"].employee.name not in page  # another facility
+    assert re.search(rf'name="outcome_{bookings["anna"].pk}"', page)
+    assert "Gennemført registrerer kompetencebeviset (Psykopatologi)" in page
+    form = {f"version_{b.pk}": b.version for b in bookings.values()}
+    form |= {f"outcome_{bookings['anna'].pk}": "completed", f"outcome_{bookings['bo'].pk}": "no_show"}
+    form |= {f"outcome_{bookings['carl'].pk}": ""}
+    # A booking outside the manager's scope, slipped into the form, is not touched.
+    form |= {f"outcome_{bookings['glesborg'].pk}": "completed"}
+    response = client.post(url, form, follow=True)
+    assert response.redirect_chain[-1][0] == f"/kurser/hold/{session.pk}/"  # type: ignore[attr-defined]
+    text = response.content.decode()
+    assert "Registreret for 2: 1 gennemført, 0 deltaget, 1 udeblevet." in text
+    assert "1 kompetencebevis er registreret." in text
+    assert Booking.objects.get(pk=bookings["carl"].pk).status == BookingStatus.BOOKED
+    assert Booking.objects.get(pk=bookings["glesborg"].pk).status == BookingStatus.BOOKED
+    # Nothing chosen: said, nothing saved.
+    response = client.post(url, {f"version_{bookings['carl'].pk}": bookings["carl"].version})
+    assert "Vælg, hvad der skal registreres, for mindst én deltager." in response.content.decode()
+    # A stale page: the error names the person, and nothing of the page is saved.
+    stale = {f"outcome_{bookings['carl'].pk}": "completed", f"version_{bookings['carl'].pk}": 0}
+    Booking.objects.filter(pk=bookings["carl"].pk).update(version=5)
+    response = client.post(url, stale)
+    assert f"{bookings['carl'].employee.name}: Bookingen er ændret af en anden" in response.content.decode()
+    assert Booking.objects.get(pk=bookings["carl"].pk).status == BookingStatus.BOOKED
+
+
+def test_the_register_is_for_those_who_handle_bookings(world: World) -> None:
+    session, _bookings = _held(world)
+    url = f"/kurser/hold/{session.pk}/deltagelse/"  # type: ignore[attr-defined]
+    for user in (world.employee_user, world.finance, world.analyst):
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code in (403, 404), user
+    client = Client()
+    client.force_login(world.manager)
+    assert client.get("/kurser/hold/999999/deltagelse/").status_code == 404
+
+
+def test_the_register_speaks_english(world: World) -> None:
+    session, _bookings = _held(world)
+    client = Client()
+    client.force_login(world.coordinator)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/kurser/hold/{session.pk}/deltagelse/").content.decode()  # type: ignore[attr-defined]
+    assert "Register attendance" in page
+    assert "Completed" in page
+    assert "No-show" in page
+    assert "Took part, not completed" in page
