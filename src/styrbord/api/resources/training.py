@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from styrbord.accounts.permissions import CREATE, RETRIEVE, can, scope
+from styrbord.accounts.permissions import CREATE, RETRIEVE, UPDATE, can, scope, scoped_for
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
 from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, register
 from styrbord.api.registry import declare
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.models import Booking, BookingStatus, Course, Provider, Session
+from styrbord.training.services import attendance as attendance_services
 from styrbord.training.services import bookings as booking_services
 from styrbord.training.services.errors import BookingError
 from styrbord.training.services.staffing import BookingCandidate, staffing_warnings
@@ -195,6 +196,23 @@ class GroupBookingOut(Schema):
     bookings: list[BookingOut]
     warnings: list[StaffingWarningOut]
     waitlisted: int
+
+
+class AttendanceItemIn(Schema):
+    booking: schemas.Id
+    outcome: Literal["completed", "attended", "no_show"]
+    version: schemas.Version
+
+
+class AttendanceIn(Schema):
+    bookings: Annotated[list[AttendanceItemIn], Field(min_length=1, max_length=500)]
+
+
+class AttendanceOut(Schema):
+    completed: int
+    attended: int
+    no_show: int
+    holdings: int
 
 
 def _booking_error(exc: BookingError) -> Exception:
@@ -418,6 +436,59 @@ def build() -> Router:
             "waitlisted": outcome.waitlisted,
         }
         return Status(201 if outcome.booked else 200, body)
+
+    op_attendance = declare("session_attendance", "booking", UPDATE, "bookings")
+
+    @router.post(
+        "/sessions/{pk}/attendance",
+        response={200: AttendanceOut, **schemas.ERRORS},
+        operation_id=op_attendance,
+        url_name=op_attendance,
+        summary="Register attendance for a session's bookings, all or none",
+        description=(
+            "Per booking: `completed` (from the session's last day; registers the competences the course "
+            "gives, dated that day), `attended` or `no_show` (from its first day; a booked seat). Every "
+            "booking must be on the session and in your scope. If one cannot take its outcome (changed "
+            "since its version, or not open), nothing is registered (422, naming the person)."
+        ),
+        tags=[TAG],
+    )
+    def session_attendance(request: HttpRequest, pk: schemas.Id, payload: AttendanceIn):  # type: ignore[no-untyped-def,valid-type]
+        user = request.user
+        if not can(user, UPDATE, "booking"):
+            raise PermissionDenied
+        session = SESSIONS.visible(user, RETRIEVE).filter(pk=pk).first()
+        if session is None:
+            raise Http404
+        wanted = [item.booking for item in payload.bookings]
+        if len(set(wanted)) != len(wanted):
+            raise field_error("bookings", _("En booking står flere gange."))
+        found = set(
+            scoped_for(user, UPDATE, "booking", Booking.objects.filter(session=session, pk__in=wanted)).values_list(
+                "pk", flat=True
+            )
+        )
+        if len(found) != len(wanted):
+            missing = sorted(set(wanted) - found)
+            raise field_error(
+                "bookings",
+                _("Booking %(ids)s findes ikke på holdet eller er uden for dit omfang.")
+                % {"ids": ", ".join(map(str, missing))},
+            )
+        outcomes = {item.booking: (item.outcome, item.version) for item in payload.bookings}
+        try:
+            result = attendance_services.register_attendance(session, outcomes, user)
+        except BookingError as exc:
+            raise _booking_error(exc) from None
+        return Status(
+            200,
+            {
+                "completed": result.completed,
+                "attended": result.attended,
+                "no_show": result.no_show,
+                "holdings": result.holdings,
+            },
+        )
 
     # After the custom routes: /bookings/{pk} would otherwise catch /bookings/staffing-check.
     register(router, BOOKINGS)

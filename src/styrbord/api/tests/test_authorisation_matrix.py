@@ -332,7 +332,25 @@ SPECIALS = [
         lambda r, obj: r.status_code == 201,
         frozenset({403, 422}),
     ),
+    Special(
+        "session_attendance",
+        "bookings",
+        "booking",
+        lambda api, obj, d: _register_no_show(api, obj),
+        lambda r, obj: r.status_code == 200,
+        frozenset({403, 422}),  # a booking outside the scope is "not found" in the body (422)
+    ),
 ]
+
+
+def _register_no_show(api: ApiClient, booking: Any) -> Any:
+    """The matrix's booking is planned on a session held in March 2026: make it a booked seat first
+    (the case's transaction is rolled back), then register it as a no-show through the API."""
+    from styrbord.training.models import Booking
+
+    Booking.objects.filter(pk=booking.pk).update(status="booked")
+    body = {"bookings": [{"booking": booking.pk, "outcome": "no_show", "version": booking.version}]}
+    return api.post(f"/sessions/{booking.session_id}/attendance", body)
 
 
 def run_specials(clients: dict[str, ApiClient], personas: dict[str, Any], d: matrix_data.TenantData) -> list[Case]:

@@ -186,3 +186,34 @@ def test_the_register_speaks_english(world: World) -> None:
     assert "Completed" in page
     assert "No-show" in page
     assert "Took part, not completed" in page
+
+
+def test_the_api_registers_a_session_all_or_none_in_scope(world: World) -> None:
+    from styrbord.api.tests.conftest import ApiClient
+
+    session, bookings = _held(world)
+    api = ApiClient(world.manager)  # Dolmer Have
+    url = f"/sessions/{session.pk}/attendance"  # type: ignore[attr-defined]
+
+    def item(name: str, outcome: str, version: int | None = None) -> dict[str, object]:
+        booking = bookings[name]
+        return {"booking": booking.pk, "outcome": outcome, "version": booking.version if version is None else version}
+
+    # Another facility's booking: refused as unknown, nothing registered.
+    response = api.post(url, {"bookings": [item("anna", "completed"), item("glesborg", "completed")]})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["msg"] == (
+        f"Booking {bookings['glesborg'].pk} findes ikke på holdet eller er uden for dit omfang."
+    )
+    assert Booking.objects.get(pk=bookings["anna"].pk).status == BookingStatus.BOOKED
+    # A stale version: the person is named, nothing registered.
+    response = api.post(url, {"bookings": [item("anna", "completed"), item("bo", "no_show", version=7)]})
+    assert response.status_code == 422
+    assert f"{world.dolmer_staff[1].name}: Bookingen er ændret af en anden" in response.json()["detail"][0]["msg"]
+    assert Booking.objects.get(pk=bookings["anna"].pk).status == BookingStatus.BOOKED
+    response = api.post(url, {"bookings": [item("anna", "completed"), item("bo", "no_show"), item("carl", "attended")]})
+    assert response.status_code == 200, response.content.decode()
+    assert response.json() == {"completed": 1, "attended": 1, "no_show": 1, "holdings": 1}
+    assert Booking.objects.get(pk=bookings["bo"].pk).status == BookingStatus.NO_SHOW
+    # Roles that do not handle bookings are refused.
+    assert ApiClient(world.finance).post(url, {"bookings": [item("carl", "completed")]}).status_code == 403
