@@ -102,6 +102,12 @@ def test_nothing_is_registered_before_the_course_has_happened(world: World) -> N
         services.mark_attended(on_coming)
     assert Booking.objects.get(pk=on_coming.pk).status == BookingStatus.BOOKED
     services.mark_attended(on_running)  # the first day has come
+    client = Client()
+    client.force_login(world.coordinator)
+    page = client.get(f"/kurser/hold/{coming.pk}/deltagelse/").content.decode()
+    assert f"Holdet begynder først {today + dt.timedelta(days=7):%d-%m-%Y}." in page
+    assert "Der er ikke noget at registrere endnu." in page
+    assert 'type="submit"' not in page.split('id="attendance-form"', 1)[1]
 
 
 def test_the_landing_page_and_the_booking_list_point_to_courses_held_without_registration(world: World) -> None:

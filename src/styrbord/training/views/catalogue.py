@@ -374,6 +374,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "form": form,
             "rows": form.rows(),
+            "started": session.first_day is not None and session.first_day <= today,
             "can_complete": session.last_day is not None and session.last_day <= today,
             "gives": list(session.course.competences.order_by("name").values_list("name", flat=True)),
             "today": today,
