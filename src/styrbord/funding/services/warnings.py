@@ -107,7 +107,7 @@ def projected_spend(grant: Grant, balances: Balances, today: dt.date) -> Decimal
     return max(linear, balances.used)
 
 
-def _after_period(grant: Grant, today: dt.date) -> list[FundingWarning]:
+def _after_period(grant: Grant) -> list[FundingWarning]:
     """After the period: what is not spent is repaid. Costs of the period that are committed or
     planned but not yet posted (invoices arrive after the period) are not counted as repaid: they
     are to be posted, or released, before the grant accounts."""
@@ -142,7 +142,7 @@ def _after_period(grant: Grant, today: dt.date) -> list[FundingWarning]:
 def _repayment(grant: Grant, balances: Balances, today: dt.date) -> list[FundingWarning]:
     pool = grant.pool
     if today > pool.period_end:
-        return _after_period(grant, today)
+        return _after_period(grant)
     projected = projected_spend(grant, balances, today)
     if projected is None:
         return []
