@@ -32,11 +32,12 @@ def test_bench_pages_serves_every_page_over_http_and_reports_ratios(
         "municipality_overview",
     }
     assert pages["baseline"]["queries"] >= 1
+    # The app's work is part of each request's time, page by page, also when two pages share a URL
+    # (on data this small the median and the largest facility can be the same one).
+    for name, page in pages.items():
+        assert 0 < page["server_ms"] <= page["median_ms"] + 0.01, name
     for name in ("facility_list", "facility_detail", "municipality_overview"):
         assert pages[name]["median_ms"] > 0
-        # The app's work is part of each request's time, so the medians keep that order too
-        # (0.01 is the printed rounding).
-        assert 0 < pages[name]["server_ms"] <= pages[name]["median_ms"] + 0.01
         assert pages[name]["ratio"] == pytest.approx(
             # the ratio is printed to three decimals (and the medians to two)
             pages["baseline"]["median_ms"] / pages[name]["median_ms"],
