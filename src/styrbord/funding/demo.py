@@ -178,6 +178,7 @@ def _municipal_pool(norddjurs: Municipality, user: Any) -> tuple[Pool, Grant]:
 
 def _charge_bookings(ctx: DemoContext, grants: dict[str, Grant], user: Any) -> dict[str, int]:
     from styrbord.training.models import Booking, BookingStatus
+    from styrbord.training.services import after_employment_ends
 
     counts = {"charged": 0, "posted": 0, "refused": 0}
     bookings = (
@@ -195,7 +196,8 @@ def _charge_bookings(ctx: DemoContext, grants: dict[str, Grant], user: Any) -> d
     by_facility = {g.facility_id: g for g in grants.values()}
     # The seat of someone who has resigned since (training's demo) was charged when it was booked,
     # before the grant ran out: the finance officer's funding warning then shows the money to free.
-    ordered = sorted(bookings, key=lambda b: not _after_employment(b))
+    beyond = set(after_employment_ends(bookings).values_list("pk", flat=True))
+    ordered = sorted(bookings, key=lambda b: b.pk not in beyond)
     for booking in ordered:
         grant = by_facility[booking.employment.facility_id]
         try:
@@ -209,11 +211,6 @@ def _charge_bookings(ctx: DemoContext, grants: dict[str, Grant], user: Any) -> d
             post_booking_actuals(booking, user)
             counts["posted"] += 1
     return counts
-
-
-def _after_employment(booking: Any) -> bool:
-    end, last_day = booking.employment.end_date, booking.session.last_day
-    return end is not None and last_day is not None and last_day > end
 
 
 def _one_reversal(grants: dict[str, Grant], user: Any) -> LedgerEntry | None:

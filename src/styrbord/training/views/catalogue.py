@@ -44,6 +44,7 @@ from styrbord.training.services import (
     seats_taken,
     staffing_warnings,
 )
+from styrbord.training.services.attendance import AWAITING_STATUSES
 
 from .common import require
 
@@ -319,9 +320,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _registrable(request: HttpRequest, session: Session, today: Any) -> list[Booking]:
     """The session's bookings in the user's scope for which something can be registered today."""
-    bookings = scoped_for(request.user, UPDATE, "booking", session.bookings.all()).select_related(
-        "employee", "employment__facility", "session"
-    )
+    bookings = scoped_for(
+        request.user, UPDATE, "booking", session.bookings.filter(status__in=AWAITING_STATUSES)
+    ).select_related("employee", "employment__facility", "session")
     return [b for b in bookings.order_by("employee__name", "pk") if outcomes_for(b, today)]
 
 
