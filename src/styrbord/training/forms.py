@@ -110,6 +110,7 @@ class BookingFilterForm(forms.Form):
     q = forms.CharField(label=_("Kursus"), required=False, max_length=100)
     ophoer = forms.BooleanField(label=_("Kun efter ansættelsens ophør"), required=False)
     afholdt = forms.BooleanField(label=_("Kun afholdte hold, hvor deltagelsen mangler"), required=False)
+    begyndt = forms.BooleanField(label=_("Kun planlagte på hold, der er begyndt"), required=False)
 
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -81,6 +81,7 @@ class Dashboard:
     to_confirm: int | None = None  # planned bookings on coming sessions, for roles that confirm them
     beyond_employment: int = 0  # open bookings on sessions that last beyond the booked employment
     awaiting_attendance: int = 0  # bookings on courses held whose attendance is not registered
+    planned_after_start: int = 0  # planned bookings on courses that have begun (never booked)
     targets: TargetsPanel | None = None  # shared targets in the region or country, for analysts
 
     @property
@@ -214,6 +215,15 @@ def _awaiting_attendance(user: Any, today: dt.date) -> int:
     return scoped_for(user, UPDATE, "booking", awaiting_attendance(Booking.objects.all(), today)).count()
 
 
+def _planned_after_start(user: Any, today: dt.date) -> int:
+    """Planned bookings in the user's scope on courses that have begun: a plan's seats nobody booked
+    with the provider (the booking list's filter "Kun planlagte på hold, der er begyndt")."""
+    from styrbord.training.models import Booking
+    from styrbord.training.services import planned_after_start
+
+    return scoped_for(user, UPDATE, "booking", planned_after_start(Booking.objects.all(), today)).count()
+
+
 def _targets(user: Any, today: dt.date) -> TargetsPanel | None:
     """The shared (national and regional) targets and how far the scope is from each, as on /krav/samlet/."""
     facilities = scoped_for(user, LIST, "coverage_aggregate", Facility.objects.all())
@@ -239,6 +249,7 @@ def dashboard_for(user: Any, today: dt.date) -> Dashboard:
         if board.to_confirm is not None:  # the roles that handle bookings
             board.beyond_employment = _beyond_employment(user)
             board.awaiting_attendance = _awaiting_attendance(user, today)
+            board.planned_after_start = _planned_after_start(user, today)
     elif can(user, LIST, "coverage_aggregate"):
         board.targets = _targets(user, today)
     return board

@@ -335,6 +335,8 @@ BOOKINGS = Resource(
         "employee": (int, "employee_id"),
         "facility": (int, "employment__facility_id"),
         "status": (C.BookingStatusValue, "status"),
+        # With status=planned: a plan's seats on sessions that have begun without being booked.
+        "session_starts_to": (dt.date, "session__first_day__lte"),
     },
     subject=lambda b: b.employee_id,
     export_columns=[

@@ -6,7 +6,9 @@
 - a budget line deviating more than the grantor allows without prior approval (10 % / 100.000 kr.);
 - report deadlines within 30 days, or overdue;
 - costs in a category the pool does not cover;
-- money committed for seats of people whose employment ends before their course does.
+- money committed for seats of people whose employment ends before their course does;
+- money still held for seats that will not be used: cancelled bookings not posted yet, and
+  planned bookings on courses that have begun without them being booked.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class WarningKind(models.TextChoices):
     DEADLINE = "deadline", gettext_lazy("Rapporteringsfrist")
     INELIGIBLE_COST = "ineligible_cost", gettext_lazy("Udgift puljen ikke dækker")
     AFTER_EMPLOYMENT = "after_employment", gettext_lazy("Booking efter ansættelsens ophør")
+    UNUSED_SEATS = "unused_seats", gettext_lazy("Penge bundet til pladser, der ikke bruges")
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,62 @@ def _after_employment(grant: Grant) -> list[FundingWarning]:
     return [FundingWarning(WarningKind.AFTER_EMPLOYMENT, Severity.WARNING, message, grant)]
 
 
+def _unused_seats(grant: Grant, today: dt.date) -> list[FundingWarning]:
+    """Money still held on the grant (forecast or committed, not posted) for seats that will not be
+    used: bookings cancelled since they were charged, and planned bookings on sessions that have
+    begun without being booked with the provider. Until it is posted or released, the money looks
+    spent, and the grant looks fuller than it is."""
+    from styrbord.training.models import Booking, BookingStatus
+    from styrbord.training.services import planned_after_start
+
+    unused = models.Q(booking__status=BookingStatus.CANCELLED) | models.Q(
+        booking__in=planned_after_start(Booking.objects.all(), today).values("pk")
+    )
+    found = (
+        LedgerEntry.objects.filter(unused, grant=grant, balance__in=LedgerEntry.OPEN_COMMITMENTS)
+        .values("booking", "booking__status")
+        .annotate(total=Sum("amount"))
+        .filter(total__gt=0)
+    )
+    cancelled, planned, amount = 0, 0, ZERO
+    for row in found:
+        if row["booking__status"] == BookingStatus.CANCELLED:
+            cancelled += 1
+        else:
+            planned += 1
+        amount += row["total"]
+    if not cancelled + planned:
+        return []
+    parts = []
+    if cancelled:
+        parts.append(
+            ngettext(
+                "%(count)s afbestilt booking, der ikke er bogført (bogfør den, så afbestillingsgebyret står som "
+                "forbrug og resten frigives)",
+                "%(count)s afbestilte bookinger, der ikke er bogført (bogfør dem, så afbestillingsgebyrerne står "
+                "som forbrug og resten frigives)",
+                cancelled,
+            )
+            % {"count": cancelled}
+        )
+    if planned:
+        parts.append(
+            ngettext(
+                "%(count)s planlagt booking på et hold, der er begyndt uden at den er tilmeldt (tilmeld den, hvis "
+                "medarbejderen deltager, ellers afbestil den)",
+                "%(count)s planlagte bookinger på hold, der er begyndt uden at de er tilmeldt (tilmeld dem, der "
+                "deltager, og afbestil resten)",
+                planned,
+            )
+            % {"count": planned}
+        )
+    message = _("%(amount)s er stadig disponeret til pladser, der ikke bruges: %(what)s.") % {
+        "amount": format_kr(amount),
+        "what": _(" og ").join(parts),
+    }
+    return [FundingWarning(WarningKind.UNUSED_SEATS, Severity.WARNING, message, grant)]
+
+
 def grant_warnings(
     grant: Grant, today: dt.date | None = None, balances: Balances | None = None
 ) -> list[FundingWarning]:
@@ -281,6 +340,7 @@ def grant_warnings(
     balances = balances or balances_for(grant)
     found = _overspend(grant, balances) + _repayment(grant, balances, today)
     found += _budget_deviation(grant, today) + _ineligible(grant) + _after_employment(grant)
+    found += _unused_seats(grant, today)
     return sort_warnings(found)
 
 

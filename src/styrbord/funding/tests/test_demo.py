@@ -73,3 +73,23 @@ def test_the_finance_officer_sees_the_seat_of_the_person_who_has_resigned(demo) 
     warnings = [w for w in grant_warnings(dolmer) if w.kind == WarningKind.AFTER_EMPLOYMENT]
     assert len(warnings) == 1
     assert "er disponeret til 1 booking på et hold, der slutter efter ansættelsens ophør" in str(warnings[0].message)
+
+
+@pytest.mark.slow
+def test_the_finance_officer_sees_a_plans_seat_on_a_course_that_began_without_it(db) -> None:  # type: ignore[no-untyped-def]
+    """A course that ended within two weeks of the demo's day has one seat of a plan that nobody
+    booked with the provider: the grant still holds its money."""
+    from styrbord.funding.services.warnings import WarningKind, grant_warnings
+    from styrbord.training.models import Booking
+    from styrbord.training.services import planned_after_start
+
+    today = dt.date(2026, 12, 5)
+    ctx = make_context(seed=0, today=today)
+    for step in DEMO_STEPS[: DEMO_STEPS.index("styrbord.funding") + 1]:
+        if find_spec(f"{step}.demo") is not None:
+            import_module(f"{step}.demo").build(ctx)
+    (late,) = planned_after_start(Booking.objects.all(), today)
+    assert late.session.last_day == dt.date(2026, 12, 2)
+    grant = Grant.objects.get(pool__case_number="24/9263", facility=late.employment.facility)
+    (warning,) = [w for w in grant_warnings(grant, today) if w.kind == WarningKind.UNUSED_SEATS]
+    assert "er stadig disponeret til pladser, der ikke bruges: 1 planlagt booking på et hold" in warning.message

@@ -163,3 +163,50 @@ def test_money_committed_for_a_seat_after_the_employment_ends_is_flagged(world) 
         "7.400 kr. er disponeret til 1 booking på et hold, der slutter efter ansættelsens ophør. "
         "Afbestil pladsen i tide, eller giv den til en anden."
     )
+
+
+def test_money_held_for_seats_that_will_not_be_used_is_flagged_until_released(world) -> None:  # type: ignore[no-untyped-def]
+    """A cancelled booking not posted yet, and a plan's seat on a course that began without it being
+    booked: the grant still holds their money, so it looks more used than it is."""
+    from django.utils import translation
+
+    from styrbord.funding.services.booking_charges import charge_booking, post_booking_actuals
+    from styrbord.training.models import BookingStatus, CostStage
+
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="100000")
+    course = helpers.session()  # 03-03-2025 and 04-03-2025
+    planned = helpers.booking(
+        world.dolmer_staff[0],
+        {"fee": "2400"},
+        session_obj=course,
+        status=BookingStatus.PLANNED,
+        stage=CostStage.FORECAST,
+    )
+    cancelled = helpers.booking(world.dolmer_staff[1], {"fee": "2400", "backfill": "3000"}, session_obj=course)
+    kept = helpers.booking(world.dolmer_staff[2], {"fee": "2400"}, session_obj=course)
+    for booking in (planned, cancelled, kept):
+        charge_booking(booking, [(grant, 100)], world.finance, skip_ineligible=True)
+    before = dt.date(2025, 3, 2)
+    cancelled.status = BookingStatus.CANCELLED
+    cancelled.save(update_fields=["status"])
+    (warning,) = [w for w in grant_warnings(grant, before) if w.kind == WarningKind.UNUSED_SEATS]
+    assert warning.severity == Severity.WARNING
+    assert warning.message == (
+        "5.400 kr. er stadig disponeret til pladser, der ikke bruges: 1 afbestilt booking, der ikke er bogført "
+        "(bogfør den, så afbestillingsgebyret står som forbrug og resten frigives)."
+    )
+    started = dt.date(2025, 3, 3)
+    (warning,) = [w for w in grant_warnings(grant, started) if w.kind == WarningKind.UNUSED_SEATS]
+    assert warning.message == (
+        "7.800 kr. er stadig disponeret til pladser, der ikke bruges: 1 afbestilt booking, der ikke er bogført "
+        "(bogfør den, så afbestillingsgebyret står som forbrug og resten frigives) og 1 planlagt booking på et "
+        "hold, der er begyndt uden at den er tilmeldt (tilmeld den, hvis medarbejderen deltager, ellers afbestil den)."
+    )
+    with translation.override("en"):
+        (english,) = [w for w in grant_warnings(grant, started) if w.kind == WarningKind.UNUSED_SEATS]
+    assert english.message.startswith("DKK 7,800 is still committed to seats that will not be used: 1 cancelled")
+    # Posting the cancellation releases its money; booking the planned seat makes it a real one.
+    post_booking_actuals(cancelled, world.finance)
+    planned.status = BookingStatus.BOOKED
+    planned.save(update_fields=["status"])
+    assert not [w for w in grant_warnings(grant, started) if w.kind == WarningKind.UNUSED_SEATS]

@@ -1,6 +1,12 @@
 """Training services. ``book`` is the entry point other apps (the planner) use to create bookings."""
 
-from .attendance import AttendanceResult, awaiting_attendance, outcomes_for, register_attendance
+from .attendance import (
+    AttendanceResult,
+    awaiting_attendance,
+    outcomes_for,
+    planned_after_start,
+    register_attendance,
+)
 from .bookings import (
     CancelResult,
     GroupBooking,
@@ -8,6 +14,7 @@ from .bookings import (
     book,
     book_group,
     cancel,
+    cancel_planned_many,
     cancellation_fee_for,
     complete,
     confirm,
@@ -36,6 +43,7 @@ __all__ = [
     "book",
     "book_group",
     "cancel",
+    "cancel_planned_many",
     "cancellation_fee_for",
     "complete",
     "confirm",
@@ -46,6 +54,7 @@ __all__ = [
     "mark_no_show",
     "open_interests",
     "outcomes_for",
+    "planned_after_start",
     "register_attendance",
     "seats_taken",
     "sessions_granting",

@@ -39,6 +39,13 @@ def awaiting_attendance(bookings: QuerySet[Booking], today: dt.date) -> QuerySet
     return bookings.filter(status__in=AWAITING_STATUSES, session__cancelled=False, session__last_day__lt=today)
 
 
+def planned_after_start(bookings: QuerySet[Booking], today: dt.date) -> QuerySet[Booking]:
+    """Planned bookings on sessions that have begun (not cancelled): a plan's seat nobody booked
+    with the provider. They still count as forecast cost and hold their share of a grant until
+    they are confirmed (the person took part) or cancelled."""
+    return bookings.filter(status=BookingStatus.PLANNED, session__cancelled=False, session__first_day__lte=today)
+
+
 def outcomes_for(booking: Booking, today: dt.date) -> list[str]:
     """What may be registered for a booking today: completion once the last day has come,
     attendance and no-show (for a booked seat) once the first day has."""

@@ -264,6 +264,33 @@ def confirm_many(bookings: Sequence[Booking], user: AnyUser = None) -> list[Book
     return done
 
 
+@transaction.atomic
+def cancel_planned_many(bookings: Sequence[Booking], user: AnyUser = None) -> list[Booking]:
+    """Cancel several planned bookings (a plan's seats that will not be booked), all or none.
+
+    A planned booking holds no seat with the provider, so cancelling it costs no fee and frees no
+    seat (what a grant had reserved for it is released when the finance officer posts it, as for
+    any cancellation). Locked in the same order as ``confirm_many``. A booking that is no longer
+    planned stops the whole set and is named.
+    """
+    if not bookings:
+        raise BookingError(_("Vælg mindst én booking."))
+    done = []
+    for booking in sorted(bookings, key=lambda b: (b.session_id, b.pk)):
+        if booking.status != BookingStatus.PLANNED:
+            raise BookingError(
+                _("%(name)s: Bookingen er ikke planlagt, men %(status)s. Ingen er afbestilt.")
+                % {"name": booking.employee.name, "status": booking.get_status_display().lower()}
+            )
+        try:
+            done.append(cancel(booking, user, expected_version=booking.version).booking)
+        except BookingError as error:
+            raise BookingError(
+                _("%(name)s: %(reason)s Ingen er afbestilt.") % {"name": booking.employee.name, "reason": error.message}
+            ) from None
+    return done
+
+
 def cancellation_fee_for(booking: Booking, on: dt.date) -> tuple[object, CancellationRule | None]:
     """The fee for cancelling a seat on ``on`` under the course's (else the provider's) rules.
 

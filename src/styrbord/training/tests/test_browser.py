@@ -165,3 +165,39 @@ def test_a_coordinator_registers_a_held_course_from_the_landing_page(live_server
     statuses = [Booking.objects.get(pk=b.pk).status for b in booked]
     assert statuses == [BookingStatus.COMPLETED, BookingStatus.NO_SHOW, BookingStatus.COMPLETED]
     assert CompetenceHolding.objects.filter(competence=competence).count() == 2
+
+
+def test_a_coordinator_clears_a_plans_seats_on_a_course_that_has_begun(live_server: Any, page: Any, world: Any) -> None:
+    """A plan's seats nobody booked with the provider hide from the booking list's default view.
+    The landing page counts them; the tile lists them; one person took part and is booked, the
+    other two are cancelled at no cost."""
+    from styrbord.lib.dates import local_today
+    from styrbord.training import services
+
+    today = local_today()
+    session = helpers.session(
+        helpers.course(name="Konflikthåndtering"), days=[today - dt.timedelta(days=1), today], name="Uge 49"
+    )
+    planned = [services.book(e, session) for e in world.dolmer_staff]
+
+    login(page, live_server.url, "koordinator")
+    assert page.locator("#planned-after-start-count .value").inner_text().strip() == "3"
+    with page.expect_navigation():
+        page.click("#planned-after-start-count")
+    assert "3 bookinger." in page.locator("#booking-count").inner_text()
+    page.check(f"#b-{planned[0].pk}")
+    with page.expect_navigation():
+        page.click("#confirm-selected")
+    assert "1 booking er tilmeldt." in page.content()
+    assert "2 bookinger." in page.locator("#booking-count").inner_text()  # the filter is kept
+    page.check(f"#b-{planned[1].pk}")
+    page.check(f"#b-{planned[2].pk}")
+    with page.expect_navigation():
+        page.click("#cancel-selected")
+    assert "2 planlagte bookinger er afbestilt." in page.content()
+    assert "0 bookinger." in page.locator("#booking-count").inner_text()
+    statuses = [Booking.objects.get(pk=b.pk).status for b in planned]
+    assert statuses == [BookingStatus.BOOKED, BookingStatus.CANCELLED, BookingStatus.CANCELLED]
+    with page.expect_navigation():
+        page.goto(live_server.url + "/")
+    assert page.locator("#planned-after-start-count").count() == 0

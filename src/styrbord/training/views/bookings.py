@@ -130,6 +130,8 @@ def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm,
             bookings = services.after_employment_ends(bookings)
         if form.cleaned_data["afholdt"]:
             bookings = services.awaiting_attendance(bookings, local_today())
+        if form.cleaned_data["begyndt"]:
+            bookings = services.planned_after_start(bookings, local_today())
     return form, bookings.order_by("session__first_day", "session__course__name", "session_id", "employee__name", "pk")
 
 
@@ -138,7 +140,7 @@ def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm,
 def booking_list(request: HttpRequest) -> HttpResponse:
     """Every booking in the user's scope, filterable; planned ones can be confirmed together."""
     if request.method == "POST":
-        return _confirm_selected(request)
+        return _change_selected(request)
     form, bookings = _booking_list(request, LIST)
     page = Paginator(bookings, BOOKINGS_PER_PAGE).get_page(request.GET.get("side"))
     shown = list(page)
@@ -168,7 +170,8 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _confirm_selected(request: HttpRequest) -> HttpResponse:
+def _change_selected(request: HttpRequest) -> HttpResponse:
+    """The selected planned bookings: booked with the provider (the default button) or cancelled."""
     require(request, UPDATE, "booking")
     ids = [int(v) for v in request.POST.getlist("booking") if v.isdigit()]
     chosen = list(scoped_for(request.user, UPDATE, "booking", _booking_queryset()).filter(pk__in=ids))
@@ -177,10 +180,25 @@ def _confirm_selected(request: HttpRequest) -> HttpResponse:
     if len(chosen) != len(set(ids)):
         messages.error(request, _("En eller flere af de valgte bookinger findes ikke eller er uden for dit omfang."))
         return redirect(target)
+    cancelling = request.POST.get("handling") == "aflys"
     try:
-        done = services.confirm_many(chosen, request.user)  # type: ignore[arg-type]
+        if cancelling:
+            cancelled = services.cancel_planned_many(chosen, request.user)  # type: ignore[arg-type]
+        else:
+            done = services.confirm_many(chosen, request.user)  # type: ignore[arg-type]
     except services.BookingError as error:
         messages.error(request, error.message)
+        return redirect(target)
+    if cancelling:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s planlagt booking er afbestilt.",
+                "%(count)s planlagte bookinger er afbestilt.",
+                len(cancelled),
+            )
+            % {"count": len(cancelled)},
+        )
         return redirect(target)
     waiting = sum(1 for b in done if b.status == BookingStatus.WAITLISTED)
     messages.success(

@@ -314,6 +314,22 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "registrable": len(registrable),
             # The course is over and these still wait (the rule of services.awaiting_attendance).
             "awaiting": len(registrable) if session.last_day is not None and session.last_day < today else 0,
+            # The rule of services.planned_after_start, for the bookings in the user's scope.
+            "planned_after_start": (
+                sum(1 for b in participants if b.status == BookingStatus.PLANNED)
+                if can(request.user, UPDATE, "booking")
+                and not session.cancelled
+                and session.first_day is not None
+                and session.first_day <= today
+                else 0
+            ),
+            "planned_list_query": urlencode(
+                {
+                    "begyndt": "on",
+                    "fra": session.first_day.isoformat() if session.first_day else "",
+                    "q": session.course.name,
+                }
+            ),
         },
     )
 
