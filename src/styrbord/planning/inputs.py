@@ -36,7 +36,7 @@ from styrbord.competences.models import CompetenceHolding
 from styrbord.funding.models import Grant
 from styrbord.funding.services.balances import balances_by_grant
 from styrbord.lib.costs import CostCategory
-from styrbord.lib.dates import public_holidays
+from styrbord.lib.dates import local_today, public_holidays
 from styrbord.lib.money import to_ore
 from styrbord.organisations.models import Facility, periods_by_facility
 from styrbord.planner import model as engine
@@ -104,11 +104,11 @@ def _not_employed(spans: list[tuple[dt.date, dt.date | None]], days: set[dt.date
     return frozenset(d for d in days if not any(first <= d and (last is None or d <= last) for first, last in spans))
 
 
-def _sessions(scenario: Scenario, facilities: list[Facility], booked_ids: set[int]) -> list[Session]:
+def _sessions(scenario: Scenario, facilities: list[Facility], booked_ids: set[int], start: dt.date) -> list[Session]:
     ids = {f.pk for f in facilities}
     open_q = Q(
         cancelled=False,
-        first_day__gte=scenario.start_date,
+        first_day__gte=start,
         first_day__lte=scenario.horizon_end,
     ) & (Q(facility__isnull=True) | Q(facility__in=ids))
     open_q &= Q(municipality__isnull=True) | Q(municipality=scenario.municipality)
@@ -227,18 +227,21 @@ def _grants(scenario: Scenario, facilities: list[Facility]) -> tuple[list[engine
 def build_inputs(scenario: Scenario) -> Inputs:
     """The planner problem for a scenario, read from the database now."""
     facilities = list(scenario.facilities.all()) or list(Facility.objects.filter(municipality=scenario.municipality))
-    start, end = scenario.start_date, scenario.horizon_end
+    # Never a course that has begun: a scenario saved last spring and run again today plans from tomorrow.
+    start, end = scenario.first_day_for_new_seats(local_today()), scenario.horizon_end
     employments, second = main_employments(facilities, start, end)
     person_of_employee = {e.employee_id: e.pk for e in employments}
     live = list(
         Booking.objects.filter(
+            # A booked seat counts until its course is over; a planned seat only on a course still to
+            # come (one on a course that has begun was never booked, and will not happen).
+            Q(status=BookingStatus.BOOKED, session__last_day__gte=start)
+            | Q(status=BookingStatus.PLANNED, session__first_day__gte=start),
             employee_id__in=person_of_employee,
-            status__in=[BookingStatus.PLANNED, BookingStatus.BOOKED],
-            session__last_day__gte=start,
             session__cancelled=False,
         ).values_list("pk", "employee_id", "session_id", "status")
     )
-    sessions = _sessions(scenario, facilities, {row[2] for row in live})
+    sessions = _sessions(scenario, facilities, {row[2] for row in live}, start)
     session_ids = [s.pk for s in sessions]
     outside: dict[int, int] = defaultdict(int)
     for session_id in (

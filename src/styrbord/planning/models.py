@@ -7,6 +7,7 @@ can be explained and compared later. Accepting a run turns its seats into planne
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -127,6 +128,16 @@ class Scenario(RuleFieldsMixin, models.Model):
 
     def latest_run(self) -> PlanRun | None:
         return self.runs.order_by("-created_at", "-id").first()
+
+    def first_day_for_new_seats(self, today: dt.date) -> dt.date:
+        """The first day a run may put someone on a course: the scenario's start, but never a
+        course that has begun. Tomorrow at the earliest: a plan accepted today is booked with the
+        providers from tomorrow, and a planned seat on a course that has begun is one nobody booked."""
+        return max(self.start_date, today + dt.timedelta(days=1))
+
+    def is_over(self, today: dt.date) -> bool:
+        """Whether no course in the scenario's period can be planned any more."""
+        return self.first_day_for_new_seats(today) > self.horizon_end
 
 
 class PlanRun(RuleFieldsMixin, models.Model):

@@ -25,7 +25,8 @@ from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.booking_charges import charge_booking
-from styrbord.lib.formatting import in_record_language, record_text
+from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import format_date, in_record_language, record_text
 from styrbord.lib.money import ZERO, from_ore, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
@@ -56,6 +57,11 @@ def start_run(scenario: Scenario, user: User | None) -> PlanRun:
 
     if scenario.runs.filter(status__in=[PlanRun.Status.QUEUED, PlanRun.Status.RUNNING]).exists():
         raise PlanningError(_("Scenariet regner allerede. Vent, til den igangværende kørsel er færdig."))
+    if scenario.is_over(local_today()):
+        raise PlanningError(
+            _("Scenariets periode sluttede %(end)s, så der er ingen hold at planlægge. Ret perioden, og kør igen.")
+            % {"end": format_date(scenario.horizon_end)}
+        )
     with transaction.atomic():
         run = PlanRun.objects.create(
             scenario=scenario,
@@ -310,6 +316,16 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
                 "employee", "employment", "session"
             )
         )
+        today = local_today()
+        begun = sorted(
+            {a.session for a in assignments if a.session.has_started(today)}, key=lambda s: (s.first_day, s.pk)
+        )
+        if begun:
+            # The run is older than these courses' first day: their seats were never booked.
+            raise PlanningError(
+                _("Planen kan ikke godkendes: %(sessions)s er begyndt siden kørslen. Kør scenariet igen.")
+                % {"sessions": ", ".join(str(s) for s in begun)}
+            )
         for assignment in assignments:
             try:
                 booking = book(

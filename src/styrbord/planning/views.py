@@ -33,6 +33,7 @@ from styrbord.accounts.permissions import (
 )
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access, log_action
+from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
 from styrbord.planning import services
@@ -126,8 +127,12 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     runs = list(scenario.runs.order_by("-created_at", "-id")[:20])
+    today = local_today()
     context = {
         "scenario": scenario,
+        # A start that has passed: a new run plans courses from this day only (none at all when over).
+        "plans_from": scenario.first_day_for_new_seats(today),
+        "is_over": scenario.is_over(today),
         "runs": runs,
         "latest": runs[0] if runs else None,
         "can_run": can(request.user, UPDATE, "scenario"),

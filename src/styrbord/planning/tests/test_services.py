@@ -319,3 +319,73 @@ def test_a_database_worker_picks_up_the_run(world: World, settings: Any) -> None
     run.refresh_from_db()
     assert run.status == PlanRun.Status.DONE, run.error
     assert run.assignments.count() == 3
+
+
+def _on(day: dt.date) -> Any:
+    import time_machine
+
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC), tick=False)
+
+
+def test_a_scenario_whose_start_has_passed_plans_no_course_that_has_begun(world: World) -> None:
+    """Saved with 'plan from' 01-12-2026 and run again on 10-02-2027: the first session (03-02-2027)
+    has begun, so no one is planned on it, and a planned seat left on it is not counted as done."""
+    setup = planning_setup(world)
+    first, second = setup.sessions
+    with _on(dt.date(2027, 1, 10)):
+        left = book(world.dolmer_staff[0], first)  # planned, never booked with the provider
+    with _on(dt.date(2027, 2, 10)):
+        inputs = build_inputs(setup.scenario)
+        assert inputs.problem.start == dt.date(2027, 2, 11)
+        assert [s.id for s in inputs.problem.sessions] == [second.pk]
+        assert inputs.problem.bookings == ()
+        run = run_now(setup.scenario)
+        assert run.status == PlanRun.Status.DONE, run.error
+        assert set(run.assignments.values_list("session_id", flat=True)) == {second.pk}
+        assert run.assignments.count() == 3  # the second session's seats
+    assert Booking.objects.get(pk=left.pk).status == BookingStatus.PLANNED  # the coordinator's to clear
+
+
+def test_a_run_older_than_a_courses_first_day_cannot_be_accepted(world: World) -> None:
+    setup = planning_setup(world, capacity=2)
+    with _on(dt.date(2027, 1, 20)):
+        run = run_now(setup.scenario)
+        assert run.status == PlanRun.Status.DONE, run.error
+        assert run.assignments.filter(session=setup.sessions[0]).exists()
+    with _on(dt.date(2027, 2, 5)), pytest.raises(services.PlanningError) as caught:
+        services.accept_run(run, world.coordinator)
+    assert str(caught.value) == (
+        f"Planen kan ikke godkendes: {setup.sessions[0]} er begyndt siden kørslen. Kør scenariet igen."
+    )
+    assert not Booking.objects.exists()
+    setup.scenario.refresh_from_db()
+    assert setup.scenario.status == Scenario.Status.DRAFT
+
+
+def test_a_scenario_whose_period_is_over_is_not_run_and_the_page_says_why(world: World) -> None:
+    from django.test import Client
+
+    setup = planning_setup(world)
+    client = Client()
+    url = f"/planlaegning/{setup.scenario.pk}/"
+    with _on(dt.date(2027, 2, 10)):
+        client.force_login(world.coordinator)  # a session of that day
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        notice = page.split('id="scenario-start-passed"')[1].split("</div>")[0]
+        assert (
+            "Planlæg fra (01-12-2026) er passeret. En ny kørsel planlægger kun hold, der begynder 11-02-2027" in notice
+        )
+    with _on(dt.date(2028, 1, 3)):
+        client.force_login(world.coordinator)
+        with pytest.raises(services.PlanningError) as caught:
+            services.start_run(setup.scenario, world.coordinator)
+        assert str(caught.value) == (
+            "Scenariets periode sluttede 31-12-2027, så der er ingen hold at planlægge. Ret perioden, og kør igen."
+        )
+        assert "Scenariets periode sluttede 31-12-2027." in client.get(url).content.decode()
+        client.cookies["django_language"] = "en"
+        english = client.get(url).content.decode()
+        assert "period ended on 31 Dec 2027. Change the period to plan again." in english
+    assert not PlanRun.objects.exists()

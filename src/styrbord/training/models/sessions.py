@@ -83,6 +83,10 @@ class Session(RuleFieldsMixin, models.Model):
         label = self.name or (self.first_day.isoformat() if self.first_day else "")
         return f"{self.course.name} – {label}" if label else self.course.name
 
+    def has_started(self, today: dt.date) -> bool:
+        """Whether the first course day has come (a session without days has not)."""
+        return self.first_day is not None and self.first_day <= today
+
     def refresh_span(self) -> None:
         """Store the first and last day from the SessionDay rows (kept in step by ``set_days``)."""
         span = self.days.aggregate(first=models.Min("date"), last=models.Max("date"))

@@ -317,10 +317,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # The rule of services.planned_after_start, for the bookings in the user's scope.
             "planned_after_start": (
                 sum(1 for b in participants if b.status == BookingStatus.PLANNED)
-                if can(request.user, UPDATE, "booking")
-                and not session.cancelled
-                and session.first_day is not None
-                and session.first_day <= today
+                if can(request.user, UPDATE, "booking") and not session.cancelled and session.has_started(today)
                 else 0
             ),
             "planned_list_query": urlencode(
