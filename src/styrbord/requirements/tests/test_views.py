@@ -394,3 +394,34 @@ def test_a_deadline_beyond_the_calendar_is_a_message_and_a_date_filter_there_is_
     page = client.get(reverse("requirements:requirement_detail", args=[setup["target"].pk]), {"dato": "9999-12-31"})
     assert page.status_code == 200
     assert "Datoen skal ligge mellem" in page.content.decode()
+
+
+def test_the_facility_page_says_when_a_deadline_has_passed_without_the_target_met(world: World) -> None:
+    """Past its deadline and not met: 'Fristen er overskredet'. Met, or with time left: no badge."""
+    today = local_today()
+    krap = factories.competence("krap-frist", name="KRAP")
+    for person in world.dolmer_staff:
+        factories.holding(person, krap, today - dt.timedelta(days=30))
+    missed = requirement(
+        [factories.competence("recovery-frist", name="Recovery")],
+        facility=world.dolmer,
+        name="Recovery for alle",
+        deadline=today - dt.timedelta(days=1),
+    )
+    met = requirement([krap], facility=world.dolmer, name="KRAP for alle", deadline=today - dt.timedelta(days=1))
+    coming = requirement(
+        [factories.competence("psykopatologi-frist", name="Psykopatologi")],
+        facility=world.dolmer,
+        name="Psykopatologi for alle",
+        deadline=today + dt.timedelta(days=1),
+    )
+    client = client_for(world.coordinator)
+    page = client.get(reverse("requirements:facility_coverage", args=[world.dolmer.pk])).content.decode()
+    rows = {r.name: page.split(f">{r.name}</a>")[1].split("</tr>")[0] for r in (missed, met, coming)}
+    assert "Fristen er overskredet" in rows[missed.name]
+    assert "Fristen er overskredet" not in rows[met.name]
+    assert "Fristen er overskredet" not in rows[coming.name]
+    # Looking back to a day before the deadline, it had not passed yet.
+    earlier = (today - dt.timedelta(days=2)).isoformat()
+    page = client.get(reverse("requirements:facility_coverage", args=[world.dolmer.pk]), {"dato": earlier})
+    assert "Fristen er overskredet" not in page.content.decode()
