@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
@@ -322,9 +322,13 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
         )
         if begun:
             # The run is older than these courses' first day: their seats were never booked.
+            named = ", ".join(str(s) for s in begun[:3])
+            if len(begun) > 3:
+                more = len(begun) - 3
+                named += ngettext(" og %(count)s hold mere", " og %(count)s hold mere", more) % {"count": more}
             raise PlanningError(
                 _("Planen kan ikke godkendes: %(sessions)s er begyndt siden kørslen. Kør scenariet igen.")
-                % {"sessions": ", ".join(str(s) for s in begun)}
+                % {"sessions": named}
             )
         for assignment in assignments:
             try:

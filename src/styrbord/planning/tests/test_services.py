@@ -389,3 +389,20 @@ def test_a_scenario_whose_period_is_over_is_not_run_and_the_page_says_why(world:
         english = client.get(url).content.decode()
         assert "period ended on 31 Dec 2027. Change the period to plan again." in english
     assert not PlanRun.objects.exists()
+
+
+def test_a_refused_acceptance_names_three_begun_sessions_and_counts_the_rest(world: World) -> None:
+    from styrbord.training.models import Session
+
+    setup = planning_setup(world, own_budget="100000.00", capacity=1)
+    for n, day in enumerate((dt.date(2027, 1, 26), dt.date(2027, 1, 27), dt.date(2027, 1, 28)), start=3):
+        session = Session.objects.create(course=setup.course, name=f"Hold {n}", capacity=1)
+        session.set_days([(day, Decimal("7.40"))])
+    with _on(dt.date(2027, 1, 20)):
+        run = run_now(setup.scenario)
+        assert run.status == PlanRun.Status.DONE, run.error
+        assert run.assignments.filter(existing=False).values("session").distinct().count() == 5
+    with _on(dt.date(2027, 3, 11)), pytest.raises(services.PlanningError) as caught:
+        services.accept_run(run, world.coordinator)
+    assert str(caught.value).startswith("Planen kan ikke godkendes: Konflikthåndtering – Hold 3, ")
+    assert str(caught.value).endswith(" og 2 hold mere er begyndt siden kørslen. Kør scenariet igen.")
