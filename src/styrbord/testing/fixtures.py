@@ -108,6 +108,23 @@ def world(db: Any, reference_data: None) -> World:
     )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _suite_day() -> Iterator[None]:
+    """``STYRBORD_TEST_TODAY=2027-03-15 ./scripts/test`` runs the whole suite as if on that day (the
+    clock ticks from 09:00 UTC), to find tests that hold only until a fixed date in them passes."""
+    day = os.environ.get("STYRBORD_TEST_TODAY", "")
+    if not day:
+        yield
+        return
+    import datetime as dt
+
+    import time_machine
+
+    start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(9, 0), tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _danish_after_each_test() -> Iterator[None]:
     """Each test starts and ends in Danish. A request activates its language in the thread and

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from styrbord.lib.dates import local_today
 
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
 
@@ -102,21 +105,24 @@ def test_a_facility_manager_adds_a_period_with_a_higher_minimum_from_the_facilit
     page.fill("#id_minimum_staff", "2")
     page.fill("#id_minimum_staff_weekend", "1")
     # The empty row at the end adds a period; a wrong one is refused with the row named.
-    page.fill("#id_perioder-0-start_date", "2027-02-10")
-    page.fill("#id_perioder-0-end_date", "2027-02-01")
+    # A period to come, whatever day the suite runs (a period that has ended is not shown).
+    first = local_today() + dt.timedelta(days=60)
+    last, before = first + dt.timedelta(days=28), first - dt.timedelta(days=9)
+    page.fill("#id_perioder-0-start_date", first.isoformat())
+    page.fill("#id_perioder-0-end_date", before.isoformat())
     page.fill("#id_perioder-0-minimum", "3")
     page.fill("#id_perioder-0-reason", "Ny beboer med 1:1-støtte")
     with page.expect_navigation():
         page.click("button:has-text('Gem minimumsbemanding')")
     assert "Række 1, til og med: Perioden slutter, før den begynder" in page.inner_text("#staffing-periods")
-    page.fill("#id_perioder-0-end_date", "2027-03-10")
+    page.fill("#id_perioder-0-end_date", last.isoformat())
     with page.expect_navigation():
         page.click("button:has-text('Gem minimumsbemanding')")
     assert page.url.endswith(f"/tilbud/{world.dolmer.pk}/")
     assert "Minimumsbemandingen er gemt." in page.inner_text("body")
     facts = page.inner_text("dl")
     assert "2 medarbejdere på arbejde på hverdage, 1 i weekender og på helligdage" in facts
-    assert "3 fra 10-02-2027 til og med 10-03-2027 (Ny beboer med 1:1-støtte)" in facts
+    assert f"3 fra {first:%d-%m-%Y} til og med {last:%d-%m-%Y} (Ny beboer med 1:1-støtte)" in facts
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "minimum_staffing.png"), full_page=True)
 
