@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -108,6 +109,21 @@ def world(db: Any, reference_data: None) -> World:
     )
 
 
+# The day the demo-based tests build the demo for (``build_demo(seed, DEMO_TEST_DAY)``).
+DEMO_TEST_DAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def on_demo_day() -> Iterator[dt.date]:
+    """The clock on DEMO_TEST_DAY (ticking from 09:00 UTC) for a test that builds the demo for that
+    day: the pages, plan runs and checks after the build then see the day the demo was built for,
+    whatever the calendar says (the demo's courses and the seed's pool period are fixed dates)."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime.combine(DEMO_TEST_DAY, dt.time(9, 0), tzinfo=dt.UTC), tick=True):
+        yield DEMO_TEST_DAY
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _suite_day() -> Iterator[None]:
     """``STYRBORD_TEST_TODAY=2027-03-15 ./scripts/test`` runs the whole suite as if on that day (the
@@ -116,8 +132,6 @@ def _suite_day() -> Iterator[None]:
     if not day:
         yield
         return
-    import datetime as dt
-
     import time_machine
 
     start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(9, 0), tzinfo=dt.UTC)

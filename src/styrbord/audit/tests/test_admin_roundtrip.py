@@ -9,8 +9,6 @@ test_admin_change_log.py.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.contrib import admin
 from django.test import Client
@@ -21,9 +19,12 @@ from styrbord.accounts.models import User
 from styrbord.demo.services import build_demo
 from styrbord.organisations.models import Municipality
 from styrbord.reports.models import DocumentTemplate
+from styrbord.testing.fixtures import DEMO_TEST_DAY
 from styrbord.testing.forms import form_data, page_forms
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = DEMO_TEST_DAY
+# Built for that day and looked at on it, whatever the calendar says.
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 ADMIN_FORM = "//form[@id and contains(@id, '_form')]"
 
 

@@ -3,7 +3,6 @@ same plan without them, so the coverage forecast shows what the money does."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -15,9 +14,13 @@ from styrbord.planner.model import Plan
 from styrbord.planning.compare import comparison
 from styrbord.planning.inputs import build_inputs
 from styrbord.planning.models import PlanRun, Scenario
+from styrbord.testing.fixtures import DEMO_TEST_DAY
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = DEMO_TEST_DAY
 UP_TO_PLANNING = DEMO_STEPS[: DEMO_STEPS.index("styrbord.planning") + 1]
+# Built for that day and run on it: a run plans from the day after, so on a later day the demo's
+# sessions and the seed's pool period (2025-2027) would be behind the plan.
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 
 
 @pytest.mark.django_db

@@ -9,7 +9,6 @@ apps is linked from somewhere for someone: a page found only by typing its addre
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,9 +19,11 @@ from django.urls import URLResolver, get_resolver, resolve
 
 from styrbord.demo.services import build_demo
 from styrbord.testing.accessibility import crawl, violations
-from styrbord.testing.fixtures import World, login
+from styrbord.testing.fixtures import DEMO_TEST_DAY, World, login
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = DEMO_TEST_DAY
+# Built for that day and looked at on it, whatever the calendar says.
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 # Every login of the demo, the coordinator first (it reaches the most kinds of page).
 ROLES = ["koordinator", "leder-dolmer", "oekonomi", "medarbejder", "analytiker", "tilskudsgiver", "admin"]
 # The app URLs no link leads to, and why: everything else must be reached by some role's links.

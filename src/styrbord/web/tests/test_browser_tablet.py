@@ -9,7 +9,6 @@ tables by year. Everything else must fit.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -19,9 +18,11 @@ from styrbord.funding.models import Grant, Pool
 from styrbord.organisations.models import Facility
 from styrbord.planning.models import PlanRun
 from styrbord.testing.accessibility import violations
-from styrbord.testing.fixtures import SIDEWAYS_OVERFLOW
+from styrbord.testing.fixtures import DEMO_TEST_DAY, SIDEWAYS_OVERFLOW
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = DEMO_TEST_DAY
+# Built for that day and looked at on it, whatever the calendar says.
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 # (page, table) pairs that scroll by design; the table is named by its first header.
 SCROLLS_BY_DESIGN = {("/krav/", "Tilbud"), ("/personale/", "Faggruppe")}
 PROBE = f"""() => [...document.querySelectorAll('.table-wrap')].map(el => [

@@ -9,7 +9,6 @@ its checkboxes to users who may not confirm.)
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -19,9 +18,12 @@ from lxml import html
 
 from styrbord.accounts.models import User
 from styrbord.demo.services import build_demo
+from styrbord.testing.fixtures import DEMO_TEST_DAY
 from styrbord.testing.forms import form_data
 
-TODAY = dt.date(2026, 11, 23)
+TODAY = DEMO_TEST_DAY
+# Built for that day and looked at on it, whatever the calendar says.
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 # login -> at least this many pages and posted forms: the walk must really reach the product.
 LOGINS = {
     "koordinator": (50, 50),
