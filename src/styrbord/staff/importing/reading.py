@@ -389,9 +389,19 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         raise FileUnreadableError(broken) from None
     table = Table(file=source.name, headers=[], header_row=0, rows=iter(()), kind="xlsx")
     if formulas:
-        raw_rows, close, table.sheet, table.sheets = _openpyxl_rows(source, broken)
+        raw_rows, close_workbook, table.sheet, table.sheets = _openpyxl_rows(source, broken)
     else:
-        raw_rows, close, table.sheet, table.sheets = _calamine_rows(source, broken)
+        raw_rows, close_workbook, table.sheet, table.sheets = _calamine_rows(source, broken)
+    closed = False
+
+    def close() -> None:
+        """Close the workbook once: the rows close it when they end, a caller that reads only the
+        header closes it itself (calamine refuses a second close)."""
+        nonlocal closed
+        if not closed:
+            closed = True
+            close_workbook()
+
     table.close = close
 
     def texts_of(raw: Sequence[Any]) -> list[str]:

@@ -64,15 +64,18 @@ def read_delivery(
             _file_error(parsed, source.name, exc)
     if not sources:
         parsed.errors.add("", None, "", "", gettext_noop("Vælg mindst én fil."))
-    if parsed.errors:
-        return parsed
     try:
+        if parsed.errors:
+            return parsed
         if mapping:
             _read_generic(tables, mapping, municipality, parsed)
         else:
             _read_five_file(tables, municipality, parsed)
     except FileUnreadableError as exc:
         _file_error(parsed, exc.file, exc)
+    finally:
+        for table in tables:  # those not read to the end (another file was unreadable, or a read stopped)
+            table.close()
     return parsed
 
 

@@ -112,6 +112,7 @@ def _needs_mapping(source: Any) -> bool:
         table = open_table(source, IssueList())
     except FileUnreadableError:
         return False  # prepare() reports why
+    table.close()  # only the header is needed; an open workbook would hold the file until collected
     return role_of(table) is None
 
 

@@ -13,6 +13,7 @@ from io import StringIO
 from pathlib import Path
 
 import openpyxl
+import psutil
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -166,6 +167,9 @@ def test_the_column_page_opens_on_the_staff_sheet_and_offers_the_others(client, 
     client.force_login(world.coordinator)
 
     uploaded = client.post("/medarbejdere/import/", {"files": [SimpleUploadedFile("loen.xlsx", path.read_bytes())]})
+    # Every workbook the upload opened (to find the sheet, to see whether it needs a mapping) is
+    # closed again, not left for the garbage collector.
+    assert [f.path for f in psutil.Process().open_files() if f.path.startswith(str(media))] == []
 
     batch = ImportBatch.objects.get(status=ImportBatch.Status.PENDING)
     columns_url = reverse("staff:import_mapping", args=[batch.storage_token])
@@ -200,3 +204,19 @@ def test_a_one_sheet_workbook_records_no_sheet(world) -> None:
 
     assert result.batch.sheet == ""
     assert result.plan.parsed.files[0].sheet == ""
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_delivery_with_an_unreadable_file_leaves_no_workbook_open(world, tmp_path: Path, reader: str) -> None:
+    """The readable workbook of a delivery whose other file cannot be read is opened, never read
+    (the delivery is refused), and closed again rather than left for the garbage collector."""
+    from styrbord.staff.importing.services import read_delivery
+
+    good = _payroll_workbook(tmp_path / "medarbejdere.xlsx", reader)
+    broken = tmp_path / "ansaettelser.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    parsed = read_delivery(
+        [SourceFile(name=good.name, path=good), SourceFile(name=broken.name, path=broken)], norddjurs()
+    )
+    assert parsed.errors
+    assert [f.path for f in psutil.Process().open_files() if f.path.startswith(str(tmp_path))] == []
