@@ -67,7 +67,7 @@ class ReportForm(forms.Form):
         self.fields["document_type"].choices = [(t.key, str(t.name)) for t in self.types]  # type: ignore[attr-defined]
         self.fields["scope"].choices = scope_choices(user, self.types)  # type: ignore[attr-defined]
         if not self.is_bound:
-            self.fields["period"].initial = str(local_today().year)
+            self.fields["period"].initial = str(Period.proposed_year(local_today()))
 
     def clean_period(self) -> str:
         try:

@@ -78,6 +78,12 @@ class Period:
             return str(self.start.year) if self.start.year == self.end.year else f"{self.start.year}-{self.end.year}"
         return f"{self.start:%d-%m-%Y}:{self.end:%d-%m-%Y}"
 
+    @staticmethod
+    def proposed_year(today: dt.date) -> int:
+        """The year a new report is proposed for: in January to March the year just ended (the
+        annual status and grant reports are written then), else the current year."""
+        return today.year - 1 if today.month <= 3 else today.year
+
     @classmethod
     def parse(cls, text: str) -> Period:
         """Read "2025", "2025-2027" or two dates, "01-01-2025:30-06-2025" (or ISO, as the CLI writes them);

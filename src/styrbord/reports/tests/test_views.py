@@ -203,3 +203,19 @@ def test_a_grantor_is_offered_only_pool_documents(world: World, seed_case: SeedC
     assert "Frigivelse af puljemidler (tillægsbevilling)" in content
     assert "Orientering om rekruttering og fastholdelse" not in content
     assert "Status på kompetenceudvikling" not in content
+
+
+@pytest.mark.parametrize(
+    ("day", "proposed"),
+    [("2027-02-10", "2026"), ("2027-03-31", "2026"), ("2027-04-01", "2027"), ("2027-12-31", "2027")],
+)
+def test_the_form_proposes_the_year_just_ended_in_the_first_quarter(world: World, day: str, proposed: str) -> None:
+    """In January to March the annual reports are on the year just ended; from April, this year."""
+    import datetime as dt
+
+    import time_machine
+
+    on = dt.date.fromisoformat(day)
+    with time_machine.travel(dt.datetime(on.year, on.month, on.day, 9, 0, tzinfo=dt.UTC), tick=False):
+        page = _client(world.coordinator).get(reverse("reports:report_list")).content.decode()
+    assert f'name="period" value="{proposed}"' in page
