@@ -124,6 +124,53 @@ def on_demo_day() -> Iterator[dt.date]:
         yield DEMO_TEST_DAY
 
 
+class Clock:
+    """A test's clock: ``clock.to(day)`` sets it to 09:00 UTC on ``day`` and lets it tick from there.
+
+    For tests that live through a course: book before it begins, register attendance once it has.
+    """
+
+    def __init__(self) -> None:
+        self._travel: Any = None
+        self._coordinates: Any = None
+
+    def to(self, day: dt.date) -> dt.date:
+        import time_machine
+
+        destination = dt.datetime.combine(day, dt.time(9, 0), tzinfo=dt.UTC)
+        if self._coordinates is None:
+            self._travel = time_machine.travel(destination, tick=True)
+            self._coordinates = self._travel.start()
+        else:
+            self._coordinates.move_to(destination)
+        return day
+
+    def stop(self) -> None:
+        if self._travel is not None:
+            self._travel.stop()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """The test's clock, left where it was until the test moves it (see ``Clock``)."""
+    moved = Clock()
+    yield moved
+    moved.stop()
+
+
+# The day tests with fixed spring-2026 courses book on: a month before the training helpers'
+# default course day (02-03-2026). Such tests move ``clock`` on to register attendance.
+BOOKING_DAY = dt.date(2026, 2, 2)
+
+
+@pytest.fixture
+def before_the_courses(clock: Clock) -> dt.date:
+    """The clock on BOOKING_DAY, for tests that book courses held in spring 2026: from a course's
+    first day a seat can no longer be planned or waitlisted, so they book before it, whatever
+    the calendar says."""
+    return clock.to(BOOKING_DAY)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _suite_day() -> Iterator[None]:
     """``STYRBORD_TEST_TODAY=2027-03-15 ./scripts/test`` runs the whole suite as if on that day (the

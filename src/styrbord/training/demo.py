@@ -442,7 +442,14 @@ def _book_session(ctx: DemoContext, session: Session, spec: SessionSpec, user: U
         )
         try:
             booking = services.book(
-                employment.employee, session, employment=employment, status=status, user=user, travel_amount=travel
+                employment.employee,
+                session,
+                employment=employment,
+                status=status,
+                user=user,
+                travel_amount=travel,
+                # A plan's seat was planned well before its course began.
+                on=spec.days[0] - dt.timedelta(days=30) if status == BookingStatus.PLANNED else None,
             )
         except services.BookingError:
             continue  # a clash with leave or another course: the demo skips that person, as a manager would

@@ -37,22 +37,39 @@ class EmploymentChoiceField(forms.ModelChoiceField):
         return f"{obj.employee.name} – {obj.facility.name} ({obj.get_job_group_display()})"
 
 
-class BookForm(forms.Form):
-    """Book one of the user's staff on a session."""
-
-    employment = EmploymentChoiceField(queryset=Employment.objects.none(), label=_("Medarbejder"))
-    status = forms.ChoiceField(
+def _book_status_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
         label=_("Status"),
         choices=[(BookingStatus.PLANNED, _("Planlagt")), (BookingStatus.BOOKED, _("Tilmeldt"))],
         initial=BookingStatus.BOOKED,
     )
+
+
+def _only_booked_once_begun(form: forms.Form, begun: bool) -> None:
+    """Once the session has begun a seat can be booked (a late registration), not planned."""
+    if not begun:
+        return
+    field = form.fields["status"]
+    field.choices = [(BookingStatus.BOOKED, _("Tilmeldt"))]  # type: ignore[attr-defined]
+    field.help_text = _("Holdet er begyndt, så en plads kan kun tilmeldes, ikke planlægges.")
+    field.error_messages["invalid_choice"] = _("Holdet er begyndt, så en plads kan ikke længere planlægges.")
+
+
+class BookForm(forms.Form):
+    """Book one of the user's staff on a session."""
+
+    employment = EmploymentChoiceField(queryset=Employment.objects.none(), label=_("Medarbejder"))
+    status = _book_status_field()
     travel_amount = money_form_field(_("Transport (kr.)"), required=False, min_value=Decimal("0"))
     materials_amount = money_form_field(_("Materialer (kr.)"), required=False, min_value=Decimal("0"))
     note = forms.CharField(label=_("Bemærkning"), max_length=300, required=False)
     confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, employments: QuerySet[Employment], on: dt.date | None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, employments: QuerySet[Employment], on: dt.date | None, begun: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        _only_booked_once_begun(self, begun)
         qs = employments.exclude(status=Employment.Status.ENDED).select_related("employee", "facility")
         if on is not None:
             qs = qs.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
@@ -68,11 +85,7 @@ class GroupBookForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Vælg mindst én medarbejder.")},
     )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        choices=[(BookingStatus.PLANNED, _("Planlagt")), (BookingStatus.BOOKED, _("Tilmeldt"))],
-        initial=BookingStatus.BOOKED,
-    )
+    status = _book_status_field()
     confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(
@@ -82,9 +95,11 @@ class GroupBookForm(forms.Form):
         on: dt.date | None,
         booked: QuerySet[Any],
         until: dt.date | None = None,
+        begun: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        _only_booked_once_begun(self, begun)
         qs = employments.exclude(status=Employment.Status.ENDED).exclude(employee_id__in=booked)
         if on is not None:
             # In force from the session's first day through its last, as booking requires: someone

@@ -39,7 +39,7 @@ def person(world):  # type: ignore[no-untyped-def]
     course = Course.objects.create(code="k1", name="Kursus", provider=provider, kind=Course.Kind.AMU)
     session = Session.objects.create(course=course, name="Hold 1")
     session.set_days([(dt.date(2026, 3, 2), Decimal("7.40"))])
-    book(employee, session, note="Ønsker vegetarmad")
+    book(employee, session, note="Ønsker vegetarmad", on=dt.date(2026, 2, 2))  # planned before the course
     pool = Pool.objects.create(
         grantor=world.grantor,
         name="Pulje",

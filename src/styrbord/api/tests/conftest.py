@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from styrbord.accounts.tokens import create_token
+from styrbord.testing.fixtures import Clock
 
 
 class ApiClient:
@@ -35,3 +36,11 @@ class ApiClient:
 def api_as(world: Any) -> Any:
     """``api_as(world.coordinator)`` -> an ApiClient acting as that user."""
     return ApiClient
+
+
+@pytest.fixture
+def on_the_matrix_day(clock: Clock) -> Any:
+    """The clock on ``data.MATRIX_DAY`` (ticking), whatever the calendar says."""
+    from styrbord.api.tests.data import MATRIX_DAY
+
+    return clock.to(MATRIX_DAY)

@@ -25,6 +25,9 @@ from styrbord.training.services.bookings import book
 
 RELATIONS = ["own", "same_municipality", "other_municipality", "other_region"]
 SESSION_DAY = dt.date(2026, 3, 2)
+# The day the matrix runs on: the session its bookings are on has begun (attendance can be
+# registered), the spare sessions a week apart after it have not (new bookings can be planned).
+MATRIX_DAY = SESSION_DAY + dt.timedelta(days=2)
 _seq = itertools.count(1)
 
 
@@ -82,7 +85,7 @@ def build(world: Any) -> TenantData:
             "employee": person,
             "employment": employment,
             "competence_holding": factories.holding(person, data.competence, dt.date(2025, 1, 1)),
-            "booking": book(person, session, employment),
+            "booking": book(person, session, employment, on=SESSION_DAY - dt.timedelta(days=28)),
         }
 
     for relation in RELATIONS:

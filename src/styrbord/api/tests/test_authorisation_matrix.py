@@ -432,6 +432,7 @@ def run_page_exports(personas: dict[str, Any], d: matrix_data.TenantData) -> lis
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)  # thousands of requests; the suite's default is 600 s
+@pytest.mark.usefixtures("on_the_matrix_day")  # the data's sessions are in spring 2026
 def test_the_authorisation_matrix_has_no_leak_and_no_wrong_denial(world, capsys) -> None:  # type: ignore[no-untyped-def]
     d = matrix_data.build(world)
     personas = world.personas()

@@ -87,6 +87,13 @@ def _require_started(session: Session) -> None:
         )
 
 
+def _full_and_begun(first_day: dt.date) -> BookingError:
+    return BookingError(
+        _("Holdet er begyndt %(day)s og er fuldt. Et hold, der er begyndt, har ingen venteliste.")
+        % {"day": format_date(first_day)}
+    )
+
+
 def seats_taken(session: Session) -> int:
     return session.bookings.filter(status__in=SEAT_STATUSES).count()
 
@@ -123,13 +130,16 @@ def book(
     materials_amount: object = None,
     note: str = "",
     check_staffing: bool = True,
+    on: dt.date | None = None,
 ) -> Booking:
     """Book a person on a session as planned or booked; a booked seat on a full session is waitlisted.
 
     Raises BookingError when the session is cancelled or has no days, the employment is not in
-    force, the person clashes with another booking or leave, or lacks a prerequisite.
-    ``check_staffing=False`` leaves the minimum-staffing flag to a caller that checks a whole
-    group at once (``book_group``).
+    force, the person clashes with another booking or leave, or lacks a prerequisite. Once the
+    session has begun (on ``on``, by default today) a booking can only be booked, for someone
+    who takes part, and only while a seat is free: a plan or a waiting list for a course under
+    way or over means nothing. ``check_staffing=False`` leaves the minimum-staffing flag to a
+    caller that checks a whole group at once (``book_group``).
     """
     if status not in (BookingStatus.PLANNED, BookingStatus.BOOKED):
         raise BookingError(_("En ny booking kan kun være planlagt eller tilmeldt."))
@@ -142,8 +152,19 @@ def book(
     checks.check_not_already_booked(employee, session)
     checks.check_clashes(employee, session, dates)
     checks.check_prerequisites(employee, session, dates[0])
+    begun = session.has_started(on or local_today())
+    if begun and status == BookingStatus.PLANNED:
+        raise BookingError(
+            _(
+                "Holdet er begyndt %(day)s, så en plads kan ikke længere planlægges. "
+                "Tilmeld deltageren, hvis vedkommende deltager."
+            )
+            % {"day": format_date(dates[0])}
+        )
     now = timezone.now()
     if status == BookingStatus.BOOKED and seats_taken(session) >= session.capacity:
+        if begun:
+            raise _full_and_begun(dates[0])
         status = BookingStatus.WAITLISTED
     warning = check_staffing and bool(staffing_warnings(BookingCandidate(employment, session)))
     booking = Booking.objects.create(
@@ -232,8 +253,11 @@ def confirm(booking: Booking, user: AnyUser = None, *, expected_version: int | N
     if booking.status != BookingStatus.PLANNED:
         raise BookingError(_("Kun en planlagt booking kan tilmeldes."))
     # As when booking: the employment (which may have got an end date since) must last the session.
-    checks.check_employment(booking.employment, checks.session_dates(session))
+    dates = checks.session_dates(session)
+    checks.check_employment(booking.employment, dates)
     if seats_taken(session) >= session.capacity:
+        if session.has_started(local_today()):
+            raise _full_and_begun(dates[0])
         _save_status(
             booking, BookingStatus.WAITLISTED, user, "training.booking.waitlisted", waitlisted_at=timezone.now()
         )
@@ -328,13 +352,16 @@ def cancel(
         fee, _rule = cancellation_fee_for(booking, on or local_today())  # type: ignore[assignment]
     _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.cancelled", cancellation_fee=fee)
     _refresh_costs(booking)
-    promoted = _promote_from_waitlist(session, user) if held_seat else None
+    promoted = _promote_from_waitlist(session, user, on or local_today()) if held_seat else None
     return CancelResult(booking, promoted)
 
 
-def _promote_from_waitlist(session: Session, user: AnyUser) -> Booking | None:
-    """Give a free seat to the longest-waiting person (called with the session row locked)."""
-    if seats_taken(session) >= session.capacity:
+def _promote_from_waitlist(session: Session, user: AnyUser, today: dt.date) -> Booking | None:
+    """Give a free seat to the longest-waiting person (called with the session row locked).
+
+    Not once the course has begun: a seat freed on the second day is no use to someone waiting.
+    """
+    if session.has_started(today) or seats_taken(session) >= session.capacity:
         return None
     waitlisted = Booking.objects.filter(session=session, status=BookingStatus.WAITLISTED)
     waiting = (

@@ -11,13 +11,15 @@ from styrbord.competences.models import CompetenceHolding
 from styrbord.organisations.models import StaffingPeriod
 from styrbord.staff.models import Absence, Employment
 from styrbord.testing import factories
+from styrbord.testing.fixtures import Clock
 from styrbord.training import services
 from styrbord.training.models import BookingStatus, CourseCompetence, CourseInterest
 from styrbord.training.services import BookingCandidate, BookingError, staffing_warnings
 
 from . import helpers
 
-pytestmark = pytest.mark.django_db
+# The sessions here run in spring 2026: the tests book before, and move the clock to register attendance.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_courses")]
 
 
 def test_a_cancelled_seat_goes_to_the_first_person_on_the_waiting_list() -> None:
@@ -91,6 +93,40 @@ def test_confirming_a_planned_booking_on_a_full_session_waitlists_it() -> None:
     assert services.confirm(planned).status == BookingStatus.WAITLISTED
 
 
+def test_once_a_session_has_begun_a_seat_can_be_booked_but_not_planned_or_waited_for(clock: Clock) -> None:
+    """From the first day, a plan or a waiting list for the course means nothing: a new booking is
+    for someone who takes part, and only while a seat is free. Confirming a plan's seat (booking it
+    after the fact) follows the same rule, and a seat freed on the first day goes to nobody."""
+    facility = factories.facility()
+    people = [factories.employment(facility_obj=facility).employee for _ in range(5)]
+    session = helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)], capacity=2)
+    planned = services.book(people[0], session)
+    seat = services.book(people[1], session, status=BookingStatus.BOOKED)
+    clock.to(dt.date(2026, 3, 2))
+
+    with pytest.raises(BookingError) as error:
+        services.book(people[2], session)
+    assert error.value.message == (
+        "Holdet er begyndt 02-03-2026, så en plads kan ikke længere planlægges. "
+        "Tilmeld deltageren, hvis vedkommende deltager."
+    )
+    assert services.book(people[2], session, status=BookingStatus.BOOKED).status == BookingStatus.BOOKED  # late
+    with pytest.raises(BookingError) as error:
+        services.book(people[3], session, status=BookingStatus.BOOKED)
+    full = "Holdet er begyndt 02-03-2026 og er fuldt. Et hold, der er begyndt, har ingen venteliste."
+    assert error.value.message == full
+    with pytest.raises(BookingError) as error:
+        services.confirm(planned)
+    assert error.value.message == full
+    assert not session.bookings.filter(status=BookingStatus.WAITLISTED).exists()
+
+    assert services.cancel(seat).promoted is None  # a free seat now, but the course is under way
+    assert services.confirm(planned).status == BookingStatus.BOOKED  # the plan's person did take part
+    clock.to(dt.date(2026, 3, 20))  # and after the course, the same
+    with pytest.raises(BookingError, match="kan ikke længere planlægges"):
+        services.book(people[4], session)
+
+
 def test_a_stale_version_is_refused() -> None:
     booking = services.book(factories.employment().employee, helpers.session())
     services.confirm(booking, expected_version=booking.version)
@@ -148,7 +184,7 @@ def test_a_missing_prerequisite_is_refused_unless_an_earlier_booking_grants_it()
     assert services.book(employee, late).pk
 
 
-def test_completion_creates_a_holding_acquired_on_the_last_day_with_the_courses_validity() -> None:
+def test_completion_creates_a_holding_acquired_on_the_last_day_with_the_courses_validity(clock: Clock) -> None:
     conflict = factories.competence("konflikthaandtering", validity_months=24)
     krap = factories.competence("krap", validity_months=None)
     course = helpers.course()
@@ -156,6 +192,7 @@ def test_completion_creates_a_holding_acquired_on_the_last_day_with_the_courses_
     CourseCompetence.objects.create(course=course, competence=krap)
     session = helpers.session(course, days=[dt.date(2026, 3, 2), dt.date(2026, 4, 14)])
     booking = services.book(factories.employment().employee, session, status=BookingStatus.BOOKED)
+    clock.to(dt.date(2026, 4, 14))
     services.mark_attended(booking)
     holdings = {h.competence.code: h for h in services.complete(booking)}
     assert holdings["konflikthaandtering"].acquired_on == dt.date(2026, 4, 14)
@@ -168,20 +205,22 @@ def test_completion_creates_a_holding_acquired_on_the_last_day_with_the_courses_
     assert holdings["krap"].evidence == f"Kursus: {course.name} – 02-03-2026, {course.provider.name}"
 
 
-def test_a_named_sessions_evidence_uses_its_name() -> None:
+def test_a_named_sessions_evidence_uses_its_name(clock: Clock) -> None:
     course = helpers.course(name="Low Arousal i praksis")
     CourseCompetence.objects.create(course=course, competence=factories.competence("low-arousal"))
     session = helpers.session(course, name="Forår 2026")
     booking = services.book(factories.employment().employee, session, status=BookingStatus.BOOKED)
+    clock.to(dt.date(2026, 3, 2))
     (holding,) = services.complete(booking)
     assert holding.evidence == f"Kursus: Low Arousal i praksis – Forår 2026, {course.provider.name}"
 
 
-def test_completion_without_a_course_override_uses_the_competences_validity() -> None:
+def test_completion_without_a_course_override_uses_the_competences_validity(clock: Clock) -> None:
     conflict = factories.competence(validity_months=24)
     course = helpers.course()
     CourseCompetence.objects.create(course=course, competence=conflict)
     booking = services.book(factories.employment().employee, helpers.session(course), status=BookingStatus.BOOKED)
+    clock.to(dt.date(2026, 3, 2))
     (holding,) = services.complete(booking)
     assert holding.expires_on == conflict.expiry_for(dt.date(2026, 3, 2))
 
@@ -250,7 +289,7 @@ def test_a_facility_without_any_minimum_gives_no_staffing_warning() -> None:
     assert staffing_warnings(BookingCandidate(staff[1], session)) == []
 
 
-def test_completing_a_booking_raises_the_facilitys_coverage_of_the_requirement() -> None:
+def test_completing_a_booking_raises_the_facilitys_coverage_of_the_requirement(clock: Clock) -> None:
     from styrbord.requirements.coverage import coverage_for
     from styrbord.requirements.tests.helpers import requirement
 
@@ -270,6 +309,7 @@ def test_completing_a_booking_raises_the_facilitys_coverage_of_the_requirement()
     assert row() == (4, 0)
     bookings = [services.book(e.employee, session, status=BookingStatus.BOOKED) for e in staff[:2]]
     assert row() == (4, 0)  # booked is not yet held
+    clock.to(dt.date(2026, 3, 2))
     services.complete(bookings[0])
     assert row() == (4, 1)
     services.complete(bookings[1])

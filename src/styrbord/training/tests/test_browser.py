@@ -178,7 +178,7 @@ def test_a_coordinator_clears_a_plans_seats_on_a_course_that_has_begun(live_serv
     session = helpers.session(
         helpers.course(name="Konflikthåndtering"), days=[today - dt.timedelta(days=1), today], name="Uge 49"
     )
-    planned = [services.book(e, session) for e in world.dolmer_staff]
+    planned = [services.book(e, session, on=today - dt.timedelta(days=20)) for e in world.dolmer_staff]  # a plan's
 
     login(page, live_server.url, "koordinator")
     assert page.locator("#planned-after-start-count .value").inner_text().strip() == "3"

@@ -53,6 +53,7 @@ def test_my_calendar_has_one_event_per_day_in_copenhagen_time_across_dst(world: 
     assert offsets == {"STANDARD": dt.timedelta(hours=1), "DAYLIGHT": dt.timedelta(hours=2)}
 
 
+@pytest.mark.usefixtures("before_the_courses")
 def test_a_facility_calendar_names_the_people_and_skips_cancelled_bookings(world: World, client: Client) -> None:
     session = helpers.session(helpers.course(name="KRAP"), days=[dt.date(2026, 6, 1)], hours=Decimal("6"))
     services.book(world.dolmer_staff[0], session)

@@ -10,13 +10,15 @@ import pytest
 from styrbord.lib.costs import CostCategory
 from styrbord.staff.models import JobGroup
 from styrbord.testing import factories
+from styrbord.testing.fixtures import Clock
 from styrbord.training import services
 from styrbord.training.models import BackfillFactor, BookingCost, BookingStatus, CancellationRule, CostStage, Course
 from styrbord.training.services.costing import booking_costs, total
 
 from . import helpers
 
-pytestmark = pytest.mark.django_db
+# The sessions here run in spring 2026: the tests book before, and move the clock to register attendance.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_courses")]
 
 
 def _amounts(lines: list, category: str) -> dict[int, Decimal]:
@@ -154,13 +156,14 @@ def test_a_course_rule_replaces_the_providers_rules(dolmer: object) -> None:
     assert rule.course_id == course.pk
 
 
-def test_stages_follow_the_booking_through_its_life(dolmer: object) -> None:
+def test_stages_follow_the_booking_through_its_life(dolmer: object, clock: Clock) -> None:
     session = helpers.session(helpers.course(), days=[dt.date(2026, 3, 2)])
     booking = services.book(factories.employment(facility_obj=dolmer).employee, session)
     assert set(BookingCost.objects.filter(booking=booking).values_list("stage", flat=True)) == {CostStage.FORECAST}
     services.confirm(booking)
     assert set(BookingCost.objects.filter(booking=booking).values_list("stage", flat=True)) == {CostStage.COMMITTED}
     booking.refresh_from_db()
+    clock.to(dt.date(2026, 3, 2))
     services.complete(booking)
     assert set(BookingCost.objects.filter(booking=booking).values_list("stage", flat=True)) == {CostStage.ACTUAL}
 

@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from styrbord.lib.dates import local_today
+from styrbord.staff.models import Employee
 from styrbord.testing.fixtures import World
 from styrbord.training import services
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
@@ -37,15 +38,21 @@ def _sessions(world: World) -> dict[str, object]:
 
 
 def _planned(world: World) -> dict[str, Booking]:
+    """The plan was accepted a month ago, before any of its courses began."""
     sessions = _sessions(world)
+    planned_on = local_today() - dt.timedelta(days=30)
+
+    def book(employee: Employee, session: object, status: str = BookingStatus.PLANNED) -> Booking:
+        return services.book(employee, session, status=status, on=planned_on)  # type: ignore[arg-type]
+
     bookings = {
-        "running": services.book(world.dolmer_staff[0], sessions["running"]),  # type: ignore[arg-type]
-        "held": services.book(world.dolmer_staff[1], sessions["held"]),  # type: ignore[arg-type]
-        "held_glesborg": services.book(world.glesborg_staff[0], sessions["held"]),  # type: ignore[arg-type]
-        "held_syddjurs": services.book(world.syddjurs_staff[0], sessions["held"]),  # type: ignore[arg-type]
-        "held_booked": services.book(world.dolmer_staff[2], sessions["held"], status=BookingStatus.BOOKED),  # type: ignore[arg-type]
-        "coming": services.book(world.dolmer_staff[2], sessions["coming"]),  # type: ignore[arg-type]
-        "called_off": services.book(world.glesborg_staff[1], sessions["called_off"]),  # type: ignore[arg-type]
+        "running": book(world.dolmer_staff[0], sessions["running"]),
+        "held": book(world.dolmer_staff[1], sessions["held"]),
+        "held_glesborg": book(world.glesborg_staff[0], sessions["held"]),
+        "held_syddjurs": book(world.syddjurs_staff[0], sessions["held"]),
+        "held_booked": book(world.dolmer_staff[2], sessions["held"], BookingStatus.BOOKED),
+        "coming": book(world.dolmer_staff[2], sessions["coming"]),
+        "called_off": book(world.glesborg_staff[1], sessions["called_off"]),
     }
     called_off = sessions["called_off"]
     called_off.cancelled = True  # type: ignore[attr-defined]

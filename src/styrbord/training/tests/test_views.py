@@ -14,13 +14,14 @@ from styrbord.lib.dates import local_today
 from styrbord.organisations.models import StaffingPeriod
 from styrbord.staff.models import Employment
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World
+from styrbord.testing.fixtures import Clock, World
 from styrbord.training import services
 from styrbord.training.models import Booking, BookingStatus, CourseInterest, Initiative, InitiativeYear
 
 from . import helpers
 
-pytestmark = pytest.mark.django_db
+# The sessions here run in spring 2026: the tests book before, and move the clock to register attendance.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_courses")]
 
 
 @pytest.fixture
@@ -87,7 +88,10 @@ def test_an_employee_cannot_change_a_booking_and_a_manager_can_cancel_one(
     assert booked.status == BookingStatus.CANCELLED
 
 
-def test_a_stale_form_gets_the_danish_conflict_message(world: World, client: Client, booked: Booking) -> None:
+def test_a_stale_form_gets_the_danish_conflict_message(
+    world: World, client: Client, booked: Booking, clock: Clock
+) -> None:
+    clock.to(dt.date(2026, 3, 2))
     services.mark_attended(booked)  # changed behind the form's back: its version is now stale
     url = reverse("training:booking_action", args=[booked.pk, "complete"])
     response = _login(client, world.manager).post(url, {"version": booked.version}, follow=True)
@@ -133,6 +137,32 @@ def test_travel_and_materials_are_typed_the_danish_way(world: World, client: Cli
     assert response.status_code == 302
     booking = Booking.objects.get()
     assert (booking.travel_amount, booking.materials_amount) == (Decimal("1230.50"), Decimal("75.25"))
+
+
+def test_once_a_session_has_begun_the_booking_forms_offer_a_seat_only(
+    world: World, client: Client, clock: Clock
+) -> None:
+    """A late registration of someone taking part, yes; a planned seat on a course under way, no."""
+    session = helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)], capacity=5)
+    own = Employment.objects.get(employee=world.dolmer_staff[1])
+    url = reverse("training:session_detail", args=[session.pk])
+    group_url = reverse("training:session_book_group", args=[session.pk])
+    manager = _login(client, world.manager)
+    assert 'value="planned"' in manager.get(url).content.decode().split('id="book-form"', 1)[1]
+    clock.to(dt.date(2026, 3, 3))
+    manager = _login(client, world.manager)
+
+    form = manager.get(url).content.decode().split('id="book-form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="planned"' not in form
+    assert "Holdet er begyndt, så en plads kan kun tilmeldes, ikke planlægges." in form
+    refused = manager.post(url, {"employment": own.pk, "status": "planned"}).content.decode()
+    assert "Holdet er begyndt, så en plads kan ikke længere planlægges." in refused
+    assert not session.bookings.exists()
+    group = manager.get(group_url).content.decode()
+    assert 'value="planned"' not in group
+    assert 'id="status-help"' in group
+    assert manager.post(url, {"employment": own.pk, "status": "booked"}).status_code == 302
+    assert session.bookings.get().status == BookingStatus.BOOKED
 
 
 def test_a_clash_is_shown_as_a_danish_message_on_the_session_page(world: World, client: Client) -> None:
@@ -573,7 +603,7 @@ def test_the_booking_list_shows_what_is_planned_and_confirms_a_selection_all_or_
     past = helpers.session(helpers.course(name="Gammelt hold"), days=[today - dt.timedelta(days=30)])
     first = services.book(world.dolmer_staff[0], coming)
     second = services.book(world.glesborg_staff[0], coming)
-    services.book(world.dolmer_staff[1], past)
+    services.book(world.dolmer_staff[1], past, on=today - dt.timedelta(days=60))  # planned before it began
     services.book(world.dolmer_staff[2], coming, status=BookingStatus.BOOKED)  # takes the one seat
     outside = services.book(world.syddjurs_staff[0], coming)
     url = reverse("training:booking_list")

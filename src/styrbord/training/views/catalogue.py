@@ -230,7 +230,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     warnings = []
     if can_book:
-        form = BookForm(request.POST or None, employments=_bookable_employments(request), on=session.first_day)  # type: ignore[arg-type]
+        form = BookForm(
+            request.POST or None,
+            employments=_bookable_employments(request),  # type: ignore[arg-type]
+            on=session.first_day,
+            begun=session.has_started(local_today()),
+        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             employment = data["employment"]
@@ -428,6 +433,7 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
         employments=_bookable_employments(request),
         on=session.first_day,
         until=session.last_day,
+        begun=session.has_started(local_today()),
         booked=live,  # type: ignore[arg-type]
     )
     warnings = []

@@ -221,7 +221,7 @@ def test_running_programmes_are_listed_by_their_next_day_and_an_employee_sees_on
     soon = helpers.session(helpers.course(name="KRAP"), days=[today + dt.timedelta(days=3)])
     cancelled = helpers.session(helpers.course(name="Low Arousal"), days=[today + dt.timedelta(days=1)])
     later = helpers.session(helpers.course(name="Psykopatologi"), days=[today + dt.timedelta(days=90)])
-    services.book(world.dolmer_staff[0], running)
+    services.book(world.dolmer_staff[0], running, on=today - dt.timedelta(days=45))  # planned before it began
     services.book(world.dolmer_staff[1], soon)
     services.book(world.dolmer_staff[2], later)
     booking = services.book(world.dolmer_staff[2], cancelled)
@@ -263,7 +263,7 @@ def test_the_planned_bookings_tile_counts_what_the_booking_list_opens_with(world
     past = helpers.session(days=[today - dt.timedelta(days=14)], capacity=10)
     services.book(world.dolmer_staff[0], coming)
     services.book(world.glesborg_staff[0], coming)
-    services.book(world.dolmer_staff[1], past)  # planned, but the session is over
+    services.book(world.dolmer_staff[1], past, on=today - dt.timedelta(days=30))  # planned; the session is over
     services.book(world.dolmer_staff[2], coming, status=BookingStatus.BOOKED)  # confirmed already
     services.book(world.syddjurs_staff[0], coming)  # another municipality
 
