@@ -174,6 +174,16 @@ class EntryForm(forms.Form):
         if open_commitments is not None:
             self.fields["releases"].queryset = open_commitments  # type: ignore[attr-defined]
 
+    def clean_amount(self) -> Any:
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            # The ledger is append-only: a wrong posting is reversed (with its own trail), not offset.
+            raise forms.ValidationError(
+                _("Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den."),
+                code="not_positive",
+            )
+        return amount
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") != "income" and not data.get("category"):

@@ -42,6 +42,7 @@ class Participant:
     hours: Decimal  # course hours inside the project period
     status: str
     amount: Decimal  # charged to the pool's grants inside the period
+    took_part: bool  # attended or completed: planned, booked and no-shows list but do not count as taken part
 
 
 @dataclass
@@ -82,7 +83,26 @@ class GrantorPackage:
 
     @property
     def hours(self) -> Decimal:
-        return sum((p.hours for p in self.participants), Decimal("0"))
+        """Course hours in the period of those who took part (attended or completed)."""
+        return sum((p.hours for p in self.participants if p.took_part), Decimal("0"))
+
+    @property
+    def took_part_count(self) -> int:
+        return len({p.employee_id for p in self.participants if p.took_part})
+
+    @property
+    def granted(self) -> Decimal:
+        return sum((a.grant.amount for a in self.accounts), ZERO)
+
+    @property
+    def period_ended(self) -> bool:
+        return self.generated_on > self.pool.period_end
+
+    @property
+    def to_repay(self) -> Decimal:
+        """What goes back to the grantor even if everything committed and planned is posted: each
+        grant's amount less what it has used, where that is positive."""
+        return sum((max(a.grant.amount - a.balances.used, ZERO) for a in self.accounts), ZERO)
 
     @property
     def employee_ids(self) -> list[int]:
@@ -90,7 +110,7 @@ class GrantorPackage:
 
 
 def _participants(pool: Pool, grants: list[Grant]) -> list[Participant]:
-    from styrbord.training.models import Booking
+    from styrbord.training.models import Booking, BookingStatus
 
     charged = (
         LedgerEntry.objects.filter(grant__in=grants, balance__in=LedgerEntry.SPENDING, booking__isnull=False)
@@ -120,6 +140,7 @@ def _participants(pool: Pool, grants: list[Grant]) -> list[Participant]:
             hours=b.hours or Decimal("0"),  # type: ignore[attr-defined]
             status=b.get_status_display(),
             amount=amounts[b.pk],
+            took_part=b.status in (BookingStatus.ATTENDED, BookingStatus.COMPLETED),
         )
         for b in bookings
     ]
@@ -150,16 +171,19 @@ def _status_rows(pkg: GrantorPackage) -> list[list[Any]]:
         [_("Tilskudsgiver"), pool.grantor.name if pool.grantor else ""],
         [_("Projektperiode"), pkg.period],
         [_("Formål"), pool.purpose],
-        [_("Tilsagn i alt"), sum((a.grant.amount for a in pkg.accounts), ZERO)],
+        [_("Tilsagn i alt"), pkg.granted],
         [_("Forbrug (bogført)"), totals.actual],
         [_("Disponeret"), totals.committed],
         [_("Planlagt"), totals.forecast],
         [_("Modtaget fra tilskudsgiver"), totals.income],
-        [_("Tilbage"), sum((a.grant.amount for a in pkg.accounts), ZERO) - totals.used],
-        [_("Deltagere"), len(pkg.employee_ids)],
-        [_("Kursustimer i perioden"), pkg.hours],
-        [_("Dannet"), pkg.generated_on],
+        [_("Tilbage"), pkg.granted - totals.used],
+        [_("Deltagere, der har gennemført eller deltaget"), pkg.took_part_count],
+        [_("Kursustimer i perioden, gennemført eller deltaget"), pkg.hours],
+        [_("Projektperioden er afsluttet"), _("Ja") if pkg.period_ended else _("Nej")],
     ]
+    if pkg.period_ended:
+        rows.append([_("Tilbagebetales, selv om alt disponeret og planlagt bogføres"), pkg.to_repay])
+    rows.append([_("Dannet"), pkg.generated_on])
     for account in pkg.accounts:
         rows.append(
             [
@@ -282,7 +306,7 @@ def package_xlsx(pkg: GrantorPackage) -> bytes:
 def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
     """Plain, already formatted values for the Word template."""
     pool, totals = pkg.pool, pkg.totals
-    granted = sum((a.grant.amount for a in pkg.accounts), ZERO)
+    granted = pkg.granted
     status_rows = [
         {
             "recipient": a.grant.recipient_name,
@@ -336,8 +360,13 @@ def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
         "committed": format_kr(totals.open_commitments),
         "income": format_kr(totals.income),
         "remaining": format_kr(granted - totals.used),
-        "participant_count": str(len(pkg.employee_ids)),
+        "participant_count": str(pkg.took_part_count),
+        # The Word template is Danish, as the grantor's forms are.
+        "participants_text": f"{pkg.took_part_count} medarbejder{'' if pkg.took_part_count == 1 else 'e'}",
         "hours": format_number(pkg.hours, 1),
+        "period_ended": pkg.period_ended,
+        "period_end": format_date(pool.period_end),
+        "to_repay": format_kr(pkg.to_repay),
         "generated_on": format_date(pkg.generated_on),
         "status_rows": status_rows,
         "account_rows": account_rows,

@@ -20,7 +20,7 @@ STATUS_COLUMNS = [
     ("Modtager", "recipient", 6.7, False),
     ("Tilsagn", "amount", 3.4, True),
     ("Forbrug", "actual", 3.4, True),
-    ("Disponeret", "committed", 3.4, True),
+    ("Disponeret og planlagt", "committed", 3.4, True),
     ("Tilbage", "remaining", 3.4, True),
     ("Revisionskrav", "audit", 5.4, False),
 ]
@@ -94,10 +94,18 @@ def build_template(path: Path | None = None) -> Path:
     document.add_heading("Status", level=1)
     document.add_paragraph(
         # No amount ends a sentence: "kr." and a full stop would read "kr..".
-        "Der er givet tilsagn om {{ granted }}, hvoraf {{ actual }} er bogført og {{ committed }} disponeret. "
-        "Fra tilskudsgiver er modtaget {{ income }}, og {{ remaining }} er tilbage. "
-        "{{ participant_count }} medarbejdere har deltaget i {{ hours }} kursustimer i projektperioden."
+        "Der er givet tilsagn om {{ granted }}, hvoraf {{ actual }} er bogført og {{ committed }} disponeret "
+        "eller planlagt. Fra tilskudsgiver er modtaget {{ income }}, og {{ remaining }} er tilbage. "
+        "{{ participants_text }} har gennemført eller deltaget i {{ hours }} kursustimer i "
+        "projektperioden (tilmeldte og planlagte pladser og udeblivelser tæller ikke med)."
     )
+    # Only once the period is over: what goes back to the grantor (paragraph tags: docxtpl's {%p %}).
+    document.add_paragraph("{%p if period_ended %}")
+    document.add_paragraph(
+        "Projektperioden sluttede {{ period_end }}. Selv om alt disponeret og planlagt bogføres, "
+        "skal {{ to_repay }} tilbagebetales til tilskudsgiver."
+    )
+    document.add_paragraph("{%p endif %}")
     _loop_table(document, STATUS_COLUMNS, "status_rows", "s")
 
     document.add_heading("Tilskudsregnskab", level=1)

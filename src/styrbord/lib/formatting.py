@@ -118,6 +118,9 @@ def record_text(message: str, **values: object) -> str:
 _GROUPED_THOUSANDS_RE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 
+_PLAIN_DECIMAL_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
+
+
 @lru_cache(maxsize=4096)
 def parse_decimal(text: str) -> Decimal:
     """'1.234,50' -> 1234.50, '37,0' -> 37.0, '37.5' -> 37.5, '1.234' -> 1234 (Danish thousands)."""
@@ -135,10 +138,9 @@ def parse_decimal(text: str) -> Decimal:
         value = value.replace(",", ".")
     elif _GROUPED_THOUSANDS_RE.match(value):
         value = value.replace(".", "")
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not result.is_finite():
+    if not _PLAIN_DECIMAL_RE.match(value):  # no "1e5", "0x10", "NaN" or "Infinity": digits as typed
         raise ValueError(text)
-    return result
+    try:
+        return Decimal(value)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only what Decimal reads
+        raise ValueError(text) from None

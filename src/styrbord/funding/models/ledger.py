@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.funding.models.grants import Grant
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.fields import CalendarDateField
+from styrbord.lib.formatting import format_date, format_ore
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -179,7 +180,15 @@ class LedgerEntry(RuleFieldsMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.posted_on:%d-%m-%Y} {self.get_kind_display()} {self.amount}"
+        # "30-11-2026 · Disponering · Kursusgebyr · 3.050,95 kr. · KRAP – 30-11-2026" (a form's choice).
+        parts = [
+            format_date(self.posted_on),
+            self.get_kind_display(),
+            self.get_category_display(),
+            format_ore(self.amount),
+            self.text,
+        ]
+        return " · ".join(str(part) for part in parts if part)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

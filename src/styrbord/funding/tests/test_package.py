@@ -174,3 +174,37 @@ def test_the_package_is_danish_when_the_site_is_read_in_english(funded, world) -
     assert workbook.sheetnames[:2] == ["Statusrapport", "Tilskudsregnskab"]
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "0 kr.", "-97.600 kr.", "-98 %"] in cells
+
+
+def test_hours_count_those_who_took_part_and_after_the_period_the_package_says_what_goes_back(  # type: ignore[no-untyped-def]
+    funded, world
+) -> None:
+    """A seat booked but not yet held is on the participant list, but no one has taken part in its
+    hours. Once the period is over, the package says what returns to the grantor even if all that
+    is committed and planned is posted: each grant's amount less what it has used."""
+    before = build_package(funded.pool, today=dt.date(2025, 2, 20))
+    assert [p.status for p in before.participants] == ["Tilmeldt"]
+    assert (before.hours, before.took_part_count, before.period_ended) == (0, 0, False)
+    status = dict(sheet_rows(openpyxl.load_workbook(io.BytesIO(package_xlsx(before))), "Statusrapport")[1:])
+    assert status["Projektperioden er afsluttet"] == "Nej"
+    assert "Tilbagebetales, selv om alt disponeret og planlagt bogføres" not in status
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(package_docx(before))).paragraphs)
+    assert "0 medarbejdere har gennemført eller deltaget i 0,0 kursustimer i projektperioden" in text
+    assert "Projektperioden sluttede" not in text
+    assert "{%" not in text
+
+    held(funded, world)
+    after = build_package(funded.pool, today=dt.date(2028, 1, 20))
+    assert (after.hours, after.took_part_count, after.period_ended) == (D("14.8"), 1, True)
+    # Dolmer Have: 700.000 - 7.840,50 used; Bofællesskaberne Glesborg: 322.000 untouched.
+    assert after.to_repay == D("1014159.50")
+    status = dict(sheet_rows(openpyxl.load_workbook(io.BytesIO(package_xlsx(after))), "Statusrapport")[1:])
+    assert status["Projektperioden er afsluttet"] == "Ja"
+    assert status["Tilbagebetales, selv om alt disponeret og planlagt bogføres"] == 1014159.5
+    assert status["Kursustimer i perioden, gennemført eller deltaget"] == 14.8
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(package_docx(after))).paragraphs)
+    assert "1 medarbejder har gennemført eller deltaget i 14,8 kursustimer i projektperioden" in text
+    assert (
+        "Projektperioden sluttede 31-12-2027. Selv om alt disponeret og planlagt bogføres, skal 1.014.160 kr. "
+        "tilbagebetales til tilskudsgiver."
+    ) in text

@@ -139,6 +139,25 @@ def test_finance_posts_reverses_and_corrects_through_the_forms(world, funded) ->
         {"kind": "actual", "category": "materials", "amount": "10", "posted_on": "2025-05-02"},
     )
     assert "dækker ikke udgiftsarten Materialer" in response.content.decode()
+    # Zero, a negative amount (an offset that bypasses reversal) and exponent notation are refused.
+    for amount, message in (
+        ("0", "Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den."),
+        ("-500", "Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den."),
+        ("1e5", "Indtast et tal."),
+    ):
+        refused = client.post(
+            reverse("funding:entry_create", args=[grant.pk]),
+            {"kind": "actual", "category": "fee", "amount": amount, "posted_on": "2025-05-02", "text": "Forkert"},
+        )
+        assert message in refused.content.decode(), amount
+    assert not LedgerEntry.objects.filter(text="Forkert").exists()
+    # The open commitments a posting can release read as money, with their cost type and course.
+    form = client.get(reverse("funding:entry_create", args=[grant.pk])).content.decode()
+    releases = form.split('name="releases"', 1)[1].split("</select>", 1)[0]
+    backfill = LedgerEntry.objects.get(grant=grant, booking=funded.booking, category="backfill")
+    assert f"Disponering · Vikardækning (løn) · 4.440,50 kr. · {funded.booking.session}</option>" in releases
+    assert "4440.50" not in releases
+    assert str(backfill).endswith(f"4.440,50 kr. · {funded.booking.session}")
     client.post(reverse("funding:entry_correct", args=[entry.pk]), {"new_amount": "1205,50", "reason": "Tastefejl"})
     correction = LedgerEntry.objects.get(corrects=entry)
     assert correction.amount == D("1205.50")

@@ -98,3 +98,28 @@ def test_natural_places_are_the_decimals_a_value_shows_written_plainly() -> None
         0,
     ]
     assert natural_places(Decimal("45.64")) == 2
+
+
+def test_numbers_are_read_as_typed_never_in_exponent_or_hex_form() -> None:
+    from decimal import Decimal
+
+    import pytest
+
+    from styrbord.lib.formatting import parse_decimal
+
+    assert parse_decimal("1.234,50") == Decimal("1234.50")
+    assert parse_decimal("-7,4") == Decimal("-7.4")
+    assert parse_decimal(",5") == Decimal("0.5")
+    assert parse_decimal("12.") == Decimal("12")
+    for typed in ("1e5", "1E5", "2,5e3", "0x10", "NaN", "Infinity", "-inf", "1_000", "--1", "1,2,3", "kr. 10"):
+        with pytest.raises(ValueError) as refused:  # noqa: PT011 - its message is the text as typed
+            parse_decimal(typed)
+        assert str(refused.value) == typed
+
+
+def test_a_float_cell_reads_positionally_in_an_import() -> None:
+    from styrbord.staff.importing.reading import _cell_text
+
+    assert _cell_text(1e-05) == "0,00001"
+    assert _cell_text(28.125) == "28,125"
+    assert _cell_text(1.5e20) == "150000000000000000000"

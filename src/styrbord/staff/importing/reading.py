@@ -19,6 +19,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -303,7 +304,10 @@ def _float_text(value: float) -> str:
         return str(int(value))
     # A typed number, written with a decimal comma: "28.125" would read as the Danish
     # 28.125 (twenty-eight thousand), "28,125" reads as what the cell holds.
-    return repr(value).replace(".", ",")
+    text = repr(value)
+    if "e" in text:  # positional, not "1e-05": the import reads numbers as typed, never in exponent form
+        text = format(Decimal(text), "f")
+    return text.replace(".", ",")
 
 
 def _datetime_text(value: dt.datetime) -> str:
