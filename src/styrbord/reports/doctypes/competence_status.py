@@ -328,7 +328,7 @@ def _supervisory_blocks(
         status = f"Pr. {format_date(on)} opfylder {counts.compliant} af {people(counts.in_scope)} kravet"
         if share is not None:
             status += f" ({format_percent(share, 1)} mod et mål på {format_percent(req.target)})"
-        status += f", og fristen er {format_date(req.deadline)}." if req.deadline else "."
+        status += _deadline_text(req.deadline, on, share is not None and share >= req.target)
         if booked or planned:
             action = f"For at indfri kravet er {_signed_up(booked, planned)} {join_da(courses)}."
         else:
@@ -338,6 +338,17 @@ def _supervisory_blocks(
             )
         blocks.append(Paragraph(f"{text} {status} {action}"))
     return blocks
+
+
+def _deadline_text(deadline: dt.date | None, on: dt.date, met: bool) -> str:
+    """The sentence's end: a deadline still ahead, one passed with the target met, or one missed."""
+    if deadline is None:
+        return "."
+    if deadline >= on:
+        return f", og fristen er {format_date(deadline)}."
+    if met:
+        return f". Fristen var {format_date(deadline)}."
+    return f", og fristen {format_date(deadline)} er overskredet."
 
 
 def _signed_up(booked: int, planned: int) -> str:

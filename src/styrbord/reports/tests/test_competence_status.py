@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,21 @@ def test_the_facility_singled_out_by_the_supervisory_authority_and_what_is_done(
         in text
     )
     assert "For at indfri kravet er 1 medarbejder tilmeldt til Konflikthåndtering og de-eskalering." in text
+
+
+def test_a_deadline_that_has_passed_is_said_to_be_missed_or_to_have_been_met(status_case: StatusCase) -> None:
+    """The status for 2027, written in January 2028: the 30-06-2027 deadline is behind it."""
+    from styrbord.reports.doctypes.competence_status import _deadline_text
+
+    with time_machine.travel("2028-01-20 10:00 +0100", tick=False):
+        request = services.make_request("competence_status", "municipality:0707", "2027", {}, None)
+        text = _texts(services.build_document(request))
+    assert "kravet (66,7 % mod et mål på 100 %), og fristen 30-06-2027 er overskredet." in text
+    assert "fristen er 30-06-2027" not in text
+    deadline, on = dt.date(2027, 6, 30), dt.date(2027, 12, 31)
+    assert _deadline_text(deadline, on, met=True) == ". Fristen var 30-06-2027."
+    assert _deadline_text(deadline, deadline, met=False) == ", og fristen er 30-06-2027."  # the day itself
+    assert _deadline_text(None, on, met=False) == "."
 
 
 def test_a_facility_manager_gets_the_status_of_their_own_facility_only(status_case: StatusCase, world: World) -> None:
