@@ -3,10 +3,13 @@
 A region that wants 75 % of its contact staff specialised asks how far each municipality (and,
 within one municipality, each facility) is from it. Each row sums the coverage engine's counts
 per facility (``counts_by_facility``: one aggregate query for the requirement); nothing names a
-person. For analysts the rows are suppressed like the workforce tables: a row or total with fewer
-than five people in the requirement's scope is hidden, and further rows are hidden so that none can
-be worked out from the total (``accounts.suppression``). A hidden row shows neither its people nor
-its share; the history and forecast hide a month with fewer than five people in scope.
+person. For analysts the rows are suppressed like the workforce tables (``accounts.suppression``):
+a share is a count in disguise (33,3 % of 6 people is 2 people), so the table suppressed is people
+meeting and people missing the requirement per row, with the people in scope as its row totals. A
+row or total with one to four people in scope is hidden, so is the share of a row where one to four
+meet or miss it, and further cells are hidden so that none can be worked out from the totals. A
+row whose share is hidden may still show its people in scope. The history and forecast hide a
+month's share when one to four people are in scope, meet or miss it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from styrbord.accounts.suppression import HIDDEN, THRESHOLD, suppress_counts
+from styrbord.accounts.suppression import HIDDEN, THRESHOLD
+from styrbord.accounts.suppression import suppress as suppress_table
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.coverage import (
     ZERO_FTE,
@@ -51,7 +55,9 @@ STATUS_LABELS = {
 
 @dataclass(frozen=True)
 class AggregateRow:
-    """One municipality or facility: people in scope and the share complying (None: hidden or nobody)."""
+    """One municipality or facility: people in scope and the share complying (None: hidden or nobody).
+
+    ``hidden``: the share is hidden (and with it the status); the people in scope may still show."""
 
     key: int
     label: str
@@ -70,7 +76,7 @@ class AggregateRow:
     @property
     def people_shown(self) -> int | str | None:
         """People in scope as a table shows them: the number, or "<5" when hidden."""
-        return HIDDEN if self.hidden else self.in_scope
+        return HIDDEN if self.hidden and self.in_scope is None else self.in_scope
 
     @property
     def share_shown(self) -> Decimal | str | None:
@@ -109,21 +115,28 @@ def aggregate_requirements(facilities: QuerySet[Facility]) -> QuerySet[Requireme
     )
 
 
-def _row(key: int, label: str, counts: Counts, requirement: Requirement, hidden: bool) -> AggregateRow:
-    if hidden:
-        return AggregateRow(key, label, None, None, "hidden")
+def _row(
+    key: int, label: str, counts: Counts, requirement: Requirement, people_hidden: bool, share_hidden: bool
+) -> AggregateRow:
+    if people_hidden or share_hidden:
+        return AggregateRow(key, label, None if people_hidden else counts.in_scope, None, "hidden")
     share = share_of(counts, requirement.is_fte_based)
     return AggregateRow(key, label, counts.in_scope, share, status_for(share, requirement.target))
 
 
+def _small(people: int) -> bool:
+    return 0 < people < THRESHOLD
+
+
 def _hide_small(points: list[CoveragePoint], suppress: bool) -> list[CoveragePoint]:
-    """A month's share over fewer than five people is not shown to analysts."""
+    """A month's share resting on one to four people (in scope, meeting or missing the requirement)
+    is not shown to analysts."""
     if not suppress:
         return points
     return [
-        p
-        if p.in_scope == 0 or p.in_scope >= THRESHOLD
-        else replace(p, in_scope=0, compliant=0, in_scope_fte=ZERO_FTE, compliant_fte=ZERO_FTE, share=None)
+        replace(p, in_scope=0, compliant=0, in_scope_fte=ZERO_FTE, compliant_fte=ZERO_FTE, share=None)
+        if _small(p.in_scope) or _small(p.compliant) or _small(p.in_scope - p.compliant)
+        else p
         for p in points
     ]
 
@@ -172,18 +185,27 @@ def aggregate_coverage(
     total = Counts()
     for counts in grouped.values():
         total.add(counts)
-    if suppress:
-        shown, shown_total = suppress_counts({k: grouped[k].in_scope for k in order})
-    else:
-        shown, shown_total = {k: grouped[k].in_scope for k in order}, total.in_scope
-    rows = [_row(k, labels[k], grouped[k], requirement, shown[k] is None) for k in order]
+    people_hidden: dict[int, bool] = dict.fromkeys(order, False)
+    share_hidden: dict[int, bool] = dict.fromkeys(order, False)
+    total_people_hidden = total_share_hidden = False
+    if suppress and order:
+        table = suppress_table(
+            {k: {"met": grouped[k].compliant, "missing": grouped[k].in_scope - grouped[k].compliant} for k in order},
+            columns=["met", "missing"],
+        )
+        for k in order:
+            people_hidden[k] = table.row_totals[k] is None
+            share_hidden[k] = None in table.cells[k].values()
+        total_people_hidden = table.total is None
+        total_share_hidden = None in table.column_totals.values()
+    rows = [_row(k, labels[k], grouped[k], requirement, people_hidden[k], share_hidden[k]) for k in order]
     scope_label = municipality.name if municipality is not None else ""
     return AggregateCoverage(
         requirement=requirement,
         on=on,
         level=level,
         rows=rows,
-        total=_row(0, scope_label, total, requirement, shown_total is None),
+        total=_row(0, scope_label, total, requirement, total_people_hidden, total_share_hidden),
         suppressed=suppress,
     )
 

@@ -23,15 +23,15 @@ from styrbord.testing.fixtures import World
 
 @pytest.fixture
 def targets(world: World) -> dict[str, Any]:
-    """Region Midtjylland: 75 % of everyone with KRAP. Norddjurs 8 people (6 hold it), Randers 6 (3),
+    """Region Midtjylland: 75 % of everyone with KRAP. Norddjurs 20 people (15 hold it), Randers 6 (3),
     Syddjurs 2 (1). Norddjurs also has its own target."""
     today = local_today()
     krap = factories.competence("krap-doc", name="KRAP")
     long_ago = today - dt.timedelta(days=400)
-    extra = [factories.employee(name=f"Dolmer-ekstra {i}") for i in range(3)]
+    extra = [factories.employee(name=f"Dolmer-ekstra {i}") for i in range(15)]
     for person in extra:
         factories.employment(person, world.dolmer)
-    for person in [*world.dolmer_staff, *extra[:2], world.glesborg_staff[0], world.syddjurs_staff[0]]:
+    for person in [*world.dolmer_staff, *extra[:11], world.glesborg_staff[0], world.syddjurs_staff[0]]:
         factories.holding(person, krap, long_ago)
     randers = factories.facility("Randers Bosted", "0730")
     for i in range(6):
@@ -79,29 +79,29 @@ def test_the_administrator_reads_every_municipality_against_the_regional_target(
     assert item.heading == f"Orientering om status på fælles kompetencemål i {targets['region']}"
     assert item.municipality == str(targets["region"])
     rows = _rows(item, "75 % med KRAP: dækning pr. kommune")
-    assert rows["Norddjurs"] == ["8", "75,0 %", "Opfyldt"]
+    assert rows["Norddjurs"] == ["20", "75,0 %", "Opfyldt"]
     assert rows["Randers"] == ["6", "50,0 %", "Under målet"]
     assert rows["Syddjurs"] == ["2", "50,0 %", "Under målet"]
-    assert rows["I alt"] == ["16", "62,5 %", "Under målet"]  # 10 of 16
+    assert rows["I alt"] == ["28", "67,9 %", "Tæt på målet"]  # 19 of 28, within 10 points of 75
     text = _text(item)
-    assert "opfylder 62,5 pct. af de 16 personer i målgruppen kravet" in text
+    assert "opfylder 67,9 pct. af de 28 personer i målgruppen kravet" in text
     assert "1 af de 3 kommuner, der kan vises tal for, har nået målet" in text
     assert "Regionens strategi for det specialiserede socialområde" in text
     assert "Målet er nået for 0 af 1 nationale og regionale mål" in item.summary[0]
     assert "Kommunerne har desuden 1 eget kompetencekrav." in item.summary[0]
     own = _rows(item, "Kommunernes egne kompetencekrav")
-    assert own["Norddjurs"] == ["Norddjurs' eget krav", "100 %", "75,0 %", "8"]
+    assert own["Norddjurs"] == ["Norddjurs' eget krav", "100 %", "75,0 %", "20"]
     assert len(item.charts()) == 1
 
 
 def test_an_analyst_gets_small_municipalities_hidden_and_no_names(world: World, targets: dict[str, Any]) -> None:
     item = _item(world, targets, world.analyst)
     rows = _rows(item, "75 % med KRAP: dækning pr. kommune")
-    # Syddjurs (2) is hidden, and Randers (6, the next smallest) so that 16 - 8 - 6 cannot give it away.
+    # Syddjurs (2) is hidden, and Randers (6, of whom 3 meet it) so that 28 - 20 - 6 cannot give it away.
     assert rows["Syddjurs"] == ["<5", "<5", "Skjult"]
     assert rows["Randers"] == ["<5", "<5", "Skjult"]
-    assert rows["Norddjurs"] == ["8", "75,0 %", "Opfyldt"]
-    assert rows["I alt"][0] == "16"
+    assert rows["Norddjurs"] == ["20", "75,0 %", "Opfyldt"]
+    assert rows["I alt"][0] == "28"
     text = _text(item)
     assert "færre end 5 personer er vist som <5" in text
     assert "Af kommunerne kan der kun vises tal for Norddjurs, som har nået målet." in text

@@ -24,15 +24,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def region_target(world: World) -> dict[str, Any]:
-    """Region Midtjylland wants everyone to hold KRAP. Norddjurs: 6 at Dolmer Have (3 hold it) and 2
-    at Glesborg (1 holds it), 4 of 8 in all. Randers: 6, all hold it. Syddjurs: 2, one holds it."""
+    """Region Midtjylland wants everyone to hold KRAP. Norddjurs: 12 at Dolmer Have (6 hold it) and 2
+    at Glesborg (1 holds it), 7 of 14 in all. Randers: 6, all hold it. Syddjurs: 2, one holds it."""
     today = local_today()
     krap = factories.competence("krap-agg", name="KRAP")
     long_ago = today - dt.timedelta(days=400)
-    dolmer = world.dolmer_staff + [factories.employee(name=f"Dolmer-ekstra {i}") for i in range(3)]
+    dolmer = world.dolmer_staff + [factories.employee(name=f"Dolmer-ekstra {i}") for i in range(9)]
+    assert len(dolmer) == 12
     for person in dolmer[3:]:
         factories.employment(person, world.dolmer)
-    for person in (dolmer[0], dolmer[3], dolmer[4], world.glesborg_staff[0], world.syddjurs_staff[0]):
+    for person in (dolmer[0], *dolmer[3:8], world.glesborg_staff[0], world.syddjurs_staff[0]):
         factories.holding(person, krap, long_ago)
     randers = factories.facility("Randers Bosted", "0730")
     for i in range(6):
@@ -70,12 +71,12 @@ def test_rows_sum_the_facilities_of_each_municipality(world: World, region_targe
     coverage = aggregate_coverage(region_target["target"], _in_region(world), region_target["today"], suppress=False)
     assert coverage.level == "municipality"
     assert _rows(coverage) == {
-        "Norddjurs": (8, Decimal("50.0"), "bad"),
+        "Norddjurs": (14, Decimal("50.0"), "bad"),
         "Randers": (6, Decimal("100.0"), "ok"),
         "Syddjurs": (2, Decimal("50.0"), "bad"),
     }
-    # 4 + 6 + 1 of 16
-    assert (coverage.total.in_scope, coverage.total.share, coverage.total.hidden) == (16, Decimal("68.8"), False)
+    # 7 + 6 + 1 of 22
+    assert (coverage.total.in_scope, coverage.total.share, coverage.total.hidden) == (22, Decimal("63.6"), False)
 
 
 def test_analysts_do_not_see_small_rows_or_rows_that_would_reveal_them(
@@ -83,17 +84,43 @@ def test_analysts_do_not_see_small_rows_or_rows_that_would_reveal_them(
 ) -> None:
     coverage = aggregate_coverage(region_target["target"], _in_region(world), region_target["today"], suppress=True)
     rows = {r.label: r for r in coverage.rows}
-    # Syddjurs has 2 people: hidden. With the total shown, the next smallest (Randers, 6) is hidden
-    # too, or Syddjurs would be 16 - 8 - 6.
+    # Syddjurs has 2 people, 1 meeting the requirement: hidden. With the totals shown, the next
+    # smallest (Randers: 6 meet it) is hidden too, or Syddjurs would be 22 - 14 - 6; and Norddjurs'
+    # share, or Syddjurs' one holder would be 14 - 7 - 6 (its people in scope may still show).
     assert rows["Syddjurs"].hidden
     assert rows["Syddjurs"].in_scope is None
     assert rows["Syddjurs"].share is None
     assert rows["Randers"].hidden
+    assert rows["Randers"].in_scope is None
     assert rows["Randers"].status_label == "Skjult"
-    assert not rows["Norddjurs"].hidden
-    assert rows["Norddjurs"].in_scope == 8
-    assert coverage.total.in_scope == 16
-    assert sum(r.hidden for r in coverage.rows) == 2
+    assert rows["Norddjurs"].hidden
+    assert (rows["Norddjurs"].in_scope, rows["Norddjurs"].share) == (14, None)
+    assert (coverage.total.in_scope, coverage.total.share) == (22, Decimal("63.6"))
+
+
+def test_a_share_that_tells_how_many_meet_or_miss_it_is_hidden_from_analysts(
+    world: World, region_target: dict[str, Any]
+) -> None:
+    """33,3 % of 6 is 2 people: a share is a count in disguise. Randers with 4 of 6 holding KRAP
+    shows its 6 people but neither its share nor its status, nor in the chart."""
+    from styrbord.competences.models import CompetenceHolding
+
+    randers = region_target["randers"]
+    CompetenceHolding.objects.filter(
+        pk__in=list(
+            CompetenceHolding.objects.filter(employee__employments__facility=randers).values_list("pk", flat=True)[:2]
+        )
+    ).delete()
+    target, today = region_target["target"], region_target["today"]
+    plain = aggregate_coverage(target, _in_region(world), today, municipality=randers.municipality, suppress=False)
+    assert _rows(plain) == {"Randers Bosted": (6, Decimal("66.7"), "bad")}
+    hidden = aggregate_coverage(target, _in_region(world), today, municipality=randers.municipality, suppress=True)
+    assert _rows(hidden) == {"Randers Bosted": (6, None, "hidden")}
+    assert (hidden.total.in_scope, hidden.total.share, hidden.total.hidden) == (6, None, True)
+    assert hidden.rows[0].people_shown == 6
+    assert hidden.rows[0].share_shown == "<5"
+    past, _ = aggregate_trend(target, _in_region(world), today, municipality=randers.municipality, suppress=True)
+    assert past[-1].share is None
 
 
 def test_within_one_municipality_the_rows_are_its_facilities(world: World, region_target: dict[str, Any]) -> None:
@@ -108,7 +135,7 @@ def test_within_one_municipality_the_rows_are_its_facilities(world: World, regio
     assert plain.level == "facility"
     assert _rows(plain) == {
         "Bofællesskaberne Glesborg": (2, Decimal("50.0"), "bad"),
-        "Dolmer Have": (6, Decimal("50.0"), "bad"),
+        "Dolmer Have": (12, Decimal("50.0"), "bad"),
     }
     suppressed = aggregate_coverage(
         region_target["target"],
@@ -119,7 +146,7 @@ def test_within_one_municipality_the_rows_are_its_facilities(world: World, regio
     )
     # Glesborg (2) is hidden, so Dolmer Have (the only other row) is hidden too; the total stays.
     assert all(r.hidden for r in suppressed.rows)
-    assert (suppressed.total.in_scope, suppressed.total.share) == (8, Decimal("50.0"))
+    assert (suppressed.total.in_scope, suppressed.total.share) == (14, Decimal("50.0"))
 
 
 def test_a_month_with_fewer_than_five_people_in_scope_is_not_charted_for_analysts(
@@ -135,7 +162,7 @@ def test_a_month_with_fewer_than_five_people_in_scope_is_not_charted_for_analyst
     assert len(hidden_past) == len(past)
     assert hidden_ahead
     assert all(p.share is None and p.in_scope == 0 for p in hidden_past + hidden_ahead)
-    # Norddjurs (8 people) is charted for analysts too.
+    # Norddjurs (14 people, 7 meet it) is charted for analysts too.
     shown, _ = aggregate_trend(target, facilities, today, municipality=region_target["norddjurs"], suppress=True)
     assert shown[-1].share == Decimal("50.0")
 
@@ -161,8 +188,10 @@ def test_the_analyst_reads_the_regional_target_per_municipality(world: World, re
     html = response.content.decode()
     assert "Alle med KRAP (regionalt mål)" in html
     assert 'data-key="{}"'.format(region_target["norddjurs"].pk) in html
-    assert "68,8 %" in html  # the region's share
-    assert html.count('<td class="num">&lt;5</td>') == 2  # Syddjurs and Randers
+    assert "63,6 %" in html  # the region's share
+    # Syddjurs' and Randers' people and shares, and Norddjurs' share (its 14 people show).
+    assert html.count('<td class="num">&lt;5</td>') == 5
+    assert '<td class="num">14</td>' in html
     assert "Randers-medarbejder" not in html
     assert "Dolmer-medarbejder" not in html
     assert "Hovedstaden-mål" not in html
@@ -216,18 +245,21 @@ def test_the_export_holds_the_pages_rows_with_hidden_ones_as_small(world: World,
     sheets = load_workbook(io.BytesIO(response.content), read_only=True)
     rows = [list(r) for r in sheets.worksheets[0].iter_rows(values_only=True)]
     assert rows[0] == ["Kommune", "Personer i målgruppen", "Andel, der opfylder (%)", "Mål (%)", "Status"]
-    assert rows[1] == ["Norddjurs", 8, 50, 100, "Ikke opfyldt"]
+    assert rows[1] == ["Norddjurs", 14, "<5", 100, "Skjult"]
     assert rows[2] == ["Randers", "<5", "<5", 100, "Skjult"]
     assert rows[3] == ["Syddjurs", "<5", "<5", 100, "Skjult"]
-    assert rows[4] == ["I alt", 16, 68.8, 100, "Ikke opfyldt"]
+    assert rows[4] == ["I alt", 22, 63.6, 100, "Ikke opfyldt"]
     trend = [list(r) for r in sheets["Udvikling og prognose"].iter_rows(values_only=True)]
     assert trend[0] == ["Måned", "Serie", "Dækning (%)"]
     history_rows = [r for r in trend[1:] if r[1] == "Historik"]
     assert len(history_rows) == 13  # 12 month ends and the day itself
-    assert history_rows[-1][2] == 68.8
+    assert history_rows[-1][2] == 63.6
     assert any(r[1] == "Prognose" for r in trend[1:])
     about = [list(r) for r in sheets["Om tallene"].iter_rows(values_only=True)]
-    assert ["Bemærk", "Tal for færre end fem personer vises som <5."] in about
+    assert [
+        "Bemærk",
+        "Tal for færre end fem personer vises som <5, også en andel, når færre end fem opfylder eller mangler kravet.",
+    ] in about
 
 
 @pytest.mark.parametrize(

@@ -106,13 +106,19 @@ def test_an_analyst_sees_the_regions_shared_targets_summed_and_suppressed(world:
     assert board.targets is not None
     assert board.targets.total == 1
     [(req, total)] = board.targets.rows
-    # Norddjurs 5 people (3 hold it) and Syddjurs 2: 3 of 7 in the region; the total is shown.
+    # Norddjurs 5 people (3 hold it) and Syddjurs 2: 3 of 7 in the region. The 7 show, but a share
+    # of 42,9 % would tell that 3 hold it and 4 do not: hidden.
     assert req == regional
-    assert (total.in_scope, total.share, total.status) == (7, Decimal("42.9"), "bad")
+    assert (total.in_scope, total.share, total.status) == (7, None, "hidden")
     client = Client()
     client.force_login(world.analyst)
     html = client.get("/").content.decode()
     assert f'<a href="/krav/samlet/?krav={regional.pk}">Regionalt mål: KRAP</a>' in html
+    assert "&lt;5 / 100 %" in html
+    for person in world.dolmer_staff[2:] + world.glesborg_staff[1:] + world.syddjurs_staff:
+        factories.holding(person, comp, today - dt.timedelta(days=10))
+    [(_, total)] = dashboard_for(world.analyst, today).targets.rows  # type: ignore[union-attr]
+    assert (total.in_scope, total.share, total.status) == (7, Decimal("100.0"), "ok")  # all 7: no count is small
     assert "Hovedstaden" not in html
     # A coordinator has the heat map instead.
     assert dashboard_for(world.coordinator, today).targets is None
