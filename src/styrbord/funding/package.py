@@ -109,7 +109,7 @@ class GrantorPackage:
         return sorted({p.employee_id for p in self.participants})
 
 
-def _participants(pool: Pool, grants: list[Grant]) -> list[Participant]:
+def _participants(pool: Pool, grants: list[Grant], today: dt.date) -> list[Participant]:
     from styrbord.training.models import Booking, BookingStatus
 
     charged = (
@@ -138,7 +138,7 @@ def _participants(pool: Pool, grants: list[Grant]) -> list[Participant]:
             first_day=b.session.first_day,
             last_day=b.session.last_day,
             hours=b.hours or Decimal("0"),  # type: ignore[attr-defined]
-            status=b.get_status_display(),
+            status=b.status_on(today),  # "Tilmeldt, deltagelse ikke registreret" for a seat on a course held
             amount=amounts[b.pk],
             took_part=b.status in (BookingStatus.ATTENDED, BookingStatus.COMPLETED),
         )
@@ -157,7 +157,8 @@ def build_package(pool: Pool, grants: Iterable[Grant] | None = None, today: dt.d
         .select_related("grant__facility", "grant__municipality")
         .order_by("posted_on", "pk")
     )
-    return GrantorPackage(pool, accounts, _participants(pool, grant_list), today or local_today(), entries)
+    today = today or local_today()
+    return GrantorPackage(pool, accounts, _participants(pool, grant_list, today), today, entries)
 
 
 # --- XLSX ------------------------------------------------------------------------------------

@@ -146,7 +146,14 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
         [_("Dato"), coverage.on],
     ]
     if coverage.suppressed:
-        info.append([_("Bemærk"), _("Tal for færre end fem personer vises som <5, også en andel, når færre end fem opfylder eller mangler kravet.")])
+        info.append(
+            [
+                _("Bemærk"),
+                _(
+                    "Tal for færre end fem personer vises som <5, også en andel, når færre end fem opfylder eller mangler kravet."
+                ),
+            ]
+        )
     past, ahead = aggregate_trend(
         requirement,
         selection.facilities,

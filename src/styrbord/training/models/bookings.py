@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.costs import CostCategory
+from styrbord.lib.dates import local_today
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -109,6 +111,25 @@ class Booking(RuleFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.session} ({self.get_status_display()})"
+
+    def status_on(self, today: dt.date) -> str:
+        """The status as a person reads it on ``today``: a seat on a course that is over and not
+        registered says so (as ``awaiting_attendance`` finds them), and so does a plan's seat on a
+        course that has begun (``planned_after_start``)."""
+        session = self.session
+        if not session.cancelled and session.last_day is not None and session.last_day < today:
+            if self.status == BookingStatus.BOOKED:
+                return str(_("Tilmeldt, deltagelse ikke registreret"))
+            if self.status == BookingStatus.ATTENDED:
+                return str(_("Deltaget, gennemførelse ikke registreret"))
+        if self.status == BookingStatus.PLANNED and not session.cancelled and session.has_started(today):
+            return str(_("Planlagt, men holdet er begyndt"))
+        return str(self.get_status_display())
+
+    @property
+    def status_now(self) -> str:
+        """``status_on`` today (for templates)."""
+        return self.status_on(local_today())
 
     @property
     def is_open(self) -> bool:

@@ -127,6 +127,31 @@ def test_once_a_session_has_begun_a_seat_can_be_booked_but_not_planned_or_waited
         services.book(people[4], session)
 
 
+def test_a_status_reads_as_it_stands_on_the_day(clock: Clock) -> None:
+    """A seat on a course that is over and not registered, or a plan's seat on one that has begun,
+    does not read as if nothing had happened since it was booked."""
+    session = helpers.session(days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)], capacity=5)
+    planned = services.book(factories.employment().employee, session)
+    booked = services.book(factories.employment().employee, session, status=BookingStatus.BOOKED)
+    attended = services.book(factories.employment().employee, session, status=BookingStatus.BOOKED)
+    assert (planned.status_now, booked.status_now) == ("Planlagt", "Tilmeldt")
+    clock.to(dt.date(2026, 3, 2))
+    attended = services.mark_attended(attended)
+    assert (planned.status_now, booked.status_now, attended.status_now) == (
+        "Planlagt, men holdet er begyndt",
+        "Tilmeldt",
+        "Deltaget",
+    )
+    clock.to(dt.date(2026, 3, 4))
+    assert (booked.status_now, attended.status_now) == (
+        "Tilmeldt, deltagelse ikke registreret",
+        "Deltaget, gennemførelse ikke registreret",
+    )
+    services.complete(booked)
+    booked.refresh_from_db()
+    assert booked.status_now == "Gennemført"
+
+
 def test_a_stale_version_is_refused() -> None:
     booking = services.book(factories.employment().employee, helpers.session())
     services.confirm(booking, expected_version=booking.version)

@@ -100,10 +100,14 @@ def test_a_stale_form_gets_the_danish_conflict_message(
     assert booked.status == BookingStatus.ATTENDED
 
 
-def test_my_bookings_lists_only_my_own(world: World, client: Client, booked: Booking) -> None:
+def test_my_bookings_lists_only_my_own(world: World, client: Client, booked: Booking, clock: Clock) -> None:
     services.book(world.dolmer_staff[1], helpers.session(helpers.course(name="Low Arousal")))
     content = _login(client, world.employee_user).get(reverse("training:my_bookings")).content.decode()
     assert "KRAP grundforløb" in content
+    assert "<td>Tilmeldt</td>" in content
+    clock.to(dt.date(2026, 3, 10))  # the course is over, and nobody has registered it yet
+    content = _login(client, world.employee_user).get(reverse("training:my_bookings")).content.decode()
+    assert "<td>Tilmeldt, deltagelse ikke registreret</td>" in content
     assert "Low Arousal" not in content
 
 

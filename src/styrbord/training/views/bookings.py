@@ -166,6 +166,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
             "any_planned": any(b.status == BookingStatus.PLANNED for b in shown),
             "page_number": page.number,
             "beyond_employment": beyond,  # open bookings on sessions that last beyond the employment
+            "today": local_today(),
         },
     )
 
