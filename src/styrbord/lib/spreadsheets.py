@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, overload
@@ -65,7 +65,18 @@ def write_xlsx(sheets: Sequence[Sheet], target: io.BufferedIOBase | str | None =
     )
     header_fmt = workbook.add_format({"bold": True, "bg_color": "#EEF2F7", "bottom": 1})
     money_fmt = workbook.add_format({"num_format": "#,##0.00"})
-    number_fmt = workbook.add_format({"num_format": "#,##0.##"})
+    number_formats: dict[int, Any] = {}
+
+    def number_fmt(value: Decimal) -> Any:
+        # The decimals the value has (75 -> "75", 66.7 -> "66,7", 13.6216 -> "13,6216"): "#,##0.##"
+        # showed a whole number with a dangling comma ("75,") in Excel and LibreOffice.
+        exponent = value.as_tuple().exponent
+        places = min(-exponent, 4) if isinstance(exponent, int) and exponent < 0 else 0
+        if places not in number_formats:
+            pattern = "#,##0" + ("." + "0" * min(places, 2) + "#" * max(0, places - 2) if places else "")
+            number_formats[places] = workbook.add_format({"num_format": pattern})
+        return number_formats[places]
+
     date_fmt = workbook.add_format({"num_format": "dd-mm-yyyy"})
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.name[:31])
@@ -88,7 +99,14 @@ def write_xlsx(sheets: Sequence[Sheet], target: io.BufferedIOBase | str | None =
 
 
 def _write_cell(
-    ws: Any, r: int, c: int, value: Any, money: bool, money_fmt: Any, number_fmt: Any, date_fmt: Any
+    ws: Any,
+    r: int,
+    c: int,
+    value: Any,
+    money: bool,
+    money_fmt: Any,
+    number_fmt: Callable[[Decimal], Any],
+    date_fmt: Any,
 ) -> None:
     if value is None or (isinstance(value, str) and not value):
         ws.write_blank(r, c, None)
@@ -96,7 +114,7 @@ def _write_cell(
         ws.write_boolean(r, c, value)
     elif isinstance(value, Decimal):
         # XlsxWriter stores numbers as IEEE doubles, as Excel itself does; 2-place amounts round-trip.
-        ws.write_number(r, c, value, money_fmt if money else number_fmt)
+        ws.write_number(r, c, value, money_fmt if money else number_fmt(value))
     elif isinstance(value, int):
         ws.write_number(r, c, value)
     elif isinstance(value, dt.datetime):

@@ -42,6 +42,7 @@ from styrbord.reports.documents.structure import DOCUMENT_LANGUAGE, CommitteeIte
 from styrbord.reports.documents.word import render_docx
 from styrbord.reports.documents.workbook import render_xlsx
 from styrbord.reports.models import DocumentTemplate, OutputFormat, ReportJob
+from styrbord.web.downloads import DANISH
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -237,8 +238,9 @@ def render(item: CommitteeItem, output_format: str, request: ReportRequest | Non
 
 
 def filename_for(item: CommitteeItem, output_format: str, request: ReportRequest) -> str:
-    """E.g. "frigivelse-af-puljer-til-kompetenceudvikling-2026-11-23.docx"."""
-    stem = slugify(item.heading)[:70].strip("-") or item.file_stem
+    """E.g. "frigivelse-af-puljer-til-kompetenceudvikling-2026-11-23.docx"; Danish letters spelled
+    as Danes do without them ("faelles", not "flles"), as every other download."""
+    stem = slugify(item.heading.translate(DANISH))[:70].strip("-") or item.file_stem
     return f"{stem}-{(request.today or local_today()).isoformat()}.{OutputFormat(output_format).value}"
 
 

@@ -33,3 +33,19 @@ def test_formula_like_cells_are_written_as_text_and_values_survive() -> None:
 def test_csv_uses_semicolons_and_decimal_commas() -> None:
     text = write_csv(["Navn", "Beløb"], [["-1+1", Decimal("127.03")]])
     assert text == "Navn;Beløb\r\n'-1+1;127,03\r\n"
+
+
+def test_a_number_shows_the_decimals_it_has_and_no_dangling_comma() -> None:
+    """75 as "75" (not "75,"), a share as "66,7", an FTE to four places; money always with øre."""
+    values = [Decimal("75"), Decimal("66.7"), Decimal("13.6216"), Decimal("0.25"), Decimal("1.5")]
+    sheet = Sheet("Tal", ["Tal", "Beløb"], [[v, Decimal("75")] for v in values], money_columns={1})
+    book = openpyxl.load_workbook(io.BytesIO(write_xlsx([sheet])))
+    formats = [(row[0].number_format, row[1].number_format) for row in book["Tal"].iter_rows(min_row=2)]
+    assert formats == [
+        ("#,##0", "#,##0.00"),
+        ("#,##0.0", "#,##0.00"),
+        ("#,##0.00##", "#,##0.00"),
+        ("#,##0.00", "#,##0.00"),
+        ("#,##0.0", "#,##0.00"),
+    ]
+    assert [row[0].value for row in book["Tal"].iter_rows(min_row=2)] == [75, 66.7, 13.6216, 0.25, 1.5]

@@ -139,3 +139,13 @@ def test_the_document_opens_in_libreoffice_with_its_chart_and_the_workbook_reads
     sheet = workbook["75 % med KRAP"]
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert ["Syddjurs", "<5", "<5", "Skjult"] in values
+
+
+def test_the_file_name_spells_danish_letters_as_danes_do_without_them(world: World, targets: dict[str, Any]) -> None:
+    request = services.make_request(
+        "coverage_targets", f"region:{targets['region'].code}", str(targets["today"].year), {}, world.admin
+    )
+    item = services.build_document(request)
+    name = services.filename_for(item, "pdf", request)
+    assert name.startswith("orientering-om-status-paa-faelles-kompetencemaal-i-region-midtjylland-")
+    assert name.endswith(f"-{targets['today'].isoformat()}.pdf")

@@ -101,6 +101,11 @@ def _grouped_basis(terms: Sequence[tuple[Decimal, ...]], fmt: Callable[..., str]
     return " + ".join(parts)
 
 
+def _days(n: int) -> str:
+    """ "1 dag", "2 dage" (the basis is written in Danish, as the records are)."""
+    return f"{n} dag" if n == 1 else f"{n} dage"
+
+
 def _participant_share(session: Session, booking: Booking, total: Decimal) -> Decimal:
     """This booking's equal share of a session-level amount (largest remainder, by booking id)."""
     ids = list(session.bookings.filter(status__in=AWAY_STATUSES).order_by("pk").values_list("pk", flat=True))
@@ -123,7 +128,7 @@ def _fee_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage: str
             total = day_fee * len(year_days) * (1 + VAT_RATE if private_vat else 1)
             share = _participant_share(session, booking, round_money(total))
             if share:
-                basis = f"{len(year_days)} dage x {_kr(day_fee)}{vat_note} / {n} deltagere"
+                basis = f"{_days(len(year_days))} x {_kr(day_fee)}{vat_note} / {n} deltager{'e' if n != 1 else ''}"
                 lines.append(CostLine(CostCategory.FEE, share, basis, stage, year))
         return lines
     fee = session.participant_fee()

@@ -175,12 +175,16 @@ def test_an_in_house_day_is_shared_equally_and_rebalanced_when_someone_joins(dol
     session = helpers.session(team_day, days=[dt.date(2026, 3, 2)])
     people = [factories.employment(facility_obj=dolmer) for _ in range(3)]
     first = services.book(people[0].employee, session)
-    assert BookingCost.objects.get(booking=first, category=CostCategory.FEE).amount == Decimal("10000.00")
+    alone = BookingCost.objects.get(booking=first, category=CostCategory.FEE)
+    assert (alone.amount, alone.basis) == (Decimal("10000.00"), "1 dag x 10.000,00 kr. / 1 deltager")
     services.book(people[1].employee, session)
     services.book(people[2].employee, session)
     fees = sorted(BookingCost.objects.filter(category=CostCategory.FEE).values_list("amount", flat=True))
     # 10.000 / 3 = 3.333,33 + 3.333,33 + 3.333,34 (the øre goes to one of them, never lost)
     assert fees == [Decimal("3333.33"), Decimal("3333.33"), Decimal("3333.34")]
+    assert set(BookingCost.objects.filter(category=CostCategory.FEE).values_list("basis", flat=True)) == {
+        "1 dag x 10.000,00 kr. / 3 deltagere"
+    }
 
 
 def test_a_private_facility_pays_the_vat_a_municipality_recovers() -> None:

@@ -108,6 +108,9 @@ def test_my_bookings_lists_only_my_own(world: World, client: Client, booked: Boo
     clock.to(dt.date(2026, 3, 10))  # the course is over, and nobody has registered it yet
     content = _login(client, world.employee_user).get(reverse("training:my_bookings")).content.decode()
     assert "<td>Tilmeldt, deltagelse ikke registreret</td>" in content
+    own = _login(client, world.employee_user).get(reverse("training:booking_list")).content.decode()
+    assert "Dine egne bookinger." in own
+    assert "Bookingerne på dine medarbejdere" not in own
     assert "Low Arousal" not in content
 
 

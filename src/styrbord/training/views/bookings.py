@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
+from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import EXPORT, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import AUTHENTICATED, requires
 from styrbord.audit.models import AuditEntry
@@ -167,6 +168,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
             "page_number": page.number,
             "beyond_employment": beyond,  # open bookings on sessions that last beyond the employment
             "today": local_today(),
+            "own_only": getattr(request.user, "role", None) == Role.EMPLOYEE,  # an employee sees their own
         },
     )
 
