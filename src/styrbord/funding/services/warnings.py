@@ -29,7 +29,7 @@ from styrbord.funding.models import FundingSplit, Grant, LedgerEntry, Pool, Repo
 from styrbord.funding.services.balances import Balances, balances_for, budget_vs_actual
 from styrbord.funding.services.ledger import category_label
 from styrbord.lib.dates import local_today
-from styrbord.lib.formatting import format_date, format_kr, format_percent
+from styrbord.lib.formatting import format_date, format_kr, format_ore, format_percent
 from styrbord.lib.money import ZERO, round_money, to_money
 
 DEADLINE_NOTICE_DAYS = 30
@@ -53,6 +53,7 @@ class WarningKind(models.TextChoices):
     INELIGIBLE_COST = "ineligible_cost", gettext_lazy("Udgift puljen ikke dækker")
     AFTER_EMPLOYMENT = "after_employment", gettext_lazy("Booking efter ansættelsens ophør")
     UNUSED_SEATS = "unused_seats", gettext_lazy("Penge bundet til pladser, der ikke bruges")
+    OVERPAID = "overpaid", gettext_lazy("Modtaget mere end tilsagnet")
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,21 @@ def _overspend(grant: Grant, balances: Balances) -> list[FundingWarning]:
         "amount": format_kr(grant.amount),
     }
     return [FundingWarning(WarningKind.OVERSPEND, Severity.CRITICAL, message, grant)]
+
+
+def _overpaid(grant: Grant, balances: Balances) -> list[FundingWarning]:
+    """More received from the grantor than the grant: a payment typed twice, or money to send back."""
+    if balances.income <= grant.amount:
+        return []
+    message = _(
+        "Der er modtaget %(income)s fra tilskudsgiver mod et tilsagn på %(amount)s: %(excess)s for meget. "
+        "Ret indtægten, hvis den er bogført forkert, ellers skal beløbet tilbagebetales."
+    ) % {
+        "income": format_ore(balances.income),
+        "amount": format_ore(grant.amount),
+        "excess": format_ore(balances.income - grant.amount),
+    }
+    return [FundingWarning(WarningKind.OVERPAID, Severity.WARNING, message, grant)]
 
 
 def _budget_deviation(grant: Grant, today: dt.date) -> list[FundingWarning]:
@@ -338,7 +354,7 @@ def grant_warnings(
     if grant.status != Grant.Status.APPROVED:
         return []
     balances = balances or balances_for(grant)
-    found = _overspend(grant, balances) + _repayment(grant, balances, today)
+    found = _overspend(grant, balances) + _overpaid(grant, balances) + _repayment(grant, balances, today)
     found += _budget_deviation(grant, today) + _ineligible(grant) + _after_employment(grant)
     found += _unused_seats(grant, today)
     return sort_warnings(found)

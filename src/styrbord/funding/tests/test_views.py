@@ -78,6 +78,21 @@ def test_the_grant_table_shows_oere_so_its_rows_add_up_to_the_total_row(world, f
     assert ">0.70<" in english
 
 
+def test_a_grant_still_open_after_its_pools_period_says_so(world, funded, clock) -> None:  # type: ignore[no-untyped-def]
+    """In January 2028 the 2025-2027 grants still read 'Tilsagn givet' until the finance officer closes
+    them; the tables and the grant page now say the period is over (the final accounts are due)."""
+    ended = "Perioden sluttede 31-12-2027"
+    assert ended not in client_for(world.finance).get(reverse("funding:pool_list")).content.decode()
+    clock.to(dt.date(2028, 1, 20))
+    finance = client_for(world.finance)
+    listed = finance.get(reverse("funding:pool_list")).content.decode()
+    assert listed.count(ended) == 4  # two grants, each in the wide and the narrow layout
+    page = finance.get(reverse("funding:grant_detail", args=[funded.dolmer_grant.pk])).content.decode()
+    assert ended in page
+    Grant.objects.filter(pk=funded.dolmer_grant.pk).update(status=Grant.Status.CLOSED)
+    assert finance.get(reverse("funding:pool_detail", args=[funded.pool.pk])).content.decode().count(ended) == 2
+
+
 def test_another_tenants_pool_and_grant_answer_404(world, funded) -> None:  # type: ignore[no-untyped-def]
     other = client_for(world.other_coordinator)
     assert other.get(reverse("funding:pool_detail", args=[funded.pool.pk])).status_code == 404

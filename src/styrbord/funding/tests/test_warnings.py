@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from styrbord.funding.models import Grant, LedgerEntry, Pool, ReportingDeadline
-from styrbord.funding.services.ledger import commit, post_actual
+from styrbord.funding.services.ledger import commit, post_actual, record_income
 from styrbord.funding.services.warnings import Severity, WarningKind, deadline_warnings, grant_warnings
 from styrbord.funding.tests import helpers
 from styrbord.lib.costs import CostCategory
@@ -210,3 +210,16 @@ def test_money_held_for_seats_that_will_not_be_used_is_flagged_until_released(wo
     planned.status = BookingStatus.BOOKED
     planned.save(update_fields=["status"])
     assert not [w for w in grant_warnings(grant, started) if w.kind == WarningKind.UNUSED_SEATS]
+
+
+def test_more_received_from_the_grantor_than_the_grant_is_flagged(world) -> None:  # type: ignore[no-untyped-def]
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="322000")
+    record_income(grant, D("322000"), dt.date(2025, 2, 14), world.finance)
+    assert WarningKind.OVERPAID not in kinds(grant_warnings(grant, dt.date(2025, 3, 1)))
+    record_income(grant, D("5000"), dt.date(2025, 3, 2), world.finance)  # typed twice, or paid twice
+    [warning] = [w for w in grant_warnings(grant, dt.date(2025, 3, 3)) if w.kind == WarningKind.OVERPAID]
+    assert warning.severity == Severity.WARNING
+    assert warning.message == (
+        "Der er modtaget 327.000,00 kr. fra tilskudsgiver mod et tilsagn på 322.000,00 kr.: 5.000,00 kr. for meget. "
+        "Ret indtægten, hvis den er bogført forkert, ellers skal beløbet tilbagebetales."
+    )

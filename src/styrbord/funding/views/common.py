@@ -49,6 +49,7 @@ class GrantRow:
     grant: Grant
     balances: Balances
     warnings: list[FundingWarning] = field(default_factory=list)
+    period_ended: bool = False  # a grant still open after its pool's period: the final accounts are due
 
     @property
     def worst(self) -> str | None:
@@ -60,4 +61,12 @@ class GrantRow:
 
 def grant_rows(grants: list[Grant], today: dt.date) -> list[GrantRow]:
     balances = balances_by_grant(grants)
-    return [GrantRow(g, balances[g.pk], grant_warnings(g, today, balances[g.pk])) for g in grants]
+    return [
+        GrantRow(
+            g,
+            balances[g.pk],
+            grant_warnings(g, today, balances[g.pk]),
+            period_ended=g.status == Grant.Status.APPROVED and g.pool.period_end < today,
+        )
+        for g in grants
+    ]
