@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models import Appropriation, AppropriationLine, Grant, LedgerEntry, Pool, ReportingDeadline
-from styrbord.lib.costs import CostCategory
+from styrbord.lib.costs import REFUND_CATEGORIES, CostCategory
 from styrbord.lib.fields import CalendarDateFormField
 from styrbord.lib.filtering import apply_choices
 from styrbord.lib.money import money_form_field, money_formfield_callback
@@ -174,18 +174,18 @@ class EntryForm(forms.Form):
         if open_commitments is not None:
             self.fields["releases"].queryset = open_commitments  # type: ignore[attr-defined]
 
-    def clean_amount(self) -> Any:
-        amount = self.cleaned_data["amount"]
-        if amount is not None and amount <= 0:
-            # The ledger is append-only: a wrong posting is reversed (with its own trail), not offset.
-            raise forms.ValidationError(
-                _("Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den."),
-                code="not_positive",
-            )
-        return amount
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        amount = data.get("amount")
+        refund = data.get("kind") != "income" and data.get("category") in REFUND_CATEGORIES
+        # The ledger is append-only: a wrong posting is reversed (with its own trail), not offset by
+        # one of the opposite sign. A refund is a negative cost, as the ledger shows it.
+        if amount is not None and refund and amount >= 0:
+            self.add_error("amount", _("En refusion bogføres som et negativt beløb, f.eks. -1.250,00."))
+        elif amount is not None and not refund and amount <= 0:
+            self.add_error(
+                "amount", _("Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den.")
+            )
         if data.get("kind") != "income" and not data.get("category"):
             self.add_error("category", _("Vælg udgiftsarten."))
         if data.get("releases") and data.get("kind") != "actual":

@@ -180,6 +180,13 @@ def test_finance_posts_reverses_and_corrects_through_the_forms(world, funded) ->
     assert balances_for(grant).actual == 0
     assert AuditEntry.objects.filter(action="funding.ledger.corrected", actor_id=world.finance.pk).exists()
     assert AuditEntry.objects.filter(action="funding.ledger.reversed", actor_id=world.finance.pk).count() == 2
+    # A refund is a negative cost: typed as such, and refused with a hint when typed positive.
+    refund = {"kind": "actual", "category": "veu_refund", "posted_on": "2025-05-02", "text": "VEU fra AUB"}
+    refused = client.post(reverse("funding:entry_create", args=[grant.pk]), {**refund, "amount": "1.250"})
+    assert "En refusion bogføres som et negativt beløb, f.eks. -1.250,00." in refused.content.decode()
+    assert not LedgerEntry.objects.filter(text="VEU fra AUB").exists()
+    client.post(reverse("funding:entry_create", args=[grant.pk]), {**refund, "amount": "-1.250"})
+    assert LedgerEntry.objects.get(text="VEU fra AUB").amount == D("-1250.00")
 
 
 def test_finance_creates_a_pool_a_grant_and_an_appropriation(world, funded) -> None:  # type: ignore[no-untyped-def]
