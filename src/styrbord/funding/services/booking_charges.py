@@ -226,6 +226,7 @@ def charge_booking(
         costs_by_pk = {c.pk: c for c in costs}
         dates = _cost_dates(booking)
         new_by_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        to_create: list[tuple[Grant, BookingCost, dt.date, Decimal]] = []
         for charge in charges:
             if charge.grant == OWN_SHARE or charge.charged == 0:
                 continue
@@ -234,6 +235,13 @@ def charge_booking(
             day = posted_on if as_actual and posted_on else _cost_date(dates, cost.year, booking)
             ensure_in_period(grant, day)
             new_by_grant[grant.pk] += charge.charged
+            to_create.append((grant, cost, day, charge.charged))
+        # The reversals above are already in the ledger and the new entries not yet: the headroom is
+        # checked on the net change, each amount counted once (checking after creating them counted
+        # the new entries twice and refused any charge above half of what was left).
+        for grant_pk, total in new_by_grant.items():
+            ensure_headroom(grants[grant_pk], total)
+        for grant, cost, day, amount in to_create:
             if as_actual:
                 kind, balance = Kind.ACTUAL, Balance.ACTUAL
             else:
@@ -246,7 +254,7 @@ def charge_booking(
                     kind=kind,
                     balance=balance,
                     category=cost.category,
-                    amount=charge.charged,
+                    amount=amount,
                     posted_on=day,
                     text=str(booking.session)[:300],
                     booking=booking,
@@ -254,9 +262,6 @@ def charge_booking(
                     employee_id=booking.employee_id,
                 )
             )
-        # The reversals above are already in the ledger, so the headroom is checked on the net change.
-        for grant_pk, total in new_by_grant.items():
-            ensure_headroom(grants[grant_pk], total)
         FundingSplit.objects.filter(booking=booking).delete()
         FundingSplit.objects.bulk_create(
             [FundingSplit(booking=booking, grant_id=grant.pk, share=share) for grant, share in normalised]

@@ -170,19 +170,18 @@ def post_actual(
         ensure_open(grant)
         ensure_covered(grant, category)
         ensure_in_period(grant, posted_on)
-        released = ZERO
         links: dict[str, Any] = {}
         if releases is not None:
             if releases.grant_id != grant.pk or releases.balance not in LedgerEntry.OPEN_COMMITMENTS:
                 raise FundingError(_("Kun en åben disponering på samme tilsagn kan afløses af en bogføring."))
             _reverse(releases, grant, user, record_text("Afløst af bogføring"))
-            released = releases.amount
             links = {
                 "booking_id": releases.booking_id,
                 "booking_cost_id": releases.booking_cost_id,
                 "employee_id": releases.employee_id,
             }
-        ensure_headroom(grant, amount - released)
+        # The released commitment's reversal is already in the ledger: the headroom counts it once.
+        ensure_headroom(grant, amount)
         entry = _create(
             grant,
             user,

@@ -130,6 +130,20 @@ def test_a_grant_pays_only_for_its_own_recipients_staff_and_never_beyond_its_amo
         charge_booking(helpers.booking(world.dolmer_staff[1], {"fee": "2400"}), [(small, 100)], world.finance)
 
 
+def test_a_charge_may_use_all_that_is_left_of_a_grant_and_not_an_oere_more(world) -> None:  # type: ignore[no-untyped-def]
+    """A seat of 2.400 kr. on a grant with 2.400 kr. left is charged; one with 2.399,99 kr. left is
+    refused, and the message gives the amount truly left (the new entries were counted twice before,
+    refusing any charge above half of what was left)."""
+    exact = helpers.grant(helpers.pool(name="Præcis"), world.dolmer, amount="2400")
+    charge_booking(helpers.booking(world.dolmer_staff[1], {"fee": "2400"}), [(exact, 100)], world.finance)
+    assert balances_for(exact).remaining == ZERO
+    short = helpers.grant(helpers.pool(name="Kort"), world.dolmer, amount="2399.99")
+    with pytest.raises(FundingError) as error:
+        charge_booking(helpers.booking(world.dolmer_staff[2], {"fee": "2400"}), [(short, 100)], world.finance)
+    assert "har 2.399,99 kr. tilbage; 2.400,00 kr. ville overtrække det med 0,01 kr." in error.value.message
+    assert not LedgerEntry.objects.filter(grant=short).exists()
+
+
 def test_a_booking_outside_the_project_period_cannot_be_charged(world) -> None:  # type: ignore[no-untyped-def]
     grant = helpers.grant(helpers.pool(), world.dolmer)
     late = helpers.booking(world.dolmer_staff[0], {"fee": "100"}, session_obj=helpers.session([dt.date(2028, 2, 1)]))

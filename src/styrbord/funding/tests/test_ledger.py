@@ -50,6 +50,19 @@ def test_it_refuses_to_overdraw_a_grant_with_a_danish_message(grant, world) -> N
     assert balances_for(grant).remaining == ZERO
 
 
+def test_an_invoice_replacing_a_commitment_may_use_what_it_frees_but_no_more(grant, world) -> None:  # type: ignore[no-untyped-def]
+    """10.000 kr.: 3.000 committed for a course, 6.000 spent elsewhere, 1.000 left. The course's
+    invoice may be up to 4.000 (the freed 3.000 and the 1.000 left); the freed amount counts once."""
+    course = commit(grant, CostCategory.FEE, D("3000"), DAY, world.finance)
+    post_actual(grant, CostCategory.FEE, D("6000"), DAY, world.finance)
+    with pytest.raises(FundingError) as error:
+        post_actual(grant, CostCategory.FEE, D("4000.01"), DAY, world.finance, releases=course)
+    assert "har 4.000,00 kr. tilbage; 4.000,01 kr. ville overtrække det med 0,01 kr." in error.value.message
+    assert balances_for(grant).committed == D("3000")  # nothing half-done: the commitment is still open
+    post_actual(grant, CostCategory.FEE, D("4000"), DAY, world.finance, releases=course)
+    assert balances_for(grant).remaining == ZERO
+
+
 def test_it_refuses_a_category_the_pool_does_not_cover_and_a_date_outside_the_period(grant, world) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(FundingError) as error:
         commit(grant, CostCategory.MATERIALS, D("100"), DAY, world.finance)
