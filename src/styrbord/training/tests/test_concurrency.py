@@ -15,7 +15,12 @@ from styrbord.training.models import Booking, BookingStatus
 from . import helpers
 
 # serialized_rollback: a transactional test flushes the tables, and the reference data must come back.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# The sessions run on 02-03-2026: the seats are booked (and waited for) before the course begins.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("before_the_courses"),
+]
 
 
 def _at_once(*calls: Callable[[], object]) -> list[BaseException]:
