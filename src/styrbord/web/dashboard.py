@@ -146,10 +146,14 @@ def _courses(user: Any, today: dt.date) -> CoursePanel | None:
     booked, by their next day: a long programme that started months ago is listed while it runs."""
     if not can(user, LIST, "booking"):
         return None
-    from styrbord.training.models import Booking, BookingStatus, Session
+    from styrbord.training.models import SEAT_STATUSES, Booking, BookingStatus, Session
 
     bookings = scoped_for(user, LIST, "booking", Booking.objects.all())
-    holding = Q(bookings__in=bookings) & ~Q(bookings__status=BookingStatus.CANCELLED)
+    # Seats (booked, attended, completed) and a plan's seats not booked yet; the waiting list and
+    # cancelled or missed seats are nobody away from the floor.
+    ours_q = Q(bookings__in=bookings)
+    seat = ours_q & Q(bookings__status__in=SEAT_STATUSES)
+    planned = ours_q & Q(bookings__status=BookingStatus.PLANNED)
     sessions = (
         Session.objects.filter(
             cancelled=False,
@@ -158,8 +162,12 @@ def _courses(user: Any, today: dt.date) -> CoursePanel | None:
             bookings__in=bookings,
         )
         .select_related("course")
-        .annotate(next_day=Min("days__date"), ours=Count("bookings", filter=holding, distinct=True))
-        .filter(ours__gt=0)
+        .annotate(
+            next_day=Min("days__date"),
+            ours=Count("bookings", filter=seat, distinct=True),
+            ours_planned=Count("bookings", filter=planned, distinct=True),
+        )
+        .filter(Q(ours__gt=0) | Q(ours_planned__gt=0))
         .order_by("next_day", "course__name", "pk")[:MAX_ROWS]
     )
     return CoursePanel(sessions=list(sessions), own=getattr(user, "role", None) == Role.EMPLOYEE)

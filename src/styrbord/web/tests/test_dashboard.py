@@ -227,8 +227,11 @@ def test_running_programmes_are_listed_by_their_next_day_and_an_employee_sees_on
     soon = helpers.session(helpers.course(name="KRAP"), days=[today + dt.timedelta(days=3)])
     cancelled = helpers.session(helpers.course(name="Low Arousal"), days=[today + dt.timedelta(days=1)])
     later = helpers.session(helpers.course(name="Psykopatologi"), days=[today + dt.timedelta(days=90)])
-    services.book(world.dolmer_staff[0], running, on=today - dt.timedelta(days=45))  # planned before it began
-    services.book(world.dolmer_staff[1], soon)
+    services.book(world.dolmer_staff[0], running, status=BookingStatus.BOOKED, on=today - dt.timedelta(days=45))
+    services.book(world.dolmer_staff[1], soon)  # planned: counted apart from the seats
+    soon.capacity = 0  # full: a further booking goes on the waiting list, and nobody waiting is away
+    soon.save(update_fields=["capacity"])
+    services.book(world.glesborg_staff[0], soon, status=BookingStatus.BOOKED)
     services.book(world.dolmer_staff[2], later)
     booking = services.book(world.dolmer_staff[2], cancelled)
     booking.status = BookingStatus.CANCELLED
@@ -237,10 +240,19 @@ def test_running_programmes_are_listed_by_their_next_day_and_an_employee_sees_on
     manager = dashboard_for(world.manager, today).courses
     assert manager is not None
     assert not manager.own
-    assert [(s.course.name, s.next_day, s.ours) for s in manager.sessions] == [
-        ("KRAP", today + dt.timedelta(days=3), 1),
-        ("Recovery", today + dt.timedelta(days=12), 1),
+    assert [(s.course.name, s.next_day, s.ours, s.ours_planned) for s in manager.sessions] == [
+        ("KRAP", today + dt.timedelta(days=3), 0, 1),
+        ("Recovery", today + dt.timedelta(days=12), 1, 0),
     ]
+    coordinator = dashboard_for(world.coordinator, today).courses
+    assert coordinator is not None
+    assert [(s.course.name, s.ours, s.ours_planned) for s in coordinator.sessions] == [
+        ("KRAP", 0, 1),  # Glesborg's person is on the waiting list: not counted
+        ("Recovery", 1, 0),
+    ]
+    manager_page = Client()
+    manager_page.force_login(world.manager)
+    assert '<td class="num">0 <span class="small">+ 1 planlagt</span></td>' in manager_page.get("/").content.decode()
     own = dashboard_for(world.employee_user, today).courses  # dolmer_staff[0]
     assert own is not None
     assert own.own
