@@ -7,7 +7,9 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.dates import local_today
 from styrbord.lib.fields import CalendarDateField
+from styrbord.lib.formatting import format_date
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -169,6 +171,17 @@ class Employment(RuleFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.employment_number} {self.employee.name}"
+
+    @property
+    def status_now(self) -> str:
+        """The status as it stands today: an employment past its end date has ended, one not begun
+        yet starts on its first day, whatever the last HR import said."""
+        today = local_today()
+        if self.end_date is not None and self.end_date < today:
+            return str(self.Status.ENDED.label)
+        if self.start_date > today and self.status != self.Status.ENDED:
+            return str(_("Tiltræder %(day)s") % {"day": format_date(self.start_date)})
+        return str(self.get_status_display())
 
     @staticmethod
     def fte_for(weekly_hours: Decimal) -> Decimal:

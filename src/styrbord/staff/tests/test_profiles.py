@@ -73,6 +73,22 @@ def test_a_manager_sees_own_staff_and_gets_404_for_others(world: World, profile:
     assert entry.subject_employee_id == world.dolmer_staff[0].pk
 
 
+def test_an_employment_reads_as_it_stands_today_not_as_the_last_import_left_it(world: World) -> None:
+    """An import marks employments active; the profile reads 'Fratrådt' once the end date has
+    passed and 'Tiltræder ...' before the first day."""
+    from styrbord.staff.models import Employment
+
+    today = local_today()
+    person = factories.employee(name="Skifter Job")
+    factories.employment(person, world.dolmer, start_date=dt.date(2019, 1, 1), end_date=today - dt.timedelta(days=1))
+    factories.employment(person, world.glesborg, start_date=today + dt.timedelta(days=14))
+    assert set(Employment.objects.filter(employee=person).values_list("status", flat=True)) == {"active"}
+    page = client_for(world.coordinator).get(reverse("staff:employee_detail", args=[person.pk])).content.decode()
+    assert "<td>Fratrådt</td>" in page
+    assert f"<td>Tiltræder {today + dt.timedelta(days=14):%d-%m-%Y}</td>" in page
+    assert "<td>Aktiv</td>" not in page
+
+
 def test_a_manager_sees_the_persons_bookings_and_a_way_to_sessions_for_each_unmet_requirement(
     world: World, profile: dict[str, object]
 ) -> None:
