@@ -274,3 +274,14 @@ def test_a_certificate_sent_twice_is_registered_once(world, api_as) -> None:  # 
     assert error["loc"][-1] == "acquired_on"
     assert error["msg"] == "Medarbejderen har allerede denne kompetence registreret med denne dato."
     assert CompetenceHolding.objects.filter(employee=world.dolmer_staff[0], competence=competence).count() == 1
+
+
+def test_the_api_can_be_found_from_the_pages(world, client) -> None:  # type: ignore[no-untyped-def]
+    """/api/ leads to the documentation, and every page's footer links to the user's API keys."""
+    root = client.get("/api/")
+    assert (root.status_code, root["Location"]) == (302, "/api/v1/docs")
+    assert 'id="api-tokens"' not in client.get("/konto/login/").content.decode()  # not before logging in
+    client.force_login(world.coordinator)
+    page = client.get("/").content.decode()
+    assert '<a href="/konto/api-tokens/" id="api-tokens">API-nøgler</a>' in page
+    assert client.get("/konto/api-tokens/").status_code == 200
