@@ -25,6 +25,7 @@ from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
+from styrbord.lib.formatting import format_date
 from styrbord.organisations import services, tables
 from styrbord.organisations.forms import FacilityFilterForm, MinimumStaffingForm, StaffingPeriodFormSet
 from styrbord.organisations.models import Facility, Municipality
@@ -180,12 +181,44 @@ def minimum_staffing(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         messages.success(request, _("Minimumsbemandingen er gemt."))
+        for warning in _above_headcount(facility):
+            messages.warning(request, warning)
         return redirect("organisations:facility_detail", pk=facility.pk)
     return render(
         request,
         "organisations/minimum_staffing.html",
         {"facility": facility, "form": form, "periods": periods, "shown_days": PERIODS_SHOWN_AFTER_END},
     )
+
+
+def _above_headcount(facility: Facility) -> list[str]:
+    """Minimums above the people employed at the facility: weekdays and weekends against today's
+    staff, a coming period against those employed on its first day. Saved all the same (temporary
+    staff outside the HR data may fill a period), but a typing error (500 for 5) is worth a word."""
+    today = local_today()
+
+    def headcount(day: dt.date) -> int:
+        return services.current_employments(day).filter(facility=facility).values("employee_id").distinct().count()
+
+    found = []
+    staff_today = headcount(today)
+    for label, minimum in ((_("hverdage"), facility.minimum_staff), (_("weekend"), facility.minimum_staff_weekend)):
+        if minimum and minimum > staff_today:
+            found.append(
+                _("Minimum %(minimum)s på %(days)s er flere end tilbuddets %(staff)s medarbejdere. Tjek tallet.")
+                % {"minimum": minimum, "days": label, "staff": staff_today}
+            )
+    for period in facility.staffing_periods.filter(end_date__gte=today).order_by("start_date"):
+        staff = headcount(max(period.start_date, today))
+        if period.minimum > staff:
+            found.append(
+                _(
+                    "Minimum %(minimum)s fra %(start)s er flere end de %(staff)s medarbejdere, der er ansat "
+                    "til den tid. Tjek tallet."
+                )
+                % {"minimum": period.minimum, "start": format_date(period.start_date), "staff": staff}
+            )
+    return found
 
 
 @requires("municipality", LIST)

@@ -395,7 +395,17 @@ def test_a_manager_sets_their_facilitys_weekend_minimum_and_a_period(world: Any)
     assert (world.dolmer.minimum_staff, world.dolmer.minimum_staff_weekend) == (3, 2)
     (period,) = world.dolmer.staffing_periods.all()
     assert (period.start_date, period.end_date, period.minimum, period.reason) == (first, last, 4, "1:1-støtte")
-    entry = AuditEntry.objects.filter(action="organisations.facility.minimum_staffing_changed").get()
+    # Dolmer Have has 3 people: a period of 4 is saved (temporary staff may fill it), with a word.
+    shown = client.get(response["Location"]).content.decode()
+    assert (
+        f"Minimum 4 fra {first:%d-%m-%Y} er flere end de 3 medarbejdere, der er ansat til den tid. Tjek tallet."
+        in shown
+    )
+    typo = client.post(staffing_url(world.dolmer), staffing_post(world.dolmer, "500", "2", [row]), follow=True)
+    assert "Minimum 500 på hverdage er flere end tilbuddets 3 medarbejdere. Tjek tallet." in typo.content.decode()
+    client.post(staffing_url(world.dolmer), staffing_post(world.dolmer, "3", "2", [row]))
+    entry = AuditEntry.objects.filter(action="organisations.facility.minimum_staffing_changed").first()
+    assert entry is not None
     assert entry.actor_id == world.manager.pk
     assert entry.data["periods"] == [[first.isoformat(), last.isoformat(), 4]]
     # Deleting the period and clearing the weekend minimum.
