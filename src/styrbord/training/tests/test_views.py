@@ -597,6 +597,12 @@ def test_the_group_booking_offers_only_people_employed_through_the_whole_session
     listed = page.split('id="candidates"', 1)[1].split("</table>", 1)[0]
     assert world.dolmer_staff[0].name not in listed  # not offered, and not ticked from a gap list
     assert world.dolmer_staff[1].name in listed
+    # ... and the page says so, rather than booking the rest as if the list had been taken whole.
+    notice = page.split('id="not-offered"', 1)[1].split("</div>", 1)[0]
+    assert f"{world.dolmer_staff[0].name} fra listen kan ikke bookes på holdet" in notice
+    glesborg = Employment.objects.get(employee=world.glesborg_staff[0])  # outside the manager's scope
+    tampered = _login(client, world.manager).get(f"{url}?valgt={glesborg.pk}&valgt=9{'9' * 30}").content.decode()
+    assert 'id="not-offered"' not in tampered
 
 
 def test_the_booking_list_shows_what_is_planned_and_confirms_a_selection_all_or_none(

@@ -478,6 +478,16 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
     gives = set(session.course.competences.values_list("pk", flat=True))
     holding = _holding_everything(session, gives, employee_ids)
     chosen = {str(v) for v in form["employments"].value() or []}
+    # Chosen on a gap list but not offered here (employed elsewhere by then, leaving before the
+    # course is over, or booked already): named, not dropped silently.
+    offered = {str(e.pk) for e in candidates}
+    asked = [v for v in request.GET.getlist("valgt") if v.isdigit() and len(v) < 19 and v not in offered]
+    not_offered = sorted(
+        {
+            e.employee.name
+            for e in _bookable_employments(request).filter(pk__in=asked).select_related("employee")  # type: ignore[attr-defined]
+        }
+    )
     return render(
         request,
         "training/session_book_group.html",
@@ -490,5 +500,6 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
             "missing_query": urlencode([("valgt", e.pk) for e in candidates if e.employee_id not in holding]),
             "missing_count": sum(1 for e in candidates if e.employee_id not in holding) if gives else 0,
             "free": max(0, session.capacity - seats_taken(session)),
+            "not_offered": not_offered,
         },
     )
