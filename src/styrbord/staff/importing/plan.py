@@ -491,6 +491,22 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
             if planned.changes:
                 planned.current = current
         plan.employments.append(planned)
+    # A new employment without an hourly wage is stored with 0 kr.: its course days would cost no
+    # backfill and the planner would find it cheap. Said once, with the number of rows.
+    no_wage = [p.row for p in plan.employments if p.existing_id is None and p.row.hourly_wage is None]
+    if no_wage:
+        parsed.warnings.add(
+            no_wage[0].file,
+            no_wage[0].row,
+            parsed.headers.get("hourly_wage", "Timeløn"),
+            "",
+            gettext_noop(
+                "%(count)s nye ansættelser har ingen timeløn og gemmes med 0 kr.: deres kursusdage koster da "
+                "ingen vikardækning, og planlæggeren finder dem billige. Tilføj kolonnen Timeløn, eller ret "
+                "timelønnen på ansættelsen."
+            ),
+            count=len(no_wage),
+        )
 
 
 def _changes(

@@ -348,6 +348,25 @@ class TestGenericFiles:
             employment = Employment.objects.get(employment_number=number)
             assert (employment.end_date, employment.status) == (None, "active")
 
+    def test_new_employments_without_a_wage_are_imported_with_one_warning(self, world, tmp_path) -> None:
+        """A wage of 0 kr. makes every course day free of backfill and the person cheap to the
+        planner: the preview says so once, with the number of rows, at the first of them."""
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            self.HEADER
+            + "M-1;Karen Holm;A-1;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;;;ja\n"
+            + "M-2;Ib Holm;A-2;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;;250;ja\n"
+            + "M-3;Ea Holm;A-3;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;;;nej\n",
+            encoding="utf-8",
+        )
+
+        result = run_import([SourceFile(name="loen.csv", path=path)], norddjurs(), mapping=GENERIC_MAPPING)
+
+        [warning] = [w for w in result.plan.warnings if w.column == "Timeløn"]
+        assert warning.row == 2
+        assert warning.message.startswith("2 nye ansættelser har ingen timeløn og gemmes med 0 kr.")
+        assert Employment.objects.get(employment_number="A-1").hourly_wage == 0
+
     def test_a_date_outside_the_calendar_is_an_error_at_its_cell(self, world, tmp_path) -> None:
         path = tmp_path / "loen.csv"
         path.write_text(
