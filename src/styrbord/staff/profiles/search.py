@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,7 @@ from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility
-from styrbord.organisations.services import current_employments
+from styrbord.organisations.services import current_q
 from styrbord.staff.models import Employee, Employment, JobGroup
 
 MAX_RESULTS = 100
@@ -59,7 +59,13 @@ class EmployeeSearchForm(forms.Form):
 
 def find_employees(user: Any, data: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """The people matching the search, by name, with their employments in the user's scope."""
-    employments = Employment.objects.all() if data.get("fratraadte") else current_employments(local_today())
+    today = local_today()
+    # Staff today and those hired who have not started yet (a new colleague is looked up before
+    # the first day); everyone, the ended included, on request.
+    coming = Q(start_date__gt=today) & ~Q(status=Employment.Status.ENDED)
+    employments = (
+        Employment.objects.all() if data.get("fratraadte") else Employment.objects.filter(current_q(today) | coming)
+    )
     employments = scope(user, employments.filter(employee__anonymised_at__isnull=True))
     name = (data.get("navn") or "").strip()
     if name:

@@ -63,6 +63,16 @@ def test_people_who_left_are_found_only_when_asked_for(world: World) -> None:
     assert "fratrådt</span>" in response.content.decode()
 
 
+def test_a_new_colleague_is_found_before_the_first_day(world: World) -> None:
+    from styrbord.lib.dates import local_today
+
+    first_day = local_today() + dt.timedelta(days=20)
+    factories.employment(factories.employee(name="Ny Nielsen"), world.dolmer, start_date=first_day)
+    response = client_for(world.coordinator).post(URL, {"navn": "Nielsen"})
+    assert found(response) == ["Ny Nielsen"]
+    assert f"tiltræder {first_day:%d-%m-%Y}</span>" in response.content.decode()
+
+
 def test_an_empty_search_is_refused_with_a_message(world: World) -> None:
     response = client_for(world.coordinator).post(URL, {"navn": "  "})
     assert response.status_code == 400
