@@ -25,7 +25,7 @@ from styrbord.staff.importing import storage
 from styrbord.staff.importing.errors import ImportRejectedError, IssueList
 from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
-from styrbord.staff.importing.generic import guess_mapping
+from styrbord.staff.importing.generic import guess_mapping, mapping_problems
 from styrbord.staff.importing.preview import preview_context
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
 from styrbord.staff.importing.services import prepare, run_import
@@ -113,7 +113,12 @@ def _needs_mapping(source: Any) -> bool:
     except FileUnreadableError:
         return False  # prepare() reports why
     table.close()  # only the header is needed; an open workbook would hold the file until collected
-    return role_of(table) is None
+    if role_of(table) is None:
+        return True
+    # One file is never a whole five-file set: a header that holds all a one-file staff list needs
+    # (employment number, name, start date, person, facility, job) is such a list, even when its
+    # 'BrugerId' and 'Navn' columns make it look like the set's user file.
+    return not mapping_problems(guess_mapping(table.headers))
 
 
 def _likeliest_sheet(source: SourceFile) -> str:

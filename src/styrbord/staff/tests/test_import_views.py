@@ -212,6 +212,26 @@ class TestGenericUpload:
         assert again["Location"].startswith("/medarbejdere/import/")
         assert "kolonner" not in again["Location"]
 
+    def test_one_staff_list_with_brugerid_and_navn_columns_is_not_taken_for_the_five_file_set(
+        self, client, world
+    ) -> None:
+        """'BrugerId' and 'Navn' are the five-file set's user file signature, but one file that also
+        has employment numbers, facilities and start dates is a staff list: it goes to the mapping
+        step (it was refused as an incomplete five-file set)."""
+        client.force_login(world.coordinator)
+        data = (
+            "Ansættelsesnr;BrugerId;Navn;Tilbud;Faggruppe;Ansat fra\n"
+            "A-1;M-1;Karen Holm;Dolmer Have;Socialpædagog;01-02-2024\n"
+        ).encode()
+
+        response = client.post(UPLOAD, {"files": [SimpleUploadedFile("hr_udtraek.csv", data)]})
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("staff:import_mapping", args=[pending_token()])
+        # The set's own user file (by its name) still counts as one of the five.
+        alone = client.post(UPLOAD, {"files": [SimpleUploadedFile("bruger.csv", b"BrugerId;Navn\nM-1;Karen Holm\n")]})
+        assert "Femfilssættet er ufuldstændigt" in alone.content.decode()
+
     def test_a_mapping_missing_a_required_field_is_refused(self, client, world) -> None:
         client.force_login(world.coordinator)
         client.post(
