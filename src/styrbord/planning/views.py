@@ -339,11 +339,16 @@ def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PlanningError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            _("Planen er godkendt: %(count)s planlagte bookinger er oprettet og fordelt på tilsagnene.")
-            % {"count": len(bookings)},
-        )
+        from styrbord.funding.models import LedgerEntry
+
+        if LedgerEntry.objects.filter(booking__in=[b.pk for b in bookings]).exists():
+            done = _("Planen er godkendt: %(count)s planlagte bookinger er oprettet og fordelt på tilsagnene.")
+        else:  # a plan on the facilities' own budgets: nothing was charged to a grant
+            done = _(
+                "Planen er godkendt: %(count)s planlagte bookinger er oprettet. Planen bruger ingen tilsagn; "
+                "de betales af tilbuddenes egne midler."
+            )
+        messages.success(request, done % {"count": len(bookings)})
     return redirect("planning:run_detail", pk=run.pk)
 
 

@@ -154,11 +154,29 @@ def test_the_coordinator_creates_runs_and_accepts_a_scenario(world: World, immed
     setup = planning_setup(world)
     run = finished_run_for(setup.scenario)
     accepted = client.post(reverse("planning:run_accept", args=[run.pk]), follow=True)
-    assert "Planen er godkendt" in accepted.content.decode()
+    assert (
+        "Planen er godkendt: 3 planlagte bookinger er oprettet og fordelt på tilsagnene." in accepted.content.decode()
+    )
     assert Booking.objects.count() == 3
     again = client.post(reverse("planning:run_accept", args=[run.pk]), follow=True)  # sent twice
     assert "Planen er allerede godkendt. Der er ikke ændret noget." in again.content.decode()
     assert Booking.objects.count() == 3
+
+
+def test_accepting_a_plan_on_own_money_does_not_say_it_was_charged_to_grants(
+    world: World, immediate_tasks: None
+) -> None:
+    setup = planning_setup(world)
+    setup.scenario.grants.clear()
+    Scenario.objects.filter(pk=setup.scenario.pk).update(own_budget=Decimal("1000000"))
+    run = finished_run_for(Scenario.objects.get(pk=setup.scenario.pk))
+    page = client_for(world.coordinator).post(reverse("planning:run_accept", args=[run.pk]), follow=True)
+    made = Booking.objects.count()
+    assert made > 0
+    assert (
+        f"Planen er godkendt: {made} planlagte bookinger er oprettet. Planen bruger ingen tilsagn; de betales af "
+        "tilbuddenes egne midler."
+    ) in page.content.decode()
 
 
 def finished_run_for(scenario: Scenario) -> PlanRun:
