@@ -308,6 +308,23 @@ def test_posting_a_bookings_actuals_from_its_page_says_what_happened(world, fund
     assert actuals.exists()
 
 
+def test_the_charge_page_offers_to_post_actuals_only_when_there_is_something_to_post(world, funded) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(world.finance)
+    page_url = reverse("funding:booking_charge", args=[funded.booking.pk])
+    post_url = reverse("funding:booking_post_actuals", args=[funded.booking.pk])
+    booked = client.get(page_url).content.decode()
+    assert f'action="{post_url}"' not in booked  # the course is not held: nothing actual yet
+    assert 'id="actuals-later"' in booked
+    funded.booking.status = BookingStatus.ATTENDED
+    funded.booking.save()
+    held = client.get(page_url).content.decode()
+    assert f'action="{post_url}"' in held
+    client.post(post_url, {"posted_on": ""})
+    posted = client.get(page_url).content.decode()
+    assert f'action="{post_url}"' not in posted  # posted once: the commitments are replaced
+    assert 'id="actuals-later"' not in posted
+
+
 def test_the_pages_speak_english_one_click_away(world, funded) -> None:  # type: ignore[no-untyped-def]
     client = client_for(world.finance)
     client.cookies["django_language"] = "en"

@@ -14,7 +14,12 @@ from styrbord.accounts.route_policy import requires
 from styrbord.funding.forms import ChargeForm, PostActualsForm
 from styrbord.funding.models import Grant, LedgerEntry
 from styrbord.funding.services import FundingError
-from styrbord.funding.services.booking_charges import charge_booking, post_booking_actuals, saved_splits
+from styrbord.funding.services.booking_charges import (
+    POSTABLE_STATUSES,
+    charge_booking,
+    post_booking_actuals,
+    saved_splits,
+)
 from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, require
 from styrbord.training.models import Booking
 
@@ -63,8 +68,16 @@ def booking_charge(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _context(booking: Booking, form: ChargeForm, actuals: PostActualsForm, charges: object) -> dict[str, object]:
     entries = entries_with_reversal_flag(LedgerEntry.objects.filter(booking=booking)).select_related("grant__pool")
+    open_commitments = [
+        e
+        for e in entries
+        if e.balance in LedgerEntry.OPEN_COMMITMENTS and e.kind != LedgerEntry.Kind.REVERSAL and not e.is_reversed  # type: ignore[attr-defined]
+    ]
     return {
         "booking": booking,
+        # Actuals are posted once the course is held (or the seat cancelled), and only once.
+        "postable": booking.status in POSTABLE_STATUSES,
+        "open_commitments": bool(open_commitments),
         "form": form,
         "actuals_form": actuals,
         "costs": booking.costs.all(),
