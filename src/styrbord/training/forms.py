@@ -240,37 +240,53 @@ class SessionForm(forms.Form):
     )
 
     def clean_days(self) -> list[tuple[dt.date, Decimal]]:
+        """Every line checked, and every bad one named at once (not only the first)."""
         days: dict[dt.date, Decimal] = {}
+        problems: list[str] = []
         for number, raw in enumerate(self.cleaned_data["days"].splitlines(), start=1):
             line = raw.strip()
             if not line:
                 continue
-            parts = line.split()
-            day = _parse_day(parts[0])
-            if day is None:
-                raise forms.ValidationError(
-                    _("Linje %(line)s: %(value)s er ikke en dato (ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ).")
-                    % {"line": number, "value": parts[0]}
-                )
-            if not in_calendar(day):
-                raise forms.ValidationError(
-                    _("Linje %(line)s: datoen skal ligge mellem %(earliest)s og %(latest)s.")
-                    % {"line": number, "earliest": format_date(EARLIEST), "latest": format_date(LATEST)}
-                )
-            hours = Decimal("7.40")
-            if len(parts) > 1:
-                try:
-                    hours = parse_decimal(parts[1])  # a Danish number; "NaN" and "Infinity" are refused
-                except ValueError:
-                    hours = Decimal("-1")
-                if not Decimal("0") < hours <= Decimal("24"):
-                    raise forms.ValidationError(_("Linje %(line)s: timer skal være mellem 0 og 24.") % {"line": number})
-            if day in days:
-                raise forms.ValidationError(_("Linje %(line)s: datoen står der allerede.") % {"line": number})
-            days[day] = hours
+            problem, day, hours = _day_line(number, line.split())
+            if problem is None and day in days:
+                problem = _("Linje %(line)s: datoen står der allerede.") % {"line": number}
+            if problem is not None:
+                problems.append(problem)
+            elif day is not None:
+                days[day] = hours
+        if problems:
+            raise forms.ValidationError(problems)
         if not days:
             raise forms.ValidationError(_("Angiv mindst én kursusdag."))
         return sorted(days.items())
+
+
+def _day_line(number: int, parts: list[str]) -> tuple[str | None, dt.date | None, Decimal]:
+    """One line of the days box: (what is wrong or None, the day, its hours)."""
+    hours = Decimal("7.40")
+    day = _parse_day(parts[0])
+    if day is None:
+        return (
+            _("Linje %(line)s: %(value)s er ikke en dato (ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ).")
+            % {"line": number, "value": parts[0]},
+            None,
+            hours,
+        )
+    if not in_calendar(day):
+        return (
+            _("Linje %(line)s: datoen skal ligge mellem %(earliest)s og %(latest)s.")
+            % {"line": number, "earliest": format_date(EARLIEST), "latest": format_date(LATEST)},
+            None,
+            hours,
+        )
+    if len(parts) > 1:
+        try:
+            hours = parse_decimal(parts[1])  # a Danish number; "NaN" and "Infinity" are refused
+        except ValueError:
+            hours = Decimal("-1")
+        if not Decimal("0") < hours <= Decimal("24"):
+            return _("Linje %(line)s: timer skal være mellem 0 og 24.") % {"line": number}, None, hours
+    return None, day, hours
 
 
 def _parse_day(text: str) -> dt.date | None:

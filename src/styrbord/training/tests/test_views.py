@@ -289,6 +289,18 @@ def test_a_coordinator_creates_a_session_from_a_list_of_days(world: World, clien
         refused = client.post(reverse("training:session_create", args=[course.pk]), {"capacity": "1", "days": days})
         assert refused.status_code == 200
         assert message in refused.content.decode()
+    # Every bad line is named at once, not only the first.
+    several = client.post(
+        reverse("training:session_create", args=[course.pk]),
+        {"capacity": "1", "days": "2027-05-31 30\n32-05-2027\n2027-06-01\n2027-06-01"},
+    ).content.decode()
+    for message in (
+        "Linje 1: timer skal være mellem 0 og 24.",
+        "Linje 2: 32-05-2027 er ikke en dato",
+        "Linje 4: datoen står der allerede.",
+    ):
+        assert message in several
+    assert "Linje 3" not in several
     assert course.sessions.count() == 1
     assert _login(client, world.manager).get(reverse("training:session_create", args=[course.pk])).status_code == 403
 
