@@ -3,7 +3,9 @@
 For analysts, cells describing fewer than 5 people are hidden ("<5"), and in every year column
 enough further cells are hidden that no hidden cell can be worked out from the total
 (``accounts.suppression``). Tables computed over the same people (FTE, age, part-time, education)
-hide exactly the cells the headcount table hides. Chart data only ever holds shown values.
+hide the cells the headcount table hides; a share (part-time, relevant education, specialised
+contact staff) also hides where its own counts, with and without, are small or would give a small
+one away (``share_mask``). Chart data only ever holds shown values.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from styrbord.accounts.suppression import HIDDEN, suppress_counts
+from styrbord.accounts.suppression import HIDDEN, suppress, suppress_counts
 from styrbord.lib import charts
 from styrbord.lib.formatting import format_number, format_percent
 from styrbord.staff.models import Employment, JobGroup
@@ -116,6 +118,36 @@ def mask_for(counts: dict[str, dict[int, int]], years: Sequence[int], enabled: b
     return mask
 
 
+def share_mask(
+    part: dict[str, dict[int, int]], whole: dict[str, dict[int, int]], years: Sequence[int], enabled: bool
+) -> Mask:
+    """For a share (part of whole per row): a share is a count in disguise (33,3 % of 6 people is 2),
+    so per year the table suppressed is those with and those without, with ``whole`` as row totals.
+    A row's share is hidden when either of its two counts is (or its whole), the total's when
+    either column total is."""
+    mask = Mask()
+    if not enabled:
+        return mask
+    for year in years:
+        table = suppress(
+            {
+                key: {"with": part[key].get(year, 0), "without": whole[key].get(year, 0) - part[key].get(year, 0)}
+                for key in whole
+            },
+            columns=["with", "without"],
+        )
+        for key in whole:
+            if table.row_totals[key] is None or None in table.cells[key].values():
+                mask.cells.add((key, year))
+        if table.total is None or None in table.column_totals.values():
+            mask.totals.add(year)
+    return mask
+
+
+def _union(*masks: Mask) -> Mask:
+    return Mask(cells=set().union(*(m.cells for m in masks)), totals=set().union(*(m.totals for m in masks)))
+
+
 # --- staff tables ------------------------------------------------------------------------------------
 
 
@@ -134,9 +166,25 @@ def staff_tables(figures: StaffFigures, suppress: bool) -> list[Table]:
         note: str = "",
         unit: str = "",
         extra_hide: Callable[[StaffCell], bool] | None = None,
+        part: Callable[[StaffCell], int] | None = None,
     ) -> Table:
+        # A share also hides where its own counts (with and without) are small or would tell.
+        hides = (
+            mask
+            if part is None
+            else _union(
+                mask,
+                share_mask(
+                    {g: {y: part(figures.cells[g][y]) for y in years} for g in figures.groups},
+                    headcounts,
+                    years,
+                    suppress,
+                ),
+            )
+        )
+
         def cell(group: str | None, year: int, staff: StaffCell) -> Cell:
-            hidden = (year in mask.totals) if group is None else mask.hides(group, year)
+            hidden = (year in hides.totals) if group is None else hides.hides(group, year)
             if suppress and extra_hide is not None and extra_hide(staff):
                 hidden = True
             return Cell.secret() if hidden else Cell.of(value(staff), fmt)
@@ -166,6 +214,7 @@ def staff_tables(figures: StaffFigures, suppress: bool) -> list[Table]:
             lambda c: c.part_time_share,
             fmt_percent,
             unit="%",
+            part=lambda c: c.part_time,
         ),
         table(
             "relevant_education",
@@ -173,6 +222,7 @@ def staff_tables(figures: StaffFigures, suppress: bool) -> list[Table]:
             lambda c: c.education_share,
             fmt_percent,
             unit="%",
+            part=lambda c: c.relevant_education,
         ),
     ]
     _chart_lines(tables[0], _("Medarbejdere"))
@@ -186,7 +236,10 @@ def staff_tables(figures: StaffFigures, suppress: bool) -> list[Table]:
 def contact_table(figures: ContactFigures, suppress: bool) -> Table:
     """Share of contact staff holding a valid method, clinical or role competence."""
     years = figures.years
-    mask = mask_for(figures.contacts, years, suppress)
+    mask = _union(
+        mask_for(figures.contacts, years, suppress),
+        share_mask(figures.specialised, figures.contacts, years, suppress),
+    )
     totals_c = {y: sum(figures.contacts[g][y] for g in figures.groups) for y in years}
     totals_s = {y: sum(figures.specialised[g][y] for g in figures.groups) for y in years}
 

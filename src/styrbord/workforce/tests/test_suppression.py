@@ -123,3 +123,48 @@ def test_an_analyst_sees_small_cells_hidden_on_the_page(client, world) -> None:
     assert [c.text for c in educators.cells] == [HIDDEN, HIDDEN]
     assert [c.text for c in headcount.total.cells] == ["11", "11"]
     assert "Sygeplejerske" not in json.dumps(headcount.chart.to_dict(), ensure_ascii=False) if headcount.chart else True
+
+
+def test_a_share_that_would_tell_a_count_under_five_is_hidden_where_the_headcount_shows() -> None:
+    """20 % part-time of 10 social educators is 2 people: the headcount shows, the share does not,
+    nor any share that would give it away. A shown share never rests on 1-4 people with or without."""
+    counts = {SE: 10, SOSU: 15, SW: 7, NURSE: 20}
+    part_time = {SE: 2, SOSU: 6, SW: 0, NURSE: 9}
+    educated = {SE: 10, SOSU: 11, SW: 7, NURSE: 12}
+    figures = figures_with(counts)
+    for group in counts:
+        figures.cells[group][2024].part_time = part_time[group]
+        figures.cells[group][2024].relevant_education = educated[group]
+    figures.totals = {2024: f.StaffCell()}
+    for group in figures.groups:
+        figures.totals[2024].add(figures.cells[group][2024])
+    headcount, _fte, _age, part_time_table, education_table = staff_tables(figures, suppress=True)
+
+    assert shown(headcount) == {SE: "10", SOSU: "15", SW: "7", NURSE: "20", "total": "52"}
+    assert shown(part_time_table)[SE] == HIDDEN  # 2 part-timers
+    assert shown(part_time_table)[NURSE] == "45 %"  # 9 of 20: no small count
+    assert shown(education_table)[SOSU] == HIDDEN  # 4 without
+    for table, part in ((part_time_table, part_time), (education_table, educated)):
+        cells = shown(table)
+        for group in counts:
+            if cells[group] != HIDDEN:
+                assert not 0 < part[group] < 5, (table.key, group)
+                assert not 0 < counts[group] - part[group] < 5, (table.key, group)
+        hidden = [g for g in counts if cells[g] == HIDDEN]
+        assert cells["total"] == HIDDEN or len(hidden) != 1, table.key  # one hidden beside a total is derivable
+    assert shown(staff_tables(figures, suppress=False)[3])[SE] == "20 %"  # other roles see every number
+
+
+def test_the_specialised_contact_share_hides_what_would_tell_a_small_count() -> None:
+    from styrbord.workforce.tables import contact_table
+
+    figures = f.ContactFigures(
+        years=[2024],
+        groups=[SE, SOSU, NURSE],
+        contacts={SE: {2024: 12}, SOSU: {2024: 9}, NURSE: {2024: 20}},
+        specialised={SE: {2024: 3}, SOSU: {2024: 0}, NURSE: {2024: 10}},
+    )
+    cells = shown(contact_table(figures, suppress=True))
+    assert cells[SE] == HIDDEN  # 3 of 12 are specialised
+    assert cells["total"] == HIDDEN or sum(cells[g] == HIDDEN for g in (SE, SOSU, NURSE)) != 1
+    assert shown(contact_table(figures, suppress=False))[SE] == "25 % (3/12)"
