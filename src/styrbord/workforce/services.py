@@ -30,6 +30,7 @@ from styrbord.workforce.tables import (
     learner_table,
     mask_for,
     posting_table,
+    share_mask,
     staff_tables,
     statistic_table,
 )
@@ -151,7 +152,8 @@ def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
 
     Two set-based queries (the workforce page's own), for last year and this year only, without
     charts. Analysts get the page's suppression: a total of fewer than five people is hidden,
-    and so are the shares computed from it.
+    and so are the shares computed from it, and a share whose with or without is 1-4 people (or
+    would give such a count away), as on the page.
     """
     if not can(user, LIST, OBJECT_TYPE):
         return None
@@ -161,8 +163,14 @@ def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
     employments = _employments(user, Selection(municipality=None, facility=None, years=years))
     staff = f.staff_figures(employments, years, today, detail=False)
     contacts = f.contact_figures(employments, years, today)
-    staff_mask = mask_for({g: {y: staff.cells[g][y].headcount for y in years} for g in staff.groups}, years, suppress)
+    headcounts = {g: {y: staff.cells[g][y].headcount for y in years} for g in staff.groups}
+    staff_mask = mask_for(headcounts, years, suppress)
     contact_mask = mask_for(contacts.contacts, years, suppress)
+    educated = {g: {y: staff.cells[g][y].relevant_education for y in years} for g in staff.groups}
+    education_hidden = staff_mask.totals | share_mask(educated, headcounts, years, suppress).totals
+    specialised_hidden = (
+        contact_mask.totals | share_mask(contacts.specialised, contacts.contacts, years, suppress).totals
+    )
 
     def cells(value: Any, fmt: Any, hidden_years: set[int]) -> tuple[Cell, Cell]:
         now, before = (Cell.secret() if y in hidden_years else Cell.of(value(y), fmt) for y in (this, last))
@@ -177,14 +185,14 @@ def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
             _("med relevant uddannelse"),
             lambda y: staff.totals[y].education_share,
             fmt_percent,
-            staff_mask.totals,
+            education_hidden,
         ),
         (
             "specialised_contacts",
             _("af kontaktpersonerne med specialisering"),
             contacts.total_share,
             fmt_percent,
-            contact_mask.totals,
+            specialised_hidden,
         ),
     ]
     figures = [KeyFigure(key, label, *cells(value, fmt, hidden)) for key, label, value, fmt, hidden in rows]

@@ -64,6 +64,17 @@ def test_an_analyst_gets_the_pages_suppression(world) -> None:
 
     assert shown["headcount"] == ("7", "7")
     assert shown["specialised_contacts"] == ("<5", "<5")
+    # 3 of the 7 with a relevant education: a share of 7 people always tells a count under 5 unless
+    # it is 0 or 100 %, so it is hidden; with all 7 educated it shows.
+    from styrbord.staff.models import Employee, Employment
+
+    in_region = Employment.objects.filter(facility__municipality__region=world.dolmer.municipality.region)
+    people = Employee.objects.filter(pk__in=in_region.values("employee_id")).order_by("pk")
+    Employee.objects.filter(pk__in=[p.pk for p in people[:3]]).update(education_relevant=True)
+    Employee.objects.filter(pk__in=[p.pk for p in people[3:]]).update(education_relevant=False)
+    assert texts(world.analyst)["relevant_education"] == ("<5", "<5")
+    people.update(education_relevant=True)
+    assert texts(world.analyst)["relevant_education"] == ("100 %", "100 %")
     figures = key_figures(world.analyst, TODAY)
     assert figures is not None
     assert figures.suppressed is True
