@@ -87,6 +87,15 @@ class LedgerEntry(RuleFieldsMixin, models.Model):
         related_name="corrections",
         verbose_name=_("korrigerer"),
     )
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("afløser"),
+        help_text=_("Den disponering, en bogført udgift afløste; den genåbnes, hvis udgiften tilbageføres."),
+    )
     booking = models.ForeignKey(
         "training.Booking",
         on_delete=models.PROTECT,

@@ -219,10 +219,10 @@ def charge_booking(
                 }
             )
         result.charges = charges
+        # Why the open entries go: the actual costs replace them, or the seat is charged anew.
+        why = record_text("Afløst af de faktiske udgifter") if as_actual else record_text("Bookingen er fordelt igen")
         for entry in open_entries:
-            result.reversed.append(
-                _reverse(entry, grants[entry.grant_id], user, record_text("Bookingen er fordelt igen"))
-            )
+            result.reversed.append(_reverse(entry, grants[entry.grant_id], user, why))
         costs_by_pk = {c.pk: c for c in costs}
         dates = _cost_dates(booking)
         new_by_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)

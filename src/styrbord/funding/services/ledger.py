@@ -179,6 +179,7 @@ def post_actual(
                 "booking_id": releases.booking_id,
                 "booking_cost_id": releases.booking_cost_id,
                 "employee_id": releases.employee_id,
+                "replaces": releases,
             }
         # The released commitment's reversal is already in the ledger: the headroom counts it once.
         ensure_headroom(grant, amount)
@@ -247,7 +248,31 @@ def reverse_entry(entry: LedgerEntry, user: AnyUser, reason: str) -> LedgerEntry
         raise FundingError(_("Skriv en begrundelse for tilbageførslen."))
     with transaction.atomic():
         grant = lock_grants([entry.grant_id])[entry.grant_id]
-        return _reverse(entry, grant, user, reason)
+        reversal = _reverse(entry, grant, user, reason)
+        if entry.replaces_id is not None:
+            _reopen(entry.replaces, grant, user)  # type: ignore[arg-type]
+        return reversal
+
+
+def _reopen(commitment: LedgerEntry, grant: Grant, user: AnyUser) -> LedgerEntry:
+    """An invoice that replaced a commitment is reversed: the cost is expected again, so the
+    commitment is opened anew (its own reversal stays; the ledger is never edited)."""
+    ensure_headroom(grant, commitment.amount)
+    reopened = _create(
+        grant,
+        user,
+        kind=Kind.COMMITMENT,
+        balance=commitment.balance,
+        category=commitment.category,
+        amount=commitment.amount,
+        posted_on=commitment.posted_on,
+        text=record_text("Genåbnet, da den afløsende bogføring blev tilbageført")[:300],
+        booking_id=commitment.booking_id,
+        booking_cost_id=commitment.booking_cost_id,
+        employee_id=commitment.employee_id,
+    )
+    log_action(reopened, "funding.ledger.reopened", user, _audit_data(reopened, reopens=commitment.pk))
+    return reopened
 
 
 def correct_entry(

@@ -110,6 +110,9 @@ def test_actuals_replace_the_commitments_once_the_course_is_held(setup, world) -
     post_booking_actuals(booking, world.finance)
     b = balances_for(state)
     assert (b.committed, b.actual) == (ZERO, D("2400.00"))
+    # The commitments' reversals say why they went (for the grantor's auditor).
+    texts = set(LedgerEntry.objects.filter(booking=booking, kind="reversal").values_list("text", flat=True))
+    assert texts == {"Tilbageførsel: Afløst af de faktiske udgifter"}
     with pytest.raises(FundingError, match="allerede bogført"):
         charge_booking(booking, [(state, 100)], world.finance)
     for entry in LedgerEntry.objects.filter(booking=booking, kind="actual"):

@@ -63,6 +63,24 @@ def test_an_invoice_replacing_a_commitment_may_use_what_it_frees_but_no_more(gra
     assert balances_for(grant).remaining == ZERO
 
 
+def test_reversing_an_invoice_that_replaced_a_commitment_opens_the_commitment_again(grant, world) -> None:  # type: ignore[no-untyped-def]
+    """The invoice was wrong and is reversed: the course is still to be paid, so its 3.000 kr. are
+    committed again (a new entry; the ledger is never edited), not lost from the balances."""
+    course = commit(grant, CostCategory.FEE, D("3000"), DAY, world.finance, text="Kursusgebyr, hold 1")
+    invoice = post_actual(grant, CostCategory.FEE, D("3200"), DAY, world.finance, releases=course)
+    assert invoice.replaces == course
+    assert (balances_for(grant).committed, balances_for(grant).actual) == (ZERO, D("3200"))
+
+    reverse_entry(invoice, world.finance, "Forkert faktura")
+
+    b = balances_for(grant)
+    assert (b.committed, b.actual, b.remaining) == (D("3000"), ZERO, D("7000"))
+    reopened = LedgerEntry.objects.filter(kind="commitment").exclude(pk=course.pk).get()
+    assert (reopened.amount, reopened.category, reopened.posted_on) == (D("3000"), CostCategory.FEE, DAY)
+    assert reopened.text == "Genåbnet, da den afløsende bogføring blev tilbageført"
+    assert AuditEntry.objects.filter(action="funding.ledger.reopened").count() == 1
+
+
 def test_it_refuses_a_category_the_pool_does_not_cover_and_a_date_outside_the_period(grant, world) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(FundingError) as error:
         commit(grant, CostCategory.MATERIALS, D("100"), DAY, world.finance)
