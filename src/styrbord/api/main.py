@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from styrbord.api.auth import TokenAuth
 from styrbord.api.crud import ConflictError, UnprocessableError
@@ -55,6 +59,56 @@ def integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
 @api.exception_handler(UnprocessableError)
 def unprocessable(request: HttpRequest, exc: UnprocessableError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+# Pydantic's messages for the usual input errors, in the request's language (Danish unless the
+# client asks otherwise with Accept-Language); an error type not listed keeps pydantic's text.
+_MESSAGES = {
+    "missing": gettext_lazy("Feltet skal udfyldes."),
+    "int_parsing": gettext_lazy("Skal være et heltal."),
+    "int_type": gettext_lazy("Skal være et heltal."),
+    "int_from_float": gettext_lazy("Skal være et heltal."),
+    "decimal_parsing": gettext_lazy("Skal være et tal."),
+    "decimal_type": gettext_lazy("Skal være et tal."),
+    "float_parsing": gettext_lazy("Skal være et tal."),
+    "float_type": gettext_lazy("Skal være et tal."),
+    "literal_error": gettext_lazy("Skal være en af: %(expected)s."),
+    "enum": gettext_lazy("Skal være en af: %(expected)s."),
+    "date_parsing": gettext_lazy("Skal være en dato som ÅÅÅÅ-MM-DD."),
+    "date_type": gettext_lazy("Skal være en dato som ÅÅÅÅ-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Skal være en dato som ÅÅÅÅ-MM-DD."),
+    "date_from_datetime_inexact": gettext_lazy("Skal være en dato som ÅÅÅÅ-MM-DD."),
+    "bool_parsing": gettext_lazy("Skal være true eller false."),
+    "bool_type": gettext_lazy("Skal være true eller false."),
+    "string_type": gettext_lazy("Skal være tekst."),
+    "string_too_long": gettext_lazy("Højst %(max_length)s tegn."),
+    "string_too_short": gettext_lazy("Mindst %(min_length)s tegn."),
+    "greater_than_equal": gettext_lazy("Skal være mindst %(ge)s."),
+    "greater_than": gettext_lazy("Skal være større end %(gt)s."),
+    "less_than_equal": gettext_lazy("Må højst være %(le)s."),
+    "less_than": gettext_lazy("Skal være mindre end %(lt)s."),
+    "json_invalid": gettext_lazy("Indholdet er ikke gyldig JSON."),
+    "extra_forbidden": gettext_lazy("Feltet findes ikke."),
+    "list_type": gettext_lazy("Skal være en liste."),
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    template = _MESSAGES.get(str(error.get("type")))
+    if template is None:
+        return str(error.get("msg", ""))
+    context = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    try:
+        return str(template) % context if "%(" in str(template) else str(template)
+    except KeyError:  # a context pydantic did not give: its own text rather than a broken one
+        return str(error.get("msg", ""))
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """422 with each error's place (``loc``), type and a message in the request's language."""
+    detail = [{**error, "msg": _message(error)} for error in exc.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 for prefix, router in ROUTERS:

@@ -285,3 +285,18 @@ def test_the_api_can_be_found_from_the_pages(world, client) -> None:  # type: ig
     page = client.get("/").content.decode()
     assert '<a href="/konto/api-tokens/" id="api-tokens">API-nøgler</a>' in page
     assert client.get("/konto/api-tokens/").status_code == 200
+
+
+def test_input_errors_say_what_is_wrong_and_where_in_the_requests_language(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    api = api_as(world.coordinator)
+    bad_filter = api.get("/bookings", status="nonsense", page_size="x")
+    assert bad_filter.status_code == 422
+    errors = {tuple(e["loc"]): (e["type"], e["msg"]) for e in bad_filter.json()["detail"]}
+    assert errors[("query", "page_size")] == ("int_parsing", "Skal være et heltal.")
+    assert errors[("query", "status")][1].startswith("Skal være en af: 'planned', 'waitlisted'")
+    missing = api.post("/bookings", {"session": 1})
+    assert {tuple(e["loc"]): e["msg"] for e in missing.json()["detail"]}[("body", "payload", "employee")] == (
+        "Feltet skal udfyldes."
+    )
+    english = api.client.get("/api/v1/coverage", {"on": "2026-13-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"][0]["msg"] == "Must be a date as YYYY-MM-DD."
