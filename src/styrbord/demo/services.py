@@ -17,7 +17,7 @@ from styrbord.staff.models import Employee
 logger = logging.getLogger(__name__)
 
 DEFAULT_SEED = 2024
-DEMO_KEY_PREFIX = "demo-"
+DEMO_KEY_MARK = ":demo-"  # demo people are keyed as the HR import keys them: "0707:demo-000031"
 
 
 class DemoError(Exception):
@@ -25,8 +25,8 @@ class DemoError(Exception):
 
 
 def demo_exists() -> bool:
-    """Whether the database already holds the demo (its people have 'demo-' person keys)."""
-    return Employee.objects.filter(person_key__startswith=DEMO_KEY_PREFIX).exists()
+    """Whether the database already holds the demo (its people have ':demo-' in their person keys)."""
+    return Employee.objects.filter(person_key__contains=DEMO_KEY_MARK).exists()
 
 
 def demo_steps(only: list[str] | None = None) -> list[str]:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from styrbord.demo.context import DemoContext
 from styrbord.lib.formatting import format_number
+from styrbord.staff.importing.five_file import hr_person_key
 from styrbord.staff.models import Absence, Employee, Employment, JobGroup
 
 G = JobGroup
@@ -301,8 +302,10 @@ def build(ctx: DemoContext) -> None:
             people.append((employee, employment))
     _add_trainees_and_students(ctx, people, taken)
     _add_leavers(ctx, people, taken)
-    for n, (employee, _) in enumerate(people, start=1):
-        employee.person_key = f"demo-{n:06d}"
+    for n, (employee, data) in enumerate(people, start=1):
+        # As the HR import keys a person (municipality code and HR id), so that an import of the
+        # municipality's files with BrugerId demo-000031 updates the demo's person, not a new one.
+        employee.person_key = hr_person_key(data["facility"].municipality.code, f"demo-{n:06d}")  # type: ignore[attr-defined]
     employees = Employee.objects.bulk_create([e for e, _ in people])
     employments = [
         Employment(

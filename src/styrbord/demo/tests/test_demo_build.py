@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -134,7 +135,7 @@ def test_the_demo_staff_look_like_the_seed_documents(demo: Any) -> None:
     assert current.filter(start_date__gt=TODAY - dt.timedelta(days=183)).count() >= 5  # recent hires
     assert Employment.objects.filter(status="ended").count() >= 5
     assert current.filter(status="leave").count() >= 3
-    assert not Employee.objects.exclude(person_key__startswith="demo-").exists()
+    assert not Employee.objects.exclude(person_key__contains=":demo-").exists()
     two = [p for p in Employee.objects.all() if p.employments.count() == 2]
     assert len(two) == 1
     wages = current.values_list("hourly_wage", flat=True)
@@ -222,6 +223,45 @@ def test_the_demo_command_builds_once_and_prints_the_logins() -> None:
     again = StringIO()
     call_command("demo", "--no-serve", stdout=again)
     assert "findes allerede" in again.getvalue()
-    assert Employee.objects.filter(person_key__startswith="demo-").count() == len(
-        set(Employee.objects.filter(person_key__startswith="demo-").values_list("person_key", flat=True))
+    assert Employee.objects.filter(person_key__contains=":demo-").count() == len(
+        set(Employee.objects.filter(person_key__contains=":demo-").values_list("person_key", flat=True))
     )
+
+
+def test_the_demos_people_are_keyed_as_the_hr_import_keys_them(demo: Any, tmp_path: Any) -> None:
+    """A coordinator trying the HR import on the demo updates its people: the import keys a person
+    by municipality and HR id ("0707:demo-000031"), and so does the demo."""
+    from styrbord.staff.importing.reading import SourceFile
+    from styrbord.staff.importing.services import run_import
+
+    employment = (
+        Employment.objects.filter(facility__municipality__code="0707", end_date__isnull=True, status="active")
+        .select_related("employee", "facility__municipality")
+        .order_by("pk")
+        .first()
+    )
+    assert employment is not None
+    municipality_code, hr_id = employment.employee.person_key.split(":")
+    assert (municipality_code, hr_id[:5]) == ("0707", "demo-")
+    new_hours = "30" if employment.weekly_hours != 30 else "32"
+    path = tmp_path / "loen.csv"
+    path.write_text(
+        "Medarbejdernr;Navn;Ansættelsesnr;Tilbud;Faggruppe;Ansat fra;Timer pr. uge\n"
+        f"{hr_id};{employment.employee.name};{employment.employment_number};{employment.facility.name};"
+        f"{employment.get_job_group_display()};{employment.start_date:%d-%m-%Y};{new_hours}\n",
+        encoding="utf-8",
+    )
+    people = Employee.objects.count()
+    mapping = {
+        "person_id": "Medarbejdernr",
+        "name": "Navn",
+        "employment_number": "Ansættelsesnr",
+        "facility": "Tilbud",
+        "job_group": "Faggruppe",
+        "start_date": "Ansat fra",
+        "weekly_hours": "Timer pr. uge",
+    }
+    run_import([SourceFile(name="loen.csv", path=path)], employment.facility.municipality, mapping=mapping)
+    employment.refresh_from_db()
+    assert employment.weekly_hours == Decimal(new_hours)
+    assert Employee.objects.count() == people  # the same person, not a new one
