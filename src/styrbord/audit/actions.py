@@ -53,6 +53,7 @@ ACTIONS: dict[str, Promise] = {
     "funding.ledger.income_recorded": _("Indtægt fra tilskudsgiver bogført"),
     "funding.ledger.posted": _("Forbrug bogført"),
     "funding.ledger.reversed": _("Postering tilbageført"),
+    "funding.ledger.reopened": _("Disponering genåbnet"),
     # Facilities
     "organisations.facility.minimum_staffing_changed": _("Minimumsbemanding ændret"),
     # Planning
