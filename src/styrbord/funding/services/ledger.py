@@ -116,6 +116,16 @@ def _audit_data(entry: LedgerEntry, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _links(entry: LedgerEntry) -> dict[str, Any]:
+    """What an entry that follows another (its reversal, correction, or the posting that replaces
+    it) carries over: the booking, its cost line and the person."""
+    return {
+        "booking_id": entry.booking_id,
+        "booking_cost_id": entry.booking_cost_id,
+        "employee_id": entry.employee_id,
+    }
+
+
 def _create(grant: Grant, user: AnyUser, **fields: Any) -> LedgerEntry:
     created_by = user if user is not None and user.is_authenticated else None
     return LedgerEntry.objects.create(grant=grant, created_by=created_by, **fields)
@@ -175,12 +185,7 @@ def post_actual(
             if releases.grant_id != grant.pk or releases.balance not in LedgerEntry.OPEN_COMMITMENTS:
                 raise FundingError(_("Kun en åben disponering på samme tilsagn kan afløses af en bogføring."))
             _reverse(releases, grant, user, record_text("Afløst af bogføring"))
-            links = {
-                "booking_id": releases.booking_id,
-                "booking_cost_id": releases.booking_cost_id,
-                "employee_id": releases.employee_id,
-                "replaces": releases,
-            }
+            links = {**_links(releases), "replaces": releases}
         # The released commitment's reversal is already in the ledger: the headroom counts it once.
         ensure_headroom(grant, amount)
         entry = _create(
@@ -233,9 +238,7 @@ def _reverse(entry: LedgerEntry, grant: Grant, user: AnyUser, reason: str) -> Le
         posted_on=entry.posted_on,
         text=record_text("Tilbageførsel: %(reason)s", reason=reason)[:300],
         reverses=entry,
-        booking_id=entry.booking_id,
-        booking_cost_id=entry.booking_cost_id,
-        employee_id=entry.employee_id,
+        **_links(entry),
     )
     log_action(reversal, "funding.ledger.reversed", user, _audit_data(reversal, reverses=entry.pk, reason=reason))
     return reversal
@@ -267,9 +270,7 @@ def _reopen(commitment: LedgerEntry, grant: Grant, user: AnyUser) -> LedgerEntry
         amount=commitment.amount,
         posted_on=commitment.posted_on,
         text=record_text("Genåbnet, da den afløsende bogføring blev tilbageført")[:300],
-        booking_id=commitment.booking_id,
-        booking_cost_id=commitment.booking_cost_id,
-        employee_id=commitment.employee_id,
+        **_links(commitment),
     )
     log_action(reopened, "funding.ledger.reopened", user, _audit_data(reopened, reopens=commitment.pk))
     return reopened
@@ -298,9 +299,7 @@ def correct_entry(
             posted_on=entry.posted_on,
             text=record_text("Korrektion: %(reason)s", reason=reason)[:300],
             corrects=entry,
-            booking_id=entry.booking_id,
-            booking_cost_id=entry.booking_cost_id,
-            employee_id=entry.employee_id,
+            **_links(entry),
         )
         log_action(
             correction,
