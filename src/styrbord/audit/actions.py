@@ -90,7 +90,10 @@ ACTIONS: dict[str, Promise] = {
     "training.calendar.exported": _("Kalender eksporteret"),
     "training.course.demand_viewed": _("Kursusbehov med navne set"),
     "training.interest.created": _("Interesse for kursus registreret"),
+    "training.session.cancelled": _("Hold aflyst"),
+    "training.session.created": _("Hold oprettet"),
     "training.session.participants_viewed": _("Deltagerliste set"),
+    "training.session.updated": _("Hold ændret"),
     "training.session.candidates_viewed": _("Medarbejdere, der kan bookes på et hold, set"),
     "workforce.statistics.imported": _("Personalestatistik indlæst"),
 }

@@ -29,6 +29,7 @@ from styrbord.training.models import (
     Initiative,
     InitiativeYear,
     Provider,
+    Session,
 )
 
 
@@ -259,6 +260,34 @@ class SessionForm(forms.Form):
         if not days:
             raise forms.ValidationError(_("Angiv mindst én kursusdag."))
         return sorted(days.items())
+
+
+class SessionChangeForm(SessionForm):
+    """A session's details changed: the same fields as a new session, filled in from it."""
+
+    @classmethod
+    def initial_for(cls, session: Session) -> dict[str, Any]:
+        days = session.days.order_by("date").values_list("date", "hours")
+        return {
+            "name": session.name,
+            "place": session.place,
+            "capacity": session.capacity,
+            "fee_per_participant": session.fee_per_participant,
+            "days": "\n".join(
+                # The box's own format, in any language: "02-03-2026 6,5".
+                format_date(day, "da") + ("" if hours == Decimal("7.40") else " " + format_number(hours, 2, "da"))
+                for day, hours in days
+            ),
+        }
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_('F.eks. "Udbyderen aflyste holdet pga. for få tilmeldte." Står i loggen og på holdets side.'),
+    )
 
 
 def _day_line(number: int, parts: list[str]) -> tuple[str | None, dt.date | None, Decimal]:

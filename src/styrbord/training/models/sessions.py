@@ -59,6 +59,7 @@ class Session(RuleFieldsMixin, models.Model):
     first_day = CalendarDateField(_("første dag"), null=True, blank=True, editable=False)
     last_day = CalendarDateField(_("sidste dag"), null=True, blank=True, editable=False)
     cancelled = models.BooleanField(_("aflyst"), default=False)
+    cancellation_reason = models.CharField(_("begrundelse for aflysning"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -4,6 +4,7 @@ course in the catalogue."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -76,3 +77,43 @@ def test_a_coordinator_creates_a_course_and_sees_it_in_the_catalogue(live_server
     assert "Konflikthåndtering (browser)" in text
     assert "2.400 kr." in text
     assert "Ja" in text  # VEU
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_coordinator_moves_a_sessions_day_and_then_cancels_it(live_server: Any, page: Any, world: Any) -> None:
+    from styrbord.lib.dates import local_today
+    from styrbord.lib.formatting import format_date
+    from styrbord.training import services
+    from styrbord.training.models import BookingStatus, Session
+
+    from . import helpers
+
+    day = local_today() + dt.timedelta(days=60)
+    day += dt.timedelta(days=(7 - day.weekday()) % 7)  # a Monday
+    session = helpers.session(
+        helpers.course(name="Low Arousal (browser)"), days=[day], municipality=world.dolmer.municipality
+    )
+    booking = services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    login(page, live_server.url, "koordinator")
+    page.goto(f"{live_server.url}/kurser/hold/{session.pk}/")
+    with page.expect_navigation():
+        page.click("text=Ret holdet")
+    moved = day + dt.timedelta(days=1)
+    page.fill("#id_days", f"{format_date(moved)} 6,5")
+    with page.expect_navigation():
+        page.click("#session-change button[type=submit]")
+    assert "Holdet er ændret." in page.content()
+    assert f"{format_date(moved)} (6,5 t)" in page.content()
+
+    with page.expect_navigation():
+        page.click("text=Aflys holdet")
+    assert world.dolmer_staff[0].name in page.locator("#affected").inner_text()
+    page.fill("#id_reason", "Underviseren er syg.")
+    with page.expect_navigation():
+        page.click("#session-cancel button[type=submit]")
+    assert "Holdet er aflyst, og 1 booking er afbestilt uden gebyr." in page.content()
+    assert "Begrundelse: Underviseren er syg." in page.locator("#session-cancelled").inner_text()
+    assert Session.objects.get(pk=session.pk).cancelled
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED

@@ -19,9 +19,18 @@ from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, s
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
 from styrbord.competences.models import Competence, CompetenceHolding
-from styrbord.lib.dates import local_today
+from styrbord.lib.dates import local_today, public_holiday
+from styrbord.lib.formatting import format_date
 from styrbord.staff.models import Employment
-from styrbord.training.forms import AttendanceForm, BookForm, GroupBookForm, InterestForm, SessionForm
+from styrbord.training.forms import (
+    AttendanceForm,
+    BookForm,
+    GroupBookForm,
+    InterestForm,
+    SessionCancelForm,
+    SessionChangeForm,
+    SessionForm,
+)
 from styrbord.training.models import (
     SEAT_STATUSES,
     Booking,
@@ -45,6 +54,7 @@ from styrbord.training.services import (
     staffing_warnings,
 )
 from styrbord.training.services.attendance import AWAITING_STATUSES
+from styrbord.training.services.sessions import cancel_session, live_bookings, update_session, why_not_manage
 
 from .common import require
 
@@ -206,8 +216,109 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
                 session, "training.session.created", request.user, {"course": course.pk, "days": len(data["days"])}
             )
         messages.success(request, _("Holdet er oprettet."))
+        for problem in _off_days(data["days"]):
+            messages.warning(request, problem)
         return redirect("training:session_detail", pk=session.pk)
     return render(request, "training/session_form.html", {"course": course, "form": form})
+
+
+def _off_days(days: list[tuple[Any, Any]]) -> list[str]:
+    """A word on each course day that falls on a public holiday or a weekend: kept (weekend
+    courses happen), but most are typing errors, and staff must be covered on those days too."""
+    words = []
+    for day, _hours in days:
+        holiday = public_holiday(day)
+        if holiday is not None:
+            words.append(
+                _("Kursusdagen %(day)s er en helligdag (%(holiday)s). Ret holdets dage, hvis det er en fejl.")
+                % {"day": format_date(day), "holiday": holiday}
+            )
+        elif day.weekday() >= 5:
+            words.append(
+                _("Kursusdagen %(day)s er en %(weekday)s. Ret holdets dage, hvis det er en fejl.")
+                % {"day": format_date(day), "weekday": _("lørdag") if day.weekday() == 5 else _("søndag")}
+            )
+    return words
+
+
+@requires("session", UPDATE)
+@login_required
+def session_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a session's name, place, seats, price or days (all or nothing; see the service)."""
+    require(request, UPDATE, "session")
+    session = get_catalogue_or_404(request.user, UPDATE, "session", Session.objects.select_related("course"), pk=pk)
+    refused = why_not_manage(request.user, session)
+    form = SessionChangeForm(request.POST or None, initial=SessionChangeForm.initial_for(session))
+    if request.method == "POST" and refused is None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = update_session(
+                session,
+                request.user,
+                name=data["name"],
+                place=data["place"],
+                capacity=data["capacity"],
+                fee_per_participant=data["fee_per_participant"],
+                days=data["days"],
+            )
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Holdet er ændret."))
+            if change.promoted:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)s fra ventelisten har fået en plads.",
+                        "%(count)s fra ventelisten har fået en plads.",
+                        len(change.promoted),
+                    )
+                    % {"count": len(change.promoted)},
+                )
+            if change.days_changed:
+                for problem in _off_days(data["days"]):
+                    messages.warning(request, problem)
+            return redirect("training:session_detail", pk=session.pk)
+    return render(
+        request,
+        "training/session_change.html",
+        {"session": session, "form": form, "refused": refused, "live": live_bookings(session).count()},
+    )
+
+
+@requires("session", UPDATE)
+@login_required
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a session (aflys holdet) after showing whose seats go with it."""
+    require(request, UPDATE, "session")
+    session = get_catalogue_or_404(request.user, UPDATE, "session", Session.objects.select_related("course"), pk=pk)
+    refused = why_not_manage(request.user, session)
+    form = SessionCancelForm(request.POST or None)
+    if request.method == "POST" and refused is None and form.is_valid():
+        try:
+            result = cancel_session(session, request.user, reason=form.cleaned_data["reason"])
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Holdet er aflyst, og %(count)s booking er afbestilt uden gebyr.",
+                    "Holdet er aflyst, og %(count)s bookinger er afbestilt uden gebyr.",
+                    len(result.cancelled),
+                )
+                % {"count": len(result.cancelled)},
+            )
+            return redirect("training:session_detail", pk=session.pk)
+    affected = scope(request.user, live_bookings(session)).select_related("employee", "employment__facility")
+    affected = affected.order_by("employee__name")
+    if affected:
+        log_access(request.user, "training.session.participants_viewed", sorted({b.employee_id for b in affected}))
+    return render(
+        request,
+        "training/session_cancel.html",
+        {"session": session, "form": form, "refused": refused, "affected": affected},
+    )
 
 
 def _bookable_employments(request: HttpRequest) -> QuerySet[Employment]:
@@ -316,6 +427,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "warnings": warnings,
             "Booking": Booking,
+            # Shown to those who may update sessions; the pages behind say if this one is not theirs.
+            "can_manage": can(request.user, UPDATE, "session") and not session.cancelled,
             "registrable": len(registrable),
             # The course is over and these still wait (the rule of services.awaiting_attendance).
             "awaiting": len(registrable) if session.last_day is not None and session.last_day < today else 0,

@@ -1,0 +1,239 @@
+"""Session workflows: change a session (name, place, seats, price, days) and cancel it.
+
+A session is shared catalogue data, but its bookings belong to the municipalities whose staff
+hold them. So a session is changed or cancelled by its arranging municipality's coordinators, or
+by anyone who may update sessions when no other municipality has a live booking on it (and by
+an administrator). Both workflows lock the session row first, like the booking workflows, so a
+booking made at the same moment either comes before the change and is checked by it, or after
+it and sees the new session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from styrbord.accounts.models import Role
+from styrbord.accounts.permissions import UPDATE, can
+from styrbord.audit.services import log_action, snapshot
+from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import format_date
+from styrbord.lib.money import ZERO
+from styrbord.training.models import Booking, BookingStatus, Session
+
+from . import checks
+from .bookings import _lock_session, _promote_from_waitlist, _save_status, seats_taken
+from .costing import refresh_session_costs
+from .errors import BookingError
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from styrbord.accounts.models import User
+
+# Bookings a change of days must still fit, and a cancellation cancels.
+LIVE_STATUSES = (BookingStatus.PLANNED, BookingStatus.WAITLISTED, BookingStatus.BOOKED)
+SESSION_FIELDS = ["name", "place", "capacity", "fee_per_participant", "first_day", "last_day", "cancelled"]
+
+
+def live_bookings(session: Session) -> QuerySet[Booking]:
+    return session.bookings.filter(status__in=LIVE_STATUSES)
+
+
+def other_municipalities(session: Session, municipality_id: int | None) -> list[str]:
+    """The other municipalities with a live booking on the session, by name."""
+    bookings = live_bookings(session)
+    if municipality_id is not None:
+        bookings = bookings.exclude(employment__facility__municipality_id=municipality_id)
+    return sorted(set(bookings.values_list("employment__facility__municipality__name", flat=True)))
+
+
+def why_not_manage(user: User | AnonymousUser, session: Session) -> str | None:
+    """Why the user may not change or cancel the session, or None if they may."""
+    if not can(user, UPDATE, "session"):
+        return _("Du har ikke adgang til at ændre hold.")
+    if getattr(user, "role", None) == Role.ADMIN:
+        return None
+    own = getattr(user, "municipality_id", None)
+    if session.municipality_id is not None:
+        if session.municipality_id != own:
+            return _(
+                "Holdet arrangeres af %(municipality)s; kun kommunens koordinatorer kan ændre eller aflyse det."
+            ) % {"municipality": session.municipality.name if session.municipality else ""}
+        return None
+    others = other_municipalities(session, own)
+    if others:
+        return _(
+            "Holdet har deltagere fra %(others)s. En administrator ændrer eller aflyser et fælles hold med "
+            "deltagere fra flere kommuner."
+        ) % {"others": ", ".join(others)}
+    return None
+
+
+def _require_manage(user: User | AnonymousUser, session: Session) -> None:
+    reason = why_not_manage(user, session)
+    if reason is not None:
+        raise BookingError(reason)
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    """What changing a session did besides saving it."""
+
+    session: Session
+    days_changed: bool
+    promoted: list[Booking]
+
+
+@transaction.atomic
+def update_session(
+    session: Session,
+    user: User | AnonymousUser | None,
+    *,
+    name: str,
+    place: str,
+    capacity: int,
+    fee_per_participant: Decimal | None,
+    days: list[tuple[dt.date, Decimal]],
+    today: dt.date | None = None,
+) -> SessionChange:
+    """Save a session's new details; all or nothing.
+
+    Seats cannot go below those taken. Days already held (before today) cannot be changed,
+    added or removed. Everyone with a live booking must still fit the new days (employment in
+    force, no clash with another course or leave), else nothing changes and each person is
+    named. More seats go to the waiting list first, while the course has not begun. Costs are
+    worked out again when the days or the price change.
+    """
+    today = today or local_today()
+    session = _lock_session(session)
+    if user is not None:
+        _require_manage(user, session)
+    if session.cancelled:
+        raise BookingError(_("Holdet er aflyst og kan ikke ændres."))
+    before = snapshot(session, SESSION_FIELDS)
+    taken = seats_taken(session)
+    if capacity < taken:
+        raise BookingError(
+            ngettext(
+                "Holdet har %(taken)s optaget plads; der kan ikke være færre pladser.",
+                "Holdet har %(taken)s optagne pladser; der kan ikke være færre pladser.",
+                taken,
+            )
+            % {"taken": taken}
+        )
+    old_days = [(d, h) for d, h in session.days.values_list("date", "hours").order_by("date")]
+    days_changed = [(d, Decimal(h)) for d, h in old_days] != [(d, Decimal(h)) for d, h in days]
+    if days_changed:
+        held_before = sorted((d, Decimal(h)) for d, h in old_days if d < today)
+        held_after = sorted((d, h) for d, h in days if d < today)
+        if held_before != held_after:
+            raise BookingError(
+                _("Dage før i dag (%(today)s) er afholdt og kan ikke ændres, tilføjes eller fjernes.")
+                % {"today": format_date(today)}
+            )
+        _check_bookings_fit(session, [d for d, _h in days])
+        session.set_days(days)
+    fee_changed = session.fee_per_participant != fee_per_participant
+    session.name, session.place = name, place
+    session.capacity, session.fee_per_participant = capacity, fee_per_participant
+    session.save(update_fields=["name", "place", "capacity", "fee_per_participant"])
+    promoted = []
+    while (booking := _promote_from_waitlist(session, user, today)) is not None:
+        promoted.append(booking)
+    if days_changed or fee_changed or promoted:
+        refresh_session_costs(session)
+    log_action(
+        session,
+        "training.session.updated",
+        user,
+        {"days_changed": days_changed, "promoted": [b.pk for b in promoted]},
+        before=before,
+        after=snapshot(session, SESSION_FIELDS),
+    )
+    return SessionChange(session, days_changed, promoted)
+
+
+def _check_bookings_fit(session: Session, dates: list[dt.date]) -> None:
+    """Every live booking must fit the new days; every one that doesn't is named at once."""
+    problems = []
+    for booking in live_bookings(session).select_related("employee", "employment").order_by("employee__name"):
+        try:
+            checks.check_employment(booking.employment, dates)
+            checks.check_clashes(booking.employee, session, dates, exclude=booking)
+        except BookingError as error:
+            problems.append(f"{booking.employee.name}: {error.message}")
+    if problems:
+        raise BookingError(
+            _("De nye dage passer ikke for alle på holdet, så intet er ændret. %(problems)s")
+            % {"problems": " ".join(problems)}
+        )
+
+
+@dataclass(frozen=True)
+class SessionCancellation:
+    session: Session
+    cancelled: list[Booking]
+
+
+@transaction.atomic
+def cancel_session(
+    session: Session, user: User | AnonymousUser | None, *, reason: str, today: dt.date | None = None
+) -> SessionCancellation:
+    """Cancel a session (aflys holdet): every planned, waitlisted and booked seat is cancelled
+    without a cancellation fee, since the seat was not given up by the participant. What grants
+    had committed to the seats is then shown to the finance officer as money bound to seats not
+    used, to be released, as for any cancellation.
+
+    A session that is over, or where attendance is registered, is history and is not cancelled.
+    """
+    today = today or local_today()
+    session = _lock_session(session)
+    if user is not None:
+        _require_manage(user, session)
+    if session.cancelled:
+        raise BookingError(_("Holdet er allerede aflyst."))
+    if not reason.strip():
+        raise BookingError(_("Skriv hvorfor holdet aflyses; begrundelsen står i loggen og på holdets side."))
+    if session.last_day is not None and session.last_day < today:
+        raise BookingError(
+            _("Holdet sluttede %(day)s og kan ikke aflyses. Registrér i stedet, hvem der deltog.")
+            % {"day": format_date(session.last_day)}
+        )
+    registered = session.bookings.filter(
+        status__in=(BookingStatus.ATTENDED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+    ).count()
+    if registered:
+        raise BookingError(
+            ngettext(
+                "Der er registreret deltagelse for %(count)s person på holdet, så det kan ikke aflyses.",
+                "Der er registreret deltagelse for %(count)s personer på holdet, så det kan ikke aflyses.",
+                registered,
+            )
+            % {"count": registered}
+        )
+    before = snapshot(session, SESSION_FIELDS)
+    session.cancelled = True
+    session.cancellation_reason = reason.strip()[:500]
+    session.save(update_fields=["cancelled", "cancellation_reason"])
+    cancelled = []
+    for booking in live_bookings(session).select_for_update().select_related("employee").order_by("pk"):
+        _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.cancelled", cancellation_fee=ZERO)
+        cancelled.append(booking)
+    refresh_session_costs(session)
+    log_action(
+        session,
+        "training.session.cancelled",
+        user,
+        {"reason": session.cancellation_reason, "bookings": [b.pk for b in cancelled]},
+        before=before,
+        after=snapshot(session, SESSION_FIELDS),
+    )
+    return SessionCancellation(session, cancelled)

@@ -1,0 +1,184 @@
+"""Changing and cancelling a session (ret / aflys holdet) through the pages, with what follows for
+its bookings: checks on the new days, waiting-list promotion, costs, fees and who may do it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.audit.models import AuditEntry
+from styrbord.testing.fixtures import Clock, World
+from styrbord.training import services
+from styrbord.training.models import Booking, BookingCost, BookingStatus, CancellationRule, Session
+
+from . import helpers
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_courses")]
+
+MARCH_2 = dt.date(2026, 3, 2)
+
+
+def _login(client: Client, user: object) -> Client:
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def _change(client: Client, session: Session, **fields: str) -> str:
+    data = {"name": session.name, "place": session.place, "capacity": str(session.capacity), "days": "02-03-2026"}
+    data.update(fields)
+    response = client.post(reverse("training:session_update", args=[session.pk]), data)
+    if response.status_code == 302:
+        return ""
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _backfill(booking: Booking) -> Decimal:
+    return BookingCost.objects.get(booking=booking, category="backfill").amount
+
+
+def test_new_days_must_fit_everyone_booked_and_the_costs_follow(world: World, client: Client) -> None:
+    own = helpers.session(
+        helpers.course(name="KRAP"), days=[MARCH_2], capacity=2, municipality=world.dolmer.municipality
+    )
+    first, second, third = world.dolmer_staff[:3]
+    seat = services.book(first, own, status=BookingStatus.BOOKED)
+    services.book(second, own, status=BookingStatus.BOOKED)
+    waiting = services.book(third, own, status=BookingStatus.BOOKED)
+    assert waiting.status == BookingStatus.WAITLISTED
+    elsewhere = helpers.session(helpers.course(name="Recovery"), days=[dt.date(2026, 3, 10)])
+    services.book(second, elsewhere, status=BookingStatus.BOOKED)
+    assert _backfill(seat) == Decimal("1800.00")  # 6 hours away (of a 7,4 hour day) at 300 kr.
+    client = _login(client, world.coordinator)
+
+    # 10-03-2026 clashes for the second person: nothing changes, and they are named.
+    page = _change(client, own, days="09-03-2026\n10-03-2026")
+    assert "De nye dage passer ikke for alle på holdet, så intet er ændret." in page
+    assert f"{second.name}: Medarbejderen er allerede booket på Recovery den 10-03-2026." in page
+    assert list(own.days.values_list("date", flat=True)) == [MARCH_2]
+    # Fewer seats than taken is refused.
+    assert "Holdet har 2 optagne pladser; der kan ikke være færre pladser." in _change(client, own, capacity="1")
+
+    # A day that fits, with other hours: the days, span and costs follow; one more seat goes to the
+    # first on the waiting list.
+    assert _change(client, own, days="09-03-2026 3,5", capacity="3", place="Grenaa") == ""
+    own.refresh_from_db()
+    assert (own.first_day, own.last_day, own.capacity, own.place) == (
+        dt.date(2026, 3, 9),
+        dt.date(2026, 3, 9),
+        3,
+        "Grenaa",
+    )
+    assert list(own.days.values_list("hours", flat=True)) == [Decimal("3.50")]
+    assert _backfill(seat) == Decimal("1050.00")
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.BOOKED
+    entry = AuditEntry.objects.get(action="training.session.updated")
+    assert entry.before["capacity"] == 2
+    assert entry.after["capacity"] == 3
+    # The form shows the days as typed in the box's format.
+    form = client.get(reverse("training:session_update", args=[own.pk])).content.decode()
+    assert "09-03-2026 3,50" in form
+
+
+def test_days_already_held_cannot_change(world: World, client: Client, clock: Clock) -> None:
+    session = helpers.session(days=[MARCH_2, dt.date(2026, 3, 4)], municipality=world.dolmer.municipality)
+    clock.to(dt.date(2026, 3, 3))
+    client = _login(client, world.coordinator)
+    page = _change(client, session, days="04-03-2026")
+    assert "Dage før i dag (03-03-2026) er afholdt og kan ikke ændres, tilføjes eller fjernes." in page
+    assert _change(client, session, days="02-03-2026\n05-03-2026") == ""
+    assert list(session.days.values_list("date", flat=True)) == [MARCH_2, dt.date(2026, 3, 5)]
+
+
+def test_cancelling_a_session_cancels_every_seat_without_a_fee(world: World, client: Client) -> None:
+    course = helpers.course(name="Konflikthåndtering")
+    # Cancelled by the participant this late, a seat would cost the full price.
+    CancellationRule.objects.create(provider=course.provider, days_before=60, fee_percent=Decimal("100"))
+    session = helpers.session(course, days=[MARCH_2], capacity=1, municipality=world.dolmer.municipality)
+    booked = services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    waiting = services.book(world.dolmer_staff[1], session, status=BookingStatus.BOOKED)
+    planned = services.book(world.glesborg_staff[0], session)
+    client = _login(client, world.coordinator)
+    url = reverse("training:session_cancel", args=[session.pk])
+
+    page = client.get(url).content.decode()
+    for person in (world.dolmer_staff[0], world.dolmer_staff[1], world.glesborg_staff[0]):
+        assert person.name in page
+    refused = client.post(url, {"reason": " "}).content.decode()
+    assert "Dette felt er påkrævet." in refused or "Skriv hvorfor holdet aflyses" in refused
+    assert not Session.objects.get(pk=session.pk).cancelled
+
+    response = client.post(url, {"reason": "Udbyderen aflyste pga. for få tilmeldte."}, follow=True)
+    assert "Holdet er aflyst, og 3 bookinger er afbestilt uden gebyr." in response.content.decode()
+    assert "Begrundelse: Udbyderen aflyste pga. for få tilmeldte." in response.content.decode()
+    for booking in (booked, waiting, planned):
+        booking.refresh_from_db()
+        assert (booking.status, booking.cancellation_fee) == (BookingStatus.CANCELLED, Decimal("0"))
+        assert not booking.costs.exists()
+    assert AuditEntry.objects.filter(action="training.session.cancelled").count() == 1
+    assert AuditEntry.objects.filter(action="training.booking.cancelled").count() == 3
+    with pytest.raises(services.BookingError, match=r"Holdet er aflyst\."):
+        services.book(world.dolmer_staff[2], session, status=BookingStatus.BOOKED)
+    # Nothing more to change or cancel.
+    assert "Holdet er aflyst og kan ikke ændres." in _change(client, Session.objects.get(pk=session.pk))
+    assert (
+        'id="session-actions"' not in client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
+    )
+
+
+def test_a_session_with_registered_attendance_is_not_cancelled(world: World, client: Client, clock: Clock) -> None:
+    session = helpers.session(days=[MARCH_2, dt.date(2026, 3, 20)], municipality=world.dolmer.municipality)
+    booking = services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    clock.to(dt.date(2026, 3, 3))
+    services.mark_attended(booking)
+    page = _login(client, world.coordinator).post(
+        reverse("training:session_cancel", args=[session.pk]), {"reason": "Underviseren er syg."}
+    )
+    assert "Der er registreret deltagelse for 1 person på holdet, så det kan ikke aflyses." in page.content.decode()
+    assert not Session.objects.get(pk=session.pk).cancelled
+
+
+def test_only_the_arranging_municipality_or_an_administrator_changes_a_session(world: World, client: Client) -> None:
+    arranged = helpers.session(days=[MARCH_2], municipality=world.dolmer.municipality)
+    shared = helpers.session(days=[MARCH_2])
+    services.book(world.dolmer_staff[0], shared, status=BookingStatus.BOOKED)
+    for view in ("training:session_update", "training:session_cancel"):
+        assert _login(client, world.manager).get(reverse(view, args=[arranged.pk])).status_code == 403
+        for session, why in (
+            (arranged, "kun kommunens koordinatorer kan ændre eller aflyse det."),
+            (shared, f"Holdet har deltagere fra {world.dolmer.municipality.name}."),
+        ):
+            page = _login(client, world.other_coordinator).get(reverse(view, args=[session.pk])).content.decode()
+            assert why in page
+            assert 'id="session-change"' not in page
+            assert 'id="session-cancel"' not in page
+    posted = _login(client, world.other_coordinator).post(
+        reverse("training:session_cancel", args=[shared.pk]), {"reason": "Forkert hold"}
+    )
+    assert posted.status_code == 200
+    assert not Session.objects.get(pk=shared.pk).cancelled
+    # The coordinators of the municipality whose staff are booked may, and so may an administrator.
+    assert _change(_login(client, world.coordinator), shared, name="Hold A") == ""
+    assert _change(_login(client, world.admin), arranged, name="Hold B") == ""
+    assert Session.objects.get(pk=shared.pk).name == "Hold A"
+    assert Session.objects.get(pk=arranged.pk).name == "Hold B"
+
+
+def test_a_new_session_on_a_public_holiday_or_weekend_is_saved_with_a_word(world: World, client: Client) -> None:
+    course = helpers.course()
+    response = _login(client, world.coordinator).post(
+        reverse("training:session_create", args=[course.pk]),
+        {"capacity": "10", "days": "24-12-2026\n25-12-2026\n26-12-2026\n27-12-2026"},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "Holdet er oprettet." in content
+    assert "Kursusdagen 25-12-2026 er en helligdag (Juledag)." in content
+    assert "Kursusdagen 26-12-2026 er en helligdag (Anden juledag)." in content
+    assert "Kursusdagen 27-12-2026 er en søndag." in content
+    assert "24-12-2026 er" not in content  # Christmas Eve is a Thursday and no public holiday
