@@ -70,6 +70,8 @@ class SessionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "first_day", "last_day", "place", "capacity", "cancelled"]
     list_filter = ["cancelled", "course__kind"]
     search_fields = ["name", "course__name", "place"]
+    # Cancelled through the session page (Aflys holdet), which cancels the bookings with it.
+    readonly_fields = ["cancelled", "cancellation_reason"]
     inlines = [SessionDayInline]
 
     def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
