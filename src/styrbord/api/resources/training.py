@@ -106,6 +106,7 @@ class SessionOut(VersionedOut):
     first_day: dt.date | None
     last_day: dt.date | None
     cancelled: bool
+    cancellation_reason: str
     days: list[SessionDayOut]
 
     @staticmethod
