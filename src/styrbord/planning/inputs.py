@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from styrbord.competences.models import CompetenceHolding
@@ -37,10 +38,11 @@ from styrbord.funding.models import Grant
 from styrbord.funding.services.balances import balances_by_grant
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today, public_holidays
-from styrbord.lib.money import to_ore
+from styrbord.lib.formatting import format_kr
+from styrbord.lib.money import ZERO, to_ore
 from styrbord.organisations.models import Facility, periods_by_facility
 from styrbord.planner import model as engine
-from styrbord.planning.models import Scenario
+from styrbord.planning.models import PlanAssignment, Scenario
 from styrbord.requirements.coverage import requirements_for
 from styrbord.requirements.models import Priority, Rule
 from styrbord.staff.models import Absence, Employment
@@ -217,11 +219,32 @@ def _grants(scenario: Scenario, facilities: list[Facility]) -> tuple[list[engine
         )
         names[grant.pk] = str(grant)
     if scenario.own_budget > 0:
-        result.append(
-            engine.Grant(id=OWN_BUDGET_ID, name=str(OWN_BUDGET_NAME), remaining_ore=to_ore(scenario.own_budget))
-        )
+        used = own_budget_used(scenario)
+        left = max(ZERO, scenario.own_budget - used)
+        result.append(engine.Grant(id=OWN_BUDGET_ID, name=str(OWN_BUDGET_NAME), remaining_ore=to_ore(left)))
         names[OWN_BUDGET_ID] = str(OWN_BUDGET_NAME)
+        if used > 0:
+            names[OWN_BUDGET_ID] = _("%(name)s (%(budget)s, heraf %(used)s brugt af godkendte planer)") % {
+                "name": OWN_BUDGET_NAME,
+                "budget": format_kr(scenario.own_budget),
+                "used": format_kr(used),
+            }
     return result, names
+
+
+def own_budget_used(scenario: Scenario) -> Decimal:
+    """What the scenario's accepted plans have already put on its own money: the own-money part
+    of the seats they booked that are not cancelled. A re-plan has only the rest (the seats it
+    keeps are paid), so the scenario's own budget is a ceiling for all its plans together."""
+    used = ZERO
+    rows = (
+        PlanAssignment.objects.filter(run__scenario=scenario, existing=False, booking__isnull=False)
+        .exclude(booking__status=BookingStatus.CANCELLED)
+        .values_list("charges", flat=True)
+    )
+    for charges in rows:
+        used += sum((Decimal(c["amount"]) for c in charges if int(c["grant"]) == OWN_BUDGET_ID), ZERO)
+    return used
 
 
 def build_inputs(scenario: Scenario) -> Inputs:

@@ -330,6 +330,7 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
                 _("Planen kan ikke godkendes: %(sessions)s er begyndt siden kørslen. Kør scenariet igen.")
                 % {"sessions": named}
             )
+        _check_seats_left(run, assignments)
         for assignment in assignments:
             try:
                 booking = book(
@@ -356,6 +357,28 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
         scenario.save(update_fields=["status", "accepted_run", "updated_at"])
         log_action(scenario, "planning.scenario.accepted", user, {"run": run.pk, "bookings": len(created)})
     return created
+
+
+def _check_seats_left(run: PlanRun, assignments: list[PlanAssignment]) -> None:
+    """The plan's seats must still fit: a session filled by hand since the run (booked seats, which
+    the planner counted as they were then) cannot take the plan's people as well. Planned seats
+    hold no place with the provider, so a full session would put them on its waiting list."""
+    full = []
+    for session in sorted({a.session for a in assignments}, key=lambda s: (s.first_day, s.pk)):
+        booked = set(
+            Booking.objects.filter(session=session, status=BookingStatus.BOOKED).values_list("employee_id", flat=True)
+        )
+        planned = {a.employee_id for a in run.assignments.filter(session=session)} - booked
+        if len(booked) + len(planned) > session.capacity:
+            full.append(
+                _("%(session)s har %(free)s ledige pladser, planen skal bruge %(needed)s")
+                % {"session": session, "free": max(0, session.capacity - len(booked)), "needed": len(planned)}
+            )
+    if full:
+        raise PlanningError(
+            _("Planen kan ikke godkendes: holdene er fyldt op siden kørslen (%(sessions)s). Kør scenariet igen.")
+            % {"sessions": "; ".join(full)}
+        )
 
 
 def _grant_ids(run: PlanRun) -> set[int]:

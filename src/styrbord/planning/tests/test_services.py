@@ -406,3 +406,45 @@ def test_a_refused_acceptance_names_three_begun_sessions_and_counts_the_rest(wor
         services.accept_run(run, world.coordinator)
     assert str(caught.value).startswith("Planen kan ikke godkendes: Konflikthåndtering – Hold 3, ")
     assert str(caught.value).endswith(" og 2 hold mere er begyndt siden kørslen. Kør scenariet igen.")
+
+
+def test_a_replan_has_only_the_own_money_its_accepted_plans_left(world: World) -> None:
+    """The scenario's own budget is a ceiling for all its plans together: a re-plan that keeps
+    the accepted seats does not get the whole budget again (it spent it twice before)."""
+    from styrbord.lib.money import to_ore
+    from styrbord.planning.inputs import own_budget_used
+
+    setup = planning_setup(world, own_budget="10000.00")
+    first = run_now(setup.scenario)
+    own_first = sum(
+        (Decimal(c["amount"]) for a in first.assignments.all() for c in a.charges if c["grant"] == OWN_BUDGET_ID),
+        Decimal("0"),
+    )
+    assert own_first > 0
+    bookings = services.accept_run(first, world.coordinator)
+    assert own_budget_used(setup.scenario) == own_first
+    own = next(g for g in build_inputs(setup.scenario).problem.grants if g.id == OWN_BUDGET_ID)
+    assert own.remaining_ore == to_ore(Decimal("10000.00") - own_first)
+    second = run_now(setup.scenario)
+    (row,) = [g for g in second.result["grants"] if g["grant"] == OWN_BUDGET_ID]
+    assert Decimal(row["remaining"]) == Decimal("10000.00") - own_first
+    assert "heraf" in row["name"]
+    assert Decimal(row["planned"]) <= Decimal(row["remaining"])
+    # Seats cancelled give their money back to the scenario.
+    from styrbord.training.services import cancel
+
+    for booking in bookings:
+        cancel(booking)
+    assert own_budget_used(setup.scenario) == 0
+
+
+def test_a_plan_cannot_put_people_on_a_session_filled_since_the_run(world: World) -> None:
+    setup = planning_setup(world)
+    run = run_now(setup.scenario)
+    session = run.assignments.filter(existing=False).first().session  # type: ignore[union-attr]
+    # Filled by hand after the run (the planner counted it empty): three booked seats from Syddjurs.
+    for person in world.syddjurs_staff[: session.capacity]:
+        book(person, session, status=BookingStatus.BOOKED)
+    with pytest.raises(services.PlanningError, match="holdene er fyldt op siden kørslen"):
+        services.accept_run(run, world.coordinator)
+    assert not Booking.objects.filter(status=BookingStatus.PLANNED).exists()
