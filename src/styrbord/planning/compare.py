@@ -78,6 +78,20 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _shared(entry: dict[str, Any]) -> None:
+    """A requirement's deadline and its coverage without a plan belong to each run: a run's
+    horizon is the deadline of a requirement without one, and its facilities decide who counts.
+    The row shows them once when every run agrees, and in each run's cell when they differ."""
+    cells = [cell for cell in entry["cells"] if cell is not None]
+    deadlines = {cell["deadline"] for cell in cells}
+    baselines = {round(cell["baseline_pct"], 6) for cell in cells}
+    entry["same_deadline"] = len(deadlines) == 1
+    entry["same_baseline"] = len(baselines) == 1
+    entry["deadline_date"] = cells[0]["deadline_date"] if entry["same_deadline"] else None
+    entry["baseline_pct"] = cells[0]["baseline_pct"] if entry["same_baseline"] else None
+    entry["first_deadline"] = min((d or "" for d in deadlines), default="")
+
+
 def comparison(runs: list[PlanRun]) -> dict[str, Any]:
     """Rows for the compare page: totals, coverage by deadline per requirement, impact per facility."""
     totals = []
@@ -101,23 +115,18 @@ def comparison(runs: list[PlanRun]) -> dict[str, Any]:
         )
         for row in rows:
             entry = targets.setdefault(
-                row["requirement"],
-                {
-                    "name": row["name"],
-                    "scope": row.get("scope", ""),
-                    "deadline": row["deadline"],
-                    "deadline_date": row["deadline_date"],
-                    "baseline_pct": row["baseline_pct"],
-                    "cells": [None] * len(runs),
-                },
+                row["requirement"], {"name": row["name"], "scope": row.get("scope", ""), "cells": [None] * len(runs)}
             )
             entry["cells"][index] = row
         for row in result["facilities"]:
             entry = facilities.setdefault(row["facility"], {"name": row["name"], "cells": [None] * len(runs)})
             entry["cells"][index] = row
-    ordered = sorted(targets.values(), key=lambda t: (t["deadline"] or "", t["name"]))
+    for entry in targets.values():
+        _shared(entry)
+    ordered = sorted(targets.values(), key=lambda t: (t["first_deadline"], t["name"]))
     return {
         "totals": totals,
         "targets": ordered,
+        "per_run": any(not (t["same_deadline"] and t["same_baseline"]) for t in ordered),
         "facilities": sorted(facilities.values(), key=lambda f: f["name"]),
     }

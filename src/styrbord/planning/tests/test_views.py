@@ -371,3 +371,42 @@ def test_a_runs_status_is_stored_in_danish_and_shown_in_the_readers_language(wor
     english = client.get(url).content.decode()
     assert "Improving the plan" in english
     assert "Forbedrer planen" not in english
+
+
+def test_each_compared_run_shows_its_own_deadline_and_coverage_without_a_plan(world: World) -> None:
+    """A requirement without a deadline is due at each run's horizon, and a run's facilities decide
+    who counts without the plan: the comparison does not lend the first run's to the others."""
+    import datetime as dt
+
+    setup = planning_setup(world)
+    setup.requirement.deadline = None
+    setup.requirement.save()
+    Scenario.objects.filter(pk=setup.scenario.pk).update(horizon_end=dt.date(2027, 6, 30))
+    short = finished_run_for(Scenario.objects.get(pk=setup.scenario.pk))
+    scenario = Scenario.objects.get(pk=setup.scenario.pk)
+    scenario.pk = None
+    scenario.name = "Hele året"
+    scenario.horizon_end = dt.date(2027, 12, 31)
+    scenario.save()
+    scenario.facilities.set([world.dolmer, world.glesborg])
+    scenario.grants.set([setup.grant])
+    long = finished_run_for(scenario)
+    for run, baseline in ((short, 0.36), (long, 0.22)):
+        for target in run.result["targets"]:
+            target["baseline_attainment"] = baseline
+        PlanRun.objects.filter(pk=run.pk).update(result=run.result)
+
+    page = client_for(world.coordinator).get(reverse("planning:compare"), {"koersel": [short.pk, long.pk]})
+    html = page.content.decode()
+
+    assert "frist 30-06-2027 · uden plan 36 %" in html
+    assert "frist 31-12-2027 · uden plan 22 %" in html
+    assert 'id="compare-per-run"' in html
+    row = page.context["table"]["targets"][0]
+    assert row["deadline_date"] is None
+    assert row["baseline_pct"] is None
+    # Runs that agree share one deadline and one figure, shown once.
+    same = client_for(world.coordinator).get(reverse("planning:compare"), {"koersel": [long.pk]})
+    assert same.context["table"]["targets"][0]["baseline_pct"] == pytest.approx(22)
+    assert "uden plan 22 %" not in same.content.decode()
+    assert 'id="compare-per-run"' not in same.content.decode()
