@@ -172,7 +172,14 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
     parsed.person_fields |= {"name", *(k for k in _PERSON_OPTIONAL if k in index)}
     if "cpr" in index and "birth_year" not in index:
         parsed.person_fields.add("birth_year")
-    parsed.employment_fields |= {"facility", "unit", "job_group", "job_code", "start_date"}
+    # Only what the mapping gives a column is written: the facility (from a department or a
+    # facility name), the job group (given, or from the job code) and the start date always;
+    # the unit only from a department column, the job code only from its own column.
+    parsed.employment_fields |= {"facility", "job_group", "start_date"}
+    if "department_id" in index:
+        parsed.employment_fields.add("unit")
+    if "job_code" in index:
+        parsed.employment_fields.add("job_code")
     parsed.employment_fields |= {k for k in _EMPLOYMENT_OPTIONAL if k in index}
     if "end_date" in index:
         parsed.employment_fields.add("status")  # a past end date ends the employment

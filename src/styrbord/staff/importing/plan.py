@@ -448,7 +448,7 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
     provided = {_PROVIDED.get(f, f) for f in parsed.employment_fields}
     compare = [f for f in EMPLOYMENT_FIELDS if f in provided]
     fields = ["id", "employment_number", "employee__person_key", "facility__municipality_id"]
-    fields += sorted({*compare, "status", "end_date"})
+    fields += sorted({*compare, "status", "end_date", "facility_id", "unit_id"})
     in_file = {e.number for e in parsed.employments}
     existing: dict[str, dict[str, Any]] = {}
     # As for people: the municipality's employments in one query, number lists for the rest
@@ -519,7 +519,11 @@ def _changes(
     values = _row_values(planned)
     values["job_code_id"] = job_code_ids.get(planned.job_code)
     changes: dict[str, Any] = {}
+    # The unit comes from a department column; a row placed by facility name alone says nothing about it.
+    unit_given = "unit_id" in compare and bool(planned.row.department_id)
     for name in compare:
+        if name == "unit_id" and not unit_given:
+            continue
         value = values[name]
         if value is not None and value == current[name]:
             continue  # the common case on a re-import: nothing to do
@@ -540,6 +544,8 @@ def _changes(
                 changes[name] = value
         elif old != value:
             changes[name] = value
+    if not unit_given and "facility_id" in changes and current["unit_id"] is not None:
+        changes["unit_id"] = None  # moved to another facility: the old facility's unit no longer applies
     if "end_date" not in compare and planned.row.status != "ended" and current["status"] == "ended":
         changes["end_date"] = None  # back in the delivery after having been ended: open again
         changes.setdefault("status", planned.row.status)

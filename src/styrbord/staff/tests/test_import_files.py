@@ -8,6 +8,7 @@ import hashlib
 import hmac
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -502,3 +503,55 @@ class TestGenericFiles:
         error = rejected(one_file("generic_latin1_tab.csv"), mapping={**GENERIC_MAPPING, "facility": "Stilling"})
 
         assert {i.message for i in error.errors} == {"Ukendt tilbud i kommunen."}
+
+
+class TestGenericFileLeavesUnmappedFieldsAlone:
+    """'Felter uden kolonne lades uændrede': a staff list without a department or job-code column
+    must not wipe the units and job codes the five-file set gave the same employments."""
+
+    MAPPING = {
+        "person_id": "Medarbejdernr",
+        "name": "Navn",
+        "employment_number": "Ansættelsesnr",
+        "facility": "Tilbud",
+        "job_group": "Faggruppe",
+        "start_date": "Ansat fra",
+        "weekly_hours": "Timer pr. uge",
+    }
+
+    def deliver(self, tmp_path, facility: str) -> Any:  # type: ignore[no-untyped-def]
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            "Medarbejdernr;Navn;Ansættelsesnr;Tilbud;Faggruppe;Ansat fra;Timer pr. uge\n"
+            f"1001;Søren Ærø;1001-101;{facility};Socialpædagog;01-02-2019;30\n",
+            encoding="utf-8",
+        )
+        return run_import([SourceFile(name="loen.csv", path=path)], norddjurs(), mapping=self.MAPPING)
+
+    def test_unit_job_code_title_and_email_are_kept(self, world, tmp_path) -> None:
+        import_five()
+        before = Employment.objects.get(employment_number="1001-101")
+        assert before.unit is not None
+        assert before.job_code is not None
+
+        result = self.deliver(tmp_path, "Dolmer Have")
+
+        assert result.counts["employments_updated"] == 1
+        after = Employment.objects.get(employment_number="1001-101")
+        assert after.weekly_hours == Decimal("30.00")
+        assert (after.facility, after.unit, after.job_code, after.title) == (
+            before.facility,
+            before.unit,
+            before.job_code,
+            before.title,
+        )
+        assert (after.kind, after.is_primary, after.status) == (before.kind, before.is_primary, before.status)
+        assert Employee.objects.get(person_key="0707:1001").email == "soeren@example.dk"
+
+    def test_a_move_to_another_facility_leaves_the_old_facilitys_unit(self, world, tmp_path) -> None:
+        import_five()
+
+        self.deliver(tmp_path, "Bofællesskaberne Glesborg")
+
+        moved = Employment.objects.get(employment_number="1001-101")
+        assert (moved.facility, moved.unit) == (world.glesborg, None)
