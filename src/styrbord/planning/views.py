@@ -66,15 +66,24 @@ def _municipality_for(request: HttpRequest) -> Municipality:
 @require_GET
 @login_required
 def scenario_list(request: HttpRequest) -> HttpResponse:
-    """The user's scenarios with their latest run."""
+    """The user's scenarios with the run their figures come from: an accepted scenario's accepted
+    run (a newer draft run is named beside it), otherwise the latest run."""
     _require(request, LIST, "scenario")
-    scenarios = scoped_for(request.user, LIST, "scenario", Scenario.objects.all()).select_related("municipality")
+    scenarios = scoped_for(request.user, LIST, "scenario", Scenario.objects.all()).select_related(
+        "municipality", "accepted_run"
+    )
     scenarios = scenarios.prefetch_related(
         Prefetch("runs", queryset=PlanRun.objects.order_by("-created_at", "-id"), to_attr="run_list")
     )
+    rows = []
+    for scenario in scenarios:
+        latest = scenario.run_list[0] if scenario.run_list else None  # type: ignore[attr-defined]
+        shown = scenario.accepted_run or latest
+        newer = latest if latest is not None and shown is not None and latest.pk != shown.pk else None
+        rows.append({"scenario": scenario, "run": shown, "accepted": scenario.accepted_run is not None, "newer": newer})
     user: Any = request.user
     context = {
-        "scenarios": scenarios,
+        "rows": rows,
         "can_create": can(user, CREATE, "scenario") and user.municipality_id is not None,
     }
     return render(request, "planning/scenario_list.html", context)

@@ -410,3 +410,27 @@ def test_each_compared_run_shows_its_own_deadline_and_coverage_without_a_plan(wo
     assert same.context["table"]["targets"][0]["baseline_pct"] == pytest.approx(22)
     assert "uden plan 22 %" not in same.content.decode()
     assert 'id="compare-per-run"' not in same.content.decode()
+
+
+def test_the_scenario_list_shows_an_accepted_scenarios_accepted_run(world: World) -> None:
+    """An accepted scenario's points and cost are its accepted plan's, not those of a newer draft
+    run; the newer run is named beside it."""
+    setup = planning_setup(world)
+    accepted = finished_run_for(setup.scenario)
+    services.accept_run(accepted, world.coordinator)
+    newer = finished_run_for(Scenario.objects.get(pk=setup.scenario.pk))
+    PlanRun.objects.filter(pk=accepted.pk).update(points=990, cost=Decimal("299531.00"))
+    PlanRun.objects.filter(pk=newer.pk).update(points=1016, cost=Decimal("277916.00"))
+
+    page = client_for(world.coordinator).get(reverse("planning:scenario_list")).content.decode()
+
+    assert "299.531" in page
+    assert "277.916" not in page
+    assert "1.016" not in page
+    assert f'Godkendt kørsel: <a href="{reverse("planning:run_detail", args=[accepted.pk])}">#{accepted.pk}' in page
+    assert f'Nyere kørsel, ikke godkendt: <a href="{reverse("planning:run_detail", args=[newer.pk])}">' in page
+    # A draft scenario shows its latest run, as before.
+    Scenario.objects.filter(pk=setup.scenario.pk).update(status=Scenario.Status.DRAFT, accepted_run=None)
+    draft = client_for(world.coordinator).get(reverse("planning:scenario_list")).content.decode()
+    assert "277.916" in draft
+    assert f'Seneste kørsel: <a href="{reverse("planning:run_detail", args=[newer.pk])}">#{newer.pk}' in draft
