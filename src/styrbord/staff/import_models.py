@@ -92,6 +92,7 @@ class ImportBatch(RuleFieldsMixin, models.Model):
         APPLIED = "applied", _("Indlæst")
         DRY_RUN = "dry_run", _("Prøvekørsel")
         CANCELLED = "cancelled", _("Annulleret")
+        FAILED = "failed", _("Mislykkedes")
 
     class Format(models.TextChoices):
         FIVE_FILE = "five_file", _("Femfilssæt (bruger, organisation, engagement, stillingskode, leder)")

@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext_noop
 
 from styrbord.lib.dates import EARLIEST, LATEST, OPEN_END_YEAR, in_calendar
-from styrbord.lib.formatting import format_date, parse_decimal
+from styrbord.lib.formatting import format_date, format_number, natural_places, parse_decimal
 from styrbord.staff.importing.errors import IssueList
 from styrbord.staff.importing.reading import Table
 from styrbord.staff.importing.values import looks_like_cpr, normalise_header, parse_bool, parse_date
@@ -38,6 +40,68 @@ BAD_NUMBER = gettext_noop("Ugyldigt tal; skriv f.eks. 37 eller 1.234,50.")
 BAD_YES_NO = gettext_noop("Skriv ja eller nej (eller 1 eller 0).")
 BAD_INTEGER = gettext_noop("Ugyldigt heltal.")
 OUT_OF_CALENDAR = gettext_noop("Datoen skal ligge mellem %(earliest)s og %(latest)s.")  # as lib.fields
+BETWEEN = gettext_noop("Tallet skal være mellem %(lowest)s og %(highest)s.")
+NOT_NEGATIVE = gettext_noop("Tallet må ikke være negativt.")
+NOT_BELOW = gettext_noop("Tallet må ikke være under %(lowest)s.")
+NOT_ABOVE = gettext_noop("Tallet må ikke være over %(highest)s.")
+TOO_MANY_DIGITS = gettext_noop("Tallet er for stort (højst %(digits)s cifre før kommaet).")
+
+
+def _plain(value: Decimal) -> str:
+    return format_number(value, natural_places(value), "da")
+
+
+@dataclass(frozen=True)
+class NumberRule:
+    """What a model's decimal field accepts: its digits and places, and the bounds its check
+    constraints put on it (``field__gte`` / ``field__lte`` in an AND condition). Checked at the
+    cell, so a value the database would refuse is a row error, never a failed apply."""
+
+    lowest: Decimal | None
+    highest: Decimal | None
+    max_digits: int
+    decimal_places: int
+
+    @classmethod
+    def of(cls, model: type[models.Model], name: str) -> NumberRule:
+        field: Any = model._meta.get_field(name)
+        lowest: Decimal | None = None
+        highest: Decimal | None = None
+        for constraint in model._meta.constraints:
+            condition = getattr(constraint, "condition", None)
+            if not isinstance(constraint, models.CheckConstraint) or not isinstance(condition, models.Q):
+                continue
+            if condition.negated or condition.connector != models.Q.AND:
+                continue
+            for child in condition.children:
+                if not isinstance(child, tuple) or not isinstance(child[1], (int, Decimal)):
+                    continue
+                lookup, bound = child[0], Decimal(child[1])
+                if lookup == f"{name}__gte":
+                    lowest = bound if lowest is None else max(lowest, bound)
+                elif lookup == f"{name}__lte":
+                    highest = bound if highest is None else min(highest, bound)
+        return cls(lowest, highest, field.max_digits, field.decimal_places)
+
+    def rounded(self, value: Decimal) -> Decimal:
+        """To the field's places, as PostgreSQL stores it (a payroll's cost per hour has four)."""
+        if natural_places(value) <= self.decimal_places:
+            return value
+        return value.quantize(Decimal(1).scaleb(-self.decimal_places), ROUND_HALF_UP)
+
+    def problem(self, value: Decimal) -> tuple[str, dict[str, Any]] | None:
+        """The msgid and parameters of what is wrong with ``value`` (rounded), or None."""
+        low, high = self.lowest, self.highest
+        if (low is not None and value < low) or (high is not None and value > high):
+            if low is not None and high is not None:
+                return BETWEEN, {"lowest": _plain(low), "highest": _plain(high)}
+            if low is not None:
+                return (NOT_NEGATIVE, {}) if low == 0 else (NOT_BELOW, {"lowest": _plain(low)})
+            return NOT_ABOVE, {"highest": _plain(high)}  # type: ignore[arg-type]
+        whole = self.max_digits - self.decimal_places
+        if abs(value) >= Decimal(10) ** whole:
+            return TOO_MANY_DIGITS, {"digits": whole}
+        return None
 
 
 # An HR file repeats the same hours, wages and years thousands of times (Decimal is immutable).
@@ -51,6 +115,11 @@ def parse_int(text: str) -> int:
     if value != value.to_integral_value():
         raise ValueError(text)
     return int(value)
+
+
+@lru_cache(maxsize=8192)
+def _rule_problem(rule: NumberRule, value: Decimal) -> tuple[str, dict[str, Any]] | None:
+    return rule.problem(value)  # a file repeats the same hours and wages thousands of times
 
 
 class Columns:
@@ -136,6 +205,19 @@ class Columns:
             self.errors.add(self.table.file, row, self.table.column(index or 0), raw, msgid)
             return None
 
+    def number(self, raw: str, row: int, index: int | None, rule: NumberRule) -> Decimal | None:
+        """A decimal the model's field and check constraints accept; a row error (and None) otherwise."""
+        value = self.typed(raw, row, index, parse_cell_decimal, BAD_NUMBER)
+        if value is None:
+            return None
+        value = rule.rounded(value)
+        problem = _rule_problem(rule, value)
+        if problem is None:
+            return value
+        msgid, params = problem
+        self.errors.add(self.table.file, row, self.table.column(index or 0), raw, msgid, **params)
+        return None
+
     def date(
         self, cells: list[str], row: int, index: int | None, required: bool = False, open_end: bool = False
     ) -> dt.date | None:
@@ -162,7 +244,9 @@ class Columns:
         )
         return None
 
-    def decimal(self, cells: list[str], row: int, index: int | None) -> Decimal | None:
+    def decimal(self, cells: list[str], row: int, index: int | None, rule: NumberRule | None = None) -> Decimal | None:
+        if rule is not None:
+            return self.number(self.text(cells, index), row, index, rule)
         return self.typed(self.text(cells, index), row, index, parse_cell_decimal, BAD_NUMBER)
 
     def boolean(self, cells: list[str], row: int, index: int | None) -> bool | None:

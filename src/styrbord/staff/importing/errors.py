@@ -91,3 +91,25 @@ class ImportRejectedError(Exception):
         self.errors = errors
         self.warnings = warnings or IssueList()
         super().__init__(f"{errors.total} fejl i importen")
+
+
+class ImportFailedError(Exception):
+    """The database refused the checked plan while applying it: everything was rolled back.
+
+    ``reason`` is the refused constraint's own message (lazy, translated when shown), or None.
+    Neither carries the database's text, which can hold a row's values."""
+
+    def __init__(self, reason: Any = None) -> None:
+        self.reason = reason
+        super().__init__("Importen kunne ikke gemmes")
+
+    @property
+    def message(self) -> str:
+        if self.reason:
+            return gettext(
+                "Importen kunne ikke gemmes: databasen afviste en værdi (%(reason)s). Intet er gemt; ret filen, og "
+                "prøv igen."
+            ) % {"reason": str(self.reason).rstrip(".")}
+        return gettext(
+            "Importen kunne ikke gemmes: databasen afviste en værdi. Intet er gemt; ret filen, og prøv igen."
+        )

@@ -26,7 +26,7 @@ from pathlib import Path
 from django.utils.translation import gettext_noop
 
 from styrbord.lib.dates import local_today
-from styrbord.staff.importing.columns import Columns, cpr_columns, refuse_cpr_if_policy
+from styrbord.staff.importing.columns import Columns, NumberRule, cpr_columns, refuse_cpr_if_policy
 from styrbord.staff.importing.reading import Table
 from styrbord.staff.importing.records import DepartmentRow, EmploymentRow, JobCodeRow, ParsedSet, PersonRow
 from styrbord.staff.importing.values import cpr_birth_year, looks_like_cpr, normalise_header, pseudonymise_cpr
@@ -36,7 +36,7 @@ from styrbord.staff.importing.vocabulary import (
     kind_for_value,
     status_for_value,
 )
-from styrbord.staff.models import JobGroup
+from styrbord.staff.models import Employment, JobGroup
 
 ROLES = ("bruger", "organisation", "engagement", "stillingskode", "leder")
 REQUIRED_ROLES = ("bruger", "organisation", "engagement", "stillingskode")
@@ -70,6 +70,12 @@ def role_of(table: Table) -> str | None:
         if signature <= headers:
             return role
     return None
+
+
+# The employment's own rules (decimal places, check constraints): a value the database would
+# refuse is an error at its cell, so applying never fails half-way.
+HOURS = NumberRule.of(Employment, "weekly_hours")
+WAGE = NumberRule.of(Employment, "hourly_wage")
 
 
 def hr_person_key(municipality_code: str, hr_id: str) -> str:
@@ -376,8 +382,8 @@ def _engagements(
             )
         start = cols.date(cells, row, found["StartdatoEngagement"], required=True)
         end = cols.date(cells, row, end_col, open_end=True)
-        hours = cols.decimal(cells, row, hours_col)
-        wage = cols.decimal(cells, row, wage_col)
+        hours = cols.decimal(cells, row, hours_col, HOURS)
+        wage = cols.decimal(cells, row, wage_col, WAGE)
         primary = cols.boolean(cells, row, found["Primær"])
         contact = cols.boolean(cells, row, contact_col)
         number = cols.text(cells, number_col) if number_col is not None else ""

@@ -14,15 +14,13 @@ from django.utils.translation import gettext_noop
 from styrbord.lib.dates import local_today
 from styrbord.staff.importing.columns import (
     BAD_INTEGER,
-    BAD_NUMBER,
     BAD_YES_NO,
     Columns,
     cpr_columns,
-    parse_cell_decimal,
     parse_int,
     refuse_cpr_if_policy,
 )
-from styrbord.staff.importing.five_file import EMPLOYMENT_NUMBER_MAX, PERSON_KEY_MAX, hr_person_key
+from styrbord.staff.importing.five_file import EMPLOYMENT_NUMBER_MAX, HOURS, PERSON_KEY_MAX, WAGE, hr_person_key
 from styrbord.staff.importing.reading import Table
 from styrbord.staff.importing.records import EmploymentRow, ParsedSet, PersonRow
 from styrbord.staff.importing.values import (
@@ -331,8 +329,8 @@ def _employment(
         )
     start = cols.day(text["start_date"], row, index["start_date"], required=True)
     end = cols.day(text.get("end_date", ""), row, index.get("end_date"), open_end=True)
-    hours = cols.typed(text.get("weekly_hours", ""), row, index.get("weekly_hours"), parse_cell_decimal, BAD_NUMBER)
-    wage = cols.typed(text.get("hourly_wage", ""), row, index.get("hourly_wage"), parse_cell_decimal, BAD_NUMBER)
+    hours = cols.number(text.get("weekly_hours", ""), row, index.get("weekly_hours"), HOURS)
+    wage = cols.number(text.get("hourly_wage", ""), row, index.get("hourly_wage"), WAGE)
     contact = cols.typed(text.get("is_contact_person", ""), row, index.get("is_contact_person"), parse_bool, BAD_YES_NO)
     primary = cols.typed(text.get("is_primary", ""), row, index.get("is_primary"), parse_bool, BAD_YES_NO)
     title = text.get("title")

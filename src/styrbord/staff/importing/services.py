@@ -11,21 +11,22 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from styrbord.audit.services import log_action
 from styrbord.lib.gcpause import cyclic_gc_paused
-from styrbord.organisations.models import Municipality
+from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.import_models import ColumnMapping, ImportBatch
 from styrbord.staff.importing import five_file, generic
 from styrbord.staff.importing.apply import apply_plan
-from styrbord.staff.importing.errors import ImportRejectedError
+from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError
 from styrbord.staff.importing.plan import Plan, build_plan
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_where
 from styrbord.staff.importing.records import FileInfo, ParsedSet
 from styrbord.staff.importing.values import normalise_header
+from styrbord.staff.models import Employee, Employment, JobCode
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -180,20 +181,44 @@ def run_import(
         build_plan(parsed, municipality, end_missing=end_missing)  # adds what the valid rows refer to wrongly
         _log_rejected(municipality, parsed)
         raise ImportRejectedError(parsed.errors, parsed.warnings)
-    with transaction.atomic():
-        # One import per municipality at a time: a second one waits here, then plans against the
-        # first one's result instead of inserting the same people twice.
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
-        plan = build_plan(parsed, municipality, end_missing=end_missing)
-        if plan.errors:
-            _log_rejected(municipality, parsed)
-            raise ImportRejectedError(plan.errors, plan.warnings)
-        counts = plan.counts() if dry_run else apply_plan(plan)
-        batch = _record(batch, municipality, user, sources, parsed, mapping, mapping_obj, end_missing, dry_run, counts)
-        if not dry_run:
-            log_action(batch, "staff.import.applied", user, data=counts)
+    try:
+        with transaction.atomic():
+            # One import per municipality at a time: a second one waits here, then plans against the
+            # first one's result instead of inserting the same people twice.
+            Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+            plan = build_plan(parsed, municipality, end_missing=end_missing)
+            if plan.errors:
+                _log_rejected(municipality, parsed)
+                raise ImportRejectedError(plan.errors, plan.warnings)
+            counts = plan.counts() if dry_run else apply_plan(plan)
+            batch = _record(
+                batch, municipality, user, sources, parsed, mapping, mapping_obj, end_missing, dry_run, counts
+            )
+            if not dry_run:
+                log_action(batch, "staff.import.applied", user, data=counts)
+    except (IntegrityError, DataError) as exc:
+        # The checks should have refused whatever the database refuses; if one did not, nothing is
+        # half-written (the transaction is rolled back) and the user gets a message, not an error page.
+        constraint = _refused_constraint(exc)
+        logger.warning(  # the constraint's name only: the database's text can hold a row's values
+            "HR import for municipality %s failed at apply: %s (%s)",
+            municipality.code,
+            type(exc).__name__,
+            constraint.name if constraint is not None else "unknown",
+        )
+        raise ImportFailedError(getattr(constraint, "violation_error_message", None)) from None
     logger.info("HR import for municipality %s: %s%s", municipality.code, counts, " (dry run)" if dry_run else "")
     return ImportResult(plan=plan, counts=counts, batch=batch)
+
+
+def _refused_constraint(exc: Exception) -> models.BaseConstraint | None:
+    """The check or unique constraint of the imported models that the database names in ``exc``."""
+    text = str(exc)
+    for model in (Employment, Employee, JobCode, Unit, Facility, ImportBatch):
+        for constraint in model._meta.constraints:
+            if constraint.name in text:
+                return constraint
+    return None
 
 
 def _record(

@@ -22,7 +22,7 @@ from styrbord.accounts.route_policy import requires
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping, ImportBatch
 from styrbord.staff.importing import storage
-from styrbord.staff.importing.errors import ImportRejectedError, IssueList
+from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError, IssueList
 from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
 from styrbord.staff.importing.generic import guess_mapping, mapping_problems
@@ -207,6 +207,10 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             context = preview_context(batch, plan)
             context.update(errors=rejected.errors)
             return render(request, "staff/importing/preview.html", context, status=422)
+        except ImportFailedError as failed:
+            storage.release(batch, ImportBatch.Status.FAILED)
+            messages.error(request, failed.message)
+            return redirect("staff:import_upload")
         storage.release(result.batch)
         counts = result.counts
         messages.success(

@@ -387,6 +387,65 @@ class TestGenericFiles:
         assert [i.message for i in error.errors] == ["Datoen skal ligge mellem 01-01-1900 og 31-12-2199."] * 2
         assert snapshot() == before
 
+    def test_hours_and_wages_the_employment_refuses_are_errors_at_their_cells(self, world, tmp_path) -> None:
+        """The model's check constraints (0-80 hours, no negative wage) are checked at the cell:
+        before, -5 and 300 hours and a wage of -12,00 passed and applying crashed (HTTP 500)."""
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            self.HEADER
+            + "M-1;Karen Holm;A-1;Dolmer Have;Socialpædagog;Kontaktperson;-5;01-02-2024;;250;ja\n"
+            + "M-2;Ib Holm;A-2;Dolmer Have;Socialpædagog;Kontaktperson;300;01-02-2024;;250;ja\n"
+            + "M-3;Ea Holm;A-3;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;;-12,00;ja\n"
+            + "M-4;Bo Holm;A-4;Dolmer Have;Socialpædagog;Kontaktperson;80;01-02-2024;;312,7549;ja\n",
+            encoding="utf-8",
+        )
+        before = snapshot()
+
+        error = rejected([SourceFile(name="loen.csv", path=path)], mapping=GENERIC_MAPPING)
+
+        assert [(i.row, i.column, i.value, i.message) for i in error.errors] == [
+            (2, "Timer pr. uge", "-5", "Tallet skal være mellem 0 og 80."),
+            (3, "Timer pr. uge", "300", "Tallet skal være mellem 0 og 80."),
+            (4, "Timeløn", "-12,00", "Tallet må ikke være negativt."),
+        ]
+        assert snapshot() == before
+
+    def test_the_five_file_set_checks_hours_by_the_same_rule(self, world, tmp_path) -> None:
+        folder = copy_set("five_file_utf8", tmp_path)
+        path = folder / "engagement.csv"
+        path.write_text(path.read_text().replace("01-02-2019;37", "01-02-2019;300"))
+
+        error = rejected(five_file(str(folder)))
+
+        assert [(i.row, i.column, i.value, i.message) for i in error.errors] == [
+            (2, "Ugentlige timer", "300", "Tallet skal være mellem 0 og 80.")
+        ]
+
+    def test_a_value_the_database_still_refuses_rolls_everything_back(self, world, tmp_path, monkeypatch) -> None:
+        """Should a check ever miss what the database refuses, applying fails as a whole with the
+        constraint's message, and the database's text (which holds the row) is not shown."""
+        from styrbord.staff.importing import generic
+        from styrbord.staff.importing.columns import NumberRule
+        from styrbord.staff.importing.errors import ImportFailedError
+
+        monkeypatch.setattr(generic, "HOURS", NumberRule(None, None, 5, 2))
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            self.HEADER + "M-1;Karen Holm;A-1;Dolmer Have;Socialpædagog;Kontaktperson;-5;01-02-2024;;250;ja\n",
+            encoding="utf-8",
+        )
+        before = snapshot()
+
+        with pytest.raises(ImportFailedError) as info:
+            run_import([SourceFile(name="loen.csv", path=path)], norddjurs(), mapping=GENERIC_MAPPING)
+
+        assert info.value.message == (
+            "Importen kunne ikke gemmes: databasen afviste en værdi (Timer pr. uge skal være mellem 0 og 80). "
+            "Intet er gemt; ret filen, og prøv igen."
+        )
+        assert snapshot() == before
+        assert not ImportBatch.objects.exists()
+
     def test_a_formula_cell_is_read_as_text_and_flagged(self, world) -> None:
         result = run_import(one_file("generic_formula.xlsx"), norddjurs(), mapping=GENERIC_MAPPING)
 

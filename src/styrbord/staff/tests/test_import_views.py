@@ -244,6 +244,38 @@ class TestGenericUpload:
         assert response.status_code == 200
         assert "Startdato" in response.context["form"].non_field_errors()[0]
 
+    def test_a_failed_apply_is_a_message_not_an_error_page_and_the_batch_is_marked_failed(
+        self, client, world, media, monkeypatch
+    ) -> None:
+        from django.contrib.messages import get_messages
+
+        from styrbord.staff.importing import generic
+        from styrbord.staff.importing.columns import NumberRule
+
+        monkeypatch.setattr(generic, "HOURS", NumberRule(None, None, 5, 2))  # a check that misses -5
+        saved = ColumnMapping.objects.create(
+            name="Løn", municipality=world.dolmer.municipality, mapping=GENERIC_MAPPING
+        )
+        data = (FILES / "generic_latin1_tab.csv").read_bytes().replace(b"\t29,6\t", b"\t-5\t")
+        client.force_login(world.coordinator)
+        before = snapshot()
+        response = client.post(UPLOAD, {"files": [SimpleUploadedFile("loen.csv", data)], "mapping": saved.pk})
+        token = pending_token()
+        assert client.get(response["Location"]).status_code == 200
+
+        done = client.post(response["Location"])
+
+        assert done.status_code == 302
+        assert done["Location"] == UPLOAD
+        assert [str(m) for m in get_messages(done.wsgi_request)] == [
+            "Importen kunne ikke gemmes: databasen afviste en værdi (Timer pr. uge skal være mellem 0 og 80). "
+            "Intet er gemt; ret filen, og prøv igen."
+        ]
+        assert snapshot() == before
+        batch = ImportBatch.objects.get()
+        assert (batch.status, batch.storage_token) == (ImportBatch.Status.FAILED, "")
+        assert not (media / "imports" / token).exists()
+
     def test_another_municipalitys_mapping_cannot_be_chosen(self, client, world) -> None:
         other = ColumnMapping.objects.create(
             name="Syddjurs", municipality=world.syddjurs_facility.municipality, mapping=GENERIC_MAPPING

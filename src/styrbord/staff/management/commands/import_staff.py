@@ -18,7 +18,7 @@ from django.utils import translation
 from styrbord.accounts.models import User
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping
-from styrbord.staff.importing.errors import ImportRejectedError
+from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError
 from styrbord.staff.importing.reading import SourceFile
 from styrbord.staff.importing.services import run_import
 
@@ -79,6 +79,8 @@ class Command(BaseCommand):
             if rejected.errors.hidden:
                 self.stderr.write(f"... og {rejected.errors.hidden} fejl mere")
             raise CommandError(f"Importen blev afvist: {rejected.errors.total} fejl. Intet er ændret.") from None
+        except ImportFailedError as failed:
+            raise CommandError(failed.message) from None
         for warning in result.plan.warnings:
             self.stderr.write(f"Advarsel: {warning}")
         verb = "Prøvekørsel (intet er gemt)" if options["dry_run"] else "Indlæst"
