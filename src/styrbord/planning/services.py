@@ -295,6 +295,49 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
 # --- accepting a plan -------------------------------------------------------------------------------
 
 
+def acceptance_summary(run: PlanRun) -> dict[str, Any]:
+    """What accepting the run would do, for the confirmation page: the new planned bookings it
+    creates (the seats that are neither existing bookings nor booked already), their planned
+    cost, what each grant pays of it and what is left to the facilities' own money."""
+    assignments = list(run.assignments.filter(existing=False, booking__isnull=True))
+    per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for assignment in assignments:
+        for charge in assignment.charges:
+            grant_id = int(charge["grant"])
+            if grant_id != OWN_BUDGET_ID:
+                per_grant[grant_id] += Decimal(charge["amount"])
+    named = {g.pk: g for g in Grant.objects.filter(pk__in=per_grant).select_related("pool", "facility", "municipality")}
+    cost = sum((a.cost for a in assignments), ZERO)
+    paying = [(grant_id, amount) for grant_id, amount in sorted(per_grant.items()) if amount > 0]
+    grants: list[dict[str, Any]] = [
+        {"grant": grant_id, "name": str(named[grant_id]) if grant_id in named else str(grant_id), "amount": amount}
+        for grant_id, amount in paying
+    ]
+    paid_by_grants = sum((amount for _grant_id, amount in paying), ZERO)
+    return {
+        "count": len(assignments),
+        "cost": cost,
+        "grants": grants,
+        "grants_total": paid_by_grants,
+        "own": max(ZERO, cost - paid_by_grants),
+        "sessions": len({a.session_id for a in assignments}),
+    }
+
+
+def acceptance_refusal(run: PlanRun) -> str | None:
+    """Why the run cannot be accepted now (the checks ``accept_run`` makes again under a lock),
+    so the confirmation page offers no button it would refuse; None if it may be."""
+    if run.status != PlanRun.Status.DONE:
+        return _("Kun en færdig kørsel kan godkendes.")
+    scenario = Scenario.objects.get(pk=run.scenario_id)
+    if scenario.accepted_run_id == run.pk:
+        return _("Planen er allerede godkendt.")
+    latest = scenario.latest_run()
+    if latest is not None and latest.pk != run.pk:
+        return _("Der er en nyere kørsel af scenariet. Godkend den nyeste, eller kør scenariet igen.")
+    return None
+
+
 def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
     """Book the run's new seats as planned bookings and charge them to grants; all or nothing."""
     if run.status != PlanRun.Status.DONE:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("koersel/<int:pk>/status/", views.run_status, name="run_status"),
     path("koersel/<int:pk>/plan.xlsx", views.run_xlsx, name="run_xlsx"),
     path("koersel/<int:pk>/godkend/", views.run_accept, name="run_accept"),
+    path("koersel/<int:pk>/godkend/bekraeft/", views.run_confirm, name="run_confirm"),
 ]

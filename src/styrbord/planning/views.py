@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from styrbord.accounts.permissions import (
@@ -31,6 +31,7 @@ from styrbord.accounts.permissions import (
     scope,
     scoped_for,
 )
+from styrbord.accounts.route_policy import requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access, log_action
 from styrbord.lib.dates import local_today
@@ -141,6 +142,9 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scenario": scenario,
         # A start that has passed: a new run plans courses from this day only (none at all when over).
         "plans_from": scenario.first_day_for_new_seats(today),
+        "start_passed": scenario.start_date < today,
+        # A start of today has not passed, but a plan books courses from tomorrow (see the model).
+        "start_is_today": scenario.start_date == today,
         "is_over": scenario.is_over(today),
         "runs": runs,
         "latest": runs[0] if runs else None,
@@ -338,11 +342,34 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+CONFIRM_FIELD = "bekraeft"
+
+
+@requires("scenario", UPDATE)
+@require_GET
+@login_required
+def run_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The step before accepting: what the plan books and what it costs, and who pays, with the
+    button that accepts it (a plan may commit several hundred thousand kroner)."""
+    run = _run(request, pk)
+    get_scoped_or_404(request.user, UPDATE, "scenario", Scenario.objects.all(), pk=run.scenario_id)
+    context = {
+        "run": run,
+        "scenario": run.scenario,
+        "summary": services.acceptance_summary(run),
+        "refusal": services.acceptance_refusal(run),
+        "confirm_field": CONFIRM_FIELD,
+    }
+    return render(request, "planning/run_confirm.html", context)
+
+
 @require_POST
 @login_required
 def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     get_scoped_or_404(request.user, UPDATE, "scenario", Scenario.objects.all(), pk=run.scenario_id)
+    if request.POST.get(CONFIRM_FIELD) != "1":  # not from the confirmation page: show it first
+        return redirect("planning:run_confirm", pk=run.pk)
     try:
         bookings = services.accept_run(run, request.user)  # type: ignore[arg-type]
     except services.PlanningError as error:
@@ -350,14 +377,22 @@ def run_accept(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         from styrbord.funding.models import LedgerEntry
 
+        count = len(bookings)
         if LedgerEntry.objects.filter(booking__in=[b.pk for b in bookings]).exists():
-            done = _("Planen er godkendt: %(count)s planlagte bookinger er oprettet og fordelt på tilsagnene.")
-        else:  # a plan on the facilities' own budgets: nothing was charged to a grant
-            done = _(
-                "Planen er godkendt: %(count)s planlagte bookinger er oprettet. Planen bruger ingen tilsagn; "
-                "de betales af tilbuddenes egne midler."
+            done = ngettext(
+                "Planen er godkendt: %(count)s planlagt booking er oprettet og fordelt på tilsagnene.",
+                "Planen er godkendt: %(count)s planlagte bookinger er oprettet og fordelt på tilsagnene.",
+                count,
             )
-        messages.success(request, done % {"count": len(bookings)})
+        else:  # a plan on the facilities' own budgets: nothing was charged to a grant
+            done = ngettext(
+                "Planen er godkendt: %(count)s planlagt booking er oprettet. Planen bruger ingen tilsagn; "
+                "den betales af tilbuddenes egne midler.",
+                "Planen er godkendt: %(count)s planlagte bookinger er oprettet. Planen bruger ingen tilsagn; "
+                "de betales af tilbuddenes egne midler.",
+                count,
+            )
+        messages.success(request, done % {"count": count})
     return redirect("planning:run_detail", pk=run.pk)
 
 

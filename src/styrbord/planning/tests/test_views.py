@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -153,12 +154,12 @@ def test_the_coordinator_creates_runs_and_accepts_a_scenario(world: World, immed
     assert list(scenario.facilities.all()) == [world.dolmer]
     setup = planning_setup(world)
     run = finished_run_for(setup.scenario)
-    accepted = client.post(reverse("planning:run_accept", args=[run.pk]), follow=True)
+    accepted = client.post(reverse("planning:run_accept", args=[run.pk]), {"bekraeft": "1"}, follow=True)
     assert (
         "Planen er godkendt: 3 planlagte bookinger er oprettet og fordelt på tilsagnene." in accepted.content.decode()
     )
     assert Booking.objects.count() == 3
-    again = client.post(reverse("planning:run_accept", args=[run.pk]), follow=True)  # sent twice
+    again = client.post(reverse("planning:run_accept", args=[run.pk]), {"bekraeft": "1"}, follow=True)  # twice
     assert "Planen er allerede godkendt. Der er ikke ændret noget." in again.content.decode()
     assert Booking.objects.count() == 3
 
@@ -170,7 +171,9 @@ def test_accepting_a_plan_on_own_money_does_not_say_it_was_charged_to_grants(
     setup.scenario.grants.clear()
     Scenario.objects.filter(pk=setup.scenario.pk).update(own_budget=Decimal("1000000"))
     run = finished_run_for(Scenario.objects.get(pk=setup.scenario.pk))
-    page = client_for(world.coordinator).post(reverse("planning:run_accept", args=[run.pk]), follow=True)
+    page = client_for(world.coordinator).post(
+        reverse("planning:run_accept", args=[run.pk]), {"bekraeft": "1"}, follow=True
+    )
     made = Booking.objects.count()
     assert made > 0
     assert (
@@ -434,3 +437,93 @@ def test_the_scenario_list_shows_an_accepted_scenarios_accepted_run(world: World
     draft = client_for(world.coordinator).get(reverse("planning:scenario_list")).content.decode()
     assert "277.916" in draft
     assert f'Seneste kørsel: <a href="{reverse("planning:run_detail", args=[newer.pk])}">#{newer.pk}' in draft
+
+
+def _new_seats(run: PlanRun) -> list[Any]:
+    return list(run.assignments.filter(existing=False, booking__isnull=True))
+
+
+def _grant_share(seats: list[Any]) -> Decimal:
+    return sum((Decimal(c["amount"]) for s in seats for c in s.charges if int(c["grant"]) != 0), Decimal("0"))
+
+
+def test_accepting_a_plan_asks_for_confirmation_with_its_bookings_cost_and_funding(world: World) -> None:
+    """The plan's button leads to a summary (new planned bookings, their cost, what each grant
+    and the facilities' own money pay) with the button that accepts; a POST without it books nothing."""
+    from styrbord.lib.formatting import format_kr
+
+    setup = planning_setup(world, own_budget="10000.00")
+    run = finished_run_for(setup.scenario)
+    client = client_for(world.coordinator)
+    confirm = reverse("planning:run_confirm", args=[run.pk])
+    accept = reverse("planning:run_accept", args=[run.pk])
+    detail = client.get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+    assert f'id="plan-accept" href="{confirm}"' in detail
+    assert f'action="{accept}"' not in detail  # no longer one click
+    seats = _new_seats(run)
+    cost = sum((s.cost for s in seats), Decimal("0"))
+    paid = _grant_share(seats)
+    assert len(seats) > 1
+    assert paid > 0
+
+    page = client.get(confirm).content.decode()
+
+    assert f"Godkendelsen opretter {len(seats)} planlagte bookinger til i alt {format_kr(cost)}." in page
+    assert f'<td>{setup.grant}</td><td class="num">{format_kr(paid)}</td>' in page
+    assert f'<td>Tilbuddenes egne midler</td><td class="num">{format_kr(cost - paid)}</td>' in page
+    assert f"Godkend og opret {len(seats)} planlagte bookinger" in page
+    # A POST without the confirmation (a page from before, a script) shows the step and books nothing.
+    skipped = client.post(accept)
+    assert skipped.status_code == 302
+    assert skipped["Location"] == confirm
+    assert not Booking.objects.exists()
+    client.post(accept, {"bekraeft": "1"})
+    assert Booking.objects.count() == len(seats)
+    # Accepted: the step says so and offers no button; the run's protections stay.
+    done = client.get(confirm).content.decode()
+    assert "Planen er allerede godkendt." in done
+    assert 'name="bekraeft"' not in done
+    assert client_for(world.finance).get(confirm).status_code == 403
+    assert client_for(world.other_coordinator).get(confirm).status_code == 404
+
+
+def test_the_confirmation_offers_no_button_for_a_run_that_a_newer_one_replaced(world: World) -> None:
+    setup = planning_setup(world)
+    older = finished_run_for(setup.scenario)
+    finished_run_for(setup.scenario)
+    page = client_for(world.coordinator).get(reverse("planning:run_confirm", args=[older.pk])).content.decode()
+    assert "Der er en nyere kørsel af scenariet." in page
+    assert 'name="bekraeft"' not in page
+
+
+def test_accepting_one_booking_says_so_in_the_singular(world: World) -> None:
+    setup = planning_setup(world)
+    run = finished_run_for(setup.scenario)
+    seats = _new_seats(run)
+    kept = next(s for s in seats if _grant_share([s]) > 0)
+    run.assignments.exclude(pk=kept.pk).delete()
+    client = client_for(world.coordinator)
+    confirm = client.get(reverse("planning:run_confirm", args=[run.pk])).content.decode()
+    assert "Godkendelsen opretter 1 planlagt booking til i alt" in confirm
+    page = client.post(reverse("planning:run_accept", args=[run.pk]), {"bekraeft": "1"}, follow=True)
+    assert "Planen er godkendt: 1 planlagt booking er oprettet og fordelt på tilsagnene." in page.content.decode()
+
+
+def test_a_scenario_starting_today_is_not_said_to_have_passed(world: World) -> None:
+    """On the scenario's 'plan from' day (01-12-2026, the tests' today) the start has not passed;
+    the page says that new courses are planned from tomorrow. The day after, it has passed."""
+    import datetime as dt
+
+    import time_machine
+
+    setup = planning_setup(world)
+    client = client_for(world.coordinator)
+    url = reverse("planning:scenario_detail", args=[setup.scenario.pk])
+    page = client.get(url).content.decode()
+    assert "er passeret" not in page
+    assert "Planlæg fra er i dag. En ny kørsel planlægger hold, der begynder i morgen (02-12-2026) eller senere" in page
+    with time_machine.travel(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(world.coordinator)
+        later = client.get(url).content.decode()
+    assert "Planlæg fra (01-12-2026) er passeret." in later
+    assert "Planlæg fra er i dag" not in later
