@@ -7,6 +7,7 @@ written with COPY, which is what the import benchmark compares against.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -233,13 +234,15 @@ def _update_employments(changed: list[tuple[PlannedEmployment, dict[str, Any]]])
 
 
 def _end_missing(plan: Plan) -> None:
-    today = Value(plan.today, output_field=DateField())
+    """Status ended, last day the day before the import (``plan.last_day_of_missing``)."""
+    last = plan.today - dt.timedelta(days=1)
+    yesterday = Value(last, output_field=DateField())
     if plan.to_end:
         Employment.objects.filter(id__any_of=plan.to_end).update(
             status=Employment.Status.ENDED,
             end_date=Case(
-                When(end_date__isnull=False, end_date__lte=plan.today, then=F("end_date")),
-                default=Greatest(F("start_date"), today),
+                When(end_date__isnull=False, end_date__lte=last, then=F("end_date")),
+                default=Greatest(F("start_date"), yesterday),
                 output_field=DateField(),
             ),
             version=F("version") + 1,

@@ -67,6 +67,28 @@ class PlannedEmployment:
     current: dict[str, Any] | None = None  # the stored values, kept only for rows that change
 
 
+@dataclass(slots=True)
+class Ending:
+    """An open employment the delivery does not contain, which ``end_missing`` ends."""
+
+    id: int
+    number: str
+    name: str
+    facility: str
+    last_day: dt.date
+
+
+def last_day_of_missing(today: dt.date, start: dt.date, end: dt.date | None) -> dt.date:
+    """The end date an employment missing from today's delivery gets: the day before the import
+    (it is absent from today's file, so not in force today), or its own earlier end date. Never
+    before its start (the employment's check constraint): one that starts today or later ends on
+    its start date. ``apply._end_missing`` writes the same rule in SQL."""
+    yesterday = today - dt.timedelta(days=1)
+    if end is not None and end <= yesterday:
+        return end
+    return max(start, yesterday)
+
+
 @dataclass
 class Plan:
     """What applying the delivery would do. Empty lists when nothing changes."""
@@ -90,6 +112,7 @@ class Plan:
     person_ids: dict[str, int] = field(default_factory=dict)
     employments: list[PlannedEmployment] = field(default_factory=list)
     to_end: list[int] = field(default_factory=list)
+    ending: list[Ending] = field(default_factory=list)  # the same employments, by facility and name
 
     @property
     def errors(self):  # type: ignore[no-untyped-def]
@@ -104,7 +127,7 @@ class Plan:
         employment (a resignation in the file, or an employment the delivery ends today): what
         applying it leaves for the booking list's filter "Kun efter ansættelsens ophør". The
         comparison of ``training.services.after_employment_ends``, on end dates not yet stored."""
-        ends: dict[int, dt.date] = dict.fromkeys(self.to_end, self.today)
+        ends: dict[int, dt.date] = {e.id: e.last_day for e in self.ending}
         for planned in self.employments:
             if planned.existing_id is not None and planned.changes and planned.changes.get("end_date"):
                 ends[planned.existing_id] = planned.changes["end_date"]
@@ -559,3 +582,10 @@ def _plan_ending(plan: Plan) -> None:
         ~Q(status=Employment.Status.ENDED)
     )
     plan.to_end = [pk for pk, number in still_open.values_list("id", "employment_number") if number not in in_file]
+    missing = Employment.objects.filter(id__any_of=plan.to_end).order_by("facility__name", "employee__name", "id")
+    plan.ending = [
+        Ending(id=pk, number=number, name=name, facility=facility, last_day=last_day_of_missing(plan.today, start, end))
+        for pk, number, name, facility, start, end in missing.values_list(
+            "id", "employment_number", "employee__name", "facility__name", "start_date", "end_date"
+        )
+    ]

@@ -6,6 +6,7 @@ that looks like a CPR number is masked (ddmmyy-****).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -90,4 +91,9 @@ def preview_context(batch: ImportBatch, plan: Plan) -> dict[str, Any]:
         "warnings": plan.warnings,
         "new_facilities": [d.name for d in plan.new_facilities],
         "bookings_left_behind": plan.bookings_left_behind() if not plan.errors else 0,
+        "ending": [
+            {"name": mask_cpr(e.name), "number": mask_cpr(e.number), "facility": e.facility, "last_day": e.last_day}
+            for e in plan.ending
+        ],
+        "ending_day": plan.today - dt.timedelta(days=1),
     }

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from styrbord.audit.models import AuditEntry
+from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import FacilityDepartment, ImportBatch
 from styrbord.staff.importing.errors import ImportRejectedError
@@ -241,10 +242,44 @@ class TestFiveFileSet:
         assert result.counts["employments_ended"] == 6
         ended = Employment.objects.get(employment_number="1003-201")
         assert ended.status == Employment.Status.ENDED
-        assert ended.end_date is not None
+        assert ended.end_date == local_today() - dt.timedelta(days=1)
         assert set(others) == {"active"}  # another municipality is never touched
         again = run_import(five_file(str(folder)), norddjurs(), end_missing=True)
         assert again.counts["employments_ended"] == 0
+
+    def test_ended_employments_count_as_gone_on_the_import_day_on_every_page(self, world, tmp_path) -> None:
+        """The facility list counts employments in force (status not ended); the evidence sheet and
+        coverage count those whose end date is today or later. An employment missing from today's
+        file ends yesterday, so both agree on the import day (with today as end date they differed)."""
+        from django.db.models import Q
+
+        from styrbord.organisations.services import current_employments
+
+        import_five()
+        folder = copy_set("five_file_utf8", tmp_path)
+        path = folder / "engagement.csv"
+        path.write_text(
+            "\n".join(line for line in path.read_text().splitlines() if not line.startswith("1003;")) + "\n"
+        )
+        today = local_today()
+        earlier = today - dt.timedelta(days=10)
+        Employment.objects.filter(employment_number="1002-102").update(end_date=earlier)
+        path.write_text(
+            "\n".join(line for line in path.read_text().splitlines() if not line.startswith("1002;")) + "\n"
+        )
+
+        plan = prepare(five_file(str(folder)), norddjurs(), end_missing=True)
+        run_import(five_file(str(folder)), norddjurs(), end_missing=True)
+
+        in_force = Employment.objects.filter(start_date__lte=today).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today)
+        )
+        norddjurs_q = Q(facility__municipality__code="0707")
+        assert current_employments(today).filter(norddjurs_q).count() == in_force.filter(norddjurs_q).count()
+        assert Employment.objects.get(employment_number="1003-201").end_date == today - dt.timedelta(days=1)
+        assert Employment.objects.get(employment_number="1002-102").end_date == earlier  # its own, earlier end
+        assert {e.number: e.last_day for e in plan.ending}["1003-201"] == today - dt.timedelta(days=1)
+        assert {e.number: e.last_day for e in plan.ending}["1002-102"] == earlier
 
     def test_an_ended_employment_that_comes_back_is_opened_again(self, world, tmp_path) -> None:
         import_five()

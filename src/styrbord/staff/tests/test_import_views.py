@@ -104,6 +104,42 @@ class TestUploadPreviewApply:
         assert not (media / "imports" / token).exists()  # the files are deleted after apply
         assert "8 ansættelser oprettet" in client.get(UPLOAD).content.decode()
 
+    def test_the_preview_names_every_employment_that_will_be_ended(self, client, world, tmp_path) -> None:
+        """'Afslut aktive ansættelser ...' is irreversible: the preview lists each employment it ends
+        (name, employment number, facility, last day), not only how many."""
+        import datetime as dt
+
+        from styrbord.lib.dates import local_today
+        from styrbord.lib.formatting import format_date
+        from styrbord.staff.tests.test_import_support import import_five
+
+        world_numbers = set(
+            Employment.objects.filter(facility__municipality__code="0707").values_list("employment_number", flat=True)
+        )
+        import_five()
+        files = uploads()
+        engagement = files[FIVE.index("engagement")]
+        kept = [line for line in engagement.read().decode().splitlines() if not line.startswith("1003;")]
+        files[FIVE.index("engagement")] = SimpleUploadedFile("engagement.csv", ("\n".join(kept) + "\n").encode())
+        client.force_login(world.coordinator)
+
+        response = client.post(UPLOAD, {"files": files, "end_missing": "on"})
+        page = client.get(response["Location"])
+
+        text = page.content.decode()
+        ending = page.context["ending"]
+        assert len(ending) == page.context["counts"]["employments_ended"] == 6
+        assert "6 ansættelser afsluttes</h2>" in text
+        yesterday = format_date(local_today() - dt.timedelta(days=1))
+        assert f"Sidste dag er dagen før importen ({yesterday})" in text
+        mads = Employment.objects.get(employment_number="1003-201")
+        assert (
+            f"<tr><td>Mads Bæk</td><td>1003-201</td><td>{mads.facility.name}</td>"
+            f'<td class="nowrap">{yesterday}</td></tr>' in text
+        )
+        # The world's own staff at Norddjurs' facilities are not in the files either: each is named.
+        assert {e["number"] for e in ending} == {"1003-201", *world_numbers}
+
     def test_invalid_files_show_the_error_table_and_store_nothing(self, client, world, media) -> None:
         client.force_login(world.coordinator)
         before = snapshot()
