@@ -389,14 +389,16 @@ def _engagements(
         number = cols.text(cells, number_col) if number_col is not None else ""
         if number_col is not None and not number:
             parsed.errors.add(table.file, row, table.column(number_col), "", gettext_noop("Feltet skal udfyldes."))
+        # A repeated number is reported whatever else is wrong in either row: one upload shows every error.
+        if user is not None and (number or number_col is None):
+            number = number or f"{user[1]}-{dept}"
+            if not _check_number(parsed, table, row, number_col, number, numbers):
+                index.setdefault((hr_id, dept), None)
+                continue
         if parsed.errors.total > errors_before or user is None or start is None:
             index[(hr_id, dept)] = None
             continue
-        person_key, ref, title = user
-        number = number or f"{ref}-{dept}"
-        if not _check_number(parsed, table, row, number_col, number, numbers):
-            index.setdefault((hr_id, dept), None)
-            continue
+        person_key, _ref, title = user
         end, status = _end_and_status(parsed, table, row, end_col, start, end, str(status), today)
         if status is None:
             index[(hr_id, dept)] = None

@@ -192,20 +192,23 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
         text = {key: cells[i].strip() if i < width else "" for key, i in index.items()}
         person = _person(cols, text, row, index, municipality_code, parsed)
         employment = _employment(cols, text, row, index, parsed, today)
-        if parsed.errors.total > before or person is None or employment is None:
-            continue
-        employment.person_key = person.key
-        if employment.number in numbers:
+        # A repeated number is reported whatever else is wrong in either row: one upload shows every error.
+        number = text.get("employment_number", "")
+        if number in numbers:
             parsed.errors.add(
                 file,
                 row,
                 table.column(index["employment_number"]),
-                employment.number,
+                number,
                 gettext_noop("Ansættelsesnummeret står også i række %(first)s."),
-                first=numbers[employment.number],
+                first=numbers[number],
             )
             continue
-        numbers[employment.number] = row
+        if number:
+            numbers[number] = row
+        if parsed.errors.total > before or person is None or employment is None:
+            continue
+        employment.person_key = person.key
         parsed.persons[person.key] = person  # a person on several rows: the last row's details win
         parsed.employments.append(employment)
 

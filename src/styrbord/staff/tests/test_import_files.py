@@ -166,6 +166,20 @@ class TestFiveFileSet:
         assert snapshot() == before
         assert not ImportBatch.objects.exists()
 
+    def test_a_duplicated_number_is_reported_even_when_its_first_row_has_other_errors(self, world, tmp_path) -> None:
+        folder = copy_set("duplicated_employment", tmp_path)
+        path = folder / "engagement.csv"
+        lines = path.read_text().splitlines()
+        lines[2] = lines[2].replace("15.08.2020", "31-02-2020")  # row 3, the first with 1002-102
+        path.write_text("\n".join(lines) + "\n")
+
+        error = rejected(five_file(str(folder)))
+
+        assert [(i.row, i.value, i.message) for i in error.errors] == [
+            (3, "31-02-2020", "Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
+            (4, "1002-102", "Ansættelsesnummeret står også i række 3."),
+        ]
+
     def test_unknown_job_codes_are_rejected(self, world) -> None:
         before = snapshot()
 
@@ -480,6 +494,27 @@ class TestGenericFiles:
         )
         assert snapshot() == before
         assert not ImportBatch.objects.exists()
+
+    def test_every_error_of_an_upload_is_reported_duplicates_included(self, world, tmp_path) -> None:
+        """Row 5 has a bad date and row 6 repeats its employment number: both are reported at once
+        (before, the repeat showed only after row 5 was fixed)."""
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            self.HEADER
+            + "M-1;Karen Holm;A-1;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;;250;ja\n"
+            + "M-2;Ib Holm;A-2;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;;250;ja\n"
+            + "M-3;Ea Holm;A-3;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;;250;ja\n"
+            + "M-4;Bo Holm;A-4;Dolmer Have;Socialpædagog;Kontaktperson;37;32-02-2024;;250;ja\n"
+            + "M-5;Al Holm;A-4;Dolmer Have;Socialpædagog;Kontaktperson;37;01-02-2024;;250;ja\n",
+            encoding="utf-8",
+        )
+
+        error = rejected([SourceFile(name="loen.csv", path=path)], mapping=GENERIC_MAPPING)
+
+        assert [(i.row, i.column, i.value, i.message) for i in error.errors] == [
+            (5, "Ansat fra", "32-02-2024", "Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
+            (6, "Ansættelsesnr", "A-4", "Ansættelsesnummeret står også i række 5."),
+        ]
 
     def test_a_formula_cell_is_read_as_text_and_flagged(self, world) -> None:
         result = run_import(one_file("generic_formula.xlsx"), norddjurs(), mapping=GENERIC_MAPPING)
