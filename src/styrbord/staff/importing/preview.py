@@ -7,10 +7,12 @@ that looks like a CPR number is masked (ddmmyy-****).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from styrbord.lib.formatting import format_number, natural_places
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing.plan import Plan, PlannedEmployment
@@ -18,6 +20,10 @@ from styrbord.staff.importing.values import mask_cpr
 from styrbord.staff.models import Employment, JobGroup
 
 PREVIEW_ROWS = 20
+
+
+def hours_text(value: Decimal) -> str:
+    return format_number(value, natural_places(value))
 
 
 def _short_key(key: str) -> str:
@@ -70,7 +76,8 @@ def preview_rows(plan: Plan, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
                 "job_group": groups.get(planned.job_group, planned.job_group),
                 "kind": kinds.get(row.kind, row.kind),
                 "title": mask_cpr(row.title or ""),
-                "weekly_hours": row.weekly_hours,
+                # The decimals the value has: 24,75 stays 24,75, 37 stays 37.
+                "weekly_hours": None if row.weekly_hours is None else hours_text(row.weekly_hours),
                 "start_date": row.start_date,
                 "end_date": row.end_date,
                 "status": statuses.get(row.status, row.status),

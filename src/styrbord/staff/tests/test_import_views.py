@@ -140,6 +140,20 @@ class TestUploadPreviewApply:
         # The world's own staff at Norddjurs' facilities are not in the files either: each is named.
         assert {e["number"] for e in ending} == {"1003-201", *world_numbers}
 
+    def test_the_preview_shows_the_hours_with_the_decimals_they_have(self, client, world) -> None:
+        saved = ColumnMapping.objects.create(
+            name="Løn", municipality=world.dolmer.municipality, mapping=GENERIC_MAPPING
+        )
+        data = (FILES / "generic_latin1_tab.csv").read_bytes().replace(b"\t29,6\t", b"\t24,75\t")
+        client.force_login(world.coordinator)
+
+        response = client.post(UPLOAD, {"files": [SimpleUploadedFile("loen.csv", data)], "mapping": saved.pk})
+        page = client.get(response["Location"])
+
+        hours = {r["number"]: r["weekly_hours"] for r in page.context["rows"]}
+        assert hours == {"A-1": "37", "A-2": "24,75", "A-3": "18,5"}
+        assert '<td class="num">24,75</td>' in page.content.decode()
+
     def test_invalid_files_show_the_error_table_and_store_nothing(self, client, world, media) -> None:
         client.force_login(world.coordinator)
         before = snapshot()
