@@ -129,13 +129,13 @@ def _small(people: int) -> bool:
 
 
 def _hide_small(points: list[CoveragePoint], suppress: bool) -> list[CoveragePoint]:
-    """A month's share resting on one to four people (in scope, meeting or missing the requirement)
-    is not shown to analysts."""
+    """A month's share resting on fewer than five people (in scope, meeting or missing the
+    requirement; none meeting or none missing tells it of everyone) is not shown to analysts."""
     if not suppress:
         return points
     return [
         replace(p, in_scope=0, compliant=0, in_scope_fte=ZERO_FTE, compliant_fte=ZERO_FTE, share=None)
-        if _small(p.in_scope) or _small(p.compliant) or _small(p.in_scope - p.compliant)
+        if _small(p.in_scope) or (p.in_scope and (p.compliant < THRESHOLD or p.in_scope - p.compliant < THRESHOLD))
         else p
         for p in points
     ]
@@ -192,6 +192,8 @@ def aggregate_coverage(
         table = suppress_table(
             {k: {"met": grouped[k].compliant, "missing": grouped[k].in_scope - grouped[k].compliant} for k in order},
             columns=["met", "missing"],
+            # 0 of 14 meeting it tells that each of the 14 misses it: none is fewer than five too.
+            suppress_zero=True,
         )
         for k in order:
             people_hidden[k] = table.row_totals[k] is None

@@ -135,6 +135,8 @@ def share_mask(
                 for key in whole
             },
             columns=["with", "without"],
+            # 0 % of 14 with a relevant education tells it of each of the 14: none is fewer than five too.
+            suppress_zero=True,
         )
         for key in whole:
             if table.row_totals[key] is None or None in table.cells[key].values():

@@ -84,17 +84,18 @@ def test_analysts_do_not_see_small_rows_or_rows_that_would_reveal_them(
 ) -> None:
     coverage = aggregate_coverage(region_target["target"], _in_region(world), region_target["today"], suppress=True)
     rows = {r.label: r for r in coverage.rows}
-    # Syddjurs has 2 people, 1 meeting the requirement: hidden. With the totals shown, the next
-    # smallest (Randers: 6 meet it) is hidden too, or Syddjurs would be 22 - 14 - 6; and Norddjurs'
-    # share, or Syddjurs' one holder would be 14 - 7 - 6 (its people in scope may still show).
+    # Syddjurs has 2 people, 1 meeting the requirement: hidden. Randers' 6 all meet it, and none
+    # missing it tells that of each of the 6: its share is hidden too, and with the totals shown
+    # its people, or Syddjurs would be 22 - 14 - 6. Hidden together, neither can be worked out,
+    # so Norddjurs (7 meet it, 7 miss it) shows all.
     assert rows["Syddjurs"].hidden
     assert rows["Syddjurs"].in_scope is None
     assert rows["Syddjurs"].share is None
     assert rows["Randers"].hidden
     assert rows["Randers"].in_scope is None
     assert rows["Randers"].status_label == "Skjult"
-    assert rows["Norddjurs"].hidden
-    assert (rows["Norddjurs"].in_scope, rows["Norddjurs"].share) == (14, None)
+    assert not rows["Norddjurs"].hidden
+    assert (rows["Norddjurs"].in_scope, rows["Norddjurs"].share) == (14, Decimal("50.0"))
     assert (coverage.total.in_scope, coverage.total.share) == (22, Decimal("63.6"))
 
 
@@ -189,9 +190,10 @@ def test_the_analyst_reads_the_regional_target_per_municipality(world: World, re
     assert "Alle med KRAP (regionalt mål)" in html
     assert 'data-key="{}"'.format(region_target["norddjurs"].pk) in html
     assert "63,6 %" in html  # the region's share
-    # Syddjurs' and Randers' people and shares, and Norddjurs' share (its 14 people show).
-    assert html.count('<td class="num">&lt;5</td>') == 5
+    # Syddjurs' and Randers' people and shares; Norddjurs (7 of 14) shows all.
+    assert html.count('<td class="num">&lt;5</td>') == 4
     assert '<td class="num">14</td>' in html
+    assert "50,0 %" in html
     assert "Randers-medarbejder" not in html
     assert "Dolmer-medarbejder" not in html
     assert "Hovedstaden-mål" not in html
@@ -245,7 +247,7 @@ def test_the_export_holds_the_pages_rows_with_hidden_ones_as_small(world: World,
     sheets = load_workbook(io.BytesIO(response.content), read_only=True)
     rows = [list(r) for r in sheets.worksheets[0].iter_rows(values_only=True)]
     assert rows[0] == ["Kommune", "Personer i målgruppen", "Andel, der opfylder (%)", "Mål (%)", "Status"]
-    assert rows[1] == ["Norddjurs", 14, "<5", 100, "Skjult"]
+    assert rows[1] == ["Norddjurs", 14, 50, 100, "Ikke opfyldt"]
     assert rows[2] == ["Randers", "<5", "<5", 100, "Skjult"]
     assert rows[3] == ["Syddjurs", "<5", "<5", 100, "Skjult"]
     assert rows[4] == ["I alt", 22, 63.6, 100, "Ikke opfyldt"]
