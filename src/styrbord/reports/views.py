@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, scope
+from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, UPDATE, can, scope, scoped_for
 from styrbord.accounts.uploads import UploadRejectedError, check_upload
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_action
+from styrbord.funding.models import Pool
 from styrbord.organisations.models import Municipality
 from styrbord.reports import services, templating
 from styrbord.reports.doctypes.base import ReportError, all_types, get_type
@@ -54,6 +55,15 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "types": form.types,
         "jobs": jobs,
         "can_manage_templates": can(request.user, LIST, "report_template"),
+        # The report to a grantor on its pool (status and accounts) is made from the pool's own
+        # figures, on the pool page; listed here too, as it is a report like the others.
+        "package_pools": list(
+            scoped_for(request.user, EXPORT, "pool", Pool.objects.select_related("grantor")).order_by(
+                "-period_end", "name"
+            )
+        )
+        if can(request.user, EXPORT, "pool")
+        else [],
     }
     return render(request, "reports/report_list.html", context)
 

@@ -241,7 +241,7 @@ POOL_RELEASE = register(
             "Sagsfremstilling til udvalget: puljens tilsagn frigives som budgetneutrale tillægsbevillinger."
         ),
         scope_kinds=(ScopeKind.POOL,),
-        roles=frozenset({Role.ADMIN, Role.COORDINATOR, Role.FINANCE, Role.GRANTOR}),
+        roles=frozenset({Role.ADMIN, Role.COORDINATOR, Role.FINANCE}),  # the municipality's own committee paper
         build=build,
     )
 )

@@ -87,9 +87,10 @@ def test_a_coordinator_of_another_municipality_cannot_preview_the_pool(world: Wo
     assert "Velfærdsdirektøren indstiller" not in response.content.decode()
 
 
-def test_a_grantor_may_make_the_release_of_its_own_pool(world: World, seed_case: SeedCase) -> None:
+def test_the_release_is_the_municipalitys_own_paper_not_the_grantors(world: World, seed_case: SeedCase) -> None:
     response = _client(world.grantor_user).get(reverse("reports:report_preview"), _params(seed_case))
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "Velfærdsdirektøren indstiller" not in response.content.decode()
 
 
 def test_an_ordered_file_is_made_in_the_background_and_only_its_owner_may_download_it(
@@ -198,11 +199,31 @@ def test_an_analyst_is_offered_only_aggregate_documents(world: World, seed_case:
     assert _client(world.analyst).get(reverse("reports:report_preview"), _params(seed_case)).status_code == 400
 
 
-def test_a_grantor_is_offered_only_pool_documents(world: World, seed_case: SeedCase) -> None:
+def test_a_grantor_is_offered_the_report_on_its_own_pools(world: World, seed_case: SeedCase) -> None:
+    """The grantor's document is the status report and grant accounts on its pool (made on the
+    pool page, listed on the reports page too); the municipality's committee papers are not."""
+    from styrbord.funding.models import Pool
+
+    other = Pool.objects.create(
+        municipality=seed_case.pool.municipality,
+        name="Andens pulje",
+        kind=seed_case.pool.kind,
+        total=1000,
+        period_start=seed_case.pool.period_start,
+        period_end=seed_case.pool.period_end,
+    )
     content = _client(world.grantor_user).get(reverse("reports:report_list")).content.decode()
-    assert "Frigivelse af puljemidler (tillægsbevilling)" in content
+    assert "Frigivelse af puljemidler (tillægsbevilling)" not in content
     assert "Orientering om rekruttering og fastholdelse" not in content
     assert "Status på kompetenceudvikling" not in content
+    table = content.split('id="package-pools"', 1)[1].split("</table>", 1)[0]
+    assert reverse("funding:package_docx", args=[seed_case.pool.pk]) in table
+    assert reverse("funding:package_xlsx", args=[seed_case.pool.pk]) in table
+    assert other.name not in table
+    # The finance officer has both: the committee paper and the grantor reports of the municipality.
+    finance = _client(world.finance).get(reverse("reports:report_list")).content.decode()
+    assert "Frigivelse af puljemidler (tillægsbevilling)" in finance
+    assert other.name in finance.split('id="package-pools"', 1)[1]
 
 
 @pytest.mark.parametrize(
