@@ -214,7 +214,7 @@ def book_group(
     """Book several people on one session, all or none.
 
     Each person is checked as ``book`` checks one (employment, clash, leave, prerequisites); a
-    refusal for one books no one and names the person. Minimum staffing is checked for the group
+    refusal for anyone books no one, and every person refused is named at once. Minimum staffing is checked for the group
     together: five from one house on the same day can leave it short where one would not. When
     the group leaves a facility under its minimum and that is not confirmed, nothing is booked
     and the days are returned.
@@ -222,17 +222,19 @@ def book_group(
     if not employments:
         raise BookingError(_("Vælg mindst én medarbejder."))
     bookings: list[Booking] = []
+    refused: list[str] = []
     for employment in sorted(employments, key=lambda e: (e.facility.name, e.employee.name, e.pk)):
-        try:
+        try:  # each in its own savepoint, so the next is still checked after a refusal
             bookings.append(
                 book(
                     employment.employee, session, employment=employment, status=status, user=user, check_staffing=False
                 )
             )
         except BookingError as error:
-            raise BookingError(
-                _("%(name)s: %(reason)s Ingen er booket.") % {"name": employment.employee.name, "reason": error.message}
-            ) from None
+            refused.append(_("%(name)s: %(reason)s") % {"name": employment.employee.name, "reason": error.message})
+    if refused:
+        nobody = _("Ingen er booket.")
+        raise BookingError(" ".join([*refused, nobody]), problems=[*refused, nobody])
     per_booking = group_staffing_warnings(session, bookings)  # each with the rest of the group away
     for booking in bookings:
         booking.staffing_warning = bool(per_booking[booking.pk])

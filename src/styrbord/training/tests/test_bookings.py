@@ -356,14 +356,22 @@ def test_a_group_is_booked_all_or_none_and_a_refusal_names_the_person() -> None:
         start_date=dt.date(2026, 3, 3),
         end_date=dt.date(2026, 3, 3),
     )
+    # The third is booked on another course the same day: both refusals are named at once.
+    elsewhere = helpers.session(days=[dt.date(2026, 3, 2)], capacity=10)
+    services.book(staff[2].employee, elsewhere, status="booked")
+    audited = AuditEntry.objects.filter(action="training.booking.created").count()
     with pytest.raises(BookingError) as error:
         services.book_group(session, staff)
-    assert error.value.message.startswith(f"{staff[1].employee.name}: ")
-    assert "fravær (ferie) den 03-03-2026" in error.value.message
+    refused = sorted([staff[1], staff[2]], key=lambda e: (e.facility.name, e.employee.name, e.pk))
+    assert [p.split(":")[0] for p in error.value.problems[:-1]] == [e.employee.name for e in refused]
+    assert f"{staff[1].employee.name}: Medarbejderen har fravær (ferie) den 03-03-2026." in error.value.problems
+    assert any(p.startswith(f"{staff[2].employee.name}: Medarbejderen er allerede booket") for p in error.value.problems)
+    assert error.value.problems[-1] == "Ingen er booket."
     assert error.value.message.endswith("Ingen er booket.")
     assert not session.bookings.exists()
-    assert not AuditEntry.objects.filter(action="training.booking.created").exists()
+    assert AuditEntry.objects.filter(action="training.booking.created").count() == audited
 
+    services.cancel(elsewhere.bookings.get())
     outcome = services.book_group(session, [staff[0], staff[2]])
     assert outcome.booked
     assert {b.employee_id for b in outcome.bookings} == {staff[0].employee_id, staff[2].employee_id}

@@ -182,3 +182,11 @@ def test_a_new_session_on_a_public_holiday_or_weekend_is_saved_with_a_word(world
     assert "Kursusdagen 26-12-2026 er en helligdag (Anden juledag)." in content
     assert "Kursusdagen 27-12-2026 er en søndag." in content
     assert "24-12-2026 er" not in content  # Christmas Eve is a Thursday and no public holiday
+
+
+def test_a_price_with_oere_shows_them(world: World, client: Client) -> None:
+    session = helpers.session(days=[MARCH_2], fee_per_participant=Decimal("2450.50"))
+    whole = helpers.session(days=[MARCH_2], fee_per_participant=Decimal("2400.00"))
+    client = _login(client, world.coordinator)
+    assert "2.450,50 kr." in client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
+    assert "2.400 kr." in client.get(reverse("training:session_detail", args=[whole.pk])).content.decode()

@@ -561,7 +561,8 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
                 confirm_understaffing=data["confirm_understaffing"],
             )
         except BookingError as error:
-            form.add_error(None, error.message)
+            for problem in error.problems:
+                form.add_error(None, problem)
         else:
             if outcome.booked:
                 made = len(outcome.bookings)
