@@ -6,15 +6,22 @@ None of these rows holds personal data: a batch keeps counts and file names only
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality
 
-__all__ = ["ColumnMapping", "FacilityDepartment", "ImportBatch"]
+__all__ = ["STALE_AFTER", "ColumnMapping", "FacilityDepartment", "ImportBatch"]
+
+# An upload nobody confirmed within this long is abandoned (its files are purged).
+STALE_AFTER = dt.timedelta(hours=24)
 
 
 class ColumnMapping(models.Model):
@@ -127,6 +134,8 @@ class ImportBatch(RuleFieldsMixin, models.Model):
     # Random name of the folder under MEDIA_ROOT/imports/ holding the uploaded files between
     # preview and apply; empty once the files are deleted.
     storage_token = models.CharField(max_length=64, blank=True, editable=False)
+    # What the check page last showed (``Plan.fingerprint``): applying refuses when the plan differs.
+    preview_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -148,3 +157,16 @@ class ImportBatch(RuleFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def status_label(self) -> str:
+        """The status as the history shows it: a pending upload whose check found errors is
+        rejected, one nobody confirmed within a day is abandoned (both from stored facts)."""
+        if self.status != self.Status.PENDING:
+            return str(self.get_status_display())
+        errors = int((self.counts or {}).get("errors", 0))
+        if errors:
+            return ngettext("Afvist (%(count)s fejl)", "Afvist (%(count)s fejl)", errors) % {"count": errors}
+        if self.created_at is not None and self.created_at < timezone.now() - STALE_AFTER:
+            return gettext("Opgivet (ikke gennemført)")
+        return str(self.get_status_display())

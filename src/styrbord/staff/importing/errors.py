@@ -113,3 +113,12 @@ class ImportFailedError(Exception):
         return gettext(
             "Importen kunne ikke gemmes: databasen afviste en værdi. Intet er gemt; ret filen, og prøv igen."
         )
+
+
+class PlanChangedError(Exception):
+    """Applying now would do something else than the check page showed (Styrbord has changed
+    since): nothing was applied. Carries the fresh plan, to be shown instead."""
+
+    def __init__(self, plan: Any) -> None:
+        self.plan = plan
+        super().__init__("Importen er ændret siden kontrollen")

@@ -9,6 +9,7 @@ All database reads are set-based: a key list goes as one parameter (``any_of``),
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -139,6 +140,36 @@ class Plan:
             for employment_id, last_day in open_bookings.values_list("employment_id", "session__last_day")
             if last_day is not None and last_day > ends[employment_id]
         )
+
+    def fingerprint(self) -> str:
+        """A hash of everything applying the plan would write: the check page stores it, and
+        applying refuses a plan that has changed since (another import, an edit in Styrbord)."""
+        digest = hashlib.sha256()
+
+        def put(*parts: object) -> None:
+            digest.update(repr(parts).encode())
+
+        put(sorted(self.counts().items()), self.today)
+        for row in self.new_facilities:
+            put("facility", row.department_id, row.name)
+        put("links", sorted(self.new_facility_links))
+        for unit, top, facility_id in self.new_units:
+            put("unit", unit.department_id, unit.name, top, facility_id)
+        for changed_unit in self.changed_units:
+            put("unit changed", *changed_unit)
+        for code in self.new_job_codes:
+            put("job code", code.code, code.job_group)
+        for person in self.new_people:
+            put("person", person.key)
+        for person_id, values in self.changed_people:
+            put("person changed", person_id, sorted(values.items()))
+        for e in self.employments:
+            p = e.placement
+            put(e.row.number, e.existing_id, p.facility_id, p.facility_dept, p.unit_id, p.unit_dept)
+            put(sorted((e.changes or {}).items()))
+        for ending in self.ending:
+            put("end", ending.id, ending.last_day)
+        return digest.hexdigest()
 
     def counts(self) -> dict[str, int]:
         created = sum(1 for e in self.employments if e.existing_id is None)

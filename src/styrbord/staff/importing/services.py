@@ -21,7 +21,7 @@ from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.import_models import ColumnMapping, ImportBatch
 from styrbord.staff.importing import five_file, generic
 from styrbord.staff.importing.apply import apply_plan
-from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError
+from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError, PlanChangedError
 from styrbord.staff.importing.plan import Plan, build_plan
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_where
 from styrbord.staff.importing.records import FileInfo, ParsedSet
@@ -170,11 +170,14 @@ def run_import(
     end_missing: bool = False,
     dry_run: bool = False,
     batch: ImportBatch | None = None,
+    expected_fingerprint: str = "",
 ) -> ImportResult:
     """Validate everything, then apply all of it in one transaction (or, for a dry run, only count).
 
     Raises ``ImportRejectedError`` with the full error report when anything is wrong; then the database
-    is unchanged. ``batch`` is the pending batch of an upload being confirmed.
+    is unchanged. ``batch`` is the pending batch of an upload being confirmed; with
+    ``expected_fingerprint`` (what its check page showed) a plan that differs now raises
+    ``PlanChangedError`` and nothing is applied.
     """
     parsed = read_delivery(sources, municipality, mapping)
     if parsed.errors:
@@ -190,6 +193,8 @@ def run_import(
             if plan.errors:
                 _log_rejected(municipality, parsed)
                 raise ImportRejectedError(plan.errors, plan.warnings)
+            if expected_fingerprint and plan.fingerprint() != expected_fingerprint:
+                raise PlanChangedError(plan)
             counts = plan.counts() if dry_run else apply_plan(plan)
             batch = _record(
                 batch, municipality, user, sources, parsed, mapping, mapping_obj, end_missing, dry_run, counts

@@ -7,7 +7,6 @@ may hold personal data, so they are never served (no URL points into this folder
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import shutil
 from pathlib import Path
@@ -17,10 +16,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from styrbord.staff.import_models import ImportBatch
+from styrbord.staff.import_models import STALE_AFTER, ImportBatch
 from styrbord.staff.importing.reading import SourceFile
 
-STALE_AFTER = dt.timedelta(hours=24)
+__all__ = ["STALE_AFTER", "discard", "folder_of", "purge_stale", "release", "sources_of", "store"]
 
 
 def _root() -> Path:

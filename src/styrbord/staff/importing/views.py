@@ -22,7 +22,7 @@ from styrbord.accounts.route_policy import requires
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping, ImportBatch
 from styrbord.staff.importing import storage
-from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError, IssueList
+from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError, IssueList, PlanChangedError
 from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
 from styrbord.staff.importing.generic import guess_mapping, mapping_problems
@@ -201,12 +201,20 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
                 mapping_obj=batch.mapping,
                 end_missing=batch.end_missing,
                 batch=batch,
+                expected_fingerprint=batch.preview_fingerprint,
             )
         except ImportRejectedError as rejected:
             plan = prepare(sources, batch.municipality, mapping=mapping_data, end_missing=batch.end_missing)
+            _remember_check(batch, plan)
             context = preview_context(batch, plan)
             context.update(errors=rejected.errors)
             return render(request, "staff/importing/preview.html", context, status=422)
+        except PlanChangedError as changed:
+            # Another import (or an edit) since the check: show what applying would do now.
+            _remember_check(batch, changed.plan)
+            context = preview_context(batch, changed.plan)
+            context["changed_since_check"] = True
+            return render(request, "staff/importing/preview.html", context, status=409)
         except ImportFailedError as failed:
             storage.release(batch, ImportBatch.Status.FAILED)
             messages.error(request, failed.message)
@@ -241,8 +249,17 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             )
         return redirect("staff:import_upload")
     plan = prepare(sources, batch.municipality, mapping=mapping_data, end_missing=batch.end_missing)
+    _remember_check(batch, plan)
     status = 422 if plan.errors else 200
     return render(request, "staff/importing/preview.html", preview_context(batch, plan), status=status)
+
+
+def _remember_check(batch: ImportBatch, plan: Any) -> None:
+    """What the check page shows: the plan's fingerprint (applying refuses another plan), or the
+    number of errors (the history shows the upload as rejected)."""
+    batch.preview_fingerprint = "" if plan.errors else plan.fingerprint()
+    batch.counts = {"errors": plan.errors.total} if plan.errors else {}
+    batch.save(update_fields=["preview_fingerprint", "counts"])
 
 
 @requires(OBJECT_TYPE, CREATE)

@@ -154,6 +154,76 @@ class TestUploadPreviewApply:
         assert hours == {"A-1": "37", "A-2": "24,75", "A-3": "18,5"}
         assert '<td class="num">24,75</td>' in page.content.decode()
 
+    def test_applying_a_check_that_has_gone_stale_is_refused_with_the_fresh_preview(self, client, world) -> None:
+        """Check the set, apply another import of the same staff, go back and apply: the page
+        showed 8 new employments, applying now would create none. It is refused, nothing is
+        written, and the fresh preview is shown; applying that one works."""
+        from styrbord.staff.tests.test_import_support import import_five
+
+        client.force_login(world.coordinator)
+        preview = client.post(UPLOAD, {"files": uploads()})["Location"]
+        assert client.get(preview).context["counts"]["employments_created"] == 8
+        import_five()  # another import in the meantime
+        before = snapshot()
+
+        stale = client.post(preview)
+
+        assert stale.status_code == 409
+        text = stale.content.decode()
+        assert "Styrbord er ændret siden kontrollen" in text
+        assert "Kontrollér den nye forhåndsvisning nedenfor" in text
+        assert stale.context["counts"]["employments_created"] == 0
+        assert snapshot() == before
+        batch = ImportBatch.objects.get(status=ImportBatch.Status.PENDING)
+        assert batch.storage_token
+        assert client.post(preview).status_code == 302  # the fresh preview is what applies
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.APPLIED
+
+    def test_the_history_tells_rejected_failed_abandoned_and_applied_uploads_apart(self, client, world) -> None:
+        """'Seneste importer' said 'Afventer godkendelse' for all but applied ones."""
+        import datetime as dt
+
+        from styrbord.staff.import_models import STALE_AFTER
+
+        municipality = world.dolmer.municipality
+        client.force_login(world.coordinator)
+        bad = (FILES / "generic_latin1_tab.csv").read_bytes().replace(b"01.02.2024", b"31.02.2024")
+        columns = client.post(UPLOAD, {"files": [SimpleUploadedFile("loen.csv", bad)]})["Location"]
+        checked = client.post(columns, {f"field_{key}": header for key, header in GENERIC_MAPPING.items()})
+        assert client.get(checked["Location"]).status_code == 422  # the check finds one error
+        abandoned = ImportBatch.objects.create(
+            municipality=municipality, created_by=world.coordinator, file_names=["gammel.csv"]
+        )
+        ImportBatch.objects.filter(pk=abandoned.pk).update(
+            created_at=abandoned.created_at - STALE_AFTER - dt.timedelta(1)
+        )
+        ImportBatch.objects.create(
+            municipality=municipality, status=ImportBatch.Status.FAILED, file_names=["fejlet.csv"]
+        )
+        ImportBatch.objects.create(
+            municipality=municipality,
+            status=ImportBatch.Status.APPLIED,
+            end_missing=True,
+            file_names=["fuld.csv"],
+            counts={"employments_ended": 2},
+        )
+        ImportBatch.objects.create(municipality=municipality, file_names=["ny.csv"])
+
+        page = client.get(UPLOAD)
+
+        rows = {b.file_names[0]: b.status_label for b in page.context["history"]}
+        assert rows == {
+            "loen.csv": "Afvist (1 fejl)",
+            "gammel.csv": "Opgivet (ikke gennemført)",
+            "fejlet.csv": "Mislykkedes",
+            "fuld.csv": "Indlæst",
+            "ny.csv": "Afventer godkendelse",
+        }
+        text = page.content.decode()
+        assert "<td>Afvist (1 fejl)</td>" in text
+        assert 'Indlæst<br><span class="small">Afslut manglende ansættelser</span>' in text
+
     def test_invalid_files_show_the_error_table_and_store_nothing(self, client, world, media) -> None:
         client.force_login(world.coordinator)
         before = snapshot()
