@@ -18,6 +18,8 @@ from styrbord.training.models import Course, Session
 
 TIME_LIMIT_S = 6
 OWN_BUDGET = Decimal("150000.00")
+# Under this much left on the seed grants together, the plan with them cannot differ from the one without.
+LITTLE_LEFT = Decimal("50000.00")
 
 # The providers' course calendar for 2027 that the coordinator plans with: (course code, name,
 # capacity, first day, number of days, days between course days).
@@ -108,6 +110,9 @@ def build(ctx: DemoContext) -> None:
     norddjurs = ctx.municipalities.get("0707") or Municipality.objects.get(code="0707")
     calendar = _calendar(norddjurs)
     grants = list((ctx.extra.get("funding_grants") or {}).values())
+    # What the grants have left when the plans run: the funding step charges the demo's bookings
+    # to them, and a plan can only use what is left.
+    left = {grant.pk: balances.remaining for grant, balances in zip(grants, _balances(grants), strict=True)}
     with_grants = _scenario(
         ctx,
         norddjurs,
@@ -137,4 +142,21 @@ def build(ctx: DemoContext) -> None:
             f"{scenario.name}: {met}/{len(run.result.get('targets', []))} krav nås, "
             f"{run.result.get('new_seats', 0)} nye pladser, {format_kr(run.cost or 0)}"
         )
-    ctx.note(f"Planlægning: kursuskalender 2027 med {calendar} hold; " + "; ".join(parts))
+    remaining = ", ".join(f"{g.recipient_name} {format_kr(left[g.pk])}" for g in grants)
+    note = f"Planlægning: kursuskalender 2027 med {calendar} hold; tilsagnenes restbeløb {remaining}; " + "; ".join(
+        parts
+    )
+    if grants and sum(left.values(), Decimal("0")) < LITTLE_LEFT:
+        # The comparison then shows two equal plans: say so where the demo is built.
+        note += (
+            f" ADVARSEL: tilsagnene har under {format_kr(LITTLE_LEFT)} tilbage, så planen med puljemidlerne "
+            "bliver som planen uden (demoens bookinger er allerede fordelt på dem)"
+        )
+    ctx.note(note)
+
+
+def _balances(grants: list[Any]) -> list[Any]:
+    from styrbord.funding.services.balances import balances_by_grant
+
+    found = balances_by_grant(grants)
+    return [found[g.pk] for g in grants]

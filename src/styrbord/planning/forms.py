@@ -10,7 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from styrbord.funding.models import Grant
+from styrbord.funding.services.balances import balances_by_grant
 from styrbord.lib.dates import add_months, local_today
+from styrbord.lib.formatting import format_kr
 from styrbord.lib.money import money_formfield_callback
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.planning.models import Scenario
@@ -49,17 +51,37 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["facilities"].queryset = facilities.order_by("name")  # type: ignore[attr-defined]
         self.fields["facilities"].required = False
         self.fields["facilities"].help_text = _("Ingen valgt betyder alle kommunens tilbud.")
-        self.fields["grants"].queryset = (  # type: ignore[attr-defined]
+        grants = (
             Grant.objects.filter(status=Grant.Status.APPROVED)
             .filter(Q(facility__municipality=municipality) | Q(municipality=municipality))
             .select_related("pool", "facility", "municipality")
             .order_by("pk")
         )
+        self.fields["grants"].queryset = grants  # type: ignore[attr-defined]
+        # What each grant has left now (amount less actuals and open commitments): a grant spent
+        # by bookings already charged to it gives a plan nothing, and the choice says so.
+        self.remaining = {pk: b.remaining for pk, b in balances_by_grant(grants).items()}
+        self.fields["grants"].label_from_instance = self._grant_label  # type: ignore[attr-defined]
         if not self.instance.pk:
             today = local_today()
             self.initial.setdefault("start_date", today)
             self.initial.setdefault("horizon_end", dt.date(add_months(today, 12).year, 12, 31))
             self.initial.setdefault("facilities", list(facilities.values_list("pk", flat=True)))
+
+    def _grant_label(self, grant: Grant) -> str:
+        remaining = self.remaining.get(grant.pk, grant.amount)
+        if remaining <= 0:
+            return _("%(grant)s (intet tilbage)") % {"grant": grant}
+        return _("%(grant)s (%(remaining)s tilbage af %(amount)s)") % {
+            "grant": grant,
+            "remaining": format_kr(remaining),
+            "amount": format_kr(grant.amount),
+        }
+
+    def spent_grants(self) -> list[Grant]:
+        """The chosen grants with nothing left: a plan cannot use them (said when the form is saved)."""
+        chosen = self.cleaned_data.get("grants") or []
+        return [g for g in chosen if self.remaining.get(g.pk, g.amount) <= 0]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

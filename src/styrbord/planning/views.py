@@ -90,6 +90,20 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/scenario_list.html", context)
 
 
+def _warn_spent_grants(request: HttpRequest, form: ScenarioForm) -> None:
+    spent = form.spent_grants()
+    if spent:
+        messages.warning(
+            request,
+            ngettext(
+                "Tilsagnet %(grants)s har intet tilbage, så planen kan ikke bruge af det.",
+                "Tilsagnene %(grants)s har intet tilbage, så planen kan ikke bruge af dem.",
+                len(spent),
+            )
+            % {"grants": "; ".join(str(g) for g in spent)},
+        )
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def scenario_create(request: HttpRequest) -> HttpResponse:
@@ -105,6 +119,7 @@ def scenario_create(request: HttpRequest) -> HttpResponse:
             scenario.facilities.set(form.fields["facilities"].queryset)  # type: ignore[attr-defined]
         log_action(scenario, "planning.scenario.created", request.user, {"name": scenario.name})
         messages.success(request, _("Scenariet er oprettet. Kør det for at få en plan."))
+        _warn_spent_grants(request, form)
         return redirect("planning:scenario_detail", pk=scenario.pk)
     return render(request, "planning/scenario_form.html", {"form": form, "municipality": municipality})
 
@@ -118,6 +133,7 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         log_action(scenario, "planning.scenario.updated", request.user, {"name": scenario.name})
         messages.success(request, _("Scenariet er gemt. Kør det igen for at se virkningen."))
+        _warn_spent_grants(request, form)
         return redirect("planning:scenario_detail", pk=scenario.pk)
     return render(
         request,

@@ -57,3 +57,30 @@ def test_the_demo_plans_norddjurs_with_and_without_the_seed_000_grants() -> None
     assert better, "the grants raise the forecast coverage of at least one requirement"
     assert all(row["cells"][0]["attainment"] >= row["baseline_pct"] / 100 - 1e-9 for row in table["targets"])
     assert {f["name"] for f in table["facilities"]} >= {"Dolmer Have", "Bofællesskaberne Glesborg"}
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "funding/demo.py (_charge_bookings) charges every 2025-2027 demo booking at Dolmer Have and Glesborg to "
+        "the seed-000 grants until a charge is refused, so they have a few hundred kroner left when the plans run "
+        "and the plans with and without them come out alike. Remove this mark when the funding demo leaves the "
+        "grants money for the plan."
+    ),
+)
+def test_the_seed_grants_have_money_left_for_the_demo_plan() -> None:
+    from styrbord.funding.services.balances import balances_by_grant
+
+    build_demo(2024, TODAY, only=UP_TO_PLANNING)
+    with_grants, without = Scenario.objects.filter(municipality__code="0707").order_by("pk")
+    grants = list(with_grants.grants.all())
+    left = sum((b.remaining for b in balances_by_grant(grants).values()), Decimal("0"))
+    run_with, run_without = with_grants.latest_run(), without.latest_run()
+    assert run_with is not None
+    assert run_without is not None
+    spent = sum((Decimal(g["planned"]) for g in run_with.result["grants"] if g["grant"] != 0), Decimal("0"))
+    # money for the plan: at least the grants' 2027 budget lines are more than a few hundred kroner
+    assert left >= Decimal("100000.00")
+    assert spent >= Decimal("50000.00")
+    assert run_with.result["new_seats"] > run_without.result["new_seats"]

@@ -527,3 +527,41 @@ def test_a_scenario_starting_today_is_not_said_to_have_passed(world: World) -> N
         later = client.get(url).content.decode()
     assert "Planlæg fra (01-12-2026) er passeret." in later
     assert "Planlæg fra er i dag" not in later
+
+
+def test_the_scenario_form_shows_what_each_grant_has_left_and_warns_of_a_spent_one(world: World) -> None:
+    """A grant spent by bookings already charged to it gives a plan nothing: its choice says what
+    is left, and saving a scenario with a spent grant says the plan cannot use it."""
+    import datetime as dt
+
+    from styrbord.funding.models import Grant
+    from styrbord.funding.services.ledger import post_actual
+    from styrbord.funding.services.setup import create_grant
+    from styrbord.lib.costs import CostCategory
+
+    setup = planning_setup(world)
+    spent = create_grant(Grant(pool=setup.pool, facility=world.glesborg, amount=Decimal("5000.00")), None)
+    post_actual(spent, CostCategory.FEE, Decimal("5000.00"), dt.date(2026, 11, 2), None, text="Kursus")
+    post_actual(setup.grant, CostCategory.FEE, Decimal("1500.00"), dt.date(2026, 11, 2), None, text="Kursus")
+    client = client_for(world.coordinator)
+
+    form = client.get(reverse("planning:scenario_edit", args=[setup.scenario.pk])).content.decode()
+
+    assert f"{setup.grant} (18.500 kr. tilbage af 20.000 kr.)" in form
+    assert f"{spent} (intet tilbage)" in form
+    saved = client.post(
+        reverse("planning:scenario_edit", args=[setup.scenario.pk]),
+        {
+            "name": setup.scenario.name,
+            "facilities": [world.dolmer.pk, world.glesborg.pk],
+            "grants": [setup.grant.pk, spent.pk],
+            "own_budget": "0",
+            "start_date": "2026-12-01",
+            "horizon_end": "2027-12-31",
+            "time_limit_s": "3",
+            "days_cap_per_year": "10",
+        },
+        follow=True,
+    ).content.decode()
+    assert f"Tilsagnet {spent} har intet tilbage, så planen kan ikke bruge af det." in saved
+    assert str(setup.grant) + " har intet" not in saved
