@@ -277,6 +277,22 @@ def cpr_columns(table: Table) -> list[int]:
     return sorted(found)
 
 
+UNUSED_CPR = gettext_noop(
+    "Kolonnen %(column)s ligner CPR-numre; den indlæses ikke, medmindre du vælger den som CPR-nummer "
+    "(så gemmes kun en pseudonym nøgle, aldrig nummeret)."
+)
+CPR_IN_OTHER_FIELD = gettext_noop(
+    "Kolonnen %(column)s ligner CPR-numre og kan ikke indlæses som et andet felt, for CPR-numre gemmes aldrig. "
+    "Vælg den som CPR-nummer, eller vælg en anden kolonne."
+)
+
+
+def notice_unused_cpr(table: Table, columns: Iterable[int], warnings: IssueList) -> None:
+    """A column of CPR numbers the import does not use: said (by its header, never its values)."""
+    for index in columns:
+        warnings.add(table.file, table.header_row, table.column(index), "", UNUSED_CPR, column=table.column(index))
+
+
 def refuse_cpr_if_policy(table: Table, columns: Iterable[int], errors: IssueList) -> bool:
     """Under CPR_POLICY="reject", a CPR column is an error. Returns True when refused."""
     refused = False

@@ -26,7 +26,7 @@ from pathlib import Path
 from django.utils.translation import gettext_noop
 
 from styrbord.lib.dates import local_today
-from styrbord.staff.importing.columns import Columns, NumberRule, cpr_columns, refuse_cpr_if_policy
+from styrbord.staff.importing.columns import Columns, NumberRule, cpr_columns, notice_unused_cpr, refuse_cpr_if_policy
 from styrbord.staff.importing.reading import Table
 from styrbord.staff.importing.records import DepartmentRow, EmploymentRow, JobCodeRow, ParsedSet, PersonRow
 from styrbord.staff.importing.values import cpr_birth_year, looks_like_cpr, normalise_header, pseudonymise_cpr
@@ -214,6 +214,7 @@ def _users(table: Table, municipality_code: str, parsed: ParsedSet) -> dict[str,
         return None
     id_col = found["BrugerId"]
     cpr_col = next((c for c in cpr_cols if c != id_col), id_col if id_col in cpr_cols else None)
+    notice_unused_cpr(table, [c for c in cpr_cols if c not in (cpr_col, id_col)], parsed.warnings)
     email_col = cols.find("E-mail", "Email", "Mail")
     title_col = cols.find("Stilling", "Stillingsbetegnelse")
     birth_col = cols.find("Fødselsår", "Foedselsaar")
@@ -308,6 +309,7 @@ def _engagements(
     cpr_cols = [c for c in cpr_columns(table) if found is None or c != found["BrugerId"]]
     if refuse_cpr_if_policy(table, cpr_cols, parsed.errors) or found is None:
         return None
+    notice_unused_cpr(table, cpr_cols, parsed.warnings)
     number_col = cols.find(
         "Ansættelsesnummer", "Ansaettelsesnummer", "EngagementId", "Engagementsnummer", "Tjenestenummer"
     )

@@ -15,8 +15,10 @@ from styrbord.lib.dates import local_today
 from styrbord.staff.importing.columns import (
     BAD_INTEGER,
     BAD_YES_NO,
+    CPR_IN_OTHER_FIELD,
     Columns,
     cpr_columns,
+    notice_unused_cpr,
     parse_int,
     refuse_cpr_if_policy,
 )
@@ -167,6 +169,8 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
     cpr_cols = cpr_columns(table)
     if refuse_cpr_if_policy(table, cpr_cols, parsed.errors) or parsed.errors:
         return
+    if not _place_cpr_columns(table, cpr_cols, index, parsed):
+        return
     parsed.person_fields |= {"name", *(k for k in _PERSON_OPTIONAL if k in index)}
     if "cpr" in index and "birth_year" not in index:
         parsed.person_fields.add("birth_year")
@@ -211,6 +215,28 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
         employment.person_key = person.key
         parsed.persons[person.key] = person  # a person on several rows: the last row's details win
         parsed.employments.append(employment)
+
+
+def _place_cpr_columns(table: Table, cpr_cols: list[int], index: dict[str, int], parsed: ParsedSet) -> bool:
+    """CPR numbers are never stored: a person-id column holding them is read as the CPR column (a
+    pseudonymous key, as the five-file set does); one mapped to any other field is an error; one
+    not mapped is named in a warning (it would otherwise be ignored without a word)."""
+    mapped = {i: key for key, i in index.items()}
+    if "cpr" not in index and index.get("person_id") in cpr_cols:
+        index["cpr"] = index.pop("person_id")
+        parsed.headers["cpr"] = parsed.headers.pop("person_id")
+        mapped[index["cpr"]] = "cpr"
+    refused = False
+    for column in cpr_cols:
+        key = mapped.get(column)
+        if key is None:
+            notice_unused_cpr(table, [column], parsed.warnings)
+        elif key != "cpr":
+            parsed.errors.add(
+                table.file, table.header_row, table.column(column), "", CPR_IN_OTHER_FIELD, column=table.column(column)
+            )
+            refused = True
+    return not refused
 
 
 def _person(

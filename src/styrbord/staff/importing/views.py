@@ -22,6 +22,7 @@ from styrbord.accounts.route_policy import requires
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping, ImportBatch
 from styrbord.staff.importing import storage
+from styrbord.staff.importing.columns import UNUSED_CPR, cpr_columns
 from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError, IssueList, PlanChangedError
 from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
@@ -131,14 +132,20 @@ def _likeliest_sheet(source: SourceFile) -> str:
     return max(hits, key=lambda name: hits[name])  # max keeps the first of equals
 
 
-def _mapping_table(batch: ImportBatch) -> Table:
+def _mapping_table(batch: ImportBatch) -> tuple[Table, list[str]]:
+    """The file's header, and the headers of its columns whose values look like CPR numbers."""
     sources = storage.sources_of(batch)
     try:
         table = open_table(sources[0], IssueList())
     except (FileUnreadableError, IndexError):
         raise Http404 from None
-    table.close()
-    return table
+    try:
+        cpr_like = [table.column(i) for i in cpr_columns(table)]
+    except FileUnreadableError:
+        cpr_like = []  # the check names what is wrong with the rows
+    finally:
+        table.close()
+    return table, cpr_like
 
 
 @requires(OBJECT_TYPE, CREATE)
@@ -150,18 +157,19 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
     batch = _pending(request, token)
     if request.method == "POST" and "choose_sheet" in request.POST:
         # Another worksheet of the workbook: its columns are offered instead.
-        sheets = _mapping_table(batch).sheets
+        sheets = _mapping_table(batch)[0].sheets
         sheet = request.POST.get("sheet", "")
         if sheet in sheets:
             batch.sheet = sheet
             batch.mapping_data = {}
             batch.save(update_fields=["sheet", "mapping_data"])
         return redirect("staff:import_mapping", token=token)
-    table = _mapping_table(batch)
+    table, cpr_like = _mapping_table(batch)
     headers = table.headers
     form = MappingForm(request.POST or None, headers=headers)
+    shown = batch.mapping_data or guess_mapping(headers)
     if request.method == "GET":
-        form.initial_from(batch.mapping_data or guess_mapping(headers))
+        form.initial_from(shown)
     if request.method == "POST" and form.is_valid():
         chosen = form.mapping()
         name = form.cleaned_data.get("save_as", "").strip()
@@ -176,7 +184,20 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
         batch.mapping_data = chosen
         batch.save(update_fields=["mapping", "mapping_data"])
         return redirect("staff:import_preview", token=token)
-    context = {"form": form, "batch": batch, "headers": headers, "sheet": table.sheet, "sheets": table.sheets}
+    # Named by header only: the values are never echoed.
+    cpr_notices = [
+        _(UNUSED_CPR) % {"column": column}
+        for column in cpr_like
+        if column not in (shown.get("cpr"), shown.get("person_id"))
+    ]
+    context = {
+        "form": form,
+        "batch": batch,
+        "headers": headers,
+        "sheet": table.sheet,
+        "sheets": table.sheets,
+        "cpr_notices": cpr_notices,
+    }
     return render(request, "staff/importing/mapping.html", context)
 
 

@@ -396,6 +396,58 @@ class TestGenericUpload:
         assert (batch.status, batch.storage_token) == (ImportBatch.Status.FAILED, "")
         assert not (media / "imports" / token).exists()
 
+    def test_a_column_of_cpr_numbers_under_another_header_is_named_never_shown(self, client, world) -> None:
+        """'Ident' holds CPR numbers but is no CPR header: the mapping page and the check say the
+        column is not read (before, it was ignored without a word), and no number reaches a page."""
+        header, *rows = (FILES / "generic_latin1_tab.csv").read_text("latin-1").splitlines()
+        idents = ["150385-1235", "010190-2345", "311299-3456"]
+        lines = [f"{header}\tIdent"] + [f"{row}\t{ident}" for row, ident in zip(rows, idents, strict=True)]
+        data = ("\n".join(lines) + "\n").encode("latin-1")
+        client.force_login(world.coordinator)
+
+        columns = client.post(UPLOAD, {"files": [SimpleUploadedFile("loen.csv", data)]})["Location"]
+        mapping_page = client.get(columns).content.decode()
+        checked = client.post(columns, {f"field_{key}": header for key, header in GENERIC_MAPPING.items()})
+        check_page = client.get(checked["Location"])
+
+        notice = "Kolonnen Ident ligner CPR-numre; den indlæses ikke, medmindre du vælger den som CPR-nummer"
+        assert notice in mapping_page
+        assert check_page.status_code == 200
+        [warning] = [w for w in check_page.context["warnings"] if w.column == "Ident"]
+        assert (warning.value, warning.message.startswith(notice)) == ("", True)
+        assert notice in check_page.content.decode()
+        for page in (mapping_page, check_page.content.decode()):
+            for ident in idents:
+                assert ident[:6] not in page
+                assert ident[7:] not in page
+
+    def test_a_person_id_column_of_cpr_numbers_becomes_the_pseudonymous_key(self, world, tmp_path) -> None:
+        from styrbord.staff.importing.reading import SourceFile
+        from styrbord.staff.importing.services import run_import
+        from styrbord.staff.tests.test_import_support import norddjurs
+
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            "Ident;Navn;Ansættelsesnr;Tilbud;Faggruppe;Ansat fra\n"
+            "150385-1235;Karen Holm;A-1;Dolmer Have;Socialpædagog;01-02-2024\n",
+            encoding="utf-8",
+        )
+        mapping = {
+            "person_id": "Ident",
+            "name": "Navn",
+            "employment_number": "Ansættelsesnr",
+            "facility": "Tilbud",
+            "job_group": "Faggruppe",
+            "start_date": "Ansat fra",
+        }
+
+        run_import([SourceFile("loen.csv", path)], norddjurs(), mapping=mapping)
+
+        karen = Employee.objects.get(name="Karen Holm")
+        assert "1235" not in karen.person_key
+        assert len(karen.person_key) == 64
+        assert karen.birth_year == 1985
+
     def test_another_municipalitys_mapping_cannot_be_chosen(self, client, world) -> None:
         other = ColumnMapping.objects.create(
             name="Syddjurs", municipality=world.syddjurs_facility.municipality, mapping=GENERIC_MAPPING
