@@ -257,7 +257,7 @@ def package_xlsx(pkg: GrantorPackage) -> bytes:
                 _("Disponeret"),
                 _("Afvigelse"),
                 _("Afvigelse %"),
-                _("Kræver godkendelse"),
+                _("Over grænsen for budgetændringer"),
             ],
             _account_rows(pkg),
             money_columns={3, 4, 5, 6},

@@ -206,10 +206,26 @@ def _budget_deviation(grant: Grant, today: dt.date) -> list[FundingWarning]:
         if not pool.needs_prior_approval(row.budget, row.used):
             continue
         percent = (abs(row.deviation) * 100 / row.budget).quantize(Decimal("1")) if row.budget else None
-        message = _(
-            "Budgetlinjen %(line)s %(year)s afviger %(amount)s%(percent)s fra det godkendte budget (%(budget)s). "
-            "Ændringer over %(limit_pct)s eller %(limit_kr)s kræver tilskudsgivers forudgående godkendelse."
-        ) % {
+        if row.year >= today.year:
+            # Still open: the change can be approved before the money is spent.
+            text = _(
+                "Budgetlinjen %(line)s %(year)s afviger %(amount)s%(percent)s fra det godkendte budget (%(budget)s). "
+                "Ændringer over %(limit_pct)s eller %(limit_kr)s kræver tilskudsgivers forudgående godkendelse."
+            )
+        elif over:
+            text = _(
+                "Budgetlinjen %(line)s %(year)s blev overskredet med %(amount)s%(percent)s i forhold til det "
+                "godkendte budget (%(budget)s). Det er over grænsen på %(limit_pct)s eller %(limit_kr)s: "
+                "afvigelsen skal godkendes af tilskudsgiver og forklares i tilskudsregnskabet."
+            )
+        else:
+            # A closed year's underspend: nothing to approve beforehand, but the accounts explain it.
+            text = _(
+                "Budgetlinjen %(line)s %(year)s brugte %(amount)s%(percent)s mindre end det godkendte budget "
+                "(%(budget)s). Det er over grænsen på %(limit_pct)s eller %(limit_kr)s: afvigelsen skal "
+                "forklares i tilskudsregnskabet."
+            )
+        message = text % {
             "line": row.label,
             "year": row.year,
             "amount": format_kr(abs(row.deviation)),

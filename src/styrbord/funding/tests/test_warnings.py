@@ -89,11 +89,29 @@ def test_a_budget_line_deviating_beyond_the_grantors_limits_warns(world) -> None
     deviations = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
     assert deviations == []
     post_actual(grant, CostCategory.FEE, D("0.01"), dt.date(2025, 5, 3), world.finance)  # 110.000,01: above 10 %
-    [warning] = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
+    # While 2025 runs, the change can still be approved beforehand.
+    [warning] = [w for w in grant_warnings(grant, dt.date(2025, 6, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
     assert "Budgetlinjen Kursusgebyr 2025 afviger 10.000 kr. (10 %) fra det godkendte budget (100.000 kr.)." in (
         warning.message
     )
     assert "kræver tilskudsgivers forudgående godkendelse" in warning.message
+    # Once the year is over, nothing can be approved beforehand: it is approved and explained after.
+    [warning] = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
+    assert "Budgetlinjen Kursusgebyr 2025 blev overskredet med 10.000 kr. (10 %)" in warning.message
+    assert "forudgående" not in warning.message
+    assert "forklares i tilskudsregnskabet" in warning.message
+
+
+def test_a_closed_years_underspend_is_to_be_explained_not_approved_beforehand(world) -> None:  # type: ignore[no-untyped-def]
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="600000")
+    helpers.budget(grant, {(CostCategory.TRAVEL, 2025): "5000"})
+    post_actual(grant, CostCategory.TRAVEL, D("1680"), dt.date(2025, 5, 1), world.finance)
+    assert [w for w in grant_warnings(grant, dt.date(2025, 6, 1)) if w.kind == WarningKind.BUDGET_DEVIATION] == []
+    [warning] = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
+    assert warning.message.startswith(
+        "Budgetlinjen Transport 2025 brugte 3.320 kr. (66 %) mindre end det godkendte budget (5.000 kr.)."
+    )
+    assert "forudgående" not in warning.message
 
 
 def test_report_deadlines_within_30_days_and_overdue_ones_warn(world) -> None:  # type: ignore[no-untyped-def]
