@@ -365,7 +365,9 @@ def test_a_group_is_booked_all_or_none_and_a_refusal_names_the_person() -> None:
     refused = sorted([staff[1], staff[2]], key=lambda e: (e.facility.name, e.employee.name, e.pk))
     assert [p.split(":")[0] for p in error.value.problems[:-1]] == [e.employee.name for e in refused]
     assert f"{staff[1].employee.name}: Medarbejderen har fravær (ferie) den 03-03-2026." in error.value.problems
-    assert any(p.startswith(f"{staff[2].employee.name}: Medarbejderen er allerede booket") for p in error.value.problems)
+    assert any(
+        p.startswith(f"{staff[2].employee.name}: Medarbejderen er allerede booket") for p in error.value.problems
+    )
     assert error.value.problems[-1] == "Ingen er booket."
     assert error.value.message.endswith("Ingen er booket.")
     assert not session.bookings.exists()

@@ -380,7 +380,7 @@ def test_a_course_lists_its_next_sessions_first_with_free_seats_and_the_past_one
     Booking.objects.create(
         employee=person, employment=person.employments.get(), session=soon, status=BookingStatus.BOOKED
     )
-    del later, running, old, last
+    del running, old, last
 
     page = _login(client, world.coordinator).get(reverse("training:course_detail", args=[course.pk])).content.decode()
 
@@ -392,3 +392,14 @@ def test_a_course_lists_its_next_sessions_first_with_free_seats_and_the_past_one
     assert names("past-sessions") == ["Sidst", "Gammelt"]
     snart = page.split(">Snart</a>", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r'<td class="num">(\d+)</td>', snart) == ["1", "2", "1"]  # booked, seats, free
+    # A plan's seat holds no place with the provider but is not free to book others into.
+    Booking.objects.create(
+        employee=world.dolmer_staff[1],
+        employment=world.dolmer_staff[1].employments.get(),
+        session=later,
+        status=BookingStatus.PLANNED,
+    )
+    page = _login(client, world.coordinator).get(reverse("training:course_detail", args=[course.pk])).content.decode()
+    senere = page.split(">Senere</a>", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num">0<br><span class="small">+ 1 planlagt</span></td>' in senere
+    assert senere.endswith('<td class="num">9</td>')  # 10 seats, 1 planned

@@ -125,7 +125,8 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     sessions = catalogue_for(request.user, LIST, "session", course.sessions.all()).annotate(
-        seats=Count("bookings", filter=Q(bookings__status__in=SEAT_STATUSES))
+        seats=Count("bookings", filter=Q(bookings__status__in=SEAT_STATUSES)),
+        planned=Count("bookings", filter=Q(bookings__status=BookingStatus.PLANNED)),
     )
     # Upcoming sessions (and those still running) soonest first, then those that are over, newest first.
     today = local_today()
@@ -139,7 +140,9 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         reverse=True,
     )
     for session in upcoming:
-        session.free = max(0, session.capacity - session.seats)  # type: ignore[attr-defined]
+        # A plan's seats hold no place with the provider yet, but booking others into them would
+        # leave the plan without: free is what neither booked nor planned seats take.
+        session.free = max(0, session.capacity - session.seats - session.planned)  # type: ignore[attr-defined]
     interests = scoped_for(request.user, LIST, "booking", open_interests().filter(course=course)).select_related(
         "employee"
     )
