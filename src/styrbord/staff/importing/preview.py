@@ -1,4 +1,4 @@
-"""What the preview page shows: counts, the sniffed files, and the first rows as they will be stored.
+"""What the preview page shows: counts, the sniffed files, and the changed rows (old -> new).
 
 CPR numbers never reach the page: person keys from a CPR column are hashes, and any value
 that looks like a CPR number is masked (ddmmyy-****).
@@ -10,14 +10,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from styrbord.lib.formatting import format_number, natural_places
+from styrbord.lib.formatting import format_date, format_number, natural_places
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import ImportBatch
-from styrbord.staff.importing.plan import Plan, PlannedEmployment
+from styrbord.staff.importing.plan import EMPLOYMENT_FIELDS, Plan, PlannedEmployment
 from styrbord.staff.importing.values import mask_cpr
-from styrbord.staff.models import Employment, JobGroup
+from styrbord.staff.models import Employment, JobCode, JobGroup
 
 PREVIEW_ROWS = 20
 
@@ -39,13 +40,24 @@ def _action(planned: PlannedEmployment) -> tuple[str, str]:
 
 
 def preview_rows(plan: Plan, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
-    """The first employments as they will be stored, with names of facilities and units."""
-    shown = plan.employments[:limit]
+    """The employments the import changes, updated ones first, each with its fields old -> new,
+    then new ones, as they will be stored. Unchanged ones are only counted (``counts``)."""
+    updated = [p for p in plan.employments if p.existing_id is not None and p.changes]
+    created = [p for p in plan.employments if p.existing_id is None]
+    shown = (updated + created)[:limit]
     facility_ids = {p.placement.facility_id for p in shown if p.placement.facility_id}
     unit_ids = {p.placement.unit_id for p in shown if p.placement.unit_id}
-    facilities = dict(Facility.objects.filter(id__in=facility_ids).values_list("id", "name"))
-    units = dict(Unit.objects.filter(id__in=unit_ids).values_list("id", "name"))
+    for p in shown:
+        if p.current:
+            facility_ids.add(p.current["facility_id"])
+            unit_ids.add(p.current["unit_id"])
+    facilities = dict(Facility.objects.filter(id__in=facility_ids - {None}).values_list("id", "name"))
+    units = dict(Unit.objects.filter(id__in=unit_ids - {None}).values_list("id", "name"))
+    job_code_ids: set[int] = set(plan.job_code_ids.values())
+    job_code_ids |= {p.current["job_code_id"] for p in shown if p.current and p.current.get("job_code_id")}
+    codes = dict(JobCode.objects.filter(id__in=job_code_ids).values_list("id", "code"))
     departments = plan.parsed.departments
+    names = _Names(facilities, units, codes, departments)
     groups = dict(JobGroup.choices)
     kinds = dict(Employment.Kind.choices)
     statuses = dict(Employment.Status.choices)
@@ -81,10 +93,75 @@ def preview_rows(plan: Plan, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
                 "start_date": row.start_date,
                 "end_date": row.end_date,
                 "status": statuses.get(row.status, row.status),
-                "changes": sorted(planned.changes or {}),
+                "changes": _changes(planned, names) if planned.current else [],
             }
         )
     return rows
+
+
+class _Names:
+    """Names of the ids a change refers to (facility, unit, job code)."""
+
+    def __init__(
+        self, facilities: dict[int, str], units: dict[int, str], codes: dict[int, str], departments: dict[str, Any]
+    ) -> None:
+        self.facilities = facilities
+        self.units = units
+        self.codes = codes
+        self.departments = departments
+
+
+def _show(name: str, value: Any, names: _Names) -> str:
+    """A stored value as the change list shows it."""
+    if value is None or value == "":
+        return "–"
+    if name == "facility_id":
+        return names.facilities.get(value, "")
+    if name == "unit_id":
+        return names.units.get(value, "")
+    if name == "job_code_id":
+        return names.codes.get(value, "")
+    if name == "job_group":
+        return str(dict(JobGroup.choices).get(value, value))
+    if name == "kind":
+        return str(dict(Employment.Kind.choices).get(value, value))
+    if name == "status":
+        return str(dict(Employment.Status.choices).get(value, value))
+    if name == "weekly_hours":
+        return hours_text(Decimal(value))
+    if name == "hourly_wage":
+        return format_number(Decimal(value), 2)
+    if isinstance(value, bool):
+        return _("ja") if value else _("nej")
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return mask_cpr(str(value))
+
+
+def _new_value(planned: PlannedEmployment, name: str, value: Any, names: _Names) -> str:
+    """The new value; a facility, unit or job code the import creates has no id yet."""
+    placement = planned.placement
+    if value is None and name == "facility_id" and placement.facility_dept:
+        return f"{names.departments[placement.facility_dept].name} ({_('ny')})"
+    if value is None and name == "unit_id" and placement.unit_dept:
+        return f"{names.departments[placement.unit_dept].name} ({_('ny')})"
+    if value is None and name == "job_code_id" and planned.job_code:
+        return f"{planned.job_code} ({_('ny')})"
+    return _show(name, value, names)
+
+
+def _changes(planned: PlannedEmployment, names: _Names) -> list[str]:
+    """Each changed field: 'Ugentlige timer 37 → 30', in the order of the employment's fields."""
+    current = planned.current or {}
+    changes = planned.changes or {}
+    lines = []
+    for name in sorted(changes, key=lambda n: EMPLOYMENT_FIELDS.index(n) if n in EMPLOYMENT_FIELDS else 99):
+        field: Any = Employment._meta.get_field(name.removesuffix("_id"))
+        label = capfirst(str(field.verbose_name))
+        old = _show(name, current.get(name), names)
+        new = _new_value(planned, name, changes[name], names)
+        lines.append(f"{label} {old} → {new}")
+    return lines
 
 
 def preview_context(batch: ImportBatch, plan: Plan) -> dict[str, Any]:
