@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.utils.translation import pgettext
 
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import local_now
-from styrbord.lib.formatting import format_date, format_number
+from styrbord.lib.formatting import format_date, format_number, natural_places
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
 from styrbord.staff.models import Employee, Employment, JobGroup
@@ -52,9 +53,14 @@ class StaffLine:
     title: str
     is_contact_person: bool
     start_date: dt.date
-    weekly_hours: str
+    weekly_hours: Decimal
     unit: str
     holdings: list[HoldingLine] = field(default_factory=list)
+
+    @property
+    def hours_text(self) -> str:
+        """Weekly hours as written: 37, 32,5, 24,75 (a number in the workbook)."""
+        return format_number(self.weekly_hours, natural_places(self.weekly_hours))
 
     @property
     def job_group_label(self) -> str:
@@ -103,7 +109,7 @@ def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
             title=e.title,
             is_contact_person=e.is_contact_person,
             start_date=e.start_date,
-            weekly_hours=format_number(e.weekly_hours, 2 if e.weekly_hours % 1 else 0),
+            weekly_hours=e.weekly_hours,
             unit=e.unit.name if e.unit else "",
         )
     holdings: dict[int, list[HoldingLine]] = defaultdict(list)

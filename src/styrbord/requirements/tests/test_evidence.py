@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ def sheet_world(world: World) -> dict[str, Any]:
     krap_method, _ = Method.objects.get_or_create(code="krap-metode", defaults={"name": "KRAP"})
     world.dolmer.methods.add(krap_method)
     first, second, _third = world.dolmer_staff
+    first.employments.update(weekly_hours=Decimal("32.50"))
     first.education = "Pædagog"
     first.education_relevant = True
     first.save()
@@ -58,6 +60,11 @@ def test_the_xlsx_lists_each_person_with_job_group_education_and_dated_courses(
     assert set(by_name) == {"Dolmer-medarbejder 1", "Dolmer-medarbejder 2", "Dolmer-medarbejder 3"}
     assert by_name["Dolmer-medarbejder 1"][1] == "Socialpædagog/pædagog"
     assert by_name["Dolmer-medarbejder 1"][7:9] == ("Pædagog", "Ja")
+    # Hours are numbers a spreadsheet can sum, shown with the decimals they have.
+    assert by_name["Dolmer-medarbejder 1"][6] == 32.5
+    assert by_name["Dolmer-medarbejder 2"][6] == 37
+    hours_cell = book["Medarbejdere"].cell(row=2, column=7)
+    assert hours_cell.data_type == "n"
     assert "KRAP-uddannelse (12-03-2024)" in by_name["Dolmer-medarbejder 1"][9]
     assert "Konflikthåndtering (03-02-2025, udløber 03-02-2027)" in by_name["Dolmer-medarbejder 2"][9]
     assert "Konflikthåndtering (01-02-2023, udløbet 01-02-2025)" in by_name["Dolmer-medarbejder 2"][9]
