@@ -70,10 +70,18 @@ def holding_statuses(holdings: list[CompetenceHolding], today: dt.date) -> list[
 
 def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> HttpResponse:
     today = local_today()
-    employments = list(employee.employments.select_related("facility", "unit").order_by("-start_date"))
+    user = request.user
+    all_employments = employee.employments.select_related("facility", "unit").order_by("-start_date")
+    visible = all_employments
+    elsewhere = 0
+    if not own:
+        # A manager sees the person's employments in their own facilities, and only that there are
+        # others (a person employed at two places is each manager's staff at one of them).
+        visible = scoped_for(user, RETRIEVE, "employment", all_employments)
+        elsewhere = all_employments.count() - visible.count()
+    employments = list(visible)
     holdings = list(employee.holdings.select_related("competence").order_by("competence__name", "-acquired_on"))
     requirements = person_requirements(employee, on=today)
-    user = request.user
     # Links only where they open: facility pages and gap lists in the user's scope.
     facility_ids = {e.facility_id for e in employments} | {r.facility.pk for r in requirements}
     open_facilities = set(
@@ -81,6 +89,8 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
             "pk", flat=True
         )
     )
+    if not own:  # the requirements of the facilities the user sees (another's are its manager's)
+        requirements = [r for r in requirements if r.facility.pk in open_facilities]
     # The person's course bookings the user may see, newest first (the own profile links to
     # "Mine kurser" instead).
     show_bookings = not own and can(user, LIST, "booking")
@@ -103,6 +113,7 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
         "own": own,
         "today": today,
         "employments": employments,
+        "employments_elsewhere": elsewhere,
         "holdings": holding_statuses(holdings, today),
         "requirements": requirements,
         "unmet": sum(1 for r in requirements if not r.met),

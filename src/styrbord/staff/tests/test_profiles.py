@@ -73,6 +73,27 @@ def test_a_manager_sees_own_staff_and_gets_404_for_others(world: World, profile:
     assert entry.subject_employee_id == world.dolmer_staff[0].pk
 
 
+def test_a_manager_sees_the_employment_in_their_facility_not_the_persons_other_one(world: World) -> None:
+    """Employed at Dolmer Have and at Glesborg: Dolmer's manager sees the Dolmer employment and its
+    requirements, and only that there is one more; the coordinator of both sees both."""
+    person = world.dolmer_staff[0]
+    factories.employment(person, world.glesborg, weekly_hours="7", title="Nattevagt Glesborg")
+    krap = factories.competence("krap-to-steder", name="KRAP")
+    glesborg_only = Requirement.objects.create(
+        name="Glesborgs eget krav", scope_level=ScopeLevel.FACILITY, facility=world.glesborg, rule=Rule.EVERY_PERSON
+    )
+    glesborg_only.competences.set([krap])
+    manager = client_for(world.manager).get(reverse("staff:employee_detail", args=[person.pk])).content.decode()
+    assert "Dolmer Have" in manager
+    assert "Nattevagt Glesborg" not in manager
+    assert "Glesborgs eget krav" not in manager
+    assert "Personen har også 1 ansættelse uden for dit område." in manager
+    coordinator = client_for(world.coordinator).get(reverse("staff:employee_detail", args=[person.pk])).content.decode()
+    assert "Nattevagt Glesborg" in coordinator
+    assert "Glesborgs eget krav" in coordinator
+    assert 'id="employments-elsewhere"' not in coordinator
+
+
 def test_an_employment_reads_as_it_stands_today_not_as_the_last_import_left_it(world: World) -> None:
     """An import marks employments active; the profile reads 'Fratrådt' once the end date has
     passed and 'Tiltræder ...' before the first day."""
