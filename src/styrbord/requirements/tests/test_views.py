@@ -210,6 +210,19 @@ def test_the_gap_list_offers_coming_sessions_and_books_the_people_missing_the_co
     assert "Aflyst" not in section
     assert "Noget andet" not in section
     assert ">12<" in section  # free seats
+    assert "Slutter efter fristen" not in section
+    # A session ending after the requirement's deadline says so.
+    target = setup["target"]
+    target.deadline = today + dt.timedelta(days=25)
+    target.save()
+    training.session(granting, days=[today + dt.timedelta(days=40)], name="Efterår")
+    page = client.get(url, {"krav": target.pk}).content.decode()
+    section = page.split('id="sessions-for-requirement"', 1)[1].split("</section>", 1)[0]
+    autumn = section.split("KRAP grundforløb – Efterår", 1)[1].split("</tr>", 1)[0]
+    spring = section.split("KRAP grundforløb – Forår", 1)[1].split("</tr>", 1)[0]
+    deadline = f"{target.deadline:%d-%m-%Y}"
+    assert f"Slutter efter fristen {deadline}" in autumn
+    assert "Slutter efter fristen" not in spring
     # Without a chosen requirement there is nothing to match sessions against.
     assert 'id="sessions-for-requirement"' not in client.get(url).content.decode()
 
