@@ -20,6 +20,7 @@ from styrbord.funding.models import (
     ReportingDeadline,
 )
 from styrbord.funding.services import FundingError
+from styrbord.funding.services.balances import balances_for
 from styrbord.funding.services.booking_charges import charge_booking, post_booking_actuals
 from styrbord.funding.services.ledger import post_actual, record_income, reverse_entry
 from styrbord.funding.services.setup import create_appropriation, create_grant, create_pool
@@ -60,6 +61,8 @@ BUDGETS: dict[str, dict[tuple[str, int], str]] = {
         (FEE, 2027): "45000", (BACKFILL, 2027): "52000", (TRAVEL, 2027): "5000", (AUDIT, 2027): "10000",
     },
 }  # fmt: skip
+# The year the demo's plan is for: its budget lines are left for the planner.
+PLAN_YEAR = 2027
 AMOUNTS = {"Dolmer Have": D("700000.00"), "Bofællesskaberne Glesborg": D("322000.00")}
 
 # Seed 003: how Norddjurs spent its own 1,000 mio. kr. competence pool in 2024.
@@ -178,7 +181,7 @@ def _municipal_pool(norddjurs: Municipality, user: Any) -> tuple[Pool, Grant]:
 
 def _charge_bookings(ctx: DemoContext, grants: dict[str, Grant], user: Any) -> dict[str, int]:
     from styrbord.training.models import Booking, BookingStatus
-    from styrbord.training.services import after_employment_ends
+    from styrbord.training.services import after_employment_ends, planned_after_start
 
     counts = {"charged": 0, "posted": 0, "refused": 0}
     bookings = (
@@ -194,12 +197,25 @@ def _charge_bookings(ctx: DemoContext, grants: dict[str, Grant], user: Any) -> d
         .order_by("session__first_day", "pk")
     )
     by_facility = {g.facility_id: g for g in grants.values()}
+    # The 2027 budget lines are kept for the planner (the demo's plan for Norddjurs uses them, and
+    # shows the coverage forecast with and without them): a booking is charged only while the
+    # grant keeps that much; the rest falls on the facility's own budget.
+    reserve = {
+        g.pk: sum((line.amount for line in g.budget_lines.filter(year=PLAN_YEAR)), Decimal("0"))
+        for g in grants.values()
+    }
     # The seat of someone who has resigned since (training's demo) was charged when it was booked,
     # before the grant ran out: the finance officer's funding warning then shows the money to free.
     beyond = set(after_employment_ends(bookings).values_list("pk", flat=True))
+    # So was a plan's seat on a course that has begun without it being booked: the grant still
+    # holds its money, and the finance officer's warnings say so.
+    beyond |= set(planned_after_start(bookings, ctx.today).values_list("pk", flat=True))
     ordered = sorted(bookings, key=lambda b: b.pk not in beyond)
     for booking in ordered:
         grant = by_facility[booking.employment.facility_id]
+        if booking.pk not in beyond and _would_touch_reserve(grant, booking, reserve[grant.pk]):
+            counts["refused"] += 1
+            continue
         try:
             charge_booking(booking, [(grant, 100)], user, skip_ineligible=True)
         except FundingError:
@@ -211,6 +227,15 @@ def _charge_bookings(ctx: DemoContext, grants: dict[str, Grant], user: Any) -> d
             post_booking_actuals(booking, user)
             counts["posted"] += 1
     return counts
+
+
+def _would_touch_reserve(grant: Grant, booking: Any, reserve: Decimal) -> bool:
+    """Whether charging the booking's eligible costs would leave the grant less than ``reserve``."""
+    cost = sum(
+        (c.amount for c in booking.costs.all() if grant.pool.covers(c.category)),
+        Decimal("0"),
+    )
+    return balances_for(grant).remaining - cost < reserve
 
 
 def _one_reversal(grants: dict[str, Grant], user: Any) -> LedgerEntry | None:

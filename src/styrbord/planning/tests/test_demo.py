@@ -60,15 +60,6 @@ def test_the_demo_plans_norddjurs_with_and_without_the_seed_000_grants() -> None
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "funding/demo.py (_charge_bookings) charges every 2025-2027 demo booking at Dolmer Have and Glesborg to "
-        "the seed-000 grants until a charge is refused, so they have a few hundred kroner left when the plans run "
-        "and the plans with and without them come out alike. Remove this mark when the funding demo leaves the "
-        "grants money for the plan."
-    ),
-)
 def test_the_seed_grants_have_money_left_for_the_demo_plan() -> None:
     from styrbord.funding.services.balances import balances_by_grant
 
