@@ -6,10 +6,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 
 from styrbord.api.auth import TokenAuth
 from styrbord.api.crud import ConflictError, UnprocessableError
@@ -19,13 +19,16 @@ DESCRIPTION = """
 Styrbords API til integrationer (HR, løn, økonomi, BI).
 
 * **Godkendelse**: et personligt API-token (`Authorization: Bearer sb_…`), oprettet under
-  *Konto → API-tokens*. API'et handler med tokenejerens rolle og omfang, præcis som siderne.
+  *API-tokens* (linket nederst på hver side). API'et handler med tokenejerens rolle og omfang, præcis som siderne.
 * **Omfang**: lister viser kun det, du må se; et objekt uden for dit omfang svarer 404.
 * **Sider**: `page` (fra 1) og `page_size` (standard 50, højst 100; større værdier afvises med 422).
 * **Optimistisk låsning**: hvert objekt har en `version`. Send den version, du læste, ved PATCH og
   DELETE; er data ændret i mellemtiden, svarer API'et 409 ConflictError med den aktuelle version.
 * **Persondata**: opslag og eksport af persondata logges i auditloggen.
 """
+
+NOT_FOUND = gettext_lazy("Findes ikke, eller ligger uden for dit omfang.")
+UNAUTHENTICATED = gettext_lazy("Mangler et gyldigt API-token (Authorization: Bearer sb_…).")
 
 api = NinjaAPI(
     title="Styrbord API",
@@ -40,6 +43,17 @@ api = NinjaAPI(
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": "Din rolle må ikke dette."}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """404 for a missing object and for one outside the token's scope alike (nothing is told apart)."""
+    return api.create_response(request, {"detail": str(NOT_FOUND)}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(UNAUTHENTICATED)}, status=401)
 
 
 @api.exception_handler(ConflictError)

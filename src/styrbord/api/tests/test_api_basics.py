@@ -13,9 +13,12 @@ from styrbord.staff.models import Employee, Employment
 
 
 def test_the_api_refuses_requests_without_a_valid_token(world, client) -> None:  # type: ignore[no-untyped-def]
-    assert client.get("/api/v1/employees").status_code == 401
-    bad = client.get("/api/v1/employees", HTTP_AUTHORIZATION="Bearer sb_not-a-token")
+    missing = client.get("/api/v1/employees")
+    assert missing.status_code == 401
+    assert missing.json() == {"detail": "Mangler et gyldigt API-token (Authorization: Bearer sb_…)."}
+    bad = client.get("/api/v1/employees", HTTP_AUTHORIZATION="Bearer sb_not-a-token", HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 401
+    assert bad.json() == {"detail": "A valid API token is missing (Authorization: Bearer sb_…)."}
 
 
 def test_a_revoked_token_stops_working_at_once(world, api_as) -> None:  # type: ignore[no-untyped-def]
@@ -36,7 +39,11 @@ def test_a_list_shows_only_the_users_scope(world, api_as) -> None:  # type: igno
 
 def test_another_tenants_row_answers_404(world, api_as) -> None:  # type: ignore[no-untyped-def]
     api = api_as(world.manager)
-    assert api.get(f"/employees/{world.kbh_staff[0].pk}").status_code == 404
+    other = api.get(f"/employees/{world.kbh_staff[0].pk}")
+    assert other.status_code == 404
+    # The same words as for a row that does not exist: nothing tells the two apart.
+    assert other.json() == {"detail": "Findes ikke, eller ligger uden for dit omfang."}
+    assert api.get("/employees/99999999").json() == other.json()
     assert api.get(f"/employees/{world.dolmer_staff[0].pk}").status_code == 200
 
 
@@ -283,7 +290,7 @@ def test_the_api_can_be_found_from_the_pages(world, client) -> None:  # type: ig
     assert 'id="api-tokens"' not in client.get("/konto/login/").content.decode()  # not before logging in
     client.force_login(world.coordinator)
     page = client.get("/").content.decode()
-    assert '<a href="/konto/api-tokens/" id="api-tokens">API-nøgler</a>' in page
+    assert '<a href="/konto/api-tokens/" id="api-tokens">API-tokens</a>' in page
     assert client.get("/konto/api-tokens/").status_code == 200
 
 
