@@ -27,8 +27,14 @@ def quoted(name: str) -> str:
     return f"”{name.strip()}”"
 
 
+# Below this, an amount in millions says too little ("0,000 mio. kr." for 369 kr.): kroner instead.
+MIO_FROM = Decimal("10000")
+
+
 def mio(amount: Decimal | int) -> str:
-    """1022000 -> "1,022 mio. kr."."""
+    """1022000 -> "1,022 mio. kr."; 50000 -> "0,050 mio. kr."; 369 -> "369 kr."."""
+    if abs(Decimal(amount)) < MIO_FROM:
+        return formatting.format_kr(amount)
     return formatting.format_mio(amount)
 
 

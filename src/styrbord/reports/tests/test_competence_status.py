@@ -129,3 +129,14 @@ def test_the_status_document_opens_in_libreoffice_and_prints_as_pdf(
     html_pdf.write_bytes(render_pdf(_item("municipality:0707")))
     assert "særligt fokus på Dolmer Have" in pdf_text(html_pdf)
     save_page_images(html_pdf, "competence-status-pdf")
+
+
+def test_a_small_remainder_is_written_in_kroner_not_as_nought_millions() -> None:
+    from decimal import Decimal
+
+    from styrbord.reports.doctypes.text import mio
+
+    assert mio(Decimal("369")) == "369 kr."
+    assert mio(Decimal("-2500")) == "-2.500 kr."
+    assert mio(Decimal("50000")) == "0,050 mio. kr."
+    assert mio(Decimal("1022000")) == "1,022 mio. kr."

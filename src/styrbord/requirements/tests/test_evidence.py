@@ -95,6 +95,8 @@ def test_the_pdf_is_a4_landscape_with_danish_headings_names_and_dates(
     ).stdout.decode()
     assert "Kompetenceoversigt: Dolmer Have" in text
     assert "Opgjort pr. 23-11-2026" in text
+    # The title once on the first page (the running header starts on the next).
+    assert text.split("\f", 1)[0].count("Kompetenceoversigt: Dolmer Have") == 1
     assert "Dolmer-medarbejder 1" in text
     assert "KRAP-uddannelse (12-03-2024)" in text
     assert "Relevant uddannelse" in text
