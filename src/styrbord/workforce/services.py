@@ -189,7 +189,8 @@ def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
         ),
         (
             "specialised_contacts",
-            _("af kontaktpersonerne med specialisering"),
+            # Any specialisation (method, psychiatry and health, function): not one requirement's competences.
+            _("af kontaktpersonerne med mindst én specialisering (alle fagområder)"),
             contacts.total_share,
             fmt_percent,
             specialised_hidden,
