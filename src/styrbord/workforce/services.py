@@ -275,13 +275,22 @@ def export_sheets(page: WorkforcePage) -> list[Any]:
         used.add(candidate)
         return candidate
 
-    for prefix, tables in ((_("Beregnet"), page.computed), (_("Importeret"), page.imported)):
-        for table in tables:
-            sheets.append(
-                Sheet(
-                    name=name(f"{prefix} {table.title}"), headers=[_("Række"), *table.columns], rows=table.sheet_rows()
-                )
-            )
+    # Short names that fit Excel's 31 characters whole (the table's title is longer).
+    short = {
+        "headcount": _("Medarbejdere"),
+        "fte": _("Årsværk"),
+        "average_age": _("Gennemsnitsalder"),
+        "part_time": _("Deltidsansatte"),
+        "relevant_education": _("Relevant uddannelse"),
+        "specialised_contacts": _("Specialiserede kontaktpersoner"),
+        "learners": _("Elever og studerende"),
+    }
+    for table in [*page.computed, *page.imported]:
+        title = str(short.get(table.key, table.title))
+        if table.key.startswith("imported_"):
+            title = _("Import %(title)s") % {"title": table.title}
+        row_header = _("Type og faggruppe") if table.key == "learners" else _("Faggruppe")
+        sheets.append(Sheet(name=name(title), headers=[row_header, *table.columns], rows=table.sheet_rows()))
     if page.postings is not None:
         sheets.append(
             Sheet(

@@ -123,8 +123,20 @@ def test_the_export_has_the_same_cells(client, world) -> None:
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-    assert rows[0] == ("Række", "2025")
+    assert rows[0] == ("Faggruppe", "2025")
     assert ("Sygeplejerske", "<5") in rows
+    # Sheet names whole within Excel's 31 characters (they were cut: "Beregnet Medarbejdere pr. faggr").
+    assert workbook.sheetnames[:7] == [
+        "Medarbejdere",
+        "Årsværk",
+        "Gennemsnitsalder",
+        "Deltidsansatte",
+        "Relevant uddannelse",
+        "Specialiserede kontaktpersoner",
+        "Elever og studerende",
+    ]
+    learners = list(workbook["Elever og studerende"].iter_rows(values_only=True))
+    assert learners[0][0] == "Type og faggruppe"
 
 
 def test_imported_statistics_and_postings_are_shown_for_a_municipality(client, world) -> None:
