@@ -32,7 +32,10 @@ class BookingStatus(models.TextChoices):
 
 
 # Statuses that hold a seat on the session (planned bookings are intentions and hold none).
-SEAT_STATUSES = frozenset({BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.COMPLETED})
+# A no-show held (and was charged for) a seat: the provider counts it taken, and so does Styrbord.
+SEAT_STATUSES = frozenset(
+    {BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW}
+)
 # Statuses in which the person is expected to be (or was) away on the session days.
 AWAY_STATUSES = frozenset(
     {BookingStatus.PLANNED, BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.COMPLETED}

@@ -190,3 +190,18 @@ def test_a_price_with_oere_shows_them(world: World, client: Client) -> None:
     client = _login(client, world.coordinator)
     assert "2.450,50 kr." in client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
     assert "2.400 kr." in client.get(reverse("training:session_detail", args=[whole.pk])).content.decode()
+
+
+def test_a_no_show_held_a_seat(world: World, client: Client, clock: Clock) -> None:
+    """The provider sold the seat and charged for it: '2 / 2 Optagne pladser' after one completed and
+    one no-show (it read 1 / 2), and nobody can take the no-show's seat once the course has begun."""
+    session = helpers.session(days=[MARCH_2, dt.date(2026, 3, 3)], capacity=2)
+    done, missed = (services.book(p, session, status=BookingStatus.BOOKED) for p in world.dolmer_staff[:2])
+    clock.to(dt.date(2026, 3, 2))
+    services.mark_attended(done)
+    services.mark_no_show(missed)
+    assert services.seats_taken(session) == 2
+    with pytest.raises(services.BookingError, match="fuldt"):
+        services.book(world.dolmer_staff[2], session, status=BookingStatus.BOOKED)
+    page = _login(client, world.coordinator).get(reverse("training:session_detail", args=[session.pk]))
+    assert '<span class="value">2 / 2</span>' in page.content.decode()
