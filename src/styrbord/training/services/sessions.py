@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import UPDATE, can
 from styrbord.audit.services import log_action, snapshot
 from styrbord.lib.dates import local_today
-from styrbord.lib.formatting import format_date
+from styrbord.lib.formatting import format_date, in_record_language
 from styrbord.lib.money import ZERO
 from styrbord.training.models import Booking, BookingStatus, Session
 
@@ -90,6 +91,7 @@ class SessionChange:
     session: Session
     days_changed: bool
     promoted: list[Booking]
+    told: int = 0  # participants told of the new days by e-mail
 
 
 @transaction.atomic
@@ -150,6 +152,15 @@ def update_session(
         promoted.append(booking)
     if days_changed or fee_changed or promoted:
         refresh_session_costs(session)
+    told = 0
+    if days_changed:
+        with in_record_language():
+            told = _tell(
+                _told(live_bookings(session).select_related("employee")),
+                _("Nye datoer: %(course)s") % {"course": session.course.name},
+                _("Holdet %(session)s, som du er tilmeldt eller på venteliste til, har fået nye kursusdage: %(days)s.")
+                % {"session": str(session), "days": _days_text(session)},
+            )
     log_action(
         session,
         "training.session.updated",
@@ -158,7 +169,7 @@ def update_session(
         before=before,
         after=snapshot(session, SESSION_FIELDS),
     )
-    return SessionChange(session, days_changed, promoted)
+    return SessionChange(session, days_changed, promoted, told)
 
 
 def _check_bookings_fit(session: Session, dates: list[dt.date]) -> None:
@@ -177,10 +188,28 @@ def _check_bookings_fit(session: Session, dates: list[dt.date]) -> None:
         )
 
 
+def _tell(bookings: list[Booking], subject: str, body: str) -> int:
+    """E-mail the people holding a seat or a place on the waiting list, once the change is saved
+    (a planned booking was never confirmed to the person). Returns how many are told."""
+    addresses = sorted({b.employee.email for b in bookings if b.employee.email})
+
+    def send() -> None:
+        for address in addresses:  # one each: participants do not see each other's addresses
+            send_mail(subject, body, None, [address])
+
+    transaction.on_commit(send)
+    return len(addresses)
+
+
+def _told(bookings: QuerySet[Booking] | list[Booking]) -> list[Booking]:
+    return [b for b in bookings if b.status in (BookingStatus.BOOKED, BookingStatus.WAITLISTED)]
+
+
 @dataclass(frozen=True)
 class SessionCancellation:
     session: Session
     cancelled: list[Booking]
+    told: int = 0  # participants told by e-mail
 
 
 @transaction.atomic
@@ -224,6 +253,7 @@ def cancel_session(
     session.cancellation_reason = reason.strip()[:500]
     session.save(update_fields=["cancelled", "cancellation_reason"])
     cancelled = []
+    to_tell = _told(live_bookings(session).select_related("employee"))
     for booking in live_bookings(session).select_for_update().select_related("employee").order_by("pk"):
         _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.cancelled", cancellation_fee=ZERO)
         cancelled.append(booking)
@@ -236,4 +266,16 @@ def cancel_session(
         before=before,
         after=snapshot(session, SESSION_FIELDS),
     )
-    return SessionCancellation(session, cancelled)
+    with in_record_language():  # to the staff, in Danish whatever language the coordinator reads
+        told = _tell(
+            to_tell,
+            _("Aflyst: %(course)s %(first)s")
+            % {"course": session.course.name, "first": format_date(session.first_day)},
+            _("Holdet %(session)s, som du var tilmeldt eller på venteliste til, er aflyst. Begrundelse: %(reason)s")
+            % {"session": f"{session} ({_days_text(session)})", "reason": session.cancellation_reason},
+        )
+    return SessionCancellation(session, cancelled, told)
+
+
+def _days_text(session: Session) -> str:
+    return ", ".join(format_date(d) for d in session.days.order_by("date").values_list("date", flat=True))

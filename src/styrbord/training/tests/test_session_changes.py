@@ -205,3 +205,38 @@ def test_a_no_show_held_a_seat(world: World, client: Client, clock: Clock) -> No
         services.book(world.dolmer_staff[2], session, status=BookingStatus.BOOKED)
     page = _login(client, world.coordinator).get(reverse("training:session_detail", args=[session.pk]))
     assert '<span class="value">2 / 2</span>' in page.content.decode()
+
+
+def test_participants_are_told_by_e_mail_of_new_days_and_of_a_cancellation(
+    world: World, client: Client, django_capture_on_commit_callbacks: object, mailoutbox: list
+) -> None:
+    session = helpers.session(
+        helpers.course(name="Low Arousal"), days=[MARCH_2], capacity=1, municipality=world.dolmer.municipality
+    )
+    booked, waiting, planned = world.dolmer_staff[:3]
+    for person, address in ((booked, "a@norddjurs.dk"), (waiting, "b@norddjurs.dk"), (planned, "c@norddjurs.dk")):
+        person.email = address
+        person.save()
+    services.book(booked, session, status=BookingStatus.BOOKED)
+    services.book(waiting, session, status=BookingStatus.BOOKED)  # waitlisted
+    services.book(planned, session)  # planned: never confirmed to the person, not told
+    client = _login(client, world.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        page = client.post(
+            reverse("training:session_update", args=[session.pk]),
+            {"name": "", "place": "", "capacity": "1", "days": "09-03-2026"},
+            follow=True,
+        ).content.decode()
+    assert "2 deltagere har fået besked på e-mail." in page
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@norddjurs.dk", "b@norddjurs.dk"]
+    assert "har fået nye kursusdage: 09-03-2026." in mailoutbox[0].body
+    mailoutbox.clear()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})  # the coordinator reads English
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        english = client.post(
+            reverse("training:session_cancel", args=[session.pk]), {"reason": "For få tilmeldte."}, follow=True
+        ).content.decode()
+    assert "2 participants have been told by e-mail." in english
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@norddjurs.dk", "b@norddjurs.dk"]
+    assert mailoutbox[0].subject == "Aflyst: Low Arousal 09-03-2026"  # Danish, whoever cancels
+    assert "er aflyst. Begrundelse: For få tilmeldte." in mailoutbox[0].body

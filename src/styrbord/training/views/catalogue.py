@@ -225,6 +225,19 @@ def session_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "training/session_form.html", {"course": course, "form": form})
 
 
+def _say_told(request: HttpRequest, told: int) -> None:
+    if told:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s deltager har fået besked på e-mail.",
+                "%(count)s deltagere har fået besked på e-mail.",
+                told,
+            )
+            % {"count": told},
+        )
+
+
 def _off_days(days: list[tuple[Any, Any]]) -> list[str]:
     """A word on each course day that falls on a public holiday or a weekend: kept (weekend
     courses happen), but most are typing errors, and staff must be covered on those days too."""
@@ -281,6 +294,7 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
             if change.days_changed:
                 for problem in _off_days(data["days"]):
                     messages.warning(request, problem)
+            _say_told(request, change.told)
             return redirect("training:session_detail", pk=session.pk)
     return render(
         request,
@@ -312,6 +326,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"count": len(result.cancelled)},
             )
+            _say_told(request, result.told)
             return redirect("training:session_detail", pk=session.pk)
     affected = scope(request.user, live_bookings(session)).select_related("employee", "employment__facility")
     affected = affected.order_by("employee__name")
