@@ -150,6 +150,8 @@ def book(
     employment = checks.resolve_employment(employee, session, employment)
     checks.check_employment(employment, dates)
     checks.check_not_already_booked(employee, session)
+    if status == BookingStatus.BOOKED:
+        checks.check_not_booked_on_the_course(employee, session, on or local_today())
     checks.check_clashes(employee, session, dates)
     checks.check_prerequisites(employee, session, dates[0])
     begun = session.has_started(on or local_today())
@@ -257,6 +259,7 @@ def confirm(booking: Booking, user: AnyUser = None, *, expected_version: int | N
     # As when booking: the employment (which may have got an end date since) must last the session.
     dates = checks.session_dates(session)
     checks.check_employment(booking.employment, dates)
+    checks.check_not_booked_on_the_course(booking.employee, session, local_today())
     if seats_taken(session) >= session.capacity:
         if session.has_started(local_today()):
             raise _full_and_begun(dates[0])
@@ -370,6 +373,12 @@ def _promote_from_waitlist(session: Session, user: AnyUser, today: dt.date) -> B
         waitlisted.select_for_update()
         # Not someone whose employment ends before the session does (resigned since joining the list).
         .exclude(pk__in=after_employment_ends(waitlisted).values("pk"))
+        # Nor someone who has got a seat on another session of the course since.
+        .exclude(
+            employee__bookings__in=Booking.objects.filter(
+                session__course_id=session.course_id, status=BookingStatus.BOOKED, session__last_day__gte=today
+            ).exclude(session=session)
+        )
         .order_by("waitlisted_at", "pk")
         .first()
     )

@@ -103,6 +103,32 @@ def check_not_already_booked(employee: Employee, session: Session) -> None:
         raise BookingError(_("Medarbejderen er allerede booket på dette hold."))
 
 
+def check_not_booked_on_the_course(employee: Employee, session: Session, today: dt.date) -> None:
+    """A seat on another session of the same course that is still to come or running (a second seat
+    would be a second fee and a second cover for the same course). Planned and waitlisted
+    bookings may overlap: a plan moves its seats, and a waiting list is no seat."""
+    other = (
+        Booking.objects.filter(employee=employee, session__course_id=session.course_id, status=BookingStatus.BOOKED)
+        .exclude(session=session)
+        .filter(Q(session__last_day__gte=today) | Q(session__last_day__isnull=True))
+        .select_related("session")
+        .order_by("session__first_day")
+        .first()
+    )
+    if other is not None:
+        raise BookingError(
+            _(
+                "Medarbejderen er allerede tilmeldt %(course)s på holdet %(session)s, der begynder %(date)s. "
+                "Afbestil den booking først, hvis personen skal flyttes."
+            )
+            % {
+                "course": session.course.name,
+                "session": other.session.name or format_date(other.session.first_day),
+                "date": format_date(other.session.first_day),
+            }
+        )
+
+
 def check_prerequisites(employee: Employee, session: Session, first_day: dt.date) -> None:
     """Each prerequisite must be held on the first day, or be granted by a booking that ends before it."""
     required = list(session.course.prerequisites.all())

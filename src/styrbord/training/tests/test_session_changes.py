@@ -240,3 +240,28 @@ def test_participants_are_told_by_e_mail_of_new_days_and_of_a_cancellation(
     assert sorted(m.to[0] for m in mailoutbox) == ["a@norddjurs.dk", "b@norddjurs.dk"]
     assert mailoutbox[0].subject == "Aflyst: Low Arousal 09-03-2026"  # Danish, whoever cancels
     assert "er aflyst. Begrundelse: For få tilmeldte." in mailoutbox[0].body
+
+
+def test_a_person_is_not_given_two_seats_on_the_same_course(world: World) -> None:
+    """Booked on the winter session, a person cannot be booked on the spring one as well (a second
+    fee and a second cover); a plan's seat may still be planned there, but not confirmed, and the
+    waiting list passes them by."""
+    course = helpers.course(name="Konflikthåndtering")
+    winter = helpers.session(course, days=[MARCH_2], name="Vinter")
+    spring = helpers.session(course, days=[dt.date(2026, 4, 6)], name="Forår", capacity=1)
+    person, other = world.dolmer_staff[:2]
+    services.book(person, winter, status=BookingStatus.BOOKED)
+    with pytest.raises(services.BookingError, match="allerede tilmeldt Konflikthåndtering på holdet Vinter"):
+        services.book(person, spring, status=BookingStatus.BOOKED)
+    planned = services.book(person, spring)  # a plan may move the seat
+    with pytest.raises(services.BookingError, match="Afbestil den booking først"):
+        services.confirm(planned)
+    services.cancel(planned)
+    # On the waiting list of the spring session, then booked on the winter one: passed over.
+    services.book(other, spring, status=BookingStatus.BOOKED)
+    waiting = services.book(world.dolmer_staff[2], spring, status=BookingStatus.BOOKED)
+    assert waiting.status == BookingStatus.WAITLISTED
+    services.book(world.dolmer_staff[2], winter, status=BookingStatus.BOOKED)
+    services.cancel(spring.bookings.get(employee=other))
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.WAITLISTED
