@@ -204,9 +204,13 @@ def charge_booking(
             ensure_open(grants[grant.pk])
             _check_recipient(grants[grant.pk], booking)
         costs = list(BookingCost.objects.filter(booking=booking).order_by("year", "category", "pk"))
-        if not costs:
+        # A seat cancelled without a fee cost nothing: posting it releases what was committed.
+        free = as_actual and not costs
+        if not costs and not (free and open_entries):
+            if free:
+                raise FundingError(_("Bookingen har hverken udgifter eller disponeringer at bogføre."))
             raise FundingError(_("Bookingen har ingen udgifter at fordele. Beregn bookingens udgifter først."))
-        charges = _plan(booking, costs, normalised, grants)
+        charges = _plan(booking, costs, normalised, grants) if costs else []
         ineligible = [c for c in charges if c.reason == "ineligible" and c.portion]
         if ineligible and not skip_ineligible:
             first = ineligible[0]
@@ -220,7 +224,12 @@ def charge_booking(
             )
         result.charges = charges
         # Why the open entries go: the actual costs replace them, or the seat is charged anew.
-        why = record_text("Afløst af de faktiske udgifter") if as_actual else record_text("Bookingen er fordelt igen")
+        if free:
+            why = record_text("Frigivet: pladsen blev afbestilt uden udgift")
+        elif as_actual:
+            why = record_text("Afløst af de faktiske udgifter")
+        else:
+            why = record_text("Bookingen er fordelt igen")
         for entry in open_entries:
             result.reversed.append(_reverse(entry, grants[entry.grant_id], user, why))
         costs_by_pk = {c.pk: c for c in costs}

@@ -121,6 +121,24 @@ def test_actuals_replace_the_commitments_once_the_course_is_held(setup, world) -
     assert balances_for(state).committed == D("2400.00")
 
 
+def test_posting_a_seat_cancelled_without_a_fee_releases_its_commitments(setup, world) -> None:  # type: ignore[no-untyped-def]
+    """The grant's warning says to post a cancelled booking so what it held is released; for a seat
+    cancelled free of charge (no cost lines) that was refused ('ingen udgifter at fordele')."""
+    state, _fund, booking = setup
+    charge_booking(booking, [(state, 100)], world.finance)
+    assert balances_for(state).committed > 0
+    booking.status = BookingStatus.CANCELLED
+    booking.save()
+    BookingCost.objects.filter(booking=booking).delete()  # no fee: the cancelled seat costs nothing
+    post_booking_actuals(booking, world.finance)
+    b = balances_for(state)
+    assert (b.committed, b.forecast, b.actual) == (ZERO, ZERO, ZERO)
+    texts = set(LedgerEntry.objects.filter(booking=booking, kind="reversal").values_list("text", flat=True))
+    assert texts == {"Tilbageførsel: Frigivet: pladsen blev afbestilt uden udgift"}
+    with pytest.raises(FundingError, match="hverken udgifter eller disponeringer"):
+        post_booking_actuals(booking, world.finance)
+
+
 def test_a_grant_pays_only_for_its_own_recipients_staff_and_never_beyond_its_amount(setup, world) -> None:  # type: ignore[no-untyped-def]
     state, _fund, _booking = setup
     glesborg_booking = helpers.booking(world.glesborg_staff[0], {"fee": "2400"})
