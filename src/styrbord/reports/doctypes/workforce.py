@@ -1,9 +1,13 @@
 """Workforce orientation (rekruttering og fastholdelse), like the recruitment item in seed 001.
 
-Built on the workforce app's page (``workforce.services.build_page``), so the figures, the
-scope and the small-cell suppression for analysts are exactly what the user sees on the
-workforce page: headcounts by job group over the years, average age, applicants per posting,
-part-time share and trainees, each with a short text in the seed's style, a table and a chart.
+Built from the workforce app's figures and tables, for the asking user's scope: headcounts by
+job group over the years, average age, applicants per posting, part-time share and trainees,
+each with a short text in the seed's style, a table and a chart.
+
+The document is a public committee paper ("Åben sag"), so small numbers are always suppressed,
+whoever writes it: the analysts' suppression of the workforce page (``workforce.tables``) —
+counts under 5, averages of fewer than 5 people, shares resting on fewer than 5 with or without
+(0 included) — and every sentence quotes only shown figures.
 """
 
 from __future__ import annotations
@@ -32,8 +36,11 @@ from styrbord.reports.documents.structure import (
     Section,
     Table,
 )
+from styrbord.workforce import figures as workforce_figures
 from styrbord.workforce import services as workforce
+from styrbord.workforce.models import JobPosting
 from styrbord.workforce.tables import Table as FigureTable
+from styrbord.workforce.tables import contact_table, learner_table, posting_table, staff_tables
 
 YEARS_SHOWN = 5
 CHART_SERIES = 5  # job groups drawn one by one; the rest as "Øvrige faggrupper"
@@ -131,6 +138,8 @@ def _latest_index(figure: FigureTable) -> int | None:
 def _age_text(figure: FigureTable) -> str:
     index = _latest_index(figure)
     if index is None:
+        if any(c.hidden for r in [*figure.rows, *([figure.total] if figure.total else [])] for c in r.cells):
+            return "Aldersgennemsnittet kan ikke vises, fordi faggrupperne er for små (færre end 5 personer)."
         return "Der er ikke fødselsår nok til at opgøre aldersgennemsnittet."
     year = figure.columns[index]
     shown = [(_shown(r.cells[index]), r.label) for r in figure.rows if _shown(r.cells[index]) is not None]
@@ -193,6 +202,23 @@ def _learner_text(figure: FigureTable) -> str:
     )
 
 
+def _public_page(user: Any, selection: workforce.Selection, today: Any) -> workforce.WorkforcePage:
+    """``workforce.build_page`` for the user's scope, but always suppressed: a committee paper is public."""
+    page = workforce.WorkforcePage(selection=selection, suppress=True)
+    years = selection.years
+    employments = workforce._employments(user, selection)
+    staff = workforce_figures.staff_figures(employments, years, today)
+    page.staff_count = sum(c.headcount for c in staff.totals.values())
+    page.computed = staff_tables(staff, suppress=True)
+    page.computed.append(contact_table(workforce_figures.contact_figures(employments, years, today), True))
+    page.computed.append(learner_table(workforce_figures.learner_figures(employments, years, today), years, True))
+    if selection.municipality is not None:
+        page.imported, page.sources = workforce._imported(user, selection, True)
+    postings = workforce_figures.posting_figures(workforce._scoped_rows(user, JobPosting, selection), years)
+    page.postings = posting_table(postings, years) if postings else None
+    return page
+
+
 def _scope(request: ReportRequest) -> tuple[Any, Any, Any, str]:
     """(municipality, facility, region, name) of what the document is about."""
     obj = request.scope.obj
@@ -211,7 +237,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     years = _years(request)
     span = f"{years[0]}-{years[-1]}"
     progress(15, _("Beregner personaletallene"))
-    page = workforce.build_page(
+    page = _public_page(
         request.acting_user(),
         workforce.Selection(municipality=municipality, facility=facility, years=years, region=region),
         request.today or local_today(),
@@ -245,13 +271,15 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     case.add(Paragraph(_learner_text(learners), lead="Uddannelses- og praktikpladser:"))
     if learners.rows:
         case.add(_table(learners, CellKind.NUMBER, 0, "Elever, studerende og praktikanter", "Type"))
-    if page.suppress:
-        case.add(
-            Paragraph(
-                "Felter med færre end 5 personer er vist som <5, og så mange andre felter er skjult, at de "
-                "skjulte ikke kan regnes ud fra totalen."
-            )
+    case.add(
+        Paragraph(
+            "Sagen er offentlig, og ingen enkeltpersoner må kunne genkendes: tal, der bygger på færre end 5 "
+            "personer – antal, gennemsnitsalder og andele, hvor færre end 5 har eller ikke har det, der "
+            "opgøres – er vist som <5, og så mange andre felter er skjult, at de skjulte ikke kan regnes ud "
+            "fra totalen.",
+            lead="Små tal:",
         )
+    )
     extra = [
         _table(figures["fte"], CellKind.NUMBER, 1, "Årsværk pr. faggruppe", "Faggruppe"),
         _table(figures["relevant_education"], CellKind.PERCENT, 1, "Andel med relevant uddannelse", "Faggruppe"),

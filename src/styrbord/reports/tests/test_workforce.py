@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
+import docx
+import openpyxl
 import pytest
 
 from styrbord.reports import services
@@ -13,6 +16,7 @@ from styrbord.reports.doctypes.base import ReportError
 from styrbord.reports.documents.html import render_pdf
 from styrbord.reports.documents.structure import Paragraph
 from styrbord.reports.documents.word import render_docx
+from styrbord.reports.documents.workbook import render_xlsx
 from styrbord.reports.tests.conftest import docx_to_pdf, pdf_text, save_page_images
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.testing import factories
@@ -64,7 +68,7 @@ def test_it_describes_headcounts_age_postings_part_time_and_trainees(world: Worl
     assert [c.label for c in headcount.columns] == ["Faggruppe", "2020", "2021", "2022", "2023", "2024"]
     rows = {cells[0]: cells[1:] for _, cells in headcount.formatted_rows()}
     assert rows["Socialpædagog/pædagog"] == ["17", "17", "13", "13", "13"]
-    assert rows["SOSU-assistent"] == ["3", "3", "3", "8", "8"]
+    assert rows["SOSU-assistent"] == ["<5", "<5", "<5", "8", "8"]  # a public paper: small numbers hidden
     assert "blandt socialpædagog/pædagog ses et fald fra 17 i 2020 til 13 i 2024" in text.lower()
     assert "Aldersgennemsnittet er i 2024 højest hos" in text
     assert "kun 6 ansøgere pr. stillingsopslag i 2024" in text
@@ -135,3 +139,33 @@ def test_the_workforce_document_opens_in_libreoffice_with_its_charts(
     html_pdf.write_bytes(render_pdf(_item("municipality:0707", user=world.coordinator)))
     assert "Antallet af ansatte:" in pdf_text(html_pdf)
     save_page_images(html_pdf, "workforce-pdf")
+
+
+def test_a_coordinators_public_paper_hides_small_groups_everywhere(world: World, staff: None) -> None:
+    """The paper is "Åben sag": one therapist's and two psychologists' ages must not be in it, written by anyone."""
+    for born in (1977, 1969, 1969):
+        group = JobGroup.THERAPIST if born == 1977 else JobGroup.PSYCHOLOGIST
+        person = factories.employee(birth_year=born)
+        factories.employment(person, world.dolmer, job_group=group, start_date=dt.date(2019, 1, 1))
+    item = _item("municipality:0707", user=world.coordinator)
+    tables = {t.caption: {cells[0]: cells[1:] for _, cells in t.formatted_rows()} for t in item.tables()}
+    assert tables["Medarbejdere pr. faggruppe"]["Ergo-/fysioterapeut"] == ["<5"] * 5
+    assert tables["Gennemsnitsalder pr. faggruppe (år)"]["Ergo-/fysioterapeut"] == ["<5"] * 5
+    assert tables["Gennemsnitsalder pr. faggruppe (år)"]["Psykolog"] == ["<5"] * 5
+    # Eight SOSU assistants, all part-time: 100 % says it of each of them (none without is fewer than five).
+    assert tables["Andel deltidsansatte (under 37 timer)"]["SOSU-assistent"][-1] == "<5"
+    assert "Små tal: Sagen er offentlig" in _text(item)
+
+    document = docx.Document(io.BytesIO(render_docx(item)))
+    text = "\n".join(p.text for p in document.paragraphs).replace("\xa0", " ")
+    cells = {row.cells[0].text: [c.text for c in row.cells[1:]] for table in document.tables for row in table.rows}
+    assert "vist som <5" in text
+    for age in ("45,0", "47,0", "54,0", "55,0"):  # the therapist's and the psychologists' ages
+        assert age not in text, age
+    assert cells["Ergo-/fysioterapeut"] == ["<5"] * 5
+    assert cells["Psykolog"] == ["<5"] * 5
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(item)))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            if row[0] in ("Ergo-/fysioterapeut", "Psykolog"):
+                assert set(row[1:]) <= {"<5", None, "–"}, (sheet.title, row)
