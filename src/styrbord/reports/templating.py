@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from typing import IO, TYPE_CHECKING
 
@@ -98,6 +99,74 @@ def _check_zip(data: bytes) -> None:
                 )
 
 
+def _what(message: str) -> str:
+    """What is wrong, in Danish, from Jinja's English message (never shown itself)."""
+    innermost = re.search(r"innermost block that needs to be closed is '(\w+)'", message)
+    unknown = re.match(r"Encountered unknown tag '(\w+)'", message)
+    if message.startswith("Unexpected end of template") and innermost:
+        tag = innermost.group(1)
+        return _("en {%% %(tag)s %%} mangler sin {%% end%(tag)s %%}") % {"tag": tag}
+    if unknown and unknown.group(1).startswith("end") and innermost:
+        return _("{%% %(found)s %%} står, hvor {%% end%(tag)s %%} skulle lukke en {%% %(tag)s %%}") % {
+            "found": unknown.group(1),
+            "tag": innermost.group(1),
+        }
+    if unknown and unknown.group(1).startswith("end"):
+        return _("der står en {%% %(found)s %%} uden en {%% %(tag)s %%} før den") % {
+            "found": unknown.group(1),
+            "tag": unknown.group(1)[3:],
+        }
+    if unknown:
+        return _("{%% %(found)s %%} er ikke en kommando, skabeloner kan bruge") % {"found": unknown.group(1)}
+    if message.lower().startswith("unexpected end of template"):
+        return _("en pladsholder er ikke lukket (der mangler }} eller %})")
+    if message == "unexpected '}'":
+        return _("en pladsholder er lukket med } i stedet for }}")
+    if message.startswith("unexpected 'end of"):
+        return _("pladsholderen slutter, før det, der står i den, er færdigt")
+    if message == "tag name expected":
+        return _("efter {% skal der stå en kommando, fx for, if eller endfor")
+    char = re.match(r"unexpected '(.)'$", message)
+    if char:
+        return _("tegnet »%(char)s« hører ikke til i en pladsholder") % {"char": char.group(1)}
+    return _("en pladsholder kan ikke læses; den skal have formen {{ navn }} eller {% for … %} … {% endfor %}")
+
+
+def _bad_placeholder(source: str | None) -> str:
+    """The first {{ … }} in the template's text that does not parse alone, to say where the fault is."""
+    if not source:
+        return ""
+    text = re.sub(r"<[^>]+>", "", source)
+    environment = jinja_environment()
+    for match in re.finditer(r"\{\{.*?\}\}", text):
+        try:
+            environment.parse(match.group(0))
+        except TemplateSyntaxError:
+            found = match.group(0)
+            return found if len(found) <= 60 else found[:57] + "…"
+    return ""
+
+
+def syntax_error_message(error: TemplateSyntaxError) -> str:
+    """A Danish message saying what is wrong in a placeholder and where, without Jinja's English.
+
+    Where: the line, when the template's text has lines (a Word file's XML is usually one line, so
+    its line number says nothing), else the placeholder that does not parse, when one is found."""
+    what = _what(error.message or "")
+    if error.lineno and error.source and error.source.count("\n"):
+        return _("Skabelonen har en fejl i en pladsholder på linje %(line)s: %(what)s.") % {
+            "line": error.lineno,
+            "what": what,
+        }
+    bad = _bad_placeholder(error.source)
+    if bad:
+        return _("Skabelonen har en fejl i pladsholderen »%(placeholder)s«: %(what)s.") % {
+            "placeholder": bad,
+            "what": what,
+        }
+    return _("Skabelonen har en fejl i en pladsholder: %(what)s.") % {"what": what}
+
+
 def sample_item() -> CommitteeItem:
     """A small document with every part filled, used to try a template before it is accepted."""
     return CommitteeItem(
@@ -137,10 +206,7 @@ def validate_template(data: bytes) -> list[str]:
     try:
         used = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables(jinja_env=jinja_environment())
     except TemplateSyntaxError as error:
-        raise TemplateUploadError(
-            _("Skabelonen har en fejl i en pladsholder: %(message)s. Tjek at alle {{ og {%% er lukket.")
-            % {"message": error.message}
-        )
+        raise TemplateUploadError(syntax_error_message(error))
     except Exception as error:  # python-docx raises many kinds on a damaged package
         raise TemplateUploadError(_("Filen kan ikke læses som Word-dokument (%(error)s).") % {"error": error})
     unknown = sorted(set(used) - KNOWN_PLACEHOLDERS)

@@ -219,3 +219,58 @@ def test_an_uploaded_letterhead_with_logo_and_own_styles_fills_and_opens_in_libr
     assert "{{" not in text, "a placeholder was left unfilled"
     assert "{%" not in text, "a template tag was left in the text"
     assert save_page_images(pdf, "pool-release-custom-template")
+
+
+@pytest.mark.parametrize(
+    ("placeholder", "expected"),
+    [
+        (
+            "{% for line in summary %}{{ line }}",
+            "Skabelonen har en fejl i en pladsholder: en {% for %} mangler sin {% endfor %}.",
+        ),
+        (
+            "{% if heading %}{{ heading }}",
+            "Skabelonen har en fejl i en pladsholder: en {% if %} mangler sin {% endif %}.",
+        ),
+        (
+            "{% for line in summary %}{{ line }}{% endif %}",
+            "Skabelonen har en fejl i en pladsholder: {% endif %} står, hvor {% endfor %} skulle lukke en {% for %}.",
+        ),
+        (
+            "{% endfor %}",
+            "Skabelonen har en fejl i en pladsholder: der står en {% endfor %} uden en {% for %} før den.",
+        ),
+        (
+            "Overskrift: {{ heading / }}",
+            "Skabelonen har en fejl i pladsholderen »{{ heading / }}«: pladsholderen slutter, før det",
+        ),
+        (
+            "Overskrift: {{ /heading }}",
+            "Skabelonen har en fejl i pladsholderen »{{ /heading }}«: tegnet »/« hører ikke til i en pladsholder.",
+        ),
+        ("{{ heading }", "en pladsholder er lukket med } i stedet for }}"),
+        ("{% /for %}", "efter {% skal der stå en kommando"),
+    ],
+)
+def test_a_placeholder_error_is_told_in_danish_with_where_it_is(placeholder: str, expected: str) -> None:
+    with pytest.raises(TemplateUploadError) as raised:
+        validate_template(_template_with(placeholder))
+    message = str(raised.value)
+    assert expected in message
+    for english in ("Jinja", "Unexpected", "unexpected", "expected", "template", "tag"):
+        assert english not in message, message
+
+
+def test_a_placeholder_error_gives_the_line_when_the_template_has_lines() -> None:
+    from jinja2 import TemplateSyntaxError
+
+    from styrbord.reports.documents.word import jinja_environment
+    from styrbord.reports.templating import syntax_error_message
+
+    source = "\n" * 11 + "{% for x in y %}\n{{ x }}"
+    with pytest.raises(TemplateSyntaxError) as raised:
+        jinja_environment().parse(source)
+    raised.value.source = source
+    assert syntax_error_message(raised.value) == (
+        "Skabelonen har en fejl i en pladsholder på linje 13: en {% for %} mangler sin {% endfor %}."
+    )
