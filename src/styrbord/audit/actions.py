@@ -84,6 +84,7 @@ ACTIONS: dict[str, Promise] = {
     "training.booking.cancelled": _("Booking afbestilt"),
     "training.booking.completed": _("Kursus gennemført"),
     "training.booking.confirmed": _("Booking bekræftet"),
+    "training.booking.fee_waived": _("Afbestillingsgebyr frafaldet"),
     "training.booking.no_show": _("Udeblivelse registreret"),
     "training.booking.promoted": _("Rykket op fra venteliste"),
     "training.booking.waitlisted": _("Sat på venteliste"),

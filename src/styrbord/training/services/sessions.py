@@ -210,6 +210,7 @@ class SessionCancellation:
     session: Session
     cancelled: list[Booking]
     told: int = 0  # participants told by e-mail
+    waived: int = 0  # earlier cancellations whose fee is waived
 
 
 @transaction.atomic
@@ -257,6 +258,14 @@ def cancel_session(
     for booking in live_bookings(session).select_for_update().select_related("employee").order_by("pk"):
         _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.cancelled", cancellation_fee=ZERO)
         cancelled.append(booking)
+    # A seat given up earlier with a fee: the course is not held, so the fee is waived too.
+    waived = list(
+        session.bookings.filter(status=BookingStatus.CANCELLED, cancellation_fee__gt=0)
+        .exclude(pk__in=[b.pk for b in cancelled])
+        .select_for_update()
+    )
+    for booking in waived:
+        _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.fee_waived", cancellation_fee=ZERO)
     refresh_session_costs(session)
     log_action(
         session,
@@ -274,7 +283,7 @@ def cancel_session(
             _("Holdet %(session)s, som du var tilmeldt eller på venteliste til, er aflyst. Begrundelse: %(reason)s")
             % {"session": f"{session} ({_days_text(session)})", "reason": session.cancellation_reason},
         )
-    return SessionCancellation(session, cancelled, told)
+    return SessionCancellation(session, cancelled, told, len(waived))
 
 
 def _days_text(session: Session) -> str:

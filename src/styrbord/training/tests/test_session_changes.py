@@ -265,3 +265,33 @@ def test_a_person_is_not_given_two_seats_on_the_same_course(world: World) -> Non
     services.cancel(spring.bookings.get(employee=other))
     waiting.refresh_from_db()
     assert waiting.status == BookingStatus.WAITLISTED
+
+
+def test_a_cancelled_session_waives_earlier_fees_and_offers_no_booking(world: World, client: Client) -> None:
+    course = helpers.course(name="Psykopatologi")
+    CancellationRule.objects.create(provider=course.provider, days_before=60, fee_percent=Decimal("100"))
+    session = helpers.session(course, days=[MARCH_2], municipality=world.dolmer.municipality)
+    early = services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    services.book(world.dolmer_staff[1], session, status=BookingStatus.BOOKED)
+    client = _login(client, world.coordinator)
+    # One participant gives up the seat: the fee is said at once.
+    page = client.post(
+        reverse("training:booking_action", args=[early.pk, "cancel"]), {"version": early.version}, follow=True
+    ).content.decode()
+    assert "Bookingen er afbestilt. Afbestillingsgebyret er 2.400,00 kr." in page
+    early.refresh_from_db()
+    assert early.cancellation_fee == Decimal("2400.00")
+    # Then the provider cancels the session: that fee is waived too.
+    page = client.post(
+        reverse("training:session_cancel", args=[session.pk]), {"reason": "Udbyderen aflyste."}, follow=True
+    ).content.decode()
+    assert "Afbestillingsgebyret for 1 tidligere afbestilling er frafaldet." in page
+    early.refresh_from_db()
+    assert early.cancellation_fee == Decimal("0")
+    assert not early.costs.exists()
+    detail = client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
+    assert 'id="book-form"' not in detail
+    assert 'id="book-group"' not in detail
+    group = client.get(reverse("training:session_book_group", args=[session.pk]), follow=True).content.decode()
+    assert "Holdet er aflyst." in group
+    assert 'id="book-form"' not in group

@@ -26,6 +26,7 @@ from styrbord.audit.services import log_access
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import apply_choices, query_without
+from styrbord.lib.formatting import format_ore
 from styrbord.lib.money import ZERO
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
@@ -94,7 +95,13 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "cancel":
             result = services.cancel(booking, request.user, expected_version=version)  # type: ignore[arg-type]
-            messages.success(request, _("Bookingen er afbestilt."))
+            fee = result.booking.cancellation_fee
+            if fee:
+                messages.success(
+                    request, _("Bookingen er afbestilt. Afbestillingsgebyret er %(fee)s.") % {"fee": format_ore(fee)}
+                )
+            else:
+                messages.success(request, _("Bookingen er afbestilt uden gebyr."))
             if result.promoted is not None:
                 messages.info(request, _("Den første på ventelisten har fået pladsen."))
         elif action in ACTIONS:

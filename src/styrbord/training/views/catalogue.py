@@ -192,7 +192,12 @@ def add_interest(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if created:
             log_action(interest, "training.interest.created", request.user, {"course": course.pk})
-    messages.success(request, _("Dit ønske er noteret på ventelisten for kurset."))
+    messages.success(
+        request,
+        _(
+            "Dit ønske om kurset er noteret. Det er ikke en plads: din leder og koordinatoren ser ønsket, når de booker hold."
+        ),
+    )
     return redirect("training:course_detail", pk=course.pk)
 
 
@@ -326,6 +331,16 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"count": len(result.cancelled)},
             )
+            if result.waived:
+                messages.info(
+                    request,
+                    ngettext(
+                        "Afbestillingsgebyret for %(count)s tidligere afbestilling er frafaldet.",
+                        "Afbestillingsgebyrerne for %(count)s tidligere afbestillinger er frafaldet.",
+                        result.waived,
+                    )
+                    % {"count": result.waived},
+                )
             _say_told(request, result.told)
             return redirect("training:session_detail", pk=session.pk)
     affected = scope(request.user, live_bookings(session)).select_related("employee", "employment__facility")
@@ -355,7 +370,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_catalogue_or_404(
         request.user, RETRIEVE, "session", Session.objects.select_related("course__provider"), pk=pk
     )
-    can_book = can(request.user, CREATE, "booking")
+    # Not on a cancelled session. One that is over may still get a seat for someone who took part
+    # without being booked (then registered as attended), as the booking rules allow.
+    can_book = can(request.user, CREATE, "booking") and not session.cancelled
     form = None
     warnings = []
     if can_book:
@@ -557,6 +574,9 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_catalogue_or_404(
         request.user, RETRIEVE, "session", Session.objects.select_related("course__provider"), pk=pk
     )
+    if session.cancelled:
+        messages.error(request, _("Holdet er aflyst."))
+        return redirect("training:session_detail", pk=session.pk)
     live = session.bookings.exclude(status=BookingStatus.CANCELLED).values("employee_id")
     form = GroupBookForm(
         request.POST or None,
