@@ -41,7 +41,7 @@ from styrbord.reports.documents.structure import (
     Table,
 )
 
-LEGAL_BASIS = "Den kommunale styrelseslov §40."
+LEGAL_BASIS = "Lov om kommunernes styrelse § 40."
 DEFAULT_STRATEGY = (
     "Indsatsen understøtter den fælles langsigtede strategi på socialområdet, hvor et af pejlemærkerne "
     "indebærer strategisk kompetenceudvikling, for at sikre at medarbejdere har den faglighed, som "
@@ -131,7 +131,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
         f"til {long_date(pool.period_end)}. Midlerne fordeler sig med {split}. "
         + (
             "Indtægterne fra de eksterne projektmidler modsvares af tilsvarende udgifter til "
-            "kompetenceudvikling og er derfor samlet set budgetneutral."
+            "kompetenceudvikling, og bevillingen er derfor samlet set budgetneutral."
             if neutral
             else ""
         ),
@@ -180,7 +180,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
             columns=columns,
             rows=rows,
             caption="Tillægsbevilling til indtægter og udgifter",
-            note="Udgifter og indtægter finansieres af kassen.",
+            note="Udgifterne finansieres af tilskuddet." if neutral else "Nettoudgiften finansieres af kassen.",
             sheet_name="Tillægsbevilling",
         ),
     )
@@ -189,8 +189,12 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     recommendations = [
         f"der gives tillægsbevilling på {_years_text(per_grant[g.pk])} til såvel indtægter som udgifter til det "
         f"eksternt finansierede projekt {project} til {g.recipient_name} under {area} på "
-        f"{genitive(committee)} område. Udgifter og indtægter finansieres af kassen"
-        + (" og er samlet set budgetneutrale." if neutral else ".")
+        f"{genitive(committee)} område. "
+        + (
+            "Udgifterne finansieres af tilskuddet, og bevillingen er dermed samlet set budgetneutral."
+            if neutral
+            else "Nettoudgiften finansieres af kassen."
+        )
         for g in grants
     ]
     meeting = parse_meeting_date(request.option("meeting_date")) or (

@@ -21,8 +21,8 @@ from styrbord.reports.tests.conftest import SeedCase, docx_to_pdf, pdf_text, sav
 RECOMMENDATION_DOLMER = (
     "der gives tillægsbevilling på 0,700 mio. kr. i 2025 til såvel indtægter som udgifter til det eksternt "
     "finansierede projekt ”Kompetenceudvikling af medarbejdere på socialpsykiatriske botilbud” til Dolmer Have "
-    "under Socialområdet på Voksen- og Plejeudvalgets område. Udgifter og indtægter finansieres af kassen og er "
-    "samlet set budgetneutrale."
+    "under Socialområdet på Voksen- og Plejeudvalgets område. Udgifterne finansieres af tilskuddet, og "
+    "bevillingen er dermed samlet set budgetneutral."
 )
 # The seed's second paragraph word for word (its ”…” quotes around the project name added).
 SEED_CASE_TEXT = (
@@ -30,8 +30,8 @@ SEED_CASE_TEXT = (
     "medarbejdere på socialpsykiatriske botilbud” under Social- og Boligstyrelsen. Tilskuddet udgør i alt "
     "1,022 mio. kr. i projektperioden, der løber fra 1. januar 2025 til 31. december 2027. Midlerne fordeler "
     "sig med 0,700 mio. kr. til Dolmer Have og 0,322 mio. kr. til Bofællesskaberne Glesborg. Indtægterne fra "
-    "de eksterne projektmidler modsvares af tilsvarende udgifter til kompetenceudvikling og er derfor samlet "
-    "set budgetneutral."
+    "de eksterne projektmidler modsvares af tilsvarende udgifter til kompetenceudvikling, og bevillingen er "
+    "derfor samlet set budgetneutral."
 )
 RECOMMENDATION_GLESBORG = RECOMMENDATION_DOLMER.replace("0,700", "0,322").replace(
     "Dolmer Have", "Bofællesskaberne Glesborg"
@@ -49,7 +49,9 @@ def test_it_writes_one_recommendation_per_recipient_exactly_as_the_seed_case(see
     assert item.recommender == "Velfærdsdirektøren"
     assert item.case_number == "24/9263"
     assert item.route == "VPU, ØK, KB"
-    assert item.legal_basis == "Den kommunale styrelseslov §40."
+    assert item.legal_basis == "Lov om kommunernes styrelse § 40."
+    appropriation = next(t for t in item.tables() if t.caption == "Tillægsbevilling til indtægter og udgifter")
+    assert appropriation.note == "Udgifterne finansieres af tilskuddet."  # not "af kassen": it is budget-neutral
     assert item.decision is not None
     assert item.decision.heading == "Beslutning i Voksen- og Plejeudvalget den 18-12-2024"
     assert item.decision.lines == ["Ad. 1 Tiltrådt.", "Ad. 2 Tiltrådt."]
@@ -72,7 +74,7 @@ def test_the_docx_opens_in_libreoffice_with_the_seed_figures(
         "24/9263 · Åben sag · Beslutningssag",
         "Sagsgang VPU, ØK, KB",
         SEED_CASE_TEXT,
-        "Lovgrundlag Den kommunale styrelseslov §40.",
+        "Lovgrundlag Lov om kommunernes styrelse § 40.",
         "Velfærdsdirektøren indstiller, at:",
         "1. " + RECOMMENDATION_DOLMER,
         "2. " + RECOMMENDATION_GLESBORG,
