@@ -302,8 +302,9 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
         document_date=request.today,
         summary=[
             f"Denne sag adresserer den aktuelle situation omkring rekruttering og fastholdelse i {scope_name}. "
-            "Sagen belyser udfordringer og potentialer med udgangspunkt i data om antal ansatte, alder, ansøgere, "
-            "deltid og uddannelsespladser."
+            "Sagen belyser udfordringer og potentialer med udgangspunkt i data om antal ansatte, alder, "
+            + ("ansøgere, " if page.postings is not None else "")
+            + "deltid og uddannelsespladser."
         ],
         sections=[case],
         economy=Section("Økonomiske konsekvenser").add("Der er ingen økonomiske konsekvenser."),

@@ -169,3 +169,12 @@ def test_a_coordinators_public_paper_hides_small_groups_everywhere(world: World,
         for row in sheet.iter_rows(values_only=True):
             if row[0] in ("Ergo-/fysioterapeut", "Psykolog"):
                 assert set(row[1:]) <= {"<5", None, "–"}, (sheet.title, row)
+
+
+def test_the_summary_mentions_applicants_only_when_the_paper_has_them(world: World, staff: None) -> None:
+    assert "alder, ansøgere, deltid" in _item("municipality:0707", user=world.coordinator).summary[0]
+    JobPosting.objects.all().delete()
+    item = _item("municipality:0707", user=world.coordinator)
+    assert "Antal ansøgere:" not in _text(item)
+    assert "ansøgere" not in item.summary[0]
+    assert "data om antal ansatte, alder, deltid og uddannelsespladser." in item.summary[0]
