@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from styrbord.lib.formatting import parse_decimal
+from styrbord.lib.formatting import format_number, parse_decimal
 
 ZERO = Decimal("0.00")
 ORE = Decimal("0.01")
@@ -108,6 +108,20 @@ class DanishDecimalFormField(forms.DecimalField):
 def _money_input() -> forms.TextInput:
     # A text box, not a number box: a browser's number box refuses the Danish decimal comma.
     return forms.TextInput(attrs={"inputmode": "decimal"})
+
+
+class MoneyInput(forms.TextInput):
+    """A money box (text, not number, as ``money_form_field``'s) that writes an amount the form fills in
+    itself, a default or a saved value, with thousands dots: "100.000,00", not "100000,00". What the
+    user typed is shown back as typed; the field reads both. Pass as ``widget=MoneyInput()``."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"inputmode": "decimal", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return format_number(value, 2)
+        return super().format_value(value)  # type: ignore[no-any-return]
 
 
 def money_form_field(label: Any, required: bool = True, **kwargs: Any) -> forms.DecimalField:
