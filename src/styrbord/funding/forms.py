@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -15,10 +15,25 @@ from styrbord.funding.models import Appropriation, AppropriationLine, Grant, Led
 from styrbord.lib.costs import REFUND_CATEGORIES, CostCategory
 from styrbord.lib.fields import CalendarDateFormField
 from styrbord.lib.filtering import apply_choices
-from styrbord.lib.money import money_form_field, money_formfield_callback
+from styrbord.lib.formatting import format_date, format_ore
+from styrbord.lib.money import ZERO, MoneyInput, money_form_field, money_formfield_callback, to_money
 from styrbord.organisations.models import Facility, Grantor, Municipality
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# The first choice of a select in a formset row: a row the user leaves alone then submits nothing
+# and is skipped, instead of counting as filled in with the first real choice.
+BLANK_CHOICE = ("", "---------")
+
+# A reporting deadline this long after the pool's period ends is a typing error, not a duty.
+DEADLINE_YEARS_AFTER_PERIOD = 2
+
+POOL_MONEY_FIELDS = ("ceiling_per_person_year", "ceiling_per_booking", "budget_change_amount", "repayment_waiver_limit")
+
+
+def _money(label: Any, **kwargs: Any) -> forms.DecimalField:
+    """A kroner box that shows the amounts it is given with thousands dots ("100.000,00")."""
+    return money_form_field(label, widget=MoneyInput(), **kwargs)
 
 
 class PoolForm(forms.ModelForm):
@@ -30,7 +45,7 @@ class PoolForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Refusioner (VEU-godtgørelse m.fl.) følger den udgift, de refunderer."),
     )
-    total = money_form_field(_("Samlet beløb"))
+    total = _money(_("Samlet beløb"))
 
     class Meta:
         model = Pool
@@ -54,7 +69,12 @@ class PoolForm(forms.ModelForm):
             "budget_change_amount",
             "repayment_waiver_limit",
         ]
-        widgets = {"period_start": DATE, "period_end": DATE, "purpose": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "period_start": DATE,
+            "period_end": DATE,
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            **{name: MoneyInput() for name in POOL_MONEY_FIELDS},
+        }
 
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,15 +93,54 @@ class PoolForm(forms.ModelForm):
 
 
 class DeadlineForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Rapport"), choices=ReportingDeadline.Kind.choices)
+    kind = forms.ChoiceField(label=_("Rapport"), choices=[BLANK_CHOICE, *ReportingDeadline.Kind.choices])
     due_date = CalendarDateFormField(label=_("Frist"), widget=DATE)
 
 
-DeadlineFormSet = forms.formset_factory(DeadlineForm, extra=4, max_num=20)
+class BaseDeadlineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def check_period(self, start: dt.date | None, end: dt.date | None) -> bool:
+        """Refuse a deadline before the pool's period begins or years after it ends (the row's own
+        error, so the page names the row). Whether every deadline checked is inside."""
+        if start is None or end is None:
+            return True
+        latest = _years_later(end, DEADLINE_YEARS_AFTER_PERIOD)
+        ok = True
+        for form in self.forms:
+            due = getattr(form, "cleaned_data", {}).get("due_date")
+            if due is None:
+                continue
+            if due < start:
+                form.add_error(
+                    "due_date",
+                    _("Fristen %(due)s ligger før puljens periode, som begynder %(start)s.")
+                    % {"due": format_date(due), "start": format_date(start)},
+                )
+                ok = False
+            elif due > latest:
+                form.add_error(
+                    "due_date",
+                    _("Fristen %(due)s ligger mere end %(years)s år efter puljens periode, som slutter %(end)s.")
+                    % {"due": format_date(due), "years": DEADLINE_YEARS_AFTER_PERIOD, "end": format_date(end)},
+                )
+                ok = False
+        return ok
+
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+DeadlineFormSet = cast(
+    "type[BaseDeadlineFormSet]",
+    forms.formset_factory(DeadlineForm, formset=BaseDeadlineFormSet, extra=4, max_num=20),
+)
 
 
 class GrantForm(forms.ModelForm):
-    amount = money_form_field(_("Tilsagnsbeløb"))
+    amount = _money(_("Tilsagnsbeløb"))
 
     class Meta:
         model = Grant
@@ -102,13 +161,55 @@ class GrantForm(forms.ModelForm):
         return data
 
 
+def budget_categories(pool: Pool) -> list[CostCategory]:
+    """The categories a grant from the pool can budget for: the spending the pool covers. A refund
+    (VEU-godtgørelse, anden refusion) is income against a cost, not a budget line."""
+    return [c for c in CostCategory if c not in REFUND_CATEGORIES and pool.covers(c)]
+
+
 class BudgetLineForm(forms.Form):
-    category = forms.ChoiceField(label=_("Udgiftsart"), choices=CostCategory.choices)
+    category = forms.ChoiceField(label=_("Udgiftsart"))
     year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
-    amount = money_form_field(_("Budget"), min_value=Decimal("0"))
+    amount = _money(_("Budget"), min_value=Decimal("0"))
+
+    def __init__(self, *args: Any, pool: Pool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        categories = budget_categories(pool)
+        field = self.fields["category"]
+        field.choices = [BLANK_CHOICE, *((c.value, c.label) for c in categories)]  # type: ignore[attr-defined]
+        field.error_messages["invalid_choice"] = _("Puljen dækker ikke den udgiftsart. Den dækker: %(categories)s.") % {
+            "categories": ", ".join(str(c.label) for c in categories)
+        }
 
 
-BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=6, max_num=60)
+class BaseBudgetLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def lines_total(self) -> Decimal:
+        """The sum of the filled-in rows (call after ``is_valid``)."""
+        return to_money(sum((d["amount"] for d in self.cleaned_data if d.get("amount") is not None), ZERO))
+
+    def check_total(self, amount: Decimal) -> bool:
+        """Budget lines, if any, must sum to the grant: otherwise an error above the lines that gives
+        both sums and the difference. Whether they do."""
+        if not any(d.get("amount") is not None for d in self.cleaned_data):
+            return True
+        total = self.lines_total()
+        if total == to_money(amount):
+            return True
+        self.non_form_errors().append(
+            _("Budgetlinjerne summer til %(lines)s, men tilsagnet er på %(amount)s (forskel %(difference)s).")
+            % {
+                "lines": format_ore(total),
+                "amount": format_ore(to_money(amount)),
+                "difference": format_ore(abs(to_money(amount) - total)),
+            }
+        )
+        return False
+
+
+BudgetLineFormSet = cast(
+    "type[BaseBudgetLineFormSet]",
+    forms.formset_factory(BudgetLineForm, formset=BaseBudgetLineFormSet, extra=6, max_num=60),
+)
 
 
 class AppropriationForm(forms.ModelForm):
@@ -135,7 +236,7 @@ class AppropriationForm(forms.ModelForm):
 class AppropriationLineForm(forms.Form):
     year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
     direction = forms.ChoiceField(label=_("Indtægt/udgift"), choices=AppropriationLine.Direction.choices)
-    amount = money_form_field(_("Beløb"), min_value=Decimal("0"))
+    amount = _money(_("Beløb"), min_value=Decimal("0"))
     grant = forms.ModelChoiceField(label=_("Tilsagn"), queryset=Grant.objects.none(), required=False)
     text = forms.CharField(label=_("Tekst"), max_length=300, required=False)
 
@@ -159,7 +260,7 @@ class EntryForm(forms.Form):
     ]
     kind = forms.ChoiceField(label=_("Type"), choices=KIND_CHOICES)
     category = forms.ChoiceField(label=_("Udgiftsart"), choices=[("", "—"), *CostCategory.choices], required=False)
-    amount = money_form_field(_("Beløb"))
+    amount = _money(_("Beløb"))
     posted_on = CalendarDateFormField(label=_("Dato"), widget=DATE)
     text = forms.CharField(label=_("Tekst"), max_length=300, required=False)
     releases = forms.ModelChoiceField(
@@ -225,7 +326,7 @@ class ReverseForm(forms.Form):
 
 
 class CorrectForm(forms.Form):
-    new_amount = money_form_field(_("Korrekt beløb"))
+    new_amount = _money(_("Korrekt beløb"))
     reason = forms.CharField(label=_("Begrundelse"), max_length=200)
 
 

@@ -52,8 +52,13 @@ def grant_create(request: HttpRequest, pool_pk: int) -> HttpResponse:
     facilities = scoped_for(request.user, RETRIEVE, "facility", Facility.objects.all())
     municipalities = scoped_for(request.user, RETRIEVE, "municipality", Municipality.objects.all())
     form = GrantForm(request.POST or None, facilities=facilities, municipalities=municipalities)
-    lines = BudgetLineFormSet(request.POST or None, prefix="line")
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
+    lines = BudgetLineFormSet(request.POST or None, prefix="line", form_kwargs={"pool": pool})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and lines.is_valid()
+        and lines.check_total(form.cleaned_data["amount"])
+    ):
         grant = form.save(commit=False)
         grant.pool = pool
         budget = [

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
-from styrbord.funding.forms import DeadlineFormSet, PoolForm
+from styrbord.funding.forms import BaseDeadlineFormSet, DeadlineFormSet, PoolForm
 from styrbord.funding.models import ReportingDeadline
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import Balances
@@ -108,7 +108,7 @@ def pool_create(request: HttpRequest) -> HttpResponse:
     municipalities = _own_municipalities(request)
     form = PoolForm(request.POST or None, municipalities=municipalities)
     deadlines = DeadlineFormSet(request.POST or None, prefix="deadline")
-    if request.method == "POST" and form.is_valid() and deadlines.is_valid():
+    if request.method == "POST" and _pool_and_deadlines_valid(form, deadlines):
         pool = form.save(commit=False)
         rows = [
             ReportingDeadline(kind=d["kind"], due_date=d["due_date"])
@@ -123,6 +123,14 @@ def pool_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Puljen er oprettet."))
             return redirect("funding:pool_detail", pk=pool.pk)
     return render(request, "funding/pool_form.html", {"form": form, "deadlines": deadlines})
+
+
+def _pool_and_deadlines_valid(form: PoolForm, deadlines: BaseDeadlineFormSet) -> bool:
+    """Both forms checked, and the deadlines against the period, so every error shows at once."""
+    valid = form.is_valid()
+    valid = deadlines.is_valid() and valid
+    period = form.cleaned_data.get("period_start"), form.cleaned_data.get("period_end")
+    return deadlines.check_period(*period) and valid
 
 
 @requires("pool", UPDATE)
