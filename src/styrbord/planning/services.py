@@ -10,6 +10,7 @@ nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections import defaultdict
@@ -335,6 +336,24 @@ def acceptance_refusal(run: PlanRun) -> str | None:
     latest = scenario.latest_run()
     if latest is not None and latest.pk != run.pk:
         return _("Der er en nyere kørsel af scenariet. Godkend den nyeste, eller kør scenariet igen.")
+    # What has happened to the plan's sessions since the run (accepting would refuse it).
+    assignments = list(run.assignments.filter(existing=False, booking__isnull=True).select_related("session"))
+    sessions = sorted({a.session for a in assignments}, key=lambda s: (s.first_day or dt.date.max, s.pk))
+    cancelled = [s for s in sessions if s.cancelled]
+    if cancelled:
+        return _("Planen kan ikke godkendes: %(sessions)s er aflyst siden kørslen. Kør scenariet igen.") % {
+            "sessions": ", ".join(str(s) for s in cancelled[:3])
+        }
+    today = local_today()
+    begun = [s for s in sessions if s.has_started(today)]
+    if begun:
+        return _("Planen kan ikke godkendes: %(sessions)s er begyndt siden kørslen. Kør scenariet igen.") % {
+            "sessions": ", ".join(str(s) for s in begun[:3])
+        }
+    try:
+        _check_seats_left(run, assignments)
+    except PlanningError as error:
+        return str(error)
     return None
 
 

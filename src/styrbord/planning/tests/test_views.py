@@ -468,7 +468,9 @@ def test_accepting_a_plan_asks_for_confirmation_with_its_bookings_cost_and_fundi
 
     page = client.get(confirm).content.decode()
 
-    assert f"Godkendelsen opretter {len(seats)} planlagte bookinger til i alt {format_kr(cost)}." in page
+    assert (
+        f"Godkendelsen opretter {len(seats)} planlagte bookinger til i alt {format_kr(cost)}<" in page
+    )  # one full stop: "kr."
     assert f'<td>{setup.grant}</td><td class="num">{format_kr(paid)}</td>' in page
     assert f'<td>Tilbuddenes egne midler</td><td class="num">{format_kr(cost - paid)}</td>' in page
     assert f"Godkend og opret {len(seats)} planlagte bookinger" in page
@@ -493,6 +495,27 @@ def test_the_confirmation_offers_no_button_for_a_run_that_a_newer_one_replaced(w
     finished_run_for(setup.scenario)
     page = client_for(world.coordinator).get(reverse("planning:run_confirm", args=[older.pk])).content.decode()
     assert "Der er en nyere kørsel af scenariet." in page
+    assert 'name="bekraeft"' not in page
+
+
+def test_the_confirmation_says_when_the_plans_sessions_were_cancelled_or_filled_since(world: World) -> None:
+    """The page showed the plan's bookings and cost for a plan on a session cancelled since, and only
+    the click said 'Holdet er aflyst'; now the page says so and offers no button."""
+    from styrbord.training.services import book
+
+    setup = planning_setup(world)
+    run = finished_run_for(setup.scenario)
+    session = _new_seats(run)[0].session
+    client = client_for(world.coordinator)
+    assert 'name="bekraeft"' in client.get(reverse("planning:run_confirm", args=[run.pk])).content.decode()
+    for person in world.syddjurs_staff[: session.capacity]:
+        book(person, session, status="booked")
+    page = client.get(reverse("planning:run_confirm", args=[run.pk])).content.decode()
+    assert "holdene er fyldt op siden kørslen" in page
+    assert 'name="bekraeft"' not in page
+    type(session).objects.filter(pk=session.pk).update(cancelled=True)
+    page = client.get(reverse("planning:run_confirm", args=[run.pk])).content.decode()
+    assert "er aflyst siden kørslen. Kør scenariet igen." in page
     assert 'name="bekraeft"' not in page
 
 
