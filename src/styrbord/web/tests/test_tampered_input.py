@@ -100,7 +100,9 @@ def test_hostile_query_values_never_break_a_page(world: World, persona: str) -> 
                 if status >= 500:
                     broken.append(f"{path}?{name}={value} -> {status}")
 
-    assert tried > 0  # the crawl found parameters to try
+    # The crawl found parameters to try; a grantor's pages (its pools, its package downloads) in this
+    # world have none: no grants of its own here, and no document form (committee papers are not its).
+    assert tried > 0 or persona == "grantor"
     assert not broken, "\n".join(broken)
 
 
