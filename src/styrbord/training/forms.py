@@ -265,6 +265,9 @@ class SessionForm(forms.Form):
 class SessionChangeForm(SessionForm):
     """A session's details changed: the same fields as a new session, filled in from it."""
 
+    # Set once the understaffing the new days cause has been shown (as when booking).
+    confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
     @classmethod
     def initial_for(cls, session: Session) -> dict[str, Any]:
         days = session.days.order_by("date").values_list("date", "hours")

@@ -33,6 +33,7 @@ from . import checks
 from .bookings import _lock_session, _promote_from_waitlist, _save_status, seats_taken
 from .costing import refresh_session_costs
 from .errors import BookingError
+from .staffing import StaffingWarning, group_staffing_warnings
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -84,6 +85,16 @@ def _require_manage(user: User | AnonymousUser, session: Session) -> None:
         raise BookingError(reason)
 
 
+class SessionUnderstaffedError(BookingError):
+    """The new days leave facilities under their minimum staffing; nothing was changed."""
+
+    def __init__(self, warnings: list[StaffingWarning]) -> None:
+        super().__init__(
+            _("De nye dage bringer tilbud under minimumsbemandingen. Bekræft ændringen, eller vælg andre dage.")
+        )
+        self.warnings = warnings
+
+
 @dataclass(frozen=True)
 class SessionChange:
     """What changing a session did besides saving it."""
@@ -105,6 +116,7 @@ def update_session(
     fee_per_participant: Decimal | None,
     days: list[tuple[dt.date, Decimal]],
     today: dt.date | None = None,
+    confirm_understaffing: bool = False,
 ) -> SessionChange:
     """Save a session's new details; all or nothing.
 
@@ -143,6 +155,7 @@ def update_session(
             )
         _check_bookings_fit(session, [d for d, _h in days])
         session.set_days(days)
+        _check_staffing(session, confirm_understaffing)
     fee_changed = session.fee_per_participant != fee_per_participant
     session.name, session.place = name, place
     session.capacity, session.fee_per_participant = capacity, fee_per_participant
@@ -170,6 +183,26 @@ def update_session(
         after=snapshot(session, SESSION_FIELDS),
     )
     return SessionChange(session, days_changed, promoted, told)
+
+
+def _check_staffing(session: Session, confirmed: bool) -> None:
+    """With the new days saved (in this transaction): the days on which those away on the session
+    leave their facility under its minimum, as booking checks them. Unconfirmed, nothing is kept;
+    confirmed, each booking's warning flag follows the new days."""
+    away = list(
+        session.bookings.filter(status__in=(BookingStatus.PLANNED, BookingStatus.BOOKED)).select_related(
+            "employment__facility"
+        )
+    )
+    per_booking = group_staffing_warnings(session, away)
+    found = {(w.date, w.facility_id): w for days in per_booking.values() for w in days}
+    warnings = sorted(found.values(), key=lambda w: (w.date, w.facility_name))
+    if warnings and not confirmed:
+        raise SessionUnderstaffedError(warnings)
+    for booking in away:
+        flagged = bool(per_booking[booking.pk])
+        if booking.staffing_warning != flagged:
+            Booking.objects.filter(pk=booking.pk).update(staffing_warning=flagged)
 
 
 def _check_bookings_fit(session: Session, dates: list[dt.date]) -> None:

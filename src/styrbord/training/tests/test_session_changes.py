@@ -295,3 +295,22 @@ def test_a_cancelled_session_waives_earlier_fees_and_offers_no_booking(world: Wo
     group = client.get(reverse("training:session_book_group", args=[session.pk]), follow=True).content.decode()
     assert "Holdet er aflyst." in group
     assert 'id="book-form"' not in group
+
+
+def test_new_days_under_the_minimum_staffing_are_shown_and_kept_only_when_confirmed(
+    world: World, client: Client
+) -> None:
+    world.dolmer.minimum_staff = len(world.dolmer_staff)  # anyone away leaves Dolmer Have short
+    world.dolmer.save()
+    session = helpers.session(days=[MARCH_2], municipality=world.dolmer.municipality)
+    booking = services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED, check_staffing=False)
+    client = _login(client, world.coordinator)
+    page = _change(client, session, days="09-03-2026")
+    assert "Advarsel: minimumsbemandingen brydes" in page
+    assert "09-03-2026: Dolmer Have har kun 2 på arbejde (minimum 3)." in page
+    assert "Ret alligevel" in page
+    assert list(session.days.values_list("date", flat=True)) == [MARCH_2]  # nothing changed yet
+    assert _change(client, session, days="09-03-2026", confirm_understaffing="on") == ""
+    assert list(session.days.values_list("date", flat=True)) == [dt.date(2026, 3, 9)]
+    booking.refresh_from_db()
+    assert booking.staffing_warning

@@ -54,7 +54,13 @@ from styrbord.training.services import (
     staffing_warnings,
 )
 from styrbord.training.services.attendance import AWAITING_STATUSES
-from styrbord.training.services.sessions import cancel_session, live_bookings, update_session, why_not_manage
+from styrbord.training.services.sessions import (
+    SessionUnderstaffedError,
+    cancel_session,
+    live_bookings,
+    update_session,
+    why_not_manage,
+)
 
 from .common import require
 
@@ -270,6 +276,7 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_catalogue_or_404(request.user, UPDATE, "session", Session.objects.select_related("course"), pk=pk)
     refused = why_not_manage(request.user, session)
     form = SessionChangeForm(request.POST or None, initial=SessionChangeForm.initial_for(session))
+    warnings: list[Any] = []
     if request.method == "POST" and refused is None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -281,7 +288,14 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
                 capacity=data["capacity"],
                 fee_per_participant=data["fee_per_participant"],
                 days=data["days"],
+                confirm_understaffing=data["confirm_understaffing"],
             )
+        except SessionUnderstaffedError as error:
+            warnings = error.warnings
+            form = SessionChangeForm(
+                {**request.POST.dict(), "confirm_understaffing": "on"}, initial=SessionChangeForm.initial_for(session)
+            )
+            form.is_valid()
         except BookingError as error:
             form.add_error(None, error.message)
         else:
@@ -304,7 +318,13 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "training/session_change.html",
-        {"session": session, "form": form, "refused": refused, "live": live_bookings(session).count()},
+        {
+            "session": session,
+            "form": form,
+            "refused": refused,
+            "live": live_bookings(session).count(),
+            "warnings": warnings,
+        },
     )
 
 
