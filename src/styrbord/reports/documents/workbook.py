@@ -37,6 +37,9 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
 def _raw(value: Any, kind: CellKind) -> Any:
     if kind in _MONEY_KINDS and isinstance(value, (int, Decimal)):
         return Decimal(value)
+    if kind == CellKind.PERCENT and isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        # A share in per cent to one decimal (68.5), as the document shows it; the heading says "(%)".
+        return Decimal(str(value)).quantize(Decimal("0.1"))
     return value
 
 
@@ -49,16 +52,19 @@ def _rows(table: Table) -> Iterator[Sequence[Any]]:
 
 
 def _header(label: str, kind: CellKind, in_millions: bool) -> str:
-    """Money columns say "(kr.)"; a label column's "(mio. kr.)" becomes "(kr.)", as the sheet holds kroner."""
+    """Money columns say "(kr.)"; a label column's "(mio. kr.)" becomes "(kr.)", as the sheet holds kroner;
+    per-cent columns say "(%)"."""
     if in_millions:
         label = _MILLIONS.sub(lambda m: "Kr." if m.group(0)[0].isupper() else "kr.", label)
     if kind in _MONEY_KINDS and label and "kr." not in label:
         return f"{label} (kr.)"
+    if kind == CellKind.PERCENT and label and "%" not in label:
+        return f"{label} (%)"
     return label
 
 
 def table_sheet(table: Table, used: set[str]) -> Sheet:
-    """One table as a worksheet; money columns say "(kr.)" and hold exact kroner."""
+    """One table as a worksheet; money columns say "(kr.)" and hold exact kroner, per-cent columns "(%)"."""
     in_millions = any(c.kind in (CellKind.MIO, CellKind.MIO_NUMBER) for c in table.columns)
     headers = [_header(c.label, c.kind, in_millions) for c in table.columns]
     money = {i for i, c in enumerate(table.columns) if c.kind in _MONEY_KINDS}

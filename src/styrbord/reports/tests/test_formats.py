@@ -58,3 +58,19 @@ def test_the_appendix_holds_numbers_and_a_date_not_text() -> None:
     assert header == ("Tilbud", "Forbrug (kr.)", "Tilsagn (kr.)", "Frigivet (kr.)", "Besluttet")
     assert row == ("Dolmer Have", 572449, 1022000, 700000, dt.datetime(2024, 12, 18))
     assert book["Tal"]["B2"].number_format == "#,##0.00"
+
+
+def test_the_appendix_writes_shares_to_one_decimal_under_a_per_cent_heading() -> None:
+    table = Table.of(
+        [Column("Tilbud"), Column("Andel", CellKind.PERCENT, 1), Column("Deltid (%)", CellKind.PERCENT, 1)],
+        [["Dolmer Have", Decimal("68.49315068493150684931506849"), 75.0]],
+        caption="Andele",
+        sheet_name="Andele",
+    )
+    item = CommitteeItem(heading="Andele", municipality="Norddjurs Kommune", sections=[Section("Andele").add(table)])
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(item)))
+    header, row = list(book["Andele"].iter_rows(values_only=True))
+    assert header == ("Tilbud", "Andel (%)", "Deltid (%)")
+    assert row == ("Dolmer Have", 68.5, 75)
+    assert book["Andele"]["B2"].number_format == "#,##0.0"
+    assert book["Andele"]["C2"].number_format == "#,##0.0"

@@ -102,8 +102,8 @@ def test_the_xlsx_appendix_holds_the_split_in_exact_kroner(seed_case: SeedCase) 
     assert book.sheetnames[0] == "Oplysninger"
     split = book["Fordeling"]
     rows = list(split.iter_rows(values_only=True))
-    assert rows[0] == ("Modtager", "Tilsagn (kr.)", "Andel")
-    assert rows[1][:2] == ("Dolmer Have", 700000)
+    assert rows[0] == ("Modtager", "Tilsagn (kr.)", "Andel (%)")
+    assert rows[1] == ("Dolmer Have", 700000, 68.5)  # 68.4931…, to one decimal as the document shows it
     assert rows[2][:2] == ("Bofællesskaberne Glesborg", 322000)
     assert rows[3][:2] == ("I alt", 1022000)
     economy = list(book["Tillægsbevilling"].iter_rows(values_only=True))
