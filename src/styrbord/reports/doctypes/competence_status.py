@@ -239,7 +239,19 @@ def _grants(request: ReportRequest, facilities: QuerySet[Facility]) -> list[Gran
     )
 
 
-def _spending_blocks(grants: list[Grant], balances: dict[int, Balances]) -> list[Any]:
+def _pool_span(grants: list[Grant]) -> str:
+    """The pools' whole project period in years ("2025–2027"): what the spending figures cover."""
+    first = min(g.pool.period_start.year for g in grants)
+    last = max(g.pool.period_end.year for g in grants)
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def _spending_period(grants: list[Grant], today: dt.date) -> str:
+    """ "i hele projektperioden 2025–2027 til og med 23-11-2026": the ledger is not cut at the asked period."""
+    return f"i hele projektperioden {_pool_span(grants)} til og med {format_date(today)}"
+
+
+def _spending_blocks(grants: list[Grant], balances: dict[int, Balances], today: dt.date) -> list[Any]:
     if not grants:
         return [Paragraph("Der er ingen tilsagn om puljemidler til kompetenceudvikling i perioden.")]
     total = Balances()
@@ -259,8 +271,8 @@ def _spending_blocks(grants: list[Grant], balances: dict[int, Balances]) -> list
     )
     text = (
         f"Der er givet tilsagn om i alt {mio(total.amount)}, hvoraf {mio(total.actual)} er brugt og "
-        f"{mio(total.open_commitments)} disponeret til planlagte og tilmeldte kurser. Der er således "
-        f"{mio(total.remaining)} tilbage."
+        f"{mio(total.open_commitments)} disponeret til planlagte og tilmeldte kurser "
+        f"{_spending_period(grants, today)}. Der er således {mio(total.remaining)} tilbage."
     )
     if total.remaining < 0:
         text += " Tilsagnene er dermed overskredet."
@@ -277,8 +289,8 @@ def _spending_blocks(grants: list[Grant], balances: dict[int, Balances]) -> list
             ],
             rows=rows,
             caption="Forbrug af puljemidler",
-            note="Kilde: Styrbord, puljernes regnskab (bogførte udgifter og disponeringer). Anvendt: brugt og "
-            "disponeret i procent af tilsagnet.",
+            note="Kilde: Styrbord, puljernes regnskab (bogførte udgifter og disponeringer "
+            f"{_spending_period(grants, today)}). Anvendt: brugt og disponeret i procent af tilsagnet.",
             sheet_name="Forbrug",
         ),
     ]
@@ -389,7 +401,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
             *_topic_blocks(topics, period),
         ),
         Section("Dækning af kompetencekrav").add(*_coverage_blocks(aggregated, rows, facilities, on, single, appendix)),
-        Section("Forbrug af puljemidler").add(*_spending_blocks(grants, balances)),
+        Section("Forbrug af puljemidler").add(*_spending_blocks(grants, balances, today)),
         Section("Tilbud med påbud eller henstillinger fra Socialtilsynet").add(
             *_supervisory_blocks(requirements, rows, facilities, on)
         ),
@@ -402,7 +414,10 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     total_amount = sum((balances[g.pk].amount for g in grants), ZERO)
     if grants:
         used = sum((balances[g.pk].used for g in grants), ZERO)
-        summary += f", og {mio(used)} af {mio(total_amount)} i puljemidler er brugt eller disponeret"
+        summary += (
+            f", og {mio(used)} af {mio(total_amount)} i puljemidler er brugt eller disponeret "
+            f"{_spending_period(grants, today)}"
+        )
     summary += "."
     committee = request.option("committee")
     return CommitteeItem(

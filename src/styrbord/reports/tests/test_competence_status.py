@@ -140,3 +140,15 @@ def test_a_small_remainder_is_written_in_kroner_not_as_nought_millions() -> None
     assert mio(Decimal("-2500")) == "-2.500 kr."
     assert mio(Decimal("50000")) == "0,050 mio. kr."
     assert mio(Decimal("1022000")) == "1,022 mio. kr."
+
+
+def test_the_spending_says_it_covers_the_whole_project_period_not_the_year(status_case: StatusCase) -> None:
+    """A status for 2026 quotes the pool's spending since 2025: the paper says so, in the text and the summary."""
+    item = _item("municipality:0707")
+    assert (
+        "0,120 mio. kr. er brugt og 0,050 mio. kr. disponeret til planlagte og tilmeldte kurser i hele "
+        "projektperioden 2025–2027 til og med 23-11-2026."
+    ) in _texts(item)
+    assert "er brugt eller disponeret i hele projektperioden 2025–2027 til og med 23-11-2026." in item.summary[0]
+    note = _table(item, "Forbrug af puljemidler").note
+    assert "i hele projektperioden 2025–2027 til og med 23-11-2026" in note
