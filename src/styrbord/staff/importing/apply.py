@@ -306,7 +306,11 @@ def _copy(model: type[Model], columns: list[str], rows: Sequence[tuple[Any, ...]
         ids = [int(r[0]) for r in cursor.fetchall()]
         column_sql = ", ".join(quote(c) for c in ["id", *columns])
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {quote(table)} ({column_sql}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+        # Past Django's cursor wrapper, so its error translation is applied here: a row the database
+        # refuses raises django.db.IntegrityError as on SQLite (psycopg's own class before), which
+        # the import turns into a message.
+        statement = f"COPY {quote(table)} ({column_sql}) FROM STDIN"
+        with connection.wrap_database_errors, raw.copy(statement) as copy:  # type: ignore[attr-defined]
             for pk, row in zip(ids, rows, strict=True):
                 copy.write_row((pk, *row))
     return ids
