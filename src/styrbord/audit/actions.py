@@ -81,6 +81,7 @@ ACTIONS: dict[str, Promise] = {
     "training.bookings.listed": _("Bookingliste set"),
     "training.bookings.exported": _("Bookingliste eksporteret"),
     "training.booking.attended": _("Deltagelse registreret"),
+    "training.booking.incomplete": _("Registreret som ikke gennemført"),
     "training.booking.cancelled": _("Booking afbestilt"),
     "training.booking.completed": _("Kursus gennemført"),
     "training.booking.confirmed": _("Booking bekræftet"),

@@ -140,7 +140,7 @@ def _participants(pool: Pool, grants: list[Grant], today: dt.date) -> list[Parti
             hours=b.hours or Decimal("0"),  # type: ignore[attr-defined]
             status=b.status_on(today),  # "Tilmeldt, deltagelse ikke registreret" for a seat on a course held
             amount=amounts[b.pk],
-            took_part=b.status in (BookingStatus.ATTENDED, BookingStatus.COMPLETED),
+            took_part=b.status in (BookingStatus.ATTENDED, BookingStatus.COMPLETED, BookingStatus.INCOMPLETE),
         )
         for b in bookings
     ]

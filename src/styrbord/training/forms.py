@@ -140,7 +140,8 @@ class AttendanceForm(forms.Form):
 
     LABELS = {
         "completed": _("Gennemført"),
-        "attended": _("Deltaget, ikke gennemført"),
+        "incomplete": _("Deltaget, ikke gennemført"),
+        "attended": _("Deltaget (kurset er i gang)"),
         "no_show": _("Udeblevet"),
     }
 

@@ -201,7 +201,7 @@ class GroupBookingOut(Schema):
 
 class AttendanceItemIn(Schema):
     booking: schemas.Id
-    outcome: Literal["completed", "attended", "no_show"]
+    outcome: Literal["completed", "incomplete", "attended", "no_show"]
     version: schemas.Version
 
 
@@ -211,6 +211,7 @@ class AttendanceIn(Schema):
 
 class AttendanceOut(Schema):
     completed: int
+    incomplete: int
     attended: int
     no_show: int
     holdings: int
@@ -246,6 +247,7 @@ TRANSITIONS = {
     BookingStatus.ATTENDED: lambda b, u, v, r: booking_services.mark_attended(b, u, expected_version=v),
     BookingStatus.NO_SHOW: lambda b, u, v, r: booking_services.mark_no_show(b, u, expected_version=v),
     BookingStatus.COMPLETED: lambda b, u, v, r: (booking_services.complete(b, u, expected_version=v), b)[1],
+    BookingStatus.INCOMPLETE: lambda b, u, v, r: booking_services.mark_incomplete(b, u, expected_version=v),
 }
 
 
@@ -487,6 +489,7 @@ def build() -> Router:
             200,
             {
                 "completed": result.completed,
+                "incomplete": result.incomplete,
                 "attended": result.attended,
                 "no_show": result.no_show,
                 "holdings": result.holdings,

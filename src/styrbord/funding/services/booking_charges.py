@@ -55,7 +55,13 @@ Balance = LedgerEntry.Balance
 
 # Bookings whose costs are incurred: only these can be posted as actuals.
 POSTABLE_STATUSES = frozenset(
-    {BookingStatus.ATTENDED, BookingStatus.COMPLETED, BookingStatus.CANCELLED, BookingStatus.NO_SHOW}
+    {
+        BookingStatus.ATTENDED,
+        BookingStatus.COMPLETED,
+        BookingStatus.INCOMPLETE,
+        BookingStatus.CANCELLED,
+        BookingStatus.NO_SHOW,
+    }
 )
 
 

@@ -47,8 +47,16 @@ from styrbord.requirements.models import Requirement, SourceKind
 from styrbord.training.models import Booking, BookingStatus
 
 SUPERVISORY = (SourceKind.ORDER, SourceKind.RECOMMENDATION)
-ACTIVE_BOOKINGS = (BookingStatus.PLANNED, BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.COMPLETED)
-DONE_BOOKINGS = (BookingStatus.ATTENDED, BookingStatus.COMPLETED)
+# People on courses in the period (a no-show was not), and of them those who completed ("heraf
+# gennemført"): taking part without completing, or a course still running, is not completed.
+ACTIVE_BOOKINGS = (
+    BookingStatus.PLANNED,
+    BookingStatus.BOOKED,
+    BookingStatus.ATTENDED,
+    BookingStatus.COMPLETED,
+    BookingStatus.INCOMPLETE,
+)
+DONE_BOOKINGS = (BookingStatus.COMPLETED,)
 UPCOMING_BOOKINGS = (BookingStatus.PLANNED, BookingStatus.BOOKED)
 MAX_TOPIC_FACILITIES = 8  # more than this: topics as a table instead of a list per facility
 MAX_TOPICS = 6

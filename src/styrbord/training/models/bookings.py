@@ -20,13 +20,17 @@ from .sessions import Session
 
 
 class BookingStatus(models.TextChoices):
-    """planned → booked → attended → completed, or cancelled / no_show; waitlisted when full."""
+    """planned → booked → (attended →) completed or incomplete, or cancelled / no_show; waitlisted
+    when full. ``attended`` is a person seen on a course still running; once it is over, the
+    outcome is final: completed (the competences are registered), incomplete (took part, did not
+    complete: no competence, the costs stand) or no_show."""
 
     PLANNED = "planned", _("Planlagt")
     WAITLISTED = "waitlisted", _("På venteliste")
     BOOKED = "booked", _("Tilmeldt")
     ATTENDED = "attended", _("Deltaget")
     COMPLETED = "completed", _("Gennemført")
+    INCOMPLETE = "incomplete", _("Deltaget, ikke gennemført")
     CANCELLED = "cancelled", _("Afbestilt")
     NO_SHOW = "no_show", _("Udeblevet")
 
@@ -34,11 +38,23 @@ class BookingStatus(models.TextChoices):
 # Statuses that hold a seat on the session (planned bookings are intentions and hold none).
 # A no-show held (and was charged for) a seat: the provider counts it taken, and so does Styrbord.
 SEAT_STATUSES = frozenset(
-    {BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW}
+    {
+        BookingStatus.BOOKED,
+        BookingStatus.ATTENDED,
+        BookingStatus.COMPLETED,
+        BookingStatus.INCOMPLETE,
+        BookingStatus.NO_SHOW,
+    }
 )
 # Statuses in which the person is expected to be (or was) away on the session days.
 AWAY_STATUSES = frozenset(
-    {BookingStatus.PLANNED, BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.COMPLETED}
+    {
+        BookingStatus.PLANNED,
+        BookingStatus.BOOKED,
+        BookingStatus.ATTENDED,
+        BookingStatus.COMPLETED,
+        BookingStatus.INCOMPLETE,
+    }
 )
 # Statuses that are still open (not ended one way or the other).
 OPEN_STATUSES = frozenset({BookingStatus.PLANNED, BookingStatus.WAITLISTED, BookingStatus.BOOKED})

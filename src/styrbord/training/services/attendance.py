@@ -1,10 +1,11 @@
 """Registering who took part in a course that has been held, for the whole session at once.
 
 After a course the coordinator records, per participant, whether they completed it (which
-registers the competences it grants, so coverage follows), took part without completing, or did
-not turn up (the fee is still due). One booking at a time is ``complete``/``mark_attended``/
-``mark_no_show``; the register applies the same services to many bookings in one transaction, so
-a session is registered completely or not at all.
+registers the competences it grants, so coverage follows), took part without completing (final:
+no competence, the costs stand), or did not turn up (the fee is still due). While a course runs,
+a person can be marked as attending; the outcome follows once it is over. One booking at a time is
+``complete``/``mark_incomplete``/``mark_attended``/``mark_no_show``; the register applies the same
+services to many bookings in one transaction, so a session is registered completely or not at all.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.training.models import Booking, BookingStatus, Session
 
-from .bookings import complete, mark_attended, mark_no_show
+from .bookings import complete, mark_attended, mark_incomplete, mark_no_show
 from .errors import BookingError
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 # Bookings whose attendance (booked) or completion (attended) is still to be registered.
 AWAITING_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED)
 
-COMPLETED, ATTENDED, NO_SHOW = "completed", "attended", "no_show"
+COMPLETED, INCOMPLETE, ATTENDED, NO_SHOW = "completed", "incomplete", "attended", "no_show"
 
 
 def awaiting_attendance(bookings: QuerySet[Booking], today: dt.date) -> QuerySet[Booking]:
@@ -47,29 +48,36 @@ def planned_after_start(bookings: QuerySet[Booking], today: dt.date) -> QuerySet
 
 
 def outcomes_for(booking: Booking, today: dt.date) -> list[str]:
-    """What may be registered for a booking today: completion once the last day has come,
-    attendance and no-show (for a booked seat) once the first day has."""
+    """What may be registered for a booking today. Once the last day has come: completed, or took
+    part without completing, or (for a booked seat) no-show. While the course runs, a booked
+    seat can be marked attended or no-show. A course registered as not completed can still be
+    completed later (a missing assignment handed in)."""
     session = booking.session
-    if booking.status not in AWAITING_STATUSES or session.cancelled or session.first_day is None:
+    if session.cancelled or session.first_day is None:
         return []
-    found = []
-    if session.last_day is not None and session.last_day <= today:
-        found.append(COMPLETED)
+    over = session.last_day is not None and session.last_day <= today
+    if booking.status == BookingStatus.INCOMPLETE:
+        return [COMPLETED] if over else []
+    if booking.status not in AWAITING_STATUSES:
+        return []
+    if over:
+        return [COMPLETED, INCOMPLETE] + ([NO_SHOW] if booking.status == BookingStatus.BOOKED else [])
     if booking.status == BookingStatus.BOOKED and session.first_day <= today:
-        found += [ATTENDED, NO_SHOW]
-    return found
+        return [ATTENDED, NO_SHOW]
+    return []
 
 
 @dataclass(frozen=True)
 class AttendanceResult:
     completed: int
+    incomplete: int
     attended: int
     no_show: int
     holdings: int
 
     @property
     def total(self) -> int:
-        return self.completed + self.attended + self.no_show
+        return self.completed + self.incomplete + self.attended + self.no_show
 
 
 @transaction.atomic
@@ -80,7 +88,7 @@ def register_attendance(
 
     All or nothing: if one booking cannot take its outcome (changed by someone else since the page
     was shown, or not open), nothing is registered and the error names the person."""
-    actions = {COMPLETED: complete, ATTENDED: mark_attended, NO_SHOW: mark_no_show}
+    actions = {COMPLETED: complete, INCOMPLETE: mark_incomplete, ATTENDED: mark_attended, NO_SHOW: mark_no_show}
     bookings = list(
         Booking.objects.filter(session=session, pk__in=list(outcomes))
         .select_related("employee")
@@ -104,4 +112,4 @@ def register_attendance(
         counts[outcome] += 1
         if outcome == COMPLETED:
             holdings += len(result)  # type: ignore[arg-type]
-    return AttendanceResult(counts[COMPLETED], counts[ATTENDED], counts[NO_SHOW], holdings)
+    return AttendanceResult(counts[COMPLETED], counts[INCOMPLETE], counts[ATTENDED], counts[NO_SHOW], holdings)

@@ -87,6 +87,19 @@ def _require_started(session: Session) -> None:
         )
 
 
+def _require_over(session: Session) -> dt.date:
+    """The session's last day, once it has come: completion (or not) is registered from that day."""
+    last = session.last_day
+    if last is None:
+        raise BookingError(_("Holdet har ingen kursusdage endnu."))
+    if last > local_today():
+        raise BookingError(
+            _("Holdet slutter først %(day)s. Det kan registreres, om kurset er gennemført, fra den dag.")
+            % {"day": format_date(last)}
+        )
+    return last
+
+
 def _full_and_begun(first_day: dt.date) -> BookingError:
     return BookingError(
         _("Holdet er begyndt %(day)s og er fuldt. Et hold, der er begyndt, har ingen venteliste.")
@@ -404,6 +417,20 @@ def mark_attended(booking: Booking, user: AnyUser = None, *, expected_version: i
 
 
 @transaction.atomic
+def mark_incomplete(booking: Booking, user: AnyUser = None, *, expected_version: int | None = None) -> Booking:
+    """The person took part but did not complete the course (absent days, a test not passed): final
+    once the course is over. No competence is registered; the costs are actual, like a completion."""
+    _lock_session(booking.session)
+    booking = _lock_booking(booking, expected_version)
+    if booking.status not in (BookingStatus.BOOKED, BookingStatus.ATTENDED):
+        raise BookingError(_("Kun en tilmeldt eller deltaget booking kan registreres som ikke gennemført."))
+    _require_over(booking.session)
+    _save_status(booking, BookingStatus.INCOMPLETE, user, "training.booking.incomplete")
+    _refresh_costs(booking)
+    return booking
+
+
+@transaction.atomic
 def mark_no_show(booking: Booking, user: AnyUser = None, *, expected_version: int | None = None) -> Booking:
     """The person did not turn up: the fee is still charged."""
     _lock_session(booking.session)
@@ -425,18 +452,11 @@ def complete(booking: Booking, user: AnyUser = None, *, expected_version: int | 
     """
     _lock_session(booking.session)
     booking = _lock_booking(booking, expected_version)
-    if booking.status not in (BookingStatus.BOOKED, BookingStatus.ATTENDED):
+    if booking.status not in (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.INCOMPLETE):
         raise BookingError(_("Kun en tilmeldt eller deltaget booking kan gennemføres."))
     session = booking.session
-    acquired = session.last_day
-    if acquired is None:
-        raise BookingError(_("Holdet har ingen kursusdage endnu."))
-    if acquired > local_today():
-        # The certificate would be dated after today, and coverage would count it in advance.
-        raise BookingError(
-            _("Holdet slutter først %(day)s. Kurset kan registreres som gennemført fra den dag.")
-            % {"day": format_date(acquired)}
-        )
+    # The certificate is dated the last day: not before it (coverage would count it in advance).
+    acquired = _require_over(session)
     _save_status(booking, BookingStatus.COMPLETED, user, "training.booking.completed")
     holdings = []
     # What a person or the Socialtilsyn reads on the profile: the course, which session, where it ran.

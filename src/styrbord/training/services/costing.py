@@ -51,6 +51,7 @@ STAGE_BY_STATUS = {
     BookingStatus.BOOKED: CostStage.COMMITTED,
     BookingStatus.ATTENDED: CostStage.ACTUAL,
     BookingStatus.COMPLETED: CostStage.ACTUAL,
+    BookingStatus.INCOMPLETE: CostStage.ACTUAL,
     BookingStatus.CANCELLED: CostStage.ACTUAL,
     BookingStatus.NO_SHOW: CostStage.ACTUAL,
 }

@@ -271,7 +271,7 @@ def cancel_session(
             % {"day": format_date(session.last_day)}
         )
     registered = session.bookings.filter(
-        status__in=(BookingStatus.ATTENDED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+        status__in=(BookingStatus.ATTENDED, BookingStatus.COMPLETED, BookingStatus.INCOMPLETE, BookingStatus.NO_SHOW)
     ).count()
     if registered:
         raise BookingError(

@@ -44,26 +44,63 @@ def _outcomes(bookings: dict[str, Booking], **chosen: str) -> dict[int, tuple[st
     return {bookings[name].pk: (outcome, bookings[name].version) for name, outcome in chosen.items()}
 
 
-def test_the_register_completes_marks_attended_and_no_show_and_registers_the_certificates(world: World) -> None:
+def test_the_register_completes_marks_incomplete_and_no_show_and_registers_the_certificates(world: World) -> None:
     session, bookings = _held(world)
+    assert services.outcomes_for(bookings["anna"], local_today()) == ["completed", "incomplete", "no_show"]
     result = services.register_attendance(
-        session, _outcomes(bookings, anna="completed", bo="no_show", carl="attended"), world.coordinator
+        session, _outcomes(bookings, anna="completed", bo="no_show", carl="incomplete"), world.coordinator
     )
-    assert (result.completed, result.attended, result.no_show, result.holdings, result.total) == (1, 1, 1, 1, 3)
+    assert (result.completed, result.incomplete, result.no_show, result.holdings, result.total) == (1, 1, 1, 1, 3)
     statuses = {name: Booking.objects.get(pk=b.pk).status for name, b in bookings.items()}
     assert statuses == {
         "anna": BookingStatus.COMPLETED,
         "bo": BookingStatus.NO_SHOW,
-        "carl": BookingStatus.ATTENDED,
+        "carl": BookingStatus.INCOMPLETE,
         "glesborg": BookingStatus.BOOKED,
         "syddjurs": BookingStatus.BOOKED,
     }
     holding = CompetenceHolding.objects.get(employee=world.dolmer_staff[0])
     assert holding.acquired_on == session.last_day  # type: ignore[attr-defined]
     assert AuditEntry.objects.filter(action="training.booking.completed", actor_id=world.coordinator.pk).count() == 1
-    # Attended can be completed later; the register then offers only that.
+    assert not CompetenceHolding.objects.filter(employee=world.dolmer_staff[2]).exists()
+    # Not completed is final, but can still be completed later (an assignment handed in late).
     carl = Booking.objects.get(pk=bookings["carl"].pk)
     assert services.outcomes_for(carl, local_today()) == ["completed"]
+    services.complete(carl, world.coordinator)
+    assert CompetenceHolding.objects.filter(employee=world.dolmer_staff[2]).count() == 1
+
+
+def test_a_course_not_completed_is_final_it_no_longer_waits_nor_promises_the_competence(world: World) -> None:
+    from styrbord.requirements.planned import EXPECTED_STATUSES
+    from styrbord.training.models import CostStage
+
+    session, bookings = _held(world)
+    today = local_today()
+    assert dashboard_for(world.manager, today).awaiting_attendance == 3
+    services.register_attendance(session, _outcomes(bookings, carl="incomplete"), world.manager)
+    carl = Booking.objects.get(pk=bookings["carl"].pk)
+    assert carl.status_on(today) == "Deltaget, ikke gennemført"
+    # Off the "awaiting registration" list, not expected to bring the competence, its costs incurred.
+    assert dashboard_for(world.manager, today).awaiting_attendance == 2
+    assert carl.status not in EXPECTED_STATUSES
+    assert set(carl.costs.values_list("stage", flat=True)) == {CostStage.ACTUAL}
+    assert AuditEntry.objects.filter(action="training.booking.incomplete", actor_id=world.manager.pk).count() == 1
+    # Only a seat taken or attended can end so, and only once the course is over.
+    with pytest.raises(services.BookingError):
+        services.mark_incomplete(carl)
+    running = helpers.session(days=[today - dt.timedelta(days=1), today + dt.timedelta(days=1)], capacity=5)
+    on_running = services.book(world.dolmer_staff[0], running, status=BookingStatus.BOOKED)
+    with pytest.raises(services.BookingError) as caught:
+        services.mark_incomplete(on_running)
+    assert caught.value.message.startswith(f"Holdet slutter først {today + dt.timedelta(days=1):%d-%m-%Y}.")
+    # Someone seen on the course while it ran is asked about once it is over: completed or not.
+    attended = services.mark_attended(on_running)
+    assert services.outcomes_for(attended, today + dt.timedelta(days=1)) == ["completed", "incomplete"]
+    # The booking page offers it too.
+    client = Client()
+    client.force_login(world.manager)
+    page = client.get(f"/kurser/booking/{bookings['bo'].pk}/").content.decode()
+    assert f"/kurser/booking/{bookings['bo'].pk}/incomplete/" in page
 
 
 def test_one_booking_that_cannot_take_its_outcome_leaves_the_whole_session_unregistered(world: World) -> None:
@@ -93,7 +130,7 @@ def test_nothing_is_registered_before_the_course_has_happened(world: World) -> N
         services.complete(on_running)
     last = today + dt.timedelta(days=1)
     assert caught.value.message == (
-        f"Holdet slutter først {last:%d-%m-%Y}. Kurset kan registreres som gennemført fra den dag."
+        f"Holdet slutter først {last:%d-%m-%Y}. Det kan registreres, om kurset er gennemført, fra den dag."
     )
     with pytest.raises(services.BookingError) as caught:
         services.mark_no_show(on_coming)
@@ -156,7 +193,7 @@ def test_the_register_page_shows_the_users_own_people_and_saves_all_at_once(worl
     response = client.post(url, form, follow=True)
     assert response.redirect_chain[-1][0] == f"/kurser/hold/{session.pk}/"  # type: ignore[attr-defined]
     text = response.content.decode()
-    assert "Registreret for 2: 1 gennemført, 0 deltaget, 1 udeblevet." in text
+    assert "Registreret for 2: 1 gennemført, 1 udeblevet." in text
     assert "1 kompetencebevis er registreret." in text
     assert Booking.objects.get(pk=bookings["carl"].pk).status == BookingStatus.BOOKED
     assert Booking.objects.get(pk=bookings["glesborg"].pk).status == BookingStatus.BOOKED
@@ -218,9 +255,12 @@ def test_the_api_registers_a_session_all_or_none_in_scope(world: World) -> None:
     assert response.status_code == 422
     assert f"{world.dolmer_staff[1].name}: Bookingen er ændret af en anden" in response.json()["detail"][0]["msg"]
     assert Booking.objects.get(pk=bookings["anna"].pk).status == BookingStatus.BOOKED
-    response = api.post(url, {"bookings": [item("anna", "completed"), item("bo", "no_show"), item("carl", "attended")]})
+    response = api.post(
+        url, {"bookings": [item("anna", "completed"), item("bo", "no_show"), item("carl", "incomplete")]}
+    )
     assert response.status_code == 200, response.content.decode()
-    assert response.json() == {"completed": 1, "attended": 1, "no_show": 1, "holdings": 1}
+    assert response.json() == {"completed": 1, "incomplete": 1, "attended": 0, "no_show": 1, "holdings": 1}
+    assert Booking.objects.get(pk=bookings["carl"].pk).status == BookingStatus.INCOMPLETE
     assert Booking.objects.get(pk=bookings["bo"].pk).status == BookingStatus.NO_SHOW
     # Roles that do not handle bookings are refused.
     assert ApiClient(world.finance).post(url, {"bookings": [item("carl", "completed")]}).status_code == 403

@@ -42,6 +42,7 @@ from .common import require, route
 ACTIONS = {
     "confirm": services.confirm,
     "attended": services.mark_attended,
+    "incomplete": services.mark_incomplete,
     "complete": services.complete,
     "no_show": services.mark_no_show,
 }

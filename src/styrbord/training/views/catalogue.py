@@ -531,15 +531,19 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         except BookingError as error:
             form.add_error(None, error.message)
         else:
+            parts = [
+                text % {"count": count}
+                for count, text in (
+                    (result.completed, _("%(count)s gennemført")),
+                    (result.incomplete, _("%(count)s deltaget, ikke gennemført")),
+                    (result.attended, _("%(count)s deltaget (kurset er i gang)")),
+                    (result.no_show, _("%(count)s udeblevet")),
+                )
+                if count
+            ]
             messages.success(
                 request,
-                _("Registreret for %(total)s: %(completed)s gennemført, %(attended)s deltaget, %(no_show)s udeblevet.")
-                % {
-                    "total": result.total,
-                    "completed": result.completed,
-                    "attended": result.attended,
-                    "no_show": result.no_show,
-                },
+                _("Registreret for %(total)s: %(outcomes)s.") % {"total": result.total, "outcomes": ", ".join(parts)},
             )
             if result.holdings:
                 messages.info(
