@@ -152,3 +152,53 @@ def check_prerequisites(employee: Employee, session: Session, first_day: dt.date
         raise BookingError(
             _("Medarbejderen mangler forudsætningen: %(missing)s.") % {"missing": ", ".join(sorted(missing))}
         )
+
+
+def group_obstacles(session: Session, employee_ids: list[int], today: dt.date) -> dict[int, str]:
+    """For a list of candidates, what would stop booking each on the session, as the single-person
+    checks say it (leave, another course the same day, a seat on another session of the course):
+    one note per person, in a few queries, for a page that offers many people at once. People
+    missing from the result have no such obstacle (prerequisites and staffing are checked on
+    booking)."""
+    dates = list(session.days.values_list("date", flat=True).order_by("date"))
+    if not dates or not employee_ids:
+        return {}
+    notes: dict[int, str] = {}
+    for absence in Absence.objects.filter(
+        employee_id__in=employee_ids, start_date__lte=dates[-1], end_date__gte=dates[0]
+    ).order_by("start_date"):
+        day = next((d for d in dates if absence.start_date <= d <= absence.end_date), None)
+        if day is not None and absence.employee_id not in notes:
+            notes[absence.employee_id] = _("Fravær (%(kind)s) den %(date)s") % {
+                "kind": absence.get_kind_display().lower(),
+                "date": format_date(day),
+            }
+    on_course = (
+        Booking.objects.filter(
+            employee_id__in=employee_ids, session__course_id=session.course_id, status=BookingStatus.BOOKED
+        )
+        .exclude(session=session)
+        .filter(Q(session__last_day__gte=today) | Q(session__last_day__isnull=True))
+        .select_related("session")
+        .order_by("session__first_day")
+    )
+    for booking in on_course:
+        notes.setdefault(
+            booking.employee_id,
+            _("Tilmeldt kurset på holdet, der begynder %(date)s") % {"date": format_date(booking.session.first_day)},
+        )
+    clashes = (
+        SessionDay.objects.filter(
+            date__in=dates,
+            session__bookings__employee_id__in=employee_ids,
+            session__bookings__status__in=CLASH_STATUSES,
+        )
+        .exclude(session=session)
+        .values_list("session__bookings__employee_id", "session__course__name", "date")
+        .order_by("date")
+    )
+    for employee_id, course, day in clashes:
+        notes.setdefault(
+            employee_id, _("Booket på %(course)s den %(date)s") % {"course": course, "date": format_date(day)}
+        )
+    return notes

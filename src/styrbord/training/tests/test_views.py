@@ -617,6 +617,60 @@ def test_the_group_booking_offers_only_people_employed_through_the_whole_session
     assert 'id="not-offered"' not in tampered
 
 
+def test_the_group_booking_says_who_cannot_go_and_does_not_tick_them_with_those_missing_it(
+    world: World, client: Client
+) -> None:
+    """Leave on the course day, another course that day, or a seat on another session of the same
+    course: said on the person's row and left out of "Vælg de N", instead of the whole group being
+    refused after the submit. Others' leave or courses on other days say nothing."""
+    from styrbord.staff.models import Absence
+    from styrbord.training.models import CourseCompetence
+
+    today = local_today()
+    day = today + dt.timedelta(days=40)
+    competence = factories.competence("krap-group-notes", name="KRAP")
+    course = helpers.course(name="KRAP grundkursus")
+    CourseCompetence.objects.create(course=course, competence=competence)
+    session = helpers.session(course, days=[day, day + dt.timedelta(days=1)], capacity=9)
+    earlier = helpers.session(course, days=[day - dt.timedelta(days=20)], capacity=9)
+    other_course = helpers.session(helpers.course(name="Førstehjælp"), days=[day + dt.timedelta(days=1)], capacity=9)
+    away, booked_other, clashing = world.dolmer_staff
+    Absence.objects.create(employee=away, kind=Absence.Kind.LEAVE, start_date=day, end_date=day + dt.timedelta(days=9))
+    Absence.objects.create(  # another time: no note
+        employee=booked_other,
+        kind=Absence.Kind.HOLIDAY,
+        start_date=day + dt.timedelta(days=3),
+        end_date=day + dt.timedelta(days=5),
+    )
+    services.book(booked_other, earlier, status=BookingStatus.BOOKED)
+    services.book(clashing, other_course, status=BookingStatus.BOOKED)
+    free = world.glesborg_staff[0]
+    url = reverse("training:session_book_group", args=[session.pk])
+    page = _login(client, world.coordinator).get(url).content.decode()
+    rows = {
+        name: page.split(name, 1)[1].split("</tr>", 1)[0]
+        for name in (away.name, booked_other.name, clashing.name, free.name)
+    }
+    assert f"Fravær (orlov) den {day:%d-%m-%Y}" in rows[away.name]
+    assert f"Tilmeldt kurset på holdet, der begynder {earlier.first_day:%d-%m-%Y}" in rows[booked_other.name]
+    assert f"Booket på Førstehjælp den {day + dt.timedelta(days=1):%d-%m-%Y}" in rows[clashing.name]
+    assert "badge-warn" not in rows[free.name]
+    # "Vælg de N" ticks only those who can go (and lack the competence).
+    ticked = page.split('id="tick-missing" href="?', 1)[1].split('"', 1)[0]
+    chosen = {int(v) for v in ticked.replace("&amp;", "&").replace("valgt=", "").split("&")}
+    employments = dict(
+        Employment.objects.filter(employee__in=[away, booked_other, clashing, free]).values_list("employee_id", "pk")
+    )
+    assert employments[free.pk] in chosen
+    assert not chosen & {employments[p.pk] for p in (away, booked_other, clashing)}
+    # The checks on booking say the same thing.
+    refused = _login(client, world.coordinator).post(
+        url, {"employments": [str(employments[away.pk])], "status": BookingStatus.BOOKED}
+    )
+    assert "fravær (orlov)" in refused.content.decode()
+    assert not session.bookings.exists()
+
+
 def test_the_booking_list_shows_what_is_planned_and_confirms_a_selection_all_or_none(
     world: World, client: Client
 ) -> None:

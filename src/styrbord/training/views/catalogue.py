@@ -54,6 +54,7 @@ from styrbord.training.services import (
     staffing_warnings,
 )
 from styrbord.training.services.attendance import AWAITING_STATUSES
+from styrbord.training.services.checks import group_obstacles
 from styrbord.training.services.sessions import (
     SessionUnderstaffedError,
     cancel_session,
@@ -653,6 +654,10 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
         log_access(request.user, "training.session.candidates_viewed", sorted(set(employee_ids)))
     gives = set(session.course.competences.values_list("pk", flat=True))
     holding = _holding_everything(session, gives, employee_ids)
+    # Who cannot go (leave, another course those days, a seat on another session of the course):
+    # said on their row and left out of "Vælg de N", rather than refused after the submit.
+    obstacles = group_obstacles(session, employee_ids, local_today())
+    missing = [e for e in candidates if e.employee_id not in holding and e.employee_id not in obstacles]
     chosen = {str(v) for v in form["employments"].value() or []}
     # Chosen on a gap list but not offered here (employed elsewhere by then, leaving before the
     # course is over, or booked already): named, not dropped silently.
@@ -671,10 +676,12 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "form": form,
             "warnings": warnings,
-            "rows": [(e, str(e.pk) in chosen, e.employee_id in holding) for e in candidates],
+            "rows": [
+                (e, str(e.pk) in chosen, e.employee_id in holding, obstacles.get(e.employee_id)) for e in candidates
+            ],
             "gives": bool(gives),
-            "missing_query": urlencode([("valgt", e.pk) for e in candidates if e.employee_id not in holding]),
-            "missing_count": sum(1 for e in candidates if e.employee_id not in holding) if gives else 0,
+            "missing_query": urlencode([("valgt", e.pk) for e in missing]),
+            "missing_count": len(missing) if gives else 0,
             "free": max(0, session.capacity - seats_taken(session)),
             "not_offered": not_offered,
         },
