@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils.translation import gettext
 
 from styrbord.funding.models import Grant, GrantBudgetLine, LedgerEntry, Pool
 from styrbord.funding.models.pools import REFUND_OFFSETS
@@ -184,10 +185,26 @@ class BudgetRow:
     budget: Decimal
     actual: Decimal
     committed: Decimal  # open commitments (planned and committed)
+    # Refunds counted on this line (negative), by refund category: actual and committed include them.
+    refunds: tuple[tuple[str, Decimal], ...] = ()
 
     @property
     def label(self) -> str:
-        return str(dict(CostCategory.choices).get(self.category, self.category))
+        """The line's name; a line with refunds netted in says so (the spending is after them)."""
+        names = dict(CostCategory.choices)
+        label = str(names.get(self.category, self.category))
+        if self.refunds:
+            # "VEU-godtgørelse" keeps its capitals; "Anden refusion" reads "anden refusion" mid-sentence.
+            netted = ", ".join(
+                n if n[:3].isupper() else n[:1].lower() + n[1:]
+                for n in (str(names.get(c, c)) for c, _amount in self.refunds)
+            )
+            return gettext("%(line)s, efter %(refunds)s") % {"line": label, "refunds": netted}
+        return label
+
+    @property
+    def refund_total(self) -> Decimal:
+        return sum((amount for _category, amount in self.refunds), ZERO)
 
     @property
     def used(self) -> Decimal:
@@ -214,15 +231,24 @@ def budget_vs_actual(grant: Grant, *, within_period: bool = True) -> list[Budget
     )
     actual: dict[tuple[str, int], Decimal] = defaultdict(lambda: ZERO)
     committed: dict[tuple[str, int], Decimal] = defaultdict(lambda: ZERO)
+    refunds: dict[tuple[str, int], dict[str, Decimal]] = defaultdict(dict)
     for category, year, balance, total in rows:
         # A refund reduces the line of the cost it refunds (VEU-godtgørelse the backfill wages).
         line = str(REFUND_OFFSETS.get(category, category))  # type: ignore[call-overload]
         target = actual if balance == Balance.ACTUAL else committed
         target[(line, year)] += to_money(total)
+        if line != category:
+            netted = refunds[(line, year)]
+            netted[str(category)] = netted.get(str(category), ZERO) + to_money(total)
     keys = sorted(set(budget) | set(actual) | set(committed), key=lambda k: (k[1], k[0]))
     return [
         BudgetRow(
-            category, year, budget.get((category, year), ZERO), actual[(category, year)], committed[(category, year)]
+            category,
+            year,
+            budget.get((category, year), ZERO),
+            actual[(category, year)],
+            committed[(category, year)],
+            tuple(sorted((c, a) for c, a in refunds[(category, year)].items() if a)),
         )
         for category, year in keys
     ]

@@ -155,8 +155,18 @@ def test_a_refund_counts_on_the_budget_line_of_the_cost_it_refunds(world) -> Non
     helpers.budget(grant, {(CostCategory.BACKFILL, 2025): "4000"})
     post_actual(grant, CostCategory.BACKFILL, D("5000"), dt.date(2025, 5, 1), world.finance)
     post_actual(grant, CostCategory.VEU_REFUND, D("-1200"), dt.date(2025, 5, 1), world.finance)
-    [row] = budget_vs_actual(grant)
-    assert (row.category, row.year, row.budget, row.actual) == ("backfill", 2025, D("4000"), D("3800"))
+    post_actual(grant, CostCategory.OTHER_REFUND, D("-300"), dt.date(2025, 6, 1), world.finance)
+    backfill, fee = budget_vs_actual(grant)
+    assert (backfill.category, backfill.year, backfill.budget, backfill.actual) == (
+        "backfill",
+        2025,
+        D("4000"),
+        D("3800"),
+    )
+    # The line says the refund is in it, rather than showing less spending without a word.
+    assert backfill.label == "Vikardækning (løn), efter VEU-godtgørelse"
+    assert backfill.refund_total == D("-1200")
+    assert (fee.category, fee.actual, fee.label) == ("fee", D("-300"), "Kursusgebyr, efter anden refusion")
 
 
 def test_money_committed_for_a_seat_after_the_employment_ends_is_flagged(world) -> None:  # type: ignore[no-untyped-def]
