@@ -28,7 +28,9 @@ DATA_DIR = Path(envstr("STYRBORD_DATA_DIR", str(Path.cwd() / "var")) or "var")
 ENVIRONMENT = envchoice("STYRBORD_ENV", "development", ("development", "production", "test"))
 PRODUCTION = ENVIRONMENT == "production"
 
-DEBUG = envbool("STYRBORD_DEBUG", not PRODUCTION)
+# Off unless a developer turns it on: the embedded mode (the demo, a small municipality's own
+# install) shows the Danish error pages, never Django's technical ones with paths and settings.
+DEBUG = envbool("STYRBORD_DEBUG", False)
 if PRODUCTION and DEBUG:
     raise ConfigurationError("STYRBORD_DEBUG must be false in production")
 
@@ -179,6 +181,10 @@ STORAGES = {
         )
     },
 }
+# Outside production the static files are served from the apps' folders as they are (no
+# collectstatic step), also with DEBUG off.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 

@@ -80,3 +80,32 @@ def test_production_hashes_passwords_with_argon2_and_sends_secure_cookies() -> N
         "31536000",
         "[\"'none'\"]",
     ]
+
+
+@pytest.mark.slow
+def test_the_embedded_default_shows_the_danish_error_pages_and_serves_static_files_without_collectstatic(
+    tmp_path: object,
+) -> None:
+    """No variables set (the demo, a small install): DEBUG is off, so a wrong address gives the
+    Danish 404 page rather than Django's technical one listing the URL patterns, and the CSS is
+    still served from the app folders."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("STYRBORD_") and k not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env["STYRBORD_DATA_DIR"] = str(tmp_path)
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'styrbord.settings'); django.setup()\n"
+        "from django.conf import settings; from django.test import Client\n"
+        "from django.test.utils import setup_test_environment; setup_test_environment(debug=settings.DEBUG)\n"
+        "client = Client()\n"
+        "missing = client.get('/findes-ikke/')\n"
+        "css = client.get('/static/styrbord/styrbord.css')\n"
+        "print(settings.DEBUG, missing.status_code, 'Siden findes ikke' in missing.content.decode(), css.status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "404", "True", "200"], result.stdout + result.stderr
