@@ -353,6 +353,14 @@ def cancellation_fee_for(booking: Booking, on: dt.date) -> tuple[object, Cancell
     return round_money(session.participant_fee() * rule.fee_percent / 100), rule
 
 
+def can_cancel_seat(booking: Booking, on: dt.date) -> bool:
+    """A booked seat can be given up until the course is over (someone else may take it on the
+    first day); after its last day what happened is registered as attendance instead. A plan's
+    seat or a place on the waiting list can always go."""
+    last = booking.session.last_day
+    return booking.status != BookingStatus.BOOKED or last is None or last >= on
+
+
 @transaction.atomic
 def cancel(
     booking: Booking, user: AnyUser = None, *, on: dt.date | None = None, expected_version: int | None = None
@@ -365,6 +373,15 @@ def cancel(
             _("Bookingen kan ikke afbestilles i status %(status)s.") % {"status": booking.get_status_display()}
         )
     held_seat = booking.status == BookingStatus.BOOKED
+    if held_seat and not can_cancel_seat(booking, on or local_today()):
+        # The seat was used or not: the provider charges it either way, and the register says how.
+        raise BookingError(
+            _(
+                "Holdet sluttede %(day)s, så pladsen kan ikke afbestilles. Registrér i stedet deltagelsen: "
+                "gennemført, deltaget uden at gennemføre eller udeblevet."
+            )
+            % {"day": format_date(booking.session.last_day)}
+        )
     fee = ZERO
     if held_seat:
         fee, _rule = cancellation_fee_for(booking, on or local_today())  # type: ignore[assignment]

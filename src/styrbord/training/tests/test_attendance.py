@@ -106,7 +106,7 @@ def test_a_course_not_completed_is_final_it_no_longer_waits_nor_promises_the_com
 def test_one_booking_that_cannot_take_its_outcome_leaves_the_whole_session_unregistered(world: World) -> None:
     session, bookings = _held(world)
     chosen = _outcomes(bookings, anna="completed", bo="completed", carl="no_show")
-    services.cancel(Booking.objects.get(pk=bookings["bo"].pk), None)  # changed since the page was shown
+    services.mark_no_show(Booking.objects.get(pk=bookings["bo"].pk), None)  # changed since the page was shown
     with pytest.raises(services.BookingError) as caught:
         services.register_attendance(session, chosen, world.coordinator)
     assert caught.value.message.startswith(f"{world.dolmer_staff[1].name}: Bookingen er ændret af en anden")
@@ -264,3 +264,24 @@ def test_the_api_registers_a_session_all_or_none_in_scope(world: World) -> None:
     assert Booking.objects.get(pk=bookings["bo"].pk).status == BookingStatus.NO_SHOW
     # Roles that do not handle bookings are refused.
     assert ApiClient(world.finance).post(url, {"bookings": [item("carl", "completed")]}).status_code == 403
+
+
+def test_a_seat_on_a_course_that_is_over_is_registered_not_cancelled(world: World) -> None:
+    """After the last day the booking page offers the outcomes and no 'Afbestil' (which quoted a
+    cancellation fee for a course already held); the service refuses it too, pointing to the register."""
+    session, bookings = _held(world)
+    bo = Booking.objects.get(pk=bookings["bo"].pk)
+    client = Client()
+    client.force_login(world.manager)
+    page = client.get(f"/kurser/booking/{bo.pk}/").content.decode()
+    assert f"/kurser/booking/{bo.pk}/no_show/" in page
+    assert f"/kurser/booking/{bo.pk}/cancel/" not in page
+    assert "Afbestilling i dag koster" not in page
+    with pytest.raises(services.BookingError) as caught:
+        services.cancel(bo)
+    assert caught.value.message.startswith(
+        f"Holdet sluttede {session.last_day:%d-%m-%Y}, så pladsen kan ikke afbestilles."
+    )  # type: ignore[attr-defined]
+    assert Booking.objects.get(pk=bo.pk).status == BookingStatus.BOOKED
+    # Until then it can: on the last day someone may still give the seat up.
+    assert services.cancel(bo, on=session.last_day).booking.status == BookingStatus.CANCELLED  # type: ignore[attr-defined]

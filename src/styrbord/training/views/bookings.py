@@ -61,7 +61,8 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     log_access(request.user, "training.booking.viewed", [booking.employee_id])
     rows = list(booking.costs.order_by("year", "category"))
     fee_today = None
-    if booking.status == BookingStatus.BOOKED:
+    cancellable = booking.is_open and services.can_cancel_seat(booking, local_today())
+    if booking.status == BookingStatus.BOOKED and cancellable:
         fee_today = services.cancellation_fee_for(booking, local_today())[0]
     _eligible, veu_reason = veu_eligibility(booking.session.course, booking.employee, booking.employment)
     return render(
@@ -72,6 +73,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "total": sum((r.amount for r in rows), ZERO),
             "fee_today": fee_today,
+            "cancellable": cancellable,
             "veu_reason": veu_reason,
             "warnings": services.staffing_warnings(booking) if booking.is_open else [],
             "beyond_employment": services.after_employment_ends(Booking.objects.filter(pk=booking.pk)).exists(),
