@@ -225,7 +225,10 @@ def _serialize_if_transactional(item: Any) -> None:
     fixtures = getattr(item, "fixturenames", ())
     transactional = kwargs.get("transaction") or "transactional_db" in fixtures or "live_server" in fixtures
     if transactional and not kwargs.get("serialized_rollback"):
-        item.add_marker(pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True}))
+        # First, not last: pytest-django reads the closest django_db marker, which is the test's own
+        # decorator when the new one is appended (the test would then flush without it).
+        marker = pytest.mark.django_db(**{**kwargs, "transaction": True, "serialized_rollback": True})
+        item.add_marker(marker, append=False)
 
 
 def browser_available() -> bool:
@@ -283,6 +286,12 @@ def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def follow(page: Any, selector: str, **kwargs: Any) -> None:
+    """Click a link or submit button that loads a new page, and wait for that page's ``load`` event."""
+    with page.expect_navigation():
+        page.click(selector, **kwargs)
 
 
 def login(page: Any, live_server_url: str, username: str, password: str = "test-password-123") -> None:

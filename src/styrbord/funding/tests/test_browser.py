@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from styrbord.funding.models import LedgerEntry
-from styrbord.testing.fixtures import SIDEWAYS_OVERFLOW, login
+from styrbord.testing.fixtures import SIDEWAYS_OVERFLOW, follow, login
 
 
 @pytest.mark.browser
@@ -26,7 +26,7 @@ def test_a_finance_officer_follows_a_grant_and_reverses_an_entry(
 
     entry = LedgerEntry.objects.filter(grant=funded.dolmer_grant, category="fee").first()
     assert entry is not None
-    page.click(f"#entry-{entry.pk} >> text=Tilbagefør")
+    follow(page, f"#entry-{entry.pk} >> text=Tilbagefør")
     page.fill("#id_reason", "Forkert tilsagn")
     with page.expect_navigation():
         page.click("button[type=submit] >> text=Tilbagefør")

@@ -13,7 +13,7 @@ from styrbord.lib.dates import local_today
 from styrbord.requirements.models import Population, Rule, ScopeLevel
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
-from styrbord.testing.fixtures import World, login
+from styrbord.testing.fixtures import World, follow, login
 
 
 @pytest.mark.browser
@@ -46,7 +46,7 @@ def test_a_coordinator_opens_the_heat_map_a_gap_list_and_downloads_the_xlsx(
     assert page.locator(".chart-canvas svg").count() >= 1
     assert page.locator("[data-error]").count() == 0
 
-    page.click("text=Mangelliste")
+    follow(page, "text=Mangelliste")
     rows = page.locator("#gap-table tbody tr")
     assert rows.count() == 1
     assert "Dolmer-medarbejder 3" in rows.first.inner_text()

@@ -15,6 +15,7 @@ from styrbord.staff.importing import storage
 from styrbord.staff.models import Employee, Employment
 from styrbord.staff.tests.test_import_support import FILES, FIVE, GENERIC_MAPPING, snapshot
 from styrbord.testing.accessibility import violations
+from styrbord.testing.fixtures import follow
 
 UPLOAD = "/medarbejdere/import/"
 
@@ -491,10 +492,11 @@ def test_upload_preview_and_apply_in_a_browser(page, live_server, transactional_
     page.goto(f"{live_server.url}/konto/login/?next={UPLOAD}")
     page.fill("#id_username", "koordinator")
     page.fill("#id_password", "test-password-123")
-    page.press("#id_password", "Enter")
+    with page.expect_navigation():
+        page.press("#id_password", "Enter")
     page.wait_for_selector("#upload-form")
     page.set_input_files("#id_files", [str(FILES / "five_file_cp1252" / f"{n}.csv") for n in FIVE])
-    page.click("#upload-form button[type=submit]")
+    follow(page, "#upload-form button[type=submit]")
     page.wait_for_selector("#preview-rows")
 
     assert "Åse Østergård" in page.inner_text("#preview-rows")
@@ -511,7 +513,7 @@ def test_upload_preview_and_apply_in_a_browser(page, live_server, transactional_
     )
     assert hidden == []
 
-    page.click("#apply-form button[type=submit]")
+    follow(page, "#apply-form button[type=submit]")
     page.wait_for_selector(".alert-success")
     assert violations(page, "after applying") == []
 
@@ -525,11 +527,12 @@ def test_a_delivery_with_bad_rows_gets_an_accessible_error_report(page, live_ser
     page.goto(f"{live_server.url}/konto/login/?next={UPLOAD}")
     page.fill("#id_username", "koordinator")
     page.fill("#id_password", "test-password-123")
-    page.press("#id_password", "Enter")
+    with page.expect_navigation():
+        page.press("#id_password", "Enter")
     page.wait_for_selector("#upload-form")
     assert violations(page, "upload") == []
     page.set_input_files("#id_files", [str(FILES / "bad_dates" / f"{n}.csv") for n in FIVE])
-    page.click("#upload-form button[type=submit]")
+    follow(page, "#upload-form button[type=submit]")
     page.wait_for_load_state("networkidle")
     cells = page.eval_on_selector_all(
         "main table tbody tr", "rows => rows.map(r => [...r.cells].slice(0, 4).map(c => c.innerText.trim()))"

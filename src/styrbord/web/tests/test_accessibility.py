@@ -19,7 +19,7 @@ from django.urls import URLResolver, get_resolver, resolve
 
 from styrbord.demo.services import build_demo
 from styrbord.testing.accessibility import crawl, violations
-from styrbord.testing.fixtures import DEMO_TEST_DAY, World, login
+from styrbord.testing.fixtures import DEMO_TEST_DAY, World, follow, login
 
 TODAY = DEMO_TEST_DAY
 # Built for that day and looked at on it, whatever the calendar says.
@@ -142,7 +142,7 @@ def test_forms_with_errors_and_the_english_layout_meet_wcag_aa(
         assert page.locator(".error, .errorlist, .alert-error").count() > 0, path
         found += violations(page, f"{path} (with errors)")
     # In English: the landing page and the coverage heat map.
-    page.click("button[name=language][value=en]")
+    follow(page, "button[name=language][value=en]")
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.lang") == "en"
     for path in ("/", "/krav/"):
