@@ -116,14 +116,21 @@ def record_text(message: str, **values: object) -> str:
 
 
 _GROUPED_THOUSANDS_RE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_GROUPED_THOUSANDS_COMMA_RE = re.compile(r"^-?\d{1,3}(,\d{3})+$")
 
 
 _PLAIN_DECIMAL_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)\Z")
 
 
 @lru_cache(maxsize=4096)
-def parse_decimal(text: str) -> Decimal:
-    """'1.234,50' -> 1234.50, '37,0' -> 37.0, '37.5' -> 37.5, '1.234' -> 1234 (Danish thousands)."""
+def parse_decimal(text: str, english: bool = False) -> Decimal:
+    """A number as Danes write it: '1.234,50' -> 1234.50, '37,0' -> 37.0, '37.5' -> 37.5, '1.234'
+    -> 1234 (Danish thousands). Files (the HR import) are read so, whatever the user's language.
+
+    ``english`` reads what a person types on an English page: a comma before groups of three digits
+    is a thousands separator ('2,400' -> 2400, '1,500.50' -> 1500.50); '7.4' stays 7.4, and a lone
+    comma before one or two digits ('7,4') is still a decimal comma. Both separators together are
+    read by their order in either language."""
     value = text.strip().replace("\xa0", "").replace(" ", "")
     if not value:
         raise ValueError("empty")
@@ -133,10 +140,13 @@ def parse_decimal(text: str) -> Decimal:
         else:
             value = value.replace(",", "")
     elif "," in value:
-        if value.count(",") > 1:
+        if english and _GROUPED_THOUSANDS_COMMA_RE.match(value):
+            value = value.replace(",", "")
+        elif value.count(",") > 1:
             raise ValueError(text)
-        value = value.replace(",", ".")
-    elif _GROUPED_THOUSANDS_RE.match(value):
+        else:
+            value = value.replace(",", ".")
+    elif _GROUPED_THOUSANDS_RE.match(value) and not (english and value.count(".") == 1):
         value = value.replace(".", "")
     if not _PLAIN_DECIMAL_RE.match(value):  # no "1e5", "0x10", "NaN" or "Infinity": digits as typed
         raise ValueError(text)
@@ -144,3 +154,9 @@ def parse_decimal(text: str) -> Decimal:
         return Decimal(value)
     except InvalidOperation:  # pragma: no cover - the pattern admits only what Decimal reads
         raise ValueError(text) from None
+
+
+def parse_typed_decimal(text: str) -> Decimal:
+    """A number typed into a form, read by the conventions of the page's language (see
+    ``parse_decimal``): "1,500" is 1.500 kr. on an English page and 1,5 on a Danish one."""
+    return parse_decimal(text, english=(translation.get_language() or "da").startswith("en"))

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from styrbord.lib.formatting import format_number, parse_decimal
+from styrbord.lib.formatting import format_number, parse_typed_decimal
 
 ZERO = Decimal("0.00")
 ORE = Decimal("0.01")
@@ -89,7 +89,8 @@ def MoneyField(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField: 
 
 
 class DanishDecimalFormField(forms.DecimalField):
-    """A decimal read as Danes write it, thousands dots included ("2.400,50", "7,4"; also "7.4").
+    """A decimal read as Danes write it, thousands dots included ("2.400,50", "7,4"; also "7.4");
+    on an English page as the English write it ("2,400.50"), see ``parse_typed_decimal``.
 
     Django's own parsing drops thousands dots only when thousands separators are switched on for the
     whole site."""
@@ -100,7 +101,7 @@ class DanishDecimalFormField(forms.DecimalField):
         if isinstance(value, Decimal):
             return value
         try:
-            return parse_decimal(str(value))
+            return parse_typed_decimal(str(value))
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 

@@ -117,6 +117,33 @@ def test_numbers_are_read_as_typed_never_in_exponent_or_hex_form() -> None:
         assert str(refused.value) == typed
 
 
+def test_an_amount_typed_on_an_english_page_is_read_the_english_way() -> None:
+    """'2,400' typed on an English course form was saved as 2,40 kr. (the Danish decimal comma)."""
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from styrbord.lib.formatting import parse_decimal, parse_typed_decimal
+    from styrbord.lib.money import money_form_field
+
+    english = {"2,400": "2400", "1,500.50": "1500.50", "1,234,567": "1234567", "7.4": "7.4", "1.234": "1.234"}
+    for typed, value in english.items():
+        assert parse_decimal(typed, english=True) == Decimal(value), typed
+    # Both separators are read by their order; a lone comma before one or two digits is a decimal comma.
+    assert parse_decimal("2.400,50", english=True) == Decimal("2400.50")
+    assert parse_decimal("7,4", english=True) == Decimal("7.4")
+    # Danish pages (and files) as before.
+    assert parse_decimal("2,400") == Decimal("2.400")
+    assert parse_decimal("1.234") == Decimal("1234")
+    field = money_form_field("Beløb")
+    with translation.override("en"):
+        assert parse_typed_decimal("1,500") == Decimal("1500")
+        assert field.clean("2,400") == Decimal("2400")
+    with translation.override("da"):
+        assert field.clean("2.400,00") == Decimal("2400.00")
+        assert field.clean("1,5") == Decimal("1.5")
+
+
 def test_a_float_cell_reads_positionally_in_an_import() -> None:
     from styrbord.staff.importing.reading import _cell_text
 
