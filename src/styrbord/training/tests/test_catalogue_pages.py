@@ -137,7 +137,7 @@ def test_the_same_message_in_english(reference_data: None) -> None:
         form = CourseForm(_course_data(helpers.provider(), fee_per_participant="to tusind"))
         assert not form.is_valid()
         assert form.errors["fee_per_participant"] == [
-            "Fee per participant (excl. VAT): “to tusind” is not a number. Write e.g. 2.400,00 or 7,4."
+            "Fee per participant (excl. VAT): “to tusind” is not a number. Write e.g. 2,400.00 or 7.4."
         ]
 
 
