@@ -332,7 +332,10 @@ def posting_table(figures: dict[tuple[str, str], dict[int, PostingFigure]], year
             cells.append(
                 Cell(None, "–")
                 if found is None
-                else Cell(found.per_posting, f"{fmt_tenth(found.per_posting)} ({found.postings} {_('opslag')})")
+                else Cell(
+                    found.per_posting,
+                    _("%(per)s (%(count)s opslag)") % {"per": fmt_tenth(found.per_posting), "count": found.postings},
+                )
             )
         rows.append(Row(label, cells, key=label))
     table = Table(

@@ -23,6 +23,12 @@ from styrbord.staff.models import Employment, JobCode, JobGroup
 PREVIEW_ROWS = 20
 
 
+def _new() -> str:
+    """The mark of a department or job code the import will create ("ny"); a call of its own, so
+    makemessages (which does not read f-strings) finds the message."""
+    return _("ny")
+
+
 def hours_text(value: Decimal) -> str:
     return format_number(value, natural_places(value))
 
@@ -69,12 +75,12 @@ def preview_rows(plan: Plan, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
         if placement.facility_id:
             facility = facilities.get(placement.facility_id, "")
         else:
-            facility = f"{departments[placement.facility_dept].name} ({_('ny')})"
+            facility = f"{departments[placement.facility_dept].name} ({_new()})"
         unit = ""
         if placement.unit_id:
             unit = units.get(placement.unit_id, "")
         elif placement.unit_dept:
-            unit = f"{departments[placement.unit_dept].name} ({_('ny')})"
+            unit = f"{departments[placement.unit_dept].name} ({_new()})"
         action, action_label = _action(planned)
         rows.append(
             {
@@ -142,11 +148,11 @@ def _new_value(planned: PlannedEmployment, name: str, value: Any, names: _Names)
     """The new value; a facility, unit or job code the import creates has no id yet."""
     placement = planned.placement
     if value is None and name == "facility_id" and placement.facility_dept:
-        return f"{names.departments[placement.facility_dept].name} ({_('ny')})"
+        return f"{names.departments[placement.facility_dept].name} ({_new()})"
     if value is None and name == "unit_id" and placement.unit_dept:
-        return f"{names.departments[placement.unit_dept].name} ({_('ny')})"
+        return f"{names.departments[placement.unit_dept].name} ({_new()})"
     if value is None and name == "job_code_id" and planned.job_code:
-        return f"{planned.job_code} ({_('ny')})"
+        return f"{planned.job_code} ({_new()})"
     return _show(name, value, names)
 
 

@@ -362,15 +362,15 @@ def cost_overview(request: HttpRequest) -> HttpResponse:
 def cost_overview_xlsx(request: HttpRequest) -> HttpResponse:
     """The cost overview as XLSX, with the same year and facility (aggregates: no one is named)."""
     data = _cost_table(request, EXPORT)
-    unit = _("(kr.)")
-    headers = [_("Kategori"), *[f"{s.label} {unit}" for s in data.stages], f"{_('I alt')} {unit}"]
+    unit, total = _("(kr.)"), _("I alt")
+    headers = [_("Kategori"), *[f"{s.label} {unit}" for s in data.stages], f"{total} {unit}"]
     rows: list[list[Any]] = [[line["label"], *line["values"], line["total"]] for line in data.lines]
     rows.append([_("I alt"), *data.totals, data.grand_total])
     scope = data.facility.name if data.facility else _("alle tilbud")
     content = write_xlsx(
         [
             Sheet(
-                f"{_('Kursusudgifter')} {data.year}",
+                _("Kursusudgifter %(year)s") % {"year": data.year},
                 headers,
                 rows,
                 money_columns=set(range(1, len(headers))),
