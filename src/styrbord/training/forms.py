@@ -176,7 +176,9 @@ class AttendanceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.bookings and not any(data.get(f"outcome_{b.pk}") for b in self.bookings):
+        if not self.bookings:  # all registered meanwhile (or a second submit): "Registreret for 0: ." said nothing
+            raise forms.ValidationError(_("Der er ikke noget at registrere på holdet."))
+        if not any(data.get(f"outcome_{b.pk}") for b in self.bookings):
             raise forms.ValidationError(_("Vælg, hvad der skal registreres, for mindst én deltager."))
         return data
 

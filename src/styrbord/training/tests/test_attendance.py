@@ -285,3 +285,17 @@ def test_a_seat_on_a_course_that_is_over_is_registered_not_cancelled(world: Worl
     assert Booking.objects.get(pk=bo.pk).status == BookingStatus.BOOKED
     # Until then it can: on the last day someone may still give the seat up.
     assert services.cancel(bo, on=session.last_day).booking.status == BookingStatus.CANCELLED  # type: ignore[attr-defined]
+
+
+def test_a_register_with_nobody_left_to_register_says_so_instead_of_registered_for_0(world: World) -> None:
+    session, bookings = _held(world)
+    services.register_attendance(
+        session, _outcomes(bookings, anna="completed", bo="completed", carl="no_show"), world.coordinator
+    )
+    client = Client()
+    client.force_login(world.manager)  # Dolmer Have: all three registered (maybe in another tab)
+    response = client.post(f"/kurser/hold/{session.pk}/deltagelse/", {})  # type: ignore[attr-defined]
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Der er ikke noget at registrere på holdet." in text
+    assert "Registreret for 0" not in text
