@@ -525,7 +525,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     today = local_today()
     bookings = _registrable(request, session, today)
     outcomes = {b.pk: outcomes_for(b, today) for b in bookings}
-    form = AttendanceForm(request.POST or None, bookings=bookings, outcomes=outcomes)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, bookings=bookings, outcomes=outcomes)
     if request.method == "POST" and form.is_valid():
         try:
             result = register_attendance(session, form.outcomes(), request.user)  # type: ignore[arg-type]
