@@ -85,6 +85,9 @@ def records(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{str(k): _plain(v) for k, v in row.items()} for row in rows]
 
 
+LEGEND_COLUMN_WIDTH = 250  # px per legend entry: symbol, the longest usual label, a gap
+
+
 def _finish(chart: Any, width: int, height: int, title: str | None) -> Any:
     """Size, title, Danish locale and house style; ``autosize fit`` makes width x height the full size."""
     props: dict[str, Any] = {"width": width, "height": height}
@@ -100,7 +103,15 @@ def _finish(chart: Any, width: int, height: int, title: str | None) -> Any:
             background="#ffffff",
         )
         .configure_axis(labelFontSize=11, titleFontSize=12, labelColor="#1a1a1a", titleColor="#1a1a1a")
-        .configure_legend(labelFontSize=11, titleFontSize=12, orient="bottom")
+        # Under the chart in as many columns as fit its width: in one row, a legend wider than the
+        # chart was cut off (two of six job groups missing, "Tilbage efter forbrug og dispo...").
+        .configure_legend(
+            labelFontSize=11,
+            titleFontSize=12,
+            orient="bottom",
+            columns=max(1, width // LEGEND_COLUMN_WIDTH),
+            labelLimit=LEGEND_COLUMN_WIDTH - 30,
+        )
         .configure_title(fontSize=14, anchor="start")
         .configure_view(strokeWidth=0)
     )

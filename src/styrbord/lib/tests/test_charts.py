@@ -122,3 +122,25 @@ def test_grouped_bars_and_plain_values_serialise() -> None:
     assert spec["data"]["values"][1]["fte"] == 13.25
     assert spec["encoding"]["yOffset"]["field"] == "year"
     assert "Årsværk" in charts.chart_svg(chart)
+
+
+def test_a_legend_with_many_long_series_names_shows_them_all_in_full() -> None:
+    """In one row under a 560 px chart, the legend was cut: two of six job groups were missing and
+    'Omsorgs-/pædagogmedhjælper (ufaglært)' ended in '...'."""
+    groups = [
+        "Omsorgs-/pædagogmedhjælper (ufaglært)",
+        "Pædagogisk assistent",
+        "SOSU-assistent",
+        "SOSU-hjælper",
+        "Socialpædagog/pædagog",
+        "Vikar",
+    ]
+    rows = [
+        {"year": year, "people": n + year - 2020, "group": g} for n, g in enumerate(groups) for year in (2024, 2025)
+    ]
+    chart = charts.line_chart(
+        rows, x="year", y="people", x_title="År", y_title="Medarbejdere", series="group", series_title="Faggruppe"
+    )
+    svg = charts.chart_svg(chart)
+    for group in groups:
+        assert f">{group}<" in svg.replace("&amp;", "&"), group
