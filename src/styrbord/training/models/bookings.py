@@ -183,7 +183,16 @@ class BookingCost(RuleFieldsMixin, models.Model):
     year = models.PositiveSmallIntegerField(_("år"), help_text=_("Året udgiften falder i."))
     amount = MoneyField(_("beløb"), help_text=_("Negativt for refusioner."))
     basis = models.CharField(_("beregningsgrundlag"), max_length=500, blank=True)
+    # How the line was worked out, as data (``training.costbasis``): shown in the reader's language.
+    basis_terms = models.JSONField(_("beregningsgrundlag (data)"), default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def basis_text(self) -> str:
+        """The basis in the active language (a line written before the terms were kept: as stored)."""
+        from styrbord.training.costbasis import describe
+
+        return (describe(self.basis_terms) if self.basis_terms else "") or self.basis
 
     class Meta:
         ordering = ["booking", "year", "category"]

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
 from styrbord.lib.costs import CostCategory
-from styrbord.lib.formatting import format_number, natural_places
 from styrbord.lib.money import ZERO, allocate, round_money
 from styrbord.organisations.models import Facility
 from styrbord.staff.models import Employment
+from styrbord.training import costbasis
 from styrbord.training.models import (
     AWAY_STATUSES,
     VAT_RATE,
@@ -59,22 +58,18 @@ STAGE_BY_STATUS = {
 
 @dataclass(frozen=True)
 class CostLine:
-    """One cost of a booking. ``amount`` is signed: refunds are negative."""
+    """One cost of a booking. ``amount`` is signed: refunds are negative. ``terms`` say how it was
+    worked out (see ``training.costbasis``); ``basis`` is that in the records' language."""
 
     category: str
     amount: Decimal
-    basis: str
+    terms: costbasis.Terms
     stage: str
     year: int = 0
 
-
-def _num(value: Decimal) -> str:
-    """Hours as in a hand calculation: 7,4 and 6, not 7,40 and 6,00."""
-    return format_number(value, natural_places(value), locale="da")
-
-
-def _kr(value: Decimal) -> str:
-    return f"{format_number(value, 2, locale='da')} kr."
+    @property
+    def basis(self) -> str:
+        return costbasis.record(self.terms)
 
 
 def hours_away(day_hours: Decimal, employment: Employment) -> Decimal:
@@ -90,23 +85,6 @@ def _by_year(days: list[tuple[dt.date, Decimal]]) -> dict[int, list[tuple[dt.dat
     return dict(sorted(years.items()))
 
 
-def _grouped_basis(terms: Sequence[tuple[Decimal, ...]], fmt: Callable[..., str]) -> str:
-    """'2 x 7,4 t x 312,50 kr. x 1,20 + 7,4 t x ...': identical day terms are counted, not repeated."""
-    counts: dict[tuple[Decimal, ...], int] = {}
-    for term in terms:
-        counts[term] = counts.get(term, 0) + 1
-    parts = []
-    for term, count in counts.items():
-        text = fmt(*term)
-        parts.append(f"{count} dage x {text}" if count > 1 else text)
-    return " + ".join(parts)
-
-
-def _days(n: int) -> str:
-    """ "1 dag", "2 dage" (the basis is written in Danish, as the records are)."""
-    return f"{n} dag" if n == 1 else f"{n} dage"
-
-
 def _participant_share(session: Session, booking: Booking, total: Decimal) -> Decimal:
     """This booking's equal share of a session-level amount (largest remainder, by booking id)."""
     ids = list(session.bookings.filter(status__in=AWAY_STATUSES).order_by("pk").values_list("pk", flat=True))
@@ -120,7 +98,6 @@ def _participant_share(session: Session, booking: Booking, total: Decimal) -> De
 def _fee_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage: str, facility: Facility) -> list[CostLine]:
     session, course = booking.session, booking.session.course
     private_vat = course.vat_liable and facility.operator_kind == Facility.OperatorKind.PRIVATE
-    vat_note = " x 1,25 (moms, privat tilbud)" if private_vat else ""
     lines = []
     if course.is_in_house:
         n = max(1, session.bookings.filter(status__in=AWAY_STATUSES).exclude(pk=booking.pk).count() + 1)
@@ -129,14 +106,20 @@ def _fee_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage: str
             total = day_fee * len(year_days) * (1 + VAT_RATE if private_vat else 1)
             share = _participant_share(session, booking, round_money(total))
             if share:
-                basis = f"{_days(len(year_days))} x {_kr(day_fee)}{vat_note} / {n} deltager{'e' if n != 1 else ''}"
-                lines.append(CostLine(CostCategory.FEE, share, basis, stage, year))
+                terms = {
+                    "kind": "inhouse",
+                    "days": len(year_days),
+                    "day_fee": str(day_fee),
+                    "vat": private_vat,
+                    "participants": n,
+                }
+                lines.append(CostLine(CostCategory.FEE, share, terms, stage, year))
         return lines
     fee = session.participant_fee()
     if fee:
         amount = round_money(fee * (1 + VAT_RATE) if private_vat else fee)
-        basis = f"{_kr(fee)} pr. deltager ekskl. moms{vat_note}"
-        lines.append(CostLine(CostCategory.FEE, amount, basis, stage, days[0][0].year))
+        terms = {"kind": "fee", "fee": str(fee), "vat": private_vat}
+        lines.append(CostLine(CostCategory.FEE, amount, terms, stage, days[0][0].year))
     return lines
 
 
@@ -148,7 +131,7 @@ def _backfill_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage
     for year, year_days in _by_year(days).items():
         terms = [(hours_away(h, employment), wage, factors.on(d)) for d, h in year_days]
         total = sum((h * w * f for h, w, f in terms), ZERO)
-        basis = _grouped_basis(terms, lambda h, w, f: f"{_num(h)} t x {_kr(w)} x {format_number(f, 2, locale='da')}")
+        basis = {"kind": "backfill", "terms": costbasis.grouped_terms(terms)}
         lines.append(CostLine(CostCategory.BACKFILL, round_money(total), basis, stage, year))
     return [line for line in lines if line.amount]
 
@@ -168,9 +151,14 @@ def _veu_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage: str
         if not terms:
             continue
         total = sum((h * r for h, r in terms), ZERO)
-        basis = "VEU: " + _grouped_basis(terms, lambda h, r: f"{_num(h)} t x {_kr(r)}")
+        basis = {"kind": "veu", "terms": costbasis.grouped_terms(terms)}
         lines.append(CostLine(CostCategory.VEU_REFUND, -round_money(total), basis, stage, year))
     return [line for line in lines if line.amount]
+
+
+def _named(category: str) -> costbasis.Terms:
+    """A line that is an amount on the booking: its basis is the category's name."""
+    return {"kind": "category", "category": str(category)}
 
 
 def booking_costs(booking: Booking) -> list[CostLine]:
@@ -187,20 +175,36 @@ def booking_costs(booking: Booking) -> list[CostLine]:
         if not booking.cancellation_fee:
             return []
         year = booking.status_changed_at.year if booking.status_changed_at else first_year
-        return [CostLine(CostCategory.CANCELLATION, booking.cancellation_fee, "Afbestillingsgebyr", stage, year)]
+        return [
+            CostLine(
+                CostCategory.CANCELLATION, booking.cancellation_fee, _named(CostCategory.CANCELLATION), stage, year
+            )
+        ]
     lines = _fee_lines(booking, days, stage, facility)
     if booking.status == BookingStatus.NO_SHOW:
         return lines
     lines += _backfill_lines(booking, days, stage)
     if booking.travel_amount:
-        lines.append(CostLine(CostCategory.TRAVEL, booking.travel_amount, "Transport", stage, first_year))
+        lines.append(
+            CostLine(CostCategory.TRAVEL, booking.travel_amount, _named(CostCategory.TRAVEL), stage, first_year)
+        )
     if booking.materials_amount:
-        lines.append(CostLine(CostCategory.MATERIALS, booking.materials_amount, "Materialer", stage, first_year))
+        lines.append(
+            CostLine(
+                CostCategory.MATERIALS, booking.materials_amount, _named(CostCategory.MATERIALS), stage, first_year
+            )
+        )
     lines += _veu_lines(booking, days, stage)
     if booking.other_refund_amount:
         last_year = days[-1][0].year
         lines.append(
-            CostLine(CostCategory.OTHER_REFUND, -booking.other_refund_amount, "Anden refusion", stage, last_year)
+            CostLine(
+                CostCategory.OTHER_REFUND,
+                -booking.other_refund_amount,
+                _named(CostCategory.OTHER_REFUND),
+                stage,
+                last_year,
+            )
         )
     return lines
 
@@ -223,6 +227,7 @@ def refresh_booking_costs(booking: Booking) -> list[BookingCost]:
                 year=line.year,
                 amount=line.amount,
                 basis=line.basis[:500],
+                basis_terms=line.terms,
             )
             for line in lines
         ]

@@ -205,3 +205,41 @@ def test_travel_materials_and_other_refunds_are_added_and_subtracted(dolmer: obj
     booking.other_refund_amount = Decimal("200.00")
     lines = booking_costs(booking)
     assert total(lines) == Decimal("250.45")
+
+
+def test_the_basis_is_stored_in_danish_and_shown_in_the_readers_language(dolmer: object) -> None:
+    """The booking page in English read "2 dage x 6 t x 312,50 kr. x 1,20" next to "DKK 4,500.00"."""
+    from django.test import Client
+    from django.utils import translation
+
+    employment = factories.employment(facility_obj=dolmer, hourly_wage="312.50", weekly_hours="30")
+    session = helpers.session(
+        helpers.course(fee_per_participant=Decimal("2400.00")), days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)]
+    )
+    booking = services.book(employment.employee, session, status=BookingStatus.BOOKED, travel_amount=Decimal("120"))
+    backfill = BookingCost.objects.get(booking=booking, category=CostCategory.BACKFILL)
+    assert backfill.basis == "2 dage x 6 t x 312,50 kr. x 1,20"  # the record
+    with translation.override("en"):
+        assert backfill.basis_text == "2 days x 6 h x DKK 312.50 x 1.20"
+        fee = BookingCost.objects.get(booking=booking, category=CostCategory.FEE)
+        assert fee.basis_text == "DKK 2,400.00 per participant excl. VAT"
+        assert BookingCost.objects.get(booking=booking, category=CostCategory.TRAVEL).basis_text == "Travel"
+    with translation.override("da"):
+        assert backfill.basis_text == backfill.basis
+    # A line written before the terms were kept shows its stored text.
+    BookingCost.objects.filter(pk=backfill.pk).update(basis_terms={})
+    backfill.refresh_from_db()
+    with translation.override("en"):
+        assert backfill.basis_text == "2 dage x 6 t x 312,50 kr. x 1,20"
+    # The page.
+    client = Client()
+    client.force_login(_superuser())
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/kurser/booking/{booking.pk}/").content.decode()
+    assert "DKK 2,400.00 per participant excl. VAT" in page
+
+
+def _superuser() -> object:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("cost-admin", "a@example.org", "x-password-123456")
