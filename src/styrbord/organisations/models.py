@@ -85,7 +85,7 @@ class LegalBasis(CodeListItem):
 
     class Meta(CodeListItem.Meta):
         verbose_name = _("lovgrundlag")
-        verbose_name_plural = _("lovgrundlag")
+        verbose_name_plural = pgettext_lazy("plural", "lovgrundlag")
 
 
 class TargetGroup(CodeListItem):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -71,7 +72,7 @@ class ReportJob(RuleFieldsMixin, models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("rapportjob")
-        verbose_name_plural = _("rapportjob")
+        verbose_name_plural = pgettext_lazy("plural", "rapportjob")
         constraints = [
             models.CheckConstraint(
                 name="report_job_progress_max_100",

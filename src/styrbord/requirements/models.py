@@ -179,7 +179,7 @@ class Requirement(RuleFieldsMixin, models.Model):
     class Meta:
         ordering = ["priority", "name"]
         verbose_name = _("kompetencekrav")
-        verbose_name_plural = _("kompetencekrav")
+        verbose_name_plural = pgettext_lazy("plural", "kompetencekrav")
         constraints = [
             models.CheckConstraint(
                 name="requirement_target_between_0_and_100",

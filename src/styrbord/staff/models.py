@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.dates import local_today
 from styrbord.lib.fields import CalendarDateField
@@ -214,7 +215,7 @@ class Absence(RuleFieldsMixin, models.Model):
     class Meta:
         ordering = ["start_date"]
         verbose_name = _("fravær")
-        verbose_name_plural = _("fravær")
+        verbose_name_plural = pgettext_lazy("plural", "fravær")
         constraints = [
             models.CheckConstraint(
                 name="absence_end_after_start",

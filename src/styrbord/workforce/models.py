@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
@@ -136,7 +137,7 @@ class JobPosting(RuleFieldsMixin, models.Model):
     class Meta:
         ordering = ["-posted_on"]
         verbose_name = _("stillingsopslag")
-        verbose_name_plural = _("stillingsopslag")
+        verbose_name_plural = pgettext_lazy("plural", "stillingsopslag")
         constraints = [
             models.CheckConstraint(
                 name="job_posting_has_type",

@@ -55,7 +55,7 @@ class Grant(RuleFieldsMixin, models.Model):
     class Meta:
         ordering = ["pool", "facility__name", "id"]
         verbose_name = _("tilsagn")
-        verbose_name_plural = _("tilsagn")
+        verbose_name_plural = pgettext_lazy("plural", "tilsagn")
         constraints = [
             models.CheckConstraint(
                 name="grant_amount_non_negative",

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
@@ -69,7 +70,7 @@ class InitiativeYear(RuleFieldsMixin, models.Model):
     class Meta:
         ordering = ["initiative", "year"]
         verbose_name = _("initiativår")
-        verbose_name_plural = _("initiativår")
+        verbose_name_plural = pgettext_lazy("plural", "initiativår")
         constraints = [
             models.UniqueConstraint(name="initiative_year_unique", fields=["initiative", "year"]),
             models.CheckConstraint(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
@@ -65,7 +66,7 @@ class Session(RuleFieldsMixin, models.Model):
     class Meta:
         ordering = ["first_day", "course__name"]
         verbose_name = _("hold")
-        verbose_name_plural = _("hold")
+        verbose_name_plural = pgettext_lazy("plural", "hold")
         constraints = [
             models.CheckConstraint(
                 name="session_fees_non_negative",
