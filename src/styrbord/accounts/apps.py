@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccountsConfig(AppConfig):
     name = "styrbord.accounts"
-    verbose_name = _("Accounts")
+    verbose_name = _("Brugere og roller")
 
     def ready(self) -> None:
         # Each app may declare its rows of the policy table in a ``policy.py`` module.

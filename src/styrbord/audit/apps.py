@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditConfig(AppConfig):
     name = "styrbord.audit"
-    verbose_name = _("Audit trail")
+    verbose_name = _("Log over adgang og ændringer")
 
     def ready(self) -> None:
         # Connect the admin change-log signal handlers.

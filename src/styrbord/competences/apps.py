@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CompetencesConfig(AppConfig):
     name = "styrbord.competences"
-    verbose_name = _("Competences")
+    verbose_name = _("Kompetencer")

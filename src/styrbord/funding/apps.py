@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class FundingConfig(AppConfig):
     name = "styrbord.funding"
-    verbose_name = _("Funding")
+    verbose_name = _("Puljer og økonomi")

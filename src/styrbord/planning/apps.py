@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class PlanningConfig(AppConfig):
     name = "styrbord.planning"
-    verbose_name = _("Planning")
+    verbose_name = _("Planlægning")

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class TrainingConfig(AppConfig):
     name = "styrbord.training"
-    verbose_name = _("Training")
+    verbose_name = _("Kurser og bookinger")

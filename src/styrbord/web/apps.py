@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class WebConfig(AppConfig):
     name = "styrbord.web"
-    verbose_name = _("Web shell")
+    verbose_name = _("Brugerflade")
 
     def ready(self) -> None:
         # The project's own lookups (field__any_of, the range-safe field__in) on every model.
