@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from styrbord.audit.services import log_action, snapshot
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import add_months, local_today
-from styrbord.lib.formatting import format_date
+from styrbord.lib.formatting import RECORD_LANGUAGE, format_date
 from styrbord.lib.money import ZERO, round_money
 from styrbord.organisations.services import current_employments
 from styrbord.staff.models import Employee, Employment
@@ -478,7 +478,7 @@ def complete(booking: Booking, user: AnyUser = None, *, expected_version: int | 
     holdings = []
     # What a person or the Socialtilsyn reads on the profile: the course, which session, where it ran.
     # (The booking itself is in the audit entry below.)
-    held = session.name or format_date(session.first_day)
+    held = session.name or format_date(session.first_day, locale=RECORD_LANGUAGE)  # a record: Danish
     evidence = f"Kursus: {session.course.name} – {held}, {session.course.provider.name}"[:300]
     for grant in session.course.grants.select_related("competence"):
         competence = grant.competence

@@ -299,3 +299,17 @@ def test_a_register_with_nobody_left_to_register_says_so_instead_of_registered_f
     assert response.status_code == 200
     assert "Der er ikke noget at registrere på holdet." in text
     assert "Registreret for 0" not in text
+
+
+def test_the_certificate_evidence_is_written_in_danish_whoever_registers_it(world: World) -> None:
+    """A coordinator on an English page completed an unnamed session: the certificate read
+    'Kursus: ... – 02 Mar 2026', half English in a Danish record."""
+    from django.utils import translation
+
+    session, bookings = _held(world)
+    session.name = ""  # type: ignore[attr-defined]
+    session.save(update_fields=["name"])  # type: ignore[attr-defined]
+    with translation.override("en"):
+        services.complete(Booking.objects.get(pk=bookings["anna"].pk), world.coordinator)
+    holding = CompetenceHolding.objects.get(employee=world.dolmer_staff[0])
+    assert f"– {session.first_day:%d-%m-%Y}," in holding.evidence  # type: ignore[attr-defined]
