@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "styrbord.planning",
     "styrbord.reports",
     "styrbord.audit",
+    "ninja",  # its Swagger UI from our own static files (the CDN page is blocked by the CSP)
     "styrbord.api",
     "styrbord.demo",
     "styrbord.bench",
