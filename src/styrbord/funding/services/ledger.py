@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant, LedgerEntry
 from styrbord.funding.services.errors import FundingError
-from styrbord.lib.costs import CostCategory
+from styrbord.lib.costs import REFUND_CATEGORIES, CostCategory
 from styrbord.lib.formatting import format_date, format_kr, record_text
 from styrbord.lib.money import ZERO, to_money
 
@@ -80,6 +80,16 @@ def ensure_open(grant: Grant) -> None:
             _("Tilsagnet %(grant)s er ikke åbent for posteringer (status: %(status)s).")
             % {"grant": grant, "status": grant.get_status_display()}
         )
+
+
+def ensure_sign(category: str, amount: Decimal) -> None:
+    """A cost is posted positive and a refund negative, never 0: the ledger is append-only, so a
+    wrong posting is reversed (with its own trail), not offset by one of the opposite sign. The
+    page's form says the same; this holds it for the API and every other caller."""
+    if category in REFUND_CATEGORIES and amount >= 0:
+        raise FundingError(_("En refusion bogføres som et negativt beløb, f.eks. -1.250,00."))
+    if category not in REFUND_CATEGORIES and amount <= 0:
+        raise FundingError(_("Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den."))
 
 
 def ensure_covered(grant: Grant, category: str) -> None:
@@ -143,6 +153,7 @@ def commit(
 ) -> LedgerEntry:
     """Commit part of a grant (disponering) for a cost not tied to a booking."""
     amount = to_money(amount)
+    ensure_sign(category, amount)
     with transaction.atomic():
         grant = lock_grants([grant.pk])[grant.pk]
         ensure_open(grant)
@@ -175,6 +186,7 @@ def post_actual(
 ) -> LedgerEntry:
     """Post an actual cost (bogføring). ``releases``: the open commitment it replaces, reversed in the same step."""
     amount = to_money(amount)
+    ensure_sign(category, amount)
     with transaction.atomic():
         grant = lock_grants([grant.pk])[grant.pk]
         ensure_open(grant)

@@ -1,0 +1,55 @@
+"""Posting to the ledger through the API holds the same rules as the page's form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from styrbord.funding.models import LedgerEntry
+from styrbord.funding.tests import helpers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("category", "amount", "message"),
+    [
+        ("materials", "0", "Beløbet skal være større end 0."),
+        ("materials", "-50.00", "Beløbet skal være større end 0."),
+        ("veu_refund", "100.00", "En refusion bogføres som et negativt beløb"),
+    ],
+)
+def test_a_zero_or_wrong_signed_posting_is_refused_as_on_the_page(
+    world: Any, api_as: Any, category: str, amount: str, message: str
+) -> None:
+    """The API posted 0, a negative cost (an offset, not a reversal) and a positive refund."""
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="100000")
+    posted_on = grant.pool.period_start.isoformat()
+    for kind in ("actual", "commitment"):
+        response = api_as(world.finance).post(
+            "/ledger",
+            {
+                "grant": grant.pk,
+                "kind": kind,
+                "category": category,
+                "amount": amount,
+                "posted_on": posted_on,
+                "text": "",
+            },
+        )
+        assert response.status_code == 422, response.content.decode()
+        assert message in response.json()["detail"][0]["msg"]
+    assert not LedgerEntry.objects.filter(grant=grant).exists()
+    ok = api_as(world.finance).post(
+        "/ledger",
+        {
+            "grant": grant.pk,
+            "kind": "actual",
+            "category": "veu_refund",
+            "amount": "-100.00",
+            "posted_on": posted_on,
+            "text": "",
+        },
+    )
+    assert ok.status_code == 201, ok.content.decode()
