@@ -79,6 +79,18 @@ def _related_sections(employee: Employee) -> Iterator[tuple[str, list[dict[str, 
         yield label, [_row(obj) for obj in rows]
 
 
+def may_take_out_everything(user: Any, employee: Employee) -> bool:
+    """Whether ``user`` may see and export everything held about ``employee`` (the right of access:
+    every employment, the user account, the audit trail of who looked): the person themself and
+    the personal-data administrators. A manager or coordinator sees the person's data in their own
+    scope on the ordinary pages; this record reaches beyond it (an employment elsewhere, its wage)."""
+    from styrbord.accounts.permissions import EXPORT, can
+
+    if getattr(user, "employee_id", None) == employee.pk:
+        return True
+    return can(user, EXPORT, "personal_data")
+
+
 def employee_data(employee: Employee) -> dict[str, Any]:
     """Everything Styrbord holds about one person, by section (JSON-ready after encoding)."""
     sections: dict[str, Any] = {"staff.employee": [_row(employee)]}

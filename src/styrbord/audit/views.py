@@ -222,6 +222,8 @@ def subject_export(request: HttpRequest, employee_id: int, fmt: str) -> HttpResp
 def employee_data(request: HttpRequest, employee_id: int) -> HttpResponse:
     """One person's data: what is held, export buttons, holds and (for administrators) anonymisation."""
     employee = get_scoped_or_404(request.user, EXPORT, "employee", Employee.objects.all(), pk=employee_id)
+    if not privacy.may_take_out_everything(request.user, employee):
+        raise Http404
     data = privacy.employee_data(employee)
     log_access(request.user, "staff.employee.data_viewed", [employee.pk])
     sections = [(label, _section_name(label), len(rows)) for label, rows in data["sections"].items()]
@@ -254,6 +256,8 @@ def employee_export(request: HttpRequest, employee_id: int, fmt: str) -> HttpRes
     if fmt not in FORMATS:
         raise Http404
     employee = get_scoped_or_404(request.user, EXPORT, "employee", Employee.objects.all(), pk=employee_id)
+    if not privacy.may_take_out_everything(request.user, employee):
+        raise Http404
     log_access(request.user, "staff.employee.exported", [employee.pk], {"format": fmt}, kind=AuditEntry.Kind.EXPORT)
     body = privacy.export_json(employee) if fmt == "json" else privacy.export_xlsx(employee)
     return attachment(body, privacy.export_filename(employee, fmt))

@@ -262,7 +262,7 @@ def build() -> Router:
     )
     def personal_data(request: HttpRequest, pk: schemas.Id):
         employee = EMPLOYEES.visible(request.user, EXPORT).filter(pk=pk).first()
-        if employee is None:
+        if employee is None or not privacy.may_take_out_everything(request.user, employee):
             raise Http404
         log_access(request.user, "api.staff.employee.data_exported", [employee.pk], kind=AuditEntry.Kind.EXPORT)
         encoded = json.loads(json.dumps(privacy.employee_data(employee), cls=DjangoJSONEncoder))

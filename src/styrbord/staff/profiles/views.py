@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from styrbord.accounts import privacy
 from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access
@@ -123,7 +124,7 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
         "show_bookings": show_bookings,
         "can_register": not own and can(user, CREATE, "competence_holding"),
         # What Styrbord holds about the person, with the export for a request of access (art. 15).
-        "can_see_data": can(user, EXPORT, "employee"),
+        "can_see_data": can(user, EXPORT, "employee") and privacy.may_take_out_everything(user, employee),
         "breadcrumb_facility": next(
             (e.facility for e in employments if e.facility_id in open_facilities),  # the latest first
             None,
