@@ -44,6 +44,7 @@ from styrbord.reports.documents.structure import (
 )
 from styrbord.requirements import coverage
 from styrbord.requirements.models import Requirement, SourceKind
+from styrbord.requirements.planned import planned_completions
 from styrbord.training.models import Booking, BookingStatus
 
 SUPERVISORY = (SourceKind.ORDER, SourceKind.RECOMMENDATION)
@@ -154,7 +155,9 @@ def _aggregate(rows: list[coverage.CoverageRow]) -> list[tuple[Requirement, cove
 
 def _coverage_chart(requirement: Requirement, label: str, facilities: QuerySet[Facility], on: dt.date) -> Any:
     history = coverage.history(requirement, facilities, on, months=12)
-    ahead = coverage.forecast(requirement, facilities, on)
+    # With the courses booked and planned, as the requirement's page forecasts it (without them the
+    # paper's line stayed flat while the page's rose with nine seats booked).
+    ahead = coverage.forecast(requirement, facilities, on, planned=planned_completions(requirement, facilities, on))
     points = [{"month": p.on, "share": p.share, "series": "Historik"} for p in history]
     points += [{"month": p.on, "share": p.share, "series": "Prognose"} for p in ahead]
     chart = lib_charts.coverage_chart(points, requirement.target, width=560, height=230)

@@ -152,3 +152,29 @@ def test_the_spending_says_it_covers_the_whole_project_period_not_the_year(statu
     assert "er brugt eller disponeret i hele projektperioden 2025–2027 til og med 23-11-2026." in item.summary[0]
     note = _table(item, "Forbrug af puljemidler").note
     assert "i hele projektperioden 2025–2027 til og med 23-11-2026" in note
+
+
+def test_the_coverage_forecast_counts_the_courses_already_booked_as_the_page_does(status_case: StatusCase) -> None:
+    """A fourth of Norddjurs' five is booked on the conflict course in January 2027: the paper's
+    forecast rises to 80 % like the requirement's page, not flat at 60 % (it left bookings out)."""
+
+    def points(spec: object) -> list[dict[str, object]]:
+        found: list[dict[str, object]] = []
+        if isinstance(spec, dict):
+            if spec.get("series") == "Prognose":
+                found.append(spec)
+            for value in spec.values():
+                found += points(value)
+        elif isinstance(spec, list):
+            for value in spec:
+                found += points(value)
+        return found
+
+    item = _item("municipality:0707")
+    titles = [c.title for c in item.charts()]
+    chart = next((c for c in item.charts() if "75 % af medarbejderne" in c.title), None)
+    assert chart is not None, titles
+    forecast = sorted(points(chart.spec), key=lambda p: str(p["month"]))
+    assert forecast, chart.title
+    assert float(str(forecast[0]["share"])) == 60
+    assert float(str(forecast[-1]["share"])) == 80
