@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -56,15 +59,41 @@ def _only_booked_once_begun(form: forms.Form, begun: bool) -> None:
     field.error_messages["invalid_choice"] = _("Holdet er begyndt, så en plads kan ikke længere planlægges.")
 
 
-class BookForm(forms.Form):
+class ConfirmsTheWarningShown:
+    """The hidden confirmation of an understaffing warning holds a key of the choices the warning
+    was shown for, so "Book alligevel" confirms those and nothing else: tick other people (or
+    other days) after the warning, and the check runs again. ``CONFIRMS`` names the fields."""
+
+    CONFIRMS: tuple[str, ...] = ()
+    cleaned_data: dict[str, Any]
+
+    def confirmation_key(self) -> str:
+        parts: list[Any] = []
+        for name in self.CONFIRMS:
+            value = self.cleaned_data.get(name)
+            if isinstance(value, (list, tuple, QuerySet)):
+                parts.append(sorted(str(getattr(v, "pk", v)) for v in value))
+            else:
+                parts.append(str(getattr(value, "pk", value)))
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:20]
+
+    @property
+    def understaffing_confirmed(self) -> bool:
+        given = self.cleaned_data.get("confirm_understaffing") or ""
+        return bool(given) and hmac.compare_digest(given, self.confirmation_key())
+
+
+class BookForm(ConfirmsTheWarningShown, forms.Form):
     """Book one of the user's staff on a session."""
+
+    CONFIRMS = ("employment",)
 
     employment = EmploymentChoiceField(queryset=Employment.objects.none(), label=_("Medarbejder"))
     status = _book_status_field()
     travel_amount = money_form_field(_("Transport (kr.)"), required=False, min_value=Decimal("0"))
     materials_amount = money_form_field(_("Materialer (kr.)"), required=False, min_value=Decimal("0"))
     note = forms.CharField(label=_("Bemærkning"), max_length=300, required=False)
-    confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_understaffing = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, employments: QuerySet[Employment], on: dt.date | None, begun: bool = False, **kwargs: Any
@@ -77,8 +106,10 @@ class BookForm(forms.Form):
         self.fields["employment"].queryset = qs.order_by("facility__name", "employee__name")  # type: ignore[attr-defined]
 
 
-class GroupBookForm(forms.Form):
+class GroupBookForm(ConfirmsTheWarningShown, forms.Form):
     """Book several of the user's staff on a session at once (all or none)."""
+
+    CONFIRMS = ("employments", "status")
 
     employments = forms.ModelMultipleChoiceField(
         queryset=Employment.objects.none(),
@@ -87,7 +118,7 @@ class GroupBookForm(forms.Form):
         error_messages={"required": _("Vælg mindst én medarbejder.")},
     )
     status = _book_status_field()
-    confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_understaffing = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -265,11 +296,13 @@ class SessionForm(forms.Form):
         return sorted(days.items())
 
 
-class SessionChangeForm(SessionForm):
+class SessionChangeForm(ConfirmsTheWarningShown, SessionForm):
     """A session's details changed: the same fields as a new session, filled in from it."""
 
+    CONFIRMS = ("days",)
+
     # Set once the understaffing the new days cause has been shown (as when booking).
-    confirm_understaffing = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    confirm_understaffing = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     @classmethod
     def initial_for(cls, session: Session) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -196,7 +197,13 @@ def test_a_booking_under_minimum_staffing_is_warned_before_it_is_confirmed(world
     assert "02-03-2026: Dolmer Have har kun 2 på arbejde (minimum 3)." in content
     assert "Book alligevel" in content
     assert not Booking.objects.exists()
-    second = client.post(url, {"employment": employment.pk, "status": "booked", "confirm_understaffing": "1"})
+    key = re.search(r'name="confirm_understaffing" value="([0-9a-f]+)"', content).group(1)  # type: ignore[union-attr]
+    # The confirmation is for that person: another one chosen after the warning is checked again.
+    other = Employment.objects.get(employee=world.dolmer_staff[2])
+    again = client.post(url, {"employment": other.pk, "status": "booked", "confirm_understaffing": key})
+    assert 'id="staffing-warning"' in again.content.decode()
+    assert not Booking.objects.exists()
+    second = client.post(url, {"employment": employment.pk, "status": "booked", "confirm_understaffing": key})
     assert second.status_code == 302
     booking = Booking.objects.get()
     assert booking.staffing_warning is True
@@ -583,10 +590,15 @@ def test_a_manager_books_several_of_their_staff_at_once_after_confirming_the_sta
     text = held.content.decode()
     assert 'id="staffing-warning"' in text
     assert "02-03-2026: Dolmer Have har kun 0 på arbejde (minimum 2)." in text
-    assert 'name="confirm_understaffing" value="1"' in text
+    key = re.search(r'name="confirm_understaffing" value="([0-9a-f]+)"', text).group(1)  # type: ignore[union-attr]
+    assert session.bookings.count() == 1
+    # "Book alligevel" after ticking others than those the warning was about: the check runs again.
+    one = [str(Employment.objects.get(employee=world.dolmer_staff[0]).pk)]
+    changed = manager.post(url, {"employments": one, "status": BookingStatus.BOOKED, "confirm_understaffing": key})
+    assert 'id="staffing-warning"' in changed.content.decode()
     assert session.bookings.count() == 1
 
-    done = manager.post(url, {"employments": two, "status": BookingStatus.BOOKED, "confirm_understaffing": "1"})
+    done = manager.post(url, {"employments": two, "status": BookingStatus.BOOKED, "confirm_understaffing": key})
     assert done.status_code == 302
     assert set(session.bookings.values_list("employee_id", flat=True)) == {e.pk for e in world.dolmer_staff}
 

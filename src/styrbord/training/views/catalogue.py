@@ -289,12 +289,13 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
                 capacity=data["capacity"],
                 fee_per_participant=data["fee_per_participant"],
                 days=data["days"],
-                confirm_understaffing=data["confirm_understaffing"],
+                confirm_understaffing=form.understaffing_confirmed,
             )
         except SessionUnderstaffedError as error:
             warnings = error.warnings
+            key = form.confirmation_key()
             form = SessionChangeForm(
-                {**request.POST.dict(), "confirm_understaffing": "on"}, initial=SessionChangeForm.initial_for(session)
+                {**request.POST.dict(), "confirm_understaffing": key}, initial=SessionChangeForm.initial_for(session)
             )
             form.is_valid()
         except BookingError as error:
@@ -407,9 +408,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             employment = data["employment"]
             warnings = staffing_warnings(BookingCandidate(employment, session))
-            if warnings and not data["confirm_understaffing"]:
+            if warnings and not form.understaffing_confirmed:
                 form.data = form.data.copy()  # type: ignore[attr-defined]
-                form.data["confirm_understaffing"] = "1"  # type: ignore[index]
+                form.data["confirm_understaffing"] = form.confirmation_key()  # type: ignore[index]
                 messages.warning(
                     request, _("Bookingen bringer tilbuddet under minimumsbemandingen. Bekræft for at booke alligevel.")
                 )
@@ -621,7 +622,7 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
                 list(data["employments"]),
                 data["status"],
                 request.user,  # type: ignore[arg-type]
-                confirm_understaffing=data["confirm_understaffing"],
+                confirm_understaffing=form.understaffing_confirmed,
             )
         except BookingError as error:
             for problem in error.problems:
@@ -647,7 +648,7 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("training:session_detail", pk=session.pk)
             warnings = outcome.warnings
             form.data = form.data.copy()  # type: ignore[attr-defined]
-            form.data["confirm_understaffing"] = "1"  # type: ignore[index]
+            form.data["confirm_understaffing"] = form.confirmation_key()  # type: ignore[index]
     candidates = list(form.fields["employments"].queryset)  # type: ignore[attr-defined]
     employee_ids = [e.employee_id for e in candidates]
     if employee_ids:
