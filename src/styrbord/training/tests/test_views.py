@@ -657,6 +657,8 @@ def test_the_group_booking_says_who_cannot_go_and_does_not_tick_them_with_those_
     services.book(booked_other, earlier, status=BookingStatus.BOOKED)
     services.book(clashing, other_course, status=BookingStatus.BOOKED)
     free = world.glesborg_staff[0]
+    on_leave = world.glesborg_staff[1]  # "Orlov" in the HR file: a status without dates
+    Employment.objects.filter(employee=on_leave).update(status=Employment.Status.LEAVE)
     url = reverse("training:session_book_group", args=[session.pk])
     page = _login(client, world.coordinator).get(url).content.decode()
     rows = {
@@ -667,6 +669,8 @@ def test_the_group_booking_says_who_cannot_go_and_does_not_tick_them_with_those_
     assert f"Tilmeldt kurset på holdet, der begynder {earlier.first_day:%d-%m-%Y}" in rows[booked_other.name]
     assert f"Booket på Førstehjælp den {day + dt.timedelta(days=1):%d-%m-%Y}" in rows[clashing.name]
     assert "badge-warn" not in rows[free.name]
+    leave_row = page.split(on_leave.name, 1)[1].split("</tr>", 1)[0]
+    assert "Står som på orlov i HR-data" in leave_row
     # "Vælg de N" ticks only those who can go (and lack the competence).
     ticked = page.split('id="tick-missing" href="?', 1)[1].split('"', 1)[0]
     chosen = {int(v) for v in ticked.replace("&amp;", "&").replace("valgt=", "").split("&")}
@@ -675,6 +679,15 @@ def test_the_group_booking_says_who_cannot_go_and_does_not_tick_them_with_those_
     )
     assert employments[free.pk] in chosen
     assert not chosen & {employments[p.pk] for p in (away, booked_other, clashing)}
+    assert Employment.objects.get(employee=on_leave).pk not in chosen
+    # Booked one at a time, the page books (the leave may end before the course) and says it.
+    single = _login(client, world.coordinator).post(
+        reverse("training:session_detail", args=[session.pk]),
+        {"employment": Employment.objects.get(employee=on_leave).pk, "status": "booked"},
+        follow=True,
+    )
+    assert f"{on_leave.name} står som på orlov i HR-data." in single.content.decode()
+    session.bookings.all().delete()
     # The checks on booking say the same thing.
     refused = _login(client, world.coordinator).post(
         url, {"employments": [str(employments[away.pk])], "status": BookingStatus.BOOKED}

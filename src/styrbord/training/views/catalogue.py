@@ -433,6 +433,15 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         messages.warning(request, _("Holdet er fuldt. Medarbejderen er sat på venteliste."))
                     else:
                         messages.success(request, _("Bookingen er oprettet."))
+                    if employment.status == Employment.Status.LEAVE:
+                        # HR says "on leave" without the dates (those are absences): booked, but said.
+                        messages.warning(
+                            request,
+                            _(
+                                "%(name)s står som på orlov i HR-data. Tjek, at vedkommende er tilbage, når holdet begynder."
+                            )
+                            % {"name": employment.employee.name},
+                        )
                     return redirect("training:session_detail", pk=session.pk)
     bookings = list(
         scoped_for(request.user, LIST, "booking", session.bookings.all())
@@ -658,6 +667,9 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
     # Who cannot go (leave, another course those days, a seat on another session of the course):
     # said on their row and left out of "Vælg de N", rather than refused after the submit.
     obstacles = group_obstacles(session, employee_ids, local_today())
+    for e in candidates:  # on leave by HR's employment status (no dates): said, not ticked
+        if e.status == Employment.Status.LEAVE:
+            obstacles.setdefault(e.employee_id, _("Står som på orlov i HR-data"))
     missing = [e for e in candidates if e.employee_id not in holding and e.employee_id not in obstacles]
     chosen = {str(v) for v in form["employments"].value() or []}
     # Chosen on a gap list but not offered here (employed elsewhere by then, leaving before the
