@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +27,21 @@ class Role(models.TextChoices):
     GRANTOR = "grantor", _("Tilskudsgiver")
 
 
+class StyrbordUserManager(UserManager["User"]):
+    """``createsuperuser`` makes a system administrator (the first login of a new install was
+    labelled "Medarbejder" and its "Min profil" led nowhere)."""
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
     """A login. The scope fields that apply depend on the role (see accounts.permissions)."""
+
+    objects = StyrbordUserManager()  # type: ignore[misc]
 
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices, default=Role.EMPLOYEE)
     municipality = models.ForeignKey(

@@ -59,3 +59,17 @@ def test_the_admin_login_is_throttled(world, client) -> None:  # type: ignore[no
     # From another address the administrator still gets in.
     ok = client.post(ADMIN_LOGIN, {"username": "admin", "password": "test-password-123"}, REMOTE_ADDR="10.0.0.10")
     assert ok.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_first_superuser_of_a_new_install_is_a_system_administrator(client) -> None:  # type: ignore[no-untyped-def]
+    """createsuperuser left the role at its default: the landing page said "Medarbejder"."""
+    from django.core.management import call_command
+
+    from styrbord.accounts.models import Role, User
+
+    call_command("createsuperuser", username="it", email="it@example.org", interactive=False, verbosity=0)
+    user = User.objects.get(username="it")
+    assert user.role == Role.ADMIN
+    client.force_login(user)
+    assert "Systemadministrator" in client.get("/").content.decode()
