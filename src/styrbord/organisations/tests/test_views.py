@@ -490,3 +490,18 @@ def test_the_minimums_of_many_facilities_are_each_facilitys_own_rule_day_by_day(
     assert found[plain.pk][dt.date(2026, 12, 24)] == 5  # Christmas Eve is a working day
     assert found[with_period.pk][dt.date(2026, 12, 25)] == 8
     assert found[with_period.pk][dt.date(2027, 1, 1)] == 2  # New Year's Day, after the period
+
+
+@pytest.mark.django_db
+def test_a_new_install_points_the_administrator_to_where_facilities_are_created(client) -> None:  # type: ignore[no-untyped-def]
+    """No facility yet: 'Der er ingen tilbud at vise.' said nothing about what to do, and no page
+    linked to the administration where facilities, competences and users are created."""
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("it-admin", "it@example.org", "long-password-123")
+    client.force_login(admin)
+    page = client.get("/tilbud/").content.decode()
+    assert 'href="/admin/organisations/facility/add/"' in page
+    assert 'href="/admin/" id="administration"' in page
+    catalogue = client.get("/kompetencer/").content.decode()
+    assert 'href="/admin/competences/competence/add/"' in catalogue
