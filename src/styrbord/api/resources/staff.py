@@ -26,7 +26,9 @@ from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.models import Employee, Employment, JobCode
 
 TAG = "Medarbejdere"
-CPR_LIKE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+# Ten digits written as a CPR number is written, with or without separators ("010190-1234",
+# "0101901234", "01 01 90-1234", "01.01.90-1234"): never stored, in a key or a name.
+CPR_LIKE = re.compile(r"(?<!\d)\d{2}[ .]?\d{2}[ .]?\d{2}\s?[-. ]?\s?\d{4}(?!\d)")
 
 
 class EmployeeOut(VersionedOut):
@@ -73,10 +75,27 @@ class EmployeeCreate(Schema):
             raise ValueError(_("Personnøglen må ikke være et CPR-nummer."))
         return value
 
+    @field_validator("name")
+    @classmethod
+    def no_cpr_number_in_the_name(cls, value: str) -> str:
+        return _no_cpr_in_name(value) or value
+
+
+def _no_cpr_in_name(value: str | None) -> str | None:
+    if value and CPR_LIKE.search(value):
+        raise ValueError(_("Navnet må ikke indeholde et CPR-nummer."))
+    return value
+
 
 class EmployeeUpdate(Schema):
     version: schemas.Version
     name: schemas.Required200 | None = None
+
+    @field_validator("name")
+    @classmethod
+    def no_cpr_number_in_the_name(cls, value: str | None) -> str | None:
+        return _no_cpr_in_name(value)
+
     email: schemas.Email | None = None
     birth_year: schemas.BirthYear | None = None
     education: schemas.Text200 | None = None

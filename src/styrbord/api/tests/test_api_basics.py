@@ -182,6 +182,27 @@ def test_a_cpr_number_is_refused_as_person_key(world, api_as) -> None:  # type: 
     assert response.status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("person_key", "0101 90 1234"),
+        ("person_key", "01.01.90-1234"),
+        ("person_key", "0101901234"),
+        ("name", "Anne 010190-1234"),
+    ],
+)
+def test_a_cpr_number_written_any_way_is_refused_in_a_key_or_a_name(world, api_as, field, value) -> None:  # type: ignore[no-untyped-def]
+    """'0101 90 1234' and '01.01.90-1234' passed as person keys, and a name could carry one."""
+    payload = {"person_key": "hr-cpr-test", "name": "Anne Test", field: value}
+    response = api_as(world.admin).post("/employees", payload)
+    assert response.status_code == 422, response.content.decode()
+    assert "CPR-nummer" in response.content.decode()
+    patched = api_as(world.admin).patch(
+        f"/employees/{world.dolmer_staff[0].pk}", {"version": world.dolmer_staff[0].version, "name": "Bo 0101901234"}
+    )
+    assert patched.status_code == 422
+
+
 def test_deleting_a_referenced_row_answers_409(world, api_as) -> None:  # type: ignore[no-untyped-def]
     from styrbord.testing import factories
 
