@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, RETRIEVE, can
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
@@ -146,13 +147,21 @@ class LedgerOut(VersionedOut):
     def resolve_corrects(obj: LedgerEntry) -> int | None:
         return obj.corrects_id
 
+    # Which person and seat a posting is for: the municipality's own roles see it; the grantor (and an
+    # analyst) read the accounts, not a list of people's wage costs.
     @staticmethod
-    def resolve_booking(obj: LedgerEntry) -> int | None:
-        return obj.booking_id
+    def resolve_booking(obj: LedgerEntry, context: Any) -> int | None:
+        return obj.booking_id if _names_people(context) else None
 
     @staticmethod
-    def resolve_employee(obj: LedgerEntry) -> int | None:
-        return obj.employee_id
+    def resolve_employee(obj: LedgerEntry, context: Any) -> int | None:
+        return obj.employee_id if _names_people(context) else None
+
+
+def _names_people(context: Any) -> bool:
+    request = (context or {}).get("request")
+    role = getattr(getattr(request, "user", None), "role", None)
+    return role not in (Role.GRANTOR, Role.ANALYST)
 
 
 class LedgerCreate(Schema):
@@ -280,6 +289,7 @@ LEDGER = Resource(
     creator=create_entry,
     service_audits=frozenset({"create", "update"}),
     filters={"grant": (int, "grant_id"), "booking": (int, "booking_id"), "posted_from": (dt.date, "posted_on__gte")},
+    subject=lambda e: e.employee_id,  # a posting for a seat is about its person: reads are logged
     export_columns=[
         ("id", lambda e: e.pk),
         ("tilsagn", lambda e: e.grant_id),

@@ -53,3 +53,25 @@ def test_a_zero_or_wrong_signed_posting_is_refused_as_on_the_page(
         },
     )
     assert ok.status_code == 201, ok.content.decode()
+
+
+def test_the_grantor_reads_the_accounts_without_the_people_and_reads_are_logged(world: Any, api_as: Any) -> None:
+    """The grantor's token listed 587 postings with the employee and booking of each (per-person
+    wage costs), and nobody's ledger reads were in the audit log."""
+    from styrbord.audit.models import AuditEntry
+    from styrbord.funding.services.booking_charges import charge_booking
+
+    pool = helpers.pool(grantor=world.grantor_user.grantor)
+    grant = helpers.grant(pool, world.dolmer, amount="100000")
+    booking = helpers.booking(world.dolmer_staff[0], {"fee": "2400", "backfill": "5000"})
+    charge_booking(booking, [(grant, 100)], world.finance, skip_ineligible=True)
+    seen = api_as(world.grantor_user).get("/ledger", grant=grant.pk)
+    assert seen.status_code == 200, seen.content.decode()
+    rows = seen.json()["items"]
+    assert rows
+    assert all(r["employee"] is None and r["booking"] is None for r in rows)
+    own = api_as(world.finance).get("/ledger", grant=grant.pk).json()["items"]
+    assert {r["employee"] for r in own} == {world.dolmer_staff[0].pk}
+    assert AuditEntry.objects.filter(
+        action__startswith="api.funding.ledgerentry", subject_employee_id=world.dolmer_staff[0].pk
+    ).exists()
