@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -172,6 +173,20 @@ class Employment(RuleFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.employment_number} {self.employee.name}"
+
+    def clean(self) -> None:
+        """Checks across fields (pages, admin and API; the HR import checks the same per row)."""
+        super().clean()
+        errors: dict[str, str] = {}
+        unit = self.unit if self.unit_id is not None else None
+        if unit is not None and self.facility_id is not None and unit.facility_id != self.facility_id:
+            errors["unit"] = str(
+                _("Afdelingen %(unit)s hører til et andet tilbud end ansættelsens.") % {"unit": unit.name}
+            )
+        if self.status == self.Status.ENDED and self.end_date is None:
+            errors["end_date"] = str(_("En fratrådt ansættelse skal have en slutdato."))
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def status_now(self) -> str:

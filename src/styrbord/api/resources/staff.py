@@ -18,7 +18,7 @@ from styrbord.accounts import privacy
 from styrbord.accounts.permissions import DELETE, EXPORT, RETRIEVE, can
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
-from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, register
+from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, generic_update, register
 from styrbord.api.registry import declare
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
@@ -199,6 +199,23 @@ def check_employment_dates(user: Any, data: dict[str, Any]) -> Employment:
     return employment
 
 
+def update_employment(user: Any, employment: Employment, data: dict[str, Any]) -> Employment:
+    """Change an employment, but not its facility once it has course bookings: those (and their
+    costs and grant postings) belong to the facility the person was at, and a move through PATCH
+    took them along. A move is a new employment; this one ends."""
+    data = {k: v for k, v in data.items() if k != "version"}
+    facility = data.get("facility")
+    if facility is not None and facility.pk != employment.facility_id and employment.bookings.exists():
+        raise field_error(
+            "facility",
+            _(
+                "Ansættelsen har kursusbookinger på sit tilbud, så tilbuddet kan ikke skiftes. Afslut "
+                "ansættelsen, og opret en ny på det nye tilbud, så historikken bliver, hvor den hører til."
+            ),
+        )
+    return generic_update(user, EMPLOYMENTS, employment, data)  # type: ignore[return-value]
+
+
 EMPLOYEES = Resource(
     name="employees",
     object_type="employee",
@@ -234,6 +251,7 @@ EMPLOYMENTS = Resource(
     delete=True,
     refs={"employee": Employee, **EMPLOYMENT_REFS},
     creator=check_employment_dates,
+    updater=update_employment,
     filters={"facility": (int, "facility_id"), "employee": (int, "employee_id")},
     subject=lambda e: e.employee_id,
     export_columns=[

@@ -1,0 +1,46 @@
+"""Changing an employment through the API keeps it consistent and keeps its history in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from styrbord.staff.models import Employment
+from styrbord.testing import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_employment_keeps_its_unit_in_its_facility_and_an_end_date_when_ended(world: Any, api_as: Any) -> None:
+    """PATCH put Dolmer Have's unit on a Glesborg employment, and 'ended' with no end date."""
+    employment = Employment.objects.get(employee=world.glesborg_staff[0])
+    other_unit = factories.unit(world.dolmer, name="Hus B")
+    api = api_as(world.coordinator)
+    wrong = api.patch(f"/employments/{employment.pk}", {"version": employment.version, "unit": other_unit.pk})
+    assert wrong.status_code == 422, wrong.content.decode()
+    assert "Afdelingen Hus B hører til et andet tilbud" in wrong.json()["detail"][0]["msg"]
+    ended = api.patch(f"/employments/{employment.pk}", {"version": employment.version, "status": "ended"})
+    assert ended.status_code == 422
+    assert "En fratrådt ansættelse skal have en slutdato." in ended.json()["detail"][0]["msg"]
+    employment.refresh_from_db()
+    assert (employment.unit_id, employment.status) == (None, Employment.Status.ACTIVE)
+
+
+def test_an_employment_with_bookings_does_not_move_to_another_facility(world: Any, api_as: Any) -> None:
+    """Moving it took its completed, grant-charged bookings to the new facility."""
+    from styrbord.training import services
+    from styrbord.training.tests import helpers
+
+    person = world.dolmer_staff[0]
+    employment = Employment.objects.get(employee=person)
+    services.book(person, helpers.session(), status="booked")
+    api = api_as(world.coordinator)
+    moved = api.patch(f"/employments/{employment.pk}", {"version": employment.version, "facility": world.glesborg.pk})
+    assert moved.status_code == 422
+    assert "Afslut ansættelsen, og opret en ny" in moved.json()["detail"][0]["msg"]
+    assert Employment.objects.get(pk=employment.pk).facility_id == world.dolmer.pk
+    # Without bookings (a correction of a wrong import), it may.
+    free = Employment.objects.get(employee=world.dolmer_staff[1])
+    ok = api.patch(f"/employments/{free.pk}", {"version": free.version, "facility": world.glesborg.pk})
+    assert ok.status_code == 200, ok.content.decode()
