@@ -278,15 +278,17 @@ def gap_list(request: HttpRequest, facility_id: int) -> HttpResponse:
         }
         for key, label in columns
     ]
+    booked = _booked_for(view)
     return render(
         request,
         "requirements/gap_list.html",
         {
-            "booking": _booking_help(request, view),
+            "booking": _booking_help(request, view, booked),
             "facility": view.facility,
             "on": view.on,
             "form": view.form,
             "gaps": view.gaps,
+            "rows": [(g, booked.get((g.employee.pk, g.requirement.pk))) for g in view.gaps],
             "headers": headers,
             "query": query_without(request.GET, "sort"),
             "sort": view.sort,
@@ -299,7 +301,33 @@ def gap_list(request: HttpRequest, facility_id: int) -> HttpResponse:
     )
 
 
-def _booking_help(request: HttpRequest, view: GapView) -> dict[str, Any] | None:
+def _booked_for(view: GapView) -> dict[tuple[int, int], Any]:
+    """(person, requirement) -> the earliest open booking on a coming course that gives what the
+    gap lacks (the gap's competence, or one of the requirement's): the gap is being closed, and the
+    list says so instead of a bare "Mangler" (the booked people were ticked to be booked again)."""
+    from styrbord.requirements.models import Requirement
+    from styrbord.training.services.bookings import renewals_booked
+
+    if not view.gaps:
+        return {}
+    through = Requirement.competences.through.objects.filter(
+        requirement_id__in={g.requirement.pk for g in view.gaps}
+    ).values_list("requirement_id", "competence_id")
+    per_requirement: dict[int, set[int]] = {}
+    for requirement_id, competence_id in through:
+        per_requirement.setdefault(requirement_id, set()).add(competence_id)
+    wanted = set().union(*per_requirement.values()) if per_requirement else set()
+    found = renewals_booked({g.employee.pk for g in view.gaps}, wanted, max(view.on, local_today()))
+    booked: dict[tuple[int, int], Any] = {}
+    for gap in view.gaps:
+        competences = [gap.competence_id] if gap.competence_id else sorted(per_requirement.get(gap.requirement.pk, ()))
+        options = [found[(gap.employee.pk, c)] for c in competences if (gap.employee.pk, c) in found]
+        if options:
+            booked[(gap.employee.pk, gap.requirement.pk)] = min(options, key=lambda r: r.first_day)
+    return booked
+
+
+def _booking_help(request: HttpRequest, view: GapView, booked: dict[tuple[int, int], Any]) -> dict[str, Any] | None:
     """For one chosen requirement and a user who may book: the coming sessions whose course grants
     one of its competences, each with a link that opens group booking with the people missing it
     (those employed at this facility on the session's first day are ticked there)."""
@@ -309,7 +337,8 @@ def _booking_help(request: HttpRequest, view: GapView) -> dict[str, Any] | None:
 
     if view.requirement is None or not can(request.user, CREATE, "booking"):
         return None
-    missing = sorted({g.employee.pk for g in view.gaps})
+    # Those already booked on a course that closes the gap are not ticked again.
+    missing = sorted({g.employee.pk for g in view.gaps if (g.employee.pk, g.requirement.pk) not in booked})
     employments = list(
         Employment.objects.filter(facility=view.facility, employee_id__in=missing)
         .exclude(status=Employment.Status.ENDED)

@@ -438,3 +438,45 @@ def test_the_facility_page_says_when_a_deadline_has_passed_without_the_target_me
     earlier = (today - dt.timedelta(days=2)).isoformat()
     page = client.get(reverse("requirements:facility_coverage", args=[world.dolmer.pk]), {"dato": earlier})
     assert "Fristen er overskredet" not in page.content.decode()
+
+
+def test_the_gap_list_says_who_is_already_booked_and_does_not_tick_them_again(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Camilla and Fatima (booked) and Gitte (planned) read as a bare "Mangler", and "Book de
+    manglende" ticked them for a second seat."""
+    import datetime as dt
+    import re
+
+    from styrbord.lib.dates import local_today
+    from styrbord.staff.models import Employment
+    from styrbord.testing import factories
+    from styrbord.training import services
+    from styrbord.training.models import CourseCompetence
+    from styrbord.training.tests import helpers as training_helpers
+
+    from .helpers import requirement
+
+    krap = factories.competence("krap-gap-booked", name="KRAP")
+    requirement([krap], facility=world.dolmer, name="KRAP for alle")
+    course = training_helpers.course(name="KRAP grundkursus")
+    CourseCompetence.objects.create(course=course, competence=krap)
+    day = local_today() + dt.timedelta(days=30)
+    session = training_helpers.session(course, days=[day], capacity=10)
+    later = training_helpers.session(course, days=[day + dt.timedelta(days=20)], capacity=10)
+    booked, planned, free = world.dolmer_staff
+    services.book(booked, session, status="booked")
+    services.book(planned, later)
+    client.force_login(world.manager)
+    page = client.get(f"/krav/tilbud/{world.dolmer.pk}/mangler/", {"krav": requirement_pk(krap)}).content.decode()
+    rows = {p.name: page.split(p.name, 1)[1].split("</tr>", 1)[0] for p in world.dolmer_staff}
+    assert f"Tilmeldt på kursus {day:%d-%m-%Y}" in rows[booked.name]
+    assert f"Planlagt på kursus {day + dt.timedelta(days=20):%d-%m-%Y}" in rows[planned.name]
+    assert "på kursus" not in rows[free.name]
+    link = re.search(r'class="book-missing" href="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    ticked = {int(v) for v in re.findall(r"valgt=(\d+)", link)}
+    assert ticked == {Employment.objects.get(employee=free).pk}
+
+
+def requirement_pk(competence):  # type: ignore[no-untyped-def]
+    from styrbord.requirements.models import Requirement
+
+    return Requirement.objects.get(competences=competence).pk
