@@ -211,7 +211,7 @@ class _Generator:
                         municipality=municipality,
                         operator_kind=operator,
                         operator_region=municipality.region if operator == Facility.OperatorKind.REGION else None,
-                        operator_name=f"Socialområdet, {municipality.name} Kommune"
+                        operator_name=f"Socialområdet, {municipality}"
                         if operator == Facility.OperatorKind.MUNICIPALITY
                         else "",
                         tilbudsportalen_id=f"{GEN_PREFIX}{n:06d}",

@@ -48,7 +48,17 @@ class Municipality(models.Model):
         verbose_name_plural = _("kommuner")
 
     def __str__(self) -> str:
-        return f"{self.name} Kommune"
+        return self.official_name
+
+    @property
+    def official_name(self) -> str:
+        """As the municipality names itself: "Norddjurs Kommune", but "Københavns Kommune" and
+        "Bornholms Regionskommune"."""
+        return OFFICIAL_NAMES.get(self.code, f"{self.name} Kommune")
+
+
+# The two municipalities whose official name is not "<name> Kommune" (by municipality code).
+OFFICIAL_NAMES = {"0101": "Københavns Kommune", "0400": "Bornholms Regionskommune"}
 
 
 class Grantor(models.Model):

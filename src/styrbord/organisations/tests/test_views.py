@@ -505,3 +505,16 @@ def test_a_new_install_points_the_administrator_to_where_facilities_are_created(
     assert 'href="/admin/" id="administration"' in page
     catalogue = client.get("/kompetencer/").content.decode()
     assert 'href="/admin/competences/competence/add/"' in catalogue
+
+
+@pytest.mark.django_db
+def test_municipalities_are_called_by_their_official_names(reference_data: None) -> None:
+    from styrbord.organisations.models import Municipality
+
+    names = {m.code: str(m) for m in Municipality.objects.filter(code__in=["0101", "0400", "0707", "0147"])}
+    assert names == {
+        "0101": "Københavns Kommune",
+        "0400": "Bornholms Regionskommune",
+        "0707": "Norddjurs Kommune",
+        "0147": "Frederiksberg Kommune",
+    }
