@@ -258,7 +258,15 @@ def _pool_span(grants: list[Grant]) -> str:
 
 
 def _spending_period(grants: list[Grant], today: dt.date) -> str:
-    """ "i hele projektperioden 2025–2027 til og med 23-11-2026": the ledger is not cut at the asked period."""
+    """ "i hele projektperioden 2025–2027 til og med 23-11-2026": the ledger is not cut at the asked
+    period. A project period that has not begun says so ("... 2027 til og med 06-12-2026" read as
+    if 2027 were over)."""
+    first_start = min(g.pool.period_start for g in grants)
+    if today < first_start:
+        return (
+            f"i projektperioden {_pool_span(grants)}, der begynder {format_date(first_start)} "
+            f"(opgjort {format_date(today)})"
+        )
     return f"i hele projektperioden {_pool_span(grants)} til og med {format_date(today)}"
 
 

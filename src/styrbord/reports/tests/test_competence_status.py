@@ -178,3 +178,19 @@ def test_the_coverage_forecast_counts_the_courses_already_booked_as_the_page_doe
     assert forecast, chart.title
     assert float(str(forecast[0]["share"])) == 60
     assert float(str(forecast[-1]["share"])) == 80
+
+
+def test_a_project_period_that_has_not_begun_is_not_said_to_run_until_today(status_case: StatusCase) -> None:
+    """A 2027 pool read "i hele projektperioden 2027 til og med 06-12-2026"."""
+    import datetime as dt
+
+    from styrbord.funding.models import Grant
+    from styrbord.reports.doctypes.competence_status import _spending_period
+
+    grant = Grant.objects.select_related("pool").first()
+    assert grant is not None
+    grant.pool.period_start, grant.pool.period_end = dt.date(2027, 1, 1), dt.date(2027, 12, 31)
+    assert _spending_period([grant], dt.date(2026, 12, 6)) == (
+        "i projektperioden 2027, der begynder 01-01-2027 (opgjort 06-12-2026)"
+    )
+    assert _spending_period([grant], dt.date(2027, 3, 1)) == "i hele projektperioden 2027 til og med 01-03-2027"
