@@ -237,10 +237,17 @@ def render(item: CommitteeItem, output_format: str, request: ReportRequest | Non
     return render_xlsx(item, parameters)
 
 
+FILE_STEM_LENGTH = 120  # the heading's slug; with the date and extension well under any file system's limit
+
+
 def filename_for(item: CommitteeItem, output_format: str, request: ReportRequest) -> str:
     """E.g. "frigivelse-af-puljer-til-kompetenceudvikling-2026-11-23.docx"; Danish letters spelled
     as Danes do without them ("faelles", not "flles"), as every other download."""
-    stem = slugify(item.heading.translate(DANISH))[:70].strip("-") or item.file_stem
+    # Long enough for the whole heading of a committee item, its period last ("...-2026-2027"); a
+    # longer one is cut between words.
+    slug = slugify(item.heading.translate(DANISH))
+    stem = (slug if len(slug) <= FILE_STEM_LENGTH else slug[:FILE_STEM_LENGTH].rsplit("-", 1)[0]).strip("-")
+    stem = stem or item.file_stem
     return f"{stem}-{(request.today or local_today()).isoformat()}.{OutputFormat(output_format).value}"
 
 

@@ -194,3 +194,17 @@ def test_a_project_period_that_has_not_begun_is_not_said_to_run_until_today(stat
         "i projektperioden 2027, der begynder 01-01-2027 (opgjort 06-12-2026)"
     )
     assert _spending_period([grant], dt.date(2027, 3, 1)) == "i hele projektperioden 2027 til og med 01-03-2027"
+
+
+def test_the_file_name_keeps_the_whole_heading_with_its_period() -> None:
+    """'...-favrskov-kommune-2026-2026-12-06.pdf' lost the '-2027' of the period (cut at 70)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    heading = "Orientering om status på kompetenceudvikling i Favrskov Kommune 2026-2027"
+    item = SimpleNamespace(heading=heading, file_stem="status")
+    request = SimpleNamespace(today=dt.date(2026, 12, 6))
+    name = services.filename_for(item, "pdf", request)  # type: ignore[arg-type]
+    assert name == "orientering-om-status-paa-kompetenceudvikling-i-favrskov-kommune-2026-2027-2026-12-06.pdf"
+    long = SimpleNamespace(heading="Meget " * 40, file_stem="status")
+    assert len(services.filename_for(long, "pdf", request)) <= 120 + len("-2026-12-06.pdf")  # type: ignore[arg-type]
