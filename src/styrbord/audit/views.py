@@ -300,7 +300,7 @@ def retention(request: HttpRequest) -> HttpResponse:
             "holds": holds.order_by("-created_at")[:200],
             "due": in_scope.filter(pk__in=due).count(),
             "held": in_scope.filter(pk__in=held).count(),
-            "can_see_people": can(user, EXPORT, "employee"),
+            "can_see_people": can(user, EXPORT, "personal_data"),  # the whole record: administrators
             "can_see_log": can(user, LIST, "audit_entry"),
             "today": today,
             "default_years": privacy.years_for(set(), {}),

@@ -323,8 +323,14 @@ def test_the_privacy_pages_are_found_from_the_landing_page_and_the_profile(world
         tiles, _menu = landing(user)
         assert not {url for url in tiles if url.startswith("/audit/")}, user.username
 
+    # A person's whole record (the right of access) is linked for administrators; a coordinator
+    # sees the person in their scope on the profile, not the record that reaches beyond it.
     person = world.dolmer_staff[1]
     client.force_login(world.coordinator)
+    page = client.get(f"/medarbejdere/{person.pk}/").content.decode()
+    assert f'href="/audit/persondata/{person.pk}/"' not in page
+    assert client.get(f"/audit/persondata/{person.pk}/").status_code == 404
+    client.force_login(world.admin)
     page = client.get(f"/medarbejdere/{person.pk}/").content.decode()
     assert f'href="/audit/persondata/{person.pk}/"' in page
     assert client.get(f"/audit/persondata/{person.pk}/").status_code == 200
