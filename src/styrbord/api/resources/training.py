@@ -243,7 +243,7 @@ def create_booking(user: Any, data: dict[str, Any]) -> Booking:
 # The status a booking may be moved to through the API, and the workflow that does it.
 TRANSITIONS = {
     BookingStatus.BOOKED: lambda b, u, v, r: booking_services.confirm(b, u, expected_version=v),
-    BookingStatus.CANCELLED: lambda b, u, v, r: booking_services.cancel(b, u, expected_version=v).booking,
+    BookingStatus.CANCELLED: lambda b, u, v, r: booking_services.cancel(b, u, expected_version=v, reason=r).booking,
     BookingStatus.ATTENDED: lambda b, u, v, r: booking_services.mark_attended(b, u, expected_version=v),
     BookingStatus.NO_SHOW: lambda b, u, v, r: booking_services.mark_no_show(b, u, expected_version=v),
     BookingStatus.COMPLETED: lambda b, u, v, r: (booking_services.complete(b, u, expected_version=v), b)[1],

@@ -44,3 +44,23 @@ def test_an_employment_with_bookings_does_not_move_to_another_facility(world: An
     free = Employment.objects.get(employee=world.dolmer_staff[1])
     ok = api.patch(f"/employments/{free.pk}", {"version": free.version, "facility": world.glesborg.pk})
     assert ok.status_code == 200, ok.content.decode()
+
+
+def test_a_cancellation_reason_sent_through_the_api_is_kept_in_the_log(world: Any, api_as: Any) -> None:
+    """PATCH {"status": "cancelled", "reason": ...} answered 200 and the reason went nowhere."""
+    from styrbord.audit.models import AuditEntry
+    from styrbord.training import services
+    from styrbord.training.tests import helpers
+
+    import datetime as dt
+
+    from styrbord.lib.dates import local_today
+
+    coming = helpers.session(days=[local_today() + dt.timedelta(days=30)])
+    booking = services.book(world.dolmer_staff[0], coming, status="booked")
+    response = api_as(world.coordinator).patch(
+        f"/bookings/{booking.pk}", {"version": booking.version, "status": "cancelled", "reason": "Sygemeldt"}
+    )
+    assert response.status_code == 200, response.content.decode()
+    entry = AuditEntry.objects.get(action="training.booking.cancelled", object_id=str(booking.pk))
+    assert entry.data["reason"] == "Sygemeldt"

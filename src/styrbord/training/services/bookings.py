@@ -111,7 +111,15 @@ def seats_taken(session: Session) -> int:
     return session.bookings.filter(status__in=SEAT_STATUSES).count()
 
 
-def _save_status(booking: Booking, status: str, user: AnyUser, action: str, **extra: object) -> None:
+def _save_status(
+    booking: Booking,
+    status: str,
+    user: AnyUser,
+    action: str,
+    *,
+    detail: dict[str, object] | None = None,
+    **extra: object,
+) -> None:
     before = snapshot(booking, AUDITED_FIELDS)
     booking.status = status
     booking.status_changed_at = timezone.now()
@@ -120,7 +128,12 @@ def _save_status(booking: Booking, status: str, user: AnyUser, action: str, **ex
         setattr(booking, name, value)
     booking.save()
     log_action(
-        booking, action, user, {"session": booking.session_id}, before=before, after=snapshot(booking, AUDITED_FIELDS)
+        booking,
+        action,
+        user,
+        {"session": booking.session_id, **(detail or {})},
+        before=before,
+        after=snapshot(booking, AUDITED_FIELDS),
     )
 
 
@@ -363,9 +376,15 @@ def can_cancel_seat(booking: Booking, on: dt.date) -> bool:
 
 @transaction.atomic
 def cancel(
-    booking: Booking, user: AnyUser = None, *, on: dt.date | None = None, expected_version: int | None = None
+    booking: Booking,
+    user: AnyUser = None,
+    *,
+    on: dt.date | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> CancelResult:
-    """Cancel a booking; a booked seat may cost a fee, and frees a seat for the first on the waiting list."""
+    """Cancel a booking; a booked seat may cost a fee, and frees a seat for the first on the waiting
+    list. A ``reason`` (the API's) is kept in the log entry."""
     session = _lock_session(booking.session)
     booking = _lock_booking(booking, expected_version)
     if booking.status not in (BookingStatus.PLANNED, BookingStatus.WAITLISTED, BookingStatus.BOOKED):
@@ -385,7 +404,14 @@ def cancel(
     fee = ZERO
     if held_seat:
         fee, _rule = cancellation_fee_for(booking, on or local_today())  # type: ignore[assignment]
-    _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.cancelled", cancellation_fee=fee)
+    _save_status(
+        booking,
+        BookingStatus.CANCELLED,
+        user,
+        "training.booking.cancelled",
+        detail={"reason": reason.strip()} if reason.strip() else None,
+        cancellation_fee=fee,
+    )
     _refresh_costs(booking)
     promoted = _promote_from_waitlist(session, user, on or local_today()) if held_seat else None
     return CancelResult(booking, promoted)
