@@ -175,6 +175,7 @@ def book(
     dates = checks.session_dates(session)
     employment = checks.resolve_employment(employee, session, employment)
     checks.check_employment(employment, dates)
+    checks.check_internal_session(employment, session)
     checks.check_not_already_booked(employee, session)
     if status == BookingStatus.BOOKED:
         checks.check_not_booked_on_the_course(employee, session, on or local_today())

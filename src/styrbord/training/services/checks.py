@@ -66,6 +66,21 @@ def check_employment(employment: Employment, dates: list[dt.date]) -> None:
         )
 
 
+def check_internal_session(employment: Employment, session: Session) -> None:
+    """An internal session of a facility (a team day priced for its group) is for that
+    municipality's staff: another municipality's coordinator could put people on it through the
+    shared catalogue, sharing the day price, and the arranging municipality saw none of them."""
+    host = session.facility
+    if host is None or employment.facility.municipality_id == host.municipality_id:
+        return
+    raise BookingError(
+        _(
+            "Holdet er et internt hold for %(facility)s i %(municipality)s og kan ikke bookes for ansatte i andre kommuner."
+        )
+        % {"facility": host.name, "municipality": host.municipality}
+    )
+
+
 def check_clashes(employee: Employee, session: Session, dates: list[dt.date], exclude: Booking | None = None) -> None:
     """No other live booking of the person may share a day with this session; nor may leave."""
     others = Booking.objects.filter(employee=employee, status__in=CLASH_STATUSES).exclude(session=session)

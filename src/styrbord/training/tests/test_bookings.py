@@ -11,7 +11,7 @@ from styrbord.competences.models import CompetenceHolding
 from styrbord.organisations.models import StaffingPeriod
 from styrbord.staff.models import Absence, Employment
 from styrbord.testing import factories
-from styrbord.testing.fixtures import Clock
+from styrbord.testing.fixtures import Clock, World
 from styrbord.training import services
 from styrbord.training.models import BookingStatus, CourseCompetence, CourseInterest
 from styrbord.training.services import BookingCandidate, BookingError, staffing_warnings
@@ -433,3 +433,17 @@ def test_the_group_staffing_check_gives_each_booking_what_the_single_check_gives
     assert any(one_by_one.values())  # the case has warnings to agree on
     assert not all(one_by_one.values())  # and a booking without
     assert {b.pk: b.staffing_warning for b in session.bookings.all()} == {k: bool(v) for k, v in one_by_one.items()}
+
+
+def test_an_internal_session_of_a_facility_takes_no_one_from_another_municipality(world: World) -> None:
+    """Holbæk's coordinator booked a person on Norddjurs' team day at Dolmer Have through the API."""
+    from styrbord.lib.dates import local_today
+
+    session = helpers.session(days=[local_today() + dt.timedelta(days=20)], capacity=10)
+    session.facility = world.dolmer
+    session.save(update_fields=["facility"])
+    with pytest.raises(BookingError) as caught:
+        services.book(world.syddjurs_staff[0], session, status=BookingStatus.BOOKED)
+    assert caught.value.message.startswith("Holdet er et internt hold for Dolmer Have i Norddjurs Kommune")
+    # The municipality's own people may join, also from its other facilities.
+    assert services.book(world.glesborg_staff[0], session, status=BookingStatus.BOOKED).pk
