@@ -92,7 +92,7 @@ def suppress(
     hidden = set(primary)
     all_rows: list[object] = [*rows, TOTAL]
     all_cols: list[object] = [*cols, TOTAL]
-    _protect(hidden, value, all_rows, all_cols)
+    _protect(hidden, value, all_rows, all_cols, threshold, suppress_zero)
 
     def shown(cell: tuple[object, object]) -> int | None:
         return None if cell in hidden else value[cell]
@@ -129,13 +129,26 @@ def _protect(
     value: dict[tuple[object, object], int],
     all_rows: list[object],
     all_cols: list[object],
+    threshold: int = THRESHOLD,
+    suppress_zero: bool = False,
 ) -> None:
-    """Add complementary cells until no line has one hidden cell and no hidden cell is a bridge."""
+    """Add complementary cells until no line has one hidden cell, no line's hidden cells add up to
+    a small number, and no hidden cell is a bridge.
+
+    The sum matters too: three hidden cells that the published total shows add up to 1 tell that
+    exactly one person among them misses the requirement, though no single cell can be worked out."""
     while True:
         changed = False
         for line in [[(r, c) for c in all_cols] for r in all_rows] + [[(r, c) for r in all_rows] for c in all_cols]:
             in_line = [cell for cell in line if cell in hidden]
-            if len(in_line) == 1:
+            # The line's margin (its last cell) published: the hidden inner cells' sum is known.
+            inner_hidden = [cell for cell in in_line[:] if cell != line[-1]]
+            small_sum = (
+                line[-1] not in hidden
+                and bool(inner_hidden)
+                and _is_small(sum(value[cell] for cell in inner_hidden), threshold, suppress_zero)
+            )
+            if len(in_line) == 1 or small_sum:
                 candidates = [cell for cell in line if cell not in hidden]
                 if candidates:
                     hidden.add(min(candidates, key=lambda cell: _cost(cell, value)))

@@ -86,16 +86,18 @@ def test_analysts_do_not_see_small_rows_or_rows_that_would_reveal_them(
     rows = {r.label: r for r in coverage.rows}
     # Syddjurs has 2 people, 1 meeting the requirement: hidden. Randers' 6 all meet it, and none
     # missing it tells that of each of the 6: its share is hidden too, and with the totals shown
-    # its people, or Syddjurs would be 22 - 14 - 6. Hidden together, neither can be worked out,
-    # so Norddjurs (7 meet it, 7 miss it) shows all.
+    # its people, or Syddjurs would be 22 - 14 - 6. Hidden together, neither can be worked out;
+    # but with Norddjurs' 7 missing shown, the region's 8 would tell that exactly one person in
+    # Syddjurs and Randers together misses it, so Norddjurs' share is hidden as well (its 14
+    # people are shown).
     assert rows["Syddjurs"].hidden
     assert rows["Syddjurs"].in_scope is None
     assert rows["Syddjurs"].share is None
     assert rows["Randers"].hidden
     assert rows["Randers"].in_scope is None
     assert rows["Randers"].status_label == "Skjult"
-    assert not rows["Norddjurs"].hidden
-    assert (rows["Norddjurs"].in_scope, rows["Norddjurs"].share) == (14, Decimal("50.0"))
+    assert rows["Norddjurs"].hidden
+    assert (rows["Norddjurs"].in_scope, rows["Norddjurs"].share) == (14, None)
     assert (coverage.total.in_scope, coverage.total.share) == (22, Decimal("63.6"))
 
 
@@ -190,10 +192,10 @@ def test_the_analyst_reads_the_regional_target_per_municipality(world: World, re
     assert "Alle med KRAP (regionalt mål)" in html
     assert 'data-key="{}"'.format(region_target["norddjurs"].pk) in html
     assert "63,6 %" in html  # the region's share
-    # Syddjurs' and Randers' people and shares; Norddjurs (7 of 14) shows all.
-    assert html.count('<td class="num">&lt;5</td>') == 4
+    # Syddjurs' and Randers' people and shares, and Norddjurs' share (its 14 people shown).
+    assert html.count('<td class="num">&lt;5</td>') == 5
     assert '<td class="num">14</td>' in html
-    assert "50,0 %" in html
+    assert "50,0 %" not in html
     assert "Randers-medarbejder" not in html
     assert "Dolmer-medarbejder" not in html
     assert "Hovedstaden-mål" not in html
@@ -247,7 +249,7 @@ def test_the_export_holds_the_pages_rows_with_hidden_ones_as_small(world: World,
     sheets = load_workbook(io.BytesIO(response.content), read_only=True)
     rows = [list(r) for r in sheets.worksheets[0].iter_rows(values_only=True)]
     assert rows[0] == ["Kommune", "Personer i målgruppen", "Andel, der opfylder (%)", "Mål (%)", "Status"]
-    assert rows[1] == ["Norddjurs", 14, 50, 100, "Ikke opfyldt"]
+    assert rows[1] == ["Norddjurs", 14, "<5", 100, "Skjult"]
     assert rows[2] == ["Randers", "<5", "<5", 100, "Skjult"]
     assert rows[3] == ["Syddjurs", "<5", "<5", 100, "Skjult"]
     assert rows[4] == ["I alt", 22, 63.6, 100, "Ikke opfyldt"]
