@@ -145,6 +145,8 @@ def _after_period(grant: Grant) -> list[FundingWarning]:
 
 def _repayment(grant: Grant, balances: Balances, today: dt.date) -> list[FundingWarning]:
     pool = grant.pool
+    if pool.kind == Pool.Kind.MUNICIPAL_BUDGET:
+        return []  # the municipality's own money: nothing is repaid to anyone
     if today > pool.period_end:
         return _after_period(grant)
     projected = projected_spend(grant, balances, today)

@@ -95,6 +95,16 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     pool = request.scope.obj
     if not isinstance(pool, Pool):
         raise ReportError(_("Frigivelse af puljemidler laves for en pulje."))
+    if pool.kind == Pool.Kind.MUNICIPAL_BUDGET:
+        # The paper releases external project money as supplementary appropriations; a budget
+        # pool is the municipality's own money (it read "tilsagn ... fra Favrskov Kommune").
+        raise ReportError(
+            _(
+                "Puljen %(pool)s er en kommunal budgetpulje: kommunens egne midler, som ikke frigives som "
+                "tillægsbevilling. Dokumentet laves for puljer fra en ekstern tilskudsgiver."
+            )
+            % {"pool": pool.name}
+        )
     progress(10, _("Henter puljen og tilsagnene"))
     grants = list(
         pool.grants.filter(status__in=LIVE_GRANTS)

@@ -146,3 +146,27 @@ def test_a_user_reading_the_site_in_english_gets_the_reason_in_english(seed_case
         _item(seed_case)
     with pytest.raises(ReportError, match="har ingen tilsagn at frigive"):
         _item(seed_case)
+
+
+def test_a_municipal_budget_pool_is_not_released_as_external_project_money(seed_case: SeedCase, client) -> None:  # type: ignore[no-untyped-def]
+    """A budget pool gave 'har fået tilsagn om 0,200 mio. kr. fra Favrskov Kommune' and 'eksterne
+    projektmidler'; its page promised the grantor's prior approval and repayment."""
+    from styrbord.funding.models import Pool
+    from styrbord.reports.doctypes.base import ReportError
+
+    Pool.objects.filter(pk=seed_case.pool.pk).update(kind=Pool.Kind.MUNICIPAL_BUDGET)
+    with pytest.raises(ReportError) as caught:
+        _item(seed_case)
+    assert "er en kommunal budgetpulje" in str(caught.value)
+    from styrbord.testing.fixtures import client_for
+
+    page = client_for(_finance()).get(f"/oekonomi/puljer/{seed_case.pool.pk}/")
+    text = page.content.decode()
+    assert "tilskudsgivers forudgående godkendelse" not in text
+    assert "tilbagebetales" not in text
+
+
+def _finance():  # type: ignore[no-untyped-def]
+    from styrbord.accounts.models import Role, User
+
+    return User.objects.filter(role=Role.FINANCE).first() or User.objects.filter(is_superuser=True).first()
