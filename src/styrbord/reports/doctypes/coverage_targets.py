@@ -75,6 +75,8 @@ def _status_text(coverage: AggregateCoverage, region: str, ahead: list[Any]) -> 
     if len(shown) == 1 and len(coverage.rows) > 1:
         reached = "har nået målet" if shown[0].status == "ok" else "har ikke nået målet"
         text += f" Af kommunerne kan der kun vises tal for {shown[0].label}, som {reached}."
+    elif not shown and len(coverage.rows) > 1:
+        text += " Andelene for de enkelte kommuner kan ikke vises uden at afsløre tal for færre end 5 personer."
     elif len(shown) > 1:
         met = sum(1 for r in shown if r.status == "ok")
         text += f" {met} af de {len(shown)} kommuner, der kan vises tal for, har nået målet."
