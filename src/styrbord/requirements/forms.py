@@ -79,6 +79,9 @@ class RequirementForm(forms.ModelForm):
             self.fields["region"].queryset = Region.objects.all()  # type: ignore[attr-defined]
         else:
             self.fields["municipality"].queryset = Municipality.objects.filter(pk=user.municipality_id)  # type: ignore[attr-defined]
+            if not self.instance.pk and user.municipality_id:
+                # Their one municipality, chosen already (the first save failed with "Vælg kommunen").
+                self.initial.setdefault("municipality", user.municipality_id)
             self.fields["region"].queryset = Region.objects.none()  # type: ignore[attr-defined]
             self.fields["scope_level"].choices = [  # type: ignore[attr-defined]
                 (value, label)

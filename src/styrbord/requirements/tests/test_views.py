@@ -480,3 +480,11 @@ def requirement_pk(competence):  # type: ignore[no-untyped-def]
     from styrbord.requirements.models import Requirement
 
     return Requirement.objects.get(competences=competence).pk
+
+
+def test_a_coordinators_new_requirement_has_their_municipality_chosen(world, client) -> None:  # type: ignore[no-untyped-def]
+    """The only municipality a coordinator may choose was not chosen: the first save failed."""
+    client.force_login(world.coordinator)
+    page = client.get("/krav/nyt/").content.decode()
+    option = page.split('name="municipality"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{world.coordinator.municipality_id}" selected' in option
