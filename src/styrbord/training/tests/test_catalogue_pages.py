@@ -403,3 +403,12 @@ def test_a_course_lists_its_next_sessions_first_with_free_seats_and_the_past_one
     senere = page.split(">Senere</a>", 1)[1].split("</tr>", 1)[0]
     assert '<td class="num">0<br><span class="small">+ 1 planlagt</span></td>' in senere
     assert senere.endswith('<td class="num">9</td>')  # 10 seats, 1 planned
+
+
+@pytest.mark.django_db
+def test_an_empty_catalogue_says_it_is_empty_not_that_nothing_matches(world: Any, client: Any) -> None:
+    client.force_login(world.coordinator)
+    empty = client.get("/kurser/").content.decode()
+    assert "Kataloget har ingen kurser endnu." in empty
+    assert "Ingen kurser matcher." not in empty
+    assert "Ingen kurser matcher." in client.get("/kurser/", {"q": "KRAP"}).content.decode()
