@@ -482,3 +482,21 @@ def test_the_grant_page_says_what_is_left_after_spending_committed_and_planned(w
     # 700.000 granted; the booking commits 6.840,50 kr.; 1.000 kr. is planned: 692.159,50 left (shown in kroner).
     tile = html.split("tilbage (tilsagn − forbrug − disponeret − planlagt)")[0].rsplit('<span class="value">', 1)[1]
     assert tile.startswith("692.160 kr.")
+
+
+def test_the_distribution_of_a_seat_reads_in_words_not_codes(world, client) -> None:  # type: ignore[no-untyped-def]
+    """After 'Fordel' the table showed 'backfill', 'fee' and the grant as '#1'."""
+    from styrbord.funding.tests import helpers
+
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="100000")
+    booking = helpers.booking(world.dolmer_staff[0], {"fee": "2400", "backfill": "5000"})
+    client.force_login(world.finance)
+    page = client.post(
+        f"/oekonomi/bookinger/{booking.pk}/fordel/", {"grant_1": grant.pk, "share_1": "100"}
+    ).content.decode()
+    table = page.split("<h2>Fordeling</h2>", 1)[1].split("</table>", 1)[0]
+    assert "Kursusgebyr" in table
+    assert "Vikardækning (løn)" in table
+    assert f"{grant.recipient_name} ({grant.pool.name})" in table
+    assert "#" not in table
+    assert ">fee<" not in table

@@ -21,6 +21,7 @@ from styrbord.funding.services.booking_charges import (
     saved_splits,
 )
 from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, require
+from styrbord.lib.costs import CostCategory
 from styrbord.training.models import Booking
 
 
@@ -82,8 +83,29 @@ def _context(booking: Booking, form: ChargeForm, actuals: PostActualsForm, charg
         "actuals_form": actuals,
         "costs": booking.costs.all(),
         "entries": entries.order_by("pk"),
-        "charges": charges,
+        "charges": _charge_rows(charges),
     }
+
+
+def _charge_rows(charges: object) -> list[dict[str, object]]:
+    """The distribution as a person reads it: the cost line's name and the grant's recipient and
+    pool (it showed "backfill", "#1")."""
+    if not charges:
+        return []
+    rows = list(charges)  # type: ignore[call-overload]
+    ids = {c.grant for c in rows if c.grant != "own"}
+    grants = {g.pk: g for g in Grant.objects.filter(pk__in=ids).select_related("pool", "facility", "municipality")}
+    labels = dict(CostCategory.choices)
+    return [
+        {
+            "category": labels.get(c.category, c.category),
+            "grant": None if c.grant == "own" else grants.get(c.grant),
+            "portion": c.portion,
+            "charged": c.charged,
+            "uncovered": c.uncovered,
+        }
+        for c in rows
+    ]
 
 
 @requires("ledger", CREATE)
