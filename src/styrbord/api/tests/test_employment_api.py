@@ -48,13 +48,12 @@ def test_an_employment_with_bookings_does_not_move_to_another_facility(world: An
 
 def test_a_cancellation_reason_sent_through_the_api_is_kept_in_the_log(world: Any, api_as: Any) -> None:
     """PATCH {"status": "cancelled", "reason": ...} answered 200 and the reason went nowhere."""
-    from styrbord.audit.models import AuditEntry
-    from styrbord.training import services
-    from styrbord.training.tests import helpers
-
     import datetime as dt
 
+    from styrbord.audit.models import AuditEntry
     from styrbord.lib.dates import local_today
+    from styrbord.training import services
+    from styrbord.training.tests import helpers
 
     coming = helpers.session(days=[local_today() + dt.timedelta(days=30)])
     booking = services.book(world.dolmer_staff[0], coming, status="booked")
