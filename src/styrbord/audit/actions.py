@@ -35,6 +35,8 @@ ACTIONS: dict[str, Promise] = {
     "competences.expiring.exported": _("Liste over udløbende kompetencer eksporteret"),
     "competences.expiring.viewed": _("Liste over udløbende kompetencer set"),
     "competences.holding.created": _("Kompetence registreret efter kursus"),
+    "competences.holding.imported": _("Kompetencebevis indlæst fra fil"),
+    "competences.holdings.imported": _("Kompetencebeviser indlæst fra fil"),
     "competences.holding.registered": _("Kompetence registreret manuelt"),
     "competences.holding.removed": _("Manuelt registreret kompetence fjernet"),
     "requirements.evidence_sheet.exported": _("Dokumentationsark eksporteret"),

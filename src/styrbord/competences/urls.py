@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from styrbord.competences import views
+from styrbord.competences import import_views, views
 
 app_name = "competences"
 urlpatterns = [
     path("", views.competence_list, name="competence_list"),
     path("udloeber/", views.expiring, name="expiring"),
     path("udloeber.xlsx", views.expiring_export, name="expiring_export"),
+    path("import/", import_views.upload, name="import_upload"),
+    path("import/<str:token>/", import_views.preview, name="import_preview"),
+    path("import/<str:token>/annuller/", import_views.cancel, name="import_cancel"),
 ]

@@ -104,6 +104,7 @@ class ImportBatch(RuleFieldsMixin, models.Model):
     class Format(models.TextChoices):
         FIVE_FILE = "five_file", _("Femfilssæt (bruger, organisation, engagement, stillingskode, leder)")
         GENERIC = "generic", _("CSV/XLSX med kolonneopsætning")
+        HOLDINGS = "holdings", _("Kompetencebeviser (CSV/XLSX)")
 
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("kommune")

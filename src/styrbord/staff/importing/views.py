@@ -55,7 +55,11 @@ def _pending(request: HttpRequest, token: str) -> ImportBatch:
     batches = scoped_for(
         request.user, CREATE, OBJECT_TYPE, ImportBatch.objects.select_related("municipality", "mapping")
     )
-    batch = batches.filter(storage_token=token, status=ImportBatch.Status.PENDING, created_by=request.user.pk).first()
+    batch = (
+        batches.filter(storage_token=token, status=ImportBatch.Status.PENDING, created_by=request.user.pk)
+        .exclude(source_format=ImportBatch.Format.HOLDINGS)
+        .first()
+    )
     if batch is None or not token:
         raise Http404
     return batch
@@ -63,7 +67,12 @@ def _pending(request: HttpRequest, token: str) -> ImportBatch:
 
 def _history(request: HttpRequest) -> Any:
     return scoped_for(
-        request.user, LIST, OBJECT_TYPE, ImportBatch.objects.select_related("municipality", "created_by")
+        request.user,
+        LIST,
+        OBJECT_TYPE,
+        ImportBatch.objects.exclude(source_format=ImportBatch.Format.HOLDINGS).select_related(
+            "municipality", "created_by"
+        ),
     )[:10]
 
 

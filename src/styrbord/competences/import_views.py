@@ -1,0 +1,220 @@
+"""The certificate import pages: upload -> check (what would be added) -> apply.
+
+Who may import: those who may import HR data (``staff_import``): a coordinator for their own
+municipality, an administrator for any. The uploaded file is kept between the check and the
+apply like an HR upload (``staff.importing.storage``: a random folder, tied to a pending batch
+of the user who uploaded; anyone else gets 404; purged after a day).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from styrbord.accounts.permissions import CREATE, LIST, can, scoped_for
+from styrbord.accounts.route_policy import requires
+from styrbord.accounts.uploads import UploadRejectedError, check_upload
+from styrbord.competences import importing
+from styrbord.competences.importing import HoldingImport, HoldingsChangedError, apply_holdings, check_holdings
+from styrbord.competences.models import Competence
+from styrbord.organisations.models import Municipality
+from styrbord.staff.import_models import ImportBatch
+from styrbord.staff.importing import storage
+from styrbord.staff.importing.errors import ImportRejectedError
+from styrbord.staff.models import Employee
+
+OBJECT_TYPE = "staff_import"
+SHOWN_ROWS = 50
+
+
+class HoldingUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Fil"),
+        help_text=gettext_lazy("CSV eller XLSX med ét kompetencebevis pr. række."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+    )
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.all(), label=gettext_lazy("Kommune"), required=False
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed_municipality = municipality
+        if municipality is not None:
+            del self.fields["municipality"]
+        else:
+            self.fields["municipality"].required = True
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        try:
+            check_upload(upload, allow_zip=True)  # size, and for XLSX the zip directory
+        except UploadRejectedError as exc:
+            raise forms.ValidationError(" ".join(exc.messages)) from None
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["municipality"] = self.fixed_municipality or data.get("municipality")
+        return data
+
+
+def _require(request: HttpRequest) -> Municipality | None:
+    """May the user import, and for which municipality (None: an administrator chooses)."""
+    user = request.user
+    if not can(user, CREATE, OBJECT_TYPE):
+        raise PermissionDenied
+    if user.is_superuser or user.role == "admin":  # type: ignore[union-attr]
+        return None
+    municipality = getattr(user, "municipality", None)
+    if municipality is None:
+        raise PermissionDenied
+    return municipality
+
+
+def _batches(request: HttpRequest, action: str) -> Any:
+    return scoped_for(
+        request.user,
+        action,
+        OBJECT_TYPE,
+        ImportBatch.objects.filter(source_format=ImportBatch.Format.HOLDINGS).select_related(
+            "municipality", "created_by"
+        ),
+    )
+
+
+def _pending(request: HttpRequest, token: str) -> ImportBatch:
+    batch = (
+        _batches(request, CREATE)
+        .filter(storage_token=token, status=ImportBatch.Status.PENDING, created_by=request.user.pk)
+        .first()
+    )
+    if batch is None or not token:
+        raise Http404
+    return batch
+
+
+def _upload_context(request: HttpRequest, form: HoldingUploadForm, fixed: Municipality | None) -> dict[str, Any]:
+    return {
+        "form": form,
+        "municipality": fixed,
+        "history": _batches(request, LIST)[:10],
+        "required_columns": importing.REQUIRED_COLUMNS,
+        "who_columns": importing.WHO_COLUMNS,
+        "optional_columns": importing.OPTIONAL_COLUMNS,
+        "competences": Competence.objects.order_by("name").only("code", "name"),
+    }
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """Choose the file (an administrator also the municipality); a file without errors goes on
+    to the check page, one with errors is shown here with every error and nothing kept."""
+    fixed = _require(request)
+    form = HoldingUploadForm(request.POST or None, request.FILES or None, municipality=fixed)
+    context = _upload_context(request, form, fixed)
+    if request.method == "POST" and form.is_valid():
+        storage.purge_stale()
+        municipality: Municipality = form.cleaned_data["municipality"]
+        token, sources = storage.store([form.cleaned_data["file"]])
+        result = check_holdings(sources[0], municipality)
+        if result.errors:
+            storage.discard(token)
+            context.update(errors=result.errors, warnings=result.warnings)
+            return render(request, "competences/import_upload.html", context, status=422)
+        ImportBatch.objects.create(
+            municipality=municipality,
+            created_by_id=request.user.pk,
+            status=ImportBatch.Status.PENDING,
+            source_format=ImportBatch.Format.HOLDINGS,
+            file_names=[sources[0].name],
+            storage_token=token,
+            preview_fingerprint=result.fingerprint(),
+            counts=result.counts,
+        )
+        return redirect("competences:import_preview", token=token)
+    return render(request, "competences/import_upload.html", context)
+
+
+def _preview(
+    request: HttpRequest, batch: ImportBatch, result: HoldingImport, status: int = 200, **extra: Any
+) -> HttpResponse:
+    batch.preview_fingerprint = "" if result.errors else result.fingerprint()
+    batch.counts = {"errors": result.errors.total} if result.errors else result.counts
+    batch.save(update_fields=["preview_fingerprint", "counts"])
+    shown = result.new[:SHOWN_ROWS]
+    people = Employee.objects.in_bulk({holding.employee_id for holding in shown})
+    for holding in shown:
+        holding.employee = people[holding.employee_id]
+    context = {
+        "batch": batch,
+        "result": result,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "shown": shown,
+        "by_competence": result.by_competence(),
+        **extra,
+    }
+    return render(request, "competences/import_preview.html", context, status=status)
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_http_methods(["GET", "POST"])
+def preview(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: what the import would add. POST: add it (everything or nothing)."""
+    _require(request)
+    batch = _pending(request, token)
+    sources = storage.sources_of(batch)
+    if not sources:
+        raise Http404
+    if request.method == "GET":
+        result = check_holdings(sources[0], batch.municipality)
+        return _preview(request, batch, result, status=422 if result.errors else 200)
+    try:
+        result = apply_holdings(
+            sources[0],
+            batch.municipality,
+            user=request.user,
+            batch=batch,
+            expected_fingerprint=batch.preview_fingerprint,
+        )
+    except ImportRejectedError:
+        return _preview(request, batch, check_holdings(sources[0], batch.municipality), status=422)
+    except HoldingsChangedError as changed:
+        return _preview(request, batch, changed.result, status=409, changed_since_check=True)
+    storage.release(batch)
+    created = len(result.new)
+    messages.success(
+        request,
+        ngettext(
+            "Importen er gennemført: %(created)s kompetencebevis tilføjet, %(existing)s fandtes allerede.",
+            "Importen er gennemført: %(created)s kompetencebeviser tilføjet, %(existing)s fandtes allerede.",
+            created,
+        )
+        % {"created": created, "existing": result.existing},
+    )
+    return redirect("competences:import_upload")
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_POST
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Throw the upload away (its file is deleted)."""
+    _require(request)
+    batch = _pending(request, token)
+    storage.release(batch, ImportBatch.Status.CANCELLED)
+    messages.info(request, gettext_lazy("Importen er annulleret, og filen er slettet."))
+    return redirect("competences:import_upload")

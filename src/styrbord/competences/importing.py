@@ -1,0 +1,401 @@
+"""Importing competence certificates (kompetencebeviser) from a CSV or XLSX list.
+
+A municipality starts with what its staff already know: the coordinator's spreadsheet of who
+took which course when. One row per certificate:
+
+- a column that says who: Ansættelsesnr, Medarbejdernr (BrugerId, the HR id the HR import keys
+  people by), E-mail, or a CPR column when the municipality's CPR policy pseudonymises (the
+  number is turned into the person key and never stored; under the "reject" policy the file is
+  refused);
+- Kompetence: the competence's name or code in the catalogue;
+- Opnået: the date the certificate was obtained;
+- optional: Udløber (blank = the competence's validity from Opnået), Dokumentation, Navn (checked
+  against Styrbord's name: a mismatch is a warning, since a misread id would credit the wrong
+  person).
+
+The file is read with the HR import's safe reader (encoding and delimiter sniffing, size and
+zip-bomb limits, formulas as text), checked in full, and applied all-or-nothing. Importing the
+same list again changes nothing: a certificate the person already has for that competence and
+date is left as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from styrbord.audit.services import log_action, log_changes
+from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.competences.services import default_expiry
+from styrbord.lib.dates import local_today
+from styrbord.organisations.models import Municipality
+from styrbord.staff.import_models import ImportBatch
+from styrbord.staff.importing.columns import Columns, cpr_columns, refuse_cpr_if_policy
+from styrbord.staff.importing.errors import ImportRejectedError, IssueList
+from styrbord.staff.importing.five_file import hr_person_key
+from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_where
+from styrbord.staff.importing.values import looks_like_cpr, normalise_header, pseudonymise_cpr
+from styrbord.staff.models import Employment
+
+# Header names each column is known by (compared loosely: case, spaces and dashes aside).
+EMPLOYMENT_NUMBER = ("Ansættelsesnr", "Ansættelsesnummer", "Ansaettelsesnr", "Lønnummer", "Tjenestenummer")
+PERSON_ID = ("Medarbejdernr", "Medarbejdernummer", "Medarbejder-id", "BrugerId", "Personnøgle")
+EMAIL = ("E-mail", "Email", "Mail")
+COMPETENCE = ("Kompetence", "Kompetencekode", "Kursus", "Certificering")
+ACQUIRED = ("Opnået", "Opnaaet", "Opnået dato", "Dato", "Gennemført", "Bestået")
+EXPIRES = ("Udløber", "Udloeber", "Udløbsdato", "Gyldig til")
+EVIDENCE = ("Dokumentation", "Bevis", "Kursusudbyder", "Udbyder")
+NAME = ("Navn", "Medarbejder", "Medarbejdernavn")
+
+# What the upload page lists as the file's columns (the first name of each group).
+REQUIRED_COLUMNS = (COMPETENCE[0], ACQUIRED[0])
+WHO_COLUMNS = (EMPLOYMENT_NUMBER[0], PERSON_ID[0], EMAIL[0], "CPR")
+OPTIONAL_COLUMNS = (EXPIRES[0], EVIDENCE[0], NAME[0])
+EVIDENCE_MAX = CompetenceHolding._meta.get_field("evidence").max_length or 300
+
+NO_PERSON_COLUMN = gettext_noop(
+    "Filen mangler en kolonne, der siger hvem: Ansættelsesnr, Medarbejdernr (BrugerId), E-mail eller CPR."
+)
+UNKNOWN_PERSON = {
+    "employment": gettext_noop("Ingen medarbejder i kommunen har dette ansættelsesnummer."),
+    "person": gettext_noop("Ingen medarbejder i kommunen har dette medarbejdernummer."),
+    "cpr": gettext_noop("Ingen medarbejder i kommunen har dette CPR-nummer."),
+    "email": gettext_noop("Ingen medarbejder i kommunen har denne e-mail."),
+}
+AMBIGUOUS_EMAIL = gettext_noop(
+    "Flere medarbejdere i kommunen har denne e-mail; brug Ansættelsesnr eller Medarbejdernr i stedet."
+)
+NO_PERSON = gettext_noop("Rækken siger ikke hvem: udfyld Ansættelsesnr, Medarbejdernr, E-mail eller CPR.")
+UNKNOWN_COMPETENCE = gettext_noop("Ukendt kompetence. Skriv kompetencens navn eller kode, som de står i kataloget.")
+IN_THE_FUTURE = gettext_noop("Datoen ligger efter i dag; et bevis kan ikke være opnået endnu.")
+EXPIRES_BEFORE = gettext_noop("Udløbsdatoen ligger før den dag, kompetencen blev opnået.")
+TOO_LONG = gettext_noop("Højst %(max)s tegn.")
+DUPLICATE_ROW = gettext_noop("Samme bevis (medarbejder, kompetence og dato) står også i række %(first)s.")
+NAME_DIFFERS = gettext_noop("Navnet passer ikke med medarbejderen %(name)s i Styrbord. Tjek, at det er den rigtige.")
+NO_ROWS = gettext_noop("Filen har ingen rækker med beviser.")
+
+
+def _readable(headers: list[str]) -> bool:
+    """Whether a worksheet with these headers is a certificate list."""
+    present = {normalise_header(header) for header in headers}
+    return all(any(normalise_header(name) in present for name in group) for group in (COMPETENCE, ACQUIRED))
+
+
+@dataclass
+class HoldingImport:
+    """What a certificate file would add (``new``, unsaved), and what is wrong with it."""
+
+    file: str
+    rows: int = 0
+    new: list[CompetenceHolding] = field(default_factory=list)
+    existing: int = 0
+    errors: IssueList = field(default_factory=IssueList)
+    warnings: IssueList = field(default_factory=IssueList)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"rows": self.rows, "holdings_created": len(self.new), "holdings_unchanged": self.existing}
+
+    def by_competence(self) -> list[tuple[str, int]]:
+        """How many new certificates of each competence, most first."""
+        counted = Counter(holding.competence.name for holding in self.new)
+        return sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+
+    def fingerprint(self) -> str:
+        """A digest of exactly what applying would write: applying refuses another set than the
+        one the check page showed (another import or a registration may have come between)."""
+        digest = hashlib.sha256()
+        for holding in sorted(self.new, key=lambda h: (h.employee_id, h.competence_id, h.acquired_on)):
+            digest.update(
+                f"{holding.employee_id}|{holding.competence_id}|{holding.acquired_on}|{holding.expires_on}|"
+                f"{holding.evidence}\n".encode()
+            )
+        return digest.hexdigest()
+
+
+class HoldingsChangedError(Exception):
+    """The file would now write something else than the check showed."""
+
+    def __init__(self, result: HoldingImport) -> None:
+        self.result = result
+        super().__init__("the certificates to import changed since the check")
+
+
+@dataclass
+class _People:
+    """The municipality's people, by each key a row may name them by."""
+
+    by_employment: dict[str, int]
+    by_key: dict[str, int]
+    by_folded_key: dict[str, int]
+    by_email: dict[str, list[int]]
+    names: dict[int, str]
+
+    @classmethod
+    def of(cls, municipality: Municipality) -> _People:
+        employments = Employment.objects.filter(
+            facility__municipality=municipality, employee__anonymised_at__isnull=True
+        ).values_list("employment_number", "employee_id", "employee__person_key", "employee__email", "employee__name")
+        people = cls({}, {}, {}, {}, {})
+        for number, employee_id, key, email, name in employments.iterator(chunk_size=5000):
+            people.by_employment[number.casefold()] = employee_id
+            if employee_id in people.names:
+                continue
+            people.names[employee_id] = name
+            people.by_key[key] = employee_id
+            people.by_folded_key.setdefault(key.casefold(), employee_id)
+            if email:
+                people.by_email.setdefault(email.casefold(), []).append(employee_id)
+        return people
+
+    def person(self, value: str, municipality_code: str) -> int | None:
+        """By HR's own id as the list writes it ("1042", or "DEMO-1042" for "demo-1042"), which
+        the HR import keyed as "<kommunekode>:<id>"; or by the whole person key."""
+        for key in (hr_person_key(municipality_code, value), value):
+            found = self.by_key.get(key) or self.by_folded_key.get(key.casefold())
+            if found is not None:
+                return found
+        return None
+
+
+class _Reader:
+    """Reads the rows of one table into unsaved holdings, collecting every problem."""
+
+    def __init__(self, table: Table, municipality: Municipality, result: HoldingImport) -> None:
+        self.table = table
+        self.municipality = municipality
+        self.result = result
+        self.cols = Columns(table, result.errors)
+        self.people = _People.of(municipality)
+        self.competences = _competence_names()
+        self.today = local_today()
+        self.seen: dict[tuple[int, int, Any], int] = {}
+        self.existing = set(
+            CompetenceHolding.objects.filter(employee_id__in=self.people.names).values_list(
+                "employee_id", "competence_id", "acquired_on"
+            )
+        )
+
+    def read(self) -> None:
+        cols, table = self.cols, self.table
+        cols.duplicate_headers()
+        found = cols.require(COMPETENCE, ACQUIRED)
+        cpr = cpr_columns(table)
+        if refuse_cpr_if_policy(table, cpr, self.result.errors):
+            return
+        who = [
+            (index, what)
+            for index, what in (
+                (cols.find(*EMPLOYMENT_NUMBER), "employment"),
+                (cols.find(*PERSON_ID), "person"),
+                (cpr[0] if cpr else None, "cpr"),
+                (cols.find(*EMAIL), "email"),
+            )
+            if index is not None
+        ]
+        if not who:
+            self.result.errors.add(table.file, table.header_row, "", "", NO_PERSON_COLUMN)
+        if found is None or not who:
+            return
+        expires, evidence, name = cols.find(*EXPIRES), cols.find(*EVIDENCE), cols.find(*NAME)
+        for row, cells in table.rows:
+            self.result.rows += 1
+            self._row(row, cells, who, found, expires, evidence, name)
+        if not self.result.rows:
+            self.result.errors.add(table.file, None, "", "", NO_ROWS)
+
+    def _row(
+        self,
+        row: int,
+        cells: list[str],
+        who: list[tuple[int, str]],
+        found: dict[str, int],
+        expires_col: int | None,
+        evidence_col: int | None,
+        name_col: int | None,
+    ) -> None:
+        cols, table, errors = self.cols, self.table, self.result.errors
+        before = errors.total
+        employee_id = self._person(row, cells, who)
+        competence = self._competence(row, cells, found[COMPETENCE[0]])
+        acquired = cols.date(cells, row, found[ACQUIRED[0]], required=True)
+        expires = cols.date(cells, row, expires_col, open_end=True)
+        evidence = cols.text(cells, evidence_col)
+        if acquired is not None and acquired > self.today:
+            errors.add(
+                table.file, row, table.column(found[ACQUIRED[0]]), cols.text(cells, found[ACQUIRED[0]]), IN_THE_FUTURE
+            )
+        if acquired is not None and expires is not None and expires < acquired:
+            errors.add(table.file, row, table.column(expires_col or 0), cols.text(cells, expires_col), EXPIRES_BEFORE)
+        if len(evidence) > EVIDENCE_MAX:
+            errors.add(
+                table.file, row, table.column(evidence_col or 0), evidence[:40] + "…", TOO_LONG, max=EVIDENCE_MAX
+            )
+        if errors.total > before or employee_id is None or competence is None or acquired is None:
+            return
+        if expires is None:  # blank, or payroll's "no end" (31-12-9999): the catalogue's validity
+            try:
+                expires = default_expiry(competence, acquired)
+            except ValidationError:
+                errors.add(table.file, row, table.column(found[ACQUIRED[0]]), str(acquired), EXPIRES_BEFORE)
+                return
+        self._check_name(row, cells, name_col, employee_id)
+        key = (employee_id, competence.pk, acquired)
+        if key in self.seen:
+            errors.add(table.file, row, "", "", DUPLICATE_ROW, first=self.seen[key])
+            return
+        self.seen[key] = row
+        if key in self.existing:
+            self.result.existing += 1
+            return
+        self.result.new.append(
+            CompetenceHolding(
+                employee_id=employee_id,
+                competence=competence,
+                acquired_on=acquired,
+                expires_on=expires,
+                evidence=evidence,
+                source=CompetenceHolding.Source.IMPORT,
+            )
+        )
+
+    def _person(self, row: int, cells: list[str], who: list[tuple[int, str]]) -> int | None:
+        """The person of the row: by the first of its identifying cells that is filled."""
+        cols, table, people = self.cols, self.table, self.people
+        for index, what in who:
+            value = cols.text(cells, index)
+            if not value:
+                continue
+            column = table.column(index)
+            if what == "employment":
+                found = people.by_employment.get(value.casefold())
+            elif what == "person":
+                found = people.person(value, self.municipality.code)
+            elif what == "cpr":
+                found = people.by_key.get(pseudonymise_cpr(value)) if looks_like_cpr(value) else None
+            else:
+                matches = people.by_email.get(value.casefold(), [])
+                if len(matches) > 1:
+                    cols.errors.add(table.file, row, column, value, AMBIGUOUS_EMAIL)
+                    return None
+                found = matches[0] if matches else None
+            if found is None:
+                cols.errors.add(table.file, row, column, value, UNKNOWN_PERSON[what])
+            return found
+        cols.errors.add(table.file, row, "", "", NO_PERSON)
+        return None
+
+    def _competence(self, row: int, cells: list[str], index: int) -> Competence | None:
+        text = self.cols.text(cells, index)
+        if not text:
+            self.cols.errors.add(
+                self.table.file, row, self.table.column(index), "", gettext_noop("Feltet skal udfyldes.")
+            )
+            return None
+        competence = self.competences.get(text.casefold())
+        if competence is None:
+            self.cols.errors.add(self.table.file, row, self.table.column(index), text, UNKNOWN_COMPETENCE)
+        return competence
+
+    def _check_name(self, row: int, cells: list[str], index: int | None, employee_id: int) -> None:
+        written = self.cols.text(cells, index)
+        known = self.people.names[employee_id]
+        if written and not same_person_name(written, known):
+            self.result.warnings.add(
+                self.table.file, row, self.table.column(index or 0), written, NAME_DIFFERS, name=known
+            )
+
+
+def same_person_name(written: str, known: str) -> bool:
+    """Whether a list's name is the person's: the same words in any order, or one name with
+    words the other leaves out (a list often omits a middle name: "Brian Svendsen" for "Brian
+    Skov Svendsen"). Case and spacing aside."""
+    a, b = set(written.casefold().split()), set(known.casefold().split())
+    return a <= b or b <= a
+
+
+def _competence_names() -> dict[str, Competence]:
+    """The catalogue by code and by name (casefolded)."""
+    named: dict[str, Competence] = {}
+    for competence in Competence.objects.all():
+        named.setdefault(competence.code.casefold(), competence)
+        named.setdefault(competence.name.casefold(), competence)
+    return named
+
+
+def check_holdings(source: SourceFile, municipality: Municipality) -> HoldingImport:
+    """Read and check the whole file; nothing is written."""
+    result = HoldingImport(file=source.name)
+    source = sheet_where(source, _readable)
+    try:
+        table = open_table(source, result.warnings)
+    except FileUnreadableError as exc:
+        result.errors.add(source.name, None, "", "", exc.msgid, **exc.params)
+        return result
+    try:
+        _Reader(table, municipality, result).read()
+    except FileUnreadableError as exc:  # e.g. a workbook cut off after the first rows
+        result.errors.add(source.name, None, "", "", exc.msgid, **exc.params)
+    finally:
+        table.close()
+    return result
+
+
+def apply_holdings(
+    source: SourceFile,
+    municipality: Municipality,
+    *,
+    user: Any = None,
+    batch: ImportBatch | None = None,
+    expected_fingerprint: str = "",
+) -> HoldingImport:
+    """Check the file again and write its new certificates in one transaction, each one in the
+    audit trail under its person. Raises ``ImportRejectedError`` when the file has errors and
+    ``HoldingsChangedError`` when it would write something else than ``expected_fingerprint``."""
+    with transaction.atomic():
+        # Two imports of the same list at once must not both find the certificates missing and
+        # write them twice: the second waits here for the first to commit, then finds them.
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        result = check_holdings(source, municipality)
+        if result.errors:
+            raise ImportRejectedError(result.errors, result.warnings)
+        if expected_fingerprint and result.fingerprint() != expected_fingerprint:
+            raise HoldingsChangedError(result)
+        CompetenceHolding.objects.bulk_create(result.new, batch_size=1000)
+        saved = _saved(result.new)
+        log_changes(saved, "competences.holding.imported", user, data={"file": source.name})
+        if batch is not None:
+            batch.status = ImportBatch.Status.APPLIED
+            batch.applied_at = timezone.now()
+            batch.counts = result.counts
+            batch.save(update_fields=["status", "applied_at", "counts"])
+        log_action(
+            batch,
+            "competences.holdings.imported",
+            user,
+            data={"municipality": municipality.code, "file": source.name, **result.counts},
+        )
+    return result
+
+
+def _saved(new: Iterable[CompetenceHolding]) -> list[CompetenceHolding]:
+    """The rows just inserted, with their ids (SQLite and PostgreSQL both return them from
+    ``bulk_create``; read back only where a backend did not)."""
+    holdings = list(new)
+    if all(holding.pk is not None for holding in holdings):
+        return holdings
+    keys = {(h.employee_id, h.competence_id, h.acquired_on) for h in holdings}
+    employees = {h.employee_id for h in holdings}
+    return [
+        h
+        for h in CompetenceHolding.objects.filter(employee_id__in=employees)
+        if (h.employee_id, h.competence_id, h.acquired_on) in keys
+    ]
