@@ -26,7 +26,7 @@ from styrbord.staff.importing.columns import UNUSED_CPR, cpr_columns
 from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError, IssueList, PlanChangedError
 from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
-from styrbord.staff.importing.generic import guess_mapping, mapping_problems
+from styrbord.staff.importing.generic import FIELDS, REQUIRED_GROUPS, guess_mapping, mapping_problems
 from styrbord.staff.importing.preview import preview_context
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
 from styrbord.staff.importing.services import prepare, run_import
@@ -65,6 +65,12 @@ def _pending(request: HttpRequest, token: str) -> ImportBatch:
     return batch
 
 
+def _required_fields() -> list[str]:
+    """What a generic file must hold, one entry per required group ("Stillingskode eller Faggruppe")."""
+    labels = {f.key: str(f.label) for f in FIELDS}
+    return [_(" eller ").join(labels[key] for key in group) for group in REQUIRED_GROUPS]
+
+
 def _history(request: HttpRequest) -> Any:
     return scoped_for(
         request.user,
@@ -84,7 +90,12 @@ def upload(request: HttpRequest) -> HttpResponse:
     _require(request)
     fixed = _own_municipality(request)
     form = UploadForm(request.POST or None, request.FILES or None, municipality=fixed)
-    context: dict[str, Any] = {"form": form, "history": _history(request), "municipality": fixed}
+    context: dict[str, Any] = {
+        "form": form,
+        "history": _history(request),
+        "municipality": fixed,
+        "required_fields": _required_fields(),
+    }
     if request.method == "POST" and form.is_valid():
         storage.purge_stale()
         municipality: Municipality = form.cleaned_data["municipality"]

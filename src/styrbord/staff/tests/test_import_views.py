@@ -590,3 +590,16 @@ def test_an_import_that_ends_an_employment_before_a_booked_course_says_so(client
         "med filteret »Kun efter ansættelsens ophør«." in shown
     )
     assert Employment.objects.get(employee=karen).end_date == leaving
+
+
+def test_the_upload_page_lists_the_columns_each_kind_of_file_needs(client, world) -> None:
+    """A new coordinator learnt the required fields only from the column page's error."""
+    client.force_login(world.coordinator)
+
+    html = client.get(UPLOAD).content.decode()
+
+    assert "<code>engagement.csv</code>: BrugerId, AfdelingsId, AktivStatus" in html
+    assert (
+        "Ansættelsesnummer; Navn; Startdato; Medarbejder-id (HR) eller CPR-nummer (gemmes aldrig; bliver til en "
+        "pseudonym nøgle); Afdelings-id (HR) eller Tilbud (navn); Stillingskode eller Faggruppe." in html
+    )
