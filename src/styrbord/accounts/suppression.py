@@ -26,7 +26,10 @@ R = TypeVar("R", bound=Hashable)
 C = TypeVar("C", bound=Hashable)
 
 THRESHOLD = 5
-HIDDEN = f"<{THRESHOLD}"  # how a hidden number is shown, on pages, in exports and in documents
+# How a hidden number is shown, on pages, in exports and in documents: Danmarks Statistik's mark
+# for a figure withheld for confidentiality. Not "<5": a cell hidden so that a small one cannot be
+# worked out may count 20 people, and a hidden share, FTE or average age is no count at all.
+HIDDEN = ".."
 
 
 class _Total:

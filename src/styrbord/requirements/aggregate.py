@@ -75,12 +75,12 @@ class AggregateRow:
 
     @property
     def people_shown(self) -> int | str | None:
-        """People in scope as a table shows them: the number, or "<5" when hidden."""
+        """People in scope as a table shows them: the number, or ``HIDDEN`` when hidden."""
         return HIDDEN if self.hidden and self.in_scope is None else self.in_scope
 
     @property
     def share_shown(self) -> Decimal | str | None:
-        """The share as a table shows it: the percentage, or "<5" when hidden."""
+        """The share as a table shows it: the percentage, or ``HIDDEN`` when hidden."""
         return HIDDEN if self.hidden else self.share
 
 

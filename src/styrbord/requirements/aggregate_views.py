@@ -126,7 +126,7 @@ def aggregate_trend_chart(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def aggregate_export(request: HttpRequest) -> HttpResponse:
-    """The page's table as XLSX: the same rows, hidden ones as "<5", and the chart's months (a month
+    """The page's table as XLSX: the same rows, hidden ones as "..", and the chart's months (a month
     with fewer than five people in scope, or nobody, has no share)."""
     selection, coverage = _build(request, EXPORT)
     if coverage is None:
@@ -150,7 +150,8 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
             [
                 _("Bemærk"),
                 _(
-                    "Tal for færre end fem personer vises som <5, også en andel, når færre end fem opfylder eller mangler kravet."
+                    "Skjulte tal vises som »..«: tal for færre end fem personer, en andel, når færre end fem "
+                    "opfylder eller mangler kravet, og de tal, der ellers ville lade de skjulte regne ud af totalerne."
                 ),
             ]
         )

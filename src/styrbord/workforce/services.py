@@ -259,7 +259,7 @@ def _imported(user: Any, selection: Selection, suppress: bool) -> tuple[list[Tab
 
 
 def export_sheets(page: WorkforcePage) -> list[Any]:
-    """Every table of the page as a worksheet (hidden cells stay "<5")."""
+    """Every table of the page as a worksheet (hidden cells stay "..")."""
     from styrbord.lib.spreadsheets import Sheet
 
     sheets = []

@@ -1,6 +1,6 @@
 """The workforce figures as tables (and charts) the way a user may see them.
 
-For analysts, cells describing fewer than 5 people are hidden ("<5"), and in every year column
+For analysts, cells describing fewer than 5 people are hidden (".."), and in every year column
 enough further cells are hidden that no hidden cell can be worked out from the total
 (``accounts.suppression``). Tables computed over the same people (FTE, age, part-time, education)
 hide the cells the headcount table hides; a share (part-time, relevant education, specialised
@@ -26,7 +26,7 @@ from styrbord.workforce.figures import ContactFigures, PostingFigure, StaffCell,
 
 @dataclass
 class Cell:
-    """A shown value with its text, or a hidden one (``value`` None, text "<5")."""
+    """A shown value with its text, or a hidden one (``value`` None, text "..")."""
 
     value: Decimal | int | None
     text: str
@@ -68,7 +68,7 @@ class Table:
         return charts.chart_html(self.chart, label=self.chart_label or self.title) if self.chart is not None else ""
 
     def sheet_rows(self) -> list[list[Any]]:
-        """Rows for the XLSX export: numbers where shown, "<5" where hidden."""
+        """Rows for the XLSX export: numbers where shown, ".." where hidden."""
         out = []
         for row in [*self.rows, *([self.total] if self.total else [])]:
             out.append([row.label, *(c.value if c.value is not None else c.text for c in row.cells)])

@@ -46,7 +46,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
-    """The page's tables as an XLSX workbook (the same cells, hidden ones as "<5")."""
+    """The page's tables as an XLSX workbook (the same cells, hidden ones as "..")."""
     if not can(request.user, EXPORT, OBJECT_TYPE):
         raise PermissionDenied
     form = _form(request)

@@ -205,8 +205,8 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     if suppress:
         sections[-1].add(
             Paragraph(
-                "Felter med færre end 5 personer er vist som <5, og så mange andre felter er skjult, at de skjulte "
-                "ikke kan regnes ud fra totalen. En måned med færre end 5 personer i målgruppen er ikke vist i "
+                "Felter med færre end 5 personer er skjult og vist som »..«, og så mange andre felter er skjult på "
+                "samme måde, at de skjulte ikke kan regnes ud fra totalen. En måned med færre end 5 personer i målgruppen er ikke vist i "
                 "figurerne."
             )
         )

@@ -54,7 +54,7 @@ def _years(request: ReportRequest) -> list[int]:
 
 
 def _value(cell: Any) -> Any:
-    """A raw value for the document table: the number, or the text ("<5", "–") when not shown."""
+    """A raw value for the document table: the number, or the text ("..", "–") when not shown."""
     return cell.text if cell.hidden or cell.value is None else cell.value
 
 
@@ -275,8 +275,8 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
         Paragraph(
             "Sagen er offentlig, og ingen enkeltpersoner må kunne genkendes: tal, der bygger på færre end 5 "
             "personer – antal, gennemsnitsalder og andele, hvor færre end 5 har eller ikke har det, der "
-            "opgøres – er vist som <5, og så mange andre felter er skjult, at de skjulte ikke kan regnes ud "
-            "fra totalen.",
+            "opgøres – er skjult og vist som »..«, og så mange andre felter er skjult på samme måde, at de "
+            "skjulte ikke kan regnes ud fra totalen.",
             lead="Små tal:",
         )
     )

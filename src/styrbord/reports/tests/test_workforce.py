@@ -68,7 +68,7 @@ def test_it_describes_headcounts_age_postings_part_time_and_trainees(world: Worl
     assert [c.label for c in headcount.columns] == ["Faggruppe", "2020", "2021", "2022", "2023", "2024"]
     rows = {cells[0]: cells[1:] for _, cells in headcount.formatted_rows()}
     assert rows["Socialpædagog/pædagog"] == ["17", "17", "13", "13", "13"]
-    assert rows["SOSU-assistent"] == ["<5", "<5", "<5", "8", "8"]  # a public paper: small numbers hidden
+    assert rows["SOSU-assistent"] == ["..", "..", "..", "8", "8"]  # a public paper: small numbers hidden
     assert "blandt socialpædagog/pædagog ses et fald fra 17 i 2020 til 13 i 2024" in text.lower()
     assert "Aldersgennemsnittet er i 2024 højest hos" in text
     assert "kun 6 ansøgere pr. stillingsopslag i 2024" in text
@@ -82,7 +82,7 @@ def test_an_analyst_gets_small_groups_hidden(world: World, staff: None) -> None:
     item = _item("municipality:0707", user=world.analyst)
     headcount = next(t for t in item.tables() if t.caption == "Medarbejdere pr. faggruppe")
     cells = [c for _, row in headcount.formatted_rows() for c in row[1:]]
-    assert "<5" in cells
+    assert ".." in cells
     assert "færre end 5 personer" in _text(item)
 
 
@@ -149,26 +149,26 @@ def test_a_coordinators_public_paper_hides_small_groups_everywhere(world: World,
         factories.employment(person, world.dolmer, job_group=group, start_date=dt.date(2019, 1, 1))
     item = _item("municipality:0707", user=world.coordinator)
     tables = {t.caption: {cells[0]: cells[1:] for _, cells in t.formatted_rows()} for t in item.tables()}
-    assert tables["Medarbejdere pr. faggruppe"]["Ergo-/fysioterapeut"] == ["<5"] * 5
-    assert tables["Gennemsnitsalder pr. faggruppe (år)"]["Ergo-/fysioterapeut"] == ["<5"] * 5
-    assert tables["Gennemsnitsalder pr. faggruppe (år)"]["Psykolog"] == ["<5"] * 5
+    assert tables["Medarbejdere pr. faggruppe"]["Ergo-/fysioterapeut"] == [".."] * 5
+    assert tables["Gennemsnitsalder pr. faggruppe (år)"]["Ergo-/fysioterapeut"] == [".."] * 5
+    assert tables["Gennemsnitsalder pr. faggruppe (år)"]["Psykolog"] == [".."] * 5
     # Eight SOSU assistants, all part-time: 100 % says it of each of them (none without is fewer than five).
-    assert tables["Andel deltidsansatte (under 37 timer)"]["SOSU-assistent"][-1] == "<5"
+    assert tables["Andel deltidsansatte (under 37 timer)"]["SOSU-assistent"][-1] == ".."
     assert "Små tal: Sagen er offentlig" in _text(item)
 
     document = docx.Document(io.BytesIO(render_docx(item)))
     text = "\n".join(p.text for p in document.paragraphs).replace("\xa0", " ")
     cells = {row.cells[0].text: [c.text for c in row.cells[1:]] for table in document.tables for row in table.rows}
-    assert "vist som <5" in text
+    assert "er skjult og vist som »..«" in text
     for age in ("45,0", "47,0", "54,0", "55,0"):  # the therapist's and the psychologists' ages
         assert age not in text, age
-    assert cells["Ergo-/fysioterapeut"] == ["<5"] * 5
-    assert cells["Psykolog"] == ["<5"] * 5
+    assert cells["Ergo-/fysioterapeut"] == [".."] * 5
+    assert cells["Psykolog"] == [".."] * 5
     book = openpyxl.load_workbook(io.BytesIO(render_xlsx(item)))
     for sheet in book.worksheets:
         for row in sheet.iter_rows(values_only=True):
             if row[0] in ("Ergo-/fysioterapeut", "Psykolog"):
-                assert set(row[1:]) <= {"<5", None, "–"}, (sheet.title, row)
+                assert set(row[1:]) <= {"..", None, "–"}, (sheet.title, row)
 
 
 def test_the_summary_mentions_applicants_only_when_the_paper_has_them(world: World, staff: None) -> None:

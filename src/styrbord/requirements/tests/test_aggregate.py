@@ -121,7 +121,7 @@ def test_a_share_that_tells_how_many_meet_or_miss_it_is_hidden_from_analysts(
     assert _rows(hidden) == {"Randers Bosted": (6, None, "hidden")}
     assert (hidden.total.in_scope, hidden.total.share, hidden.total.hidden) == (6, None, True)
     assert hidden.rows[0].people_shown == 6
-    assert hidden.rows[0].share_shown == "<5"
+    assert hidden.rows[0].share_shown == ".."
     past, _ = aggregate_trend(target, _in_region(world), today, municipality=randers.municipality, suppress=True)
     assert past[-1].share is None
 
@@ -193,7 +193,7 @@ def test_the_analyst_reads_the_regional_target_per_municipality(world: World, re
     assert 'data-key="{}"'.format(region_target["norddjurs"].pk) in html
     assert "63,6 %" in html  # the region's share
     # Syddjurs' and Randers' people and shares, and Norddjurs' share (its 14 people shown).
-    assert html.count('<td class="num">&lt;5</td>') == 5
+    assert html.count('<td class="num">..</td>') == 5
     assert '<td class="num">14</td>' in html
     assert "50,0 %" not in html
     assert "Randers-medarbejder" not in html
@@ -206,8 +206,8 @@ def test_the_administrator_sees_every_number_and_one_coverage_menu_entry(
 ) -> None:
     client = client_for(world.admin)
     html = client.get(reverse("requirements:aggregate"), {"krav": region_target["target"].pk}).content.decode()
-    assert '<td class="num">&lt;5</td>' not in html
-    assert "vises som &lt;5" not in html  # no suppression note either
+    assert '<td class="num">..</td>' not in html
+    assert "Skjulte tal vises som" not in html  # no suppression note either
     assert "100,0 %" in html  # Randers
     overview = client.get(reverse("requirements:overview")).content.decode()
     assert overview.count(">Kompetencedækning</a>") == 1
@@ -249,9 +249,9 @@ def test_the_export_holds_the_pages_rows_with_hidden_ones_as_small(world: World,
     sheets = load_workbook(io.BytesIO(response.content), read_only=True)
     rows = [list(r) for r in sheets.worksheets[0].iter_rows(values_only=True)]
     assert rows[0] == ["Kommune", "Personer i målgruppen", "Andel, der opfylder (%)", "Mål (%)", "Status"]
-    assert rows[1] == ["Norddjurs", 14, "<5", 100, "Skjult"]
-    assert rows[2] == ["Randers", "<5", "<5", 100, "Skjult"]
-    assert rows[3] == ["Syddjurs", "<5", "<5", 100, "Skjult"]
+    assert rows[1] == ["Norddjurs", 14, "..", 100, "Skjult"]
+    assert rows[2] == ["Randers", "..", "..", 100, "Skjult"]
+    assert rows[3] == ["Syddjurs", "..", "..", 100, "Skjult"]
     assert rows[4] == ["I alt", 22, 63.6, 100, "Ikke opfyldt"]
     trend = [list(r) for r in sheets["Udvikling og prognose"].iter_rows(values_only=True)]
     assert trend[0] == ["Måned", "Serie", "Dækning (%)"]
@@ -262,7 +262,8 @@ def test_the_export_holds_the_pages_rows_with_hidden_ones_as_small(world: World,
     about = [list(r) for r in sheets["Om tallene"].iter_rows(values_only=True)]
     assert [
         "Bemærk",
-        "Tal for færre end fem personer vises som <5, også en andel, når færre end fem opfylder eller mangler kravet.",
+        "Skjulte tal vises som »..«: tal for færre end fem personer, en andel, når færre end fem "
+        "opfylder eller mangler kravet, og de tal, der ellers ville lade de skjulte regne ud af totalerne.",
     ] in about
 
 

@@ -114,7 +114,7 @@ def test_an_analyst_sees_the_regions_shared_targets_summed_and_suppressed(world:
     client.force_login(world.analyst)
     html = client.get("/").content.decode()
     assert f'<a href="/krav/samlet/?krav={regional.pk}">Regionalt mål: KRAP</a>' in html
-    assert "&lt;5 / 100 %" in html
+    assert ".. / 100 %" in html
     for person in world.dolmer_staff[2:] + world.glesborg_staff[1:] + world.syddjurs_staff:
         factories.holding(person, comp, today - dt.timedelta(days=10))
     [(_, total)] = dashboard_for(world.analyst, today).targets.rows  # type: ignore[union-attr]
