@@ -16,7 +16,8 @@ generated view functions, which refer to per-resource schema classes held in clo
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,19 @@ def field_error(field_name: str, message: str, kind: str = "value_error") -> Unp
     return UnprocessableError([{"loc": ["body", "payload", field_name], "msg": str(message), "type": kind}])
 
 
+def item_errors(
+    field_name: str, messages: dict[int, str], key: str | None = None, kind: str = "value_error"
+) -> UnprocessableError:
+    """One error per bad item of a list field, located at the item (``["body", "payload", field,
+    index]``, or ``[..., index, key]`` in a list of objects) as pydantic locates its own, not at the list."""
+    return UnprocessableError(
+        [
+            {"loc": ["body", "payload", field_name, index, *([key] if key else [])], "msg": str(message), "type": kind}
+            for index, message in sorted(messages.items())
+        ]
+    )
+
+
 def from_django_validation(exc: DjangoValidationError) -> UnprocessableError:
     errors: list[dict[str, Any]] = []
     if hasattr(exc, "error_dict"):
@@ -82,6 +96,30 @@ def from_django_validation(exc: DjangoValidationError) -> UnprocessableError:
     else:
         errors = [{"loc": ["body", "payload"], "msg": " ".join(exc.messages), "type": "invalid"}]
     return UnprocessableError(errors)
+
+
+def relocated(exc: UnprocessableError, path: tuple[str | int, ...]) -> UnprocessableError:
+    """The errors of a nested payload object, located under ``path`` (e.g. ``("employment",)``)."""
+    errors = []
+    for error in exc.errors:
+        loc = list(error.get("loc", []))
+        if loc[:2] == ["body", "payload"]:
+            loc = ["body", "payload", *path, *loc[2:]]
+        errors.append({**error, "loc": loc})
+    return UnprocessableError(errors)
+
+
+@contextmanager
+def nested_at(*path: str | int) -> Iterator[None]:
+    """Work on the nested object at ``path`` of the payload: its errors (``field_error``,
+    ``resolve_refs``, a model's ``full_clean``) point into it (``["body", "payload", *path,
+    field]``), as pydantic's own errors for it do, not at a top-level field of the same name."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise relocated(from_django_validation(exc), path) from None
+    except UnprocessableError as exc:
+        raise relocated(exc, path) from None
 
 
 def has_version_field(model: type[Model]) -> bool:
@@ -131,6 +169,8 @@ class Resource:
     updater: Callable[[Any, Any, dict[str, Any]], Model] | None = None
     deleter: Callable[[Any, Any], None] | None = None
     to_out: Callable[[Any], Any] | None = None  # custom row -> output mapping
+    # Figures for the output computed for all rows of a page at once (user, rows), e.g. balances.
+    prepare: Callable[[Any, list[Any]], None] | None = None
     singular: str = ""
     # The rows a role sees beyond its tenant rows (e.g. national requirements that apply to it).
     visible_hook: Callable[[Any, str, QuerySet[Any]], QuerySet[Any]] | None = None
@@ -168,6 +208,11 @@ class Resource:
 
     def output(self, obj: Any) -> Any:
         return self.to_out(obj) if self.to_out is not None else obj
+
+    def outputs(self, user: Any, rows: list[Any]) -> list[Any]:
+        if self.prepare is not None and rows:
+            self.prepare(user, rows)
+        return [self.output(r) for r in rows]
 
     def subjects(self, rows: Iterable[Any]) -> list[int]:
         if self.subject is None:
@@ -242,7 +287,11 @@ def register(router: Router, resource: Resource) -> None:
     page = schemas.page_schema(resource.name.title().replace("_", ""), out)
     name = resource.name
     singular = resource.singular or name.rstrip("s")
-    filter_fields: dict[str, Any] = {
+    filters: dict[str, Any] = {}
+    for param, (kind, _lookup) in resource.filters.items():
+        # Ids are bounded like path ids: a 40-digit number must answer 422, not overflow the database.
+        filters[param] = ((schemas.Id if kind is int else kind) | None, None)
+    paging: dict[str, Any] = {
         "page": (int, Field(1, ge=1, le=schemas.MAX_INT, description="Sidenummer, fra 1.")),
         "page_size": (
             int,
@@ -254,12 +303,11 @@ def register(router: Router, resource: Resource) -> None:
             ),
         ),
     }
-    for param, (kind, _lookup) in resource.filters.items():
-        # Ids are bounded like path ids: a 40-digit number must answer 422, not overflow the database.
-        filter_fields[param] = ((schemas.Id if kind is int else kind) | None, None)
     from pydantic import create_model
 
-    params_schema = create_model(f"{page.__name__}Params", __base__=Schema, **filter_fields)  # type: ignore[call-overload]
+    params_schema = create_model(f"{page.__name__}Params", __base__=Schema, **paging, **filters)  # type: ignore[call-overload]
+    # The export writes every row in scope: it takes the filters, not page/page_size (which it would ignore).
+    export_params = create_model(f"{page.__name__}ExportParams", __base__=Schema, **filters)  # type: ignore[call-overload]
 
     def _filtered(qs: QuerySet[Any], params: Any) -> QuerySet[Any]:
         for param, (_kind, lookup) in resource.filters.items():
@@ -298,7 +346,7 @@ def register(router: Router, resource: Resource) -> None:
                 "count": count,
                 "page": page.page,
                 "page_size": page.page_size,
-                "items": [resource.output(r) for r in rows],
+                "items": resource.outputs(request.user, rows),
             },
         )
 
@@ -322,7 +370,7 @@ def register(router: Router, resource: Resource) -> None:
             }
         },
     )
-    def export_view(request: HttpRequest, params: Query[params_schema]):  # type: ignore[valid-type]
+    def export_view(request: HttpRequest, params: Query[export_params]):  # type: ignore[valid-type]
         if not can(request.user, EXPORT, resource.object_type):
             raise PermissionDenied
         rows = list(_filtered(resource.visible(request.user, EXPORT), params))
@@ -344,7 +392,7 @@ def register(router: Router, resource: Resource) -> None:
         if obj is None:
             raise Http404
         _log_read(request, [obj], "viewed")
-        return Status(200, resource.output(obj))
+        return Status(200, resource.outputs(request.user, [obj])[0])
 
     if resource.create_in is not None:
         create_in = resource.create_in
@@ -376,7 +424,7 @@ def register(router: Router, resource: Resource) -> None:
                 if "create" not in resource.service_audits:
                     log_action(obj, f"{resource.label}.created", user, {"via": "api"}, after=redacted_snapshot(obj))
             obj = resource.queryset().get(pk=obj.pk)
-            return Status(201, resource.output(obj))
+            return Status(201, resource.outputs(user, [obj])[0])
 
     if resource.update_in is not None:
         update_in = resource.update_in
@@ -425,7 +473,7 @@ def register(router: Router, resource: Resource) -> None:
                         after=redacted_snapshot(obj),
                     )
             obj = resource.queryset().get(pk=obj.pk)
-            return Status(200, resource.output(obj))
+            return Status(200, resource.outputs(user, [obj])[0])
 
     if resource.delete:
         op_delete = declare(f"{singular}_delete", resource.object_type, DELETE, name, generic=True)

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from styrbord.api.auth import TokenAuth
 from styrbord.api.crud import ConflictError, UnprocessableError
 from styrbord.api.resources import ROUTERS
+from styrbord.api.strict_query import UNKNOWN_QUERY_PARAMETER, forbid_unknown_query_params
 
 DESCRIPTION = """
 Styrbords API til integrationer (HR, løn, økonomi, BI).
@@ -22,6 +23,8 @@ Styrbords API til integrationer (HR, løn, økonomi, BI).
   *API-tokens* (linket nederst på hver side). API'et handler med tokenejerens rolle og omfang, præcis som siderne.
 * **Omfang**: lister viser kun det, du må se; et objekt uden for dit omfang svarer 404.
 * **Sider**: `page` (fra 1) og `page_size` (standard 50, højst 100; større værdier afvises med 422).
+* **Parametre**: en query-parameter, operationen ikke kender (f.eks. en stavefejl), afvises med 422
+  (`"type": "extra_forbidden"`, og `ctx.accepted` nævner dem, den tager); den ignoreres ikke.
 * **Optimistisk låsning**: hvert objekt har en `version`. Send den version, du læste, ved PATCH og
   DELETE; er data ændret i mellemtiden, svarer API'et 409 ConflictError med den aktuelle version.
 * **Persondata**: opslag og eksport af persondata logges i auditloggen.
@@ -29,6 +32,8 @@ Styrbords API til integrationer (HR, løn, økonomi, BI).
 
 NOT_FOUND = gettext_lazy("Findes ikke, eller ligger uden for dit omfang.")
 UNAUTHENTICATED = gettext_lazy("Mangler et gyldigt API-token (Authorization: Bearer sb_…).")
+FORBIDDEN = gettext_lazy("Din rolle må ikke dette.")
+INTEGRITY = gettext_lazy("Ændringen strider mod en regel i databasen (f.eks. en dublet).")
 
 api = NinjaAPI(
     title="Styrbord API",
@@ -42,7 +47,7 @@ api = NinjaAPI(
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": "Din rolle må ikke dette."}, status=403)
+    return api.create_response(request, {"detail": str(FORBIDDEN)}, status=403)
 
 
 @api.exception_handler(Http404)
@@ -65,7 +70,7 @@ def conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
 def integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     return api.create_response(
         request,
-        {"detail": "Ændringen strider mod en regel i databasen (f.eks. en dublet).", "current_version": None},
+        {"detail": str(INTEGRITY), "current_version": None},
         status=409,
     )
 
@@ -107,7 +112,16 @@ _MESSAGES = {
 }
 
 
+# A query parameter the operation does not declare (``strict_query``); ``ctx.accepted`` lists those it does.
+UNKNOWN_QUERY = gettext_lazy("Ukendt query-parameter. Operationen tager: %(accepted)s.")
+UNKNOWN_QUERY_NONE = gettext_lazy("Ukendt query-parameter. Operationen tager ingen query-parametre.")
+
+
 def _message(error: dict[str, Any]) -> str:
+    loc = error.get("loc") or ()
+    if error.get("type") == UNKNOWN_QUERY_PARAMETER and loc and loc[0] == "query":
+        accepted = (error.get("ctx") or {}).get("accepted") or []
+        return str(UNKNOWN_QUERY) % {"accepted": ", ".join(accepted)} if accepted else str(UNKNOWN_QUERY_NONE)
     template = _MESSAGES.get(str(error.get("type")))
     if template is None:
         return str(error.get("msg", ""))
@@ -127,3 +141,6 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 for prefix, router in ROUTERS:
     api.add_router(prefix, router)
+
+# Once, for every operation (before the URLs bind them): an undeclared query parameter is a 422.
+forbid_unknown_query_params([api.default_router, *(router for _prefix, router in ROUTERS)])

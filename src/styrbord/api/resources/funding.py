@@ -12,9 +12,10 @@ from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import CREATE, RETRIEVE, can
+from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, can
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
 from styrbord.api.crud import ConflictError, Resource, VersionedOut, current_version, field_error, register
@@ -22,6 +23,7 @@ from styrbord.api.registry import declare
 from styrbord.funding.models import Grant, LedgerEntry, Pool
 from styrbord.funding.services import ledger as ledger_services
 from styrbord.funding.services import setup as setup_services
+from styrbord.funding.services.balances import Balances, balances_by_grant
 from styrbord.funding.services.errors import FundingError
 from styrbord.organisations.models import Facility, Grantor, Municipality
 
@@ -30,6 +32,57 @@ TAG = "Økonomi"
 
 def _funding_error(exc: FundingError) -> Exception:
     return field_error("__all__", exc.message, "funding_error")
+
+
+class BalancesOut(Schema):
+    """Committed, spent and left, as ``funding.services.balances`` computes them for the pages
+    (kroner, decimal strings). Read-only: the ledger changes them, not a PATCH."""
+
+    granted: Decimal = Field(description="Tilsagnsbeløbet (for en pulje: summen af de medregnede tilsagn).")
+    forecast: Decimal = Field(description="Disponeret for planlagte bookinger (prognose).")
+    committed: Decimal = Field(description="Disponeret for bookede pladser og andre bindende udgifter.")
+    actual: Decimal = Field(description="Bogførte udgifter (forbrugt).")
+    used: Decimal = Field(description="Forbrugt plus åbne dispositioner (actual + forecast + committed).")
+    remaining: Decimal = Field(description="Tilbage: granted - used.")
+    income: Decimal = Field(description="Modtaget fra tilskudsgiveren.")
+
+
+BALANCES = "_api_balances"  # the attribute ``prepare`` leaves the figures in, per row
+
+
+def _balances_out(balances: Balances) -> dict[str, Decimal]:
+    return {
+        "granted": balances.amount,
+        "forecast": balances.forecast,
+        "committed": balances.committed,
+        "actual": balances.actual,
+        "used": balances.used,
+        "remaining": balances.remaining,
+        "income": balances.income,
+    }
+
+
+def prepare_grants(user: Any, grants: list[Grant]) -> None:
+    """Each grant's balances, in one grouped query for the page."""
+    found = balances_by_grant(grants)
+    for grant in grants:
+        setattr(grant, BALANCES, found[grant.pk])
+
+
+def prepare_pools(user: Any, pools: list[Pool]) -> None:
+    """Each pool's balances over its grants in the user's scope, summed as the pools page sums them
+    (None when the role may not see grants at all)."""
+    if not can(user, LIST, "grant"):
+        for pool in pools:
+            setattr(pool, BALANCES, None)
+        return
+    grants = list(GRANTS.visible(user, LIST).filter(pool__in=[p.pk for p in pools]))
+    found = balances_by_grant(grants)
+    totals = {pool.pk: Balances() for pool in pools}
+    for grant in grants:
+        totals[grant.pool_id] = totals[grant.pool_id] + found[grant.pk]
+    for pool in pools:
+        setattr(pool, BALANCES, totals[pool.pk])
 
 
 class PoolOut(VersionedOut):
@@ -46,10 +99,20 @@ class PoolOut(VersionedOut):
     eligible_categories: list[str]
     co_financing_share: Decimal
     conditions: str
+    balances: BalancesOut | None = Field(
+        description="Summen over puljens tilsagn i dit omfang; null når din rolle ikke ser tilsagn."
+    )
 
     @staticmethod
     def resolve_grantor(obj: Pool) -> int | None:
         return obj.grantor_id
+
+    @staticmethod
+    def resolve_balances(obj: Pool, context: Any) -> dict[str, Decimal] | None:
+        if not hasattr(obj, BALANCES):
+            prepare_pools(getattr((context or {}).get("request"), "user", None), [obj])
+        balances = getattr(obj, BALANCES)
+        return _balances_out(balances) if balances is not None else None
 
     @staticmethod
     def resolve_municipality(obj: Pool) -> int | None:
@@ -88,10 +151,17 @@ class GrantOut(VersionedOut):
     status: str
     case_number: str
     approved_on: dt.date | None
+    balances: BalancesOut
 
     @staticmethod
     def resolve_pool(obj: Grant) -> int:
         return obj.pool_id
+
+    @staticmethod
+    def resolve_balances(obj: Grant) -> dict[str, Decimal]:
+        if not hasattr(obj, BALANCES):
+            prepare_grants(None, [obj])
+        return _balances_out(getattr(obj, BALANCES))
 
     @staticmethod
     def resolve_facility(obj: Grant) -> int | None:
@@ -241,6 +311,7 @@ POOLS = Resource(
     refs={"grantor": Grantor, "municipality": Municipality},
     creator=create_pool,
     service_audits=frozenset({"create"}),
+    prepare=prepare_pools,
     filters={"grantor": (int, "grantor_id"), "municipality": (int, "municipality_id")},
     export_columns=[
         ("id", lambda p: p.pk),
@@ -266,6 +337,7 @@ GRANTS = Resource(
     creator=create_grant,
     updater=update_grant,
     service_audits=frozenset({"create"}),
+    prepare=prepare_grants,
     filters={"pool": (int, "pool_id"), "facility": (int, "facility_id")},
     export_columns=[
         ("id", lambda g: g.pk),

@@ -19,7 +19,7 @@ from pydantic import Field
 from styrbord.accounts.permissions import LIST, can, scope, scoped_for
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
-from styrbord.api.crud import Resource, VersionedOut, field_error, register
+from styrbord.api.crud import Resource, VersionedOut, field_error, item_errors, register
 from styrbord.api.registry import declare
 from styrbord.competences.models import Competence
 from styrbord.lib.dates import local_today
@@ -136,7 +136,11 @@ class CoverageParams(Schema):
 def _competences(ids: list[int]) -> list[Competence]:
     found = list(Competence.objects.filter(pk__in=ids))
     if len(found) != len(set(ids)):
-        raise field_error("competences", _("En eller flere kompetencer findes ikke."))
+        known = {c.pk for c in found}
+        raise item_errors(
+            "competences",
+            {i: _("Kompetencen %(id)s findes ikke.") % {"id": pk} for i, pk in enumerate(ids) if pk not in known},
+        )
     return found
 
 

@@ -18,7 +18,15 @@ from styrbord.accounts import privacy
 from styrbord.accounts.permissions import DELETE, EXPORT, RETRIEVE, can
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
-from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, generic_update, register
+from styrbord.api.crud import (
+    ConflictError,
+    Resource,
+    VersionedOut,
+    field_error,
+    generic_update,
+    nested_at,
+    register,
+)
 from styrbord.api.registry import declare
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
@@ -165,9 +173,10 @@ EMPLOYMENT_REFS: dict[str, Any] = {"facility": Facility, "unit": Unit, "job_code
 def _new_employment(user: Any, employee: Employee, fields: dict[str, Any]) -> Employment:
     from styrbord.api.crud import resolve_refs
 
-    data = resolve_refs(user, EMPLOYMENTS, fields)
-    employment = Employment(employee=employee, **data)
-    employment.full_clean()
+    with nested_at("employment"):  # its errors point into the payload's "employment" object
+        data = resolve_refs(user, EMPLOYMENTS, fields)
+        employment = Employment(employee=employee, **data)
+        employment.full_clean()
     employment.save()
     return employment
 

@@ -19,7 +19,7 @@ from pydantic import Field
 from styrbord.accounts.permissions import CREATE, RETRIEVE, UPDATE, can, scope, scoped_for
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
-from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, register
+from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, item_errors, register
 from styrbord.api.registry import declare
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.models import Booking, BookingStatus, Course, Provider, Session
@@ -419,11 +419,14 @@ def build() -> Router:
         wanted = list(dict.fromkeys(payload.employments))
         employments = list(scope(user, Employment.objects.select_related("facility", "employee")).filter(pk__in=wanted))
         if len(employments) != len(wanted):
-            missing = sorted(set(wanted) - {e.pk for e in employments})
-            raise field_error(
+            found = {e.pk for e in employments}
+            raise item_errors(
                 "employments",
-                _("Ansættelse %(ids)s findes ikke eller er uden for dit omfang.")
-                % {"ids": ", ".join(map(str, missing))},
+                {
+                    index: _("Ansættelse %(id)s findes ikke eller er uden for dit omfang.") % {"id": pk}
+                    for index, pk in enumerate(payload.employments)
+                    if pk not in found
+                },
             )
         session = Session.objects.filter(pk=payload.session).first()
         if session is None:
@@ -466,19 +469,26 @@ def build() -> Router:
         if session is None:
             raise Http404
         wanted = [item.booking for item in payload.bookings]
-        if len(set(wanted)) != len(wanted):
-            raise field_error("bookings", _("En booking står flere gange."))
+        if len(set(wanted)) != len(wanted):  # each repetition, at the item that repeats an earlier one
+            raise item_errors(
+                "bookings",
+                {i: _("En booking står flere gange.") for i, pk in enumerate(wanted) if pk in wanted[:i]},
+                key="booking",
+            )
         found = set(
             scoped_for(user, UPDATE, "booking", Booking.objects.filter(session=session, pk__in=wanted)).values_list(
                 "pk", flat=True
             )
         )
         if len(found) != len(wanted):
-            missing = sorted(set(wanted) - found)
-            raise field_error(
+            raise item_errors(
                 "bookings",
-                _("Booking %(ids)s findes ikke på holdet eller er uden for dit omfang.")
-                % {"ids": ", ".join(map(str, missing))},
+                {
+                    i: _("Booking %(id)s findes ikke på holdet eller er uden for dit omfang.") % {"id": pk}
+                    for i, pk in enumerate(wanted)
+                    if pk not in found
+                },
+                key="booking",
             )
         outcomes = {item.booking: (item.outcome, item.version) for item in payload.bookings}
         try:
