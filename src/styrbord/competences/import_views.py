@@ -30,6 +30,7 @@ from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing import storage
 from styrbord.staff.importing.errors import ImportRejectedError
+from styrbord.staff.importing.views import importing_municipality
 from styrbord.staff.models import Employee
 
 OBJECT_TYPE = "staff_import"
@@ -70,15 +71,9 @@ class HoldingUploadForm(forms.Form):
 
 def _require(request: HttpRequest) -> Municipality | None:
     """May the user import, and for which municipality (None: an administrator chooses)."""
-    user = request.user
-    if not can(user, CREATE, OBJECT_TYPE):
+    if not can(request.user, CREATE, OBJECT_TYPE):
         raise PermissionDenied
-    if user.is_superuser or user.role == "admin":  # type: ignore[union-attr]
-        return None
-    municipality = getattr(user, "municipality", None)
-    if municipality is None:
-        raise PermissionDenied
-    return municipality
+    return importing_municipality(request)
 
 
 def _batches(request: HttpRequest, action: str) -> Any:

@@ -39,8 +39,9 @@ def _require(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _own_municipality(request: HttpRequest) -> Municipality | None:
-    """A coordinator's municipality is fixed; an admin chooses (None)."""
+def importing_municipality(request: HttpRequest) -> Municipality | None:
+    """The municipality a user imports for: a coordinator's own, fixed; None for an
+    administrator, who chooses (the certificate import asks the same)."""
     user = request.user
     if user.is_superuser or user.role == "admin":  # type: ignore[union-attr]
         return None
@@ -88,7 +89,7 @@ def _history(request: HttpRequest) -> Any:
 def upload(request: HttpRequest) -> HttpResponse:
     """Choose the files (and for an admin the municipality); valid files go on to the preview."""
     _require(request)
-    fixed = _own_municipality(request)
+    fixed = importing_municipality(request)
     form = UploadForm(request.POST or None, request.FILES or None, municipality=fixed)
     context: dict[str, Any] = {
         "form": form,
