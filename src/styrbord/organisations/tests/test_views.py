@@ -315,7 +315,17 @@ def test_a_facility_with_the_same_minimum_every_day_says_so_once(world: Any) -> 
     world.dolmer.minimum_staff_weekend = 3
     world.dolmer.save()
     body = client_for(world.finance).get(facility_url(world.dolmer)).content.decode()
-    assert "3 medarbejdere på arbejde på hverdage</dd>" in body  # finance: no edit link after it
+    # finance: no edit link after it
+    assert "3 medarbejdere på arbejde alle dage, også i weekender og på helligdage</dd>" in body
+
+
+def test_a_facility_without_a_weekend_minimum_says_the_weekday_one_holds_every_day(world: Any) -> None:
+    """It said "3 på hverdage" and nothing of weekends, while an empty weekend minimum means the same."""
+    world.dolmer.minimum_staff = 3
+    world.dolmer.minimum_staff_weekend = None
+    world.dolmer.save()
+    body = client_for(world.finance).get(facility_url(world.dolmer)).content.decode()
+    assert "3 medarbejdere på arbejde alle dage, også i weekender og på helligdage</dd>" in body
 
 
 def test_a_staffing_period_that_ends_before_it_starts_is_refused_with_a_danish_message(world: Any) -> None:
