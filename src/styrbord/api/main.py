@@ -23,8 +23,10 @@ Styrbords API til integrationer (HR, løn, økonomi, BI).
   *API-tokens* (linket nederst på hver side). API'et handler med tokenejerens rolle og omfang, præcis som siderne.
 * **Omfang**: lister viser kun det, du må se; et objekt uden for dit omfang svarer 404.
 * **Sider**: `page` (fra 1) og `page_size` (standard 50, højst 100; større værdier afvises med 422).
-* **Parametre**: en query-parameter, operationen ikke kender (f.eks. en stavefejl), afvises med 422
-  (`"type": "extra_forbidden"`, og `ctx.accepted` nævner dem, den tager); den ignoreres ikke.
+* **Parametre og felter**: en query-parameter, operationen ikke kender (f.eks. en stavefejl), afvises med 422
+  (`"type": "extra_forbidden"`, og `ctx.accepted` nævner dem, den tager); den ignoreres ikke. Det samme
+  gælder et felt i request-body'en, som skemaet ikke har (også i et indlejret objekt): 422
+  `extra_forbidden` med feltets placering i `loc`, og intet gemmes (skemaerne har `additionalProperties: false`).
 * **Optimistisk låsning**: hvert objekt har en `version`. Send den version, du læste, ved PATCH og
   DELETE; er data ændret i mellemtiden, svarer API'et 409 ConflictError med den aktuelle version.
 * **Persondata**: opslag og eksport af persondata logges i auditloggen.

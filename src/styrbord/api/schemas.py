@@ -1,4 +1,4 @@
-"""Shared API schema pieces: safe text, ids, versions, error bodies and pagination."""
+"""Shared API schema pieces: the input base, safe text, ids, versions, error bodies and pagination."""
 
 from __future__ import annotations
 
@@ -8,10 +8,24 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints, create_model
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, create_model
 from pydantic_core import PydanticCustomError
 
 from styrbord.lib.fields import within_calendar
+
+
+class Input(Schema):
+    """Base of every request body schema and of every object nested in one (never of an output).
+
+    A field the schema does not declare answers 422 ``extra_forbidden`` at the field
+    (``["body", "payload", "bogus"]``, or ``[..., "employment", "bogus"]`` inside a nested object),
+    instead of being silently dropped: a misspelt PATCH field is not a no-op that answers 200.
+    The OpenAPI schema says so (``additionalProperties: false``), so generated clients know too.
+    Ninja's ``Schema`` validates the raw dict first when extras are forbidden, so they are seen.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
 
 # PostgreSQL text cannot hold NUL characters: refuse them in the schema, not with a 500.
 NO_NUL = r"^[^\x00]*$"

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Router
 
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
@@ -26,7 +26,7 @@ class CompetenceOut(VersionedOut):
     refresher_rule: str
 
 
-class CompetenceCreate(Schema):
+class CompetenceCreate(schemas.Input):
     code: schemas.Slug
     name: schemas.Required200
     category: C.CompetenceCategory
@@ -35,7 +35,7 @@ class CompetenceCreate(Schema):
     refresher_rule: schemas.Text200 = ""
 
 
-class CompetenceUpdate(Schema):
+class CompetenceUpdate(schemas.Input):
     version: schemas.Version
     name: schemas.Required200 | None = None
     category: C.CompetenceCategory | None = None
@@ -62,7 +62,7 @@ class HoldingOut(VersionedOut):
         return obj.competence_id
 
 
-class HoldingCreate(Schema):
+class HoldingCreate(schemas.Input):
     employee: schemas.Id
     competence: schemas.Id
     acquired_on: schemas.Day
@@ -71,7 +71,7 @@ class HoldingCreate(Schema):
     evidence: schemas.Text300 = ""
 
 
-class HoldingUpdate(Schema):
+class HoldingUpdate(schemas.Input):
     version: schemas.Version
     acquired_on: schemas.Day | None = None
     expires_on: schemas.Day | None = None

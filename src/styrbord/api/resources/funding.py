@@ -119,7 +119,7 @@ class PoolOut(VersionedOut):
         return obj.municipality_id
 
 
-class PoolCreate(Schema):
+class PoolCreate(schemas.Input):
     grantor: schemas.Id | None = None
     municipality: schemas.Id | None = None
     name: schemas.Required200
@@ -134,7 +134,7 @@ class PoolCreate(Schema):
     conditions: schemas.Text2000 = ""
 
 
-class PoolUpdate(Schema):
+class PoolUpdate(schemas.Input):
     version: schemas.Version
     name: schemas.Required200 | None = None
     purpose: schemas.Text2000 | None = None
@@ -172,7 +172,7 @@ class GrantOut(VersionedOut):
         return obj.municipality_id
 
 
-class GrantCreate(Schema):
+class GrantCreate(schemas.Input):
     pool: schemas.Id
     facility: schemas.Id | None = None
     municipality: schemas.Id | None = None
@@ -183,7 +183,7 @@ class GrantCreate(Schema):
     approved_on: schemas.Day | None = None
 
 
-class GrantUpdate(Schema):
+class GrantUpdate(schemas.Input):
     version: schemas.Version
     title: schemas.Text300 | None = None
     case_number: schemas.Text40 | None = None
@@ -234,7 +234,7 @@ def _names_people(context: Any) -> bool:
     return role not in (Role.GRANTOR, Role.ANALYST)
 
 
-class LedgerCreate(Schema):
+class LedgerCreate(schemas.Input):
     grant: schemas.Id
     kind: C.LedgerKind
     category: C.CostCategoryValue | None = None
@@ -244,7 +244,7 @@ class LedgerCreate(Schema):
     text: schemas.Text300 = ""
 
 
-class ReverseIn(Schema):
+class ReverseIn(schemas.Input):
     version: schemas.Version
     reason: schemas.Required200
 

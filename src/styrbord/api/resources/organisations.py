@@ -6,7 +6,7 @@ without the right to change the facility itself."""
 
 from decimal import Decimal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from styrbord.api import schemas
 from styrbord.api.crud import Resource, VersionedOut, register
@@ -38,7 +38,7 @@ class FacilityOut(VersionedOut):
         return obj.operator_region_id
 
 
-class FacilityUpdate(Schema):
+class FacilityUpdate(schemas.Input):
     version: schemas.Version
     name: schemas.Required200 | None = None
     places: schemas.Count | None = None
@@ -58,13 +58,13 @@ class UnitOut(VersionedOut):
         return obj.facility_id
 
 
-class UnitCreate(Schema):
+class UnitCreate(schemas.Input):
     facility: schemas.Id
     name: schemas.Required200
     hr_department_id: schemas.Text40 = ""
 
 
-class UnitUpdate(Schema):
+class UnitUpdate(schemas.Input):
     version: schemas.Version
     name: schemas.Required200 | None = None
     hr_department_id: schemas.Text40 | None = None
@@ -122,7 +122,7 @@ class StaffingPeriodOut(VersionedOut):
         return obj.facility_id
 
 
-class StaffingPeriodCreate(Schema):
+class StaffingPeriodCreate(schemas.Input):
     facility: schemas.Id
     start_date: schemas.Day
     end_date: schemas.Day
@@ -130,7 +130,7 @@ class StaffingPeriodCreate(Schema):
     reason: schemas.Text200 = ""
 
 
-class StaffingPeriodUpdate(Schema):
+class StaffingPeriodUpdate(schemas.Input):
     version: schemas.Version
     start_date: schemas.Day | None = None
     end_date: schemas.Day | None = None
@@ -168,7 +168,7 @@ class MinimumStaffingOut(VersionedOut):
     minimum_staff_weekend: int | None = Field(description=WEEKEND_MINIMUM)
 
 
-class MinimumStaffingUpdate(Schema):
+class MinimumStaffingUpdate(schemas.Input):
     version: schemas.Version
     minimum_staff: schemas.Count | None = None
     minimum_staff_weekend: schemas.Count | None = Field(None, description=WEEKEND_MINIMUM)

@@ -73,7 +73,7 @@ class RequirementOut(VersionedOut):
         return sorted(c.pk for c in obj.competences.all())
 
 
-class RequirementFields(Schema):
+class RequirementFields(schemas.Input):
     name: schemas.Required200
     description: schemas.Text2000 = ""
     scope_level: C.ScopeLevelValue = ScopeLevel.FACILITY
@@ -95,7 +95,7 @@ class RequirementFields(Schema):
     is_active: bool = True
 
 
-class RequirementUpdate(Schema):
+class RequirementUpdate(schemas.Input):
     version: schemas.Version
     name: schemas.Required200 | None = None
     description: schemas.Text2000 | None = None

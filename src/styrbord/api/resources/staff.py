@@ -50,7 +50,7 @@ class EmployeeOut(VersionedOut):
     anonymised_at: dt.datetime | None
 
 
-class EmploymentFields(Schema):
+class EmploymentFields(schemas.Input):
     facility: schemas.Id
     unit: schemas.Id | None = None
     job_code: schemas.Id | None = None
@@ -67,7 +67,7 @@ class EmploymentFields(Schema):
     hourly_wage: schemas.Money = Decimal("0.00")
 
 
-class EmployeeCreate(Schema):
+class EmployeeCreate(schemas.Input):
     person_key: schemas.Required64
     name: schemas.Required200
     email: schemas.Email = ""
@@ -95,7 +95,7 @@ def _no_cpr_in_name(value: str | None) -> str | None:
     return value
 
 
-class EmployeeUpdate(Schema):
+class EmployeeUpdate(schemas.Input):
     version: schemas.Version
     name: schemas.Required200 | None = None
 
@@ -150,7 +150,7 @@ class EmploymentCreate(EmploymentFields):
     employee: schemas.Id
 
 
-class EmploymentUpdate(Schema):
+class EmploymentUpdate(schemas.Input):
     version: schemas.Version
     facility: schemas.Id | None = None
     unit: schemas.Id | None = None
@@ -286,7 +286,7 @@ class PersonalDataOut(Schema):
     sections: dict[str, list[dict[str, Any]]]
 
 
-class AnonymiseIn(Schema):
+class AnonymiseIn(schemas.Input):
     version: schemas.Version
     reason: schemas.Required200
 

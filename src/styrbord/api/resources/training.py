@@ -53,7 +53,7 @@ class CourseOut(VersionedOut):
         return obj.provider_id
 
 
-class CourseCreate(Schema):
+class CourseCreate(schemas.Input):
     code: schemas.Slug
     name: schemas.Required200
     provider: schemas.Id
@@ -70,7 +70,7 @@ class CourseCreate(Schema):
     active: bool = True
 
 
-class CourseUpdate(Schema):
+class CourseUpdate(schemas.Input):
     version: schemas.Version
     name: schemas.Required200 | None = None
     description: schemas.Text2000 | None = None
@@ -157,7 +157,7 @@ class BookingOut(VersionedOut):
         return obj.employment.facility_id
 
 
-class BookingCreate(Schema):
+class BookingCreate(schemas.Input):
     session: schemas.Id
     employee: schemas.Id
     employment: schemas.Id | None = None
@@ -167,7 +167,7 @@ class BookingCreate(Schema):
     note: schemas.Text300 = ""
 
 
-class BookingUpdate(Schema):
+class BookingUpdate(schemas.Input):
     version: schemas.Version
     status: C.BookingStatusValue | None = None
     reason: schemas.Text300 = ""
@@ -180,12 +180,12 @@ class StaffingWarningOut(Schema):
     minimum: int
 
 
-class StaffingCheckIn(Schema):
+class StaffingCheckIn(schemas.Input):
     session: schemas.Id
     employment: schemas.Id
 
 
-class GroupBookingIn(Schema):
+class GroupBookingIn(schemas.Input):
     session: schemas.Id
     employments: Annotated[list[schemas.Id], Field(min_length=1, max_length=200)]
     status: Literal["planned", "booked"] = "booked"
@@ -199,13 +199,13 @@ class GroupBookingOut(Schema):
     waitlisted: int
 
 
-class AttendanceItemIn(Schema):
+class AttendanceItemIn(schemas.Input):
     booking: schemas.Id
     outcome: Literal["completed", "incomplete", "attended", "no_show"]
     version: schemas.Version
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(schemas.Input):
     bookings: Annotated[list[AttendanceItemIn], Field(min_length=1, max_length=500)]
 
 

@@ -53,10 +53,15 @@ def test_a_grant_and_its_pool_show_committed_spent_and_left(world: Any, api_as: 
     assert one["balances"]["used"] == str(service.used)
     # The pool: the sum over its grants in the caller's scope, as the pools page sums them.
     assert api.get(f"/pools/{pool.pk}").json()["balances"] == expected
-    # Read-only: a PATCH cannot set them (the schema has no such field; the figures stay the ledger's).
+    # Read-only: a PATCH cannot set them (the schema has no such field, so it is refused, not
+    # silently dropped; the figures stay the ledger's).
     patched = api.patch(f"/grants/{grant.pk}", {"version": one["version"], "balances": {"remaining": "1.00"}})
-    assert patched.status_code == 200, patched.content
-    assert patched.json()["balances"] == expected
+    assert patched.status_code == 422, patched.content
+    assert patched.json()["detail"] == [
+        {"type": "extra_forbidden", "loc": ["body", "payload", "balances"], "msg": "Feltet findes ikke."}
+    ]
+    again = api.get(f"/grants/{grant.pk}").json()
+    assert (again["version"], again["balances"]) == (one["version"], expected)
 
 
 def test_the_schema_documents_the_balances_as_output_only(world: Any, api_as: Any) -> None:
