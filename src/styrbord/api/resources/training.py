@@ -405,8 +405,8 @@ def build() -> Router:
         url_name=op_group,
         summary="Book several people on one session, all or none",
         description=(
-            "Each person is checked as a single booking is; a refusal for one books no one (422, naming the "
-            "person). Minimum staffing is checked for the group together: when it breaks and "
+            "Each person is checked as a single booking is; a refusal for one books no one (422, one error per "
+            "refused person at their place in `employments`, naming them and why). Minimum staffing is checked for the group together: when it breaks and "
             "`confirm_understaffing` is false, nothing is booked and the answer is 200 with `booked` false and "
             "the days; otherwise 201 with the bookings."
         ),
@@ -436,7 +436,13 @@ def build() -> Router:
                 session, employments, payload.status, user, confirm_understaffing=payload.confirm_understaffing
             )
         except BookingError as exc:
-            raise _booking_error(exc) from None
+            if not exc.refused:
+                raise _booking_error(exc) from None
+            # Each refused person at their place in the list (the first, if sent twice).
+            place = {pk: index for index, pk in reversed(list(enumerate(payload.employments)))}
+            raise item_errors(
+                "employments", {place[pk]: reason for pk, reason in exc.refused.items()}, kind="booking_error"
+            ) from None
         body = {
             "booked": outcome.booked,
             "bookings": outcome.bookings,

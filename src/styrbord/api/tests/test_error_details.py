@@ -138,3 +138,30 @@ def test_errors_in_a_new_employees_employment_point_into_the_employment(world: A
         (["body", "payload", "employment", "end_date"], "En fratrådt ansættelse skal have en slutdato.")
     ]
     assert not Employee.objects.filter(person_key__in=["a", "b"]).exists()
+
+
+def test_a_group_bookings_refused_people_are_each_named_at_their_place_in_the_list(world: Any, api_as: Any) -> None:
+    """The booking service's refusals (leave on a course day) came as one error at ``__all__``."""
+    from styrbord.staff.models import Absence
+    from styrbord.training.tests import helpers
+
+    session = helpers.session(days=[dt.date(2026, 3, 2)], capacity=10)
+    staff = world.dolmer_staff
+    for person in (staff[0], staff[2]):
+        Absence.objects.create(
+            employee=person, kind=Absence.Kind.HOLIDAY, start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 3, 2)
+        )
+    ids = [e.employments.get().pk for e in staff]
+
+    answer = api_as(world.manager).post("/bookings/group", {"session": session.pk, "employments": ids})
+
+    assert answer.status_code == 422, answer.content
+    assert [(e["loc"], e["type"], e["msg"]) for e in answer.json()["detail"]] == [
+        (
+            ["body", "payload", "employments", index],
+            "booking_error",
+            f"{staff[index].name}: Medarbejderen har fravær (ferie) den 02-03-2026.",
+        )
+        for index in (0, 2)
+    ]
+    assert not session.bookings.exists()

@@ -251,7 +251,7 @@ def book_group(
     if not employments:
         raise BookingError(_("Vælg mindst én medarbejder."))
     bookings: list[Booking] = []
-    refused: list[str] = []
+    refused: dict[int, str] = {}
     for employment in sorted(employments, key=lambda e: (e.facility.name, e.employee.name, e.pk)):
         try:  # each in its own savepoint, so the next is still checked after a refusal
             bookings.append(
@@ -260,10 +260,14 @@ def book_group(
                 )
             )
         except BookingError as error:
-            refused.append(_("%(name)s: %(reason)s") % {"name": employment.employee.name, "reason": error.message})
+            refused[employment.pk] = _("%(name)s: %(reason)s") % {
+                "name": employment.employee.name,
+                "reason": error.message,
+            }
     if refused:
         nobody = _("Ingen er booket.")
-        raise BookingError(" ".join([*refused, nobody]), problems=[*refused, nobody])
+        said = list(refused.values())
+        raise BookingError(" ".join([*said, nobody]), problems=[*said, nobody], refused=refused)
     per_booking = group_staffing_warnings(session, bookings)  # each with the rest of the group away
     for booking in bookings:
         booking.staffing_warning = bool(per_booking[booking.pk])
