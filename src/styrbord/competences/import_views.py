@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from styrbord.accounts.permissions import CREATE, LIST, can, scoped_for
@@ -26,6 +26,7 @@ from styrbord.accounts.uploads import UploadRejectedError, check_upload
 from styrbord.competences import importing
 from styrbord.competences.importing import HoldingImport, HoldingsChangedError, apply_holdings, check_holdings
 from styrbord.competences.models import Competence
+from styrbord.lib.formatting import format_number
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing import storage
@@ -87,6 +88,10 @@ def _batches(request: HttpRequest, action: str) -> Any:
     )
 
 
+class _GoneError(Exception):
+    """No pending upload of the user's under this token (applied, cancelled, or never theirs)."""
+
+
 def _pending(request: HttpRequest, token: str) -> ImportBatch:
     batch = (
         _batches(request, CREATE)
@@ -94,8 +99,14 @@ def _pending(request: HttpRequest, token: str) -> ImportBatch:
         .first()
     )
     if batch is None or not token:
-        raise Http404
+        raise _GoneError
     return batch
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    """Back to the upload page (e.g. the browser's Back after applying): nothing is done again."""
+    messages.info(request, gettext("Importen er allerede gennemført eller annulleret; intet er ændret."))
+    return redirect("competences:import_upload")
 
 
 def _upload_context(request: HttpRequest, form: HoldingUploadForm, fixed: Municipality | None) -> dict[str, Any]:
@@ -128,6 +139,18 @@ def upload(request: HttpRequest) -> HttpResponse:
             storage.discard(token)
             context.update(errors=result.errors, warnings=result.warnings)
             return render(request, "competences/import_upload.html", context, status=422)
+        if not result.new:  # nothing to confirm: said here, and no upload is left waiting
+            storage.discard(token)
+            messages.info(
+                request,
+                ngettext(
+                    "Intet at tilføje: filens %(count)s bevis findes allerede.",
+                    "Intet at tilføje: alle filens %(count)s beviser findes allerede.",
+                    result.existing,
+                )
+                % {"count": format_number(result.existing)},
+            )
+            return redirect("competences:import_upload")
         ImportBatch.objects.create(
             municipality=municipality,
             created_by_id=request.user.pk,
@@ -170,7 +193,10 @@ def _preview(
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """GET: what the import would add. POST: add it (everything or nothing)."""
     _require(request)
-    batch = _pending(request, token)
+    try:
+        batch = _pending(request, token)
+    except _GoneError:
+        return _gone(request)
     sources = storage.sources_of(batch)
     if not sources:
         raise Http404
@@ -198,7 +224,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             "Importen er gennemført: %(created)s kompetencebeviser tilføjet, %(existing)s fandtes allerede.",
             created,
         )
-        % {"created": created, "existing": result.existing},
+        % {"created": format_number(created), "existing": format_number(result.existing)},
     )
     return redirect("competences:import_upload")
 
@@ -209,7 +235,10 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     """Throw the upload away (its file is deleted)."""
     _require(request)
-    batch = _pending(request, token)
+    try:
+        batch = _pending(request, token)
+    except _GoneError:
+        return _gone(request)
     storage.release(batch, ImportBatch.Status.CANCELLED)
     messages.info(request, gettext_lazy("Importen er annulleret, og filen er slettet."))
     return redirect("competences:import_upload")

@@ -21,7 +21,10 @@ date is left as it is.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,16 +33,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from styrbord.audit.services import log_action, log_changes
 from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.competences.services import default_expiry
 from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import format_date
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing.columns import Columns, cpr_columns, refuse_cpr_if_policy
-from styrbord.staff.importing.errors import ImportRejectedError, IssueList
+from styrbord.staff.importing.errors import ImportRejectedError, Issue, IssueList
 from styrbord.staff.importing.five_file import hr_person_key
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_where
 from styrbord.staff.importing.values import looks_like_cpr, normalise_header, pseudonymise_cpr
@@ -52,7 +56,7 @@ EMAIL = ("E-mail", "Email", "Mail")
 COMPETENCE = ("Kompetence", "Kompetencekode", "Kursus", "Certificering")
 ACQUIRED = ("Opnået", "Opnaaet", "Opnået dato", "Dato", "Gennemført", "Bestået")
 EXPIRES = ("Udløber", "Udloeber", "Udløbsdato", "Gyldig til")
-EVIDENCE = ("Dokumentation", "Bevis", "Kursusudbyder", "Udbyder")
+EVIDENCE = ("Dokumentation", "Bevis", "Kursusudbyder", "Udbyder", "Bemærkning", "Note")
 NAME = ("Navn", "Medarbejder", "Medarbejdernavn")
 
 # What the upload page lists as the file's columns (the first name of each group).
@@ -78,9 +82,29 @@ UNKNOWN_COMPETENCE = gettext_noop("Ukendt kompetence. Skriv kompetencens navn el
 IN_THE_FUTURE = gettext_noop("Datoen ligger efter i dag; et bevis kan ikke være opnået endnu.")
 EXPIRES_BEFORE = gettext_noop("Udløbsdatoen ligger før den dag, kompetencen blev opnået.")
 TOO_LONG = gettext_noop("Højst %(max)s tegn.")
-DUPLICATE_ROW = gettext_noop("Samme bevis (medarbejder, kompetence og dato) står også i række %(first)s.")
+DUPLICATE_ROW = gettext_noop(
+    "Samme bevis (medarbejder, kompetence og dato) står også i række %(first)s; rækken springes over."
+)
+NONE_FOUND = gettext_noop(
+    "Ingen af filens medarbejdere findes i %(municipality)s. Er det den rigtige kommune, og er det den rigtige "
+    "kolonne, der siger hvem?"
+)
+DID_YOU_MEAN = gettext_noop("Ukendt kompetence. Mente du %(suggestions)s? Skriv navnet eller koden, som i kataloget.")
+EXCEL_DATE_NUMBER = gettext_noop(
+    "Ligner et Excel-datotal, ikke en dato: formatér kolonnen som dato i Excel (f.eks. 01-03-2024), og gem igen."
+)
+ALREADY_EXPIRED = gettext_noop("Beviset udløb %(expired)s; det tilføjes som historik og tæller ikke i dækningen.")
+NO_END_IS_VALIDITY = gettext_noop(
+    "Udløber %(written)s betyder ingen udløbsdato, men kompetencen gælder %(months)s måneder: beviset udløber "
+    "%(expires)s."
+)
 NAME_DIFFERS = gettext_noop("Navnet passer ikke med medarbejderen %(name)s i Styrbord. Tjek, at det er den rigtige.")
 NO_ROWS = gettext_noop("Filen har ingen rækker med beviser.")
+
+
+# A date cell that lost its date format in Excel shows the day's serial number (2024-03-01 is 45352).
+EXCEL_SERIAL = re.compile(r"[2-6]\d{4}")
+BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 def _readable(headers: list[str]) -> bool:
@@ -134,8 +158,10 @@ class _People:
     """The municipality's people, by each key a row may name them by."""
 
     by_employment: dict[str, int]
+    by_employment_digits: dict[str, int | None]
     by_key: dict[str, int]
     by_folded_key: dict[str, int]
+    by_key_digits: dict[str, int | None]
     by_email: dict[str, list[int]]
     names: dict[int, str]
 
@@ -144,17 +170,22 @@ class _People:
         employments = Employment.objects.filter(
             facility__municipality=municipality, employee__anonymised_at__isnull=True
         ).values_list("employment_number", "employee_id", "employee__person_key", "employee__email", "employee__name")
-        people = cls({}, {}, {}, {}, {})
+        people = cls({}, {}, {}, {}, {}, {}, {})
         for number, employee_id, key, email, name in employments.iterator(chunk_size=5000):
             people.by_employment[number.casefold()] = employee_id
+            _by_digits(people.by_employment_digits, number, employee_id)
             if employee_id in people.names:
                 continue
             people.names[employee_id] = name
             people.by_key[key] = employee_id
             people.by_folded_key.setdefault(key.casefold(), employee_id)
+            _by_digits(people.by_key_digits, key.rpartition(":")[2], employee_id)
             if email:
                 people.by_email.setdefault(email.casefold(), []).append(employee_id)
         return people
+
+    def employment(self, value: str) -> int | None:
+        return self.by_employment.get(value.casefold()) or _digits_match(self.by_employment_digits, value)
 
     def person(self, value: str, municipality_code: str) -> int | None:
         """By HR's own id as the list writes it ("1042", or "DEMO-1042" for "demo-1042"), which
@@ -163,7 +194,20 @@ class _People:
             found = self.by_key.get(key) or self.by_folded_key.get(key.casefold())
             if found is not None:
                 return found
-        return None
+        return _digits_match(self.by_key_digits, value)
+
+
+def _by_digits(index: dict[str, int | None], number: str, employee_id: int) -> None:
+    """Index an all-digit id without its leading zeros (None when two people share that)."""
+    if number.isdigit():
+        key = number.lstrip("0")
+        index[key] = employee_id if index.get(key, employee_id) == employee_id else None
+
+
+def _digits_match(index: dict[str, int | None], value: str) -> int | None:
+    """An all-digit id whose leading zeros Excel dropped ("1042" for "01042"), if only one
+    person's id reads so."""
+    return index.get(value.lstrip("0")) if value.isdigit() else None
 
 
 class _Reader:
@@ -178,6 +222,8 @@ class _Reader:
         self.competences = _competence_names()
         self.today = local_today()
         self.seen: dict[tuple[int, int, Any], int] = {}
+        self.found_people = 0
+        self.unknown_people = 0
         self.existing = set(
             CompetenceHolding.objects.filter(employee_id__in=self.people.names).values_list(
                 "employee_id", "competence_id", "acquired_on"
@@ -211,6 +257,13 @@ class _Reader:
             self._row(row, cells, who, found, expires, evidence, name)
         if not self.result.rows:
             self.result.errors.add(table.file, None, "", "", NO_ROWS)
+        elif self.unknown_people and not self.found_people:
+            # First, above the rows' errors (which may be more than are kept): the likely cause.
+            errors = self.result.errors
+            errors.items.insert(
+                0, Issue(table.file, None, "", "", NONE_FOUND, (("municipality", str(self.municipality)),))
+            )
+            errors.total += 1
 
     def _row(
         self,
@@ -226,8 +279,8 @@ class _Reader:
         before = errors.total
         employee_id = self._person(row, cells, who)
         competence = self._competence(row, cells, found[COMPETENCE[0]])
-        acquired = cols.date(cells, row, found[ACQUIRED[0]], required=True)
-        expires = cols.date(cells, row, expires_col, open_end=True)
+        acquired = self._date(cells, row, found[ACQUIRED[0]], required=True)
+        expires = self._date(cells, row, expires_col)
         evidence = cols.text(cells, evidence_col)
         if acquired is not None and acquired > self.today:
             errors.add(
@@ -247,10 +300,24 @@ class _Reader:
             except ValidationError:
                 errors.add(table.file, row, table.column(found[ACQUIRED[0]]), str(acquired), EXPIRES_BEFORE)
                 return
+            written = cols.text(cells, expires_col)
+            if written and expires is not None:
+                self.result.warnings.add(
+                    table.file,
+                    row,
+                    table.column(expires_col or 0),
+                    written,
+                    NO_END_IS_VALIDITY,
+                    written=written,
+                    months=competence.validity_months,
+                    expires=format_date(expires, "da"),
+                )
+        if expires is not None and expires < self.today:
+            self.result.warnings.add(table.file, row, "", "", ALREADY_EXPIRED, expired=format_date(expires, "da"))
         self._check_name(row, cells, name_col, employee_id)
         key = (employee_id, competence.pk, acquired)
         if key in self.seen:
-            errors.add(table.file, row, "", "", DUPLICATE_ROW, first=self.seen[key])
+            self.result.warnings.add(table.file, row, "", "", DUPLICATE_ROW, first=self.seen[key])
             return
         self.seen[key] = row
         if key in self.existing:
@@ -267,6 +334,14 @@ class _Reader:
             )
         )
 
+    def _date(self, cells: list[str], row: int, index: int | None, required: bool = False) -> dt.date | None:
+        """A date cell; an Excel date serial that lost its date format (45352) is said to be one."""
+        raw = self.cols.text(cells, index)
+        if index is not None and EXCEL_SERIAL.fullmatch(raw):
+            self.cols.errors.add(self.table.file, row, self.table.column(index), raw, EXCEL_DATE_NUMBER)
+            return None
+        return self.cols.date(cells, row, index, required=required, open_end=not required)
+
     def _person(self, row: int, cells: list[str], who: list[tuple[int, str]]) -> int | None:
         """The person of the row: by the first of its identifying cells that is filled."""
         cols, table, people = self.cols, self.table, self.people
@@ -276,7 +351,7 @@ class _Reader:
                 continue
             column = table.column(index)
             if what == "employment":
-                found = people.by_employment.get(value.casefold())
+                found = people.employment(value)
             elif what == "person":
                 found = people.person(value, self.municipality.code)
             elif what == "cpr":
@@ -289,6 +364,9 @@ class _Reader:
                 found = matches[0] if matches else None
             if found is None:
                 cols.errors.add(table.file, row, column, value, UNKNOWN_PERSON[what])
+                self.unknown_people += 1
+            else:
+                self.found_people += 1
             return found
         cols.errors.add(table.file, row, "", "", NO_PERSON)
         return None
@@ -300,9 +378,15 @@ class _Reader:
                 self.table.file, row, self.table.column(index), "", gettext_noop("Feltet skal udfyldes.")
             )
             return None
-        competence = self.competences.get(text.casefold())
+        competence = self.competences.get(text.casefold()) or self.competences.get(_plain_name(text))
         if competence is None:
-            self.cols.errors.add(self.table.file, row, self.table.column(index), text, UNKNOWN_COMPETENCE)
+            close = _suggestions(text, self.competences)
+            if close:
+                self.cols.errors.add(
+                    self.table.file, row, self.table.column(index), text, DID_YOU_MEAN, suggestions=close
+                )
+            else:
+                self.cols.errors.add(self.table.file, row, self.table.column(index), text, UNKNOWN_COMPETENCE)
         return competence
 
     def _check_name(self, row: int, cells: list[str], index: int | None, employee_id: int) -> None:
@@ -317,18 +401,47 @@ class _Reader:
 def same_person_name(written: str, known: str) -> bool:
     """Whether a list's name is the person's: the same words in any order, or one name with
     words the other leaves out (a list often omits a middle name: "Brian Svendsen" for "Brian
-    Skov Svendsen"). Case and spacing aside."""
-    a, b = set(written.casefold().split()), set(known.casefold().split())
+    Skov Svendsen"), "Efternavn, Fornavn" too. Case and spacing aside."""
+    a, b = (set(name.replace(",", " ").casefold().split()) for name in (written, known))
     return a <= b or b <= a
 
 
+def _plain_name(text: str) -> str:
+    """A name without what lists add in brackets ("Low arousal (2 dage)") and with its spacing
+    tidied, casefolded: a second key the catalogue is looked up by."""
+    return " ".join(BRACKETED.sub(" ", text).split()).casefold()
+
+
 def _competence_names() -> dict[str, Competence]:
-    """The catalogue by code and by name (casefolded)."""
+    """The catalogue by code, by name and by plain name (casefolded)."""
     named: dict[str, Competence] = {}
     for competence in Competence.objects.all():
-        named.setdefault(competence.code.casefold(), competence)
-        named.setdefault(competence.name.casefold(), competence)
+        for key in (competence.code.casefold(), competence.name.casefold(), _plain_name(competence.name)):
+            named.setdefault(key, competence)
     return named
+
+
+def _suggestions(text: str, named: dict[str, Competence], most: int = 2) -> str:
+    """The catalogue entries a misspelt or longer/shorter name most likely means, as the
+    message names them (»KRAP – …« (krap)); empty when none is close. Only suggested, never
+    chosen: a wrong guess would credit a certificate nobody holds."""
+    wanted = _plain_name(text)
+    words = [word for word in re.split(r"[\s\-–,/]+", wanted) if word]
+    first_word = words[0] if words else ""
+    found: list[Competence] = []
+    for key in difflib.get_close_matches(wanted, list(named), n=most, cutoff=0.6):
+        if named[key] not in found:
+            found.append(named[key])
+    for key, competence in named.items():  # "Konflikthåndtering" for "Konflikthåndtering og de-eskalering"
+        if (
+            len(found) < most
+            and competence not in found
+            and first_word
+            and key.startswith(first_word)
+            and len(first_word) >= 4
+        ):
+            found.append(competence)
+    return gettext(" eller ").join(f"»{c.name}« ({c.code})" for c in found[:most])
 
 
 def check_holdings(source: SourceFile, municipality: Municipality) -> HoldingImport:

@@ -137,7 +137,6 @@ def test_every_problem_is_reported_with_row_column_and_value_and_nothing_is_writ
             ";1042;;;Yoga;01-03-2024;;",  # unknown competence
             f";1042;;;KRAP;{tomorrow:%d-%m-%Y};;",  # in the future
             ";1042;;;KRAP;01-03-2024;01-02-2024;",  # expires before obtained
-            ";1042;;;low-arousal;1/3/2024;;",  # the same as row 2
             ";1042;;;KRAP;32-01-2024;;",  # not a date
             ";;;;KRAP;01-01-2024;;",  # says not who
         ],
@@ -154,9 +153,8 @@ def test_every_problem_is_reported_with_row_column_and_value_and_nothing_is_writ
         (5, "Kompetence", "Yoga", "Ukendt kompetence. Skriv kompetencens navn eller kode, som de står i kataloget."),
         (6, "Opnået", f"{tomorrow:%d-%m-%Y}", "Datoen ligger efter i dag; et bevis kan ikke være opnået endnu."),
         (7, "Udløber", "01-02-2024", "Udløbsdatoen ligger før den dag, kompetencen blev opnået."),
-        (8, "", "", "Samme bevis (medarbejder, kompetence og dato) står også i række 2."),
-        (9, "Opnået", "32-01-2024", "Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
-        (10, "", "", "Rækken siger ikke hvem: udfyld Ansættelsesnr, Medarbejdernr, E-mail eller CPR."),
+        (8, "Opnået", "32-01-2024", "Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
+        (9, "", "", "Rækken siger ikke hvem: udfyld Ansættelsesnr, Medarbejdernr, E-mail eller CPR."),
     ]
     assert CompetenceHolding.objects.count() == 0
     assert not AuditEntry.objects.filter(action__startswith="competences.holding").exists()
@@ -366,9 +364,12 @@ def test_only_importers_may_open_it_and_an_upload_is_its_uploaders(
     for user in (world.manager, world.finance, world.employee_user, world.analyst, world.grantor_user):
         assert client_for(user).get(reverse("competences:import_upload")).status_code == 403
     response = _upload(client_for(world.coordinator), _csv(tmp_path, _good_lines(people)).path)
-    assert client_for(world.other_coordinator).get(response["Location"]).status_code == 404  # type: ignore[index]
-    assert client_for(world.other_coordinator).post(response["Location"]).status_code == 404  # type: ignore[index]
+    other = client_for(world.other_coordinator)
+    for answer in (other.get(response["Location"]), other.post(response["Location"])):  # type: ignore[index]
+        assert answer.status_code == 302  # back to their own upload page: nothing of the upload is shown
+        assert answer["Location"] == reverse("competences:import_upload")
     assert CompetenceHolding.objects.count() == 0
+    assert ImportBatch.objects.get().status == "pending"
 
 
 def test_an_administrator_chooses_the_municipality(
@@ -381,3 +382,137 @@ def test_an_administrator_chooses_the_municipality(
     assert syddjurs.status_code == 422  # type: ignore[attr-defined]  # Norddjurs' people are unknown there
     norddjurs = _upload(client, source.path, municipality=_norddjurs().pk)
     assert norddjurs.status_code == 302  # type: ignore[attr-defined]
+
+
+def test_a_row_given_twice_is_skipped_with_a_warning(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    result = check_holdings(
+        _csv(tmp_path, [HEADER, ";1042;;;KRAP;01-03-2024;;", ";1042;;;krap;1.3.2024;;"]), _norddjurs()
+    )
+
+    assert not result.errors
+    assert len(result.new) == 1
+    assert [(i.row, i.message) for i in result.warnings] == [
+        (3, "Samme bevis (medarbejder, kompetence og dato) står også i række 2; rækken springes over.")
+    ]
+
+
+def test_a_name_a_list_writes_its_own_way_is_found_or_the_likely_ones_are_suggested(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    factories.competence("konflikt", name="Konflikthåndtering og de-eskalering")
+    result = check_holdings(
+        _csv(
+            tmp_path,
+            [
+                HEADER,
+                ";1042;;;Low arousal (2 dage);01-03-2024;;",  # the catalogue's name with a note in brackets
+                ";1042;;;KRAP-uddannelse;01-03-2024;;",
+                ";1042;;;Konflikthåndtering;01-03-2024;;",
+                ";1042;;;Yoga;01-03-2024;;",
+            ],
+        ),
+        _norddjurs(),
+    )
+
+    assert [(i.row, i.message) for i in result.errors] == [
+        (3, "Ukendt kompetence. Mente du »KRAP« (krap)? Skriv navnet eller koden, som i kataloget."),
+        (
+            4,
+            "Ukendt kompetence. Mente du »Konflikthåndtering og de-eskalering« (konflikt)? Skriv navnet eller "
+            "koden, som i kataloget.",
+        ),
+        (5, "Ukendt kompetence. Skriv kompetencens navn eller kode, som de står i kataloget."),
+    ]
+
+
+def test_an_all_digit_id_excel_stripped_of_its_leading_zeros_is_found_if_only_one_reads_so(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    first, second = world.dolmer_staff[0].employments.get(), world.dolmer_staff[1].employments.get()
+    first.employment_number = "01042"
+    first.save()
+    second.employment_number = "0077"
+    second.save()
+    world.glesborg_staff[0].employments.update(employment_number="077")  # "77" is two people's
+
+    result = check_holdings(
+        _csv(tmp_path, ["Ansættelsesnr;Kompetence;Opnået", "1042;KRAP;01-03-2024", "77;KRAP;01-03-2024"]),
+        _norddjurs(),
+    )
+
+    assert [h.employee_id for h in result.new] == [world.dolmer_staff[0].pk]
+    assert [(i.row, i.value) for i in result.errors] == [(3, "77")]
+
+
+def test_a_list_whose_people_are_none_of_the_municipalitys_says_so_first(
+    world: World, catalogue: dict[str, Competence], tmp_path: Path
+) -> None:
+    lines = ["Medarbejdernr;Kompetence;Opnået"] + [f"{9000 + n};KRAP;01-03-2024" for n in range(3)]
+
+    result = check_holdings(_csv(tmp_path, lines), _norddjurs())
+
+    assert result.errors.total == 4
+    assert result.errors.items[0].message == (
+        "Ingen af filens medarbejdere findes i Norddjurs Kommune. Er det den rigtige kommune, og er det den "
+        "rigtige kolonne, der siger hvem?"
+    )
+
+
+def test_an_excel_date_number_an_expired_certificate_and_a_no_end_expiry_are_said(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    result = check_holdings(
+        _csv(
+            tmp_path,
+            [
+                "Medarbejdernr;Kompetence;Opnået;Udløber",
+                "1042;KRAP;45352;",
+                "1042;Low Arousal;01-03-2020;",  # 36 months: lapsed in 2023
+                "1042;Low Arousal;01-03-2024;31-12-9999",
+            ],
+        ),
+        _norddjurs(),
+    )
+
+    assert [(i.row, i.value, i.message) for i in result.errors] == [
+        (
+            2,
+            "45352",
+            "Ligner et Excel-datotal, ikke en dato: formatér kolonnen som dato i Excel (f.eks. 01-03-2024), og gem igen.",
+        )
+    ]
+    assert [(i.row, i.message) for i in result.warnings] == [
+        (3, "Beviset udløb 01-03-2023; det tilføjes som historik og tæller ikke i dækningen."),
+        (
+            4,
+            "Udløber 31-12-9999 betyder ingen udløbsdato, men kompetencen gælder 36 måneder: beviset udløber "
+            "01-03-2027.",
+        ),
+    ]
+
+
+def test_a_list_with_nothing_new_is_said_on_the_upload_page_and_nothing_waits(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    source = _csv(tmp_path, _good_lines(people))
+    apply_holdings(source, _norddjurs())
+
+    page = _upload(client_for(world.coordinator), source.path)
+
+    assert page["Location"] == reverse("competences:import_upload")  # type: ignore[index]
+    assert not ImportBatch.objects.exists()
+
+
+def test_going_back_to_an_applied_check_leads_to_the_upload_page(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    client = client_for(world.coordinator)
+    check = _upload(client, _csv(tmp_path, _good_lines(people)).path)["Location"]  # type: ignore[index]
+    client.post(check)
+
+    back = client.get(check, follow=True)
+
+    assert "Importen er allerede gennemført eller annulleret; intet er ændret." in back.content.decode()
+    assert CompetenceHolding.objects.count() == 3

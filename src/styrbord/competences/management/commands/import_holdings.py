@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from styrbord.competences.importing import apply_holdings, check_holdings
+from styrbord.lib.formatting import format_number
 from styrbord.organisations.models import Municipality
 from styrbord.staff.importing.errors import ImportRejectedError
 from styrbord.staff.importing.reading import SourceFile
@@ -47,11 +48,13 @@ class Command(BaseCommand):
             self._rejected(result.errors)
         for issue in result.warnings:
             self.stderr.write(f"Advarsel: {issue}")
+        new = f"{format_number(len(result.new))} {'kompetencebevis' if len(result.new) == 1 else 'kompetencebeviser'}"
         if options["dry_run"]:
-            done = f"Prøvekørsel, intet er gemt: {len(result.new)} kompetencebeviser ville blive tilføjet"
+            done = f"Prøvekørsel, intet er gemt: {new} ville blive tilføjet"
         else:
-            done = f"Indlæst: {len(result.new)} kompetencebeviser tilføjet"
-        self.stdout.write(f"{done}, {result.existing} fandtes allerede ({result.rows} rækker, {municipality}).")
+            done = f"Indlæst: {new} tilføjet"
+        rows = f"{format_number(result.rows)} {'række' if result.rows == 1 else 'rækker'}"
+        self.stdout.write(f"{done}, {format_number(result.existing)} fandtes allerede ({rows}, {municipality}).")
 
     def _rejected(self, errors: Any) -> NoReturn:
         for issue in errors:
