@@ -300,9 +300,11 @@ def _copy(model: type[Model], columns: list[str], rows: Sequence[tuple[Any, ...]
     table = model._meta.db_table
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)]
-        )
+        # The sequence is looked up once: as nextval's argument, pg_get_serial_sequence is evaluated
+        # (a catalog lookup) for every row, 0,4 s of 0,45 s for 100.000 ids.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, len(rows)])
         ids = [int(r[0]) for r in cursor.fetchall()]
         column_sql = ", ".join(quote(c) for c in ["id", *columns])
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper

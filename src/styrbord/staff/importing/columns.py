@@ -118,8 +118,18 @@ def parse_int(text: str) -> int:
 
 
 @lru_cache(maxsize=8192)
-def _rule_problem(rule: NumberRule, value: Decimal) -> tuple[str, dict[str, Any]] | None:
-    return rule.problem(value)  # a file repeats the same hours and wages thousands of times
+def _read_number(rule: NumberRule, text: str) -> tuple[Decimal, tuple[str, dict[str, Any]] | None] | None:
+    """``text`` as a number rounded to the field's places, with what ``rule`` finds wrong with it
+    (None when nothing is); None when ``text`` is no number. A file repeats the same hours and
+    wages thousands of times: parsing, rounding and checking each text once costs less than
+    rounding every cell. Cached by the text, not the value, so that "37,0" and "37,00" (equal
+    Decimals) each keep their own places, as when they were read one by one."""
+    try:
+        value = parse_cell_decimal(text)
+    except (ValueError, ArithmeticError):
+        return None
+    value = rule.rounded(value)
+    return value, rule.problem(value)
 
 
 class Columns:
@@ -206,12 +216,15 @@ class Columns:
             return None
 
     def number(self, raw: str, row: int, index: int | None, rule: NumberRule) -> Decimal | None:
-        """A decimal the model's field and check constraints accept; a row error (and None) otherwise."""
-        value = self.typed(raw, row, index, parse_cell_decimal, BAD_NUMBER)
-        if value is None:
+        """A decimal the model's field and check constraints accept; a row error (and None) otherwise.
+        An empty or unmapped cell gives None: the import keeps what Styrbord has."""
+        if not raw:
             return None
-        value = rule.rounded(value)
-        problem = _rule_problem(rule, value)
+        read = _read_number(rule, raw)
+        if read is None:
+            self.errors.add(self.table.file, row, self.table.column(index or 0), raw, BAD_NUMBER)
+            return None
+        value, problem = read
         if problem is None:
             return value
         msgid, params = problem

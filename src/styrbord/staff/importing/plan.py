@@ -447,14 +447,18 @@ def _plan_people(plan: Plan) -> None:
     fields = ["id", "person_key", "anonymised_at", *provided]
     existing: dict[str, dict[str, Any]] = {}
     # A monthly re-import finds nearly everyone among the people already employed in the
-    # municipality: one query without a parameter list, then one with the other keys.
-    employed = Employee.objects.filter(employments__facility__municipality=plan.municipality).distinct()
+    # municipality: one query without a parameter list, then one with the other keys. A
+    # semi-join (``id IN (...)``), not a join made distinct, and without the model's default
+    # ordering: the rows go into a dict, yet PostgreSQL sorted all 100.000 by name (on disk) to
+    # remove the duplicates and order them.
+    employments = Employment.objects.filter(facility__municipality=plan.municipality).values("employee_id")
+    employed = Employee.objects.filter(id__in=employments).order_by()
     for values in employed.values(*fields):
         if values["person_key"] in parsed.persons:
             existing[values["person_key"]] = values
     # A set, not a list: Django walks a list argument value by value, which costs more than the query.
     rest = {key for key in parsed.persons if key not in existing}
-    for values in Employee.objects.filter(person_key__any_of=rest).values(*fields):
+    for values in Employee.objects.filter(person_key__any_of=rest).order_by().values(*fields):
         existing[values["person_key"]] = values
     for key, person in parsed.persons.items():
         current = existing.get(key)
@@ -506,12 +510,14 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
     in_file = {e.number for e in parsed.employments}
     existing: dict[str, dict[str, Any]] = {}
     # As for people: the municipality's employments in one query, number lists for the rest
-    # (which also finds numbers already used in another municipality).
-    for values in Employment.objects.filter(facility__municipality=plan.municipality).values(*fields):
+    # (which also finds numbers already used in another municipality). Unordered, as for people:
+    # the default ordering (facility and employee name) sorted all 100.000 rows on disk.
+    in_municipality = Employment.objects.filter(facility__municipality=plan.municipality).order_by()
+    for values in in_municipality.values(*fields):
         if values["employment_number"] in in_file:
             existing[values["employment_number"]] = values
     rest = in_file - existing.keys()  # a set, as for people
-    for values in Employment.objects.filter(employment_number__any_of=rest).values(*fields):
+    for values in Employment.objects.filter(employment_number__any_of=rest).order_by().values(*fields):
         existing[values["employment_number"]] = values
     new_codes = {jc.code for jc in plan.new_job_codes}
     for row in parsed.employments:
@@ -609,8 +615,10 @@ def _changes(
 def _plan_ending(plan: Plan) -> None:
     """Active employments at the municipality's facilities that the delivery does not contain."""
     in_file = {e.row.number for e in plan.employments}
-    still_open = Employment.objects.filter(facility__municipality=plan.municipality).filter(
-        ~Q(status=Employment.Status.ENDED)
+    still_open = (
+        Employment.objects.filter(facility__municipality=plan.municipality)
+        .filter(~Q(status=Employment.Status.ENDED))
+        .order_by()  # ids for a set-based update; ``ending`` below is the ordered list
     )
     plan.to_end = [pk for pk, number in still_open.values_list("id", "employment_number") if number not in in_file]
     missing = Employment.objects.filter(id__any_of=plan.to_end).order_by("facility__name", "employee__name", "id")

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -299,6 +300,7 @@ def check_zip(path: Path) -> None:
             )
 
 
+@lru_cache(maxsize=8192)  # a sheet repeats the same hours, wages and years thousands of times
 def _float_text(value: float) -> str:
     if value.is_integer():
         return str(int(value))

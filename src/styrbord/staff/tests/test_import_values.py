@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from styrbord.lib.formatting import parse_decimal
-from styrbord.staff.importing.reading import decode, sniff_delimiter
+from styrbord.staff.importing.columns import BAD_NUMBER, BETWEEN, Columns, NumberRule
+from styrbord.staff.importing.errors import IssueList
+from styrbord.staff.importing.reading import Table, decode, sniff_delimiter
 from styrbord.staff.importing.values import (
     cpr_birth_year,
     looks_like_cpr,
@@ -34,6 +36,36 @@ from styrbord.staff.importing.vocabulary import job_group_for_name, kind_for_val
 )
 def test_danish_and_plain_decimals_are_read(text: str, expected: Decimal) -> None:
     assert parse_decimal(text) == expected
+
+
+def test_a_repeated_number_is_read_as_each_cell_writes_it_and_each_bad_cell_is_reported() -> None:
+    """A number cell is parsed, rounded and checked once per distinct text (a file repeats the
+    same hours thousands of times): equal numbers still keep the places their cell was written
+    with, and every cell that is wrong gets its own error, not only the first."""
+    errors = IssueList()
+    columns = Columns(Table(file="f.csv", headers=["Timer"], header_row=1, rows=iter(()), kind="csv"), errors)
+    rule = NumberRule(Decimal(0), Decimal(80), 5, 2)
+    cells = ["37,0", "37,00", "37,0", "x", "x", "90", "90", "7,125", ""]
+
+    read = [columns.number(text, row, 0, rule) for row, text in enumerate(cells, start=2)]
+
+    assert [None if value is None else str(value) for value in read] == [
+        "37.0",
+        "37.00",
+        "37.0",
+        None,
+        None,
+        None,
+        None,
+        "7.13",
+        None,
+    ]
+    assert [(issue.row, issue.value, issue.msgid) for issue in errors] == [
+        (5, "x", BAD_NUMBER),
+        (6, "x", BAD_NUMBER),
+        (7, "90", BETWEEN),
+        (8, "90", BETWEEN),
+    ]
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1,2,3", "NaN", "Infinity"])
