@@ -27,7 +27,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -444,15 +444,24 @@ def _suggestions(text: str, named: dict[str, Competence], most: int = 2) -> str:
     return gettext(" eller ").join(f"»{c.name}« ({c.code})" for c in found[:most])
 
 
+HEADER_NAMES = frozenset(
+    normalise_header(name)
+    for group in (EMPLOYMENT_NUMBER, PERSON_ID, EMAIL, COMPETENCE, ACQUIRED, EXPIRES, EVIDENCE, NAME)
+    for name in group
+)
+
+
 def check_holdings(source: SourceFile, municipality: Municipality) -> HoldingImport:
     """Read and check the whole file; nothing is written."""
     result = HoldingImport(file=source.name)
-    source = sheet_where(source, _readable)
+    source = sheet_where(replace(source, header_names=HEADER_NAMES), _readable)
     try:
         table = open_table(source, result.warnings)
     except FileUnreadableError as exc:
         result.errors.add(source.name, None, "", "", exc.msgid, **exc.params)
         return result
+    if table.sheet and len(table.sheets) > 1:  # which sheet the errors' rows are on
+        table = replace(table, file=gettext("%(file)s, arket %(sheet)s") % {"file": table.file, "sheet": table.sheet})
     try:
         _Reader(table, municipality, result).read()
     except FileUnreadableError as exc:  # e.g. a workbook cut off after the first rows

@@ -516,3 +516,27 @@ def test_going_back_to_an_applied_check_leads_to_the_upload_page(
 
     assert "Importen er allerede gennemført eller annulleret; intet er ændret." in back.content.decode()
     assert CompetenceHolding.objects.count() == 3
+
+
+def test_a_title_row_of_two_cells_over_a_narrow_list_is_not_taken_for_its_header(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    """The reader's rule for unknown headers took "Kompetenceoversigt | Udtrukket" for the header
+    of a three-column list; the certificate columns' names now decide."""
+    title = ["Kompetenceoversigt Dolmer Have", "Udtrukket 01-11-2026"]
+    header = ["Medarbejdernr", "Kompetence", "Opnået"]
+    one_sheet = tmp_path / "titel.xlsx"
+    book = Workbook()
+    for row in (title, header, [1042, "KRAP", "01-03-2024"]):
+        book.active.append(row)
+    book.save(one_sheet)
+    source = _xlsx(tmp_path, [title, header, [1042, "KRAP", "01-03-2024"], [1042, "Yoga", "01-03-2024"]])
+
+    alone = check_holdings(SourceFile(name="titel.xlsx", path=one_sheet), _norddjurs())
+    behind_a_cover = check_holdings(source, _norddjurs())
+
+    assert not alone.errors
+    assert len(alone.new) == 1
+    assert [(i.file, i.row, i.column) for i in behind_a_cover.errors] == [
+        ("beviser.xlsx, arket Beviser", 4, "Kompetence")
+    ]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 from openpyxl.utils.exceptions import InvalidFileException
 
 from styrbord.staff.importing.errors import IssueList
+from styrbord.staff.importing.values import normalise_header
 
 # A legitimate XLSX sheet compresses well, but not this well; a zip bomb does.
 MAX_COMPRESSION_RATIO = 200
@@ -59,6 +60,10 @@ class SourceFile:
     name: str
     path: Path
     sheet: str = ""  # XLSX: the worksheet to read, by name; empty for the first
+    # Column names (normalised) this kind of file is known by: among the title rows, a row with
+    # two of them is the header, whatever the rule for unknown headers would pick (a two-cell
+    # title "Kompetenceoversigt | Udtrukket 01-11-2026" over a three-column list).
+    header_names: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -205,7 +210,7 @@ def _open_csv(source: SourceFile) -> Table:
             ).at(source.name) from None
 
     records = numbered()
-    found = _header_among(records)
+    found = _header_among(records, source.header_names)
     if found is None:
         raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
     header_row, header_cells, replay = found
@@ -238,10 +243,12 @@ HEADER_WINDOW = 10
 
 
 def _header_among(
-    rows: Iterator[tuple[int, list[str]]],
+    rows: Iterator[tuple[int, list[str]]], known: frozenset[str] = frozenset()
 ) -> tuple[int, list[str], list[tuple[int, list[str]]]] | None:
     """(header's row number, header cells, rows read past the header to give back as data),
-    from the first HEADER_WINDOW non-blank rows; the caller goes on with the same iterator."""
+    from the first HEADER_WINDOW non-blank rows; the caller goes on with the same iterator.
+    The first of the title rows naming two ``known`` columns is the header; otherwise the first
+    row filled at least half as wide as the widest."""
     window: list[tuple[int, list[str], int]] = []
     for row_no, cells in rows:
         filled = sum(1 for cell in cells if cell.strip())
@@ -252,10 +259,17 @@ def _header_among(
     if not window:
         return None
     widest = max(filled for _, _, filled in window)
-    at = next(
-        (i for i, (_, _, filled) in enumerate(window[: TITLE_ROWS_MAX + 1]) if filled >= 2 and 2 * filled > widest),
-        0,
+    named = (
+        i
+        for i, (_, cells, _) in enumerate(window[: TITLE_ROWS_MAX + 1])
+        if sum(1 for cell in cells if normalise_header(cell) in known) >= 2
     )
+    at = next(named, None) if known else None
+    if at is None:
+        at = next(
+            (i for i, (_, _, filled) in enumerate(window[: TITLE_ROWS_MAX + 1]) if filled >= 2 and 2 * filled > widest),
+            0,
+        )
     row_no, cells, _ = window[at]
     return row_no, cells, [(n, c) for n, c, _ in window[at + 1 :]]
 
@@ -436,7 +450,7 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
 
     try:
         # Rows read while looking for the header are flagged once the columns have names.
-        found = _header_among((row_no, texts_of(raw)) for row_no, raw in raw_rows)
+        found = _header_among(((row_no, texts_of(raw)) for row_no, raw in raw_rows), source.header_names)
     except _BROKEN_XLSX_ERRORS:
         close()
         raise FileUnreadableError(broken) from None
@@ -497,7 +511,9 @@ def sheet_headers(source: SourceFile) -> dict[str, list[str]]:
     try:
         for sheet in workbook.worksheets:
             rows = sheet.iter_rows(max_row=_PROBE_ROWS, values_only=True)
-            found = _header_among((n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, start=1))
+            found = _header_among(
+                ((n, [_cell_text(v) for v in row]) for n, row in enumerate(rows, start=1)), source.header_names
+            )
             headers[sheet.title] = _clean_headers(found[1]) if found else []
     except _BROKEN_XLSX_ERRORS:
         return {}
