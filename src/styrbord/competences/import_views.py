@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from styrbord.accounts.permissions import CREATE, LIST, can, scoped_for
 from styrbord.accounts.route_policy import requires
@@ -27,12 +27,14 @@ from styrbord.competences import importing
 from styrbord.competences.importing import HoldingImport, HoldingsChangedError, apply_holdings, check_holdings
 from styrbord.competences.models import Competence
 from styrbord.lib.formatting import format_number
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing import storage
 from styrbord.staff.importing.errors import ImportRejectedError
 from styrbord.staff.importing.views import importing_municipality
 from styrbord.staff.models import Employee
+from styrbord.web.downloads import attachment
 
 OBJECT_TYPE = "staff_import"
 SHOWN_ROWS = 50
@@ -227,6 +229,34 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         % {"created": format_number(created), "existing": format_number(result.existing)},
     )
     return redirect("competences:import_upload")
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_GET
+def template(request: HttpRequest) -> HttpResponse:
+    """A workbook to fill in: the columns the import reads (no example row, which would be
+    imported), and the catalogue's names and codes on a sheet of their own (the import reads the
+    first sheet with the columns)."""
+    _require(request)
+    columns = [
+        importing.EMPLOYMENT_NUMBER[0],
+        importing.PERSON_ID[0],
+        importing.EMAIL[0],
+        importing.NAME[0],
+        importing.COMPETENCE[0],
+        importing.ACQUIRED[0],
+        importing.EXPIRES[0],
+        importing.EVIDENCE[0],
+    ]
+    catalogue = [[c.name, c.code] for c in Competence.objects.order_by("name").only("name", "code")]
+    content = write_xlsx(
+        [
+            Sheet(gettext("Beviser"), columns, [], column_widths=[16, 16, 28, 28, 36, 12, 12, 28]),
+            Sheet(gettext("Kompetencer"), [gettext("Navn"), gettext("Kode")], catalogue, column_widths=[60, 30]),
+        ]
+    )
+    return attachment(content, "kompetencebeviser-skabelon.xlsx")
 
 
 @requires(OBJECT_TYPE, CREATE)

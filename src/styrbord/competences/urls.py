@@ -10,6 +10,7 @@ urlpatterns = [
     path("udloeber/", views.expiring, name="expiring"),
     path("udloeber.xlsx", views.expiring_export, name="expiring_export"),
     path("import/", import_views.upload, name="import_upload"),
+    path("import/skabelon.xlsx", import_views.template, name="import_template"),
     path("import/<str:token>/", import_views.preview, name="import_preview"),
     path("import/<str:token>/annuller/", import_views.cancel, name="import_cancel"),
 ]

@@ -540,3 +540,39 @@ def test_a_title_row_of_two_cells_over_a_narrow_list_is_not_taken_for_its_header
     assert [(i.file, i.row, i.column) for i in behind_a_cover.errors] == [
         ("beviser.xlsx, arket Beviser", 4, "Kompetence")
     ]
+
+
+def test_the_template_is_filled_in_and_imported(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    client = client_for(world.coordinator)
+    download = client.get(reverse("competences:import_template"))
+    book = load_workbook(io.BytesIO(download.content))
+    sheet, codes = book.worksheets
+    assert [c.value for c in sheet[1]] == [
+        "Ansættelsesnr",
+        "Medarbejdernr",
+        "E-mail",
+        "Navn",
+        "Kompetence",
+        "Opnået",
+        "Udløber",
+        "Dokumentation",
+    ]
+    assert ("KRAP", "krap") in [tuple(r) for r in codes.iter_rows(min_row=2, values_only=True)]
+    sheet.append([None, "1042", None, "Dolmer-medarbejder 1", "krap", dt.datetime(2024, 3, 1), None, "Bevis 7"])
+    filled = tmp_path / "udfyldt.xlsx"
+    book.save(filled)
+
+    response = _upload(client, filled)
+    client.post(response["Location"])  # type: ignore[index]
+
+    holding = CompetenceHolding.objects.get()
+    assert (holding.employee_id, holding.acquired_on, holding.evidence) == (
+        world.dolmer_staff[0].pk,
+        dt.date(2024, 3, 1),
+        "Bevis 7",
+    )
+    assert client_for(world.manager).get(reverse("competences:import_template")).status_code == 403
