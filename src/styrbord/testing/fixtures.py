@@ -235,6 +235,31 @@ def browser_available() -> bool:
     return shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM)
 
 
+def _test_database_connections() -> dict[str, Any]:
+    from django.db import connections
+
+    return {alias: connections[alias] for alias in connections}
+
+
+def _keep_test_database_connections(test_databases: dict[str, Any]) -> None:
+    """Let the tests that run after Playwright started use the test database connections they had.
+
+    Playwright's sync API leaves its event loop as this thread's running loop (in the main
+    greenlet too) until the session ends. Django keeps its connections in an asgiref ``Local``
+    that, while a loop is running, looks them up in a context variable instead of the thread:
+    ``connections["default"]`` would then be a new ``DatabaseWrapper`` without the
+    ``_test_serialized_contents`` that ``setup_databases`` stored on the old one. Every later
+    ``serialized_rollback`` test on the worker would neither restore the reference data when it
+    starts nor keep ``post_migrate`` from re-creating content types when it flushes, and the
+    tests after the first browser test found no municipalities (or collided on content types).
+    """
+    from django.db import connections
+
+    for alias, wrapper in test_databases.items():
+        connections[alias] = wrapper
+        assert connections[alias] is wrapper
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium driven by Playwright. Under CI=true a missing browser fails."""
@@ -247,7 +272,9 @@ def browser() -> Iterator[Any]:
     # Playwright runs an event loop in this thread; the ORM calls made by tests in the same
     # thread are still synchronous, so Django's async guard is relaxed for browser tests only.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    test_databases = _test_database_connections()
     with sync_playwright() as p:
+        _keep_test_database_connections(test_databases)
         instance = p.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
