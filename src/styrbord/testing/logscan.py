@@ -34,8 +34,10 @@ from typing import Any
 
 import pytest
 
-# A CPR number: DDMMYY-SSSS (the dash optional), the date part a plausible day and month.
-CPR_PATTERN = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?!\d)")
+# A CPR number: DDMMYY-SSSS (the dash optional), the date part a plausible day and month, standing
+# on its own: ten digits inside a random hex token (an upload's folder name, "...4b2107079894a")
+# are part of the token, not a CPR number.
+CPR_PATTERN = re.compile(r"(?<![0-9A-Za-z])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}(?![0-9A-Za-z])")
 MIN_NAME_LENGTH = 5
 WORKER_KEY = "styrbord_logscan"
 

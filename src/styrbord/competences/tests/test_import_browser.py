@@ -1,4 +1,5 @@
-"""In a real browser: a coordinator imports the certificates of a spreadsheet from the catalogue page."""
+"""In a real browser: a coordinator imports the certificates of a spreadsheet from the catalogue page;
+the upload page, the error report and the preview meet WCAG 2.1 AA (axe-core)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from styrbord.competences.models import CompetenceHolding
 from styrbord.testing import factories
+from styrbord.testing.accessibility import violations
 from styrbord.testing.fixtures import World, follow, login
 
 
@@ -29,16 +31,19 @@ def test_a_coordinator_imports_a_list_of_certificates_from_the_catalogue(
     page.goto(f"{live_server.url}/kompetencer/")
     follow(page, "#import-holdings")
     assert "Kompetence, Opnået" in page.inner_text("#import-columns")
+    assert violations(page, "certificate upload") == []
 
     page.set_input_files("#id_file", str(bad))
     follow(page, "#upload-form button[type=submit]")
     assert "Filen blev afvist: 1 fejl." in page.inner_text("#import-errors")
     assert "31-02-2024" in page.inner_text("table[aria-label=Fejl]")
+    assert violations(page, "certificate error report") == []
 
     page.set_input_files("#id_file", str(good))
     follow(page, "#upload-form button[type=submit]")
     assert page.locator("#preview-rows tbody tr").count() == 1
     assert person.name in page.inner_text("#preview-rows")
+    assert violations(page, "certificate preview") == []
     follow(page, "#apply-form button")
 
     assert "1 kompetencebevis tilføjet" in page.inner_text("body")

@@ -12,6 +12,8 @@ def test_it_recognises_cpr_numbers_with_and_without_a_dash() -> None:
     assert CPR_PATTERN.search("cpr=3112991234")
     assert not CPR_PATTERN.search("order 20261123-1200")  # day 20, month 26: not a date
     assert not CPR_PATTERN.search("id 123456789012")  # longer digit runs are not CPR numbers
+    # Ten digits inside a random hex token (an upload's folder) are part of the token.
+    assert not CPR_PATTERN.search("/medarbejdere/import/3bc525f4d84696021214b2107079894a/")
 
 
 def test_it_reports_a_name_and_a_cpr_number_wherever_they_appear() -> None:

@@ -32,6 +32,8 @@ NOT_LINKED = {
     "staff:import_preview": "the upload form's answer",
     "staff:import_mapping": "the preview's column form",
     "staff:import_cancel": "a button on the preview",
+    "competences:import_preview": "the certificate upload form's answer",
+    "competences:import_cancel": "a button on the certificate preview",
     "staff:holding_remove": "linked only for manual registrations (none in the demo)",
     "training:add_interest": "a button on a course",
     "training:booking_action": "buttons on a booking",
