@@ -92,7 +92,11 @@ def test_finance_sees_coverage_figures_but_no_names(world: World, setup: dict[st
 
 def test_a_facility_manager_may_read_but_not_create_requirements(world: World, setup: dict[str, Any]) -> None:
     client = client_for(world.manager)
-    assert client.get(reverse("requirements:requirement_list")).status_code == 200
+    listed = client.get(reverse("requirements:requirement_list"))
+    assert listed.status_code == 200
+    assert reverse("competences:import_upload") not in listed.content.decode()  # imports are the coordinator's
+    coordinators = client_for(world.coordinator).get(reverse("requirements:requirement_list")).content.decode()
+    assert f'href="{reverse("competences:import_upload")}" id="requirements-import-holdings"' in coordinators
     assert client.get(reverse("requirements:requirement_create")).status_code == 403
     assert client.get(reverse("requirements:requirement_update", args=[setup["target"].pk])).status_code == 403
 
