@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
@@ -128,6 +128,11 @@ def _message(error: dict[str, Any]) -> str:
     if template is None:
         return str(error.get("msg", ""))
     context = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
+    if "expected" in context and " or " in context["expected"]:
+        # Pydantic lists the choices in English ("'a', 'b' or 'c'"): the last "or" in the
+        # request's language, as the rest of the message is.
+        first, last = context["expected"].rsplit(" or ", 1)
+        context["expected"] = gettext(" eller ").join((first, last))
     try:
         return str(template) % context if "%(" in str(template) else str(template)
     except KeyError:  # a context pydantic did not give: its own text rather than a broken one

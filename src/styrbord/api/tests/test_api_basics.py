@@ -322,6 +322,9 @@ def test_input_errors_say_what_is_wrong_and_where_in_the_requests_language(world
     errors = {tuple(e["loc"]): (e["type"], e["msg"]) for e in bad_filter.json()["detail"]}
     assert errors[("query", "page_size")] == ("int_parsing", "Skal være et heltal.")
     assert errors[("query", "status")][1].startswith("Skal være en af: 'planned', 'waitlisted'")
+    assert errors[("query", "status")][1].endswith(" eller 'no_show'.")  # not pydantic's English "or"
+    english_filter = api.client.get("/api/v1/bookings", {"status": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert english_filter.json()["detail"][0]["msg"].endswith(" or 'no_show'.")
     missing = api.post("/bookings", {"session": 1})
     assert {tuple(e["loc"]): e["msg"] for e in missing.json()["detail"]}[("body", "payload", "employee")] == (
         "Feltet skal udfyldes."
