@@ -93,6 +93,12 @@ DID_YOU_MEAN = gettext_noop("Ukendt kompetence. Mente du %(suggestions)s? Skriv 
 EXCEL_DATE_NUMBER = gettext_noop(
     "Ligner et Excel-datotal, ikke en dato: formatér kolonnen som dato i Excel (f.eks. 01-03-2024), og gem igen."
 )
+# How close to a certificate the person already has a new one of the same competence is said to be.
+NEAR_DAYS = 14
+NEAR_EXISTING = gettext_noop(
+    "Medarbejderen har allerede beviset fra %(held)s. Er det samme kursus, så ret datoen til den, eller slet "
+    "rækken; ellers tilføjes et bevis mere."
+)
 ALREADY_EXPIRED = gettext_noop("Beviset udløb %(expired)s; det tilføjes som historik og tæller ikke i dækningen.")
 NO_END_IS_VALIDITY = gettext_noop(
     "Udløber %(written)s betyder ingen udløbsdato, men kompetencen gælder %(months)s måneder: beviset udløber "
@@ -229,6 +235,9 @@ class _Reader:
                 "employee_id", "competence_id", "acquired_on"
             )
         )
+        self.held_on: dict[tuple[int, int], list[dt.date]] = {}
+        for employee_id, competence_id, acquired_on in self.existing:
+            self.held_on.setdefault((employee_id, competence_id), []).append(acquired_on)
 
     def read(self) -> None:
         cols, table = self.cols, self.table
@@ -323,6 +332,16 @@ class _Reader:
         if key in self.existing:
             self.result.existing += 1
             return
+        near = [d for d in self.held_on.get((employee_id, competence.pk), []) if abs((d - acquired).days) <= NEAR_DAYS]
+        if near:  # the course's own certificate, dated its last day, and the list's date for the same course
+            self.result.warnings.add(
+                table.file,
+                row,
+                table.column(found[ACQUIRED[0]]),
+                cols.text(cells, found[ACQUIRED[0]]),
+                NEAR_EXISTING,
+                held=format_date(min(near, key=lambda d: abs((d - acquired).days)), "da"),
+            )
         self.result.new.append(
             CompetenceHolding(
                 employee_id=employee_id,

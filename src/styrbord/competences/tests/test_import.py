@@ -576,3 +576,25 @@ def test_the_template_is_filled_in_and_imported(
         "Bevis 7",
     )
     assert client_for(world.manager).get(reverse("competences:import_template")).status_code == 403
+
+
+def test_a_certificate_days_from_one_the_person_already_has_is_said(
+    world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
+) -> None:
+    """The course registered KRAP on its last day (21-05-2025); the list says 20-05-2025."""
+    factories.holding(people["first"], catalogue["krap"], dt.date(2025, 5, 21))
+
+    result = check_holdings(
+        _csv(tmp_path, ["Medarbejdernr;Kompetence;Opnået", "1042;KRAP;20-05-2025", "1042;KRAP;01-03-2020"]),
+        _norddjurs(),
+    )
+
+    assert len(result.new) == 2
+    assert [(i.row, i.value, i.message) for i in result.warnings] == [
+        (
+            2,
+            "20-05-2025",
+            "Medarbejderen har allerede beviset fra 21-05-2025. Er det samme kursus, så ret datoen til den, eller "
+            "slet rækken; ellers tilføjes et bevis mere.",
+        )
+    ]
