@@ -230,8 +230,10 @@ class _Reader:
         self.seen: dict[tuple[int, int, Any], int] = {}
         self.found_people = 0
         self.unknown_people = 0
+        # The municipality's people as a subquery, not as thousands of parameters (SQLite caps them).
+        people = Employment.objects.filter(facility__municipality=municipality).values("employee_id")
         self.existing = set(
-            CompetenceHolding.objects.filter(employee_id__in=self.people.names).values_list(
+            CompetenceHolding.objects.filter(employee_id__in=people).values_list(
                 "employee_id", "competence_id", "acquired_on"
             )
         )
