@@ -1,13 +1,17 @@
-"""Filters for the facility list; the minimum staffing of a facility."""
+"""Filters for the facility list; a facility's facts; the minimum staffing of a facility."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.audit.services import snapshot
 from styrbord.organisations.models import Facility, Municipality, StaffingPeriod
 
 
@@ -25,6 +29,98 @@ class FacilityFilterForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = municipalities
         self.fields["q"].widget.attrs.update({"placeholder": _("Tilbuddets navn")})
+
+
+class FacilityForm(forms.ModelForm):
+    """The facts a coordinator keeps about a facility: what it is, whom it serves, how, how big.
+
+    Not its municipality, operator or region: those decide who may see the facility at all, so
+    they are set by an administrator (as in the API, which leaves them out too). Its minimum
+    staffing has its own page, its units come from the HR import, and its backfill factor is a
+    dated rate (``training.BackfillFactor``), not a fact of the facility.
+
+    ``state`` carries a digest of the facility as the form was opened; saving over a change
+    someone else made meanwhile is refused (see ``changed_since_opened``).
+    """
+
+    state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Facility
+        error_messages = {"name": {"required": _("Skriv tilbuddets navn.")}}
+        fields = [
+            "name",
+            "kind",
+            "operator_name",
+            "places",
+            "tilbudsportalen_id",
+            "legal_bases",
+            "target_groups",
+            "methods",
+        ]
+        widgets = {
+            "legal_bases": forms.CheckboxSelectMultiple,
+            "target_groups": forms.CheckboxSelectMultiple,
+            "methods": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "tilbudsportalen_id": _("Tilbuddets nummer på Tilbudsportalen (kun cifre)."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The stored facility's digest (taken here, before validation writes the posted values
+        # onto the instance): sent with the page, compared when it comes back.
+        self.initial["state"] = facility_state_digest(self.instance)
+
+    def clean_name(self) -> str:
+        name = " ".join(str(self.cleaned_data["name"]).split())
+        if not name:
+            raise forms.ValidationError(gettext("Skriv tilbuddets navn."))
+        # Compared in Python: SQLite's case-insensitive match knows only A-Z, not ÆØÅ.
+        others = Facility.objects.filter(municipality_id=self.instance.municipality_id).exclude(pk=self.instance.pk)
+        same = next((f for f in others.only("name") if f.name.casefold() == name.casefold()), None)
+        if same is not None:
+            raise forms.ValidationError(
+                gettext("Kommunen har allerede et tilbud, der hedder »%(name)s«.") % {"name": same.name}
+            )
+        return name
+
+    def clean_tilbudsportalen_id(self) -> str:
+        value = str(self.cleaned_data["tilbudsportalen_id"]).strip()
+        if value and not value.isdigit():
+            raise forms.ValidationError(
+                gettext("Tilbudsportalen-id består kun af cifre, f.eks. 43871. »%(value)s« er ikke et tal.")
+                % {"value": value}
+            )
+        if value:
+            same = Facility.objects.filter(tilbudsportalen_id=value).exclude(pk=self.instance.pk).first()
+            if same is not None:
+                raise forms.ValidationError(
+                    gettext("Tilbudsportalen-id %(value)s er allerede givet til et andet tilbud (%(name)s).")
+                    % {"value": value, "name": same.name}
+                )
+        return value
+
+    def changed_since_opened(self) -> bool:
+        """Whether the facility as stored now differs from the one the form was opened with."""
+        return str(self.data.get(self.add_prefix("state"), "")) != self.initial["state"]
+
+
+def facility_state(facility: Facility) -> dict[str, Any]:
+    """The facility's facts as JSON-ready data: the audit log's before/after and the form's digest.
+    Code lists by code, sorted, so the same facts give the same state."""
+    state = snapshot(facility)
+    if facility.pk is not None:
+        state["legal_bases"] = sorted(facility.legal_bases.values_list("code", flat=True))
+        state["target_groups"] = sorted(facility.target_groups.values_list("code", flat=True))
+        state["methods"] = sorted(facility.methods.values_list("code", flat=True))
+    return state
+
+
+def facility_state_digest(facility: Facility) -> str:
+    raw = json.dumps(facility_state(facility), sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -27,7 +27,13 @@ from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
 from styrbord.lib.formatting import format_date
 from styrbord.organisations import services, tables
-from styrbord.organisations.forms import FacilityFilterForm, MinimumStaffingForm, StaffingPeriodFormSet
+from styrbord.organisations.forms import (
+    FacilityFilterForm,
+    FacilityForm,
+    MinimumStaffingForm,
+    StaffingPeriodFormSet,
+    facility_state,
+)
 from styrbord.organisations.models import Facility, Municipality
 
 PAGE_SIZE = 50
@@ -146,8 +152,65 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "expiry_days": services.EXPIRY_WARNING_DAYS,
         "can_see_municipality": _sees_municipality(user, facility.municipality_id),
         "can_edit_staffing": can(user, UPDATE, "staffing"),
+        "can_edit_facility": can(user, UPDATE, "facility"),
     }
     return render(request, "organisations/facility_detail.html", context)
+
+
+@requires("facility", UPDATE)
+@login_required
+def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facility's facts (name, kind, target groups, methods, places, ...), saved together.
+
+    Refused with the stored values shown again if someone changed the facility after this form
+    was opened, so one coordinator does not silently undo another's change."""
+    user = request.user
+    if not can(user, UPDATE, "facility"):
+        raise PermissionDenied
+    if request.method != "POST":
+        facility = get_scoped_or_404(user, UPDATE, "facility", Facility.objects.all(), pk=pk)
+        stored_name = facility.name
+        form = FacilityForm(instance=facility)
+    else:
+        with transaction.atomic():  # locked from the check against the digest until saved
+            facility = get_scoped_or_404(user, UPDATE, "facility", Facility.objects.select_for_update(), pk=pk)
+            before = facility_state(facility)
+            stored_name = facility.name  # the page's title: validation writes the posted one onto it
+            form = FacilityForm(request.POST, instance=facility)
+            if form.is_valid():
+                if form.changed_since_opened():
+                    messages.error(
+                        request,
+                        _(
+                            "Tilbuddet er ændret af en anden, siden du åbnede siden. Intet er gemt. "
+                            "Formularen viser nu de gemte oplysninger; ret dem igen."
+                        ),
+                    )
+                    return redirect("organisations:facility_edit", pk=pk)
+                if not form.has_changed():
+                    messages.info(request, _("Intet at gemme: oplysningerne er de samme som før."))
+                    return redirect("organisations:facility_detail", pk=pk)
+                saved = form.save()
+                log_action(
+                    saved,
+                    "organisations.facility.updated",
+                    user,
+                    {"fields": sorted(name for name in form.changed_data if name != "state")},
+                    before=before,
+                    after=facility_state(saved),
+                )
+                messages.success(request, _("Oplysningerne om %(name)s er gemt.") % {"name": saved.name})
+                return redirect("organisations:facility_detail", pk=pk)
+    return render(
+        request,
+        "organisations/facility_form.html",
+        {
+            "facility": facility,
+            "stored_name": stored_name,
+            "form": form,
+            "units": services.facility_facts(facility.pk).units,
+        },
+    )
 
 
 @requires("staffing", UPDATE, also=(("facility", RETRIEVE),))
