@@ -1,4 +1,4 @@
-"""The login form with throttling, and the form that names a new API token."""
+"""The login form with throttling, the form that names a new API token, and a municipality's logins."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts import throttle
+from styrbord.accounts.models import Role, User
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_action
+from styrbord.organisations.models import Municipality
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -53,3 +55,117 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label=_("Navn"), max_length=100, help_text=_("Hvad tokenet skal bruges til, f.eks. lønsystemets import.")
     )
+
+
+class UserForm(forms.ModelForm):
+    """A login of the municipality: who, which role, and where it applies.
+
+    The choices are the coordinator's own: the municipal roles, the municipality's facilities, and
+    an employee of the municipality found by employment number. What does not belong to the role
+    chosen is cleared on save (a facility manager has facilities, an employee login an employee)."""
+
+    employment_number = forms.CharField(
+        label=_("Ansættelsesnummer"),
+        max_length=40,
+        required=False,
+        help_text=_("Medarbejderens ansættelsesnummer fra lønsystemet. Kræves for rollen Medarbejder."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "facilities", "is_active"]
+        widgets = {"facilities": forms.CheckboxSelectMultiple}
+        labels = {"is_active": _("Aktiv (kan logge ind)")}
+        help_texts = {
+            "username": _("Det navn, brugeren logger ind med. Bogstaver, tal og @ . + - _"),
+            "facilities": _("Kræves for rollen Tilbudsleder: de tilbud, lederen ser."),
+        }
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from styrbord.accounts.services import MUNICIPAL_ROLES, municipal_facilities
+
+        self.municipality = municipality
+        role = self.fields["role"]
+        assert isinstance(role, forms.TypedChoiceField)
+        role.choices = [(r.value, r.label) for r in MUNICIPAL_ROLES]
+        facilities = self.fields["facilities"]
+        assert isinstance(facilities, forms.ModelMultipleChoiceField)
+        facilities.queryset = municipal_facilities(municipality.pk).order_by("name")
+        self.fields["email"].required = True
+        if self.instance.pk is None:
+            del self.fields["is_active"]
+        elif self.instance.employee_id is not None:
+            self.initial["employment_number"] = (
+                self.instance.employee.employments.filter(facility__in=facilities.queryset)
+                .order_by("-start_date")
+                .values_list("employment_number", flat=True)
+                .first()
+                or ""
+            )
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data["username"]).strip()
+        taken = User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk).exists()
+        if taken:
+            raise ValidationError(_("Brugernavnet »%(username)s« er allerede i brug."), params={"username": username})
+        return username
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        role = cleaned.get("role")
+        if role == Role.FACILITY_MANAGER and not cleaned.get("facilities"):
+            self.add_error("facilities", _("Vælg mindst ét tilbud, som tilbudslederen skal se."))
+        self.employee = None
+        number = str(cleaned.get("employment_number") or "").strip()
+        if role == Role.EMPLOYEE and not number:
+            self.add_error("employment_number", _("Skriv medarbejderens ansættelsesnummer."))
+        elif number:
+            from styrbord.accounts.services import municipal_facilities
+            from styrbord.staff.models import Employment
+
+            found = (
+                Employment.objects.filter(
+                    employment_number=number, facility__in=municipal_facilities(self.municipality.pk)
+                )
+                .select_related("employee")
+                .first()
+            )
+            if found is None:
+                self.add_error(
+                    "employment_number",
+                    _("Kommunen har ingen ansættelse med nummer %(number)s.") % {"number": number},
+                )
+            else:
+                other = User.objects.filter(employee=found.employee).exclude(pk=self.instance.pk).first()
+                if other is not None:
+                    self.add_error(
+                        "employment_number",
+                        _("%(name)s har allerede en bruger (%(username)s).")
+                        % {"name": found.employee.name, "username": other.username},
+                    )
+                self.employee = found.employee
+        return cleaned
+
+    def save(self, commit: bool = True) -> User:
+        account = super().save(commit=False)
+        role = account.role
+        account.municipality = self.municipality if role in (Role.COORDINATOR, Role.FINANCE) else None
+        account.region = None
+        account.grantor = None
+        account.employee = self.employee
+        if self.employee is not None and not (account.first_name or account.last_name):
+            # An employee login left without a name takes the employee's (as in the HR data).
+            first, _space, last = self.employee.name.partition(" ")
+            account.first_name, account.last_name = first[:150], last[:150]
+        account.is_staff = False
+        account.is_superuser = False
+        if account.pk is None:
+            account.set_unusable_password()  # chosen by the person through the invitation
+        account.save()
+        facilities = self.cleaned_data.get("facilities") or []
+        account.facilities.set(facilities if role == Role.FACILITY_MANAGER else [])
+        return account

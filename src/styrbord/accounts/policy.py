@@ -37,6 +37,22 @@ register_policy(
     },
 )
 
+# The logins of a municipality (user pages): a coordinator keeps those of their municipality
+# (``accounts.services.may_manage``); an administrator sees all and changes them in the
+# administration, where every field (region, grantor, staff status) is open.
+register_policy(
+    "user",
+    {
+        Role.ADMIN: frozenset({LIST, RETRIEVE}),
+        Role.COORDINATOR: frozenset({LIST, RETRIEVE, CREATE, UPDATE}),
+        Role.FINANCE: NONE,
+        Role.FACILITY_MANAGER: NONE,
+        Role.EMPLOYEE: NONE,
+        Role.ANALYST: NONE,
+        Role.GRANTOR: NONE,
+    },
+)
+
 DEFAULTS: dict[str, dict[str, frozenset[str]]] = {
     "employment": {
         Role.ADMIN: ALL,

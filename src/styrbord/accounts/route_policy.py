@@ -88,6 +88,7 @@ ROUTES: dict[str, RouteRule] = {
     "accounts:logout": PUBLIC,
     "accounts:token_list": AUTHENTICATED,
     "accounts:token_revoke": AUTHENTICATED,
+    "accounts:password_set": PUBLIC,  # guarded by its one-time token
     # municipal single sign-on (django-allauth): login flows are public by nature
     "account_login": PUBLIC,
     "account_logout": PUBLIC,

@@ -26,10 +26,11 @@ NAVIGATION: list[tuple[str, Any, str]] = [
     ("staff:my_profile", _("Min profil"), "own_profile"),
 ]
 # Entries on the landing page only (the menu stays one row): administrators get the audit log,
-# coordinators retention and holds (the two pages link to each other).
+# coordinators retention and holds (the two pages link to each other), and the logins.
 LANDING_ONLY: list[tuple[str, Any, str]] = [
     ("audit:log", _("Persondata"), "audit_entry"),
     ("audit:retention", _("Persondata"), "personal_data"),
+    ("accounts:user_list", _("Brugere"), "user"),
 ]
 
 

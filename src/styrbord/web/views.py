@@ -28,6 +28,9 @@ DESCRIPTIONS: dict[str, Any] = {
     "staff:my_profile": _("Dine kompetencer, kurser og tilmeldinger."),
     "audit:log": _("Hvem har set, eksporteret eller ændret hvis data; opbevaring og anonymisering."),
     "audit:retention": _("Opbevaring af tidligere medarbejderes data og tilbageholdelser."),
+    "accounts:user_list": _(
+        "Logins til kommunens tilbudsledere, medarbejdere og kolleger: opret, ret rolle og omfang, luk."
+    ),
 }
 
 

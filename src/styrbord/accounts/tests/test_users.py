@@ -1,0 +1,261 @@
+"""A coordinator keeps the municipality's logins: who is listed, what may be given, the invitation,
+and that no one reaches past their municipality or raises their own rights."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from styrbord.accounts.models import Role, User
+from styrbord.audit.models import AuditEntry
+from styrbord.testing import factories
+from styrbord.testing.fixtures import client_for
+
+LIST_URL = "/konto/brugere/"
+CREATE_URL = "/konto/brugere/ny/"
+
+
+def edit_url(user: User) -> str:
+    return reverse("accounts:user_edit", args=[user.pk])
+
+
+def new_user(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "username": "kirsten",
+        "first_name": "Kirsten",
+        "last_name": "Holm",
+        "email": "Kirsten.Holm@norddjurs.dk",
+        "role": Role.FACILITY_MANAGER,
+        "facilities": [],
+        "employment_number": "",
+    }
+    data.update(changes)
+    return data
+
+
+def invitation_link(message: Any) -> str:
+    match = re.search(r"https?://[^/\s]+(/konto/adgangskode/[^/\s]+/[^/\s]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_the_list_shows_the_municipalitys_logins_only(world: Any) -> None:
+    body = client_for(world.coordinator).get(LIST_URL).content.decode()
+    for username in ("koordinator", "oekonomi", "leder", "medarbejder"):
+        assert f"<code>{username}</code>" in body, username
+    for username in ("syddjurs", "analytiker", "national", "tilskudsgiver", "admin"):
+        assert f"<code>{username}</code>" not in body, username
+    # Colleagues may be changed; the coordinator's own login may not (no one raises their own rights).
+    assert f'href="{edit_url(world.manager)}"' in body
+    assert f'href="{edit_url(world.coordinator)}"' not in body
+    everyone = client_for(world.admin).get(LIST_URL).content.decode()
+    assert "<code>syddjurs</code>" in everyone
+    assert 'id="new-user"' not in everyone  # administrators create logins in the administration
+
+
+def test_a_coordinator_creates_a_facility_manager_who_chooses_a_password(world: Any) -> None:
+    client = client_for(world.coordinator)
+    response = client.post(CREATE_URL, new_user(facilities=[str(world.glesborg.pk)]))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    account = User.objects.get(username="kirsten")
+    assert (account.role, account.email, account.municipality_id) == (
+        Role.FACILITY_MANAGER,
+        "kirsten.holm@norddjurs.dk",
+        None,
+    )
+    assert list(account.facilities.all()) == [world.glesborg]
+    assert not account.has_usable_password()
+    assert not account.is_staff
+    assert "Kirsten Holm er oprettet, og en invitation er sendt til kirsten.holm@norddjurs.dk." in (
+        client.get(response["Location"]).content.decode()
+    )
+    (message,) = mail.outbox
+    assert message.to == ["kirsten.holm@norddjurs.dk"]
+    assert message.subject == "Din adgang til Styrbord"
+    assert "Dit brugernavn er: kirsten" in message.body
+    assert "Tilbudsleder (Bofællesskaberne Glesborg)" in message.body
+
+    # The link lets the person choose a password once; then they log in with it.
+    visitor = Client()
+    form_page = visitor.get(invitation_link(message), follow=True)
+    assert "Dit brugernavn er <strong>kirsten</strong>" in form_page.content.decode()
+    set_url = form_page.redirect_chain[-1][0]
+    weak = visitor.post(set_url, {"new_password1": "kirsten", "new_password2": "kirsten"})
+    assert "Denne adgangskode er for kort" in weak.content.decode()
+    done = visitor.post(set_url, {"new_password1": "Glesborg-Have-2027", "new_password2": "Glesborg-Have-2027"})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("accounts:login")
+    assert Client().login(username="kirsten", password="Glesborg-Have-2027")
+    again = Client().get(invitation_link(message), follow=True).content.decode()
+    assert "Linket virker ikke længere" in again
+
+    actions = list(AuditEntry.objects.filter(object_id=str(account.pk)).values_list("action", flat=True))
+    assert sorted(actions) == ["accounts.user.created", "accounts.user.invited", "accounts.user.password_chosen"]
+    created = AuditEntry.objects.get(action="accounts.user.created")
+    assert created.actor_id == world.coordinator.pk
+    assert created.after["facilities"] == [world.glesborg.pk]
+    assert "password" not in created.after
+
+
+def test_an_employee_login_is_tied_to_the_employee_by_employment_number(world: Any) -> None:
+    person = world.glesborg_staff[1]
+    number = person.employments.get().employment_number
+    client = client_for(world.coordinator)
+    data = new_user(username="glesborg2", role=Role.EMPLOYEE, employment_number=number, first_name="", last_name="")
+    assert client.post(CREATE_URL, data).status_code == 302
+    account = User.objects.get(username="glesborg2")
+    assert account.employee_id == person.pk
+    assert account.get_full_name() == person.name  # left blank: the employee's name from the HR data
+    assert (account.municipality_id, list(account.facilities.all())) == (None, [])
+    # An employment of another municipality is not found, and one employee has one login.
+    syddjurs_number = world.syddjurs_staff[0].employments.get().employment_number
+    other = client.post(CREATE_URL, new_user(username="x1", role=Role.EMPLOYEE, employment_number=syddjurs_number))
+    assert f"Kommunen har ingen ansættelse med nummer {syddjurs_number}." in other.content.decode()
+    twice = client.post(CREATE_URL, new_user(username="x2", role=Role.EMPLOYEE, employment_number=number))
+    assert f"{person.name} har allerede en bruger (glesborg2)." in twice.content.decode()
+    assert not User.objects.filter(username__in=["x1", "x2"]).exists()
+
+
+def test_bad_input_saves_nothing_and_says_what_is_wrong(world: Any) -> None:
+    client = client_for(world.coordinator)
+    cases = [
+        (new_user(), "Vælg mindst ét tilbud, som tilbudslederen skal se."),
+        (new_user(role=Role.EMPLOYEE), "Skriv medarbejderens ansættelsesnummer."),
+        (new_user(username="LEDER", facilities=[str(world.dolmer.pk)]), "Brugernavnet »LEDER« er allerede i brug."),
+        (new_user(email="", facilities=[str(world.dolmer.pk)]), "Dette felt er påkrævet."),
+        # Roles and facilities outside the municipality are not choices at all.
+        (
+            new_user(role=Role.ADMIN),
+            "Marker en gyldig valgmulighed. admin er ikke en af de tilgængelige valgmuligheder.",
+        ),
+        (
+            new_user(role=Role.ANALYST),
+            "Marker en gyldig valgmulighed. analyst er ikke en af de tilgængelige valgmuligheder.",
+        ),
+        (
+            new_user(facilities=[str(world.syddjurs_facility.pk)]),
+            f"Marker en gyldig valgmulighed. {world.syddjurs_facility.pk} er ikke en af de tilgængelige valgmuligheder.",
+        ),
+    ]
+    for data, message in cases:
+        response = client.post(CREATE_URL, data)
+        assert response.status_code == 200, data
+        body = response.content.decode()
+        assert message in body, (data, re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', body))
+        assert "Intet er gemt." in body
+    assert not User.objects.filter(username="kirsten").exists()
+    assert not mail.outbox
+
+
+def test_a_coordinator_changes_role_and_scope_and_closes_a_login(world: Any) -> None:
+    client = client_for(world.coordinator)
+    data = new_user(
+        username="leder",
+        first_name="Leder",
+        last_name="Hansen",
+        email="leder@norddjurs.dk",
+        facilities=[str(world.dolmer.pk), str(world.glesborg.pk)],
+        is_active="on",
+    )
+    assert client.post(edit_url(world.manager), data).status_code == 302
+    world.manager.refresh_from_db()
+    assert sorted(f.name for f in world.manager.facilities.all()) == ["Bofællesskaberne Glesborg", "Dolmer Have"]
+    entry = AuditEntry.objects.get(action="accounts.user.updated")
+    assert entry.before["facilities"] == [world.dolmer.pk]
+    assert sorted(entry.after["facilities"]) == sorted([world.dolmer.pk, world.glesborg.pk])
+    # Made a finance officer: the facilities go, the municipality comes.
+    assert client.post(edit_url(world.manager), {**data, "role": Role.FINANCE, "facilities": []}).status_code == 302
+    world.manager.refresh_from_db()
+    assert (world.manager.role, world.manager.municipality_id) == (Role.FINANCE, world.coordinator.municipality_id)
+    assert not world.manager.facilities.exists()
+    # Closed: the login no longer works.
+    closed = {**data, "role": Role.FINANCE, "facilities": []}
+    del closed["is_active"]
+    assert client.post(edit_url(world.manager), closed).status_code == 302
+    world.manager.refresh_from_db()
+    assert not world.manager.is_active
+    assert not Client().login(username="leder", password="test-password-123")
+    assert "Lukket" in client.get(LIST_URL).content.decode()
+
+
+def test_the_invitation_can_be_sent_again_but_not_to_a_closed_login(world: Any) -> None:
+    client = client_for(world.coordinator)
+    without = client.post(reverse("accounts:user_invite", args=[world.finance.pk]), follow=True)
+    assert "Brugeren har ingen e-mailadresse. Skriv den, og gem, før du sender en invitation." in (
+        without.content.decode()
+    )
+    assert not mail.outbox
+    world.finance.email = "lars@norddjurs.dk"
+    world.finance.save()
+    response = client.post(reverse("accounts:user_invite", args=[world.finance.pk]), follow=True)
+    assert "En ny invitation er sendt til" in response.content.decode()
+    assert len(mail.outbox) == 1
+    world.finance.is_active = False
+    world.finance.save()
+    refused = client.post(reverse("accounts:user_invite", args=[world.finance.pk]), follow=True)
+    assert "Brugeren er lukket. Gør den aktiv, før du sender en invitation." in refused.content.decode()
+    assert len(mail.outbox) == 1
+
+
+def test_no_one_reaches_past_their_municipality_or_their_own_login(world: Any) -> None:
+    coordinator = client_for(world.coordinator)
+    # Another municipality's login, an analyst tied to the region, and the coordinator's own: 404.
+    for account in (world.other_coordinator, world.analyst, world.coordinator, world.admin):
+        assert coordinator.get(edit_url(account)).status_code == 404, account.username
+        assert coordinator.post(reverse("accounts:user_invite", args=[account.pk])).status_code == 404
+    # A manager who also has a facility in another municipality belongs to no single coordinator.
+    shared = factories.user(Role.FACILITY_MANAGER, "delt", facilities=[world.dolmer, world.syddjurs_facility])
+    assert coordinator.get(edit_url(shared)).status_code == 404
+    assert client_for(world.other_coordinator).get(edit_url(world.manager)).status_code == 404
+    # The role itself: everyone but coordinators (and administrators' read-only list) is refused.
+    for user in (world.manager, world.finance, world.employee_user, world.analyst, world.grantor_user):
+        client = client_for(user)
+        assert client.get(LIST_URL).status_code == 403, user.username
+        assert client.get(CREATE_URL).status_code == 403, user.username
+        assert client.post(CREATE_URL, new_user(facilities=[str(world.dolmer.pk)])).status_code == 403
+    assert client_for(world.admin).get(CREATE_URL).status_code == 403
+    assert not User.objects.filter(username="kirsten").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_coordinator_gives_a_new_manager_a_login_in_a_browser(
+    page: Any, live_server: Any, reference_data: None, world: Any
+) -> None:
+    from styrbord.testing.accessibility import violations
+    from styrbord.testing.fixtures import follow, login
+
+    login(page, live_server.url, world.coordinator.username)
+    page.goto(f"{live_server.url}/")
+    follow(page, f"a[href='{LIST_URL}']")
+    assert violations(page, "user list") == []
+    follow(page, "#new-user")
+    page.fill("#id_username", "kirsten")
+    page.fill("#id_first_name", "Kirsten")
+    page.fill("#id_last_name", "Holm")
+    page.fill("#id_email", "kirsten@norddjurs.dk")
+    page.select_option("#id_role", Role.FACILITY_MANAGER)
+    follow(page, "#user-form button[type=submit]")
+    assert "Vælg mindst ét tilbud" in page.inner_text("main")
+    assert violations(page, "user form with errors") == []
+    page.get_by_label("Dolmer Have").check()
+    follow(page, "#user-form button[type=submit]")
+    assert "invitation er sendt til kirsten@norddjurs.dk" in page.inner_text("main")
+    assert "kirsten" in page.inner_text("#users")
+    (message,) = mail.outbox
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}{invitation_link(message)}")
+    assert violations(page, "choose password") == []
+    page.fill("#id_new_password1", "Dolmer-Have-2027")
+    page.fill("#id_new_password2", "Dolmer-Have-2027")
+    follow(page, "#password-form button[type=submit]")
+    assert "Din adgangskode er gemt." in page.inner_text("main")
+    page.fill("#id_username", "kirsten")
+    page.fill("#id_password", "Dolmer-Have-2027")
+    follow(page, "main button[type=submit]")
+    assert "Dolmer Have" in page.inner_text("main")

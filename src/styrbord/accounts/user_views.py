@@ -1,0 +1,165 @@
+"""The municipality's logins, kept by its coordinator: list, create with an e-mailed invitation,
+change role and scope, close; and the page where an invited person chooses a password.
+
+Who may see and change which login is decided in ``accounts.services`` (``users_for``,
+``may_manage``) on top of the policy row ``user``; a login outside the coordinator's reach
+answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from styrbord.accounts.forms import UserForm
+from styrbord.accounts.models import Role, User
+from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
+from styrbord.accounts.route_policy import requires
+from styrbord.accounts.services import may_manage, scope_label, send_invitation, users_for
+from styrbord.audit.services import log_action
+from styrbord.organisations.models import Facility, Municipality
+
+STATE_FIELDS = ["username", "first_name", "last_name", "email", "role", "municipality_id", "employee_id", "is_active"]
+
+
+def _state(account: User) -> dict[str, Any]:
+    """The login's role and scope for the audit log (never its password hash)."""
+    state: dict[str, Any] = {name: getattr(account, name) for name in STATE_FIELDS}
+    state["facilities"] = sorted(account.facilities.values_list("pk", flat=True)) if account.pk else []
+    return state
+
+
+def _own_municipality(request: HttpRequest) -> Municipality:
+    municipality = getattr(request.user, "municipality", None)
+    if municipality is None:
+        raise PermissionDenied
+    return municipality
+
+
+@requires("user", LIST)
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    """The logins of the coordinator's municipality (all of them for an administrator)."""
+    if not can(request.user, LIST, "user"):
+        raise PermissionDenied
+    accounts = (
+        users_for(request.user)
+        .select_related("municipality", "region", "grantor", "employee")
+        .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("name").order_by("name")))
+        .order_by("-is_active", "first_name", "last_name", "username")
+    )
+    rows = [
+        {
+            "account": account,
+            "role": Role(account.role).label,
+            "scope": scope_label(account),
+            "editable": may_manage(request.user, account),
+        }
+        for account in accounts
+    ]
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "rows": rows,
+            "can_create": can(request.user, CREATE, "user") and getattr(request.user, "municipality_id", None),
+        },
+    )
+
+
+@requires("user", CREATE)
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    """A new login of the municipality; the person gets an e-mail to choose a password."""
+    if not can(request.user, CREATE, "user"):
+        raise PermissionDenied
+    municipality = _own_municipality(request)
+    form = UserForm(request.POST or None, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            account = form.save()
+            log_action(account, "accounts.user.created", request.user, after=_state(account))
+            send_invitation(account, request.user, request)  # type: ignore[arg-type]
+        messages.success(
+            request,
+            _("%(name)s er oprettet, og en invitation er sendt til %(email)s.")
+            % {"name": account.get_full_name() or account.username, "email": account.email},
+        )
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "account": None, "municipality": municipality})
+
+
+def _managed_or_404(request: HttpRequest, pk: int) -> User:
+    account = users_for(request.user).filter(pk=pk).first()
+    if account is None or not may_manage(request.user, account):
+        raise Http404
+    return account
+
+
+@requires("user", UPDATE)
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a login's name, e-mail, role and scope, or close it (it can no longer log in)."""
+    if not can(request.user, UPDATE, "user"):
+        raise PermissionDenied
+    municipality = _own_municipality(request)
+    account = _managed_or_404(request, pk)
+    before = _state(account)
+    shown_name = account.get_full_name() or account.username
+    form = UserForm(request.POST or None, instance=account, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            account = form.save()
+            after = _state(account)
+            if after != before:
+                log_action(account, "accounts.user.updated", request.user, before=before, after=after)
+        messages.success(request, _("%(name)s er gemt.") % {"name": account.get_full_name() or account.username})
+        return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "account": account, "shown_name": shown_name, "municipality": municipality},
+    )
+
+
+@requires("user", UPDATE)
+@login_required
+@require_POST
+def user_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the invitation again (e.g. the first one expired or went to a wrong address)."""
+    if not can(request.user, UPDATE, "user"):
+        raise PermissionDenied
+    account = _managed_or_404(request, pk)
+    if not account.is_active:
+        messages.error(request, _("Brugeren er lukket. Gør den aktiv, før du sender en invitation."))
+    elif not account.email:
+        messages.error(request, _("Brugeren har ingen e-mailadresse. Skriv den, og gem, før du sender en invitation."))
+    else:
+        send_invitation(account, request.user, request)  # type: ignore[arg-type]
+        messages.success(request, _("En ny invitation er sendt til %(email)s.") % {"email": account.email})
+    return redirect("accounts:user_edit", pk=account.pk)
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Where an invited person chooses their password (Django's token check and validators)."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:login")
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        log_action(form.user, "accounts.user.password_chosen", form.user, {})
+        messages.success(self.request, _("Din adgangskode er gemt. Log ind med dit brugernavn og den nye adgangskode."))
+        return response
