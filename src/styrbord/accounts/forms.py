@@ -93,6 +93,14 @@ class UserForm(forms.ModelForm):
         assert isinstance(facilities, forms.ModelMultipleChoiceField)
         facilities.queryset = municipal_facilities(municipality.pk).order_by("name")
         self.fields["email"].required = True
+        if self.email_locked():
+            email = self.fields["email"]
+            email.disabled = True
+            email.required = False  # kept as it is, even empty
+            email.help_text = _(
+                "Brugeren har valgt en adgangskode eller logger ind med kommunalt login. E-mailadressen er "
+                "vejen til kontoen, så kun en systemadministrator kan ændre den."
+            )
         if self.instance.pk is None:
             del self.fields["is_active"]
         elif self.instance.employee_id is not None:
@@ -111,8 +119,24 @@ class UserForm(forms.ModelForm):
             raise ValidationError(_("Brugernavnet »%(username)s« er allerede i brug."), params={"username": username})
         return username
 
+    def email_locked(self) -> bool:
+        """Whether the e-mail address is the key to a login someone already uses: an invitation
+        (or a municipal login, matched by e-mail) to another address would hand the login over."""
+        account = self.instance
+        if account.pk is None:
+            return False
+        from allauth.socialaccount.models import SocialAccount
+
+        return account.has_usable_password() or SocialAccount.objects.filter(user=account).exists()
+
     def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
+        email = str(self.cleaned_data["email"] or "").strip().lower()
+        if self.fields["email"].disabled:
+            return str(self.instance.email)
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            # Not who: the other login may belong to another municipality.
+            raise ValidationError(_("E-mailadressen bruges allerede af en anden bruger."))
+        return email
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -183,6 +183,34 @@ def test_a_coordinator_changes_role_and_scope_and_closes_a_login(world: Any) -> 
     assert "Lukket" in client.get(LIST_URL).content.decode()
 
 
+def test_the_email_of_a_login_in_use_cannot_be_redirected(world: Any) -> None:
+    """Changing a finance officer's address to one's own and sending an invitation would hand the
+    coordinator the finance officer's login: once a password is chosen, the address is fixed."""
+    world.finance.email = "lars@norddjurs.dk"
+    world.finance.save()
+    client = client_for(world.coordinator)
+    data = new_user(username="oekonomi", role=Role.FINANCE, email="koordinator@norddjurs.dk", is_active="on")
+    assert client.post(edit_url(world.finance), data).status_code == 302
+    world.finance.refresh_from_db()
+    assert world.finance.email == "lars@norddjurs.dk"
+    assert "kun en systemadministrator kan ændre den" in client.get(edit_url(world.finance)).content.decode()
+    # Before the person has chosen a password the address can be corrected (a typing error) ...
+    pending = User.objects.create(
+        username="ny", email="ny@norddjurs.dk", role=Role.FINANCE, municipality=world.finance.municipality
+    )
+    pending.set_unusable_password()
+    pending.save()
+    fixed = new_user(username="ny", role=Role.FINANCE, email="ny.rettet@norddjurs.dk", is_active="on")
+    assert client.post(edit_url(pending), fixed).status_code == 302
+    pending.refresh_from_db()
+    assert pending.email == "ny.rettet@norddjurs.dk"
+    # ... but never to another login's address, whatever the case.
+    taken = client.post(edit_url(pending), {**fixed, "email": "LARS@norddjurs.dk"})
+    assert "E-mailadressen bruges allerede af en anden bruger." in taken.content.decode()
+    created = client.post(CREATE_URL, new_user(email="Lars@Norddjurs.dk", facilities=[str(world.dolmer.pk)]))
+    assert "E-mailadressen bruges allerede af en anden bruger." in created.content.decode()
+
+
 def test_the_invitation_can_be_sent_again_but_not_to_a_closed_login(world: Any) -> None:
     client = client_for(world.coordinator)
     without = client.post(reverse("accounts:user_invite", args=[world.finance.pk]), follow=True)
