@@ -89,6 +89,8 @@ ROUTES: dict[str, RouteRule] = {
     "accounts:token_list": AUTHENTICATED,
     "accounts:token_revoke": AUTHENTICATED,
     "accounts:password_set": PUBLIC,  # guarded by its one-time token
+    "accounts:password_forgotten": PUBLIC,
+    "accounts:password_forgotten_sent": PUBLIC,
     # municipal single sign-on (django-allauth): login flows are public by nature
     "account_login": PUBLIC,
     "account_logout": PUBLIC,

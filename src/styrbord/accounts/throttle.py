@@ -86,3 +86,16 @@ def record_success(username: str, ip: str) -> None:
     """A successful login clears the username's failure count (not the address-wide one)."""
     fail, lock, _, _ = _keys(username, ip)
     cache.delete_many([fail, lock])
+
+
+# At most this many "forgotten password" e-mails per address and per client in a window: enough
+# for a person who asks twice, too few to fill someone's inbox.
+RESET_MAILS_PER_ADDRESS = 3
+RESET_MAILS_PER_IP = 20
+
+
+def allow_reset_mail(email: str, ip: str) -> bool:
+    """Count a request for a password link; False when the address or the client asked too often."""
+    per_address = _increment(_key("reset", email.strip().lower()))
+    per_ip = _increment(_key("reset-ip", ip))
+    return per_address <= RESET_MAILS_PER_ADDRESS and per_ip <= RESET_MAILS_PER_IP

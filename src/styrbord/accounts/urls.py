@@ -12,5 +12,7 @@ urlpatterns = [
     path("brugere/ny/", user_views.user_create, name="user_create"),
     path("brugere/<int:pk>/", user_views.user_edit, name="user_edit"),
     path("brugere/<int:pk>/invitation/", user_views.user_invite, name="user_invite"),
+    path("glemt-adgangskode/", user_views.PasswordForgottenView.as_view(), name="password_forgotten"),
+    path("glemt-adgangskode/sendt/", user_views.PasswordForgottenSentView.as_view(), name="password_forgotten_sent"),
     path("adgangskode/<uidb64>/<token>/", user_views.PasswordSetView.as_view(), name="password_set"),
 ]

@@ -19,9 +19,11 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from styrbord.accounts import throttle
 from styrbord.accounts.forms import UserForm
 from styrbord.accounts.models import Role, User
 from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
@@ -149,6 +151,30 @@ def user_invite(request: HttpRequest, pk: int) -> HttpResponse:
         send_invitation(account, request.user, request)  # type: ignore[arg-type]
         messages.success(request, _("En ny invitation er sendt til %(email)s.") % {"email": account.email})
     return redirect("accounts:user_edit", pk=account.pk)
+
+
+class PasswordForgottenView(auth_views.PasswordResetView):
+    """'Glemt adgangskode?': a link to choose a new password, sent to the login's own address.
+
+    The answer is the same whether the address is known or not (no way to test addresses), and
+    Django sends only to active logins that have a password (a pending invitation is sent again
+    by the coordinator). The e-mail is Danish: the recipient's language is not known."""
+
+    template_name = "accounts/password_forgotten.html"
+    email_template_name = "accounts/password_forgotten_email.txt"
+    subject_template_name = "accounts/password_forgotten_subject.txt"
+    success_url = reverse_lazy("accounts:password_forgotten_sent")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if not throttle.allow_reset_mail(form.cleaned_data["email"], throttle.client_ip(self.request)):
+            # The same answer as when it is sent: asking again and again reveals nothing either.
+            return redirect(self.get_success_url())
+        with translation.override("da"):
+            return super().form_valid(form)
+
+
+class PasswordForgottenSentView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_forgotten_sent.html"
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):

@@ -287,3 +287,27 @@ def test_a_coordinator_gives_a_new_manager_a_login_in_a_browser(
     page.fill("#id_password", "Dolmer-Have-2027")
     follow(page, "main button[type=submit]")
     assert "Dolmer Have" in page.inner_text("main")
+
+
+def test_a_forgotten_password_is_chosen_again_through_a_link_to_the_logins_own_address(world: Any) -> None:
+    world.finance.email = "lars@norddjurs.dk"
+    world.finance.save()
+    client = Client()
+    assert 'href="/konto/glemt-adgangskode/"' in client.get("/konto/login/").content.decode()
+    sent = client.post("/konto/glemt-adgangskode/", {"email": "Lars@Norddjurs.dk"}, follow=True)
+    assert "Hører adressen til en bruger, har vi sendt et link" in sent.content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["lars@norddjurs.dk"]
+    assert message.subject == "Ny adgangskode til Styrbord"
+    assert "Dit brugernavn er: oekonomi" in message.body
+    person = Client()
+    form_page = person.get(invitation_link(message), follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    person.post(set_url, {"new_password1": "Pulje-Regnskab-77", "new_password2": "Pulje-Regnskab-77"})
+    assert Client().login(username="oekonomi", password="Pulje-Regnskab-77")
+    # An unknown address gets the same answer and no e-mail; so does asking too often.
+    unknown = client.post("/konto/glemt-adgangskode/", {"email": "ingen@example.org"}, follow=True)
+    assert "Hører adressen til en bruger, har vi sendt et link" in unknown.content.decode()
+    for _ in range(5):
+        client.post("/konto/glemt-adgangskode/", {"email": "lars@norddjurs.dk"})
+    assert len(mail.outbox) == 3  # the first one and two more: then the address rests
