@@ -65,7 +65,7 @@ DEFAULTS: dict[str, dict[str, frozenset[str]]] = {
     },
     "competence": {
         Role.ADMIN: ALL,
-        Role.COORDINATOR: READ_EXPORT | {CREATE, UPDATE},
+        Role.COORDINATOR: READ_EXPORT | {CREATE},
         Role.FINANCE: READ,
         Role.FACILITY_MANAGER: READ_EXPORT,
         Role.EMPLOYEE: READ,

@@ -433,11 +433,17 @@ def _plain_name(text: str) -> str:
     return " ".join(BRACKETED.sub(" ", text).split()).casefold()
 
 
+def lookup_keys(code: str, name: str) -> tuple[str, str, str]:
+    """What a row's competence is matched by: the code, the name and the plain name (casefolded).
+    The catalogue page refuses a competence that shares one of them with another."""
+    return code.casefold(), name.casefold(), _plain_name(name)
+
+
 def _competence_names() -> dict[str, Competence]:
     """The catalogue by code, by name and by plain name (casefolded)."""
     named: dict[str, Competence] = {}
     for competence in Competence.objects.all():
-        for key in (competence.code.casefold(), competence.name.casefold(), _plain_name(competence.name)):
+        for key in lookup_keys(competence.code, competence.name):
             named.setdefault(key, competence)
     return named
 

@@ -7,6 +7,8 @@ from styrbord.competences import import_views, views
 app_name = "competences"
 urlpatterns = [
     path("", views.competence_list, name="competence_list"),
+    path("ny/", views.competence_create, name="competence_create"),
+    path("<int:pk>/rediger/", views.competence_edit, name="competence_edit"),
     path("udloeber/", views.expiring, name="expiring"),
     path("udloeber.xlsx", views.expiring_export, name="expiring_export"),
     path("import/", import_views.upload, name="import_upload"),

@@ -1,4 +1,10 @@
-"""Competence pages: the catalogue and the certificates that lapse soon."""
+"""Competence pages: the catalogue (listed; added to by coordinators and administrators, changed by
+administrators) and the certificates that lapse soon.
+
+The catalogue is shared reference data, so the policy ("competence" CREATE/UPDATE) alone decides who
+may change it; there is no municipality scope to check. A change would reach every municipality, so
+the policy gives coordinators CREATE but not UPDATE (see ``requirements/policy.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,25 +12,29 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
-from styrbord.accounts.permissions import EXPORT, LIST, can, scoped_for
+from styrbord.accounts.permissions import CREATE, EXPORT, LIST, UPDATE, can, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.models import AuditEntry
-from styrbord.audit.services import log_access
+from styrbord.audit.services import log_access, log_action, snapshot
+from styrbord.competences.forms import CompetenceForm
 from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.competences.services import lapsing_holdings
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
+from styrbord.training.permissions import get_catalogue_or_404
 from styrbord.training.services.bookings import Renewal, renewals_booked
 from styrbord.web.downloads import attachment
 
@@ -42,7 +52,74 @@ def competence_list(request: HttpRequest) -> HttpResponse:
     competences = Competence.objects.annotate(requirement_count=Count("requirements", distinct=True)).order_by(
         "category", "name"
     )
-    return render(request, "competences/competence_list.html", {"competences": competences})
+    return render(
+        request,
+        "competences/competence_list.html",
+        {
+            "competences": competences,
+            "can_create": can(request.user, CREATE, "competence"),
+            "can_edit": can(request.user, UPDATE, "competence"),
+        },
+    )
+
+
+def _require(request: HttpRequest, action: str) -> None:
+    """403 for a role the policy does not allow; the catalogue is shared, so there is no scope to check."""
+    if not can(request.user, action, "competence"):
+        raise PermissionDenied
+
+
+@requires("competence", CREATE)
+@login_required
+def competence_create(request: HttpRequest) -> HttpResponse:
+    """A new competence in the catalogue, e.g. one a course or a requirement needs."""
+    _require(request, CREATE)
+    return _competence_form(request, Competence())
+
+
+@requires("competence", UPDATE)
+@login_required
+def competence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name, category, description, validity and refresher rule; the code stays."""
+    _require(request, UPDATE)
+    competence = get_catalogue_or_404(request.user, UPDATE, "competence", Competence.objects.all(), pk=pk)
+    return _competence_form(request, competence)
+
+
+def _competence_form(request: HttpRequest, competence: Competence) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    before = snapshot(competence) if competence.pk else None
+    form = CompetenceForm(data, instance=competence)
+    if data is not None and form.is_valid():
+        with transaction.atomic():
+            created = competence.pk is None
+            saved = form.save()
+            log_action(
+                saved,
+                "competences.competence.created" if created else "competences.competence.updated",
+                request.user,
+                {"fields": sorted(form.changed_data)},
+                before=before,
+                after=snapshot(saved),
+            )
+        messages.success(request, _("Kompetencen %(name)s er gemt.") % {"name": saved.name})
+        if not created and "validity_months" in form.changed_data and saved.holdings.exists():
+            # Holdings store their expiry date; the competence's validity is only read for new ones.
+            messages.info(
+                request,
+                _(
+                    "Kompetencebeviser, der allerede er registreret, beholder deres udløbsdato. "
+                    "Kun beviser, der registreres fremover, får den nye gyldighed – undtagen efter kurser, "
+                    "der giver kompetencen med deres egen gyldighed."
+                ),
+            )
+        return redirect("competences:competence_list")
+    return render(
+        request,
+        "competences/competence_form.html",
+        # The name as saved, for the heading (the form has put the posted one on the instance).
+        {"form": form, "competence": competence if competence.pk else None, "saved_name": (before or {}).get("name")},
+    )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import ALL, LIST, NONE, READ, READ_EXPORT, RETRIEVE, register_policy
+from styrbord.accounts.permissions import ALL, CREATE, LIST, NONE, READ, READ_EXPORT, RETRIEVE, register_policy
 
 # The requirements themselves (kompetencekrav): coordinators manage their municipality's.
 register_policy(
@@ -79,12 +79,14 @@ register_policy(
     },
 )
 
-# The competence catalogue: read by everyone who works with competences.
+# The competence catalogue: read by everyone who works with competences. It is shared by every
+# municipality, so a coordinator may add a competence (one a course or requirement of theirs
+# needs) but not change one: a new name or validity would change every municipality's catalogue.
 register_policy(
     "competence",
     {
         Role.ADMIN: ALL,
-        Role.COORDINATOR: READ_EXPORT,
+        Role.COORDINATOR: READ_EXPORT | {CREATE},
         Role.FINANCE: NONE,
         Role.FACILITY_MANAGER: READ,
         Role.ANALYST: NONE,
