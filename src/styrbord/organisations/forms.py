@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.accounts.permissions import scope
 from styrbord.audit.services import snapshot
 from styrbord.organisations.models import Facility, Municipality, StaffingPeriod
 
@@ -29,6 +31,9 @@ class FacilityFilterForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = municipalities
         self.fields["q"].widget.attrs.update({"placeholder": _("Tilbuddets navn")})
+
+
+ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
 class FacilityForm(forms.ModelForm):
@@ -67,8 +72,9 @@ class FacilityForm(forms.ModelForm):
             "tilbudsportalen_id": _("Tilbuddets nummer på Tilbudsportalen (kun cifre)."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, viewer: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.viewer = viewer  # who edits: a clashing facility is named only if they may see it
         # The stored facility's digest (taken here, before validation writes the posted values
         # onto the instance): sent with the page, compared when it comes back.
         self.initial["state"] = facility_state_digest(self.instance)
@@ -88,7 +94,7 @@ class FacilityForm(forms.ModelForm):
 
     def clean_tilbudsportalen_id(self) -> str:
         value = str(self.cleaned_data["tilbudsportalen_id"]).strip()
-        if value and not value.isdigit():
+        if value and not ASCII_DIGITS.fullmatch(value):  # not str.isdigit(): "²" and "٣" are digits to it
             raise forms.ValidationError(
                 gettext("Tilbudsportalen-id består kun af cifre, f.eks. 43871. »%(value)s« er ikke et tal.")
                 % {"value": value}
@@ -96,9 +102,14 @@ class FacilityForm(forms.ModelForm):
         if value:
             same = Facility.objects.filter(tilbudsportalen_id=value).exclude(pk=self.instance.pk).first()
             if same is not None:
+                if self.viewer is not None and scope(self.viewer, Facility.objects.filter(pk=same.pk)).exists():
+                    raise forms.ValidationError(
+                        gettext("Tilbudsportalen-id %(value)s er allerede givet til et andet tilbud (%(name)s).")
+                        % {"value": value, "name": same.name}
+                    )
+                # Another tenant's facility: that the number is taken, not by which facility.
                 raise forms.ValidationError(
-                    gettext("Tilbudsportalen-id %(value)s er allerede givet til et andet tilbud (%(name)s).")
-                    % {"value": value, "name": same.name}
+                    gettext("Tilbudsportalen-id %(value)s er allerede givet til et andet tilbud.") % {"value": value}
                 )
         return value
 

@@ -170,13 +170,13 @@ def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         facility = get_scoped_or_404(user, UPDATE, "facility", Facility.objects.all(), pk=pk)
         stored_name = facility.name
-        form = FacilityForm(instance=facility)
+        form = FacilityForm(instance=facility, viewer=user)
     else:
         with transaction.atomic():  # locked from the check against the digest until saved
             facility = get_scoped_or_404(user, UPDATE, "facility", Facility.objects.select_for_update(), pk=pk)
             before = facility_state(facility)
             stored_name = facility.name  # the page's title: validation writes the posted one onto it
-            form = FacilityForm(request.POST, instance=facility)
+            form = FacilityForm(request.POST, instance=facility, viewer=user)
             if form.is_valid():
                 if form.changed_since_opened():
                     messages.error(

@@ -118,6 +118,15 @@ def test_bad_values_save_nothing_and_say_what_is_wrong_in_danish(world: Any) -> 
     assert not world.glesborg.methods.exists()  # the valid change next to a bad one is not saved either
     taken = client.post(edit_url(world.glesborg), form_data(world.glesborg, tilbudsportalen_id="43871"))
     assert "Tilbudsportalen-id 43871 er allerede givet til et andet tilbud (Dolmer Have)." in taken.content.decode()
+    # Another municipality's facility is not named: only that the number is taken.
+    world.kbh_facility.tilbudsportalen_id = "55501"
+    world.kbh_facility.save()
+    elsewhere = client.post(edit_url(world.glesborg), form_data(world.glesborg, tilbudsportalen_id="55501"))
+    assert "Tilbudsportalen-id 55501 er allerede givet til et andet tilbud." in elsewhere.content.decode()
+    assert "Københavns Bosted" not in elsewhere.content.decode()
+    # Digits of other scripts are no Tilbudsportalen id ("²" and "٣" are digits to Python).
+    superscript = client.post(edit_url(world.glesborg), form_data(world.glesborg, tilbudsportalen_id="4²٣"))
+    assert "Tilbudsportalen-id består kun af cifre" in superscript.content.decode()
     # Danish letters in another case are the same name too (SQLite's own comparison misses them).
     world.dolmer.name = "Æblehaven"
     world.dolmer.save()
