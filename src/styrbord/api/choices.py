@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     CourseKind = str
     EmploymentKind = str
     EmploymentStatus = str
+    FacilityKindValue = str
     GrantStatus = str
     HoldingSource = str
     JobGroupValue = str
@@ -31,6 +32,7 @@ else:
     from styrbord.competences.models import Competence, CompetenceHolding
     from styrbord.funding.models import Grant, LedgerEntry, Pool
     from styrbord.lib.costs import CostCategory
+    from styrbord.organisations.models import Facility
     from styrbord.requirements.models import Population, Priority, Rule, ScopeLevel, SourceKind
     from styrbord.staff.models import Employment, JobGroup
     from styrbord.training.models import BookingStatus, Course
@@ -41,6 +43,7 @@ else:
     CourseKind = choices(Course.Kind)
     EmploymentKind = choices(Employment.Kind)
     EmploymentStatus = choices(Employment.Status)
+    FacilityKindValue = choices(Facility.Kind)
     GrantStatus = choices(Grant.Status)
     HoldingSource = choices(CompetenceHolding.Source)
     JobGroupValue = choices(JobGroup)

@@ -2,18 +2,48 @@
 
 ``/minimum-staffing`` is the facility row seen through the ``staffing`` policy: a facility
 manager may set their own facility's weekday and weekend minimums there (as on the page),
-without the right to change the facility itself."""
+without the right to change the facility itself.
+
+A facility's facts (name, kind, operator organisation, places, Tilbudsportalen id, legal bases,
+target groups, methods) are checked by the same form as on the facility's page
+(``organisations.forms.FacilityForm``): one set of rules, the same Danish messages."""
 
 from decimal import Decimal
+from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router
+from pydantic import StringConstraints
 
+from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
-from styrbord.api.crud import Resource, VersionedOut, register
-from styrbord.organisations.models import Facility, StaffingPeriod, Unit
+from styrbord.api.crud import (
+    Resource,
+    UnprocessableError,
+    VersionedOut,
+    from_django_validation,
+    item_errors,
+    register,
+)
+from styrbord.audit.services import log_action
+from styrbord.organisations.forms import FacilityForm, facility_state
+from styrbord.organisations.models import Facility, LegalBasis, Method, StaffingPeriod, TargetGroup, Unit
 
 TAG = "Tilbud"
 WEEKEND_MINIMUM = "Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
+MAX_CODES = 50
+
+# A code of a code list (``CodeListItem.code``, a slug of at most 40 characters).
+Code = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")]
+# The model field's limit (``Facility.tilbudsportalen_id``), as for every text in ``schemas``.
+Text20 = Annotated[str, StringConstraints(max_length=20, pattern=schemas.NO_NUL)]
+
+
+def _codes(items: Any) -> list[str]:
+    """The codes of a prefetched code list, sorted (``.all()`` uses the prefetch, no query)."""
+    return sorted(item.code for item in items.all())
 
 
 class FacilityOut(VersionedOut):
@@ -25,6 +55,10 @@ class FacilityOut(VersionedOut):
     operator_region: int | None
     operator_name: str
     places: int
+    tilbudsportalen_id: str
+    legal_bases: list[str] = Field(description="Lovgrundlagenes koder, sorteret.")
+    target_groups: list[str] = Field(description="Målgruppernes koder, sorteret.")
+    methods: list[str] = Field(description="Metodernes koder, sorteret.")
     minimum_staff: int
     minimum_staff_weekend: int | None
     backfill_factor: Decimal
@@ -37,14 +71,131 @@ class FacilityOut(VersionedOut):
     def resolve_operator_region(obj: Facility) -> int | None:
         return obj.operator_region_id
 
+    @staticmethod
+    def resolve_legal_bases(obj: Facility) -> list[str]:
+        return _codes(obj.legal_bases)
+
+    @staticmethod
+    def resolve_target_groups(obj: Facility) -> list[str]:
+        return _codes(obj.target_groups)
+
+    @staticmethod
+    def resolve_methods(obj: Facility) -> list[str]:
+        return _codes(obj.methods)
+
 
 class FacilityUpdate(schemas.Input):
     version: schemas.Version
-    name: schemas.Required200 | None = None
-    places: schemas.Count | None = None
-    minimum_staff: schemas.Count | None = None
+    name: schemas.Required200 | None = Field(
+        None, description="Tilbuddets navn; to tilbud i samme kommune kan ikke hedde det samme."
+    )
+    kind: C.FacilityKindValue | None = Field(None, description="Tilbudstypen.")
+    operator_name: schemas.Text200 | None = Field(
+        None, description="Driftsorganisationen, f.eks. Socialpsykiatri og rusmidler; null eller tom: ingen."
+    )
+    places: schemas.Count | None = Field(None, description="Antal pladser.")
+    tilbudsportalen_id: Text20 | None = Field(
+        None,
+        description="Tilbuddets nummer på Tilbudsportalen (kun cifre, højst ét tilbud pr. nummer); null eller tom: intet.",
+    )
+    legal_bases: list[Code] | None = Field(
+        None,
+        max_length=MAX_CODES,
+        description="Lovgrundlagenes koder (f.eks. sel-108); listen erstatter den gemte; null eller []: ingen.",
+    )
+    target_groups: list[Code] | None = Field(
+        None,
+        max_length=MAX_CODES,
+        description="Målgruppernes koder (f.eks. psykiatri); listen erstatter den gemte; null eller []: ingen.",
+    )
+    methods: list[Code] | None = Field(
+        None,
+        max_length=MAX_CODES,
+        description="Metodernes koder (f.eks. krap); listen erstatter den gemte; null eller []: ingen.",
+    )
+    minimum_staff: schemas.Count | None = Field(None, description="Minimumsbemanding på hverdage.")
     minimum_staff_weekend: schemas.Count | None = Field(None, description=WEEKEND_MINIMUM)
-    backfill_factor: schemas.Factor | None = None
+    backfill_factor: schemas.Factor | None = Field(
+        None, description="Hvor mange timers vikardækning én kursustime kræver (1,00 = én til én)."
+    )
+
+
+# The facts the page's form checks and saves: its plain fields, and its code lists (by code here).
+FORM_FIELDS: tuple[str, ...] = tuple(name for name in FacilityForm.Meta.fields if name != "state")
+CODE_LISTS: dict[str, tuple[type[Model], Any]] = {
+    "legal_bases": (LegalBasis, gettext_lazy("Ukendt lovgrundlag »%(code)s«.")),
+    "target_groups": (TargetGroup, gettext_lazy("Ukendt målgruppe »%(code)s«.")),
+    "methods": (Method, gettext_lazy("Ukendt metode »%(code)s«.")),
+}
+PLAIN_FORM_FIELDS = tuple(name for name in FORM_FIELDS if name not in CODE_LISTS)
+
+
+def _form_data(facility: Facility, data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The form as the page would post it: the stored facts overlaid with the payload's, code
+    lists by primary key. Also the errors for codes no list has, each at its item."""
+    form_data: dict[str, Any] = {name: data.get(name, getattr(facility, name)) for name in PLAIN_FORM_FIELDS}
+    errors: list[dict[str, Any]] = []
+    for name, (model, unknown_message) in CODE_LISTS.items():
+        if name not in data:
+            form_data[name] = list(getattr(facility, name).values_list("pk", flat=True))
+            continue
+        codes: list[str] = data[name] or []  # null: none, as a page with no box ticked
+        known = dict(model._default_manager.filter(code__in=set(codes)).values_list("code", "pk")) if codes else {}
+        unknown = {i: str(unknown_message) % {"code": code} for i, code in enumerate(codes) if code not in known}
+        if unknown:
+            errors.extend(item_errors(name, unknown).errors)
+        form_data[name] = [known[code] for code in codes if code in known]
+    return form_data, errors
+
+
+def _form_errors(form: FacilityForm) -> list[dict[str, Any]]:
+    """Each of the form's errors at its field of the payload, worded as the form words it."""
+    return [
+        {"loc": ["body", "payload", name], "msg": str(message), "type": error.code or "invalid"}
+        for name, errors in form.errors.as_data().items()
+        for error in errors
+        for message in error.messages
+    ]
+
+
+def update_facility(user: Any, facility: Facility, data: dict[str, Any]) -> Facility:
+    """Change a facility's facts through the page's ``FacilityForm`` and its minimums and backfill
+    factor as fields of the model; all errors at once (422), nothing saved unless all is valid.
+
+    ``crud`` has locked the row and checked the ``version`` sent (no ``changed_since_opened``
+    here: the version is the API's check). That version is a digest of the facility's own
+    columns (``crud.current_version``), so a change of legal bases, target groups or methods
+    alone does not change it: a client holding an older version can still replace a code list
+    someone else has just changed. Audited here (``service_audits``), as on the page: the
+    facility's state before and after, code lists included, and the fields that changed."""
+    data = {name: value for name, value in data.items() if name != "version"}
+    before = facility_state(facility)
+    form_data, errors = _form_data(facility, data)
+    form = FacilityForm(form_data, instance=facility, viewer=user)
+    valid = form.is_valid()  # also writes the form's values onto ``facility``
+    if not valid:
+        errors.extend(_form_errors(form))
+    for name, value in data.items():
+        if name not in FORM_FIELDS:
+            setattr(facility, name, value)
+    try:
+        # As ``generic_update``: the model's own checks (all of them once the form's fields are valid).
+        facility.full_clean(exclude=None if valid else list(FORM_FIELDS))
+    except DjangoValidationError as exc:
+        errors.extend(from_django_validation(exc).errors)
+    if errors:
+        raise UnprocessableError(errors)
+    saved: Facility = form.save()
+    after = facility_state(saved)
+    log_action(
+        saved,
+        "organisations.facility.updated",
+        user,
+        {"via": "api", "fields": sorted(name for name in after if after[name] != before.get(name))},
+        before=before,
+        after=after,
+    )
+    return saved
 
 
 class UnitOut(VersionedOut):
@@ -78,6 +229,9 @@ FACILITIES = Resource(
     out=FacilityOut,
     tag=TAG,
     update_in=FacilityUpdate,
+    prefetch_related=("legal_bases", "target_groups", "methods"),
+    updater=update_facility,
+    service_audits=frozenset({"update"}),
     filters={"municipality": (int, "municipality_id")},
     export_columns=[
         ("id", lambda f: f.pk),
