@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.accounts import throttle
 from styrbord.accounts.models import Role, User
@@ -75,11 +76,26 @@ class UserForm(forms.ModelForm):
         model = User
         fields = ["username", "first_name", "last_name", "email", "role", "facilities", "is_active"]
         widgets = {"facilities": forms.CheckboxSelectMultiple}
-        labels = {"is_active": _("Aktiv (kan logge ind)")}
+        labels = {"is_active": _("Aktiv (kan logge ind)"), "facilities": pgettext_lazy("several facilities", "Tilbud")}
         help_texts = {
             "username": _("Det navn, brugeren logger ind med. Bogstaver, tal og @ . + - _"),
             "facilities": _("Kræves for rollen Tilbudsleder: de tilbud, lederen ser."),
+            "is_active": _(
+                "Fjern fluebenet for at lukke brugeren: personen kan ikke længere logge ind, men hvad "
+                "brugeren har gjort, står stadig i loggen."
+            ),
         }
+
+    field_order = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "facilities",
+        "employment_number",
+        "is_active",
+    ]
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
