@@ -64,6 +64,9 @@ def build(ctx: DemoContext) -> None:
             role=role,
             first_name=first,
             last_name=last,
+            # An address of the reserved .example domain: invitations from the user pages go
+            # somewhere (the demo's e-mail is printed to the console), and nowhere real.
+            email=f"{username}@styrbord-demo.example",
             password=password,
             is_staff=role == Role.ADMIN,
             is_superuser=role == Role.ADMIN,

@@ -267,7 +267,13 @@ def test_a_coordinator_gives_a_new_manager_a_login_in_a_browser(
     page.fill("#id_first_name", "Kirsten")
     page.fill("#id_last_name", "Holm")
     page.fill("#id_email", "kirsten@norddjurs.dk")
+    # The role's own fields only: an employee's employment number, a manager's facilities.
+    page.select_option("#id_role", Role.EMPLOYEE)
+    assert page.is_visible("#id_employment_number")
+    assert not page.is_visible("#id_facilities-group")
     page.select_option("#id_role", Role.FACILITY_MANAGER)
+    assert page.is_visible("#id_facilities-group")
+    assert not page.is_visible("#id_employment_number")
     follow(page, "#user-form button[type=submit]")
     assert "Vælg mindst ét tilbud" in page.inner_text("main")
     assert violations(page, "user form with errors") == []

@@ -104,3 +104,36 @@
     }
   });
 })();
+
+/* Fields that matter for one choice only: an element with data-show-when="SELECT_ID=v1,v2" is
+ * shown while the select with that id has one of the values, and hidden otherwise (e.g. a
+ * facility manager's facilities on the user form). Without script every field shows; the server
+ * ignores what does not belong to the choice.
+ */
+(function () {
+  "use strict";
+
+  function apply() {
+    var dependants = document.querySelectorAll("[data-show-when]");
+    for (var i = 0; i < dependants.length; i++) {
+      var rule = dependants[i].getAttribute("data-show-when").split("=");
+      var select = document.getElementById(rule[0]);
+      if (!select) {
+        continue;
+      }
+      dependants[i].hidden = (rule[1] || "").split(",").indexOf(select.value) === -1;
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target instanceof HTMLSelectElement && document.querySelector("[data-show-when^='" + event.target.id + "=']")) {
+      apply();
+    }
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", apply);
+  } else {
+    apply();
+  }
+  window.addEventListener("pageshow", apply);
+})();
