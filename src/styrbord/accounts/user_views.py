@@ -18,12 +18,13 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from styrbord.accounts import throttle
+from styrbord.accounts.admin import is_system_administrator
 from styrbord.accounts.forms import UserForm
 from styrbord.accounts.models import Role, User
 from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
@@ -55,6 +56,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     """The logins of the coordinator's municipality (all of them for an administrator)."""
     if not can(request.user, LIST, "user"):
         raise PermissionDenied
+    administrator = is_system_administrator(request.user)
     accounts = (
         users_for(request.user)
         .select_related("municipality", "region", "grantor", "employee")
@@ -67,6 +69,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "role": Role(account.role).label,
             "scope": scope_label(account),
             "editable": may_manage(request.user, account),
+            # An administrator changes every login in the administration (region, grantor, staff).
+            "admin_url": reverse("admin:accounts_user_change", args=[account.pk]) if administrator else "",
         }
         for account in accounts
     ]

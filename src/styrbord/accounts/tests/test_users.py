@@ -53,9 +53,12 @@ def test_the_list_shows_the_municipalitys_logins_only(world: Any) -> None:
     # Colleagues may be changed; the coordinator's own login may not (no one raises their own rights).
     assert f'href="{edit_url(world.manager)}"' in body
     assert f'href="{edit_url(world.coordinator)}"' not in body
+    world.admin.is_staff = True  # the administration's door (``is_system_administrator``)
+    world.admin.save()
     everyone = client_for(world.admin).get(LIST_URL).content.decode()
     assert "<code>syddjurs</code>" in everyone
     assert 'id="new-user"' not in everyone  # administrators create logins in the administration
+    assert f'href="/admin/accounts/user/{world.other_coordinator.pk}/change/"' in everyone
 
 
 def test_a_coordinator_creates_a_facility_manager_who_chooses_a_password(world: Any) -> None:
