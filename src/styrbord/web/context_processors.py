@@ -69,8 +69,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 def entries_for(request: HttpRequest, entries: list[tuple[str, Any, str]] = NAVIGATION) -> list[dict[str, Any]]:
     """The entries of a list (the menu by default) the current user may open, one per label."""
-    user = request.user
-    if not user.is_authenticated:
+    # No user on a request refused before the authentication middleware ran (a Host header
+    # not in ALLOWED_HOSTS answers 400 from the CommonMiddleware): no menu, not a 500.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return []
     items = []
     labels: set[str] = set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client, RequestFactory
 from django.views.defaults import server_error
@@ -67,3 +69,13 @@ def test_a_server_error_page_renders_without_a_request_context() -> None:
     assert response.status_code == 500
     assert "<h1>Der opstod en fejl</h1>" in html
     assert "Prøv igen om lidt" in html
+
+
+def test_a_host_not_allowed_answers_400_in_danish_not_500(settings: Any) -> None:
+    """Host scanners send other names: the CommonMiddleware refuses them before anyone is logged
+    in, so the error page must render without a user (it raised, and answered 500)."""
+    settings.ALLOWED_HOSTS = ["styrbord.example"]
+    settings.DEBUG = False
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Forespørgslen kan ikke behandles" in response.content.decode()
