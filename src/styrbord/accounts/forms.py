@@ -104,7 +104,9 @@ class UserForm(forms.ModelForm):
         self.municipality = municipality
         role = self.fields["role"]
         assert isinstance(role, forms.TypedChoiceField)
-        role.choices = [(r.value, r.label) for r in MUNICIPAL_ROLES]
+        role.choices = [("", _("Vælg rolle")), *((r.value, r.label) for r in MUNICIPAL_ROLES)]
+        if self.instance.pk is None:
+            self.initial["role"] = ""  # not the model's default (Medarbejder): the coordinator chooses
         facilities = self.fields["facilities"]
         assert isinstance(facilities, forms.ModelMultipleChoiceField)
         facilities.queryset = municipal_facilities(municipality.pk).order_by("name")
@@ -163,7 +165,7 @@ class UserForm(forms.ModelForm):
         number = str(cleaned.get("employment_number") or "").strip()
         if role == Role.EMPLOYEE and not number:
             self.add_error("employment_number", _("Skriv medarbejderens ansættelsesnummer."))
-        elif number:
+        elif number and role == Role.EMPLOYEE:
             from styrbord.accounts.services import municipal_facilities
             from styrbord.staff.models import Employment
 
@@ -196,8 +198,9 @@ class UserForm(forms.ModelForm):
         account.municipality = self.municipality if role in (Role.COORDINATOR, Role.FINANCE) else None
         account.region = None
         account.grantor = None
-        account.employee = self.employee
-        if self.employee is not None and not (account.first_name or account.last_name):
+        # Only an employee login is tied to an employee (a role changed away from it lets go).
+        account.employee = self.employee if role == Role.EMPLOYEE else None
+        if account.employee is not None and not (account.first_name or account.last_name):
             # An employee login left without a name takes the employee's (as in the HR data).
             first, _space, last = self.employee.name.partition(" ")
             account.first_name, account.last_name = first[:150], last[:150]

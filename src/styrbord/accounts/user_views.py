@@ -60,12 +60,16 @@ def user_list(request: HttpRequest) -> HttpResponse:
     accounts = (
         users_for(request.user)
         .select_related("municipality", "region", "grantor", "employee")
-        .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("name").order_by("name")))
+        .prefetch_related(
+            Prefetch("facilities", queryset=Facility.objects.only("name").order_by("name")), "socialaccount_set"
+        )
         .order_by("-is_active", "first_name", "last_name", "username")
     )
     rows = [
         {
             "account": account,
+            # Waiting for the person to choose a password (no municipal login connected either).
+            "invited": account.is_active and not account.has_usable_password() and not account.socialaccount_set.all(),
             "role": Role(account.role).label,
             "scope": scope_label(account),
             "editable": may_manage(request.user, account),
@@ -130,7 +134,20 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             after = _state(account)
             if after != before:
                 log_action(account, "accounts.user.updated", request.user, before=before, after=after)
-        messages.success(request, _("%(name)s er gemt.") % {"name": account.get_full_name() or account.username})
+            # A corrected address of a login still waiting for its password: the invitation sent
+            # to the old one stops working (the token covers the address), so a new one goes out.
+            reinvite = after["email"] != before["email"] and account.is_active and not account.has_usable_password()
+            if reinvite:
+                send_invitation(account, request.user, request)  # type: ignore[arg-type]
+        name = account.get_full_name() or account.username
+        if reinvite:
+            messages.success(
+                request,
+                _("%(name)s er gemt, og en ny invitation er sendt til %(email)s.")
+                % {"name": name, "email": account.email},
+            )
+        else:
+            messages.success(request, _("%(name)s er gemt.") % {"name": name})
         return redirect("accounts:user_list")
     return render(
         request,

@@ -320,3 +320,38 @@ def test_a_forgotten_password_is_chosen_again_through_a_link_to_the_logins_own_a
     for _ in range(5):
         client.post("/konto/glemt-adgangskode/", {"email": "lars@norddjurs.dk"})
     assert len(mail.outbox) == 3  # the first one and two more: then the address rests
+
+
+def test_a_new_login_waits_as_invited_and_a_corrected_address_gets_a_new_invitation(world: Any) -> None:
+    client = client_for(world.coordinator)
+    missing_role = client.post(CREATE_URL, new_user(role="", facilities=[str(world.dolmer.pk)]))
+    assert "Dette felt er påkrævet." in missing_role.content.decode()  # no role chosen for the coordinator
+    assert 'value="" selected>Vælg rolle' in client.get(CREATE_URL).content.decode()
+    client.post(CREATE_URL, new_user(email="kirsten@norddjurs.dkk", facilities=[str(world.dolmer.pk)]))
+    account = User.objects.get(username="kirsten")
+    listing = client.get(LIST_URL).content.decode()
+    row = listing[listing.index("<code>kirsten</code>") :].split("</tr>")[0]
+    assert "Inviteret" in row
+    first_link = invitation_link(mail.outbox[0])
+    corrected = new_user(email="kirsten@norddjurs.dk", facilities=[str(world.dolmer.pk)], is_active="on")
+    saved = client.post(edit_url(account), corrected, follow=True)
+    assert "Kirsten Holm er gemt, og en ny invitation er sendt til kirsten@norddjurs.dk." in saved.content.decode()
+    assert [m.to for m in mail.outbox] == [["kirsten@norddjurs.dkk"], ["kirsten@norddjurs.dk"]]
+    assert "Linket virker ikke længere" in Client().get(first_link, follow=True).content.decode()
+
+
+def test_a_login_that_stops_being_an_employee_lets_go_of_the_employee(world: Any) -> None:
+    number = world.dolmer_staff[0].employments.get().employment_number
+    data = new_user(
+        username="medarbejder",
+        role=Role.FACILITY_MANAGER,
+        email="ingrid@norddjurs.dk",
+        facilities=[str(world.glesborg.pk)],
+        employment_number=number,  # still in the form, hidden by the page's script
+        is_active="on",
+    )
+    assert client_for(world.coordinator).post(edit_url(world.employee_user), data).status_code == 302
+    world.employee_user.refresh_from_db()
+    assert world.employee_user.role == Role.FACILITY_MANAGER
+    assert world.employee_user.employee_id is None
+    assert list(world.employee_user.facilities.all()) == [world.glesborg]
