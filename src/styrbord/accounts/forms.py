@@ -69,7 +69,10 @@ class UserForm(forms.ModelForm):
         label=_("Ansættelsesnummer"),
         max_length=40,
         required=False,
-        help_text=_("Medarbejderens ansættelsesnummer fra lønsystemet. Kræves for rollen Medarbejder."),
+        help_text=_(
+            "Medarbejderens ansættelsesnummer fra lønsystemet; det står på personens profil under Ansættelser. "
+            "Kræves for rollen Medarbejder."
+        ),
     )
 
     class Meta:

@@ -92,6 +92,11 @@ def test_a_manager_sees_the_employment_in_their_facility_not_the_persons_other_o
     assert "Nattevagt Glesborg" in coordinator
     assert "Glesborgs eget krav" in coordinator
     assert 'id="employments-elsewhere"' not in coordinator
+    # Each employment with its number (what the user pages tie an employee login by).
+    numbers = [e.employment_number for e in person.employments.order_by("pk")]
+    assert f'<span class="employment-number">{numbers[0]}</span>' in manager
+    assert f'<span class="employment-number">{numbers[1]}</span>' not in manager
+    assert all(f'<span class="employment-number">{n}</span>' in coordinator for n in numbers)
 
 
 def test_an_employment_reads_as_it_stands_today_not_as_the_last_import_left_it(world: World) -> None:
