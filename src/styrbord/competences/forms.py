@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -13,6 +14,13 @@ from styrbord.competences.models import Competence
 from styrbord.training.forms import NamedErrorsMixin
 
 MAX_VALIDITY_MONTHS = 600  # 50 years: longer is a typing error, not a validity
+# A code: words of a-z and digits joined by single hyphens, with a letter somewhere (not "-", "1",
+# "housing_first" next to "housing-first"); a slug field alone lets all of those through.
+CODE_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+CODE_RULE = _(
+    "Kode: brug kun a-z (ikke æ, ø, å), tal og enkelte bindestreger mellem dem, og mindst ét bogstav, "
+    "f.eks. voldsforebyggelse."
+)
 
 
 class CompetenceForm(NamedErrorsMixin, forms.ModelForm):
@@ -25,7 +33,7 @@ class CompetenceForm(NamedErrorsMixin, forms.ModelForm):
         fields = ["code", "name", "category", "description", "validity_months", "refresher_rule"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         error_messages = {
-            "code": {"invalid": _("Kode: brug kun små bogstaver, tal og bindestreg, f.eks. voldsforebyggelse.")},
+            "code": {"invalid": CODE_RULE},
             "validity_months": {"invalid": _("Gyldighed (måneder): skriv et helt antal måneder.")},
         }
 
@@ -63,6 +71,8 @@ class CompetenceForm(NamedErrorsMixin, forms.ModelForm):
         if self.instance.pk:
             return self.instance.code
         code = (self.cleaned_data.get("code") or "").lower()
+        if not CODE_PATTERN.fullmatch(code) or not any(c.isalpha() for c in code):
+            raise forms.ValidationError(CODE_RULE, code="invalid")
         taken = Competence.objects.filter(code__iexact=code).first()
         if taken is not None:
             raise forms.ValidationError(

@@ -104,7 +104,12 @@ def test_the_code_is_stored_in_small_letters(world: World) -> None:
     ("fields", "field", "message"),
     [
         ({"code": ""}, "code", "Kode skal udfyldes."),
-        ({"code": "vold og trusler"}, "code", "Kode: brug kun små bogstaver, tal og bindestreg"),
+        ({"code": "vold og trusler"}, "code", "Kode: brug kun a-z (ikke æ, ø, å), tal og enkelte bindestreger"),
+        ({"code": "housing_first"}, "code", "Kode: brug kun a-z"),
+        ({"code": "-"}, "code", "Kode: brug kun a-z"),
+        ({"code": "1"}, "code", "mindst ét bogstav"),
+        ({"code": "vold--trusler"}, "code", "Kode: brug kun a-z"),
+        ({"code": "-vold"}, "code", "Kode: brug kun a-z"),
         ({"name": ""}, "name", "Navn skal udfyldes."),
         ({"category": ""}, "category", "Kategori skal udfyldes."),
         ({"validity_months": "0"}, "validity_months", "Gyldighed (måneder) skal være mellem 1 og 600."),
@@ -162,7 +167,7 @@ def test_a_second_competence_with_the_same_name_in_other_case_is_refused(world: 
         ({"name": "Low  Arousal [intern]"}, "name", "kan ikke skelnes fra Low Arousal (low-arousal)"),
         # A row naming the other's code would match both.
         ({"name": "Low-Arousal"}, "name", "kan ikke skelnes fra Low Arousal (low-arousal)"),
-        ({"code": "low arousal"}, "code", "Kode: brug kun små bogstaver"),
+        ({"code": "low arousal"}, "code", "Kode: brug kun a-z"),
     ],
 )
 def test_a_competence_the_import_could_not_tell_from_another_is_refused(
