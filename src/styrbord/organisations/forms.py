@@ -52,7 +52,13 @@ class FacilityForm(forms.ModelForm):
 
     class Meta:
         model = Facility
-        error_messages = {"name": {"required": _("Skriv tilbuddets navn.")}}
+        error_messages = {
+            "name": {"required": _("Skriv tilbuddets navn.")},
+            "places": {
+                "min_value": _("Pladser kan ikke være et negativt tal."),
+                "invalid": _("Pladser: skriv et helt tal, f.eks. 24."),
+            },
+        }
         fields = [
             "name",
             "kind",

@@ -209,6 +209,7 @@ def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "stored_name": stored_name,
             "form": form,
             "units": services.facility_facts(facility.pk).units,
+            "can_edit_staffing": can(user, UPDATE, "staffing"),
         },
     )
 

@@ -101,7 +101,8 @@ def test_bad_values_save_nothing_and_say_what_is_wrong_in_danish(world: Any) -> 
             {"tilbudsportalen_id": "TP-1"},
             "Tilbudsportalen-id består kun af cifre, f.eks. 43871. »TP-1« er ikke et tal.",
         ),
-        ({"places": "-3"}, "Denne værdi skal være større end eller lig 0."),
+        ({"places": "-3"}, "Pladser kan ikke være et negativt tal."),
+        ({"places": "24,5"}, "Pladser: skriv et helt tal, f.eks. 24."),
     ]
     for changes, message in cases:
         response = client.post(
