@@ -98,6 +98,17 @@ def from_django_validation(exc: DjangoValidationError) -> UnprocessableError:
     return UnprocessableError(errors)
 
 
+def form_errors(form: Any) -> list[dict[str, Any]]:
+    """Each error of a page's Django form at its field of the payload, worded as the form words it
+    (an API write checked by the same form as the page: one set of rules, one set of messages)."""
+    return [
+        {"loc": ["body", "payload", name], "msg": str(message), "type": error.code or "invalid"}
+        for name, errors in form.errors.as_data().items()
+        for error in errors
+        for message in error.messages
+    ]
+
+
 def relocated(exc: UnprocessableError, path: tuple[str | int, ...]) -> UnprocessableError:
     """The errors of a nested payload object, located under ``path`` (e.g. ``("employment",)``)."""
     errors = []

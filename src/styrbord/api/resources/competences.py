@@ -8,7 +8,8 @@ from ninja import Router
 
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
-from styrbord.api.crud import Resource, VersionedOut, field_error, register
+from styrbord.api.crud import Resource, UnprocessableError, VersionedOut, field_error, form_errors, register
+from styrbord.competences.forms import CompetenceForm
 from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.competences.services import default_expiry, ensure_not_registered
 from styrbord.staff.models import Employee
@@ -93,6 +94,28 @@ def create_holding(user: Any, data: dict[str, Any]) -> CompetenceHolding:
     return holding
 
 
+COMPETENCE_FIELDS = ("code", "name", "category", "description", "validity_months", "refresher_rule")
+
+
+def _saved_through_form(competence: Competence, data: dict[str, Any]) -> Competence:
+    """The catalogue page's form checks and saves: its code rule (once given, never changed), the
+    names the certificate import could not tell apart, validity 1-600 months or none."""
+    current = {name: getattr(competence, name) for name in COMPETENCE_FIELDS} if competence.pk else {}
+    merged = {**current, **{k: v for k, v in data.items() if k in COMPETENCE_FIELDS}}
+    form = CompetenceForm({k: "" if v is None else v for k, v in merged.items()}, instance=competence)
+    if not form.is_valid():
+        raise UnprocessableError(form_errors(form))
+    return form.save()
+
+
+def create_competence(user: Any, data: dict[str, Any]) -> Competence:
+    return _saved_through_form(Competence(), data)
+
+
+def update_competence(user: Any, competence: Competence, data: dict[str, Any]) -> Competence:
+    return _saved_through_form(competence, data)
+
+
 COMPETENCES = Resource(
     name="competences",
     object_type="competence",
@@ -103,6 +126,8 @@ COMPETENCES = Resource(
     update_in=CompetenceUpdate,
     delete=True,
     tenant_scoped=False,
+    creator=create_competence,
+    updater=update_competence,
     filters={"category": (C.CompetenceCategory, "category")},
     export_columns=[
         ("id", lambda c: c.pk),

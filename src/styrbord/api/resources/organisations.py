@@ -23,6 +23,7 @@ from styrbord.api.crud import (
     Resource,
     UnprocessableError,
     VersionedOut,
+    form_errors,
     from_django_validation,
     item_errors,
     register,
@@ -148,16 +149,6 @@ def _form_data(facility: Facility, data: dict[str, Any]) -> tuple[dict[str, Any]
     return form_data, errors
 
 
-def _form_errors(form: FacilityForm) -> list[dict[str, Any]]:
-    """Each of the form's errors at its field of the payload, worded as the form words it."""
-    return [
-        {"loc": ["body", "payload", name], "msg": str(message), "type": error.code or "invalid"}
-        for name, errors in form.errors.as_data().items()
-        for error in errors
-        for message in error.messages
-    ]
-
-
 def update_facility(user: Any, facility: Facility, data: dict[str, Any]) -> Facility:
     """Change a facility's facts through the page's ``FacilityForm`` and its minimums and backfill
     factor as fields of the model; all errors at once (422), nothing saved unless all is valid.
@@ -174,7 +165,7 @@ def update_facility(user: Any, facility: Facility, data: dict[str, Any]) -> Faci
     form = FacilityForm(form_data, instance=facility, viewer=user)
     valid = form.is_valid()  # also writes the form's values onto ``facility``
     if not valid:
-        errors.extend(_form_errors(form))
+        errors.extend(form_errors(form))
     for name, value in data.items():
         if name not in FORM_FIELDS:
             setattr(facility, name, value)
