@@ -202,10 +202,11 @@ class UserForm(forms.ModelForm):
         account.region = None
         account.grantor = None
         # Only an employee login is tied to an employee (a role changed away from it lets go).
-        account.employee = self.employee if role == Role.EMPLOYEE else None
-        if account.employee is not None and not (account.first_name or account.last_name):
+        employee = self.employee if role == Role.EMPLOYEE else None
+        account.employee = employee
+        if employee is not None and not (account.first_name or account.last_name):
             # An employee login left without a name takes the employee's (as in the HR data).
-            first, _space, last = self.employee.name.partition(" ")
+            first, _space, last = employee.name.partition(" ")
             account.first_name, account.last_name = first[:150], last[:150]
         account.is_staff = False
         account.is_superuser = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.socialaccount.models import SocialAccount
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -60,16 +61,16 @@ def user_list(request: HttpRequest) -> HttpResponse:
     accounts = (
         users_for(request.user)
         .select_related("municipality", "region", "grantor", "employee")
-        .prefetch_related(
-            Prefetch("facilities", queryset=Facility.objects.only("name").order_by("name")), "socialaccount_set"
-        )
+        .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("name").order_by("name")))
         .order_by("-is_active", "first_name", "last_name", "username")
     )
+    # Logins connected to the municipal login (SSO) have no password to wait for.
+    connected = set(SocialAccount.objects.filter(user__in=accounts.values("pk")).values_list("user_id", flat=True))
     rows = [
         {
             "account": account,
             # Waiting for the person to choose a password (no municipal login connected either).
-            "invited": account.is_active and not account.has_usable_password() and not account.socialaccount_set.all(),
+            "invited": account.is_active and not account.has_usable_password() and account.pk not in connected,
             "role": Role(account.role).label,
             "scope": scope_label(account),
             "editable": may_manage(request.user, account),
