@@ -284,6 +284,10 @@ def test_a_coordinator_gives_a_new_manager_a_login_in_a_browser(
     follow(page, "#user-form button[type=submit]")
     assert "invitation er sendt til kirsten@norddjurs.dk" in page.inner_text("main")
     assert "kirsten" in page.inner_text("#users")
+    page.fill("#user-filter", "holm dolmer")
+    visible = [r for r in page.locator("#users tbody tr").all() if r.is_visible()]
+    assert len(visible) == 1
+    assert "kirsten" in visible[0].inner_text()
     (message,) = mail.outbox
     page.context.clear_cookies()
     page.goto(f"{live_server.url}{invitation_link(message)}")

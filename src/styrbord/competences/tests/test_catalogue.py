@@ -344,3 +344,10 @@ def test_a_coordinator_adds_a_competence_in_the_browser(
     assert "Kompetencen Voldsforebyggelse er gemt." in page.inner_text("main")
     assert "Voldsforebyggelse" in page.inner_text("main table")
     assert Competence.objects.get(code="voldsforebyggelse").validity_months == 24
+    # The catalogue filters in the page by every word typed (to check whether a competence exists).
+    rows = page.locator("#competence-table tbody tr")
+    assert rows.count() == 2
+    page.fill("#competence-filter", "konflikt VOLD")
+    assert [r.inner_text().split()[0] for r in rows.all() if r.is_visible()] == ["Voldsforebyggelse"]
+    assert page.inner_text("#competence-filter-count") == "Viser 1 af 2."
+    assert violations(page, "catalogue filtered") == []

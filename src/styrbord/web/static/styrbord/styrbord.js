@@ -137,3 +137,62 @@
   }
   window.addEventListener("pageshow", apply);
 })();
+
+/* A table filtered in the page (nothing typed leaves the browser): an <input data-filter-table=
+ * "TABLE_ID"> hides the rows of that table's <tbody> that lack any of the words typed (case and
+ * Danish letters aside). Its box ([data-filter-box], hidden without script) is shown, and an
+ * element [data-filter-count] in it says how many rows show, from its data-shown-text
+ * ("Viser {shown} af {total}.").
+ */
+(function () {
+  "use strict";
+
+  function setUp(input) {
+    var table = document.getElementById(input.getAttribute("data-filter-table"));
+    if (!table) {
+      return;
+    }
+    var box = input.closest("[data-filter-box]");
+    var count = box ? box.querySelector("[data-filter-count]") : null;
+    var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr"));
+    var texts = rows.map(function (row) {
+      return row.textContent.toLocaleLowerCase("da");
+    });
+    if (box) {
+      box.hidden = false;
+    }
+    input.addEventListener("input", function () {
+      var words = input.value.toLocaleLowerCase("da").split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row, i) {
+        var match = words.every(function (word) {
+          return texts[i].indexOf(word) !== -1;
+        });
+        row.hidden = !match;
+        if (match) {
+          shown += 1;
+        }
+      });
+      if (count) {
+        count.textContent = words.length
+          ? (count.getAttribute("data-shown-text") || "{shown} / {total}")
+              .replace("{shown}", String(shown))
+              .replace("{total}", String(rows.length))
+          : "";
+      }
+    });
+  }
+
+  function start() {
+    var inputs = document.querySelectorAll("input[data-filter-table]");
+    for (var i = 0; i < inputs.length; i++) {
+      setUp(inputs[i]);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
