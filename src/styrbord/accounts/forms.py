@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -216,3 +216,13 @@ class UserForm(forms.ModelForm):
         facilities = self.cleaned_data.get("facilities") or []
         account.facilities.set(facilities if role == Role.FACILITY_MANAGER else [])
         return account
+
+
+class ChoosePasswordForm(SetPasswordForm):
+    """Django's form for a new password, with what is wrong with the password under the password
+    itself (Django puts the validators' messages under the confirmation; a mismatch stays there)."""
+
+    def clean(self) -> dict[str, Any]:
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self) or {}

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from styrbord.accounts import throttle
 from styrbord.accounts.admin import is_system_administrator
-from styrbord.accounts.forms import UserForm
+from styrbord.accounts.forms import ChoosePasswordForm, UserForm
 from styrbord.accounts.models import Role, User
 from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
 from styrbord.accounts.route_policy import requires
@@ -203,6 +203,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     """Where an invited person chooses their password (Django's token check and validators)."""
 
     template_name = "accounts/password_set.html"
+    form_class = ChoosePasswordForm
     success_url = reverse_lazy("accounts:login")
     post_reset_login = False
 

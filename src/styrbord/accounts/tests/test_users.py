@@ -89,7 +89,13 @@ def test_a_coordinator_creates_a_facility_manager_who_chooses_a_password(world: 
     assert "Dit brugernavn er <strong>kirsten</strong>" in form_page.content.decode()
     set_url = form_page.redirect_chain[-1][0]
     weak = visitor.post(set_url, {"new_password1": "kirsten", "new_password2": "kirsten"})
-    assert "Denne adgangskode er for kort" in weak.content.decode()
+    weak_page = weak.content.decode()
+    assert "Denne adgangskode er for kort" in weak_page
+    # Said under the password typed, not under its confirmation.
+    between = weak_page[weak_page.index('id="id_new_password1"') : weak_page.index('for="id_new_password2"')]
+    assert "Denne adgangskode er for kort" in between
+    mismatch = visitor.post(set_url, {"new_password1": "Glesborg-Have-2027", "new_password2": "Glesborg-Have-2028"})
+    assert "De to adgangskoder var ikke identiske." in mismatch.content.decode().split('for="id_new_password2"')[1]
     done = visitor.post(set_url, {"new_password1": "Glesborg-Have-2027", "new_password2": "Glesborg-Have-2027"})
     assert done.status_code == 302
     assert done["Location"] == reverse("accounts:login")
