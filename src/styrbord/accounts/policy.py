@@ -38,7 +38,7 @@ register_policy(
 )
 
 # The logins of a municipality (user pages): a coordinator keeps those of their municipality
-# (``accounts.services.may_manage``); an administrator sees all and changes them in the
+# (``accounts.services.manageable_users``); an administrator sees all and changes them in the
 # administration, where every field (region, grantor, staff status) is open.
 register_policy(
     "user",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -81,29 +81,31 @@ def users_for(user: User | AnonymousUser) -> QuerySet[User]:
     return users_of_municipality(municipality_id)
 
 
-def may_manage(user: User | AnonymousUser, account: User) -> bool:
-    """Whether ``user`` may change ``account`` on the user pages: a coordinator, an account of
-    their municipality with a municipal role whose whole scope lies inside it, and not their own
-    (no one locks themselves out or raises their own rights)."""
-    if not can(user, UPDATE, "user") or account.pk == user.pk:
-        return False
-    municipality_id = getattr(user, "municipality_id", None)
-    if municipality_id is None or user.is_superuser or user.role == Role.ADMIN:  # type: ignore[union-attr]
-        return False  # administrators use the administration, where every field is open
-    if account.is_superuser or account.is_staff or account.role not in MUNICIPAL_ROLES:
-        return False
-    if account.region_id is not None or account.grantor_id is not None:
-        return False
-    if account.municipality_id not in (None, municipality_id):
-        return False
-    own = municipal_facilities(municipality_id)
-    if account.facilities.exclude(pk__in=own.values("pk")).exists():
-        return False
-    if account.employee_id is not None:
-        from styrbord.staff.models import Employment
+def manageable_users(user: User | AnonymousUser) -> QuerySet[User]:
+    """The logins ``user`` may change on the user pages, as one query: for a coordinator, the
+    logins of their municipality with a municipal role whose whole scope lies inside it (no
+    facility elsewhere; an employee login's employee employed here), and not their own (no one
+    locks themselves out or raises their own rights). Administrators use the administration,
+    where every field is open."""
+    from styrbord.accounts.models import User
+    from styrbord.staff.models import Employment
 
-        return Employment.objects.filter(employee_id=account.employee_id, facility__in=own).exists()
-    return users_of_municipality(municipality_id).filter(pk=account.pk).exists()
+    municipality_id = getattr(user, "municipality_id", None)
+    if not can(user, UPDATE, "user") or municipality_id is None:
+        return User.objects.none()
+    if not user.is_authenticated or user.is_superuser or user.role == Role.ADMIN:
+        return User.objects.none()
+    own = municipal_facilities(municipality_id)
+    facility_elsewhere = User.facilities.through.objects.filter(user_id=OuterRef("pk")).exclude(facility__in=own)
+    employed_here = Employment.objects.filter(employee_id=OuterRef("employee_id"), facility__in=own)
+    return (
+        users_of_municipality(municipality_id)
+        .exclude(pk=user.pk)
+        .filter(is_superuser=False, is_staff=False, role__in=MUNICIPAL_ROLES, region=None, grantor=None)
+        .filter(Q(municipality=None) | Q(municipality_id=municipality_id))
+        .exclude(Exists(facility_elsewhere))
+        .filter(Q(employee=None) | Exists(employed_here))
+    )
 
 
 def role_scope_text(account: User) -> str:

@@ -2,7 +2,7 @@
 change role and scope, close; and the page where an invited person chooses a password.
 
 Who may see and change which login is decided in ``accounts.services`` (``users_for``,
-``may_manage``) on top of the policy row ``user``; a login outside the coordinator's reach
+``manageable_users``) on top of the policy row ``user``; a login outside the coordinator's reach
 answers 404 like a missing one.
 """
 
@@ -30,7 +30,7 @@ from styrbord.accounts.forms import ChoosePasswordForm, UserForm
 from styrbord.accounts.models import Role, User
 from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
 from styrbord.accounts.route_policy import requires
-from styrbord.accounts.services import may_manage, scope_label, send_invitation, users_for
+from styrbord.accounts.services import manageable_users, scope_label, send_invitation, users_for
 from styrbord.audit.services import log_action
 from styrbord.organisations.models import Facility, Municipality
 
@@ -64,6 +64,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("name").order_by("name")))
         .order_by("-is_active", "first_name", "last_name", "username")
     )
+    editable = set(manageable_users(request.user).values_list("pk", flat=True))
     # Logins connected to the municipal login (SSO) have no password to wait for.
     connected = set(SocialAccount.objects.filter(user__in=accounts.values("pk")).values_list("user_id", flat=True))
     rows = [
@@ -73,7 +74,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "invited": account.is_active and not account.has_usable_password() and account.pk not in connected,
             "role": Role(account.role).label,
             "scope": scope_label(account),
-            "editable": may_manage(request.user, account),
+            "editable": account.pk in editable,
             # An administrator changes every login in the administration (region, grantor, staff).
             "admin_url": reverse("admin:accounts_user_change", args=[account.pk]) if administrator else "",
         }
@@ -112,8 +113,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_or_404(request: HttpRequest, pk: int) -> User:
-    account = users_for(request.user).filter(pk=pk).first()
-    if account is None or not may_manage(request.user, account):
+    account = manageable_users(request.user).filter(pk=pk).first()
+    if account is None:
         raise Http404
     return account
 

@@ -365,3 +365,19 @@ def test_a_login_that_stops_being_an_employee_lets_go_of_the_employee(world: Any
     assert world.employee_user.role == Role.FACILITY_MANAGER
     assert world.employee_user.employee_id is None
     assert list(world.employee_user.facilities.all()) == [world.glesborg]
+
+
+def test_the_list_costs_the_same_queries_however_many_logins_it_shows(world: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.coordinator)
+    client.get(LIST_URL)  # session and caches warm
+    with CaptureQueriesContext(connection) as few:
+        client.get(LIST_URL)
+    for n in range(8):
+        factories.user(Role.FACILITY_MANAGER, f"ekstra{n}", facilities=[world.dolmer], municipality=None)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(LIST_URL).content.decode()
+    assert body.count('href="/konto/brugere/') >= 8 + 4  # each new login editable, as the others
+    assert len(many) == len(few)
