@@ -137,11 +137,17 @@ def has_version_field(model: type[Model]) -> bool:
     return any(f.name == "version" for f in model._meta.concrete_fields)
 
 
-def current_version(obj: Model) -> int:
-    """The row's version: its ``version`` field, or a digest of its values for other models."""
+def current_version(obj: Model, relations: Iterable[str] = ()) -> int:
+    """The row's version: its ``version`` field, or a digest of its values for other models.
+
+    ``relations`` are many-to-many fields that belong to the row's facts (a facility's code
+    lists, a requirement's alternative competences): their members' keys are in the digest, so
+    a change of a list alone gives a new version. ``.all()`` uses a prefetch when there is one."""
     if has_version_field(type(obj)):
         return int(obj.version)  # type: ignore[attr-defined]
-    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    values: dict[str, Any] = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    for name in relations:
+        values[f"{name}[]"] = sorted(member.pk for member in getattr(obj, name).all())
     digest = hashlib.sha256(json.dumps(values, cls=DjangoJSONEncoder, sort_keys=True).encode()).digest()
     # At most nine digits: a ten-digit version in a URL would look like a CPR number in the logs.
     return int.from_bytes(digest[:8], "big") % 999_999_999 + 1
@@ -154,7 +160,8 @@ class VersionedOut(Schema):
 
     @staticmethod
     def resolve_version(obj: Any) -> int:
-        return current_version(obj)
+        # ``Resource.output`` has put the version on the row when its relations count.
+        return getattr(obj, "api_version", None) or current_version(obj)
 
 
 @dataclass
@@ -188,6 +195,8 @@ class Resource:
     # Writes whose creator/updater is a domain service that audits itself: "create", "update".
     service_audits: frozenset[str] = frozenset()
     locks_itself: bool = False  # the updater locks and checks the version (its own lock order)
+    # Many-to-many fields that are part of a row's facts, and so of its version (``current_version``).
+    versioned_relations: tuple[str, ...] = ()
 
     def queryset(self) -> QuerySet[Any]:
         qs = self.model._default_manager.all()
@@ -217,7 +226,12 @@ class Resource:
     def label(self) -> str:
         return self.model._meta.label_lower
 
+    def version(self, obj: Model) -> int:
+        return current_version(obj, self.versioned_relations)
+
     def output(self, obj: Any) -> Any:
+        if self.versioned_relations:
+            obj.api_version = self.version(obj)
         return self.to_out(obj) if self.to_out is not None else obj
 
     def outputs(self, user: Any, rows: list[Any]) -> list[Any]:
@@ -462,7 +476,7 @@ def register(router: Router, resource: Resource) -> None:
                 else:
                     # Lock the row so two writers with the same version cannot both pass the check.
                     obj = resource.model._default_manager.select_for_update().get(pk=pk)
-                    found = current_version(obj)
+                    found = resource.version(obj)
                     if found != expected:
                         raise ConflictError(_("Data er ændret siden du læste dem. Hent dem igen."), found)
                 before = redacted_snapshot(obj)
@@ -502,7 +516,7 @@ def register(router: Router, resource: Resource) -> None:
             find_for(user, resource, DELETE, pk)
             with transaction.atomic():
                 obj = resource.model._default_manager.select_for_update().get(pk=pk)
-                found = current_version(obj)
+                found = resource.version(obj)
                 if found != version:
                     raise ConflictError(_("Data er ændret siden du læste dem. Hent dem igen."), found)
                 before = redacted_snapshot(obj)

@@ -128,6 +128,7 @@ CODE_LISTS: dict[str, tuple[type[Model], Any]] = {
     "target_groups": (TargetGroup, gettext_lazy("Ukendt målgruppe »%(code)s«.")),
     "methods": (Method, gettext_lazy("Ukendt metode »%(code)s«.")),
 }
+CODE_LIST_FIELDS = tuple(CODE_LISTS)
 PLAIN_FORM_FIELDS = tuple(name for name in FORM_FIELDS if name not in CODE_LISTS)
 
 
@@ -154,11 +155,11 @@ def update_facility(user: Any, facility: Facility, data: dict[str, Any]) -> Faci
     factor as fields of the model; all errors at once (422), nothing saved unless all is valid.
 
     ``crud`` has locked the row and checked the ``version`` sent (no ``changed_since_opened``
-    here: the version is the API's check). That version is a digest of the facility's own
-    columns (``crud.current_version``), so a change of legal bases, target groups or methods
-    alone does not change it: a client holding an older version can still replace a code list
-    someone else has just changed. Audited here (``service_audits``), as on the page: the
-    facility's state before and after, code lists included, and the fields that changed."""
+    here: the version is the API's check). That version is a digest of the facility's columns
+    and its code lists (``versioned_relations``), so a client holding a version read before
+    someone changed the legal bases, target groups or methods gets a 409, not a silent
+    overwrite. Audited here (``service_audits``), as on the page: the facility's state before
+    and after, code lists included, and the fields that changed."""
     data = {name: value for name, value in data.items() if name != "version"}
     before = facility_state(facility)
     form_data, errors = _form_data(facility, data)
@@ -220,7 +221,8 @@ FACILITIES = Resource(
     out=FacilityOut,
     tag=TAG,
     update_in=FacilityUpdate,
-    prefetch_related=("legal_bases", "target_groups", "methods"),
+    prefetch_related=CODE_LIST_FIELDS,
+    versioned_relations=CODE_LIST_FIELDS,
     updater=update_facility,
     service_audits=frozenset({"update"}),
     filters={"municipality": (int, "municipality_id")},

@@ -187,6 +187,7 @@ REQUIREMENTS = Resource(
     update_in=RequirementUpdate,
     delete=True,
     prefetch_related=("competences",),
+    versioned_relations=("competences",),
     refs={"region": Region, "municipality": Municipality, "facility": Facility, "unit": Unit},
     creator=create_requirement,
     updater=update_requirement,

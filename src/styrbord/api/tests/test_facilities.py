@@ -161,6 +161,23 @@ def test_a_stale_version_is_refused(world: Any, api_as: Any) -> None:
     assert not world.dolmer.methods.exists()
 
 
+def test_a_version_read_before_someone_changed_a_code_list_is_stale(world: Any, api_as: Any) -> None:
+    """Only a code list changed (on the page, say): the version read before is refused, so a
+    client cannot replace the methods someone has just set without having seen them."""
+    api = api_as(world.coordinator)
+    version = api.get(facility_path(world.dolmer)).json()["version"]
+    world.dolmer.methods.set(Method.objects.filter(code="krap"))  # nothing else of the row changes
+    fresh = api.get(facility_path(world.dolmer)).json()["version"]
+    assert fresh != version
+    stale = api.patch(facility_path(world.dolmer), {"version": version, "methods": ["low-arousal"]})
+    assert stale.status_code == 409
+    assert stale.json()["current_version"] == fresh
+    assert list(world.dolmer.methods.values_list("code", flat=True)) == ["krap"]
+    listed = {item["id"]: item["version"] for item in api.get("/facilities", page_size=100).json()["items"]}
+    assert listed[world.dolmer.pk] == fresh  # the list and the single row agree
+    assert api.patch(facility_path(world.dolmer), {"version": fresh, "methods": ["low-arousal"]}).status_code == 200
+
+
 def test_the_list_shows_the_code_lists_in_a_fixed_number_of_queries(world: Any, api_as: Any) -> None:
     api = api_as(world.coordinator)
 
