@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.permissions import scope
 from styrbord.audit.services import snapshot
-from styrbord.organisations.models import Facility, Municipality, StaffingPeriod
+from styrbord.organisations.models import Facility, Municipality, StaffingPeriod, name_sort_key
 
 
 class FacilityFilterForm(forms.Form):
@@ -34,6 +35,23 @@ class FacilityFilterForm(forms.Form):
 
 
 ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+class CodeListChoiceIterator(forms.models.ModelChoiceIterator):
+    """A code list's choices in the order of their labels as shown: the list is ordered by the
+    stored Danish names, and in English the translated names would otherwise come in that order."""
+
+    def __iter__(self) -> Iterator[Any]:
+        choices = list(super().__iter__())
+        head = choices[:1] if self.field.empty_label is not None else []
+        yield from head
+        yield from sorted(choices[len(head) :], key=lambda choice: name_sort_key(str(choice[1])))
+
+
+class CodeListField(forms.ModelMultipleChoiceField):
+    """Legal bases, target groups or methods; labelled by ``str()``, i.e. ``display_name``."""
+
+    iterator = CodeListChoiceIterator
 
 
 class FacilityForm(forms.ModelForm):
@@ -69,6 +87,7 @@ class FacilityForm(forms.ModelForm):
             "target_groups",
             "methods",
         ]
+        field_classes = {"legal_bases": CodeListField, "target_groups": CodeListField, "methods": CodeListField}
         widgets = {
             "legal_bases": forms.CheckboxSelectMultiple,
             "target_groups": forms.CheckboxSelectMultiple,

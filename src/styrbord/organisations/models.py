@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import ClassVar
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from styrbord.lib.dates import staffed_as_weekend
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
+from styrbord.organisations import reference
 
 
 class Region(models.Model):
@@ -77,7 +79,15 @@ class Grantor(models.Model):
 
 
 class CodeListItem(models.Model):
-    """Base for the small code lists a facility is described by."""
+    """Base for the small code lists a facility is described by.
+
+    ``name`` is stored in Danish, and the API gives it so. A page shows ``display_name`` (also
+    ``str()``, so form choices too): a name the data migration seeded (``catalogue_names``, from
+    ``reference``) in the active language, any other name (added by an administrator) as written.
+    """
+
+    # The names seeded for this list, which have a translation in the catalogue.
+    catalogue_names: ClassVar[frozenset[str]] = frozenset()
 
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("navn"), max_length=120)
@@ -87,11 +97,34 @@ class CodeListItem(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language if it is a seeded one, otherwise as written."""
+        return self.translate_name(self.name)
+
+    @classmethod
+    def translate_name(cls, name: str) -> str:
+        """A stored name of this list as a page shows it (for names read without their rows)."""
+        # Only a seeded name: gettext would also "translate" a custom name that happened to be
+        # some other message of the catalogues ("Andet", "Region").
+        return gettext(name) if name in cls.catalogue_names else name
+
+
+def name_sort_key(name: str) -> str:
+    """Order names as a reader expects in Danish and English: case aside, and æ, ø, å after z
+    (by code point å would come before æ and ø)."""
+    return name.casefold().translate(_DANISH_LETTERS_LAST)
+
+
+_DANISH_LETTERS_LAST = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # the three characters after "z"
 
 
 class LegalBasis(CodeListItem):
     """A legal basis for a residential offer, e.g. SEL § 108."""
+
+    catalogue_names = reference.LEGAL_BASIS_NAMES
 
     class Meta(CodeListItem.Meta):
         verbose_name = _("lovgrundlag")
@@ -101,6 +134,8 @@ class LegalBasis(CodeListItem):
 class TargetGroup(CodeListItem):
     """A target group (målgruppe), e.g. psychiatric diagnosis or autism."""
 
+    catalogue_names = reference.TARGET_GROUP_NAMES
+
     class Meta(CodeListItem.Meta):
         verbose_name = _("målgruppe")
         verbose_name_plural = _("målgrupper")
@@ -108,6 +143,8 @@ class TargetGroup(CodeListItem):
 
 class Method(CodeListItem):
     """A professional method or approach, e.g. KRAP, Low Arousal, Housing First."""
+
+    catalogue_names = reference.METHOD_NAMES
 
     class Meta(CodeListItem.Meta):
         verbose_name = _("metode")

@@ -1,4 +1,4 @@
-"""Load the official region and municipality codes shipped as package data.
+"""Load the official region and municipality codes shipped as package data; the seeded code lists.
 
 Indeholder data fra Klimadatastyrelsen, DAGI.
 """
@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from importlib import resources
+
+from django.utils.translation import gettext_noop
 
 ATTRIBUTION = "Indeholder data fra Klimadatastyrelsen, DAGI"
 
@@ -45,35 +47,43 @@ def municipalities() -> list[MunicipalityRow]:
     ]
 
 
-# Code lists that describe a facility. (code, Danish name)
+# Code lists that describe a facility, as the data migration seeds them: (code, Danish name).
+# The names are stored in Danish (the API gives them so) and marked for makemessages, so a page
+# shows them in the reader's language: see ``CodeListItem.display_name``. A name an administrator
+# adds or changes later is not in these lists and is shown as written.
 LEGAL_BASES = [
-    ("sel-107", "SEL § 107 (midlertidigt botilbud)"),
-    ("sel-108", "SEL § 108 (længerevarende botilbud)"),
-    ("sel-85-abl-105", "SEL § 85 + ABL § 105 (almen bolig med socialpædagogisk støtte)"),
-    ("sel-85", "SEL § 85 (socialpædagogisk støtte)"),
-    ("sel-103", "SEL § 103 (beskyttet beskæftigelse)"),
-    ("sel-104", "SEL § 104 (aktivitets- og samværstilbud)"),
-    ("sel-110", "SEL § 110 (forsorgshjem)"),
-    ("barnets-lov-43", "Barnets Lov § 43 (anbringelsessted)"),
-    ("sundhedsloven", "Sundhedsloven (regional psykiatri)"),
+    ("sel-107", gettext_noop("SEL § 107 (midlertidigt botilbud)")),
+    ("sel-108", gettext_noop("SEL § 108 (længerevarende botilbud)")),
+    ("sel-85-abl-105", gettext_noop("SEL § 85 + ABL § 105 (almen bolig med socialpædagogisk støtte)")),
+    ("sel-85", gettext_noop("SEL § 85 (socialpædagogisk støtte)")),
+    ("sel-103", gettext_noop("SEL § 103 (beskyttet beskæftigelse)")),
+    ("sel-104", gettext_noop("SEL § 104 (aktivitets- og samværstilbud)")),
+    ("sel-110", gettext_noop("SEL § 110 (forsorgshjem)")),
+    ("barnets-lov-43", gettext_noop("Barnets Lov § 43 (anbringelsessted)")),
+    ("sundhedsloven", gettext_noop("Sundhedsloven (regional psykiatri)")),
 ]
 TARGET_GROUPS = [
-    ("psykiatri", "Sindslidelse / psykiatrisk diagnose"),
-    ("dobbeltdiagnose", "Dobbeltdiagnose (psykiatri og rusmidler)"),
-    ("autisme", "Autismespektrumforstyrrelse"),
-    ("udviklingshaemning", "Udviklingshæmning"),
-    ("hjerneskade", "Erhvervet hjerneskade"),
-    ("rusmidler", "Rusmiddelproblematik"),
-    ("hjemloeshed", "Hjemløshed"),
-    ("udadreagerende", "Udadreagerende adfærd"),
+    ("psykiatri", gettext_noop("Sindslidelse / psykiatrisk diagnose")),
+    ("dobbeltdiagnose", gettext_noop("Dobbeltdiagnose (psykiatri og rusmidler)")),
+    ("autisme", gettext_noop("Autismespektrumforstyrrelse")),
+    ("udviklingshaemning", gettext_noop("Udviklingshæmning")),
+    ("hjerneskade", gettext_noop("Erhvervet hjerneskade")),
+    ("rusmidler", gettext_noop("Rusmiddelproblematik")),
+    ("hjemloeshed", gettext_noop("Hjemløshed")),
+    ("udadreagerende", gettext_noop("Udadreagerende adfærd")),
 ]
 METHODS = [
-    ("krap", "KRAP"),
-    ("recovery", "Recovery-orienteret rehabilitering"),
-    ("housing-first", "Housing First"),
-    ("low-arousal", "Low Arousal"),
-    ("mentalisering", "Mentalisering"),
-    ("traumebevidst", "Traumebevidst omsorg"),
-    ("studio-iii", "Studio III"),
-    ("safewards", "Safewards"),
+    ("krap", gettext_noop("KRAP")),
+    ("recovery", gettext_noop("Recovery-orienteret rehabilitering")),
+    ("housing-first", gettext_noop("Housing First")),
+    ("low-arousal", gettext_noop("Low Arousal")),
+    ("mentalisering", gettext_noop("Mentalisering")),
+    ("traumebevidst", gettext_noop("Traumebevidst omsorg")),
+    ("studio-iii", gettext_noop("Studio III")),
+    ("safewards", gettext_noop("Safewards")),
 ]
+
+# The seeded names of each list: those a page translates.
+LEGAL_BASIS_NAMES = frozenset(name for _code, name in LEGAL_BASES)
+TARGET_GROUP_NAMES = frozenset(name for _code, name in TARGET_GROUPS)
+METHOD_NAMES = frozenset(name for _code, name in METHODS)

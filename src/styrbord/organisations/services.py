@@ -18,7 +18,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import years_between
 from styrbord.lib.prepared import PreparedQuery
-from styrbord.organisations.models import Facility, LegalBasis, Method, TargetGroup, Unit
+from styrbord.organisations.models import Facility, LegalBasis, Method, TargetGroup, Unit, name_sort_key
 from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup
 
 EXPIRY_WARNING_DAYS = 90
@@ -425,9 +425,15 @@ _FACILITY_FACTS = PreparedQuery(_facts_query)
 
 
 def facility_facts(facility_id: int) -> FacilityFacts:
-    """Legal bases, target groups, methods and units of a facility, by name, in one query."""
+    """Legal bases, target groups, methods and units of a facility, by name, in one query.
+
+    The code lists' names as a page shows them (a seeded name in the active language), sorted
+    as shown; the units' as written."""
     seen: tuple[set[str], ...] = (set(), set(), set(), set())
     for name, number in _FACILITY_FACTS.rows(facility_id):
         seen[number].add(name)
-    legal, groups, methods, units = (sorted(names) for names in seen)
-    return FacilityFacts(legal_bases=legal, target_groups=groups, methods=methods, units=units)
+    legal, groups, methods = (
+        sorted({model.translate_name(name) for name in names}, key=name_sort_key)
+        for model, names in zip((LegalBasis, TargetGroup, Method), seen[:3], strict=True)
+    )
+    return FacilityFacts(legal_bases=legal, target_groups=groups, methods=methods, units=sorted(seen[3]))
