@@ -54,6 +54,18 @@ register_policy(
 )
 
 DEFAULTS: dict[str, dict[str, frozenset[str]]] = {
+    # The facility code lists (legal bases, target groups, methods; API ``/legal-bases``,
+    # ``/target-groups``, ``/methods``): public reference data shared by all tenants, read by
+    # every role; kept in the administration, so no role changes them through the policy.
+    "code_list": {
+        Role.ADMIN: READ_EXPORT,
+        Role.COORDINATOR: READ_EXPORT,
+        Role.FINANCE: READ_EXPORT,
+        Role.FACILITY_MANAGER: READ_EXPORT,
+        Role.EMPLOYEE: READ_EXPORT,
+        Role.ANALYST: READ_EXPORT,
+        Role.GRANTOR: READ_EXPORT,
+    },
     "employment": {
         Role.ADMIN: ALL,
         Role.COORDINATOR: ALL,

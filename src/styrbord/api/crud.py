@@ -197,6 +197,8 @@ class Resource:
     locks_itself: bool = False  # the updater locks and checks the version (its own lock order)
     # Many-to-many fields that are part of a row's facts, and so of its version (``current_version``).
     versioned_relations: tuple[str, ...] = ()
+    # The list operation's description in the OpenAPI schema (Danish), when it needs more than its summary.
+    description: str = ""
 
     def queryset(self) -> QuerySet[Any]:
         qs = self.model._default_manager.all()
@@ -354,6 +356,7 @@ def register(router: Router, resource: Resource) -> None:
         operation_id=op_list,
         url_name=op_list,
         summary=f"List {name}",
+        description=resource.description or None,
         tags=[resource.tag],
     )
     def list_view(request: HttpRequest, params: Query[params_schema]):  # type: ignore[valid-type]

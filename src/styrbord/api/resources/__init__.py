@@ -6,7 +6,7 @@ from importlib import import_module
 
 from ninja import Router
 
-AREAS = ["organisations", "staff", "competences", "requirements", "training", "funding", "aggregates"]
+AREAS = ["organisations", "code_lists", "staff", "competences", "requirements", "training", "funding", "aggregates"]
 
 
 def _load() -> list[tuple[str, Router]]:

@@ -102,17 +102,25 @@ class FacilityUpdate(schemas.Input):
     legal_bases: list[Code] | None = Field(
         None,
         max_length=MAX_CODES,
-        description="Lovgrundlagenes koder (f.eks. sel-108); listen erstatter den gemte; null eller []: ingen.",
+        description=(
+            "Lovgrundlagenes koder (f.eks. sel-108; se GET /api/v1/legal-bases); "
+            "listen erstatter den gemte; null eller []: ingen."
+        ),
     )
     target_groups: list[Code] | None = Field(
         None,
         max_length=MAX_CODES,
-        description="Målgruppernes koder (f.eks. psykiatri); listen erstatter den gemte; null eller []: ingen.",
+        description=(
+            "Målgruppernes koder (f.eks. psykiatri; se GET /api/v1/target-groups); "
+            "listen erstatter den gemte; null eller []: ingen."
+        ),
     )
     methods: list[Code] | None = Field(
         None,
         max_length=MAX_CODES,
-        description="Metodernes koder (f.eks. krap); listen erstatter den gemte; null eller []: ingen.",
+        description=(
+            "Metodernes koder (f.eks. krap; se GET /api/v1/methods); listen erstatter den gemte; null eller []: ingen."
+        ),
     )
     minimum_staff: schemas.Count | None = Field(None, description="Minimumsbemanding på hverdage.")
     minimum_staff_weekend: schemas.Count | None = Field(None, description=WEEKEND_MINIMUM)

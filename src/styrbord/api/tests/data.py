@@ -17,7 +17,7 @@ from styrbord.competences.models import Competence
 from styrbord.funding.models import Grant, Pool
 from styrbord.funding.services.ledger import commit
 from styrbord.lib.costs import CostCategory
-from styrbord.organisations.models import Grantor, StaffingPeriod, Unit
+from styrbord.organisations.models import Grantor, LegalBasis, Method, StaffingPeriod, TargetGroup, Unit
 from styrbord.requirements.models import Requirement, ScopeLevel
 from styrbord.testing import factories
 from styrbord.training.models import Course, Provider, Session
@@ -121,6 +121,10 @@ def build(world: Any) -> TenantData:
             "pool": pool,
             "grant": grant,
             "ledger": commit(grant, CostCategory.FEE, Decimal("100.00"), dt.date(2026, 1, 15), None),
+            # The facility code lists' seeded rows (shared by all tenants, as the catalogue).
+            "legal_basis": LegalBasis.objects.get(code="sel-108"),
+            "target_group": TargetGroup.objects.get(code="psykiatri"),
+            "method": Method.objects.get(code="krap"),
         }
     me = world.employee_user.employee
     data.objects["self"] = person_objects(me, me.employments.get())

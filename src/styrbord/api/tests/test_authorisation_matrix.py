@@ -43,7 +43,8 @@ SCOPE: dict[str, set[str]] = {
 GRANTOR_SCOPE = {"own", "same_municipality"}
 FUNDING_TYPES = {"pools", "grants", "ledger"}
 PERSON_TYPES = {"employees", "employments", "holdings", "bookings"}
-CATALOGUE_TYPES = {"competences", "courses", "sessions"}
+# Shared by all tenants: every row is in every scope (the facility code lists too).
+CATALOGUE_TYPES = {"competences", "courses", "sessions", "legal-bases", "target-groups", "methods"}
 # API collection -> key in data.objects
 OBJECT_KEYS = {
     "facilities": "facility",
@@ -61,6 +62,9 @@ OBJECT_KEYS = {
     "pools": "pool",
     "grants": "grant",
     "ledger": "ledger",
+    "legal-bases": "legal_basis",
+    "target-groups": "target_group",
+    "methods": "method",
 }
 _seq = itertools.count(1)
 

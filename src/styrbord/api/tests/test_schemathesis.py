@@ -73,6 +73,9 @@ PATH_KEYS = {
     "pools": "pool",
     "grants": "grant",
     "ledger": "ledger",
+    "legal-bases": "legal_basis",
+    "target-groups": "target_group",
+    "methods": "method",
 }
 
 
