@@ -45,6 +45,8 @@ ACTIONS: dict[str, Promise] = {
     "competences.holdings.imported": _("Kompetencebeviser indlæst fra fil"),
     "competences.holding.registered": _("Kompetence registreret manuelt"),
     "competences.holding.removed": _("Manuelt registreret kompetence fjernet"),
+    "competences.name.saved": _("Kompetencenavn fra en bevisliste gemt"),
+    "competences.name.deleted": _("Gemt kompetencenavn slettet"),
     "requirements.evidence_sheet.exported": _("Dokumentationsark eksporteret"),
     "requirements.evidence_sheet.viewed": _("Dokumentationsark set"),
     "requirements.gap_list.exported": _("Mangelliste eksporteret"),

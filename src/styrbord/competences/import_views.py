@@ -8,6 +8,7 @@ of the user who uploaded; anyone else gets 404; purged after a day).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
@@ -16,16 +17,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from styrbord.accounts.permissions import CREATE, LIST, can, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.accounts.uploads import UploadRejectedError, check_upload
+from styrbord.audit.services import log_action
 from styrbord.competences import importing
-from styrbord.competences.importing import HoldingImport, HoldingsChangedError, apply_holdings, check_holdings
-from styrbord.competences.models import Competence
+from styrbord.competences.importing import (
+    HoldingImport,
+    HoldingsChangedError,
+    UnknownName,
+    apply_holdings,
+    check_holdings,
+)
+from styrbord.competences.models import Competence, CompetenceName
 from styrbord.lib.formatting import format_number
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
@@ -70,6 +79,55 @@ class HoldingUploadForm(forms.Form):
         data = super().clean() or {}
         data["municipality"] = self.fixed_municipality or data.get("municipality")
         return data
+
+
+def _choice_field_name(key: str) -> str:
+    """A form field per unknown name, named by its key (not by its place in the file): a name
+    someone else saves meanwhile cannot shift a choice onto another name."""
+    return "name_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+class CompetenceNamesForm(forms.Form):
+    """What each of a file's unknown competence names means: a catalogue competence, the likely
+    ones first, or nothing chosen (the row stays an error)."""
+
+    def __init__(self, *args: Any, unknown: dict[str, UnknownName], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unknown = unknown
+        catalogue = list(Competence.objects.order_by("name").only("code", "name"))
+        self.by_pk = {str(c.pk): c for c in catalogue}
+        everything = [(str(c.pk), f"{c.name} ({c.code})") for c in catalogue]
+        self.keys: dict[str, str] = {}
+        for key, name in unknown.items():
+            field_name = _choice_field_name(key)
+            self.keys[field_name] = key
+            likely = [(str(c.pk), f"{c.name} ({c.code})") for c in name.suggestions]
+            choices: list[Any] = [("", gettext("Vælg ikke nu"))]
+            if likely:
+                choices += [(gettext("Mest sandsynligt"), likely), (gettext("Hele kataloget"), everything)]
+            else:
+                choices += everything
+            self.fields[field_name] = forms.ChoiceField(
+                label=name.written,
+                choices=choices,
+                required=False,
+                help_text=ngettext("Står i %(count)s række.", "Står i %(count)s rækker.", name.rows)
+                % {"count": format_number(name.rows)},
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not any(data.get(field_name) for field_name in self.keys):
+            raise forms.ValidationError(gettext("Vælg, hvad mindst ét af navnene betyder."))
+        return data
+
+    def chosen(self) -> dict[str, tuple[str, Competence]]:
+        """key -> (the name as written, the competence chosen), for the names given a meaning."""
+        return {
+            key: (self.unknown[key].written, self.by_pk[self.cleaned_data[field_name]])
+            for field_name, key in self.keys.items()
+            if self.cleaned_data.get(field_name)
+        }
 
 
 def _require(request: HttpRequest) -> Municipality | None:
@@ -120,6 +178,12 @@ def _upload_context(request: HttpRequest, form: HoldingUploadForm, fixed: Munici
         "who_columns": importing.WHO_COLUMNS,
         "optional_columns": importing.OPTIONAL_COLUMNS,
         "competences": Competence.objects.order_by("name").only("code", "name"),
+        "saved_names": scoped_for(
+            request.user,
+            CREATE,
+            OBJECT_TYPE,
+            CompetenceName.objects.select_related("competence", "municipality", "created_by"),
+        ).order_by("municipality__name", "written"),
     }
 
 
@@ -137,11 +201,11 @@ def upload(request: HttpRequest) -> HttpResponse:
         municipality: Municipality = form.cleaned_data["municipality"]
         token, sources = storage.store([form.cleaned_data["file"]])
         result = check_holdings(sources[0], municipality)
-        if result.errors:
+        if result.errors and not result.unknown_names:
             storage.discard(token)
             context.update(errors=result.errors, warnings=result.warnings)
             return render(request, "competences/import_upload.html", context, status=422)
-        if not result.new:  # nothing to confirm: said here, and no upload is left waiting
+        if not result.errors and not result.new:  # nothing to confirm: said here, and no upload is left waiting
             storage.discard(token)
             messages.info(
                 request,
@@ -153,6 +217,8 @@ def upload(request: HttpRequest) -> HttpResponse:
                 % {"count": format_number(result.existing)},
             )
             return redirect("competences:import_upload")
+        # Kept also when its only trouble may be names the catalogue does not know: the check
+        # page asks what they mean, and the file is checked again with the answers.
         ImportBatch.objects.create(
             municipality=municipality,
             created_by_id=request.user.pk,
@@ -160,8 +226,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             source_format=ImportBatch.Format.HOLDINGS,
             file_names=[sources[0].name],
             storage_token=token,
-            preview_fingerprint=result.fingerprint(),
-            counts=result.counts,
+            preview_fingerprint="" if result.errors else result.fingerprint(),
+            counts={"errors": result.errors.total} if result.errors else result.counts,
         )
         return redirect("competences:import_preview", token=token)
     return render(request, "competences/import_upload.html", context)
@@ -177,6 +243,8 @@ def _preview(
     people = Employee.objects.in_bulk({holding.employee_id for holding in shown})
     for holding in shown:
         holding.employee = people[holding.employee_id]
+    if result.unknown_names and "names_form" not in extra:
+        extra["names_form"] = CompetenceNamesForm(unknown=result.unknown_names)
     context = {
         "batch": batch,
         "result": result,
@@ -272,3 +340,63 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     storage.release(batch, ImportBatch.Status.CANCELLED)
     messages.info(request, gettext_lazy("Importen er annulleret, og filen er slettet."))
     return redirect("competences:import_upload")
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_POST
+def names(request: HttpRequest, token: str) -> HttpResponse:
+    """Save what the file's unknown competence names mean, for the municipality's later lists
+    too, then check the file again."""
+    _require(request)
+    try:
+        batch = _pending(request, token)
+    except _GoneError:
+        return _gone(request)
+    sources = storage.sources_of(batch)
+    if not sources:
+        raise Http404
+    result = check_holdings(sources[0], batch.municipality)
+    form = CompetenceNamesForm(request.POST, unknown=result.unknown_names)
+    if not result.unknown_names:
+        return redirect("competences:import_preview", token=token)
+    if not form.is_valid():
+        return _preview(request, batch, result, status=422, names_form=form)
+    try:
+        saved = importing.save_names(batch.municipality, form.chosen(), request.user)
+    except importing.NamesTakenError:
+        messages.warning(
+            request, gettext("En anden har netop gemt et af navnene. Filen er kontrolleret igen med det gemte.")
+        )
+        return redirect("competences:import_preview", token=token)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s navn er gemt for %(municipality)s, og filen er kontrolleret igen.",
+            "%(count)s navne er gemt for %(municipality)s, og filen er kontrolleret igen.",
+            saved,
+        )
+        % {"count": format_number(saved), "municipality": batch.municipality.name},
+    )
+    return redirect("competences:import_preview", token=token)
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_POST
+def name_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Forget a saved name: later lists with it are asked about again. Certificates already
+    imported under it stay."""
+    _require(request)
+    saved = get_object_or_404(
+        scoped_for(request.user, CREATE, OBJECT_TYPE, CompetenceName.objects.select_related("competence")), pk=pk
+    )
+    log_action(
+        saved,
+        "competences.name.deleted",
+        request.user,
+        before={"written": saved.written, "competence": saved.competence.code},
+    )
+    saved.delete()
+    messages.success(request, gettext("Navnet »%(name)s« er glemt.") % {"name": saved.written})
+    return redirect(reverse("competences:import_upload") + "#saved-names")

@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from styrbord.audit.services import log_action, log_changes
-from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.competences.models import Competence, CompetenceHolding, CompetenceName
 from styrbord.competences.services import default_expiry
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
@@ -64,6 +64,7 @@ REQUIRED_COLUMNS = (COMPETENCE[0], ACQUIRED[0])
 WHO_COLUMNS = (EMPLOYMENT_NUMBER[0], PERSON_ID[0], EMAIL[0], "CPR")
 OPTIONAL_COLUMNS = (EXPIRES[0], EVIDENCE[0], NAME[0])
 EVIDENCE_MAX = CompetenceHolding._meta.get_field("evidence").max_length or 300
+NAME_MAX = CompetenceName._meta.get_field("written").max_length or 200
 
 NO_PERSON_COLUMN = gettext_noop(
     "Filen mangler en kolonne, der siger hvem: Ansættelsesnr, Medarbejdernr (BrugerId), E-mail eller CPR."
@@ -129,6 +130,8 @@ class HoldingImport:
     existing: int = 0
     errors: IssueList = field(default_factory=IssueList)
     warnings: IssueList = field(default_factory=IssueList)
+    # The competence names nothing knows, by their lookup key (``name_key``), in file order.
+    unknown_names: dict[str, UnknownName] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -149,6 +152,16 @@ class HoldingImport:
                 f"{holding.evidence}\n".encode()
             )
         return digest.hexdigest()
+
+
+@dataclass
+class UnknownName:
+    """A competence name in the file that neither the catalogue nor the municipality's saved
+    names know: as first written, on how many rows, and what it most likely means."""
+
+    written: str
+    rows: int = 0
+    suggestions: list[Competence] = field(default_factory=list)
 
 
 class HoldingsChangedError(Exception):
@@ -225,7 +238,7 @@ class _Reader:
         self.result = result
         self.cols = Columns(table, result.errors)
         self.people = _People.of(municipality)
-        self.competences = _competence_names()
+        self.competences = _competence_names(municipality)
         self.today = local_today()
         self.seen: dict[tuple[int, int, Any], int] = {}
         self.found_people = 0
@@ -399,9 +412,16 @@ class _Reader:
                 self.table.file, row, self.table.column(index), "", gettext_noop("Feltet skal udfyldes.")
             )
             return None
-        competence = self.competences.get(text.casefold()) or self.competences.get(_plain_name(text))
+        key = name_key(text)
+        competence = self.competences.get(text.casefold()) or self.competences.get(key)
         if competence is None:
-            close = _suggestions(text, self.competences)
+            savable = len(key) > 0 and len(text) <= NAME_MAX
+            unknown = self.result.unknown_names.get(key) if savable else None
+            if savable and unknown is None:
+                unknown = self.result.unknown_names[key] = UnknownName(text, suggestions=_close(text, self.competences))
+            close = _suggestions(unknown.suggestions if unknown else _close(text, self.competences))
+            if unknown:
+                unknown.rows += 1
             if close:
                 self.cols.errors.add(
                     self.table.file, row, self.table.column(index), text, DID_YOU_MEAN, suggestions=close
@@ -433,25 +453,40 @@ def _plain_name(text: str) -> str:
     return " ".join(BRACKETED.sub(" ", text).split()).casefold()
 
 
+def name_key(text: str) -> str:
+    """How a competence name in a list is compared with the catalogue's and the saved names:
+    casefolded, without what is in brackets, spacing tidied."""
+    return _plain_name(text)
+
+
 def lookup_keys(code: str, name: str) -> tuple[str, str, str]:
     """What a row's competence is matched by: the code, the name and the plain name (casefolded).
     The catalogue page refuses a competence that shares one of them with another."""
     return code.casefold(), name.casefold(), _plain_name(name)
 
 
-def _competence_names() -> dict[str, Competence]:
-    """The catalogue by code, by name and by plain name (casefolded)."""
+def _competence_names(municipality: Municipality) -> dict[str, Competence]:
+    """The catalogue by code, by name and by plain name (casefolded), then the municipality's
+    saved names (``CompetenceName``) by their key. The catalogue wins where both have a key: a
+    competence added later under a saved name is that competence."""
     named: dict[str, Competence] = {}
     for competence in Competence.objects.all():
         for key in lookup_keys(competence.code, competence.name):
             named.setdefault(key, competence)
+    for saved in CompetenceName.objects.filter(municipality=municipality).select_related("competence"):
+        named.setdefault(saved.key, saved.competence)
     return named
 
 
-def _suggestions(text: str, named: dict[str, Competence], most: int = 2) -> str:
-    """The catalogue entries a misspelt or longer/shorter name most likely means, as the
-    message names them (»KRAP – …« (krap)); empty when none is close. Only suggested, never
-    chosen: a wrong guess would credit a certificate nobody holds."""
+def _suggestions(found: list[Competence]) -> str:
+    """The likely competences as the message names them (»KRAP – …« (krap) eller …)."""
+    return gettext(" eller ").join(f"»{c.name}« ({c.code})" for c in found)
+
+
+def _close(text: str, named: dict[str, Competence], most: int = 2) -> list[Competence]:
+    """The catalogue entries a misspelt or longer/shorter name most likely means; none when
+    none is close. Only suggested, never chosen: a wrong guess would credit a certificate
+    nobody holds."""
     wanted = _plain_name(text)
     words = [word for word in re.split(r"[\s\-–,/]+", wanted) if word]
     first_word = words[0] if words else ""
@@ -468,7 +503,7 @@ def _suggestions(text: str, named: dict[str, Competence], most: int = 2) -> str:
             and len(first_word) >= 4
         ):
             found.append(competence)
-    return gettext(" eller ").join(f"»{c.name}« ({c.code})" for c in found[:most])
+    return found[:most]
 
 
 HEADER_NAMES = frozenset(
@@ -533,6 +568,31 @@ def apply_holdings(
             data={"municipality": municipality.code, "file": source.name, **result.counts},
         )
     return result
+
+
+class NamesTakenError(Exception):
+    """Someone saved one of the names while the coordinator chose."""
+
+
+def save_names(municipality: Municipality, chosen: dict[str, tuple[str, Competence]], user: Any) -> int:
+    """Save what the coordinator chose a file's unknown names mean (key -> (as written,
+    competence)), all or none, each in the audit trail. Raises ``NamesTakenError`` when another
+    user saved one of them meanwhile: their choice stands and is not silently replaced."""
+    with transaction.atomic():
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        if CompetenceName.objects.filter(municipality=municipality, key__in=list(chosen)).exists():
+            raise NamesTakenError
+        for key, (written, competence) in chosen.items():
+            saved = CompetenceName.objects.create(
+                municipality=municipality, written=written, key=key, competence=competence, created_by=user
+            )
+            log_action(
+                saved,
+                "competences.name.saved",
+                user,
+                data={"municipality": municipality.code, "written": written, "competence": competence.code},
+            )
+    return len(chosen)
 
 
 def _saved(new: Iterable[CompetenceHolding]) -> list[CompetenceHolding]:

@@ -103,3 +103,45 @@ class CompetenceHolding(RuleFieldsMixin, models.Model):
     def is_valid_on(self, day: dt.date) -> bool:
         """Valid from the acquisition day through the expiry day, both inclusive."""
         return self.acquired_on <= day and (self.expires_on is None or day <= self.expires_on)
+
+
+class CompetenceName(models.Model):
+    """A name a municipality's certificate lists use for a catalogue competence, saved when the
+    coordinator chose what it means ("Konflikthåndtering 2 dage v/ Kursushuset" is
+    *konflikthaandtering*). The next list with that name is read without asking again.
+
+    Per municipality: one municipality's course provider names mean nothing to another's.
+    ``key`` is the name as the import compares it (casefolded, brackets and spacing aside)."""
+
+    scope_paths = ScopePaths(municipality="municipality")
+
+    municipality = models.ForeignKey(
+        "organisations.Municipality",
+        on_delete=models.CASCADE,
+        related_name="competence_names",
+        verbose_name=_("kommune"),
+    )
+    written = models.CharField(_("navn i filen"), max_length=200)
+    key = models.CharField(max_length=200, editable=False)
+    competence = models.ForeignKey(
+        Competence, on_delete=models.CASCADE, related_name="saved_names", verbose_name=_("kompetence")
+    )
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("gemt af")
+    )
+    created_at = models.DateTimeField(_("gemt"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["written"]
+        verbose_name = _("gemt kompetencenavn")
+        verbose_name_plural = _("gemte kompetencenavne")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "key"],
+                name="competence_name_unique_per_municipality",
+                violation_error_message=_("Kommunen har allerede gemt dette navn."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.written} → {self.competence}"

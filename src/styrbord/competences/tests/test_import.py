@@ -334,12 +334,16 @@ def test_a_coordinator_uploads_checks_and_applies_a_list(
 def test_a_file_with_errors_is_shown_on_the_upload_page_and_not_kept(
     world: World, catalogue: dict[str, Competence], people: dict[str, object], tmp_path: Path
 ) -> None:
-    source = _csv(tmp_path, [HEADER, ";1042;;;Yoga;01-01-2024;;"])
+    """Errors only the file can mend. (A file with competence names the catalogue does not know
+    is kept, so the check page can ask what they mean: ``test_import_names``.)"""
+    source = _csv(tmp_path, [HEADER, ";1042;;;krap;01-01-2099;;", ";9999;;;krap;01-01-2024;;"])
 
     response = _upload(client_for(world.coordinator), source.path)
 
     assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "Ukendt kompetence" in response.content.decode()  # type: ignore[attr-defined]
+    page = response.content.decode()  # type: ignore[attr-defined]
+    assert "Datoen ligger efter i dag" in page
+    assert "Ingen medarbejder i kommunen har dette medarbejdernummer" in page
     assert not ImportBatch.objects.exists()
 
 

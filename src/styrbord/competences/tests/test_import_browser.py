@@ -49,3 +49,37 @@ def test_a_coordinator_imports_a_list_of_certificates_from_the_catalogue(
     assert "1 kompetencebevis tilføjet" in page.inner_text("body")
     assert page.locator("#import-history tbody tr").count() == 1
     assert CompetenceHolding.objects.get().employee_id == person.pk
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_coordinator_tells_what_a_lists_own_name_means_and_imports_it(
+    page: Any, live_server: Any, reference_data: None, world: World, tmp_path: Path
+) -> None:
+    """The list calls KRAP by the course provider's name: the check page asks, the choice is saved
+    for the municipality, the file is checked again and imported; the saved name is listed."""
+    krap = factories.competence("krap", name="KRAP")
+    person = world.glesborg_staff[0]
+    person.person_key = "0707:2001"
+    person.save()
+    listed = tmp_path / "beviser.csv"
+    listed.write_bytes(
+        "Medarbejdernr;Kompetence;Opnået\r\n2001;KRAP-grundkursus v/ Kursushuset;28-02-2024\r\n".encode("cp1252")
+    )
+    login(page, live_server.url, world.coordinator.username)
+    page.goto(f"{live_server.url}/kompetencer/import/")
+    page.set_input_files("#id_file", str(listed))
+    follow(page, "#upload-form button[type=submit]")
+
+    assert "KRAP-grundkursus v/ Kursushuset" in page.inner_text("#unknown-names")
+    assert violations(page, "certificate names form") == []
+    page.locator("#names-form select").select_option(str(krap.pk))
+    follow(page, "#names-form button[type=submit]")
+
+    assert "1 navn er gemt" in page.inner_text("body")
+    assert page.locator("#unknown-names").count() == 0
+    assert page.locator("#preview-rows tbody tr").count() == 1
+    follow(page, "#apply-form button")
+    assert CompetenceHolding.objects.get().competence_id == krap.pk
+    assert "KRAP-grundkursus v/ Kursushuset" in page.inner_text("#saved-names-table")
+    assert violations(page, "certificate upload with saved names") == []

@@ -34,6 +34,8 @@ NOT_LINKED = {
     "staff:import_cancel": "a button on the preview",
     "competences:import_preview": "the certificate upload form's answer",
     "competences:import_cancel": "a button on the certificate preview",
+    "competences:import_names": "the certificate check page's names form (browser-tested in test_import_browser)",
+    "competences:import_name_delete": "a button per saved name on the certificate upload page (none in the demo)",
     "staff:holding_remove": "linked only for manual registrations (none in the demo)",
     "training:add_interest": "a button on a course",
     "training:booking_action": "buttons on a booking",
