@@ -376,7 +376,7 @@ def names(request: HttpRequest, token: str) -> HttpResponse:
             "%(count)s navne er gemt for %(municipality)s, og filen er kontrolleret igen.",
             saved,
         )
-        % {"count": format_number(saved), "municipality": batch.municipality.name},
+        % {"count": format_number(saved), "municipality": str(batch.municipality)},
     )
     return redirect("competences:import_preview", token=token)
 

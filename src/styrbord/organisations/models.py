@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -112,10 +113,15 @@ class CodeListItem(models.Model):
         return gettext(name) if name in cls.catalogue_names else name
 
 
-def name_sort_key(name: str) -> str:
-    """Order names as a reader expects in Danish and English: case aside, and æ, ø, å after z
-    (by code point å would come before æ and ø)."""
-    return name.casefold().translate(_DANISH_LETTERS_LAST)
+def name_sort_key(name: str) -> tuple[str | int, ...]:
+    """Order names as a reader expects in Danish and English: case aside, æ, ø, å after z (by
+    code point å would come before æ and ø), and numbers by value (SEL § 85 before § 107)."""
+    parts = _NUMBERS.split(name.casefold().translate(_DANISH_LETTERS_LAST))
+    # Text at even places, numbers at odd ones: tuples compare like with like.
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
+
+
+_NUMBERS = re.compile(r"(\d+)")
 
 
 _DANISH_LETTERS_LAST = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # the three characters after "z"

@@ -160,6 +160,10 @@ def test_the_facts_are_translated_when_read_not_when_stored(world: Any) -> None:
     [
         (["Åben dør", "Ønske", "Æble", "Zebra", "anden"], ["anden", "Zebra", "Æble", "Ønske", "Åben dør"]),
         (["b", "A", "c"], ["A", "b", "c"]),
+        (
+            ["SEL § 110", "SEL § 85 + ABL § 105", "SEL § 108", "SEL § 85", "Barnets Lov § 43"],
+            ["Barnets Lov § 43", "SEL § 85", "SEL § 85 + ABL § 105", "SEL § 108", "SEL § 110"],
+        ),
     ],
 )
 def test_names_sort_case_aside_and_with_the_danish_letters_last(names: list[str], ordered: list[str]) -> None:
