@@ -38,7 +38,8 @@ NONE: frozenset[str] = frozenset()
 POLICY: dict[str, dict[str, frozenset[str]]] = {
     "facility": {
         Role.ADMIN: ALL,
-        Role.COORDINATOR: READ_EXPORT | {UPDATE},
+        # A coordinator sets up the municipality's own facilities (not regional ones), and keeps their facts.
+        Role.COORDINATOR: READ_EXPORT | {CREATE, UPDATE},
         Role.FINANCE: READ,
         Role.FACILITY_MANAGER: READ_EXPORT,
         Role.ANALYST: NONE,

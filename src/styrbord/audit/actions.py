@@ -65,6 +65,7 @@ ACTIONS: dict[str, Promise] = {
     "funding.ledger.reversed": _("Postering tilbageført"),
     "funding.ledger.reopened": _("Disponering genåbnet"),
     # Facilities
+    "organisations.facility.created": _("Tilbud oprettet"),
     "organisations.facility.minimum_staffing_changed": _("Minimumsbemanding ændret"),
     # Planning
     "planning.plan.viewed": _("Plan med navne set"),

@@ -109,7 +109,10 @@ class FacilityForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(gettext("Skriv tilbuddets navn."))
         # Compared in Python: SQLite's case-insensitive match knows only A-Z, not ÆØÅ.
-        others = Facility.objects.filter(municipality_id=self.instance.municipality_id).exclude(pk=self.instance.pk)
+        municipality_id = self.municipality_id()
+        others = Facility.objects.none()  # an administrator's choice that is itself in error
+        if municipality_id is not None:
+            others = Facility.objects.filter(municipality_id=municipality_id).exclude(pk=self.instance.pk)
         same = next((f for f in others.only("name") if f.name.casefold() == name.casefold()), None)
         if same is not None:
             raise forms.ValidationError(
@@ -141,6 +144,64 @@ class FacilityForm(forms.ModelForm):
     def changed_since_opened(self) -> bool:
         """Whether the facility as stored now differs from the one the form was opened with."""
         return str(self.data.get(self.add_prefix("state"), "")) != self.initial["state"]
+
+    def municipality_id(self) -> int | None:
+        """The municipality the facility is (to be) in: the stored one when editing."""
+        return self.instance.municipality_id
+
+
+class FacilityCreateForm(FacilityForm):
+    """A new facility: the facts of ``FacilityForm``, and who runs it.
+
+    A coordinator creates facilities in their own municipality (``municipality``); an
+    administrator chooses the municipality. The operator is the municipality or a private one:
+    a facility a region runs belongs to the region's scope and is set up by an administrator."""
+
+    CREATABLE_OPERATORS = (Facility.OperatorKind.MUNICIPALITY, Facility.OperatorKind.PRIVATE)
+
+    operator_kind = forms.ChoiceField(
+        label=_("Driftsherre"),
+        choices=[(kind.value, kind.label) for kind in CREATABLE_OPERATORS],
+        initial=Facility.OperatorKind.MUNICIPALITY,
+        help_text=_("Kommunen selv, eller en privat (selvejende) leverandør, kommunen har tilbuddet hos."),
+        error_messages={
+            "invalid_choice": _(
+                "Vælg kommunen eller en privat driftsherre. Et tilbud, som en region driver, oprettes af en "
+                "systemadministrator."
+            )
+        },
+    )
+
+    def __init__(self, *args: Any, municipality: Municipality | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fixed_municipality = municipality
+        if municipality is None:  # an administrator: any municipality
+            self.fields["municipality"] = forms.ModelChoiceField(
+                queryset=Municipality.objects.order_by("name"),
+                label=_("Kommune"),
+                empty_label=_("Vælg kommune"),
+                error_messages={"required": _("Vælg kommunen, tilbuddet hører under.")},
+            )
+            self.order_fields(["municipality", "name"])
+        # Who runs the facility follows its name and kind.
+        names = [*self.fields]
+        self.order_fields([*names[: names.index("kind") + 1], "operator_kind"])
+
+    def municipality_id(self) -> int | None:
+        if self.fixed_municipality is not None:
+            return self.fixed_municipality.pk
+        chosen = self.cleaned_data.get("municipality")
+        return chosen.pk if chosen is not None else None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Onto the new facility before the model's own checks run (they follow ``clean``).
+        municipality = self.fixed_municipality or data.get("municipality")
+        if municipality is not None:
+            self.instance.municipality = municipality
+        if data.get("operator_kind"):
+            self.instance.operator_kind = data["operator_kind"]
+        return data
 
 
 def facility_state(facility: Facility) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
 from styrbord.lib.dates import local_today
@@ -28,6 +28,7 @@ from styrbord.lib.filtering import query_without
 from styrbord.lib.formatting import format_date
 from styrbord.organisations import services, tables
 from styrbord.organisations.forms import (
+    FacilityCreateForm,
     FacilityFilterForm,
     FacilityForm,
     MinimumStaffingForm,
@@ -211,6 +212,37 @@ def facility_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "units": services.facility_facts(facility.pk).units,
             "can_edit_staffing": can(user, UPDATE, "staffing"),
         },
+    )
+
+
+@requires("facility", CREATE)
+@login_required
+def facility_create(request: HttpRequest) -> HttpResponse:
+    """A new facility with its facts: in the coordinator's own municipality, or, for an
+    administrator, the one chosen. Its staff come with the HR import, its minimums on its own page."""
+    user = request.user
+    if not can(user, CREATE, "facility"):
+        raise PermissionDenied
+    chooses = user.is_superuser or user.role == Role.ADMIN  # type: ignore[union-attr]
+    municipality = None if chooses else user.municipality  # type: ignore[union-attr]
+    if not chooses and municipality is None:
+        raise PermissionDenied  # a coordinator without a municipality has nowhere to put it
+    form = FacilityCreateForm(request.POST or None, viewer=user, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            saved = form.save()
+            log_action(saved, "organisations.facility.created", user, after=facility_state(saved))
+        messages.success(
+            request,
+            _("%(name)s er oprettet. Sæt minimumsbemandingen, og hent medarbejderne med HR-importen.")
+            % {"name": saved.name},
+        )
+        return redirect("organisations:facility_detail", pk=saved.pk)
+    return render(
+        request,
+        "organisations/facility_create.html",
+        {"form": form, "municipality": municipality},
+        status=422 if form.errors else 200,
     )
 
 

@@ -9,7 +9,7 @@ target groups, methods) are checked by the same form as on the facility's page
 (``organisations.forms.FacilityForm``): one set of rules, the same Danish messages."""
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
@@ -29,8 +29,16 @@ from styrbord.api.crud import (
     register,
 )
 from styrbord.audit.services import log_action
-from styrbord.organisations.forms import FacilityForm, facility_state
-from styrbord.organisations.models import Facility, LegalBasis, Method, StaffingPeriod, TargetGroup, Unit
+from styrbord.organisations.forms import FacilityCreateForm, FacilityForm, facility_state
+from styrbord.organisations.models import (
+    Facility,
+    LegalBasis,
+    Method,
+    Municipality,
+    StaffingPeriod,
+    TargetGroup,
+    Unit,
+)
 
 TAG = "Tilbud"
 WEEKEND_MINIMUM = "Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
@@ -129,6 +137,31 @@ class FacilityUpdate(schemas.Input):
     )
 
 
+class FacilityCreate(schemas.Input):
+    """A new facility, as on the page *Nyt tilbud*: a coordinator in their own municipality, an
+    administrator in any; run by the municipality or a private operator (a regional one is set
+    up by an administrator in the administration)."""
+
+    municipality: schemas.Id = Field(description="Kommunen, tilbuddet hører under (en koordinator: sin egen).")
+    name: schemas.Required200 = Field(
+        description="Tilbuddets navn; to tilbud i samme kommune kan ikke hedde det samme."
+    )
+    kind: C.FacilityKindValue = Field(Facility.Kind.RESIDENTIAL.value, description="Tilbudstypen.")
+    operator_kind: Literal["municipality", "private"] = Field(
+        "municipality", description="Driftsherren: kommunen selv eller en privat (selvejende) leverandør."
+    )
+    operator_name: schemas.Text200 = Field("", description="Driftsorganisationen, f.eks. Socialpsykiatri og rusmidler.")
+    places: schemas.Count = Field(0, description="Antal pladser.")
+    tilbudsportalen_id: Text20 = Field("", description="Tilbuddets nummer på Tilbudsportalen (kun cifre).")
+    legal_bases: list[Code] = Field(
+        [], max_length=MAX_CODES, description="Lovgrundlagenes koder (se GET /api/v1/legal-bases)."
+    )
+    target_groups: list[Code] = Field(
+        [], max_length=MAX_CODES, description="Målgruppernes koder (se GET /api/v1/target-groups)."
+    )
+    methods: list[Code] = Field([], max_length=MAX_CODES, description="Metodernes koder (se GET /api/v1/methods).")
+
+
 # The facts the page's form checks and saves: its plain fields, and its code lists (by code here).
 FORM_FIELDS: tuple[str, ...] = tuple(name for name in FacilityForm.Meta.fields if name != "state")
 CODE_LISTS: dict[str, tuple[type[Model], Any]] = {
@@ -198,6 +231,21 @@ def update_facility(user: Any, facility: Facility, data: dict[str, Any]) -> Faci
     return saved
 
 
+def create_facility(user: Any, data: dict[str, Any]) -> Facility:
+    """Create a facility through the page's ``FacilityCreateForm`` (``municipality`` is already
+    resolved inside the user's scope by ``crud``); all errors at once (422), audited as on the page."""
+    form_data, errors = _form_data(Facility(), {name: value for name, value in data.items() if name != "municipality"})
+    form_data["operator_kind"] = data["operator_kind"]
+    form = FacilityCreateForm(form_data, viewer=user, municipality=data["municipality"])
+    if not form.is_valid():
+        errors.extend(form_errors(form))
+    if errors:
+        raise UnprocessableError(errors)
+    saved: Facility = form.save()
+    log_action(saved, "organisations.facility.created", user, {"via": "api"}, after=facility_state(saved))
+    return saved
+
+
 class UnitOut(VersionedOut):
     id: int
     facility: int
@@ -228,11 +276,14 @@ FACILITIES = Resource(
     model=Facility,
     out=FacilityOut,
     tag=TAG,
+    create_in=FacilityCreate,
     update_in=FacilityUpdate,
     prefetch_related=CODE_LIST_FIELDS,
     versioned_relations=CODE_LIST_FIELDS,
+    refs={"municipality": Municipality},
+    creator=create_facility,
     updater=update_facility,
-    service_audits=frozenset({"update"}),
+    service_audits=frozenset({"create", "update"}),
     filters={"municipality": (int, "municipality_id")},
     export_columns=[
         ("id", lambda f: f.pk),

@@ -106,6 +106,7 @@ def create_payload(resource: str, relation: str, d: matrix_data.TenantData) -> d
     person = d.objects[relation]["employee"] if relation == "self" else d.people[rel]
     employment = d.objects[relation]["employment"] if relation == "self" else d.employments[rel]
     payloads: dict[str, dict[str, Any]] = {
+        "facilities": {"municipality": facility.municipality_id, "name": f"Matrixtilbud {n}"},
         "units": {"facility": facility.pk, "name": f"Ny afdeling {n}"},
         "staffing-periods": {
             "facility": facility.pk,

@@ -205,3 +205,48 @@ def test_the_list_shows_the_code_lists_in_a_fixed_number_of_queries(world: Any, 
     extra = next(item for item in many if item["name"] == "Ekstra 0")
     assert len(extra["target_groups"]) == 3
     assert extra["target_groups"] == sorted(extra["target_groups"])
+
+
+def test_a_coordinator_creates_a_facility_in_their_municipality_only(world: Any, api_as: Any) -> None:
+    api = api_as(world.coordinator)
+    payload = {
+        "municipality": world.dolmer.municipality_id,
+        "name": "Bostedet Skovly",
+        "operator_kind": "private",
+        "places": 9,
+        "methods": ["krap"],
+    }
+
+    created = api.post("/facilities", payload)
+
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["name"], body["municipality"], body["places"], body["methods"]) == (
+        "Bostedet Skovly",
+        world.dolmer.municipality_id,
+        9,
+        ["krap"],
+    )
+    facility = Facility.objects.get(pk=body["id"])
+    assert facility.operator_kind == "private"
+    entry = AuditEntry.objects.get(action="organisations.facility.created")
+    assert entry.data["via"] == "api"
+    assert entry.after["methods"] == ["krap"]
+    # Another municipality: outside the coordinator's scope, whatever the rest says.
+    elsewhere = api.post(
+        "/facilities", {**payload, "name": "Andetsteds", "municipality": world.syddjurs_facility.municipality_id}
+    )
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["detail"][0]["loc"][-1] == "municipality"
+    # The page's checks, all at once: a name taken, an unknown method, a regional operator.
+    refused = api.post(
+        "/facilities", {**payload, "name": "dolmer have", "methods": ["ukendt"], "operator_kind": "region"}
+    )
+    assert refused.status_code == 422
+    refused = api.post("/facilities", {**payload, "name": "dolmer have", "methods": ["ukendt"]})
+    assert refused.status_code == 422
+    messages = {e["loc"][-1]: e["msg"] for e in refused.json()["detail"]}
+    assert messages["name"] == "Kommunen har allerede et tilbud, der hedder »Dolmer Have«."
+    assert messages[0] == "Ukendt metode »ukendt«."
+    assert Facility.objects.filter(name__in=["Andetsteds", "dolmer have"]).count() == 0
+    assert api_as(world.manager).post("/facilities", {**payload, "name": "Lederens"}).status_code == 403

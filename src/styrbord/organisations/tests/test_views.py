@@ -504,14 +504,14 @@ def test_the_minimums_of_many_facilities_are_each_facilitys_own_rule_day_by_day(
 
 @pytest.mark.django_db
 def test_a_new_install_points_the_administrator_to_where_facilities_are_created(client) -> None:  # type: ignore[no-untyped-def]
-    """No facility yet: 'Der er ingen tilbud at vise.' said nothing about what to do, and no page
-    linked to the administration where facilities, competences and users are created."""
+    """No facility yet: 'Der er ingen tilbud at vise.' said nothing about what to do. The empty
+    list links to the page that creates one, the footer to the administration."""
     from django.contrib.auth import get_user_model
 
     admin = get_user_model().objects.create_superuser("it-admin", "it@example.org", "long-password-123")
     client.force_login(admin)
     page = client.get("/tilbud/").content.decode()
-    assert 'href="/admin/organisations/facility/add/"' in page
+    assert 'href="/tilbud/ny/" id="create-first-facility"' in page  # Styrbord's own page for it
     assert 'href="/admin/" id="administration"' in page
     catalogue = client.get("/kompetencer/").content.decode()
     assert 'href="/kompetencer/ny/"' in catalogue  # the catalogue's own page (coordinators use it too)
