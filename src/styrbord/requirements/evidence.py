@@ -19,7 +19,7 @@ from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import local_now
 from styrbord.lib.formatting import format_date, format_number, natural_places
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
-from styrbord.organisations.models import Facility
+from styrbord.organisations.models import Facility, Method, name_sort_key
 from styrbord.staff.models import Employee, Employment, JobGroup
 
 
@@ -131,7 +131,11 @@ def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
         )
     for employee_id, line in staff.items():
         line.holdings = holdings.get(employee_id, [])
-    methods = list(facility.methods.order_by("name").values_list("name", flat=True))
+    # In the language the sheet is built in: the page's, or Danish for the files (the caller's
+    # ``in_record_language``). A seeded method's name is translated, another stays as written.
+    methods = sorted(
+        (Method.translate_name(name) for name in facility.methods.values_list("name", flat=True)), key=name_sort_key
+    )
     return EvidenceSheet(facility, on, methods, list(staff.values()), local_now())
 
 

@@ -133,6 +133,7 @@ def test_the_screen_version_links_both_downloads(world: World, sheet_world: dict
 def test_the_files_are_danish_for_the_socialtilsyn_when_the_site_is_read_in_english(
     world: World, sheet_world: dict[str, Any]
 ) -> None:
+    world.dolmer.methods.add(Method.objects.get(code="mentalisering"))
     client = Client()
     client.force_login(world.coordinator)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
@@ -143,8 +144,12 @@ def test_the_files_are_danish_for_the_socialtilsyn_when_the_site_is_read_in_engl
     html = page.content.decode()
     assert "<h1>Competence overview: Dolmer Have</h1>" in html  # the page itself is English
     assert 'id="files-in-danish"' in html
+    assert "Mentalization" in html  # a seeded method, in English here
+    assert "Mentalisering" not in html
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == ["Medarbejdere", "Kurser og kompetencer", "Tilbud"]
+    facts = {row[0]: row[1] for row in book["Tilbud"].iter_rows(values_only=True)}
+    assert facts["Metoder"] == "KRAP, Mentalisering"  # ... and in Danish in the file
     people = {row[0]: row for row in book["Medarbejdere"].iter_rows(values_only=True)}
     assert people["Dolmer-medarbejder 1"][1] == "Socialpædagog/pædagog"
     assert "Konflikthåndtering (03-02-2025, udløber 03-02-2027)" in people["Dolmer-medarbejder 2"][9]
