@@ -264,7 +264,8 @@ MIDDLEWARE += [
     "styrbord.audit.tracking.AdminChangeLogMiddleware",
 ]
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, but a closed login with the right password is told it is closed (see there).
+    "styrbord.accounts.backends.LoginBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 CSRF_COOKIE_HTTPONLY = True

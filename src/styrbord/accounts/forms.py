@@ -23,7 +23,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Brugernavn eller adgangskode er forkert."),
-        "inactive": _("Denne konto er deaktiveret."),
+        "inactive": _("Dit login er lukket. Kontakt kommunens koordinator, hvis du stadig skal bruge Styrbord."),
         "locked": _(
             "For mange mislykkede loginforsøg. Kontoen er midlertidigt spærret fra denne adresse. "
             "Prøv igen om %(minutes)s minutter."

@@ -188,7 +188,12 @@ def test_a_coordinator_changes_role_and_scope_and_closes_a_login(world: Any) -> 
     assert client.post(edit_url(world.manager), closed).status_code == 302
     world.manager.refresh_from_db()
     assert not world.manager.is_active
-    assert not Client().login(username="leder", password="test-password-123")
+    refused = Client().post(reverse("accounts:login"), {"username": "leder", "password": "test-password-123"})
+    assert refused.status_code == 200  # the form again, not a redirect into Styrbord
+    assert "Dit login er lukket." in refused.content.decode()
+    wrong = Client().post(reverse("accounts:login"), {"username": "leder", "password": "forkert-kode-123"})
+    assert "Dit login er lukket." not in wrong.content.decode()  # only the password holder learns it
+    assert "Brugernavn eller adgangskode er forkert." in wrong.content.decode()
     assert "Lukket" in client.get(LIST_URL).content.decode()
 
 
@@ -381,3 +386,16 @@ def test_the_list_costs_the_same_queries_however_many_logins_it_shows(world: Any
         body = client.get(LIST_URL).content.decode()
     assert body.count('href="/konto/brugere/') >= 8 + 4  # each new login editable, as the others
     assert len(many) == len(few)
+
+
+def test_closing_a_login_ends_its_open_sessions(world: Any) -> None:
+    """The backend authenticates a closed login only to tell it so: a session never holds one."""
+    session = client_for(world.finance)
+    assert session.get(reverse("organisations:facility_list")).status_code == 200
+    world.finance.is_active = False
+    world.finance.save()
+
+    after = session.get(reverse("organisations:facility_list"))
+
+    assert after.status_code == 302
+    assert after["Location"].startswith(reverse("accounts:login"))
