@@ -41,6 +41,7 @@ from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing import storage
 from styrbord.staff.importing.errors import ImportRejectedError
+from styrbord.staff.importing.reading import SourceFile
 from styrbord.staff.importing.views import importing_municipality
 from styrbord.staff.models import Employee
 from styrbord.web.downloads import attachment
@@ -163,6 +164,15 @@ def _pending(request: HttpRequest, token: str) -> ImportBatch:
     return batch
 
 
+def _pending_file(request: HttpRequest, token: str) -> tuple[ImportBatch, SourceFile]:
+    """The user's pending upload under ``token`` and its kept file."""
+    batch = _pending(request, token)
+    sources = storage.sources_of(batch)
+    if not sources:
+        raise Http404
+    return batch, sources[0]
+
+
 def _gone(request: HttpRequest) -> HttpResponse:
     """Back to the upload page (e.g. the browser's Back after applying): nothing is done again."""
     messages.info(request, gettext("Importen er allerede gennemført eller annulleret; intet er ændret."))
@@ -264,25 +274,22 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     """GET: what the import would add. POST: add it (everything or nothing)."""
     _require(request)
     try:
-        batch = _pending(request, token)
+        batch, source = _pending_file(request, token)
     except _GoneError:
         return _gone(request)
-    sources = storage.sources_of(batch)
-    if not sources:
-        raise Http404
     if request.method == "GET":
-        result = check_holdings(sources[0], batch.municipality)
+        result = check_holdings(source, batch.municipality)
         return _preview(request, batch, result, status=422 if result.errors else 200)
     try:
         result = apply_holdings(
-            sources[0],
+            source,
             batch.municipality,
             user=request.user,
             batch=batch,
             expected_fingerprint=batch.preview_fingerprint,
         )
     except ImportRejectedError:
-        return _preview(request, batch, check_holdings(sources[0], batch.municipality), status=422)
+        return _preview(request, batch, check_holdings(source, batch.municipality), status=422)
     except HoldingsChangedError as changed:
         return _preview(request, batch, changed.result, status=409, changed_since_check=True)
     storage.release(batch)
@@ -350,13 +357,10 @@ def names(request: HttpRequest, token: str) -> HttpResponse:
     too, then check the file again."""
     _require(request)
     try:
-        batch = _pending(request, token)
+        batch, source = _pending_file(request, token)
     except _GoneError:
         return _gone(request)
-    sources = storage.sources_of(batch)
-    if not sources:
-        raise Http404
-    result = check_holdings(sources[0], batch.municipality)
+    result = check_holdings(source, batch.municipality)
     form = CompetenceNamesForm(request.POST, unknown=result.unknown_names)
     if not result.unknown_names:
         return redirect("competences:import_preview", token=token)
