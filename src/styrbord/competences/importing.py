@@ -238,7 +238,8 @@ class _Reader:
         self.result = result
         self.cols = Columns(table, result.errors)
         self.people = _People.of(municipality)
-        self.competences = _competence_names(municipality)
+        self.competences = _competence_names()
+        self.saved_names = _saved_names(municipality)
         self.today = local_today()
         self.seen: dict[tuple[int, int, Any], int] = {}
         self.found_people = 0
@@ -413,7 +414,11 @@ class _Reader:
             )
             return None
         key = name_key(text)
-        competence = self.competences.get(text.casefold()) or self.competences.get(key)
+        competence = (
+            self.competences.get(text.casefold())
+            or self.saved_names.get(key)
+            or self.competences.get(_plain_name(text))
+        )
         if competence is None:
             savable = len(key) > 0 and len(text) <= NAME_MAX
             unknown = self.result.unknown_names.get(key) if savable else None
@@ -454,9 +459,11 @@ def _plain_name(text: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """How a competence name in a list is compared with the catalogue's and the saved names:
-    casefolded, without what is in brackets, spacing tidied."""
-    return _plain_name(text)
+    """How a saved name is compared with a list's: casefolded, spacing tidied, and the whole of
+    it. Unlike the catalogue's names, not without what is in brackets: "Konflikthåndtering
+    (grundkursus)" and "Konflikthåndtering (opfølgning)" may be two courses, and a name chosen
+    for one must not credit the other."""
+    return " ".join(text.split()).casefold()
 
 
 def lookup_keys(code: str, name: str) -> tuple[str, str, str]:
@@ -465,17 +472,22 @@ def lookup_keys(code: str, name: str) -> tuple[str, str, str]:
     return code.casefold(), name.casefold(), _plain_name(name)
 
 
-def _competence_names(municipality: Municipality) -> dict[str, Competence]:
-    """The catalogue by code, by name and by plain name (casefolded), then the municipality's
-    saved names (``CompetenceName``) by their key. The catalogue wins where both have a key: a
-    competence added later under a saved name is that competence."""
+def _competence_names() -> dict[str, Competence]:
+    """The catalogue by code, by name and by plain name (casefolded)."""
     named: dict[str, Competence] = {}
     for competence in Competence.objects.all():
         for key in lookup_keys(competence.code, competence.name):
             named.setdefault(key, competence)
-    for saved in CompetenceName.objects.filter(municipality=municipality).select_related("competence"):
-        named.setdefault(saved.key, saved.competence)
     return named
+
+
+def _saved_names(municipality: Municipality) -> dict[str, Competence]:
+    """The municipality's saved names (``CompetenceName``) by their key. The catalogue's own
+    name or code wins over a saved one: a competence added later under that name is that one."""
+    return {
+        saved.key: saved.competence
+        for saved in CompetenceName.objects.filter(municipality=municipality).select_related("competence")
+    }
 
 
 def _suggestions(found: list[Competence]) -> str:

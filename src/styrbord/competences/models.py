@@ -111,7 +111,8 @@ class CompetenceName(models.Model):
     *konflikthaandtering*). The next list with that name is read without asking again.
 
     Per municipality: one municipality's course provider names mean nothing to another's.
-    ``key`` is the name as the import compares it (casefolded, brackets and spacing aside)."""
+    ``key`` is the name as the import compares it: casefolded, spacing aside, and whole (what is
+    in brackets may be what tells two courses apart; see ``importing.name_key``)."""
 
     scope_paths = ScopePaths(municipality="municipality")
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.permissions import scope
 from styrbord.audit.services import snapshot
+from styrbord.lib.formatting import format_number
 from styrbord.organisations.models import Facility, Municipality, StaffingPeriod, name_sort_key
 
 
@@ -35,6 +36,7 @@ class FacilityFilterForm(forms.Form):
 
 
 ASCII_DIGITS = re.compile(r"[0-9]+")
+MAX_PLACES = 9999  # the largest facilities have a few hundred places; more is a typing error
 
 
 class CodeListChoiceIterator(forms.models.ModelChoiceIterator):
@@ -119,6 +121,14 @@ class FacilityForm(forms.ModelForm):
                 gettext("Kommunen har allerede et tilbud, der hedder »%(name)s«.") % {"name": same.name}
             )
         return name
+
+    def clean_places(self) -> int:
+        places = int(self.cleaned_data["places"])
+        if places > MAX_PLACES:
+            raise forms.ValidationError(
+                gettext("Højst %(max)s pladser; tjek tallet.") % {"max": format_number(MAX_PLACES)}
+            )
+        return places
 
     def clean_tilbudsportalen_id(self) -> str:
         value = str(self.cleaned_data["tilbudsportalen_id"]).strip()

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
+from styrbord.accounts.models import Role
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import years_between
 from styrbord.lib.prepared import PreparedQuery
-from styrbord.organisations.models import Facility, LegalBasis, Method, TargetGroup, Unit, name_sort_key
+from styrbord.organisations.models import Facility, LegalBasis, Method, Municipality, TargetGroup, Unit, name_sort_key
 from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup
 
 EXPIRY_WARNING_DAYS = 90
@@ -437,3 +439,27 @@ def facility_facts(facility_id: int) -> FacilityFacts:
         for model, names in zip((LegalBasis, TargetGroup, Method), seen[:3], strict=True)
     )
     return FacilityFacts(legal_bases=legal, target_groups=groups, methods=methods, units=sorted(seen[3]))
+
+
+def lock_municipality(pk: Any) -> None:
+    """Hold the municipality's row until the transaction ends, so that writes which must see each
+    other's checks (two new facilities of the same name) take turns. On SQLite every write
+    transaction takes turns anyway (``transaction_mode`` IMMEDIATE). A value that is no
+    municipality's key locks nothing: the form says what is wrong with it."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        return
+    Municipality.objects.select_for_update().filter(pk=key).first()
+
+
+def own_municipality_for_new_facility(user: Any) -> Municipality | None:
+    """Where ``user`` creates facilities: None for an administrator, who chooses the municipality;
+    a coordinator's own municipality otherwise. ``PermissionDenied`` for a login without one (a
+    regional coordinator: a regional facility is the administrator's to set up)."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return None
+    if user.municipality_id is None:
+        raise PermissionDenied
+    municipality: Municipality = user.municipality
+    return municipality

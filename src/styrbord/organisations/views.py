@@ -102,6 +102,9 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         "today": today,
         "query_string": query_without(request.GET, "side"),
         "own_municipality": own_municipality,
+        # A regional coordinator may read facilities but has no municipality to create one in.
+        "can_create_facility": can(user, CREATE, "facility")
+        and (user.is_superuser or user.role == Role.ADMIN or user.municipality_id is not None),  # type: ignore[union-attr]
     }
     return render(request, "organisations/facility_list.html", context)
 
@@ -223,21 +226,23 @@ def facility_create(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, CREATE, "facility"):
         raise PermissionDenied
-    chooses = user.is_superuser or user.role == Role.ADMIN  # type: ignore[union-attr]
-    municipality = None if chooses else user.municipality  # type: ignore[union-attr]
-    if not chooses and municipality is None:
-        raise PermissionDenied  # a coordinator without a municipality has nowhere to put it
+    municipality = services.own_municipality_for_new_facility(user)  # None: an administrator chooses
     form = FacilityCreateForm(request.POST or None, viewer=user, municipality=municipality)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         with transaction.atomic():
-            saved = form.save()
-            log_action(saved, "organisations.facility.created", user, after=facility_state(saved))
-        messages.success(
-            request,
-            _("%(name)s er oprettet. Sæt minimumsbemandingen, og hent medarbejderne med HR-importen.")
-            % {"name": saved.name},
-        )
-        return redirect("organisations:facility_detail", pk=saved.pk)
+            # Checked and saved under the municipality's lock: two people (or tabs) creating the
+            # same facility at once would otherwise both pass the name check.
+            services.lock_municipality(municipality.pk if municipality else request.POST.get("municipality"))
+            saved = form.save() if form.is_valid() else None
+            if saved is not None:
+                log_action(saved, "organisations.facility.created", user, after=facility_state(saved))
+        if saved is not None:
+            messages.success(
+                request,
+                _("%(name)s er oprettet. Sæt minimumsbemandingen, og hent medarbejderne med HR-importen.")
+                % {"name": saved.name},
+            )
+            return redirect("organisations:facility_detail", pk=saved.pk)
     return render(
         request,
         "organisations/facility_create.html",

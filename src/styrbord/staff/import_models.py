@@ -160,6 +160,13 @@ class ImportBatch(RuleFieldsMixin, models.Model):
         return f"{self.get_status_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
+    def is_open(self) -> bool:
+        """A pending upload that still waits for its check to be finished (not yet abandoned)."""
+        if self.status != self.Status.PENDING:
+            return False
+        return self.created_at is None or self.created_at >= timezone.now() - STALE_AFTER
+
+    @property
     def status_label(self) -> str:
         """The status as the history shows it: a pending upload whose check found errors is
         rejected, one nobody confirmed within a day is abandoned (both from stored facts)."""

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from ninja import Field, Router
 from pydantic import StringConstraints
 
@@ -23,6 +23,7 @@ from styrbord.api.crud import (
     Resource,
     UnprocessableError,
     VersionedOut,
+    field_error,
     form_errors,
     from_django_validation,
     item_errors,
@@ -39,6 +40,7 @@ from styrbord.organisations.models import (
     TargetGroup,
     Unit,
 )
+from styrbord.organisations.services import lock_municipality, own_municipality_for_new_facility
 
 TAG = "Tilbud"
 WEEKEND_MINIMUM = "Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
@@ -142,7 +144,9 @@ class FacilityCreate(schemas.Input):
     administrator in any; run by the municipality or a private operator (a regional one is set
     up by an administrator in the administration)."""
 
-    municipality: schemas.Id = Field(description="Kommunen, tilbuddet hører under (en koordinator: sin egen).")
+    municipality: schemas.Id | None = Field(
+        None, description="Kommunen, tilbuddet hører under; udeladt: brugerens egen (en administrator skal angive den)."
+    )
     name: schemas.Required200 = Field(
         description="Tilbuddets navn; to tilbud i samme kommune kan ikke hedde det samme."
     )
@@ -234,9 +238,17 @@ def update_facility(user: Any, facility: Facility, data: dict[str, Any]) -> Faci
 def create_facility(user: Any, data: dict[str, Any]) -> Facility:
     """Create a facility through the page's ``FacilityCreateForm`` (``municipality`` is already
     resolved inside the user's scope by ``crud``); all errors at once (422), audited as on the page."""
+    municipality = own_municipality_for_new_facility(user)  # None: an administrator chooses
+    if municipality is None:
+        municipality = data["municipality"]
+        if municipality is None:
+            raise field_error("municipality", gettext("Angiv kommunen, tilbuddet hører under."))
+    elif data["municipality"] not in (None, municipality):
+        raise field_error("municipality", gettext("Du kan kun oprette tilbud i din egen kommune."))
+    lock_municipality(municipality.pk)  # the name check and the insert together (see the page)
     form_data, errors = _form_data(Facility(), {name: value for name, value in data.items() if name != "municipality"})
     form_data["operator_kind"] = data["operator_kind"]
-    form = FacilityCreateForm(form_data, viewer=user, municipality=data["municipality"])
+    form = FacilityCreateForm(form_data, viewer=user, municipality=municipality)
     if not form.is_valid():
         errors.extend(form_errors(form))
     if errors:

@@ -250,3 +250,10 @@ def test_a_coordinator_creates_a_facility_in_their_municipality_only(world: Any,
     assert messages[0] == "Ukendt metode »ukendt«."
     assert Facility.objects.filter(name__in=["Andetsteds", "dolmer have"]).count() == 0
     assert api_as(world.manager).post("/facilities", {**payload, "name": "Lederens"}).status_code == 403
+    # Without a municipality: the coordinator's own; an administrator must say which.
+    own = api.post("/facilities", {"name": "Uden kommune"})
+    assert own.status_code == 201, own.content
+    assert own.json()["municipality"] == world.dolmer.municipality_id
+    unsaid = api_as(world.admin).post("/facilities", {"name": "Administratorens"})
+    assert unsaid.status_code == 422
+    assert unsaid.json()["detail"][0]["loc"][-1] == "municipality"

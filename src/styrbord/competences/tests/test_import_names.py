@@ -82,20 +82,50 @@ def test_a_name_chosen_once_is_known_to_the_next_list(
     assert answered["Location"] == uploaded["Location"]
     saved = CompetenceName.objects.get()
     assert (saved.municipality.code, saved.written, saved.competence) == ("0707", PROVIDER_NAME, catalogue["krap"])
-    assert saved.key == "krap grundforløb v/ kursushuset"  # the brackets' course length aside
+    assert saved.key == "krap grundforløb v/ kursushuset (3 dage)"
     entry = AuditEntry.objects.get(action="competences.name.saved")
     assert entry.data["written"] == PROVIDER_NAME
     assert entry.data["competence"] == "krap"
 
     again = client.get(uploaded["Location"]).content.decode()
     assert set(_fields(again)) == {"Yoga"}  # only the name left unchosen is still asked about
+    # The upload waits: its uploader finds the way back from the history (nobody else does).
+    history = client.get(reverse("competences:import_upload")).content.decode()
+    assert f'<a href="{uploaded["Location"]}">Åbn kontrollen</a>' in history
+    assert "Åbn kontrollen" not in client_for(world.admin).get(reverse("competences:import_upload")).content.decode()
     assert "1 navn er gemt for Norddjurs" in again
 
-    # A later list writes the name in other case and with another course length: it is KRAP.
-    later = _file(tmp_path, ["1042;;krap GRUNDFORLØB v/ Kursushuset (2 dage);01-04-2025"], "maj.csv")
+    # A later list writes the name in other case and spacing: it is KRAP. Another course length
+    # in the brackets may be another course: asked about again, never guessed.
+    later = _file(
+        tmp_path,
+        [
+            "1042;;krap GRUNDFORLØB  v/ Kursushuset (3 DAGE);01-04-2025",
+            "1042;;KRAP grundforløb v/ Kursushuset (1 dag);02-04-2025",
+        ],
+        "maj.csv",
+    )
     result = check_holdings(SourceFile(name="maj.csv", path=later), Municipality.objects.get(code="0707"))
-    assert not result.errors
     assert [(h.employee_id, h.competence) for h in result.new] == [(person.pk, catalogue["krap"])]
+    assert [name.written for name in result.unknown_names.values()] == ["KRAP grundforløb v/ Kursushuset (1 dag)"]
+
+
+def test_names_that_differ_in_brackets_are_asked_about_one_by_one(
+    world: World, catalogue: dict[str, Competence], person: Any, tmp_path: Path
+) -> None:
+    """ "(grundkursus)" and "(opfølgning)" may be two courses: two questions, not one that would
+    credit the follow-up rows as the basic course."""
+    client = client_for(world.coordinator)
+    lines = ["1042;;Konflikt (grundkursus);01-03-2024", "1042;;Konflikt (opfølgning);01-03-2025"]
+    uploaded = _upload(client, _file(tmp_path, lines))
+    fields = _fields(client.get(uploaded["Location"]).content.decode())
+    assert set(fields) == {"Konflikt (grundkursus)", "Konflikt (opfølgning)"}
+    client.post(
+        reverse("competences:import_names", kwargs={"token": ImportBatch.objects.get().storage_token}),
+        {fields["Konflikt (grundkursus)"]: str(catalogue["low"].pk)},
+    )
+    again = client.get(uploaded["Location"]).content.decode()
+    assert set(_fields(again)) == {"Konflikt (opfølgning)"}
 
 
 def test_choosing_nothing_is_refused_and_nothing_is_saved(

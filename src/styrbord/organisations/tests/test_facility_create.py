@@ -75,6 +75,8 @@ def test_the_same_checks_as_editing_and_nothing_saved_on_an_error(world: Any) ->
     assert "Et tilbud, som en region driver, oprettes af en systemadministrator." in page
     assert not Facility.objects.filter(places=12).exists()
     assert not AuditEntry.objects.filter(action="organisations.facility.created").exists()
+    too_many = client.post(CREATE_URL, new_facility(places="99999999999", tilbudsportalen_id=""))
+    assert "Højst 9.999 pladser; tjek tallet." in too_many.content.decode()
     # A name another municipality uses is free here.
     other_name = world.syddjurs_facility.name
     assert client.post(CREATE_URL, new_facility(name=other_name, tilbudsportalen_id="")).status_code == 302
@@ -128,3 +130,13 @@ def test_a_coordinator_creates_a_facility_in_a_browser(
     assert "Botilbuddet Skovly er oprettet." in page.inner_text("main")
     assert "KRAP" in page.inner_text("section[aria-labelledby=facts-heading]")
     assert Facility.objects.get(name="Botilbuddet Skovly").municipality.code == "0707"
+
+
+def test_a_regional_coordinator_has_no_municipality_to_create_one_in(world: Any) -> None:
+    from styrbord.accounts.models import Role
+    from styrbord.testing import factories
+
+    regional = factories.user(Role.COORDINATOR, "regionh", region=world.kbh_facility.municipality.region)
+    client = client_for(regional)
+    assert client.get(CREATE_URL).status_code == 403
+    assert f'href="{CREATE_URL}"' not in client.get(reverse("organisations:facility_list")).content.decode()
