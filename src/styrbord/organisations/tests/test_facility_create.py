@@ -54,6 +54,8 @@ def test_a_coordinator_creates_a_facility_in_their_municipality(world: Any) -> N
     assert entry.after["municipality_id"] == created.municipality_id
     page = client.get(answer["Location"]).content.decode()
     assert "Bostedet Ved Åen er oprettet." in page
+    assert "Tilbuddet har ingen nuværende medarbejdere." in page
+    assert "Ingen af medarbejderne har registrerede kompetencer." not in page  # no staff is said once
     assert "Bostedet Ved Åen" in client.get(reverse("organisations:facility_list")).content.decode()
 
 
