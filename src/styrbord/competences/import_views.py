@@ -88,9 +88,18 @@ def _choice_field_name(key: str) -> str:
     return "name_" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+SKIP = "skip"  # the names form's choice to leave a name's rows out of this import
+
+
+def skip_names(batch: ImportBatch) -> list[str]:
+    """The names (``name_key``) whose rows this upload leaves out, as chosen on its check page."""
+    return list((batch.mapping_data or {}).get("skip_names", []))
+
+
 class CompetenceNamesForm(forms.Form):
     """What each of a file's unknown competence names means: a catalogue competence, the likely
-    ones first, or nothing chosen (the row stays an error)."""
+    ones first; or leave its rows out of this import (a course the catalogue does not follow,
+    e.g. first aid); or nothing chosen (the rows stay errors)."""
 
     def __init__(self, *args: Any, unknown: dict[str, UnknownName], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,7 +112,10 @@ class CompetenceNamesForm(forms.Form):
             field_name = _choice_field_name(key)
             self.keys[field_name] = key
             likely = [(str(c.pk), f"{c.name} ({c.code})") for c in name.suggestions]
-            choices: list[Any] = [("", gettext("Vælg ikke nu"))]
+            choices: list[Any] = [
+                ("", gettext("Vælg ikke nu")),
+                (SKIP, gettext("Indlæs ikke disse rækker i denne import")),
+            ]
             if likely:
                 choices += [(gettext("Mest sandsynligt"), likely), (gettext("Hele kataloget"), everything)]
             else:
@@ -127,8 +139,12 @@ class CompetenceNamesForm(forms.Form):
         return {
             key: (self.unknown[key].written, self.by_pk[self.cleaned_data[field_name]])
             for field_name, key in self.keys.items()
-            if self.cleaned_data.get(field_name)
+            if self.cleaned_data.get(field_name) not in ("", None, SKIP)
         }
+
+    def skipped(self) -> list[str]:
+        """The keys of the names whose rows are left out of this import."""
+        return [key for field_name, key in self.keys.items() if self.cleaned_data.get(field_name) == SKIP]
 
 
 def _require(request: HttpRequest) -> Municipality | None:
@@ -278,7 +294,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     except _GoneError:
         return _gone(request)
     if request.method == "GET":
-        result = check_holdings(source, batch.municipality)
+        result = check_holdings(source, batch.municipality, skip_names(batch))
         return _preview(request, batch, result, status=422 if result.errors else 200)
     try:
         result = apply_holdings(
@@ -287,9 +303,10 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             user=request.user,
             batch=batch,
             expected_fingerprint=batch.preview_fingerprint,
+            skip_names=skip_names(batch),
         )
     except ImportRejectedError:
-        return _preview(request, batch, check_holdings(source, batch.municipality), status=422)
+        return _preview(request, batch, check_holdings(source, batch.municipality, skip_names(batch)), status=422)
     except HoldingsChangedError as changed:
         return _preview(request, batch, changed.result, status=409, changed_since_check=True)
     storage.release(batch)
@@ -360,7 +377,7 @@ def names(request: HttpRequest, token: str) -> HttpResponse:
         batch, source = _pending_file(request, token)
     except _GoneError:
         return _gone(request)
-    result = check_holdings(source, batch.municipality)
+    result = check_holdings(source, batch.municipality, skip_names(batch))
     form = CompetenceNamesForm(request.POST, unknown=result.unknown_names)
     if not result.unknown_names:
         return redirect("competences:import_preview", token=token)
@@ -373,15 +390,30 @@ def names(request: HttpRequest, token: str) -> HttpResponse:
             request, gettext("En anden har netop gemt et af navnene. Filen er kontrolleret igen med det gemte.")
         )
         return redirect("competences:import_preview", token=token)
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s navn er gemt for %(municipality)s, og filen er kontrolleret igen.",
-            "%(count)s navne er gemt for %(municipality)s, og filen er kontrolleret igen.",
-            saved,
+    skipped = form.skipped()
+    if skipped:  # this upload's own choice: not saved for later lists
+        batch.mapping_data = {**(batch.mapping_data or {}), "skip_names": [*skip_names(batch), *skipped]}
+        batch.save(update_fields=["mapping_data"])
+    said = []
+    if saved:
+        said.append(
+            ngettext(
+                "%(count)s navn er gemt for %(municipality)s.",
+                "%(count)s navne er gemt for %(municipality)s.",
+                saved,
+            )
+            % {"count": format_number(saved), "municipality": str(batch.municipality)}
         )
-        % {"count": format_number(saved), "municipality": str(batch.municipality)},
-    )
+    if skipped:
+        said.append(
+            ngettext(
+                "Rækkerne med %(count)s navn indlæses ikke i denne import.",
+                "Rækkerne med %(count)s navne indlæses ikke i denne import.",
+                len(skipped),
+            )
+            % {"count": format_number(len(skipped))}
+        )
+    messages.success(request, " ".join([*said, gettext("Filen er kontrolleret igen.")]))
     return redirect("competences:import_preview", token=token)
 
 

@@ -26,7 +26,7 @@ import difflib
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -100,6 +100,7 @@ NEAR_EXISTING = gettext_noop(
     "Medarbejderen har allerede beviset fra %(held)s. Er det samme kursus, så ret datoen til den, eller slet "
     "rækken; ellers tilføjes et bevis mere."
 )
+SKIPPED_NAME = gettext_noop("Rækken springes over: »%(name)s« er valgt fra i denne import.")
 ALREADY_EXPIRED = gettext_noop("Beviset udløb %(expired)s; det tilføjes som historik og tæller ikke i dækningen.")
 NO_END_IS_VALIDITY = gettext_noop(
     "Udløber %(written)s betyder ingen udløbsdato, men kompetencen gælder %(months)s måneder: beviset udløber "
@@ -132,10 +133,14 @@ class HoldingImport:
     warnings: IssueList = field(default_factory=IssueList)
     # The competence names nothing knows, by their lookup key (``name_key``), in file order.
     unknown_names: dict[str, UnknownName] = field(default_factory=dict)
+    skipped: int = 0  # rows of a name the coordinator chose to leave out of this import
 
     @property
     def counts(self) -> dict[str, int]:
-        return {"rows": self.rows, "holdings_created": len(self.new), "holdings_unchanged": self.existing}
+        counts = {"rows": self.rows, "holdings_created": len(self.new), "holdings_unchanged": self.existing}
+        if self.skipped:
+            counts["rows_skipped"] = self.skipped
+        return counts
 
     def by_competence(self) -> list[tuple[str, int]]:
         """How many new certificates of each competence, most first."""
@@ -232,7 +237,10 @@ def _digits_match(index: dict[str, int | None], value: str) -> int | None:
 class _Reader:
     """Reads the rows of one table into unsaved holdings, collecting every problem."""
 
-    def __init__(self, table: Table, municipality: Municipality, result: HoldingImport) -> None:
+    def __init__(
+        self, table: Table, municipality: Municipality, result: HoldingImport, skip_names: Collection[str] = ()
+    ) -> None:
+        self.skip_names = frozenset(skip_names)
         self.table = table
         self.municipality = municipality
         self.result = result
@@ -301,6 +309,18 @@ class _Reader:
         name_col: int | None,
     ) -> None:
         cols, table, errors = self.cols, self.table, self.result.errors
+        written_competence = cols.text(cells, found[COMPETENCE[0]])
+        if self.skip_names and name_key(written_competence) in self.skip_names:
+            self.result.skipped += 1
+            self.result.warnings.add(
+                table.file,
+                row,
+                table.column(found[COMPETENCE[0]]),
+                written_competence,
+                SKIPPED_NAME,
+                name=written_competence,
+            )
+            return
         before = errors.total
         employee_id = self._person(row, cells, who)
         competence = self._competence(row, cells, found[COMPETENCE[0]])
@@ -525,8 +545,9 @@ HEADER_NAMES = frozenset(
 )
 
 
-def check_holdings(source: SourceFile, municipality: Municipality) -> HoldingImport:
-    """Read and check the whole file; nothing is written."""
+def check_holdings(source: SourceFile, municipality: Municipality, skip_names: Collection[str] = ()) -> HoldingImport:
+    """Read and check the whole file; nothing is written. Rows whose competence name (by
+    ``name_key``) is in ``skip_names`` are left out, each with a warning."""
     result = HoldingImport(file=source.name)
     source = sheet_where(replace(source, header_names=HEADER_NAMES), _readable)
     try:
@@ -537,7 +558,7 @@ def check_holdings(source: SourceFile, municipality: Municipality) -> HoldingImp
     if table.sheet and len(table.sheets) > 1:  # which sheet the errors' rows are on
         table = replace(table, file=gettext("%(file)s, arket %(sheet)s") % {"file": table.file, "sheet": table.sheet})
     try:
-        _Reader(table, municipality, result).read()
+        _Reader(table, municipality, result, skip_names).read()
     except FileUnreadableError as exc:  # e.g. a workbook cut off after the first rows
         result.errors.add(source.name, None, "", "", exc.msgid, **exc.params)
     finally:
@@ -552,6 +573,7 @@ def apply_holdings(
     user: Any = None,
     batch: ImportBatch | None = None,
     expected_fingerprint: str = "",
+    skip_names: Collection[str] = (),
 ) -> HoldingImport:
     """Check the file again and write its new certificates in one transaction, each one in the
     audit trail under its person. Raises ``ImportRejectedError`` when the file has errors and
@@ -560,7 +582,7 @@ def apply_holdings(
         # Two imports of the same list at once must not both find the certificates missing and
         # write them twice: the second waits here for the first to commit, then finds them.
         Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
-        result = check_holdings(source, municipality)
+        result = check_holdings(source, municipality, skip_names)
         if result.errors:
             raise ImportRejectedError(result.errors, result.warnings)
         if expected_fingerprint and result.fingerprint() != expected_fingerprint:

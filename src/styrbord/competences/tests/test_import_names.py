@@ -237,3 +237,33 @@ def test_the_catalogue_wins_over_a_saved_name(
     result = check_holdings(SourceFile(name="beviser.csv", path=path), norddjurs)
 
     assert [h.competence for h in result.new] == [recovery]
+
+
+def test_rows_of_a_name_left_out_are_skipped_in_this_import_only(
+    world: World, catalogue: dict[str, Competence], person: Any, tmp_path: Path
+) -> None:
+    """First aid is not in the catalogue and never will be: its rows are left out of this import
+    (each a warning), the rest is imported, and the choice is not saved for later lists."""
+    client = client_for(world.coordinator)
+    path = _file(tmp_path, ["1042;;KRAP;01-03-2024", "1042;;Førstehjælp;02-03-2024", "9999;;Førstehjælp;03-03-2024"])
+    uploaded = _upload(client, path)
+    fields = _fields(client.get(uploaded["Location"]).content.decode())
+    token = ImportBatch.objects.get().storage_token
+
+    answered = client.post(
+        reverse("competences:import_names", kwargs={"token": token}), {fields["Førstehjælp"]: "skip"}, follow=True
+    )
+
+    page = answered.content.decode()
+    assert answered.status_code == 200
+    assert "Rækkerne med 1 navn indlæses ikke i denne import. Filen er kontrolleret igen." in page
+    assert "Rækken springes over: »Førstehjælp« er valgt fra i denne import." in page
+    assert 'id="skipped-rows"' in page
+    assert not CompetenceName.objects.exists()
+    applied = client.post(uploaded["Location"])
+    assert applied.status_code == 302
+    assert [h.competence for h in CompetenceHolding.objects.all()] == [catalogue["krap"]]
+    assert ImportBatch.objects.get().counts["rows_skipped"] == 2
+    # The next list with the name asks again.
+    again = _upload(client, _file(tmp_path, ["1042;;Førstehjælp;02-03-2025"], "igen.csv"))
+    assert set(_fields(client.get(again["Location"]).content.decode())) == {"Førstehjælp"}
