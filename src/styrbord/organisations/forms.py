@@ -173,7 +173,10 @@ class FacilityCreateForm(FacilityForm):
         label=_("Driftsherre"),
         choices=[(kind.value, kind.label) for kind in CREATABLE_OPERATORS],
         initial=Facility.OperatorKind.MUNICIPALITY,
-        help_text=_("Kommunen selv, eller en privat (selvejende) leverandør, kommunen har tilbuddet hos."),
+        help_text=_(
+            "Kommunen selv, eller en privat (selvejende) leverandør, kommunen har tilbuddet hos. "
+            "Kan bagefter kun ændres af en systemadministrator."
+        ),
         error_messages={
             "invalid_choice": _(
                 "Vælg kommunen eller en privat driftsherre. Et tilbud, som en region driver, oprettes af en "
