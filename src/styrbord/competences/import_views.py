@@ -378,9 +378,9 @@ def names(request: HttpRequest, token: str) -> HttpResponse:
     except _GoneError:
         return _gone(request)
     result = check_holdings(source, batch.municipality, skip_names(batch))
-    form = CompetenceNamesForm(request.POST, unknown=result.unknown_names)
-    if not result.unknown_names:
+    if not result.unknown_names:  # answered meanwhile (another tab, another coordinator)
         return redirect("competences:import_preview", token=token)
+    form = CompetenceNamesForm(request.POST, unknown=result.unknown_names)
     if not form.is_valid():
         return _preview(request, batch, result, status=422, names_form=form)
     try:

@@ -41,6 +41,7 @@ from styrbord.competences.services import default_expiry
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
 from styrbord.organisations.models import Municipality
+from styrbord.organisations.services import lock_municipality
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing.columns import Columns, cpr_columns, refuse_cpr_if_policy
 from styrbord.staff.importing.errors import ImportRejectedError, Issue, IssueList
@@ -581,7 +582,7 @@ def apply_holdings(
     with transaction.atomic():
         # Two imports of the same list at once must not both find the certificates missing and
         # write them twice: the second waits here for the first to commit, then finds them.
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        lock_municipality(municipality.pk)
         result = check_holdings(source, municipality, skip_names)
         if result.errors:
             raise ImportRejectedError(result.errors, result.warnings)
@@ -613,7 +614,7 @@ def save_names(municipality: Municipality, chosen: dict[str, tuple[str, Competen
     competence)), all or none, each in the audit trail. Raises ``NamesTakenError`` when another
     user saved one of them meanwhile: their choice stands and is not silently replaced."""
     with transaction.atomic():
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        lock_municipality(municipality.pk)
         if CompetenceName.objects.filter(municipality=municipality, key__in=list(chosen)).exists():
             raise NamesTakenError
         for key, (written, competence) in chosen.items():

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from styrbord.accounts.models import Role
+from styrbord.accounts.permissions import CREATE, can
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.dates import years_between
 from styrbord.lib.prepared import PreparedQuery
@@ -451,6 +452,14 @@ def lock_municipality(pk: Any) -> None:
     except (TypeError, ValueError):
         return
     Municipality.objects.select_for_update().filter(pk=key).first()
+
+
+def may_create_facility(user: Any) -> bool:
+    """Whether the facility list offers *Nyt tilbud*: the policy's right, and somewhere to put it
+    (``own_municipality_for_new_facility`` refuses a login without a municipality)."""
+    if not can(user, CREATE, "facility"):
+        return False
+    return bool(user.is_superuser or user.role == Role.ADMIN or user.municipality_id is not None)
 
 
 def own_municipality_for_new_facility(user: Any) -> Municipality | None:

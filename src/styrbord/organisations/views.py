@@ -102,9 +102,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         "today": today,
         "query_string": query_without(request.GET, "side"),
         "own_municipality": own_municipality,
-        # A regional coordinator may read facilities but has no municipality to create one in.
-        "can_create_facility": can(user, CREATE, "facility")
-        and (user.is_superuser or user.role == Role.ADMIN or user.municipality_id is not None),  # type: ignore[union-attr]
+        "can_create_facility": services.may_create_facility(user),
     }
     return render(request, "organisations/facility_list.html", context)
 
