@@ -14,6 +14,7 @@ from styrbord.accounts import throttle
 from styrbord.accounts.models import Role, User
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_action
+from styrbord.lib.collation import collated
 from styrbord.organisations.models import Municipality
 
 
@@ -112,7 +113,7 @@ class UserForm(forms.ModelForm):
             self.initial["role"] = ""  # not the model's default (Medarbejder): the coordinator chooses
         facilities = self.fields["facilities"]
         assert isinstance(facilities, forms.ModelMultipleChoiceField)
-        facilities.queryset = municipal_facilities(municipality.pk).order_by("name")
+        facilities.queryset = municipal_facilities(municipality.pk).order_by(collated("name"))
         self.fields["email"].required = True
         if self.email_locked():
             email = self.fields["email"]

@@ -32,6 +32,7 @@ from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
 from styrbord.accounts.route_policy import requires
 from styrbord.accounts.services import manageable_users, scope_label, send_invitation, users_for
 from styrbord.audit.services import log_action
+from styrbord.lib.collation import collated
 from styrbord.organisations.models import Facility, Municipality
 
 STATE_FIELDS = ["username", "first_name", "last_name", "email", "role", "municipality_id", "employee_id", "is_active"]
@@ -61,8 +62,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     accounts = (
         users_for(request.user)
         .select_related("municipality", "region", "grantor", "employee")
-        .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("name").order_by("name")))
-        .order_by("-is_active", "first_name", "last_name", "username")
+        .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("name").order_by(collated("name"))))
+        .order_by("-is_active", collated("first_name"), collated("last_name"), "username")
     )
     editable = set(manageable_users(request.user).values_list("pk", flat=True))
     # Logins connected to the municipal login (SSO) have no password to wait for.

@@ -35,6 +35,7 @@ from styrbord.competences.importing import (
     check_holdings,
 )
 from styrbord.competences.models import Competence, CompetenceName
+from styrbord.lib.collation import collated
 from styrbord.lib.formatting import format_number
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
@@ -104,7 +105,7 @@ class CompetenceNamesForm(forms.Form):
     def __init__(self, *args: Any, unknown: dict[str, UnknownName], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.unknown = unknown
-        catalogue = list(Competence.objects.order_by("name").only("code", "name"))
+        catalogue = list(Competence.objects.order_by(collated("name")).only("code", "name"))
         self.by_pk = {str(c.pk): c for c in catalogue}
         everything = [(str(c.pk), f"{c.name} ({c.code})") for c in catalogue]
         self.keys: dict[str, str] = {}
@@ -203,13 +204,13 @@ def _upload_context(request: HttpRequest, form: HoldingUploadForm, fixed: Munici
         "required_columns": importing.REQUIRED_COLUMNS,
         "who_columns": importing.WHO_COLUMNS,
         "optional_columns": importing.OPTIONAL_COLUMNS,
-        "competences": Competence.objects.order_by("name").only("code", "name"),
+        "competences": Competence.objects.order_by(collated("name")).only("code", "name"),
         "saved_names": scoped_for(
             request.user,
             CREATE,
             OBJECT_TYPE,
             CompetenceName.objects.select_related("competence", "municipality", "created_by"),
-        ).order_by("municipality__name", "written"),
+        ).order_by(collated("municipality__name"), collated("written")),
     }
 
 
@@ -341,7 +342,7 @@ def template(request: HttpRequest) -> HttpResponse:
         importing.EXPIRES[0],
         importing.EVIDENCE[0],
     ]
-    catalogue = [[c.name, c.code] for c in Competence.objects.order_by("name").only("name", "code")]
+    catalogue = [[c.name, c.code] for c in Competence.objects.order_by(collated("name")).only("name", "code")]
     content = write_xlsx(
         [
             Sheet(gettext("Beviser"), columns, [], column_widths=[16, 16, 28, 28, 36, 12, 12, 28]),

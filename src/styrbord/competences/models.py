@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import add_months
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
@@ -40,7 +41,7 @@ class Competence(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collated("name")]
         verbose_name = _("kompetence")
         verbose_name_plural = _("kompetencer")
 
@@ -133,7 +134,7 @@ class CompetenceName(models.Model):
     created_at = models.DateTimeField(_("gemt"), auto_now_add=True)
 
     class Meta:
-        ordering = ["written"]
+        ordering = [collated("written")]
         verbose_name = _("gemt kompetencenavn")
         verbose_name_plural = _("gemte kompetencenavne")
         constraints = [

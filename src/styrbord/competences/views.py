@@ -30,6 +30,7 @@ from styrbord.audit.services import log_access, log_action, snapshot
 from styrbord.competences.forms import CompetenceForm
 from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.competences.services import lapsing_holdings
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
@@ -50,7 +51,7 @@ def competence_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, LIST, "competence"):
         raise PermissionDenied
     competences = Competence.objects.annotate(requirement_count=Count("requirements", distinct=True)).order_by(
-        "category", "name"
+        "category", collated("name")
     )
     return render(
         request,
@@ -144,7 +145,7 @@ def _expiring(request: HttpRequest, action: str) -> Expiring:
     user = request.user
     if not can(user, action, "coverage_gap"):
         raise PermissionDenied
-    facilities = scoped_for(user, action, "coverage_gap", Facility.objects.all()).order_by("name")
+    facilities = scoped_for(user, action, "coverage_gap", Facility.objects.all()).order_by(collated("name"))
     today = local_today()
     try:
         days = min(MAX_DAYS, max(1, int(request.GET.get("dage", DEFAULT_DAYS))))
@@ -161,10 +162,12 @@ def _expiring(request: HttpRequest, action: str) -> Expiring:
     lapsing = (
         lapsing_holdings(employments, today, days)
         .select_related("employee", "competence")
-        .order_by("expires_on", "employee__name")
+        .order_by("expires_on", collated("employee__name"))
     )
     where: dict[int, list[str]] = {}
-    for employee_id, name in employments.values_list("employee_id", "facility__name").order_by("facility__name"):
+    for employee_id, name in employments.values_list("employee_id", "facility__name").order_by(
+        collated("facility__name")
+    ):
         where.setdefault(employee_id, [])
         if name not in where[employee_id]:
             where[employee_id].append(name)

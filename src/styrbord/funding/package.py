@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 
 from styrbord.funding.models import Grant, LedgerEntry, Pool
 from styrbord.funding.services.balances import Balances, BudgetRow, balances_for, budget_vs_actual, period_filter
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date, format_kr, format_number, format_percent
 from styrbord.lib.money import ZERO, to_money
@@ -125,7 +126,7 @@ def _participants(pool: Pool, grants: list[Grant], today: dt.date) -> list[Parti
         Booking.objects.filter(pk__in=list(amounts))
         .select_related("employee", "employment__facility", "session__course")
         .annotate(hours=Sum("session__days__hours", filter=in_period))
-        .order_by("employment__facility__name", "employee__name", "session__first_day")
+        .order_by(collated("employment__facility__name"), collated("employee__name"), "session__first_day")
     )
     job_groups = dict(JobGroup.choices)
     return [

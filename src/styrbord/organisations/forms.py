@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.permissions import scope
 from styrbord.audit.services import snapshot
+from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.formatting import format_number
-from styrbord.organisations.models import Facility, Municipality, StaffingPeriod, name_sort_key
+from styrbord.organisations.models import Facility, Municipality, StaffingPeriod
 
 
 class FacilityFilterForm(forms.Form):
@@ -47,7 +48,7 @@ class CodeListChoiceIterator(forms.models.ModelChoiceIterator):
         choices = list(super().__iter__())
         head = choices[:1] if self.field.empty_label is not None else []
         yield from head
-        yield from sorted(choices[len(head) :], key=lambda choice: name_sort_key(str(choice[1])))
+        yield from sorted(choices[len(head) :], key=lambda choice: sort_key(str(choice[1])))
 
 
 class CodeListField(forms.ModelMultipleChoiceField):
@@ -190,7 +191,7 @@ class FacilityCreateForm(FacilityForm):
         self.fixed_municipality = municipality
         if municipality is None:  # an administrator: any municipality
             self.fields["municipality"] = forms.ModelChoiceField(
-                queryset=Municipality.objects.order_by("name"),
+                queryset=Municipality.objects.order_by(collated("name")),
                 label=_("Kommune"),
                 empty_label=_("Vælg kommune"),
                 error_messages={"required": _("Vælg kommunen, tilbuddet hører under.")},

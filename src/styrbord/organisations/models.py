@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from typing import ClassVar
 
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Collate
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.collation import COLLATION, collated
 from styrbord.lib.dates import staffed_as_weekend
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
@@ -46,7 +48,7 @@ class Municipality(models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collated("name")]
         verbose_name = _("kommune")
         verbose_name_plural = _("kommuner")
 
@@ -71,7 +73,7 @@ class Grantor(models.Model):
     cvr = models.CharField(_("CVR-nummer"), max_length=8, blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collated("name")]
         verbose_name = _("tilskudsgiver")
         verbose_name_plural = _("tilskudsgivere")
 
@@ -95,7 +97,7 @@ class CodeListItem(models.Model):
 
     class Meta:
         abstract = True
-        ordering = ["name"]
+        ordering = [collated("name")]
 
     def __str__(self) -> str:
         return self.display_name
@@ -111,20 +113,6 @@ class CodeListItem(models.Model):
         # Only a seeded name: gettext would also "translate" a custom name that happened to be
         # some other message of the catalogues ("Andet", "Region").
         return gettext(name) if name in cls.catalogue_names else name
-
-
-def name_sort_key(name: str) -> tuple[str | int, ...]:
-    """Order names as a reader expects in Danish and English: case aside, æ, ø, å after z (by
-    code point å would come before æ and ø), and numbers by value (SEL § 85 before § 107)."""
-    parts = _NUMBERS.split(name.casefold().translate(_DANISH_LETTERS_LAST))
-    # Text at even places, numbers at odd ones: tuples compare like with like.
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts))
-
-
-_NUMBERS = re.compile(r"(\d+)")
-
-
-_DANISH_LETTERS_LAST = str.maketrans({"æ": "{", "ø": "|", "å": "}"})  # the three characters after "z"
 
 
 class LegalBasis(CodeListItem):
@@ -227,9 +215,15 @@ class Facility(RuleFieldsMixin, models.Model):
     )
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collated("name")]
         verbose_name = _("tilbud")
         verbose_name_plural = pgettext_lazy("several facilities", "tilbud")
+        indexes = [
+            # Lists of facilities read in Danish order (styrbord.lib.collation), a municipality's
+            # and all of them, without sorting on each request.
+            models.Index(F("municipality"), Collate(F("name"), COLLATION), name="facility_municipality_name_da"),
+            models.Index(Collate(F("name"), COLLATION), name="facility_name_da"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="facility_region_operator_has_region",
@@ -320,7 +314,7 @@ class StaffingPeriod(RuleFieldsMixin, models.Model):
     reason = models.CharField(_("begrundelse"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["facility__name", "start_date"]
+        ordering = [collated("facility__name"), "start_date"]
         verbose_name = _("periode med anden minimumsbemanding")
         verbose_name_plural = _("perioder med anden minimumsbemanding")
         constraints = [
@@ -347,7 +341,7 @@ class Unit(RuleFieldsMixin, models.Model):
     hr_department_id = models.CharField(_("afdelings-id (HR)"), max_length=40, blank=True)
 
     class Meta:
-        ordering = ["facility__name", "name"]
+        ordering = [collated("facility__name"), collated("name")]
         verbose_name = _("afdeling")
         verbose_name_plural = _("afdelinger")
         constraints = [

@@ -19,9 +19,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, can
 from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.collation import sort_key
 from styrbord.lib.dates import years_between
 from styrbord.lib.prepared import PreparedQuery
-from styrbord.organisations.models import Facility, LegalBasis, Method, Municipality, TargetGroup, Unit, name_sort_key
+from styrbord.organisations.models import Facility, LegalBasis, Method, Municipality, TargetGroup, Unit
 from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup
 
 EXPIRY_WARNING_DAYS = 90
@@ -362,6 +363,9 @@ class StaffMember:
 def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
     """The current staff of a facility by name, in one query (plain rows, no model objects)."""
     rows = _FACILITY_STAFF.rows(day, facility_id)
+    # In Danish order, sorted here: the rows are all read anyway, and one key per name is cheaper
+    # than SQLite calling the collation for every comparison. The sort is stable: ties stay by pk.
+    rows.sort(key=lambda row: sort_key(row[1]))
     return [StaffMember(e, n, ed, rel, unit or "", g, fte, c, st) for e, n, ed, rel, g, fte, c, st, unit in rows]
 
 
@@ -371,7 +375,7 @@ _FACILITY_STAFF = PreparedQuery(
         .filter(facility_id=facility_id)
         # The unit's name looked up per row: joined, PostgreSQL hashes every unit in the country.
         .annotate(unit_name=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).order_by().values("name")[:1]))
-        .order_by("employee__name", "pk")
+        .order_by("pk")
         .values_list(
             "employee_id",
             "employee__name",
@@ -436,7 +440,7 @@ def facility_facts(facility_id: int) -> FacilityFacts:
     for name, number in _FACILITY_FACTS.rows(facility_id):
         seen[number].add(name)
     legal, groups, methods = (
-        sorted({model.translate_name(name) for name in names}, key=name_sort_key)
+        sorted({model.translate_name(name) for name in names}, key=sort_key)
         for model, names in zip((LegalBasis, TargetGroup, Method), seen[:3], strict=True)
     )
     return FacilityFacts(legal_bases=legal, target_groups=groups, methods=methods, units=sorted(seen[3]))

@@ -23,6 +23,7 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
 from styrbord.lib.formatting import format_date
@@ -60,7 +61,9 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     today = local_today()
     scoped = scoped_for(user, LIST, "facility", Facility.objects.all())
-    municipalities = Municipality.objects.filter(pk__in=scoped.order_by().values("municipality_id")).order_by("name")
+    municipalities = Municipality.objects.filter(pk__in=scoped.order_by().values("municipality_id")).order_by(
+        collated("name")
+    )
     # Only scopes that can span municipalities get the municipality filter (saves a query).
     spans_municipalities = user.is_superuser or user.role == Role.ADMIN or user.municipality_id is None  # type: ignore[union-attr]
     show_municipality_filter = spans_municipalities and len(municipalities) > 1
@@ -76,7 +79,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     if facilities.query.distinct:
         in_scope = Facility.objects.filter(pk__in=facilities.order_by().values("pk"))
     # Plain values, not model instances: the table needs six of them per facility.
-    paginator = Paginator(in_scope.order_by("name", "pk").values_list(*services.SUMMARY_FIELDS), PAGE_SIZE)
+    paginator = Paginator(in_scope.order_by(collated("name"), "pk").values_list(*services.SUMMARY_FIELDS), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("side"))
     on_page = [services.FacilitySummary(*row) for row in page]
     snapshot = services.StaffSnapshot([f.pk for f in on_page], today)
@@ -334,7 +337,7 @@ def municipality_default(request: HttpRequest) -> HttpResponse:
     municipalities = (
         scoped_for(user, LIST, "municipality", Municipality.objects.select_related("region"))
         .filter(pk__in=Facility.objects.order_by().values("municipality_id"))
-        .order_by("region__code", "name")
+        .order_by("region__code", collated("name"))
     )
     return render(request, "organisations/municipality_choice.html", {"municipalities": municipalities})
 
@@ -350,7 +353,7 @@ def municipality_overview(request: HttpRequest, code: str) -> HttpResponse:
     )
     today = local_today()
     facilities = scoped_for(user, LIST, "facility", Facility.objects.filter(municipality=municipality))
-    facility_list_ = services.facility_summaries(facilities.order_by("name", "pk"))
+    facility_list_ = services.facility_summaries(facilities.order_by(collated("name"), "pk"))
     snapshot = services.StaffSnapshot([f.pk for f in facility_list_], today)
     figures = snapshot.by_facility()
     totals = snapshot.total()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from styrbord.lib.collation import sort_key
 from styrbord.planning.inputs import OWN_BUDGET_ID, OWN_BUDGET_NAME
 from styrbord.planning.models import PlanRun
 from styrbord.requirements.models import ScopeLevel, rule_words
@@ -123,10 +124,10 @@ def comparison(runs: list[PlanRun]) -> dict[str, Any]:
             entry["cells"][index] = row
     for entry in targets.values():
         _shared(entry)
-    ordered = sorted(targets.values(), key=lambda t: (t["first_deadline"], t["name"]))
+    ordered = sorted(targets.values(), key=lambda t: (t["first_deadline"], sort_key(t["name"])))
     return {
         "totals": totals,
         "targets": ordered,
         "per_run": any(not (t["same_deadline"] and t["same_baseline"]) for t in ordered),
-        "facilities": sorted(facilities.values(), key=lambda f: f["name"]),
+        "facilities": sorted(facilities.values(), key=lambda f: sort_key(f["name"])),
     }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.funding.models import Grant
 from styrbord.funding.services.balances import balances_by_grant
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import add_months, local_today
 from styrbord.lib.formatting import format_kr
 from styrbord.lib.money import money_formfield_callback
@@ -48,7 +49,7 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
         facilities = Facility.objects.filter(municipality=municipality).exclude(
             operator_kind=Facility.OperatorKind.REGION
         )
-        self.fields["facilities"].queryset = facilities.order_by("name")  # type: ignore[attr-defined]
+        self.fields["facilities"].queryset = facilities.order_by(collated("name"))  # type: ignore[attr-defined]
         self.fields["facilities"].required = False
         self.fields["facilities"].help_text = _("Ingen valgt betyder alle kommunens tilbud.")
         grants = (

@@ -26,6 +26,7 @@ from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.booking_charges import charge_booking
+from styrbord.lib.collation import sort_key
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date, in_record_language, record_text
 from styrbord.lib.money import ZERO, from_ore, round_money
@@ -283,7 +284,7 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
         )
     return {
         "targets": targets,
-        "facilities": sorted(per_facility.values(), key=lambda r: r["name"]),
+        "facilities": sorted(per_facility.values(), key=lambda r: sort_key(r["name"])),
         "grants": grants,
         "seats": len(result.plan.assignments),
         "new_seats": sum(1 for a in result.plan.assignments if not a.existing),

@@ -34,6 +34,7 @@ from styrbord.accounts.permissions import (
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access, log_action
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
@@ -303,7 +304,7 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         seats = list(
             scope(request.user, run.assignments.all())
             .select_related("employee", "employment__facility", "session__course")
-            .order_by("session__first_day", "session__course__name", "session_id", "employee__name")
+            .order_by("session__first_day", collated("session__course__name"), "session_id", collated("employee__name"))
         )
         employee_ids = sorted({s.employee_id for s in seats})
         sheets.append(

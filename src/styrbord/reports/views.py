@@ -24,6 +24,7 @@ from styrbord.accounts.uploads import UploadRejectedError, check_upload
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Pool
+from styrbord.lib.collation import collated
 from styrbord.organisations.models import Municipality
 from styrbord.reports import services, templating
 from styrbord.reports.doctypes.base import ReportError, all_types, get_type
@@ -59,7 +60,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         # figures, on the pool page; listed here too, as it is a report like the others.
         "package_pools": list(
             scoped_for(request.user, EXPORT, "pool", Pool.objects.select_related("grantor")).order_by(
-                "-period_end", "name"
+                "-period_end", collated("name")
             )
         )
         if can(request.user, EXPORT, "pool")

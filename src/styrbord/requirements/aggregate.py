@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.suppression import HIDDEN, THRESHOLD
 from styrbord.accounts.suppression import suppress as suppress_table
+from styrbord.lib.collation import collated
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.coverage import (
     ZERO_FTE,
@@ -111,7 +112,7 @@ def aggregate_requirements(facilities: QuerySet[Facility]) -> QuerySet[Requireme
         requirements_for(facilities)
         .filter(scope_level__in=AGGREGATE_LEVELS)
         .select_related("region", "municipality")
-        .order_by(level_order, "priority", "name", "pk")
+        .order_by(level_order, "priority", collated("name"), "pk")
     )
 
 

@@ -20,6 +20,7 @@ from styrbord.accounts.permissions import EXPORT, LIST, can, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.accounts.suppression import HIDDEN
 from styrbord.lib import charts
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
@@ -65,7 +66,7 @@ def _select(request: HttpRequest, action: str) -> Selection:
         raise PermissionDenied
     facilities = scoped_for(user, LIST, OBJECT_TYPE, Facility.objects.all())
     requirements = aggregate_requirements(facilities)
-    municipalities = Municipality.objects.filter(pk__in=facilities.values("municipality_id")).order_by("name")
+    municipalities = Municipality.objects.filter(pk__in=facilities.values("municipality_id")).order_by(collated("name"))
     form = AggregateFilterForm(request.GET or None, requirements=requirements, municipalities=municipalities)
     selection = Selection(form, facilities)
     if form.is_bound and not form.is_valid():

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_now
 from styrbord.lib.formatting import format_date, format_number, natural_places
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
-from styrbord.organisations.models import Facility, Method, name_sort_key
+from styrbord.organisations.models import Facility, Method
 from styrbord.staff.models import Employee, Employment, JobGroup
 
 
@@ -97,7 +98,7 @@ def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
         .exclude(end_date__lt=on)
         .exclude(status=Employment.Status.ENDED, end_date__isnull=True)
         .select_related("employee", "unit")
-        .order_by("employee__name", "-start_date")
+        .order_by(collated("employee__name"), "-start_date")
     )
     staff: dict[int, StaffLine] = {}
     for e in employments:
@@ -116,7 +117,7 @@ def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
     for h in (
         CompetenceHolding.objects.filter(employee_id__in=list(staff), acquired_on__lte=on)
         .select_related("competence")
-        .order_by("competence__name", "-acquired_on")
+        .order_by(collated("competence__name"), "-acquired_on")
     ):
         holdings[h.employee_id].append(
             HoldingLine(
@@ -134,7 +135,7 @@ def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
     # In the language the sheet is built in: the page's, or Danish for the files (the caller's
     # ``in_record_language``). A seeded method's name is translated, another stays as written.
     methods = sorted(
-        (Method.translate_name(name) for name in facility.methods.values_list("name", flat=True)), key=name_sort_key
+        (Method.translate_name(name) for name in facility.methods.values_list("name", flat=True)), key=sort_key
     )
     return EvidenceSheet(facility, on, methods, list(staff.values()), local_now())
 

@@ -18,6 +18,7 @@ from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, g
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_action, snapshot
 from styrbord.lib import charts
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility
 from styrbord.requirements.coverage import coverage_for, forecast, history, requirements_for
@@ -48,7 +49,7 @@ def _visible(user: Any) -> QuerySet[Requirement]:
 def requirement_list(request: HttpRequest) -> HttpResponse:
     """All requirements the user can see, with scope, rule, deadline and source."""
     user = request.user
-    requirements = _visible(user).order_by("-is_active", "priority", "name")
+    requirements = _visible(user).order_by("-is_active", "priority", collated("name"))
     editable = set(scoped_for(user, UPDATE, "requirement", Requirement.objects.all()).values_list("pk", flat=True))
     return render(
         request,

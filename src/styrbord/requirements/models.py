@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.competences.models import Competence
+from styrbord.lib.collation import collated
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
@@ -177,7 +178,7 @@ class Requirement(RuleFieldsMixin, models.Model):
     updated_at = models.DateTimeField(_("ændret"), auto_now=True)
 
     class Meta:
-        ordering = ["priority", "name"]
+        ordering = ["priority", collated("name")]
         verbose_name = _("kompetencekrav")
         verbose_name_plural = pgettext_lazy("plural", "kompetencekrav")
         constraints = [

@@ -23,6 +23,7 @@ from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.competences.models import Competence
 from styrbord.lib import charts
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
@@ -83,7 +84,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """The heat map: facilities x requirements, each cell the share against the target."""
     user = request.user
     facilities = _facilities(user, "coverage")
-    municipalities = Municipality.objects.filter(facilities__in=facilities).distinct().order_by("name")
+    municipalities = Municipality.objects.filter(facilities__in=facilities).distinct().order_by(collated("name"))
     form = CoverageFilterForm(request.GET or None, municipalities=municipalities)
     on = form.on(local_today())
     municipality = form.cleaned_data.get("kommune") if form.is_valid() else None
@@ -97,7 +98,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         form.is_valid()
     if municipality is not None:
         facilities = facilities.filter(municipality=municipality)
-    facility_list = list(facilities.order_by("name"))
+    facility_list = list(facilities.order_by(collated("name")))
     requirements = sorted(
         requirements_for(facilities).select_related("facility", "unit"), key=lambda r: (r.priority, r.name)
     )

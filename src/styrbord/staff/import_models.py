@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.collation import collated
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality
@@ -49,7 +50,7 @@ class ColumnMapping(models.Model):
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
     class Meta:
-        ordering = ["municipality__name", "name"]
+        ordering = [collated("municipality__name"), collated("name")]
         verbose_name = _("kolonneopsætning")
         verbose_name_plural = _("kolonneopsætninger")
         constraints = [

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.competences.models import Competence
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import EARLIEST, LATEST, in_calendar
 from styrbord.lib.fields import CalendarDateFormField
 from styrbord.lib.formatting import format_date, format_number, parse_decimal
@@ -103,7 +104,7 @@ class BookForm(ConfirmsTheWarningShown, forms.Form):
         qs = employments.exclude(status=Employment.Status.ENDED).select_related("employee", "facility")
         if on is not None:
             qs = qs.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-        self.fields["employment"].queryset = qs.order_by("facility__name", "employee__name")  # type: ignore[attr-defined]
+        self.fields["employment"].queryset = qs.order_by(collated("facility__name"), collated("employee__name"))  # type: ignore[attr-defined]
 
 
 class GroupBookForm(ConfirmsTheWarningShown, forms.Form):
@@ -139,7 +140,7 @@ class GroupBookForm(ConfirmsTheWarningShown, forms.Form):
             last = until or on
             qs = qs.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=last))
         self.fields["employments"].queryset = qs.select_related("employee", "facility").order_by(  # type: ignore[attr-defined]
-            "facility__name", "employee__name", "pk"
+            collated("facility__name"), collated("employee__name"), "pk"
         )
 
 
@@ -162,7 +163,7 @@ class BookingFilterForm(forms.Form):
     def __init__(self, *args: Any, facilities: QuerySet[Facility], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Alle")), *BookingStatus.choices]  # type: ignore[attr-defined]
-        self.fields["facility"].queryset = facilities.order_by("name")  # type: ignore[attr-defined]
+        self.fields["facility"].queryset = facilities.order_by(collated("name"))  # type: ignore[attr-defined]
 
 
 class AttendanceForm(forms.Form):
@@ -599,7 +600,7 @@ class CourseForm(NamedErrorsMixin, forms.ModelForm):
     )
     prerequisites = CompetenceMultipleChoiceField(
         label=_("Forudsætninger"),
-        queryset=Competence.objects.order_by("name"),
+        queryset=Competence.objects.order_by(collated("name")),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Kompetencer deltageren skal have, før kurset starter."),
@@ -642,7 +643,7 @@ class CourseForm(NamedErrorsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["provider"].queryset = Provider.objects.order_by(collated("name"))  # type: ignore[attr-defined]
         days = self.fields["duration_days"]
         days.validators.append(MinValueValidator(1, message=_("Varighed (dage) skal være mindst 1.")))
         days.widget.attrs.update({"min": 1})
@@ -691,7 +692,7 @@ class CourseCompetenceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["competence"].queryset = Competence.objects.order_by("name")  # type: ignore[attr-defined]
+        self.fields["competence"].queryset = Competence.objects.order_by(collated("name"))  # type: ignore[attr-defined]
         months = self.fields["validity_months"]
         months.widget.attrs.update({"min": 1, "max": 240})
         months.validators += [

@@ -17,6 +17,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, scoped_for
 from styrbord.competences.services import lapsing_holdings
+from styrbord.lib.collation import collated
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
 from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
@@ -136,7 +137,7 @@ def _staffing(user: Any, today: dt.date) -> StaffingPanel | None:
         return None
     from styrbord.training.services.staffing import understaffed_days
 
-    facilities = list(scoped_for(user, RETRIEVE, "facility", Facility.objects.all()).order_by("name", "pk"))
+    facilities = list(scoped_for(user, RETRIEVE, "facility", Facility.objects.all()).order_by(collated("name"), "pk"))
     found = understaffed_days(facilities, today, today + dt.timedelta(days=STAFFING_DAYS - 1))
     return StaffingPanel(days=found[:MAX_ROWS], total=len(found))
 
@@ -168,7 +169,7 @@ def _courses(user: Any, today: dt.date) -> CoursePanel | None:
             ours_planned=Count("bookings", filter=planned, distinct=True),
         )
         .filter(Q(ours__gt=0) | Q(ours_planned__gt=0))
-        .order_by("next_day", "course__name", "pk")[:MAX_ROWS]
+        .order_by("next_day", collated("course__name"), "pk")[:MAX_ROWS]
     )
     return CoursePanel(sessions=list(sessions), own=getattr(user, "role", None) == Role.EMPLOYEE)
 

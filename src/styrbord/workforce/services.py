@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, can, scope, scoped_for
+from styrbord.lib.collation import collated
 from styrbord.organisations.models import Facility, Municipality, Region
 from styrbord.staff.models import Employment
 from styrbord.workforce import figures as f
@@ -71,7 +72,7 @@ def municipalities_for(user: Any) -> QuerySet[Municipality]:
     statistics = scoped_for(user, LIST, OBJECT_TYPE, WorkforceStatistic.objects.all()).values("municipality_id")
     postings = scoped_for(user, LIST, OBJECT_TYPE, JobPosting.objects.all()).values("municipality_id")
     return Municipality.objects.filter(Q(id__in=facilities) | Q(id__in=statistics) | Q(id__in=postings)).order_by(
-        "name"
+        collated("name")
     )
 
 
@@ -79,7 +80,7 @@ def facilities_for(user: Any, municipality: Municipality | None) -> QuerySet[Fac
     qs = scope(user, Facility.objects.all())
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
-    return qs.order_by("name")
+    return qs.order_by(collated("name"))
 
 
 def default_years(today: dt.date) -> tuple[int, int]:

@@ -22,6 +22,7 @@ from styrbord.funding.services.balances import Balances
 from styrbord.funding.services.setup import create_pool, mark_deadline_done
 from styrbord.funding.services.warnings import deadline_warnings, sort_warnings
 from styrbord.funding.views.common import appropriations_for, grant_rows, grants_for, pools_for, require
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Municipality
 
@@ -36,8 +37,8 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     """Every pool in the user's scope with its grants, balances and warning badges."""
     require(request, LIST, "pool")
     today = local_today()
-    pools = list(pools_for(request).order_by("-period_start", "name"))
-    grants = list(grants_for(request).filter(pool__in=pools).order_by("pool_id", "facility__name", "pk"))
+    pools = list(pools_for(request).order_by("-period_start", collated("name")))
+    grants = list(grants_for(request).filter(pool__in=pools).order_by("pool_id", collated("facility__name"), "pk"))
     rows = grant_rows(grants, today)
     by_pool = defaultdict(list)
     for row in rows:
@@ -76,7 +77,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One pool: its rules and duties, its grants (those in scope), deadlines and appropriations."""
     pool = get_scoped_or_404(request.user, RETRIEVE, "pool", pools_for(request, RETRIEVE), pk=pk)
     today = local_today()
-    rows = grant_rows(list(grants_for(request).filter(pool=pool).order_by("facility__name", "pk")), today)
+    rows = grant_rows(list(grants_for(request).filter(pool=pool).order_by(collated("facility__name"), "pk")), today)
     totals = Balances()
     for row in rows:
         totals = totals + row.balances
@@ -154,7 +155,7 @@ def municipality_overview(request: HttpRequest, code: str) -> HttpResponse:
     grants = list(
         grants_for(request)
         .filter(Q(municipality=municipality) | Q(facility__municipality=municipality))
-        .order_by("pool__name", "facility__name", "pk")
+        .order_by(collated("pool__name"), collated("facility__name"), "pk")
     )
     rows = grant_rows(grants, today)
     totals = Balances()

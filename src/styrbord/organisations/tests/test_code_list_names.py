@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from styrbord.lib.collation import sort_key
 from styrbord.organisations import reference
 from styrbord.organisations.forms import FacilityForm
-from styrbord.organisations.models import LegalBasis, Method, TargetGroup, name_sort_key
+from styrbord.organisations.models import LegalBasis, Method, TargetGroup
 from styrbord.organisations.services import facility_facts
 from styrbord.testing.fixtures import client_for
 
@@ -125,7 +126,7 @@ def test_the_facility_form_offers_the_code_lists_in_english_in_english_order(wor
     assert "forsorgshjem" not in body
     form = response.context["form"]
     groups = [str(label) for _, label in form.fields["target_groups"].choices]
-    assert groups == sorted(groups, key=name_sort_key)
+    assert groups == sorted(groups, key=sort_key)
     assert groups[0] == "Acquired brain injury"  # "Erhvervet hjerneskade" in Danish: not first there
     # The choices still post the rows: a checked box stays checked.
     checked = {str(v) for v in form["methods"].value()}
@@ -167,4 +168,4 @@ def test_the_facts_are_translated_when_read_not_when_stored(world: Any) -> None:
     ],
 )
 def test_names_sort_case_aside_and_with_the_danish_letters_last(names: list[str], ordered: list[str]) -> None:
-    assert sorted(names, key=name_sort_key) == ordered
+    assert sorted(names, key=sort_key) == ordered

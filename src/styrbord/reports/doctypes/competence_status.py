@@ -22,6 +22,7 @@ from styrbord.accounts.models import Role
 from styrbord.funding.models import Grant
 from styrbord.funding.services.balances import Balances, balances_by_grant
 from styrbord.lib import charts as lib_charts
+from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date, format_percent
 from styrbord.lib.money import ZERO
@@ -246,7 +247,7 @@ def _grants(request: ReportRequest, facilities: QuerySet[Facility]) -> list[Gran
         Grant.objects.filter(q, status__in=(Grant.Status.APPROVED, Grant.Status.CLOSED))
         .filter(pool__period_start__lte=request.period.end, pool__period_end__gte=request.period.start)
         .select_related("pool", "pool__grantor", "facility", "municipality")
-        .order_by("pool__name", "facility__name", "id")
+        .order_by(collated("pool__name"), collated("facility__name"), "id")
     )
 
 
@@ -329,7 +330,7 @@ def _supervisory_blocks(
     blocks: list[Any] = []
     for req in singled_out:
         req_rows = [r for r in rows if r.requirement.pk == req.pk]
-        names = join_da(sorted({r.facility.name for r in req_rows})) or req.scope_text()
+        names = join_da(sorted({r.facility.name for r in req_rows}, key=sort_key)) or req.scope_text()
         kind = "et påbud" if req.source_kind == SourceKind.ORDER else "en henstilling"
         competence_ids = [c.pk for c in req.competences.all()]
         upcoming = (
@@ -342,11 +343,11 @@ def _supervisory_blocks(
             )
             .values("session__course__name", "status")
             .annotate(people=Count("employee", distinct=True))
-            .order_by("session__course__name")
+            .order_by(collated("session__course__name"))
         )
         booked = sum(u["people"] for u in upcoming if u["status"] == BookingStatus.BOOKED)
         planned = sum(u["people"] for u in upcoming if u["status"] == BookingStatus.PLANNED)
-        courses = sorted({u["session__course__name"] for u in upcoming})
+        courses = sorted({u["session__course__name"] for u in upcoming}, key=sort_key)
         counts = coverage.Counts()
         for r in req_rows:
             counts.add(coverage.Counts(r.in_scope, r.compliant, r.in_scope_fte, r.compliant_fte))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from styrbord.accounts.models import Role
 from styrbord.funding.models import Appropriation, AppropriationLine, Grant, Pool
+from styrbord.lib.collation import collated
 from styrbord.lib.money import ZERO
 from styrbord.reports.doctypes.base import (
     DocumentType,
@@ -109,7 +110,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     grants = list(
         pool.grants.filter(status__in=LIVE_GRANTS)
         .select_related("facility", "municipality")
-        .order_by("-amount", "facility__name", "id")
+        .order_by("-amount", collated("facility__name"), "id")
     )
     if not grants:
         raise ReportError(_("Puljen %(pool)s har ingen tilsagn at frigive.") % {"pool": pool.name})

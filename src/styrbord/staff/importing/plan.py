@@ -24,6 +24,7 @@ from django.db.models.sql.constants import MULTI
 from django.utils.translation import gettext_noop
 
 from styrbord.lib import lookups  # noqa: F401  (registers field__any_of)
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.import_models import FacilityDepartment
@@ -663,7 +664,9 @@ def _plan_ending(plan: Plan) -> None:
         .order_by()  # ids for a set-based update; ``ending`` below is the ordered list
     )
     plan.to_end = [pk for pk, number in still_open.values_list("id", "employment_number") if number not in in_file]
-    missing = Employment.objects.filter(id__any_of=plan.to_end).order_by("facility__name", "employee__name", "id")
+    missing = Employment.objects.filter(id__any_of=plan.to_end).order_by(
+        collated("facility__name"), collated("employee__name"), "id"
+    )
     plan.ending = [
         Ending(id=pk, number=number, name=name, facility=facility, last_day=last_day_of_missing(plan.today, start, end))
         for pk, number, name, facility, start, end in missing.values_list(

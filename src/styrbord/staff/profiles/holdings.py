@@ -24,6 +24,7 @@ from styrbord.accounts.permissions import CREATE, DELETE, RETRIEVE, can, get_sco
 from styrbord.accounts.route_policy import requires
 from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.competences.services import register_holding, remove_holding
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.fields import CalendarDateFormField
 from styrbord.staff.models import Employee
@@ -39,7 +40,9 @@ class CompetenceChoice(forms.ModelChoiceField):
 
 
 class HoldingForm(forms.Form):
-    competence = CompetenceChoice(label=gettext_lazy("Kompetence"), queryset=Competence.objects.order_by("name"))
+    competence = CompetenceChoice(
+        label=gettext_lazy("Kompetence"), queryset=Competence.objects.order_by(collated("name"))
+    )
     acquired_on = CalendarDateFormField(label=gettext_lazy("Opnået"), widget=DATE)
     expires_on = CalendarDateFormField(
         label=gettext_lazy("Udløber"),

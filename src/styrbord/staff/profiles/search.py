@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from styrbord.accounts.permissions import LIST, can, scope, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_q
@@ -78,7 +79,9 @@ def find_employees(user: Any, data: dict[str, Any]) -> tuple[list[dict[str, Any]
     # The employments are scoped already, so their people are the ones the user may list.
     people = Employee.objects.filter(pk__in=employments.values("employee_id"))
     total = people.count()
-    found = list(people.order_by("name", "pk").values("pk", "name", "education", "education_relevant")[:MAX_RESULTS])
+    found = list(
+        people.order_by(collated("name"), "pk").values("pk", "name", "education", "education_relevant")[:MAX_RESULTS]
+    )
     jobs: dict[int, list[Employment]] = defaultdict(list)
     for e in (
         employments.filter(employee_id__in=[p["pk"] for p in found])
@@ -97,7 +100,7 @@ def employee_search(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not can(user, LIST, "employee"):
         raise PermissionDenied
-    facilities = scoped_for(user, LIST, "facility", Facility.objects.order_by("name"))
+    facilities = scoped_for(user, LIST, "facility", Facility.objects.order_by(collated("name")))
     form = EmployeeSearchForm(request.POST or None, facilities=facilities)
     results: list[dict[str, Any]] | None = None
     total = 0

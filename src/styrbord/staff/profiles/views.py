@@ -18,6 +18,7 @@ from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, can, g
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access
 from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility
 from styrbord.requirements.coverage import person_requirements
@@ -81,7 +82,9 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
         visible = scoped_for(user, RETRIEVE, "employment", all_employments)
         elsewhere = all_employments.count() - visible.count()
     employments = list(visible)
-    holdings = list(employee.holdings.select_related("competence").order_by("competence__name", "-acquired_on"))
+    holdings = list(
+        employee.holdings.select_related("competence").order_by(collated("competence__name"), "-acquired_on")
+    )
     requirements = person_requirements(employee, on=today)
     # Links only where they open: facility pages and gap lists in the user's scope.
     facility_ids = {e.facility_id for e in employments} | {r.facility.pk for r in requirements}

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.competences.models import Competence
+from styrbord.lib.collation import collated
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.staff.models import JobGroup
@@ -35,7 +36,7 @@ class Provider(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collated("name")]
         verbose_name = _("kursusudbyder")
         verbose_name_plural = _("kursusudbydere")
 
@@ -114,7 +115,7 @@ class Course(RuleFieldsMixin, models.Model):
     active = models.BooleanField(_("aktiv"), default=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [collated("name")]
         verbose_name = _("kursus")
         verbose_name_plural = _("kurser")
         constraints = [

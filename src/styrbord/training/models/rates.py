@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.collation import collated
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
@@ -35,7 +36,7 @@ class BackfillFactor(RuleFieldsMixin, models.Model):
     note = models.CharField(_("begrundelse"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["facility__name", "-valid_from"]
+        ordering = [collated("facility__name"), "-valid_from"]
         verbose_name = _("vikarfaktor")
         verbose_name_plural = _("vikarfaktorer")
         constraints = [

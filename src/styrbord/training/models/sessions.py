@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from styrbord.lib.collation import collated
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
@@ -64,7 +65,7 @@ class Session(RuleFieldsMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["first_day", "course__name"]
+        ordering = ["first_day", collated("course__name")]
         verbose_name = _("hold")
         verbose_name_plural = pgettext_lazy("plural", "hold")
         constraints = [

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from styrbord.lib.collation import collated
 from styrbord.training.models import Booking, BookingStatus, Session
 
 from .bookings import complete, mark_attended, mark_incomplete, mark_no_show
@@ -92,7 +93,7 @@ def register_attendance(
     bookings = list(
         Booking.objects.filter(session=session, pk__in=list(outcomes))
         .select_related("employee")
-        .order_by("employee__name", "pk")
+        .order_by(collated("employee__name"), "pk")
     )
     if len(bookings) != len(outcomes):
         raise BookingError(_("En af bookingerne findes ikke længere på holdet. Indlæs siden igen."))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.audit.services import log_action, snapshot
 from styrbord.competences.models import CompetenceHolding
+from styrbord.lib.collation import sort_key
 from styrbord.lib.dates import add_months, local_today
 from styrbord.lib.formatting import RECORD_LANGUAGE, format_date
 from styrbord.lib.money import ZERO, round_money
@@ -252,7 +253,7 @@ def book_group(
         raise BookingError(_("Vælg mindst én medarbejder."))
     bookings: list[Booking] = []
     refused: dict[int, str] = {}
-    for employment in sorted(employments, key=lambda e: (e.facility.name, e.employee.name, e.pk)):
+    for employment in sorted(employments, key=lambda e: (sort_key(e.facility.name), sort_key(e.employee.name), e.pk)):
         try:  # each in its own savepoint, so the next is still checked after a refusal
             bookings.append(
                 book(

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import UPDATE, can
 from styrbord.audit.services import log_action, snapshot
+from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date, in_record_language
 from styrbord.lib.money import ZERO
@@ -54,7 +55,7 @@ def other_municipalities(session: Session, municipality_id: int | None) -> list[
     bookings = live_bookings(session)
     if municipality_id is not None:
         bookings = bookings.exclude(employment__facility__municipality_id=municipality_id)
-    return sorted(set(bookings.values_list("employment__facility__municipality__name", flat=True)))
+    return sorted(set(bookings.values_list("employment__facility__municipality__name", flat=True)), key=sort_key)
 
 
 def why_not_manage(user: User | AnonymousUser, session: Session) -> str | None:
@@ -208,7 +209,7 @@ def _check_staffing(session: Session, confirmed: bool) -> None:
 def _check_bookings_fit(session: Session, dates: list[dt.date]) -> None:
     """Every live booking must fit the new days; every one that doesn't is named at once."""
     problems = []
-    for booking in live_bookings(session).select_related("employee", "employment").order_by("employee__name"):
+    for booking in live_bookings(session).select_related("employee", "employment").order_by(collated("employee__name")):
         try:
             checks.check_employment(booking.employment, dates)
             checks.check_clashes(booking.employee, session, dates, exclude=booking)

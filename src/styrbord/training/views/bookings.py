@@ -23,6 +23,7 @@ from styrbord.accounts.permissions import EXPORT, LIST, RETRIEVE, UPDATE, can, g
 from styrbord.accounts.route_policy import AUTHENTICATED, requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
+from styrbord.lib.collation import collated
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import apply_choices, query_without
@@ -143,7 +144,9 @@ def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm,
             bookings = services.awaiting_attendance(bookings, local_today())
         if form.cleaned_data["begyndt"]:
             bookings = services.planned_after_start(bookings, local_today())
-    return form, bookings.order_by("session__first_day", "session__course__name", "session_id", "employee__name", "pk")
+    return form, bookings.order_by(
+        "session__first_day", collated("session__course__name"), "session_id", collated("employee__name"), "pk"
+    )
 
 
 @requires("booking", LIST)

@@ -19,6 +19,7 @@ from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, s
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
 from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today, public_holiday
 from styrbord.lib.formatting import format_date
 from styrbord.staff.models import Employment
@@ -79,7 +80,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     if query:
         courses = courses.filter(Q(name__icontains=query) | Q(competences__name__icontains=query)).distinct()
     # "Kurser, der giver …": from the 90-day list, a certificate nobody has booked a renewal for.
-    competences = Competence.objects.filter(course_grants__course__in=courses).distinct().order_by("name")
+    competences = Competence.objects.filter(course_grants__course__in=courses).distinct().order_by(collated("name"))
     competence = None
     chosen = request.GET.get("kompetence", "")
     if chosen.isdigit():
@@ -102,7 +103,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
                 distinct=True,
             ),
         )
-        .order_by("name")
+        .order_by(collated("name"))
     )
     return render(
         request,
@@ -366,7 +367,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             _say_told(request, result.told)
             return redirect("training:session_detail", pk=session.pk)
     affected = scope(request.user, live_bookings(session)).select_related("employee", "employment__facility")
-    affected = affected.order_by("employee__name")
+    affected = affected.order_by(collated("employee__name"))
     if affected:
         log_access(request.user, "training.session.participants_viewed", sorted({b.employee_id for b in affected}))
     return render(
@@ -446,7 +447,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bookings = list(
         scoped_for(request.user, LIST, "booking", session.bookings.all())
         .select_related("employee", "employment__facility")
-        .order_by("status", "waitlisted_at", "employee__name")
+        .order_by("status", "waitlisted_at", collated("employee__name"))
     )
     participants = [b for b in bookings if b.status != BookingStatus.WAITLISTED]
     waiting_ids = list(
@@ -520,7 +521,7 @@ def _registrable(request: HttpRequest, session: Session, today: Any) -> list[Boo
     bookings = scoped_for(
         request.user, UPDATE, "booking", session.bookings.filter(status__in=AWAITING_STATUSES)
     ).select_related("employee", "employment__facility", "session")
-    return [b for b in bookings.order_by("employee__name", "pk") if outcomes_for(b, today)]
+    return [b for b in bookings.order_by(collated("employee__name"), "pk") if outcomes_for(b, today)]
 
 
 @requires("booking", UPDATE, also=(("session", RETRIEVE),))
@@ -578,7 +579,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": form.rows(),
             "started": session.first_day is not None and session.first_day <= today,
             "can_complete": session.last_day is not None and session.last_day <= today,
-            "gives": list(session.course.competences.order_by("name").values_list("name", flat=True)),
+            "gives": list(session.course.competences.order_by(collated("name")).values_list("name", flat=True)),
             "today": today,
         },
     )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_action, snapshot
+from styrbord.lib.collation import collated, sort_key
 from styrbord.training.forms import CourseCompetenceFormSet, CourseForm, ProviderForm, granted_competences
 from styrbord.training.models import Course, Provider
 from styrbord.training.permissions import catalogue_for, get_catalogue_or_404
@@ -42,7 +43,7 @@ def provider_list(request: HttpRequest) -> HttpResponse:
         request,
         "training/provider_list.html",
         {
-            "providers": providers.order_by("name"),
+            "providers": providers.order_by(collated("name")),
             "can_create": can(request.user, CREATE, "course"),
             "can_edit": can(request.user, UPDATE, "course"),
         },
@@ -120,7 +121,7 @@ def _course_form(request: HttpRequest, course: Course, initial: dict[str, Any]) 
     if data is not None and form.is_valid() and grants.is_valid():
         both = {c.pk for c in form.cleaned_data["prerequisites"]} & granted_competences(grants)
         if both:
-            names = sorted(c.name for c in form.cleaned_data["prerequisites"] if c.pk in both)
+            names = sorted((c.name for c in form.cleaned_data["prerequisites"] if c.pk in both), key=sort_key)
             form.add_error(
                 "prerequisites",
                 _("Forudsætninger: %(names)s kan ikke både kræves og gives af kurset.") % {"names": ", ".join(names)},

@@ -20,6 +20,7 @@ from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, UPDATE
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access, log_action
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import daterange, local_today, month_last_day, public_holiday, staffed_as_weekend
 from styrbord.lib.formatting import format_weekday
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
@@ -193,7 +194,7 @@ def team_day(request: HttpRequest) -> HttpResponse:
     require(request, RETRIEVE, "facility")
     facilities = scoped_for(request.user, RETRIEVE, "facility", Facility.objects.all())
     today = local_today()
-    first = facilities.order_by("name", "pk").first()
+    first = facilities.order_by(collated("name"), "pk").first()
     # The page answers at once for the first facility's contact staff today; the form changes it.
     defaults = {
         "hours": "7,4",

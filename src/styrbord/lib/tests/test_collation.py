@@ -1,0 +1,129 @@
+"""Danish alphabetical order: the Python key, the database's order (SQLite and PostgreSQL), and
+the lists people read."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from styrbord.competences.models import Competence
+from styrbord.lib.collation import COLLATION, collated, compare, sort_key
+from styrbord.organisations.models import Facility, Municipality
+from styrbord.staff.models import Employee
+from styrbord.testing import factories
+from styrbord.testing.fixtures import client_for
+
+# The order PostgreSQL's ICU collation "da-u-kn-true" gives (read off the CI's server): æ, ø, å
+# after z with "aa" as å, case and accents only breaking ties (upper case first), numbers by value.
+DANISH_ORDER = [
+    "Arhus",
+    "Bo 2",
+    "Bo 10",
+    "bofællesskab",
+    "Eb",
+    "Ébo",
+    "Zebra",
+    "Æble",
+    "æble",
+    "Ærtebjerg",
+    "Østergården",
+    "Aabenraa",
+    "Åhuset",
+    "Ålborg",
+    "aarhus",
+]
+
+
+def shuffled(names: list[str]) -> list[str]:
+    names = list(names)
+    random.Random(7).shuffle(names)
+    return names
+
+
+def test_the_key_orders_names_as_a_danish_reader_expects() -> None:
+    assert sorted(shuffled(DANISH_ORDER), key=sort_key) == DANISH_ORDER
+
+
+def test_byte_order_would_not() -> None:
+    # What SQLite and a C.UTF-8 database did before: Å before Æ, lower case after Z.
+    assert sorted(DANISH_ORDER) != DANISH_ORDER
+    assert sorted(["Åhuset", "Ærtebjerg"]) == ["Åhuset", "Ærtebjerg"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Ærtebjerg", "Åhuset"),
+        ("bofællesskab", "Caféen"),
+        ("SEL § 85", "SEL § 107"),
+        ("Ebo", "Ébo"),  # the accent breaks the tie only
+        ("Anders", "anders"),  # upper case first
+        ("Zenia", "Ærø"),
+        ("Mylius", "Müller"),  # ü is a y in Danish: "Myller" comes after "Mylius"
+    ],
+)
+def test_compare_is_the_sqlite_collation_of_the_key(first: str, second: str) -> None:
+    assert compare(first, second) < 0
+    assert compare(second, first) > 0
+    assert compare(first, first) == 0
+
+
+def test_only_identical_names_compare_equal() -> None:
+    # A unique index or DISTINCT under the collation must not merge two different names.
+    assert compare("Anders", "anders") != 0
+    assert compare("Ebo", "Ébo") != 0
+
+
+@pytest.mark.django_db
+def test_the_database_orders_in_danish(reference_data: None) -> None:
+    municipality = Municipality.objects.get(code="0707")
+    for name in shuffled(DANISH_ORDER):
+        Facility.objects.create(name=name, municipality=municipality)
+    ordered = list(Facility.objects.order_by(collated("name"), "pk").values_list("name", flat=True))
+    assert ordered == DANISH_ORDER, connection.vendor
+    descending = list(Facility.objects.order_by(collated("-name")).values_list("name", flat=True))
+    assert descending == DANISH_ORDER[::-1]
+
+
+@pytest.mark.django_db
+def test_the_collation_exists_on_the_database() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT collprovider FROM pg_collation WHERE collname = %s", [COLLATION])
+            assert cursor.fetchone() == ("i",)  # ICU
+        else:
+            cursor.execute(f"SELECT x FROM (SELECT 'b' AS x UNION ALL SELECT 'Å') ORDER BY x COLLATE \"{COLLATION}\"")
+            assert [row[0] for row in cursor.fetchall()] == ["b", "Å"]
+
+
+@pytest.mark.django_db
+def test_catalogue_lists_read_in_danish_by_default() -> None:
+    for name in ["Østrig-kursus", "Anerkendende tilgang", "åben dialog", "Æstetik", "bostøtte"]:
+        factories.competence(name=name)
+    names = [
+        c.name
+        for c in Competence.objects.filter(
+            name__in=["Østrig-kursus", "Anerkendende tilgang", "åben dialog", "Æstetik", "bostøtte"]
+        )
+    ]
+    assert names == ["Anerkendende tilgang", "bostøtte", "Æstetik", "Østrig-kursus", "åben dialog"]
+
+
+def test_the_facility_list_and_page_read_in_danish_order(world: Any) -> None:
+    for name in ["Åhuset", "Ærtebjerg", "bostedet Kastanjen"]:
+        factories.facility(name, "0707")
+    body = client_for(world.coordinator).get("/tilbud/").content.decode()
+    places = [
+        body.index(name)
+        for name in ["Bofællesskaberne Glesborg", "bostedet Kastanjen", "Dolmer Have", "Ærtebjerg", "Åhuset"]
+    ]
+    assert places == sorted(places)
+
+    for name in ["Åse Holm", "Ærling Bak", "anna Berg", "Bo Dam"]:
+        factories.employment(Employee.objects.create(name=name, person_key=f"key-{name}"), world.dolmer)
+    body = client_for(world.coordinator).get(f"/tilbud/{world.dolmer.pk}/").content.decode()
+    places = [body.index(name) for name in ["anna Berg", "Bo Dam", "Ærling Bak", "Åse Holm"]]
+    assert places == sorted(places)
