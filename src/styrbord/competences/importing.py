@@ -80,7 +80,9 @@ AMBIGUOUS_EMAIL = gettext_noop(
     "Flere medarbejdere i kommunen har denne e-mail; brug Ansættelsesnr eller Medarbejdernr i stedet."
 )
 NO_PERSON = gettext_noop("Rækken siger ikke hvem: udfyld Ansættelsesnr, Medarbejdernr, E-mail eller CPR.")
-UNKNOWN_COMPETENCE = gettext_noop("Ukendt kompetence. Skriv kompetencens navn eller kode, som de står i kataloget.")
+UNKNOWN_COMPETENCE = gettext_noop(
+    "Ukendt kompetence. Angiv, hvad navnet betyder, spring det over, eller ret det til katalogets navn eller kode."
+)
 IN_THE_FUTURE = gettext_noop("Datoen ligger efter i dag; et bevis kan ikke være opnået endnu.")
 EXPIRES_BEFORE = gettext_noop("Udløbsdatoen ligger før den dag, kompetencen blev opnået.")
 TOO_LONG = gettext_noop("Højst %(max)s tegn.")
@@ -91,7 +93,9 @@ NONE_FOUND = gettext_noop(
     "Ingen af filens medarbejdere findes i %(municipality)s. Er det den rigtige kommune, og er det den rigtige "
     "kolonne, der siger hvem?"
 )
-DID_YOU_MEAN = gettext_noop("Ukendt kompetence. Mente du %(suggestions)s? Skriv navnet eller koden, som i kataloget.")
+DID_YOU_MEAN = gettext_noop(
+    "Ukendt kompetence. Mente du %(suggestions)s? Angiv, hvad navnet betyder, spring det over, eller ret det til katalogets navn eller kode."
+)
 EXCEL_DATE_NUMBER = gettext_noop(
     "Ligner et Excel-datotal, ikke en dato: formatér kolonnen som dato i Excel (f.eks. 01-03-2024), og gem igen."
 )
@@ -168,6 +172,14 @@ class UnknownName:
     written: str
     rows: int = 0
     suggestions: list[Competence] = field(default_factory=list)
+
+
+class HoldingsRejectedError(ImportRejectedError):
+    """The list has errors: nothing was written. Carries the check's result (its unknown names)."""
+
+    def __init__(self, result: HoldingImport) -> None:
+        super().__init__(result.errors, result.warnings)
+        self.result = result
 
 
 class HoldingsChangedError(Exception):
@@ -577,7 +589,7 @@ def apply_holdings(
     skip_names: Collection[str] = (),
 ) -> HoldingImport:
     """Check the file again and write its new certificates in one transaction, each one in the
-    audit trail under its person. Raises ``ImportRejectedError`` when the file has errors and
+    audit trail under its person. Raises ``HoldingsRejectedError`` when the file has errors and
     ``HoldingsChangedError`` when it would write something else than ``expected_fingerprint``."""
     with transaction.atomic():
         # Two imports of the same list at once must not both find the certificates missing and
@@ -585,7 +597,7 @@ def apply_holdings(
         lock_municipality(municipality.pk)
         result = check_holdings(source, municipality, skip_names)
         if result.errors:
-            raise ImportRejectedError(result.errors, result.warnings)
+            raise HoldingsRejectedError(result)
         if expected_fingerprint and result.fingerprint() != expected_fingerprint:
             raise HoldingsChangedError(result)
         CompetenceHolding.objects.bulk_create(result.new, batch_size=1000)

@@ -150,7 +150,12 @@ def test_every_problem_is_reported_with_row_column_and_value_and_nothing_is_writ
     assert found == [
         (3, "Medarbejdernr", "9999", "Ingen medarbejder i kommunen har dette medarbejdernummer."),
         (4, "Medarbejdernr", "7777", "Ingen medarbejder i kommunen har dette medarbejdernummer."),
-        (5, "Kompetence", "Yoga", "Ukendt kompetence. Skriv kompetencens navn eller kode, som de står i kataloget."),
+        (
+            5,
+            "Kompetence",
+            "Yoga",
+            "Ukendt kompetence. Angiv, hvad navnet betyder, spring det over, eller ret det til katalogets navn eller kode.",
+        ),
         (6, "Opnået", f"{tomorrow:%d-%m-%Y}", "Datoen ligger efter i dag; et bevis kan ikke være opnået endnu."),
         (7, "Udløber", "01-02-2024", "Udløbsdatoen ligger før den dag, kompetencen blev opnået."),
         (8, "Opnået", "32-01-2024", "Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
@@ -421,13 +426,19 @@ def test_a_name_a_list_writes_its_own_way_is_found_or_the_likely_ones_are_sugges
     )
 
     assert [(i.row, i.message) for i in result.errors] == [
-        (3, "Ukendt kompetence. Mente du »KRAP« (krap)? Skriv navnet eller koden, som i kataloget."),
+        (
+            3,
+            "Ukendt kompetence. Mente du »KRAP« (krap)? Angiv, hvad navnet betyder, spring det over, eller ret det til katalogets navn eller kode.",
+        ),
         (
             4,
-            "Ukendt kompetence. Mente du »Konflikthåndtering og de-eskalering« (konflikt)? Skriv navnet eller "
-            "koden, som i kataloget.",
+            "Ukendt kompetence. Mente du »Konflikthåndtering og de-eskalering« (konflikt)? Angiv, hvad navnet "
+            "betyder, spring det over, eller ret det til katalogets navn eller kode.",
         ),
-        (5, "Ukendt kompetence. Skriv kompetencens navn eller kode, som de står i kataloget."),
+        (
+            5,
+            "Ukendt kompetence. Angiv, hvad navnet betyder, spring det over, eller ret det til katalogets navn eller kode.",
+        ),
     ]
 
 

@@ -4,11 +4,14 @@ later lists; per municipality, audited, and forgettable."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from styrbord.audit.models import AuditEntry
@@ -267,3 +270,75 @@ def test_rows_of_a_name_left_out_are_skipped_in_this_import_only(
     # The next list with the name asks again.
     again = _upload(client, _file(tmp_path, ["1042;;Førstehjælp;02-03-2025"], "igen.csv"))
     assert set(_fields(client.get(again["Location"]).content.decode())) == {"Førstehjælp"}
+
+
+def _command(path: Path, *args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_holdings", str(path), "--municipality", "0707", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_command_lists_unknown_names_and_takes_the_answers(
+    world: World, catalogue: dict[str, Competence], person: Any, tmp_path: Path
+) -> None:
+    path = _file(tmp_path, [f"1042;;{PROVIDER_NAME};01-03-2024", "1042;;Yoga;02-03-2024", "1042;;KRAP;03-03-2025"])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Importen blev afvist: 2 fejl"):
+        call_command("import_holdings", str(path), "--municipality", "0707", stdout=io.StringIO(), stderr=err)
+    told = err.getvalue()
+    assert "Navne, kataloget ikke kender (svar med --name eller --skip-name):" in told
+    assert f'"{PROVIDER_NAME}": 1 række; mest sandsynligt: krap (KRAP)' in told
+    assert '"Yoga": 1 række' in told
+    assert not CompetenceHolding.objects.filter(employee=person).exists()
+
+    # A dry run with the answers: the names are not saved, nothing is written.
+    out, _ = _command(path, "--name", f"{PROVIDER_NAME}=KRAP", "--skip-name", "yoga", "--dry-run")
+    assert "Prøvekørsel, intet er gemt: 2 kompetencebeviser ville blive tilføjet" in out
+    assert not CompetenceName.objects.exists()
+    assert not CompetenceHolding.objects.filter(employee=person).exists()
+
+    out, err_text = _command(path, "--name", f"{PROVIDER_NAME}=krap", "--skip-name", "Yoga")
+    assert "Indlæst: 2 kompetencebeviser tilføjet" in out
+    assert "»Yoga« er valgt fra i denne import" in err_text
+    saved = CompetenceName.objects.get()
+    assert (saved.written, saved.competence, saved.municipality.code) == (PROVIDER_NAME, catalogue["krap"], "0707")
+    assert AuditEntry.objects.filter(action="competences.name.saved").count() == 1
+    assert CompetenceHolding.objects.filter(employee=person, competence=catalogue["krap"]).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "KRAP grundforløb"], 'skal skrives "NAVN SOM I LISTEN=KODE"'),
+        (["--name", "KRAP grundforløb=findes-ikke"], "kataloget har ingen kompetence med koden »findes-ikke«"),
+        (["--name", "Yoga=krap", "--skip-name", "YOGA"], "både gemmes med --name og springes over"),
+    ],
+)
+def test_the_command_refuses_answers_it_cannot_use(
+    world: World, catalogue: dict[str, Competence], person: Any, tmp_path: Path, args: list[str], message: str
+) -> None:
+    path = _file(tmp_path, ["1042;;Yoga;02-03-2024"])
+    with pytest.raises(CommandError, match=re.escape(message)):
+        _command(path, *args)
+    assert not CompetenceName.objects.exists()
+    assert not CompetenceHolding.objects.filter(employee=person).exists()
+
+
+def test_the_command_does_not_replace_a_saved_name(
+    world: World, catalogue: dict[str, Competence], person: Any, tmp_path: Path
+) -> None:
+    municipality = Municipality.objects.get(code="0707")
+    save_names(municipality, {name_key("Yoga"): ("Yoga", catalogue["low"])}, world.coordinator)
+    path = _file(tmp_path, ["1042;;Yoga;02-03-2024"])
+    with pytest.raises(CommandError, match="»Yoga« er allerede gemt for kommunen som »Low Arousal«"):
+        _command(path, "--name", "yoga=krap")
+    assert CompetenceName.objects.get().competence == catalogue["low"]
+
+
+def test_names_saved_by_the_command_are_undone_when_the_list_is_refused(
+    world: World, catalogue: dict[str, Competence], person: Any, tmp_path: Path
+) -> None:
+    path = _file(tmp_path, [f"1042;;{PROVIDER_NAME};01-03-2024", "9999;;KRAP;02-03-2024"])  # 9999: nobody
+    with pytest.raises(CommandError, match="Importen blev afvist: 1 fejl"):
+        _command(path, "--name", f"{PROVIDER_NAME}=krap")
+    assert not CompetenceName.objects.exists()

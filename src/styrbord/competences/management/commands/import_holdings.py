@@ -1,8 +1,13 @@
-"""`styrbord import_holdings PATH --municipality CODE [--sheet NAME] [--dry-run]`
+"""`styrbord import_holdings PATH --municipality CODE [--sheet NAME] [--name "AS WRITTEN=CODE"]...
+[--skip-name "AS WRITTEN"]... [--dry-run]`
 
 Imports competence certificates (one per row: who, Kompetence, Opnået; optional Udløber,
 Dokumentation, Navn) for the people of a municipality; see ``competences.importing``. The file
 is checked in full first; one error and nothing is written. Importing it again adds nothing.
+
+A course name the catalogue does not know is answered as on the check page: ``--name`` saves
+what it means for the municipality's later lists too, ``--skip-name`` leaves its rows out of this
+import. Names are saved only together with an import that goes through (not on a dry run).
 """
 
 from __future__ import annotations
@@ -11,9 +16,19 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils import translation
 
-from styrbord.competences.importing import apply_holdings, check_holdings
+from styrbord.competences.importing import (
+    HoldingImport,
+    HoldingsRejectedError,
+    NamesTakenError,
+    apply_holdings,
+    check_holdings,
+    name_key,
+    save_names,
+)
+from styrbord.competences.models import Competence, CompetenceName
 from styrbord.lib.formatting import format_number
 from styrbord.organisations.models import Municipality
 from styrbord.staff.importing.errors import ImportRejectedError
@@ -27,6 +42,20 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--municipality", required=True, help="municipality code, e.g. 0316")
         parser.add_argument("--sheet", help="the worksheet of an XLSX file (default: the first with the columns)")
+        parser.add_argument(
+            "--name",
+            action="append",
+            default=[],
+            metavar="AS_WRITTEN=CODE",
+            help="what a course name the catalogue does not know means (a competence's code); saved for later lists",
+        )
+        parser.add_argument(
+            "--skip-name",
+            action="append",
+            default=[],
+            metavar="AS_WRITTEN",
+            help="leave the rows with this course name out of this import (each a warning)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check only; write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,14 +67,27 @@ class Command(BaseCommand):
         if municipality is None:
             raise CommandError(f"Ukendt kommunekode: {options['municipality']}")
         source = SourceFile(path.name, path, sheet=options.get("sheet") or "")
+        chosen = self._chosen_names(municipality, options["name"])
+        skip = {name_key(written) for written in options["skip_name"] if name_key(written)}
+        if skip & set(chosen):
+            raise CommandError("Et navn kan ikke både gemmes med --name og springes over med --skip-name.")
         try:
-            result = (
-                check_holdings(source, municipality) if options["dry_run"] else apply_holdings(source, municipality)
-            )
+            with transaction.atomic():  # the names are saved with the certificates or not at all
+                if chosen:
+                    save_names(municipality, chosen, None)
+                result = (
+                    check_holdings(source, municipality, skip)
+                    if options["dry_run"]
+                    else apply_holdings(source, municipality, skip_names=skip)
+                )
+                if options["dry_run"]:
+                    transaction.set_rollback(True)
+        except NamesTakenError:
+            raise CommandError("Et af navnene er allerede gemt for kommunen; det gemte navn gælder.") from None
         except ImportRejectedError as rejected:
-            self._rejected(rejected.errors)
+            self._rejected(rejected.errors, rejected.result if isinstance(rejected, HoldingsRejectedError) else None)
         if result.errors:
-            self._rejected(result.errors)
+            self._rejected(result.errors, result)
         for issue in result.warnings:
             self.stderr.write(f"Advarsel: {issue}")
         new = f"{format_number(len(result.new))} {'kompetencebevis' if len(result.new) == 1 else 'kompetencebeviser'}"
@@ -56,7 +98,34 @@ class Command(BaseCommand):
         rows = f"{format_number(result.rows)} {'række' if result.rows == 1 else 'rækker'}"
         self.stdout.write(f"{done}, {format_number(result.existing)} fandtes allerede ({rows}, {municipality}).")
 
-    def _rejected(self, errors: Any) -> NoReturn:
+    def _chosen_names(self, municipality: Municipality, pairs: list[str]) -> dict[str, tuple[str, Competence]]:
+        """``--name`` values as save_names takes them; a bad one stops the command before anything."""
+        chosen: dict[str, tuple[str, Competence]] = {}
+        for pair in pairs:
+            written, sep, code = pair.rpartition("=")
+            written, code = " ".join(written.split()), code.strip()
+            if not sep or not written or not code:
+                raise CommandError(f'--name skal skrives "NAVN SOM I LISTEN=KODE", ikke "{pair}".')
+            competence = Competence.objects.filter(code__iexact=code).first()
+            if competence is None:
+                raise CommandError(f"--name {pair}: kataloget har ingen kompetence med koden »{code}«.")
+            key = name_key(written)
+            saved = CompetenceName.objects.filter(municipality=municipality, key=key).select_related("competence")
+            if saved.exists():
+                raise CommandError(
+                    f"--name {pair}: »{saved[0].written}« er allerede gemt for kommunen som »{saved[0].competence.name}«."
+                )
+            chosen[key] = (written, competence)
+        return chosen
+
+    def _rejected(self, errors: Any, result: HoldingImport | None = None) -> NoReturn:
         for issue in errors:
             self.stderr.write(str(issue))
+        if result is not None and result.unknown_names:
+            self.stderr.write("Navne, kataloget ikke kender (svar med --name eller --skip-name):")
+            for unknown in result.unknown_names.values():
+                rows = f"{format_number(unknown.rows)} {'række' if unknown.rows == 1 else 'rækker'}"
+                likely = ", ".join(f"{c.code} ({c.name})" for c in unknown.suggestions[:3])
+                hint = f"; mest sandsynligt: {likely}" if likely else ""
+                self.stderr.write(f'  "{unknown.written}": {rows}{hint}')
         raise CommandError(f"Importen blev afvist: {errors.total} fejl. Intet er ændret.")
