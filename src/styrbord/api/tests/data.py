@@ -17,7 +17,16 @@ from styrbord.competences.models import Competence
 from styrbord.funding.models import Grant, Pool
 from styrbord.funding.services.ledger import commit
 from styrbord.lib.costs import CostCategory
-from styrbord.organisations.models import Grantor, LegalBasis, Method, StaffingPeriod, TargetGroup, Unit
+from styrbord.organisations.models import (
+    Grantor,
+    LegalBasis,
+    Method,
+    Municipality,
+    Region,
+    StaffingPeriod,
+    TargetGroup,
+    Unit,
+)
 from styrbord.requirements.models import Requirement, ScopeLevel
 from styrbord.testing import factories
 from styrbord.training.models import Course, Provider, Session
@@ -125,6 +134,9 @@ def build(world: Any) -> TenantData:
             "legal_basis": LegalBasis.objects.get(code="sel-108"),
             "target_group": TargetGroup.objects.get(code="psykiatri"),
             "method": Method.objects.get(code="krap"),
+            # The official regions and municipalities (reference data, shared likewise).
+            "region": Region.objects.get(code="1082"),
+            "municipality": Municipality.objects.get(code="0707"),
         }
     me = world.employee_user.employee
     data.objects["self"] = person_objects(me, me.employments.get())

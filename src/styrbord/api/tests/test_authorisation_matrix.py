@@ -44,7 +44,16 @@ GRANTOR_SCOPE = {"own", "same_municipality"}
 FUNDING_TYPES = {"pools", "grants", "ledger"}
 PERSON_TYPES = {"employees", "employments", "holdings", "bookings"}
 # Shared by all tenants: every row is in every scope (the facility code lists too).
-CATALOGUE_TYPES = {"competences", "courses", "sessions", "legal-bases", "target-groups", "methods"}
+CATALOGUE_TYPES = {
+    "competences",
+    "courses",
+    "sessions",
+    "legal-bases",
+    "target-groups",
+    "methods",
+    "regions",
+    "municipalities",
+}
 # API collection -> key in data.objects
 OBJECT_KEYS = {
     "facilities": "facility",
@@ -65,6 +74,8 @@ OBJECT_KEYS = {
     "legal-bases": "legal_basis",
     "target-groups": "target_group",
     "methods": "method",
+    "regions": "region",
+    "municipalities": "municipality",
 }
 _seq = itertools.count(1)
 

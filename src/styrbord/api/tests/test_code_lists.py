@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from styrbord.organisations import reference
-from styrbord.organisations.models import LegalBasis, Method, TargetGroup
+from styrbord.organisations.models import LegalBasis, Method, Municipality, Region, TargetGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,50 @@ def test_the_schema_documents_the_lists_and_the_facility_fields_point_to_them(wo
     assert "se GET /api/v1/legal-bases" in update["legal_bases"]["description"]
     assert "se GET /api/v1/target-groups" in update["target_groups"]["description"]
     assert "se GET /api/v1/methods" in update["methods"]["description"]
+
+
+def test_regions_and_municipalities_with_their_official_codes(world: Any, api_as: Any) -> None:
+    api = api_as(world.employee_user)  # reference data: any role reads it
+    regions = everything(api, "/regions")
+    assert len(regions) == Region.objects.count() == 5
+    midt = next(r for r in regions if r["code"] == "1082")
+    assert (midt["name"], set(midt)) == ("Region Midtjylland", {"id", "code", "name", "version"})
+
+    first = api.get("/municipalities", page_size=100).json()
+    second = api.get("/municipalities", page=2, page_size=100).json()
+    assert first["count"] == 98
+    assert second["items"] == []
+    norddjurs = api.get("/municipalities", code="0707").json()["items"]
+    assert [(m["code"], m["name"], m["region"]) for m in norddjurs] == [("0707", "Norddjurs", midt["id"])]
+    assert norddjurs[0]["id"] == Municipality.objects.get(code="0707").pk
+    in_midt = api.get("/municipalities", region=midt["id"], page_size=100).json()["items"]
+    assert len(in_midt) == Municipality.objects.filter(region__code="1082").count() == 19
+    assert api.get("/municipalities", code="707").status_code == 422  # four digits, as DAGI writes it
+    assert api.get("/regions", code="1082").json()["items"][0]["id"] == midt["id"]
+
+
+def test_a_municipality_id_found_by_code_is_what_creating_a_facility_takes(world: Any, api_as: Any) -> None:
+    api = api_as(world.admin)  # an administrator must say which municipality
+    norddjurs = api.get("/municipalities", code="0707").json()["items"][0]["id"]
+    created = api.post("/facilities", {"name": "Bostedet Ved Fjorden", "municipality": norddjurs})
+    assert created.status_code == 201, created.content
+    assert created.json()["municipality"] == norddjurs
+
+
+def test_municipalities_export_with_their_region(world: Any, api_as: Any) -> None:
+    export = api_as(world.analyst).get("/municipalities/export.csv")
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["id", "kode", "navn", "region"]
+    norddjurs = Municipality.objects.get(code="0707")
+    assert [str(norddjurs.pk), "0707", "Norddjurs", str(norddjurs.region_id)] in rows[1:]
+    assert len(rows) == 99
+
+
+def test_regions_and_municipalities_cannot_be_written(world: Any, api_as: Any) -> None:
+    api = api_as(world.admin)
+    norddjurs = Municipality.objects.get(code="0707")
+    assert api.post("/municipalities", {"code": "0999", "name": "Ny"}).status_code == 405
+    assert api.patch(f"/municipalities/{norddjurs.pk}", {"name": "X"}).status_code == 405
+    assert api.delete(f"/regions/{norddjurs.region_id}").status_code == 405
+    assert Municipality.objects.get(pk=norddjurs.pk).name == "Norddjurs"

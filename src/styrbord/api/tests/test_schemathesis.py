@@ -76,6 +76,8 @@ PATH_KEYS = {
     "legal-bases": "legal_basis",
     "target-groups": "target_group",
     "methods": "method",
+    "regions": "region",
+    "municipalities": "municipality",
 }
 
 
