@@ -27,6 +27,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
 from django.db import connection, connections
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -223,6 +224,8 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
     """Time the pages and the baseline on the configured database."""
     from styrbord.demo.generate import generate, generated_exists
 
+    if options.get("generate") or options.get("migrate"):
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh bench database has no tables
     if options.get("generate") and not generated_exists():
         generate(options.get("staff") or 100_000, seed=options.get("seed") or 1)
     municipality, median_facility, largest_facility = _pick_targets()
@@ -309,7 +312,10 @@ def run(options: dict[str, Any]) -> dict[str, Any]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--requests", type=int, default=50, help="Timed requests per page (default 50).")
     parser.add_argument("--warmup", type=int, default=5, help="Untimed requests per page first (default 5).")
-    parser.add_argument("--generate", action="store_true", help="Generate data first if there is none.")
+    parser.add_argument(
+        "--generate", action="store_true", help="Generate data first if there is none (migrates a fresh database)."
+    )
+    parser.add_argument("--migrate", action="store_true", help="Run migrations first.")
     parser.add_argument("--staff", type=int, default=100_000, help="Staff to generate with --generate.")
     parser.add_argument("--seed", type=int, default=1, help="Seed for --generate.")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from styrbord.demo.generate import GenerateError, clear_generated, generate, generated_exists
@@ -31,6 +32,8 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self.stdout.write(f"Ville generere {staff} medarbejdere på {facilities} tilbud (seed {seed}).")
             return
+        # A fresh database (a new STYRBORD_DATA_DIR for benchmarks) gets its tables first.
+        call_command("migrate", interactive=False, verbosity=0)
         try:
             if options["reset"] and generated_exists():
                 self.stdout.write("• Sletter tidligere genererede data")
