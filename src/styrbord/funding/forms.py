@@ -76,9 +76,21 @@ class PoolForm(forms.ModelForm):
             **{name: MoneyInput() for name in POOL_MONEY_FIELDS},
         }
 
-    def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, municipalities: QuerySet[Municipality], require_municipality: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+        field = self.fields["municipality"]
+        field.queryset = municipalities  # type: ignore[attr-defined]
+        if require_municipality:
+            # Without it the pool would lie outside the user's own scope: saved, and then not found.
+            field.required = True
+            field.help_text = _(
+                "Kommunen, der administrerer puljen i Styrbord (ved statslige puljer: ansøgerkommunen)."
+            )
+            only = list(municipalities[:2])
+            if len(only) == 1 and not self.instance.pk:
+                field.initial = only[0].pk
         self.fields["grantor"].queryset = Grantor.objects.all()  # type: ignore[attr-defined]
         for name in ("co_financing_share", "ceiling_per_person_year", "ceiling_per_booking", "budget_change_percent"):
             self.fields[name].localize = True

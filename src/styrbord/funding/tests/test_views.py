@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -500,3 +501,63 @@ def test_the_distribution_of_a_seat_reads_in_words_not_codes(world, client) -> N
     assert f"{grant.recipient_name} ({grant.pool.name})" in table
     assert "#" not in table
     assert ">fee<" not in table
+
+
+def _new_pool(**fields):  # type: ignore[no-untyped-def]
+    return {
+        "name": "Forebyggelsespuljen",
+        "kind": "municipal_budget",
+        "total": "1022000",
+        "period_start": "2025-01-01",
+        "period_end": "2027-12-31",
+        "eligible_categories": ["fee"],
+        "co_financing_share": "0",
+        "budget_change_percent": "10",
+        "budget_change_amount": "100.000",
+        "repayment_waiver_limit": "500",
+        "deadline-TOTAL_FORMS": "0",
+        "deadline-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def test_a_pool_is_not_saved_where_its_creator_cannot_find_it(world, funded) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator's pool without a municipality was saved, said so, and then answered 404."""
+    client = client_for(world.coordinator)
+    blank = client.get(reverse("funding:pool_create")).content.decode()
+    # The only municipality the coordinator has is chosen already, and the field is required.
+    norddjurs = world.dolmer.municipality_id
+    assert re.search(rf'<option value="{norddjurs}" selected>Norddjurs Kommune</option>', blank)
+    assert re.search(r'<select name="municipality"[^>]* required', blank)
+
+    refused = client.post(reverse("funding:pool_create"), _new_pool(municipality=""))
+    assert refused.status_code == 200
+    assert "Dette felt er påkrævet." in refused.content.decode()
+    assert not Pool.objects.filter(name="Forebyggelsespuljen").exists()
+
+    saved = client.post(reverse("funding:pool_create"), _new_pool(municipality=str(norddjurs)))
+    assert saved.status_code == 302
+    assert client.get(saved["Location"]).status_code == 200
+
+
+def test_a_pool_outside_the_scope_is_undone_with_a_message(world, funded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Whatever let it through the form, the page checks the saved pool as the API does."""
+    from styrbord.funding import forms as funding_forms
+
+    original = funding_forms.PoolForm.__init__
+
+    def lenient(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["require_municipality"] = False
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(funding_forms.PoolForm, "__init__", lenient)
+    response = client_for(world.coordinator).post(reverse("funding:pool_create"), _new_pool(municipality=""))
+    assert response.status_code == 200
+    assert "Puljen ville ligge uden for det, du har adgang til: vælg din kommune." in response.content.decode()
+    assert not Pool.objects.filter(name="Forebyggelsespuljen").exists()
+
+
+def test_an_administrator_may_leave_the_municipality_empty(world, funded) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(world.admin).post(reverse("funding:pool_create"), _new_pool(municipality=""))
+    assert response.status_code == 302
+    assert Pool.objects.get(name="Forebyggelsespuljen").municipality is None

@@ -7,16 +7,18 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.funding.forms import BaseDeadlineFormSet, DeadlineFormSet, PoolForm
-from styrbord.funding.models import ReportingDeadline
+from styrbord.funding.models import Pool, ReportingDeadline
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import Balances
 from styrbord.funding.services.setup import create_pool, mark_deadline_done
@@ -107,7 +109,9 @@ def pool_create(request: HttpRequest) -> HttpResponse:
     """A finance officer registers a pool (with its reporting deadlines)."""
     require(request, CREATE, "pool")
     municipalities = _own_municipalities(request)
-    form = PoolForm(request.POST or None, municipalities=municipalities)
+    user = request.user
+    administrator = user.is_superuser or getattr(user, "role", None) == Role.ADMIN
+    form = PoolForm(request.POST or None, municipalities=municipalities, require_municipality=not administrator)
     deadlines = DeadlineFormSet(request.POST or None, prefix="deadline")
     if request.method == "POST" and _pool_and_deadlines_valid(form, deadlines):
         pool = form.save(commit=False)
@@ -117,8 +121,13 @@ def pool_create(request: HttpRequest) -> HttpResponse:
             if d and d.get("due_date")
         ]
         try:
-            create_pool(pool, request.user, rows)  # type: ignore[arg-type]
+            with transaction.atomic():
+                create_pool(pool, request.user, rows)  # type: ignore[arg-type]
+                if not scoped_for(request.user, RETRIEVE, "pool", Pool.objects.filter(pk=pool.pk)).exists():
+                    # It would be saved where its creator cannot find it again: undone, as the API does.
+                    raise FundingError(_("Puljen ville ligge uden for det, du har adgang til: vælg din kommune."))
         except FundingError as error:
+            pool.pk = None
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Puljen er oprettet."))
