@@ -1,4 +1,5 @@
-"""Danish alphabetical order, the same in Python, on PostgreSQL and on SQLite.
+"""Danish alphabetical order, the same in Python, on PostgreSQL and on SQLite; and, on SQLite,
+case-insensitive search that knows æ, ø and å.
 
 A Danish reader expects "Ærtebjerg, Østergården, Åhuset" at the end of a list, in that order,
 "bofællesskab" between "Bo" and "C" whatever its case, and "Bo 2" before "Bo 10". Byte order (what
@@ -9,10 +10,14 @@ lower-case name after "Z".
   ``styrbord_da`` (Danish, numbers by value). PostgreSQL must be built with ICU, as Debian's,
   Ubuntu's and the official images are.
 - **SQLite:** every new connection gets a collation of the same name that compares with
-  :func:`sort_key` (``install_sqlite_collation``, connected in the organisations app).
+  :func:`sort_key` (``install_on_sqlite``, connected in the organisations app).
 - **Python:** :func:`sort_key` for lists sorted after they are read (code lists, translated names).
 
-Order a query with :func:`collated`: ``qs.order_by(collated(collated("name")), "pk")``. The rules follow the
+SQLite's own LIKE, which Django's ``icontains``, ``iexact`` and ``startswith`` use, ignores case only
+for a–z: "å" did not find "Åhuset". Each SQLite connection therefore also gets a LIKE (:func:`like`)
+that ignores case for every letter. PostgreSQL's ``UPPER`` already does.
+
+Order a query with :func:`collated`: ``qs.order_by(collated("name"), "pk")``. The rules follow the
 Danish CLDR collation that ICU uses: æ (and ä), ø (and ö), å (and "aa") after z; ü as y; other
 accents and case only break ties, upper case first.
 """
@@ -67,7 +72,37 @@ def collated(field: str) -> OrderBy:
     return expression.desc() if descending else expression.asc()
 
 
-def install_sqlite_collation(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """``connection_created`` receiver: give each new SQLite connection the Danish collation."""
+@lru_cache(maxsize=4096)
+def _like_pattern(pattern: str, escape: str | None) -> re.Pattern[str]:
+    parts: list[str] = []
+    chars = iter(pattern)
+    for ch in chars:
+        if escape is not None and ch == escape:
+            ch = next(chars, "")
+            parts.append(re.escape(ch.casefold()))
+        elif ch == "%":
+            parts.append(".*")
+        elif ch == "_":
+            parts.append(".")
+        else:
+            parts.append(re.escape(ch.casefold()))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def like(pattern: str | None, value: Any, escape: str | None = None) -> bool | None:
+    """SQLite's ``value LIKE pattern [ESCAPE escape]``, ignoring case for every letter (SQLite's
+    own does so only for a–z). NULL on either side gives NULL, as in SQL."""
+    if pattern is None or value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return _like_pattern(pattern, escape).fullmatch(text.casefold()) is not None
+
+
+def install_on_sqlite(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created`` receiver: give each new SQLite connection the Danish collation and
+    a LIKE that ignores the case of æ, ø, å and every other letter."""
     if connection.vendor == "sqlite":
-        connection.connection.create_collation(COLLATION, compare)
+        raw = connection.connection
+        raw.create_collation(COLLATION, compare)
+        raw.create_function("like", 2, like, deterministic=True)
+        raw.create_function("like", 3, like, deterministic=True)

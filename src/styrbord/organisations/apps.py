@@ -9,7 +9,8 @@ class OrganisationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from styrbord.lib.collation import install_sqlite_collation
+        from styrbord.lib.collation import install_on_sqlite
 
-        # Lists are ordered in Danish (styrbord.lib.collation); SQLite learns the order per connection.
-        connection_created.connect(install_sqlite_collation, dispatch_uid="styrbord_danish_collation")
+        # Lists are ordered in Danish and searched without regard to case (styrbord.lib.collation):
+        # SQLite learns both per connection.
+        connection_created.connect(install_on_sqlite, dispatch_uid="styrbord_danish_collation")

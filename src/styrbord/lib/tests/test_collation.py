@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from styrbord.competences.models import Competence
-from styrbord.lib.collation import COLLATION, collated, compare, sort_key
+from styrbord.lib.collation import COLLATION, collated, compare, like, sort_key
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import Employee
 from styrbord.testing import factories
@@ -127,3 +127,45 @@ def test_the_facility_list_and_page_read_in_danish_order(world: Any) -> None:
     body = client_for(world.coordinator).get(f"/tilbud/{world.dolmer.pk}/").content.decode()
     places = [body.index(name) for name in ["anna Berg", "Bo Dam", "Ærling Bak", "Åse Holm"]]
     assert places == sorted(places)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "escape", "matches"),
+    [
+        ("%å%", "Åhuset", "\\", True),
+        ("øst%", "Østergården", None, True),
+        ("%ÆSA%", "Æsa Thomsen", "\\", True),
+        ("a_c", "ABC", None, True),
+        ("a_c", "abbc", None, False),
+        ("100\\%", "100%", "\\", True),
+        ("100\\%", "1000", "\\", False),
+        ("under\\_", "underX", "\\", False),
+        ("%", "", None, True),
+        ("multi%line", "Multi\nline", None, True),
+    ],
+)
+def test_like_ignores_the_case_of_every_letter(pattern: str, value: str, escape: str | None, matches: bool) -> None:
+    assert like(pattern, value, escape) is matches
+
+
+def test_like_with_null_is_null() -> None:
+    assert like(None, "x") is None
+    assert like("x", None) is None
+    assert like("4%", 42) is True  # a number is compared as its text, as SQLite does
+
+
+@pytest.mark.django_db
+def test_searches_find_æ_ø_å_whatever_their_case(world: Any) -> None:
+    """SQLite's own LIKE ignored case only for a-z: "å" did not find "Åhuset"."""
+    for name in ["Åhuset", "østergården", "Ærtebjerg"]:
+        factories.facility(name, "0707")
+    client = client_for(world.coordinator)
+    for query, found in [("å", "Åhuset"), ("Øst", "østergården"), ("ÆRTE", "Ærtebjerg")]:
+        body = client.get("/tilbud/", {"q": query}).content.decode()
+        assert found in body, (query, connection.vendor)
+    assert "Dolmer Have" not in client.get("/tilbud/", {"q": "å"}).content.decode()
+
+    factories.employment(Employee.objects.create(name="Æsa Thomsen", person_key="key-aesa"), world.dolmer)
+    page = client.post("/medarbejdere/", {"navn": "æsa"}).content.decode()  # names go in the body, not the URL
+    assert "Æsa Thomsen" in page
+    assert Facility.objects.filter(name__iexact="ÅHUSET").count() == 1
