@@ -292,26 +292,45 @@ def test_the_command_lists_unknown_names_and_takes_the_answers(
     assert not CompetenceHolding.objects.filter(employee=person).exists()
 
     # A dry run with the answers: the names are not saved, nothing is written.
-    out, _ = _command(path, "--name", f"{PROVIDER_NAME}=KRAP", "--skip-name", "yoga", "--dry-run")
+    # The competence by its name works as well as by its code.
+    out, _ = _command(path, "--name", f"{PROVIDER_NAME}=low arousal", "--skip-name", "yoga", "--dry-run")
     assert "Prøvekørsel, intet er gemt: 2 kompetencebeviser ville blive tilføjet" in out
+    assert f"Ville blive gemt for Norddjurs Kommune: »{PROVIDER_NAME}« betyder »Low Arousal« (low-arousal)." in out
     assert not CompetenceName.objects.exists()
     assert not CompetenceHolding.objects.filter(employee=person).exists()
 
-    out, err_text = _command(path, "--name", f"{PROVIDER_NAME}=krap", "--skip-name", "Yoga")
+    out, err_text = _command(path, "--name", f"{PROVIDER_NAME}=krap", "--skip-name", "Yoga")  # the code
     assert "Indlæst: 2 kompetencebeviser tilføjet" in out
+    assert f"Gemt for Norddjurs Kommune: »{PROVIDER_NAME}« betyder »KRAP« (krap)." in out
     assert "»Yoga« er valgt fra i denne import" in err_text
     saved = CompetenceName.objects.get()
     assert (saved.written, saved.competence, saved.municipality.code) == (PROVIDER_NAME, catalogue["krap"], "0707")
     assert AuditEntry.objects.filter(action="competences.name.saved").count() == 1
     assert CompetenceHolding.objects.filter(employee=person, competence=catalogue["krap"]).count() == 2
+    # In the upload page's history, by the command line, as its saved name is.
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.created_by, batch.file_names) == (ImportBatch.Status.APPLIED, None, ["beviser.csv"])
+    assert batch.counts["holdings_created"] == 2
+    page = client_for(world.coordinator).get(reverse("competences:import_upload")).content.decode()
+    assert page.count("<td>kommandolinjen</td>") == 2
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--name", "KRAP grundforløb"], 'skal skrives "NAVN SOM I LISTEN=KODE"'),
-        (["--name", "KRAP grundforløb=findes-ikke"], "kataloget har ingen kompetence med koden »findes-ikke«"),
+        (
+            ["--name", "KRAP grundforløb=findes-ikke"],
+            "kataloget har ingen kompetence med koden eller navnet »findes-ikke«",
+        ),
         (["--name", "Yoga=krap", "--skip-name", "YOGA"], "både gemmes med --name og springes over"),
+        # A mistyped name would be saved for the municipality's later lists without anyone noticing.
+        (
+            ["--name", "Yogaa=krap"],
+            "»Yogaa« står ikke i filen som et navn, kataloget ikke kender. Filens ukendte navne: »Yoga«.",
+        ),
+        (["--skip-name", "Pilates"], "»Pilates« står ikke i filen som et navn, kataloget ikke kender."),
+        (["--name", "KRAP=low-arousal"], "»KRAP« står ikke i filen"),
     ],
 )
 def test_the_command_refuses_answers_it_cannot_use(

@@ -31,6 +31,7 @@ from styrbord.competences.importing import (
 from styrbord.competences.models import Competence, CompetenceName
 from styrbord.lib.formatting import format_number
 from styrbord.organisations.models import Municipality
+from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing.errors import ImportRejectedError
 from styrbord.staff.importing.reading import SourceFile
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="AS_WRITTEN=CODE",
-            help="what a course name the catalogue does not know means (a competence's code); saved for later lists",
+            help="what a course name the catalogue does not know means (a competence's code or name); saved for later lists",
         )
         parser.add_argument(
             "--skip-name",
@@ -68,17 +69,21 @@ class Command(BaseCommand):
             raise CommandError(f"Ukendt kommunekode: {options['municipality']}")
         source = SourceFile(path.name, path, sheet=options.get("sheet") or "")
         chosen = self._chosen_names(municipality, options["name"])
-        skip = {name_key(written) for written in options["skip_name"] if name_key(written)}
-        if skip & set(chosen):
+        skip = {name_key(written): written for written in options["skip_name"] if name_key(written)}
+        if set(skip) & set(chosen):
             raise CommandError("Et navn kan ikke både gemmes med --name og springes over med --skip-name.")
+        if chosen or skip:
+            self._answers_in_file(source, municipality, {k: w for k, (w, _c) in chosen.items()} | skip)
         try:
             with transaction.atomic():  # the names are saved with the certificates or not at all
                 if chosen:
                     save_names(municipality, chosen, None)
                 result = (
-                    check_holdings(source, municipality, skip)
+                    check_holdings(source, municipality, set(skip))
                     if options["dry_run"]
-                    else apply_holdings(source, municipality, skip_names=skip)
+                    else apply_holdings(
+                        source, municipality, skip_names=set(skip), batch=self._batch(source, municipality)
+                    )
                 )
                 if options["dry_run"]:
                     transaction.set_rollback(True)
@@ -97,6 +102,35 @@ class Command(BaseCommand):
             done = f"Indlæst: {new} tilføjet"
         rows = f"{format_number(result.rows)} {'række' if result.rows == 1 else 'rækker'}"
         self.stdout.write(f"{done}, {format_number(result.existing)} fandtes allerede ({rows}, {municipality}).")
+        saved = "Ville blive gemt" if options["dry_run"] else "Gemt"
+        for written, competence in chosen.values():
+            self.stdout.write(
+                f"{saved} for {municipality}: »{written}« betyder »{competence.name}« ({competence.code})."
+            )
+
+    def _batch(self, source: SourceFile, municipality: Municipality) -> ImportBatch:
+        """The import's line in the history on the upload page (applied with the certificates)."""
+        return ImportBatch.objects.create(
+            municipality=municipality,
+            status=ImportBatch.Status.PENDING,
+            source_format=ImportBatch.Format.HOLDINGS,
+            file_names=[source.name],
+            sheet=source.sheet,
+        )
+
+    def _answers_in_file(self, source: SourceFile, municipality: Municipality, answered: dict[str, str]) -> None:
+        """Refuse a --name or --skip-name that is not one of the file's unknown names: a mistyped
+        name would otherwise be saved for the municipality's later lists and nobody would notice."""
+        try:
+            unknown = check_holdings(source, municipality).unknown_names
+        except ImportRejectedError as rejected:
+            self._rejected(rejected.errors)
+        for key, written in answered.items():
+            if key not in unknown:
+                listed = ", ".join(f"»{u.written}«" for u in unknown.values()) or "ingen"
+                raise CommandError(
+                    f"»{written}« står ikke i filen som et navn, kataloget ikke kender. Filens ukendte navne: {listed}."
+                )
 
     def _chosen_names(self, municipality: Municipality, pairs: list[str]) -> dict[str, tuple[str, Competence]]:
         """``--name`` values as save_names takes them; a bad one stops the command before anything."""
@@ -106,9 +140,11 @@ class Command(BaseCommand):
             written, code = " ".join(written.split()), code.strip()
             if not sep or not written or not code:
                 raise CommandError(f'--name skal skrives "NAVN SOM I LISTEN=KODE", ikke "{pair}".')
-            competence = Competence.objects.filter(code__iexact=code).first()
+            competence = Competence.objects.filter(code__iexact=code).first() or next(
+                (c for c in Competence.objects.all() if c.name.casefold() == code.casefold()), None
+            )
             if competence is None:
-                raise CommandError(f"--name {pair}: kataloget har ingen kompetence med koden »{code}«.")
+                raise CommandError(f"--name {pair}: kataloget har ingen kompetence med koden eller navnet »{code}«.")
             key = name_key(written)
             saved = CompetenceName.objects.filter(municipality=municipality, key=key).select_related("competence")
             if saved.exists():
