@@ -166,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["styrbord.formats"]  # dates typed as 18-12-2024 in the administration too
 USE_I18N = True
 TIME_ZONE = "Europe/Copenhagen"
 USE_TZ = True  # stored in UTC, shown in Europe/Copenhagen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
@@ -73,3 +75,22 @@ def test_the_first_superuser_of_a_new_install_is_a_system_administrator(client) 
     assert user.role == Role.ADMIN
     client.force_login(user)
     assert "Systemadministrator" in client.get("/").content.decode()
+
+
+def test_the_admin_takes_and_shows_dates_as_the_pages_write_them(world, client) -> None:  # type: ignore[no-untyped-def]
+    """18-12-2024 everywhere: the administration wanted 18.12.2024 and refused what the pages show."""
+    client.force_login(_make_staff(world.admin, superuser=True))
+    person = world.dolmer_staff[0]
+    employment = person.employments.get()
+    page = client.get(f"/admin/staff/employee/{person.pk}/change/").content.decode()
+    assert f'value="{employment.start_date:%d-%m-%Y}"' in page  # the employment inline's start date
+    assert f'value="{employment.start_date:%d.%m.%Y}"' not in page
+
+    from django import forms
+    from django.utils import translation
+
+    for language in ("da", "en"):
+        with translation.override(language):
+            field = forms.DateField()
+            for typed in ("18-12-2024", "18.12.2024", "2024-12-18"):
+                assert field.clean(typed) == dt.date(2024, 12, 18), (language, typed)
