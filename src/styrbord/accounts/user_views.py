@@ -16,7 +16,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Value
+from django.db.models.functions import Coalesce, Collate, Concat, NullIf, Trim
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -32,8 +33,12 @@ from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
 from styrbord.accounts.route_policy import requires
 from styrbord.accounts.services import manageable_users, scope_label, send_invitation, users_for
 from styrbord.audit.services import log_action
-from styrbord.lib.collation import collated
+from styrbord.lib.collation import COLLATION, collated
 from styrbord.organisations.models import Facility, Municipality
+
+# The name the list shows (``get_full_name`` or, without one, the username), for ordering by it:
+# first and last name apart would put "Bo Nowak Nissen" before "bo Andersen" (case breaks the tie).
+SHOWN_NAME = Coalesce(NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")), "username")
 
 STATE_FIELDS = ["username", "first_name", "last_name", "email", "role", "municipality_id", "employee_id", "is_active"]
 
@@ -63,7 +68,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
         users_for(request.user)
         .select_related("municipality", "region", "grantor", "employee")
         .prefetch_related(Prefetch("facilities", queryset=Facility.objects.only("name").order_by(collated("name"))))
-        .order_by("-is_active", collated("first_name"), collated("last_name"), "username")
+        .order_by("-is_active", Collate(SHOWN_NAME, COLLATION).asc(), "username")
     )
     editable = set(manageable_users(request.user).values_list("pk", flat=True))
     # Logins connected to the municipal login (SSO) have no password to wait for.

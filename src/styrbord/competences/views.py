@@ -30,7 +30,7 @@ from styrbord.audit.services import log_access, log_action, snapshot
 from styrbord.competences.forms import CompetenceForm
 from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.competences.services import lapsing_holdings
-from styrbord.lib.collation import collated
+from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
@@ -50,9 +50,14 @@ def competence_list(request: HttpRequest) -> HttpResponse:
     """The competence catalogue with validity, refresher rule and how many requirements use it."""
     if not can(request.user, LIST, "competence"):
         raise PermissionDenied
-    competences = Competence.objects.annotate(requirement_count=Count("requirements", distinct=True)).order_by(
-        "category", collated("name")
+    competences = list(
+        Competence.objects.annotate(requirement_count=Count("requirements", distinct=True)).order_by(
+            collated("name"), "pk"
+        )
     )
+    # Grouped by the category as shown (translated), in Danish order; the sort is stable, so each
+    # group stays in name order.
+    competences.sort(key=lambda c: sort_key(str(c.get_category_display())))
     return render(
         request,
         "competences/competence_list.html",

@@ -329,7 +329,7 @@ def facility_competences(staff: list[StaffMember], day: dt.date, facility_id: in
         expiring[competence_id] += int(soon)
         by_employee[employee_id].append(HeldCompetence(catalogue[competence_id], expires_on, soon))
     for held in by_employee.values():
-        held.sort(key=lambda h: h.competence.name)
+        held.sort(key=lambda h: sort_key(h.competence.name))
     coverage = [
         CompetenceCoverage(
             competence=catalogue[competence_id],
@@ -341,7 +341,7 @@ def facility_competences(staff: list[StaffMember], day: dt.date, facility_id: in
         )
         for competence_id, people in holders.items()
     ]
-    coverage.sort(key=lambda c: (-c.holders, c.competence.name))
+    coverage.sort(key=lambda c: (-c.holders, sort_key(c.competence.name)))
     return FacilityCompetences(coverage=coverage, by_employee=dict(by_employee))
 
 

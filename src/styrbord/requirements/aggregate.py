@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.suppression import HIDDEN, THRESHOLD
 from styrbord.accounts.suppression import suppress as suppress_table
-from styrbord.lib.collation import collated
+from styrbord.lib.collation import collated, sort_key
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.coverage import (
     ZERO_FTE,
@@ -182,7 +182,7 @@ def aggregate_coverage(
         labels = dict(Municipality.objects.filter(pk__in=list(grouped)).values_list("pk", "name"))
     else:
         labels = {pk: str(info[pk]) for pk in grouped}
-    order = sorted(grouped, key=lambda k: (labels[k].lower(), k))
+    order = sorted(grouped, key=lambda k: (sort_key(labels[k]), k))
     total = Counts()
     for counts in grouped.values():
         total.add(counts)

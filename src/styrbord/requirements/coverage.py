@@ -27,6 +27,7 @@ from django.db.models import BooleanField, Count, DecimalField, ExpressionWrappe
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.lib.collation import sort_key
 from styrbord.lib.dates import add_months, local_today, month_ends
 from styrbord.organisations.models import Facility, Region
 from styrbord.requirements.models import Requirement, ScopeLevel
@@ -415,7 +416,7 @@ def coverage_for(
                     meets_target=None if share is None else share >= req.target,
                 )
             )
-    rows.sort(key=lambda r: (r.facility.name, r.requirement.priority, r.requirement.name))
+    rows.sort(key=lambda r: (sort_key(r.facility.name), r.requirement.priority, sort_key(r.requirement.name)))
     return rows
 
 
@@ -629,7 +630,7 @@ def gaps_for(
         )
         for req, person, reason, expires_on, due_on, competence_id in found
     ]
-    gaps.sort(key=lambda g: (g.employee.name, g.requirement.priority, g.requirement.name))
+    gaps.sort(key=lambda g: (sort_key(g.employee.name), g.requirement.priority, sort_key(g.requirement.name)))
     return gaps
 
 
@@ -683,5 +684,5 @@ def person_requirements(employee: Employee, on: dt.date | None = None) -> list[P
                     due_on=due_on,
                 )
             )
-    result.sort(key=lambda r: (r.met, r.requirement.priority, r.requirement.name))
+    result.sort(key=lambda r: (r.met, r.requirement.priority, sort_key(r.requirement.name)))
     return result

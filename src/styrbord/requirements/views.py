@@ -23,7 +23,7 @@ from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.competences.models import Competence
 from styrbord.lib import charts
-from styrbord.lib.collation import collated
+from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
@@ -100,7 +100,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         facilities = facilities.filter(municipality=municipality)
     facility_list = list(facilities.order_by(collated("name")))
     requirements = sorted(
-        requirements_for(facilities).select_related("facility", "unit"), key=lambda r: (r.priority, r.name)
+        requirements_for(facilities).select_related("facility", "unit"), key=lambda r: (r.priority, sort_key(r.name))
     )
     rows = coverage_for(requirements, on=on, facilities=facilities)
     by_cell = {(r.facility.pk, r.requirement.pk): r for r in rows}
@@ -196,13 +196,14 @@ def facility_coverage(request: HttpRequest, facility_id: int) -> HttpResponse:
 
 # --- gap lists ---------------------------------------------------------------------------------
 
+# Names and labels in Danish order (lib.collation): case and accents only break ties.
 SORT_KEYS: dict[str, Any] = {
-    "navn": lambda g: (g.employee.name.lower(),),
-    "faggruppe": lambda g: (g.job_group_label, g.employee.name.lower()),
-    "krav": lambda g: (g.requirement.name.lower(), g.employee.name.lower()),
-    "aarsag": lambda g: (g.get_reason_display(), g.employee.name.lower()),
-    "udloeber": lambda g: (g.expires_on or dt.date.max, g.employee.name.lower()),
-    "frist": lambda g: (g.due_on or g.requirement.deadline or dt.date.max, g.employee.name.lower()),
+    "navn": lambda g: (sort_key(g.employee.name),),
+    "faggruppe": lambda g: (sort_key(g.job_group_label), sort_key(g.employee.name)),
+    "krav": lambda g: (sort_key(g.requirement.name), sort_key(g.employee.name)),
+    "aarsag": lambda g: (sort_key(g.get_reason_display()), sort_key(g.employee.name)),
+    "udloeber": lambda g: (g.expires_on or dt.date.max, sort_key(g.employee.name)),
+    "frist": lambda g: (g.due_on or g.requirement.deadline or dt.date.max, sort_key(g.employee.name)),
 }
 
 

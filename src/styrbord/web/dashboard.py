@@ -17,7 +17,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, scoped_for
 from styrbord.competences.services import lapsing_holdings
-from styrbord.lib.collation import collated
+from styrbord.lib.collation import collated, sort_key
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
 from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
@@ -118,7 +118,7 @@ def _coverage(facilities: QuerySet[Facility], today: dt.date) -> CoveragePanel:
         elif status == "bad":
             panel.far += 1
     short = [r for r in rows if r.share is not None and r.meets_target is False]
-    short.sort(key=lambda r: (r.share - r.target, r.facility.name))  # type: ignore[operator]
+    short.sort(key=lambda r: (r.share - r.target, sort_key(r.facility.name)))  # type: ignore[operator]
     panel.furthest = short[:MAX_ROWS]
     panel.short = len(short)
     panel.one_facility = len({r.facility.pk for r in rows}) == 1

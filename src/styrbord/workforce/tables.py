@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.accounts.suppression import HIDDEN, suppress, suppress_counts
 from styrbord.lib import charts
+from styrbord.lib.collation import sort_key
 from styrbord.lib.formatting import format_number, format_percent
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.workforce.figures import ContactFigures, PostingFigure, StaffCell, StaffFigures
@@ -283,7 +284,7 @@ def contact_table(figures: ContactFigures, suppress: bool) -> Table:
 def learner_table(counts: dict[tuple[str, str], dict[int, int]], years: list[int], suppress: bool) -> Table:
     """Trainees, students and interns by type (kind and job group) and year."""
     kinds = dict(Employment.Kind.choices)
-    keys = sorted(counts, key=lambda k: (str(k[0]), group_label(k[1])))
+    keys = sorted(counts, key=lambda k: (str(k[0]), sort_key(group_label(k[1]))))
     by_key = {f"{k}|{g}": counts[(k, g)] for k, g in keys}
     mask = mask_for(by_key, years, suppress)
     rows = []
@@ -325,7 +326,7 @@ def posting_table(figures: dict[tuple[str, str], dict[int, PostingFigure]], year
                 fig if old is None else PostingFigure(old.postings + fig.postings, old.applicants + fig.applicants)
             )
     rows = []
-    for label in sorted(labels):
+    for label in sorted(labels, key=sort_key):
         cells = []
         for year in years:
             found = labels[label].get(year)
@@ -364,7 +365,7 @@ def statistic_table(
 ) -> Table:
     """Imported statistics of one metric: job groups (blank = everyone) by year (years with a value)."""
     years = [y for y in years if any(y in by_year for by_year in values.values())]
-    groups = sorted((g for g in values if g), key=lambda g: group_label(g))
+    groups = sorted((g for g in values if g), key=lambda g: sort_key(group_label(g)))
     mask = Mask()
     if people and suppress:
         counts = {g: {y: int(values[g][y]) for y in values[g]} for g in groups}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models.pools import Pool
+from styrbord.lib.collation import collated
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.money import MoneyField
@@ -53,7 +54,7 @@ class Grant(RuleFieldsMixin, models.Model):
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
     class Meta:
-        ordering = ["pool", "facility__name", "id"]
+        ordering = ["pool", collated("facility__name"), "id"]
         verbose_name = _("tilsagn")
         verbose_name_plural = pgettext_lazy("plural", "tilsagn")
         constraints = [

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.lib.collation import collated
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.formatting import format_kr, format_percent, natural_places
@@ -125,7 +126,7 @@ class Pool(RuleFieldsMixin, models.Model):
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
     class Meta:
-        ordering = ["-period_start", "name"]
+        ordering = ["-period_start", collated("name")]
         verbose_name = _("pulje")
         verbose_name_plural = _("puljer")
         constraints = [
