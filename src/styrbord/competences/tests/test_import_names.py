@@ -298,6 +298,9 @@ def test_the_command_lists_unknown_names_and_takes_the_answers(
     assert f"Ville blive gemt for Norddjurs Kommune: »{PROVIDER_NAME}« betyder »Low Arousal« (low-arousal)." in out
     assert not CompetenceName.objects.exists()
     assert not CompetenceHolding.objects.filter(employee=person).exists()
+    dry = ImportBatch.objects.get()
+    assert (dry.status, dry.dry_run, dry.counts["holdings_created"]) == (ImportBatch.Status.DRY_RUN, True, 2)
+    dry.delete()
 
     out, err_text = _command(path, "--name", f"{PROVIDER_NAME}=krap", "--skip-name", "Yoga")  # the code
     assert "Indlæst: 2 kompetencebeviser tilføjet" in out

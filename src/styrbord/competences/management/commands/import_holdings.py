@@ -97,6 +97,10 @@ class Command(BaseCommand):
             self.stderr.write(f"Advarsel: {issue}")
         new = f"{format_number(len(result.new))} {'kompetencebevis' if len(result.new) == 1 else 'kompetencebeviser'}"
         if options["dry_run"]:
+            # In the history as the HR import's dry runs are (after the rollback, so it stays).
+            batch = self._batch(source, municipality)
+            batch.status, batch.dry_run, batch.counts = ImportBatch.Status.DRY_RUN, True, result.counts
+            batch.save(update_fields=["status", "dry_run", "counts"])
             done = f"Prøvekørsel, intet er gemt: {new} ville blive tilføjet"
         else:
             done = f"Indlæst: {new} tilføjet"
@@ -109,7 +113,8 @@ class Command(BaseCommand):
             )
 
     def _batch(self, source: SourceFile, municipality: Municipality) -> ImportBatch:
-        """The import's line in the history on the upload page (applied with the certificates)."""
+        """The import's line in the history on the upload page (applied with the certificates, or
+        marked as a dry run)."""
         return ImportBatch.objects.create(
             municipality=municipality,
             status=ImportBatch.Status.PENDING,
