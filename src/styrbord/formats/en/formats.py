@@ -1,11 +1,5 @@
-"""English input formats (the same dates: Styrbord writes 18-12-2024 in both languages): the first is what a text date field shows (see ``styrbord.formats``)."""
+"""English input formats: the Danish ones, as Styrbord writes 18-12-2024 in both languages."""
 
-DATE_INPUT_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = [
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-]
+from styrbord.formats.da.formats import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS
+
+__all__ = ["DATETIME_INPUT_FORMATS", "DATE_INPUT_FORMATS"]

@@ -253,7 +253,10 @@ def test_running_programmes_are_listed_by_their_next_day_and_an_employee_sees_on
     ]
     manager_page = Client()
     manager_page.force_login(world.manager)
-    assert '<td class="num wrap">0<br><span class="small">+ 1 planlagt</span></td>' in manager_page.get("/").content.decode()
+    assert (
+        '<td class="num wrap">0<br><span class="small">+ 1 planlagt</span></td>'
+        in manager_page.get("/").content.decode()
+    )
     own = dashboard_for(world.employee_user, today).courses  # dolmer_staff[0]
     assert own is not None
     assert own.own
