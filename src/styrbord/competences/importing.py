@@ -259,7 +259,7 @@ class _Reader:
         self.result = result
         self.cols = Columns(table, result.errors)
         self.people = _People.of(municipality)
-        self.competences = _competence_names()
+        self.competences = catalogue_lookup()
         self.saved_names = _saved_names(municipality)
         self.today = local_today()
         self.seen: dict[tuple[int, int, Any], int] = {}
@@ -505,8 +505,8 @@ def lookup_keys(code: str, name: str) -> tuple[str, str, str]:
     return code.casefold(), name.casefold(), _plain_name(name)
 
 
-def _competence_names() -> dict[str, Competence]:
-    """The catalogue by code, by name and by plain name (casefolded)."""
+def catalogue_lookup() -> dict[str, Competence]:
+    """The catalogue by code, by name and by plain name (casefolded): how a list's competence is found."""
     named: dict[str, Competence] = {}
     for competence in Competence.objects.all():
         for key in lookup_keys(competence.code, competence.name):

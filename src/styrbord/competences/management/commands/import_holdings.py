@@ -24,6 +24,7 @@ from styrbord.competences.importing import (
     HoldingsRejectedError,
     NamesTakenError,
     apply_holdings,
+    catalogue_lookup,
     check_holdings,
     name_key,
     save_names,
@@ -98,9 +99,7 @@ class Command(BaseCommand):
         new = f"{format_number(len(result.new))} {'kompetencebevis' if len(result.new) == 1 else 'kompetencebeviser'}"
         if options["dry_run"]:
             # In the history as the HR import's dry runs are (after the rollback, so it stays).
-            batch = self._batch(source, municipality)
-            batch.status, batch.dry_run, batch.counts = ImportBatch.Status.DRY_RUN, True, result.counts
-            batch.save(update_fields=["status", "dry_run", "counts"])
+            self._batch(source, municipality, status=ImportBatch.Status.DRY_RUN, dry_run=True, counts=result.counts)
             done = f"Prøvekørsel, intet er gemt: {new} ville blive tilføjet"
         else:
             done = f"Indlæst: {new} tilføjet"
@@ -112,15 +111,16 @@ class Command(BaseCommand):
                 f"{saved} for {municipality}: »{written}« betyder »{competence.name}« ({competence.code})."
             )
 
-    def _batch(self, source: SourceFile, municipality: Municipality) -> ImportBatch:
-        """The import's line in the history on the upload page (applied with the certificates, or
-        marked as a dry run)."""
+    def _batch(self, source: SourceFile, municipality: Municipality, **fields: Any) -> ImportBatch:
+        """The import's line in the history on the upload page: pending until the import applies
+        it with the certificates, or given as a dry run."""
+        fields.setdefault("status", ImportBatch.Status.PENDING)
         return ImportBatch.objects.create(
             municipality=municipality,
-            status=ImportBatch.Status.PENDING,
             source_format=ImportBatch.Format.HOLDINGS,
             file_names=[source.name],
             sheet=source.sheet,
+            **fields,
         )
 
     def _answers_in_file(self, source: SourceFile, municipality: Municipality, answered: dict[str, str]) -> None:
@@ -140,21 +140,22 @@ class Command(BaseCommand):
     def _chosen_names(self, municipality: Municipality, pairs: list[str]) -> dict[str, tuple[str, Competence]]:
         """``--name`` values as save_names takes them; a bad one stops the command before anything."""
         chosen: dict[str, tuple[str, Competence]] = {}
+        catalogue = catalogue_lookup() if pairs else {}
         for pair in pairs:
             written, sep, code = pair.rpartition("=")
             written, code = " ".join(written.split()), code.strip()
             if not sep or not written or not code:
                 raise CommandError(f'--name skal skrives "NAVN SOM I LISTEN=KODE", ikke "{pair}".')
-            competence = Competence.objects.filter(code__iexact=code).first() or next(
-                (c for c in Competence.objects.all() if c.name.casefold() == code.casefold()), None
-            )
+            competence = catalogue.get(code.casefold())  # by code or name, as the import finds one
             if competence is None:
                 raise CommandError(f"--name {pair}: kataloget har ingen kompetence med koden eller navnet »{code}«.")
             key = name_key(written)
-            saved = CompetenceName.objects.filter(municipality=municipality, key=key).select_related("competence")
-            if saved.exists():
+            saved = (
+                CompetenceName.objects.filter(municipality=municipality, key=key).select_related("competence").first()
+            )
+            if saved is not None:
                 raise CommandError(
-                    f"--name {pair}: »{saved[0].written}« er allerede gemt for kommunen som »{saved[0].competence.name}«."
+                    f"--name {pair}: »{saved.written}« er allerede gemt for kommunen som »{saved.competence.name}«."
                 )
             chosen[key] = (written, competence)
         return chosen
