@@ -85,9 +85,6 @@ class PoolForm(forms.ModelForm):
         if require_municipality:
             # Without it the pool would lie outside the user's own scope: saved, and then not found.
             field.required = True
-            field.help_text = _(
-                "Kommunen, der administrerer puljen i Styrbord (ved statslige puljer: ansøgerkommunen)."
-            )
             only = list(municipalities[:2])
             if len(only) == 1 and not self.instance.pk:
                 field.initial = only[0].pk
