@@ -16,7 +16,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.forms import ThrottledAuthenticationForm
-from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, Role, User
+from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, User
+from styrbord.accounts.permissions import is_administrator
 
 
 class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthenticationForm):
@@ -29,7 +30,7 @@ class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthent
 
 
 def is_system_administrator(user: Any) -> bool:
-    return bool(user.is_active and user.is_staff and (user.is_superuser or getattr(user, "role", None) == Role.ADMIN))
+    return bool(user.is_active and user.is_staff and is_administrator(user))
 
 
 _staff_has_permission = admin.site.has_permission

@@ -84,6 +84,14 @@ def register_policy(object_type: str, rules: dict[str, frozenset[str]]) -> None:
     POLICY[object_type] = rules
 
 
+def is_administrator(user: User | AnonymousUser | Any) -> bool:
+    """Whether the user administers all of Styrbord: a superuser or the administrator role.
+
+    The one place that says so; scope, menus, forms and views ask here. Anonymous: False.
+    """
+    return bool(user.is_authenticated and (user.is_superuser or getattr(user, "role", None) == Role.ADMIN))
+
+
 def can(user: User | AnonymousUser, action: str, object_type: str) -> bool:
     """Whether the user's role may perform ``action`` on ``object_type`` anywhere in their scope."""
     if not user.is_authenticated:
@@ -103,7 +111,7 @@ def _join(path: str, field: str) -> str:
 def _facility_q(user: User, path: str) -> Q | None:
     """The facility-level filter for a user's scope, or None for 'everything'."""
     role = user.role
-    if user.is_superuser or role == Role.ADMIN:
+    if is_administrator(user):
         return None
     if role == Role.FACILITY_MANAGER:
         return Q(**{_join(path, "in"): user.facilities.all()}) if path else Q(pk__in=user.facilities.all())
@@ -124,7 +132,7 @@ def _facility_q(user: User, path: str) -> Q | None:
 
 def _municipality_q(user: User, path: str) -> Q | None:
     role = user.role
-    if user.is_superuser or role == Role.ADMIN:
+    if is_administrator(user):
         return None
     if role in (Role.COORDINATOR, Role.FINANCE) and user.municipality_id is not None:
         return Q(**{_join(path, "id"): user.municipality_id})
@@ -143,7 +151,7 @@ def scope(user: User | AnonymousUser, queryset: QuerySet[M]) -> QuerySet[M]:
     paths: ScopePaths | None = getattr(queryset.model, "scope_paths", None)
     if paths is None:
         raise TypeError(f"{queryset.model.__name__} declares no scope_paths")
-    if user.is_superuser or user.role == Role.ADMIN:  # type: ignore[union-attr]
+    if is_administrator(user):
         return queryset
     role = user.role  # type: ignore[union-attr]
     if role == Role.EMPLOYEE:

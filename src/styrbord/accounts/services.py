@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import LIST, UPDATE, can
+from styrbord.accounts.permissions import LIST, UPDATE, can, is_administrator
 from styrbord.organisations.models import Facility
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def scope_label(user: User | AnonymousUser) -> str:
     """A short human description of where the user's role applies."""
     if not user.is_authenticated:
         return ""
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_administrator(user):
         return _("Hele systemet")
     if user.role == Role.FACILITY_MANAGER:
         return ", ".join(f.name for f in user.facilities.all())
@@ -73,7 +73,7 @@ def users_for(user: User | AnonymousUser) -> QuerySet[User]:
 
     if not can(user, LIST, "user"):
         return User.objects.none()
-    if user.is_superuser or user.role == Role.ADMIN:  # type: ignore[union-attr]
+    if is_administrator(user):
         return User.objects.all()
     municipality_id = getattr(user, "municipality_id", None)
     if municipality_id is None:
@@ -93,7 +93,7 @@ def manageable_users(user: User | AnonymousUser) -> QuerySet[User]:
     municipality_id = getattr(user, "municipality_id", None)
     if not can(user, UPDATE, "user") or municipality_id is None:
         return User.objects.none()
-    if not user.is_authenticated or user.is_superuser or user.role == Role.ADMIN:
+    if not user.is_authenticated or is_administrator(user):
         return User.objects.none()
     own = municipal_facilities(municipality_id)
     facility_elsewhere = User.facilities.through.objects.filter(user_id=OuterRef("pk")).exclude(facility__in=own)

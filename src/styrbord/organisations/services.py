@@ -16,8 +16,7 @@ from typing import Any, NamedTuple
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
-from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import CREATE, can
+from styrbord.accounts.permissions import CREATE, can, is_administrator
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.collation import sort_key
 from styrbord.lib.dates import years_between
@@ -463,14 +462,14 @@ def may_create_facility(user: Any) -> bool:
     (``own_municipality_for_new_facility`` refuses a login without a municipality)."""
     if not can(user, CREATE, "facility"):
         return False
-    return bool(user.is_superuser or user.role == Role.ADMIN or user.municipality_id is not None)
+    return is_administrator(user) or user.municipality_id is not None
 
 
 def own_municipality_for_new_facility(user: Any) -> Municipality | None:
     """Where ``user`` creates facilities: None for an administrator, who chooses the municipality;
     a coordinator's own municipality otherwise. ``PermissionDenied`` for a login without one (a
     regional coordinator: a regional facility is the administrator's to set up)."""
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_administrator(user):
         return None
     if user.municipality_id is None:
         raise PermissionDenied

@@ -19,8 +19,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import (
+    CREATE,
+    LIST,
+    RETRIEVE,
+    UPDATE,
+    can,
+    get_scoped_or_404,
+    is_administrator,
+    scoped_for,
+)
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access, log_action
 from styrbord.lib.collation import collated
@@ -46,7 +54,7 @@ def _sees_municipality(user: Any, municipality_id: int) -> bool:
     """Whether the municipality overview of this municipality would open for the user."""
     if not can(user, RETRIEVE, "municipality"):
         return False
-    if user.is_superuser or user.role == Role.ADMIN:
+    if is_administrator(user):
         return True
     return bool(user.municipality_id == municipality_id)
 
@@ -65,7 +73,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         collated("name")
     )
     # Only scopes that can span municipalities get the municipality filter (saves a query).
-    spans_municipalities = user.is_superuser or user.role == Role.ADMIN or user.municipality_id is None  # type: ignore[union-attr]
+    spans_municipalities = is_administrator(user) or user.municipality_id is None  # type: ignore[union-attr]
     show_municipality_filter = spans_municipalities and len(municipalities) > 1
     form = FacilityFilterForm(request.GET or None, municipalities=municipalities)
     facilities = scoped

@@ -28,6 +28,7 @@ from styrbord.accounts.permissions import (
     UPDATE,
     can,
     get_scoped_or_404,
+    is_administrator,
     scope,
     scoped_for,
 )
@@ -58,7 +59,7 @@ def _municipality_for(request: HttpRequest) -> Municipality:
     if user.municipality_id is not None:
         return user.municipality  # type: ignore[no-any-return]
     code = request.GET.get("kommune") or request.POST.get("kommune")
-    if code and (user.is_superuser or user.role == "admin"):
+    if code and is_administrator(user):
         found = Municipality.objects.filter(code=code).first()
         if found is not None:
             return found

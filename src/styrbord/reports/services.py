@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import CREATE, can, scope
+from styrbord.accounts.permissions import CREATE, can, is_administrator, scope
 from styrbord.audit.services import log_action
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import in_record_language
@@ -356,6 +356,6 @@ def jobs_for(user: User | AnonymousUser) -> QuerySet[ReportJob]:
     """The jobs a user may see and download: their own; an administrator sees everyone's."""
     if not user.is_authenticated or not can(user, CREATE, "report"):
         return ReportJob.objects.none()
-    if user.is_superuser or user.role == Role.ADMIN:  # type: ignore[union-attr]
+    if is_administrator(user):
         return ReportJob.objects.all()
     return ReportJob.objects.filter(created_by=user)

@@ -18,8 +18,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, UPDATE, can, scope, scoped_for
+from styrbord.accounts.permissions import (
+    CREATE,
+    EXPORT,
+    LIST,
+    RETRIEVE,
+    UPDATE,
+    can,
+    is_administrator,
+    scope,
+    scoped_for,
+)
 from styrbord.accounts.uploads import UploadRejectedError, check_upload
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_action
@@ -56,6 +65,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "types": form.types,
         "jobs": jobs,
         "can_manage_templates": can(request.user, LIST, "report_template"),
+        # An administrator sees everyone's jobs, so the list says who ordered each.
+        "show_requester": is_administrator(request.user),
         # The report to a grantor on its pool (status and accounts) is made from the pool's own
         # figures, on the pool page; listed here too, as it is a report like the others.
         "package_pools": list(
@@ -173,7 +184,7 @@ def _type_name(job: ReportJob) -> str:
 
 def _template_municipalities(request: HttpRequest) -> Any:
     user = request.user
-    if user.is_superuser or user.role == Role.ADMIN:  # type: ignore[union-attr]
+    if is_administrator(user):
         return Municipality.objects.all()
     return scope(user, Municipality.objects.all())
 

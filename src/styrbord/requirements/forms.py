@@ -8,8 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import LIST, scoped_for
+from styrbord.accounts.permissions import LIST, is_administrator, scoped_for
 from styrbord.competences.models import Competence
 from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
@@ -75,7 +74,7 @@ class RequirementForm(forms.ModelForm):
         self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
         self.fields["unit"].queryset = Unit.objects.filter(facility__in=facilities).select_related("facility")  # type: ignore[attr-defined]
         self.fields["competences"].queryset = Competence.objects.order_by(collated("name"))  # type: ignore[attr-defined]
-        if user.is_superuser or user.role == Role.ADMIN:
+        if is_administrator(user):
             self.fields["municipality"].queryset = Municipality.objects.all()  # type: ignore[attr-defined]
             self.fields["region"].queryset = Region.objects.all()  # type: ignore[attr-defined]
         else:

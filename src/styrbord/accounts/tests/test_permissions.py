@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scope, scoped_for
+from styrbord.accounts.models import Role
+from styrbord.accounts.permissions import (
+    LIST,
+    RETRIEVE,
+    UPDATE,
+    can,
+    get_scoped_or_404,
+    is_administrator,
+    scope,
+    scoped_for,
+)
 from styrbord.organisations.models import Facility
 from styrbord.staff.models import Employee
+from styrbord.testing import factories
 
 
 def names(qs) -> set[str]:  # type: ignore[no-untyped-def]
@@ -65,3 +77,15 @@ def test_anonymous_users_see_nothing(world) -> None:  # type: ignore[no-untyped-
 
     assert scope(AnonymousUser(), Facility.objects.all()).count() == 0
     assert not can(AnonymousUser(), LIST, "facility")
+
+
+def test_only_the_administrator_role_or_a_superuser_is_an_administrator(world) -> None:  # type: ignore[no-untyped-def]
+    assert is_administrator(world.admin)
+    superuser = factories.user(Role.COORDINATOR, "superkoordinator", municipality=world.coordinator.municipality)
+    superuser.is_superuser = True
+    assert is_administrator(superuser)
+    for user in (world.coordinator, world.manager, world.analyst, world.national_analyst, AnonymousUser()):
+        assert not is_administrator(user)
+    # The administrator's scope is everything; nobody else's is.
+    assert scope(world.admin, Facility.objects.all()).count() == Facility.objects.count()
+    assert scope(world.coordinator, Facility.objects.all()).count() < Facility.objects.count()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from styrbord.accounts.permissions import LIST, can, scope, scoped_for
+from styrbord.accounts.permissions import LIST, can, is_administrator, scope, scoped_for
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
 from styrbord.api.crud import Resource, VersionedOut, field_error, item_errors, register
@@ -155,7 +155,7 @@ def _save(requirement: Requirement, competence_ids: list[int] | None) -> Require
 def create_requirement(user: Any, data: dict[str, Any]) -> Requirement:
     competence_ids = data.pop("competences")
     level = data["scope_level"]
-    if level in (ScopeLevel.NATIONAL, ScopeLevel.REGION) and not user.is_superuser and user.role != "admin":
+    if level in (ScopeLevel.NATIONAL, ScopeLevel.REGION) and not is_administrator(user):
         raise field_error("scope_level", _("Kun en administrator kan oprette nationale og regionale krav."))
     return _save(Requirement(**data), competence_ids)
 

@@ -14,8 +14,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import (
+    CREATE,
+    LIST,
+    RETRIEVE,
+    UPDATE,
+    can,
+    get_scoped_or_404,
+    is_administrator,
+    scoped_for,
+)
 from styrbord.accounts.route_policy import requires
 from styrbord.funding.forms import BaseDeadlineFormSet, DeadlineFormSet, PoolForm
 from styrbord.funding.models import Pool, ReportingDeadline
@@ -109,9 +117,9 @@ def pool_create(request: HttpRequest) -> HttpResponse:
     """A finance officer registers a pool (with its reporting deadlines)."""
     require(request, CREATE, "pool")
     municipalities = _own_municipalities(request)
-    user = request.user
-    administrator = user.is_superuser or getattr(user, "role", None) == Role.ADMIN
-    form = PoolForm(request.POST or None, municipalities=municipalities, require_municipality=not administrator)
+    form = PoolForm(
+        request.POST or None, municipalities=municipalities, require_municipality=not is_administrator(request.user)
+    )
     deadlines = DeadlineFormSet(request.POST or None, prefix="deadline")
     if request.method == "POST" and _pool_and_deadlines_valid(form, deadlines):
         pool = form.save(commit=False)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from styrbord.accounts.permissions import CREATE, LIST, can, scoped_for
+from styrbord.accounts.permissions import CREATE, LIST, can, is_administrator, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping, ImportBatch
@@ -43,7 +43,7 @@ def importing_municipality(request: HttpRequest) -> Municipality | None:
     """The municipality a user imports for: a coordinator's own, fixed; None for an
     administrator, who chooses (the certificate import asks the same)."""
     user = request.user
-    if user.is_superuser or user.role == "admin":  # type: ignore[union-attr]
+    if is_administrator(user):
         return None
     municipality = getattr(user, "municipality", None)
     if municipality is None:
