@@ -17,6 +17,12 @@ SQLite's own LIKE, which Django's ``icontains``, ``iexact`` and ``startswith`` u
 for a–z: "å" did not find "Åhuset". Each SQLite connection therefore also gets a LIKE (:func:`like`)
 that ignores case for every letter. PostgreSQL's ``UPPER`` already does.
 
+A search for a name also ignores accents: ``name__folded_contains="Rene"`` finds "René", "Muller"
+finds "Müller", and "Bjørk" finds "Björk" (ä and ö are the Danish æ and ø). Æ, ø and å stay
+letters of their own: "o" does not find "Østergård". :func:`fold` says what a search compares;
+the database folds the column the same way (``translate`` on PostgreSQL, the same Python function
+on SQLite).
+
 Order a query with :func:`collated`: ``qs.order_by(collated("name"), "pk")``. The rules follow the
 Danish CLDR collation that ICU uses: æ (and ä), ø (and ö), å (and "aa") after z; ü as y; other
 accents and case only break ties, upper case first.
@@ -29,7 +35,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import F
+from django.db.models import CharField, F, Lookup, TextField
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Collate
 
@@ -98,6 +104,47 @@ def like(pattern: str | None, value: Any, escape: str | None = None) -> bool | N
     return _like_pattern(pattern, escape).fullmatch(text.casefold()) is not None
 
 
+# Accented letters a search reads as their base letter; ä and ö as the Danish æ and ø.
+_ACCENTED = "áàâãāăąéèêëēėęěíìîïīįóòôõōőúùûüūůűųýÿçćčñńňšśžźżďťřľĺ"
+FOLD_FROM = _ACCENTED + "äö"
+FOLD_TO = _strip_accents(_ACCENTED) + "æø"
+_FOLD = str.maketrans(FOLD_FROM, FOLD_TO)
+
+
+def fold(text: str | None) -> str | None:
+    """What a search compares: lower case, accents gone, æ, ø and å kept (``None`` stays NULL)."""
+    return None if text is None else unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class FoldedContains(Lookup):  # type: ignore[type-arg]
+    """``field__folded_contains="rene"``: the text contains the words, ignoring case and accents
+    (see the module's rules). A leading-wildcard LIKE, as ``icontains`` is: it scans."""
+
+    lookup_name = "folded_contains"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, params = self.process_lhs(compiler, connection)
+        pattern = f"%{_escape_like(fold(str(self.rhs)) or '')}%"
+        if connection.vendor == "postgresql":
+            # lower() under the ICU collation lowers every letter, whatever the database's locale.
+            sql = f'translate(lower(({lhs}) COLLATE "{COLLATION}"), %s, %s) LIKE %s'
+            return sql, (*params, FOLD_FROM, FOLD_TO, pattern)
+        if connection.vendor == "sqlite":
+            return f"styrbord_fold({lhs}) LIKE %s ESCAPE '\\'", (*params, pattern)
+        raise NotImplementedError(f"folded_contains is not defined for {connection.vendor}")
+
+
+def register_lookups() -> None:
+    """Make ``folded_contains`` available on text fields (called from the organisations app)."""
+    CharField.register_lookup(FoldedContains)
+    TextField.register_lookup(FoldedContains)
+
+
 def install_on_sqlite(sender: Any, connection: Any, **kwargs: Any) -> None:
     """``connection_created`` receiver: give each new SQLite connection the Danish collation and
     a LIKE that ignores the case of æ, ø, å and every other letter."""
@@ -106,3 +153,4 @@ def install_on_sqlite(sender: Any, connection: Any, **kwargs: Any) -> None:
         raw.create_collation(COLLATION, compare)
         raw.create_function("like", 2, like, deterministic=True)
         raw.create_function("like", 3, like, deterministic=True)
+        raw.create_function("styrbord_fold", 1, fold, deterministic=True)

@@ -79,7 +79,7 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     facilities = scoped
     if form.is_valid():
         if form.cleaned_data["q"]:
-            facilities = facilities.filter(name__icontains=form.cleaned_data["q"])
+            facilities = facilities.filter(name__folded_contains=form.cleaned_data["q"])
         if form.cleaned_data["municipality"]:
             facilities = facilities.filter(municipality=form.cleaned_data["municipality"])
     # If the scope added DISTINCT, paging over a plain pk subquery keeps the sort cheap.

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from styrbord.competences.models import Competence
-from styrbord.lib.collation import COLLATION, collated, compare, like, sort_key
+from styrbord.lib.collation import COLLATION, collated, compare, fold, like, sort_key
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.staff.models import Employee
 from styrbord.testing import factories
@@ -163,3 +163,49 @@ def test_searches_find_æ_ø_å_whatever_their_case(world: Any) -> None:
     page = client.post("/medarbejdere/", {"navn": "æsa"}).content.decode()  # names go in the body, not the URL
     assert "Æsa Thomsen" in page
     assert Facility.objects.filter(name__iexact="ÅHUSET").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("René", "rene"),
+        ("MÜLLER", "muller"),
+        ("Björk", "bjørk"),  # ä and ö are the Danish æ and ø
+        ("Ärlig", "ærlig"),
+        ("Østergård", "østergård"),  # æ, ø and å are letters of their own
+        ("Ébba Çelik", "ebba celik"),
+        ("Rene\u0301", "rene"),  # a combining accent (NFD) folds as the composed letter
+    ],
+)
+def test_fold_drops_accents_but_keeps_æ_ø_å(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+@pytest.mark.django_db
+def test_folded_contains_ignores_case_and_accents_on_the_database() -> None:
+    names = ["René Holm", "Ébba Sørensen", "Jens Müller", "Björk Aagaard", "Ole Østergård", "Hans 50% Jensen"]
+    for n, name in enumerate(names):
+        Employee.objects.create(name=name, person_key=f"fold-{n}")
+
+    def found(text: str) -> set[str]:
+        return set(Employee.objects.filter(name__folded_contains=text).values_list("name", flat=True))
+
+    assert found("rene") == {"René Holm"}
+    assert found("RENÉ") == {"René Holm"}
+    assert found("ebba") == {"Ébba Sørensen"}
+    assert found("muller") == {"Jens Müller"}
+    assert found("bjørk") == {"Björk Aagaard"}
+    assert found("ØSTER") == {"Ole Østergård"}
+    assert found("oster") == set()  # ø is not o
+    assert found("50%") == {"Hans 50% Jensen"}  # % and _ are text, not wildcards
+    assert found("_") == set()
+    assert found("sen") == {"Ébba Sørensen", "Hans 50% Jensen"}
+
+
+@pytest.mark.django_db
+def test_the_people_search_finds_a_name_typed_without_its_accent(world: Any) -> None:
+    factories.employment(Employee.objects.create(name="René Ébbesen", person_key="key-rene"), world.dolmer)
+    client = client_for(world.coordinator)
+    assert "René Ébbesen" in client.post("/medarbejdere/", {"navn": "rene ebbe"}).content.decode()
+    factories.facility("Café Kastanjen", "0707")
+    assert "Café Kastanjen" in client.get("/tilbud/", {"q": "cafe"}).content.decode()

@@ -71,7 +71,7 @@ def find_employees(user: Any, data: dict[str, Any]) -> tuple[list[dict[str, Any]
     name = (data.get("navn") or "").strip()
     if name:
         for word in name.split():
-            employments = employments.filter(employee__name__icontains=word)
+            employments = employments.filter(employee__name__folded_contains=word)
     if data.get("tilbud"):
         employments = employments.filter(facility=data["tilbud"])
     if data.get("faggruppe"):

@@ -135,7 +135,7 @@ def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm,
             "status": "status",
             "facility": "employment__facility",
             "fra": "session__first_day__gte",
-            "q": "session__course__name__icontains",
+            "q": "session__course__name__folded_contains",
         }
         bookings = apply_choices(bookings, form.cleaned_data, lookups)
         if form.cleaned_data["ophoer"]:

@@ -78,7 +78,9 @@ def course_list(request: HttpRequest) -> HttpResponse:
         courses = courses.filter(kind=kind)
     query = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL text holds no NUL
     if query:
-        courses = courses.filter(Q(name__icontains=query) | Q(competences__name__icontains=query)).distinct()
+        courses = courses.filter(
+            Q(name__folded_contains=query) | Q(competences__name__folded_contains=query)
+        ).distinct()
     # "Kurser, der giver …": from the 90-day list, a certificate nobody has booked a renewal for.
     competences = Competence.objects.filter(course_grants__course__in=courses).distinct().order_by(collated("name"))
     competence = None
