@@ -163,12 +163,6 @@ class GrantForm(forms.ModelForm):
         self.fields["facility"].queryset = facilities  # type: ignore[attr-defined]
         self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if bool(data.get("facility")) == bool(data.get("municipality")):
-            raise forms.ValidationError(_("Vælg én modtager: et tilbud eller en kommune."))
-        return data
-
 
 def budget_categories(pool: Pool) -> list[CostCategory]:
     """The categories a grant from the pool can budget for: the spending the pool covers. A refund
@@ -192,6 +186,24 @@ class BudgetLineForm(forms.Form):
 
 
 class BaseBudgetLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        """A cost category has one line per year: a second one is an error on its row, naming the first."""
+        super().clean()
+        first_row: dict[tuple[str, int], int] = {}
+        for number, form in enumerate(self.forms, start=1):
+            data = getattr(form, "cleaned_data", None) or {}
+            category, year = data.get("category"), data.get("year")
+            if not category or year is None:
+                continue
+            if (category, year) in first_row:
+                form.add_error(
+                    "category",
+                    _("%(category)s %(year)s står allerede i række %(row)s. Læg beløbene sammen i én række.")
+                    % {"category": CostCategory(category).label, "year": year, "row": first_row[(category, year)]},
+                )
+            else:
+                first_row[(category, year)] = number
+
     def lines_total(self) -> Decimal:
         """The sum of the filled-in rows (call after ``is_valid``)."""
         return to_money(sum((d["amount"] for d in self.cleaned_data if d.get("amount") is not None), ZERO))

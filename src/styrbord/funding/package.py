@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -100,10 +101,35 @@ class GrantorPackage:
         return self.generated_on > self.pool.period_end
 
     @property
-    def to_repay(self) -> Decimal:
-        """What goes back to the grantor even if everything committed and planned is posted: each
-        grant's amount less what it has used, where that is positive."""
+    def unspent(self) -> Decimal:
+        """What is left even if everything committed and planned is posted: each grant's amount
+        less what it has used, where that is positive."""
         return sum((max(a.grant.amount - a.balances.used, ZERO) for a in self.accounts), ZERO)
+
+    @property
+    def to_repay(self) -> Decimal:
+        """What goes back to the grantor of that: per grant, as the pool's rule says (an amount under
+        its waiver limit is waived); nothing from the municipality's own budget pool."""
+        if self.pool.kind == Pool.Kind.MUNICIPAL_BUDGET or self.pool.grantor_id is None:
+            return ZERO
+        return sum((self.pool.repayment_due(max(a.grant.amount - a.balances.used, ZERO)) for a in self.accounts), ZERO)
+
+    def repayment_text(self) -> str:
+        """The package's sentence on repayment once the period is over (Danish, as the package is)."""
+        end = format_date(self.pool.period_end)
+        if self.pool.kind == Pool.Kind.MUNICIPAL_BUDGET or self.pool.grantor_id is None:
+            return f"Projektperioden sluttede {end}. Puljen er kommunens egne midler, så intet tilbagebetales."
+        if self.to_repay > 0:
+            return (
+                f"Projektperioden sluttede {end}. Selv om alt disponeret og planlagt bogføres, "
+                f"skal {format_kr(self.to_repay, 2)} tilbagebetales til tilskudsgiver."
+            )
+        if self.unspent > 0:
+            return (
+                f"Projektperioden sluttede {end}. Der er {format_kr(self.unspent, 2)} tilbage, men intet skal "
+                f"tilbagebetales: puljen frafalder beløb under {format_kr(self.pool.repayment_waiver_limit, 2)}."
+            )
+        return f"Projektperioden sluttede {end}. Hele tilsagnet er brugt, så intet skal tilbagebetales."
 
     @property
     def employee_ids(self) -> list[int]:
@@ -255,7 +281,7 @@ def package_xlsx(pkg: GrantorPackage) -> bytes:
                 _("År"),
                 _("Budget"),
                 _("Forbrug"),
-                _("Disponeret"),
+                _("Disponeret og planlagt"),
                 _("Afvigelse"),
                 _("Afvigelse %"),
                 _("Over grænsen for budgetændringer"),
@@ -306,20 +332,36 @@ def package_xlsx(pkg: GrantorPackage) -> bytes:
 
 
 def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
-    """Plain, already formatted values for the Word template."""
+    """Plain, already formatted values for the Word template: an account to the grantor, so every
+    amount to the øre, and each table with its totals."""
     pool, totals = pkg.pool, pkg.totals
     granted = pkg.granted
+
+    def kr(amount: Decimal) -> str:
+        return format_kr(amount, 2)
+
     status_rows = [
         {
             "recipient": a.grant.recipient_name,
-            "amount": format_kr(a.grant.amount),
-            "actual": format_kr(a.balances.actual),
-            "committed": format_kr(a.balances.open_commitments),
-            "remaining": format_kr(a.grant.amount - a.balances.used),
+            "amount": kr(a.grant.amount),
+            "actual": kr(a.balances.actual),
+            "committed": kr(a.balances.open_commitments),
+            "remaining": kr(a.grant.amount - a.balances.used),
             "audit": a.audit_level,
         }
         for a in pkg.accounts
     ]
+    if len(pkg.accounts) > 1:
+        status_rows.append(
+            {
+                "recipient": "I alt",
+                "amount": kr(granted),
+                "actual": kr(totals.actual),
+                "committed": kr(totals.open_commitments),
+                "remaining": kr(granted - totals.used),
+                "audit": "",
+            }
+        )
     account_rows = []
     for a in pkg.accounts:
         for r in a.rows:
@@ -328,12 +370,29 @@ def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
                     "recipient": a.grant.recipient_name,
                     "line": r.label,
                     "year": str(r.year),
-                    "budget": format_kr(r.budget),
-                    "actual": format_kr(r.actual),
-                    "committed": format_kr(r.committed),
-                    "deviation": format_kr(r.deviation),
+                    "budget": kr(r.budget),
+                    "actual": kr(r.actual),
+                    "committed": kr(r.committed),
+                    "deviation": kr(r.deviation),
                     "deviation_percent": format_percent((r.deviation * 100 / r.budget).quantize(Decimal("1")))
                     if r.budget
+                    else "–",
+                }
+            )
+        if a.rows:  # each recipient's account ends with its total, as in the XLSX
+            budget = sum((r.budget for r in a.rows), ZERO)
+            deviation = sum((r.deviation for r in a.rows), ZERO)
+            account_rows.append(
+                {
+                    "recipient": a.grant.recipient_name,
+                    "line": "I alt",
+                    "year": "",
+                    "budget": kr(budget),
+                    "actual": kr(sum((r.actual for r in a.rows), ZERO)),
+                    "committed": kr(sum((r.committed for r in a.rows), ZERO)),
+                    "deviation": kr(deviation),
+                    "deviation_percent": format_percent((deviation * 100 / budget).quantize(Decimal("1")))
+                    if budget
                     else "–",
                 }
             )
@@ -357,18 +416,19 @@ def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
         "grantor": pool.grantor.name if pool.grantor else "–",
         "period": pkg.period,
         "purpose": pool.purpose,
-        "granted": format_kr(granted),
-        "actual": format_kr(totals.actual),
-        "committed": format_kr(totals.open_commitments),
-        "income": format_kr(totals.income),
-        "remaining": format_kr(granted - totals.used),
+        "granted": kr(granted),
+        "actual": kr(totals.actual),
+        "committed": kr(totals.open_commitments),
+        "income": kr(totals.income),
+        "remaining": kr(granted - totals.used),
         "participant_count": str(pkg.took_part_count),
         # The Word template is Danish, as the grantor's forms are.
         "participants_text": f"{pkg.took_part_count} medarbejder{'' if pkg.took_part_count == 1 else 'e'}",
         "hours": format_number(pkg.hours, 1),
         "period_ended": pkg.period_ended,
         "period_end": format_date(pool.period_end),
-        "to_repay": format_kr(pkg.to_repay),
+        "to_repay": kr(pkg.to_repay),
+        "repayment_text": pkg.repayment_text(),
         "generated_on": format_date(pkg.generated_on),
         "status_rows": status_rows,
         "account_rows": account_rows,
@@ -382,6 +442,11 @@ def package_docx(pkg: GrantorPackage) -> bytes:
 
     document = DocxTemplate(str(DOCX_TEMPLATE))
     document.render(docx_context(pkg), autoescape=True)
+    core = document.docx.core_properties  # not the template's ("python-docx", 2013)
+    core.title = f"Statusrapport og tilskudsregnskab – {pkg.pool.name}"
+    core.author = core.last_modified_by = "Styrbord"
+    core.language = "da-DK"
+    core.created = core.modified = timezone.now()
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

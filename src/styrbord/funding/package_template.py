@@ -32,7 +32,7 @@ ACCOUNT_COLUMNS = [
     ("År", "year", 1.4, True),
     ("Budget", "budget", 3.1, True),
     ("Forbrug", "actual", 3.1, True),
-    ("Disponeret", "committed", 3.1, True),
+    ("Disponeret og planlagt", "committed", 3.1, True),
     ("Afvigelse", "deviation", 3.1, True),
     ("Afvigelse %", "deviation_percent", 2.4, True),
 ]
@@ -101,10 +101,8 @@ def build_template(path: Path | None = None) -> Path:
     )
     # Only once the period is over: what goes back to the grantor (paragraph tags: docxtpl's {%p %}).
     document.add_paragraph("{%p if period_ended %}")
-    document.add_paragraph(
-        "Projektperioden sluttede {{ period_end }}. Selv om alt disponeret og planlagt bogføres, "
-        "skal {{ to_repay }} tilbagebetales til tilskudsgiver."
-    )
+    # What goes back, or why nothing does (the pool's waiver limit, the municipality's own money).
+    document.add_paragraph("{{ repayment_text }}")
     document.add_paragraph("{%p endif %}")
     _loop_table(document, STATUS_COLUMNS, "status_rows", "s")
 

@@ -187,7 +187,7 @@ def _funding(user: Any, today: dt.date) -> FundingPanel | None:
     )
     found = []
     for grant in grants:
-        found += grant_warnings(grant, today)
+        found += grant_warnings(grant, today, user=user)
     pools = scoped_for(user, LIST, "pool", Pool.objects.filter(pk__in={g.pool_id for g in grants}))
     found += deadline_warnings(pools, today)
     ordered = sort_warnings(found)

@@ -268,16 +268,17 @@ def create_grant(user: Any, data: dict[str, Any]) -> Grant:
 def update_grant(user: Any, grant: Grant, data: dict[str, Any]) -> Grant:
     data.pop("version", None)
     amount = data.pop("amount", None)
-    try:
-        if amount is not None and amount != grant.amount:
-            grant = setup_services.change_grant_amount(grant, amount, user)
-    except FundingError as exc:
-        raise _funding_error(exc) from None
-    if data:
-        for name, value in data.items():
-            setattr(grant, name, value)
-        grant.full_clean()
-        grant.save(update_fields=list(data))
+    with transaction.atomic():  # the amount and the other fields together, or nothing
+        try:
+            if amount is not None and amount != grant.amount:
+                grant = setup_services.change_grant_amount(grant, amount, user)
+        except FundingError as exc:
+            raise _funding_error(exc) from None
+        if data:
+            for name, value in data.items():
+                setattr(grant, name, value)
+            grant.full_clean()
+            grant.save(update_fields=list(data))
     return grant
 
 

@@ -71,3 +71,20 @@ def test_the_schema_documents_the_balances_as_output_only(world: Any, api_as: An
     assert "balances" in schemas["PoolOut"]["properties"]
     assert "balances" not in schemas["GrantUpdate"]["properties"]
     assert "balances" not in schemas["GrantCreate"]["properties"]
+
+
+def test_a_grant_cannot_be_raised_past_its_pool_and_none_of_the_change_is_saved(world: Any, api_as: Any) -> None:
+    pool = helpers.pool(total="1022000")
+    grant = helpers.grant(pool, world.dolmer, amount="700000", title="Dolmer Have")
+    helpers.grant(pool, world.glesborg, amount="322000")
+    api = api_as(world.finance)
+    before = api.get(f"/grants/{grant.pk}").json()
+    response = api.patch(f"/grants/{grant.pk}", {"version": before["version"], "amount": "900000.00", "title": "Ny"})
+    assert response.status_code == 422, response.content
+    assert "har 700.000,00 kr. til dette tilsagn" in response.content.decode()
+    grant.refresh_from_db()
+    assert (str(grant.amount), grant.title) == ("700000.00", "Dolmer Have")
+    lower = api.patch(f"/grants/{grant.pk}", {"version": before["version"], "amount": "650000.00", "title": "Ny"})
+    assert lower.status_code == 200, lower.content
+    grant.refresh_from_db()
+    assert (str(grant.amount), grant.title) == ("650000.00", "Ny")

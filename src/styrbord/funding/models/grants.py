@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from styrbord.funding.models.pools import Pool
 from styrbord.lib.collation import collated
@@ -68,7 +67,8 @@ class Grant(RuleFieldsMixin, models.Model):
             models.CheckConstraint(
                 name="grant_one_recipient",
                 violation_error_code="grant_one_recipient",
-                violation_error_message=_("Et tilskud har præcis én modtager: et tilbud eller en kommune."),
+                # The one check of this rule, in forms and the API alike (full_clean) and in the database.
+                violation_error_message=_("Vælg én modtager: et tilbud eller en kommune."),
                 condition=(models.Q(facility__isnull=False) & models.Q(municipality__isnull=True))
                 | (models.Q(facility__isnull=True) & models.Q(municipality__isnull=False)),
             ),
@@ -88,10 +88,6 @@ class Grant(RuleFieldsMixin, models.Model):
         if self.facility_id is not None:
             return self.facility.municipality_id  # type: ignore[union-attr]
         return self.municipality_id
-
-    def clean(self) -> None:
-        if (self.facility_id is None) == (self.municipality_id is None):
-            raise ValidationError(gettext("Vælg én modtager: et tilbud eller en kommune."))
 
     @property
     def is_open_for_charges(self) -> bool:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,15 @@ def case_number_taken_message(case_number: str) -> str:
         "Tilskudsgiveren har allerede en pulje med sagsnummeret %(number)s. Den samme bevilling registreret "
         "to gange tæller pengene dobbelt: ret sagsnummeret, eller brug den pulje, der findes."
     ) % {"number": case_number}
+
+
+# The pool's own rules take amounts of 0 or more and shares of 0–100 %: an error on the field, in
+# every form and the API (full_clean), and a check in the database.
+NOT_NEGATIVE = MinValueValidator(Decimal("0"), message=_("Beløbet kan ikke være negativt."))
+PERCENT = [
+    MinValueValidator(Decimal("0"), message=_("Andelen skal være mellem 0 og 100 procent.")),
+    MaxValueValidator(Decimal("100"), message=_("Andelen skal være mellem 0 og 100 procent.")),
+]
 
 
 class Pool(RuleFieldsMixin, models.Model):
@@ -99,28 +109,34 @@ class Pool(RuleFieldsMixin, models.Model):
         max_digits=5,
         decimal_places=2,
         default=Decimal("100"),
+        validators=PERCENT,
         help_text=_("Den andel af de støtteberettigede udgifter, puljen betaler. 100 % = fuld dækning."),
     )
     ceiling_per_person_year = MoneyField(
-        _("loft pr. person pr. år"), null=True, blank=True, help_text=_("Tom: intet loft.")
+        _("loft pr. person pr. år"), null=True, blank=True, validators=[NOT_NEGATIVE], help_text=_("Tom: intet loft.")
     )
-    ceiling_per_booking = MoneyField(_("loft pr. kursusplads"), null=True, blank=True, help_text=_("Tom: intet loft."))
+    ceiling_per_booking = MoneyField(
+        _("loft pr. kursusplads"), null=True, blank=True, validators=[NOT_NEGATIVE], help_text=_("Tom: intet loft.")
+    )
     conditions = models.TextField(_("vilkår"), blank=True)
     budget_change_percent = models.DecimalField(
         _("budgetændring kræver godkendelse over (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("10"),
+        validators=PERCENT,
         help_text=_("Ændringer af en budgetlinje over denne andel kræver tilskudsgivers forudgående godkendelse."),
     )
     budget_change_amount = MoneyField(
         _("budgetændring kræver godkendelse over (kr.)"),
         default=Decimal("100000.00"),
+        validators=[NOT_NEGATIVE],
         help_text=_("Ændringer af en budgetlinje over dette beløb kræver tilskudsgivers forudgående godkendelse."),
     )
     repayment_waiver_limit = MoneyField(
         _("tilbagebetaling frafaldes under"),
         default=Decimal("500.00"),
+        validators=[NOT_NEGATIVE],
         help_text=_("Ikke-forbrugte midler tilbagebetales; beløb under denne grænse frafaldes."),
     )
     created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
@@ -154,6 +170,19 @@ class Pool(RuleFieldsMixin, models.Model):
                 violation_error_message=_("Puljens lofter kan ikke være negative."),
                 condition=(models.Q(ceiling_per_person_year__isnull=True) | models.Q(ceiling_per_person_year__gte=0))
                 & (models.Q(ceiling_per_booking__isnull=True) | models.Q(ceiling_per_booking__gte=0)),
+            ),
+            models.CheckConstraint(
+                name="pool_rule_limits_in_range",
+                violation_error_code="pool_rule_limits_in_range",
+                violation_error_message=_(
+                    "Puljens regler for budgetændringer og tilbagebetaling skal være 0 eller mere (og højst 100 %)."
+                ),
+                condition=models.Q(
+                    budget_change_percent__gte=0,
+                    budget_change_percent__lte=100,
+                    budget_change_amount__gte=0,
+                    repayment_waiver_limit__gte=0,
+                ),
             ),
             # A grantor's case number names one application: the same pool registered twice would count
             # its money twice. Municipal budget pools (no grantor) may share a budget agreement's name.

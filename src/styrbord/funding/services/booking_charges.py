@@ -295,6 +295,31 @@ def charge_booking(
     return result
 
 
+@dataclass(frozen=True)
+class PaidBy:
+    """One grant that pays for a seat: its share, and what the ledger holds on it for the seat
+    (planned, committed and posted together)."""
+
+    grant: Grant
+    share: Decimal
+    amount: Decimal
+
+
+def paid_by(booking: Booking) -> list[PaidBy]:
+    """Which pools pay for a seat, largest share first (empty: not charged to any grant, so the
+    facility's own budget pays). Two queries."""
+    held = dict(
+        LedgerEntry.objects.filter(booking=booking, balance__in=LedgerEntry.SPENDING)
+        .values_list("grant_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    splits = FundingSplit.objects.filter(booking=booking).select_related(
+        "grant__pool", "grant__facility", "grant__municipality"
+    )
+    return [PaidBy(s.grant, s.share, to_money(held.get(s.grant_id) or ZERO)) for s in splits]
+
+
 def saved_splits(booking: Booking) -> list[tuple[Grant, Decimal]]:
     """The split chosen the last time the booking was charged."""
     return [(s.grant, s.share) for s in FundingSplit.objects.filter(booking=booking).select_related("grant__pool")]

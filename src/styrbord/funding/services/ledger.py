@@ -295,6 +295,12 @@ def correct_entry(
     new_amount = to_money(new_amount)
     if new_amount == entry.amount:
         raise FundingError(_("Det nye beløb er det samme som det gamle."))
+    # The corrected amount obeys the rule a new posting does: a cost above 0, a refund below it.
+    if entry.balance == Balance.INCOME:
+        if new_amount == 0:
+            raise FundingError(_("Angiv et beløb, der ikke er 0. En forkert postering rettes ved at tilbageføre den."))
+    else:
+        ensure_sign(entry.category, new_amount)
     reason = (reason or "").strip() or record_text("Korrektion af beløb")
     with transaction.atomic():
         grant = lock_grants([entry.grant_id])[entry.grant_id]

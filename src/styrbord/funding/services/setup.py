@@ -104,16 +104,42 @@ def create_grant(grant: Grant, user: AnyUser, budget_lines: Sequence[GrantBudget
 
 
 def change_grant_amount(grant: Grant, new_amount: int | str, user: AnyUser) -> Grant:
-    """Change the grant amount; never below what is already spent and committed."""
+    """Change the grant amount: never below what is already spent and committed, never so that
+    the pool's grants exceed the pool total (as on create), and never away from the sum of the
+    grant's approved budget lines."""
     from styrbord.funding.services.ledger import lock_grants
 
     amount = to_money(new_amount)
     with transaction.atomic():
+        # The pool first, as create_grant locks it: two changes at once cannot together exceed it.
+        pool = Pool.objects.select_for_update().get(pk=grant.pool_id)
         locked = lock_grants([grant.pk])[grant.pk]
         used = used_amount(locked)
         if amount < used:
             raise FundingError(
                 _("Tilsagnet kan ikke sættes under forbrug og disponeringer (%(used)s).") % {"used": format_kr(used, 2)}
+            )
+        if locked.status != Grant.Status.REJECTED:
+            others = (
+                Grant.objects.filter(pool=pool)
+                .exclude(pk=locked.pk)
+                .exclude(status=Grant.Status.REJECTED)
+                .aggregate(s=Sum("amount"))["s"]
+            )
+            left = pool.total - to_money(others or ZERO)
+            if amount > left:
+                raise FundingError(
+                    _("Puljen %(pool)s har %(left)s til dette tilsagn; det nye beløb er %(amount)s")
+                    % {"pool": pool.name, "left": format_kr(left, 2), "amount": format_kr(amount, 2)}
+                )
+        lines = locked.budget_lines.aggregate(s=Sum("amount"))["s"]
+        if lines is not None and to_money(lines) != amount:
+            raise FundingError(
+                _(
+                    "Tilsagnets godkendte budget summer til %(lines)s. Beløbet kan ikke ændres til %(amount)s, "
+                    "uden at budgetlinjerne ændres med."
+                )
+                % {"lines": format_kr(to_money(lines), 2), "amount": format_kr(amount, 2)}
             )
         before = snapshot(locked, ["amount"])
         Grant.objects.filter(pk=locked.pk).update(amount=amount)

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from styrbord.accounts.permissions import LIST, can
 from styrbord.funding.models import FundingSplit, Grant, LedgerEntry, Pool, ReportingDeadline
 from styrbord.funding.services.balances import Balances, balances_for, budget_vs_actual
 from styrbord.funding.services.ledger import category_label
@@ -365,16 +366,21 @@ def _unused_seats(grant: Grant, today: dt.date) -> list[FundingWarning]:
 
 
 def grant_warnings(
-    grant: Grant, today: dt.date | None = None, balances: Balances | None = None
+    grant: Grant, today: dt.date | None = None, balances: Balances | None = None, *, user: Any = None
 ) -> list[FundingWarning]:
-    """Every warning about one grant, most serious first."""
+    """Every warning about one grant the reader may act on, most serious first.
+
+    The warnings about bookings (a seat after the employment ends, money held for unused seats)
+    are the municipality's own housekeeping about its staff: only a reader who may see bookings
+    gets them, so a grantor reads the grant's compliance, not who resigned (``user`` None: all)."""
     today = today or local_today()
     if grant.status != Grant.Status.APPROVED:
         return []
     balances = balances or balances_for(grant)
     found = _overspend(grant, balances) + _overpaid(grant, balances) + _repayment(grant, balances, today)
-    found += _budget_deviation(grant, today) + _ineligible(grant) + _after_employment(grant)
-    found += _unused_seats(grant, today)
+    found += _budget_deviation(grant, today) + _ineligible(grant)
+    if user is None or can(user, LIST, "booking"):
+        found += _after_employment(grant) + _unused_seats(grant, today)
     return sort_warnings(found)
 
 

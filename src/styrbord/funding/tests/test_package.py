@@ -51,7 +51,7 @@ def test_the_xlsx_package_has_status_accounts_participants_and_entries(funded, w
     fee_2025 = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "Kursusgebyr" and r[2] == 2025)
     # budget, spent, committed, and the deviation as on the grant's page: spent + committed - budget
     assert fee_2025[3:8] == (100000, 2400, 0, -97600, -97.6)
-    assert accounts[0][3:8] == ("Budget", "Forbrug", "Disponeret", "Afvigelse", "Afvigelse %")
+    assert accounts[0][3:8] == ("Budget", "Forbrug", "Disponeret og planlagt", "Afvigelse", "Afvigelse %")
     fee_2026 = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "Kursusgebyr" and r[2] == 2026)
     assert fee_2026[3:5] == (150000, 1000)
     total = next(r for r in accounts if r[0] == "Dolmer Have" and r[1] == "I alt")
@@ -84,7 +84,7 @@ def test_the_docx_package_reads_back_with_its_figures(funded, world) -> None:  #
     assert "Pulje: Kompetenceudvikling af medarbejdere på socialpsykiatriske botilbud" in text
     assert "Sagsnummer: 24/9263" in text
     assert "Projektperiode: 01-01-2025 – 31-12-2027" in text
-    assert "Der er givet tilsagn om 1.022.000 kr., hvoraf 7.840 kr. er bogført" in text
+    assert "Der er givet tilsagn om 1.022.000,00 kr., hvoraf 7.840,50 kr. er bogført" in text
     assert "kr.." not in text
     section = document.sections[0]
     assert section.page_width > section.page_height  # landscape: the tables' columns fit their words
@@ -95,40 +95,68 @@ def test_the_docx_package_reads_back_with_its_figures(funded, world) -> None:  #
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
     assert [
         "Dolmer Have",
-        "700.000 kr.",
-        "7.840 kr.",
-        "160.000 kr.",
-        "532.160 kr.",
+        "700.000,00 kr.",
+        "7.840,50 kr.",
+        "160.000,00 kr.",
+        "532.159,50 kr.",
         "Udvidet revision (over 500.000 kr.)",
     ] in cells
-    assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "0 kr.", "-97.600 kr.", "-98 %"] in cells
+    assert [
+        "Dolmer Have",
+        "Kursusgebyr",
+        "2025",
+        "100.000,00 kr.",
+        "2.400,00 kr.",
+        "0,00 kr.",
+        "-97.600,00 kr.",
+        "-98 %",
+    ] in cells
     # 1.000 kr. spent and 160.000 kr. committed on a line of 150.000 kr.: 11.000 kr. (7 %) over
     assert [
         "Dolmer Have",
         "Kursusgebyr",
         "2026",
-        "150.000 kr.",
-        "1.000 kr.",
-        "160.000 kr.",
-        "11.000 kr.",
+        "150.000,00 kr.",
+        "1.000,00 kr.",
+        "160.000,00 kr.",
+        "11.000,00 kr.",
         "7 %",
     ] in cells
     accounts = document.tables[1]
     assert [c.text for c in accounts.rows[0].cells][3:] == [
         "Budget",
         "Forbrug",
-        "Disponeret",
+        "Disponeret og planlagt",
         "Afvigelse",
         "Afvigelse %",
     ]
     assert round(sum(c.width.cm for c in accounts.rows[0].cells), 1) <= 25.7  # fits between the margins
 
-    def kroner(text: str) -> int:
-        return int(text.removesuffix(" kr.").replace(".", ""))
+    def kroner(text: str) -> D:
+        return D(text.removesuffix(" kr.").replace(".", "").replace(",", "."))
 
     for row in accounts.rows[1:]:  # every line reads as the page does: deviation = spent + committed - budget
         budget, spent, committed, deviation = (kroner(c.text) for c in row.cells[3:7])
-        assert abs(spent + committed - budget - deviation) <= 1, [c.text for c in row.cells]
+        assert spent + committed - budget == deviation, [c.text for c in row.cells]  # to the øre
+    # Each recipient's account ends with its total, and the totals are the sums of its lines.
+    lines = [[c.text for c in row.cells] for row in accounts.rows[1:]]
+    dolmer_lines = [row for row in lines if row[0] == "Dolmer Have" and row[1] != "I alt"]
+    dolmer_total = next(row for row in lines if row[0] == "Dolmer Have" and row[1] == "I alt")
+    for column in range(3, 7):
+        assert kroner(dolmer_total[column]) == sum((kroner(row[column]) for row in dolmer_lines), D(0))
+    assert kroner(dolmer_total[3]) == D("700000.00")
+    # The status table's total row is the sum of its recipients, and matches the text above it.
+    status_lines = [[c.text for c in row.cells] for row in status.rows[1:]]
+    total_row = status_lines[-1]
+    assert total_row[0] == "I alt"
+    for column in range(1, 5):
+        assert kroner(total_row[column]) == sum((kroner(row[column]) for row in status_lines[:-1]), D(0))
+    assert f"hvoraf {total_row[2]} er bogført" in text
+    assert f"og {total_row[4]} er tilbage" in text
+    # Its own document properties, not the template's.
+    core = document.core_properties
+    assert (core.author, core.language) == ("Styrbord", "da-DK")
+    assert core.title.startswith("Statusrapport og tilskudsregnskab – Kompetenceudvikling")
     participant = next(row for row in cells if row[0] == world.dolmer_staff[0].name)
     assert participant[1:3] == ["Socialpædagog/pædagog", "Dolmer Have"]
     assert participant[4] == "03-03-2025 – 04-03-2025"
@@ -173,7 +201,16 @@ def test_the_package_is_danish_when_the_site_is_read_in_english(funded, world) -
     assert 'id="files-in-danish"' in page
     assert workbook.sheetnames[:2] == ["Statusrapport", "Tilskudsregnskab"]
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
-    assert ["Dolmer Have", "Kursusgebyr", "2025", "100.000 kr.", "2.400 kr.", "0 kr.", "-97.600 kr.", "-98 %"] in cells
+    assert [
+        "Dolmer Have",
+        "Kursusgebyr",
+        "2025",
+        "100.000,00 kr.",
+        "2.400,00 kr.",
+        "0,00 kr.",
+        "-97.600,00 kr.",
+        "-98 %",
+    ] in cells
 
 
 def test_hours_count_those_who_took_part_and_after_the_period_the_package_says_what_goes_back(  # type: ignore[no-untyped-def]
@@ -205,6 +242,42 @@ def test_hours_count_those_who_took_part_and_after_the_period_the_package_says_w
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(package_docx(after))).paragraphs)
     assert "1 medarbejder har gennemført eller deltaget i 14,8 kursustimer i projektperioden" in text
     assert (
-        "Projektperioden sluttede 31-12-2027. Selv om alt disponeret og planlagt bogføres, skal 1.014.160 kr. "
+        "Projektperioden sluttede 31-12-2027. Selv om alt disponeret og planlagt bogføres, skal 1.014.159,50 kr. "
         "tilbagebetales til tilskudsgiver."
     ) in text
+
+
+def test_an_unspent_amount_under_the_waiver_limit_is_not_repaid_and_a_budget_pool_repays_nothing(  # type: ignore[no-untyped-def]
+    funded, world
+) -> None:
+    """The pool's own rule: unspent funds under its waiver limit (500 kr.) are waived, per grant, as
+    the pages' warnings say. A municipal budget pool has no grantor to repay."""
+    from styrbord.funding.services.setup import change_grant_amount
+    from styrbord.funding.tests import helpers
+
+    pool = helpers.pool(world.grantor, name="Lille pulje", total=D("10000"), repayment_waiver_limit=D("500"))
+    grant = helpers.grant(pool, world.dolmer, amount="10000")
+    post_actual(grant, CostCategory.FEE, D("9680.00"), dt.date(2026, 2, 2), world.finance)  # 320 kr. left
+    after = build_package(pool, today=dt.date(2028, 1, 20))
+    assert (after.unspent, after.to_repay) == (D("320.00"), D("0"))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(package_docx(after))).paragraphs)
+    assert (
+        "Projektperioden sluttede 31-12-2027. Der er 320,00 kr. tilbage, men intet skal tilbagebetales: "
+        "puljen frafalder beløb under 500,00 kr."
+    ) in text
+    status = dict(sheet_rows(openpyxl.load_workbook(io.BytesIO(package_xlsx(after))), "Statusrapport")[1:])
+    assert status["Tilbagebetales, selv om alt disponeret og planlagt bogføres"] == 0
+
+    # 500 kr. or more unspent is repaid in full.
+    pool.total = D("10180")
+    pool.save()
+    change_grant_amount(grant, "10180", world.finance)
+    assert build_package(pool, today=dt.date(2028, 1, 20)).to_repay == D("500.00")
+
+    budget_pool = helpers.pool(None, name="Kommunens pulje", kind=Pool.Kind.MUNICIPAL_BUDGET, total=D("50000"))
+    helpers.grant(budget_pool, world.dolmer, amount="50000")
+    own = build_package(budget_pool, today=dt.date(2028, 1, 20))
+    assert (own.unspent, own.to_repay) == (D("50000.00"), D("0"))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(package_docx(own))).paragraphs)
+    assert "Puljen er kommunens egne midler, så intet tilbagebetales." in text
+    assert "tilbagebetales til tilskudsgiver" not in text

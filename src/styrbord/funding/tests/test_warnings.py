@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.urls import reverse
+
 from styrbord.funding.models import Grant, LedgerEntry, Pool, ReportingDeadline
 from styrbord.funding.services.ledger import commit, post_actual, record_income
 from styrbord.funding.services.warnings import Severity, WarningKind, deadline_warnings, grant_warnings
 from styrbord.funding.tests import helpers
 from styrbord.lib.costs import CostCategory
+from styrbord.testing.fixtures import client_for
 
 D = Decimal
 
@@ -191,6 +194,17 @@ def test_money_committed_for_a_seat_after_the_employment_ends_is_flagged(world) 
         "7.400 kr. er disponeret til 1 booking på et hold, der slutter efter ansættelsens ophør. "
         "Afbestil pladsen i tide, eller giv den til en anden."
     )
+    # Who resigned is the municipality's business: a grantor reads the grant's compliance only.
+    assert grant.pool.grantor == world.grantor
+    kinds = {w.kind for w in grant_warnings(grant, today, user=world.grantor_user)}
+    assert WarningKind.AFTER_EMPLOYMENT not in kinds
+    assert WarningKind.AFTER_EMPLOYMENT in {w.kind for w in grant_warnings(grant, today, user=world.finance)}
+    url = reverse("funding:grant_detail", args=[grant.pk])
+    assert "Afbestil pladsen i tide" in client_for(world.finance).get(url).content.decode()
+    grantor_page = client_for(world.grantor_user).get(url)
+    assert grantor_page.status_code == 200
+    assert "Afbestil pladsen i tide" not in grantor_page.content.decode()
+    assert "Afbestil pladsen i tide" not in client_for(world.grantor_user).get("/").content.decode()
 
 
 def test_money_held_for_seats_that_will_not_be_used_is_flagged_until_released(world) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
@@ -59,13 +60,14 @@ class GrantRow:
         return None
 
 
-def grant_rows(grants: list[Grant], today: dt.date) -> list[GrantRow]:
+def grant_rows(grants: list[Grant], today: dt.date, user: Any) -> list[GrantRow]:
+    """The grants with their balances and the warnings ``user`` gets (see ``grant_warnings``)."""
     balances = balances_by_grant(grants)
     return [
         GrantRow(
             g,
             balances[g.pk],
-            grant_warnings(g, today, balances[g.pk]),
+            grant_warnings(g, today, balances[g.pk], user=user),
             period_ended=g.status == Grant.Status.APPROVED and g.pool.period_end < today,
         )
         for g in grants

@@ -3,6 +3,7 @@ and the postings made by hand: commitments, actuals, income, reversals and corre
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -180,7 +181,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "points": points,
             "chart": _chart(grant, points),
             "chart_scripts": charts.chart_scripts(),
-            "warnings": grant_warnings(grant, today, balances),
+            "warnings": grant_warnings(grant, today, balances, user=request.user),
             "audit_level": grant.pool.audit_level_for(grant.amount),
             "can_post": can_post,
             "uncharged": _uncharged_bookings(request, grant) if can_post else [],
@@ -218,9 +219,10 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         _("Oprettet af"),
     ]
     rows: list[list[Any]] = []
-    total = ZERO
+    # One total per balance: income and spending added together would mean nothing.
+    totals: dict[str, Decimal] = {}
     for e in entries:
-        total += e.amount
+        totals[e.balance] = totals.get(e.balance, ZERO) + e.amount
         rows.append(
             [
                 e.pk,
@@ -236,7 +238,24 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                 str(e.created_by) if e.created_by else "",
             ]
         )
-    rows.append(["", None, "", "", "", total, _("I alt"), None, None, "", ""])
+    shown = len(rows)
+    for balance, label in LedgerEntry.Balance.choices:
+        if balance in totals:
+            rows.append(
+                [
+                    "",
+                    None,
+                    "",
+                    label,
+                    "",
+                    totals[balance],
+                    _("I alt, %(balance)s") % {"balance": label},
+                    None,
+                    None,
+                    "",
+                    "",
+                ]
+            )
     content = write_xlsx(
         [
             Sheet(
@@ -252,7 +271,7 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         "funding.ledger.exported",
         None,
-        {"grant": grant.pk, "rows": len(rows) - 1, "filters": {k: v for k, v in request.GET.items() if v}},
+        {"grant": grant.pk, "rows": shown, "filters": {k: v for k, v in request.GET.items() if v}},
         kind=AuditEntry.Kind.EXPORT,
     )
     return attachment(content, file_name(f"posteringer-tilsagn-{grant.pk}-{grant.recipient_name}", "xlsx"))
@@ -347,7 +366,7 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             correct_entry(entry, form.cleaned_data["new_amount"], request.user, form.cleaned_data["reason"])  # type: ignore[arg-type]
         except FundingError as error:
-            form.add_error(None, error.message)
+            form.add_error("new_amount", error.message)  # each refusal is about the amount
         else:
             messages.success(request, _("Posteringen er korrigeret."))
             return redirect("funding:grant_detail", pk=entry.grant_id)

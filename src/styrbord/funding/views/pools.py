@@ -49,7 +49,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     today = local_today()
     pools = list(pools_for(request).order_by("-period_start", collated("name")))
     grants = list(grants_for(request).filter(pool__in=pools).order_by("pool_id", collated("facility__name"), "pk"))
-    rows = grant_rows(grants, today)
+    rows = grant_rows(grants, today, request.user)
     by_pool = defaultdict(list)
     for row in rows:
         by_pool[row.grant.pool_id].append(row)
@@ -87,7 +87,9 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One pool: its rules and duties, its grants (those in scope), deadlines and appropriations."""
     pool = get_scoped_or_404(request.user, RETRIEVE, "pool", pools_for(request, RETRIEVE), pk=pk)
     today = local_today()
-    rows = grant_rows(list(grants_for(request).filter(pool=pool).order_by(collated("facility__name"), "pk")), today)
+    rows = grant_rows(
+        list(grants_for(request).filter(pool=pool).order_by(collated("facility__name"), "pk")), today, request.user
+    )
     totals = Balances()
     for row in rows:
         totals = totals + row.balances
@@ -174,7 +176,7 @@ def municipality_overview(request: HttpRequest, code: str) -> HttpResponse:
         .filter(Q(municipality=municipality) | Q(facility__municipality=municipality))
         .order_by(collated("pool__name"), collated("facility__name"), "pk")
     )
-    rows = grant_rows(grants, today)
+    rows = grant_rows(grants, today, request.user)
     totals = Balances()
     for row in rows:
         totals = totals + row.balances

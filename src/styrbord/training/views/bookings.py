@@ -19,7 +19,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import EXPORT, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, UPDATE, can, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import AUTHENTICATED, requires
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
@@ -66,6 +66,22 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if booking.status == BookingStatus.BOOKED and cancellable:
         fee_today = services.cancellation_fee_for(booking, local_today())[0]
     _eligible, veu_reason = veu_eligibility(booking.session.course, booking.employee, booking.employment)
+    # Which pool pays: the funding app charges seats to grants (a seat's money is its business).
+    from styrbord.funding.models import Grant
+    from styrbord.funding.services.booking_charges import paid_by
+
+    payers = paid_by(booking)
+    charged = sum((p.amount for p in payers), ZERO)
+    # A grant's page is linked for those who may open it (a manager may not see a municipality's grant).
+    linked = (
+        set(
+            scoped_for(
+                request.user, RETRIEVE, "grant", Grant.objects.filter(pk__in=[p.grant.pk for p in payers])
+            ).values_list("pk", flat=True)
+        )
+        if payers and can(request.user, RETRIEVE, "grant")
+        else set()
+    )
     return render(
         request,
         "training/booking_detail.html",
@@ -81,6 +97,10 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_update": can(request.user, UPDATE, "booking"),
             "outcomes": services.outcomes_for(booking, local_today()),
             "preview": booking_costs(booking) if not rows else [],
+            "payers": payers,
+            "own_budget": max(sum((r.amount for r in rows), ZERO) - charged, ZERO),
+            "linked_grants": linked,
+            "can_charge": can(request.user, CREATE, "ledger") and booking.is_open,
         },
     )
 
