@@ -579,10 +579,18 @@ class Renewal:
     booking_id: int
     first_day: dt.date
     status: str
+    last_day: dt.date | None = None  # the day the course, and so the renewal, is done
 
     @property
     def status_label(self) -> str:
         return str(BookingStatus(self.status).label)
+
+    def days_lapsed(self, expires_on: dt.date | None) -> int:
+        """Days without a valid certificate when the old one lapses on ``expires_on`` (its last valid
+        day) and the course ends on ``last_day``: 0 when it ends in time."""
+        if expires_on is None or self.last_day is None:
+            return 0
+        return max(0, (self.last_day - expires_on).days)
 
 
 def renewals_booked(employee_ids: set[int], competence_ids: set[int], today: dt.date) -> dict[tuple[int, int], Renewal]:
@@ -599,10 +607,17 @@ def renewals_booked(employee_ids: set[int], competence_ids: set[int], today: dt.
             session__course__grants__competence_id__in=competence_ids,
         )
         .order_by("session__first_day", "pk")
-        .values_list("employee_id", "session__course__grants__competence_id", "pk", "session__first_day", "status")
+        .values_list(
+            "employee_id",
+            "session__course__grants__competence_id",
+            "pk",
+            "session__first_day",
+            "status",
+            "session__last_day",
+        )
     )
     found: dict[tuple[int, int], Renewal] = {}
-    for employee_id, competence_id, booking_id, first_day, status in rows:
+    for employee_id, competence_id, booking_id, first_day, status, last_day in rows:
         if first_day is not None:  # a session with days (last_day was set, so first_day is too)
-            found.setdefault((employee_id, competence_id), Renewal(booking_id, first_day, status))
+            found.setdefault((employee_id, competence_id), Renewal(booking_id, first_day, status, last_day))
     return found

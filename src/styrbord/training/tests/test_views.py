@@ -611,6 +611,21 @@ def test_a_manager_books_several_of_their_staff_at_once_after_confirming_the_sta
     assert client.get(url).status_code == 403
 
 
+def test_a_group_booking_says_who_hr_has_on_leave_as_the_single_booking_does(world: World, client: Client) -> None:
+    session = helpers.session(helpers.course(), days=[dt.date(2026, 3, 2)], capacity=5)
+    away, present = (Employment.objects.get(employee=e) for e in world.dolmer_staff[:2])
+    away.status = Employment.Status.LEAVE
+    away.save(update_fields=["status"])
+    url = reverse("training:session_book_group", args=[session.pk])
+    done = _login(client, world.manager).post(
+        url, {"employments": [str(away.pk), str(present.pk)], "status": BookingStatus.BOOKED}, follow=True
+    )
+    page = done.content.decode()
+    assert "2 medarbejdere er booket." in page
+    assert f"{away.employee.name} står som på orlov i HR-data." in page
+    assert f"{present.employee.name} står som på orlov" not in page
+
+
 def test_the_group_booking_offers_only_people_employed_through_the_whole_session(world: World, client: Client) -> None:
     session = helpers.session(helpers.course(), days=[dt.date(2026, 3, 2), dt.date(2026, 3, 3)], capacity=5)
     leaving = Employment.objects.get(employee=world.dolmer_staff[0])

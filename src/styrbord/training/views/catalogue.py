@@ -657,6 +657,17 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
                         )
                         % {"count": outcome.waitlisted},
                     )
+                # HR says "on leave" without the dates (those are absences): booked, but said, as
+                # the single booking says it.
+                for employment in data["employments"]:
+                    if employment.status == Employment.Status.LEAVE:
+                        messages.warning(
+                            request,
+                            _(
+                                "%(name)s står som på orlov i HR-data. Tjek, at vedkommende er tilbage, når holdet begynder."
+                            )
+                            % {"name": employment.employee.name},
+                        )
                 return redirect("training:session_detail", pk=session.pk)
             warnings = outcome.warnings
             form.data = form.data.copy()  # type: ignore[attr-defined]
