@@ -135,6 +135,12 @@ class ExpiringRow:
     days_left: int
     renewal: Renewal | None = None  # an open booking on a course that renews it
 
+    @property
+    def days_lapsed(self) -> int:
+        """Days the person is without a valid certificate because the renewing course ends after
+        it expires (0: renewed in time, or no renewal booked)."""
+        return self.renewal.days_lapsed(self.holding.expires_on) if self.renewal else 0
+
 
 @dataclass(frozen=True)
 class Expiring:
@@ -228,6 +234,7 @@ def expiring_export(request: HttpRequest) -> HttpResponse:
         _("Udløber"),
         _("Dage tilbage"),
         _("Fornyes på kursus"),
+        _("Dage uden gyldigt bevis"),
     ]
     rows: list[list[Any]] = [
         [
@@ -238,10 +245,11 @@ def expiring_export(request: HttpRequest) -> HttpResponse:
             r.holding.expires_on,
             r.days_left,
             r.renewal.first_day if r.renewal else None,
+            r.days_lapsed or None,
         ]
         for r in data.rows
     ]
-    content = write_xlsx([Sheet(_("Udløber"), headers, rows, column_widths=[28, 32, 40, 12, 12, 12, 16])])
+    content = write_xlsx([Sheet(_("Udløber"), headers, rows, column_widths=[28, 32, 40, 12, 12, 12, 16, 14])])
     log_access(
         request.user,
         "competences.expiring.exported",

@@ -52,7 +52,8 @@ def test_the_expiry_list_exports_to_xlsx(world: World, expiring_world: dict[str,
     response = client_for(world.manager).get(reverse("competences:expiring_export"))
 
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0] == ("Navn", "Tilbud", "Kompetence", "Opnået", "Udløber", "Dage tilbage", "Fornyes på kursus")
+    assert rows[0][:7] == ("Navn", "Tilbud", "Kompetence", "Opnået", "Udløber", "Dage tilbage", "Fornyes på kursus")
+    assert rows[0][7] == "Dage uden gyldigt bevis"
     assert [(r[0], r[1], r[5], r[6]) for r in rows[1:]] == [("Dolmer-medarbejder 1", "Dolmer Have", 10, None)]
     assert AuditEntry.objects.filter(action="competences.expiring.exported", kind="export").count() == 1
 
@@ -125,3 +126,37 @@ def test_a_certificate_nobody_renews_links_to_the_courses_that_give_it(
     assert "Kurser, der giver »Konflikthåndtering«." in catalogue.content.decode()
     everything = [c.name for c in client.get(reverse("training:course_list")).context["courses"]]
     assert "Low Arousal i praksis" in everything
+
+
+def test_a_renewal_that_ends_after_the_certificate_lapses_says_how_long_the_person_is_without(
+    world: World,
+) -> None:
+    """A plan may book the renewal months after the expiry: the list must not read as renewed in time."""
+    from styrbord.training import services
+    from styrbord.training.models import BookingStatus, CourseCompetence
+    from styrbord.training.tests import helpers
+
+    today = local_today()
+    conflict = factories.competence("konflikt-sen", validity_months=24, name="Konflikthåndtering")
+    late, on_time = world.dolmer_staff[:2]
+    for person in (late, on_time):
+        factories.holding(person, conflict, today - dt.timedelta(days=700), today + dt.timedelta(days=10))
+    course = helpers.course(name="Konflikthåndtering, genopfriskning")
+    CourseCompetence.objects.create(course=course, competence=conflict)
+    early = helpers.session(course, days=[today + dt.timedelta(days=5)], capacity=5)
+    after = helpers.session(course, days=[today + dt.timedelta(days=40), today + dt.timedelta(days=41)], capacity=5)
+    services.book(on_time, early, status=BookingStatus.PLANNED)
+    services.book(late, after, status=BookingStatus.PLANNED)
+
+    html = client_for(world.coordinator).get(reverse("competences:expiring")).content.decode()
+    rows = {name: html.split(name, 1)[1].split("</tr>", 1)[0] for name in (late.name, on_time.name)}
+    assert "Efter udløb: 31 dage uden gyldigt bevis" in rows[late.name]  # expires day 10, course ends day 41
+    assert "badge-info" not in rows[late.name]
+    assert "uden gyldigt bevis" not in rows[on_time.name]
+    assert "badge-info" in rows[on_time.name]
+
+    sheet = load_workbook(
+        io.BytesIO(client_for(world.coordinator).get(reverse("competences:expiring_export")).content)
+    ).active
+    lapsed = {row[0]: row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert lapsed == {late.name: 31, on_time.name: None}
