@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -202,6 +203,22 @@ class PlanRun(RuleFieldsMixin, models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def progress_now(self, now: dt.datetime | None = None) -> int:
+        """The progress to show: the solver reports only when it finds something, and between
+        reports it works towards its time limit, so a running run's bar follows the clock too
+        (at most 95 % until it is done)."""
+        if self.status != self.Status.RUNNING or self.started_at is None:
+            return self.progress
+        limit = float((self.parameters or {}).get("time_limit_s") or 20)
+        elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
+        by_clock = int(5 + 90 * max(0.0, elapsed) / max(limit, 1.0))
+        return max(self.progress, min(95, by_clock))
+
+    def seconds_running(self, now: dt.datetime | None = None) -> int | None:
+        if self.status != self.Status.RUNNING or self.started_at is None:
+            return None
+        return max(0, int(((now or timezone.now()) - self.started_at).total_seconds()))
 
     @property
     def gap_pct(self) -> float | None:

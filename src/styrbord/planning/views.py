@@ -204,6 +204,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if seats:
             log_access(request.user, "planning.plan.viewed", sorted({s.employee_id for s in seats}))
+    # The button only where accepting would be taken; otherwise why not (a newer run, a session
+    # cancelled or begun since, seats taken), as the confirmation page would say.
+    refusal = None
+    may_accept = (
+        can(request.user, UPDATE, "scenario")
+        and run.status == PlanRun.Status.DONE
+        and run.scenario.accepted_run_id != run.pk
+    )
+    if may_accept:
+        refusal = services.acceptance_refusal(run)
     context = {
         "run": run,
         "scenario": run.scenario,
@@ -211,9 +221,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "seats": seats,
         "show_people": show_people,
         "can_export": can(request.user, EXPORT, "plan_run") and run.status == PlanRun.Status.DONE,
-        "can_accept": can(request.user, UPDATE, "scenario")
-        and run.status == PlanRun.Status.DONE
-        and run.scenario.accepted_run_id != run.pk,
+        "can_accept": may_accept and refusal is None,
+        "refusal": refusal,
     }
     return render(request, "planning/run_detail.html", context)
 

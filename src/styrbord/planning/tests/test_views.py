@@ -376,6 +376,39 @@ def test_a_runs_status_is_stored_in_danish_and_shown_in_the_readers_language(wor
     assert "Forbedrer planen" not in english
 
 
+def test_a_running_plans_bar_follows_the_clock_between_the_solvers_reports(world: World) -> None:
+    """The solver reports only when it finds a better plan: the bar stood at 5 % for the whole time
+    limit. Between reports it now moves with the time used of the limit, and says how long."""
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    setup = planning_setup(world)
+    started = timezone.now() - dt.timedelta(seconds=10)
+    run = PlanRun.objects.create(
+        scenario=setup.scenario,
+        status=PlanRun.Status.RUNNING,
+        progress=5,
+        message="Første plan fundet",
+        started_at=started,
+        parameters={"time_limit_s": 20},
+    )
+    at = started + dt.timedelta(seconds=10)
+    assert run.progress_now(at) == 50  # 5 + 90 x 10/20
+    assert run.progress_now(started + dt.timedelta(seconds=60)) == 95  # never done by the clock alone
+    run.progress = 70  # a report ahead of the clock wins
+    assert run.progress_now(at) == 70
+    run.progress = 5
+    run.save()
+    html = client_for(world.coordinator).get(reverse("planning:run_status", args=[run.pk])).content.decode()
+    value = int(re.search(r'<progress max="100" value="(\d+)"', html).group(1))  # type: ignore[union-attr]
+    assert 50 <= value <= 95
+    assert re.search(r'id="run-clock">1\d s af højst 20 s<', html)
+    run.status = PlanRun.Status.DONE
+    assert run.progress_now(at) == run.progress
+
+
 def test_each_compared_run_shows_its_own_deadline_and_coverage_without_a_plan(world: World) -> None:
     """A requirement without a deadline is due at each run's horizon, and a run's facilities decide
     who counts without the plan: the comparison does not lend the first run's to the others."""
@@ -496,6 +529,10 @@ def test_the_confirmation_offers_no_button_for_a_run_that_a_newer_one_replaced(w
     page = client_for(world.coordinator).get(reverse("planning:run_confirm", args=[older.pk])).content.decode()
     assert "Der er en nyere kørsel af scenariet." in page
     assert 'name="bekraeft"' not in page
+    # The run's own page offers no button to a step that would refuse, and says why.
+    detail = client_for(world.coordinator).get(reverse("planning:run_detail", args=[older.pk])).content.decode()
+    assert 'id="plan-accept"' not in detail
+    assert 'id="plan-not-acceptable">Der er en nyere kørsel af scenariet.' in detail
 
 
 def test_the_confirmation_says_when_the_plans_sessions_were_cancelled_or_filled_since(world: World) -> None:
