@@ -177,6 +177,23 @@ def test_a_date_outside_the_calendar_is_refused_at_its_field(world, api_as) -> N
     assert api.get("/coverage?on=2199-12-31").status_code == 200
 
 
+def test_an_amount_with_too_many_digits_or_decimals_is_refused_in_the_clients_language(world, api_as) -> None:  # type: ignore[no-untyped-def]
+    from styrbord.funding.tests import helpers
+
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="1000")
+    api = api_as(world.finance)
+    version = api.get(f"/grants/{grant.pk}").json()["version"]
+    for amount, danish, english in [
+        ("700.005", "Højst 2 decimaler.", "At most 2 decimal places."),
+        ("1e30", "Højst 14 cifre i alt.", "At most 14 digits in total."),
+    ]:
+        refused = api.patch(f"/grants/{grant.pk}", {"version": version, "amount": amount})
+        assert refused.status_code == 422, refused.content
+        assert [(e["loc"][-1], e["msg"]) for e in refused.json()["detail"]] == [("amount", danish)]
+        in_english = api.patch(f"/grants/{grant.pk}", {"version": version, "amount": amount}, HTTP_ACCEPT_LANGUAGE="en")
+        assert [e["msg"] for e in in_english.json()["detail"]] == [english]
+
+
 def test_a_cpr_number_is_refused_as_person_key(world, api_as) -> None:  # type: ignore[no-untyped-def]
     response = api_as(world.admin).post("/employees", {"person_key": "010190-1234", "name": "X"})
     assert response.status_code == 422
