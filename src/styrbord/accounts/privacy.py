@@ -16,6 +16,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -207,6 +208,14 @@ def _readable(value: Any, column: _Column) -> Any:
 
 
 def _cell(value: Any) -> Any:
+    """A value for a person to read: an empty list says nothing, a list is its items and a
+    mapping its "key: value" pairs (the JSON export keeps the structure)."""
+    if isinstance(value, (dict, list)) and not value:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, (str, int, Decimal)) for v in value):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict) and all(isinstance(v, (str, int, bool, Decimal, type(None))) for v in value.values()):
+        return "; ".join(f"{k}: {'' if v is None else v}" for k, v in value.items())
     if isinstance(value, (dict, list)):
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
     if isinstance(value, dt.datetime):

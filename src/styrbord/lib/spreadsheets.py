@@ -17,6 +17,8 @@ from typing import Any, overload
 
 import xlsxwriter
 
+from styrbord.lib.dates import to_local
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -78,6 +80,8 @@ def write_xlsx(sheets: Sequence[Sheet], target: io.BufferedIOBase | str | None =
         return number_formats[places]
 
     date_fmt = workbook.add_format({"num_format": "dd-mm-yyyy"})
+    # A moment keeps its time of day (Copenhagen time): "07-12-2026 09:15".
+    datetime_fmt = workbook.add_format({"num_format": "dd-mm-yyyy hh:mm"})
     for sheet in sheets:
         ws = workbook.add_worksheet(sheet.name[:31])
         for col, header in enumerate(sheet.headers):
@@ -93,7 +97,7 @@ def write_xlsx(sheets: Sequence[Sheet], target: io.BufferedIOBase | str | None =
                     if value:
                         write_string(r, c, "'" + value if value.startswith(FORMULA_PREFIXES) else value)
                     continue
-                _write_cell(ws, r, c, value, c in money_columns, money_fmt, number_fmt, date_fmt)
+                _write_cell(ws, r, c, value, c in money_columns, money_fmt, number_fmt, (date_fmt, datetime_fmt))
     workbook.close()
     return buffer.getvalue() if buffer is not None else None
 
@@ -106,7 +110,7 @@ def _write_cell(
     money: bool,
     money_fmt: Any,
     number_fmt: Callable[[Decimal], Any],
-    date_fmt: Any,
+    date_formats: tuple[Any, Any],
 ) -> None:
     if value is None or (isinstance(value, str) and not value):
         ws.write_blank(r, c, None)
@@ -118,9 +122,10 @@ def _write_cell(
     elif isinstance(value, int):
         ws.write_number(r, c, value)
     elif isinstance(value, dt.datetime):
-        ws.write_datetime(r, c, value.replace(tzinfo=None), date_fmt)
+        local = to_local(value) if value.tzinfo is not None else value  # stored in UTC, read in Copenhagen
+        ws.write_datetime(r, c, local.replace(tzinfo=None), date_formats[1])
     elif isinstance(value, dt.date):
-        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_fmt)
+        ws.write_datetime(r, c, dt.datetime.combine(value, dt.time()), date_formats[0])
     else:
         ws.write_string(r, c, str(neutralise(str(value))))
 

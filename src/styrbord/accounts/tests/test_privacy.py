@@ -97,6 +97,13 @@ def test_the_spreadsheet_export_reads_as_the_application_names_things(person) ->
     assert log[-1]["Type"] == "Opslag"
     about = {row[0]: row[1] for row in workbook["Om udtrækket"].iter_rows(min_row=2, values_only=True)}
     assert about["Medarbejder (id)"] == person.pk
+    # A moment shows its time of day; an empty list is empty and a small mapping reads as text.
+    extracted = next(r for r in workbook["Om udtrækket"].iter_rows(min_row=2) if r[0].value == "Udtrukket")[1]
+    assert extracted.number_format == "dd-mm-yyyy hh:mm"
+    details = [row["Detaljer"] for row in log if row["Detaljer"]]
+    assert details
+    assert all(isinstance(c, str) and not c.startswith(("{", "[")) for c in details)
+    assert "Oprettet" in [c.value for c in workbook["Kursusønsker"][1]]  # not "Created at"
     with translation.override("en"):
         english = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
     assert {"About this extract", "Employees", "Employments", "Bookings"} <= set(english.sheetnames)
@@ -165,6 +172,10 @@ def test_the_pages_export_and_anonymise_with_the_right_roles(person, world, clie
     own = client.get(f"/audit/persondata/{person.pk}/eksport.json")
     assert own.status_code == 200  # the right of access: a person exports their own data
     assert f'filename="persondata-medarbejder-{person.pk}-' in own["Content-Disposition"]
+    # The person's own page names the kinds of data in words, without the technical model names.
+    own_page = client.get(f"/audit/persondata/{person.pk}/").content.decode()
+    assert "Ansættelser" in own_page
+    assert "staff.employment" not in own_page
     assert client.get(f"/audit/persondata/{world.dolmer_staff[1].pk}/eksport.json").status_code == 404
     assert (
         client.post(f"/audit/persondata/{person.pk}/anonymiser/", {"reason": "x", "confirm": "on"}).status_code == 403

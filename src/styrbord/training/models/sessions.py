@@ -62,7 +62,7 @@ class Session(RuleFieldsMixin, models.Model):
     last_day = CalendarDateField(_("sidste dag"), null=True, blank=True, editable=False)
     cancelled = models.BooleanField(_("aflyst"), default=False)
     cancellation_reason = models.CharField(_("begrundelse for aflysning"), max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
 
     class Meta:
         ordering = ["first_day", collated("course__name")]
@@ -171,7 +171,7 @@ class CourseInterest(RuleFieldsMixin, models.Model):
     )
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="interests", verbose_name=_("kursus"))
     note = models.CharField(_("bemærkning"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
     fulfilled_by = models.ForeignKey(
         Session,
         on_delete=models.SET_NULL,
