@@ -41,6 +41,8 @@ Version = Annotated[
 Count = Annotated[int, Field(ge=0, le=MAX_INT)]
 BirthYear = Annotated[int, Field(ge=1900, le=2100)]
 SmallCount = Annotated[int, Field(ge=0, le=32767)]
+# People on duty: the model's MAX_MINIMUM_STAFF (a typo of 99999 would make every day "under minimum").
+StaffCount = Annotated[int, Field(ge=0, le=999)]
 
 
 def _calendar_day(value: dt.date) -> dt.date:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import ClassVar
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Collate
@@ -145,6 +146,13 @@ class Method(CodeListItem):
         verbose_name_plural = _("metoder")
 
 
+# People on duty a day: a facility's minimum, never a typo's 99999 that puts every day "under minimum".
+MAX_MINIMUM_STAFF = 999
+MINIMUM_STAFF_VALIDATORS = [
+    MaxValueValidator(MAX_MINIMUM_STAFF, message=_("Minimumsbemandingen kan højst være %(limit_value)s personer."))
+]
+
+
 class Facility(RuleFieldsMixin, models.Model):
     """A service offer (tilbud), e.g. a social-psychiatric residential facility.
 
@@ -198,12 +206,14 @@ class Facility(RuleFieldsMixin, models.Model):
     minimum_staff = models.PositiveIntegerField(
         _("minimumsbemanding"),
         default=0,
+        validators=MINIMUM_STAFF_VALIDATORS,
         help_text=_("Det mindste antal medarbejdere, der skal være på arbejde (ikke på kursus) en hverdag."),
     )
     minimum_staff_weekend = models.PositiveIntegerField(
         _("minimumsbemanding i weekender og på helligdage"),
         null=True,
         blank=True,
+        validators=MINIMUM_STAFF_VALIDATORS,
         help_text=_("Lørdag, søndag og helligdage. Tom: som på hverdage."),
     )
     backfill_factor = models.DecimalField(
@@ -310,7 +320,7 @@ class StaffingPeriod(RuleFieldsMixin, models.Model):
     )
     start_date = CalendarDateField(_("fra"))
     end_date = CalendarDateField(_("til og med"))
-    minimum = models.PositiveIntegerField(_("minimumsbemanding"))
+    minimum = models.PositiveIntegerField(_("minimumsbemanding"), validators=MINIMUM_STAFF_VALIDATORS)
     reason = models.CharField(_("begrundelse"), max_length=200, blank=True)
 
     class Meta:

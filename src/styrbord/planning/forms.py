@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -63,6 +64,17 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
         # by bookings already charged to it gives a plan nothing, and the choice says so.
         self.remaining = {pk: b.remaining for pk, b in balances_by_grant(grants).items()}
         self.fields["grants"].label_from_instance = self._grant_label  # type: ignore[attr-defined]
+        # One message for every value outside the range, at the field, and the bounds in the input.
+        for name, low, high, message in (
+            ("time_limit_s", 1, 600, _("Tidsgrænsen skal være mellem 1 og 600 sekunder.")),
+            ("days_cap_per_year", 0, 365, _("Kursusdage pr. person pr. år skal være mellem 0 og 365.")),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.IntegerField)
+            field.min_value, field.max_value = low, high
+            field.validators = [MinValueValidator(low), MaxValueValidator(high)]
+            field.error_messages["min_value"] = field.error_messages["max_value"] = message
+            field.widget.attrs.update({"min": low, "max": high})
         if not self.instance.pk:
             today = local_today()
             self.initial.setdefault("start_date", today)
@@ -89,9 +101,6 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
         start, end = data.get("start_date"), data.get("horizon_end")
         if start and end and end < start:
             self.add_error("horizon_end", _("Planlæg til skal ligge efter planlæg fra."))
-        limit = data.get("time_limit_s")
-        if limit is not None and not 1 <= limit <= 600:
-            self.add_error("time_limit_s", _("Tidsgrænsen skal være mellem 1 og 600 sekunder."))
         return data
 
     def save(self, commit: bool = True) -> Scenario:

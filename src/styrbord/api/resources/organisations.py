@@ -132,8 +132,8 @@ class FacilityUpdate(schemas.Input):
             "Metodernes koder (f.eks. krap; se GET /api/v1/methods); listen erstatter den gemte; null eller []: ingen."
         ),
     )
-    minimum_staff: schemas.Count | None = Field(None, description="Minimumsbemanding på hverdage.")
-    minimum_staff_weekend: schemas.Count | None = Field(None, description=WEEKEND_MINIMUM)
+    minimum_staff: schemas.StaffCount | None = Field(None, description="Minimumsbemanding på hverdage.")
+    minimum_staff_weekend: schemas.StaffCount | None = Field(None, description=WEEKEND_MINIMUM)
     backfill_factor: schemas.Factor | None = Field(
         None, description="Hvor mange timers vikardækning én kursustime kræver (1,00 = én til én)."
     )
@@ -344,7 +344,7 @@ class StaffingPeriodCreate(schemas.Input):
     facility: schemas.Id
     start_date: schemas.Day
     end_date: schemas.Day
-    minimum: schemas.Count
+    minimum: schemas.StaffCount
     reason: schemas.Text200 = ""
 
 
@@ -352,7 +352,7 @@ class StaffingPeriodUpdate(schemas.Input):
     version: schemas.Version
     start_date: schemas.Day | None = None
     end_date: schemas.Day | None = None
-    minimum: schemas.Count | None = None
+    minimum: schemas.StaffCount | None = None
     reason: schemas.Text200 | None = None
 
 
@@ -389,7 +389,7 @@ class MinimumStaffingOut(VersionedOut):
 class MinimumStaffingUpdate(schemas.Input):
     version: schemas.Version
     minimum_staff: schemas.Count | None = None
-    minimum_staff_weekend: schemas.Count | None = Field(None, description=WEEKEND_MINIMUM)
+    minimum_staff_weekend: schemas.StaffCount | None = Field(None, description=WEEKEND_MINIMUM)
 
 
 MINIMUM_STAFFING = Resource(

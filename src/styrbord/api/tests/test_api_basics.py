@@ -273,6 +273,9 @@ def test_a_manager_adds_a_staffing_period_to_their_own_facility_only(world, api_
     (error,) = backwards.json()["detail"]
     assert error["loc"][-1] == "end_date"
     assert error["msg"].startswith("Perioden slutter, før den begynder")
+    typo = api.post("/staffing-periods", {**period, "minimum": 2147483647})
+    assert typo.status_code == 422
+    assert [(e["loc"][-1], e["msg"]) for e in typo.json()["detail"]] == [("minimum", "Må højst være 999.")]
     elsewhere = api.post("/staffing-periods", {**period, "facility": world.glesborg.pk})
     assert elsewhere.status_code == 422
     assert world.dolmer.staffing_periods.count() == 1

@@ -413,6 +413,17 @@ def test_a_manager_sets_their_facilitys_weekend_minimum_and_a_period(world: Any)
     )
     typo = client.post(staffing_url(world.dolmer), staffing_post(world.dolmer, "500", "2", [row]), follow=True)
     assert "Minimum 500 på hverdage er flere end tilbuddets 3 medarbejdere. Tjek tallet." in typo.content.decode()
+    # A typo past any facility's size is refused at its field, and nothing of the form is saved.
+    for weekdays, period_minimum in (("99999", "4"), ("3", "2147483647")):
+        refused = client.post(
+            staffing_url(world.dolmer),
+            staffing_post(world.dolmer, weekdays, "2", [{**row, "minimum": period_minimum}]),
+        )
+        assert refused.status_code == 200
+        assert "Minimumsbemandingen kan højst være 999 personer." in refused.content.decode()
+        world.dolmer.refresh_from_db()
+        assert world.dolmer.minimum_staff == 500
+        assert world.dolmer.staffing_periods.get().minimum == 4
     client.post(staffing_url(world.dolmer), staffing_post(world.dolmer, "3", "2", [row]))
     entry = AuditEntry.objects.filter(action="organisations.facility.minimum_staffing_changed").first()
     assert entry is not None

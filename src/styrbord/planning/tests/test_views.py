@@ -134,6 +134,35 @@ def test_the_form_offers_only_the_municipality_s_facilities(world: World) -> Non
     assert "Syddjurs Botilbud" not in page
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("time_limit_s", "-1", "Tidsgrænsen skal være mellem 1 og 600 sekunder."),
+        ("time_limit_s", "0", "Tidsgrænsen skal være mellem 1 og 600 sekunder."),
+        ("time_limit_s", "601", "Tidsgrænsen skal være mellem 1 og 600 sekunder."),
+        ("days_cap_per_year", "-1", "Kursusdage pr. person pr. år skal være mellem 0 og 365."),
+        ("days_cap_per_year", "100000", "Kursusdage pr. person pr. år skal være mellem 0 og 365."),
+    ],
+)
+def test_a_scenario_limit_out_of_range_gets_one_message_at_its_field(  # type: ignore[no-untyped-def]
+    world: World, field, value, message
+) -> None:
+    data = {
+        "name": "Grænser",
+        "facilities": [world.dolmer.pk],
+        "own_budget": "0",
+        "start_date": "2026-12-01",
+        "horizon_end": "2027-12-31",
+        "time_limit_s": "3",
+        "days_cap_per_year": "10",
+        "keep_accepted": "on",
+    }
+    response = client_for(world.coordinator).post(reverse("planning:scenario_create"), {**data, field: value})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert not Scenario.objects.filter(name="Grænser").exists()
+
+
 def test_the_coordinator_creates_runs_and_accepts_a_scenario(world: World, immediate_tasks: None) -> None:
     client = client_for(world.coordinator)
     response = client.post(
