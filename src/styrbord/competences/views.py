@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -168,6 +168,8 @@ def _expiring(request: HttpRequest, action: str) -> Expiring:
             facility = facilities.filter(pk=int(request.GET["tilbud"])).first()
         except ValueError:
             facility = None
+        if facility is None:
+            raise Http404  # outside the scope, as its own page: never the whole list in its place
     chosen = Facility.objects.filter(pk=facility.pk) if facility else facilities
     employments = current_employments(today).filter(facility__in=chosen)
     lapsing = (

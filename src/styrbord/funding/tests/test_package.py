@@ -180,7 +180,7 @@ def test_downloading_the_package_records_whose_data_was_exported(funded, world) 
     response = client.get(reverse("funding:package_docx", args=[funded.pool.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "tilskudspakke-249263.docx" in response["Content-Disposition"]
+    assert "tilskudspakke-24-9263.docx" in response["Content-Disposition"]  # the case number keeps its dash
     logged = AuditEntry.objects.filter(action="funding.grantor_package.exported", actor_id=world.grantor_user.pk)
     assert list(logged.values_list("subject_employee_id", flat=True)) == [world.dolmer_staff[0].pk]
 

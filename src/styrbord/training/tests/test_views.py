@@ -791,3 +791,25 @@ def test_the_booking_list_filters_exports_and_stays_read_only_for_finance(world:
         action="training.bookings.exported", subject_employee_id=world.dolmer_staff[0].pk
     ).exists()
     assert _login(client, world.analyst).get(url).status_code == 403
+
+
+def test_a_download_never_gives_other_rows_than_its_refused_filter_asked_for(world: World, client: Client) -> None:
+    """The page refused another facility as a filter; its XLSX answered with all of one's own rows.
+    Now a filter the page refuses gives no file, and a facility outside the scope is missing."""
+    session = helpers.session(helpers.course(), days=[dt.date(2026, 3, 2)], capacity=5)
+    services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED)
+    manager = _login(client, world.manager)
+    outside = {"facility": str(world.glesborg.pk), "status": "", "fra": "2026-01-01"}
+    refused = manager.get(reverse("training:booking_list_xlsx"), outside)
+    assert refused.status_code == 400
+    assert "Content-Disposition" not in refused
+    assert 'id="filter-problems"' in refused.content.decode()
+    own = manager.get(reverse("training:booking_list_xlsx"), {**outside, "facility": str(world.dolmer.pk)})
+    assert own.status_code == 200
+    assert own["Content-Disposition"].startswith("attachment")
+    for name in ("training:cost_overview", "training:cost_overview_xlsx"):
+        assert manager.get(reverse(name), {"facility": str(world.glesborg.pk)}).status_code == 404
+        assert manager.get(reverse(name), {"facility": str(world.dolmer.pk)}).status_code == 200
+    for name in ("competences:expiring", "competences:expiring_export"):
+        assert manager.get(reverse(name), {"tilbud": str(world.glesborg.pk)}).status_code == 404
+        assert manager.get(reverse(name), {"tilbud": str(world.dolmer.pk)}).status_code == 200

@@ -36,7 +36,7 @@ from styrbord.training.forms import BookingFilterForm
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
 from styrbord.training.services.costing import booking_costs
 from styrbord.training.services.veu import veu_eligibility
-from styrbord.web.downloads import attachment, file_name
+from styrbord.web.downloads import attachment, file_name, refused_filter
 
 from .common import require, route
 
@@ -259,7 +259,9 @@ def _change_selected(request: HttpRequest) -> HttpResponse:
 @login_required
 def booking_list_xlsx(request: HttpRequest) -> HttpResponse:
     """The filtered booking list as XLSX (for the providers or the facilities); logged."""
-    _form, bookings = _booking_list(request, EXPORT)
+    form, bookings = _booking_list(request, EXPORT)
+    if form.errors:  # a filter the page refuses gives no file of other rows
+        return refused_filter(request, form)
     rows = [
         [
             b.employee.name,
@@ -340,6 +342,8 @@ def _cost_table(request: HttpRequest, action: str) -> CostTable:
     rows = BookingCost.objects.filter(booking__in=costs.values("pk"), year=year)
     facility_id = request.GET.get("facility", "")
     facility = facilities.filter(pk=int(facility_id)).first() if facility_id.isdigit() else None
+    if facility_id and facility is None:
+        raise Http404  # a facility outside the scope is as missing as on its own page
     if facility_id.isdigit():
         rows = rows.filter(booking__employment__facility_id=int(facility_id))
     table: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
