@@ -20,6 +20,17 @@ from styrbord.lib.costs import CostCategory
 from styrbord.training.models import BookingStatus
 
 D = Decimal
+# The 2025 course-fee line of Dolmer Have's account as the Word file shows it: to the øre.
+FEE_2025 = [
+    "Dolmer Have",
+    "Kursusgebyr",
+    "2025",
+    "100.000,00 kr.",
+    "2.400,00 kr.",
+    "0,00 kr.",
+    "-97.600,00 kr.",
+    "-98 %",
+]
 
 
 def held(funded, world) -> None:  # type: ignore[no-untyped-def]
@@ -101,16 +112,7 @@ def test_the_docx_package_reads_back_with_its_figures(funded, world) -> None:  #
         "532.159,50 kr.",
         "Udvidet revision (over 500.000 kr.)",
     ] in cells
-    assert [
-        "Dolmer Have",
-        "Kursusgebyr",
-        "2025",
-        "100.000,00 kr.",
-        "2.400,00 kr.",
-        "0,00 kr.",
-        "-97.600,00 kr.",
-        "-98 %",
-    ] in cells
+    assert FEE_2025 in cells
     # 1.000 kr. spent and 160.000 kr. committed on a line of 150.000 kr.: 11.000 kr. (7 %) over
     assert [
         "Dolmer Have",
@@ -201,16 +203,7 @@ def test_the_package_is_danish_when_the_site_is_read_in_english(funded, world) -
     assert 'id="files-in-danish"' in page
     assert workbook.sheetnames[:2] == ["Statusrapport", "Tilskudsregnskab"]
     cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
-    assert [
-        "Dolmer Have",
-        "Kursusgebyr",
-        "2025",
-        "100.000,00 kr.",
-        "2.400,00 kr.",
-        "0,00 kr.",
-        "-97.600,00 kr.",
-        "-98 %",
-    ] in cells
+    assert FEE_2025 in cells
 
 
 def test_hours_count_those_who_took_part_and_after_the_period_the_package_says_what_goes_back(  # type: ignore[no-untyped-def]

@@ -134,6 +134,20 @@ def test_the_form_offers_only_the_municipality_s_facilities(world: World) -> Non
     assert "Syddjurs Botilbud" not in page
 
 
+def scenario_form(world: World, name: str) -> dict[str, object]:
+    """The scenario form as a coordinator fills it in: Dolmer Have, a year, 3 s, 10 days."""
+    return {
+        "name": name,
+        "facilities": [world.dolmer.pk],
+        "own_budget": "0",
+        "start_date": "2026-12-01",
+        "horizon_end": "2027-12-31",
+        "time_limit_s": "3",
+        "days_cap_per_year": "10",
+        "keep_accepted": "on",
+    }
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -147,17 +161,8 @@ def test_the_form_offers_only_the_municipality_s_facilities(world: World) -> Non
 def test_a_scenario_limit_out_of_range_gets_one_message_at_its_field(  # type: ignore[no-untyped-def]
     world: World, field, value, message
 ) -> None:
-    data = {
-        "name": "Grænser",
-        "facilities": [world.dolmer.pk],
-        "own_budget": "0",
-        "start_date": "2026-12-01",
-        "horizon_end": "2027-12-31",
-        "time_limit_s": "3",
-        "days_cap_per_year": "10",
-        "keep_accepted": "on",
-    }
-    response = client_for(world.coordinator).post(reverse("planning:scenario_create"), {**data, field: value})
+    data = {**scenario_form(world, "Grænser"), field: value}
+    response = client_for(world.coordinator).post(reverse("planning:scenario_create"), data)
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [message]
     assert not Scenario.objects.filter(name="Grænser").exists()
@@ -165,19 +170,7 @@ def test_a_scenario_limit_out_of_range_gets_one_message_at_its_field(  # type: i
 
 def test_the_coordinator_creates_runs_and_accepts_a_scenario(world: World, immediate_tasks: None) -> None:
     client = client_for(world.coordinator)
-    response = client.post(
-        reverse("planning:scenario_create"),
-        {
-            "name": "Med puljen",
-            "facilities": [world.dolmer.pk],
-            "own_budget": "0",
-            "start_date": "2026-12-01",
-            "horizon_end": "2027-12-31",
-            "time_limit_s": "3",
-            "days_cap_per_year": "10",
-            "keep_accepted": "on",
-        },
-    )
+    response = client.post(reverse("planning:scenario_create"), scenario_form(world, "Med puljen"))
     scenario = Scenario.objects.get(name="Med puljen")
     assert response.status_code == 302
     assert list(scenario.facilities.all()) == [world.dolmer]
