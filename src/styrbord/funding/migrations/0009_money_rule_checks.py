@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(bring_rules_into_range, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='pool',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_change_amount__gte', 0), ('budget_change_percent__gte', 0), ('budget_change_percent__lte', 100), ('repayment_waiver_limit__gte', 0)), name='pool_rule_limits_in_range', violation_error_code='pool_rule_limits_in_range', violation_error_message='Puljens regler for budgetændringer og tilbagebetaling skal være 0 eller mere (og højst 100 %).'),
+            constraint=models.CheckConstraint(condition=models.Q(('budget_change_amount__gte', 0), ('budget_change_percent__gte', 0), ('budget_change_percent__lte', 100), ('repayment_waiver_limit__gte', 0)), name='pool_rule_limits_in_range', violation_error_code='pool_rule_limits_in_range', violation_error_message='Puljens regler for budgetændringer og tilbagebetaling skal være 0 eller mere (og højst 100 procent).'),
         ),
         migrations.AlterConstraint(
             model_name='grant',

@@ -175,7 +175,7 @@ class Pool(RuleFieldsMixin, models.Model):
                 name="pool_rule_limits_in_range",
                 violation_error_code="pool_rule_limits_in_range",
                 violation_error_message=_(
-                    "Puljens regler for budgetændringer og tilbagebetaling skal være 0 eller mere (og højst 100 %)."
+                    "Puljens regler for budgetændringer og tilbagebetaling skal være 0 eller mere (og højst 100 procent)."
                 ),
                 condition=models.Q(
                     budget_change_percent__gte=0,
