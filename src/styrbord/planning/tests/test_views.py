@@ -240,6 +240,14 @@ def test_runs_compare_side_by_side(world: World) -> None:
     assert page.count(f"#{run.pk}") >= 2
     assert "Konflikthåndtering for alle" in page
     assert "Dolmer Have" in page
+    assert "accepted-run" not in page
+    # The accepted run is marked, in the table and among the choices.
+    Scenario.objects.filter(pk=run.scenario_id).update(accepted_run=other)
+    page = client_for(world.coordinator).get(reverse("planning:compare"), {"koersel": [run.pk, other.pk]})
+    html = page.content.decode()
+    assert html.count("accepted-run") == 1
+    assert f'#{other.pk}</a><br><span class="badge badge-ok accepted-run">Godkendt</span>' in html
+    assert ", godkendt)</label>" in html
 
 
 def test_the_other_municipality_cannot_compare_our_runs(world: World) -> None:
