@@ -89,6 +89,27 @@ def test_an_employee_cannot_change_a_booking_and_a_manager_can_cancel_one(
     assert booked.status == BookingStatus.CANCELLED
 
 
+def test_a_cancellation_that_costs_a_fee_is_confirmed_on_the_page(
+    world: World, client: Client, booked: Booking
+) -> None:
+    from styrbord.training.models import CancellationRule
+
+    CancellationRule.objects.create(provider=booked.session.course.provider, days_before=3650, fee_percent=100)
+    manager = _login(client, world.manager)
+    page = manager.get(reverse("training:booking_detail", args=[booked.pk])).content.decode()
+    assert 'name="accept_fee" value="1" required' in page
+    assert "Afbestil mod et gebyr på" in page
+    url = reverse("training:booking_action", args=[booked.pk, "cancel"])
+    one_click = manager.post(url, {"version": booked.version}, follow=True)
+    assert "Sæt hak ved gebyret, og afbestil igen." in one_click.content.decode()
+    booked.refresh_from_db()
+    assert booked.status == BookingStatus.BOOKED
+    confirmed = manager.post(url, {"version": booked.version, "accept_fee": "1"}, follow=True)
+    assert "Afbestillingsgebyret er" in confirmed.content.decode()
+    booked.refresh_from_db()
+    assert booked.status == BookingStatus.CANCELLED
+
+
 def test_a_stale_form_gets_the_danish_conflict_message(
     world: World, client: Client, booked: Booking, clock: Clock
 ) -> None:

@@ -118,6 +118,19 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         version = None
     try:
         if action == "cancel":
+            # A cancellation that costs a fee is confirmed on the page (the fee's box), not by one click.
+            fee_now = (
+                services.cancellation_fee_for(booking, local_today())[0]
+                if booking.status == BookingStatus.BOOKED
+                else ZERO
+            )
+            if fee_now and not request.POST.get("accept_fee"):
+                messages.error(
+                    request,
+                    _("Afbestilling i dag koster %(fee)s. Sæt hak ved gebyret, og afbestil igen.")
+                    % {"fee": format_ore(fee_now)},  # type: ignore[arg-type]
+                )
+                return redirect("training:booking_detail", pk=booking.pk)
             result = services.cancel(booking, request.user, expected_version=version)  # type: ignore[arg-type]
             fee = result.booking.cancellation_fee
             if fee:
