@@ -123,9 +123,30 @@ def build(ix: Index) -> Built:
         built.penalties.extend(penalties)
         if family == "budgets":
             _record_flows(ix, built, first_col)
+    built.penalties.extend(late_renewals(ix))
     for penalty in built.penalties:
         m.cost[penalty.col] += penalty.weight
     return built
+
+
+def late_renewals(ix: Index) -> list[Penalty]:
+    """Soft: a seat that renews a certificate only after it lapses costs ``lapse_penalty_ore_per_day``
+    for each day the person is without it, so the cost phase renews in time where it can."""
+    per_day = ix.params.lapse_penalty_ore_per_day / MONEY_UNIT
+    if per_day <= 0:
+        return []
+    penalties = []
+    for seat in ix.seats:
+        session = ix.sessions[seat.session]
+        holdings = ix.persons[seat.person].holdings
+        lapsed = [
+            (session.end - expires).days
+            for c in session.grants
+            if (expires := holdings.get(c)) is not None and expires < session.end
+        ]
+        if lapsed:
+            penalties.append(Penalty(seat.index, max(lapsed) * per_day, "late_renewal"))
+    return penalties
 
 
 def _record_flows(ix: Index, built: Built, first_col: int) -> None:

@@ -220,6 +220,10 @@ class Parameters:
     cost_phase_share: float = 0.2  # share of the time limit kept for phase 2 (minimise cost)
     disabled: frozenset[Family] = frozenset()  # for tests: families left out of the model
     move_penalty_ore: int = 10_000  # soft: cost of moving a movable booking
+    # Soft, per day a person is without a valid certificate because the renewing course ends after
+    # it lapses: of two seats giving the same points, the earlier renewal (1 kr. a day breaks ties
+    # and small price differences; the plan's reported cost stays the seats' prices).
+    lapse_penalty_ore_per_day: int = 100
     lns_threshold: int = 6_000  # candidate seats above which the planner decomposes (kernel + LNS)
     max_seats: int = 60_000  # above this, keep only some sessions per person and course (see prepare.py)
     in_process: bool = False  # solve in this process: only for callers that are worker processes themselves

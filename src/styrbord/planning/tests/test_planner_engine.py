@@ -18,7 +18,7 @@ import styrbord.planner
 from styrbord.planner.evaluate import evaluate
 from styrbord.planner.greedy import greedy
 from styrbord.planner.instances import generate
-from styrbord.planner.milp import build, complete
+from styrbord.planner.milp import build, complete, late_renewals
 from styrbord.planner.model import (
     Assignment,
     Booking,
@@ -379,3 +379,22 @@ def test_a_completion_neighbourhood_takes_more_targets_after_fruitless_tries() -
         solver.completion_went(improved=False, status="Optimal")
     assert solver.completion_targets == COMPLETION_TARGETS_MAX
     assert freed() == 3  # no more unmet targets than that
+
+
+def test_a_renewal_is_planned_before_the_certificate_lapses_where_it_can_be() -> None:
+    """A walk found a plan renewing a certificate nine months after it lapsed, with earlier sessions
+    of the same course empty: coverage on the deadline scored both the same. Now each day without
+    a valid certificate costs a little in the cost phase, so the earlier session wins, even over
+    a slightly cheaper late one; the plan's reported cost stays the seats' prices."""
+    lapsing = person(1, holdings={C: day(30)})
+    early = session(20, C, (20,), fee_ore=100_000)
+    late = session(21, C, (300,), fee_ore=99_000)  # 10 kr. cheaper, 270 days after the lapse
+    pb = problem([lapsing], [early, late], [everyone(30, C, [lapsing], deadline=330)])
+    result = solve(pb, quick())
+    assert [a.session_id for a in result.plan.assignments] == [20]
+    assert result.cost_ore == sum(a.cost_ore for a in result.plan.assignments)  # prices, not the penalty
+    # Without the penalty, the cheaper late session is the plan: the test can fail.
+    plain = solve(pb, replace(quick(), lapse_penalty_ore_per_day=0))
+    assert [a.session_id for a in plain.plan.assignments] == [21]
+    # Nothing is penalised for a person whose certificate outlasts the course, or who has none.
+    assert not late_renewals(Index(problem([person(2, holdings={C: day(400)}), person(3)], [late], []), quick()))
