@@ -63,6 +63,24 @@ class GrantAccount:
     def budget_total(self) -> Decimal:
         return sum((r.budget for r in self.rows), ZERO)
 
+    @property
+    def actual_total(self) -> Decimal:
+        return sum((r.actual for r in self.rows), ZERO)
+
+    @property
+    def committed_total(self) -> Decimal:
+        return sum((r.committed for r in self.rows), ZERO)
+
+    @property
+    def deviation_total(self) -> Decimal:
+        """Spent and committed minus the budget, over the account's lines (as each line's deviation)."""
+        return self.actual_total + self.committed_total - self.budget_total
+
+    @property
+    def unspent(self) -> Decimal:
+        """The grant less what it has used, even if everything committed and planned is posted (0 at least)."""
+        return max(self.grant.amount - self.balances.used, ZERO)
+
 
 @dataclass
 class GrantorPackage:
@@ -102,22 +120,26 @@ class GrantorPackage:
 
     @property
     def unspent(self) -> Decimal:
-        """What is left even if everything committed and planned is posted: each grant's amount
-        less what it has used, where that is positive."""
-        return sum((max(a.grant.amount - a.balances.used, ZERO) for a in self.accounts), ZERO)
+        """What is left even if everything committed and planned is posted, over the grants."""
+        return sum((a.unspent for a in self.accounts), ZERO)
+
+    @property
+    def own_money(self) -> bool:
+        """The municipality's own budget pool: there is no grantor to repay."""
+        return self.pool.kind == Pool.Kind.MUNICIPAL_BUDGET or self.pool.grantor_id is None
 
     @property
     def to_repay(self) -> Decimal:
         """What goes back to the grantor of that: per grant, as the pool's rule says (an amount under
         its waiver limit is waived); nothing from the municipality's own budget pool."""
-        if self.pool.kind == Pool.Kind.MUNICIPAL_BUDGET or self.pool.grantor_id is None:
+        if self.own_money:
             return ZERO
-        return sum((self.pool.repayment_due(max(a.grant.amount - a.balances.used, ZERO)) for a in self.accounts), ZERO)
+        return sum((self.pool.repayment_due(a.unspent) for a in self.accounts), ZERO)
 
     def repayment_text(self) -> str:
         """The package's sentence on repayment once the period is over (Danish, as the package is)."""
         end = format_date(self.pool.period_end)
-        if self.pool.kind == Pool.Kind.MUNICIPAL_BUDGET or self.pool.grantor_id is None:
+        if self.own_money:
             return f"Projektperioden sluttede {end}. Puljen er kommunens egne midler, så intet tilbagebetales."
         if self.to_repay > 0:
             return (
@@ -245,17 +267,15 @@ def _account_rows(pkg: GrantorPackage) -> list[list[Any]]:
                     _("Ja") if needs else _("Nej"),
                 ]
             )
-        total_actual = sum((r.actual for r in account.rows), ZERO)
-        total_committed = sum((r.committed for r in account.rows), ZERO)
         rows.append(
             [
                 name,
                 _("I alt"),
                 None,
                 account.budget_total,
-                total_actual,
-                total_committed,
-                total_actual + total_committed - account.budget_total,
+                account.actual_total,
+                account.committed_total,
+                account.deviation_total,
                 None,
                 None,
             ]
@@ -380,19 +400,19 @@ def docx_context(pkg: GrantorPackage) -> dict[str, Any]:
                 }
             )
         if a.rows:  # each recipient's account ends with its total, as in the XLSX
-            budget = sum((r.budget for r in a.rows), ZERO)
-            deviation = sum((r.deviation for r in a.rows), ZERO)
             account_rows.append(
                 {
                     "recipient": a.grant.recipient_name,
                     "line": "I alt",
                     "year": "",
-                    "budget": kr(budget),
-                    "actual": kr(sum((r.actual for r in a.rows), ZERO)),
-                    "committed": kr(sum((r.committed for r in a.rows), ZERO)),
-                    "deviation": kr(deviation),
-                    "deviation_percent": format_percent((deviation * 100 / budget).quantize(Decimal("1")))
-                    if budget
+                    "budget": kr(a.budget_total),
+                    "actual": kr(a.actual_total),
+                    "committed": kr(a.committed_total),
+                    "deviation": kr(a.deviation_total),
+                    "deviation_percent": format_percent(
+                        (a.deviation_total * 100 / a.budget_total).quantize(Decimal("1"))
+                    )
+                    if a.budget_total
                     else "–",
                 }
             )

@@ -116,10 +116,6 @@ def fold(text: str | None) -> str | None:
     return None if text is None else unicodedata.normalize("NFC", text).lower().translate(_FOLD)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class FoldedContains(Lookup):  # type: ignore[type-arg]
     """``field__folded_contains="rene"``: the text contains the words, ignoring case and accents
     (see the module's rules). A leading-wildcard LIKE, as ``icontains`` is: it scans."""
@@ -129,7 +125,7 @@ class FoldedContains(Lookup):  # type: ignore[type-arg]
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, params = self.process_lhs(compiler, connection)
-        pattern = f"%{_escape_like(fold(str(self.rhs)) or '')}%"
+        pattern = f"%{connection.ops.prep_for_like_query(fold(str(self.rhs)))}%"
         if connection.vendor == "postgresql":
             # lower() under the ICU collation lowers every letter, whatever the database's locale.
             sql = f'translate(lower(({lhs}) COLLATE "{COLLATION}"), %s, %s) LIKE %s'

@@ -208,14 +208,14 @@ class PlanRun(RuleFieldsMixin, models.Model):
         """The progress to show: the solver reports only when it finds something, and between
         reports it works towards its time limit, so a running run's bar follows the clock too
         (at most 95 % until it is done)."""
-        if self.status != self.Status.RUNNING or self.started_at is None:
+        elapsed = self.seconds_running(now)
+        if elapsed is None:
             return self.progress
         limit = float((self.parameters or {}).get("time_limit_s") or 20)
-        elapsed = ((now or timezone.now()) - self.started_at).total_seconds()
-        by_clock = int(5 + 90 * max(0.0, elapsed) / max(limit, 1.0))
-        return max(self.progress, min(95, by_clock))
+        return max(self.progress, min(95, int(5 + 90 * elapsed / max(limit, 1.0))))
 
     def seconds_running(self, now: dt.datetime | None = None) -> int | None:
+        """Whole seconds since a running run started (None unless it is running)."""
         if self.status != self.Status.RUNNING or self.started_at is None:
             return None
         return max(0, int(((now or timezone.now()) - self.started_at).total_seconds()))

@@ -5,6 +5,7 @@ budget-neutral appropriation balancing in every year."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -78,15 +79,11 @@ def create_grant(grant: Grant, user: AnyUser, budget_lines: Sequence[GrantBudget
     with transaction.atomic():
         # Lock the pool row so two grants created at once cannot together exceed the pool total.
         pool = Pool.objects.select_for_update().get(pk=grant.pool_id)
-        granted = Grant.objects.filter(pool=pool).exclude(status=Grant.Status.REJECTED).aggregate(s=Sum("amount"))["s"]
-        if to_money(granted or ZERO) + grant.amount > pool.total:
+        left = pool.total - _granted(pool)
+        if grant.amount > left:
             raise FundingError(
                 _("Puljen %(pool)s har %(left)s tilbage at give tilsagn for; tilsagnet er på %(amount)s")
-                % {
-                    "pool": pool.name,
-                    "left": format_kr(pool.total - to_money(granted or ZERO), 2),
-                    "amount": format_kr(grant.amount, 2),
-                }
+                % {"pool": pool.name, "left": format_kr(left, 2), "amount": format_kr(grant.amount, 2)}
             )
         grant.save()
         for line in budget_lines:
@@ -101,6 +98,14 @@ def create_grant(grant: Grant, user: AnyUser, budget_lines: Sequence[GrantBudget
             after=snapshot(grant),
         )
     return grant
+
+
+def _granted(pool: Pool, excluding: Grant | None = None) -> Decimal:
+    """What the pool has given in grants (rejected ones aside), leaving out ``excluding``."""
+    grants = Grant.objects.filter(pool=pool).exclude(status=Grant.Status.REJECTED)
+    if excluding is not None:
+        grants = grants.exclude(pk=excluding.pk)
+    return to_money(grants.aggregate(s=Sum("amount"))["s"] or ZERO)
 
 
 def change_grant_amount(grant: Grant, new_amount: int | str, user: AnyUser) -> Grant:
@@ -120,13 +125,7 @@ def change_grant_amount(grant: Grant, new_amount: int | str, user: AnyUser) -> G
                 _("Tilsagnet kan ikke sættes under forbrug og disponeringer (%(used)s).") % {"used": format_kr(used, 2)}
             )
         if locked.status != Grant.Status.REJECTED:
-            others = (
-                Grant.objects.filter(pool=pool)
-                .exclude(pk=locked.pk)
-                .exclude(status=Grant.Status.REJECTED)
-                .aggregate(s=Sum("amount"))["s"]
-            )
-            left = pool.total - to_money(others or ZERO)
+            left = pool.total - _granted(pool, excluding=locked)
             if amount > left:
                 raise FundingError(
                     _("Puljen %(pool)s har %(left)s til dette tilsagn; det nye beløb er %(amount)s")

@@ -61,6 +61,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = get_scoped_or_404(request.user, RETRIEVE, "booking", _booking_queryset(), pk=pk)
     log_access(request.user, "training.booking.viewed", [booking.employee_id])
     rows = list(booking.costs.order_by("year", "category"))
+    total = sum((r.amount for r in rows), ZERO)
     fee_today = None
     cancellable = booking.is_open and services.can_cancel_seat(booking, local_today())
     if booking.status == BookingStatus.BOOKED and cancellable:
@@ -88,7 +89,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "booking": booking,
             "rows": rows,
-            "total": sum((r.amount for r in rows), ZERO),
+            "total": total,
             "fee_today": fee_today,
             "cancellable": cancellable,
             "veu_reason": veu_reason,
@@ -98,7 +99,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outcomes": services.outcomes_for(booking, local_today()),
             "preview": booking_costs(booking) if not rows else [],
             "payers": payers,
-            "own_budget": max(sum((r.amount for r in rows), ZERO) - charged, ZERO),
+            "own_budget": max(total - charged, ZERO),
             "linked_grants": linked,
             "can_charge": can(request.user, CREATE, "ledger") and booking.is_open,
         },

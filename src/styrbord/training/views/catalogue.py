@@ -67,6 +67,18 @@ from styrbord.training.services.sessions import (
 from .common import require
 
 
+def _say_who_is_on_leave(request: HttpRequest, employments: Any) -> None:
+    """HR says "on leave" without the dates (those are absences): the person is booked, but it is
+    said, on a single booking and a group booking alike."""
+    for employment in employments:
+        if employment.status == Employment.Status.LEAVE:
+            messages.warning(
+                request,
+                _("%(name)s står som på orlov i HR-data. Tjek, at vedkommende er tilbage, når holdet begynder.")
+                % {"name": employment.employee.name},
+            )
+
+
 @requires("course", LIST)
 @login_required
 def course_list(request: HttpRequest) -> HttpResponse:
@@ -436,15 +448,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         messages.warning(request, _("Holdet er fuldt. Medarbejderen er sat på venteliste."))
                     else:
                         messages.success(request, _("Bookingen er oprettet."))
-                    if employment.status == Employment.Status.LEAVE:
-                        # HR says "on leave" without the dates (those are absences): booked, but said.
-                        messages.warning(
-                            request,
-                            _(
-                                "%(name)s står som på orlov i HR-data. Tjek, at vedkommende er tilbage, når holdet begynder."
-                            )
-                            % {"name": employment.employee.name},
-                        )
+                    _say_who_is_on_leave(request, [employment])
                     return redirect("training:session_detail", pk=session.pk)
     bookings = list(
         scoped_for(request.user, LIST, "booking", session.bookings.all())
@@ -657,17 +661,7 @@ def session_book_group(request: HttpRequest, pk: int) -> HttpResponse:
                         )
                         % {"count": outcome.waitlisted},
                     )
-                # HR says "on leave" without the dates (those are absences): booked, but said, as
-                # the single booking says it.
-                for employment in data["employments"]:
-                    if employment.status == Employment.Status.LEAVE:
-                        messages.warning(
-                            request,
-                            _(
-                                "%(name)s står som på orlov i HR-data. Tjek, at vedkommende er tilbage, når holdet begynder."
-                            )
-                            % {"name": employment.employee.name},
-                        )
+                _say_who_is_on_leave(request, data["employments"])
                 return redirect("training:session_detail", pk=session.pk)
             warnings = outcome.warnings
             form.data = form.data.copy()  # type: ignore[attr-defined]
