@@ -36,7 +36,7 @@ from styrbord.planning.inputs import OWN_BUDGET_ID, Inputs, build_inputs, snapsh
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.staff.models import Employment
 from styrbord.training.models import Booking, BookingCost, BookingStatus
-from styrbord.training.services import BookingError, book, cancel
+from styrbord.training.services import BookingError, book, cancel, session_costs_deferred
 
 if TYPE_CHECKING:
     from styrbord.accounts.models import User
@@ -394,24 +394,28 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
                 % {"sessions": named}
             )
         _check_seats_left(run, assignments)
-        for assignment in assignments:
-            try:
-                booking = book(
-                    assignment.employee,
-                    assignment.session,
-                    assignment.employment,
-                    status=BookingStatus.PLANNED,
-                    user=user,
-                    note=record_text("Fra planlægningsscenariet %(name)s", name=scenario.name),
-                )
-            except BookingError as error:
-                raise PlanningError(
-                    _("Planen kan ikke godkendes: %(session)s kan ikke bookes (%(error)s). Kør scenariet igen.")
-                    % {"session": assignment.session, "error": error}
-                ) from error
+        # Every seat is booked before any is charged: an in-house day's price is shared by its
+        # participants, so a seat's cost is known (and worked out once) when all are on it.
+        with session_costs_deferred():
+            for assignment in assignments:
+                try:
+                    booking = book(
+                        assignment.employee,
+                        assignment.session,
+                        assignment.employment,
+                        status=BookingStatus.PLANNED,
+                        user=user,
+                        note=record_text("Fra planlægningsscenariet %(name)s", name=scenario.name),
+                    )
+                except BookingError as error:
+                    raise PlanningError(
+                        _("Planen kan ikke godkendes: %(session)s kan ikke bookes (%(error)s). Kør scenariet igen.")
+                        % {"session": assignment.session, "error": error}
+                    ) from error
+                assignment.booking = booking
+                created.append(booking)
+        for assignment, booking in zip(assignments, created, strict=True):
             _charge(booking, assignment, grants, user)
-            assignment.booking = booking
-            created.append(booking)
         PlanAssignment.objects.bulk_update(assignments, ["booking"])
         if not scenario.keep_accepted:
             _cancel_moved(run, user)

@@ -448,3 +448,30 @@ def test_a_plan_cannot_put_people_on_a_session_filled_since_the_run(world: World
     with pytest.raises(services.PlanningError, match="holdene er fyldt op siden kørslen"):
         services.accept_run(run, world.coordinator)
     assert not Booking.objects.filter(status=BookingStatus.PLANNED).exists()
+
+
+def test_accepting_seats_on_a_team_day_charges_the_grant_what_the_plan_said(world: World) -> None:
+    """A team day's price is shared by its participants. Accepting charged each seat as it was
+    booked, the first when it was the only one, so its share of the grant was worked out from a
+    price that changed as colleagues joined (here the grant ended 1 øre off the plan). Now all
+    seats are booked first, and each is charged on the final price."""
+    from django.db.models import Sum
+
+    from styrbord.training.models import BookingCost, Course
+
+    setup = planning_setup(world, grant_kr="20000.00")
+    Course.objects.filter(pk=setup.course.pk).update(
+        kind=Course.Kind.IN_HOUSE_TEAM_DAY, fee_per_participant=Decimal("0"), fee_per_inhouse_day=Decimal("6000.00")
+    )
+    run = run_now(setup.scenario)
+    assert run.status == PlanRun.Status.DONE, run.error
+    bookings = services.accept_run(run, world.coordinator)
+    assert len(bookings) == 3
+    planned = sum(
+        (Decimal(c["amount"]) for a in run.assignments.all() for c in a.charges if int(c["grant"]) == setup.grant.pk),
+        Decimal("0"),
+    )
+    charged = LedgerEntry.objects.filter(grant=setup.grant, booking__in=bookings).aggregate(s=Sum("amount"))["s"]
+    costs = BookingCost.objects.filter(booking__in=bookings).aggregate(s=Sum("amount"))["s"]
+    assert planned > 0
+    assert (charged, costs) == (planned, planned)

@@ -28,6 +28,7 @@ from .bookings import (
     open_interests,
     seats_taken,
 )
+from .costing import session_costs_deferred
 from .errors import BookingError
 from .finding import OpenSession, sessions_granting
 from .staffing import BookingCandidate, StaffingWarning, staffing_warnings
@@ -61,6 +62,7 @@ __all__ = [
     "planned_after_start",
     "register_attendance",
     "seats_taken",
+    "session_costs_deferred",
     "sessions_granting",
     "staffing_warnings",
 ]

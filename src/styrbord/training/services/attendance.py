@@ -24,6 +24,7 @@ from styrbord.lib.collation import collated
 from styrbord.training.models import Booking, BookingStatus, Session
 
 from .bookings import complete, mark_attended, mark_incomplete, mark_no_show
+from .costing import session_costs_deferred
 from .errors import BookingError
 
 if TYPE_CHECKING:
@@ -99,18 +100,19 @@ def register_attendance(
         raise BookingError(_("En af bookingerne findes ikke længere på holdet. Indlæs siden igen."))
     counts: Counter[str] = Counter()
     holdings = 0
-    for booking in bookings:
-        outcome, version = outcomes[booking.pk]
-        if outcome not in actions:
-            raise BookingError(_("Ukendt registrering: %(value)s.") % {"value": outcome})
-        try:
-            result = actions[outcome](booking, user, expected_version=version)  # type: ignore[operator]
-        except BookingError as error:
-            raise BookingError(
-                _("%(name)s: %(reason)s Der er ikke registreret noget for holdet.")
-                % {"name": booking.employee.name, "reason": error.message}
-            ) from None
-        counts[outcome] += 1
-        if outcome == COMPLETED:
-            holdings += len(result)  # type: ignore[arg-type]
+    with session_costs_deferred():  # an in-house day's shared price: worked out once for all
+        for booking in bookings:
+            outcome, version = outcomes[booking.pk]
+            if outcome not in actions:
+                raise BookingError(_("Ukendt registrering: %(value)s.") % {"value": outcome})
+            try:
+                result = actions[outcome](booking, user, expected_version=version)  # type: ignore[operator]
+            except BookingError as error:
+                raise BookingError(
+                    _("%(name)s: %(reason)s Der er ikke registreret noget for holdet.")
+                    % {"name": booking.employee.name, "reason": error.message}
+                ) from None
+            counts[outcome] += 1
+            if outcome == COMPLETED:
+                holdings += len(result)  # type: ignore[arg-type]
     return AttendanceResult(counts[COMPLETED], counts[INCOMPLETE], counts[ATTENDED], counts[NO_SHOW], holdings)

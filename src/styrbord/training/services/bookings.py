@@ -36,7 +36,7 @@ from styrbord.training.models import (
 )
 
 from . import checks
-from .costing import refresh_booking_costs, refresh_session_costs
+from .costing import refresh_booking_costs, refresh_session_costs, session_costs_deferred
 from .errors import BookingError
 from .staffing import BookingCandidate, StaffingWarning, group_staffing_warnings, staffing_warnings
 
@@ -253,18 +253,26 @@ def book_group(
         raise BookingError(_("Vælg mindst én medarbejder."))
     bookings: list[Booking] = []
     refused: dict[int, str] = {}
-    for employment in sorted(employments, key=lambda e: (sort_key(e.facility.name), sort_key(e.employee.name), e.pk)):
-        try:  # each in its own savepoint, so the next is still checked after a refusal
-            bookings.append(
-                book(
-                    employment.employee, session, employment=employment, status=status, user=user, check_staffing=False
+    with session_costs_deferred():  # an in-house day's shared price: worked out once for the group
+        for employment in sorted(
+            employments, key=lambda e: (sort_key(e.facility.name), sort_key(e.employee.name), e.pk)
+        ):
+            try:  # each in its own savepoint, so the next is still checked after a refusal
+                bookings.append(
+                    book(
+                        employment.employee,
+                        session,
+                        employment=employment,
+                        status=status,
+                        user=user,
+                        check_staffing=False,
+                    )
                 )
-            )
-        except BookingError as error:
-            refused[employment.pk] = _("%(name)s: %(reason)s") % {
-                "name": employment.employee.name,
-                "reason": error.message,
-            }
+            except BookingError as error:
+                refused[employment.pk] = _("%(name)s: %(reason)s") % {
+                    "name": employment.employee.name,
+                    "reason": error.message,
+                }
     if refused:
         nobody = _("Ingen er booket.")
         said = list(refused.values())
@@ -315,13 +323,15 @@ def confirm_many(bookings: Sequence[Booking], user: AnyUser = None) -> list[Book
     if not bookings:
         raise BookingError(_("Vælg mindst én booking."))
     done = []
-    for booking in sorted(bookings, key=lambda b: (b.session_id, b.pk)):
-        try:
-            done.append(confirm(booking, user))
-        except BookingError as error:
-            raise BookingError(
-                _("%(name)s: %(reason)s Ingen er tilmeldt.") % {"name": booking.employee.name, "reason": error.message}
-            ) from None
+    with session_costs_deferred():
+        for booking in sorted(bookings, key=lambda b: (b.session_id, b.pk)):
+            try:
+                done.append(confirm(booking, user))
+            except BookingError as error:
+                raise BookingError(
+                    _("%(name)s: %(reason)s Ingen er tilmeldt.")
+                    % {"name": booking.employee.name, "reason": error.message}
+                ) from None
     return done
 
 
@@ -337,18 +347,20 @@ def cancel_planned_many(bookings: Sequence[Booking], user: AnyUser = None) -> li
     if not bookings:
         raise BookingError(_("Vælg mindst én booking."))
     done = []
-    for booking in sorted(bookings, key=lambda b: (b.session_id, b.pk)):
-        if booking.status != BookingStatus.PLANNED:
-            raise BookingError(
-                _("%(name)s: Bookingen er ikke planlagt, men %(status)s. Ingen er afbestilt.")
-                % {"name": booking.employee.name, "status": booking.get_status_display().lower()}
-            )
-        try:
-            done.append(cancel(booking, user, expected_version=booking.version).booking)
-        except BookingError as error:
-            raise BookingError(
-                _("%(name)s: %(reason)s Ingen er afbestilt.") % {"name": booking.employee.name, "reason": error.message}
-            ) from None
+    with session_costs_deferred():
+        for booking in sorted(bookings, key=lambda b: (b.session_id, b.pk)):
+            if booking.status != BookingStatus.PLANNED:
+                raise BookingError(
+                    _("%(name)s: Bookingen er ikke planlagt, men %(status)s. Ingen er afbestilt.")
+                    % {"name": booking.employee.name, "status": booking.get_status_display().lower()}
+                )
+            try:
+                done.append(cancel(booking, user, expected_version=booking.version).booking)
+            except BookingError as error:
+                raise BookingError(
+                    _("%(name)s: %(reason)s Ingen er afbestilt.")
+                    % {"name": booking.employee.name, "reason": error.message}
+                ) from None
     return done
 
 

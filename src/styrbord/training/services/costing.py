@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -235,6 +238,37 @@ def refresh_booking_costs(booking: Booking) -> list[BookingCost]:
 
 
 def refresh_session_costs(session: Session) -> None:
-    """Refresh every booking of a session (an in-house day price is shared, so one change moves all)."""
+    """Refresh every booking of a session (an in-house day price is shared, so one change moves all).
+
+    Inside ``session_costs_deferred`` the session is only noted, and refreshed once when the block ends."""
+    pending = _deferred_sessions.get()
+    if pending is not None:
+        pending.setdefault(session.pk, session)
+        return
     for booking in session.bookings.select_related("employee", "employment__facility", "session__course"):
         refresh_booking_costs(booking)
+
+
+# The sessions whose costs wait for the end of the innermost ``session_costs_deferred`` (None: none waits).
+_deferred_sessions: ContextVar[dict[int, Session] | None] = ContextVar("deferred_session_costs", default=None)
+
+
+@contextmanager
+def session_costs_deferred() -> Iterator[None]:
+    """Refresh each in-house session's costs once, when the block ends, instead of at every booking.
+
+    Booking 40 people one by one on a team day would otherwise rewrite the costs of everyone
+    already on it each time (40 × 40 rewrites), and a share charged in between would be of a
+    price that is not the final one. Nested blocks refresh at the end of the outermost; a block
+    left by an exception refreshes nothing (its transaction is rolled back anyway)."""
+    if _deferred_sessions.get() is not None:
+        yield
+        return
+    pending: dict[int, Session] = {}
+    token = _deferred_sessions.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_sessions.reset(token)
+    for session in sorted(pending.values(), key=lambda s: s.pk):
+        refresh_session_costs(session)

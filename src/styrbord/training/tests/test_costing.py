@@ -187,6 +187,65 @@ def test_an_in_house_day_is_shared_equally_and_rebalanced_when_someone_joins(dol
     }
 
 
+def _team_day(dolmer: object, people: int) -> tuple[object, list]:
+    team_day = helpers.course(
+        kind=Course.Kind.IN_HOUSE_TEAM_DAY, fee_per_participant=Decimal("0"), fee_per_inhouse_day=Decimal("10000.00")
+    )
+    session = helpers.session(team_day, days=[dt.date(2026, 3, 2)])
+    return session, [factories.employment(facility_obj=dolmer) for _ in range(people)]
+
+
+def _cost_rewrites(work: object) -> int:
+    """How many times ``work()`` rewrote a booking's cost rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        work()  # type: ignore[operator]
+    return sum(1 for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "training_bookingcost"'))
+
+
+def test_a_group_on_a_team_day_has_its_shared_price_worked_out_once(dolmer: object) -> None:
+    """Booking 40 people one by one on a team day rewrote the costs of everyone already on it each
+    time (820 rewrites); an accepted plan of 116 seats took 12 s. Now each seat is written once,
+    when the group is on, and every share is of the final price."""
+    session, people = _team_day(dolmer, 8)
+    rewrites = _cost_rewrites(lambda: services.book_group(session, people, status=BookingStatus.PLANNED))
+    assert rewrites == 8  # one by one: 1 + 2 + ... + 8 = 36
+    fees = sorted(BookingCost.objects.filter(category=CostCategory.FEE).values_list("amount", flat=True))
+    assert fees == [Decimal("1250.00")] * 8
+    assert set(BookingCost.objects.filter(category=CostCategory.FEE).values_list("basis", flat=True)) == {
+        "1 dag x 10.000,00 kr. / 8 deltagere"
+    }
+
+
+def test_costs_deferred_in_a_block_are_written_when_it_ends_and_not_when_it_fails(dolmer: object) -> None:
+    from django.db import transaction
+
+    from styrbord.training.services import session_costs_deferred
+
+    session, people = _team_day(dolmer, 3)
+    with session_costs_deferred():
+        first = services.book(people[0].employee, session)
+        with session_costs_deferred():  # nested: the outer block writes
+            services.book(people[1].employee, session)
+        assert not BookingCost.objects.filter(booking__session=session).exists()
+    assert BookingCost.objects.get(booking=first, category=CostCategory.FEE).amount == Decimal("5000.00")
+
+    class Stop(Exception):
+        pass
+
+    with pytest.raises(Stop), transaction.atomic(), session_costs_deferred():
+        services.book(people[2].employee, session)
+        raise Stop
+    # Rolled back with its booking; the two left still share the day, and a new booking outside
+    # a block is written at once, as before.
+    assert BookingCost.objects.get(booking=first, category=CostCategory.FEE).amount == Decimal("5000.00")
+    services.book(people[2].employee, session)
+    fees = BookingCost.objects.filter(booking__session=session, category=CostCategory.FEE)
+    assert sorted(fees.values_list("amount", flat=True)) == [Decimal("3333.33"), Decimal("3333.33"), Decimal("3333.34")]
+
+
 def test_a_private_facility_pays_the_vat_a_municipality_recovers() -> None:
     private = factories.facility("Privat Bosted", operator_kind="private")
     municipal = factories.facility("Kommunalt Bosted")
