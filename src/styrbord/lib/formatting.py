@@ -115,6 +115,51 @@ def record_text(message: str, **values: object) -> str:
         return text % {key: str(value) for key, value in values.items()} if values else text
 
 
+_PLACEHOLDER_RE = re.compile(r"%\((\w+)\)s")
+
+
+class RecordMessage:
+    """A text the system writes into a record (a ledger entry, a booking's note), such as
+    "Tilbageførsel: %(reason)s". The record keeps it in RECORD_LANGUAGE; ``shown_record_text``
+    gives it back in the reader's language. Define one at module level, with its message marked
+    ``gettext_noop`` so it is translated, and write it with ``message(reason=...)``."""
+
+    registered: list[RecordMessage] = []
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        pattern = "".join(
+            f"(?P<{part}>.+?)" if n % 2 else re.escape(part) for n, part in enumerate(_PLACEHOLDER_RE.split(message))
+        )
+        self.pattern = re.compile(pattern, re.DOTALL)
+        self.placeholders = _PLACEHOLDER_RE.findall(message)
+        RecordMessage.registered.append(self)
+
+    def __call__(self, **values: object) -> str:
+        return record_text(self.message, **values)
+
+    def __repr__(self) -> str:
+        return f"RecordMessage({self.message!r})"
+
+
+def shown_record_text(text: str) -> str:
+    """A stored record text in the reader's language: a system message (and the system messages in
+    its placeholders, e.g. the reason of a reversal) translated, anything a person typed as it is.
+
+    The record itself stays in RECORD_LANGUAGE; this is only how a page or a download shows it."""
+    if not text or translation.get_language() == RECORD_LANGUAGE:
+        return text
+    for record in RecordMessage.registered:
+        found = record.pattern.fullmatch(text)
+        if found is None:
+            continue
+        shown = translation.gettext(record.message)
+        if not record.placeholders:
+            return shown
+        return shown % {name: shown_record_text(value) for name, value in found.groupdict().items()}
+    return text
+
+
 _GROUPED_THOUSANDS_RE = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _GROUPED_THOUSANDS_COMMA_RE = re.compile(r"^-?\d{1,3}(,\d{3})+$")
 

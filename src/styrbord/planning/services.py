@@ -28,7 +28,7 @@ from styrbord.funding.services import FundingError
 from styrbord.funding.services.booking_charges import charge_booking
 from styrbord.lib.collation import sort_key
 from styrbord.lib.dates import local_today
-from styrbord.lib.formatting import format_date, in_record_language, record_text
+from styrbord.lib.formatting import RecordMessage, format_date, in_record_language
 from styrbord.lib.money import ZERO, from_ore, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
@@ -51,6 +51,9 @@ class PlanningError(Exception):
 
 
 # --- runs ---------------------------------------------------------------------------------------
+
+# The note an accepted plan's bookings carry (kept in Danish, shown in the reader's language).
+FROM_SCENARIO = RecordMessage(gettext_noop("Fra planlægningsscenariet %(name)s"))
 
 
 def start_run(scenario: Scenario, user: User | None) -> PlanRun:
@@ -405,7 +408,7 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
                         assignment.employment,
                         status=BookingStatus.PLANNED,
                         user=user,
-                        note=record_text("Fra planlægningsscenariet %(name)s", name=scenario.name),
+                        note=FROM_SCENARIO(name=scenario.name),
                     )
                 except BookingError as error:
                     raise PlanningError(

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from styrbord.audit.services import log_action
 from styrbord.funding.models import FundingSplit, Grant, LedgerEntry, Pool
@@ -43,7 +44,7 @@ from styrbord.funding.services.ledger import (
     lock_grants,
 )
 from styrbord.lib.dates import to_local
-from styrbord.lib.formatting import format_kr, record_text
+from styrbord.lib.formatting import RecordMessage, format_kr
 from styrbord.lib.money import ZERO, to_money
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
 
@@ -80,6 +81,12 @@ class ChargeResult:
     @property
     def uncovered(self) -> Decimal:
         return sum((c.uncovered for c in self.charges), ZERO)
+
+
+# Why a charge reverses a booking's open entries (kept in Danish, shown in the reader's language).
+RELEASED_WITHOUT_COST = RecordMessage(gettext_noop("Frigivet: pladsen blev afbestilt uden udgift"))
+REPLACED_BY_ACTUALS = RecordMessage(gettext_noop("Afløst af de faktiske udgifter"))
+CHARGED_AGAIN = RecordMessage(gettext_noop("Bookingen er fordelt igen"))
 
 
 def rules_for(pool: Pool) -> PoolRules:
@@ -231,11 +238,11 @@ def charge_booking(
         result.charges = charges
         # Why the open entries go: the actual costs replace them, or the seat is charged anew.
         if free:
-            why = record_text("Frigivet: pladsen blev afbestilt uden udgift")
+            why = RELEASED_WITHOUT_COST()
         elif as_actual:
-            why = record_text("Afløst af de faktiske udgifter")
+            why = REPLACED_BY_ACTUALS()
         else:
-            why = record_text("Bookingen er fordelt igen")
+            why = CHARGED_AGAIN()
         for entry in open_entries:
             result.reversed.append(_reverse(entry, grants[entry.grant_id], user, why))
         costs_by_pk = {c.pk: c for c in costs}

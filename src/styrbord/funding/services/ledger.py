@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant, LedgerEntry
 from styrbord.funding.services.errors import FundingError
 from styrbord.lib.costs import REFUND_CATEGORIES, CostCategory
-from styrbord.lib.formatting import format_date, format_kr, record_text
+from styrbord.lib.formatting import RecordMessage, format_date, format_kr
 from styrbord.lib.money import ZERO, to_money
 
 if TYPE_CHECKING:
@@ -35,6 +36,13 @@ if TYPE_CHECKING:
 
 Kind = LedgerEntry.Kind
 Balance = LedgerEntry.Balance
+
+# The texts the ledger writes itself (kept in Danish, shown in the reader's language).
+REPLACED_BY_POSTING = RecordMessage(gettext_noop("Afløst af bogføring"))
+REVERSAL = RecordMessage(gettext_noop("Tilbageførsel: %(reason)s"))
+REOPENED = RecordMessage(gettext_noop("Genåbnet, da den afløsende bogføring blev tilbageført"))
+CORRECTION_OF_AMOUNT = RecordMessage(gettext_noop("Korrektion af beløb"))
+CORRECTION = RecordMessage(gettext_noop("Korrektion: %(reason)s"))
 
 
 def category_label(category: str) -> str:
@@ -196,7 +204,7 @@ def post_actual(
         if releases is not None:
             if releases.grant_id != grant.pk or releases.balance not in LedgerEntry.OPEN_COMMITMENTS:
                 raise FundingError(_("Kun en åben disponering på samme tilsagn kan afløses af en bogføring."))
-            _reverse(releases, grant, user, record_text("Afløst af bogføring"))
+            _reverse(releases, grant, user, REPLACED_BY_POSTING())
             links = {**_links(releases), "replaces": releases}
         # The released commitment's reversal is already in the ledger: the headroom counts it once.
         ensure_headroom(grant, amount)
@@ -248,7 +256,7 @@ def _reverse(entry: LedgerEntry, grant: Grant, user: AnyUser, reason: str) -> Le
         category=entry.category,
         amount=-entry.amount,
         posted_on=entry.posted_on,
-        text=record_text("Tilbageførsel: %(reason)s", reason=reason)[:300],
+        text=REVERSAL(reason=reason)[:300],
         reverses=entry,
         **_links(entry),
     )
@@ -281,7 +289,7 @@ def _reopen(commitment: LedgerEntry, grant: Grant, user: AnyUser) -> LedgerEntry
         category=commitment.category,
         amount=commitment.amount,
         posted_on=commitment.posted_on,
-        text=record_text("Genåbnet, da den afløsende bogføring blev tilbageført")[:300],
+        text=REOPENED()[:300],
         **_links(commitment),
     )
     log_action(reopened, "funding.ledger.reopened", user, _audit_data(reopened, reopens=commitment.pk))
@@ -301,7 +309,7 @@ def correct_entry(
             raise FundingError(_("Angiv et beløb, der ikke er 0. En forkert postering rettes ved at tilbageføre den."))
     else:
         ensure_sign(entry.category, new_amount)
-    reason = (reason or "").strip() or record_text("Korrektion af beløb")
+    reason = (reason or "").strip() or CORRECTION_OF_AMOUNT()
     with transaction.atomic():
         grant = lock_grants([entry.grant_id])[entry.grant_id]
         reversal = _reverse(entry, grant, user, reason)
@@ -315,7 +323,7 @@ def correct_entry(
             category=entry.category,
             amount=new_amount,
             posted_on=entry.posted_on,
-            text=record_text("Korrektion: %(reason)s", reason=reason)[:300],
+            text=CORRECTION(reason=reason)[:300],
             corrects=entry,
             **_links(entry),
         )

@@ -570,3 +570,33 @@ def test_an_administrator_may_leave_the_municipality_empty(world, funded) -> Non
     response = client_for(world.admin).post(reverse("funding:pool_create"), _new_pool(municipality=""))
     assert response.status_code == 302
     assert Pool.objects.get(name="Forebyggelsespuljen").municipality is None
+
+
+def test_the_ledgers_own_texts_read_in_english_on_the_english_site(world, funded) -> None:  # type: ignore[no-untyped-def]
+    """The books keep "Tilbageførsel: Korrektion af beløb" in Danish; an English reader saw it so on
+    the grant page and in the download. Now the system's own texts are shown in English, the words a
+    person typed (the reason "Forkert tilsagn") as typed, and the stored text is unchanged."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from styrbord.funding.services.ledger import correct_entry, post_actual, reverse_entry
+
+    grant = funded.dolmer_grant
+    wrong = post_actual(grant, "fee", D("1234.56"), dt.date(2026, 2, 3), world.finance, text="Faktura 17")
+    reverse_entry(wrong, world.finance, "Forkert tilsagn")
+    travel = post_actual(grant, "travel", D("300.25"), dt.date(2026, 2, 4), world.finance, text="Kørsel")
+    correct_entry(travel, D("310.25"), world.finance)
+    client = client_for(world.finance)
+    danish = client.get(reverse("funding:grant_detail", args=[grant.pk])).content.decode()
+    assert "Tilbageførsel: Korrektion af beløb" in danish and "Tilbageførsel: Forkert tilsagn" in danish
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("funding:grant_detail", args=[grant.pk])).content.decode()
+    for shown in ("Reversal: Correction of amount", "Correction: Correction of amount", "Reversal: Forkert tilsagn"):
+        assert shown in english
+    assert "Tilbageførsel" not in english and "Faktura 17" in english
+    sheet = load_workbook(io.BytesIO(client.get(reverse("funding:ledger_xlsx", args=[grant.pk])).content)).active
+    texts = {row[6] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {"Reversal: Correction of amount", "Reversal: Forkert tilsagn", "Faktura 17"} <= texts
+    stored = set(LedgerEntry.objects.filter(grant=grant, kind="reversal").values_list("text", flat=True))
+    assert stored == {"Tilbageførsel: Forkert tilsagn", "Tilbageførsel: Korrektion af beløb"}

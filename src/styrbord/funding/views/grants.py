@@ -36,6 +36,7 @@ from styrbord.funding.services.warnings import grant_warnings
 from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, pools_for, require
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
+from styrbord.lib.formatting import shown_record_text
 from styrbord.lib.money import ZERO, to_money
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Municipality
@@ -231,7 +232,7 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                 e.get_balance_display(),
                 e.get_category_display() if e.category else "",
                 e.amount,
-                e.text,
+                shown_record_text(e.text),
                 e.reverses_id,
                 e.corrects_id,
                 _("ja") if e.is_reversed else "",  # type: ignore[attr-defined]

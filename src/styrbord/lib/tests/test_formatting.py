@@ -150,3 +150,22 @@ def test_a_float_cell_reads_positionally_in_an_import() -> None:
     assert _cell_text(1e-05) == "0,00001"
     assert _cell_text(28.125) == "28,125"
     assert _cell_text(1.5e20) == "150000000000000000000"
+
+
+def test_a_record_text_is_kept_in_danish_and_shown_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from styrbord.lib.formatting import RecordMessage, shown_record_text
+
+    reversal = RecordMessage("Tilbageførsel: %(reason)s")  # already translated (the ledger's own)
+    with translation.override("en"):
+        stored = reversal(reason="Bookingen er fordelt igen")
+        assert stored == "Tilbageførsel: Bookingen er fordelt igen"  # written in Danish whoever writes it
+        assert shown_record_text(stored) == "Reversal: The booking was charged again"
+        assert shown_record_text("Tilbageførsel: Faktura 17 var dobbelt") == "Reversal: Faktura 17 var dobbelt"
+        assert shown_record_text("Tilbageførsel:") == "Tilbageførsel:"  # not the message: no reason
+        assert shown_record_text("Kørsel til Grenaa") == "Kørsel til Grenaa"
+        assert shown_record_text("") == ""
+    with translation.override("da"):
+        assert shown_record_text(stored) == stored
+    RecordMessage.registered.remove(reversal)

@@ -232,12 +232,16 @@ def test_costs_deferred_in_a_block_are_written_when_it_ends_and_not_when_it_fail
         assert not BookingCost.objects.filter(booking__session=session).exists()
     assert BookingCost.objects.get(booking=first, category=CostCategory.FEE).amount == Decimal("5000.00")
 
-    class Stop(Exception):
+    class StopError(Exception):
         pass
 
-    with pytest.raises(Stop), transaction.atomic(), session_costs_deferred():
-        services.book(people[2].employee, session)
-        raise Stop
+    def book_and_fail() -> None:
+        with transaction.atomic(), session_costs_deferred():
+            services.book(people[2].employee, session)
+            raise StopError
+
+    with pytest.raises(StopError):
+        book_and_fail()
     # Rolled back with its booking; the two left still share the day, and a new booking outside
     # a block is written at once, as before.
     assert BookingCost.objects.get(booking=first, category=CostCategory.FEE).amount == Decimal("5000.00")

@@ -27,7 +27,7 @@ from styrbord.lib.collation import collated
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import apply_choices, query_without
-from styrbord.lib.formatting import format_ore
+from styrbord.lib.formatting import format_ore, shown_record_text
 from styrbord.lib.money import ZERO
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
@@ -286,7 +286,7 @@ def booking_list_xlsx(request: HttpRequest) -> HttpResponse:
             b.session.last_day,
             b.get_status_display(),
             _("ja") if b.staffing_warning else "",
-            b.note,
+            shown_record_text(b.note),
         ]
         for b in bookings
     ]

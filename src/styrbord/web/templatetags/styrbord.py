@@ -81,6 +81,13 @@ def ddatetime(value: dt.datetime | None) -> str:
 
 
 @register.filter
+def record(value: str | None) -> str:
+    """{{ entry.text|record }} -> a text the system wrote into a record, in the reader's language
+    ("Tilbageførsel: Bookingen er fordelt igen" reads "Reversal: The booking was charged again")."""
+    return formatting.shown_record_text(value or "")
+
+
+@register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     """{{ mapping|get_item:key }} for dict lookups with a variable key."""
     return mapping.get(key) if mapping else None
