@@ -194,8 +194,13 @@ def greedy(ix: Index) -> list[int]:
             price += min((ix.seats[b].price for b in providers), default=0)
         return price
 
+    # A renewal after the certificate lapses weighs as its days without it would cost (as in the
+    # MILP's cost phase): of two equal seats, the one in time goes first.
+    per_day = ix.params.lapse_penalty_ore_per_day
+    lapse = [ix.days_lapsed(a) * per_day if per_day > 0 else 0 for a in range(len(ix.seats))]
+
     def ratio(a: int) -> float:
-        return state.gain(a) / (bundle_price(a) + 100)  # +1 kr keeps free seats finite and ordered
+        return state.gain(a) / (bundle_price(a) + lapse[a] + 100)  # +1 kr keeps free seats finite and ordered
 
     heap = [(-ratio(a), a) for a in range(len(ix.seats)) if ix.seats[a].covers and a not in locked]
     heapq.heapify(heap)

@@ -137,15 +137,8 @@ def late_renewals(ix: Index) -> list[Penalty]:
         return []
     penalties = []
     for seat in ix.seats:
-        session = ix.sessions[seat.session]
-        holdings = ix.persons[seat.person].holdings
-        lapsed = [
-            (session.end - expires).days
-            for c in session.grants
-            if (expires := holdings.get(c)) is not None and expires < session.end
-        ]
-        if lapsed:
-            penalties.append(Penalty(seat.index, max(lapsed) * per_day, "late_renewal"))
+        if lapsed := ix.days_lapsed(seat.index):
+            penalties.append(Penalty(seat.index, lapsed * per_day, "late_renewal"))
     return penalties
 
 

@@ -462,3 +462,18 @@ class Index:
     def year_days(self, s: int) -> dict[int, int]:
         """Course days of session ``s`` per calendar year."""
         return self.session_years[s]
+
+    def days_lapsed(self, a: int) -> int:
+        """Days from the lapse of a certificate seat ``a`` renews to the end of its course (0: in time,
+        or nothing to renew). Soft in the plans: each such day costs ``lapse_penalty_ore_per_day``."""
+        seat = self.seats[a]
+        session = self.sessions[seat.session]
+        holdings = self.persons[seat.person].holdings
+        return max(
+            (
+                (session.end - expires).days
+                for c in session.grants
+                if (expires := holdings.get(c)) is not None and expires < session.end
+            ),
+            default=0,
+        )

@@ -589,12 +589,14 @@ def test_the_ledgers_own_texts_read_in_english_on_the_english_site(world, funded
     correct_entry(travel, D("310.25"), world.finance)
     client = client_for(world.finance)
     danish = client.get(reverse("funding:grant_detail", args=[grant.pk])).content.decode()
-    assert "Tilbageførsel: Korrektion af beløb" in danish and "Tilbageførsel: Forkert tilsagn" in danish
+    assert "Tilbageførsel: Korrektion af beløb" in danish
+    assert "Tilbageførsel: Forkert tilsagn" in danish
     client.cookies["django_language"] = "en"
     english = client.get(reverse("funding:grant_detail", args=[grant.pk])).content.decode()
     for shown in ("Reversal: Correction of amount", "Correction: Correction of amount", "Reversal: Forkert tilsagn"):
         assert shown in english
-    assert "Tilbageførsel" not in english and "Faktura 17" in english
+    assert "Tilbageførsel" not in english
+    assert "Faktura 17" in english
     sheet = load_workbook(io.BytesIO(client.get(reverse("funding:ledger_xlsx", args=[grant.pk])).content)).active
     texts = {row[6] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert {"Reversal: Correction of amount", "Reversal: Forkert tilsagn", "Faktura 17"} <= texts

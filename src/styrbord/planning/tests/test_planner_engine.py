@@ -398,5 +398,12 @@ def test_a_renewal_is_planned_before_the_certificate_lapses_where_it_can_be() ->
     # The reported cost is the seats' prices: the early plan costs its 10 kr. more, not the 270 kr.
     # of the penalty on top.
     assert result.cost_ore - plain.cost_ore == 1_000
+    # The greedy first plan (and a run with strategy "greedy") weighs the days alike.
+    first = solve(pb, replace(quick(), strategy="greedy"))
+    assert [a.session_id for a in first.plan.assignments] == [20]
+    assert [
+        a.session_id
+        for a in solve(pb, replace(quick(), strategy="greedy", lapse_penalty_ore_per_day=0)).plan.assignments
+    ] == [21]
     # Nothing is penalised for a person whose certificate outlasts the course, or who has none.
     assert not late_renewals(Index(problem([person(2, holdings={C: day(400)}), person(3)], [late], []), quick()))
