@@ -37,6 +37,7 @@ from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.staff.models import Employment
 from styrbord.training.models import Booking, BookingCost, BookingStatus
 from styrbord.training.services import BookingError, book, cancel, session_costs_deferred
+from styrbord.training.services.staffing import group_staffing_warnings
 
 if TYPE_CHECKING:
     from styrbord.accounts.models import User
@@ -409,6 +410,7 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
                         status=BookingStatus.PLANNED,
                         user=user,
                         note=FROM_SCENARIO(name=scenario.name),
+                        check_staffing=False,  # below, per session, with the whole plan booked
                     )
                 except BookingError as error:
                     raise PlanningError(
@@ -417,6 +419,7 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
                     ) from error
                 assignment.booking = booking
                 created.append(booking)
+        _flag_understaffing(created)
         for assignment, booking in zip(assignments, created, strict=True):
             _charge(booking, assignment, grants, user)
         PlanAssignment.objects.bulk_update(assignments, ["booking"])
@@ -427,6 +430,22 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
         scenario.save(update_fields=["status", "accepted_run", "updated_at"])
         log_action(scenario, "planning.scenario.accepted", user, {"run": run.pk, "bookings": len(created)})
     return created
+
+
+def _flag_understaffing(bookings: list[Booking]) -> None:
+    """Flag the plan's bookings that leave a facility under its minimum staffing, each session's
+    seats together and with all of the plan booked (one staffing lookup a session, not a seat)."""
+    by_session: dict[int, list[Booking]] = defaultdict(list)
+    for booking in bookings:
+        by_session[booking.session_id].append(booking)
+    flagged = []
+    for seats in by_session.values():
+        warnings = group_staffing_warnings(seats[0].session, seats)
+        for booking in seats:
+            booking.staffing_warning = bool(warnings[booking.pk])
+            if booking.staffing_warning:
+                flagged.append(booking.pk)
+    Booking.objects.filter(pk__in=flagged).update(staffing_warning=True)
 
 
 def _check_seats_left(run: PlanRun, assignments: list[PlanAssignment]) -> None:

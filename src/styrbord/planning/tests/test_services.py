@@ -475,3 +475,20 @@ def test_accepting_seats_on_a_team_day_charges_the_grant_what_the_plan_said(worl
     costs = BookingCost.objects.filter(booking__in=bookings).aggregate(s=Sum("amount"))["s"]
     assert planned > 0
     assert (charged, costs) == (planned, planned)
+
+
+def test_accepted_seats_that_leave_a_facility_short_are_flagged(world: World) -> None:
+    """Dolmer Have's minimum rose to all three after the run: each of its accepted seats now leaves
+    the house short on its day and is flagged, as a booking by hand would be (the plan's seats are
+    checked per session once all are booked)."""
+    setup = planning_setup(world)
+    run = run_now(setup.scenario)
+    world.dolmer.minimum_staff = 3
+    world.dolmer.save()
+    bookings = services.accept_run(run, world.coordinator)
+    flags = {
+        b.employment.facility_id: b.staffing_warning
+        for b in Booking.objects.filter(pk__in=[b.pk for b in bookings]).select_related("employment")
+    }
+    assert flags == {world.dolmer.pk: True}
+    assert {b.staffing_warning for b in bookings} == {True}
