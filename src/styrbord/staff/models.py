@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from styrbord.lib.cpr import no_cpr_in_name, no_cpr_in_text
 from styrbord.lib.dates import local_today
 from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.formatting import format_date
@@ -64,10 +65,10 @@ class Employee(models.Model):
         unique=True,
         help_text=_("Pseudonym nøgle for personen. Aldrig et CPR-nummer i klar tekst."),
     )
-    name = models.CharField(_("navn"), max_length=200)
+    name = models.CharField(_("navn"), max_length=200, validators=[no_cpr_in_name])
     email = models.EmailField(_("e-mail"), blank=True)
     birth_year = models.PositiveSmallIntegerField(_("fødselsår"), null=True, blank=True)
-    education = models.CharField(_("uddannelse"), max_length=200, blank=True)
+    education = models.CharField(_("uddannelse"), max_length=200, blank=True, validators=[no_cpr_in_text])
     education_relevant = models.BooleanField(
         _("relevant uddannelse"),
         default=False,
@@ -122,7 +123,7 @@ class Employment(RuleFieldsMixin, models.Model):
         JobCode, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("stillingskode")
     )
     kind = models.CharField(_("ansættelsestype"), max_length=20, choices=Kind.choices, default=Kind.PERMANENT)
-    title = models.CharField(_("stilling"), max_length=200, blank=True)
+    title = models.CharField(_("stilling"), max_length=200, blank=True, validators=[no_cpr_in_text])
     weekly_hours = models.DecimalField(_("ugentlige timer"), max_digits=5, decimal_places=2, default=FULL_TIME_HOURS)
     fte = models.DecimalField(_("årsværk"), max_digits=6, decimal_places=4, default=1, editable=False)
     is_contact_person = models.BooleanField(_("kontaktperson"), default=False)

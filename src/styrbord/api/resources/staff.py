@@ -2,7 +2,6 @@
 
 import datetime as dt
 import json
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from styrbord.accounts import privacy
 from styrbord.accounts.permissions import DELETE, EXPORT, RETRIEVE, can
@@ -30,13 +30,11 @@ from styrbord.api.crud import (
 from styrbord.api.registry import declare
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
+from styrbord.lib.cpr import NAME_WITH_CPR, contains_cpr
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.models import Employee, Employment, JobCode
 
 TAG = "Medarbejdere"
-# Ten digits written as a CPR number is written, with or without separators ("010190-1234",
-# "0101901234", "01 01 90-1234", "01.01.90-1234"): never stored, in a key or a name.
-CPR_LIKE = re.compile(r"(?<!\d)\d{2}[ .]?\d{2}[ .]?\d{2}\s?[-. ]?\s?\d{4}(?!\d)")
 
 
 class EmployeeOut(VersionedOut):
@@ -79,8 +77,9 @@ class EmployeeCreate(schemas.Input):
     @field_validator("person_key")
     @classmethod
     def not_a_cpr_number(cls, value: str) -> str:
-        if CPR_LIKE.search(value):
-            raise ValueError(_("Personnøglen må ikke være et CPR-nummer."))
+        if contains_cpr(value):
+            # A custom error: pydantic would put "Value error, " before a ValueError's message.
+            raise PydanticCustomError("cpr", str(_("Personnøglen må ikke være et CPR-nummer.")))
         return value
 
     @field_validator("name")
@@ -90,8 +89,8 @@ class EmployeeCreate(schemas.Input):
 
 
 def _no_cpr_in_name(value: str | None) -> str | None:
-    if value and CPR_LIKE.search(value):
-        raise ValueError(_("Navnet må ikke indeholde et CPR-nummer."))
+    if contains_cpr(value):
+        raise PydanticCustomError("cpr", str(NAME_WITH_CPR))
     return value
 
 

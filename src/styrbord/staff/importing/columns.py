@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
+from styrbord.lib.cpr import contains_cpr
 from styrbord.lib.dates import EARLIEST, LATEST, OPEN_END_YEAR, in_calendar
 from styrbord.lib.formatting import format_date, format_number, natural_places, parse_decimal
 from styrbord.staff.importing.errors import IssueList
@@ -294,6 +295,24 @@ UNUSED_CPR = gettext_noop(
     "Kolonnen %(column)s ligner CPR-numre; den indlæses ikke, medmindre du vælger den som CPR-nummer "
     "(så gemmes kun en pseudonym nøgle, aldrig nummeret)."
 )
+# A CPR number written into a person's name or education (one row, not a whole column of them):
+# refused, as the API and the forms refuse it; the report shows the number masked.
+NAME_WITH_CPR = gettext_noop("Navnet må ikke indeholde et CPR-nummer.")
+TEXT_WITH_CPR = gettext_noop("Feltet må ikke indeholde et CPR-nummer.")
+
+
+def refuse_cpr_in_person(
+    errors: IssueList, table: Table, row: int, texts: Iterable[tuple[str | None, int | None, bool]]
+) -> bool:
+    """Add an error for each (text, column, is the name) that holds a CPR number; True if none did."""
+    clean = True
+    for text, column, is_name in texts:
+        if column is not None and contains_cpr(text):
+            errors.add(table.file, row, table.column(column), text, NAME_WITH_CPR if is_name else TEXT_WITH_CPR)
+            clean = False
+    return clean
+
+
 CPR_IN_OTHER_FIELD = gettext_noop(
     "Kolonnen %(column)s ligner CPR-numre og kan ikke indlæses som et andet felt, for CPR-numre gemmes aldrig. "
     "Vælg den som CPR-nummer, eller vælg en anden kolonne."

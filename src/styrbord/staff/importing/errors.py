@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from styrbord.staff.importing.values import mask_cpr
+from styrbord.lib.cpr import mask_cpr
 
 # An import of 100.000 broken rows must not keep 100.000 messages in memory or on the page.
 MAX_ISSUES = 1000

@@ -26,7 +26,14 @@ from pathlib import Path
 from django.utils.translation import gettext_noop
 
 from styrbord.lib.dates import local_today
-from styrbord.staff.importing.columns import Columns, NumberRule, cpr_columns, notice_unused_cpr, refuse_cpr_if_policy
+from styrbord.staff.importing.columns import (
+    Columns,
+    NumberRule,
+    cpr_columns,
+    notice_unused_cpr,
+    refuse_cpr_if_policy,
+    refuse_cpr_in_person,
+)
 from styrbord.staff.importing.reading import Table
 from styrbord.staff.importing.records import DepartmentRow, EmploymentRow, JobCodeRow, ParsedSet, PersonRow
 from styrbord.staff.importing.values import cpr_birth_year, looks_like_cpr, normalise_header, pseudonymise_cpr
@@ -252,6 +259,11 @@ def _users(table: Table, municipality_code: str, parsed: ParsedSet) -> dict[str,
         if not name:
             parsed.errors.add(table.file, row, table.column(found["Navn"]), "", gettext_noop("Feltet skal udfyldes."))
             continue
+        education = cols.text(cells, education_col) if education_col is not None else None
+        title = cols.text(cells, title_col)
+        texts = [(name, found["Navn"], True), (education, education_col, False), (title, title_col, False)]
+        if not refuse_cpr_in_person(parsed.errors, table, row, texts):
+            continue
         birth_year = cols.integer(cells, row, birth_col)
         if cpr_col is not None:
             cpr = cols.text(cells, cpr_col)
@@ -275,7 +287,7 @@ def _users(table: Table, municipality_code: str, parsed: ParsedSet) -> dict[str,
                     table.file, row, table.column(id_col), hr_id, gettext_noop("Bruger-id'et er for langt.")
                 )
                 continue
-        users[hr_id] = (key, ref, cols.text(cells, title_col))
+        users[hr_id] = (key, ref, title)
         parsed.persons[key] = PersonRow(
             key=key,
             name=name,
@@ -283,7 +295,7 @@ def _users(table: Table, municipality_code: str, parsed: ParsedSet) -> dict[str,
             row=row,
             email=cols.text(cells, email_col) if email_col is not None else None,
             birth_year=birth_year,
-            education=cols.text(cells, education_col) if education_col is not None else None,
+            education=education,
             education_relevant=cols.boolean(cells, row, relevant_col),
         )
     return users

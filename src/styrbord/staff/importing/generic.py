@@ -21,6 +21,7 @@ from styrbord.staff.importing.columns import (
     notice_unused_cpr,
     parse_int,
     refuse_cpr_if_policy,
+    refuse_cpr_in_person,
 )
 from styrbord.staff.importing.five_file import EMPLOYMENT_NUMBER_MAX, HOURS, PERSON_KEY_MAX, WAGE, hr_person_key
 from styrbord.staff.importing.reading import Table
@@ -246,6 +247,17 @@ def _person(
     name = text.get("name", "")
     if not name:
         parsed.errors.add(file, row, cols.table.column(index["name"]), "", gettext_noop("Feltet skal udfyldes."))
+        return None
+    if not refuse_cpr_in_person(
+        parsed.errors,
+        cols.table,
+        row,
+        [
+            (name, index["name"], True),
+            (text.get("education"), index.get("education"), False),
+            (text.get("title"), index.get("title"), False),
+        ],
+    ):
         return None
     birth_year = cols.typed(text.get("birth_year", ""), row, index.get("birth_year"), parse_int, BAD_INTEGER)
     cpr = text.get("cpr", "")

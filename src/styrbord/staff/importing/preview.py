@@ -13,11 +13,11 @@ from typing import Any
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from styrbord.lib.cpr import mask_cpr
 from styrbord.lib.formatting import format_date, format_number, natural_places
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing.plan import EMPLOYMENT_FIELDS, Plan, PlannedEmployment
-from styrbord.staff.importing.values import mask_cpr
 from styrbord.staff.models import Employment, JobCode, JobGroup
 
 PREVIEW_ROWS = 20

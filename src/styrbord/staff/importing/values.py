@@ -14,8 +14,6 @@ from functools import lru_cache
 
 from django.conf import settings
 
-# Anything shaped like a CPR number (six digits, maybe a dash, four or more digits) is masked.
-CPR_RE = re.compile(r"(?<!\d)(\d{6})-?\d{4,}")
 _CPR_FULL_RE = re.compile(r"^\s*(\d{2})(\d{2})(\d{2})-?(\d{4})\s*$")
 _DATE_RE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
 _ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -86,13 +84,6 @@ def cpr_birth_year(text: str) -> int | None:
         return None
     born = _cpr_birth_date(*match.groups())
     return born.year if born else None
-
-
-def mask_cpr(text: str) -> str:
-    """Hide the serial part of anything that looks like a CPR number: 010203-1234 -> 010203-****."""
-    if not text or not any(ch.isdigit() for ch in text):
-        return text
-    return CPR_RE.sub(lambda m: f"{m.group(1)}-****", text)
 
 
 def pseudonymise_cpr(text: str) -> str:

@@ -23,6 +23,7 @@ from styrbord.staff.importing.reading import SourceFile
 from styrbord.staff.importing.services import prepare, run_import
 from styrbord.staff.models import Employee, Employment, JobCode, JobGroup
 from styrbord.staff.tests.test_import_support import (
+    FILES,
     GENERIC_MAPPING,
     copy_set,
     five_file,
@@ -355,6 +356,38 @@ class TestCpr:
         text = " ".join(str(i) for i in error.errors) + " ".join(i.value for i in error.errors)
         assert "1234" not in text
         assert "100185-****" in text
+
+    def test_a_cpr_number_written_into_a_name_or_title_is_refused_and_nothing_written(self, world, tmp_path) -> None:
+        """A walk imported "Ole Nielsen 010190-1234": the check page showed the name masked, and the
+        number was then stored and shown in clear on the facility page, the profile and the
+        exports. The API already refused such a name; the import now refuses the row, masked."""
+        before = snapshot()
+        folder = copy_set("five_file_utf8", tmp_path)
+        users = folder / "bruger.csv"
+        users.write_text(
+            users.read_text()
+            .replace("Søren Ærø;", "Søren Ærø 010190-1234;")
+            .replace("Social- og sundhedsassistent", "SSA 0101901234")
+        )
+        error = rejected(five_file(str(folder)))
+        found = {(i.row, i.column, i.message) for i in error.errors}
+        assert (2, "Navn", "Navnet må ikke indeholde et CPR-nummer.") in found
+        assert (3, "Stilling", "Feltet må ikke indeholde et CPR-nummer.") in found
+        shown = " ".join(f"{i} {i.value}" for i in error.errors)
+        assert "1234" not in shown
+        assert "010190-****" in shown
+        assert snapshot() == before
+
+        generic = tmp_path / "generic.csv"
+        generic.write_text(
+            (FILES / "generic_latin1_tab.csv").read_text("latin-1").replace("Karen Ærtebølle", "Karen 01.02.90-1234"),
+            "latin-1",
+        )
+        error = rejected([SourceFile(name="generic.csv", path=generic)], mapping=GENERIC_MAPPING)
+        assert [(i.row, i.column, i.message) for i in error.errors] == [
+            (2, "Navn", "Navnet må ikke indeholde et CPR-nummer.")
+        ]
+        assert snapshot() == before
 
 
 class TestGenericFiles:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from styrbord.lib.cpr import mask_cpr
 from styrbord.lib.formatting import parse_decimal
 from styrbord.staff.importing.columns import BAD_NUMBER, BETWEEN, Columns, NumberRule
 from styrbord.staff.importing.errors import IssueList
@@ -14,7 +15,6 @@ from styrbord.staff.importing.reading import Table, decode, sniff_delimiter
 from styrbord.staff.importing.values import (
     cpr_birth_year,
     looks_like_cpr,
-    mask_cpr,
     parse_bool,
     parse_date,
 )
@@ -107,6 +107,8 @@ def test_anything_shaped_like_a_cpr_number_is_masked() -> None:
     assert mask_cpr("Person 010185-1234 og 0101851234") == "Person 010185-**** og 010185-****"
     assert mask_cpr("010185-12345") == "010185-****"
     assert mask_cpr("Ansat 01-02-2024, 37 timer") == "Ansat 01-02-2024, 37 timer"
+    assert mask_cpr("Ole 01.01.90-1234") == "Ole 01.01.90-****"
+    assert mask_cpr("Ole 010190 1234") == "Ole 010190 ****"
 
 
 def test_the_encoding_is_sniffed() -> None:
