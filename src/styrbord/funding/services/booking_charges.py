@@ -340,6 +340,29 @@ def recharge_booking(booking: Booking, user: AnyUser) -> ChargeResult | None:
     return charge_booking(booking, splits, user, skip_ineligible=True)
 
 
+def follow_cost_change(booking: Booking, user: AnyUser) -> None:
+    """Charge a booking again after training rewrote its costs, so its grants hold what it costs now.
+
+    Confirmed with the provider: the forecast becomes a commitment. A team day with another
+    participant: each seat's share falls. Cancelled without a fee: what was reserved is released
+    (posted as nothing spent); with a fee, only the fee stays committed until it is posted. A
+    booking never charged, or whose actual costs are posted, is left alone (posting is finance's).
+    A grant that cannot take the new amount (closed, full) keeps the old charge, and the refusal is
+    in the audit trail; the booking's own change still stands."""
+    if not FundingSplit.objects.filter(booking=booking).exists():
+        return
+    if LedgerEntry.objects.filter(booking=booking, balance=Balance.ACTUAL).exists():
+        return
+    try:
+        if BookingCost.objects.filter(booking=booking).exists():
+            recharge_booking(booking, user)
+        elif booking.status == BookingStatus.CANCELLED:
+            post_booking_actuals(booking, user)
+        # Waitlisted (no seat, no cost yet): the forecast stays until it gets a seat or is cancelled.
+    except FundingError as error:
+        log_action(booking, "funding.booking.recharge_refused", user, {"error": str(error.message)})
+
+
 def post_booking_actuals(booking: Booking, user: AnyUser, posted_on: dt.date | None = None) -> ChargeResult:
     """Post the actual costs of an attended (or cancelled) booking, replacing its commitments."""
     if booking.status not in POSTABLE_STATUSES:

@@ -172,17 +172,62 @@ def test_a_booking_outside_the_project_period_cannot_be_charged(world) -> None: 
         charge_booking(late, [(grant, 100)], world.finance)
 
 
-def test_refreshing_a_charged_bookings_costs_unlinks_but_keeps_the_entries(setup, world) -> None:  # type: ignore[no-untyped-def]
+def test_refreshed_costs_are_charged_again_and_the_old_entries_reversed(setup, world) -> None:  # type: ignore[no-untyped-def]
+    """Training rewrote a charged booking's cost lines and the ledger kept the old amounts: a
+    walk confirmed a seat and the grant still showed it as forecast. Now the booking is charged
+    again with its split; the old entries stay (append-only) and are reversed, and a refresh that
+    changes nothing writes nothing."""
+    from styrbord.training.models import BookingCost
     from styrbord.training.services.costing import refresh_booking_costs
 
     state, _fund, booking = setup
     charge_booking(booking, [(state, 100)], world.finance)
-    before = balances_for(state)
-    refresh_booking_costs(booking)  # training deletes and re-inserts the cost lines
-    entries = LedgerEntry.objects.filter(booking=booking)
-    assert entries.count() == 4
-    assert all(e.booking_cost_id is None for e in entries)
-    assert balances_for(state) == before
-    recharge_booking(booking, world.finance)
-    assert LedgerEntry.objects.filter(booking=booking, booking_cost__isnull=False).exists()
+    first = set(LedgerEntry.objects.filter(booking=booking).values_list("pk", flat=True))
+    refresh_booking_costs(booking, world.coordinator)  # the real lines differ from the helper's
+    assert set(LedgerEntry.objects.filter(reverses__in=first).values_list("reverses_id", flat=True)) == first
+    open_entries = LedgerEntry.objects.filter(booking=booking, reversals__isnull=True).exclude(kind="reversal")
+    assert open_entries.exists()
+    current = set(BookingCost.objects.filter(booking=booking).values_list("pk", flat=True))
+    assert {e.booking_cost_id for e in open_entries} <= current
+    assert balances_for(state).open_commitments == sum(e.amount for e in open_entries)
+    assert {e.created_by for e in open_entries} == {world.coordinator}
+    written = LedgerEntry.objects.count()
+    refresh_booking_costs(booking, world.coordinator)
+    assert LedgerEntry.objects.count() == written
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_a_charged_seat_follows_its_booking_confirmed_cancelled_and_shared(world) -> None:  # type: ignore[no-untyped-def]
+    """A walk confirmed a charged seat with the provider, and the grant still held it as forecast;
+    it cancelled one, and the grant still held its money; a team day got another participant, and
+    the first seat's grant kept the whole day's price. The grant now follows each change."""
+    from styrbord.training import services
+    from styrbord.training.models import Course
+
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="700000")
+    seat = services.book(world.dolmer_staff[0], helpers.session([dt.date(2027, 3, 3)]), user=world.coordinator)
+    charge_booking(seat, [(grant, 100)], world.finance)
+    planned = balances_for(grant)
+    assert (planned.forecast > 0, planned.committed) == (True, ZERO)
+
+    services.confirm(seat, world.coordinator)
+    confirmed = balances_for(grant)
+    assert (confirmed.forecast, confirmed.committed) == (ZERO, planned.forecast)
+
+    seat.refresh_from_db()
+    services.cancel(seat, world.coordinator, expected_version=seat.version)
+    released = balances_for(grant)
+    assert (released.open_commitments, released.actual) == (ZERO, ZERO)
+    assert LedgerEntry.objects.filter(booking=seat, text__startswith="Tilbageførsel: Frigivet").exists()
+
+    team_day = helpers.session([dt.date(2027, 4, 5)])
+    Course.objects.filter(pk=team_day.course_id).update(
+        kind=Course.Kind.IN_HOUSE_TEAM_DAY, fee_per_participant=D("0"), fee_per_inhouse_day=D("6000.00")
+    )
+    team_day.refresh_from_db()
+    first = services.book(world.dolmer_staff[1], team_day, user=world.coordinator)
+    charge_booking(first, [(grant, 100)], world.finance)
+    fee = LedgerEntry.objects.filter(booking=first, category="fee", reversals__isnull=True).exclude(kind="reversal")
+    assert [e.amount for e in fee] == [D("6000.00")]
+    services.book(world.dolmer_staff[2], team_day, user=world.coordinator)
+    assert [e.amount for e in fee.all()] == [D("3000.00")]

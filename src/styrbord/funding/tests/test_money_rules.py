@@ -157,3 +157,18 @@ def test_a_booking_says_which_pool_pays_for_the_seat(world, funded) -> None:  # 
     manager = client_for(world.manager).get(url).content.decode()
     assert "tilsagn til Dolmer Have (100 %)" in manager
     assert "Ret fordelingen på puljer" not in manager
+
+    # Once the course is held, finance posts the actual costs from the booking (a walk found no way
+    # there but typing the address); after posting, the link shows the posting.
+    from styrbord.funding.services.booking_charges import post_booking_actuals
+    from styrbord.training.models import Booking, BookingStatus
+
+    Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.ATTENDED)
+    held_seat = client_for(world.finance).get(url).content.decode()
+    assert 'id="post-actuals"' in held_seat
+    assert "Bogfør de faktiske udgifter" in held_seat
+    assert "Ret fordelingen på puljer" not in held_seat
+    assert 'id="post-actuals"' not in client_for(world.manager).get(url).content.decode()
+    booking.refresh_from_db()
+    post_booking_actuals(booking, world.finance)
+    assert "Se bogføringen på puljerne" in client_for(world.finance).get(url).content.decode()

@@ -138,11 +138,11 @@ def _save_status(
     )
 
 
-def _refresh_costs(booking: Booking) -> None:
+def _refresh_costs(booking: Booking, user: AnyUser) -> None:
     if booking.session.course.is_in_house:
-        refresh_session_costs(booking.session)
+        refresh_session_costs(booking.session, user)
     else:
-        refresh_booking_costs(booking)
+        refresh_booking_costs(booking, user)
 
 
 @transaction.atomic
@@ -214,7 +214,7 @@ def book(
         fulfilled_by=session
     )
     log_action(booking, "training.booking.created", user, {"session": session.pk, "status": status})
-    _refresh_costs(booking)
+    _refresh_costs(booking, user)
     return booking
 
 
@@ -308,7 +308,7 @@ def confirm(booking: Booking, user: AnyUser = None, *, expected_version: int | N
         )
     else:
         _save_status(booking, BookingStatus.BOOKED, user, "training.booking.confirmed")
-    _refresh_costs(booking)
+    _refresh_costs(booking, user)
     return booking
 
 
@@ -340,8 +340,7 @@ def cancel_planned_many(bookings: Sequence[Booking], user: AnyUser = None) -> li
     """Cancel several planned bookings (a plan's seats that will not be booked), all or none.
 
     A planned booking holds no seat with the provider, so cancelling it costs no fee and frees no
-    seat (what a grant had reserved for it is released when the finance officer posts it, as for
-    any cancellation). Locked in the same order as ``confirm_many``. A booking that is no longer
+    seat (what a grant had reserved for it is released at once: funding follows the costs). Locked in the same order as ``confirm_many``. A booking that is no longer
     planned stops the whole set and is named.
     """
     if not bookings:
@@ -430,7 +429,7 @@ def cancel(
         detail={"reason": reason.strip()} if reason.strip() else None,
         cancellation_fee=fee,
     )
-    _refresh_costs(booking)
+    _refresh_costs(booking, user)
     promoted = _promote_from_waitlist(session, user, on or local_today()) if held_seat else None
     return CancelResult(booking, promoted)
 
@@ -460,7 +459,7 @@ def _promote_from_waitlist(session: Session, user: AnyUser, today: dt.date) -> B
         return None
     waiting = _lock_booking(waiting, None)
     _save_status(waiting, BookingStatus.BOOKED, user, "training.booking.promoted")
-    _refresh_costs(waiting)
+    _refresh_costs(waiting, user)
     return waiting
 
 
@@ -473,7 +472,7 @@ def mark_attended(booking: Booking, user: AnyUser = None, *, expected_version: i
         raise BookingError(_("Kun en tilmeldt booking kan markeres som deltaget."))
     _require_started(booking.session)
     _save_status(booking, BookingStatus.ATTENDED, user, "training.booking.attended")
-    _refresh_costs(booking)
+    _refresh_costs(booking, user)
     return booking
 
 
@@ -487,7 +486,7 @@ def mark_incomplete(booking: Booking, user: AnyUser = None, *, expected_version:
         raise BookingError(_("Kun en tilmeldt eller deltaget booking kan registreres som ikke gennemført."))
     _require_over(booking.session)
     _save_status(booking, BookingStatus.INCOMPLETE, user, "training.booking.incomplete")
-    _refresh_costs(booking)
+    _refresh_costs(booking, user)
     return booking
 
 
@@ -500,7 +499,7 @@ def mark_no_show(booking: Booking, user: AnyUser = None, *, expected_version: in
         raise BookingError(_("Kun en tilmeldt booking kan markeres som udeblevet."))
     _require_started(booking.session)
     _save_status(booking, BookingStatus.NO_SHOW, user, "training.booking.no_show")
-    _refresh_costs(booking)
+    _refresh_costs(booking, user)
     return booking
 
 
@@ -543,7 +542,7 @@ def complete(booking: Booking, user: AnyUser = None, *, expected_version: int | 
                 holding, "competences.holding.created", user, {"booking": booking.pk, "competence": competence.pk}
             )
         holdings.append(holding)
-    _refresh_costs(booking)
+    _refresh_costs(booking, user)
     return holdings
 
 

@@ -18,12 +18,14 @@ Rules (all rates are versioned data, looked up on each course day):
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -41,6 +43,7 @@ from styrbord.training.models import (
     CostStage,
     Session,
 )
+from styrbord.training.signals import booking_costs_changed
 
 from .rates import BackfillFactors, veu_rates
 from .veu import veu_eligibility
@@ -217,11 +220,19 @@ def total(lines: list[CostLine]) -> Decimal:
 
 
 @transaction.atomic
-def refresh_booking_costs(booking: Booking) -> list[BookingCost]:
-    """Rewrite the booking's BookingCost rows from ``booking_costs`` (derived data: delete + insert)."""
+def refresh_booking_costs(booking: Booking, user: Any = None) -> list[BookingCost]:
+    """Rewrite the booking's BookingCost rows from ``booking_costs`` (derived data: delete + insert).
+
+    Lines that did not change are left as they are. When they did, ``booking_costs_changed`` tells
+    funding, which charges the booking again to its grants (``user`` made the change)."""
     lines = booking_costs(booking)
+    stored = list(BookingCost.objects.filter(booking=booking).order_by("pk"))
+    if [_key(line) for line in lines] == [
+        (c.category, c.stage, c.year, c.amount, c.basis, c.basis_terms) for c in stored
+    ]:
+        return stored
     BookingCost.objects.filter(booking=booking).delete()
-    return BookingCost.objects.bulk_create(
+    written = BookingCost.objects.bulk_create(
         [
             BookingCost(
                 booking=booking,
@@ -235,22 +246,31 @@ def refresh_booking_costs(booking: Booking) -> list[BookingCost]:
             for line in lines
         ]
     )
+    booking_costs_changed.send(sender=Booking, booking=booking, user=user)
+    return written
 
 
-def refresh_session_costs(session: Session) -> None:
+def _key(line: CostLine) -> tuple[object, ...]:
+    """A line as its stored row reads (to tell whether anything changed): the terms as JSON gives them back."""
+    return (line.category, line.stage, line.year, line.amount, line.basis[:500], json.loads(json.dumps(line.terms)))
+
+
+def refresh_session_costs(session: Session, user: Any = None) -> None:
     """Refresh every booking of a session (an in-house day price is shared, so one change moves all).
 
     Inside ``session_costs_deferred`` the session is only noted, and refreshed once when the block ends."""
     pending = _deferred_sessions.get()
     if pending is not None:
-        pending.setdefault(session.pk, session)
+        pending.setdefault(session.pk, (session, user))
         return
     for booking in session.bookings.select_related("employee", "employment__facility", "session__course"):
-        refresh_booking_costs(booking)
+        refresh_booking_costs(booking, user)
 
 
 # The sessions whose costs wait for the end of the innermost ``session_costs_deferred`` (None: none waits).
-_deferred_sessions: ContextVar[dict[int, Session] | None] = ContextVar("deferred_session_costs", default=None)
+_deferred_sessions: ContextVar[dict[int, tuple[Session, Any]] | None] = ContextVar(
+    "deferred_session_costs", default=None
+)
 
 
 @contextmanager
@@ -264,11 +284,11 @@ def session_costs_deferred() -> Iterator[None]:
     if _deferred_sessions.get() is not None:
         yield
         return
-    pending: dict[int, Session] = {}
+    pending: dict[int, tuple[Session, Any]] = {}
     token = _deferred_sessions.set(pending)
     try:
         yield
     finally:
         _deferred_sessions.reset(token)
-    for session in sorted(pending.values(), key=lambda s: s.pk):
-        refresh_session_costs(session)
+    for _pk, (session, user) in sorted(pending.items()):
+        refresh_session_costs(session, user)

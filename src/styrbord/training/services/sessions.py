@@ -165,7 +165,7 @@ def update_session(
     while (booking := _promote_from_waitlist(session, user, today)) is not None:
         promoted.append(booking)
     if days_changed or fee_changed or promoted:
-        refresh_session_costs(session)
+        refresh_session_costs(session, user)
     told = 0
     if days_changed:
         with in_record_language():
@@ -300,7 +300,7 @@ def cancel_session(
     )
     for booking in waived:
         _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.fee_waived", cancellation_fee=ZERO)
-    refresh_session_costs(session)
+    refresh_session_costs(session, user)
     log_action(
         session,
         "training.session.cancelled",

@@ -834,3 +834,22 @@ def test_a_download_never_gives_other_rows_than_its_refused_filter_asked_for(wor
     for name in ("competences:expiring", "competences:expiring_export"):
         assert manager.get(reverse(name), {"tilbud": str(world.glesborg.pk)}).status_code == 404
         assert manager.get(reverse(name), {"tilbud": str(world.dolmer.pk)}).status_code == 200
+
+
+def test_a_team_days_session_page_shows_the_day_price_not_a_participant_fee(world: World, client: Client) -> None:
+    """A walk read "0 kr. Pris pr. deltager" on a team day the catalogue priced at 6.000 kr. a day."""
+    from styrbord.training.models import Course
+
+    team_day = helpers.course(
+        kind=Course.Kind.IN_HOUSE_TEAM_DAY, fee_per_participant=Decimal("0"), fee_per_inhouse_day=Decimal("6000.00")
+    )
+    session = helpers.session(team_day, days=[dt.date(2026, 3, 2)])
+    page = _login(client, world.coordinator).get(reverse("training:session_detail", args=[session.pk])).content.decode()
+    price = page.split('id="day-price"', 1)[1].split("</div>", 1)[0]
+    assert "6.000 kr." in price
+    assert "Pris pr. dag for hele holdet" in price
+    assert "Pris pr. deltager" not in page
+    course = helpers.session(helpers.course(fee_per_participant=Decimal("2400.00")), days=[dt.date(2026, 3, 2)])
+    other = client.get(reverse("training:session_detail", args=[course.pk])).content.decode()
+    assert 'id="day-price"' not in other
+    assert "Pris pr. deltager ekskl. moms" in other

@@ -68,8 +68,8 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         fee_today = services.cancellation_fee_for(booking, local_today())[0]
     _eligible, veu_reason = veu_eligibility(booking.session.course, booking.employee, booking.employment)
     # Which pool pays: the funding app charges seats to grants (a seat's money is its business).
-    from styrbord.funding.models import Grant
-    from styrbord.funding.services.booking_charges import paid_by
+    from styrbord.funding.models import Grant, LedgerEntry
+    from styrbord.funding.services.booking_charges import POSTABLE_STATUSES, paid_by
 
     payers = paid_by(booking)
     charged = sum((p.amount for p in payers), ZERO)
@@ -101,7 +101,10 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "payers": payers,
             "own_budget": max(total - charged, ZERO),
             "linked_grants": linked,
+            # Finance charges an open seat, and posts a held (or cancelled) one's actual costs.
             "can_charge": can(request.user, CREATE, "ledger") and booking.is_open,
+            "can_post": can(request.user, CREATE, "ledger") and payers and booking.status in POSTABLE_STATUSES,
+            "posted": LedgerEntry.objects.filter(booking=booking, balance=LedgerEntry.Balance.ACTUAL).exists(),
         },
     )
 
