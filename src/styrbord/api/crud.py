@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
+from django.db.models import Model, ProtectedError, Q, QuerySet, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -178,7 +178,9 @@ class Resource:
     delete: bool = False
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
-    filters: dict[str, tuple[Any, str]] = field(default_factory=dict)  # query param -> (type, ORM lookup)
+    # Query param -> (type, ORM lookup), or (type, function(user, value) -> Q) for a filter through
+    # rows of another scope (an employee's employments: only those the user may see may match).
+    filters: dict[str, tuple[Any, str | Callable[[Any, Any], Q]]] = field(default_factory=dict)
     refs: dict[str, type[Model]] = field(default_factory=dict)  # payload field -> referenced model
     subject: Callable[[Any], int | None] | None = None  # the person a row is about (access log)
     export_columns: list[tuple[str, Callable[[Any], Any]]] = field(default_factory=list)
@@ -336,11 +338,11 @@ def register(router: Router, resource: Resource) -> None:
     # The export writes every row in scope: it takes the filters, not page/page_size (which it would ignore).
     export_params = create_model(f"{page.__name__}ExportParams", __base__=Schema, **filters)  # type: ignore[call-overload]
 
-    def _filtered(qs: QuerySet[Any], params: Any) -> QuerySet[Any]:
+    def _filtered(user: Any, qs: QuerySet[Any], params: Any) -> QuerySet[Any]:
         for param, (_kind, lookup) in resource.filters.items():
             value = getattr(params, param)
             if value is not None:
-                qs = qs.filter(**{lookup: value})
+                qs = qs.filter(lookup(user, value) if callable(lookup) else Q(**{lookup: value}))
         return qs
 
     def _log_read(request: HttpRequest, rows: list[Any], verb: str, kind: str = AuditEntry.Kind.ACCESS) -> None:
@@ -363,7 +365,7 @@ def register(router: Router, resource: Resource) -> None:
         page: Any = params
         if not can(request.user, LIST, resource.object_type):
             raise PermissionDenied
-        qs = _filtered(resource.visible(request.user, LIST), page)
+        qs = _filtered(request.user, resource.visible(request.user, LIST), page)
         count = qs.count()
         start = (page.page - 1) * page.page_size
         rows = list(qs[start : start + page.page_size]) if start < count else []
@@ -399,9 +401,11 @@ def register(router: Router, resource: Resource) -> None:
         },
     )
     def export_view(request: HttpRequest, params: Query[export_params]):  # type: ignore[valid-type]
-        if not can(request.user, EXPORT, resource.object_type):
+        # The CSV is the list in a file: a role that may not list the rows may not export them
+        # either (an employee exports their own data through its own operation).
+        if not (can(request.user, EXPORT, resource.object_type) and can(request.user, LIST, resource.object_type)):
             raise PermissionDenied
-        rows = list(_filtered(resource.visible(request.user, EXPORT), params))
+        rows = list(_filtered(request.user, resource.visible(request.user, EXPORT), params))
         _log_read(request, rows, "exported", AuditEntry.Kind.EXPORT)
         return _csv_response(resource, rows)
 

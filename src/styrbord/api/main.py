@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from styrbord.api.auth import TokenAuth
 from styrbord.api.crud import ConflictError, UnprocessableError
@@ -36,6 +36,8 @@ NOT_FOUND = gettext_lazy("Findes ikke, eller ligger uden for dit omfang.")
 UNAUTHENTICATED = gettext_lazy("Mangler et gyldigt API-token (Authorization: Bearer sb_…).")
 FORBIDDEN = gettext_lazy("Din rolle må ikke dette.")
 INTEGRITY = gettext_lazy("Ændringen strider mod en regel i databasen (f.eks. en dublet).")
+UNPARSABLE_BODY = gettext_lazy("Indholdet er ikke gyldig JSON.")
+NO_SUCH_DATE = gettext_lazy("Datoen findes ikke i kalenderen (f.eks. 31-02).")
 
 api = NinjaAPI(
     title="Styrbord API",
@@ -61,6 +63,15 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": str(UNAUTHENTICATED)}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """Ninja's own refusals; a body that is not JSON is said in the request's language."""
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = str(UNPARSABLE_BODY)
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
 @api.exception_handler(ConflictError)
@@ -128,6 +139,10 @@ def _message(error: dict[str, Any]) -> str:
         accepted = (error.get("ctx") or {}).get("accepted") or []
         return str(UNKNOWN_QUERY) % {"accepted": ", ".join(accepted)} if accepted else str(UNKNOWN_QUERY_NONE)
     template = _MESSAGES.get(str(error.get("type")))
+    if str(error.get("type", "")).startswith("date") and "day value is outside expected range" in str(
+        (error.get("ctx") or {}).get("error")
+    ):
+        return str(NO_SUCH_DATE)  # "2026-02-31": written right, but no such day
     if template is None:
         return str(error.get("msg", ""))
     context = {key: str(value) for key, value in (error.get("ctx") or {}).items()}

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -15,7 +16,7 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from styrbord.accounts import privacy
-from styrbord.accounts.permissions import DELETE, EXPORT, RETRIEVE, can
+from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, scoped_for
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
 from styrbord.api.crud import (
@@ -224,6 +225,14 @@ def update_employment(user: Any, employment: Employment, data: dict[str, Any]) -
     return generic_update(user, EMPLOYMENTS, employment, data)  # type: ignore[return-value]
 
 
+def _employed_at(user: Any, facility: int) -> Q:
+    """People with an employment at the facility that the user may see: a manager filtering by
+    another house learns nothing of their own staff's employments there (the profile only says
+    "an employment outside your area")."""
+    seen = scoped_for(user, LIST, "employment", Employment.objects.filter(facility_id=facility))
+    return Q(pk__in=seen.values("employee_id"))
+
+
 EMPLOYEES = Resource(
     name="employees",
     object_type="employee",
@@ -235,7 +244,7 @@ EMPLOYEES = Resource(
     delete=True,
     creator=create_employee,
     deleter=delete_employee,
-    filters={"facility": (int, "employments__facility_id")},
+    filters={"facility": (int, lambda user, facility: _employed_at(user, facility))},
     subject=lambda e: e.pk,
     export_columns=[
         ("id", lambda e: e.pk),

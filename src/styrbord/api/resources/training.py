@@ -161,7 +161,9 @@ class BookingCreate(schemas.Input):
     session: schemas.Id
     employee: schemas.Id
     employment: schemas.Id | None = None
-    status: C.BookingStatusValue = BookingStatus.PLANNED
+    # A new booking is planned or booked (a full session puts a booked one on the waiting list);
+    # the later statuses come through PATCH as the course goes on.
+    status: Literal["planned", "booked"] = "planned"
     travel_amount: schemas.Money | None = None
     materials_amount: schemas.Money | None = None
     note: schemas.Text300 = ""
@@ -217,8 +219,10 @@ class AttendanceOut(Schema):
     holdings: int
 
 
-def _booking_error(exc: BookingError) -> Exception:
-    return field_error("__all__", exc.message, "booking_error")
+def _booking_error(exc: BookingError, field: str = "__all__") -> Exception:
+    """A refusal of the booking workflow; ``field`` where one field asked for it (the status a
+    booking was to be moved to), else the whole request."""
+    return field_error(field, exc.message, "booking_error")
 
 
 def create_booking(user: Any, data: dict[str, Any]) -> Booking:
@@ -268,7 +272,7 @@ def update_booking(user: Any, booking: Booking, data: dict[str, Any]) -> Booking
         try:
             move(current, user, expected, data.get("reason", ""))
         except BookingError as exc:
-            raise _booking_error(exc) from None
+            raise _booking_error(exc, "status") from None
     return Booking.objects.get(pk=booking.pk)
 
 

@@ -63,3 +63,19 @@ def test_a_cancellation_reason_sent_through_the_api_is_kept_in_the_log(world: An
     assert response.status_code == 200, response.content.decode()
     entry = AuditEntry.objects.get(action="training.booking.cancelled", object_id=str(booking.pk))
     assert entry.data["reason"] == "Sygemeldt"
+
+
+def test_filtering_people_by_another_house_tells_a_manager_nothing(world: Any, api_as: Any) -> None:
+    """A walk found that ``GET /employees?facility=<Glesborg>`` gave Dolmer Have's manager their own
+    employee who also works at Glesborg, which the profile deliberately does not say. A filter
+    now matches only employments the user may see; the coordinator still finds the person."""
+    person = world.dolmer_staff[0]
+    factories.employment(person, world.glesborg, weekly_hours="8")
+    manager, coordinator = api_as(world.manager), api_as(world.coordinator)
+    for url in (f"/employees?facility={world.glesborg.pk}", f"/employees/export.csv?facility={world.glesborg.pk}"):
+        response = manager.get(url)
+        assert response.status_code == 200
+        assert person.name not in response.content.decode(), url
+    assert manager.get(f"/employees?facility={world.dolmer.pk}").json()["count"] == len(world.dolmer_staff)
+    found = coordinator.get(f"/employees?facility={world.glesborg.pk}").json()
+    assert person.pk in {row["id"] for row in found["items"]}

@@ -165,3 +165,48 @@ def test_a_group_bookings_refused_people_are_each_named_at_their_place_in_the_li
         for index in (0, 2)
     ]
     assert not session.bookings.exists()
+
+
+def test_a_body_that_is_not_json_and_a_day_that_does_not_exist_are_said_in_the_clients_language(
+    world: Any, api_as: Any
+) -> None:
+    """A walk sent ``{not json`` and read "Cannot parse request body" whatever it asked for; and
+    "2026-02-31", written right, was told to be written as ÅÅÅÅ-MM-DD."""
+    api = api_as(world.coordinator)
+    for language, expected in (("da", "Indholdet er ikke gyldig JSON."), ("en", "The content is not valid JSON.")):
+        response = api.client.post(
+            "/api/v1/employees", "{not json", content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert response.status_code == 400
+        assert response.json() == {"detail": expected}
+    body = {"person_key": "hr-dato", "name": "Dato Test", "employment": {"facility": world.dolmer.pk}}
+    body["employment"].update(employment_number="D-1", job_group="social_educator", start_date="2026-02-31")
+    response = api.post("/employees", body)
+    assert response.status_code == 422
+    (date,) = [d for d in response.json()["detail"] if d["loc"][-1] == "start_date"]
+    assert date["msg"] == "Datoen findes ikke i kalenderen (f.eks. 31-02)."
+    malformed = api.post("/employees", {**body, "employment": {**body["employment"], "start_date": "31-02-2026"}})
+    (date,) = [d for d in malformed.json()["detail"] if d["loc"][-1] == "start_date"]
+    assert date["msg"] == "Skal være en dato som ÅÅÅÅ-MM-DD."
+
+
+def test_a_status_a_booking_cannot_take_is_named_at_its_status(world: Any, api_as: Any) -> None:
+    """A walk created a booking as "completed" and moved a planned one to "completed": both came
+    back at ``__all__``, and the schema offered all eight statuses for a new booking."""
+    from styrbord.training.tests import helpers
+
+    session = helpers.session(days=[dt.date(2027, 3, 2)], capacity=10)
+    api = api_as(world.coordinator)
+    person = world.dolmer_staff[0]
+    created = api.post("/bookings", {"session": session.pk, "employee": person.pk, "status": "completed"})
+    assert created.status_code == 422
+    (error,) = created.json()["detail"]
+    assert error["loc"][-1] == "status"
+    assert error["msg"] == "Skal være en af: 'planned' eller 'booked'."
+    booking = api.post("/bookings", {"session": session.pk, "employee": person.pk}).json()
+    moved = api.patch(f"/bookings/{booking['id']}", {"version": booking["version"], "status": "completed"})
+    assert moved.status_code == 422
+    (error,) = moved.json()["detail"]
+    assert (error["loc"][-1], error["type"]) == ("status", "booking_error")
+    schema = api.client.get("/api/v1/openapi.json").json()["components"]["schemas"]["BookingCreate"]
+    assert schema["properties"]["status"]["enum"] == ["planned", "booked"]
