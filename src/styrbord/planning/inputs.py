@@ -165,11 +165,25 @@ def _veu_person(employment: Employment) -> bool:
     )
 
 
-def _engine_session(session: Session, outside_seats: int, veu: Any) -> engine.Session:
+def likely_participants(session: Session, employments: list[Employment], outside_seats: int) -> int:
+    """How many a team day's price will be shared by, as the plan prices a seat on it: at most its
+    seats, and at most the people who could take part (its facility's, of its job groups) and the
+    seats others hold. A team day for a house of four is shared by four, not by its 11 seats (the
+    bookings then cost what the plan said); the plan's own count is not known before it is made."""
+    groups = set(session.course.target_job_groups or ())
+    could = sum(
+        1
+        for e in employments
+        if (not session.facility_id or e.facility_id == session.facility_id) and (not groups or e.job_group in groups)
+    )
+    return max(1, min(session.capacity, could + outside_seats))
+
+
+def _engine_session(session: Session, outside_seats: int, veu: Any, participants: int = 0) -> engine.Session:
     days = sorted(session.days.all(), key=lambda d: d.date)
     course = session.course
     if course.is_in_house:
-        fee = session.inhouse_day_fee() * len(days) / max(1, session.capacity)
+        fee = session.inhouse_day_fee() * len(days) / max(1, participants or session.capacity)
     else:
         fee = session.participant_fee()
     rate = veu.on(days[0].date) if course.veu_eligible and days else None
@@ -274,7 +288,11 @@ def build_inputs(scenario: Scenario) -> Inputs:
     ):
         outside[session_id] += 1
     veu = veu_rates()
-    engine_sessions = [_engine_session(s, outside[s.pk], veu) for s in sessions if s.days.all()]
+    engine_sessions = [
+        _engine_session(s, outside[s.pk], veu, likely_participants(s, employments, outside[s.pk]))
+        for s in sessions
+        if s.days.all()
+    ]
     all_days = {d for s in engine_sessions for d in s.days}
     away = _unavailable(employments, all_days, start, end)
     holdings = _holdings(employments, start)

@@ -492,3 +492,23 @@ def test_accepted_seats_that_leave_a_facility_short_are_flagged(world: World) ->
     }
     assert flags == {world.dolmer.pk: True}
     assert {b.staffing_warning for b in bookings} == {True}
+
+
+def test_a_team_days_seat_is_priced_by_the_people_who_could_share_it(world: World) -> None:
+    """A walk accepted a plan that priced a team day for a house of four at 6.000 kr. / 11 seats
+    a seat; the bookings then cost 6.000 / 4 each, and the plan's total was 8.488 kr. short. A
+    seat is now priced by those who could take part (here Dolmer Have's three), not the seats."""
+    from styrbord.training.models import BookingCost, Course, Session
+
+    setup = planning_setup(world, grant_kr="20000.00", capacity=20)
+    Course.objects.filter(pk=setup.course.pk).update(
+        kind=Course.Kind.IN_HOUSE_TEAM_DAY, fee_per_participant=Decimal("0"), fee_per_inhouse_day=Decimal("6000.00")
+    )
+    Session.objects.filter(pk__in=[s.pk for s in setup.sessions]).update(facility=world.dolmer)
+    fees = {s.id: s.fee_ore for s in build_inputs(setup.scenario).problem.sessions}
+    assert fees == {s.pk: 200_000 for s in setup.sessions}  # 6.000 kr. / 3, not / 20
+    run = run_now(setup.scenario)
+    assert run.status == PlanRun.Status.DONE, run.error
+    bookings = services.accept_run(run, world.coordinator)
+    fee_lines = BookingCost.objects.filter(booking__in=bookings, category="fee")
+    assert sorted(c.amount for c in fee_lines) == [Decimal("2000.00")] * 3

@@ -295,6 +295,22 @@ UNUSED_CPR = gettext_noop(
     "Kolonnen %(column)s ligner CPR-numre; den indlæses ikke, medmindre du vælger den som CPR-nummer "
     "(så gemmes kun en pseudonym nøgle, aldrig nummeret)."
 )
+# Over 48 hours a week on average is beyond the Working Time Directive: most likely a typo (38 for
+# 83, a month's hours). Still read (a doctor's contract may say so), but said.
+LONG_WEEK = Decimal("48")
+LONG_WEEK_WARNING = gettext_noop(
+    "Over 48 timer om ugen er mere end arbejdstidsdirektivets gennemsnit; tjek, om det er en tastefejl. "
+    "Rækken indlæses."
+)
+
+
+def notice_long_week(warnings: IssueList, table: Table, row: int, column: int | None, hours: Decimal | None) -> None:
+    if hours is not None and column is not None and hours > LONG_WEEK:
+        warnings.add(
+            table.file, row, table.column(column), format_number(hours, natural_places(hours)), LONG_WEEK_WARNING
+        )
+
+
 # A CPR number written into a person's name or education (one row, not a whole column of them):
 # refused, as the API and the forms refuse it; the report shows the number masked.
 NAME_WITH_CPR = gettext_noop("Navnet må ikke indeholde et CPR-nummer.")

@@ -30,6 +30,7 @@ from styrbord.staff.importing.columns import (
     Columns,
     NumberRule,
     cpr_columns,
+    notice_long_week,
     notice_unused_cpr,
     refuse_cpr_if_policy,
     refuse_cpr_in_person,
@@ -397,6 +398,7 @@ def _engagements(
         start = cols.date(cells, row, found["StartdatoEngagement"], required=True)
         end = cols.date(cells, row, end_col, open_end=True)
         hours = cols.decimal(cells, row, hours_col, HOURS)
+        notice_long_week(parsed.warnings, table, row, hours_col, hours)
         wage = cols.decimal(cells, row, wage_col, WAGE)
         primary = cols.boolean(cells, row, found["Primær"])
         contact = cols.boolean(cells, row, contact_col)

@@ -18,6 +18,7 @@ from styrbord.staff.importing.columns import (
     CPR_IN_OTHER_FIELD,
     Columns,
     cpr_columns,
+    notice_long_week,
     notice_unused_cpr,
     parse_int,
     refuse_cpr_if_policy,
@@ -371,6 +372,7 @@ def _employment(
     start = cols.day(text["start_date"], row, index["start_date"], required=True)
     end = cols.day(text.get("end_date", ""), row, index.get("end_date"), open_end=True)
     hours = cols.number(text.get("weekly_hours", ""), row, index.get("weekly_hours"), HOURS)
+    notice_long_week(parsed.warnings, cols.table, row, index.get("weekly_hours"), hours)
     wage = cols.number(text.get("hourly_wage", ""), row, index.get("hourly_wage"), WAGE)
     contact = cols.typed(text.get("is_contact_person", ""), row, index.get("is_contact_person"), parse_bool, BAD_YES_NO)
     primary = cols.typed(text.get("is_primary", ""), row, index.get("is_primary"), parse_bool, BAD_YES_NO)

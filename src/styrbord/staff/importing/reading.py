@@ -117,7 +117,7 @@ def open_table(source: SourceFile, warnings: IssueList) -> Table:
         )
     if source.name.lower().endswith((".xlsx", ".xlsm")):
         raise FileUnreadableError(gettext_noop("Filen er ikke en gyldig XLSX-fil (den er beskadiget eller afkortet)."))
-    return _open_csv(source)
+    return _open_csv(source, warnings)
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -182,7 +182,10 @@ NUL_IN_ROW = gettext_noop(
 )
 
 
-def _open_csv(source: SourceFile) -> Table:
+CSV_FORMULA = gettext_noop("Cellen begynder med »=« og er en formel i Excel; den er læst som tekst.")
+
+
+def _open_csv(source: SourceFile, warnings: IssueList) -> Table:
     data = source.path.read_bytes()
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileUnreadableError(gettext_noop("Filen er hverken CSV eller XLSX (den indeholder binære data)."))
@@ -216,10 +219,18 @@ def _open_csv(source: SourceFile) -> Table:
     header_row, header_cells, replay = found
     headers = _clean_headers(header_cells)
 
+    table = Table(file=source.name, headers=headers, header_row=header_row, rows=iter(()), kind="csv")
+
     def rows() -> Iterator[tuple[int, list[str]]]:
         for row_no, record in itertools.chain(replay, records):
-            if not "".join(record).strip():
+            joined = "\n".join(record)
+            if not joined.strip():
                 continue  # blank lines (and rows of empty cells) are skipped
+            if joined.startswith("=") or "\n=" in joined:  # checked at C speed; the usual row has none
+                for index, text in enumerate(record):
+                    if text.startswith("="):
+                        # Excel would run it as a formula when the file is opened: read as text, said.
+                        warnings.add(source.name, row_no, table.column(index), text, CSV_FORMULA)
             yield row_no, record
 
     return Table(

@@ -14,11 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from styrbord.accounts.permissions import CREATE, LIST, can, is_administrator, scoped_for
 from styrbord.accounts.route_policy import requires
+from styrbord.accounts.services import municipal_facilities
+from styrbord.lib.collation import collated
+from styrbord.lib.formatting import in_record_language
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping, ImportBatch
 from styrbord.staff.importing import storage
@@ -30,6 +34,8 @@ from styrbord.staff.importing.generic import FIELDS, REQUIRED_GROUPS, guess_mapp
 from styrbord.staff.importing.preview import preview_context
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
 from styrbord.staff.importing.services import prepare, run_import
+from styrbord.staff.models import Employment, JobGroup
+from styrbord.web.downloads import attachment
 
 OBJECT_TYPE = "staff_import"
 
@@ -126,6 +132,78 @@ def upload(request: HttpRequest) -> HttpResponse:
         batch.save()
         return redirect("staff:import_preview", token=token)
     return render(request, "staff/importing/upload.html", context)
+
+
+# The template's columns: one header each, among the names the column mapping guesses from, so
+# the mapping step finds every column by itself.
+TEMPLATE_COLUMNS = [
+    ("employment_number", "Ansættelsesnummer", 18),
+    ("person_id", "Medarbejder-id", 16),
+    ("name", "Navn", 28),
+    ("email", "E-mail", 28),
+    ("birth_year", "Fødselsår", 10),
+    ("education", "Uddannelse", 24),
+    ("education_relevant", "Relevant uddannelse", 12),
+    ("facility", "Tilbud", 32),
+    ("job_group", "Faggruppe", 28),
+    ("kind", "Ansættelsestype", 16),
+    ("title", "Stilling", 24),
+    ("weekly_hours", "Ugentlige timer", 10),
+    ("is_contact_person", "Kontaktperson", 12),
+    ("start_date", "Startdato", 12),
+    ("end_date", "Slutdato", 12),
+    ("status", "Status", 10),
+    ("hourly_wage", "Timeløn", 12),
+]
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+def template(request: HttpRequest) -> HttpResponse:
+    """A workbook to fill in for the general import: the columns (no example row, which would be
+    imported), the municipality's facilities by the names the import knows, and the words the
+    coded columns take, each list on a sheet of its own (the import reads the first sheet)."""
+    _require(request)
+    municipality = importing_municipality(request)
+    facilities = (
+        [
+            [name]
+            for name in municipal_facilities(municipality.pk).order_by(collated("name")).values_list("name", flat=True)
+        ]
+        if municipality is not None
+        else []
+    )
+    with in_record_language():  # the words the import reads: Danish, whatever the page's language
+        return attachment(_template_workbook(facilities), "ansatte-skabelon.xlsx")
+
+
+def _template_workbook(facilities: list[list[str]]) -> bytes:
+    words = [
+        (_("Faggruppe"), [str(label) for _value, label in JobGroup.choices]),
+        (_("Ansættelsestype"), [str(label) for _value, label in Employment.Kind.choices]),
+        (_("Status"), [str(label) for _value, label in Employment.Status.choices]),
+        (_("Ja/nej-kolonner"), [_("ja"), _("nej")]),
+    ]
+    longest = max(len(values) for _title, values in words)
+    return write_xlsx(
+        [
+            Sheet(
+                _("Ansatte"),
+                [header for _key, header, _width in TEMPLATE_COLUMNS],
+                [],
+                column_widths=[w for *_x, w in TEMPLATE_COLUMNS],
+            ),
+            Sheet(
+                pgettext("one facility", "Tilbud"), [pgettext("one facility", "Tilbud")], facilities, column_widths=[48]
+            ),
+            Sheet(
+                _("Værdier"),
+                [title for title, _values in words],
+                [[values[i] if i < len(values) else "" for _title, values in words] for i in range(longest)],
+                column_widths=[36, 18, 12, 16],
+            ),
+        ]
+    )
 
 
 def _needs_mapping(source: Any) -> bool:

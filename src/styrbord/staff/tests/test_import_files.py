@@ -389,6 +389,18 @@ class TestCpr:
         ]
         assert snapshot() == before
 
+    def test_a_week_over_48_hours_is_read_with_a_warning_at_its_cell(self, world, tmp_path) -> None:
+        """80 hours a week was within the limit and passed in silence; the person then counted as
+        2,16 FTE. It is still read (a contract may say so), with a warning to check it."""
+        generic = tmp_path / "generic.csv"
+        generic.write_text(
+            (FILES / "generic_latin1_tab.csv").read_text("latin-1").replace("\t37,0\t", "\t80,0\t", 1), "latin-1"
+        )
+        result = run_import([SourceFile(name="generic.csv", path=generic)], norddjurs(), mapping=GENERIC_MAPPING)
+        warnings = [(w.row, w.column, w.value) for w in result.plan.parsed.warnings if "48 timer" in w.message]
+        assert warnings == [(2, "Timer pr. uge", "80")]
+        assert Employment.objects.get(employment_number="A-1").weekly_hours == Decimal("80.00")
+
 
 class TestGenericFiles:
     def test_latin1_tabs_danish_decimals_and_dates(self, world) -> None:
@@ -554,6 +566,19 @@ class TestGenericFiles:
 
         assert Employment.objects.get(employment_number="A-1").title == "=1+1"
         assert [(w.row, w.column, w.value) for w in result.plan.warnings] == [(2, "Stilling", "=1+1")]
+
+    def test_a_formula_in_a_csv_is_read_as_text_and_flagged_as_in_a_workbook(self, world, tmp_path) -> None:
+        """A walk imported the name "=1+1" from a CSV without a word (the XLSX had one)."""
+        path = tmp_path / "loen.csv"
+        path.write_text(
+            self.HEADER + "M-1;=1+1;A-1;Dolmer Have;Socialpædagog;=SUM(A1);37;01-02-2024;;250;ja\n", encoding="utf-8"
+        )
+        result = run_import([SourceFile(name="loen.csv", path=path)], norddjurs(), mapping=GENERIC_MAPPING)
+        assert [(w.row, w.column, w.value) for w in result.plan.warnings] == [
+            (2, "Navn", "=1+1"),
+            (2, "Stilling", "=SUM(A1)"),
+        ]
+        assert Employment.objects.get(employment_number="A-1").title == "=SUM(A1)"
 
     def test_a_formula_where_a_number_belongs_is_an_error(self, world, tmp_path) -> None:
         import openpyxl

@@ -330,6 +330,67 @@ class TestUploadPreviewApply:
 
 @pytest.mark.django_db
 class TestGenericUpload:
+    def test_the_template_is_the_columns_facilities_and_words_and_a_filled_one_imports(
+        self, client, world, tmp_path
+    ) -> None:
+        """A walk found no template for the staff import (the certificate import had one)."""
+        import io
+
+        import openpyxl
+
+        from styrbord.organisations.models import Municipality
+        from styrbord.staff.importing.generic import guess_mapping
+        from styrbord.staff.importing.reading import SourceFile
+        from styrbord.staff.importing.services import run_import
+
+        client.force_login(world.coordinator)
+        assert reverse("staff:import_template") in client.get(UPLOAD).content.decode()
+        response = client.get(reverse("staff:import_template"))
+        assert response.status_code == 200
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+        assert workbook.sheetnames == ["Ansatte", "Tilbud", "Værdier"]
+        headers = [c.value for c in workbook["Ansatte"][1]]
+        assert workbook["Ansatte"].max_row == 1  # no example row that would be imported
+        mapping = guess_mapping(headers)
+        assert sorted(mapping.values()) == sorted(headers)  # the mapping step finds every column
+        facilities = [row[0] for row in workbook["Tilbud"].iter_rows(min_row=2, values_only=True)]
+        assert world.dolmer.name in facilities
+        assert world.syddjurs_facility.name not in facilities  # another municipality's
+        words = {c.value: i for i, c in enumerate(workbook["Værdier"][1])}
+        groups = [r[words["Faggruppe"]] for r in workbook["Værdier"].iter_rows(min_row=2, values_only=True)]
+        assert "Sygeplejerske" in groups
+
+        sheet = workbook["Ansatte"]
+        values = {
+            "Ansættelsesnummer": "T-1",
+            "Medarbejder-id": "M-T1",
+            "Navn": "Tove Skabelon",
+            "Tilbud": world.dolmer.name,
+            "Faggruppe": "Sygeplejerske",
+            "Ansættelsestype": "Fastansat",
+            "Ugentlige timer": 32,
+            "Kontaktperson": "ja",
+            "Startdato": "01-02-2026",
+            "Status": "Aktiv",
+            "Timeløn": 285.5,
+        }
+        sheet.append([values.get(h, "") for h in headers])
+        path = tmp_path / "ansatte.xlsx"
+        workbook.save(path)
+        run_import([SourceFile(name="ansatte.xlsx", path=path)], Municipality.objects.get(code="0707"), mapping=mapping)
+        made = Employment.objects.get(employment_number="T-1")
+        assert (made.employee.name, made.facility, made.job_group, made.is_contact_person) == (
+            "Tove Skabelon",
+            world.dolmer,
+            "nurse",
+            True,
+        )
+        client.cookies["django_language"] = "en"  # the file is read as Danish: its words stay Danish
+        english = openpyxl.load_workbook(io.BytesIO(client.get(reverse("staff:import_template")).content))
+        assert english.sheetnames == ["Ansatte", "Tilbud", "Værdier"]
+        client.force_login(world.manager)
+        assert client.get(reverse("staff:import_template")).status_code == 403
+
     def test_a_generic_file_goes_through_the_mapping_step_and_the_mapping_can_be_saved(self, client, world) -> None:
         client.force_login(world.coordinator)
         data = (FILES / "generic_latin1_tab.csv").read_bytes()
