@@ -73,7 +73,7 @@ def start_run(scenario: Scenario, user: User | None) -> PlanRun:
             scenario=scenario,
             parameters=parameters_of(scenario),
             created_by=user if user is not None and user.is_authenticated else None,
-            message=gettext_noop("I kø"),  # stored Danish, translated where it is shown
+            message=gettext_noop("Venter på en ledig beregner"),  # stored Danish, translated where shown
         )
         log_action(run, "planning.run.queued", user, {"scenario": scenario.pk})
         transaction.on_commit(lambda: run_plan_task.enqueue(run.pk))

@@ -391,7 +391,7 @@ def test_a_runs_status_is_stored_in_danish_and_shown_in_the_readers_language(wor
     setup = planning_setup(world)
     with translation.override("en"):
         run = services.start_run(setup.scenario, world.coordinator)
-        assert run.message == "I kø"
+        assert run.message == "Venter på en ledig beregner"  # the badge says "I kø"; the text says more
         done = services.execute_run(run.pk)
     assert done.message == "Færdig"
     active = PlanRun.objects.create(

@@ -267,7 +267,7 @@ def refresh_session_costs(session: Session, user: Any = None) -> None:
         refresh_booking_costs(booking, user)
 
 
-# The sessions whose costs wait for the end of the innermost ``session_costs_deferred`` (None: none waits).
+# The sessions whose costs wait for the end of the outermost ``session_costs_deferred`` (None: none waits).
 _deferred_sessions: ContextVar[dict[int, tuple[Session, Any]] | None] = ContextVar(
     "deferred_session_costs", default=None
 )
