@@ -54,6 +54,7 @@ ACTIONS: dict[str, Promise] = {
     # Funding
     "funding.booking.charged": _("Booking konteret på tilsagn"),
     "funding.booking.posted": _("Bookingens udgift bogført"),
+    "funding.booking.recharge_refused": _("Ny kontering af booking afvist af tilsagnet"),
     "funding.deadline.done": _("Rapporteringsfrist markeret som indsendt"),
     "funding.grant.amount_changed": _("Tilsagnets beløb ændret"),
     "funding.grantor_package.exported": _("Statusrapport og tilskudsregnskab eksporteret"),
