@@ -231,3 +231,23 @@ def test_a_charged_seat_follows_its_booking_confirmed_cancelled_and_shared(world
     assert [e.amount for e in fee] == [D("6000.00")]
     services.book(world.dolmer_staff[2], team_day, user=world.coordinator)
     assert [e.amount for e in fee.all()] == [D("3000.00")]
+
+
+def test_a_grant_that_cannot_take_a_seats_new_cost_keeps_the_old_charge_and_says_so(world) -> None:  # type: ignore[no-untyped-def]
+    """The grant was closed after the seat was charged: confirming the seat still confirms it, the
+    grant keeps what it held, and the audit trail names the refusal."""
+    from styrbord.funding.models import Grant
+    from styrbord.training import services
+
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="700000")
+    seat = services.book(world.dolmer_staff[0], helpers.session([dt.date(2027, 3, 3)]), user=world.coordinator)
+    charge_booking(seat, [(grant, 100)], world.finance)
+    held = balances_for(grant)
+    Grant.objects.filter(pk=grant.pk).update(status=Grant.Status.CLOSED)
+    services.confirm(seat, world.coordinator)
+    seat.refresh_from_db()
+    assert seat.status == BookingStatus.BOOKED
+    assert balances_for(grant) == held  # still the forecast it was charged with
+    refused = AuditEntry.objects.get(action="funding.booking.recharge_refused")
+    assert "ikke åbent for posteringer" in refused.data["error"]
+    assert refused.actor_id == world.coordinator.pk
