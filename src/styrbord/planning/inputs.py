@@ -289,7 +289,9 @@ def build_inputs(scenario: Scenario) -> Inputs:
         outside[session_id] += 1
     veu = veu_rates()
     engine_sessions = [
-        _engine_session(s, outside[s.pk], veu, likely_participants(s, employments, outside[s.pk]))
+        _engine_session(
+            s, outside[s.pk], veu, likely_participants(s, employments, outside[s.pk]) if s.course.is_in_house else 0
+        )
         for s in sessions
         if s.days.all()
     ]
