@@ -275,7 +275,7 @@ def build(ctx: DemoContext) -> None:
     ctx.note(
         f"Puljer: {POOL_NAME} ({CASE_NUMBER}) {format_kr(pool.total)} = "
         f"{format_kr(grants['Dolmer Have'].amount)} + {format_kr(grants['Bofællesskaberne Glesborg'].amount)}, "
-        f"{pool.period_start.isoformat()} til {pool.period_end.isoformat()}, budgetneutral tillægsbevilling "
+        f"{pool.period_start:%d-%m-%Y} til {pool.period_end:%d-%m-%Y}, budgetneutral tillægsbevilling "
         f"({appropriation.decision_body} {appropriation.decision_date:%d-%m-%Y}); "
         f"{counts['charged']} pladser fordelt, {counts['posted']} bogført, "
         f"{1 if reversal else 0} tilbageførsel; kommunal pulje 2024 {format_kr(municipal_pool.total)}"
