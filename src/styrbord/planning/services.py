@@ -14,10 +14,13 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Min, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -25,17 +28,18 @@ from django.utils.translation import gettext_noop, ngettext
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
 from styrbord.funding.services import FundingError
+from styrbord.funding.services.balances import balances_by_grant
 from styrbord.funding.services.booking_charges import charge_booking
-from styrbord.lib.collation import sort_key
+from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_today
-from styrbord.lib.formatting import RecordMessage, format_date, in_record_language
+from styrbord.lib.formatting import RecordMessage, format_date, format_kr, in_record_language
 from styrbord.lib.money import ZERO, from_ore, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
 from styrbord.planning.inputs import OWN_BUDGET_ID, Inputs, build_inputs, snapshot
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.staff.models import Employment
-from styrbord.training.models import Booking, BookingCost, BookingStatus
+from styrbord.training.models import Booking, BookingCost, BookingStatus, Session, SessionDay
 from styrbord.training.services import BookingError, book, cancel, session_costs_deferred
 from styrbord.training.services.staffing import group_staffing_warnings
 
@@ -301,25 +305,43 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
 # --- accepting a plan -------------------------------------------------------------------------------
 
 
-def acceptance_summary(run: PlanRun) -> dict[str, Any]:
-    """What accepting the run would do, for the confirmation page: the new planned bookings it
-    creates (the seats that are neither existing bookings nor booked already), their planned
-    cost, what each grant pays of it and what is left to the facilities' own money."""
-    assignments = list(run.assignments.filter(existing=False, booking__isnull=True))
+def _new_seats(run: PlanRun) -> QuerySet[PlanAssignment]:
+    """The seats accepting the run books: neither existing bookings nor booked already."""
+    return run.assignments.filter(existing=False, booking__isnull=True)
+
+
+def _charged_per_grant(assignments: list[PlanAssignment]) -> dict[int, Decimal]:
+    """What the plan charges each grant (not the own money) for these seats; grants it charges nothing left out."""
     per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for assignment in assignments:
         for charge in assignment.charges:
             grant_id = int(charge["grant"])
             if grant_id != OWN_BUDGET_ID:
                 per_grant[grant_id] += Decimal(charge["amount"])
-    named = {g.pk: g for g in Grant.objects.filter(pk__in=per_grant).select_related("pool", "facility", "municipality")}
+    return {grant_id: amount for grant_id, amount in sorted(per_grant.items()) if amount > 0}
+
+
+def acceptance_summary(run: PlanRun) -> dict[str, Any]:
+    """What accepting the run would do, for the confirmation page: the new planned bookings it
+    creates (the seats that are neither existing bookings nor booked already), their planned
+    cost, what each grant pays of it (with what the grant has left now) and what is left to the
+    facilities' own money."""
+    assignments = list(_new_seats(run))
+    paying = _charged_per_grant(assignments)
+    named = {g.pk: g for g in Grant.objects.filter(pk__in=paying).select_related("pool", "facility", "municipality")}
+    balances = balances_by_grant(named.values())
     cost = sum((a.cost for a in assignments), ZERO)
-    paying = [(grant_id, amount) for grant_id, amount in sorted(per_grant.items()) if amount > 0]
     grants: list[dict[str, Any]] = [
-        {"grant": grant_id, "name": str(named[grant_id]) if grant_id in named else str(grant_id), "amount": amount}
-        for grant_id, amount in paying
+        {
+            "grant": grant_id,
+            "name": str(named[grant_id]) if grant_id in named else str(grant_id),
+            "amount": amount,
+            # Now, not when the run was made: actual spending and open commitments taken off.
+            "left": max(ZERO, balances[grant_id].remaining) if grant_id in balances else None,
+        }
+        for grant_id, amount in paying.items()
     ]
-    paid_by_grants = sum((amount for _grant_id, amount in paying), ZERO)
+    paid_by_grants = sum(paying.values(), ZERO)
     return {
         "count": len(assignments),
         "cost": cost,
@@ -328,6 +350,132 @@ def acceptance_summary(run: PlanRun) -> dict[str, Any]:
         "own": max(ZERO, cost - paid_by_grants),
         "sessions": len({a.session_id for a in assignments}),
     }
+
+
+@dataclass(frozen=True)
+class SessionSeats:
+    """A session that accepting a run books new seats on: how many and their planned cost, and
+    the people on them whom the reader may see (by name)."""
+
+    session: Session
+    seats: int
+    cost: Decimal
+    people: list[PlanAssignment]
+
+    @property
+    def hidden(self) -> int:
+        """The seats whose people the reader may not see (outside their scope)."""
+        return self.seats - len(self.people)
+
+    @property
+    def where(self) -> str:
+        """The facility an in-house session is held for, otherwise the provider; then the place."""
+        session = self.session
+        host = session.facility.name if session.facility is not None else session.course.provider.name
+        return f"{host}, {session.place}" if session.place and session.place != host else host
+
+
+def acceptance_sessions(run: PlanRun, visible: QuerySet[PlanAssignment] | None = None) -> list[SessionSeats]:
+    """The sessions accepting the run books new seats on, by first day, for the confirmation page.
+    ``visible``: the run's seats the reader may see by name (the view scopes them); None shows no
+    names. Set-based: one query for the seats, one for the names."""
+    assignments = list(_new_seats(run).select_related("session__course__provider", "session__facility"))
+    sessions: dict[int, Session] = {}
+    seats: dict[int, int] = defaultdict(int)
+    cost: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for assignment in assignments:
+        sessions.setdefault(assignment.session_id, assignment.session)
+        seats[assignment.session_id] += 1
+        cost[assignment.session_id] += assignment.cost
+    people: dict[int, list[PlanAssignment]] = defaultdict(list)
+    if visible is not None and sessions:
+        shown = (
+            visible.filter(run=run, existing=False, booking__isnull=True)
+            .select_related("employee", "employment__facility")
+            .order_by(collated("employee__name"), "pk")
+        )
+        for assignment in shown:
+            people[assignment.session_id].append(assignment)
+    ordered = sorted(
+        sessions.values(),
+        key=lambda s: (s.first_day or dt.date.max, sort_key(s.course.name), sort_key(s.name), s.pk),
+    )
+    return [SessionSeats(s, seats[s.pk], cost[s.pk], people[s.pk]) for s in ordered]
+
+
+def _kr(amount: Decimal) -> str:
+    """Kroner, with øre only when there are any (a shortfall of 0,40 kr. is not "0 kr.")."""
+    return format_kr(amount, 0 if amount == amount.to_integral_value() else 2)
+
+
+def _grant_refusals(assignments: list[PlanAssignment]) -> list[str]:
+    """Why a grant the new seats are charged to would refuse its charges now, one reason a grant.
+
+    Accepting charges every seat with ``funding.charge_booking``, which refuses a grant that is
+    not open for entries, a course day outside its pool's period, or a charge above what the
+    grant has left (its amount less actual spending and open commitments; per grant, not per
+    budget line); ``accept_run`` turns that refusal into a PlanningError and books nothing. The
+    amount compared is what the plan charges the grant, as the run worked it out."""
+    planned = _charged_per_grant(assignments)
+    if not planned:
+        return []
+    grants = list(
+        Grant.objects.filter(pk__in=planned).select_related("pool", "facility", "municipality").order_by("pk")
+    )
+    balances = balances_by_grant(grants)
+    sessions_of: dict[int, set[int]] = defaultdict(set)
+    for assignment in assignments:
+        for charge in assignment.charges:
+            sessions_of[int(charge["grant"])].add(assignment.session_id)
+    # A seat's cost of a year is dated on its session's first day in that year (see funding).
+    cost_days: dict[int, list[dt.date]] = defaultdict(list)
+    session_ids = {a.session_id for a in assignments}
+    for row in (
+        SessionDay.objects.filter(session_id__in=session_ids)
+        .annotate(year=ExtractYear("date"))
+        .values("session_id", "year")
+        .annotate(first=Min("date"))
+        .order_by()
+    ):
+        cost_days[row["session_id"]].append(row["first"])
+    named = {a.session_id: a.session for a in assignments}
+    reasons = []
+    for grant in grants:
+        left = max(ZERO, balances[grant.pk].remaining)
+        outside = sorted(
+            (
+                named[session_id]
+                for session_id in sessions_of[grant.pk]
+                if any(not grant.pool.contains(day) for day in cost_days[session_id])
+            ),
+            key=lambda s: (s.first_day or dt.date.max, s.pk),
+        )
+        if not grant.is_open_for_charges:
+            reasons.append(
+                _("%(grant)s tager ikke imod posteringer (status: %(status)s)")
+                % {"grant": grant, "status": grant.get_status_display()}
+            )
+        elif outside:
+            reasons.append(
+                _("%(grant)s: %(session)s ligger uden for puljens periode %(start)s – %(end)s")
+                % {
+                    "grant": grant,
+                    "session": outside[0],
+                    "start": format_date(grant.pool.period_start),
+                    "end": format_date(grant.pool.period_end),
+                }
+            )
+        elif planned[grant.pk] > left:
+            reasons.append(
+                _("%(grant)s har %(left)s tilbage, planen regner med %(planned)s: %(short)s for lidt")
+                % {
+                    "grant": grant,
+                    "left": _kr(left),
+                    "planned": _kr(planned[grant.pk]),
+                    "short": _kr(planned[grant.pk] - left),
+                }
+            )
+    return reasons
 
 
 def acceptance_refusal(run: PlanRun) -> str | None:
@@ -342,7 +490,7 @@ def acceptance_refusal(run: PlanRun) -> str | None:
     if latest is not None and latest.pk != run.pk:
         return _("Der er en nyere kørsel af scenariet. Godkend den nyeste, eller kør scenariet igen.")
     # What has happened to the plan's sessions since the run (accepting would refuse it).
-    assignments = list(run.assignments.filter(existing=False, booking__isnull=True).select_related("session"))
+    assignments = list(_new_seats(run).select_related("session__course"))
     sessions = sorted({a.session for a in assignments}, key=lambda s: (s.first_day or dt.date.max, s.pk))
     cancelled = [s for s in sessions if s.cancelled]
     if cancelled:
@@ -359,6 +507,16 @@ def acceptance_refusal(run: PlanRun) -> str | None:
         _check_seats_left(run, assignments)
     except PlanningError as error:
         return str(error)
+    # The grants, spent or changed since the run: accepting would charge them and be refused.
+    grants = _grant_refusals(assignments)
+    if grants:
+        return ngettext(
+            "Planen kan ikke godkendes: tilsagnet kan ikke længere betale det, planen regner med (%(grants)s). "
+            "Kør scenariet igen.",
+            "Planen kan ikke godkendes: tilsagnene kan ikke længere betale det, planen regner med (%(grants)s). "
+            "Kør scenariet igen.",
+            len(grants),
+        ) % {"grants": "; ".join(grants)}
     return None
 
 

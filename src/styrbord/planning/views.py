@@ -377,14 +377,29 @@ CONFIRM_FIELD = "bekraeft"
 @login_required
 def run_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The step before accepting: what the plan books and what it costs, and who pays, with the
-    button that accepts it (a plan may commit several hundred thousand kroner)."""
+    button that accepts it (a plan may commit several hundred thousand kroner): the sessions with
+    their new seats (and the people on them), and what each grant has left now. A grant spent or
+    changed since the run would refuse the acceptance: the page says so instead of the button."""
     run = _run(request, pk)
     get_scoped_or_404(request.user, UPDATE, "scenario", Scenario.objects.all(), pk=run.scenario_id)
+    refusal = services.acceptance_refusal(run)
+    sessions: list[services.SessionSeats] = []
+    # The people on the new seats, as the run's page shows them: to roles that see staff, in their
+    # scope, and the access is logged.
+    show_people = can(request.user, LIST, "employee")
+    if refusal is None:
+        visible = scope(request.user, run.assignments.all()) if show_people else None
+        sessions = services.acceptance_sessions(run, visible)
+        named = sorted({seat.employee_id for row in sessions for seat in row.people})
+        if named:
+            log_access(request.user, "planning.plan.viewed", named)
     context = {
         "run": run,
         "scenario": run.scenario,
         "summary": services.acceptance_summary(run),
-        "refusal": services.acceptance_refusal(run),
+        "refusal": refusal,
+        "sessions": sessions,
+        "show_people": show_people,
         "confirm_field": CONFIRM_FIELD,
     }
     return render(request, "planning/run_confirm.html", context)

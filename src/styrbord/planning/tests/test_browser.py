@@ -57,6 +57,27 @@ def test_the_coordinator_runs_a_scenario_and_sees_the_plan(
     assert "Penge (budget)" in page.locator("td:visible", has_text="Nås ikke").first.inner_text()
     page.set_viewport_size({"width": 1280, "height": 1000})
 
+    # The confirmation step lists the sessions with their new seats; the people fold out.
+    with page.expect_navigation():
+        page.click("#plan-accept")
+    sessions = page.locator("#accept-sessions")
+    assert sessions.is_visible()
+    rows = sessions.locator("tbody tr")
+    assert rows.count() == run.assignments.filter(existing=False).values("session").distinct().count() > 0
+    assert "Konflikthåndtering – Hold 1" in rows.first.inner_text()
+    name = run.assignments.filter(existing=False).order_by("session__first_day").first().employee.name  # type: ignore[union-attr]
+    person = sessions.locator("li", has_text=name)
+    assert not person.is_visible()  # folded: the page stays short
+    rows.first.locator("summary").click()
+    assert person.is_visible()
+    assert page.locator("button:has-text('Godkend og opret')").is_visible()
+    page.set_viewport_size({"width": 768, "height": 1000})
+    tables = page.locator(".table-wrap")
+    assert tables.count() == 2  # who pays, the sessions
+    for i in range(tables.count()):
+        assert tables.nth(i).evaluate(SIDEWAYS_OVERFLOW) <= 1, f"confirmation table {i} scrolls sideways on a tablet"
+    page.set_viewport_size({"width": 1280, "height": 1000})
+
     # A second run, and the two side by side, on a tablet, under a name as long as real ones.
     setup.scenario.name = "Plan 2027 med puljemidlerne fra Social- og Boligstyrelsen (24/9263)"
     setup.scenario.save(update_fields=["name"])

@@ -512,3 +512,52 @@ def test_a_team_days_seat_is_priced_by_the_people_who_could_share_it(world: Worl
     bookings = services.accept_run(run, world.coordinator)
     fee_lines = BookingCost.objects.filter(booking__in=bookings, category="fee")
     assert sorted(c.amount for c in fee_lines) == [Decimal("2000.00")] * 3
+
+
+def test_a_grant_closed_or_out_of_period_since_the_run_refuses_the_acceptance_as_said_before(world: World) -> None:
+    """The confirmation's reason is the acceptance's: funding refuses a charge to a grant that no
+    longer takes entries, or for a course day outside its pool's period, and nothing is booked."""
+    from styrbord.funding.models import Grant, Pool
+
+    setup = planning_setup(world)
+    run = run_now(setup.scenario)
+    charged = {a.session for a in run.assignments.select_related("session__course") if services._charged_per_grant([a])}
+    assert charged
+    assert services.acceptance_refusal(run) is None
+    Grant.objects.filter(pk=setup.grant.pk).update(status=Grant.Status.CLOSED)
+    assert services.acceptance_refusal(run) == (
+        "Planen kan ikke godkendes: tilsagnet kan ikke længere betale det, planen regner med "
+        f"({setup.grant} tager ikke imod posteringer (status: Afsluttet)). Kør scenariet igen."
+    )
+    with pytest.raises(services.PlanningError, match="er ikke åbent for posteringer"):
+        services.accept_run(run, world.coordinator)
+    assert not Booking.objects.exists()
+
+    Grant.objects.filter(pk=setup.grant.pk).update(status=Grant.Status.APPROVED)
+    last = max(charged, key=lambda s: s.first_day)
+    Pool.objects.filter(pk=setup.pool.pk).update(period_end=last.first_day - dt.timedelta(days=1))
+    refusal = services.acceptance_refusal(run)
+    assert refusal is not None
+    assert f"({setup.grant}: {last} ligger uden for puljens periode 01-01-2026 – " in refusal
+    with pytest.raises(services.PlanningError, match="uden for projektperioden"):
+        services.accept_run(run, world.coordinator)
+    assert not Booking.objects.exists()
+
+    Pool.objects.filter(pk=setup.pool.pk).update(period_end=last.first_day)  # its last day counts
+    assert services.acceptance_refusal(run) is None
+    assert len(services.accept_run(run, world.coordinator)) == len(run.assignments.filter(existing=False))
+
+
+def test_the_sessions_to_book_name_only_the_people_the_reader_may_see(world: World) -> None:
+    setup = planning_setup(world, own_budget="10000.00")
+    run = run_now(setup.scenario)
+    new = run.assignments.filter(existing=False, booking__isnull=True)
+    rows = services.acceptance_sessions(run, new.filter(employment__facility=world.dolmer))
+    assert [r.session for r in rows] == sorted({a.session for a in new}, key=lambda s: s.first_day)
+    assert sum(r.seats for r in rows) == new.count()
+    assert sum((r.cost for r in rows), Decimal("0")) == sum((a.cost for a in new), Decimal("0"))
+    for row in rows:
+        assert {p.employment.facility_id for p in row.people} <= {world.dolmer.pk}
+        assert row.hidden == new.filter(session=row.session).exclude(employment__facility=world.dolmer).count()
+    assert sum(r.hidden for r in rows) == new.exclude(employment__facility=world.dolmer).count() > 0
+    assert all(r.people == [] for r in services.acceptance_sessions(run))  # no names without a scope

@@ -655,3 +655,196 @@ def test_the_scenario_form_shows_what_each_grant_has_left_and_warns_of_a_spent_o
     ).content.decode()
     assert f"Tilsagnet {spent} har intet tilbage, så planen kan ikke bruge af det." in saved
     assert str(setup.grant) + " har intet" not in saved
+
+
+# --- the confirmation: the seats per session, and the grants as they are now -------------------
+
+
+def _row_of(page: str, label: str) -> str:
+    """The body row of the sessions table whose first cell starts with ``label``."""
+    import re
+
+    table = page[page.index('id="accept-sessions"') :]
+    table = table[: table.index("</table>")]
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S) if r.startswith(f"<td>{label}")]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_the_confirmation_lists_each_session_with_its_new_seats_their_cost_and_people(world: World) -> None:
+    """Below the funding: one row a session with new seats, by first day, with its dates, where it
+    is held (the provider, or the facility of an in-house day, and the place), the number of new
+    seats and their cost; the people (name, facility) are folded into a <details>, and the access is
+    logged as the run's page logs it."""
+    import re
+
+    from styrbord.lib.formatting import format_kr
+    from styrbord.training.models import Session
+
+    setup = planning_setup(world, own_budget="10000.00")
+    run = finished_run_for(setup.scenario)
+    first, second = setup.sessions
+    Session.objects.filter(pk=first.pk).update(place="Aarhus")
+    Session.objects.filter(pk=second.pk).update(facility=world.dolmer, place="Mødelokalet")  # an in-house day
+    seats = _new_seats(run)
+    by_session = {s.pk: [a for a in seats if a.session_id == s.pk] for s in setup.sessions}
+    assert all(by_session.values())  # both sessions get new seats
+    before = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    page = client_for(world.coordinator).get(reverse("planning:run_confirm", args=[run.pk])).content.decode()
+
+    assert page.index('id="accept-funding"') < page.index('id="accept-sessions"')
+    assert page.index("Konflikthåndtering – Hold 1") < page.index("Konflikthåndtering – Hold 2")  # by first day
+    where = {first.pk: "VIA University College, Aarhus", second.pk: "Dolmer Have, Mødelokalet"}
+    for session, day in zip(setup.sessions, ("03-02-2027", "10-03-2027"), strict=True):
+        row = _row_of(page, f"Konflikthåndtering – {session.name}")
+        mine = by_session[session.pk]
+        cost = sum((a.cost for a in mine), Decimal("0"))
+        assert f'<td><span class="nowrap">{day}</span></td>' in row  # a one-day session: one date
+        assert (
+            f'<td>{where[session.pk]}</td><td class="num">{len(mine)}</td><td class="num">{format_kr(cost)}</td>' in row
+        )
+        details = re.search(r"<details>(.*)</details>", row, flags=re.S)
+        assert details is not None
+        for seat in mine:
+            assert f"<li>{seat.employee.name} ({seat.employment.facility.name})</li>" in details.group(1)
+        assert details.group(1).count("<li>") == len(mine)
+    # The names are only inside the folded lists.
+    folded = re.sub(r"<details>.*?</details>", "", page, flags=re.S)
+    for seat in seats:
+        assert seat.employee.name not in folded
+    total = f'<th scope="row" colspan="3">I alt</th><td class="num">{len(seats)}</td>'
+    assert total in page
+    logged = AuditEntry.objects.filter(action="planning.plan.viewed", pk__gt=before)
+    assert sorted(logged.values_list("subject_employee_id", flat=True)) == sorted(s.employee_id for s in seats)
+
+
+def test_the_confirmation_reads_the_seats_in_a_fixed_number_of_queries(world: World) -> None:
+    """The seats table is set-based: five new seats cost no more queries than two on the same sessions."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    setup = planning_setup(world, own_budget="10000.00")
+    run = finished_run_for(setup.scenario)
+    client = client_for(world.coordinator)
+    url = reverse("planning:run_confirm", args=[run.pk])
+    client.get(url)  # the session, the user: warm
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    seats = _new_seats(run)
+    keep = {next(s.pk for s in seats if s.session_id == session.pk) for session in setup.sessions}
+    assert len(seats) > len(keep) == 2
+    run.assignments.exclude(pk__in=keep).delete()
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    table = page[page.index('id="accept-sessions"') :]
+    assert table[: table.index("</table>")].count("<li>") == 2
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def _spend(grant: Any, amount: Decimal) -> None:
+    """Spending on the grant by someone else after the run (an invoice posted on it)."""
+    import datetime as dt
+
+    from styrbord.funding.services.ledger import post_actual
+    from styrbord.lib.costs import CostCategory
+
+    post_actual(grant, CostCategory.FEE, amount, dt.date(2026, 11, 20), None, text="Anden kursusudgift")
+
+
+@pytest.mark.parametrize("short", [Decimal("0.00"), Decimal("0.01")])
+def test_the_confirmation_says_in_advance_whether_a_spent_down_grant_refuses_the_acceptance(
+    world: World, short: Decimal
+) -> None:
+    """The grant was spent after the run. Accepting charges it seat by seat, and the first charge it
+    cannot take (funding refuses to overdraw a grant) refuses the whole acceptance: nothing is
+    booked. The page says that before the click, naming the grant, what is left, what the plan
+    counts on and the difference; when what is left just covers the plan, it offers the button, and
+    accepting then charges the grant to its last øre."""
+    from django.db.models import Sum
+
+    from styrbord.funding.models import LedgerEntry
+    from styrbord.funding.services.balances import balances_for
+
+    setup = planning_setup(world)
+    run = finished_run_for(setup.scenario)
+    planned = _grant_share(_new_seats(run))
+    assert Decimal("0") < planned < setup.grant.amount
+    _spend(setup.grant, setup.grant.amount - planned + short)
+    left = planned - short
+    client = client_for(world.coordinator)
+
+    page = client.get(reverse("planning:run_confirm", args=[run.pk])).content.decode()
+    response = client.post(reverse("planning:run_accept", args=[run.pk]), {"bekraeft": "1"}, follow=True)
+    after = response.content.decode()
+
+    spent_on_plan = LedgerEntry.objects.filter(grant=setup.grant, booking__isnull=False).aggregate(s=Sum("amount"))["s"]
+    if short:
+        assert 'id="accept-refused"' in page
+        assert 'name="bekraeft"' not in page
+        assert (
+            "Planen kan ikke godkendes: tilsagnet kan ikke længere betale det, planen regner med "
+            f"({setup.grant} har 12.239,99 kr. tilbage, planen regner med 12.240 kr.: 0,01 kr. for lidt). "
+            "Kør scenariet igen."
+        ) in page
+        assert (left, planned) == (Decimal("12239.99"), Decimal("12240.00"))  # the figures above
+        assert 'id="accept-sessions"' not in page
+        # And so it is: accepting is refused by the grant, and nothing is booked or charged.
+        assert "kan ikke finansieres" in after
+        assert "ville overtrække det med 0,01 kr." in after
+        assert not Booking.objects.exists()
+        assert spent_on_plan is None
+        # The run's own page offers no button either, and says why.
+        detail = client.get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+        assert 'id="plan-accept"' not in detail
+        assert f"{setup.grant} har 12.239,99 kr. tilbage" in detail
+    else:
+        assert 'id="accept-refused"' not in page
+        assert "for lidt" not in page
+        assert 'name="bekraeft"' in page
+        # What is left now is exactly what the plan counts on.
+        assert f'<td>{setup.grant}</td><td class="num">12.240 kr.</td><td class="num">12.240 kr.</td>' in page
+        assert "Planen er godkendt" in after
+        assert Booking.objects.count() == len(run.assignments.filter(existing=False))
+        assert spent_on_plan == planned
+        assert balances_for(setup.grant).remaining == Decimal("0.00")
+
+
+def test_the_confirmation_shows_what_each_grant_has_left_now(world: World) -> None:
+    """Not what it had when the run was made: an invoice posted since is taken off."""
+    from styrbord.lib.formatting import format_kr
+
+    setup = planning_setup(world)
+    run = finished_run_for(setup.scenario)
+    planned = _grant_share(_new_seats(run))
+    client = client_for(world.coordinator)
+    page = client.get(reverse("planning:run_confirm", args=[run.pk])).content.decode()
+    row = f'<td>{setup.grant}</td><td class="num">{format_kr(planned)}</td><td class="num">%s</td>'
+    assert row % "20.000 kr." in page
+    _spend(setup.grant, Decimal("1500.50"))
+    page = client.get(reverse("planning:run_confirm", args=[run.pk])).content.decode()
+    assert row % "18.499,50 kr." in page  # to the øre
+    assert 'name="bekraeft"' in page
+
+
+def test_the_confirmation_in_english(world: World) -> None:
+    setup = planning_setup(world)
+    run = finished_run_for(setup.scenario)
+    client = client_for(world.coordinator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = reverse("planning:run_confirm", args=[run.pk])
+    page = client.get(url).content.decode()
+    for text in ("The new seats by session", '<th scope="col">Dates</th>', '<th scope="col">Place</th>'):
+        assert text in page
+    assert "Left on the grant now" in page
+    assert "Show the participants" in page
+    assert "03 Feb 2027" in page
+    for danish in ("De nye pladser pr. hold", "Vis deltagerne", "Tilbage på tilsagnet nu", "Datoer"):
+        assert danish not in page
+    _spend(setup.grant, setup.grant.amount - _grant_share(_new_seats(run)) + Decimal("100"))
+    refused = client.get(url).content.decode()
+    assert (
+        "The plan cannot be accepted: the grant can no longer pay what the plan counts on "
+        f"({setup.grant} has DKK 12,140 left and the plan counts on DKK 12,240: DKK 100 short). "
+        "Run the scenario again."
+    ) in refused
