@@ -74,3 +74,18 @@ def test_the_appendix_writes_shares_to_one_decimal_under_a_per_cent_heading() ->
     assert row == ("Dolmer Have", 68.5, 75)
     assert book["Andele"]["B2"].number_format == "#,##0.0"
     assert book["Andele"]["C2"].number_format == "#,##0.0"
+
+
+def test_short_text_cells_keep_to_one_line_and_long_ones_wrap() -> None:
+    """Table 1 of the status item wrapped "38 af 129" and "Under målet" onto two lines each."""
+    table = Table.of(
+        [Column("Kompetencekrav"), Column("Opfylder"), Column("Status")],
+        [["Vedligeholdelsestræning i konflikthåndtering hver 12. måned", "38 af 129", "Under målet"]],
+        caption="Dækning",
+        sheet_name="Dækning",
+    )
+    item = CommitteeItem(heading="Dækning", municipality="Norddjurs Kommune", sections=[Section("Dækning").add(table)])
+    html = str(render_html_fragment(item))
+    assert '<td class="short">38 af 129</td>' in html
+    assert '<td class="short">Under målet</td>' in html
+    assert '<th scope="row">Vedligeholdelsestræning' in html  # the first column wraps
