@@ -12,7 +12,8 @@ from styrbord.lib.scoping import ScopePaths
 
 class FundingSplit(RuleFieldsMixin, models.Model):
     """The share of one booking's costs charged to one grant. Replaced as a whole on each charge,
-    so a booking whose costs change can be charged again with the same split."""
+    so a booking whose costs change can be charged again with the same split; a re-charge the
+    grants refused is kept on it until the next charge succeeds."""
 
     scope_paths = ScopePaths(
         facility="grant__facility", municipality="grant__municipality", grantor="grant__pool__grantor"
@@ -24,6 +25,21 @@ class FundingSplit(RuleFieldsMixin, models.Model):
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="splits", verbose_name=_("tilsagn"))
     share = models.DecimalField(
         _("andel (%)"), max_digits=5, decimal_places=2, help_text=_("Den andel af pladsens udgifter, tilsagnet bærer.")
+    )
+    # The booking's costs changed and charging it again was refused (a grant closed, full, or the
+    # new date outside its period): the grants still hold the old charge. Cleared when a charge or
+    # posting of the booking succeeds, since that writes the split anew.
+    recharge_refused_at = models.DateTimeField(
+        _("nye udgifter afvist"),
+        null=True,
+        blank=True,
+        help_text=_("Hvornår tilsagnet sidst ikke kunne tage bookingens nye udgifter."),
+    )
+    recharge_refusal = models.JSONField(
+        _("begrundelse for afvisningen"),
+        default=dict,
+        blank=True,
+        help_text=_("Tilsagnets begrundelse på hvert af sidens sprog."),
     )
 
     class Meta:

@@ -15,8 +15,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -33,7 +34,7 @@ from styrbord.funding.rules import (
     charged_by_grant,
     plan_split,
 )
-from styrbord.funding.services.errors import FundingError
+from styrbord.funding.services.errors import FundingError, shown_in_reader_language
 from styrbord.funding.services.ledger import (
     _create,
     _reverse,
@@ -44,7 +45,7 @@ from styrbord.funding.services.ledger import (
     lock_grants,
 )
 from styrbord.lib.dates import to_local
-from styrbord.lib.formatting import RecordMessage, format_kr
+from styrbord.lib.formatting import RecordMessage, format_kr, natural_places
 from styrbord.lib.money import ZERO, to_money
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
 
@@ -124,9 +125,12 @@ def _check_recipient(grant: Grant, booking: Booking) -> None:
     else:
         ok = True
     if not ok:
-        raise FundingError(
-            _("Tilsagnet til %(recipient)s kan ikke betale for en plads for en medarbejder på %(facility)s.")
-            % {"recipient": grant.recipient_name, "facility": facility.name}
+        raise FundingError.of(
+            gettext_noop(
+                "Tilsagnet til %(recipient)s kan ikke betale for en plads for en medarbejder på %(facility)s."
+            ),
+            recipient=grant.recipient_name,
+            facility=facility.name,
         )
 
 
@@ -284,6 +288,8 @@ def charge_booking(
                     employee_id=booking.employee_id,
                 )
             )
+        # Written anew: a refused re-charge kept on the old split (``follow_cost_change``) is
+        # cleared, since the grants now hold what the booking costs.
         FundingSplit.objects.filter(booking=booking).delete()
         FundingSplit.objects.bulk_create(
             [FundingSplit(booking=booking, grant_id=grant.pk, share=share) for grant, share in normalised]
@@ -347,8 +353,10 @@ def follow_cost_change(booking: Booking, user: AnyUser) -> None:
     participant: each seat's share falls. Cancelled without a fee: what was reserved is released
     (posted as nothing spent); with a fee, only the fee stays committed until it is posted. A
     booking never charged, or whose actual costs are posted, is left alone (posting is finance's).
-    A grant that cannot take the new amount (closed, full) keeps the old charge, and the refusal is
-    in the audit trail; the booking's own change still stands."""
+    A grant that cannot take the new amount (closed, full, a date outside the period) keeps the old
+    charge; the booking's own change still stands. The refusal is in the audit trail, and kept on
+    the booking's splits, so the grant's page lists the seat until a later charge or posting of the
+    booking succeeds (finance splits it again, or its costs change back)."""
     if not FundingSplit.objects.filter(booking=booking).exists():
         return
     if LedgerEntry.objects.filter(booking=booking, balance=Balance.ACTUAL).exists():
@@ -361,6 +369,86 @@ def follow_cost_change(booking: Booking, user: AnyUser) -> None:
         # Waitlisted (no seat, no cost yet): the forecast stays until it gets a seat or is cancelled.
     except FundingError as error:
         log_action(booking, "funding.booking.recharge_refused", user, {"error": str(error.message)})
+        FundingSplit.objects.filter(booking=booking).update(
+            recharge_refused_at=timezone.now(), recharge_refusal=error.in_languages()
+        )
+
+
+@dataclass(frozen=True)
+class RefusedRecharge:
+    """A seat whose costs changed while its grants could not take the new amount, as one grant
+    sees it: what the grant still holds for it, what the booking costs now, and what the saved
+    split would charge the grant for that (the pool's rules applied; None if it cannot be planned)."""
+
+    split: FundingSplit
+    held: Decimal
+    costs_now: Decimal
+    due_now: Decimal | None
+
+    @property
+    def booking(self) -> Booking:
+        return self.split.booking
+
+    @property
+    def refused_at(self) -> dt.datetime | None:
+        return self.split.recharge_refused_at
+
+    @property
+    def reason(self) -> str:
+        """Why the grant refused, in the reader's language."""
+        return shown_in_reader_language(self.split.recharge_refusal or {})
+
+    @property
+    def share_places(self) -> int:
+        return natural_places(self.split.share)
+
+
+def refused_recharges(grant: Grant, bookings: QuerySet[Booking]) -> list[RefusedRecharge]:
+    """The seats among ``bookings`` (the reader's scope) whose re-charge was refused and whose
+    split still has ``grant``, oldest refusal first."""
+    splits = list(
+        FundingSplit.objects.filter(grant=grant, recharge_refused_at__isnull=False, booking__in=bookings)
+        .select_related("booking__session__course", "booking__employee", "booking__employment__facility")
+        .order_by("recharge_refused_at", "pk")
+    )
+    if not splits:
+        return []
+    ids = [s.booking_id for s in splits]
+    held = dict(
+        LedgerEntry.objects.filter(grant=grant, booking_id__in=ids, balance__in=LedgerEntry.SPENDING)
+        .values_list("booking_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    costs = dict(
+        BookingCost.objects.filter(booking_id__in=ids)
+        .values_list("booking_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return [
+        RefusedRecharge(
+            split,
+            to_money(held.get(split.booking_id) or ZERO),
+            to_money(costs.get(split.booking_id) or ZERO),
+            _due_now(split.booking, grant),
+        )
+        for split in splits
+    ]
+
+
+def _due_now(booking: Booking, grant: Grant) -> Decimal | None:
+    """What charging the booking again with its saved split would put on ``grant`` (the plan of
+    ``charge_booking``, without its checks of the grant: those are what refused it)."""
+    costs = list(BookingCost.objects.filter(booking=booking).order_by("year", "category", "pk"))
+    if not costs:
+        return ZERO  # cancelled without a fee: posting it releases what the grant holds
+    splits = saved_splits(booking)
+    try:
+        charges = _plan(booking, costs, splits, {g.pk: g for g, _share in splits})
+    except FundingError:
+        return None
+    return to_money(charged_by_grant(charges).get(grant.pk, ZERO))
 
 
 def post_booking_actuals(booking: Booking, user: AnyUser, posted_on: dt.date | None = None) -> ChargeResult:

@@ -22,9 +22,9 @@ from django.utils.translation import gettext_noop
 
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant, LedgerEntry
-from styrbord.funding.services.errors import FundingError
+from styrbord.funding.services.errors import FundingError, lazy_date, lazy_kr
 from styrbord.lib.costs import REFUND_CATEGORIES, CostCategory
-from styrbord.lib.formatting import RecordMessage, format_date, format_kr
+from styrbord.lib.formatting import RecordMessage
 from styrbord.lib.money import ZERO, to_money
 
 if TYPE_CHECKING:
@@ -71,22 +71,21 @@ def ensure_headroom(grant: Grant, delta: Decimal) -> None:
         return
     remaining = grant.amount - used_amount(grant)
     if delta > remaining:
-        raise FundingError(
-            _("Tilsagnet %(grant)s har %(remaining)s tilbage; %(amount)s ville overtrække det med %(over)s")
-            % {
-                "grant": grant,
-                "remaining": format_kr(max(remaining, ZERO), 2),
-                "amount": format_kr(delta, 2),
-                "over": format_kr(delta - remaining, 2),
-            }
+        raise FundingError.of(
+            gettext_noop("Tilsagnet %(grant)s har %(remaining)s tilbage; %(amount)s ville overtrække det med %(over)s"),
+            grant=str(grant),
+            remaining=lazy_kr(max(remaining, ZERO), 2),
+            amount=lazy_kr(delta, 2),
+            over=lazy_kr(delta - remaining, 2),
         )
 
 
 def ensure_open(grant: Grant) -> None:
     if not grant.is_open_for_charges:
-        raise FundingError(
-            _("Tilsagnet %(grant)s er ikke åbent for posteringer (status: %(status)s).")
-            % {"grant": grant, "status": grant.get_status_display()}
+        raise FundingError.of(
+            gettext_noop("Tilsagnet %(grant)s er ikke åbent for posteringer (status: %(status)s)."),
+            grant=str(grant),
+            status=Grant.Status(grant.status).label,
         )
 
 
@@ -111,14 +110,12 @@ def ensure_covered(grant: Grant, category: str) -> None:
 def ensure_in_period(grant: Grant, day: dt.date) -> None:
     pool = grant.pool
     if not pool.contains(day):
-        raise FundingError(
-            _("Datoen %(day)s ligger uden for projektperioden %(start)s – %(end)s for puljen %(pool)s.")
-            % {
-                "day": format_date(day),
-                "start": format_date(pool.period_start),
-                "end": format_date(pool.period_end),
-                "pool": pool.name,
-            }
+        raise FundingError.of(
+            gettext_noop("Datoen %(day)s ligger uden for projektperioden %(start)s – %(end)s for puljen %(pool)s."),
+            day=lazy_date(day),
+            start=lazy_date(pool.period_start),
+            end=lazy_date(pool.period_end),
+            pool=pool.name,
         )
 
 

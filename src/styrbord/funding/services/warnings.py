@@ -8,7 +8,9 @@
 - costs in a category the pool does not cover;
 - money committed for seats of people whose employment ends before their course does;
 - money still held for seats that will not be used: cancelled bookings not posted yet, and
-  planned bookings on courses that have begun without them being booked.
+  planned bookings on courses that have begun without them being booked;
+- seats whose costs changed while the grant could not take the new amount: the grant still holds
+  the old charge (the grant's page lists them).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class WarningKind(models.TextChoices):
     AFTER_EMPLOYMENT = "after_employment", gettext_lazy("Booking efter ansættelsens ophør")
     UNUSED_SEATS = "unused_seats", gettext_lazy("Penge bundet til pladser, der ikke bruges")
     OVERPAID = "overpaid", gettext_lazy("Modtaget mere end tilsagnet")
+    RECHARGE_REFUSED = "recharge_refused", gettext_lazy("Nye udgifter tilsagnet ikke kunne tage")
 
 
 @dataclass(frozen=True)
@@ -365,14 +368,31 @@ def _unused_seats(grant: Grant, today: dt.date) -> list[FundingWarning]:
     return [FundingWarning(WarningKind.UNUSED_SEATS, Severity.WARNING, message, grant)]
 
 
+def _recharge_refused(grant: Grant) -> list[FundingWarning]:
+    """Seats whose costs changed while the grant could not take the new amount (closed, full): it
+    still holds their old charge until they are charged again (``follow_cost_change``)."""
+    count = FundingSplit.objects.filter(grant=grant, recharge_refused_at__isnull=False).count()
+    if not count:
+        return []
+    message = ngettext(
+        "Tilsagnet holder stadig den gamle udgift for %(count)s plads, hvis udgifter er ændret, fordi "
+        "tilsagnet ikke kunne tage de nye. Fordel pladsen igen fra tilsagnets side.",
+        "Tilsagnet holder stadig de gamle udgifter for %(count)s pladser, hvis udgifter er ændret, fordi "
+        "tilsagnet ikke kunne tage de nye. Fordel pladserne igen fra tilsagnets side.",
+        count,
+    ) % {"count": count}
+    return [FundingWarning(WarningKind.RECHARGE_REFUSED, Severity.WARNING, message, grant)]
+
+
 def grant_warnings(
     grant: Grant, today: dt.date | None = None, balances: Balances | None = None, *, user: Any = None
 ) -> list[FundingWarning]:
     """Every warning about one grant the reader may act on, most serious first.
 
-    The warnings about bookings (a seat after the employment ends, money held for unused seats)
-    are the municipality's own housekeeping about its staff: only a reader who may see bookings
-    gets them, so a grantor reads the grant's compliance, not who resigned (``user`` None: all)."""
+    The warnings about bookings (a seat after the employment ends, money held for unused seats,
+    seats whose new costs the grant refused) are the municipality's own housekeeping about its
+    staff: only a reader who may see bookings gets them, so a grantor reads the grant's
+    compliance, not who resigned (``user`` None: all)."""
     today = today or local_today()
     if grant.status != Grant.Status.APPROVED:
         return []
@@ -380,7 +400,7 @@ def grant_warnings(
     found = _overspend(grant, balances) + _overpaid(grant, balances) + _repayment(grant, balances, today)
     found += _budget_deviation(grant, today) + _ineligible(grant)
     if user is None or can(user, LIST, "booking"):
-        found += _after_employment(grant) + _unused_seats(grant, today)
+        found += _after_employment(grant) + _unused_seats(grant, today) + _recharge_refused(grant)
     return sort_warnings(found)
 
 

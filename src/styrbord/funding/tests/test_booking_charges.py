@@ -251,3 +251,10 @@ def test_a_grant_that_cannot_take_a_seats_new_cost_keeps_the_old_charge_and_says
     refused = AuditEntry.objects.get(action="funding.booking.recharge_refused")
     assert "ikke åbent for posteringer" in refused.data["error"]
     assert refused.actor_id == world.coordinator.pk
+    # Kept on the seat's split too, worded in each language, so the grant's page can list the seat.
+    split = FundingSplit.objects.get(booking=seat)
+    assert split.recharge_refused_at is not None
+    assert split.recharge_refusal == {
+        "da": f"Tilsagnet {grant} er ikke åbent for posteringer (status: Afsluttet).",
+        "en": f"The grant {grant} is not open for entries (status: Closed).",
+    }

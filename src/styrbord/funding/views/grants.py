@@ -30,6 +30,7 @@ from styrbord.funding.forms import (
 from styrbord.funding.models import Grant, GrantBudgetLine, LedgerEntry
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import BurnPoint, balances_for, budget_vs_actual, burn_down
+from styrbord.funding.services.booking_charges import RefusedRecharge, refused_recharges
 from styrbord.funding.services.ledger import commit, correct_entry, post_actual, record_income, reverse_entry
 from styrbord.funding.services.setup import create_grant
 from styrbord.funding.services.warnings import grant_warnings
@@ -128,6 +129,14 @@ def _uncharged_bookings(request: HttpRequest, grant: Grant) -> list[Any]:
     return list(bookings[:50])
 
 
+def _refused_recharges(request: HttpRequest, grant: Grant) -> list[RefusedRecharge]:
+    """Seats in the reader's scope whose new costs the grant could not take (none for a reader
+    who may not see bookings, such as a grantor: they are the municipality's own housekeeping)."""
+    from styrbord.training.models import Booking
+
+    return refused_recharges(grant, scoped_for(request.user, RETRIEVE, "booking", Booking.objects.all()))
+
+
 def _entry_filter(request: HttpRequest, grant: Grant) -> tuple[QuerySet[LedgerEntry], EntryFilterForm]:
     """A grant's postings and the filter the page and its download share (the years it has postings in)."""
     entries = LedgerEntry.objects.filter(grant=grant)
@@ -186,7 +195,9 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audit_level": grant.pool.audit_level_for(grant.amount),
             "can_post": can_post,
             "uncharged": _uncharged_bookings(request, grant) if can_post else [],
+            "refused": _refused_recharges(request, grant),
             "can_reverse": can(request.user, CREATE, "ledger"),
+            "can_charge": can(request.user, CREATE, "ledger"),  # the booking's charge page
             "can_export": can(request.user, EXPORT, "ledger"),
             "today": today,
         },
