@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.workforce.services import MAX_YEARS, Selection, default_years, facilities_for, municipalities_for
+from styrbord.workforce.services import (
+    MAX_YEARS,
+    Selection,
+    default_years,
+    facilities_for,
+    municipalities_for,
+    suppresses,
+)
 
 
 class FilterForm(forms.Form):
@@ -36,7 +43,12 @@ class FilterForm(forms.Form):
         if self.own is not None:
             self.fields["kommune"].empty_label = None  # type: ignore[attr-defined]
         chosen = self._chosen_municipality(municipalities)
-        self.fields["tilbud"].queryset = facilities_for(user, chosen)  # type: ignore[attr-defined]
+        if suppresses(user):
+            # Aggregates only: no table per facility. A municipality's figures less its other
+            # facilities' gave a hidden facility's small numbers exactly (35 - 6 - 12 - 5 - 9 = 3).
+            del self.fields["tilbud"]
+        else:
+            self.fields["tilbud"].queryset = facilities_for(user, chosen)  # type: ignore[attr-defined]
         first, last = default_years(today)
         self.fields["fra"].widget.attrs["placeholder"] = str(first)
         self.fields["til"].widget.attrs["placeholder"] = str(last)

@@ -111,6 +111,27 @@ def test_a_regional_analyst_counts_only_their_region_and_gets_suppression(client
     assert headcount_total(response) == "7"
 
 
+def test_an_analyst_gets_no_table_per_facility(client, world) -> None:
+    """A municipality's figures less its other facilities' gave a hidden facility's small numbers
+    exactly; an analyst picks municipalities (one table, suppressed as a whole), not facilities."""
+    client.force_login(world.analyst)
+    municipality = {"kommune": world.dolmer.municipality.pk, "fra": 2025, "til": 2025}
+
+    whole = client.get(URL, municipality)
+    asked_for_one = client.get(URL, {**municipality, "tilbud": world.dolmer.pk})
+    export = client.get(reverse("workforce:export"), {**municipality, "tilbud": world.dolmer.pk})
+
+    assert "tilbud" not in whole.context["form"].fields
+    assert 'name="tilbud"' not in whole.content.decode()
+    assert asked_for_one.context["page"].selection.facility is None
+    assert headcount_total(asked_for_one) == headcount_total(whole)
+    assert export.status_code == 200
+    client.force_login(world.coordinator)  # the municipality's own coordinator still has the filter
+    assert (
+        client.get(URL, {**municipality, "tilbud": world.dolmer.pk}).context["page"].selection.facility == world.dolmer
+    )
+
+
 def test_the_export_has_the_same_cells(client, world) -> None:
     client.force_login(world.analyst)
     factories.employment(factories.employee(), world.dolmer, job_group=JobGroup.NURSE)
