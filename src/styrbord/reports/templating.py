@@ -125,6 +125,7 @@ def _what(message: str) -> str:
     if message.startswith("unexpected 'end of"):
         return _("pladsholderen slutter, før det, der står i den, er færdigt")
     if message == "tag name expected":
+        # xgettext:no-python-format
         return _("efter {% skal der stå en kommando, fx for, if eller endfor")
     char = re.match(r"unexpected '(.)'$", message)
     if char:

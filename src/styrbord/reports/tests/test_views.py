@@ -220,6 +220,11 @@ def test_a_grantor_is_offered_the_report_on_its_own_pools(world: World, seed_cas
     assert reverse("funding:package_docx", args=[seed_case.pool.pk]) in table
     assert reverse("funding:package_xlsx", args=[seed_case.pool.pk]) in table
     assert other.name not in table
+    # Told what it has, not what it lacks: no "Word, PDF eller regneark" it cannot make, no refusal.
+    assert "Rapporterne om dine puljer" in content
+    assert "Word, PDF eller regneark" not in content
+    assert "Din rolle kan ikke lave dokumenter" not in content
+    assert "Dine seneste dokumenter" not in content
     # The finance officer has both: the committee paper and the grantor reports of the municipality.
     finance = _client(world.finance).get(reverse("reports:report_list")).content.decode()
     assert "Frigivelse af puljemidler (tillægsbevilling)" in finance
