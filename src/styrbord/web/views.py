@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, can
 from styrbord.accounts.services import scope_label
 from styrbord.lib.dates import local_today
@@ -34,13 +35,28 @@ DESCRIPTIONS: dict[str, Any] = {
 }
 
 
+# A grantor opens the same pages for its own pools only: no appropriations, no committee papers.
+ROLE_DESCRIPTIONS: dict[str, dict[str, Any]] = {
+    Role.GRANTOR: {
+        "funding:pool_list": _("Dine puljer: tilskuddene, forbruget og advarslerne."),
+        "reports:report_list": _("Statusrapport og tilskudsregnskab for dine puljer."),
+    },
+}
+
+
+def description(user: Any, name: str) -> str:
+    """What a menu entry is for, as this user will find it."""
+    own = ROLE_DESCRIPTIONS.get(getattr(user, "role", ""), {})
+    return str(own.get(name) or DESCRIPTIONS.get(name, ""))
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """A short overview of what the user can open."""
     from styrbord.web.context_processors import LANDING_ONLY, entries_for
 
     entries = [
-        {**item, "description": str(DESCRIPTIONS.get(item["name"], ""))}
+        {**item, "description": description(request.user, item["name"])}
         for item in [*entries_for(request), *entries_for(request, LANDING_ONLY)]
     ]
     municipality_overview = None

@@ -350,3 +350,21 @@ def test_the_privacy_pages_are_found_from_the_landing_page_and_the_profile(world
     assert "<h1>Mine persondata</h1>" in own_data
     assert "<td>Kompetencebeviser</td>" in own_data  # each part named in words, without its model name
     assert client.get(f"/audit/persondata/{person.pk}/").status_code == 404
+
+
+def test_a_grantors_menu_entries_say_what_it_finds_there(world: World) -> None:
+    """The grantor opens pools and reports on its own pools only: no appropriations ('bevillinger',
+    answered 403) and no committee papers ('Udvalgssager') promised on its landing page."""
+    grantor, coordinator = Client(), Client()
+    grantor.force_login(world.grantor_user)
+    coordinator.force_login(world.coordinator)
+
+    seen_by_grantor = grantor.get("/").content.decode()
+    seen_by_coordinator = coordinator.get("/").content.decode()
+
+    assert "Dine puljer: tilskuddene, forbruget og advarslerne." in seen_by_grantor
+    assert "Statusrapport og tilskudsregnskab for dine puljer." in seen_by_grantor
+    assert "bevillinger" not in seen_by_grantor
+    assert "Udvalgssager" not in seen_by_grantor
+    assert "Puljer, tilskud, bevillinger og forbrug." in seen_by_coordinator
+    assert "Udvalgssager, statusrapporter og regneark." in seen_by_coordinator
