@@ -221,6 +221,14 @@ class PlanRun(RuleFieldsMixin, models.Model):
         return max(0, int(((now or timezone.now()) - self.started_at).total_seconds()))
 
     @property
+    def targets_met(self) -> tuple[int, int] | None:
+        """How many of the plan's targets it meets, and of how many (None before a result)."""
+        targets = (self.result or {}).get("targets")
+        if not targets:
+            return None
+        return sum(1 for t in targets if t.get("met")), len(targets)
+
+    @property
     def gap_pct(self) -> float | None:
         """How far the plan may be from the best possible, in percent of the bound."""
         return None if self.gap is None else 100 * self.gap

@@ -44,6 +44,12 @@ def test_the_coordinator_sees_the_scenario_and_its_plan(world: World) -> None:
     assert "Konflikthåndtering 2027" in listing.content.decode()
     detail = client.get(reverse("planning:scenario_detail", args=[run.scenario_id]))
     assert detail.status_code == 200
+    # The run's line says how many targets it meets, in words a coordinator reads, beside the points.
+    met, total = run.targets_met  # type: ignore[misc]
+    assert total == len(run.result["targets"])
+    assert met == sum(1 for t in run.result["targets"] if t["met"])
+    assert f"{met} af {total}" in detail.content.decode()
+    assert "Krav nået" in detail.content.decode()
     page = client.get(reverse("planning:run_detail", args=[run.pk])).content.decode()
     assert "Penge (budget)" in page  # the binding reason of the unmet target
     assert world.dolmer_staff[0].name in page or world.dolmer_staff[1].name in page
