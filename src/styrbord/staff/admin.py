@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from styrbord.lib.collation import collated
 from styrbord.staff import models
 
 
@@ -11,6 +12,7 @@ class EmploymentInline(admin.TabularInline):
 
 @admin.register(models.Employee)
 class EmployeeAdmin(admin.ModelAdmin):
+    ordering = (collated("name"), "pk")  # Danish order: Æ, Ø, Å after Z (byte order put Å first)
     list_display = ("name", "birth_year", "education", "education_relevant")
     search_fields = ("name", "employments__employment_number")
     inlines = [EmploymentInline]

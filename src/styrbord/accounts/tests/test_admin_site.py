@@ -94,3 +94,26 @@ def test_the_admin_takes_and_shows_dates_as_the_pages_write_them(world, client) 
             field = forms.DateField()
             for typed in ("18-12-2024", "18.12.2024", "2024-12-18"):
                 assert field.clean(typed) == dt.date(2024, 12, 18), (language, typed)
+
+
+def test_the_admin_lists_people_and_competences_in_danish_order(world, client) -> None:  # type: ignore[no-untyped-def]
+    """Æ, Ø and Å after Z, in that order (byte order put Å before Æ and Ø)."""
+    import re
+
+    from styrbord.testing import factories
+
+    names = ["Zacharias Berg", "Ærø Hansen", "Øjvind Lund", "Åse Holm"]
+    for name in reversed(names):
+        factories.employee(name=name)
+    for name in ("Åndedræt", "Ørelyd", "Ægte omsorg", "Zoneterapi"):
+        factories.competence(name=name)
+    client.force_login(_make_staff(world.admin, superuser=True))
+    client.get("/admin/")  # the first admin page
+
+    people = client.get("/admin/staff/employee/?q=").content.decode()
+    competences = client.get("/admin/competences/competence/").content.decode()
+
+    shown = [n for n in re.findall(r'class="field-name"><a [^>]*>([^<]+)</a>', people) if n in names]
+    assert shown == names
+    order = [n for n in re.findall(r'class="field-name"><a [^>]*>([^<]+)</a>', competences) if n[0] in "ZÆØÅ"]
+    assert order == ["Zoneterapi", "Ægte omsorg", "Ørelyd", "Åndedræt"]
