@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, overload
 
 import xlsxwriter
+from django.utils.translation import gettext as _
 
 from styrbord.lib.dates import to_local
 
@@ -143,6 +144,8 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):  # "Ja"/"Nej" as the pages write it, not Python's True/False
+        return str(_("Ja") if value else _("Nej"))
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
     if isinstance(value, dt.date):

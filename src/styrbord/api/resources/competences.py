@@ -133,7 +133,7 @@ COMPETENCES = Resource(
         ("id", lambda c: c.pk),
         ("kode", lambda c: c.code),
         ("navn", lambda c: c.name),
-        ("kategori", lambda c: c.category),
+        ("kategori", lambda c: c.get_category_display()),
         ("gyldighed (måneder)", lambda c: c.validity_months),
     ],
 )

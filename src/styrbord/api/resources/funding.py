@@ -346,7 +346,7 @@ GRANTS = Resource(
         ("tilbud", lambda g: g.facility_id),
         ("kommune", lambda g: g.municipality_id),
         ("tilsagnsbeløb", lambda g: g.amount),
-        ("status", lambda g: g.status),
+        ("status", lambda g: g.get_status_display()),
     ],
 )
 
@@ -367,9 +367,9 @@ LEDGER = Resource(
         ("id", lambda e: e.pk),
         ("tilsagn", lambda e: e.grant_id),
         ("dato", lambda e: e.posted_on),
-        ("type", lambda e: e.kind),
+        ("type", lambda e: e.get_kind_display()),
         ("saldo", lambda e: e.balance),
-        ("udgiftsart", lambda e: e.category),
+        ("udgiftsart", lambda e: e.get_category_display()),
         ("beløb", lambda e: e.amount),
         ("tekst", lambda e: e.text),
     ],

@@ -276,12 +276,12 @@ EMPLOYMENTS = Resource(
         ("medarbejder", lambda e: e.employee_id),
         ("ansættelsesnummer", lambda e: e.employment_number),
         ("tilbud", lambda e: e.facility_id),
-        ("faggruppe", lambda e: e.job_group),
+        ("faggruppe", lambda e: e.get_job_group_display()),
         ("ugentlige timer", lambda e: e.weekly_hours),
         ("årsværk", lambda e: e.fte),
         ("startdato", lambda e: e.start_date),
         ("slutdato", lambda e: e.end_date),
-        ("status", lambda e: e.status),
+        ("status", lambda e: e.get_status_display()),
     ],
 )
 

@@ -298,7 +298,7 @@ COURSES = Resource(
         ("id", lambda c: c.pk),
         ("kode", lambda c: c.code),
         ("navn", lambda c: c.name),
-        ("type", lambda c: c.kind),
+        ("type", lambda c: c.get_kind_display()),
         ("pris pr. deltager", lambda c: c.fee_per_participant),
     ],
 )
@@ -351,7 +351,7 @@ BOOKINGS = Resource(
         ("hold", lambda b: b.session_id),
         ("medarbejder", lambda b: b.employee_id),
         ("tilbud", lambda b: b.employment.facility_id),
-        ("status", lambda b: b.status),
+        ("status", lambda b: b.get_status_display()),
         ("under minimumsbemanding", lambda b: b.staffing_warning),
     ],
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from styrbord.staff.models import Employment
+from styrbord.staff.models import Employment, JobGroup
 from styrbord.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,22 @@ def test_filtering_people_by_another_house_tells_a_manager_nothing(world: Any, a
     assert manager.get(f"/employees?facility={world.dolmer.pk}").json()["count"] == len(world.dolmer_staff)
     found = coordinator.get(f"/employees?facility={world.glesborg.pk}").json()
     assert person.pk in {row["id"] for row in found["items"]}
+
+
+def test_the_csv_export_writes_labels_and_yes_no_as_the_pages_do(world: Any, api_as: Any) -> None:
+    """Danish Excel opened 'social_educator', 'active' and 'True' under Danish headings."""
+    import csv
+    import io
+
+    api = api_as(world.coordinator)
+    employments = api.get(f"/employments/export.csv?facility={world.dolmer.pk}").content.decode("utf-8-sig")
+    people = api.get(f"/employees/export.csv?facility={world.dolmer.pk}").content.decode("utf-8-sig")
+
+    rows = list(csv.DictReader(io.StringIO(employments), delimiter=";"))
+    assert rows
+    labels = {str(label) for label in JobGroup.labels}
+    assert {row["faggruppe"] for row in rows} <= labels
+    assert {row["status"] for row in rows} <= {str(label) for label in Employment.Status.labels}
+    relevant = {row["relevant uddannelse"] for row in csv.DictReader(io.StringIO(people), delimiter=";")}
+    assert relevant <= {"Ja", "Nej"}
+    assert relevant

@@ -49,3 +49,12 @@ def test_a_number_shows_the_decimals_it_has_and_no_dangling_comma() -> None:
         ("#,##0.0", "#,##0.00"),
     ]
     assert [row[0].value for row in book["Tal"].iter_rows(min_row=2)] == [75, 66.7, 13.6216, 0.25, 1.5]
+
+
+def test_csv_writes_yes_and_no_as_the_pages_do() -> None:
+    """A coordinator's Excel shows "Ja"/"Nej" (English: "Yes"/"No"), not Python's True/False."""
+    from django.utils import translation
+
+    assert write_csv(["Kontaktperson"], [[True], [False]]) == "Kontaktperson\r\nJa\r\nNej\r\n"
+    with translation.override("en"):
+        assert write_csv(["Contact"], [[True]]) == "Contact\r\nYes\r\n"
