@@ -10,6 +10,11 @@ row or total with one to four people in scope is hidden, so is the share of a ro
 meet or miss it, and further cells are hidden so that none can be worked out from the totals. A
 row whose share is hidden may still show its people in scope. The history and forecast hide a
 month's share when one to four people are in scope, meet or miss it.
+
+Analysts also get figures for fixed reference dates only, the month ends (``reference_date``): two
+days a chosen date apart would otherwise tell, by their difference, whether the one person who
+left or joined in between met the requirement. The page, its XLSX and chart, and the API all ask
+``reference_date`` with the same ``suppress`` decision.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.accounts.suppression import HIDDEN, THRESHOLD
 from styrbord.accounts.suppression import suppress as suppress_table
 from styrbord.lib.collation import collated, sort_key
+from styrbord.lib.dates import month_last_day
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.coverage import (
     ZERO_FTE,
@@ -97,6 +103,25 @@ class AggregateCoverage:
     suppressed: bool
 
 
+def reference_date(on: dt.date, suppress: bool) -> dt.date:
+    """The day an aggregate describes when ``on`` is chosen: ``on`` itself for users who see every
+    number, and for aggregate-only users (``suppress``) the last month end on or before ``on``.
+
+    Any day of November but the 30th gives 31 October; 30 November gives itself (so the date a
+    page or the API answers with gives the same figures when asked again). Every day of a month
+    thus gives the same figures, and two chosen days cannot be subtracted to single out the one
+    person who left or joined in between.
+
+    Residual risk: two consecutive month ends can still differ by one person, and so tell whether
+    that person met the requirement. That is inherent in any published monthly series (the
+    history chart is one); the small-cell suppression (fewer than five meeting or missing it per
+    row and month) is what limits it.
+    """
+    if not suppress or on.day == month_last_day(on.year, on.month):
+        return on
+    return on.replace(day=1) - dt.timedelta(days=1)
+
+
 def aggregate_requirements(facilities: QuerySet[Facility]) -> QuerySet[Requirement]:
     """Active national, regional and municipal requirements that apply to any of ``facilities``.
 
@@ -165,6 +190,7 @@ def aggregate_coverage(
     of ``municipality`` (also when the requirement is a municipality's own), with a total.
 
     Rows with nobody in scope are left out. ``suppress`` hides small rows as described above.
+    ``on`` is taken as given: a date an analyst chose goes through ``reference_date`` first.
     """
     facilities, municipality = _narrowed(requirement, facilities, municipality)
     level = "facility" if municipality is not None else "municipality"

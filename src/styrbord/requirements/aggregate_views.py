@@ -30,6 +30,7 @@ from styrbord.requirements.aggregate import (
     aggregate_coverage,
     aggregate_requirements,
     aggregate_trend,
+    reference_date,
     trend_points,
 )
 from styrbord.requirements.forms import AggregateFilterForm
@@ -43,10 +44,15 @@ OBJECT_TYPE = "coverage_aggregate"
 
 @dataclass
 class Selection:
-    """What the filters chose, within the user's scope (``requirement`` None: nothing to show)."""
+    """What the filters chose, within the user's scope (``requirement`` None: nothing to show).
+
+    ``suppress``: the user sees aggregates only (small cells hidden, month ends only). ``on`` is the
+    day the figures describe: the chosen day, or for such users the month end it is read as
+    (``reference_date``)."""
 
     form: AggregateFilterForm
     facilities: QuerySet[Facility]
+    suppress: bool
     requirement: Requirement | None = None
     municipality: Municipality | None = None
     on: dt.date | None = None
@@ -68,12 +74,13 @@ def _select(request: HttpRequest, action: str) -> Selection:
     requirements = aggregate_requirements(facilities)
     municipalities = Municipality.objects.filter(pk__in=facilities.values("municipality_id")).order_by(collated("name"))
     form = AggregateFilterForm(request.GET or None, requirements=requirements, municipalities=municipalities)
-    selection = Selection(form, facilities)
+    # The one decision whether the user sees aggregates only: it hides small cells and fixes the date.
+    selection = Selection(form, facilities, suppress=suppresses(user))
     if form.is_bound and not form.is_valid():
         return selection
     selection.requirement = form.value("krav") or requirements.first()
     selection.municipality = form.value("kommune")
-    selection.on = form.value("dato", local_today())
+    selection.on = reference_date(form.value("dato", local_today()), selection.suppress)
     return selection
 
 
@@ -86,7 +93,7 @@ def _build(request: HttpRequest, action: str) -> tuple[Selection, AggregateCover
         selection.facilities,
         selection.on,
         municipality=selection.municipality,
-        suppress=suppresses(request.user),
+        suppress=selection.suppress,
     )
     return selection, coverage
 
@@ -118,7 +125,7 @@ def aggregate_trend_chart(request: HttpRequest) -> HttpResponse:
     if requirement is None or on is None:
         return HttpResponse(status=400 if selection.form.errors else 404)
     past, ahead = aggregate_trend(
-        requirement, selection.facilities, on, municipality=selection.municipality, suppress=suppresses(request.user)
+        requirement, selection.facilities, on, municipality=selection.municipality, suppress=selection.suppress
     )
     return HttpResponse(trend_chart(requirement, past, ahead))
 
@@ -147,6 +154,14 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
         [_("Dato"), coverage.on],
     ]
     if coverage.suppressed:
+        info.append(
+            [
+                _("Opgørelse"),
+                _(
+                    "Samlede tal opgøres pr. månedens udgang – den seneste månedsafslutning på eller før den valgte dato."
+                ),
+            ]
+        )
         info.append(
             [
                 _("Bemærk"),

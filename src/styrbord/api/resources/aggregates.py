@@ -1,5 +1,6 @@
-"""Aggregates for analysts: staff counts by municipality and job group, and coverage of a requirement
-by municipality or facility, small cells suppressed.
+"""Aggregates for analysts: staff counts by municipality and job group (the workforce page's
+headcount, without trainees), and coverage of a requirement by municipality or facility (for
+analysts as of a month end, as on /krav/samlet/), small cells suppressed.
 
 The only data a regional or national analyst gets. Counts under 5 people are hidden, and so
 are enough other cells that no hidden count can be worked out from the totals
@@ -11,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 
@@ -21,8 +22,9 @@ from styrbord.api import schemas
 from styrbord.api.registry import declare
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
+from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements, reference_date
 from styrbord.staff.models import Employment, JobGroup
+from styrbord.workforce.figures import LEARNER_KINDS, active_on
 from styrbord.workforce.services import suppresses
 
 TAG = "Aggregater"
@@ -59,7 +61,7 @@ class CoverageCell(Schema):
 
 
 class CoverageAggregateOut(Schema):
-    on: dt.date
+    on: dt.date  # the day the figures describe: for analysts the month end the asked day is read as
     threshold: int | None  # None: nothing is suppressed for this user (an administrator)
     requirement: int
     target: Decimal
@@ -81,12 +83,15 @@ class AggregateRequirementOut(Schema):
 
 
 def staff_table(facilities: Any, on: dt.date) -> dict[int, dict[str, int]]:
-    """People with an employment in force on ``on``, by municipality and job group (one query)."""
-    active = Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+    """Staff on ``on`` by municipality and job group (one query), as the workforce page and the
+    landing page count their headcount ("medarbejdere uden elever"): each person once, by their
+    primary employment active on the day (``workforce.figures.active_on``), with trainees,
+    students and interns (``LEARNER_KINDS``) left out."""
     rows = (
-        Employment.objects.filter(active, facility__in=facilities)
+        Employment.objects.filter(active_on(on), is_primary=True, facility__in=facilities)
+        .exclude(kind__in=LEARNER_KINDS)
         .values("facility__municipality_id", "job_group")
-        .annotate(people=Count("employee_id", distinct=True))
+        .annotate(people=Count("id"))
         .order_by()
     )
     table: dict[int, dict[str, int]] = {}
@@ -105,6 +110,14 @@ def build() -> Router:
         operation_id=op,
         url_name=op,
         summary="Staff by municipality and job group, with small-cell suppression",
+        description=(
+            "Headcount on `on` (today when left out) by municipality and job group, counted as on the "
+            'workforce page and the landing page ("medarbejdere uden elever"): each person once, by their '
+            "primary employment in force on the day (started on or before it and not ended before it); "
+            "trainees, students and interns (employment kind trainee, student, intern) are not counted. "
+            "A cell of fewer than 5 people is suppressed (null), and so are enough other cells that no "
+            "suppressed cell can be worked out from the totals."
+        ),
         tags=[TAG],
     )
     def staff_aggregate(request: HttpRequest, params: Query[AggregateParams]):
@@ -172,8 +185,11 @@ def build() -> Router:
         description=(
             "The national, regional and municipal requirements that apply in the caller's scope. For "
             "analysts a row with fewer than 5 people in scope is hidden, and so are enough other rows that "
-            "no hidden row can be worked out from the total (as on the page /krav/samlet/). A requirement "
-            "or municipality outside the caller's scope answers 404."
+            "no hidden row can be worked out from the total (as on the page /krav/samlet/). For analysts the "
+            "figures are also those of a month end: the last month end on or before `on` (today when left "
+            "out), so every day of a month but its last gives the end of the month before; the answer's `on` "
+            "is the day the figures describe. Other callers get the day asked for. A requirement or "
+            "municipality outside the caller's scope answers 404."
         ),
         tags=[TAG],
     )
@@ -190,11 +206,11 @@ def build() -> Router:
             ).first()
         if requirement is None or (params.municipality is not None and municipality is None):
             raise Http404
-        suppress = suppresses(user)
+        suppress = suppresses(user)  # the one decision: small rows hidden and month ends only
         coverage = aggregate_coverage(
             requirement,
             facilities,
-            params.on or local_today(),
+            reference_date(params.on or local_today(), suppress),
             municipality=municipality,
             suppress=suppress,
         )

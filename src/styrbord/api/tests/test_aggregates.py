@@ -80,3 +80,53 @@ def test_coverage_by_municipality_is_suppressed_like_the_page(world) -> None:  #
     copenhagen = world.kbh_facility.municipality_id
     assert analyst_api.get("/aggregates/coverage", requirement=target.pk, municipality=copenhagen).status_code == 404
     assert ApiClient(world.coordinator).get("/aggregates/coverage", requirement=target.pk).status_code == 403
+
+
+def test_analysts_get_coverage_for_the_month_end_whatever_day_of_the_month_they_ask(world) -> None:  # type: ignore[no-untyped-def]
+    """Two days of one month a person apart would tell whether that person met the requirement:
+    analysts get the last month end on or before the day asked, and are told which day that is."""
+    from styrbord.requirements.models import ScopeLevel
+    from styrbord.requirements.tests.helpers import requirement
+    from styrbord.testing import factories
+
+    krap = factories.competence("krap-api-month", name="KRAP")
+    target = requirement([krap], scope_level=ScopeLevel.REGION, region=world.dolmer.municipality.region)
+    leaving = world.dolmer_staff[0].employments.get()
+    leaving.end_date = dt.date(2025, 12, 27)  # in post on the 27th, gone on the 28th
+    leaving.save()
+
+    def coverage(user, on):  # type: ignore[no-untyped-def]
+        response = ApiClient(user).get("/aggregates/coverage", requirement=target.pk, on=on)
+        assert response.status_code == 200
+        return response.json()
+
+    analyst = [coverage(world.analyst, on) for on in ("2025-12-27", "2025-12-28")]
+    assert analyst[0] == analyst[1]
+    assert analyst[1]["on"] == "2025-11-30"
+    assert analyst[1]["total"]["people"] == 7  # as on 30 November, not the 6 left on the 28th
+    assert coverage(world.analyst, "2025-11-30")["on"] == "2025-11-30"  # the day answered gives itself back
+
+    exact = [coverage(world.admin, on) for on in ("2025-12-27", "2025-12-28")]
+    assert [(b["on"], b["total"]["people"]) for b in exact] == [("2025-12-27", 7), ("2025-12-28", 6)]
+
+
+def test_the_staff_total_is_the_workforce_pages_headcount_without_trainees(world) -> None:  # type: ignore[no-untyped-def]
+    """The landing page says "N medarbejdere uden elever"; the API's total for the same scope and day
+    is that N: a trainee, and a second (not primary) employment of someone counted, are not counted."""
+    from styrbord.staff.models import Employment
+    from styrbord.testing import factories
+    from styrbord.workforce.services import key_figures
+
+    day = dt.date(2026, 11, 23)
+    trainee = factories.employee(name="Elev Eriksen")
+    factories.employment(trainee, world.dolmer, kind=Employment.Kind.TRAINEE)
+    factories.employment(world.glesborg_staff[0], world.dolmer, is_primary=False, weekly_hours="8")
+
+    cells = _cells(ApiClient(world.analyst).get("/aggregates/staff", on=day.isoformat()).json())
+    headcount = next(f for f in key_figures(world.analyst, day).figures if f.key == "headcount")
+    assert headcount.now.value == 7  # Norddjurs 5 and Syddjurs 2
+    assert cells[(None, None)] == headcount.now.value
+    admin = _cells(ApiClient(world.admin).get("/aggregates/staff", on=day.isoformat()).json())
+    assert (
+        admin[(None, None)] == next(f for f in key_figures(world.admin, day).figures if f.key == "headcount").now.value
+    )

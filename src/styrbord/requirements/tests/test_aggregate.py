@@ -13,7 +13,12 @@ from openpyxl import load_workbook
 
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements, aggregate_trend
+from styrbord.requirements.aggregate import (
+    aggregate_coverage,
+    aggregate_requirements,
+    aggregate_trend,
+    reference_date,
+)
 from styrbord.requirements.models import ScopeLevel
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
@@ -293,3 +298,122 @@ def test_the_page_fetches_its_chart_for_the_requirement_it_shows(world: World, r
     assert "Alle med KRAP (regionalt mål)" in chart.content.decode()
     assert client.get(trend_url, {"krav": region_target["hovedstaden"].pk}).status_code == 400
     assert client_for(world.coordinator).get(trend_url).status_code == 403
+
+
+# --- month ends only for analysts ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("chosen", "suppress", "expected"),
+    [
+        (dt.date(2025, 12, 27), True, dt.date(2025, 11, 30)),
+        (dt.date(2025, 12, 28), True, dt.date(2025, 11, 30)),
+        (dt.date(2025, 12, 1), True, dt.date(2025, 11, 30)),
+        (dt.date(2025, 12, 31), True, dt.date(2025, 12, 31)),  # a month end is its own: links give it back
+        (dt.date(2024, 3, 15), True, dt.date(2024, 2, 29)),
+        (dt.date(2026, 1, 5), True, dt.date(2025, 12, 31)),
+        (dt.date(2025, 12, 27), False, dt.date(2025, 12, 27)),  # who sees every number keeps any day
+    ],
+)
+def test_analysts_figures_describe_the_last_month_end_on_or_before_the_day_chosen(
+    chosen: dt.date, suppress: bool, expected: dt.date
+) -> None:
+    assert reference_date(chosen, suppress) == expected
+
+
+@pytest.fixture
+def one_leaves(world: World, region_target: dict[str, Any]) -> dict[str, Any]:
+    """One of Randers' six (all hold KRAP) leaves on the 15th of a past month: on the 10th the region
+    has 22 people, 14 meeting the requirement; on the 20th 21 and 13. Two days of one month."""
+    from styrbord.staff.models import Employment
+
+    first = (region_target["today"].replace(day=1) - dt.timedelta(days=40)).replace(day=1)
+    leaving = Employment.objects.filter(facility=region_target["randers"]).order_by("pk").first()
+    assert leaving is not None
+    leaving.end_date = first.replace(day=15)
+    leaving.save()
+    return {
+        "before": first.replace(day=10),
+        "after": first.replace(day=20),
+        "month_end": first - dt.timedelta(days=1),  # the end of the month before
+    }
+
+
+def _figures(html: str) -> str:
+    """The page's numbers: the headline figures and the table (not the filter form, which echoes the day)."""
+    start = html.index('<div class="grid"')
+    return html[start : html.index("</table>", start)]
+
+
+def test_two_days_of_one_month_give_the_analyst_the_same_figures_and_say_which_day(
+    world: World, region_target: dict[str, Any], one_leaves: dict[str, Any]
+) -> None:
+    from styrbord.lib.formatting import format_date
+
+    client = client_for(world.analyst)
+    url, krav = reverse("requirements:aggregate"), region_target["target"].pk
+    before = client.get(url, {"krav": krav, "dato": one_leaves["before"].isoformat()}).content.decode()
+    after = client.get(url, {"krav": krav, "dato": one_leaves["after"].isoformat()}).content.decode()
+    assert _figures(before) == _figures(after)
+    month_end = format_date(one_leaves["month_end"])
+    # The month end's 22 people, not the 21 left on the 20th; and the page says whose figures they are.
+    assert '<tfoot><tr>\n    <th scope="row">I alt</th>\n    <td class="num">22</td>' in after
+    assert f"Tal pr. {month_end}: samlede tal opgøres pr. månedens udgang" in after
+    assert f"opfylder kravet pr. {month_end}" in after
+    # The chart and the XLSX are asked for the month end, which gives itself back.
+    assert f"dato={one_leaves['month_end'].isoformat()}" in after
+
+
+def test_the_administrator_keeps_the_exact_day(
+    world: World, region_target: dict[str, Any], one_leaves: dict[str, Any]
+) -> None:
+    from styrbord.lib.formatting import format_date
+
+    client = client_for(world.admin)
+    url, krav = reverse("requirements:aggregate"), region_target["target"].pk
+    before = client.get(url, {"krav": krav, "dato": one_leaves["before"].isoformat()}).content.decode()
+    after = client.get(url, {"krav": krav, "dato": one_leaves["after"].isoformat()}).content.decode()
+    assert '<td class="num">22</td>' in before
+    assert '<tfoot><tr>\n    <th scope="row">I alt</th>\n    <td class="num">21</td>' in after
+    assert f"opfylder kravet pr. {format_date(one_leaves['after'])}" in after
+    assert 'id="reference-date"' not in after
+    # The function itself: the day given is the day described.
+    exact = aggregate_coverage(region_target["target"], _in_region(world), one_leaves["after"], suppress=False)
+    assert (exact.on, exact.total.in_scope) == (one_leaves["after"], 21)
+
+
+def _export(user: Any, krav: int, day: dt.date) -> Any:
+    response = client_for(user).get(reverse("requirements:aggregate_export"), {"krav": krav, "dato": day.isoformat()})
+    assert response.status_code == 200
+    return response, load_workbook(io.BytesIO(response.content), read_only=True)
+
+
+def test_the_export_follows_the_same_month_end_rule(
+    world: World, region_target: dict[str, Any], one_leaves: dict[str, Any]
+) -> None:
+    krav, month_end = region_target["target"].pk, one_leaves["month_end"]
+    _, before = _export(world.analyst, krav, one_leaves["before"])
+    after_response, after = _export(world.analyst, krav, one_leaves["after"])
+    sheets = [[list(r) for r in s.iter_rows(values_only=True)] for s in after.worksheets]
+    assert sheets == [[list(r) for r in s.iter_rows(values_only=True)] for s in before.worksheets]
+    assert sheets[0][-1][:2] == ["I alt", 22]
+    assert f"daekning-{krav}-{month_end:%Y-%m-%d}.xlsx" in after_response["Content-Disposition"]
+    about = {row[0]: row[1] for row in sheets[2]}
+    assert about["Dato"].date() == month_end
+    assert about["Opgørelse"].startswith("Samlede tal opgøres pr. månedens udgang")
+    # The history is month ends only, the last one the reference day; the forecast starts there.
+    history_days = [r[0].date() for r in sheets[1][1:] if r[1] == "Historik"]
+    assert len(history_days) == 13
+    assert all((d + dt.timedelta(days=1)).day == 1 for d in history_days)
+    assert history_days[-1] == month_end
+    forecast_days = [r[0].date() for r in sheets[1][1:] if r[1] == "Prognose"]
+    assert forecast_days[0] == month_end
+    assert all((d + dt.timedelta(days=1)).day == 1 for d in forecast_days[:-1])
+
+    _, admin = _export(world.admin, krav, one_leaves["after"])
+    admin_rows = [list(r) for r in admin.worksheets[0].iter_rows(values_only=True)]
+    assert admin_rows[-1][:2] == ["I alt", 21]
+    assert {row[0]: row[1] for row in admin.worksheets[2].iter_rows(values_only=True)}["Dato"].date() == (
+        one_leaves["after"]
+    )
+    assert "Opgørelse" not in {row[0] for row in admin.worksheets[2].iter_rows(values_only=True)}
