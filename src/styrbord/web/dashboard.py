@@ -20,7 +20,7 @@ from styrbord.competences.services import lapsing_holdings
 from styrbord.lib.collation import collated, sort_key
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
-from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
+from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements, reference_date
 from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
 from styrbord.requirements.models import ScopeLevel
 from styrbord.workforce.services import KeyFigures, key_figures, suppresses
@@ -68,6 +68,7 @@ class TargetsPanel:
 
     rows: list[tuple[Any, Any]] = field(default_factory=list)  # (Requirement, AggregateRow total)
     total: int = 0  # shared targets in scope, of which ``rows`` are the first
+    on: dt.date | None = None  # the day the figures describe (a month end for aggregate-only users)
 
 
 @dataclass
@@ -241,8 +242,10 @@ def _targets(user: Any, today: dt.date) -> TargetsPanel | None:
     if not total:
         return None
     suppress = suppresses(user)
-    rows = [(r, aggregate_coverage(r, facilities, today, suppress=suppress).total) for r in shared[:MAX_ROWS]]
-    return TargetsPanel(rows=rows, total=total)
+    # As on /krav/samlet/: an analyst's figures are a month end's, so two days cannot be subtracted.
+    on = reference_date(today, suppress)
+    rows = [(r, aggregate_coverage(r, facilities, on, suppress=suppress).total) for r in shared[:MAX_ROWS]]
+    return TargetsPanel(rows=rows, total=total, on=on)
 
 
 def dashboard_for(user: Any, today: dt.date) -> Dashboard:

@@ -40,6 +40,7 @@ from styrbord.requirements.aggregate import (
     aggregate_coverage,
     aggregate_requirements,
     aggregate_trend,
+    reference_date,
     trend_points,
 )
 from styrbord.requirements.models import Requirement, ScopeLevel
@@ -158,8 +159,9 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     region_name = str(region)
     region_id = region.pk
     user = request.acting_user()
-    on = min(request.period.end, request.today or local_today())
     suppress = suppresses(user)
+    # An analyst's figures are a month end's, as on /krav/samlet/ (two days cannot be subtracted).
+    on = reference_date(min(request.period.end, request.today or local_today()), suppress)
     facilities = scoped_for(
         user, LIST, "coverage_aggregate", Facility.objects.filter(municipality__region_id=region_id)
     )
@@ -207,7 +209,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
             Paragraph(
                 "Felter med færre end 5 personer er skjult og vist som »..«, og så mange andre felter er skjult på "
                 "samme måde, at de skjulte ikke kan regnes ud fra totalen. En måned med færre end 5 personer i målgruppen er ikke vist i "
-                "figurerne."
+                "figurerne. Samlede tal opgøres pr. månedens udgang."
             )
         )
     met = sum(1 for c in results if c.total.status == "ok")

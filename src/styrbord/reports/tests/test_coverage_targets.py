@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 
 from styrbord.lib.dates import local_today
+from styrbord.lib.formatting import format_date
 from styrbord.reports import services
 from styrbord.reports.doctypes.base import ReportError
 from styrbord.reports.documents.structure import Paragraph
 from styrbord.reports.documents.word import render_docx
 from styrbord.reports.documents.workbook import render_xlsx
 from styrbord.reports.tests.conftest import docx_to_pdf, pdf_text, save_page_images
+from styrbord.requirements.aggregate import reference_date
 from styrbord.requirements.models import Population, Rule, ScopeLevel
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories
@@ -110,6 +112,11 @@ def test_an_analyst_gets_small_municipalities_hidden_and_no_names(world: World, 
     everything = text + " ".join(" ".join(c) for t in item.tables() for _, c in t.formatted_rows())
     assert "Randers-medarbejder" not in everything
     assert "Dolmer-ekstra" not in everything
+    # A month end's figures, as on /krav/samlet/: the document names that day and the rule.
+    month_end = reference_date(targets["today"], suppress=True)
+    assert f"pr. {format_date(month_end)}" in text
+    assert "Samlede tal opgøres pr. månedens udgang." in text
+    assert "Samlede tal opgøres" not in _text(_item(world, targets, world.admin))
 
 
 def test_only_analysts_and_administrators_of_the_region_may_make_it(world: World, targets: dict[str, Any]) -> None:

@@ -101,10 +101,15 @@ def test_an_analyst_sees_the_regions_shared_targets_summed_and_suppressed(world:
         [comp], scope_level=ScopeLevel.REGION, region=world.kbh_facility.municipality.region, name="Hovedstaden"
     )
     for person in world.dolmer_staff[:2] + world.glesborg_staff[:1]:
-        factories.holding(person, comp, today - dt.timedelta(days=10))
+        factories.holding(person, comp, today - dt.timedelta(days=70))
     board = dashboard_for(world.analyst, today)
     assert board.targets is not None
     assert board.targets.total == 1
+    # A month end's figures, as on /krav/samlet/: two days cannot be subtracted to find one person.
+    on = board.targets.on
+    assert on is not None
+    assert (on + dt.timedelta(days=1)).day == 1
+    assert on <= today
     [(req, total)] = board.targets.rows
     # Norddjurs 5 people (3 hold it) and Syddjurs 2: 3 of 7 in the region. The 7 show, but a share
     # of 42,9 % would tell that 3 hold it and 4 do not: hidden.
@@ -116,7 +121,7 @@ def test_an_analyst_sees_the_regions_shared_targets_summed_and_suppressed(world:
     assert f'<a href="/krav/samlet/?krav={regional.pk}">Regionalt mål: KRAP</a>' in html
     assert ".. / 100 %" in html
     for person in world.dolmer_staff[2:] + world.glesborg_staff[1:] + world.syddjurs_staff:
-        factories.holding(person, comp, today - dt.timedelta(days=10))
+        factories.holding(person, comp, today - dt.timedelta(days=70))
     [(_, total)] = dashboard_for(world.analyst, today).targets.rows  # type: ignore[union-attr]
     # All 7 hold it: none missing it tells it of each of the 7, so the share stays hidden.
     assert (total.in_scope, total.share, total.status) == (7, None, "hidden")
@@ -368,3 +373,27 @@ def test_a_grantors_menu_entries_say_what_it_finds_there(world: World) -> None:
     assert "Udvalgssager" not in seen_by_grantor
     assert "Puljer, tilskud, bevillinger og forbrug." in seen_by_coordinator
     assert "Udvalgssager, statusrapporter og regneark." in seen_by_coordinator
+
+
+def test_an_analysts_shared_targets_are_a_month_ends_whatever_the_day(world: World, gaps: dict[str, Any]) -> None:
+    """Someone who joined the region's target group on the 10th changes nothing before the month ends."""
+    from styrbord.requirements.models import ScopeLevel
+
+    comp = factories.competence(name="KRAP")
+    requirement([comp], scope_level=ScopeLevel.REGION, region=world.dolmer.municipality.region, name="Regionalt mål")
+    day_before, day_after = dt.date(2026, 11, 9), dt.date(2026, 11, 11)
+    newcomer = factories.employee()
+    factories.employment(newcomer, world.dolmer, start_date=dt.date(2026, 11, 10))
+
+    before = dashboard_for(world.analyst, day_before).targets
+    after = dashboard_for(world.analyst, day_after).targets
+
+    assert before is not None
+    assert after is not None
+    assert before.on == after.on == dt.date(2026, 10, 31)
+    assert before.rows[0][1].in_scope == after.rows[0][1].in_scope
+    client = Client()
+    client.force_login(world.analyst)
+    html = client.get("/").content.decode()
+    month_end_today = (local_today() + dt.timedelta(days=1)).day == 1
+    assert ('id="targets-on"' in html) is not month_end_today  # the panel says which day it shows
