@@ -12,27 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, User
-from styrbord.audit.actions import action_label
+from styrbord.accounts.privacy_sheets import write_export
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_action, prune_access_log
-from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.staff.models import Absence, Employee, Employment
 
 if TYPE_CHECKING:
@@ -122,105 +117,13 @@ def export_json(employee: Employee) -> bytes:
     return json.dumps(employee_data(employee), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
 
 
-@dataclass(frozen=True)
-class _Column:
-    """One exported field as a person reads it: its own name, and labels for coded values."""
-
-    key: str
-    header: str
-    labels: dict[Any, str] | None = None
-
-
-def _column(f: Any) -> _Column:
-    """A model field as a column: its name (a reference with "(id)"), its choices' labels."""
-    header = capfirst(str(f.verbose_name))
-    return _Column(
-        f.attname,
-        f"{header} (id)" if f.is_relation else header,
-        {k: str(v) for k, v in f.flatchoices} if f.choices else None,
-    )
-
-
-def _columns(model: type[Model]) -> list[_Column]:
-    return [_column(f) for f in model._meta.concrete_fields if f.attname not in SECRET_FIELDS]
-
-
-def _audit_columns() -> list[_Column]:
-    field = AuditEntry._meta.get_field
-    return [
-        *(_column(field(name)) for name in ("created_at", "kind", "action")),
-        _Column("action_label", _("Beskrivelse")),
-        *(_column(field(name)) for name in ("actor_id", "object_type", "object_id", "data")),
-    ]
-
-
-def _sheet_name(title: str, taken: set[str]) -> str:
-    """A worksheet name Excel accepts (31 characters, none of []:*?/\\), unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Ark"
-    name, n = base, 1
-    while name.lower() in taken:
-        n += 1
-        name = f"{base[: 31 - len(str(n)) - 1]} {n}"
-    taken.add(name.lower())
-    return name
-
-
 def export_xlsx(employee: Employee) -> bytes:
-    """The same data for a person to read: one worksheet per kind of data, named like the
-    application names it ("Ansættelser", "Kompetencebeviser"), columns by the fields' own names,
-    coded values by their labels (the JSON export keeps the technical names and codes). Cells
-    are written as data, never as formulas."""
-    data = employee_data(employee)
-    taken: set[str] = set()
-    about = [
-        [_("Medarbejder (id)"), employee.pk],
-        [_("Udtrukket"), _cell(data["exported_at"])],
-        [
-            _("Indhold"),
-            _(
-                "Alt, hvad Styrbord har registreret om personen: ét ark pr. slags oplysning, og til sidst "
-                "loggen over, hvem der har set og ændret oplysningerne. Et ark uden rækker betyder, at der "
-                "intet er registreret af den slags."
-            ),
-        ],
-    ]
-    sheets = [Sheet(_sheet_name(_("Om udtrækket"), taken), [_("Felt"), _("Værdi")], about)]
-    for label, rows in data["sections"].items():
-        if label == "audit.auditentry":
-            columns = _audit_columns()
-            rows = [{**row, "action_label": action_label(row["action"])} for row in rows]
-            title = _("Log over opslag og ændringer")
-        else:
-            model = apps.get_model(label)
-            columns = _columns(model)
-            title = capfirst(str(model._meta.verbose_name_plural))
-        values = [[_readable(row.get(c.key), c) for c in columns] for row in rows]
-        sheets.append(Sheet(_sheet_name(title, taken), [c.header for c in columns], values))
-    return write_xlsx(sheets)
-
-
-def _readable(value: Any, column: _Column) -> Any:
-    if column.labels is not None and value in column.labels:
-        return column.labels[value]
-    if isinstance(value, bool):
-        return _("Ja") if value else _("Nej")
-    return _cell(value)
-
-
-def _cell(value: Any) -> Any:
-    """A value for a person to read: an empty list says nothing, a list is its items and a
-    mapping its "key: value" pairs (the JSON export keeps the structure)."""
-    if isinstance(value, (dict, list)) and not value:
-        return ""
-    if isinstance(value, list) and all(isinstance(v, (str, int, Decimal)) for v in value):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict) and all(isinstance(v, (str, int, bool, Decimal, type(None))) for v in value.values()):
-        return "; ".join(f"{k}: {'' if v is None else v}" for k, v in value.items())
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    return value
+    """The same data for a person to read (``privacy_sheets``): one worksheet per kind of data,
+    named like the application names it ("Ansættelser", "Kompetencebeviser"), columns by the
+    fields' own names, references by the name of what they refer to, coded values by their labels,
+    and the log in words (the JSON export keeps the technical names and codes). Cells are written
+    as data, never as formulas."""
+    return write_export(employee, employee_data(employee))
 
 
 def export_filename(employee: Employee, extension: str) -> str:

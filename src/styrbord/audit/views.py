@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from styrbord.accounts import privacy
 from styrbord.accounts.models import RetentionHold, RetentionRule
 from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.privacy_sheets import section_title
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.actions import action_label, actions_matching, object_type_label
 from styrbord.audit.forms import AnonymiseForm, LogFilterForm
@@ -226,7 +226,7 @@ def employee_data(request: HttpRequest, employee_id: int) -> HttpResponse:
         raise Http404
     data = privacy.employee_data(employee)
     log_access(request.user, "staff.employee.data_viewed", [employee.pk])
-    sections = [(label, _section_name(label), len(rows)) for label, rows in data["sections"].items()]
+    sections = [(label, section_title(label), len(rows)) for label, rows in data["sections"].items()]
     return render(
         request,
         "audit/employee_data.html",
@@ -239,14 +239,6 @@ def employee_data(request: HttpRequest, employee_id: int) -> HttpResponse:
             "form": AnonymiseForm(),
         },
     )
-
-
-def _section_name(label: str) -> str:
-    """A section's name in words ("Kompetencebeviser") for its model label ("competences.competenceholding")."""
-    try:
-        return str(apps.get_model(label)._meta.verbose_name_plural).capitalize()
-    except (LookupError, ValueError):
-        return label
 
 
 @login_required

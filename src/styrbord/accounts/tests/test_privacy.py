@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from styrbord.accounts import privacy
-from styrbord.accounts.models import ApiToken, RetentionHold
+from styrbord.accounts import privacy, privacy_sheets
+from styrbord.accounts.models import ApiToken, RetentionHold, Role
 from styrbord.accounts.tokens import create_token
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
@@ -82,17 +82,16 @@ def test_the_spreadsheet_export_reads_as_the_application_names_things(person) ->
     workbook = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
     (employee,) = _sheet(workbook, "Medarbejdere")
     assert (employee["Navn"], employee["E-mail"], employee["Fødselsår"]) == (person.name, "person@example.dk", 1980)
-    assert "Adgangskode" not in _sheet(workbook, "Brugere")[0]  # secrets stay out, as in the JSON
+    assert "Adgangskode" not in _sheet(workbook, "Brugerkonti")[0]  # secrets stay out, as in the JSON
     (absence,) = _sheet(workbook, "Fravær")
     assert absence["Type"] == "Sygdom"  # the label, not the code "sickness"
     (employment,) = _sheet(workbook, "Ansættelser")
     assert employment["Kontaktperson"] in ("Ja", "Nej")
-    assert employment["Tilbud (id)"] == person.employments.get().facility_id
+    assert employment["Tilbud"] == "Dolmer Have"  # a reference by the name of what it refers to
     (booking,) = _sheet(workbook, "Bookinger")
     assert booking["Bemærkning"] == "Ønsker vegetarmad"
     assert _sheet(workbook, "Kursusønsker") == []  # a kind of data with nothing recorded: headers, no rows
     log = _sheet(workbook, "Log over opslag og ændringer")
-    assert log[-1]["Handling"] == "staff.employee.viewed"
     assert log[-1]["Beskrivelse"] == "Medarbejder set"
     assert log[-1]["Type"] == "Opslag"
     about = {row[0]: row[1] for row in workbook["Om udtrækket"].iter_rows(min_row=2, values_only=True)}
@@ -111,9 +110,137 @@ def test_the_spreadsheet_export_reads_as_the_application_names_things(person) ->
     assert _sheet(english, "Log of views and changes")[-1]["Description"] == "Employee viewed"
 
 
+@pytest.fixture
+def answer(person, world):  # type: ignore[no-untyped-def]
+    """The person's data as an access request finds it in use: a competence and a course request,
+    a seat booked by the coordinator on a session a colleague also attends, charged to a grant by
+    finance, and the facility manager's look at the participants (logged for both of them)."""
+    from styrbord.funding.services.booking_charges import charge_booking
+    from styrbord.funding.tests import helpers
+    from styrbord.training.models import CourseInterest
+
+    type(world.coordinator).objects.filter(pk=world.coordinator.pk).update(first_name="Mette", last_name="Kjær")
+    type(world.finance).objects.filter(pk=world.finance.pk).update(first_name="Lars", last_name="Bach")
+    world.coordinator.refresh_from_db()
+    world.finance.refresh_from_db()
+    factories.holding(person, factories.competence(name="Low Arousal"), dt.date(2025, 3, 4))
+    CourseInterest.objects.create(
+        employee=person,
+        course=Course.objects.create(
+            code="fi",
+            name="Uddannelse til forebyggelsesinstruktør",
+            provider=Provider.objects.get(name="Udbyder"),
+            kind=Course.Kind.AMU,
+        ),
+    )
+    session = helpers.session([dt.date(2025, 3, 3), dt.date(2025, 3, 4)], course_name="Low Arousal i praksis")
+    booking = book(person, session, user=world.coordinator, on=dt.date(2025, 2, 1))
+    colleague = world.dolmer_staff[1]
+    book(colleague, session, user=world.coordinator, on=dt.date(2025, 2, 1))
+    grant = helpers.grant(helpers.pool(name="Kompetencepuljen"), world.dolmer)
+    charge_booking(booking, [(grant, 100)], world.finance, skip_ineligible=True)
+    log_access(
+        world.manager, "training.session.participants_viewed", [person.pk, colleague.pk], {"session": session.pk}
+    )
+    return session, colleague
+
+
+def _cells(workbook: openpyxl.Workbook) -> list[str]:
+    return [str(v) for ws in workbook for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+
+
+def test_the_spreadsheet_reads_without_codes_and_names_no_one_else(person, answer, world) -> None:  # type: ignore[no-untyped-def]
+    """What a data protection officer hands the person: references by name, the log in words with
+    who acted, details as text, no framework fields, and nobody else's data."""
+    session, colleague = answer
+    workbook = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
+    cells = _cells(workbook)
+    headers = [str(v) for ws in workbook for v in next(ws.iter_rows(max_row=1, values_only=True))]
+    assert not [h for h in headers if "(id)" in h]  # a reference is a name, not an id
+    assert not [c for c in cells if c.startswith(("{", "["))]  # no JSON
+    codes = set(AuditEntry.objects.values_list("action", flat=True)) | set(
+        AuditEntry.objects.exclude(object_type="").values_list("object_type", flat=True)
+    )
+    assert "training.booking.created" in codes
+    assert not [c for c in cells if any(code in c for code in codes)]  # actions and types in words
+    assert colleague.name not in " ".join(cells)  # the colleague on the same session stays out
+    assert "Low Arousal" in cells  # the competence, by its name
+    assert "Uddannelse til forebyggelsesinstruktør" in cells  # the course requested
+    (booked,) = [b for b in _sheet(workbook, "Bookinger") if b["Hold"] != "Kursus – Hold 1 (02-03-2026)"]
+    assert booked["Hold"] == f"Low Arousal i praksis – {session.name} (03-03-2025–04-03-2025)"  # course – dates
+    assert booked["Ansættelse"] == f"{person.employments.get().employment_number} – Dolmer Have"  # her own reference
+    assert booked["Oprettet af"] == "Mette Kjær, Kommunal koordinator (HR/kompetence)"
+    (account,) = _sheet(workbook, "Brugerkonti")
+    assert {"Brugernavn", "Fornavn", "E-mail-adresse", "Rolle", "Omfang", "Sidst logget ind"} <= set(account)
+    assert not {"Superbrugerstatus", "Admin-status", "Version", "ID"} & set(account)
+    assert (account["Brugernavn"], account["Omfang"]) == ("medarbejder", "Egne oplysninger")
+    assert "Version" not in _sheet(workbook, "Medarbejdere")[0]
+    log = _sheet(workbook, "Log over opslag og ændringer")
+    created = next(row for row in log if row["Beskrivelse"] == "Booking oprettet" and "Low Arousal" in row["Vedrører"])
+    assert created["Udført af"] == "Mette Kjær, Kommunal koordinator (HR/kompetence)"  # who, not "Bruger-id 2"
+    assert created["Objekttype"] == "Booking"
+    assert created["Detaljer"].startswith("Hold: Low Arousal i praksis")
+    charged = next(row for row in log if row["Beskrivelse"] == "Booking konteret på tilsagn")
+    assert charged["Udført af"] == "Lars Bach, Økonomimedarbejder"
+    assert "Betalt af: Kompetencepuljen – Dolmer Have (100 %)" in charged["Detaljer"]
+    assert "Konteret beløb: " in charged["Detaljer"]
+    assert " kr." in charged["Detaljer"]
+    assert "reversed" not in charged["Detaljer"]  # bookkeeping left out
+    viewed = next(row for row in log if row["Beskrivelse"] == "Deltagerliste set")
+    assert viewed["Udført af"] == "leder, Tilbudsleder"
+    assert viewed["Detaljer"] == f"Hold: Low Arousal i praksis – {session.name} (03-03-2025–04-03-2025)"
+
+
+def test_the_spreadsheet_reads_in_english_too(person, answer) -> None:  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        workbook = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
+    assert {"User accounts", "Retention holds", "Grant ledger entries"} <= set(workbook.sheetnames)
+    assert not {"Holds", "Entries"} & set(workbook.sheetnames)
+    cells = _cells(workbook)
+    assert not [c for c in cells if c.startswith(("{", "["))]
+    assert "training.booking.created" not in " ".join(cells)
+    log = _sheet(workbook, "Log of views and changes")
+    created = next(row for row in log if row["Description"] == "Booking created" and "Low Arousal" in row["Concerns"])
+    assert created["By"] == "Mette Kjær, Municipal coordinator (HR/competence)"
+    assert created["Details"].startswith("Session: Low Arousal i praksis")
+    assert "(03 Mar 2025–04 Mar 2025)" in created["Details"]
+    assert _sheet(workbook, "User accounts")[0]["Scope"] == "Own data"
+
+
+def test_a_reference_to_someone_elses_record_never_names_them(person, answer, world) -> None:  # type: ignore[no-untyped-def]
+    """The guard behind "nobody else's data": another person, or their booking, is "anden person";
+    an ordinary employee's account (not the person's own) is named by its role only."""
+    from styrbord.training.models import Booking
+
+    _session, colleague = answer
+    reader = privacy_sheets.Reader(person)
+    assert reader.reference(Employee, colleague.pk) == "anden person"
+    assert reader.reference(Booking, colleague.bookings.get().pk) == "anden person"
+    assert reader.reference(Employee, person.pk) == person.name
+    colleague_account = factories.user(Role.EMPLOYEE, "kollega", employee=colleague, first_name="Kim")
+    assert reader.person(colleague_account) == "Medarbejder"
+    assert reader.person(world.employee_user) == f"{world.employee_user.get_full_name() or 'medarbejder'}, Medarbejder"
+    assert reader.actor(None) == "Styrbord (automatisk)"
+
+
+def test_the_page_names_each_kind_of_data_in_both_languages(person, world, client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(world.employee_user)
+    danish = client.get(f"/audit/persondata/{person.pk}/").content.decode()
+    assert "Posteringer på tilsagn" in danish
+    assert "Log over opslag og ændringer" in danish
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/audit/persondata/{person.pk}/").content.decode()
+    assert "Grant ledger entries" in english
+    assert "Retention holds" in english
+    assert ">Holds<" not in english
+    assert ">Entries<" not in english
+
+
 def test_worksheet_names_are_valid_and_unique() -> None:
     taken: set[str] = set()
-    names = [privacy._sheet_name(title, taken) for title in ("Fravær", "fravær", "a/b:c?" + "x" * 40, "[]", "Fravær")]
+    names = [
+        privacy_sheets._sheet_name(title, taken) for title in ("Fravær", "fravær", "a/b:c?" + "x" * 40, "[]", "Fravær")
+    ]
     assert names == ["Fravær", "fravær 2", "a b c " + "x" * 25, "Ark", "Fravær 3"]
     assert all(len(name) <= 31 for name in names)
 
