@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from styrbord.funding.ledger_export import AUTHOR_RELATIONS, entries_with_reversal_flag, ledger_sheet_by_recipient
 from styrbord.funding.models import Grant, LedgerEntry, Pool
 from styrbord.funding.services.balances import Balances, BudgetRow, balances_for, budget_vs_actual, period_filter
 from styrbord.lib.collation import collated
@@ -200,11 +201,14 @@ def build_package(pool: Pool, grants: Iterable[Grant] | None = None, today: dt.d
     grant_list = list(grants if grants is not None else pool.grants.all())
     grant_list = [g for g in grant_list if g.status != Grant.Status.REJECTED]
     accounts = [GrantAccount(g, balances_for(g, within_period=True), budget_vs_actual(g)) for g in grant_list]
-    entries = list(
-        LedgerEntry.objects.filter(grant__in=grant_list)
+    # Grouped by grant, in the accounts' order, each grant's entries oldest first.
+    order = {g.pk: n for n, g in enumerate(grant_list)}
+    entries = sorted(
+        entries_with_reversal_flag(LedgerEntry.objects.filter(grant__in=grant_list))
         .filter(period_filter())
-        .select_related("grant__facility", "grant__municipality")
-        .order_by("posted_on", "pk")
+        .select_related(*AUTHOR_RELATIONS)
+        .order_by("posted_on", "pk"),
+        key=lambda e: order[e.grant_id],
     )
     today = today or local_today()
     return GrantorPackage(pool, accounts, _participants(pool, grant_list, today), today, entries)
@@ -284,11 +288,8 @@ def _account_rows(pkg: GrantorPackage) -> list[list[Any]]:
 
 
 def package_xlsx(pkg: GrantorPackage) -> bytes:
-    """The package as a workbook: status, grant accounts, participants, entries."""
-    kinds = dict(LedgerEntry.Kind.choices)
-    from styrbord.lib.costs import CostCategory
-
-    categories = dict(CostCategory.choices)
+    """The package as a workbook: status, grant accounts, participants, and the entries with the
+    balance each counts in and a total per balance per grant (the status report's figures)."""
     sheets = [
         Sheet(
             _("Statusrapport"), [_("Punkt"), _("Værdi")], _status_rows(pkg), money_columns={1}, column_widths=[40, 60]
@@ -328,22 +329,8 @@ def package_xlsx(pkg: GrantorPackage) -> bytes:
             ],
             money_columns={8},
         ),
-        Sheet(
-            _("Posteringer"),
-            [_("Dato"), _("Modtager"), _("Type"), _("Udgiftsart"), _("Beløb"), _("Tekst")],
-            [
-                [
-                    e.posted_on,
-                    e.grant.recipient_name,
-                    str(kinds.get(e.kind, e.kind)),
-                    str(categories.get(e.category, e.category)),
-                    e.amount,
-                    e.text,
-                ]
-                for e in pkg.entries
-            ],
-            money_columns={4},
-        ),
+        # The municipality's bookkeeping goes to the grantor: who posted is the municipality.
+        ledger_sheet_by_recipient(pkg.entries, people=False),
     ]
     return write_xlsx(sheets)
 

@@ -72,3 +72,19 @@ register_policy(
         Role.GRANTOR: READ_EXPORT,
     },
 )
+
+# Who made a ledger posting: the municipality's own staff see their colleague's name on the grant
+# page and in the ledger download; a grantor reads the municipality's accounts, so it sees the
+# municipality (funding.ledger_export.author). The grantor package shows the organisation to all.
+register_policy(
+    "ledger_author",
+    {
+        Role.ADMIN: READ,
+        Role.COORDINATOR: READ,
+        Role.FINANCE: READ,
+        Role.FACILITY_MANAGER: READ,
+        Role.ANALYST: NONE,
+        Role.EMPLOYEE: NONE,
+        Role.GRANTOR: NONE,
+    },
+)

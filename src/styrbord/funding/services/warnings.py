@@ -213,10 +213,12 @@ def _budget_deviation(grant: Grant, today: dt.date) -> list[FundingWarning]:
             continue
         percent = (abs(row.deviation) * 100 / row.budget).quantize(Decimal("1")) if row.budget else None
         if row.year >= today.year:
-            # Still open: the change can be approved before the money is spent.
+            # Still open (and over: an open year's underspend may yet be spent): the change can be
+            # approved before the money is spent.
             text = _(
-                "Budgetlinjen %(line)s %(year)s afviger %(amount)s%(percent)s fra det godkendte budget (%(budget)s). "
-                "Ændringer over %(limit_pct)s eller %(limit_kr)s kræver tilskudsgivers forudgående godkendelse."
+                "Budgetlinjen %(line)s %(year)s bruger %(amount)s%(percent)s mere end det godkendte budget "
+                "(%(budget)s). Ændringer over %(limit_pct)s eller %(limit_kr)s kræver tilskudsgivers "
+                "forudgående godkendelse."
             )
         elif over:
             text = _(

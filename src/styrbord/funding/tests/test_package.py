@@ -274,3 +274,74 @@ def test_an_unspent_amount_under_the_waiver_limit_is_not_repaid_and_a_budget_poo
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(package_docx(own))).paragraphs)
     assert "Puljen er kommunens egne midler, så intet tilbagebetales." in text
     assert "tilbagebetales til tilskudsgiver" not in text
+
+
+def test_the_entries_sheet_totals_each_balance_per_grant_as_the_status_report_says(funded, world) -> None:  # type: ignore[no-untyped-def]
+    """The grantor reconciles the "Posteringer" sheet with the status report in the same file:
+    each posting says the balance it counts in, and each grant's postings end with a total per
+    balance (and the sheet with one over all grants) equal to the status report's figures to the
+    øre. A reversal says what it reverses; who posted is the municipality, not its employee."""
+    from styrbord.funding.services.ledger import record_income, reverse_entry
+
+    world.finance.first_name, world.finance.last_name = "Lars", "Bach"
+    world.finance.save()
+    dolmer, glesborg = funded.dolmer_grant, funded.glesborg_grant
+    # Dolmer Have: the seat's committed costs (conftest), a planned course, an invoice that
+    # replaces a commitment, and an invoice posted and reversed.
+    commit(dolmer, CostCategory.FEE, D("5562.44"), dt.date(2026, 9, 1), world.finance, planned=True)
+    ordered = commit(dolmer, CostCategory.FEE, D("12000.10"), dt.date(2026, 3, 2), world.finance)
+    post_actual(dolmer, CostCategory.FEE, D("11999.91"), dt.date(2026, 3, 2), world.finance, releases=ordered)
+    wrong = post_actual(dolmer, CostCategory.BACKFILL, D("3333.33"), dt.date(2026, 4, 1), world.finance)
+    reverse_entry(wrong, world.finance, "Forkert tilsagn")
+    # Bofællesskaberne Glesborg: a cost and money received.
+    post_actual(glesborg, CostCategory.TRAVEL, D("412.07"), dt.date(2026, 5, 5), world.finance, text="Kørsel")
+    record_income(glesborg, D("80500.50"), dt.date(2026, 1, 15), world.finance)
+
+    workbook = openpyxl.load_workbook(io.BytesIO(package_xlsx(build_package(funded.pool))))
+    status = dict(sheet_rows(workbook, "Statusrapport")[1:])
+    header, *rows = sheet_rows(workbook, "Posteringer")
+    assert header[:8] == ("Modtager", "Nr.", "Dato", "Type", "Saldo", "Udgiftsart", "Beløb (kr.)", "Tekst")
+    assert header[8:] == ("Tilbagefører nr.", "Korrigerer nr.", "Tilbageført", "Oprettet af")
+
+    def totals(recipient: str) -> dict[str, D]:
+        return {
+            r[4]: D(str(r[6])) for r in rows if r[0] == recipient and str(r[7]).startswith("I alt, ") and r[1] is None
+        }
+
+    in_status = {
+        "Forbrug": D(str(status["Forbrug (bogført)"])),
+        "Disponeret": D(str(status["Disponeret"])),
+        "Planlagt (prognose)": D(str(status["Planlagt"])),
+        "Modtaget": D(str(status["Modtaget fra tilskudsgiver"])),
+    }
+    assert in_status["Planlagt (prognose)"] == D("5562.44")
+    assert totals("Alle modtagere") == in_status  # to the øre
+    per_grant = [totals("Dolmer Have"), totals("Bofællesskaberne Glesborg")]
+    for balance, figure in in_status.items():
+        assert sum((t.get(balance, D(0)) for t in per_grant), D(0)) == figure
+    # Each grant's totals are its own balances in the period, and each is the sum of its lines.
+    accounts = {a.grant: a.balances for a in build_package(funded.pool).accounts}
+    for grant, grant_totals in zip((dolmer, glesborg), per_grant, strict=True):
+        balances = accounts[grant]
+        assert grant_totals.get("Forbrug", D(0)) == balances.actual
+        assert grant_totals.get("Disponeret", D(0)) == balances.committed
+        assert grant_totals.get("Planlagt (prognose)", D(0)) == balances.forecast
+        assert grant_totals.get("Modtaget", D(0)) == balances.income
+        lines = [r for r in rows if r[0] == grant.recipient_name and r[1] is not None]
+        for balance, total in grant_totals.items():
+            assert sum((D(str(r[6])) for r in lines if r[4] == balance), D(0)) == total
+    # The reversal of a posted cost counts in Forbrug, names the posting and says why.
+    reversal = next(r for r in rows if r[8] == wrong.pk)
+    assert (reversal[3], reversal[4], D(str(reversal[6])), reversal[7]) == (
+        "Tilbageførsel",
+        "Forbrug",
+        D("-3333.33"),
+        "Tilbageførsel: Forkert tilsagn",
+    )
+    assert next(r for r in rows if r[1] == wrong.pk)[10] == "ja"
+    released = next(r for r in rows if r[8] == ordered.pk)
+    assert (released[4], released[7]) == ("Disponeret", "Tilbageførsel: Afløst af bogføring")
+    # Who posted: the municipality, never its employee.
+    posted_by = {r[11] for r in rows if r[1] is not None}
+    assert posted_by == {"Norddjurs Kommune"}
+    assert not any("Lars Bach" in str(cell) for r in rows for cell in r)

@@ -447,6 +447,43 @@ def test_the_postings_export_as_xlsx_with_the_page_filters_and_a_total(world, fu
     assert client.get(reverse("funding:ledger_xlsx", args=[funded.other_grant.pk])).status_code == 404
 
 
+def test_who_posted_is_the_municipality_for_the_grantor_and_the_colleague_for_the_municipality(world, funded) -> None:  # type: ignore[no-untyped-def]
+    """Who booked a posting is the municipality's own bookkeeping: its finance officer, coordinator
+    and facility manager see their colleague's name on the grant page and in the ledger download;
+    the grantor sees "Norddjurs Kommune" in both, never the employee's name."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from styrbord.funding.services.ledger import post_actual
+
+    world.finance.first_name, world.finance.last_name = "Lars", "Bach"
+    world.finance.save()
+    grant = funded.dolmer_grant
+    post_actual(grant, "fee", D("1200.00"), dt.date(2026, 2, 3), world.finance, text="Faktura 12")
+    page_url = reverse("funding:grant_detail", args=[grant.pk])
+    xlsx_url = reverse("funding:ledger_xlsx", args=[grant.pk])
+
+    def posted_by(user) -> tuple[str, set[str]]:  # type: ignore[no-untyped-def]
+        client = client_for(user)
+        page = client.get(page_url).content.decode()
+        rows = list(load_workbook(io.BytesIO(client.get(xlsx_url).content)).active.iter_rows(values_only=True))
+        assert rows[0][10] == "Oprettet af"
+        return page, {row[10] for row in rows[1:] if row[0] is not None}
+
+    page, exported = posted_by(world.grantor_user)
+    assert "Lars Bach" not in page
+    assert re.search(r"#\d+ · [\d: -]+ · Norddjurs Kommune</td>", page)
+    assert exported == {"Norddjurs Kommune"}
+
+    page, exported = posted_by(world.finance)
+    assert re.search(r"#\d+ · [\d: -]+ · Lars Bach</td>", page)
+    assert "Norddjurs Kommune</td>" not in page
+    assert exported == {"Lars Bach"}
+    manager_page = client_for(world.manager).get(page_url).content.decode()
+    assert re.search(r"#\d+ · [\d: -]+ · Lars Bach</td>", manager_page)
+
+
 def test_a_long_ledger_is_paged_newest_first_and_a_reversal_links_to_the_page_of_its_posting(world, funded) -> None:  # type: ignore[no-untyped-def]
     """A grant's ledger runs to hundreds of postings: 50 a page, newest first; "#N" beside a
     reversal or correction opens the page where posting N is listed (?postering=N)."""

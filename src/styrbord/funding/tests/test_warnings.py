@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import translation
 
 from styrbord.funding.models import Grant, LedgerEntry, Pool, ReportingDeadline
 from styrbord.funding.services.ledger import commit, post_actual, record_income
@@ -92,12 +93,19 @@ def test_a_budget_line_deviating_beyond_the_grantors_limits_warns(world) -> None
     deviations = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
     assert deviations == []
     post_actual(grant, CostCategory.FEE, D("0.01"), dt.date(2025, 5, 3), world.finance)  # 110.000,01: above 10 %
-    # While 2025 runs, the change can still be approved beforehand.
+    # While 2025 runs, the change can still be approved beforehand. The warning says it is an
+    # overspend ("mere end"), not just that the line deviates.
     [warning] = [w for w in grant_warnings(grant, dt.date(2025, 6, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
-    assert "Budgetlinjen Kursusgebyr 2025 afviger 10.000 kr. (10 %) fra det godkendte budget (100.000 kr.)." in (
-        warning.message
+    assert warning.message.startswith(
+        "Budgetlinjen Kursusgebyr 2025 bruger 10.000 kr. (10 %) mere end det godkendte budget (100.000 kr.)."
     )
     assert "kræver tilskudsgivers forudgående godkendelse" in warning.message
+    assert warning.severity == Severity.CRITICAL
+    with translation.override("en"):
+        [english] = [w for w in grant_warnings(grant, dt.date(2025, 6, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
+    assert english.message.startswith(
+        "The budget line Course fee 2025 uses DKK 10,000 (10%) more than the approved budget (DKK 100,000)."
+    )
     # Once the year is over, nothing can be approved beforehand: it is approved and explained after.
     [warning] = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
     assert "Budgetlinjen Kursusgebyr 2025 blev overskredet med 10.000 kr. (10 %)" in warning.message
@@ -115,6 +123,12 @@ def test_a_closed_years_underspend_is_to_be_explained_not_approved_beforehand(wo
         "Budgetlinjen Transport 2025 brugte 3.320 kr. (66 %) mindre end det godkendte budget (5.000 kr.)."
     )
     assert "forudgående" not in warning.message
+    assert warning.severity == Severity.WARNING
+    with translation.override("en"):
+        [english] = [w for w in grant_warnings(grant, dt.date(2026, 2, 1)) if w.kind == WarningKind.BUDGET_DEVIATION]
+    assert english.message.startswith(
+        "The budget line Travel 2025 used DKK 3,320 (66%) less than the approved budget (DKK 5,000)."
+    )
 
 
 def test_report_deadlines_within_30_days_and_overdue_ones_warn(world) -> None:  # type: ignore[no-untyped-def]

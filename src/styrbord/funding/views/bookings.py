@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from styrbord.accounts.permissions import CREATE, RETRIEVE, get_scoped_or_404
 from styrbord.accounts.route_policy import requires
 from styrbord.funding.forms import ChargeForm, PostActualsForm
+from styrbord.funding.ledger_export import entries_with_reversal_flag
 from styrbord.funding.models import Grant, LedgerEntry
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.booking_charges import (
@@ -20,7 +21,7 @@ from styrbord.funding.services.booking_charges import (
     post_booking_actuals,
     saved_splits,
 )
-from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, require
+from styrbord.funding.views.common import grants_for, require
 from styrbord.lib.costs import CostCategory
 from styrbord.training.models import Booking
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from styrbord.accounts.permissions import LIST, can, scoped_for
-from styrbord.funding.models import Appropriation, Grant, LedgerEntry, Pool
+from styrbord.funding.models import Appropriation, Grant, Pool
 from styrbord.funding.services.balances import Balances, balances_by_grant
 from styrbord.funding.services.warnings import FundingWarning, Severity, grant_warnings
 
@@ -36,11 +36,6 @@ def appropriations_for(request: HttpRequest, action: str = LIST) -> QuerySet[App
     return scoped_for(
         request.user, action, "appropriation", Appropriation.objects.select_related("municipality", "pool")
     )
-
-
-def entries_with_reversal_flag(queryset: QuerySet[LedgerEntry]) -> QuerySet[LedgerEntry]:
-    """Entries annotated with ``is_reversed`` (a reversal of them exists)."""
-    return queryset.annotate(is_reversed=Exists(LedgerEntry.objects.filter(reverses=OuterRef("pk"))))
 
 
 @dataclass

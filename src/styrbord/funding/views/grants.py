@@ -3,7 +3,6 @@ and the postings made by hand: commitments, actuals, income, reversals and corre
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -27,6 +26,13 @@ from styrbord.funding.forms import (
     ReverseForm,
     today_initial,
 )
+from styrbord.funding.ledger_export import (
+    AUTHOR_RELATIONS,
+    author,
+    entries_with_reversal_flag,
+    ledger_sheet,
+    names_people,
+)
 from styrbord.funding.models import Grant, GrantBudgetLine, LedgerEntry
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import BurnPoint, balances_for, budget_vs_actual, burn_down
@@ -34,12 +40,11 @@ from styrbord.funding.services.booking_charges import RefusedRecharge, refused_r
 from styrbord.funding.services.ledger import commit, correct_entry, post_actual, record_income, reverse_entry
 from styrbord.funding.services.setup import create_grant
 from styrbord.funding.services.warnings import grant_warnings
-from styrbord.funding.views.common import entries_with_reversal_flag, grants_for, pools_for, require
+from styrbord.funding.views.common import grants_for, pools_for, require
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import query_without
-from styrbord.lib.formatting import shown_record_text
 from styrbord.lib.money import ZERO, to_money
-from styrbord.lib.spreadsheets import Sheet, write_xlsx
+from styrbord.lib.spreadsheets import write_xlsx
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.web.downloads import attachment, file_name
 
@@ -162,11 +167,14 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         shown = entry_filter.apply(all_entries)
         page = Paginator(
             entries_with_reversal_flag(shown)
-            .select_related("booking__session__course", "created_by")
+            .select_related("booking__session__course", *AUTHOR_RELATIONS)
             .order_by("-posted_on", "-pk"),
             ENTRIES_PER_PAGE,
         ).get_page(_page_of_entry(shown, request.GET.get("postering")) or request.GET.get("side"))
         entries = list(page)
+        people = names_people(request.user)
+        for entry in entries:  # the colleague's name, or for a grantor the municipality
+            entry.author = author(entry, people=people)  # type: ignore[attr-defined]
         if entry_filter.active:
             shown_total = to_money(shown.aggregate(total=Sum("amount"))["total"] or 0)
     points = burn_down(grant, today)
@@ -214,71 +222,11 @@ def ledger_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     all_entries, entry_filter = _entry_filter(request, grant)
     entries = (
         entries_with_reversal_flag(entry_filter.apply(all_entries))
-        .select_related("created_by")
+        .select_related(*AUTHOR_RELATIONS)
         .order_by("posted_on", "pk")
     )
-    headers = [
-        _("Nr."),
-        _("Dato"),
-        _("Type"),
-        _("Saldo"),
-        _("Udgiftsart"),
-        _("Beløb (kr.)"),
-        _("Tekst"),
-        _("Tilbagefører nr."),
-        _("Korrigerer nr."),
-        _("Tilbageført"),
-        _("Oprettet af"),
-    ]
-    rows: list[list[Any]] = []
-    # One total per balance: income and spending added together would mean nothing.
-    totals: dict[str, Decimal] = {}
-    for e in entries:
-        totals[e.balance] = totals.get(e.balance, ZERO) + e.amount
-        rows.append(
-            [
-                e.pk,
-                e.posted_on,
-                e.get_kind_display(),
-                e.get_balance_display(),
-                e.get_category_display() if e.category else "",
-                e.amount,
-                shown_record_text(e.text),
-                e.reverses_id,
-                e.corrects_id,
-                _("ja") if e.is_reversed else "",  # type: ignore[attr-defined]
-                str(e.created_by) if e.created_by else "",
-            ]
-        )
-    shown = len(rows)
-    for balance, label in LedgerEntry.Balance.choices:
-        if balance in totals:
-            rows.append(
-                [
-                    "",
-                    None,
-                    "",
-                    label,
-                    "",
-                    totals[balance],
-                    _("I alt, %(balance)s") % {"balance": label},
-                    None,
-                    None,
-                    "",
-                    "",
-                ]
-            )
-    content = write_xlsx(
-        [
-            Sheet(
-                _("Posteringer"),
-                headers,
-                rows,
-                money_columns={5},
-                column_widths=[8, 12, 18, 16, 22, 16, 48, 10, 10, 11, 24],
-            )
-        ]
-    )
+    sheet, shown = ledger_sheet(entries, people=names_people(request.user))
+    content = write_xlsx([sheet])
     log_access(
         request.user,
         "funding.ledger.exported",
