@@ -88,6 +88,7 @@ ACTIONS: dict[str, Promise] = {
     "staff.own_profile.viewed": _("Egen profil set"),
     "staff.employee.searched": _("Medarbejdere fundet ved søgning"),
     # Training
+    "training.courseinterest.deleted": _("Kursusønske trukket tilbage"),
     "training.absence.viewed": _("Fraværsoversigt set"),
     "training.absence.exported": _("Fravær og bemanding eksporteret"),
     "training.bookings.listed": _("Bookingliste set"),

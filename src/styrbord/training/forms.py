@@ -166,6 +166,24 @@ class BookingFilterForm(forms.Form):
         self.fields["facility"].queryset = facilities.order_by(collated("name"))  # type: ignore[attr-defined]
 
 
+class OwnBookingFilterForm(forms.Form):
+    """Which of their own bookings an employee's booking list shows: by default the coming ones
+    (what "Mine kurser" lists first), or all, or one status; and a course."""
+
+    COMING, ALL = "", "alle"
+
+    status = forms.ChoiceField(label=_("Vis"), required=False)
+    q = forms.CharField(label=_("Kursus"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [  # type: ignore[attr-defined]
+            (self.COMING, _("Kommende")),
+            (self.ALL, _("Alle, også tidligere")),
+            *BookingStatus.choices,
+        ]
+
+
 class AttendanceForm(forms.Form):
     """The attendance register of a session: one choice per open booking (and its version, so a
     booking changed by someone else since the page was shown is not overwritten)."""

@@ -12,6 +12,7 @@ urlpatterns = [
     path("udbydere/ny/", maintenance.provider_create, name="provider_create"),
     path("udbydere/<int:pk>/rediger/", maintenance.provider_edit, name="provider_edit"),
     path("kursus/<int:pk>/oensk/", catalogue.add_interest, name="add_interest"),
+    path("oensker/<int:pk>/traek-tilbage/", catalogue.withdraw_interest, name="withdraw_interest"),
     path("kursus/<int:pk>/nyt-hold/", catalogue.session_create, name="session_create"),
     path("hold/<int:pk>/", catalogue.session_detail, name="session_detail"),
     path("hold/<int:pk>/ret/", catalogue.session_update, name="session_update"),

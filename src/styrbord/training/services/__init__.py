@@ -8,8 +8,10 @@ from .attendance import (
     register_attendance,
 )
 from .bookings import (
+    COMING_STATUSES,
     CancelResult,
     GroupBooking,
+    OwnWish,
     after_employment_ends,
     book,
     book_group,
@@ -17,6 +19,7 @@ from .bookings import (
     cancel,
     cancel_planned_many,
     cancellation_fee_for,
+    coming_bookings,
     complete,
     confirm,
     confirm_many,
@@ -26,7 +29,9 @@ from .bookings import (
     mark_incomplete,
     mark_no_show,
     open_interests,
+    own_wishes,
     seats_taken,
+    withdraw_interest,
 )
 from .costing import session_costs_deferred
 from .errors import BookingError
@@ -34,12 +39,14 @@ from .finding import OpenSession, sessions_granting
 from .staffing import BookingCandidate, StaffingWarning, staffing_warnings
 
 __all__ = [
+    "COMING_STATUSES",
     "AttendanceResult",
     "BookingCandidate",
     "BookingError",
     "CancelResult",
     "GroupBooking",
     "OpenSession",
+    "OwnWish",
     "StaffingWarning",
     "after_employment_ends",
     "awaiting_attendance",
@@ -49,6 +56,7 @@ __all__ = [
     "cancel",
     "cancel_planned_many",
     "cancellation_fee_for",
+    "coming_bookings",
     "complete",
     "confirm",
     "confirm_many",
@@ -59,10 +67,12 @@ __all__ = [
     "mark_no_show",
     "open_interests",
     "outcomes_for",
+    "own_wishes",
     "planned_after_start",
     "register_attendance",
     "seats_taken",
     "session_costs_deferred",
     "sessions_granting",
     "staffing_warnings",
+    "withdraw_interest",
 ]

@@ -583,6 +583,59 @@ def interested_without_booking(session: Session) -> list[CourseInterest]:
     )
 
 
+# What a person's own course overview calls coming: a seat planned, booked or waited for, or a
+# course still running that they are on.
+COMING_STATUSES = OPEN_STATUSES | {BookingStatus.ATTENDED}
+
+
+def coming_bookings(bookings: QuerySet[Booking], today: dt.date) -> QuerySet[Booking]:
+    """Of ``bookings``, those still ahead of the person on ``today``: planned, booked or waitlisted
+    (or attended, on a course still running) on a session not over yet, the soonest first."""
+    return (
+        bookings.filter(status__in=COMING_STATUSES)
+        .filter(Q(session__last_day__gte=today) | Q(session__last_day__isnull=True))
+        .order_by(F("session__first_day").asc(nulls_last=True), "session_id", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class OwnWish:
+    """One of a person's open course wishes, and the course's next session (None: none planned)."""
+
+    interest: CourseInterest
+    next_session: Session | None
+
+
+def own_wishes(employee_id: int, today: dt.date) -> list[OwnWish]:
+    """The person's course wishes that no booking has met yet, oldest first, each with the next
+    session of the course that has not begun and is not cancelled."""
+    wishes = list(
+        CourseInterest.objects.filter(employee_id=employee_id, fulfilled_by__isnull=True)
+        .select_related("course")
+        .order_by("created_at", "pk")
+    )
+    upcoming: dict[int, Session] = {}
+    for session in Session.objects.filter(
+        course_id__in={w.course_id for w in wishes}, cancelled=False, first_day__gte=today
+    ).order_by("-first_day", "-pk"):
+        upcoming[session.course_id] = session  # the soonest is written last
+    return [OwnWish(w, upcoming.get(w.course_id)) for w in wishes]
+
+
+def withdraw_interest(interest: CourseInterest, user: AnyUser = None) -> None:
+    """The person takes their wish off the course's demand list: it is deleted (it was theirs to
+    make and to take back), and the audit trail says so, as it said it was made."""
+    with transaction.atomic():
+        log_action(
+            interest,
+            "training.courseinterest.deleted",
+            user,
+            {"course": interest.course_id},
+            before=snapshot(interest, ["course_id", "created_at"]),
+        )
+        interest.delete()
+
+
 @dataclass(frozen=True)
 class Renewal:
     """An open booking on a session, not yet over, of a course that grants the competence."""

@@ -74,7 +74,11 @@ def test_the_landing_page_counts_them_in_scope_and_the_list_shows_them(world: Wo
 
     detail = client.get(f"/kurser/booking/{bookings['beyond'].pk}/").content.decode()
     assert 'id="beyond-employment"' in detail
-    assert f"ophører {end:%d-%m-%Y}, før holdet slutter {end + dt.timedelta(days=1):%d-%m-%Y}" in detail
+    # Each date is kept on one line (a phone broke "07-⏎01-2027").
+    last = end + dt.timedelta(days=1)
+    assert (
+        f'ophører <span class="nowrap">{end:%d-%m-%Y}</span>, før holdet slutter <span class="nowrap">{last:%d-%m-%Y}</span>'
+    ) in detail
     other = client.get(f"/kurser/booking/{bookings['on_the_last_day'].pk}/").content.decode()
     assert 'id="beyond-employment"' not in other
 

@@ -201,3 +201,58 @@ def test_a_coordinator_clears_a_plans_seats_on_a_course_that_has_begun(live_serv
     with page.expect_navigation():
         page.goto(live_server.url + "/")
     assert page.locator("#planned-after-start-count").count() == 0
+
+
+# Each element's client rectangles (an inline element broken over two lines has two) and its
+# height against the line height it is set in.
+ONE_LINE = """els => els.map(el => {
+    const style = getComputedStyle(el);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+    return [el.textContent, el.getClientRects().length, el.getBoundingClientRect().height / line];
+})"""
+
+
+def _broken(measured: list[list[Any]]) -> list[list[Any]]:
+    """The measured elements set on more than one line."""
+    return [m for m in measured if m[1] != 1 or m[2] >= 1.5]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_a_phone_a_booking_keeps_each_date_on_one_line_and_its_total_in_view(
+    live_server: Any, page: Any, world: Any, clock: Any
+) -> None:
+    """At 390 px the booking page broke a date range inside a date ("16-⏎03-2027"), and its cost
+    table pushed the amounts off the screen, so "I alt" showed no amount."""
+    from styrbord.training import services
+
+    clock.to(dt.date(2027, 2, 1))
+    BackfillFactor.objects.create(facility=world.dolmer, valid_from=dt.date(2025, 1, 1), factor=Decimal("1.25"))
+    course = helpers.course(name="Pædagogisk diplomuddannelse: Socialpædagogik og inklusion")
+    session = helpers.session(course, days=[dt.date(2027, 3, 16), dt.date(2027, 3, 30)], capacity=10, name="Forår")
+    booking = services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED, travel_amount=Decimal("300"))
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server.url, "medarbejder")
+    page.goto(f"{live_server.url}/kurser/booking/{booking.pk}/")
+    dates = page.locator("#booking-period .nowrap")
+    assert dates.all_inner_texts() == ["16-03-2027", "30-03-2027"]
+    assert _broken(dates.evaluate_all(ONE_LINE)) == []
+    # The cost table fits its frame: the total's amount is on the screen, not scrolled away.
+    frame = page.locator("#booking-costs").locator("xpath=..")
+    assert frame.evaluate("el => el.scrollWidth - el.clientWidth") <= 1
+    total = page.locator("#booking-costs tfoot td.num")
+    assert total.inner_text() == "7.200,00 kr."  # 4.500,00 backfill + 2.400,00 fee + 300,00 travel
+    box = total.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= 390
+
+    # The session's period and days, and the employee's own lists, keep their dates whole too.
+    page.goto(f"{live_server.url}/kurser/hold/{session.pk}/")
+    assert _broken(page.locator("#session-period .nowrap").evaluate_all(ONE_LINE)) == []
+    for url in ("/kurser/bookinger/", "/kurser/mine/"):
+        page.goto(f"{live_server.url}{url}")
+        cells = page.locator("table .nowrap")
+        assert "30-03-2027" in cells.all_inner_texts(), url
+        assert _broken(cells.evaluate_all(ONE_LINE)) == [], url
+        assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 1, url

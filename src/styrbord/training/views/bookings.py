@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, F, Q, QuerySet, Sum, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from styrbord.lib.money import ZERO
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility
 from styrbord.training import services
-from styrbord.training.forms import BookingFilterForm
+from styrbord.training.forms import BookingFilterForm, OwnBookingFilterForm
 from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
 from styrbord.training.services.costing import booking_costs
 from styrbord.training.services.veu import veu_eligibility
@@ -158,15 +158,25 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 BOOKINGS_PER_PAGE = 50
 
 
-def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm, QuerySet[Booking]]:
+def _own_only(request: HttpRequest) -> bool:
+    """An employee's booking list is their own bookings, not a coordinator's worklist."""
+    return getattr(request.user, "role", None) == Role.EMPLOYEE
+
+
+def _booking_list(
+    request: HttpRequest, action: str
+) -> tuple[BookingFilterForm | OwnBookingFilterForm, QuerySet[Booking]]:
     """The bookings in the user's scope that the filter keeps, by session day, course and name.
 
-    Unfiltered it shows what needs doing: planned bookings on sessions from today."""
+    Unfiltered it shows what needs doing: planned bookings on sessions from today. An employee
+    (whose scope is themself) gets their own list instead (``_own_booking_list``)."""
     require(request, action, "booking")
+    bookings = scoped_for(request.user, action, "booking", _booking_queryset())
+    if _own_only(request):
+        return _own_booking_list(request, bookings)
     facilities = scoped_for(request.user, LIST, "facility", Facility.objects.all())
     data = request.GET if request.GET else {"status": BookingStatus.PLANNED, "fra": local_today().isoformat()}
     form = BookingFilterForm(data, facilities=facilities)
-    bookings = scoped_for(request.user, action, "booking", _booking_queryset())
     if form.is_valid():
         lookups = {
             "status": "status",
@@ -184,6 +194,28 @@ def _booking_list(request: HttpRequest, action: str) -> tuple[BookingFilterForm,
     return form, bookings.order_by(
         "session__first_day", collated("session__course__name"), "session_id", collated("employee__name"), "pk"
     )
+
+
+def _own_booking_list(
+    request: HttpRequest, bookings: QuerySet[Booking]
+) -> tuple[OwnBookingFilterForm, QuerySet[Booking]]:
+    """An employee's own ``bookings``: unfiltered the coming ones, soonest first, as "Mine kurser"
+    lists them; "all" or one status gives those on coming sessions first (soonest first), then
+    the earlier ones (newest first). No facility or coordinator filters: the list is one person's."""
+    today = local_today()
+    form = OwnBookingFilterForm(request.GET)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    bookings = apply_choices(bookings, chosen, {"q": "session__course__name__folded_contains"})
+    status = chosen.get("status", OwnBookingFilterForm.COMING)
+    if status == OwnBookingFilterForm.COMING:
+        return form, services.coming_bookings(bookings, today)
+    if status != OwnBookingFilterForm.ALL:
+        bookings = bookings.filter(status=status)
+    over = Q(session__last_day__lt=today)
+    return form, bookings.annotate(
+        coming_day=Case(When(~over, then=F("session__first_day"))),
+        earlier_day=Case(When(over, then=F("session__first_day"))),
+    ).order_by(F("coming_day").asc(nulls_last=True), F("earlier_day").desc(nulls_last=True), "session_id", "pk")
 
 
 @requires("booking", LIST)
@@ -218,7 +250,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
             "page_number": page.number,
             "beyond_employment": beyond,  # open bookings on sessions that last beyond the employment
             "today": local_today(),
-            "own_only": getattr(request.user, "role", None) == Role.EMPLOYEE,  # an employee sees their own
+            "own_only": _own_only(request),  # an employee sees their own, with their own filters
         },
     )
 
@@ -318,14 +350,29 @@ def booking_list_xlsx(request: HttpRequest) -> HttpResponse:
 @route(AUTHENTICATED)
 @login_required
 def my_bookings(request: HttpRequest) -> HttpResponse:
-    """The logged-in person's own bookings (any role with a linked employee)."""
+    """The logged-in person's own courses (any role with a linked employee): the coming ones (as an
+    employee's booking list shows them unfiltered), the open course wishes, each of which can be
+    withdrawn, and the earlier and cancelled bookings, newest first."""
     employee_id = getattr(request.user, "employee_id", None)
-    bookings = (
-        _booking_queryset().filter(employee_id=employee_id).order_by("-session__first_day")
-        if employee_id
-        else Booking.objects.none()
+    today = local_today()
+    coming: list[Booking] = []
+    earlier: QuerySet[Booking] = Booking.objects.none()
+    wishes: list[services.OwnWish] = []
+    if employee_id:
+        own = _booking_queryset().filter(employee_id=employee_id)
+        coming = list(services.coming_bookings(own, today))
+        earlier = own.exclude(pk__in=[b.pk for b in coming]).order_by("-session__first_day", "-pk")
+        wishes = services.own_wishes(employee_id, today)
+    return render(
+        request,
+        "training/my_bookings.html",
+        {
+            "coming": coming,
+            "earlier": earlier,
+            "wishes": wishes,
+            "has_employee": bool(employee_id),
+        },
     )
-    return render(request, "training/my_bookings.html", {"bookings": bookings, "has_employee": bool(employee_id)})
 
 
 @dataclass

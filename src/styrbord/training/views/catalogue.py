@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -54,6 +54,7 @@ from styrbord.training.services import (
     seats_taken,
     staffing_warnings,
 )
+from styrbord.training.services import withdraw_interest as withdraw_interest_service
 from styrbord.training.services.attendance import AWAITING_STATUSES
 from styrbord.training.services.checks import group_obstacles
 from styrbord.training.services.sessions import (
@@ -221,6 +222,25 @@ def add_interest(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     return redirect("training:course_detail", pk=course.pk)
+
+
+@requires("course", RETRIEVE)
+@login_required
+@require_POST
+def withdraw_interest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take one's own open course wish off the demand list, from "Mine kurser" or the course page.
+
+    Only the person who made it can: another person's wish, or one a booking has met, is a 404."""
+    employee_id = getattr(request.user, "employee_id", None)
+    interest = get_object_or_404(
+        CourseInterest.objects.select_related("course"), pk=pk, employee_id=employee_id, fulfilled_by__isnull=True
+    )
+    course = interest.course
+    withdraw_interest_service(interest, request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Dit ønske om %(course)s er trukket tilbage.") % {"course": course.name})
+    if request.POST.get("tilbage") == "kursus":
+        return redirect("training:course_detail", pk=course.pk)
+    return redirect("training:my_bookings")
 
 
 @requires("session", CREATE)

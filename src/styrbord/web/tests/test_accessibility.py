@@ -38,6 +38,7 @@ NOT_LINKED = {
     "competences:import_name_delete": "a button per saved name on the certificate upload page (none in the demo)",
     "staff:holding_remove": "linked only for manual registrations (none in the demo)",
     "training:add_interest": "a button on a course",
+    "training:withdraw_interest": "a button on a course wish (Mine kurser, the course page)",
     "training:booking_action": "buttons on a booking",
     "funding:deadline_done": "a button on a pool",
     "funding:booking_post_actuals": "a button on a booking's charges",
