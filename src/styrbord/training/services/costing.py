@@ -91,9 +91,16 @@ def _by_year(days: list[tuple[dt.date, Decimal]]) -> dict[int, list[tuple[dt.dat
     return dict(sorted(years.items()))
 
 
+# Who shares an in-house day's price: everyone who held a seat on it, a no-show too. Every share has
+# the same divisor, so the shares add up to the day's price exactly (a no-show left out of the
+# divisor but still given a share made a 6.000 kr. day cost the grant 6.461,54 kr.), and a no-show
+# does not change what the others pay.
+SHARING_STATUSES = AWAY_STATUSES | {BookingStatus.NO_SHOW}
+
+
 def _participant_share(session: Session, booking: Booking, total: Decimal) -> Decimal:
     """This booking's equal share of a session-level amount (largest remainder, by booking id)."""
-    ids = list(session.bookings.filter(status__in=AWAY_STATUSES).order_by("pk").values_list("pk", flat=True))
+    ids = list(session.bookings.filter(status__in=SHARING_STATUSES).order_by("pk").values_list("pk", flat=True))
     if booking.pk not in ids:
         ids.append(booking.pk if booking.pk is not None else -1)
         ids.sort()
@@ -106,7 +113,7 @@ def _fee_lines(booking: Booking, days: list[tuple[dt.date, Decimal]], stage: str
     private_vat = course.vat_liable and facility.operator_kind == Facility.OperatorKind.PRIVATE
     lines = []
     if course.is_in_house:
-        n = max(1, session.bookings.filter(status__in=AWAY_STATUSES).exclude(pk=booking.pk).count() + 1)
+        n = max(1, session.bookings.filter(status__in=SHARING_STATUSES).exclude(pk=booking.pk).count() + 1)
         for year, year_days in _by_year(days).items():
             day_fee = session.inhouse_day_fee()
             total = day_fee * len(year_days) * (1 + VAT_RATE if private_vat else 1)

@@ -306,3 +306,19 @@ def _superuser() -> object:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_superuser("cost-admin", "a@example.org", "x-password-123456")
+
+
+def test_a_no_show_on_a_team_day_shares_the_days_price_so_the_shares_add_up_to_it(dolmer: object, clock) -> None:  # type: ignore[no-untyped-def]
+    """A no-show kept a 13-way share while the 12 who came shared by 12: a 6.000 kr. day cost the
+    grant 6.461,54 kr. Everyone who held a seat shares the day, by one divisor."""
+    session, people = _team_day(dolmer, 3)
+    bookings = [services.book(p.employee, session, status=BookingStatus.BOOKED) for p in people]
+    clock.to(dt.date(2026, 3, 3))
+    outcomes = {b.pk: (o, b.version) for b, o in zip(bookings, ("completed", "completed", "no_show"), strict=True)}
+
+    services.register_attendance(session, outcomes)
+
+    fees = BookingCost.objects.filter(booking__session=session, category=CostCategory.FEE)
+    assert sum(f.amount for f in fees) == Decimal("10000.00")
+    assert sorted(f.amount for f in fees) == [Decimal("3333.33"), Decimal("3333.33"), Decimal("3333.34")]
+    assert {f.basis for f in fees} == {"1 dag x 10.000,00 kr. / 3 deltagere"}
