@@ -247,8 +247,6 @@ def charge_booking(
             why = REPLACED_BY_ACTUALS()
         else:
             why = CHARGED_AGAIN()
-        for entry in open_entries:
-            result.reversed.append(_reverse(entry, grants[entry.grant_id], user, why))
         costs_by_pk = {c.pk: c for c in costs}
         dates = _cost_dates(booking)
         new_by_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -262,6 +260,13 @@ def charge_booking(
             ensure_in_period(grant, day)
             new_by_grant[grant.pk] += charge.charged
             to_create.append((grant, cost, day, charge.charged))
+        if not as_actual and open_entries and _same_entries(open_entries, to_create):
+            # The grants already hold exactly this (e.g. attendance moved the costs from committed
+            # to the actual stage, which only finance's posting books): no reversal and no copy.
+            result.entries, to_create, open_entries = open_entries, [], []
+            new_by_grant.clear()  # nothing new to make room for
+        for entry in open_entries:
+            result.reversed.append(_reverse(entry, grants[entry.grant_id], user, why))
         # The reversals above are already in the ledger and the new entries not yet: the headroom is
         # checked on the net change, each amount counted once (checking after creating them counted
         # the new entries twice and refused any charge above half of what was left).
@@ -271,8 +276,7 @@ def charge_booking(
             if as_actual:
                 kind, balance = Kind.ACTUAL, Balance.ACTUAL
             else:
-                kind = Kind.COMMITMENT
-                balance = Balance.FORECAST if cost.stage == CostStage.FORECAST else Balance.COMMITTED
+                kind, balance = Kind.COMMITMENT, _balance_of(cost)
             result.entries.append(
                 _create(
                     grant,
@@ -306,6 +310,20 @@ def charge_booking(
             },
         )
     return result
+
+
+def _balance_of(cost: BookingCost) -> str:
+    return Balance.FORECAST if cost.stage == CostStage.FORECAST else Balance.COMMITTED
+
+
+def _same_entries(
+    open_entries: list[LedgerEntry], to_create: list[tuple[Grant, BookingCost, dt.date, Decimal]]
+) -> bool:
+    """Whether the open commitments are the ones a new charge would write (grant, balance,
+    category, day and amount alike, as many of each)."""
+    held = sorted((e.grant_id, e.balance, e.category, e.posted_on, e.amount) for e in open_entries)
+    new = sorted((g.pk, _balance_of(c), c.category, day, amount) for g, c, day, amount in to_create)
+    return held == new
 
 
 @dataclass(frozen=True)

@@ -258,3 +258,33 @@ def test_a_grant_that_cannot_take_a_seats_new_cost_keeps_the_old_charge_and_says
         "da": f"Tilsagnet {grant} er ikke åbent for posteringer (status: Afsluttet).",
         "en": f"The grant {grant} is not open for entries (status: Closed).",
     }
+
+
+def test_registering_attendance_leaves_the_grants_ledger_alone(world, clock) -> None:  # type: ignore[no-untyped-def]
+    """Attendance moves a seat's costs from committed to the actual stage, which only finance's
+    posting books: the walk saw every registered seat reversed and charged again with the same
+    amounts (about 25 lines for 4 seats). The grant already holds what the seat costs."""
+    from styrbord.training import services
+
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="700000")
+    session = helpers.session([dt.date(2027, 3, 3)])
+    seat = services.book(world.dolmer_staff[0], session, status=BookingStatus.BOOKED, user=world.coordinator)
+    charge_booking(seat, [(grant, 100)], world.finance)
+    before = list(LedgerEntry.objects.filter(booking=seat).order_by("pk").values_list("pk", "amount", "balance"))
+    held = balances_for(grant)
+    clock.to(dt.date(2027, 3, 4))
+    seat.refresh_from_db()
+
+    services.register_attendance(session, {seat.pk: ("completed", seat.version)}, world.coordinator)
+
+    after = list(LedgerEntry.objects.filter(booking=seat).order_by("pk").values_list("pk", "amount", "balance"))
+    assert after == before
+    assert balances_for(grant).committed == held.committed
+    # A real change still moves the grant: the seat's travel is added.
+    seat.refresh_from_db()
+    seat.travel_amount = D("300.00")
+    seat.save()
+    from styrbord.training.services.costing import refresh_booking_costs
+
+    refresh_booking_costs(seat, world.coordinator)
+    assert balances_for(grant).committed == held.committed + D("300.00")
