@@ -312,7 +312,7 @@ def charge_booking(
     return result
 
 
-def _balance_of(cost: BookingCost) -> str:
+def _balance_of(cost: BookingCost) -> Balance:
     return Balance.FORECAST if cost.stage == CostStage.FORECAST else Balance.COMMITTED
 
 
