@@ -210,6 +210,9 @@ def test_days_under_the_minimum_staffing_ahead_are_counted_per_facility_and_day(
     client.force_login(world.manager)
     page = client.get("/").content.decode()
     assert 'id="understaffed-count"><span class="value">2</span><span class="label">dage under' in page
+    # The count opens the first short day's facility and month (it opened this month, empty).
+    card = page.split('id="understaffed-count"', 1)[0].rsplit("<a ", 1)[1]
+    assert f'href="/kurser/fravaer/?facility={world.dolmer.pk}&amp;month={first:%Y-%m}"' in card
     assert f"?facility={world.dolmer.pk}&amp;month={first:%Y-%m}" in page
     assert "De første" not in page  # both days are in the panel
     # The coordinator's panel shows the first five and says how many there are and where.
