@@ -6,19 +6,29 @@ import datetime as dt
 from collections.abc import Iterable
 
 import icalendar
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from styrbord.lib.dates import LOCAL_TZ
-from styrbord.training.models import AWAY_STATUSES, Booking
+from styrbord.lib.dates import LOCAL_TZ, local_today
+from styrbord.training.models import AWAY_STATUSES, Booking, BookingStatus
 
 
-def live_bookings(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
-    """Bookings that put someone on a course (planned, booked, attended, completed)."""
+def live_bookings(queryset: QuerySet[Booking], today: dt.date | None = None) -> QuerySet[Booking]:
+    """Bookings that put someone on a course (planned, booked, attended, completed), and those
+    cancelled (or on a cancelled session) with a day still to come: their events go out as
+    cancelled, so a calendar that imported them once takes them out again."""
+    upcoming = Q(session__days__date__gte=today or local_today())
+    cancelled = Q(status=BookingStatus.CANCELLED) | Q(session__cancelled=True)
+    ids = queryset.filter(Q(status__in=AWAY_STATUSES) | (cancelled & upcoming)).values("pk")
     return (
-        queryset.filter(status__in=AWAY_STATUSES)
+        Booking.objects.filter(pk__in=ids)
         .select_related("session__course__provider", "employee")
         .prefetch_related("session__days")
+        .order_by("pk")
     )
+
+
+def _is_cancelled(booking: Booking) -> bool:
+    return booking.status == BookingStatus.CANCELLED or booking.session.cancelled
 
 
 def bookings_calendar(bookings: Iterable[Booking], name: str, *, with_names: bool = False) -> bytes:
@@ -49,7 +59,12 @@ def bookings_calendar(bookings: Iterable[Booking], name: str, *, with_names: boo
             if session.place:
                 event.add("location", session.place)
             event.add("description", f"{session.course.provider.name}. Status: {booking.get_status_display()}")
-            event.add("status", "CONFIRMED" if booking.status != "planned" else "TENTATIVE")
+            # The booking's version grows with every change: a client replaces the event it has.
+            event.add("sequence", booking.version or 0)
+            if _is_cancelled(booking):
+                event.add("status", "CANCELLED")
+            else:
+                event.add("status", "CONFIRMED" if booking.status != BookingStatus.PLANNED else "TENTATIVE")
             calendar.add_component(event)
     # RFC 5545 wants a VTIMEZONE for every TZID used: with it, a client that does not know the
     # IANA name (older Outlook versions) still moves 08:30 correctly across the DST change.

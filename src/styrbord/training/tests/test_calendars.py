@@ -54,17 +54,26 @@ def test_my_calendar_has_one_event_per_day_in_copenhagen_time_across_dst(world: 
 
 
 @pytest.mark.usefixtures("before_the_courses")
-def test_a_facility_calendar_names_the_people_and_skips_cancelled_bookings(world: World, client: Client) -> None:
+def test_a_facility_calendar_names_the_people_and_sends_a_cancelled_booking_as_cancelled(
+    world: World, client: Client
+) -> None:
+    """A cancelled seat's event left the feed, and a calendar that imported the file once kept the
+    appointment: it now goes out as CANCELLED, with a higher SEQUENCE than the one imported."""
     session = helpers.session(helpers.course(name="KRAP"), days=[dt.date(2026, 6, 1)], hours=Decimal("6"))
     services.book(world.dolmer_staff[0], session)
     cancelled = services.book(world.dolmer_staff[1], session)
-    services.cancel(cancelled)
     client.force_login(world.manager)
-    response = client.get(reverse("training:facility_calendar", args=[world.dolmer.pk]))
-    events = _events(response.content)
-    assert [str(e["summary"]) for e in events] == [f"KRAP – {world.dolmer_staff[0].name}"]
-    assert events[0].decoded("dtstart").astimezone(CPH).date() == dt.date(2026, 6, 1)
-    assert str(events[0]["status"]) == "TENTATIVE"  # planned
+    url = reverse("training:facility_calendar", args=[world.dolmer.pk])
+    imported = {str(e["uid"]): e for e in _events(client.get(url).content)}
+    services.cancel(cancelled)
+    response = client.get(url)
+    events = {str(e["summary"]): e for e in _events(response.content)}
+    kept, gone = events[f"KRAP – {world.dolmer_staff[0].name}"], events[f"KRAP – {world.dolmer_staff[1].name}"]
+    assert kept.decoded("dtstart").astimezone(CPH).date() == dt.date(2026, 6, 1)
+    assert str(kept["status"]) == "TENTATIVE"  # planned
+    assert str(gone["status"]) == "CANCELLED"
+    assert str(gone["uid"]) in imported  # the same event, replaced
+    assert int(gone["sequence"]) > int(imported[str(gone["uid"])]["sequence"])
     calendar = icalendar.Calendar.from_ical(response.content)
     assert str(calendar["x-wr-calname"]) == f"Kurser – {world.dolmer.name}"
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
