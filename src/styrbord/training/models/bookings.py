@@ -142,6 +142,8 @@ class Booking(RuleFieldsMixin, models.Model):
             if self.status == BookingStatus.ATTENDED:
                 return str(_("Deltaget, gennemførelse ikke registreret"))
         if self.status == BookingStatus.PLANNED and not session.cancelled and session.has_started(today):
+            if session.last_day is not None and session.last_day < today:
+                return str(_("Planlagt, men holdet er slut"))
             return str(_("Planlagt, men holdet er begyndt"))
         return str(self.get_status_display())
 

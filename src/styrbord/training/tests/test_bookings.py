@@ -147,6 +147,7 @@ def test_a_status_reads_as_it_stands_on_the_day(clock: Clock) -> None:
         "Tilmeldt, deltagelse ikke registreret",
         "Deltaget, gennemførelse ikke registreret",
     )
+    assert planned.status_now == "Planlagt, men holdet er slut"  # not "begyndt" once it is over
     services.complete(booked)
     booked.refresh_from_db()
     assert booked.status_now == "Gennemført"
