@@ -10,6 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+import pyphen
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal as _babel_decimal
 from django.utils import translation
@@ -205,3 +206,30 @@ def parse_typed_decimal(text: str) -> Decimal:
     """A number typed into a form, read by the conventions of the page's language (see
     ``parse_decimal``): "1,500" is 1.500 kr. on an English page and 1,5 on a Danish one."""
     return parse_decimal(text, english=(translation.get_language() or "da").startswith("en"))
+
+
+SOFT_HYPHEN = "\u00ad"
+HYPHENATE_FROM = 12  # letters: shorter words fit any column whole
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _danish_hyphenator() -> pyphen.Pyphen:
+    # At least four letters on each side: "Vedligeholdelses-træning", never "Ve-dligeholdelses…".
+    return pyphen.Pyphen(lang="da_DK", left=4, right=4)
+
+
+def soft_hyphens(text: str) -> str:
+    """Long words with soft hyphens where Danish hyphenation allows a break (pyphen's da_DK
+    patterns), so a narrow column breaks "Vedligeholdelses-træning" with a hyphen instead of
+    cutting a word anywhere. Invisible unless the line breaks there; copied text is unchanged
+    in most programs. The names it is used on (requirements, courses) are Danish data in both
+    site languages."""
+    hyphenator = _danish_hyphenator()
+
+    def one(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return hyphenator.inserted(word, hyphen=SOFT_HYPHEN) if len(word) >= HYPHENATE_FROM else word
+
+    return _WORD.sub(one, text)
+

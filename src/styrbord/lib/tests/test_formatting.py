@@ -169,3 +169,22 @@ def test_a_record_text_is_kept_in_danish_and_shown_in_the_readers_language() -> 
     with translation.override("da"):
         assert shown_record_text(stored) == stored
     RecordMessage.registered.remove(reversal)
+
+
+def test_long_words_get_soft_hyphens_at_danish_syllables_and_read_the_same() -> None:
+    """The heat map's narrow columns cut "kontaktperson|erne" anywhere; now a long word breaks
+    where Danish hyphenation allows, with a hyphen, and the text is otherwise unchanged."""
+    from styrbord.lib.formatting import SOFT_HYPHEN, soft_hyphens
+
+    text = "Vedligeholdelsestræning i konflikthåndtering: 75 % af kontaktpersonerne"
+    hyphenated = soft_hyphens(text)
+    assert hyphenated.replace(SOFT_HYPHEN, "") == text
+    assert "s\u00adtræ\u00adning" in hyphenated  # may break as "Vedligeholdelses-træning"
+    assert "kontakt\u00adper" in hyphenated
+    assert soft_hyphens("75 % af alle i Grenaa") == "75 % af alle i Grenaa"  # short words stay whole
+    # Never a break with fewer than four letters before or after it in a word.
+    for word in hyphenated.split():
+        if SOFT_HYPHEN in word:
+            letters = word.strip(":").split(SOFT_HYPHEN)
+            assert len(letters[0]) >= 4
+            assert len(letters[-1]) >= 4

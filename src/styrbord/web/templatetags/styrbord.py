@@ -18,6 +18,13 @@ register = template.Library()
 
 
 @register.filter
+def hyphenate(value: object) -> str:
+    """{{ name|hyphenate }}: long words may break at Danish syllables, with a hyphen (see
+    ``formatting.soft_hyphens``). Escaped by the template as any other text."""
+    return "" if value is None else formatting.soft_hyphens(str(value))
+
+
+@register.filter
 def kr(value: Decimal | int | None) -> str:
     """{{ amount|kr }} -> 1.022.000 kr."""
     return "" if value is None else formatting.format_kr(value)
