@@ -232,4 +232,3 @@ def soft_hyphens(text: str) -> str:
         return hyphenator.inserted(word, hyphen=SOFT_HYPHEN) if len(word) >= HYPHENATE_FROM else word
 
     return _WORD.sub(one, text)
-
