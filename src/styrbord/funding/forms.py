@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models import Appropriation, AppropriationLine, Grant, LedgerEntry, Pool, ReportingDeadline
+from styrbord.funding.services.setup import appropriation_line_problems
 from styrbord.lib.costs import REFUND_CATEGORIES, CostCategory
 from styrbord.lib.fields import CalendarDateFormField
 from styrbord.lib.filtering import apply_choices
@@ -256,7 +257,10 @@ class AppropriationForm(forms.ModelForm):
 
 class AppropriationLineForm(forms.Form):
     year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
-    direction = forms.ChoiceField(label=_("Indtægt/udgift"), choices=AppropriationLine.Direction.choices)
+    # Blank first: a row left alone is skipped, not read as an income line with its boxes empty.
+    direction = forms.ChoiceField(
+        label=_("Indtægt/udgift"), choices=[BLANK_CHOICE, *AppropriationLine.Direction.choices]
+    )
     amount = _money(_("Beløb"), min_value=Decimal("0"))
     grant = forms.ModelChoiceField(label=_("Tilsagn"), queryset=Grant.objects.none(), required=False)
     text = forms.CharField(label=_("Tekst"), max_length=300, required=False)
@@ -267,7 +271,24 @@ class AppropriationLineForm(forms.Form):
             self.fields["grant"].queryset = grants  # type: ignore[attr-defined]
 
 
-AppropriationLineFormSet = forms.formset_factory(AppropriationLineForm, extra=4, max_num=40)
+class BaseAppropriationLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def check_pool(self, pool: Pool | None) -> bool:
+        """Each filled-in row against the appropriation's pool: its year within the pool's period, its
+        grant one of the pool's (the row's own error, at the field, so the page names the row). Whether
+        every row fits."""
+        ok = True
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            for field, message in appropriation_line_problems(pool, data.get("year"), data.get("grant")).items():
+                form.add_error(field, message)
+                ok = False
+        return ok
+
+
+AppropriationLineFormSet = cast(
+    "type[BaseAppropriationLineFormSet]",
+    forms.formset_factory(AppropriationLineForm, formset=BaseAppropriationLineFormSet, extra=4, max_num=40),
+)
 
 
 class EntryForm(forms.Form):

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from styrbord.accounts.permissions import LIST, scoped_for
+from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Municipality
 from styrbord.reports.doctypes.base import DocumentType, Period, ReportError, ScopeKind, all_types, option_fields
@@ -37,6 +39,27 @@ def scope_choices(user: User, doc_types: list[DocumentType]) -> list[tuple[str, 
     return groups
 
 
+def appropriation_choices(user: User) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The supplementary appropriations of the pools the user may write about, grouped by pool: for a
+    pool with several, which one a release document is about."""
+    from styrbord.funding.models import Appropriation
+
+    pools = scope_queryset(user, ScopeKind.POOL)
+    appropriations = scoped_for(
+        user,
+        LIST,
+        "appropriation",
+        Appropriation.objects.filter(pool__in=pools, kind=Appropriation.Kind.SUPPLEMENTARY).select_related("pool"),
+    ).order_by(collated("pool__name"), "pool_id", "decision_date", "id")
+    groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for appropriation in appropriations[:500]:
+        pool = appropriation.pool
+        if pool is None:  # filtered on the pool: never
+            continue
+        groups.setdefault(pool.pk, (str(pool), []))[1].append((str(appropriation.pk), str(appropriation)))
+    return list(groups.values())
+
+
 class ReportForm(forms.Form):
     """Choose a document type, a scope and a period (plus optional committee details)."""
 
@@ -57,8 +80,16 @@ class ReportForm(forms.Form):
         label=_("Indstiller"), max_length=100, required=False, help_text=_("F.eks. Velfærdsdirektøren.")
     )
     department = forms.CharField(label=_("Afsender"), max_length=200, required=False)
+    appropriation = forms.ChoiceField(
+        label=_("Tillægsbevilling"),
+        required=False,
+        help_text=_(
+            "Frigivelse af puljemidler: den af puljens tillægsbevillinger, dokumentet handler om. Tom: puljens "
+            "første bevilling, selve frigivelsen."
+        ),
+    )
 
-    OPTION_NAMES = tuple(option_fields())
+    OPTION_NAMES = (*option_fields(), "appropriation")
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,6 +99,11 @@ class ReportForm(forms.Form):
         self.fields["scope"].choices = scope_choices(user, self.types)  # type: ignore[attr-defined]
         if not self.is_bound:
             self.fields["period"].initial = str(Period.proposed_year(local_today()))
+        choices = appropriation_choices(user) if any(t.key == "pool_release" for t in self.types) else []
+        if choices:
+            self.fields["appropriation"].choices = [("", _("Puljens første")), *choices]  # type: ignore[attr-defined]
+        else:
+            del self.fields["appropriation"]
 
     def clean_period(self) -> str:
         try:

@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Options a request may carry besides the common committee fields; anything else is dropped.
-EXTRA_OPTIONS = ("heading", "area", "strategy")
+# "appropriation": the id of the pool's supplementary appropriation a release document is about.
+EXTRA_OPTIONS = ("heading", "area", "strategy", "appropriation")
 OPTION_MAX_LENGTH = 2000
 
 

@@ -1,6 +1,7 @@
 """Creating pools, grants (with budget lines) and appropriations (with their lines), with the checks
-that span several rows: grants within the pool total, budget lines summing to the grant, and a
-budget-neutral appropriation balancing in every year."""
+that span several rows: grants within the pool total, budget lines summing to the grant, and an
+appropriation's lines within its pool (years in the period, the pool's own grants), a budget-neutral
+one balancing in every year."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from styrbord.funding.models.pools import case_number_taken_message
 from styrbord.funding.services.errors import FundingError
 from styrbord.funding.services.ledger import used_amount
 from styrbord.lib.dates import local_today
-from styrbord.lib.formatting import format_kr
+from styrbord.lib.formatting import format_date, format_kr
 from styrbord.lib.money import ZERO, to_money
 
 if TYPE_CHECKING:
@@ -156,13 +157,53 @@ def check_neutrality(appropriation: Appropriation, lines: Sequence[Appropriation
         raise FundingError(" ".join(errors))
 
 
+def appropriation_line_problems(pool: Pool | None, year: int | None, grant: Grant | None) -> dict[str, str]:
+    """What is wrong with one line of an appropriation on ``pool`` (None: the municipality's own money,
+    no pool), by the field it is about: a year outside the pool's period, a grant of another pool (or
+    a grant at all when the appropriation names no pool). Empty when nothing is. The form shows each
+    at the row's field; ``create_appropriation`` refuses them for every other caller."""
+    problems: dict[str, str] = {}
+    if pool is not None and year is not None and not pool.period_start.year <= year <= pool.period_end.year:
+        problems["year"] = _("Året %(year)s ligger uden for puljens periode, %(start)s til %(end)s.") % {
+            "year": year,
+            "start": format_date(pool.period_start),
+            "end": format_date(pool.period_end),
+        }
+    if grant is not None and pool is None:
+        problems["grant"] = _(
+            "Tilsagnet hører til puljen %(grant_pool)s. Vælg den pulje til bevillingen, eller fjern tilsagnet fra linjen."
+        ) % {"grant_pool": grant.pool.name}
+    elif grant is not None and pool is not None and grant.pool_id != pool.pk:
+        problems["grant"] = _("Tilsagnet hører til puljen %(grant_pool)s, ikke til bevillingens pulje %(pool)s.") % {
+            "grant_pool": grant.pool.name,
+            "pool": pool.name,
+        }
+    return problems
+
+
+def check_lines(appropriation: Appropriation, lines: Sequence[AppropriationLine]) -> None:
+    """Raise a FundingError naming each line whose year or grant does not fit the appropriation's pool."""
+    pool = appropriation.pool if appropriation.pool_id is not None else None
+    errors = [
+        _("Linje %(number)s: %(problem)s") % {"number": number, "problem": problem}
+        for number, line in enumerate(lines, start=1)
+        for problem in appropriation_line_problems(
+            pool, line.year, line.grant if line.grant_id is not None else None
+        ).values()
+    ]
+    if errors:
+        raise FundingError(" ".join(errors))
+
+
 def create_appropriation(
     appropriation: Appropriation, lines: Sequence[AppropriationLine], user: AnyUser
 ) -> Appropriation:
-    """Save an appropriation with its income and expenditure lines (a budget-neutral one must balance)."""
+    """Save an appropriation with its income and expenditure lines: each line's year within the pool's
+    period and its grant one of the pool's; a budget-neutral appropriation must balance every year."""
     if not lines:
         raise FundingError(_("Angiv mindst én linje med indtægt eller udgift."))
     _validate(appropriation)
+    check_lines(appropriation, lines)
     check_neutrality(appropriation, lines)
     with transaction.atomic():
         appropriation.save()

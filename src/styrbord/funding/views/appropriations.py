@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.accounts.permissions import CREATE, RETRIEVE, get_scoped_or_404, scoped_for
 from styrbord.accounts.route_policy import requires
-from styrbord.funding.forms import AppropriationForm, AppropriationLineFormSet
+from styrbord.funding.forms import AppropriationForm, AppropriationLineFormSet, BaseAppropriationLineFormSet
 from styrbord.funding.models import AppropriationLine
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.setup import create_appropriation
@@ -21,7 +21,8 @@ from styrbord.organisations.models import Municipality
 @requires("appropriation", CREATE)
 @login_required
 def appropriation_create(request: HttpRequest) -> HttpResponse:
-    """Register a committee's appropriation; a budget-neutral one must balance in every year."""
+    """Register a committee's appropriation: its lines within the pool's period and on the pool's own
+    grants; a budget-neutral one must balance in every year."""
     require(request, CREATE, "appropriation")
     municipalities = list(scoped_for(request.user, RETRIEVE, "municipality", Municipality.objects.all())[:2])
     if len(municipalities) != 1:
@@ -32,7 +33,7 @@ def appropriation_create(request: HttpRequest) -> HttpResponse:
     form = AppropriationForm(request.POST or None, pools=pools_for(request).filter(municipality=municipality))
     grants = grants_for(request)
     lines = AppropriationLineFormSet(request.POST or None, prefix="line", form_kwargs={"grants": grants})
-    if request.method == "POST" and form.is_valid() and lines.is_valid():
+    if request.method == "POST" and _appropriation_and_lines_valid(form, lines):
         appropriation = form.save(commit=False)
         appropriation.municipality = municipality
         rows = [
@@ -54,6 +55,16 @@ def appropriation_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Bevillingen er oprettet."))
             return redirect("funding:appropriation_detail", pk=appropriation.pk)
     return render(request, "funding/appropriation_form.html", {"form": form, "lines": lines})
+
+
+def _appropriation_and_lines_valid(form: AppropriationForm, lines: BaseAppropriationLineFormSet) -> bool:
+    """Both forms checked, and the lines against the chosen pool (its period, its grants), so every
+    error shows at once, each at its row."""
+    valid = form.is_valid()
+    valid = lines.is_valid() and valid
+    if "pool" not in form.cleaned_data:
+        return False  # the pool itself was refused: its error says so, the rows cannot be checked against it
+    return lines.check_pool(form.cleaned_data["pool"]) and valid
 
 
 @requires("appropriation", RETRIEVE)
