@@ -9,6 +9,11 @@ class FundingConfig(AppConfig):
     verbose_name = _("Puljer og økonomi")
 
     def ready(self) -> None:
+        # The ledger's own texts (RecordMessage) are registered when their modules load: load them
+        # with the app, so a record is shown in the reader's language whatever ran first (a
+        # command, a test, a worker).
+        import styrbord.funding.services.booking_charges
+        import styrbord.funding.services.ledger  # noqa: F401
         from styrbord.training.signals import booking_costs_changed
 
         booking_costs_changed.connect(_follow_cost_change, dispatch_uid="funding.follow_cost_change")

@@ -34,7 +34,10 @@ def natural_places(value: Decimal | float | int) -> int:
 def format_number(value: Decimal | int, places: int = 0, locale: str | None = None) -> str:
     """Group thousands and show a fixed number of decimals: 1.234,50."""
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return _babel_decimal(Decimal(value), format=pattern, locale=_locale(locale), decimal_quantization=True)
+    number = Decimal(value)
+    if number < 0 and round(number, places) == 0:
+        number = -number  # -100,50 kr. in millions is 0,000, never "-0,000"
+    return _babel_decimal(number, format=pattern, locale=_locale(locale), decimal_quantization=True)
 
 
 def format_kr(value: Decimal | int, places: int = 0, locale: str | None = None) -> str:

@@ -188,3 +188,12 @@ def test_long_words_get_soft_hyphens_at_danish_syllables_and_read_the_same() -> 
             letters = word.strip(":").split(SOFT_HYPHEN)
             assert len(letters[0]) >= 4
             assert len(letters[-1]) >= 4
+
+
+def test_a_small_negative_amount_rounded_to_zero_has_no_minus() -> None:
+    """-100,50 kr. in a table of millions read "-0,000" in a committee paper."""
+    from styrbord.lib.formatting import format_mio, format_number
+
+    assert format_number(Decimal("-0.0001005"), 3) == "0,000"
+    assert format_mio(Decimal("-100.50")) == "0,000 mio. kr."
+    assert format_number(Decimal("-0.0016"), 3) == "-0,002"
