@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.formatting import format_number, parse_typed_decimal
 
@@ -128,6 +129,11 @@ class MoneyInput(forms.TextInput):
 def money_form_field(label: Any, required: bool = True, **kwargs: Any) -> forms.DecimalField:
     """A form field for kroner with øre, written the Danish way: "2.400,50" or "2400,50" (also 2400.50)."""
     kwargs.setdefault("widget", _money_input())
+    if kwargs.get("min_value") == 0:  # said as an amount, not Django's "større end eller lig 0"
+        kwargs["error_messages"] = {
+            "min_value": _("Beløbet kan ikke være negativt."),
+            **kwargs.get("error_messages", {}),
+        }
     return DanishDecimalFormField(
         label=label, max_digits=MAX_DIGITS, decimal_places=2, localize=True, required=required, **kwargs
     )

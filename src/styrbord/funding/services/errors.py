@@ -11,6 +11,7 @@ be worded in every language of the site (``in_languages``) and shown in the read
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -36,6 +37,18 @@ class FundingError(Exception):
         self.message = message
         self.template = template
         self.values = dict(values or {})
+        # The form field the refusal is about ("posted_on" for a date outside the pool's period),
+        # so a page shows it at the field; None: about the whole form.
+        self.field: str | None = None
+
+    def at(self, field: str) -> FundingError:
+        """The same refusal, shown at ``field`` on a form that has it."""
+        self.field = field
+        return self
+
+    def show_on(self, form: Any) -> None:
+        """Add the refusal to ``form``: at its field if the form has it, else above the form."""
+        form.add_error(self.field if self.field in form.fields else None, self.message)
 
     @classmethod
     def of(cls, template: str, **values: object) -> FundingError:

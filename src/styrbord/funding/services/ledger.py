@@ -116,7 +116,7 @@ def ensure_in_period(grant: Grant, day: dt.date) -> None:
             start=lazy_date(pool.period_start),
             end=lazy_date(pool.period_end),
             pool=pool.name,
-        )
+        ).at("posted_on")
 
 
 def _audit_data(entry: LedgerEntry, **extra: Any) -> dict[str, Any]:

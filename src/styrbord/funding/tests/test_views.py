@@ -155,6 +155,15 @@ def test_finance_posts_reverses_and_corrects_through_the_forms(world, funded) ->
         {"kind": "actual", "category": "materials", "amount": "10", "posted_on": "2025-05-02"},
     )
     assert "dækker ikke udgiftsarten Materialer" in response.content.decode()
+    # A date outside the pool's period is refused at the date field, not in a box above the form.
+    outside = client.post(
+        reverse("funding:entry_create", args=[grant.pk]),
+        {"kind": "actual", "category": "fee", "amount": "10", "posted_on": "2028-01-03", "text": "Forkert"},
+    )
+    assert outside.context["form"].errors["posted_on"] == [
+        f"Datoen 03-01-2028 ligger uden for projektperioden 01-01-2025 – 31-12-2027 for puljen {grant.pool.name}."
+    ]
+    assert not outside.context["form"].non_field_errors()
     # Zero, a negative amount (an offset that bypasses reversal) and exponent notation are refused.
     for amount, message in (
         ("0", "Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den."),

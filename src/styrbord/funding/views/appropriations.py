@@ -50,7 +50,7 @@ def appropriation_create(request: HttpRequest) -> HttpResponse:
         try:
             create_appropriation(appropriation, rows, request.user)  # type: ignore[arg-type]
         except FundingError as error:
-            form.add_error(None, error.message)
+            error.show_on(form)
         else:
             messages.success(request, _("Bevillingen er oprettet."))
             return redirect("funding:appropriation_detail", pk=appropriation.pk)

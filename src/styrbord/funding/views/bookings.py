@@ -57,7 +57,7 @@ def booking_charge(request: HttpRequest, pk: int) -> HttpResponse:
                 skip_ineligible=form.cleaned_data["skip_ineligible"],  # type: ignore[arg-type]
             )
         except FundingError as error:
-            form.add_error(None, error.message)
+            error.show_on(form)
         else:
             messages.success(request, _("Pladsen er fordelt på tilsagnene."))
             return render(

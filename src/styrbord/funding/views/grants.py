@@ -77,7 +77,7 @@ def grant_create(request: HttpRequest, pool_pk: int) -> HttpResponse:
         try:
             create_grant(grant, request.user, budget)  # type: ignore[arg-type]
         except FundingError as error:
-            form.add_error(None, error.message)
+            error.show_on(form)
         else:
             messages.success(request, _("Tilsagnet er oprettet."))
             return redirect("funding:grant_detail", pk=grant.pk)
@@ -286,7 +286,7 @@ def entry_create(request: HttpRequest, pk: int) -> HttpResponse:
                     text=data["text"],
                 )
         except FundingError as error:
-            form.add_error(None, error.message)
+            error.show_on(form)
         else:
             messages.success(request, _("Posteringen er gemt."))
             return redirect("funding:grant_detail", pk=grant.pk)
@@ -309,7 +309,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             reverse_entry(entry, request.user, form.cleaned_data["reason"])  # type: ignore[arg-type]
         except FundingError as error:
-            form.add_error(None, error.message)
+            error.show_on(form)
         else:
             messages.success(request, _("Posteringen er tilbageført."))
             return redirect("funding:grant_detail", pk=entry.grant_id)

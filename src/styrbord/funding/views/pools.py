@@ -138,7 +138,7 @@ def pool_create(request: HttpRequest) -> HttpResponse:
                     raise FundingError(_("Puljen ville ligge uden for det, du har adgang til: vælg din kommune."))
         except FundingError as error:
             pool.pk = None
-            form.add_error(None, error.message)
+            error.show_on(form)
         else:
             messages.success(request, _("Puljen er oprettet."))
             return redirect("funding:pool_detail", pk=pool.pk)

@@ -48,3 +48,20 @@ def test_allocations_always_sum_to_the_total_to_the_ore(total: Decimal, weights:
     assert sum(parts) == to_money(total)
     assert all(p >= 0 for p in parts)
     assert all(p == 0 for p, w in zip(parts, weights, strict=True) if w == 0)
+
+
+def test_a_money_box_that_takes_no_negative_amount_says_so_as_an_amount() -> None:
+    """The booking's transport box answered Django's 'Denne værdi skal være større end eller lig 0.'"""
+    from django import forms
+    from django.utils import translation
+
+    from styrbord.lib.money import money_form_field
+
+    class Form(forms.Form):
+        travel = money_form_field("Transport (kr.)", min_value=Decimal("0"))
+
+    with translation.override("da"):
+        assert Form({"travel": "-100,00"}).errors["travel"] == ["Beløbet kan ikke være negativt."]
+    with translation.override("en"):
+        assert Form({"travel": "-100,00"}).errors["travel"] == ["The amount cannot be negative."]
+    assert Form({"travel": "0"}).is_valid()
