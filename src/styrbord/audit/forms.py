@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,13 @@ class LogFilterForm(forms.Form):
         label=_("Fra dato"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = CalendarDateFormField(label=_("Til dato"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:  # it silently found nothing
+            self.add_error("date_to", _("Til-datoen ligger før fra-datoen."))
+        return data
 
 
 class AnonymiseForm(forms.Form):

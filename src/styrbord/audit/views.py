@@ -151,6 +151,8 @@ def log(request: HttpRequest) -> HttpResponse:
             "date_to": "created_at__date__lte",
         }
         entries = apply_choices(entries, f, lookups)
+    elif form.is_bound:  # a filter the form refused lists nothing (its errors say why), not everything
+        entries = entries.none()
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
     return render(
         request,

@@ -31,6 +31,20 @@ def test_the_log_filters_by_subject_and_kind(world, client) -> None:  # type: ig
     assert person.name not in page  # people are shown by id, never by name
 
 
+def test_a_refused_filter_lists_nothing_and_says_why(world, client) -> None:  # type: ignore[no-untyped-def]
+    """A "Til dato" before "Fra dato" silently found nothing, and a subject that is no number listed
+    every entry under its error: both now list nothing and say what is wrong at the field."""
+    log_action(world.dolmer, "organisations.facility.updated", world.admin, {"field": "places"})
+    client.force_login(world.admin)
+    backwards = client.get("/audit/", {"date_from": "2026-12-07", "date_to": "2026-12-01"})
+    assert backwards.context["form"].errors["date_to"] == ["Til-datoen ligger før fra-datoen."]
+    assert list(backwards.context["page"]) == []
+    not_a_number = client.get("/audit/", {"subject": "abc"})
+    assert "subject" in not_a_number.context["form"].errors
+    assert list(not_a_number.context["page"]) == []
+    assert len(client.get("/audit/").context["page"]) > 0  # no filter: the log
+
+
 def test_one_view_of_many_people_is_one_row_with_their_ids(world, client) -> None:  # type: ignore[no-untyped-def]
     people = sorted(p.pk for p in [*world.dolmer_staff, *world.glesborg_staff])  # five
     log_access(world.coordinator, "staff.employee.viewed", people, data={"facility_id": world.dolmer.pk})
