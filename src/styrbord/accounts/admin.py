@@ -12,11 +12,12 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.forms import ThrottledAuthenticationForm
-from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, User
+from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, Role, User
 from styrbord.accounts.permissions import is_administrator
 
 
@@ -44,8 +45,34 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.has_permission = _admin_site_permission  # type: ignore[method-assign]
 
 
+# What each role needs to see anything: a coordinator saved with no municipality or region had an
+# empty Styrbord (safe, but a login that cannot work). Field -> the message, said at that field.
+SCOPE_NEEDED: dict[str, tuple[str, Any]] = {
+    Role.COORDINATOR: ("municipality", _("En koordinator skal have en kommune eller en region.")),
+    Role.FINANCE: ("municipality", _("En økonomimedarbejder skal have en kommune eller en region.")),
+    Role.FACILITY_MANAGER: ("facilities", _("En tilbudsleder skal have mindst ét tilbud.")),
+    Role.EMPLOYEE: ("employee", _("Et medarbejderlogin skal være knyttet til en medarbejder.")),
+    Role.GRANTOR: ("grantor", _("En tilskudsgiver skal have sin tilskudsgiver valgt.")),
+}
+
+
+class ScopedUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
+    """The administration's user form: a role's login is saved with the scope the role needs."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        role = data.get("role")
+        if role in SCOPE_NEEDED and not data.get("is_superuser"):
+            field, message = SCOPE_NEEDED[role]
+            has_scope = bool(data.get(field)) or (field == "municipality" and bool(data.get("region")))
+            if not has_scope and field in self.fields:
+                self.add_error(field, message)
+        return data
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = ScopedUserChangeForm
     list_display = ("username", "first_name", "last_name", "role", "municipality", "region", "is_active")
     list_filter = ("role", "is_active", "municipality__region")
     fieldsets = (

@@ -117,3 +117,28 @@ def test_the_admin_lists_people_and_competences_in_danish_order(world, client) -
     assert shown == names
     order = [n for n in re.findall(r'class="field-name"><a [^>]*>([^<]+)</a>', competences) if n[0] in "ZÆØÅ"]
     assert order == ["Zoneterapi", "Ægte omsorg", "Ørelyd", "Åndedræt"]
+
+
+def test_the_admin_saves_a_login_only_with_the_scope_its_role_needs(world, client) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator saved with no municipality and no region logged in to an empty Styrbord."""
+    from styrbord.accounts.models import User
+    from styrbord.testing.forms import form_data, page_forms
+
+    client.force_login(_make_staff(world.admin, superuser=True))
+    colleague = User.objects.create_user("ny-kollega", password="test-password-123", role="employee")
+    url = f"/admin/accounts/user/{colleague.pk}/change/"
+    form = page_forms(client.get(url).content, "//form[@id='user_form']")[0]
+    data = form_data(form)
+
+    refused = client.post(url, {**data, "role": "coordinator", "municipality": "", "region": ""})
+    saved_with_scope = {**data, "role": "coordinator", "municipality": str(world.dolmer.municipality_id)}
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["municipality"] == [
+        "En koordinator skal have en kommune eller en region."
+    ]
+    colleague.refresh_from_db()
+    assert colleague.role == "employee"
+    assert client.post(url, saved_with_scope).status_code == 302
+    colleague.refresh_from_db()
+    assert (colleague.role, colleague.municipality_id) == ("coordinator", world.dolmer.municipality_id)
