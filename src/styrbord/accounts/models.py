@@ -71,6 +71,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def role_label(self) -> str:
+        """The role as the user reads it: a coordinator of a region is not "Kommunal koordinator"."""
+        if self.role == Role.COORDINATOR and self.region_id is not None and self.municipality_id is None:
+            return str(_("Regional koordinator (HR/kompetence)"))
+        return str(self.get_role_display())
+
 
 class ApiToken(models.Model):
     """A personal API token. Only a SHA-256 hash is stored; the token is shown once, at creation.

@@ -290,7 +290,7 @@ class Reader:
     def person(self, user: User) -> str:
         """A user as the answer to "who": name and role ("Mette Holm, Tilbudsleder"). An ordinary
         employee's account that is not the person's own is named by its role only."""
-        role = user.get_role_display() if user.role else ""
+        role = user.role_label if user.role else ""
         if user.role == Role.EMPLOYEE and user.employee_id != self.employee.pk:
             return role
         name = user.get_full_name() or user.get_username()

@@ -110,7 +110,7 @@ def manageable_users(user: User | AnonymousUser) -> QuerySet[User]:
 
 def role_scope_text(account: User) -> str:
     """The account's role and where it applies, for lists and the invitation."""
-    role, where = str(Role(account.role).label), scope_label(account)
+    role, where = account.role_label, scope_label(account)
     return f"{role} ({where})" if where else role
 
 

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 from styrbord.accounts import throttle
 from styrbord.accounts.admin import is_system_administrator
 from styrbord.accounts.forms import ChoosePasswordForm, UserForm
-from styrbord.accounts.models import Role, User
+from styrbord.accounts.models import User
 from styrbord.accounts.permissions import CREATE, LIST, UPDATE, can
 from styrbord.accounts.route_policy import requires
 from styrbord.accounts.services import manageable_users, scope_label, send_invitation, users_for
@@ -78,7 +78,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "account": account,
             # Waiting for the person to choose a password (no municipal login connected either).
             "invited": account.is_active and not account.has_usable_password() and account.pk not in connected,
-            "role": Role(account.role).label,
+            "role": account.role_label,
             "scope": scope_label(account),
             "editable": account.pk in editable,
             # An administrator changes every login in the administration (region, grantor, staff).

@@ -142,3 +142,17 @@ def test_the_admin_saves_a_login_only_with_the_scope_its_role_needs(world, clien
     assert client.post(url, saved_with_scope).status_code == 302
     colleague.refresh_from_db()
     assert (colleague.role, colleague.municipality_id) == ("coordinator", world.dolmer.municipality_id)
+
+
+def test_a_coordinator_of_a_region_is_not_called_municipal(world) -> None:  # type: ignore[no-untyped-def]
+    """The region's coordinator read "Kommunal koordinator (HR/kompetence) · Region Hovedstaden"."""
+    from django.utils import translation
+
+    from styrbord.testing import factories
+
+    regional = factories.user("coordinator", "regionens-koordinator", region=world.kbh_facility.municipality.region)
+    with translation.override("da"):
+        assert regional.role_label == "Regional koordinator (HR/kompetence)"
+        assert world.coordinator.role_label == "Kommunal koordinator (HR/kompetence)"
+    with translation.override("en"):
+        assert regional.role_label == "Regional coordinator (HR/competence)"

@@ -90,7 +90,7 @@ class Command(BaseCommand):
     def _print_logins(self, address: str) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=LOGIN_ORDER).select_related()}
         rows = [
-            (name, str(users[name].get_role_display()), scope_label(users[name]))
+            (name, users[name].role_label, scope_label(users[name]))
             for name in LOGIN_ORDER
             if name in users
         ]
