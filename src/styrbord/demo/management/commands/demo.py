@@ -89,11 +89,7 @@ class Command(BaseCommand):
 
     def _print_logins(self, address: str) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=LOGIN_ORDER).select_related()}
-        rows = [
-            (name, users[name].role_label, scope_label(users[name]))
-            for name in LOGIN_ORDER
-            if name in users
-        ]
+        rows = [(name, users[name].role_label, scope_label(users[name])) for name in LOGIN_ORDER if name in users]
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Styrbord: {address}"))
         self.stdout.write(f"Demo-logins (adgangskode for alle: {DEMO_PASSWORD}):")
