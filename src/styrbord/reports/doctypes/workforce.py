@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from styrbord.accounts.models import Role
+from styrbord.accounts.suppression import THRESHOLD
 from styrbord.lib import charts as lib_charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_number
@@ -44,6 +45,7 @@ from styrbord.workforce.tables import contact_table, learner_table, posting_tabl
 
 YEARS_SHOWN = 5
 CHART_SERIES = 5  # job groups drawn one by one; the rest as "Øvrige faggrupper"
+OTHER_GROUPS = "Øvrige faggrupper"
 
 
 def _years(request: ReportRequest) -> list[int]:
@@ -102,11 +104,44 @@ def _headcount_text(figure: FigureTable) -> str:
     return lead + text[0].upper() + text[1:] + "."
 
 
-def _headcount_chart(figure: FigureTable) -> Any:
-    """Lines for the biggest job groups and one for the rest, so the legend stays readable on paper."""
-    shown_rows = [r for r in figure.rows if any(_shown(c) is not None for c in r.cells)]
-    shown_rows.sort(key=lambda r: -(_shown(r.cells[-1]) or Decimal(0)))
-    top, rest = shown_rows[:CHART_SERIES], shown_rows[CHART_SERIES:]
+def _ranked_value(row: Any) -> tuple[Decimal, Decimal] | None:
+    """How big a job group is by its shown cells (latest shown, then largest); None when it shows none above 0.
+
+    A hidden cell is not a 0: ranking by it would put a hidden or empty group among the lines."""
+    shown = [v for v in (_shown(c) for c in row.cells) if v is not None]
+    if not any(shown):
+        return None
+    return shown[-1], max(shown)
+
+
+def _rest_value(figure: FigureTable, top: list[Any], rest: list[Any], index: int, suppress: bool) -> Decimal | None:
+    """The year's "Øvrige faggrupper": its total minus the shown lines, or None where it cannot be shown.
+
+    It is left out where the total or a line is hidden, and — as in the tables (``accounts.suppression``) —
+    where it would give a hidden cell away: one hidden group among the rest (the point would be its value
+    plus shown ones), the hidden groups together under 5, or the point itself under 5."""
+    total = _shown(figure.total.cells[index]) if figure.total is not None else None
+    lines = [_shown(r.cells[index]) for r in top]
+    if total is None or any(v is None for v in lines):
+        return None
+    value = total - sum((v for v in lines if v is not None), Decimal(0))
+    hidden = [r for r in rest if r.cells[index].hidden]
+    hidden_sum = value - sum((_shown(r.cells[index]) or Decimal(0) for r in rest), Decimal(0))
+    if suppress and (len(hidden) == 1 or 0 < hidden_sum < THRESHOLD or 0 < value < THRESHOLD):
+        return None
+    return value
+
+
+def _headcount_chart(figure: FigureTable, suppress: bool = True) -> Any:
+    """Lines for the biggest job groups and one for the rest, so the legend stays readable on paper.
+
+    The lines are the groups with most staff by their shown figures (a group hidden or empty in every year
+    is never one of them); "Øvrige faggrupper" is everyone else, each year's total minus the lines, where
+    that can be shown without telling a hidden figure (``_rest_value``); other years are left out."""
+    ranked = [(key, r) for r in figure.rows if (key := _ranked_value(r)) is not None]
+    ranked.sort(key=lambda pair: pair[0], reverse=True)
+    top = [r for _key, r in ranked[:CHART_SERIES]]
+    rest = [r for r in figure.rows if all(r is not t for t in top)]
     data: list[dict[str, Any]] = [
         {"year": year, "value": _shown(cell), "series": row.label}
         for row in top
@@ -115,10 +150,9 @@ def _headcount_chart(figure: FigureTable) -> Any:
     ]
     if rest:
         for index, year in enumerate(figure.columns):
-            values = [_shown(r.cells[index]) for r in rest]
-            if all(v is not None for v in values):
-                total = sum((v for v in values if v is not None), Decimal(0))
-                data.append({"year": year, "value": total, "series": "Øvrige faggrupper"})
+            value = _rest_value(figure, top, rest, index, suppress)
+            if value is not None:
+                data.append({"year": year, "value": value, "series": OTHER_GROUPS})
     if not data:
         return None
     chart = lib_charts.line_chart(
@@ -187,9 +221,34 @@ def _part_time_text(figure: FigureTable, scope_name: str) -> str:
     return text
 
 
-def _learner_text(figure: FigureTable) -> str:
+def _imported_learners(imported: FigureTable) -> list[tuple[str, Decimal]]:
+    """(year, number) of the imported statistics' trainees and students, for the years whose whole is shown:
+    the row for everyone, else the sum of the job groups where none is hidden."""
+    everyone = next((r for r in imported.rows if r.key == ""), None)
+    groups = [r for r in imported.rows if r.key != ""]
+    found = []
+    for index, year in enumerate(imported.columns):
+        value = _shown(everyone.cells[index]) if everyone is not None else None
+        if value is None and groups and not any(r.cells[index].hidden for r in groups):
+            value = sum((_shown(r.cells[index]) or Decimal(0) for r in groups), Decimal(0))
+        if value is not None:
+            found.append((year, value))
+    return found
+
+
+def _learner_text(figure: FigureTable, imported: FigureTable | None = None) -> str:
     if not figure.rows or figure.total is None:
-        return "Der er ikke registreret elever, studerende eller praktikanter i perioden."
+        if imported is None or not imported.rows:
+            return "Der er ikke registreret elever, studerende eller praktikanter i perioden."
+        # Styrbord's staff data has none, but the municipality's imported HR statistics have some.
+        found = _imported_learners(imported)
+        lead = "Styrbords personaledata har ingen elever, studerende eller praktikanter registreret i perioden, men "
+        if not found:
+            return lead + "den importerede HR-statistik har elever og studerende; tallene kan ikke vises (små tal)."
+        figures = [f"{format_number(int(value))} i {year}" for year, value in found[-3:]]
+        figures[0] = figures[0].replace(" i ", " elever og studerende i ", 1)
+        listed = figures[0] if len(figures) == 1 else ", ".join(figures[:-1]) + " og " + figures[-1]
+        return lead + f"den importerede HR-statistik viser {listed}."
     last, before = _shown(figure.total.cells[-1]), _shown(figure.total.cells[-2]) if len(figure.columns) > 1 else None
     if last is None:
         return "Antallet af elever, studerende og praktikanter kan ikke vises for de valgte tilbud."
@@ -245,6 +304,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     figures = {t.key: t for t in page.computed}
     headcount, age, part_time = figures["headcount"], figures["average_age"], figures["part_time"]
     learners = figures["learners"]
+    imported_learners = next((t for t in page.imported if t.key == "imported_students"), None)
     if page.staff_count == 0:
         raise ReportError(_("Der er ingen medarbejdere i %(scope)s i %(span)s.") % {"scope": scope_name, "span": span})
 
@@ -265,10 +325,14 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
         case.add(document_chart(age.chart, "Gennemsnitsalder pr. faggruppe", width_cm=13.5))
     if page.postings is not None:
         case.add(Paragraph(_postings_text(page.postings), lead="Antal ansøgere:"))
-        case.add(_table(page.postings, CellKind.NUMBER, 1, "Ansøgere pr. stillingsopslag", "Stillingstype"))
+        postings_table = _table(page.postings, CellKind.NUMBER, 1, "Ansøgere pr. stillingsopslag", "Stillingstype")
+        # The page writes the number of postings in parentheses; the document keeps numbers (its
+        # appendix holds numbers, not text), so its note does not promise them.
+        postings_table.note = "Gennemsnitligt antal ansøgere pr. opslag."
+        case.add(postings_table)
     case.add(Paragraph(_part_time_text(part_time, scope_name), lead="Fuldtidsansatte og deltidsansatte:"))
     case.add(_table(part_time, CellKind.PERCENT, 1, "Andel deltidsansatte (under 37 timer)", "Faggruppe"))
-    case.add(Paragraph(_learner_text(learners), lead="Uddannelses- og praktikpladser:"))
+    case.add(Paragraph(_learner_text(learners, imported_learners), lead="Uddannelses- og praktikpladser:"))
     if learners.rows:
         case.add(_table(learners, CellKind.NUMBER, 0, "Elever, studerende og praktikanter", "Type"))
     case.add(
