@@ -598,18 +598,29 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
     # backfill and the planner would find it cheap. Said once, with the number of rows.
     no_wage = [p.row for p in plan.employments if p.existing_id is None and p.row.hourly_wage is None]
     if no_wage:
-        parsed.warnings.add(
-            no_wage[0].file,
-            no_wage[0].row,
-            parsed.headers.get("hourly_wage", "Timeløn"),
-            "",
-            gettext_noop(
-                "%(count)s nye ansættelser har ingen timeløn og gemmes med 0 kr.: deres kursusdage koster da "
-                "ingen vikardækning, og planlæggeren finder dem billige. Tilføj kolonnen Timeløn, eller ret "
-                "timelønnen på ansættelsen."
-            ),
-            count=len(no_wage),
+        # Which rows (the first few), and whether the column is there but empty or missing.
+        rows = ", ".join(str(r.row) for r in no_wage[:NO_WAGE_ROWS_SHOWN]) + (
+            " …" if len(no_wage) > NO_WAGE_ROWS_SHOWN else ""
         )
+        if "hourly_wage" in parsed.headers:
+            message = gettext_noop(
+                "%(count)s nye ansættelser (række %(rows)s) har ingen timeløn og gemmes med 0 kr.: deres "
+                "kursusdage koster da ingen vikardækning, og planlæggeren finder dem billige. Udfyld kolonnen "
+                "%(column)s, eller ret timelønnen på ansættelsen."
+            )
+        else:
+            message = gettext_noop(
+                "%(count)s nye ansættelser (række %(rows)s) har ingen timeløn og gemmes med 0 kr.: deres "
+                "kursusdage koster da ingen vikardækning, og planlæggeren finder dem billige. Tilføj kolonnen "
+                "%(column)s, eller ret timelønnen på ansættelsen."
+            )
+        column = parsed.headers.get("hourly_wage", "Timeløn")
+        parsed.warnings.add(
+            no_wage[0].file, no_wage[0].row, column, "", message, count=len(no_wage), rows=rows, column=column
+        )
+
+
+NO_WAGE_ROWS_SHOWN = 5  # rows named in the missing-wage warning; more read as "…"
 
 
 def _changes(

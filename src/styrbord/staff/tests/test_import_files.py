@@ -462,7 +462,10 @@ class TestGenericFiles:
 
         [warning] = [w for w in result.plan.warnings if w.column == "Timeløn"]
         assert warning.row == 2
-        assert warning.message.startswith("2 nye ansættelser har ingen timeløn og gemmes med 0 kr.")
+        assert warning.message.startswith("2 nye ansættelser (række 2, 4) har ingen timeløn og gemmes med 0 kr.")
+        # The column is there, only empty: fill it in (it said "Tilføj kolonnen Timeløn").
+        assert "Udfyld kolonnen Timeløn" in warning.message
+        assert "Tilføj kolonnen" not in warning.message
         assert Employment.objects.get(employment_number="A-1").hourly_wage == 0
 
     def test_a_date_outside_the_calendar_is_an_error_at_its_cell(self, world, tmp_path) -> None:
