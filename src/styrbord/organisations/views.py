@@ -29,7 +29,7 @@ from styrbord.accounts.permissions import (
     is_administrator,
     scoped_for,
 )
-from styrbord.accounts.route_policy import requires
+from styrbord.accounts.route_policy import may_open, requires
 from styrbord.audit.services import log_access, log_action
 from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
@@ -99,6 +99,9 @@ def facility_list(request: HttpRequest) -> HttpResponse:
     rows = tables.facility_rows(on_page, figures)
     own_id = getattr(user, "municipality_id", None)
     own_municipality = own_id is not None and _sees_municipality(user, own_id)
+    # The imports run for the user's own municipality (an administrator picks one): without one
+    # (a regional coordinator) they refuse, so they are not offered (see ``importing_municipality``).
+    imports_for = is_administrator(user) or own_id is not None
     context: dict[str, Any] = {
         "form": form,
         "show_municipality_filter": show_municipality_filter,
@@ -114,6 +117,8 @@ def facility_list(request: HttpRequest) -> HttpResponse:
         "query_string": query_without(request.GET, "side"),
         "own_municipality": own_municipality,
         "can_create_facility": services.may_create_facility(user),
+        "can_import_staff": imports_for and may_open(user, "staff:import_upload"),
+        "can_import_holdings": imports_for and may_open(user, "competences:import_upload"),
     }
     return render(request, "organisations/facility_list.html", context)
 

@@ -88,6 +88,9 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows,
         "can_create": can(user, CREATE, "scenario") and user.municipality_id is not None,
+        # A scenario plans for one municipality's facilities (see _municipality_for): a user with no
+        # municipality of their own (a regional coordinator) is told so instead of "none yet".
+        "plans_elsewhere": user.municipality_id is None and not is_administrator(user),
     }
     return render(request, "planning/scenario_list.html", context)
 

@@ -65,7 +65,11 @@ def pool_list(request: HttpRequest) -> HttpResponse:
         totals = totals + pool_total
         warnings = sort_warnings(deadlines[pool.pk] + [w for row in by_pool[pool.pk] for w in row.warnings])
         overview.append({"pool": pool, "rows": by_pool[pool.pk], "balances": pool_total, "warnings": warnings})
-    municipalities = list(_own_municipalities(request)[:2]) if can(request.user, RETRIEVE, "municipality") else []
+    # What the create pages need (see pool_create and appropriation_create): a pool is saved for a
+    # municipality in the user's scope (an administrator picks any), an appropriation for the user's
+    # one municipality. A regional coordinator has none, so neither is offered.
+    creates_for = list(_own_municipalities(request)[:2])
+    municipalities = creates_for if can(request.user, RETRIEVE, "municipality") else []
     return render(
         request,
         "funding/pool_list.html",
@@ -73,8 +77,9 @@ def pool_list(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "totals": totals,
             "pool_total": sum((p.total for p in pools), Decimal("0")),
-            "can_create_pool": can(request.user, CREATE, "pool"),
-            "can_create_appropriation": can(request.user, CREATE, "appropriation"),
+            "can_create_pool": can(request.user, CREATE, "pool")
+            and (is_administrator(request.user) or bool(creates_for)),
+            "can_create_appropriation": can(request.user, CREATE, "appropriation") and len(creates_for) == 1,
             "own_municipality": municipalities[0] if len(municipalities) == 1 else None,
             "today": today,
         },

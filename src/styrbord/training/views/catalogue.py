@@ -504,6 +504,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     seats, planned = counts["seats"], counts["planned"]
     today = local_today()
     registrable = _registrable(request, session, today) if can(request.user, UPDATE, "booking") else []
+    # Change and cancel only for those the pages behind would let; another's session says whose it is.
+    manages_sessions = can(request.user, UPDATE, "session") and not session.cancelled
+    manage_refusal = why_not_manage(request.user, session) if manages_sessions else None
     return render(
         request,
         "training/session_detail.html",
@@ -520,8 +523,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "warnings": warnings,
             "Booking": Booking,
-            # Shown to those who may update sessions; the pages behind say if this one is not theirs.
-            "can_manage": can(request.user, UPDATE, "session") and not session.cancelled,
+            "can_manage": manages_sessions and manage_refusal is None,
+            "manage_refusal": manage_refusal,
             "registrable": len(registrable),
             # The course is over and these still wait (the rule of services.awaiting_attendance).
             "awaiting": len(registrable) if session.last_day is not None and session.last_day < today else 0,
