@@ -31,6 +31,7 @@ from styrbord.audit.services import log_access
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import apply_choices, query_without
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
+from styrbord.organisations.services import current_employments
 from styrbord.staff.models import Employee
 from styrbord.web.downloads import attachment
 
@@ -238,6 +239,13 @@ def employee_data(request: HttpRequest, employee_id: int) -> HttpResponse:
             "sections": sections,
             "holds": RetentionHold.objects.filter(employee=employee),
             "can_anonymise": can(request.user, DELETE, "personal_data"),
+            # Anonymising someone still employed is allowed (a request for erasure) but rarely meant.
+            "still_employed": sorted(
+                {
+                    e.facility.name
+                    for e in current_employments(local_today()).filter(employee=employee).select_related("facility")
+                }
+            ),
             "form": AnonymiseForm(),
         },
     )

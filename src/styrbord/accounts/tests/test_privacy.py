@@ -312,6 +312,13 @@ def test_the_pages_export_and_anonymise_with_the_right_roles(person, world, clie
     client.force_login(world.admin)
     page = client.get(f"/audit/persondata/{person.pk}/")
     assert page.status_code == 200
+    # Still employed at Dolmer Have: the page says so before the anonymisation, which is allowed.
+    assert "Personen er stadig ansat (Dolmer Have)." in page.content.decode()
+    former = world.dolmer_staff[1]
+    Employment.objects.filter(employee=former).update(
+        end_date=dt.date(2020, 12, 31), status=Employment.Status.ENDED, start_date=dt.date(2015, 1, 1)
+    )
+    assert 'id="still-employed"' not in client.get(f"/audit/persondata/{former.pk}/").content.decode()
     response = client.post(f"/audit/persondata/{person.pk}/anonymiser/", {"reason": "Sletning", "confirm": "on"})
     assert response.status_code == 302
     assert Employee.objects.get(pk=person.pk).anonymised_at is not None
