@@ -346,7 +346,9 @@ class Reader:
             return plain(data)
         model = _model(object_type)
         parts = []
-        for key, value in data.items():
+        # By key: PostgreSQL's jsonb keeps no insertion order (it wrote "Status" before "Hold"
+        # where SQLite kept "Hold" first), and the file reads the same on either database.
+        for key, value in sorted(data.items()):
             if key in SKIPPED_DETAILS or value in (None, "", [], {}):
                 continue
             named = self._detail(model, str(key), value)
