@@ -16,7 +16,6 @@ employee's account is named by its role only, unless it is the person's own.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -45,7 +44,7 @@ from styrbord.lib.formatting import (
     shown_record_text,
 )
 from styrbord.lib.money import MAX_DIGITS
-from styrbord.lib.spreadsheets import Sheet, write_xlsx
+from styrbord.lib.spreadsheets import Sheet, unique_sheet_name, write_xlsx
 from styrbord.staff.models import Employee
 
 AUDIT = "audit.auditentry"
@@ -429,17 +428,6 @@ REFERENCES = {
 SKIPPED_DETAILS = {"reversed", "ids", "filters", "token_id"}
 
 
-def _sheet_name(title: str, taken: set[str]) -> str:
-    """A worksheet name Excel accepts (31 characters, none of []:*?/\\), unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Ark"
-    name, n = base, 1
-    while name.lower() in taken:
-        n += 1
-        name = f"{base[: 31 - len(str(n)) - 1]} {n}"
-    taken.add(name.lower())
-    return name
-
-
 def _section_sheet(reader: Reader, model: type[Model], rows: Sequence[dict[str, Any]], name: str) -> Sheet:
     cols = columns(model)
     for column in cols:
@@ -522,9 +510,11 @@ def write_export(employee: Employee, data: dict[str, Any]) -> bytes:
             ),
         ],
     ]
-    sheets = [Sheet(_sheet_name(_("Om udtrækket"), taken), [_("Felt"), _("Værdi")], about, column_widths=[20, 100])]
+    sheets = [
+        Sheet(unique_sheet_name(_("Om udtrækket"), taken), [_("Felt"), _("Værdi")], about, column_widths=[20, 100])
+    ]
     for label, rows in data["sections"].items():
-        name = _sheet_name(section_title(label), taken)
+        name = unique_sheet_name(section_title(label), taken)
         if label == AUDIT:
             sheets.append(_log_sheet(reader, rows, name))
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,24 @@ from django.utils.translation import gettext as _
 from styrbord.lib.dates import to_local
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_LENGTH = 31  # Excel's limit
+
+
+def unique_sheet_name(wanted: str, used: set[str], fallback: str = "Ark") -> str:
+    r"""A worksheet name Excel accepts (at most 31 characters, none of []:*?/\), unique in the
+    workbook whatever its case ("Tabel", "Tabel (2)"); ``used`` holds the names taken, lower-cased,
+    and gets this one."""
+    base = _BAD_SHEET_CHARS.sub(" ", wanted).strip()[:SHEET_NAME_LENGTH] or fallback
+    name, n = base, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name = base[: SHEET_NAME_LENGTH - len(suffix)] + suffix
+        n += 1
+    used.add(name.lower())
+    return name
 
 
 def neutralise(value: Any) -> Any:

@@ -261,20 +261,13 @@ def _imported(user: Any, selection: Selection, suppress: bool) -> tuple[list[Tab
 
 def export_sheets(page: WorkforcePage) -> list[Any]:
     """Every table of the page as a worksheet (hidden cells stay "..")."""
-    from styrbord.lib.spreadsheets import Sheet
+    from styrbord.lib.spreadsheets import Sheet, unique_sheet_name
 
     sheets = []
     used: set[str] = set()
 
     def name(text: str) -> str:
-        # Excel: at most 31 characters, none of []:*?/\, unique in the workbook.
-        clean = "".join(ch for ch in text if ch not in "[]:*?/\\")[:31]
-        candidate, n = clean, 2
-        while candidate in used:
-            candidate = f"{clean[:28]} {n}"
-            n += 1
-        used.add(candidate)
-        return candidate
+        return unique_sheet_name(text, used)
 
     # Short names that fit Excel's 31 characters whole (the table's title is longer).
     short = {

@@ -19,6 +19,7 @@ from styrbord.audit.services import log_access
 from styrbord.funding.models import Grant, LedgerEntry, Pool
 from styrbord.funding.services.ledger import commit
 from styrbord.lib.costs import CostCategory
+from styrbord.lib.spreadsheets import unique_sheet_name
 from styrbord.staff.models import Absence, Employee, Employment
 from styrbord.testing import factories
 from styrbord.training.models import Course, Provider, Session
@@ -238,10 +239,8 @@ def test_the_page_names_each_kind_of_data_in_both_languages(person, world, clien
 
 def test_worksheet_names_are_valid_and_unique() -> None:
     taken: set[str] = set()
-    names = [
-        privacy_sheets._sheet_name(title, taken) for title in ("Fravær", "fravær", "a/b:c?" + "x" * 40, "[]", "Fravær")
-    ]
-    assert names == ["Fravær", "fravær 2", "a b c " + "x" * 25, "Ark", "Fravær 3"]
+    names = [unique_sheet_name(title, taken) for title in ("Fravær", "fravær", "a/b:c?" + "x" * 40, "[]", "Fravær")]
+    assert names == ["Fravær", "fravær (2)", "a b c " + "x" * 25, "Ark", "Fravær (3)"]
     assert all(len(name) <= 31 for name in names)
 
 

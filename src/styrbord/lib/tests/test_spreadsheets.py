@@ -58,3 +58,21 @@ def test_csv_writes_yes_and_no_as_the_pages_do() -> None:
     assert write_csv(["Kontaktperson"], [[True], [False]]) == "Kontaktperson\r\nJa\r\nNej\r\n"
     with translation.override("en"):
         assert write_csv(["Contact"], [[True]]) == "Contact\r\nYes\r\n"
+
+
+def test_a_sheet_name_is_one_excel_takes_and_unique_in_its_workbook() -> None:
+    """One helper for every workbook (committee appendix, workforce, personal data): 31 characters,
+    none of []:*?/\\, and a second "Tabel" (in any case) is "Tabel (2)"."""
+    from styrbord.lib.spreadsheets import unique_sheet_name
+
+    used: set[str] = set()
+    assert unique_sheet_name("Ansøgere pr. stillingsopslag [2026]: Holbæk/Norddjurs", used) == (
+        "Ansøgere pr. stillingsopslag  2"
+    )
+    assert unique_sheet_name("Tabel", used) == "Tabel"
+    assert unique_sheet_name("tabel", used) == "tabel (2)"
+    assert unique_sheet_name("***", used, fallback="Tabel") == "Tabel (3)"
+    long = "Specialiserede kontaktpersoner i alt"
+    assert unique_sheet_name(long, used) == long[:31]
+    assert unique_sheet_name(long, used) == long[:27] + " (2)"
+    assert all(len(name) <= 31 for name in used)

@@ -15,23 +15,11 @@ from typing import Any
 
 from styrbord.lib.dates import local_now
 from styrbord.lib.formatting import format_datetime
-from styrbord.lib.spreadsheets import Sheet, write_xlsx
+from styrbord.lib.spreadsheets import Sheet, unique_sheet_name, write_xlsx
 from styrbord.reports.documents.structure import CellKind, CommitteeItem, RowKind, Table, in_document_language
 
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MILLIONS = re.compile(r"mio\. kr\.", re.IGNORECASE)
 _MONEY_KINDS = (CellKind.KR, CellKind.AMOUNT, CellKind.MIO, CellKind.MIO_NUMBER)
-
-
-def _sheet_name(wanted: str, used: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", wanted).strip()[:31] or "Tabel"
-    name, n = base, 2
-    while name.lower() in used:
-        suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(name.lower())
-    return name
 
 
 def _raw(value: Any, kind: CellKind) -> Any:
@@ -72,7 +60,7 @@ def table_sheet(table: Table, used: set[str]) -> Sheet:
     if widths:
         widths[0] = max(widths[0], 32)
     return Sheet(
-        name=_sheet_name(table.sheet_name or table.caption or "Tabel", used),
+        name=unique_sheet_name(table.sheet_name or table.caption or "Tabel", used, fallback="Tabel"),
         headers=headers,
         rows=_rows(table),
         money_columns=money,
@@ -97,7 +85,9 @@ def _render_xlsx(item: CommitteeItem, parameters: dict[str, str] | None) -> byte
     ]
     about += [[label, value] for label, value in (parameters or {}).items()]
     sheets = [
-        Sheet(name=_sheet_name("Oplysninger", used), headers=["Felt", "Værdi"], rows=about, column_widths=[22, 80])
+        Sheet(
+            name=unique_sheet_name("Oplysninger", used), headers=["Felt", "Værdi"], rows=about, column_widths=[22, 80]
+        )
     ]
     sheets += [table_sheet(t, used) for t in item.tables()]
     out = io.BytesIO()
