@@ -48,6 +48,13 @@ def format_kr(value: Decimal | int, places: int = 0, locale: str | None = None) 
     return f"DKK {number}"
 
 
+def format_price(value: Decimal | int, locale: str | None = None) -> str:
+    """Kroner, with øre only when there are any: '2.400 kr.', '2.450,50 kr.' (never rounded away:
+    a shortfall of 0,40 kr. is not '0 kr.')."""
+    amount = Decimal(value)
+    return format_kr(amount, 0 if amount == amount.to_integral_value() else 2, locale)
+
+
 def format_ore(value: Decimal, locale: str | None = None) -> str:
     """Exact amount with øre: '127,03 kr.'."""
     return format_kr(value, places=2, locale=locale)

@@ -19,8 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Min, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -29,17 +28,17 @@ from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import balances_by_grant
-from styrbord.funding.services.booking_charges import charge_booking
+from styrbord.funding.services.booking_charges import charge_booking, session_cost_dates
 from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_today
-from styrbord.lib.formatting import RecordMessage, format_date, format_kr, in_record_language
+from styrbord.lib.formatting import RecordMessage, format_date, format_price, in_record_language
 from styrbord.lib.money import ZERO, from_ore, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
 from styrbord.planning.inputs import OWN_BUDGET_ID, Inputs, build_inputs, snapshot
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.staff.models import Employment
-from styrbord.training.models import Booking, BookingCost, BookingStatus, Session, SessionDay
+from styrbord.training.models import Booking, BookingCost, BookingStatus, Session
 from styrbord.training.services import BookingError, book, cancel, session_costs_deferred
 from styrbord.training.services.staffing import group_staffing_warnings
 
@@ -403,11 +402,6 @@ def acceptance_sessions(run: PlanRun, visible: QuerySet[PlanAssignment] | None =
     return [SessionSeats(s, seats[s.pk], cost[s.pk], people[s.pk]) for s in ordered]
 
 
-def _kr(amount: Decimal) -> str:
-    """Kroner, with øre only when there are any (a shortfall of 0,40 kr. is not "0 kr.")."""
-    return format_kr(amount, 0 if amount == amount.to_integral_value() else 2)
-
-
 def _grant_refusals(assignments: list[PlanAssignment]) -> list[str]:
     """Why a grant the new seats are charged to would refuse its charges now, one reason a grant.
 
@@ -427,17 +421,8 @@ def _grant_refusals(assignments: list[PlanAssignment]) -> list[str]:
     for assignment in assignments:
         for charge in assignment.charges:
             sessions_of[int(charge["grant"])].add(assignment.session_id)
-    # A seat's cost of a year is dated on its session's first day in that year (see funding).
-    cost_days: dict[int, list[dt.date]] = defaultdict(list)
-    session_ids = {a.session_id for a in assignments}
-    for row in (
-        SessionDay.objects.filter(session_id__in=session_ids)
-        .annotate(year=ExtractYear("date"))
-        .values("session_id", "year")
-        .annotate(first=Min("date"))
-        .order_by()
-    ):
-        cost_days[row["session_id"]].append(row["first"])
+    # A seat's cost of a year is dated on its session's first day in that year, as funding posts it.
+    cost_days = session_cost_dates({a.session_id for a in assignments})
     named = {a.session_id: a.session for a in assignments}
     reasons = []
     for grant in grants:
@@ -446,7 +431,7 @@ def _grant_refusals(assignments: list[PlanAssignment]) -> list[str]:
             (
                 named[session_id]
                 for session_id in sessions_of[grant.pk]
-                if any(not grant.pool.contains(day) for day in cost_days[session_id])
+                if any(not grant.pool.contains(day) for day in cost_days.get(session_id, {}).values())
             ),
             key=lambda s: (s.first_day or dt.date.max, s.pk),
         )
@@ -470,9 +455,9 @@ def _grant_refusals(assignments: list[PlanAssignment]) -> list[str]:
                 _("%(grant)s har %(left)s tilbage, planen regner med %(planned)s: %(short)s for lidt")
                 % {
                     "grant": grant,
-                    "left": _kr(left),
-                    "planned": _kr(planned[grant.pk]),
-                    "short": _kr(planned[grant.pk] - left),
+                    "left": format_price(left),
+                    "planned": format_price(planned[grant.pk]),
+                    "short": format_price(planned[grant.pk] - left),
                 }
             )
     return reasons

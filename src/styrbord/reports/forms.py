@@ -52,11 +52,9 @@ def appropriation_choices(user: User) -> list[tuple[str, list[tuple[str, str]]]]
         Appropriation.objects.filter(pool__in=pools, kind=Appropriation.Kind.SUPPLEMENTARY).select_related("pool"),
     ).order_by(collated("pool__name"), "pool_id", "decision_date", "id")
     groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
-    for appropriation in appropriations[:500]:
+    for appropriation in appropriations[:500]:  # filtered on the pool: each has one
         pool = appropriation.pool
-        if pool is None:  # filtered on the pool: never
-            continue
-        groups.setdefault(pool.pk, (str(pool), []))[1].append((str(appropriation.pk), str(appropriation)))
+        groups.setdefault(pool.pk, (str(pool), []))[1].append((str(appropriation.pk), str(appropriation)))  # type: ignore[union-attr]
     return list(groups.values())
 
 

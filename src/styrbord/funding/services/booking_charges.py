@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Min, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ from styrbord.funding.services.ledger import (
 from styrbord.lib.dates import to_local
 from styrbord.lib.formatting import RecordMessage, format_kr, natural_places
 from styrbord.lib.money import ZERO, to_money
-from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage
+from styrbord.training.models import Booking, BookingCost, BookingStatus, CostStage, SessionDay
 
 if TYPE_CHECKING:
     from styrbord.funding.services.ledger import AnyUser
@@ -100,12 +100,24 @@ def rules_for(pool: Pool) -> PoolRules:
     )
 
 
+def session_cost_dates(session_ids: Iterable[int]) -> dict[int, dict[int, dt.date]]:
+    """The date a seat's cost line of a year is posted on, per session: the session's first day in
+    that year (one query for all the sessions). Also what a plan's seats will be charged on."""
+    dates: dict[int, dict[int, dt.date]] = defaultdict(dict)
+    for row in (
+        SessionDay.objects.filter(session_id__in=list(session_ids))
+        .annotate(year=ExtractYear("date"))
+        .values("session_id", "year")
+        .annotate(first=Min("date"))
+        .order_by()
+    ):
+        dates[row["session_id"]][row["year"]] = row["first"]
+    return dates
+
+
 def _cost_dates(booking: Booking) -> dict[int, dt.date]:
     """The date a cost line of a year belongs to: the session's first day in that year."""
-    dates: dict[int, dt.date] = {}
-    for day in booking.session.days.order_by("date").values_list("date", flat=True):
-        dates.setdefault(day.year, day)
-    return dates
+    return session_cost_dates([booking.session_id]).get(booking.session_id, {})
 
 
 def _cost_date(dates: dict[int, dt.date], year: int, booking: Booking) -> dt.date:
@@ -423,7 +435,8 @@ class RefusedRecharge:
 
 def refused_recharges(grant: Grant, bookings: QuerySet[Booking]) -> list[RefusedRecharge]:
     """The seats among ``bookings`` (the reader's scope) whose re-charge was refused and whose
-    split still has ``grant``, oldest refusal first."""
+    split still has ``grant``, oldest refusal first. The seats' costs and splits are read once for
+    all of them (there are a few; the pool rules' per-person ceiling is still asked per seat)."""
     splits = list(
         FundingSplit.objects.filter(grant=grant, recharge_refused_at__isnull=False, booking__in=bookings)
         .select_related("booking__session__course", "booking__employee", "booking__employment__facility")
@@ -438,30 +451,30 @@ def refused_recharges(grant: Grant, bookings: QuerySet[Booking]) -> list[Refused
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    costs = dict(
-        BookingCost.objects.filter(booking_id__in=ids)
-        .values_list("booking_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    costs: dict[int, list[BookingCost]] = defaultdict(list)
+    for cost in BookingCost.objects.filter(booking_id__in=ids).order_by("booking_id", "year", "category", "pk"):
+        costs[cost.booking_id].append(cost)
+    saved: dict[int, list[tuple[Grant, Decimal]]] = defaultdict(list)
+    for split in FundingSplit.objects.filter(booking_id__in=ids).select_related("grant__pool"):
+        saved[split.booking_id].append((split.grant, split.share))
     return [
         RefusedRecharge(
             split,
             to_money(held.get(split.booking_id) or ZERO),
-            to_money(costs.get(split.booking_id) or ZERO),
-            _due_now(split.booking, grant),
+            to_money(sum((c.amount for c in costs[split.booking_id]), ZERO)),
+            _due_now(split.booking, grant, costs[split.booking_id], saved[split.booking_id]),
         )
         for split in splits
     ]
 
 
-def _due_now(booking: Booking, grant: Grant) -> Decimal | None:
-    """What charging the booking again with its saved split would put on ``grant`` (the plan of
-    ``charge_booking``, without its checks of the grant: those are what refused it)."""
-    costs = list(BookingCost.objects.filter(booking=booking).order_by("year", "category", "pk"))
+def _due_now(
+    booking: Booking, grant: Grant, costs: list[BookingCost], splits: list[tuple[Grant, Decimal]]
+) -> Decimal | None:
+    """What charging the booking's ``costs`` again with its saved ``splits`` would put on ``grant``
+    (the plan of ``charge_booking``, without its checks of the grant: those are what refused it)."""
     if not costs:
         return ZERO  # cancelled without a fee: posting it releases what the grant holds
-    splits = saved_splits(booking)
     try:
         charges = _plan(booking, costs, splits, {g.pk: g for g, _share in splits})
     except FundingError:

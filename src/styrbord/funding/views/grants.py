@@ -205,7 +205,6 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "uncharged": _uncharged_bookings(request, grant) if can_post else [],
             "refused": _refused_recharges(request, grant),
             "can_reverse": can(request.user, CREATE, "ledger"),
-            "can_charge": can(request.user, CREATE, "ledger"),  # the booking's charge page
             "can_export": can(request.user, EXPORT, "ledger"),
             "today": today,
         },

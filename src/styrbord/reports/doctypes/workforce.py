@@ -24,7 +24,7 @@ from styrbord.lib import charts as lib_charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_number
 from styrbord.reports.doctypes.base import DocumentType, Progress, ReportError, ReportRequest, ScopeKind, register
-from styrbord.reports.doctypes.text import pct
+from styrbord.reports.doctypes.text import join_da, pct
 from styrbord.reports.documents.charts import document_chart
 from styrbord.reports.documents.structure import (
     CaseType,
@@ -247,8 +247,7 @@ def _learner_text(figure: FigureTable, imported: FigureTable | None = None) -> s
             return lead + "den importerede HR-statistik har elever og studerende; tallene kan ikke vises (små tal)."
         figures = [f"{format_number(int(value))} i {year}" for year, value in found[-3:]]
         figures[0] = figures[0].replace(" i ", " elever og studerende i ", 1)
-        listed = figures[0] if len(figures) == 1 else ", ".join(figures[:-1]) + " og " + figures[-1]
-        return lead + f"den importerede HR-statistik viser {listed}."
+        return lead + f"den importerede HR-statistik viser {join_da(figures)}."
     last, before = _shown(figure.total.cells[-1]), _shown(figure.total.cells[-2]) if len(figure.columns) > 1 else None
     if last is None:
         return "Antallet af elever, studerende og praktikanter kan ikke vises for de valgte tilbud."

@@ -39,9 +39,7 @@ def kr_ore(value: Decimal | None) -> str:
 @register.filter
 def price(value: Decimal | int | None) -> str:
     """{{ fee|price }} -> 2.400 kr., or 2.450,50 kr. when the price has øre (never rounded away)."""
-    if value is None:
-        return ""
-    return formatting.format_kr(value, places=0 if Decimal(value) == Decimal(value).to_integral_value() else 2)
+    return "" if value is None else formatting.format_price(value)
 
 
 @register.filter
