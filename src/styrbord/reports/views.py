@@ -68,11 +68,15 @@ def report_list(request: HttpRequest) -> HttpResponse:
         # An administrator sees everyone's jobs, so the list says who ordered each.
         "show_requester": is_administrator(request.user),
         # The report to a grantor on its pool (status and accounts) is made from the pool's own
-        # figures, on the pool page; listed here too, as it is a report like the others.
+        # figures, on the pool page; listed here too, as it is a report like the others. Not for a
+        # municipal budget pool: the municipality's own money has no grantor to report to.
         "package_pools": list(
-            scoped_for(request.user, EXPORT, "pool", Pool.objects.select_related("grantor")).order_by(
-                "-period_end", collated("name")
-            )
+            scoped_for(
+                request.user,
+                EXPORT,
+                "pool",
+                Pool.objects.exclude(kind=Pool.Kind.MUNICIPAL_BUDGET).select_related("grantor"),
+            ).order_by("-period_end", collated("name"))
         )
         if can(request.user, EXPORT, "pool")
         else [],

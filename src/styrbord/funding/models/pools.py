@@ -218,6 +218,12 @@ class Pool(RuleFieldsMixin, models.Model):
 
     # --- the grantor's rules -------------------------------------------------------------
 
+    @property
+    def reports_to_grantor(self) -> bool:
+        """Whether the pool is money from a grantor, who gets a status report and grant accounts.
+        A municipal budget pool is the municipality's own money: there is no one to report to."""
+        return self.kind != self.Kind.MUNICIPAL_BUDGET
+
     def covers(self, category: str) -> bool:
         """Whether the pool pays for this cost category (a refund follows the cost it refunds)."""
         eligible = set(self.eligible_categories or [])

@@ -345,3 +345,32 @@ def test_the_entries_sheet_totals_each_balance_per_grant_as_the_status_report_sa
     posted_by = {r[11] for r in rows if r[1] is not None}
     assert posted_by == {"Norddjurs Kommune"}
     assert not any("Lars Bach" in str(cell) for r in rows for cell in r)
+
+
+def test_a_municipal_budget_pool_offers_no_grantor_package(funded, world) -> None:  # type: ignore[no-untyped-def]
+    """The municipality's own money has no grantor and no approved budget lines: a "report to the
+    grantor" on it read as a pool overspent by everything it had paid. Neither the pool page nor
+    the reports page offers it, and the address says why instead of sending a file."""
+    from styrbord.funding.tests import helpers
+
+    budget_pool = helpers.pool(None, name="Kommunens pulje", kind=Pool.Kind.MUNICIPAL_BUDGET, total=D("50000"))
+    helpers.grant(budget_pool, world.dolmer, amount="50000")
+    client = Client()
+    client.force_login(world.finance)
+
+    page = client.get(reverse("funding:pool_detail", args=[budget_pool.pk])).content.decode()
+    assert reverse("funding:package_docx", args=[budget_pool.pk]) not in page
+    assert 'id="no-grantor-package"' in page
+    external = client.get(reverse("funding:pool_detail", args=[funded.pool.pk])).content.decode()
+    assert reverse("funding:package_docx", args=[funded.pool.pk]) in external
+    assert 'id="no-grantor-package"' not in external
+
+    reports = client.get(reverse("reports:report_list")).content.decode()
+    assert reverse("funding:package_xlsx", args=[funded.pool.pk]) in reports
+    assert reverse("funding:package_xlsx", args=[budget_pool.pk]) not in reports
+
+    for name in ("funding:package_docx", "funding:package_xlsx"):
+        response = client.get(reverse(name, args=[budget_pool.pk]), follow=True)
+        assert response.redirect_chain[-1][0] == reverse("funding:pool_detail", args=[budget_pool.pk])
+        assert "Kommunens pulje er en kommunal budgetpulje" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="funding.grantor_package.exported").exists()

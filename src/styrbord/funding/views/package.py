@@ -5,8 +5,11 @@ is read in, as committee documents are."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from styrbord.accounts.permissions import EXPORT, get_scoped_or_404
 from styrbord.accounts.route_policy import requires
@@ -20,6 +23,18 @@ from styrbord.web.downloads import attachment, file_name
 
 def _package(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     pool = get_scoped_or_404(request.user, EXPORT, "pool", pools_for(request, EXPORT), pk=pk)
+    if not pool.reports_to_grantor:
+        # The municipality's own budget: a report "to the grantor" would read as a pool overspent
+        # against budget lines it never had, from a grantor it does not have.
+        messages.error(
+            request,
+            _(
+                "%(pool)s er en kommunal budgetpulje: kommunens egne midler. Der er ingen tilskudsgiver at "
+                "sende statusrapport og tilskudsregnskab til."
+            )
+            % {"pool": pool.name},
+        )
+        return redirect("funding:pool_detail", pk=pool.pk)
     with in_record_language():
         package = build_package(pool, grants_for(request, EXPORT).filter(pool=pool))
         body = package_xlsx(package) if kind == "xlsx" else package_docx(package)
