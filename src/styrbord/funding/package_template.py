@@ -12,6 +12,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
 # (heading, field, width in cm, right-aligned): the widths fill an A4 page in landscape (25,7 cm
@@ -60,6 +61,13 @@ def _loop_table(document: Document, columns: list[tuple[str, str, float, bool]],
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for cell, (title, _key, _width, _right) in zip(table.rows[0].cells, columns, strict=True):
         cell.paragraphs[0].add_run(title).bold = True
+        # The heading row stays with the first row below it (it was left alone at a page's foot).
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
+    for number, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))  # a row is never split over two pages
+        if number == 0:
+            properties.append(OxmlElement("w:tblHeader"))  # the heading row repeats on each page
     table.rows[1].cells[0].text = f"{{%tr for {var} in {items} %}}"
     for cell, (_title, key, _width, _right) in zip(table.rows[2].cells, columns, strict=True):
         cell.paragraphs[0].add_run(f"{{{{ {var}.{key} }}}}")
@@ -107,11 +115,12 @@ def build_template(path: Path | None = None) -> Path:
     _loop_table(document, STATUS_COLUMNS, "status_rows", "s")
 
     document.add_heading("Tilskudsregnskab", level=1)
-    document.add_paragraph(
+    introduction = document.add_paragraph(
         "Regnskabet er opstillet efter de godkendte budgetlinjer. Kun udgifter i projektperioden {{ period }} er medtaget. "
         "Afvigelsen er forbrug og disponeret minus budget: et positivt tal er et forventet merforbrug, "
         "et negativt et forventet mindreforbrug."
     )
+    introduction.paragraph_format.keep_with_next = True  # the explanation stays with its table
     _loop_table(document, ACCOUNT_COLUMNS, "account_rows", "a")
 
     document.add_heading("Deltagerliste", level=1)

@@ -374,3 +374,19 @@ def test_a_municipal_budget_pool_offers_no_grantor_package(funded, world) -> Non
         assert response.redirect_chain[-1][0] == reverse("funding:pool_detail", args=[budget_pool.pk])
         assert "Kommunens pulje er en kommunal budgetpulje" in response.content.decode()
     assert not AuditEntry.objects.filter(action="funding.grantor_package.exported").exists()
+
+
+def test_the_word_tables_keep_their_heading_row_with_the_rows(funded, world) -> None:  # type: ignore[no-untyped-def]
+    """A table's heading row was left alone at the foot of a page: it now stays with the first row,
+    repeats on each page, rows do not split, and the accounts' explanation stays with its table."""
+    from docx.oxml.ns import qn
+
+    held(funded, world)
+    document = docx.Document(io.BytesIO(package_docx(build_package(funded.pool))))
+    for table in document.tables:
+        heading = table.rows[0]
+        assert heading._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert all(p.paragraph_format.keep_with_next for cell in heading.cells for p in cell.paragraphs)
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+    explanation = next(p for p in document.paragraphs if p.text.startswith("Regnskabet er opstillet"))
+    assert explanation.paragraph_format.keep_with_next
