@@ -62,6 +62,7 @@ class Table:
     unit: str = ""
     chart: Any = None
     chart_label: str = ""
+    chart_note: str = ""  # what the chart leaves out that the table has
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -398,8 +399,29 @@ def statistic_table(
 MAX_SERIES = 6
 
 
+def _largest_rows(table: Table) -> list[Row]:
+    """The ``MAX_SERIES`` rows with the most in the latest year (ties: the year before; a hidden
+    value counts as none), in the table's order. It showed the first six, which could leave the
+    largest groups out without a word; now the chart says that the table has them all."""
+    rows = list(table.rows)
+    if len(rows) <= MAX_SERIES:
+        return rows
+
+    def size(row: Row) -> tuple[float, ...]:
+        return tuple(float(c.value) if c.value is not None and not c.hidden else -1.0 for c in reversed(row.cells))
+
+    kept = {id(r) for r in sorted(rows, key=size, reverse=True)[:MAX_SERIES]}
+    table.chart_note = _(
+        "Diagrammet viser de %(shown)s største af tabellens %(all)s rækker; tabellen har dem alle."
+    ) % {
+        "shown": MAX_SERIES,
+        "all": len(rows),
+    }
+    return [r for r in rows if id(r) in kept]
+
+
 def _series_rows(table: Table, include_total: bool = False, only_total: bool = False) -> list[dict[str, Any]]:
-    rows = [] if only_total else list(table.rows)[:MAX_SERIES]
+    rows = [] if only_total else _largest_rows(table)
     if (include_total or only_total) and table.total is not None:
         rows.append(table.total)
     data = []

@@ -157,3 +157,25 @@ def test_job_postings_give_applicants_per_posting_by_type(db) -> None:
 
     assert result[(NURSE, "")][2024].per_posting == Decimal("6.0")
     assert result[("", "Administrativ")][2024].per_posting == Decimal("44.0")
+
+
+def test_a_line_chart_with_more_groups_than_it_can_show_keeps_the_largest_and_says_so() -> None:
+    """The chart took the table's first six rows, so with ten job groups it could leave the largest
+    out without a word. It keeps the six with the most in the latest year and says the table has all."""
+    from styrbord.workforce.tables import MAX_SERIES, Cell, Row, Table, _series_rows
+
+    def row(label: str, *values: int | None) -> Row:
+        return Row(label, [Cell.secret() if v is None else Cell.of(v, str) for v in values])
+
+    sizes = {f"Gruppe {n}": n for n in range(1, 9)}  # the first rows are the smallest
+    rows = [row(label, 100, size) for label, size in sizes.items()]
+    rows[7] = row("Gruppe 8", 100, None)  # hidden in the latest year: counts as none
+    table = Table(key="k", title="t", columns=["2025", "2026"], rows=rows)
+    shown = {d["series"] for d in _series_rows(table)}
+    assert shown == {"Gruppe 2", "Gruppe 3", "Gruppe 4", "Gruppe 5", "Gruppe 6", "Gruppe 7"}
+    assert len(shown) == MAX_SERIES
+    assert table.chart_note == "Diagrammet viser de 6 største af tabellens 8 rækker; tabellen har dem alle."
+
+    few = Table(key="k", title="t", columns=["2026"], rows=[row("A", 1), row("B", 2)])
+    assert {d["series"] for d in _series_rows(few)} == {"A", "B"}
+    assert few.chart_note == ""
