@@ -85,6 +85,19 @@ def test_no_demo_table_scrolls_sideways_on_a_tablet(live_server: Any, page: Any,
                     too_wide.append((username, url, table, overflow))
     assert too_wide == []
     assert found == [], "\n".join(found)
+    # The heat map scrolls by design: its facility column stays put, so that every row still says
+    # whose figures it shows once the table is scrolled to its last requirement.
+    page.context.clear_cookies()
+    _login(page, live_server.url, "koordinator")
+    page.goto(f"{live_server.url}/krav/")
+    frame = page.locator(".table-wrap:has(#heatmap)")
+    frame.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    assert frame.evaluate("el => el.scrollLeft") > 100
+    frame_left = frame.evaluate("el => el.getBoundingClientRect().left")
+    for header in page.locator("#heatmap tbody th").all():
+        box = header.bounding_box()
+        assert box is not None
+        assert abs(box["x"] - frame_left) <= 2, header.inner_text()
     # On a 390 px phone the page itself never scrolls sideways (tables scroll inside their frame):
     # a facility's facts, a pool's terms and a long filter box pushed it to 472 px.
     page.set_viewport_size({"width": 390, "height": 844})
