@@ -163,15 +163,96 @@ def coverage_chart(
     layers: list[Any] = [lines]
     if target is not None:
         target_value = float(target)
-        target_data = alt.Data(values=[{"target": target_value, "label": f"{target_label} {_pct(target_value)}"}])
+        text = f"{target_label} {_pct(target_value)}"
+        target_data = alt.Data(values=[{"target": target_value, "label": text}])
         rule = alt.Chart(target_data).mark_rule(color=BAD, strokeDash=[3, 3], strokeWidth=1.5).encode(y="target:Q")
-        label = (
+        end, side = target_label_place(points, target_value, text, width, height, titled=bool(title))
+        # At the end of the rule and on the side of it the lines keep clear of ("Mål 75 %" sat under
+        # the history at 80 %), with a white halo that keeps it legible should a line still pass.
+        place: dict[str, Any] = {
+            "x": "width" if end == "right" else 0,
+            "align": end,
+            "dx": -4 if end == "right" else 4,
+            "baseline": "bottom" if side == "above" else "top",
+            "dy": -3 if side == "above" else 3,
+            "fontSize": TARGET_LABEL_FONT,
+        }
+        halo = (
             alt.Chart(target_data)
-            .mark_text(align="left", dx=4, dy=-7, color=BAD, fontSize=11)
-            .encode(y="target:Q", x=alt.value(0), text="label:N")
+            .mark_text(**place, color="#ffffff", stroke="#ffffff", strokeWidth=4, strokeJoin="round", aria=False)
+            .encode(y="target:Q", text="label:N")
         )
-        layers += [rule, label]
+        label = alt.Chart(target_data).mark_text(**place, color=BAD).encode(y="target:Q", text="label:N")
+        layers += [rule, halo, label]
     return _finish(alt.layer(*layers), width, height, title)
+
+
+TARGET_LABEL_FONT = 11
+# What the axes, their titles and the legend take of a coverage chart's size (px), to tell roughly
+# where the lines are drawn; a title takes TITLE_HEIGHT more.
+PLOT_MARGIN_X, PLOT_MARGIN_Y, TITLE_HEIGHT = 55, 80, 22
+
+
+def target_label_place(
+    points: Sequence[Mapping[str, Any]], target: float, text: str, width: int, height: int, *, titled: bool = False
+) -> tuple[str, str]:
+    """Where the target's label goes: the end of the rule (``"right"`` or ``"left"``) and its side
+    (``"above"`` or ``"below"``), the first of right above, right below, left above, left below
+    that no line or marker crosses (else the one crossed least). Worked out in pixels, roughly, from
+    the points (``month``, ``share``, ``series``) as ``coverage_chart`` draws them."""
+    plot_w = max(1.0, width - PLOT_MARGIN_X)
+    plot_h = max(1.0, height - PLOT_MARGIN_Y - (TITLE_HEIGHT if titled else 0))
+    shown = [p for p in points if p.get("share") is not None]
+    days = [_day(p["month"]) for p in shown]
+    first, span = (min(days), max(max(days) - min(days), 1)) if days else (0, 1)
+
+    def y_px(share: float) -> float:
+        return plot_h * (1 - min(max(share, 0.0), 100.0) / 100)
+
+    series: dict[Any, list[tuple[float, float]]] = {}
+    for point, day in zip(shown, days, strict=True):
+        series.setdefault(point.get("series"), []).append(((day - first) / span * plot_w, y_px(float(point["share"]))))
+    lines = [sorted(xy) for xy in series.values()]
+    text_w = len(text) * TARGET_LABEL_FONT * 0.6 + 4  # Arial's average character, and the gap
+    text_h, gap, clearance = TARGET_LABEL_FONT + 1, 3, 4  # clearance: a marker's radius and the stroke
+    rule_y = y_px(target)
+
+    def crossings(end: str, side: str) -> tuple[float, float]:
+        """How often the lines cross the label, then how often they come close to it."""
+        left = plot_w - text_w if end == "right" else 0.0
+        top = rule_y - gap - text_h if side == "above" else rule_y + gap
+        if top < 0 or top + text_h > plot_h:
+            return float("inf"), float("inf")  # outside the plot: over the title or the axis
+        cross = close = 0
+        for xs in range(int(left - clearance), int(left + text_w + clearance) + 1, 2):
+            for line in lines:
+                y = _line_y(line, xs)
+                if y is None:
+                    continue
+                if left <= xs <= left + text_w and top - 1 <= y <= top + text_h + 1:
+                    cross += 1
+                elif top - clearance <= y <= top + text_h + clearance:
+                    close += 1
+        return cross, close
+
+    places = [("right", "above"), ("right", "below"), ("left", "above"), ("left", "below")]
+    return min(places, key=lambda place: crossings(*place))  # min keeps the first of equals
+
+
+def _day(value: Any) -> int:
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return value.toordinal() if isinstance(value, dt.date) else 0
+
+
+def _line_y(line: list[tuple[float, float]], x: float) -> float | None:
+    """The height (px) of a line drawn through ``line``'s points at ``x``, None beyond its ends."""
+    if not line or x < line[0][0] or x > line[-1][0]:
+        return None
+    for (x0, y0), (x1, y1) in itertools.pairwise(line):
+        if x0 <= x <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return line[0][1]
 
 
 def _pct(value: float) -> str:

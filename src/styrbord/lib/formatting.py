@@ -84,7 +84,8 @@ def format_date(value: dt.date | dt.datetime | None, locale: str | None = None) 
         value = to_local(value).date() if value.tzinfo else value.date()
     if _locale(locale).startswith("da"):
         return value.strftime("%d-%m-%Y")
-    return value.strftime("%d %b %Y")
+    # CLDR's month abbreviations (Babel), as the charts' axes use: "07 Sept 2026" in both places.
+    return _babel_date(value, format="dd MMM y", locale="en_GB")
 
 
 def format_date_long(value: dt.date, locale: str | None = None) -> str:

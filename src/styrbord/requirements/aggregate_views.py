@@ -33,6 +33,7 @@ from styrbord.requirements.aggregate import (
     reference_date,
     trend_points,
 )
+from styrbord.requirements.coverage import SHARE_PLACES
 from styrbord.requirements.forms import AggregateFilterForm
 from styrbord.requirements.models import Requirement
 from styrbord.requirements.views import trend_chart
@@ -142,8 +143,11 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
     requirement = coverage.requirement
     place = _("Kommune") if coverage.level == "municipality" else pgettext("one facility", "Tilbud")
 
+    # The target with the shares' one decimal (75,0 beside 63,6, not 75,00); the status in the page's words.
+    target = requirement.target.quantize(SHARE_PLACES)
+
     def line(label: str, row: AggregateRow) -> list[Any]:
-        return [label, row.people_shown, row.share_shown, requirement.target, row.status_label]
+        return [label, row.people_shown, row.share_shown, target, row.status_label]
 
     rows = [line(r.label, r) for r in coverage.rows]
     rows.append(line(_("I alt"), coverage.total))

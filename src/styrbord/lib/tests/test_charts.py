@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import struct
@@ -144,3 +145,97 @@ def test_a_legend_with_many_long_series_names_shows_them_all_in_full() -> None:
     svg = charts.chart_svg(chart)
     for group in groups:
         assert f">{group}<" in svg.replace("&amp;", "&"), group
+
+
+def _label_box(svg: str, text: str) -> tuple[float, float, float, float]:
+    """The drawn target label's box (left, right, top, bottom) in the plot's pixels, from its SVG
+    text: anchored at ``translate(x, y)`` on its baseline, 11 px Arial."""
+    found = re.search(
+        r'<text aria-label="[^"]*" role="graphics-symbol" aria-roledescription="text mark" '
+        r'text-anchor="(start|end)" transform="translate\(([-\d.]+),([-\d.]+)\)"[^>]*>' + re.escape(text) + "<",
+        svg,
+    )
+    assert found is not None, "no target label in the SVG"
+    anchor, x, y = found.group(1), float(found.group(2)), float(found.group(3))
+    width = len(text) * 11 * 0.55
+    left = x - width if anchor == "end" else x
+    return left, left + width, y - 8, y + 1  # cap height and the descent of digits and letters
+
+
+def _lines(svg: str) -> list[list[tuple[float, float]]]:
+    """The history and forecast lines' points (px) from their SVG paths (M x,y L x,y ...)."""
+    paths = re.findall(r'aria-roledescription="line mark" d="M([^"]+)"', svg)
+    return [[tuple(map(float, p.split(","))) for p in path.split("L")] for path in paths]  # type: ignore[misc]
+
+
+def _crosses(line: list[tuple[float, float]], box: tuple[float, float, float, float], margin: float) -> bool:
+    """Whether a line (2 px) or one of its markers (radius 3 px) comes within ``margin`` of the box."""
+    left, right, top, bottom = box
+    for x, y in line:  # markers
+        if left - margin - 3 <= x <= right + margin + 3 and top - margin - 3 <= y <= bottom + margin + 3:
+            return True
+    for (x0, y0), (x1, y1) in itertools.pairwise(line):
+        steps = max(2, int(abs(x1 - x0)))
+        for i in range(steps + 1):
+            x, y = x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps
+            if left - margin <= x <= right + margin and top - margin - 1 <= y <= bottom + margin + 1:
+                return True
+    return False
+
+
+def _months(shares: list[int], start: dt.date, series: str) -> list[dict[str, object]]:
+    return [
+        {
+            "month": dt.date(start.year + (start.month + i - 1) // 12, (start.month + i - 1) % 12 + 1, 28),
+            "share": Decimal(v),
+            "series": series,
+        }
+        for i, v in enumerate(shares)
+    ]
+
+
+DOLMER_HAVE_2026 = _months([78, 80, 81, 79, 80, 82, 80, 81, 80, 79, 81, 80], dt.date(2026, 1, 1), "Historik") + _months(
+    [79, 77, 76], dt.date(2027, 1, 1), "Prognose"
+)
+
+
+@pytest.mark.parametrize(
+    ("points", "target", "title"),
+    [
+        # The competence status report, Dolmer Have 2026: history about 80 %, the target 75 %.
+        (DOLMER_HAVE_2026, Decimal("75"), None),
+        (_months(list(range(62, 86, 2)), dt.date(2026, 1, 1), "Historik"), Decimal("75"), None),
+        (
+            _months([95, 96, 97, 98, 100, 100, 99, 100, 100, 100, 100, 100], dt.date(2026, 1, 1), "Historik"),
+            Decimal("100"),
+            None,
+        ),
+        (
+            _months([81, 69] * 6, dt.date(2026, 1, 1), "Historik")
+            + _months([69, 68, 67], dt.date(2027, 1, 1), "Prognose"),
+            Decimal("75"),
+            "Alle med KRAP",
+        ),
+        (_months([0, 0, 5, 10, 20, 40], dt.date(2026, 1, 1), "Historik"), Decimal("0"), None),
+    ],
+)
+def test_the_target_label_is_where_no_line_covers_it(
+    points: list[dict[str, object]], target: Decimal, title: str | None
+) -> None:
+    """ "Mål 75 %" sat at the left end just above the rule, under the history line at about 80 %."""
+    chart = charts.coverage_chart(points, target, title=title, width=560, height=230)
+    svg = charts.chart_svg(chart)
+    text = f"Mål {charts._pct(float(target))}"
+    box = _label_box(svg, text)
+    lines = _lines(svg)
+    assert lines
+    assert not any(_crosses(line, box, margin=0) for line in lines), box
+    assert png_size(charts.chart_png(chart, scale=1)) == (560, 230)
+
+
+def test_the_target_label_has_a_white_halo_hidden_from_screen_readers() -> None:
+    svg = charts.chart_svg(charts.coverage_chart(DOLMER_HAVE_2026, Decimal("75")))
+    halo = re.search(r'<text [^>]*fill="#ffffff" stroke="#ffffff"[^>]*>Mål 75 %</text>', svg)
+    assert halo is not None
+    assert svg.index(halo.group(0)) < svg.index('aria-roledescription="text mark"')  # drawn under the label
+    assert svg.count('aria-roledescription="text mark"') == 1

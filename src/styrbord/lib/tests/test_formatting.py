@@ -46,6 +46,16 @@ def test_dates_use_dashes() -> None:
     assert format_date(dt.date(2024, 12, 18)) == "18-12-2024"
 
 
+def test_english_dates_abbreviate_months_as_the_charts_do() -> None:
+    """CLDR's abbreviations (Babel), which the charts' axes use too: tables said "01 Sep 2026"
+    under a chart that said "Sept 2026"."""
+    from styrbord.lib.charts import EN_TIME_LOCALE
+
+    assert format_date(dt.date(2026, 9, 1), locale="en") == "01 Sept 2026"
+    assert format_date(dt.date(2024, 12, 18), locale="en") == "18 Dec 2024"
+    assert EN_TIME_LOCALE["shortMonths"][8] == "Sept"
+
+
 def test_weekdays_are_abbreviated_as_in_a_staffing_plan() -> None:
     saturday = dt.date(2026, 3, 7)
     assert format_weekday(saturday) == "lør."
