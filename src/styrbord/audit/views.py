@@ -25,6 +25,7 @@ from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, g
 from styrbord.accounts.privacy_sheets import section_title
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.actions import action_label, actions_matching, object_type_label
+from styrbord.audit.details import DetailReader
 from styrbord.audit.forms import AnonymiseForm, LogFilterForm
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
@@ -53,6 +54,8 @@ class EntryGroup:
 
     entry: AuditEntry
     subjects: list[int] = field(default_factory=list)
+    # Names the records the details refer to; the log page gives one reader to all its rows.
+    reader: DetailReader | None = None
 
     @property
     def subjects_shown(self) -> list[int]:
@@ -76,11 +79,9 @@ class EntryGroup:
 
     @property
     def details(self) -> list[tuple[str, str]]:
-        """The entry's details as (key, text) pairs, in the order they were written."""
-        data = self.entry.data
-        if not isinstance(data, dict):
-            return [("", _value_text(data))]
-        return [(str(key), _value_text(value)) for key, value in data.items()]
+        """The entry's details as (label, text) pairs in the reader's language, in the order they
+        were written ("Tilbud: Dolmer Have (3)", "Dato: 07-12-2026")."""
+        return (self.reader or DetailReader()).details(self.entry)
 
     @property
     def object_label(self) -> str:
@@ -155,13 +156,18 @@ def log(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:  # a filter the form refused lists nothing (its errors say why), not everything
         entries = entries.none()
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
+    events = group_events(page)
+    reader = DetailReader()
+    reader.load(event.entry for event in events)  # the records the details name: one query per kind
+    for event in events:
+        event.reader = reader
     return render(
         request,
         "audit/log.html",
         {
             "form": form,
             "page": page,
-            "events": group_events(page),
+            "events": events,
             "query": query_without(request.GET, "side"),
             "can_see_retention": can(request.user, LIST, "personal_data"),
             # The exports link only for an id the form accepted (not the raw text typed).

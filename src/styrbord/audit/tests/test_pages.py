@@ -164,8 +164,8 @@ def test_a_change_shows_the_fields_it_altered_and_the_details_as_lines(world, cl
     assert "1 felt ændret" in page
     assert "<td><code>places</code></td><td>24</td><td>26</td>" in page
     assert "<code>name</code>" not in page  # unchanged fields are left out
-    assert "<dt>via</dt><dd>admin</dd>" in page
-    assert "<dt>fields</dt><dd>[&quot;places&quot;, &quot;name&quot;]</dd>" in page
+    assert "<dt>Via</dt><dd>administrationsmodulet</dd>" in page  # labelled, in the page's language
+    assert "<dt>Ændrede felter</dt><dd>pladser, navn</dd>" in page
     assert "{&#x27;via&#x27;" not in page  # no Python dict repr
 
 

@@ -117,6 +117,8 @@ def open_table(source: SourceFile, warnings: IssueList) -> Table:
         )
     if source.name.lower().endswith((".xlsx", ".xlsm")):
         raise FileUnreadableError(gettext_noop("Filen er ikke en gyldig XLSX-fil (den er beskadiget eller afkortet)."))
+    if head.startswith(b"%PDF"):
+        raise FileUnreadableError(NOT_A_TABLE)
     return _open_csv(source, warnings)
 
 
@@ -184,6 +186,19 @@ NUL_IN_ROW = gettext_noop(
 
 CSV_FORMULA = gettext_noop("Cellen begynder med »=« og er en formel i Excel; den er læst som tekst.")
 
+# What a text file must be to be read at all: columns. Payroll systems write .csv and .txt with
+# semicolons, commas or tabs; what is decided is the content, never the file name. A file none
+# of whose first lines splits into two filled fields is prose (or a one-column list), not an
+# export: refused here, before any upload of it is kept.
+NOT_A_TABLE = gettext_noop(
+    "Filen er hverken en XLSX-fil eller en CSV-/tekstfil med kolonner: ingen af de første linjer har to eller flere "
+    "udfyldte felter adskilt af semikolon, komma, tabulator eller lodret streg."
+)
+
+
+def _filled(cells: Sequence[str]) -> int:
+    return sum(1 for cell in cells if cell.strip())
+
 
 def _open_csv(source: SourceFile, warnings: IssueList) -> Table:
     data = source.path.read_bytes()
@@ -217,6 +232,10 @@ def _open_csv(source: SourceFile, warnings: IssueList) -> Table:
     if found is None:
         raise FileUnreadableError(gettext_noop("Filen har ingen kolonneoverskrifter."))
     header_row, header_cells, replay = found
+    if _filled(header_cells) < 2 and not any(_filled(cells) >= 2 for _, cells in replay):
+        # The header is the first row when no row of the first HEADER_WINDOW has two filled
+        # cells; then none has, and the text has no columns.
+        raise FileUnreadableError(NOT_A_TABLE)
     headers = _clean_headers(header_cells)
 
     table = Table(file=source.name, headers=headers, header_row=header_row, rows=iter(()), kind="csv")
