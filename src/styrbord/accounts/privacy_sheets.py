@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from styrbord.accounts.models import Role, User
 from styrbord.accounts.services import scope_label
 from styrbord.audit.actions import action_label, object_type_label
+from styrbord.audit.details import label_for
 from styrbord.audit.models import AuditEntry
 from styrbord.lib.formatting import (
     format_date,
@@ -368,7 +369,8 @@ class Reader:
         if referred is not None:
             text = self.reference(referred, value) if _is_id(value) else plain(value)
             return capfirst(str(referred._meta.verbose_name)), text
-        return capfirst(key.replace("_", " ")), plain(value)
+        # The audit log's own label for the key ("Side", "Dage"), never the code word itself.
+        return label_for(key), plain(value)
 
     def _splits(self, value: Any) -> str:
         """[[grant id, share], ...] -> "<grant> (100 %)"."""
@@ -416,6 +418,7 @@ REFERENCES = {
     "competence": "competences.competence",
     "course": "training.course",
     "facility": "organisations.facility",
+    "facility_id": "organisations.facility",
     "grant": "funding.grant",
     "municipality": "organisations.municipality",
     "pool": "funding.pool",

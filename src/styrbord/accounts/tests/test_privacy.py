@@ -111,6 +111,24 @@ def test_the_spreadsheet_export_reads_as_the_application_names_things(person) ->
     assert _sheet(english, "Log of views and changes")[-1]["Description"] == "Employee viewed"
 
 
+def test_the_spreadsheet_export_names_every_detail_of_the_log_in_the_readers_language(person, world) -> None:  # type: ignore[no-untyped-def]
+    """Keys the export had no name of its own for came out as code words in a Danish file
+    ("Facility id: 1; Page: organisations.facility_detail"): the audit log's labels now."""
+    log_access(
+        world.coordinator,
+        "organisations.facility.viewed",
+        [person.pk],
+        {"facility_id": world.dolmer.pk, "page": "organisations.facility_detail", "days": 3},
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(privacy.export_xlsx(person)))
+    details = " | ".join(str(row["Detaljer"]) for row in _sheet(workbook, "Log over opslag og ændringer"))
+    assert "Tilbud: Dolmer Have" in details
+    assert "Side: organisations.facility_detail" in details
+    assert "Dage: 3" in details
+    assert "Facility id" not in details
+    assert "Page:" not in details
+
+
 @pytest.fixture
 def answer(person, world):  # type: ignore[no-untyped-def]
     """The person's data as an access request finds it in use: a competence and a course request,
