@@ -11,9 +11,18 @@ from styrbord.accounts.permissions import LIST, scoped_for
 from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Municipality
-from styrbord.reports.doctypes.base import DocumentType, Period, ReportError, ScopeKind, all_types, option_fields
+from styrbord.reports.doctypes.base import (
+    DocumentType,
+    Period,
+    PeriodError,
+    ReportError,
+    ScopeKind,
+    all_types,
+    get_type,
+    option_fields,
+)
 from styrbord.reports.models import OutputFormat
-from styrbord.reports.services import scope_queryset
+from styrbord.reports.services import clean_options, covered_period, resolve_scope, scope_queryset
 
 if TYPE_CHECKING:
     from styrbord.accounts.models import User
@@ -66,7 +75,11 @@ class ReportForm(forms.Form):
     period = forms.CharField(
         label=_("Periode"),
         max_length=30,
-        help_text=_("Et år (2025), et spænd af år (2025-2027) eller to datoer (01-01-2025:30-06-2025)."),
+        required=False,  # may be left empty for an initiative or a release, which have their own years
+        help_text=_(
+            "Et år (2025), et spænd af år (2025-2027) eller to datoer (01-01-2025:30-06-2025). Et initiativ og en "
+            "frigivelse af puljemidler gælder deres egne år: lad feltet stå tomt for at bruge dem."
+        ),
     )
     case_number = forms.CharField(label=_("Sagsnummer"), max_length=40, required=False)
     committee = forms.CharField(label=_("Udvalg"), max_length=200, required=False)
@@ -104,10 +117,32 @@ class ReportForm(forms.Form):
             del self.fields["appropriation"]
 
     def clean_period(self) -> str:
+        text = (self.cleaned_data.get("period") or "").strip()
+        if not text:
+            return ""  # whether a type may go without one, ``clean`` decides
         try:
-            return Period.parse(self.cleaned_data["period"]).text
+            return Period.parse(text).text
         except ReportError as error:
             raise forms.ValidationError(str(error))
+
+    def clean(self) -> dict[str, Any]:
+        """The period the document will cover, checked against what it is about: an initiative's own
+        years, a release's appropriation. A period that does not fit is an error at the period field,
+        and the one that does is what the job and the appendix state (2025, not the 2025-2027 asked)."""
+        data = super().clean() or {}
+        if "period" not in data or not data.get("document_type") or not data.get("scope"):
+            return data  # a field error is shown already
+        try:
+            doc_type = get_type(data["document_type"])
+            scope = resolve_scope(data["scope"], self.user)
+            period = covered_period(doc_type, scope, data["period"], clean_options(self.options()))
+        except PeriodError as error:
+            self.add_error("period", str(error))
+        except ReportError:
+            pass  # the type, the scope or the options: the page reports them when it makes the document
+        else:
+            data["period"] = period.text
+        return data
 
     def options(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name) or "" for name in self.OPTION_NAMES if self.cleaned_data.get(name)}

@@ -93,12 +93,16 @@ def scope_queryset(user: User | AnonymousUser | None, kind: ScopeKind) -> QueryS
     return scoped
 
 
-def _municipality_of(kind: ScopeKind, obj: Model) -> Municipality | None:
+def _municipality_of(kind: ScopeKind, obj: Model, user: User | AnonymousUser | None = None) -> Municipality | None:
     if kind == ScopeKind.MUNICIPALITY:
         return obj  # type: ignore[return-value]
     if kind == ScopeKind.FACILITY:
         return obj.municipality  # type: ignore[attr-defined,no-any-return]
     municipality = getattr(obj, "municipality", None)
+    if municipality is None and kind == ScopeKind.INITIATIVE:
+        # A shared initiative (a region's, no municipality) written up by a municipality's coordinator
+        # or finance officer: the paper is their municipality's, on its letterhead and template.
+        return getattr(user, "municipality", None)
     if municipality is None and kind == ScopeKind.POOL:
         grant = obj.grants.select_related("facility__municipality", "municipality").first()  # type: ignore[attr-defined]
         if grant is not None:
@@ -132,7 +136,7 @@ def resolve_scope(text: str, user: User | AnonymousUser | None = None) -> Report
         raise ReportError(
             _("%(kind)s %(key)s findes ikke, eller du har ikke adgang til det.") % {"kind": kind.label, "key": key}
         )
-    return ReportScope(kind=kind, obj=obj, municipality=_municipality_of(kind, obj))
+    return ReportScope(kind=kind, obj=obj, municipality=_municipality_of(kind, obj, user))
 
 
 def check_allowed(user: User | AnonymousUser, doc_type: DocumentType, kind: ScopeKind) -> None:
@@ -167,7 +171,7 @@ def make_request(
     options: dict[str, Any] | None = None,
     user: User | AnonymousUser | None = None,
 ) -> ReportRequest:
-    """A checked request: known type, a scope the user may use, a valid period."""
+    """A checked request: known type, a scope the user may use, and the period the document covers."""
     doc_type = get_type(document_type)
     report_scope = resolve_scope(scope_text, user)
     if report_scope.kind not in doc_type.scope_kinds:
@@ -177,14 +181,25 @@ def make_request(
         )
     if user is not None:
         check_allowed(user, doc_type, report_scope.kind)
+    cleaned = clean_options(options)
     return ReportRequest(
         document_type=doc_type.key,
         scope=report_scope,
-        period=Period.parse(period_text),
-        options=clean_options(options),
+        period=covered_period(doc_type, report_scope, period_text, cleaned),
+        options=cleaned,
         today=local_today(),
         user=user,
     )
+
+
+def covered_period(
+    doc_type: DocumentType, report_scope: ReportScope, period_text: str, options: dict[str, str]
+) -> Period:
+    """The period the document covers: the one asked for, or, for a type whose object fixes its years
+    (an initiative, an appropriation), those of its years the asked period allows (empty: all of them).
+    What the job, the appendix and the document itself state; a period that does not fit is a PeriodError."""
+    asked = Period.parse(period_text) if (period_text or "").strip() else None
+    return doc_type.period_for(report_scope, asked, options)
 
 
 def build_document(request: ReportRequest, progress: Progress = no_progress) -> CommitteeItem:

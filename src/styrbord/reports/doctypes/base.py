@@ -31,6 +31,10 @@ class ReportError(Exception):
     """A report cannot be made; the message is Danish and is shown to the user as it is."""
 
 
+class PeriodError(ReportError):
+    """The period asked for does not fit what the document is about; the form shows it at the period field."""
+
+
 class ScopeKind(StrEnum):
     """What a document is about: a region (aggregates, for its analysts), a municipality, one facility,
     a pool or an initiative."""
@@ -77,6 +81,15 @@ class Period:
         if self.start == dt.date(self.start.year, 1, 1) and self.end == dt.date(self.end.year, 12, 31):
             return str(self.start.year) if self.start.year == self.end.year else f"{self.start.year}-{self.end.year}"
         return f"{self.start:%d-%m-%Y}:{self.end:%d-%m-%Y}"
+
+    @classmethod
+    def of_years(cls, years: list[int]) -> Period:
+        """The whole years from the first to the last of ``years`` (which must not be empty)."""
+        return cls(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31))
+
+    def touches(self, year: int) -> bool:
+        """Whether the period has any day in ``year``."""
+        return self.start.year <= year <= self.end.year
 
     @staticmethod
     def proposed_year(today: dt.date) -> int:
@@ -186,6 +199,19 @@ class DocumentType:
     role_scope_kinds: dict[str, tuple[ScopeKind, ...]] = field(default_factory=dict)
     # Only aggregate figures (no person-level data): the kind of document an analyst may make.
     aggregate_only: bool = False
+    # For a type whose object fixes the years it is about (an initiative's own years, an
+    # appropriation's): the period the document covers, from the scope, the period asked for (None:
+    # the field left empty, "the object's own years") and the options. It raises PeriodError for a
+    # period that does not fit, so the document, the job and the appendix never claim another period.
+    fit_period: Callable[[ReportScope, Period | None, dict[str, str]], Period] | None = None
+
+    def period_for(self, scope: ReportScope, asked: Period | None, options: dict[str, str]) -> Period:
+        """The period a document of this type about ``scope`` covers, given the one asked for."""
+        if self.fit_period is not None:
+            return self.fit_period(scope, asked, options)
+        if asked is None:
+            raise PeriodError(_("Skriv en periode: et år (2025), et spænd af år (2025-2027) eller to datoer."))
+        return asked
 
     def allows(self, role: str) -> bool:
         return role in self.roles

@@ -63,6 +63,7 @@ UPCOMING_BOOKINGS = (BookingStatus.PLANNED, BookingStatus.BOOKED)
 MAX_TOPIC_FACILITIES = 8  # more than this: topics as a table instead of a list per facility
 MAX_TOPICS = 6
 PER_FACILITY_ROWS_IN_TEXT = 8  # a longer facility x requirement table goes to the XLSX appendix
+HISTORY_MONTHS_MAX = 36  # a longer period's coverage history is cut to its last three years
 STATUS_TEXT = {"ok": "Opfyldt", "warn": "Tæt på målet", "bad": "Under målet", "none": "Ingen i målgruppen"}
 
 
@@ -154,25 +155,56 @@ def _aggregate(rows: list[coverage.CoverageRow]) -> list[tuple[Requirement, cove
     return result
 
 
-def _coverage_chart(requirement: Requirement, label: str, facilities: QuerySet[Facility], on: dt.date) -> Any:
-    history = coverage.history(requirement, facilities, on, months=12)
-    # With the courses booked and planned, as the requirement's page forecasts it (without them the
-    # paper's line stayed flat while the page's rose with nine seats booked).
-    ahead = coverage.forecast(requirement, facilities, on, planned=planned_completions(requirement, facilities, on))
+def _history_months(start: dt.date, on: dt.date) -> int:
+    """How many months back the history line goes: the period asked for, at least a year, at most three."""
+    months = (on.year - start.year) * 12 + on.month - start.month
+    return max(12, min(HISTORY_MONTHS_MAX, months))
+
+
+def _coverage_chart(
+    requirement: Requirement, label: str, facilities: QuerySet[Facility], on: dt.date, start: dt.date, today: dt.date
+) -> Any:
+    """Coverage over the period up to ``on`` (its end, or the document date while it runs) as history; a
+    forecast only from the document date on. A period already over has no forecast: the months after
+    it have happened, and the history of the period ends where the table's "pr." date does."""
+    history = coverage.history(requirement, facilities, on, months=_history_months(start, on))
     points = [{"month": p.on, "share": p.share, "series": "Historik"} for p in history]
-    points += [{"month": p.on, "share": p.share, "series": "Prognose"} for p in ahead]
-    chart = lib_charts.coverage_chart(points, requirement.target, width=560, height=230)
+    if on >= today:
+        # With the courses booked and planned, as the requirement's page forecasts it (without them the
+        # paper's line stayed flat while the page's rose with nine seats booked).
+        planned = planned_completions(requirement, facilities, today)
+        ahead = coverage.forecast(requirement, facilities, today, planned=planned)
+        points += [{"month": p.on, "share": p.share, "series": "Prognose"} for p in ahead]
+        chart = lib_charts.coverage_chart(points, requirement.target, width=560, height=230)
+    else:
+        chart = _history_only(lib_charts.coverage_chart(points, requirement.target, width=560, height=230))
     return document_chart(chart, f"Dækning over tid: {label}")
+
+
+def _history_only(chart: Any) -> Any:
+    """The legend without "Prognose" for a chart that has none (``lib.charts.coverage_chart`` always lists
+    both series); left as it is should the chart be built differently."""
+    try:
+        encoding = chart.layer[0].encoding
+        for channel in (encoding.color, encoding.strokeDash):
+            scale = channel["scale"]
+            scale["domain"] = list(scale["domain"])[:1]
+            scale["range"] = list(scale["range"])[:1]
+    except (AttributeError, KeyError, IndexError, TypeError):  # pragma: no cover - another chart layout
+        pass
+    return chart
 
 
 def _coverage_blocks(
     aggregated: list[tuple[Requirement, coverage.Counts, Decimal | None]],
     rows: list[coverage.CoverageRow],
     facilities: QuerySet[Facility],
-    on: dt.date,
-    single_facility: bool,
+    request: ReportRequest,
     appendix: list[Table],
 ) -> list[Any]:
+    today = request.today or local_today()
+    on = min(request.period.end, today)
+    single_facility = request.scope.kind == ScopeKind.FACILITY
     if not aggregated:
         return [Paragraph("Der er ikke fastsat kompetencekrav, som gælder for tilbuddene.")]
     met = sum(1 for req, _counts, share in aggregated if share is not None and share >= req.target)
@@ -211,7 +243,7 @@ def _coverage_blocks(
     )
     main = next((req for req, counts, _share in aggregated if counts.in_scope), None)
     if main is not None:
-        blocks.append(_coverage_chart(main, labels[main.pk], facilities, on))
+        blocks.append(_coverage_chart(main, labels[main.pk], facilities, on, request.period.start, today))
     if not single_facility and rows:
         per_facility = Table(
             columns=[
@@ -291,26 +323,32 @@ def _spending_blocks(grants: list[Grant], balances: dict[int, Balances], today: 
     )
     text = (
         f"Der er givet tilsagn om i alt {mio(total.amount)}, hvoraf {mio(total.actual)} er brugt og "
-        f"{mio(total.open_commitments)} disponeret til planlagte og tilmeldte kurser "
+        f"{mio(total.open_commitments)} disponeret og planlagt til tilmeldte og planlagte kurser "
         f"{_spending_period(grants, today)}. Der er således {mio(total.remaining)} tilbage."
     )
     if total.remaining < 0:
         text += " Tilsagnene er dermed overskredet."
+    # Whole kroner when every amount is; else kroner and øre, so the rows add up to the total as
+    # printed (11.721 + 100.784 read 112.505 against a total of 112.504, each rounded on its own).
+    amounts = [v for row in rows if row.kind != RowKind.GROUP for v in row.cells[1:5]]
+    places = 0 if all(v == v.to_integral_value() for v in amounts) else 2
     return [
         Paragraph(text),
         Table(
             columns=[
                 Column("Pulje og modtager"),
-                Column("Tilsagn (kr.)", CellKind.AMOUNT),
-                Column("Brugt (kr.)", CellKind.AMOUNT),
-                Column("Disponeret (kr.)", CellKind.AMOUNT),
-                Column("Rest (kr.)", CellKind.AMOUNT),
+                Column("Tilsagn (kr.)", CellKind.AMOUNT, places),
+                Column("Brugt (kr.)", CellKind.AMOUNT, places),
+                # The ledger's planned (forecast) and committed balances, as the grantor package's
+                # "Disponeret og planlagt": the pool page shows them apart.
+                Column("Disponeret og planlagt (kr.)", CellKind.AMOUNT, places),
+                Column("Rest (kr.)", CellKind.AMOUNT, places),
                 Column("Anvendt", CellKind.PERCENT, 1),
             ],
             rows=rows,
             caption="Forbrug af puljemidler",
-            note="Kilde: Styrbord, puljernes regnskab (bogførte udgifter og disponeringer "
-            f"{_spending_period(grants, today)}). Anvendt: brugt og disponeret i procent af tilsagnet.",
+            note="Kilde: Styrbord, puljernes regnskab (bogførte udgifter, disponeringer og planlagte udgifter "
+            f"{_spending_period(grants, today)}). Anvendt: brugt, disponeret og planlagt i procent af tilsagnet.",
             sheet_name="Forbrug",
         ),
     ]
@@ -399,7 +437,6 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     today = request.today or local_today()
     on = min(request.period.end, today)
     period = request.period.label
-    single = request.scope.kind == ScopeKind.FACILITY
 
     progress(10, _("Finder kursusaktiviteten"))
     topics = _topics(facilities, request.period.start, request.period.end)
@@ -420,7 +457,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
             "gøres ved Socialtilsynets påbud og henstillinger.",
             *_topic_blocks(topics, period),
         ),
-        Section("Dækning af kompetencekrav").add(*_coverage_blocks(aggregated, rows, facilities, on, single, appendix)),
+        Section("Dækning af kompetencekrav").add(*_coverage_blocks(aggregated, rows, facilities, request, appendix)),
         Section("Forbrug af puljemidler").add(*_spending_blocks(grants, balances, today)),
         Section("Tilbud med påbud eller henstillinger fra Socialtilsynet").add(
             *_supervisory_blocks(requirements, rows, facilities, on)
@@ -435,7 +472,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     if grants:
         used = sum((balances[g.pk].used for g in grants), ZERO)
         summary += (
-            f", og {mio(used)} af {mio(total_amount)} i puljemidler er brugt eller disponeret "
+            f", og {mio(used)} af {mio(total_amount)} i puljemidler er brugt, disponeret eller planlagt "
             f"{_spending_period(grants, today)}"
         )
     summary += "."

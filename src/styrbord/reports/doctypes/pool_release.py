@@ -25,9 +25,12 @@ from styrbord.lib.formatting import format_kr
 from styrbord.lib.money import ZERO
 from styrbord.reports.doctypes.base import (
     DocumentType,
+    Period,
+    PeriodError,
     Progress,
     ReportError,
     ReportRequest,
+    ReportScope,
     ScopeKind,
     committee_abbreviation,
     parse_meeting_date,
@@ -158,8 +161,12 @@ def chosen_appropriation(request: ReportRequest, pool: Pool) -> Appropriation | 
     "appropriation" (its id), else the pool's first decision, the release itself. A later
     appropriation on the pool adds to or changes that release; it is a document of its own, chosen
     by name, so a small change decided later never turns the original release paper into it."""
+    return _appropriation(pool, request.option("appropriation"))
+
+
+def _appropriation(pool: Pool, chosen: str) -> Appropriation | None:
     candidates = pool.appropriations.filter(kind=Appropriation.Kind.SUPPLEMENTARY).order_by("decision_date", "id")
-    chosen = request.option("appropriation")
+    chosen = (chosen or "").strip()
     if not chosen:
         return candidates.first()
     appropriation = candidates.filter(pk=int(chosen)).first() if chosen.isdigit() else None
@@ -177,6 +184,43 @@ def chosen_appropriation(request: ReportRequest, pool: Pool) -> Appropriation | 
         )
         % {"number": chosen, "pool": pool.name, "choices": "; ".join(f"{a} (nr. {a.pk})" for a in choices)}
     )
+
+
+def _years_label(years: list[int]) -> str:
+    return f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+
+
+def fit_period(scope: ReportScope, asked: Period | None, options: dict[str, str]) -> Period:
+    """The years the release covers: the chosen appropriation's (before there is one, the pool's first
+    year). An appropriation is one decision, granted under one, so the paper always shows all of it;
+    the period asked for must take in every one of its years, and the job and the appendix then state
+    exactly those years. Empty: the appropriation's own years."""
+    pool = scope.obj
+    if not isinstance(pool, Pool):
+        raise ReportError(_("Frigivelse af puljemidler laves for en pulje."))
+    if pool.kind == Pool.Kind.MUNICIPAL_BUDGET:
+        # Not released at all: the builder says why; the period is not the problem.
+        return asked or Period.of_years([pool.period_start.year])
+    appropriation = _appropriation(pool, options.get("appropriation", ""))
+    if appropriation is not None:
+        years = sorted(set(appropriation.lines.values_list("year", flat=True)))
+        if not years:  # no lines: the builder stops with its own message
+            return asked or Period.of_years([pool.period_start.year])
+    else:
+        years = [pool.period_start.year]
+    if asked is not None and not all(asked.touches(year) for year in years):
+        if appropriation is not None:
+            message = _(
+                "Tillægsbevillingen %(appropriation)s gælder %(years)s. En bevilling frigives under ét, så perioden "
+                "skal omfatte %(years)s. Skriv %(years)s, eller lad feltet stå tomt."
+            ) % {"appropriation": appropriation.title, "years": _years_label(years)}
+        else:
+            message = _(
+                "Puljen %(pool)s har endnu ingen tillægsbevilling, så dokumentet foreslår frigivelsen i puljens "
+                "første år, %(years)s. Skriv %(years)s, eller lad feltet stå tomt."
+            ) % {"pool": pool.name, "years": _years_label(years)}
+        raise PeriodError(message)
+    return Period.of_years(years)
 
 
 def _amount_columns(years: list[int], amounts: list[Decimal]) -> list[Column]:
@@ -404,5 +448,6 @@ POOL_RELEASE = register(
         scope_kinds=(ScopeKind.POOL,),
         roles=frozenset({Role.ADMIN, Role.COORDINATOR, Role.FINANCE}),  # the municipality's own committee paper
         build=build,
+        fit_period=fit_period,
     )
 )

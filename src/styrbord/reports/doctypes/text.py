@@ -17,6 +17,18 @@ def join_da(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " og " + items[-1]
 
 
+def year_span(years: Sequence[int]) -> str:
+    """Years as running text, runs joined: [2022, 2023, 2024, 2025] -> "2022-2025", [2022, 2024] ->
+    "2022 og 2024", [2022, 2023, 2026] -> "2022-2023 og 2026"."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return join_da([f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs])
+
+
 def long_date(day: dt.date) -> str:
     """A date in running text, as the seed documents write it: "1. januar 2025"."""
     return formatting.format_date_long(day)

@@ -22,9 +22,9 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.suppression import THRESHOLD
 from styrbord.lib import charts as lib_charts
 from styrbord.lib.dates import local_today
-from styrbord.lib.formatting import format_number
+from styrbord.lib.formatting import format_number, format_percent
 from styrbord.reports.doctypes.base import DocumentType, Progress, ReportError, ReportRequest, ScopeKind, register
-from styrbord.reports.doctypes.text import join_da, pct
+from styrbord.reports.doctypes.text import join_da, year_span
 from styrbord.reports.documents.charts import document_chart
 from styrbord.reports.documents.structure import (
     CaseType,
@@ -55,21 +55,74 @@ def _years(request: ReportRequest) -> list[int]:
     return years[-10:]
 
 
-def _value(cell: Any) -> Any:
-    """A raw value for the document table: the number, or the text ("..", "–") when not shown."""
+HIDDEN_MARK = ".."  # a figure withheld (small numbers), as ``accounts.suppression`` shows it
+NOBODY = "–"  # no one (or nothing to measure, as the age or part-time share of nobody)
+TOTAL_KEY = "\0total"  # the total row in a ``nobody`` set
+
+
+def _value(cell: Any, nobody: bool = False) -> Any:
+    """A raw value for the document table: the number, or the text ("..", "–") when not shown. A cell of
+    a job group with no one in it that year (``nobody``: its headcount shows 0) is "–", not "..": there
+    is nothing hidden, and the headcount already tells it."""
+    if nobody:
+        return NOBODY
     return cell.text if cell.hidden or cell.value is None else cell.value
 
 
-def _table(figure: FigureTable, kind: CellKind, places: int, caption: str, first: str) -> Table:
-    rows = [Row([r.label, *(_value(c) for c in r.cells)]) for r in figure.rows]
+def _nobody(headcount: FigureTable) -> set[tuple[str, int]]:
+    """(row key, column index) of every job group, and of the total, that shows 0 people in a year."""
+    found = set()
+    for row, key in [
+        *((r, r.key) for r in headcount.rows),
+        *([(headcount.total, TOTAL_KEY)] if headcount.total else []),
+    ]:
+        for index, cell in enumerate(row.cells):
+            if not cell.hidden and cell.value is not None and cell.value == 0:
+                found.add((key, index))
+    return found
+
+
+def _legend(rows: list[Row], count: bool) -> str:
+    """The symbols a table uses, explained under it (``count``: its 0s are written "–")."""
+    cells = {c for r in rows for c in r.cells[1:] if isinstance(c, str)}
+    counts_zero = count and any(not isinstance(c, str) and c == 0 for r in rows for c in r.cells[1:])
+    parts = []
+    if HIDDEN_MARK in cells:
+        parts.append(f"{HIDDEN_MARK} = skjult (små tal, se nedenfor)")
+    if NOBODY in cells or counts_zero:
+        parts.append(f"{NOBODY} = ingen")
+    return ("Tegnforklaring: " + "; ".join(parts) + ".") if parts else ""
+
+
+def _table(
+    figure: FigureTable,
+    kind: CellKind,
+    places: int,
+    caption: str,
+    first: str,
+    sheet_name: str,
+    *,
+    nobody: set[tuple[str, int]] | None = None,
+    count: bool = False,
+    note: str | None = None,
+) -> Table:
+    """A document table from a workforce figure, with a short sheet name for the appendix. ``nobody``:
+    the cells of job groups with no one that year ("–"); ``count``: a 0 is no one, written "–" too."""
+    nobody = nobody or set()
+
+    def cells(row: Any, key: str) -> list[Any]:
+        return [_value(c, (key, i) in nobody) for i, c in enumerate(row.cells)]
+
+    rows = [Row([r.label, *cells(r, r.key)]) for r in figure.rows]
     if figure.total is not None:
-        rows.append(Row([figure.total.label, *(_value(c) for c in figure.total.cells)], RowKind.TOTAL))
+        rows.append(Row([figure.total.label, *cells(figure.total, TOTAL_KEY)], RowKind.TOTAL))
+    legend = _legend(rows, count)
     return Table(
-        columns=[Column(first)] + [Column(y, kind, places) for y in figure.columns],
+        columns=[Column(first)] + [Column(y, kind, places, zero=NOBODY if count else "") for y in figure.columns],
         rows=rows,
         caption=caption,
-        note=figure.note,
-        sheet_name=figure.title,
+        note=" ".join(part for part in (figure.note if note is None else note, legend) if part),
+        sheet_name=sheet_name,
     )
 
 
@@ -204,15 +257,20 @@ def _postings_text(figure: FigureTable) -> str:
     )
 
 
+def _share(value: Decimal) -> str:
+    """A share as the tables write it ("46,8 %"), so text and table agree."""
+    return format_percent(value, 1)
+
+
 def _part_time_text(figure: FigureTable, scope_name: str) -> str:
     value = _shown(figure.total.cells[-1]) if figure.total else None
     if value is None:
         return "Andelen af deltidsansatte kan ikke vises for de valgte tilbud."
     year = figure.columns[-1]
-    text = f"{pct(value)} af alle ansatte i {scope_name} var deltidsansatte i {year}."
+    text = f"{_share(value)} af alle ansatte i {scope_name} var deltidsansatte i {year}."
     first = _shown(figure.total.cells[0]) if figure.total else None
     if first is not None and first != value:
-        text += f" Andelen var {pct(first)} i {figure.columns[0]}."
+        text += f" Andelen var {_share(first)} i {figure.columns[0]}."
     if value >= 25:
         text += (
             " Der ligger dermed et potentiale i at skabe incitament til at arbejde flere timer eller gå op på fuld "
@@ -248,16 +306,29 @@ def _learner_text(figure: FigureTable, imported: FigureTable | None = None) -> s
         figures = [f"{format_number(int(value))} i {year}" for year, value in found[-3:]]
         figures[0] = figures[0].replace(" i ", " elever og studerende i ", 1)
         return lead + f"den importerede HR-statistik viser {join_da(figures)}."
-    last, before = _shown(figure.total.cells[-1]), _shown(figure.total.cells[-2]) if len(figure.columns) > 1 else None
-    if last is None:
-        return "Antallet af elever, studerende og praktikanter kan ikke vises for de valgte tilbud."
-    if before is None or before == last:
-        return f"I {figure.columns[-1]} var der {int(last)} elever, studerende og praktikanter."
-    word = "steget" if last > before else "faldet"
-    return (
-        f"Samlet set er antallet af elever, studerende og praktikanter {word} fra {int(before)} i "
-        f"{figure.columns[-2]} til {int(last)} i {figure.columns[-1]}."
-    )
+    years, cells = figure.columns, figure.total.cells
+    hidden = [int(y) for y, c in zip(years, cells, strict=True) if c.hidden]
+    shown = [(i, _shown(c)) for i, c in enumerate(cells) if _shown(c) is not None]
+    why = "fordi der var færre end 5 (små tal)"
+    if not shown:
+        return f"Antallet af elever, studerende og praktikanter i {year_span(hidden)} kan ikke vises, {why}."
+    index, last = shown[-1]
+    before = _shown(cells[index - 1]) if index > 0 else None
+    if not last:
+        # No one in the latest year shown: in every year shown, if so ("i 2022-2025"), else in that one.
+        empty = [int(years[i]) for i, v in shown] if not any(v for _i, v in shown) else [int(years[index])]
+        text = f"Der var ingen elever, studerende eller praktikanter i {year_span(empty)}."
+    elif before is None or before == last:
+        text = f"I {years[index]} var der {int(last)} elever, studerende og praktikanter."
+    else:
+        word = "steget" if last > before else "faldet"
+        text = (
+            f"Samlet set er antallet af elever, studerende og praktikanter {word} fra {int(before)} i "
+            f"{years[index - 1]} til {int(last)} i {years[index]}."
+        )
+    if hidden:
+        text += f" Antallet i {year_span(hidden)} kan ikke vises, {why}."
+    return text
 
 
 def _public_page(user: Any, selection: workforce.Selection, today: Any) -> workforce.WorkforcePage:
@@ -306,6 +377,7 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
     imported_learners = next((t for t in page.imported if t.key == "imported_students"), None)
     if page.staff_count == 0:
         raise ReportError(_("Der er ingen medarbejdere i %(scope)s i %(span)s.") % {"scope": scope_name, "span": span})
+    nobody = _nobody(headcount)
 
     progress(55, _("Tegner figurerne"))
     case = Section("Beskrivelse af sagen").add(
@@ -313,43 +385,106 @@ def build(request: ReportRequest, progress: Progress) -> CommitteeItem:
         f"personaledata for {span}. Tallene opgør medarbejderne pr. 31. december hvert år (for indeværende år pr. "
         "dags dato).",
         Paragraph(_headcount_text(headcount), lead="Antallet af ansatte:"),
-        _table(headcount, CellKind.NUMBER, 0, "Medarbejdere pr. faggruppe", "Faggruppe"),
+        _table(headcount, CellKind.NUMBER, 0, "Medarbejdere pr. faggruppe", "Faggruppe", "Medarbejdere", count=True),
     )
     chart = _headcount_chart(headcount)
     if chart is not None:
         case.add(document_chart(chart, "Medarbejdere pr. faggruppe over tid"))
     case.add(Paragraph(_age_text(age), lead="Aldersgennemsnittet:"))
-    case.add(_table(age, CellKind.NUMBER, 1, "Gennemsnitsalder pr. faggruppe (år)", "Faggruppe"))
+    case.add(
+        _table(age, CellKind.NUMBER, 1, "Gennemsnitsalder pr. faggruppe (år)", "Faggruppe", "Alder", nobody=nobody)
+    )
     if age.chart is not None:
         case.add(document_chart(age.chart, "Gennemsnitsalder pr. faggruppe", width_cm=13.5))
     if page.postings is not None:
         case.add(Paragraph(_postings_text(page.postings), lead="Antal ansøgere:"))
-        postings_table = _table(page.postings, CellKind.NUMBER, 1, "Ansøgere pr. stillingsopslag", "Stillingstype")
         # The page writes the number of postings in parentheses; the document keeps numbers (its
         # appendix holds numbers, not text), so its note does not promise them.
-        postings_table.note = "Gennemsnitligt antal ansøgere pr. opslag."
-        case.add(postings_table)
+        case.add(
+            _table(
+                page.postings,
+                CellKind.NUMBER,
+                1,
+                "Ansøgere pr. stillingsopslag",
+                "Stillingstype",
+                "Ansøgere",
+                note="Gennemsnitligt antal ansøgere pr. opslag.",
+            )
+        )
+    else:
+        # The type promises applicants per posting: without postings the paper says so.
+        case.add(
+            Paragraph(
+                f"Der er ikke registreret stillingsopslag i {scope_name} i {span}, så antallet af ansøgere pr. "
+                "opslag kan ikke opgøres.",
+                lead="Antal ansøgere:",
+            )
+        )
     case.add(Paragraph(_part_time_text(part_time, scope_name), lead="Fuldtidsansatte og deltidsansatte:"))
-    case.add(_table(part_time, CellKind.PERCENT, 1, "Andel deltidsansatte (under 37 timer)", "Faggruppe"))
+    case.add(
+        _table(
+            part_time,
+            CellKind.PERCENT,
+            1,
+            "Andel deltidsansatte (under 37 timer)",
+            "Faggruppe",
+            "Deltid",
+            nobody=nobody,
+        )
+    )
     case.add(Paragraph(_learner_text(learners, imported_learners), lead="Uddannelses- og praktikpladser:"))
     if learners.rows:
-        case.add(_table(learners, CellKind.NUMBER, 0, "Elever, studerende og praktikanter", "Type"))
+        case.add(
+            _table(learners, CellKind.NUMBER, 0, "Elever, studerende og praktikanter", "Type", "Elever", count=True)
+        )
     case.add(
         Paragraph(
             "Sagen er offentlig, og ingen enkeltpersoner må kunne genkendes: tal, der bygger på færre end 5 "
             "personer – antal, gennemsnitsalder og andele, hvor færre end 5 har eller ikke har det, der "
             "opgøres – er skjult og vist som »..«, og så mange andre felter er skjult på samme måde, at de "
-            "skjulte ikke kan regnes ud fra totalen.",
+            "skjulte ikke kan regnes ud fra totalen. »–« betyder, at der ingen er: ingen i faggruppen det år "
+            "(og derfor heller ingen gennemsnitsalder eller andel), eller ingen opslag.",
             lead="Små tal:",
         )
     )
+    # Short sheet names (as the workforce page's export has them): the captions are longer than
+    # Excel's 31 characters.
     extra = [
-        _table(figures["fte"], CellKind.NUMBER, 1, "Årsværk pr. faggruppe", "Faggruppe"),
-        _table(figures["relevant_education"], CellKind.PERCENT, 1, "Andel med relevant uddannelse", "Faggruppe"),
-        _table(figures["specialised_contacts"], CellKind.PERCENT, 1, "Kontaktpersoner med specialisering", "Faggruppe"),
+        _table(
+            figures["fte"],
+            CellKind.NUMBER,
+            1,
+            "Årsværk pr. faggruppe",
+            "Faggruppe",
+            "Årsværk",
+            nobody=nobody,
+            count=True,
+        ),
+        _table(
+            figures["relevant_education"],
+            CellKind.PERCENT,
+            1,
+            "Andel med relevant uddannelse",
+            "Faggruppe",
+            "Uddannelse",
+            nobody=nobody,
+        ),
+        _table(
+            figures["specialised_contacts"],
+            CellKind.PERCENT,
+            1,
+            "Kontaktpersoner med specialisering",
+            "Faggruppe",
+            "Specialisering",
+            nobody=nobody,
+        ),
     ]
     for imported in page.imported:
-        extra.append(_table(imported, CellKind.NUMBER, 2, f"Importeret: {imported.title}", "Faggruppe"))
+        extra.append(
+            _table(
+                imported, CellKind.NUMBER, 2, f"Importeret: {imported.title}", "Faggruppe", f"Import {imported.title}"
+            )
+        )
     committee = request.option("committee")
     progress(80, _("Skriver dokumentet"))
     return CommitteeItem(

@@ -24,7 +24,7 @@ from styrbord.reports.documents.structure import (
     Table,
     in_document_language,
 )
-from styrbord.reports.documents.word import text_context, typeset
+from styrbord.reports.documents.word import column_layout, text_context, typeset
 
 STYLESHEET = "reports/document.css"
 
@@ -32,7 +32,12 @@ STYLESHEET = "reports/document.css"
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-def _block(block: Any) -> dict[str, Any]:
+def _percentages(widths: list[float]) -> list[str]:
+    total = sum(widths)
+    return [f"{100 * w / total:.2f}" for w in widths]
+
+
+def _block(block: Any, layout: dict[int, list[float]]) -> dict[str, Any]:
     if isinstance(block, Paragraph):
         return {"type": "paragraph", "text": typeset(block.text), "lead": block.lead}
     if isinstance(block, BulletList):
@@ -44,7 +49,12 @@ def _block(block: Any) -> dict[str, Any]:
             "type": "table",
             "caption": block.display_caption,
             "note": block.note,
-            "columns": [{"label": c.label, "numeric": c.numeric} for c in block.columns],
+            # Word's column widths (``column_layout``), so the PDF lays tables out as Word does and
+            # tables read together (an initiative's Økonomi and Personale) line up.
+            "columns": [
+                {"label": c.label, "numeric": c.numeric, "width": w}
+                for c, w in zip(block.columns, _percentages(layout[id(block)]), strict=True)
+            ],
             "rows": [
                 {
                     "kind": str(kind),
@@ -66,16 +76,17 @@ def _block(block: Any) -> dict[str, Any]:
     raise TypeError(f"unknown block {block!r}")
 
 
-def _section(section: Section) -> dict[str, Any]:
-    return {"heading": section.heading, "blocks": [_block(b) for b in section.blocks]}
+def _section(section: Section, layout: dict[int, list[float]]) -> dict[str, Any]:
+    return {"heading": section.heading, "blocks": [_block(b, layout) for b in section.blocks]}
 
 
 def html_context(item: CommitteeItem) -> dict[str, Any]:
     """The document as template data (all text already formatted)."""
     item.number_blocks()
     context = text_context(item)
-    context["sections"] = [_section(s) for s in item.sections]
-    context["economy"] = _section(item.economy) if item.economy else None
+    layout = column_layout(item)
+    context["sections"] = [_section(s, layout) for s in item.sections]
+    context["economy"] = _section(item.economy, layout) if item.economy else None
     return context
 
 

@@ -70,6 +70,9 @@ class Column:
     label: str
     kind: CellKind = CellKind.TEXT
     places: int = 0
+    # How a 0 reads in the document, when not as a number: "–" for "no one" in a count of people (as
+    # Danmarks Statistik writes it); the XLSX appendix keeps the 0.
+    zero: str = ""
 
     @property
     def numeric(self) -> bool:
@@ -81,6 +84,8 @@ class Column:
             return ""
         if isinstance(value, str):
             return value
+        if self.zero and self.numeric and not isinstance(value, bool) and value == 0:
+            return self.zero
         if self.kind == CellKind.KR:
             return formatting.format_kr(value, self.places)
         if self.kind == CellKind.AMOUNT:
@@ -124,6 +129,9 @@ class Table:
     note: str = ""
     sheet_name: str = ""
     number: int = 0  # set by CommitteeItem.number_blocks(): "Tabel 1"
+    # Tables read together (an initiative's Økonomi and Personale) share a key: they get the same
+    # column widths, so their year columns line up.
+    align: str = ""
 
     @property
     def display_caption(self) -> str:

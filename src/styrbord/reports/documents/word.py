@@ -9,7 +9,9 @@ an uploaded template can use the placeholders, never reach Python objects.
 from __future__ import annotations
 
 import io
+import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -174,15 +176,22 @@ def _cm(chars: int) -> float:
     return 0.2 * chars + 0.6
 
 
-def _column_widths(table: Table, total_cm: float) -> list[float]:
+TEXT_WIDTH_CM = 16.3  # the body width of the default template's A4 page
+
+
+def _column_widths(table: Table, total_cm: float = TEXT_WIDTH_CM, companions: Sequence[Table] = ()) -> list[float]:
     """Numeric columns as wide as their longest figure; text columns get the rest, never narrower than
-    their longest word (so a header like "Opfylder" is not split in two)."""
-    rows = [cells for kind, cells in table.formatted_rows() if kind != RowKind.GROUP]
+    their longest word (so a header like "Opfylder" is not split in two). ``companions``: tables laid
+    out with this one (the same ``align`` key and number of columns), measured together so every one
+    gets the same widths."""
+    tables = [table, *(t for t in companions if t is not table and len(t.columns) == len(table.columns))]
+    rows = [cells for t in tables for kind, cells in t.formatted_rows() if kind != RowKind.GROUP]
+    labels = [[t.columns[i].label for t in tables] for i in range(len(table.columns))]
     natural: list[float] = []
     minimum: list[float] = []
-    numeric = [column.numeric and i > 0 for i, column in enumerate(table.columns)]
-    for i, column in enumerate(table.columns):
-        texts = [column.label] + [r[i] for r in rows]
+    numeric = [i > 0 and all(t.columns[i].numeric for t in tables) for i in range(len(table.columns))]
+    for i in range(len(table.columns)):
+        texts = labels[i] + [r[i] for r in rows]
         longest = max(len(t) for t in texts)
         if numeric[i]:
             width = min(3.4, max(1.6, _cm(longest)))
@@ -212,24 +221,86 @@ def _column_widths(table: Table, total_cm: float) -> list[float]:
     return widths
 
 
-def _table(sd: Fragment, table: Table, width_cm: float = 16.3) -> None:
+def column_layout(item: CommitteeItem, total_cm: float = TEXT_WIDTH_CM) -> dict[int, list[float]]:
+    """Every table's column widths in cm (keyed by ``id(table)``), the tables of one ``align`` key
+    measured together: the layout both Word and the PDF use."""
+    groups: dict[str, list[Table]] = {}
+    tables = [t for s in item.all_sections() for t in s.tables]
+    for table in tables:
+        if table.align:
+            groups.setdefault(table.align, []).append(table)
+    return {id(t): _column_widths(t, total_cm, groups.get(t.align, []) if t.align else []) for t in tables}
+
+
+def _keep_with_next(paragraph: Any) -> None:
+    """The paragraph stays on the page of the next one (set on the paragraph itself, so it holds in a
+    municipality's own template whose styles lack it too)."""
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def _cant_split(row: Any) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    tr_pr.append(element)
+
+
+# A table estimated taller than this is not kept on one page as a whole (a chain of "keep with next"
+# longer than a page makes LibreOffice leave the caption alone on a page): only its head and its tail.
+KEEP_WHOLE_CM = 16.0
+LINE_CM = 0.5  # a line of 9,5 pt table text with the cell's padding
+KEPT_ROWS = 2  # rows kept with the header below it, and with the source note above it
+
+
+def _height_cm(rows: list[tuple[RowKind, list[str]]], widths: list[float]) -> float:
+    """Roughly how tall the table's body is: each row as many lines as its most wrapped cell."""
+    total = 0.0
+    for _kind, cells in rows:
+        lines = max(
+            (max(1, math.ceil(_cm(len(text)) / width)) for text, width in zip(cells, widths, strict=False)), default=1
+        )
+        total += lines * LINE_CM
+    return total
+
+
+def _kept_rows(rows: list[tuple[RowKind, list[str]]], widths: list[float], has_note: bool) -> set[int]:
+    """The body rows (0-based) whose paragraphs keep with the next: every one of a table that fits on
+    a page, else the first rows (with the header and caption above them) and those before the last
+    (with the last row and the note). The last row keeps with the note only when there is one."""
+    last = len(rows) - 1
+    if _height_cm(rows, widths) <= KEEP_WHOLE_CM:
+        kept = set(range(len(rows)))
+    else:
+        kept = set(range(min(KEPT_ROWS, len(rows)))) | set(range(max(0, last - KEPT_ROWS), last + 1))
+    if not has_note:
+        kept.discard(last)
+    return kept
+
+
+def _table(sd: Fragment, table: Table, widths: list[float] | None = None) -> None:
+    """A captioned table and its source note, kept together: the caption with the table, the rows
+    with each other (``_kept_rows``) and the last with the note, no row split over two pages, and the
+    header row repeated on every page."""
     if table.caption:
-        sd.add_paragraph(table.display_caption, style=_style(sd, "Tabeltitel"))
+        _keep_with_next(sd.add_paragraph(table.display_caption, style=_style(sd, "Tabeltitel")))
     rows = table.formatted_rows()
     word_table = sd.add_table(rows=len(rows) + 1, cols=len(table.columns))
     word_table.alignment = WD_TABLE_ALIGNMENT.LEFT
     word_table.autofit = False
     cell_style = _style(sd, "Tabeltekst")
-    widths = _column_widths(table, width_cm)
+    widths = widths or _column_widths(table)
     for col, width in zip(word_table.columns, widths, strict=True):
         col.width = Cm(width)  # the grid: LibreOffice lays out by it, Word by the cell widths
     rule = ("single", 8, RULE_COLOR)
     thin = ("single", 4, GRID_COLOR)
+    kept = _kept_rows(rows, widths, bool(table.note))
 
-    def fill(cell: Any, text: str, col: int, *, bold: bool = False, italic: bool = False) -> None:
+    def fill(cell: Any, text: str, col: int, *, bold: bool = False, italic: bool = False, keep: bool = True) -> None:
         cell.width = Cm(widths[col])
         paragraph = cell.paragraphs[0]
         paragraph.style = cell_style
+        if keep:
+            _keep_with_next(paragraph)
         if table.columns[col].numeric and col > 0:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         run = paragraph.add_run(typeset(text))
@@ -240,6 +311,7 @@ def _table(sd: Fragment, table: Table, width_cm: float = 16.3) -> None:
 
     header = word_table.rows[0]
     _repeat_header(header)
+    _cant_split(header)
     for col, column in enumerate(table.columns):
         cell = header.cells[col]
         fill(cell, column.label, col, bold=True)
@@ -247,15 +319,17 @@ def _table(sd: Fragment, table: Table, width_cm: float = 16.3) -> None:
         _cell_borders(cell, top=rule, bottom=rule)
     for r, (kind, cells) in enumerate(rows, start=1):
         row = word_table.rows[r]
+        _cant_split(row)
         last = r == len(rows)
+        keep = r - 1 in kept
         if kind == RowKind.GROUP and len(cells) > 1:
             merged = row.cells[0].merge(row.cells[-1])
-            fill(merged, cells[0], 0, italic=True)
+            fill(merged, cells[0], 0, italic=True, keep=keep)
             _cell_borders(merged, bottom=rule if last else thin)
             continue
         for col, text in enumerate(cells):
             cell = row.cells[col]
-            fill(cell, text, col, bold=kind == RowKind.TOTAL, italic=kind == RowKind.GROUP)
+            fill(cell, text, col, bold=kind == RowKind.TOTAL, italic=kind == RowKind.GROUP, keep=keep)
             edges: dict[str, tuple[str, int, str]] = {"bottom": rule if last else thin}
             if kind == RowKind.TOTAL:
                 edges["top"] = rule
@@ -268,14 +342,16 @@ def _table(sd: Fragment, table: Table, width_cm: float = 16.3) -> None:
 
 def _chart(sd: Fragment, chart: Chart) -> None:
     if chart.title:
-        sd.add_paragraph(chart.display_caption, style=_style(sd, "Tabeltitel"))
+        _keep_with_next(sd.add_paragraph(chart.display_caption, style=_style(sd, "Tabeltitel")))
     sd.add_picture(io.BytesIO(chart.png), width=Cm(chart.width_cm))
     sd.add_paragraph("", style=_style(sd, "Kildenote"))
 
 
-def section_body(tpl: DocxTemplate, section: Section) -> Fragment:
-    """The blocks of one section as a sub-document in the template's styles."""
+def section_body(tpl: DocxTemplate, section: Section, layout: dict[int, list[float]] | None = None) -> Fragment:
+    """The blocks of one section as a sub-document in the template's styles (``layout``: the tables'
+    column widths, ``column_layout``)."""
     sd = Fragment(tpl)
+    layout = layout or {}
     for block in section.blocks:
         if isinstance(block, Paragraph):
             _paragraph(sd, block)
@@ -284,7 +360,7 @@ def section_body(tpl: DocxTemplate, section: Section) -> Fragment:
         elif isinstance(block, SubHeading):
             sd.add_paragraph(block.text, style=_style(sd, "Heading 3"))
         elif isinstance(block, Table):
-            _table(sd, block)
+            _table(sd, block, layout.get(id(block)))
         elif isinstance(block, Chart):
             _chart(sd, block)
     return sd
@@ -339,9 +415,10 @@ def _render_docx(item: CommitteeItem, template: Path | str | io.BytesIO | None) 
     tpl = DocxTemplate(source)
     tpl.init_docx()
     context = text_context(item)
-    context["sections"] = [{"heading": s.heading, "body": section_body(tpl, s)} for s in item.sections]
+    layout = column_layout(item)
+    context["sections"] = [{"heading": s.heading, "body": section_body(tpl, s, layout)} for s in item.sections]
     context["economy"] = (
-        {"heading": item.economy.heading, "body": section_body(tpl, item.economy)} if item.economy else None
+        {"heading": item.economy.heading, "body": section_body(tpl, item.economy, layout)} if item.economy else None
     )
     tpl.render(context, jinja_env=jinja_environment(), autoescape=True)
     tpl.docx.core_properties.title = item.heading

@@ -146,10 +146,12 @@ def test_the_spending_says_it_covers_the_whole_project_period_not_the_year(statu
     """A status for 2026 quotes the pool's spending since 2025: the paper says so, in the text and the summary."""
     item = _item("municipality:0707")
     assert (
-        "0,120 mio. kr. er brugt og 0,050 mio. kr. disponeret til planlagte og tilmeldte kurser i hele "
+        "0,120 mio. kr. er brugt og 0,050 mio. kr. disponeret og planlagt til tilmeldte og planlagte kurser i hele "
         "projektperioden 2025–2027 til og med 23-11-2026."
     ) in _texts(item)
-    assert "er brugt eller disponeret i hele projektperioden 2025–2027 til og med 23-11-2026." in item.summary[0]
+    assert (
+        "er brugt, disponeret eller planlagt i hele projektperioden 2025–2027 til og med 23-11-2026." in item.summary[0]
+    )
     note = _table(item, "Forbrug af puljemidler").note
     assert "i hele projektperioden 2025–2027 til og med 23-11-2026" in note
 
@@ -208,3 +210,100 @@ def test_the_file_name_keeps_the_whole_heading_with_its_period() -> None:
     assert name == "orientering-om-status-paa-kompetenceudvikling-i-favrskov-kommune-2026-2027-2026-12-06.pdf"
     long = SimpleNamespace(heading="Meget " * 40, file_stem="status")
     assert len(services.filename_for(long, "pdf", request)) <= 120 + len("-2026-12-06.pdf")  # type: ignore[arg-type]
+
+
+# --- the coverage chart's history and forecast against the document date ----------------------------------------
+
+
+def _chart_points(spec: object) -> list[dict[str, object]]:
+    """Every data point (month, share, series) in a chart's Vega-Lite spec."""
+    found: list[dict[str, object]] = []
+    if isinstance(spec, dict):
+        if "series" in spec and "month" in spec:
+            found.append(spec)
+        for value in spec.values():
+            found += _chart_points(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _chart_points(value)
+    return found
+
+
+def _series(spec: object, name: str) -> list[str]:
+    return sorted(str(p["month"])[:10] for p in _chart_points(spec) if p["series"] == name)
+
+
+def _coverage_chart(period: str, on: str):  # type: ignore[no-untyped-def]
+    with time_machine.travel(on, tick=False):
+        request = services.make_request("competence_status", "municipality:0707", period, {}, None)
+        item = services.build_document(request)
+    return next(c for c in item.charts() if c.title.startswith("Dækning over tid"))
+
+
+def test_a_past_years_status_draws_its_history_to_the_years_end_and_no_forecast(status_case: StatusCase) -> None:
+    """The 2025 status written 07-12-2026 drew 2026 dashed as "Prognose" though it had happened: the chart
+    ends where the table's "pr. 31-12-2025" does, all of it history, and the legend has no forecast."""
+    chart = _coverage_chart("2025", "2026-12-07 10:00 +0100")
+    history = _series(chart.spec, "Historik")
+    assert history[-1] == "2025-12-31"
+    assert history[0] <= "2025-01-31"
+    assert _series(chart.spec, "Prognose") == []
+    assert "Prognose" not in str(chart.spec)  # not in the legend either
+
+
+def test_a_running_years_status_has_history_to_the_document_date_and_a_forecast_only_after_it(
+    status_case: StatusCase,
+) -> None:
+    chart = _coverage_chart("2026", "2026-12-07 10:00 +0100")
+    history, forecast = _series(chart.spec, "Historik"), _series(chart.spec, "Prognose")
+    assert history[-1] == "2026-12-07"
+    assert forecast
+    assert forecast[0] == "2026-12-07"  # the line goes on from today's point
+    assert all(month >= "2026-12-07" for month in forecast)
+
+
+# --- the spending table adds up as printed ----------------------------------------------------------------------
+
+
+def test_the_spending_table_adds_up_as_printed_and_names_planned_spending(
+    status_case: StatusCase, world: World
+) -> None:
+    """Glesborg 11.721 + Dolmer 100.784 read 112.505 against a total of 112.504 (each rounded from øre),
+    and the column called "Disponeret" held the planned spending too."""
+    import io
+    from decimal import Decimal
+
+    import docx
+
+    from styrbord.funding.services import ledger
+
+    seed = status_case.seed
+    ledger.commit(seed.glesborg_grant, "fee", Decimal("11720.68"), dt.date(2026, 2, 1), world.finance, planned=True)
+    ledger.commit(seed.dolmer_grant, "fee", Decimal("50783.53"), dt.date(2026, 2, 1), world.finance, planned=True)
+    item = _item("municipality:0707")
+    table = _table(item, "Forbrug af puljemidler")
+    assert [c.label for c in table.columns][3] == "Disponeret og planlagt (kr.)"
+    document = docx.Document(io.BytesIO(render_docx(item)))
+    rows = next(
+        [[c.text.replace("\xa0", " ") for c in row.cells] for row in t.rows]
+        for t in document.tables
+        if t.rows[0].cells[0].text == "Pulje og modtager"
+    )
+    assert rows[0][3] == "Disponeret og planlagt (kr.)"
+
+    def number(text: str) -> Decimal:
+        return Decimal(text.replace(".", "").replace(",", "."))
+
+    recipients = {row[0]: row for row in rows[2:-1]}
+    total = rows[-1]
+    assert recipients["Bofællesskaberne Glesborg"][3] == "11.720,68"
+    assert recipients["Dolmer Have"][3] == "100.783,53"
+    assert total[3] == "112.504,21"
+    for column in range(1, 5):  # Tilsagn, Brugt, Disponeret og planlagt, Rest: the rows make the total
+        assert sum(number(row[column]) for row in recipients.values()) == number(total[column]), rows[0][column]
+    assert "disponeret og planlagt til tilmeldte og planlagte kurser" in _texts(item)
+
+
+def test_whole_kroner_stay_whole(status_case: StatusCase) -> None:
+    total = _table(_item("municipality:0707"), "Forbrug af puljemidler").formatted_rows()[-1][1]
+    assert total[1:5] == ["1.022.000", "120.000", "50.000", "852.000"]

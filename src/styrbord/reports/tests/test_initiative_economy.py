@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
 
 from styrbord.organisations.models import Region
 from styrbord.reports import services
@@ -16,7 +20,7 @@ from styrbord.reports.documents.html import render_pdf
 from styrbord.reports.documents.structure import BulletList
 from styrbord.reports.documents.word import render_docx
 from styrbord.reports.documents.workbook import render_xlsx
-from styrbord.reports.tests.conftest import docx_to_pdf, pdf_text, save_page_images
+from styrbord.reports.tests.conftest import docx_to_pdf, pdf_text, require_tool, save_page_images
 from styrbord.testing.fixtures import World
 from styrbord.training.models import Initiative, InitiativeYear
 
@@ -121,3 +125,76 @@ def test_a_coordinator_sees_regional_initiatives_but_not_another_municipalitys(
     visible = set(services.scope_queryset(world.coordinator, services.ScopeKind.INITIATIVE))
     assert initiative in visible
     assert other not in visible
+
+
+# --- whose paper it is, its recommendation, and the two tables' columns ---------------------------------------
+
+
+def test_a_municipal_coordinator_writes_a_regions_initiative_on_their_own_letterhead(
+    world: World, initiative: Initiative, tmp_path: Path
+) -> None:
+    """The Norddjurs coordinator's paper about Region Hovedstaden's (shared) initiative is Norddjurs'
+    paper, and says whose initiative it is; without a user (the command line) it is the owner's."""
+    request = services.make_request(
+        "initiative_economy", f"initiative:{initiative.pk}", "2025-2028", {}, world.coordinator
+    )
+    assert request.scope.municipality == world.coordinator.municipality
+    item = services.build_document(request)
+    assert item.municipality == "Norddjurs Kommune"
+    assert item.summary[0].endswith("Initiativet hører under Region Hovedstaden.")
+    pdf = tmp_path / "initiativ.pdf"
+    pdf.write_bytes(render_pdf(item))
+    assert pdf_text(pdf).startswith("Norddjurs Kommune ")
+    own = _item(initiative)
+    assert own.municipality == "Region Hovedstaden"
+    assert "hører under" not in own.summary[0]
+
+
+def test_the_decision_case_has_its_recommendation_without_a_committee(initiative: Initiative) -> None:
+    """A "Beslutningssag" with no "Indstilling" asks nothing of anyone: the recommendation names no
+    committee, so it is there whether or not one is typed."""
+    item = _item(initiative)
+    assert item.case_type == "Beslutningssag"
+    assert item.recommendations == [
+        "initiativet ”Uddannelse af sikkerhedsassistenter og forebyggelsesinstruktører” med udgifter på "
+        "16,000 mio. kr. i 2025-2028 indgår i de videre budgetforhandlinger."
+    ]
+    document = docx.Document(io.BytesIO(render_docx(item)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Administrationen indstiller, at:" in text
+
+
+def _right_edges(pdf: Path, word: str) -> list[float]:
+    """The right edge (points) of every occurrence of ``word`` in the PDF, from poppler's word boxes."""
+    out = subprocess.run(
+        [require_tool("pdftotext"), "-bbox", str(pdf), "-"], check=True, capture_output=True, timeout=60
+    ).stdout.decode()
+    return [
+        float(m[1])
+        for m in re.finditer(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)</word>', out)
+        if m[2] == word
+    ]
+
+
+@pytest.mark.parametrize("other_operating", ["1000000.00", "1234567000.00"])
+def test_the_economy_and_staff_tables_have_their_years_one_above_the_other(
+    initiative: Initiative, tmp_path: Path, soffice_profile: Path, other_operating: str
+) -> None:
+    """The PDF laid each table out by itself (2025 of Personale stood left of 2025 of Økonomi); both
+    renderers now share one layout for the two, also when Økonomi's figures are much longer."""
+    initiative.years.update(other_operating=Decimal(other_operating))
+    item = _item(initiative)
+    pdf = tmp_path / "initiativ.pdf"
+    pdf.write_bytes(render_pdf(item))
+    for year in ("2025", "2026", "2027", "2028"):
+        edges = _right_edges(pdf, year)
+        assert len(edges) >= 2, (year, edges)
+        assert abs(edges[0] - edges[1]) < 0.5, (year, edges)  # the two header cells, right-aligned
+    document = docx.Document(io.BytesIO(render_docx(item)))
+    grids = [[col.get(qn("w:w")) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))] for table in document.tables]
+    assert len(grids) == 2
+    assert grids[0] == grids[1]
+    word_pdf = docx_to_pdf(render_docx(item), tmp_path, soffice_profile, "initiativ-word")
+    for year in ("2025", "2028"):
+        edges = _right_edges(word_pdf, year)
+        assert abs(edges[0] - edges[1]) < 0.5, (year, edges)

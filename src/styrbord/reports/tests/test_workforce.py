@@ -177,10 +177,15 @@ def test_a_coordinators_public_paper_hides_small_groups_everywhere(world: World,
 
 
 def test_the_summary_mentions_applicants_only_when_the_paper_has_them(world: World, staff: None) -> None:
+    """Without postings the applicants' part stays (the type promises it) and says there are none."""
     assert "alder, ansøgere, deltid" in _item("municipality:0707", user=world.coordinator).summary[0]
     JobPosting.objects.all().delete()
     item = _item("municipality:0707", user=world.coordinator)
-    assert "Antal ansøgere:" not in _text(item)
+    assert (
+        "Antal ansøgere: Der er ikke registreret stillingsopslag i Norddjurs Kommune i 2020-2024, så antallet af "
+        "ansøgere pr. opslag kan ikke opgøres."
+    ) in _text(item)
+    assert not [t for t in item.tables() if t.caption == "Ansøgere pr. stillingsopslag"]
     assert "ansøgere" not in item.summary[0]
     assert "data om antal ansatte, alder, deltid og uddannelsespladser." in item.summary[0]
 
@@ -341,3 +346,77 @@ def test_the_postings_table_keeps_numbers_and_does_not_promise_counts_in_parenth
     values = [v for v in cells if v not in ("–", "..")]  # no postings that year; hidden
     assert values
     assert all(isinstance(v, int | float) for v in values), values
+
+
+# --- symbols, trainees, shares and sheet names ------------------------------------------------------------------
+
+
+def test_a_job_group_with_no_one_is_a_dash_in_every_table_and_hidden_only_where_small(
+    world: World, staff: None
+) -> None:
+    """Nurses were 0 in the headcount, "–" in the age table and ".." in the part-time table for the same
+    empty years: "–" is no one (and no age or share of no one), ".." only a small number withheld."""
+    for i in range(6):
+        person = factories.employee(birth_year=1990 + i)
+        factories.employment(person, world.dolmer, job_group=JobGroup.SUBSTITUTE, start_date=dt.date(2023, 2, 1))
+    item = _item("municipality:0707", user=world.coordinator)
+    tables = {t.caption: t for t in item.tables()}
+    label = "Vikar"
+    for caption in (
+        "Medarbejdere pr. faggruppe",
+        "Gennemsnitsalder pr. faggruppe (år)",
+        "Andel deltidsansatte (under 37 timer)",
+        "Årsværk pr. faggruppe",
+    ):
+        cells = {row[0]: row[1:] for _, row in tables[caption].formatted_rows()}[label]
+        assert cells[:3] == ["–", "–", "–"], (caption, cells)  # 2020-2022: no substitutes yet
+        assert ".." not in cells[:3]
+        assert "Tegnforklaring:" in tables[caption].note
+        assert "– = ingen" in tables[caption].note
+    assert "»–« betyder, at der ingen er" in _text(item)
+    # The appendix keeps the count a number: 0, not a dash.
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(item)))
+    row = next(r for r in book["Medarbejdere"].iter_rows(values_only=True) if r[0] == label)
+    assert row[1:4] == (0, 0, 0)
+
+
+def test_the_trainee_sentence_says_which_years_are_hidden_and_why(world: World, staff: None) -> None:
+    """ "kan ikke vises for de valgte tilbud" stood over a table of 0, 0, 0, 0 and "..": two SOSU trainees
+    came in 2024, fewer than five."""
+    item = _item("municipality:0707", user=world.coordinator)
+    assert (
+        "Uddannelses- og praktikpladser: Der var ingen elever, studerende eller praktikanter i 2020-2023. Antallet "
+        "i 2024 kan ikke vises, fordi der var færre end 5 (små tal)."
+    ) in _text(item)
+    table = next(t for t in item.tables() if t.caption == "Elever, studerende og praktikanter")
+    assert table.formatted_rows()[-1][1] == ["I alt", "–", "–", "–", "–", ".."]
+    assert "kan ikke vises for de valgte tilbud" not in _text(item)
+
+
+def test_the_text_writes_shares_as_the_tables_do(world: World, staff: None) -> None:
+    item = _item("municipality:0707", user=world.coordinator)
+    text = _text(item)
+    part_time = next(t for t in item.tables() if t.caption.startswith("Andel deltidsansatte"))
+    latest = part_time.formatted_rows()[-1][1][-1]
+    assert latest.endswith(" %")
+    assert f"{latest} af alle ansatte i Norddjurs Kommune var deltidsansatte i 2024." in text
+    assert "pct." not in text
+
+
+def test_every_appendix_sheet_has_a_short_whole_name(world: World, staff: None) -> None:
+    """The names were the captions cut at 31 characters mid-word ("Andel deltidsansatte (under 37 ")."""
+    item = _item("municipality:0707", user=world.coordinator)
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(item)))
+    assert book.sheetnames == [
+        "Oplysninger",
+        "Medarbejdere",
+        "Alder",
+        "Ansøgere",
+        "Deltid",
+        "Elever",
+        "Årsværk",
+        "Uddannelse",
+        "Specialisering",
+    ]
+    assert book["Deltid"]["A1"].value == "Faggruppe"
+    assert book["Deltid"]["B1"].value == "2020 (%)"

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from styrbord.accounts.models import User
 from styrbord.reports import services
-from styrbord.reports.doctypes.base import ReportError, all_types, option_fields
+from styrbord.reports.doctypes.base import ReportError, all_types, get_type, option_fields
 from styrbord.reports.documents.default_template import DEFAULT_TEMPLATE_PATH, build_default_template
 from styrbord.reports.models import OutputFormat
 
@@ -32,7 +32,9 @@ class Command(BaseCommand):
             "--scope", help="What the document is about: pool:ID, facility:ID, municipality:0707, initiative:ID."
         )
         parser.add_argument(
-            "--period", default="", help="2025, 2025-2027 or 01-01-2025:30-06-2025 (default: this year)."
+            "--period",
+            default="",
+            help="2025, 2025-2027 or 01-01-2025:30-06-2025 (default: this year; an initiative or a release: its own years).",
         )
         parser.add_argument("--output", help="The file to write; .docx, .pdf or .xlsx.")
         parser.add_argument("--as-user", dest="as_user", help="Make the document with this user's permissions.")
@@ -84,7 +86,8 @@ class Command(BaseCommand):
         try:
             from styrbord.lib.dates import local_today
 
-            period = options["period"] or str(local_today().year)
+            # No period: an initiative or a release covers its own years; anything else this year.
+            period = options["period"] or ("" if get_type(kind).fit_period else str(local_today().year))
             request = services.make_request(kind, options["scope"], period, extra, user)
             result = services.generate(request, fmt.value, progress)
         except ReportError as error:
