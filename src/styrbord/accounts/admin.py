@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.forms import ThrottledAuthenticationForm
@@ -81,6 +83,78 @@ class UserAdmin(BaseUserAdmin):
     )
     filter_horizontal = ("facilities", "groups", "user_permissions")
     raw_id_fields = ("employee",)
+    actions = ["send_invitations"]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        """A login without a password of its own (password-based login off when it was added) gets
+        the same e-mailed invitation as one a coordinator creates, once it has its e-mail address
+        (the add page asks only for the user name; the address, role and scope follow on the
+        change page), and again when the address changes. The municipality's first coordinator is
+        made here: without it they had no way in but a password the administrator chose and passed
+        on."""
+        from styrbord.audit.models import AuditEntry
+
+        super().save_model(request, obj, form, change)
+        if not obj.is_active or obj.has_usable_password():
+            return
+        if not obj.email:
+            messages.info(
+                request,
+                gettext(
+                    "Skriv %(user)s' e-mailadresse, rolle og omfang, og gem: så får brugeren en invitation til "
+                    "at vælge sin adgangskode."
+                )
+                % {"user": obj.username},
+            )
+            return
+        invited = AuditEntry.objects.filter(
+            action="accounts.user.invited", object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        ).exists()
+        if not invited or "email" in form.changed_data:
+            self._invite(request, obj)
+
+    def _invite(self, request: HttpRequest, account: User) -> bool:
+        from styrbord.accounts.services import send_invitation
+
+        if not account.email:
+            messages.warning(
+                request,
+                gettext(
+                    "%(user)s har ingen e-mailadresse og har ikke fået en invitation. Skriv adressen, gem, "
+                    "og brug handlingen »Send invitation«."
+                )
+                % {"user": account.username},
+            )
+            return False
+        send_invitation(account, request.user, request)  # type: ignore[arg-type]
+        messages.success(
+            request,
+            gettext("%(user)s har fået en invitation til %(email)s: et link til at vælge sin adgangskode.")
+            % {"user": account.username, "email": account.email},
+        )
+        return True
+
+    @admin.action(description=_("Send invitation (link til at vælge adgangskode)"))
+    def send_invitations(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Send the invitation again, e.g. when the first one expired or the address was wrong.
+        Not to a closed login, and not to one that has chosen its password (it has "Glemt
+        adgangskode?")."""
+        skipped = []
+        for account in queryset.order_by("username"):
+            if not account.is_active or account.has_usable_password():
+                skipped.append(account.username)
+            else:
+                self._invite(request, account)
+        if skipped:
+            messages.info(
+                request,
+                ngettext(
+                    "Ingen invitation til %(users)s: lukket, eller har allerede sin adgangskode.",
+                    "Ingen invitation til %(users)s: lukkede, eller har allerede deres adgangskode.",
+                    len(skipped),
+                )
+                % {"users": ", ".join(skipped)},
+            )
 
 
 @admin.register(ApiToken)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -156,3 +157,51 @@ def test_a_coordinator_of_a_region_is_not_called_municipal(world) -> None:  # ty
         assert world.coordinator.role_label == "Kommunal koordinator (HR/kompetence)"
     with translation.override("en"):
         assert regional.role_label == "Regional coordinator (HR/competence)"
+
+
+def test_the_administrator_invites_a_municipalitys_first_coordinator_by_e_mail(world, client, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    """The first coordinator of a new install is made in the administration. With password-based
+    login off, no e-mail was sent and *Glemt adgangskode?* sends nothing to a login without a
+    password: the only way in was a password the administrator chose and passed on. The login now
+    gets the invitation once it has its address (and again if the address changes)."""
+    from styrbord.accounts.models import User
+    from styrbord.testing.forms import form_data, page_forms
+
+    client.force_login(_make_staff(world.admin, superuser=True))
+    added = client.post(
+        "/admin/accounts/user/add/", {"username": "mette.koordinator", "usable_password": "false"}, follow=True
+    )
+    account = User.objects.get(username="mette.koordinator")
+    assert not account.has_usable_password()
+    assert "Skriv mette.koordinator' e-mailadresse, rolle og omfang" in html.unescape(added.content.decode())
+    assert mailoutbox == []
+
+    url = f"/admin/accounts/user/{account.pk}/change/"
+    data = form_data(page_forms(client.get(url).content, "//form[@id='user_form']")[0])
+    details = {
+        **data,
+        "first_name": "Mette",
+        "email": "mette@syddjurs.dk",
+        "role": "coordinator",
+        "municipality": str(world.dolmer.municipality_id),
+    }
+    saved = client.post(url, details, follow=True)
+    assert "har fået en invitation til mette@syddjurs.dk" in saved.content.decode()
+    assert [m.to for m in mailoutbox] == [["mette@syddjurs.dk"]]
+    assert "/konto/adgangskode/" in mailoutbox[0].body
+    assert "Dit brugernavn er: mette.koordinator" in mailoutbox[0].body
+
+    client.post(url, details)  # saved again unchanged: no second e-mail
+    assert len(mailoutbox) == 1
+    client.post(url, {**details, "email": "mette.k@syddjurs.dk"})  # a new address gets a new link
+    assert [m.to for m in mailoutbox][-1] == ["mette.k@syddjurs.dk"]
+
+    # The action sends it again on request, but not to a login that has chosen its password.
+    world.coordinator.email = "koordinator@example.dk"
+    world.coordinator.save()
+    client.post(
+        "/admin/accounts/user/",
+        {"action": "send_invitations", "_selected_action": [account.pk, world.coordinator.pk]},
+    )
+    assert [m.to for m in mailoutbox][-1] == ["mette.k@syddjurs.dk"]
+    assert len(mailoutbox) == 3
