@@ -51,7 +51,16 @@ from styrbord.staff.importing.values import looks_like_cpr, normalise_header, ps
 from styrbord.staff.models import Employment
 
 # Header names each column is known by (compared loosely: case, spaces and dashes aside).
-EMPLOYMENT_NUMBER = ("Ansættelsesnr", "Ansættelsesnummer", "Ansaettelsesnr", "Lønnummer", "Tjenestenummer")
+EMPLOYMENT_NUMBER = (
+    "Ansættelsesnr",
+    "Ansættelsesnummer",
+    "Ansaettelsesnr",
+    "Lønnummer",
+    "Lønnr",
+    "Tjenestenummer",
+    "Tjenestenr",  # "Tjenestenr." in many payroll exports (dots do not count)
+    "Tj.nr",
+)
 PERSON_ID = ("Medarbejdernr", "Medarbejdernummer", "Medarbejder-id", "BrugerId", "Personnøgle")
 EMAIL = ("E-mail", "Email", "Mail")
 COMPETENCE = ("Kompetence", "Kompetencekode", "Kursus", "Certificering")

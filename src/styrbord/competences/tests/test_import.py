@@ -613,3 +613,20 @@ def test_a_certificate_days_from_one_the_person_already_has_is_said(
             "slet rækken; ellers tilføjes et bevis mere.",
         )
     ]
+
+
+@pytest.mark.parametrize("header", ["Tjenestenr.", "Tjenestenummer", "Lønnr.", "Tj.nr."])
+def test_the_employment_number_is_known_by_the_payroll_systems_names(
+    header: str, world: World, catalogue: dict[str, Competence], tmp_path: Path
+) -> None:
+    """A sheet headed "Tjenestenr." (as the HR export the import had just read calls the column)
+    was refused: "Filen mangler en kolonne, der siger hvem"."""
+    employment = world.dolmer_staff[0].employments.get()
+
+    result = check_holdings(
+        _csv(tmp_path, [f"{header};Kompetence;Opnået", f"{employment.employment_number};KRAP;01-03-2024"]),
+        _norddjurs(),
+    )
+
+    assert not result.errors.total
+    assert [h.employee_id for h in result.new] == [world.dolmer_staff[0].pk]
