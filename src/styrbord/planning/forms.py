@@ -75,11 +75,33 @@ class ScenarioForm(forms.ModelForm):  # type: ignore[type-arg]
             field.validators = [MinValueValidator(low), MaxValueValidator(high)]
             field.error_messages["min_value"] = field.error_messages["max_value"] = message
             field.widget.attrs.update({"min": low, "max": high})
+        self.fields["days_cap_per_year"].help_text = self._days_cap_help(municipality)
         if not self.instance.pk:
             today = local_today()
             self.initial.setdefault("start_date", today)
             self.initial.setdefault("horizon_end", dt.date(add_months(today, 12).year, 12, 31))
             self.initial.setdefault("facilities", list(facilities.values_list("pk", flat=True)))
+
+    @staticmethod
+    def _days_cap_help(municipality: Municipality) -> str:
+        """The cap's help, naming the longest course with a session still to come: a 12-day
+        education could never be planned under the default cap of 10, and the run only said so
+        afterwards ("Loft over kursusdage")."""
+        from django.db.models import Max
+
+        from styrbord.training.models import Session
+
+        longest = (
+            Session.objects.filter(first_day__gte=local_today())
+            .filter(Q(municipality__isnull=True) | Q(municipality=municipality))
+            .aggregate(days=Max("course__duration_days"))["days"]
+        )
+        text = _("Inklusive allerede bookede kursusdage.")
+        if longest and longest > 1:
+            text += " " + _(
+                "Det længste kursus med kommende hold varer %(days)s dage: et lavere loft udelukker det fra planen."
+            ) % {"days": longest}
+        return text
 
     def _grant_label(self, grant: Grant) -> str:
         remaining = self.remaining.get(grant.pk, grant.amount)

@@ -604,7 +604,12 @@ class CourseForm(NamedErrorsMixin, forms.ModelForm):
         help_text=_("Kun for diplommoduler, typisk 5 eller 10."),
     )
     duration_hours = DanishDecimalField(
-        label=_("Varighed (timer)"), places=2, max_digits=6, min_value=Decimal("0.5"), initial=Decimal("7.40")
+        label=_("Varighed (timer)"),
+        places=2,
+        max_digits=6,
+        min_value=Decimal("0.5"),
+        initial=Decimal("7.40"),
+        help_text=_("Hele forløbet, alle dage tilsammen: f.eks. 88,8 for 12 dage à 7,4 timer."),
     )
     fee_per_participant = DanishDecimalField(
         label=_("Pris pr. deltager (ekskl. moms)"),
@@ -694,6 +699,16 @@ class CourseForm(NamedErrorsMixin, forms.ModelForm):
                 "duration_hours",
                 _("Varighed (timer): %(hours)s timer er mere end 24 timer pr. dag i %(days)s dage.")
                 % {"hours": format_number(hours, 1), "days": days},
+            )
+        elif days and days > 1 and hours is not None and hours < days:
+            # The prefilled 7,40 left as it was for a 12-day education: "12 dage, 7,4 timer".
+            self.add_error(
+                "duration_hours",
+                _(
+                    "Varighed (timer) er hele forløbets timer: %(hours)s timer på %(days)s dage er under en time "
+                    "om dagen. Skriv f.eks. %(example)s (%(days)s × 7,4)."
+                )
+                % {"hours": format_number(hours, 1), "days": days, "example": format_number(days * Decimal("7.4"), 1)},
             )
         return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from styrbord.audit.models import AuditEntry
+from styrbord.lib.dates import local_today
 from styrbord.planning import services
 from styrbord.planning.models import PlanRun, Scenario
 from styrbord.planning.tests.data import planning_setup
@@ -172,6 +174,21 @@ def test_a_scenario_limit_out_of_range_gets_one_message_at_its_field(  # type: i
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [message]
     assert not Scenario.objects.filter(name="Grænser").exists()
+
+
+def test_the_course_day_cap_names_the_longest_course_still_to_come(world: World) -> None:
+    """A 12-day education could never be planned under the default cap of 10; the run said so
+    only afterwards. The cap's help names the longest course with a session still to come."""
+    from styrbord.funding.tests import helpers
+    from styrbord.training.models import Course
+
+    page = client_for(world.coordinator).get(reverse("planning:scenario_create")).content.decode()
+    assert "Det længste kursus" not in page
+    future = local_today() + dt.timedelta(days=30)
+    session = helpers.session([future + dt.timedelta(days=n) for n in range(3)], course_name="Specialuddannelse")
+    Course.objects.filter(pk=session.course_id).update(duration_days=12)
+    page = client_for(world.coordinator).get(reverse("planning:scenario_create")).content.decode()
+    assert "Det længste kursus med kommende hold varer 12 dage: et lavere loft udelukker det fra planen." in page
 
 
 def test_the_coordinator_creates_runs_and_accepts_a_scenario(world: World, immediate_tasks: None) -> None:

@@ -110,6 +110,13 @@ def test_the_course_form_reads_danish_decimals(reference_data: None) -> None:
             "duration_hours",
             "Varighed (timer): 60,0 timer er mere end 24 timer pr. dag i 2 dage.",
         ),
+        (
+            # The prefilled 7,40 kept for a 12-day education read "12 dage, 7,4 timer" in the catalogue.
+            {"duration_days": "12", "duration_hours": "7,4"},
+            "duration_hours",
+            "Varighed (timer) er hele forløbets timer: 7,4 timer på 12 dage er under en time om dagen. "
+            "Skriv f.eks. 88,8 (12 × 7,4).",
+        ),
         ({"duration_days": "0"}, "duration_days", "Varighed (dage) skal være mindst 1."),
         ({"ects": "5"}, "ects", "ECTS-point gives kun for diplommoduler."),
         ({"kind": Course.Kind.DIPLOMA_MODULE}, "ects", "ECTS-point skal udfyldes for et diplommodul."),
