@@ -36,6 +36,7 @@ from styrbord.reports.doctypes.base import (
     get_type,
     no_progress,
     option_fields,
+    parse_meeting_date,
 )
 from styrbord.reports.documents.html import render_pdf
 from styrbord.reports.documents.structure import DOCUMENT_LANGUAGE, CommitteeItem, in_document_language
@@ -206,16 +207,25 @@ def build_document(request: ReportRequest, progress: Progress = no_progress) -> 
     """Fill the document from live data, in Danish whatever language the user reads the site in."""
     doc_type = get_type(request.document_type)
     language = translation.get_language() or DOCUMENT_LANGUAGE
+
+    def built(progress: Progress) -> CommitteeItem:
+        item = doc_type.build(request, progress)
+        if item.meeting_date is None:
+            # Every committee item takes the meeting date from the form ("Mødedato" was offered
+            # for every type, and only the release paper wrote it anywhere).
+            item.meeting_date = parse_meeting_date(request.option("meeting_date"))
+        return item
+
     try:
         with in_document_language():
-            return doc_type.build(request, progress)
+            return built(progress)
     except ReportError as error:
         if language.split("-")[0] == DOCUMENT_LANGUAGE:
             raise
         # The document is Danish, but the reason it cannot be made is for the user: building again
         # in their language stops at the same check and says it in their words.
         try:
-            doc_type.build(request, no_progress)
+            built(no_progress)
         except ReportError as translated:
             raise translated from error
         raise

@@ -252,6 +252,7 @@ class CommitteeItem:
     case_type: CaseType = CaseType.DECISION
     route: str = ""
     committee: str = ""
+    meeting_date: dt.date | None = None  # the committee's meeting, in the label above the heading
     document_date: dt.date | None = None
     summary: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
@@ -273,7 +274,10 @@ class CommitteeItem:
             return self.label
         if self.kind == DocumentKind.NOTE:
             return "Notat"
-        return self.committee or "Sagsfremstilling"
+        label = self.committee or "Sagsfremstilling"
+        if self.meeting_date is not None:
+            label += f" · møde {formatting.format_date(self.meeting_date, DOCUMENT_LANGUAGE)}"
+        return label
 
     def all_sections(self) -> list[Section]:
         return [*self.sections, *([self.economy] if self.economy else [])]

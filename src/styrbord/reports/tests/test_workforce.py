@@ -420,3 +420,23 @@ def test_every_appendix_sheet_has_a_short_whole_name(world: World, staff: None) 
     ]
     assert book["Deltid"]["A1"].value == "Faggruppe"
     assert book["Deltid"]["B1"].value == "2020 (%)"
+
+
+def test_the_meeting_date_from_the_form_stands_above_the_heading(world: World, staff: None) -> None:
+    """'Mødedato' was offered for every document type, and only the release paper wrote it: a
+    committee item now names its meeting in the label above the heading, in Word too."""
+    options = {"committee": "Socialudvalget", "meeting_date": "13-01-2027"}
+    item = services.build_document(
+        services.make_request("workforce", "municipality:0707", "2024", options, world.coordinator)
+    )
+    assert item.title_label == "Socialudvalget · møde 13-01-2027"
+    document = docx.Document(io.BytesIO(render_docx(item)))
+    assert "Socialudvalget · møde 13-01-2027" in "\n".join(p.text for p in document.paragraphs)
+    assert _item("municipality:0707", user=world.coordinator).title_label == "Sagsfremstilling"
+
+    with pytest.raises(ReportError, match="Ukendt mødedato 13/01"):
+        services.build_document(
+            services.make_request(
+                "workforce", "municipality:0707", "2024", {"meeting_date": "13/01"}, world.coordinator
+            )
+        )
