@@ -68,6 +68,8 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
         }
         for row in result.get("facilities", [])
     ]
+    # Facilities with no minimum staffing at all (runs stored before this was kept say nothing).
+    out["unstaffed"] = [row["name"] for row in out["facilities"] if row.get("minimum_set") is False]
     out["grants"] = [
         {
             **row,

@@ -251,6 +251,11 @@ def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
     for facility, row in per_facility.items():
         row["cost"] = str(from_ore(row["cost"]))
         row["minimum"] = rules[facility].min_staff if facility in rules else 0
+        # None set (every minimum 0): the plan may send everyone away on one day, and the page says so.
+        rule = rules.get(facility)
+        row["minimum_set"] = rule is not None and (
+            rule.min_staff > 0 or (rule.weekend_min_staff or 0) > 0 or any(p.min_staff > 0 for p in rule.periods)
+        )
         row["staff"] = headcount.get(facility, 0)
         row.setdefault("margin", None)
         row.setdefault("short_days", 0)

@@ -323,6 +323,29 @@ def test_a_negative_margin_is_flagged_and_explained_on_the_run_and_the_compariso
         assert "3 kursusdage under minimum; planen lægger 2 nye pladser på dem" in page
 
 
+def test_a_facility_without_any_minimum_staffing_is_named_under_the_plan(world: World) -> None:
+    """A fresh install's facilities have minimum 0 until someone sets it: the plan showed
+    "Minimumsbemanding 0" for each, without saying that it may then send everyone away at once."""
+    from styrbord.organisations.models import Facility
+
+    Facility.objects.filter(pk=world.dolmer.pk).update(minimum_staff=3)
+    Facility.objects.filter(pk=world.glesborg.pk).update(minimum_staff=0, minimum_staff_weekend=None)
+    run = finished_run(world)
+    rows = {r["facility"]: r for r in run.result["facilities"]}
+    assert rows[world.dolmer.pk]["minimum_set"] is True
+    assert rows[world.glesborg.pk]["minimum_set"] is False
+
+    page = client_for(world.coordinator).get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+    assert f"Der er ingen minimumsbemanding for {world.glesborg.name}: planen kan sende alle af sted samme dag." in page
+    assert "ikke angivet" in page
+
+    for row in run.result["facilities"]:  # a run stored before this was kept says nothing
+        row.pop("minimum_set")
+    PlanRun.objects.filter(pk=run.pk).update(result=run.result)
+    older = client_for(world.coordinator).get(reverse("planning:run_detail", args=[run.pk])).content.decode()
+    assert "Der er ingen minimumsbemanding" not in older
+
+
 def test_an_older_result_without_the_short_days_still_shows_its_margin(world: World) -> None:
     run = finished_run(world)
     for row in run.result["facilities"]:
