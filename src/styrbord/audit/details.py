@@ -140,6 +140,17 @@ LABELS: dict[str, Promise] = {
     "written": _("Navn i filen"),
 }
 
+# The order details are shown in: the label map's (records, dates, money, counts, words), then any
+# other key by name. Not the order they were written in: PostgreSQL's jsonb keeps none (it gave
+# "Dato" before "Tilbud" there, "Tilbud" before "Dato" on SQLite).
+_ORDER = {key: n for n, key in enumerate(LABELS)}
+
+
+def ordered(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``data``'s items in the order the log shows them, the same on every database."""
+    return sorted(data.items(), key=lambda item: (_ORDER.get(str(item[0]), len(_ORDER)), str(item[0])))
+
+
 # Keys whose value is the id (or, for a municipality or a competence, the code) of a record
 # that is named on the page: key -> model label.
 REFERENCES: dict[str, str] = {
@@ -266,7 +277,7 @@ def plain(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_item(v) for v in value) if value else "–"
     if isinstance(value, dict):
-        return "; ".join(f"{label_for(str(k))}: {plain(v)}" for k, v in value.items())
+        return "; ".join(f"{label_for(str(k))}: {plain(v)}" for k, v in ordered(value))
     if isinstance(value, float):
         number = _decimal(value)
         return format_number(number, natural_places(number)) if number is not None else str(value)
@@ -395,12 +406,12 @@ class DetailReader:
     # --- details -----------------------------------------------------------------------------
 
     def details(self, entry: AuditEntry) -> list[tuple[str, str]]:
-        """The entry's details as (label, text) pairs, in the order they were written."""
+        """The entry's details as (label, text) pairs, in the log's order (``ordered``)."""
         data = entry.data
         if not isinstance(data, dict):
             return [("", plain(data))]
         model = _model(DETAILS_OF.get(entry.action, entry.object_type))
-        return [(label_for(str(key), model), self.value(str(key), value, model)) for key, value in data.items()]
+        return [(label_for(str(key), model), self.value(str(key), value, model)) for key, value in ordered(data)]
 
     def value(self, key: str, value: Any, model: type[Model] | None = None) -> str:
         """One detail's value as text (see the module's description)."""
@@ -421,7 +432,7 @@ class DetailReader:
         if key == "splits":
             return self._splits(value)
         if key in ("before", "after") and isinstance(value, dict):
-            return "; ".join(f"{label_for(str(k), model)}: {self.value(str(k), v, model)}" for k, v in value.items())
+            return "; ".join(f"{label_for(str(k), model)}: {self.value(str(k), v, model)}" for k, v in ordered(value))
         if key == "format" and isinstance(value, str):
             return value.upper()
         coded = {"via": VIA, "change": CHANGES, "page": PAGES}.get(key)

@@ -63,12 +63,12 @@ def test_an_import_names_the_municipality_by_its_code_and_writes_the_counts(worl
     assert _details(client, "da") == [
         [
             ("Kommune", f"{norddjurs.official_name} (0707)"),
-            ("Fil", "beviser.xlsx"),
             ("Rækker", "12.500"),
             ("Kompetencebeviser oprettet", "1.200"),
+            ("Fil", "beviser.xlsx"),
         ]
     ]
-    assert _details(client, "en")[0][2:] == [("Rows", "12,500"), ("Certificates created", "1,200")]
+    assert _details(client, "en")[0][1:3] == [("Rows", "12,500"), ("Certificates created", "1,200")]
 
 
 def test_a_ledger_entry_reads_its_coded_values_money_and_date(world, client) -> None:
@@ -102,8 +102,8 @@ def test_a_ledger_entry_reads_its_coded_values_money_and_date(world, client) -> 
         "Tidligere beløb": "3.200,00 kr.",
     }
     (english,) = _details(client, "en")
-    assert english[4] == ("Date", "07 Dec 2026")
-    assert english[6] == ("Previous amount", "DKK 3,200.00")
+    assert ("Date", "07 Dec 2026") in english
+    assert ("Previous amount", "DKK 3,200.00") in english
 
 
 def test_a_change_from_the_admin_names_its_fields_and_the_admin_site(world, client) -> None:
@@ -112,8 +112,8 @@ def test_a_change_from_the_admin_names_its_fields_and_the_admin_site(world, clie
     )
     client.force_login(world.admin)
 
-    assert _details(client, "da") == [[("Via", "administrationsmodulet"), ("Ændrede felter", "pladser, navn")]]
-    assert _details(client, "en") == [[("Via", "the admin site"), ("Fields changed", "places, name")]]
+    assert _details(client, "da") == [[("Ændrede felter", "pladser, navn"), ("Via", "administrationsmodulet")]]
+    assert _details(client, "en") == [[("Fields changed", "places, name"), ("Via", "the admin site")]]
 
 
 def test_an_unknown_key_is_made_readable_and_a_record_gone_keeps_its_id(world, client) -> None:
@@ -126,12 +126,11 @@ def test_an_unknown_key_is_made_readable_and_a_record_gone_keeps_its_id(world, c
     client.force_login(world.admin)
 
     assert _details(client, "da") == [
-        [("Tilbud", "999999 (findes ikke)"), ("Some new key", "07-12-2026 10:30"), ("Måned", "2026-12")]
+        [("Tilbud", "999999 (findes ikke)"), ("Måned", "2026-12"), ("Some new key", "07-12-2026 10:30")]
     ]
-    assert _details(client, "en")[0][:2] == [
-        ("Facility", "999999 (does not exist)"),
-        ("Some new key", "07 Dec 2026 10:30"),
-    ]
+    english = _details(client, "en")[0]
+    assert english[0] == ("Facility", "999999 (does not exist)")
+    assert english[2] == ("Some new key", "07 Dec 2026 10:30")
 
 
 def test_people_and_their_records_stay_ids(world, client) -> None:
