@@ -11,6 +11,13 @@ meet or miss it, and further cells are hidden so that none can be worked out fro
 row whose share is hidden may still show its people in scope. The history and forecast hide a
 month's share when one to four people are in scope, meet or miss it.
 
+Under a within-M-months-of-hire rule the people not yet due (lacking the competence before their
+own deadline) are neither meeting nor missing it: the share is over the others (``coverage.share_of``)
+and they are a count of their own, shown beside it. For analysts they are a third column of the
+suppressed table whenever any row has some (a hidden count of them hides the row's share, as the
+share and the people in scope would otherwise tell it), and a month with one to four of them has
+no share.
+
 Analysts also get figures for fixed reference dates only, the month ends (``reference_date``): two
 days a chosen date apart would otherwise tell, by their difference, whether the one person who
 left or joined in between met the requirement. The page, its XLSX and chart, and the API all ask
@@ -56,21 +63,25 @@ STATUS_LABELS = {
     "warn": _("Tæt på"),
     "bad": _("Ikke opfyldt"),
     "none": _("Ingen i målgruppen"),
+    "pending": _("Endnu ingen at måle"),
     "hidden": _("Skjult"),
 }
 
 
 @dataclass(frozen=True)
 class AggregateRow:
-    """One municipality or facility: people in scope and the share complying (None: hidden or nobody).
+    """One municipality or facility: people in scope and the share complying (None: hidden or nobody
+    measured), and the people not yet due (None: hidden).
 
-    ``hidden``: the share is hidden (and with it the status); the people in scope may still show."""
+    ``hidden``: the share is hidden (and with it the status and those not yet due); the people in
+    scope may still show."""
 
     key: int
     label: str
     in_scope: int | None
     share: Decimal | None
-    status: str  # ok, warn, bad, none (nobody in scope) or hidden
+    status: str  # ok, warn, bad, none (nobody in scope), pending (nobody due yet) or hidden
+    not_yet_due: int | None = 0
 
     @property
     def hidden(self) -> bool:
@@ -84,6 +95,11 @@ class AggregateRow:
     def people_shown(self) -> int | str | None:
         """People in scope as a table shows them: the number, or ``HIDDEN`` when hidden."""
         return HIDDEN if self.hidden and self.in_scope is None else self.in_scope
+
+    @property
+    def not_yet_due_shown(self) -> int | str | None:
+        """People not yet due as a table shows them: the number, or ``HIDDEN`` when hidden."""
+        return HIDDEN if self.not_yet_due is None else self.not_yet_due
 
     @property
     def share_shown(self) -> Decimal | str | None:
@@ -145,9 +161,10 @@ def _row(
     key: int, label: str, counts: Counts, requirement: Requirement, people_hidden: bool, share_hidden: bool
 ) -> AggregateRow:
     if people_hidden or share_hidden:
-        return AggregateRow(key, label, None if people_hidden else counts.in_scope, None, "hidden")
+        return AggregateRow(key, label, None if people_hidden else counts.in_scope, None, "hidden", None)
     share = share_of(counts, requirement.is_fte_based)
-    return AggregateRow(key, label, counts.in_scope, share, status_for(share, requirement.target))
+    status = status_for(share, requirement.target, counts.not_yet_due)
+    return AggregateRow(key, label, counts.in_scope, share, status, counts.not_yet_due)
 
 
 def _small(people: int) -> bool:
@@ -156,12 +173,23 @@ def _small(people: int) -> bool:
 
 def _hide_small(points: list[CoveragePoint], suppress: bool) -> list[CoveragePoint]:
     """A month's share resting on fewer than five people (in scope, meeting or missing the
-    requirement; none meeting or none missing tells it of everyone) is not shown to analysts."""
+    requirement; none meeting or none missing tells it of everyone; or one to four not yet due)
+    is not shown to analysts."""
     if not suppress:
         return points
+
+    def small(p: CoveragePoint) -> bool:
+        measured = p.in_scope - p.not_yet_due
+        missing = measured - p.compliant
+        return (
+            _small(p.in_scope)
+            or _small(p.not_yet_due)
+            or bool(measured and (p.compliant < THRESHOLD or missing < THRESHOLD))
+        )
+
     return [
-        replace(p, in_scope=0, compliant=0, in_scope_fte=ZERO_FTE, compliant_fte=ZERO_FTE, share=None)
-        if _small(p.in_scope) or (p.in_scope and (p.compliant < THRESHOLD or p.in_scope - p.compliant < THRESHOLD))
+        replace(p, in_scope=0, compliant=0, in_scope_fte=ZERO_FTE, compliant_fte=ZERO_FTE, share=None, not_yet_due=0)
+        if small(p)
         else p
         for p in points
     ]
@@ -216,9 +244,21 @@ def aggregate_coverage(
     share_hidden: dict[int, bool] = dict.fromkeys(order, False)
     total_people_hidden = total_share_hidden = False
     if suppress and order:
+        columns = ["met", "missing"]
+        if total.not_yet_due:
+            # Their count is a count of people lacking the competence, and with the share and the
+            # people in scope it would tell the others: a third column, suppressed alike.
+            columns.append("not_yet_due")
         table = suppress_table(
-            {k: {"met": grouped[k].compliant, "missing": grouped[k].in_scope - grouped[k].compliant} for k in order},
-            columns=["met", "missing"],
+            {
+                k: {
+                    "met": grouped[k].compliant,
+                    "missing": grouped[k].measured - grouped[k].compliant,
+                    "not_yet_due": grouped[k].not_yet_due,
+                }
+                for k in order
+            },
+            columns=columns,
             # 0 of 14 meeting it tells that each of the 14 misses it: none is fewer than five too.
             suppress_zero=True,
         )

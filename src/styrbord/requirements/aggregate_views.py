@@ -146,17 +146,38 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
     # The target with the shares' one decimal (75,0 beside 63,6, not 75,00); the status in the page's words.
     target = requirement.target.quantize(SHARE_PLACES)
 
+    # Under a within-M-months-of-hire rule, those not yet due have a column: the share is without them.
+    not_yet_due = bool(requirement.hire_months)
+
     def line(label: str, row: AggregateRow) -> list[Any]:
-        return [label, row.people_shown, row.share_shown, target, row.status_label]
+        pending = [row.not_yet_due_shown] if not_yet_due else []
+        return [label, row.people_shown, *pending, row.share_shown, target, row.status_label]
 
     rows = [line(r.label, r) for r in coverage.rows]
     rows.append(line(_("I alt"), coverage.total))
-    headers = [place, _("Personer i målgruppen"), _("Andel, der opfylder (%)"), _("Mål (%)"), _("Status")]
+    headers = [
+        place,
+        _("Personer i målgruppen"),
+        *([_("Heraf endnu ikke forfaldne")] if not_yet_due else []),
+        _("Andel, der opfylder (%)"),
+        _("Mål (%)"),
+        _("Status"),
+    ]
     info: list[list[Any]] = [
         [_("Krav"), f"{requirement.name} · {requirement.scope_text()}"],
         [_("Regel"), requirement.rule_text()],
         [_("Dato"), coverage.on],
     ]
+    if not_yet_due:
+        info.append(
+            [
+                _("Andel"),
+                _(
+                    "Nyansatte uden kompetencen, hvis frist efter ansættelsen ikke er nået, tæller ikke med i "
+                    "andelen; de vises for sig som endnu ikke forfaldne."
+                ),
+            ]
+        )
     if coverage.suppressed:
         info.append(
             [
@@ -186,7 +207,12 @@ def aggregate_export(request: HttpRequest) -> HttpResponse:
     trend = [[p["month"], p["series"], p["share"] if p["share"] is not None else "–"] for p in points]
     content = write_xlsx(
         [
-            Sheet(_("Dækning"), headers, rows, column_widths=[34, 22, 24, 10, 18]),
+            Sheet(
+                _("Dækning"),
+                headers,
+                rows,
+                column_widths=[34, 22, *([22] if not_yet_due else []), 24, 10, 18],
+            ),
             Sheet(
                 _("Udvikling og prognose"),
                 [_("Måned"), _("Serie"), _("Dækning (%)")],

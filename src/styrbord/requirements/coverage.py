@@ -9,8 +9,27 @@ Definitions, shared by the SQL and the Python twin used for gap lists and profil
   (start_date <= d <= end_date); people who moved count where their employment is on that date;
 - a holding is valid on ``d`` from ``acquired_on`` through ``expires_on`` inclusive; under a
   ``renew_every`` rule it also lapses ``months`` months after ``acquired_on`` (inclusive);
-- under ``within_months_of_hire`` a person who lacks the competence is "not yet due" (and counts as
-  compliant) until ``months`` months after the employment's start date, inclusive; then overdue.
+- a person complies on ``d`` only by holding a valid holding of one of the alternatives then;
+- under ``within_months_of_hire`` a person who lacks the competence is "not yet due" through
+  ``months`` months after the employment's start date, inclusive; then overdue.
+
+What the share measures (``share_of``): the people whose compliance can be judged on the date,
+``measured = in_scope - not_yet_due``, i.e. everyone in scope except those who lack the competence
+and whose own deadline has not come. A person who is not yet due does not comply (they do not hold
+the competence) and is not in breach either (their deadline has not come), so they are counted
+apart (``not_yet_due``) and left out of both sides of the share; whoever holds the competence
+complies and is measured, due or not. The share is then "how many of those who can be judged
+comply", never a share raised by people who do not hold the competence, and a requirement where
+everybody in scope is not yet due has no share (status ``pending``: nobody to measure yet, neither
+met nor missed). Only within-M-months-of-hire rules give people a deadline of their own; under
+every other rule ``not_yet_due`` is 0 and the share is over everyone in scope, as before.
+
+Why not count them as complying (as this engine once did: three new hires without the competence
+read "100 %, Opfyldt 3/3"), nor as missing (0 %, red, for a rule nobody has broken)? The issue
+asks for "the people in scope and how many comply; each non-compliant person with the reason;
+the share against the target": complying is holding the competence; a person not yet due is not
+complying, yet their reason is no breach, so the share against the target is over those who can
+be judged, and the people in scope (``in_scope``) are still all reported.
 """
 
 from __future__ import annotations
@@ -62,35 +81,53 @@ BREACHES = frozenset({GapReason.MISSING, GapReason.EXPIRED, GapReason.OVERDUE})
 
 @dataclass
 class Counts:
-    """People and FTE in scope and complying, for one facility on one date."""
+    """People and FTE in scope, complying, and not yet due (lacking it before their own deadline),
+    for one facility on one date. Those not yet due are neither compliant nor measured."""
 
     in_scope: int = 0
     compliant: int = 0
     in_scope_fte: Decimal = ZERO_FTE
     compliant_fte: Decimal = ZERO_FTE
+    not_yet_due: int = 0
+    not_yet_due_fte: Decimal = ZERO_FTE
+
+    @property
+    def measured(self) -> int:
+        """The people the share is over: in scope, less those not yet due."""
+        return self.in_scope - self.not_yet_due
+
+    @property
+    def measured_fte(self) -> Decimal:
+        return self.in_scope_fte - self.not_yet_due_fte
 
     def add(self, other: Counts) -> None:
         self.in_scope += other.in_scope
         self.compliant += other.compliant
         self.in_scope_fte += other.in_scope_fte
         self.compliant_fte += other.compliant_fte
+        self.not_yet_due += other.not_yet_due
+        self.not_yet_due_fte += other.not_yet_due_fte
 
 
 def share_of(counts: Counts, fte_based: bool) -> Decimal | None:
-    """Compliant share in percent (one decimal), by FTE or by people; None when nobody is in scope."""
+    """Compliant share in percent (one decimal) of those measured, by FTE or by people.
+
+    None when nobody is measured: nobody in scope, or everybody in scope not yet due.
+    """
     if fte_based:
-        if not counts.in_scope_fte:
+        if not counts.measured_fte:
             return None
-        return (counts.compliant_fte * 100 / counts.in_scope_fte).quantize(SHARE_PLACES)
-    if not counts.in_scope:
+        return (counts.compliant_fte * 100 / counts.measured_fte).quantize(SHARE_PLACES)
+    if not counts.measured:
         return None
-    return (Decimal(counts.compliant) * 100 / counts.in_scope).quantize(SHARE_PLACES)
+    return (Decimal(counts.compliant) * 100 / counts.measured).quantize(SHARE_PLACES)
 
 
-def status_for(share: Decimal | None, target: Decimal) -> str:
-    """'ok' (meets target), 'warn' (within 10 points), 'bad', or 'none' (nobody in scope)."""
+def status_for(share: Decimal | None, target: Decimal, not_yet_due: int = 0) -> str:
+    """'ok' (meets target), 'warn' (within 10 points), 'bad', 'pending' (people in scope, but every
+    one of them is not yet due: nobody to measure yet), or 'none' (nobody in scope)."""
     if share is None:
-        return "none"
+        return "pending" if not_yet_due else "none"
     if share >= target:
         return "ok"
     if share >= target - WARN_BAND:
@@ -112,14 +149,37 @@ class CoverageRow:
     share: Decimal | None
     target: Decimal
     meets_target: bool | None
+    not_yet_due: int = 0
+    not_yet_due_fte: Decimal = ZERO_FTE
+
+    @property
+    def measured(self) -> int:
+        """The people the share is over: in scope, less those not yet due."""
+        return self.in_scope - self.not_yet_due
+
+    @property
+    def measured_fte(self) -> Decimal:
+        return self.in_scope_fte - self.not_yet_due_fte
 
     @property
     def non_compliant(self) -> int:
-        return self.in_scope - self.compliant
+        """People in breach: measured and not complying (those not yet due are not in breach)."""
+        return self.measured - self.compliant
 
     @property
     def status(self) -> str:
-        return status_for(self.share, self.target)
+        return status_for(self.share, self.target, self.not_yet_due)
+
+    @property
+    def counts(self) -> Counts:
+        return Counts(
+            self.in_scope,
+            self.compliant,
+            self.in_scope_fte,
+            self.compliant_fte,
+            self.not_yet_due,
+            self.not_yet_due_fte,
+        )
 
 
 @dataclass(frozen=True)
@@ -133,6 +193,7 @@ class CoveragePoint:
     compliant_fte: Decimal
     share: Decimal | None
     kind: str  # "history" or "forecast"
+    not_yet_due: int = 0
 
 
 @dataclass(frozen=True)
@@ -209,12 +270,18 @@ def _holds_q(requirement: Requirement, alternative_ids: list[int], on: dt.date, 
     return Q(employee_id__in=holdings.values("employee_id"))
 
 
-def _ok_q(requirement: Requirement, alternative_ids: list[int], on: dt.date, people: Any = None) -> Q:
-    """Complies on ``on``: holds it, or (within-M-months rule) is not yet due."""
-    q = _holds_q(requirement, alternative_ids, on, people)
-    if requirement.hire_months:
-        q |= Q(start_date__gte=renewal_cutoff(on, requirement.hire_months))
-    return q
+def _new_q(requirement: Requirement, on: dt.date) -> Q:
+    """The employment started so recently that its own deadline (within-M-months rule) has not come."""
+    assert requirement.hire_months
+    return Q(start_date__gte=renewal_cutoff(on, requirement.hire_months))
+
+
+def _not_yet_due_q(requirement: Requirement, alternative_ids: list[int], on: dt.date, people: Any = None) -> Q:
+    """Not yet due on ``on`` (within-M-months rule): lacks the competence, own deadline still ahead.
+
+    Neither compliant nor in breach. Only asked for rules with a deadline per person.
+    """
+    return _new_q(requirement, on) & ~_holds_q(requirement, alternative_ids, on, people)
 
 
 def _employments(requirement: Requirement, facilities: Any = None) -> QuerySet[Employment]:
@@ -284,26 +351,37 @@ def _counts(
     alternative_ids = _alternative_ids(requirement)
     qs = _spanning(_employments(requirement, facilities), dates)
     single = len(dates) == 1
+    # Only a rule with a deadline per person has people not yet due: two more columns per date.
+    per_person_deadline = bool(requirement.hire_months)
     aggregates: dict[str, Any] = {}
     for i, day in enumerate(dates):
         active = Q() if single else _active_q(day)
-        ok = active & _ok_q(requirement, alternative_ids, day, people)
+        ok = active & _holds_q(requirement, alternative_ids, day, people)
         aggregates[f"n{i}"] = Count("employee_id", distinct=True, filter=active or None)
         aggregates[f"c{i}"] = Count("employee_id", distinct=True, filter=ok)
         aggregates[f"f{i}"] = Sum("fte", filter=active or None, output_field=FTE_SUM)
         aggregates[f"g{i}"] = Sum("fte", filter=ok, output_field=FTE_SUM)
+        if per_person_deadline:
+            pending = active & _not_yet_due_q(requirement, alternative_ids, day, people)
+            aggregates[f"p{i}"] = Count("employee_id", distinct=True, filter=pending)
+            aggregates[f"q{i}"] = Sum("fte", filter=pending, output_field=FTE_SUM)
     result: dict[int, dict[dt.date, Counts]] = {}
     # Tuples, not dicts: at national scale this loop sees one row per facility and requirement.
     rows: Iterable[tuple[Any, ...]] = (
         qs.values("facility_id").annotate(**aggregates).order_by().values_list("facility_id", *aggregates)
     )
     indexed = list(enumerate(dates))
+    width = 6 if per_person_deadline else 4
     for row in rows:
         per_date = {}
         for i, day in indexed:
-            base = 1 + 4 * i
+            base = 1 + width * i
             if row[base]:
-                per_date[day] = Counts(row[base], row[base + 1], row[base + 2] or ZERO_FTE, row[base + 3] or ZERO_FTE)
+                counts = Counts(row[base], row[base + 1], row[base + 2] or ZERO_FTE, row[base + 3] or ZERO_FTE)
+                if per_person_deadline:
+                    counts.not_yet_due = row[base + 4]
+                    counts.not_yet_due_fte = row[base + 5] or ZERO_FTE
+                per_date[day] = counts
         if per_date:
             result[row[0]] = per_date
     planned = list(planned)
@@ -322,6 +400,7 @@ def _add_planned(
 ) -> None:
     """Count people who do not comply yet but will once a planned completion happens.
 
+    Such a person becomes compliant, and if they were not yet due, no longer counts as such.
     Planned completions are few (course bookings), so this reads only those people's employments.
     """
     wanted = [item for item in planned if item[1] in alternative_ids]
@@ -339,10 +418,17 @@ def _add_planned(
         by_employee[employee_id].append((expected, expires))
     annotations = {
         f"ok{i}": ExpressionWrapper(
-            _ok_q(requirement, alternative_ids, day, list(by_employee)), output_field=BooleanField()
+            _holds_q(requirement, alternative_ids, day, list(by_employee)), output_field=BooleanField()
         )
         for i, day in enumerate(dates)
     }
+    if requirement.hire_months:
+        annotations.update(
+            {
+                f"new{i}": ExpressionWrapper(_new_q(requirement, day), output_field=BooleanField())
+                for i, day in enumerate(dates)
+            }
+        )
     rows = list(
         qs.filter(employee_id__in=list(by_employee))
         .annotate(**annotations)
@@ -364,15 +450,16 @@ def _add_planned(
                 acquired <= day and (expires is None or expires >= day) and (cutoff is None or acquired >= cutoff)
                 for acquired, expires in by_employee[employee_id]
             )
-            if not completes:
-                continue
-            missing = [r for r in active if not r[f"ok{i}"]]
-            if not missing:
+            # Holding is a person's, so every row of theirs says the same: already counted as compliant.
+            if not completes or any(r[f"ok{i}"] for r in active):
                 continue
             counts = result.setdefault(facility_id, {}).setdefault(day, Counts())
-            if len(missing) == len(active):
-                counts.compliant += 1
-            counts.compliant_fte += sum((r["fte"] for r in missing), ZERO_FTE)
+            counts.compliant += 1
+            counts.compliant_fte += sum((r["fte"] for r in active), ZERO_FTE)
+            new = [r for r in active if r.get(f"new{i}")]
+            if new:  # counted as not yet due by the aggregate (any such employment): no longer
+                counts.not_yet_due -= 1
+                counts.not_yet_due_fte -= sum((r["fte"] for r in new), ZERO_FTE)
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -414,6 +501,8 @@ def coverage_for(
                     share=share,
                     target=req.target,
                     meets_target=None if share is None else share >= req.target,
+                    not_yet_due=counts.not_yet_due,
+                    not_yet_due_fte=counts.not_yet_due_fte,
                 )
             )
     rows.sort(key=lambda r: (sort_key(r.facility.name), r.requirement.priority, sort_key(r.requirement.name)))
@@ -443,6 +532,7 @@ def _points(
                 compliant_fte=total.compliant_fte,
                 share=share_of(total, requirement.is_fte_based),
                 kind=kind,
+                not_yet_due=total.not_yet_due,
             )
         )
     return points
@@ -636,7 +726,10 @@ def gaps_for(
 
 @dataclass(frozen=True)
 class PersonRequirement:
-    """Whether one person meets one requirement that applies to them (profile page)."""
+    """Whether one person meets one requirement that applies to them (profile page).
+
+    ``met`` is "not in breach": a person not yet due has ``met`` True with the reason
+    ``not_yet_due``, which the profile shows as a warning, not as "Opfyldt"."""
 
     requirement: Requirement
     facility: Facility

@@ -94,8 +94,9 @@ class Requirement(RuleFieldsMixin, models.Model):
     """A competence requirement: scope, population, competence (or alternatives), rule, deadline, source.
 
     A person complies when they hold a valid holding of any one of ``competences`` on the date
-    (for ``renew_every``: acquired within the last ``months`` months; for
-    ``within_months_of_hire``: also while ``months`` months after the start have not yet passed).
+    (for ``renew_every``: acquired within the last ``months`` months). Under
+    ``within_months_of_hire`` a person without it is "not yet due" while ``months`` months after
+    the start have not yet passed: not complying, not in breach, and left out of the share.
     The engine that counts this for thousands of people at once is ``requirements.coverage``.
     """
 

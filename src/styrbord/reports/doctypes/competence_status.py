@@ -64,7 +64,19 @@ MAX_TOPIC_FACILITIES = 8  # more than this: topics as a table instead of a list 
 MAX_TOPICS = 6
 PER_FACILITY_ROWS_IN_TEXT = 8  # a longer facility x requirement table goes to the XLSX appendix
 HISTORY_MONTHS_MAX = 36  # a longer period's coverage history is cut to its last three years
-STATUS_TEXT = {"ok": "Opfyldt", "warn": "Tæt på målet", "bad": "Under målet", "none": "Ingen i målgruppen"}
+STATUS_TEXT = {
+    "ok": "Opfyldt",
+    "warn": "Tæt på målet",
+    "bad": "Under målet",
+    "none": "Ingen i målgruppen",
+    "pending": "Endnu ingen at måle",
+}
+# The coverage engine's share leaves out people not yet due (new staff without the competence whose
+# own deadline after hire has not come): they neither meet nor miss the requirement yet.
+NOT_YET_DUE_NOTE = (
+    "Nyansatte uden kompetencen, hvis frist efter ansættelsen ikke er nået, tæller ikke med i dækningen; "
+    "de står for sig som endnu ikke forfaldne."
+)
 
 
 def _facilities(request: ReportRequest) -> tuple[QuerySet[Facility], str]:
@@ -149,7 +161,7 @@ def _aggregate(rows: list[coverage.CoverageRow]) -> list[tuple[Requirement, cove
     per: dict[int, tuple[Requirement, coverage.Counts]] = {}
     for row in rows:
         _req, counts = per.setdefault(row.requirement.pk, (row.requirement, coverage.Counts()))
-        counts.add(coverage.Counts(row.in_scope, row.compliant, row.in_scope_fte, row.compliant_fte))
+        counts.add(row.counts)
     result = [(req, counts, coverage.share_of(counts, req.is_fte_based)) for req, counts in per.values()]
     result.sort(key=lambda r: (r[0].priority, r[0].name))
     return result
@@ -208,12 +220,14 @@ def _coverage_blocks(
     if not aggregated:
         return [Paragraph("Der er ikke fastsat kompetencekrav, som gælder for tilbuddene.")]
     met = sum(1 for req, _counts, share in aggregated if share is not None and share >= req.target)
-    blocks: list[Any] = [
-        Paragraph(
-            f"Pr. {format_date(on)} er målet nået for {met} af {len(aggregated)} kompetencekrav. "
-            "Tabellen viser andelen, der opfylder hvert krav, mod kravets mål."
+    pending = sum(1 for req, counts, share in aggregated if share is None and counts.not_yet_due)
+    intro = f"Pr. {format_date(on)} er målet nået for {met} af {len(aggregated)} kompetencekrav."
+    if pending:
+        intro += (
+            f" {pending} kompetencekrav kan endnu ikke gøres op, fordi ingen i målgruppen har nået deres frist "
+            "efter ansættelsen eller har kompetencen."
         )
-    ]
+    blocks: list[Any] = [Paragraph(f"{intro} Tabellen viser andelen, der opfylder hvert krav, mod kravets mål.")]
     # Two facilities often have a requirement of the same name: such names say whose it is.
     names = Counter(req.name for req, _counts, _share in aggregated)
     labels = {
@@ -221,10 +235,9 @@ def _coverage_blocks(
     }
     table_rows = []
     for req, counts, share in aggregated:
-        status = coverage.status_for(share, req.target)
-        table_rows.append(
-            Row([labels[req.pk], req.target, share, f"{counts.compliant} af {counts.in_scope}", STATUS_TEXT[status]])
-        )
+        status = coverage.status_for(share, req.target, counts.not_yet_due)
+        table_rows.append(Row([labels[req.pk], req.target, share, _complying(counts), STATUS_TEXT[status]]))
+    any_pending = any(counts.not_yet_due for _req, counts, _share in aggregated)
     blocks.append(
         Table(
             columns=[
@@ -237,7 +250,7 @@ def _coverage_blocks(
             rows=table_rows,
             caption=f"Dækning af kompetencekravene pr. {format_date(on)}",
             note="Kilde: Styrbord, kompetencekrav og medarbejdernes kompetencer. Mål og dækning i procent af "
-            "personer (eller årsværk, hvor kravet er sat i årsværk).",
+            "personer (eller årsværk, hvor kravet er sat i årsværk)." + (f" {NOT_YET_DUE_NOTE}" if any_pending else ""),
             sheet_name="Dækning",
         )
     )
@@ -245,17 +258,29 @@ def _coverage_blocks(
     if main is not None:
         blocks.append(_coverage_chart(main, labels[main.pk], facilities, on, request.period.start, today))
     if not single_facility and rows:
+        # Those not yet due get a column of their own only where there are any (the share is without them).
+        pending_column = any(r.not_yet_due for r in rows)
+        columns = [
+            Column("Tilbud"),
+            Column("Kompetencekrav"),
+            Column("Mål", CellKind.PERCENT),
+            Column("Dækning", CellKind.PERCENT, 1),
+            Column("I målgruppen", CellKind.NUMBER),
+            Column("Opfylder", CellKind.NUMBER),
+        ]
+        if pending_column:
+            columns.append(Column("Endnu ikke forfaldne", CellKind.NUMBER))
         per_facility = Table(
-            columns=[
-                Column("Tilbud"),
-                Column("Kompetencekrav"),
-                Column("Mål", CellKind.PERCENT),
-                Column("Dækning", CellKind.PERCENT, 1),
-                Column("I målgruppen", CellKind.NUMBER),
-                Column("Opfylder", CellKind.NUMBER),
+            columns=columns,
+            rows=[
+                Row(
+                    [r.facility.name, r.requirement.name, r.target, r.share, r.in_scope, r.compliant]
+                    + ([r.not_yet_due] if pending_column else [])
+                )
+                for r in rows
             ],
-            rows=[Row([r.facility.name, r.requirement.name, r.target, r.share, r.in_scope, r.compliant]) for r in rows],
             caption="Dækning pr. tilbud og krav",
+            note=NOT_YET_DUE_NOTE if pending_column else "",
             sheet_name="Dækning pr. tilbud",
         )
         if len(rows) <= PER_FACILITY_ROWS_IN_TEXT:
@@ -266,6 +291,17 @@ def _coverage_blocks(
             )
             appendix.append(per_facility)
     return blocks
+
+
+def _complying(counts: coverage.Counts) -> str:
+    """The table's "Opfylder": "3 af 5" of those measured, and those not yet due apart ("1 af 2 (3 endnu
+    ikke forfaldne)"; "3 endnu ikke forfaldne" when nobody is measured yet)."""
+    if not counts.not_yet_due:
+        return f"{counts.compliant} af {counts.measured}"
+    pending = f"{counts.not_yet_due} endnu ikke {'forfalden' if counts.not_yet_due == 1 else 'forfaldne'}"
+    if not counts.measured:
+        return pending
+    return f"{counts.compliant} af {counts.measured} ({pending})"
 
 
 # --- spending ----------------------------------------------------------------------------
@@ -388,17 +424,14 @@ def _supervisory_blocks(
         courses = sorted({u["session__course__name"] for u in upcoming}, key=sort_key)
         counts = coverage.Counts()
         for r in req_rows:
-            counts.add(coverage.Counts(r.in_scope, r.compliant, r.in_scope_fte, r.compliant_fte))
+            counts.add(r.counts)
         share = coverage.share_of(counts, req.is_fte_based)
         source = f" ({req.source_reference.rstrip('.')})" if req.source_reference else ""
         text = (
             f"I prioriteringen af kompetencemidler er der et særligt fokus på {names}. Det bunder i {kind} fra "
             f"Socialtilsynet{source}, som ligger til grund for kravet ”{req.name}”."
         )
-        status = f"Pr. {format_date(on)} opfylder {counts.compliant} af {people(counts.in_scope)} kravet"
-        if share is not None:
-            status += f" ({format_percent(share, 1)} mod et mål på {format_percent(req.target)})"
-        status += _deadline_text(req.deadline, on, share is not None and share >= req.target)
+        status = _status_sentence(req, counts, share, on)
         if booked or planned:
             action = f"For at indfri kravet er {_signed_up(booked, planned)} {join_da(courses)}."
         else:
@@ -408,6 +441,35 @@ def _supervisory_blocks(
             )
         blocks.append(Paragraph(f"{text} {status} {action}"))
     return blocks
+
+
+def _status_sentence(req: Requirement, counts: coverage.Counts, share: Decimal | None, on: dt.date) -> str:
+    """How many comply, of those measured, against the target and its deadline; people not yet due
+    (lacking the competence before their own deadline after hire) are told apart, never as complying."""
+    day = format_date(on)
+    if not counts.measured and counts.not_yet_due:
+        if counts.not_yet_due == 1:
+            who = "den ene medarbejder i målgruppen har ikke kompetencen endnu, men har heller ikke nået sin frist"
+        else:
+            who = (
+                f"ingen af de {people(counts.not_yet_due)} i målgruppen har kompetencen endnu, men ingen af dem "
+                "har nået deres frist"
+            )
+        ahead = req.deadline is not None and req.deadline >= on
+        return f"Pr. {day} kan kravet endnu ikke gøres op: {who} efter ansættelsen" + (
+            f", og fristen er {format_date(req.deadline)}." if ahead and req.deadline else "."
+        )
+    status = f"Pr. {day} opfylder {counts.compliant} af {people(counts.measured)} kravet"
+    if share is not None:
+        status += f" ({format_percent(share, 1)} mod et mål på {format_percent(req.target)})"
+    status += _deadline_text(req.deadline, on, share is not None and share >= req.target)
+    if counts.not_yet_due:
+        n = counts.not_yet_due
+        status += (
+            f" Desuden har {people(n)} endnu ikke kompetencen, men har heller ikke nået "
+            f"{'sin' if n == 1 else 'deres'} frist efter ansættelsen og tæller ikke med i andelen."
+        )
+    return status
 
 
 def _deadline_text(deadline: dt.date | None, on: dt.date, met: bool) -> str:

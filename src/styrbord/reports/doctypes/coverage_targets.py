@@ -21,7 +21,7 @@ from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
 from styrbord.organisations.models import Facility
 from styrbord.reports.doctypes.base import DocumentType, Progress, ReportError, ReportRequest, ScopeKind, register
-from styrbord.reports.doctypes.competence_status import STATUS_TEXT
+from styrbord.reports.doctypes.competence_status import NOT_YET_DUE_NOTE, STATUS_TEXT
 from styrbord.reports.doctypes.text import pct
 from styrbord.reports.documents.charts import document_chart
 from styrbord.reports.documents.structure import (
@@ -66,12 +66,26 @@ def _status_text(coverage: AggregateCoverage, region: str, ahead: list[Any]) -> 
     on = format_date(coverage.on)
     if total.hidden:
         return f"Der er færre end 5 personer i kravets målgruppe i {region}, så tallene vises ikke."
+    pending = total.not_yet_due or 0
+    if total.status == "pending" and total.in_scope:
+        return (
+            f"Pr. {on} kan kravet endnu ikke gøres op i {region}: ingen af de {total.in_scope} personer i målgruppen "
+            "har kompetencen endnu, men ingen af dem har nået deres frist efter ansættelsen."
+        )
     if total.in_scope == 0 or total.share is None:
         return f"Pr. {on} er der ingen personer i kravets målgruppe i {region}."
-    text = (
-        f"Pr. {on} opfylder {pct(total.share, 1)} af de {total.in_scope} personer i målgruppen kravet i {region} "
-        f"({STATUS[total.status].lower()})."
-    )
+    if pending and total.in_scope is not None:
+        text = (
+            f"Pr. {on} opfylder {pct(total.share, 1)} af de {total.in_scope - pending} personer i målgruppen, der "
+            f"tæller med, kravet i {region} ({STATUS[total.status].lower()}). Yderligere {pending} nyansatte har "
+            "endnu ikke kompetencen, men har heller ikke nået deres frist efter ansættelsen og tæller ikke med i "
+            "andelen."
+        )
+    else:
+        text = (
+            f"Pr. {on} opfylder {pct(total.share, 1)} af de {total.in_scope} personer i målgruppen kravet i "
+            f"{region} ({STATUS[total.status].lower()})."
+        )
     shown = [r for r in coverage.rows if not r.hidden and r.share is not None]
     if len(shown) == 1 and len(coverage.rows) > 1:
         reached = "har nået målet" if shown[0].status == "ok" else "har ikke nået målet"
@@ -97,19 +111,27 @@ def _target_section(
     past, ahead = aggregate_trend(requirement, facilities, on, suppress=suppress)
     section = Section(requirement.name).add(Paragraph(_target_text(requirement), lead="Målet:"))
     section.add(Paragraph(_status_text(coverage, region, ahead), lead="Status:"))
-    rows = [Row([r.label, r.people_shown, r.share_shown, STATUS[r.status]]) for r in coverage.rows]
+    # Under a within-M-months rule, those not yet due have a column: the share is without them.
+    pending = bool(requirement.hire_months)
+
+    def cells(label: str, row: Any) -> list[Any]:
+        return [label, row.people_shown, *([row.not_yet_due_shown] if pending else []), row.share_shown]
+
+    rows = [Row([*cells(r.label, r), STATUS[r.status]]) for r in coverage.rows]
     total = coverage.total
-    rows.append(Row(["I alt", total.people_shown, total.share_shown, STATUS[total.status]], RowKind.TOTAL))
+    rows.append(Row([*cells("I alt", total), STATUS[total.status]], RowKind.TOTAL))
     section.add(
         Table(
             columns=[
                 Column("Kommune"),
                 Column("I målgruppen", CellKind.NUMBER),
+                *([Column("Endnu ikke forfaldne", CellKind.NUMBER)] if pending else []),
                 Column("Dækning", CellKind.PERCENT, 1),
                 Column("Status"),
             ],
             rows=rows,
             caption=f"{requirement.name}: dækning pr. kommune pr. {format_date(on)} (mål {pct(requirement.target)})",
+            note=NOT_YET_DUE_NOTE if pending else "",
             sheet_name=requirement.name,
         )
     )
@@ -123,9 +145,12 @@ def _target_section(
 
 def _municipal_table(requirements: list[Requirement], facilities: Any, on: Any, suppress: bool) -> Table:
     """The municipalities' own targets: each summed over the municipality's facilities."""
+    # A column for those not yet due when any of the requirements gives people a deadline of their own.
+    pending = any(r.hire_months for r in requirements)
     rows = []
     for requirement in requirements:
         total = aggregate_coverage(requirement, facilities, on, suppress=suppress).total
+        not_yet_due = total.not_yet_due_shown if requirement.hire_months else None
         rows.append(
             Row(
                 [
@@ -134,6 +159,7 @@ def _municipal_table(requirements: list[Requirement], facilities: Any, on: Any, 
                     requirement.target,
                     total.share_shown,
                     total.people_shown,
+                    *([not_yet_due] if pending else []),
                 ]
             )
         )
@@ -144,9 +170,11 @@ def _municipal_table(requirements: list[Requirement], facilities: Any, on: Any, 
             Column("Mål", CellKind.PERCENT),
             Column("Dækning", CellKind.PERCENT, 1),
             Column("I målgruppen", CellKind.NUMBER),
+            *([Column("Endnu ikke forfaldne", CellKind.NUMBER)] if pending else []),
         ],
         rows=rows,
         caption=f"Kommunernes egne kompetencekrav pr. {format_date(on)}",
+        note=NOT_YET_DUE_NOTE if pending else "",
         sheet_name="Kommunernes krav",
     )
 

@@ -199,8 +199,13 @@ def test_within_six_months_of_hire_is_not_yet_due_through_the_due_day_then_overd
     on_due_day = one_row(coverage_for([req], on=d("2026-07-15")))
     day_after = one_row(coverage_for([req], on=d("2026-07-16")))
 
-    assert (on_due_day.in_scope, on_due_day.compliant, on_due_day.share) == (2, 2, Decimal("100.0"))
-    assert (day_after.in_scope, day_after.compliant, day_after.share) == (2, 1, Decimal("50.0"))
+    # On the due day "Ny januar" lacks it but is not yet due: not complying, and not measured either.
+    # The share is over the one measured ("Ny og uddannet", who holds it).
+    assert (on_due_day.in_scope, on_due_day.compliant, on_due_day.not_yet_due) == (2, 1, 1)
+    assert (on_due_day.measured, on_due_day.non_compliant, on_due_day.share) == (1, 0, Decimal("100.0"))
+    # The day after, they are overdue: measured and missing.
+    assert (day_after.in_scope, day_after.compliant, day_after.not_yet_due) == (2, 1, 0)
+    assert (day_after.measured, day_after.non_compliant, day_after.share) == (2, 1, Decimal("50.0"))
     [not_yet] = gaps_for(req, facility, d("2026-07-15"))
     assert (not_yet.employee, not_yet.reason, not_yet.due_on, not_yet.is_breach) == (
         new,
@@ -221,8 +226,10 @@ def test_within_months_of_hire_at_a_month_end_clamps_like_the_calendar() -> None
     req = requirement([comp], facility=facility, rule=Rule.WITHIN_MONTHS_OF_HIRE, months=6)
 
     # 31 August + 6 months = 28 February (2027 is not a leap year): due that day, overdue on 1 March.
-    assert one_row(coverage_for([req], on=d("2027-02-28"))).compliant == 1
-    assert one_row(coverage_for([req], on=d("2027-03-01"))).compliant == 0
+    due_day = one_row(coverage_for([req], on=d("2027-02-28")))
+    assert (due_day.compliant, due_day.not_yet_due, due_day.share, due_day.status) == (0, 1, None, "pending")
+    overdue = one_row(coverage_for([req], on=d("2027-03-01")))
+    assert (overdue.compliant, overdue.not_yet_due, overdue.share, overdue.status) == (0, 0, Decimal("0.0"), "bad")
 
 
 def test_renew_every_twelve_months_lapses_the_day_after_the_anniversary() -> None:
