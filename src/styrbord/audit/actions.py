@@ -85,6 +85,9 @@ ACTIONS: dict[str, Promise] = {
     "staff.employee.data_exported": _("Alle data om medarbejderen eksporteret"),
     "staff.employee.exported": _("Alle data om medarbejderen eksporteret"),
     "staff.import.applied": _("HR-udtræk indlæst"),
+    "staff.importbatch.viewed": _("HR-udtræk kontrolleret: ændringerne set før indlæsning"),
+    "staff.importbatch.exported": _("HR-udtrækkets ændringer eksporteret"),
+    "staff.employee.updated": _("Medarbejderens oplysninger ændret"),
     "staff.own_profile.viewed": _("Egen profil set"),
     "staff.employee.searched": _("Medarbejdere fundet ved søgning"),
     # Training

@@ -138,6 +138,9 @@ class ImportBatch(RuleFieldsMixin, models.Model):
     storage_token = models.CharField(max_length=64, blank=True, editable=False)
     # What the check page last showed (``Plan.fingerprint``): applying refuses when the plan differs.
     preview_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # When the check page last planned it against Styrbord's data: another import applied for the
+    # municipality after this makes the check stale (applying refuses, the history says so).
+    checked_at = models.DateTimeField(_("kontrolleret"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -168,14 +171,23 @@ class ImportBatch(RuleFieldsMixin, models.Model):
         return self.created_at is None or self.created_at >= timezone.now() - STALE_AFTER
 
     @property
+    def checked_since(self) -> dt.datetime | None:
+        """From when its check holds: the last check, else the upload."""
+        return self.checked_at or self.created_at
+
+    @property
     def status_label(self) -> str:
         """The status as the history shows it: a pending upload whose check found errors is
-        rejected, one nobody confirmed within a day is abandoned (both from stored facts)."""
+        rejected, one checked (or uploaded) before another import of the municipality was applied
+        is superseded (``superseded``, annotated by the history's query), one nobody confirmed
+        within a day is abandoned (all from stored facts)."""
         if self.status != self.Status.PENDING:
             return str(self.get_status_display())
         errors = int((self.counts or {}).get("errors", 0))
         if errors:
             return ngettext("Afvist (%(count)s fejl)", "Afvist (%(count)s fejl)", errors) % {"count": errors}
+        if getattr(self, "superseded", False):
+            return gettext("Forældet: en senere import er gennemført")
         if self.created_at is not None and self.created_at < timezone.now() - STALE_AFTER:
             return gettext("Opgivet (ikke gennemført)")
         return str(self.get_status_display())

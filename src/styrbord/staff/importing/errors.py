@@ -117,8 +117,10 @@ class ImportFailedError(Exception):
 
 class PlanChangedError(Exception):
     """Applying now would do something else than the check page showed (Styrbord has changed
-    since): nothing was applied. Carries the fresh plan, to be shown instead."""
+    since), or another import of the municipality was applied after the check (``later``, that
+    import's batch): nothing was applied. Carries the fresh plan, to be shown instead."""
 
-    def __init__(self, plan: Any) -> None:
+    def __init__(self, plan: Any, later: Any = None) -> None:
         self.plan = plan
+        self.later = later
         super().__init__("Importen er ændret siden kontrollen")

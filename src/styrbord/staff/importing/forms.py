@@ -6,12 +6,13 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.accounts.uploads import UploadRejectedError, check_upload
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping
-from styrbord.staff.importing.generic import FIELDS, REQUIRED_GROUPS
+from styrbord.staff.importing.generic import FIELDS, REQUIRED_GROUPS, alternatives, required_group
 
 MAX_FILES = 10
 
@@ -96,25 +97,82 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", "—"), *((h, h) for h in headers if h)]
         for f in FIELDS:
-            self.fields[f"field_{f.key}"] = forms.ChoiceField(label=str(f.label), choices=choices, required=False)
+            self.fields[f"field_{f.key}"] = forms.ChoiceField(
+                label=str(f.label), choices=choices, required=False, help_text=requirement(f.key)
+            )
+            # Marked for the template: one of a required group must have a column (not the
+            # browser's required, which would refuse an alternative left empty).
+            self.fields[f"field_{f.key}"].needed = bool(required_group(f.key))  # type: ignore[attr-defined]
         self.order_fields([f"field_{f.key}" for f in FIELDS] + ["save_as"])
 
     def mapping(self) -> dict[str, str]:
         return {f.key: self.cleaned_data[f"field_{f.key}"] for f in FIELDS if self.cleaned_data.get(f"field_{f.key}")}
 
     def clean(self) -> dict[str, Any]:
+        """Every problem at once: all the required fields without a column, and each column chosen
+        for more than one field, by its header and those fields."""
         data = super().clean() or {}
         chosen = {f.key: data.get(f"field_{f.key}") for f in FIELDS}
-        for group in REQUIRED_GROUPS:
-            if not any(chosen.get(key) for key in group):
-                labels = " / ".join(str(f.label) for f in FIELDS if f.key in group)
-                raise forms.ValidationError(_("Vælg en kolonne til: %(fields)s.") % {"fields": labels})
-        used = [v for v in chosen.values() if v]
-        if len(used) != len(set(used)):
-            raise forms.ValidationError(_("Den samme kolonne er valgt til to felter."))
+        missing = [group for group in REQUIRED_GROUPS if not any(chosen.get(key) for key in group)]
+        if missing:
+            fields = "; ".join(_group_text(group) for group in missing)
+            if len(missing) == 1:
+                message = gettext("Vælg en kolonne til: %(fields)s.")
+            else:
+                message = gettext("Vælg en kolonne til hvert af disse felter: %(fields)s.")
+            self.add_error(None, message % {"fields": fields})
+            for group in missing:
+                for key in group:
+                    self.add_error(f"field_{key}", gettext("Vælg en kolonne."))
+        by_column: dict[str, list[str]] = {}
+        for f in FIELDS:
+            column = chosen.get(f.key)
+            if column:
+                by_column.setdefault(column, []).append(f.key)
+        for column, keys in by_column.items():
+            if len(keys) > 1:
+                self.add_error(
+                    None,
+                    gettext(
+                        "Kolonnen »%(column)s« er valgt til flere felter: %(fields)s. En kolonne kan kun bruges til ét "
+                        "felt."
+                    )
+                    % {"column": column, "fields": _and([_label(key) for key in keys])},
+                )
+                for key in keys:
+                    self.add_error(f"field_{key}", gettext("Kolonnen er også valgt til et andet felt."))
         return data
 
     def initial_from(self, mapping: dict[str, str]) -> None:
         for key, header in mapping.items():
             if f"field_{key}" in self.fields:
                 self.fields[f"field_{key}"].initial = header
+
+
+def _label(key: str) -> str:
+    return next(str(f.label) for f in FIELDS if f.key == key)
+
+
+def _and(items: list[str]) -> str:
+    """'Navn og Stilling', 'Navn, Stilling og Titel'."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + gettext(" og ") + items[-1]
+
+
+def _group_text(group: tuple[str, ...]) -> str:
+    """A required group as the messages name it: 'Navn', 'Stillingskode eller Faggruppe'."""
+    return gettext(" eller ").join(_label(key) for key in group)
+
+
+def requirement(key: str) -> str:
+    """What the mapping page says under a field: required, or required unless an alternative has
+    a column (empty for an optional field)."""
+    others = alternatives(key)
+    if others:
+        return gettext("Påkrævet, medmindre %(others)s har en kolonne.") % {
+            "others": gettext(" eller ").join(_label(k) for k in others)
+        }
+    if required_group(key):
+        return gettext("Påkrævet.")
+    return ""

@@ -39,18 +39,29 @@ from styrbord.staff.importing.vocabulary import job_group_for_value, kind_for_va
 
 @dataclass(frozen=True)
 class Field:
-    """One of Styrbord's import fields, with the header names it is guessed from."""
+    """One of Styrbord's import fields, with the header names it is guessed from. A ``fallback``
+    header is guessed only when no other field of its required group is: "Afdeling" is the
+    department in a file without a facility column, but often a unit's name beside one."""
 
     key: str
     label: object
     guesses: tuple[str, ...] = ()
+    fallback: tuple[str, ...] = ()
 
 
 FIELDS: list[Field] = [
     Field(
         "employment_number",
         _("Ansættelsesnummer"),
-        ("Ansættelsesnummer", "Ansættelsesnr", "Engagementsnummer", "EngagementId", "Tjenestenummer"),
+        (
+            "Ansættelsesnummer",
+            "Ansættelsesnr",
+            "Engagementsnummer",
+            "EngagementId",
+            "Tjenestenummer",
+            "Tjenestenr",
+            "Tj.nr",
+        ),
     ),
     Field(
         "person_id",
@@ -68,14 +79,30 @@ FIELDS: list[Field] = [
     Field("education", _("Uddannelse"), ("Uddannelse",)),
     Field("education_relevant", _("Relevant uddannelse (ja/nej)"), ("Relevant uddannelse",)),
     Field(
-        "department_id", _("Afdelings-id (HR)"), ("AfdelingsId", "Afdelings-id", "Afdelingsnummer", "Omkostningssted")
+        "department_id",
+        _("Afdelings-id (HR)"),
+        ("AfdelingsId", "Afdelings-id", "Afdelingsnummer", "Omkostningssted"),
+        fallback=("Afdeling",),
     ),
     Field("facility", _("Tilbud (navn)"), ("Tilbud", "Arbejdssted", "Institution")),
     Field("job_code", _("Stillingskode"), ("Stillingskode", "StillingskodeId", "Stillingskode-id")),
     Field("job_group", _("Faggruppe"), ("Faggruppe", "Stillingskategori", "Jobgruppe")),
     Field("kind", _("Ansættelsestype"), ("Ansættelsestype", "Engagementstype")),
     Field("title", _("Stilling"), ("Stilling", "Stillingsbetegnelse", "Titel")),
-    Field("weekly_hours", _("Ugentlige timer"), ("Ugentlige timer", "Timer pr. uge", "Timer", "Arbejdstid")),
+    Field(
+        "weekly_hours",
+        _("Ugentlige timer"),
+        (
+            "Ugentlige timer",
+            "Timer pr. uge",
+            "Timer/uge",
+            "Ugentlig arbejdstid",
+            "Ugentlig arb.tid",
+            "Arbejdstid pr. uge",
+            "Timer",
+            "Arbejdstid",
+        ),
+    ),
     Field("is_contact_person", _("Kontaktperson (ja/nej)"), ("Kontaktperson",)),
     Field("is_primary", _("Primær ansættelse (ja/nej)"), ("Primær", "Primær ansættelse")),
     Field("start_date", _("Startdato"), ("Startdato", "Ansat fra", "Ansættelsesdato", "StartdatoEngagement")),
@@ -107,16 +134,39 @@ _EMPLOYMENT_OPTIONAL = (
 
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
-    """A first suggestion for the mapping form: fields whose usual header names occur in the file."""
+    """A first suggestion for the mapping form: fields whose usual header names occur in the file
+    (a ``fallback`` name only for a field none of whose required alternatives is found)."""
     by_norm = {normalise_header(h): h for h in headers if h}
     guess: dict[str, str] = {}
-    for f in FIELDS:
-        for name in f.guesses:
+
+    def first(names: tuple[str, ...]) -> str | None:
+        for name in names:
             header = by_norm.get(normalise_header(name))
             if header is not None and header not in guess.values():
+                return header
+        return None
+
+    for f in FIELDS:
+        header = first(f.guesses)
+        if header is not None:
+            guess[f.key] = header
+    for f in FIELDS:
+        if f.fallback and f.key not in guess and not any(key in guess for key in alternatives(f.key)):
+            header = first(f.fallback)
+            if header is not None:
                 guess[f.key] = header
-                break
     return guess
+
+
+def alternatives(key: str) -> tuple[str, ...]:
+    """The other fields of ``key``'s required group (any one of them will do), else ()."""
+    group = next((g for g in REQUIRED_GROUPS if key in g), ())
+    return tuple(k for k in group if k != key)
+
+
+def required_group(key: str) -> tuple[str, ...]:
+    """The required group ``key`` belongs to (one field of it must have a column), else ()."""
+    return next((g for g in REQUIRED_GROUPS if key in g), ())
 
 
 def mapping_problems(mapping: dict[str, str]) -> list[str]:

@@ -84,6 +84,7 @@ class Ending:
     name: str
     facility: str
     last_day: dt.date
+    employee_id: int | None = None
 
 
 def last_day_of_missing(today: dt.date, start: dt.date, end: dt.date | None) -> dt.date:
@@ -117,6 +118,9 @@ class Plan:
     job_code_ids: dict[str, int] = field(default_factory=dict)
     new_people: list[PersonRow] = field(default_factory=list)
     changed_people: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # id, every provided field
+    # The stored values of the provided fields of each changed person (by id): what the check
+    # page shows as "old" beside the new values.
+    person_before: dict[int, dict[str, Any]] = field(default_factory=dict)
     person_ids: dict[str, int] = field(default_factory=dict)
     employments: list[PlannedEmployment] = field(default_factory=list)
     to_end: list[int] = field(default_factory=list)
@@ -195,6 +199,25 @@ class Plan:
             "employments_unchanged": len(self.employments) - created - updated,
             "employments_ended": len(self.to_end),
         }
+
+    def changes_nothing(self) -> bool:
+        """Whether applying would write nothing at all: no person, employment, facility, unit or
+        job code created, changed or ended (an employment count alone says nothing of people)."""
+        counts = self.counts()
+        return not self.new_facility_links and not any(
+            counts[key]
+            for key in (
+                "facilities_created",
+                "units_created",
+                "units_updated",
+                "job_codes_created",
+                "employees_created",
+                "employees_updated",
+                "employments_created",
+                "employments_updated",
+                "employments_ended",
+            )
+        )
 
 
 def build_plan(parsed: ParsedSet, municipality: Municipality, *, end_missing: bool = False) -> Plan:
@@ -524,6 +547,58 @@ def _plan_people(plan: Plan) -> None:
             changed = changed or current[name] != value
         if changed:
             plan.changed_people.append((current["id"], values))
+            plan.person_before[current["id"]] = {name: current[name] for name in provided}
+    _warn_relevance_unknown(plan)
+
+
+RELEVANT_COLUMN = "Relevant uddannelse"
+
+
+def _warn_relevance_unknown(plan: Plan) -> None:
+    """New people without a yes/no for relevant education are stored as without one (the field
+    has no "unknown"), so every facility page would count them so: said once, like a missing
+    wage. Existing people keep their marking (only provided values are written)."""
+    parsed = plan.parsed
+    if not plan.new_people:
+        return
+    first = plan.new_people[0]
+    if "education_relevant" not in parsed.person_fields:
+        parsed.warnings.add(
+            first.file,
+            None,
+            RELEVANT_COLUMN,
+            "",
+            gettext_noop(
+                "Filen har ingen kolonne for relevant uddannelse, så andelen af medarbejdere med relevant "
+                "uddannelse kan ikke beregnes ud fra den: de nye medarbejdere (%(count)s) gemmes som uden "
+                "relevant uddannelse, og tilbuddenes sider tæller dem sådan. Eksisterende medarbejdere beholder "
+                "deres markering. Tilføj kolonnen %(column)s (ja/nej), eller sæt relevant uddannelse på hver "
+                "medarbejder."
+            ),
+            count=len(plan.new_people),
+            column=RELEVANT_COLUMN,
+        )
+        return
+    blank = [p for p in plan.new_people if p.education_relevant is None]
+    if blank:
+        column = parsed.headers.get("education_relevant", RELEVANT_COLUMN)
+        rows = ", ".join(str(p.row) for p in blank[:NO_WAGE_ROWS_SHOWN]) + (
+            " …" if len(blank) > NO_WAGE_ROWS_SHOWN else ""
+        )
+        parsed.warnings.add(
+            blank[0].file,
+            blank[0].row,
+            column,
+            "",
+            gettext_noop(
+                "Nye medarbejdere uden ja eller nej i kolonnen %(column)s: %(count)s (række %(rows)s). De gemmes "
+                "som uden relevant uddannelse, og tilbuddenes sider tæller dem sådan. Udfyld kolonnen, eller sæt "
+                "relevant uddannelse på hver medarbejder."
+            ),
+            count=len(blank),
+            rows=rows,
+            column=column,
+        )
 
 
 def _row_values(planned: PlannedEmployment) -> dict[str, Any]:
@@ -679,8 +754,15 @@ def _plan_ending(plan: Plan) -> None:
         collated("facility__name"), collated("employee__name"), "id"
     )
     plan.ending = [
-        Ending(id=pk, number=number, name=name, facility=facility, last_day=last_day_of_missing(plan.today, start, end))
-        for pk, number, name, facility, start, end in missing.values_list(
-            "id", "employment_number", "employee__name", "facility__name", "start_date", "end_date"
+        Ending(
+            id=pk,
+            number=number,
+            name=name,
+            facility=facility,
+            last_day=last_day_of_missing(plan.today, start, end),
+            employee_id=employee_id,
+        )
+        for pk, number, name, facility, start, end, employee_id in missing.values_list(
+            "id", "employment_number", "employee__name", "facility__name", "start_date", "end_date", "employee_id"
         )
     ]

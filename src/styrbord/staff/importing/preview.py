@@ -1,4 +1,5 @@
-"""What the preview page shows: counts, the sniffed files, and the changed rows (old -> new).
+"""What the preview page shows: counts, the sniffed files, and the changed people and
+employments (old -> new), a sample on the page and all of them in a workbook.
 
 CPR numbers never reach the page: person keys from a CPR column are hashes, and any value
 that looks like a CPR number is masked (ddmmyy-****).
@@ -12,15 +13,19 @@ from typing import Any
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from styrbord.lib.cpr import mask_cpr
 from styrbord.lib.formatting import format_date, format_number, natural_places
+from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import ImportBatch
-from styrbord.staff.importing.plan import EMPLOYMENT_FIELDS, Plan, PlannedEmployment
-from styrbord.staff.models import Employment, JobCode, JobGroup
+from styrbord.staff.importing.plan import EMPLOYMENT_FIELDS, PERSON_FIELDS, Plan, PlannedEmployment
+from styrbord.staff.models import Employee, Employment, JobCode, JobGroup
 
-PREVIEW_ROWS = 20
+# The changed people and the created or changed employments the page shows (each list); the
+# workbook of changes has all of them.
+PREVIEW_ROWS = 50
 
 
 def _new() -> str:
@@ -45,12 +50,19 @@ def _action(planned: PlannedEmployment) -> tuple[str, str]:
     return "same", _("Uændret")
 
 
-def preview_rows(plan: Plan, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
-    """The employments the import changes, updated ones first, each with its fields old -> new,
-    then new ones, as they will be stored. Unchanged ones are only counted (``counts``)."""
+def _changed_employments(plan: Plan) -> list[PlannedEmployment]:
+    """The employments the import changes: updated ones first, then new ones."""
     updated = [p for p in plan.employments if p.existing_id is not None and p.changes]
     created = [p for p in plan.employments if p.existing_id is None]
-    shown = (updated + created)[:limit]
+    return updated + created
+
+
+def preview_rows(plan: Plan, limit: int | None = PREVIEW_ROWS) -> list[dict[str, Any]]:
+    """The employments the import changes, updated ones first, each with its fields old -> new,
+    then new ones, as they will be stored (all of them with ``limit`` None). Unchanged ones are
+    only counted (``counts``)."""
+    changed = _changed_employments(plan)
+    shown = changed if limit is None else changed[:limit]
     facility_ids = {p.placement.facility_id for p in shown if p.placement.facility_id}
     unit_ids = {p.placement.unit_id for p in shown if p.placement.unit_id}
     for p in shown:
@@ -100,6 +112,58 @@ def preview_rows(plan: Plan, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
                 "end_date": row.end_date,
                 "status": statuses.get(row.status, row.status),
                 "changes": _changes(planned, names) if planned.current else [],
+                "change_fields": _change_fields(planned, names) if planned.current else [],
+                "employee_id": plan.person_ids.get(row.person_key),
+                "file": row.file,
+                "row": row.row,
+            }
+        )
+    return rows
+
+
+def _person_value(name: str, value: Any) -> str:
+    """A person's stored or new value as the change list shows it."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nej")
+    return mask_cpr(str(value))
+
+
+def _person_fields(before: dict[str, Any], values: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Each changed field of a person: (label, old, new), in the order of the person's fields."""
+    fields = []
+    for name in PERSON_FIELDS:
+        if name not in values or before.get(name) == values[name]:
+            continue
+        model_field: Any = Employee._meta.get_field(name)
+        label = capfirst(str(model_field.verbose_name))
+        fields.append((label, _person_value(name, before.get(name)), _person_value(name, values[name])))
+    return fields
+
+
+def person_rows(plan: Plan, limit: int | None = PREVIEW_ROWS) -> list[dict[str, Any]]:
+    """The people already in Styrbord whose own data (name, e-mail, birth year, education ...)
+    the import changes, in file order, each with its fields old -> new (all with ``limit`` None).
+    Named by the name Styrbord has now: that is whom the change is about."""
+    shown = plan.changed_people if limit is None else plan.changed_people[:limit]
+    wanted = {person_id for person_id, _values in shown}
+    key_of = {pk: key for key, pk in plan.person_ids.items() if pk in wanted}
+    rows = []
+    for person_id, values in shown:
+        before = plan.person_before.get(person_id, {})
+        key = key_of.get(person_id, "")
+        person = plan.parsed.persons.get(key)
+        fields = _person_fields(before, values)
+        rows.append(
+            {
+                "employee_id": person_id,
+                "name": mask_cpr(str(before.get("name") or values.get("name") or "")),
+                "person_key": _short_key(key),
+                "file": person.file if person else "",
+                "row": person.row if person else None,
+                "fields": fields,
+                "changes": [f"{label} {old} → {new}" for label, old, new in fields],
             }
         )
     return rows
@@ -156,18 +220,98 @@ def _new_value(planned: PlannedEmployment, name: str, value: Any, names: _Names)
     return _show(name, value, names)
 
 
-def _changes(planned: PlannedEmployment, names: _Names) -> list[str]:
-    """Each changed field: 'Ugentlige timer 37 → 30', in the order of the employment's fields."""
+def _change_fields(planned: PlannedEmployment, names: _Names) -> list[tuple[str, str, str]]:
+    """Each changed field: (label, old, new), in the order of the employment's fields."""
     current = planned.current or {}
     changes = planned.changes or {}
-    lines = []
+    fields = []
     for name in sorted(changes, key=lambda n: EMPLOYMENT_FIELDS.index(n) if n in EMPLOYMENT_FIELDS else 99):
         field: Any = Employment._meta.get_field(name.removesuffix("_id"))
         label = capfirst(str(field.verbose_name))
         old = _show(name, current.get(name), names)
         new = _new_value(planned, name, changes[name], names)
-        lines.append(f"{label} {old} → {new}")
-    return lines
+        fields.append((label, old, new))
+    return fields
+
+
+def _changes(planned: PlannedEmployment, names: _Names) -> list[str]:
+    """Each changed field: 'Ugentlige timer 37 → 30', in the order of the employment's fields."""
+    return [f"{label} {old} → {new}" for label, old, new in _change_fields(planned, names)]
+
+
+def shown_employee_ids(context: dict[str, Any]) -> list[int]:
+    """The people in Styrbord whose data a check page shows (changed people, employments that
+    exist, employments it ends): the access log names them."""
+    ids = {r["employee_id"] for r in context.get("people", [])}
+    ids |= {r["employee_id"] for r in context.get("rows", [])}
+    ids |= {e["employee_id"] for e in context.get("ending", [])}
+    return sorted(i for i in ids if i is not None)
+
+
+def changes_workbook(plan: Plan) -> tuple[bytes, list[int]]:
+    """Every change the import would make, one row per changed field (a new person or
+    employment on one row): people, employments, and the employments it ends. With the ids of
+    the people in Styrbord it names, for the access log."""
+    field_header, before_header, after_header = _("Felt"), _("Før"), _("Efter")
+    action_header, name_header, file_header, row_header = _("Handling"), _("Navn"), _("Fil"), _("Række")
+    people: list[list[Any]] = []
+    ids: set[int] = set()
+    for r in person_rows(plan, limit=None):
+        ids.add(r["employee_id"])
+        for label, old, new in r["fields"]:
+            people.append([_("Opdater"), r["name"], r["person_key"], r["file"], r["row"], label, old, new])
+    for person in plan.new_people:
+        people.append([_("Opret"), mask_cpr(person.name), _short_key(person.key), person.file, person.row, "", "", ""])
+    employments: list[list[Any]] = []
+    for r in preview_rows(plan, limit=None):
+        if r["employee_id"] is not None:  # a person already in Styrbord (new ones have no id yet)
+            ids.add(r["employee_id"])
+        common = [r["action_label"], r["name"], r["number"], r["facility"], r["unit"], r["file"], r["row"]]
+        if r["change_fields"]:
+            employments += [[*common, label, old, new] for label, old, new in r["change_fields"]]
+        else:
+            employments.append([*common, "", "", ""])
+    ending = []
+    for e in plan.ending:
+        if e.employee_id is not None:
+            ids.add(e.employee_id)
+        ending.append([mask_cpr(e.name), mask_cpr(e.number), e.facility, e.last_day])
+    number_header, facility_header = _("Ansættelsesnummer"), pgettext("one facility", "Tilbud")
+    sheets = [
+        Sheet(
+            _("Medarbejdere"),
+            [
+                action_header,
+                name_header,
+                _("Personnøgle"),
+                file_header,
+                row_header,
+                field_header,
+                before_header,
+                after_header,
+            ],
+            people,
+        ),
+        Sheet(
+            _("Ansættelser"),
+            [
+                action_header,
+                name_header,
+                number_header,
+                facility_header,
+                _("Afdeling"),
+                file_header,
+                row_header,
+                field_header,
+                before_header,
+                after_header,
+            ],
+            employments,
+        ),
+    ]
+    if plan.end_missing:
+        sheets.append(Sheet(_("Afsluttes"), [name_header, number_header, facility_header, _("Sidste dag")], ending))
+    return write_xlsx(sheets), sorted(ids)
 
 
 def preview_context(batch: ImportBatch, plan: Plan) -> dict[str, Any]:
@@ -177,12 +321,21 @@ def preview_context(batch: ImportBatch, plan: Plan) -> dict[str, Any]:
         "counts": plan.counts(),
         "files": plan.parsed.files,
         "rows": preview_rows(plan) if not plan.errors else [],
+        "people": person_rows(plan) if not plan.errors else [],
+        "changes_nothing": not plan.errors and plan.changes_nothing(),
+        "preview_limit": PREVIEW_ROWS,
         "errors": plan.errors,
         "warnings": plan.warnings,
         "new_facilities": [d.name for d in plan.new_facilities],
         "bookings_left_behind": plan.bookings_left_behind() if not plan.errors else 0,
         "ending": [
-            {"name": mask_cpr(e.name), "number": mask_cpr(e.number), "facility": e.facility, "last_day": e.last_day}
+            {
+                "name": mask_cpr(e.name),
+                "number": mask_cpr(e.number),
+                "facility": e.facility,
+                "last_day": e.last_day,
+                "employee_id": e.employee_id,
+            }
             for e in plan.ending
         ],
         "ending_day": plan.today - dt.timedelta(days=1),

@@ -6,6 +6,7 @@ row-level error report; when it is raised nothing has been written.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,8 @@ from django.db import DataError, IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from styrbord.audit.services import log_action
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access, log_action
 from styrbord.lib.gcpause import cyclic_gc_paused
 from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.import_models import ColumnMapping, ImportBatch
@@ -171,13 +173,15 @@ def run_import(
     dry_run: bool = False,
     batch: ImportBatch | None = None,
     expected_fingerprint: str = "",
+    checked_since: dt.datetime | None = None,
 ) -> ImportResult:
     """Validate everything, then apply all of it in one transaction (or, for a dry run, only count).
 
     Raises ``ImportRejectedError`` with the full error report when anything is wrong; then the database
     is unchanged. ``batch`` is the pending batch of an upload being confirmed; with
     ``expected_fingerprint`` (what its check page showed) a plan that differs now raises
-    ``PlanChangedError`` and nothing is applied.
+    ``PlanChangedError`` and nothing is applied; so does, with ``checked_since`` (when the check
+    page planned it), another import of the municipality applied since (``later_import``).
     """
     parsed = read_delivery(sources, municipality, mapping)
     if parsed.errors:
@@ -193,6 +197,10 @@ def run_import(
             if plan.errors:
                 _log_rejected(municipality, parsed)
                 raise ImportRejectedError(plan.errors, plan.warnings)
+            if checked_since is not None:
+                later = later_import(municipality, checked_since, exclude=batch)
+                if later is not None:
+                    raise PlanChangedError(plan, later=later)
             if expected_fingerprint and plan.fingerprint() != expected_fingerprint:
                 raise PlanChangedError(plan)
             counts = plan.counts() if dry_run else apply_plan(plan)
@@ -201,6 +209,7 @@ def run_import(
             )
             if not dry_run:
                 log_action(batch, "staff.import.applied", user, data=counts)
+                _log_people_changed(plan, user)
     except (IntegrityError, DataError) as exc:
         # The checks should have refused whatever the database refuses; if one did not, nothing is
         # half-written (the transaction is rolled back) and the user gets a message, not an error page.
@@ -214,6 +223,34 @@ def run_import(
         raise ImportFailedError(getattr(constraint, "violation_error_message", None)) from None
     logger.info("HR import for municipality %s: %s%s", municipality.code, counts, " (dry run)" if dry_run else "")
     return ImportResult(plan=plan, counts=counts, batch=batch)
+
+
+def later_import(
+    municipality: Municipality, since: dt.datetime, *, exclude: ImportBatch | None = None
+) -> ImportBatch | None:
+    """The latest HR import of the municipality applied after ``since`` (a check made before it
+    planned against data it has changed since), or None. Certificate imports do not count: they
+    write no people or employments."""
+    later = ImportBatch.objects.filter(
+        municipality=municipality, status=ImportBatch.Status.APPLIED, applied_at__gt=since
+    ).exclude(source_format=ImportBatch.Format.HOLDINGS)
+    if exclude is not None and exclude.pk is not None:
+        later = later.exclude(pk=exclude.pk)
+    return later.order_by("-applied_at").first()
+
+
+def _log_people_changed(plan: Plan, user: Any) -> None:
+    """One change entry per person whose own data (name, e-mail, birth year, education) the
+    import changed, naming the fields (never the values), so that the person's own log and the
+    access export show it; people with the same changed fields are written in one statement."""
+    by_fields: dict[tuple[str, ...], list[int]] = {}
+    for person_id, values in plan.changed_people:
+        before = plan.person_before.get(person_id, {})
+        fields = tuple(name for name, value in values.items() if before.get(name) != value)
+        if fields:
+            by_fields.setdefault(fields, []).append(person_id)
+    for fields, ids in by_fields.items():
+        log_access(user, "staff.employee.updated", ids, {"fields": list(fields)}, kind=AuditEntry.Kind.CHANGE)
 
 
 def _refused_constraint(exc: Exception) -> models.BaseConstraint | None:

@@ -9,5 +9,6 @@ urlpatterns = [
     path("skabelon.xlsx", views.template, name="import_template"),
     path("<str:token>/", views.preview, name="import_preview"),
     path("<str:token>/kolonner/", views.mapping, name="import_mapping"),
+    path("<str:token>/aendringer.xlsx", views.changes, name="import_changes"),
     path("<str:token>/annuller/", views.cancel, name="import_cancel"),
 ]

@@ -11,8 +11,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,6 +23,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from styrbord.accounts.permissions import CREATE, LIST, can, is_administrator, scoped_for
 from styrbord.accounts.route_policy import requires
 from styrbord.accounts.services import municipal_facilities
+from styrbord.audit.models import AuditEntry
+from styrbord.audit.services import log_access
 from styrbord.lib.collation import collated
 from styrbord.lib.formatting import in_record_language
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
@@ -31,9 +36,10 @@ from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedErr
 from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
 from styrbord.staff.importing.generic import FIELDS, REQUIRED_GROUPS, guess_mapping, mapping_problems
-from styrbord.staff.importing.preview import preview_context
+from styrbord.staff.importing.plan import Plan
+from styrbord.staff.importing.preview import changes_workbook, preview_context, shown_employee_ids
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
-from styrbord.staff.importing.services import prepare, run_import
+from styrbord.staff.importing.services import later_import, prepare, run_import
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.web.downloads import attachment
 
@@ -79,14 +85,25 @@ def _required_fields() -> list[str]:
 
 
 def _history(request: HttpRequest) -> Any:
-    return scoped_for(
-        request.user,
-        LIST,
-        OBJECT_TYPE,
-        ImportBatch.objects.exclude(source_format=ImportBatch.Format.HOLDINGS).select_related(
-            "municipality", "created_by"
-        ),
-    )[:10]
+    """The latest uploads and imports; a pending one checked (or uploaded) before another import of
+    its municipality was applied is marked ``superseded`` (the history says so)."""
+    applied_later = ImportBatch.objects.filter(
+        municipality=OuterRef("municipality"),
+        status=ImportBatch.Status.APPLIED,
+        applied_at__gt=Coalesce(OuterRef("checked_at"), OuterRef("created_at")),
+    ).exclude(source_format=ImportBatch.Format.HOLDINGS)
+    return (
+        scoped_for(
+            request.user,
+            LIST,
+            OBJECT_TYPE,
+            ImportBatch.objects.exclude(source_format=ImportBatch.Format.HOLDINGS).select_related(
+                "municipality", "created_by"
+            ),
+        )
+        .annotate(superseded=Exists(applied_later))
+        .order_by("-created_at")[:10]
+    )
 
 
 @requires(OBJECT_TYPE, CREATE)
@@ -322,38 +339,25 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
                 end_missing=batch.end_missing,
                 batch=batch,
                 expected_fingerprint=batch.preview_fingerprint,
+                checked_since=batch.checked_since,
             )
         except ImportRejectedError as rejected:
             plan = prepare(sources, batch.municipality, mapping=mapping_data, end_missing=batch.end_missing)
             _remember_check(batch, plan)
-            context = preview_context(batch, plan)
-            context.update(errors=rejected.errors)
-            return render(request, "staff/importing/preview.html", context, status=422)
+            return _render_preview(request, batch, plan, 422, errors=rejected.errors)
         except PlanChangedError as changed:
-            # Another import (or an edit) since the check: show what applying would do now.
+            # Another import (or an edit) since the check: nothing is applied; the check is run
+            # again against today's data and shown, with what made the old one stale.
             _remember_check(batch, changed.plan)
-            context = preview_context(batch, changed.plan)
-            context["changed_since_check"] = True
-            return render(request, "staff/importing/preview.html", context, status=409)
+            return _render_preview(
+                request, batch, changed.plan, 409, changed_since_check=True, superseded_by=changed.later
+            )
         except ImportFailedError as failed:
             storage.release(batch, ImportBatch.Status.FAILED)
             messages.error(request, failed.message)
             return redirect("staff:import_upload")
         storage.release(result.batch)
-        counts = result.counts
-        messages.success(
-            request,
-            ngettext(
-                "Importen er gennemført: %(created)s ansættelse oprettet, %(updated)s opdateret, %(ended)s afsluttet.",
-                "Importen er gennemført: %(created)s ansættelser oprettet, %(updated)s opdateret, %(ended)s afsluttet.",
-                counts["employments_created"],
-            )
-            % {
-                "created": counts["employments_created"],
-                "updated": counts["employments_updated"],
-                "ended": counts["employments_ended"],
-            },
-        )
+        messages.success(request, result_message(result.counts))
         beyond = result.plan.bookings_left_behind()
         if beyond > 0:
             messages.warning(
@@ -368,18 +372,77 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
                 % {"count": beyond},
             )
         return redirect("staff:import_upload")
+    # Uploaded before another import was applied: the check below is against today's data.
+    uploaded_before = later_import(batch.municipality, batch.created_at, exclude=batch)
     plan = prepare(sources, batch.municipality, mapping=mapping_data, end_missing=batch.end_missing)
     _remember_check(batch, plan)
     status = 422 if plan.errors else 200
-    return render(request, "staff/importing/preview.html", preview_context(batch, plan), status=status)
+    return _render_preview(request, batch, plan, status, uploaded_before=uploaded_before)
+
+
+def result_message(counts: dict[str, int]) -> str:
+    """What an applied import did, to employments and to the people themselves (a file that only
+    renames people changes no employment, and said '0 opdateret')."""
+    employments = ngettext(
+        "Importen er gennemført: %(created)s ansættelse oprettet, %(updated)s opdateret, %(ended)s afsluttet.",
+        "Importen er gennemført: %(created)s ansættelser oprettet, %(updated)s opdateret, %(ended)s afsluttet.",
+        counts["employments_created"],
+    ) % {
+        "created": counts["employments_created"],
+        "updated": counts["employments_updated"],
+        "ended": counts["employments_ended"],
+    }
+    people = _("Medarbejdere: %(created)s oprettet, %(updated)s opdateret (navn, e-mail, fødselsår, uddannelse).") % {
+        "created": counts["employees_created"],
+        "updated": counts["employees_updated"],
+    }
+    return f"{employments} {people}"
+
+
+def _render_preview(request: HttpRequest, batch: ImportBatch, plan: Plan, status: int, **extra: Any) -> HttpResponse:
+    """The check page; the people in Styrbord whose data it shows are named in the access log."""
+    context = preview_context(batch, plan)
+    context.update(extra)
+    shown = shown_employee_ids(context)
+    if shown:
+        log_access(request.user, "staff.importbatch.viewed", shown, {"municipality": batch.municipality.code})
+    return render(request, "staff/importing/preview.html", context, status=status)
 
 
 def _remember_check(batch: ImportBatch, plan: Any) -> None:
     """What the check page shows: the plan's fingerprint (applying refuses another plan), or the
-    number of errors (the history shows the upload as rejected)."""
+    number of errors (the history shows the upload as rejected), and when it was planned (an
+    import applied after that makes it stale)."""
     batch.preview_fingerprint = "" if plan.errors else plan.fingerprint()
     batch.counts = {"errors": plan.errors.total} if plan.errors else {}
-    batch.save(update_fields=["preview_fingerprint", "counts"])
+    batch.checked_at = timezone.now()
+    batch.save(update_fields=["preview_fingerprint", "counts", "checked_at"])
+
+
+@requires(OBJECT_TYPE, CREATE)
+@login_required
+@require_http_methods(["GET"])
+def changes(request: HttpRequest, token: str) -> HttpResponse:
+    """Every change the checked upload would make, as a workbook (the check page shows the first
+    ones): planned again against today's data, as the page is."""
+    _require(request)
+    batch = _pending(request, token)
+    mapping_data = batch.mapping_data or None
+    if batch.source_format == ImportBatch.Format.GENERIC and not mapping_data:
+        return redirect("staff:import_mapping", token=token)
+    plan = prepare(storage.sources_of(batch), batch.municipality, mapping=mapping_data, end_missing=batch.end_missing)
+    if plan.errors:
+        return redirect("staff:import_preview", token=token)
+    content, people = changes_workbook(plan)
+    if people:
+        log_access(
+            request.user,
+            "staff.importbatch.exported",
+            people,
+            {"municipality": batch.municipality.code, "format": "xlsx"},
+            kind=AuditEntry.Kind.EXPORT,
+        )
+    return attachment(content, "import-aendringer.xlsx")
 
 
 @requires(OBJECT_TYPE, CREATE)

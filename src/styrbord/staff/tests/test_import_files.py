@@ -571,7 +571,8 @@ class TestGenericFiles:
         result = run_import(one_file("generic_formula.xlsx"), norddjurs(), mapping=GENERIC_MAPPING)
 
         assert Employment.objects.get(employment_number="A-1").title == "=1+1"
-        assert [(w.row, w.column, w.value) for w in result.plan.warnings] == [(2, "Stilling", "=1+1")]
+        formulas = [(w.row, w.column, w.value) for w in result.plan.warnings if w.column != "Relevant uddannelse"]
+        assert formulas == [(2, "Stilling", "=1+1")]
 
     def test_a_formula_in_a_csv_is_read_as_text_and_flagged_as_in_a_workbook(self, world, tmp_path) -> None:
         """A walk imported the name "=1+1" from a CSV without a word (the XLSX had one)."""
@@ -580,7 +581,7 @@ class TestGenericFiles:
             self.HEADER + "M-1;=1+1;A-1;Dolmer Have;Socialpædagog;=SUM(A1);37;01-02-2024;;250;ja\n", encoding="utf-8"
         )
         result = run_import([SourceFile(name="loen.csv", path=path)], norddjurs(), mapping=GENERIC_MAPPING)
-        assert [(w.row, w.column, w.value) for w in result.plan.warnings] == [
+        assert [(w.row, w.column, w.value) for w in result.plan.warnings if w.column != "Relevant uddannelse"] == [
             (2, "Navn", "=1+1"),
             (2, "Stilling", "=SUM(A1)"),
         ]

@@ -170,9 +170,10 @@ class TestUploadPreviewApply:
         stale = client.post(preview)
 
         assert stale.status_code == 409
-        text = stale.content.decode()
-        assert "Styrbord er ændret siden kontrollen" in text
-        assert "Kontrollér den nye forhåndsvisning nedenfor" in text
+        text = " ".join(stale.content.decode().split())
+        assert "Importen er ikke gennemført: en anden import (bruger.csv, organisation.csv," in text
+        assert "efter at denne fil blev kontrolleret, så kontrollen var forældet." in text
+        assert "Kontrollen er nu kørt igen mod Styrbords data, som de er i dag, og vises nedenfor" in text
         assert stale.context["counts"]["employments_created"] == 0
         assert snapshot() == before
         batch = ImportBatch.objects.get(status=ImportBatch.Status.PENDING)
