@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Model
 from django.utils import timezone
@@ -34,7 +33,9 @@ from django.utils.translation import gettext_lazy
 from styrbord.accounts.models import Role, User
 from styrbord.accounts.services import scope_label
 from styrbord.audit.actions import action_label, object_type_label
+from styrbord.audit.details import concrete_field as _field
 from styrbord.audit.details import label_for
+from styrbord.audit.details import model_of as _model
 from styrbord.audit.models import AuditEntry
 from styrbord.lib.formatting import (
     format_date,
@@ -75,25 +76,6 @@ def section_title(label: str) -> str:
         return str(SECTION_TITLES[label])
     model = _model(label)
     return capfirst(str(model._meta.verbose_name_plural)) if model is not None else label
-
-
-def _model(label: str) -> type[Model] | None:
-    try:
-        return apps.get_model(label) if label else None
-    except (LookupError, ValueError):
-        return None
-
-
-def _field(model: type[Model] | None, name: str) -> Any:
-    """The concrete field named ``name`` (or with that attname, "session_id"), if ``model`` has one."""
-    if model is None:
-        return None
-    found: Any
-    try:
-        found = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        found = next((f for f in model._meta.concrete_fields if f.attname == name), None)
-    return found if getattr(found, "concrete", False) else None
 
 
 def _yes_no(value: bool) -> str:

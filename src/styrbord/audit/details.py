@@ -204,14 +204,15 @@ PAGES = {"organisations.facility_detail": _("Tilbuddets side")}
 DETAILS_OF = {"funding.deadline.done": "funding.reportingdeadline"}
 
 
-def _model(label: str) -> type[Model] | None:
+def model_of(label: str) -> type[Model] | None:
+    """The model named "app.model", or None (the audit log and the personal-data export share these)."""
     try:
         return apps.get_model(label) if label else None
     except (LookupError, ValueError):
         return None
 
 
-def _field(model: type[Model] | None, name: str) -> Any:
+def concrete_field(model: type[Model] | None, name: str) -> Any:
     """The concrete field ``name`` (or with that attname, "session_id") of ``model``, if any."""
     if model is None:
         return None
@@ -312,7 +313,7 @@ def _text(value: str) -> str:
 
 def label_for(key: str, model: type[Model] | None = None) -> str:
     """The name a reader reads for a details key, in the active language."""
-    field = _field(model, key)
+    field = concrete_field(model, key)
     if field is not None:
         return capfirst(str(field.verbose_name))
     if key in LABELS:
@@ -328,11 +329,11 @@ def _field_name(model: type[Model] | None, name: str) -> str:
     """A field named in the details by its verbose name; ``staff.employee.notes`` as "Medarbejder: noter"."""
     if name.count(".") == 2:
         label, _sep, field_name = name.rpartition(".")
-        other = _model(label)
-        field = _field(other, field_name)
+        other = model_of(label)
+        field = concrete_field(other, field_name)
         if other is not None and field is not None:
             return f"{capfirst(str(other._meta.verbose_name))}: {field.verbose_name}"
-    field = _field(model, name)
+    field = concrete_field(model, name)
     return str(field.verbose_name) if field is not None else name.replace("_", " ")
 
 
@@ -366,7 +367,7 @@ class DetailReader:
             self._load(label, found)
 
     def _load(self, label: str, wanted: Iterable[Any]) -> None:
-        model = _model(label)
+        model = model_of(label)
         if model is None:
             return
         values = {v for v in wanted if (label, str(v)) not in self._names}
@@ -379,7 +380,7 @@ class DetailReader:
             for pk in ids:
                 obj = found.get(pk)
                 self._names[(label, str(pk))] = namer(obj) if obj is not None else None
-        if codes and _field(model, "code") is not None:
+        if codes and concrete_field(model, "code") is not None:
             found = rows.in_bulk(list(codes), field_name="code")
             for code in codes:
                 obj = found.get(code)
@@ -393,7 +394,7 @@ class DetailReader:
             return "–"
         if not (_is_id(value) or isinstance(value, str)):
             return plain(value)
-        if isinstance(value, str) and _field(_model(label), "code") is None:
+        if isinstance(value, str) and concrete_field(model_of(label), "code") is None:
             return plain(value)  # text where an id was expected: as it is
         key = (label, str(value))
         if key not in self._names:
@@ -410,7 +411,7 @@ class DetailReader:
         data = entry.data
         if not isinstance(data, dict):
             return [("", plain(data))]
-        model = _model(DETAILS_OF.get(entry.action, entry.object_type))
+        model = model_of(DETAILS_OF.get(entry.action, entry.object_type))
         return [(label_for(str(key), model), self.value(str(key), value, model)) for key, value in ordered(data)]
 
     def value(self, key: str, value: Any, model: type[Model] | None = None) -> str:
@@ -419,7 +420,7 @@ class DetailReader:
             if isinstance(value, list):
                 return ", ".join(self.reference(REFERENCES[key], v) for v in value) if value else "–"
             return self.reference(REFERENCES[key], value)
-        field = _field(model, key)
+        field = concrete_field(model, key)
         if field is not None and key not in FIELD_LISTS:
             return self._field_value(field, value)
         if key in FIELD_LISTS:
