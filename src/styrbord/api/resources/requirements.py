@@ -121,6 +121,10 @@ class CoverageOut(Schema):
     compliant: int
     in_scope_fte: Decimal
     compliant_fte: Decimal
+    # Under a "within M months of hire" rule: in scope without it, their own deadline not come.
+    # They are neither complying nor in breach, and the share is over the others (measured).
+    not_yet_due: int
+    measured: int
     share: Decimal | None
     target: Decimal
     meets_target: bool | None
@@ -244,6 +248,8 @@ def build() -> Router:
                     "compliant": r.compliant,
                     "in_scope_fte": r.in_scope_fte,
                     "compliant_fte": r.compliant_fte,
+                    "not_yet_due": r.not_yet_due,
+                    "measured": r.measured,
                     "share": r.share,
                     "target": r.target,
                     "meets_target": r.meets_target,

@@ -351,3 +351,19 @@ def test_in_english_the_heat_map_and_facility_page_say_nobody_to_measure_yet(
     page = client.get(url, {"dato": ON.isoformat()}).content.decode()
     assert "Nobody to measure yet" in page
     assert "forfald" not in page
+
+
+def test_the_api_says_how_many_are_not_yet_due_and_what_the_share_is_over(world: World, case: dict[str, Any]) -> None:
+    from django.test import Client
+
+    from styrbord.accounts.tokens import create_token
+
+    one_due_and_one_holding(case["facility"], case["conflict"])
+    _token, raw = create_token(world.coordinator, "test")
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get(
+        "/api/v1/coverage", {"on": ON.isoformat(), "requirement": case["req"].pk}
+    )
+    assert response.status_code == 200
+    (row,) = response.json()
+    assert (row["in_scope"], row["compliant"], row["not_yet_due"], row["measured"]) == (5, 1, 3, 2)
+    assert Decimal(str(row["share"])) == Decimal("50.0")
