@@ -154,12 +154,12 @@ class CoverageRow:
 
     @property
     def measured(self) -> int:
-        """The people the share is over: in scope, less those not yet due."""
-        return self.in_scope - self.not_yet_due
+        """The people the share is over (see ``Counts.measured``)."""
+        return self.counts.measured
 
     @property
     def measured_fte(self) -> Decimal:
-        return self.in_scope_fte - self.not_yet_due_fte
+        return self.counts.measured_fte
 
     @property
     def non_compliant(self) -> int:
