@@ -7,6 +7,7 @@ None of these rows holds personal data: a batch keeps counts and file names only
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -90,6 +91,16 @@ class FacilityDepartment(models.Model):
         return f"{self.department_id} → {self.facility}"
 
 
+class ImportBatchQuerySet(models.QuerySet["ImportBatch"]):
+    def hr_imports_applied_after(self, municipality: Any, since: Any) -> ImportBatchQuerySet:
+        """The HR imports of ``municipality`` applied after ``since`` (a model or id and a time,
+        or expressions such as ``OuterRef`` in a subquery). Certificate imports do not count: they
+        write no people or employments."""
+        return self.filter(municipality=municipality, status=ImportBatch.Status.APPLIED, applied_at__gt=since).exclude(
+            source_format=ImportBatch.Format.HOLDINGS
+        )
+
+
 class ImportBatch(RuleFieldsMixin, models.Model):
     """One run of the HR import: who, when, which files, and what it created, updated and ended."""
 
@@ -141,6 +152,8 @@ class ImportBatch(RuleFieldsMixin, models.Model):
     # When the check page last planned it against Styrbord's data: another import applied for the
     # municipality after this makes the check stale (applying refuses, the history says so).
     checked_at = models.DateTimeField(_("kontrolleret"), null=True, blank=True, editable=False)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,7 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.accounts.uploads import UploadRejectedError, check_upload
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping
-from styrbord.staff.importing.generic import FIELDS, REQUIRED_GROUPS, alternatives, required_group
+from styrbord.staff.importing.generic import (
+    FIELDS,
+    NAME_PARTS,
+    alternative_text,
+    alternatives,
+    and_list,
+    field_label,
+    group_text,
+    missing_groups,
+    name_given_twice,
+    required_group,
+)
 
 MAX_FILES = 10
 
@@ -109,21 +120,35 @@ class MappingForm(forms.Form):
         return {f.key: self.cleaned_data[f"field_{f.key}"] for f in FIELDS if self.cleaned_data.get(f"field_{f.key}")}
 
     def clean(self) -> dict[str, Any]:
-        """Every problem at once: all the required fields without a column, and each column chosen
-        for more than one field, by its header and those fields."""
+        """Every problem at once: all the required fields without a column, a name given both
+        whole and in parts, and each column chosen for more than one field, by its header and
+        those fields."""
         data = super().clean() or {}
-        chosen = {f.key: data.get(f"field_{f.key}") for f in FIELDS}
-        missing = [group for group in REQUIRED_GROUPS if not any(chosen.get(key) for key in group)]
+        chosen = {f.key: data.get(f"field_{f.key}") or "" for f in FIELDS}
+        missing = missing_groups(chosen)
         if missing:
-            fields = "; ".join(_group_text(group) for group in missing)
+            fields = "; ".join(group_text(group) for group in missing)
             if len(missing) == 1:
                 message = gettext("Vælg en kolonne til: %(fields)s.")
             else:
                 message = gettext("Vælg en kolonne til hvert af disse felter: %(fields)s.")
             self.add_error(None, message % {"fields": fields})
             for group in missing:
-                for key in group:
-                    self.add_error(f"field_{key}", gettext("Vælg en kolonne."))
+                for alternative in group:
+                    for key in alternative:
+                        if not chosen[key]:  # a first name chosen without a last name: the last is marked
+                            self.add_error(f"field_{key}", gettext("Vælg en kolonne."))
+        if name_given_twice(chosen):
+            self.add_error(
+                None,
+                gettext(
+                    "Vælg enten en kolonne til Navn eller kolonner til Fornavn og Efternavn (og evt. Mellemnavn), "
+                    "ikke begge dele."
+                ),
+            )
+            for key in ("name", *NAME_PARTS):
+                if chosen[key]:
+                    self.add_error(f"field_{key}", gettext("Vælg enten Navn eller Fornavn og Efternavn."))
         by_column: dict[str, list[str]] = {}
         for f in FIELDS:
             column = chosen.get(f.key)
@@ -137,7 +162,7 @@ class MappingForm(forms.Form):
                         "Kolonnen »%(column)s« er valgt til flere felter: %(fields)s. En kolonne kan kun bruges til ét "
                         "felt."
                     )
-                    % {"column": column, "fields": _and([_label(key) for key in keys])},
+                    % {"column": column, "fields": and_list([field_label(key) for key in keys])},
                 )
                 for key in keys:
                     self.add_error(f"field_{key}", gettext("Kolonnen er også valgt til et andet felt."))
@@ -149,30 +174,17 @@ class MappingForm(forms.Form):
                 self.fields[f"field_{key}"].initial = header
 
 
-def _label(key: str) -> str:
-    return next(str(f.label) for f in FIELDS if f.key == key)
-
-
-def _and(items: list[str]) -> str:
-    """'Navn og Stilling', 'Navn, Stilling og Titel'."""
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + gettext(" og ") + items[-1]
-
-
-def _group_text(group: tuple[str, ...]) -> str:
-    """A required group as the messages name it: 'Navn', 'Stillingskode eller Faggruppe'."""
-    return gettext(" eller ").join(_label(key) for key in group)
-
-
 def requirement(key: str) -> str:
     """What the mapping page says under a field: required, or required unless an alternative has
-    a column (empty for an optional field)."""
+    a column (empty for an optional field; the middle name goes only with a first and last name)."""
     others = alternatives(key)
     if others:
-        return gettext("Påkrævet, medmindre %(others)s har en kolonne.") % {
-            "others": gettext(" eller ").join(_label(k) for k in others)
-        }
+        text = gettext(" eller ").join(alternative_text(alternative) for alternative in others)
+        if any(len(alternative) > 1 for alternative in others):
+            return gettext("Påkrævet, medmindre %(others)s har hver sin kolonne.") % {"others": text}
+        return gettext("Påkrævet, medmindre %(others)s har en kolonne.") % {"others": text}
     if required_group(key):
         return gettext("Påkrævet.")
+    if key in NAME_PARTS:
+        return gettext("Kun sammen med Fornavn og Efternavn.")
     return ""

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
+from styrbord.lib.cpr import contains_cpr
 from styrbord.lib.dates import local_today
 from styrbord.staff.importing.columns import (
     BAD_INTEGER,
     BAD_YES_NO,
     CPR_IN_OTHER_FIELD,
+    NAME_WITH_CPR,
     Columns,
     cpr_columns,
     notice_long_week,
@@ -74,6 +78,11 @@ FIELDS: list[Field] = [
         ("CPR", "CPR-nr", "CPR-nummer", "Personnummer"),
     ),
     Field("name", _("Navn"), ("Navn", "Fuldt navn", "Medarbejdernavn")),
+    # A name in parts (KMD, Silkeborg Data and SD export first and last name apart): used when
+    # no whole name column is there (``guess_mapping``).
+    Field("first_name", _("Fornavn"), ("Fornavn", "Fornavne", "Fornavn(e)", "Forn.")),
+    Field("middle_name", _("Mellemnavn"), ("Mellemnavn", "Mellemnavne", "Mellemnavn(e)", "Mellemn.")),
+    Field("last_name", _("Efternavn"), ("Efternavn", "Efternavne", "Efternavn(e)", "Eftern.")),
     Field("email", _("E-mail"), ("E-mail", "Email", "Mail")),
     Field("birth_year", _("Fødselsår"), ("Fødselsår",)),
     Field("education", _("Uddannelse"), ("Uddannelse",)),
@@ -111,15 +120,22 @@ FIELDS: list[Field] = [
     Field("hourly_wage", _("Timeløn (lønomkostning)"), ("Timeløn", "Lønomkostning pr. time")),
 ]
 FIELD_KEYS = frozenset(f.key for f in FIELDS)
-# Each group needs at least one of its fields mapped.
-REQUIRED_GROUPS: list[tuple[str, ...]] = [
-    ("employment_number",),
-    ("name",),
-    ("start_date",),
-    ("person_id", "cpr"),
-    ("department_id", "facility"),
-    ("job_code", "job_group"),
+# A required group is one field, or alternatives of which one is enough ("Stillingskode eller
+# Faggruppe"); an alternative may be fields that count only together ("Fornavn og Efternavn").
+Alternative = tuple[str, ...]
+Group = tuple[Alternative, ...]
+# Each group needs one of its alternatives mapped: every field of it.
+REQUIRED_GROUPS: list[Group] = [
+    (("employment_number",),),
+    (("name",), ("first_name", "last_name")),
+    (("start_date",),),
+    (("person_id",), ("cpr",)),
+    (("department_id",), ("facility",)),
+    (("job_code",), ("job_group",)),
 ]
+# The parts a name is joined from, in order (single spaces, empty parts left out): instead of a
+# whole name column, never beside one. The middle name is optional.
+NAME_PARTS = ("first_name", "middle_name", "last_name")
 _PERSON_OPTIONAL = ("email", "birth_year", "education", "education_relevant")
 _EMPLOYMENT_OPTIONAL = (
     "title",
@@ -135,7 +151,8 @@ _EMPLOYMENT_OPTIONAL = (
 
 def guess_mapping(headers: list[str]) -> dict[str, str]:
     """A first suggestion for the mapping form: fields whose usual header names occur in the file
-    (a ``fallback`` name only for a field none of whose required alternatives is found)."""
+    (a ``fallback`` name only for a field none of whose required alternatives is found; the parts
+    of a name only when no whole name column is found)."""
     by_norm = {normalise_header(h): h for h in headers if h}
     guess: dict[str, str] = {}
 
@@ -151,34 +168,92 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
         if header is not None:
             guess[f.key] = header
     for f in FIELDS:
-        if f.fallback and f.key not in guess and not any(key in guess for key in alternatives(f.key)):
+        if f.fallback and f.key not in guess and not any(key in guess for key in _other_keys(f.key)):
             header = first(f.fallback)
             if header is not None:
                 guess[f.key] = header
+    if "name" in guess:
+        for key in NAME_PARTS:
+            guess.pop(key, None)
     return guess
 
 
-def alternatives(key: str) -> tuple[str, ...]:
-    """The other fields of ``key``'s required group (any one of them will do), else ()."""
-    group = next((g for g in REQUIRED_GROUPS if key in g), ())
-    return tuple(k for k in group if k != key)
+def required_group(key: str) -> Group:
+    """The required group ``key`` belongs to (one of its alternatives must have columns), else ()."""
+    return next((group for group in REQUIRED_GROUPS if any(key in alternative for alternative in group)), ())
 
 
-def required_group(key: str) -> tuple[str, ...]:
-    """The required group ``key`` belongs to (one field of it must have a column), else ()."""
-    return next((g for g in REQUIRED_GROUPS if key in g), ())
+def alternatives(key: str) -> Group:
+    """The other alternatives of ``key``'s required group (any one of them will do), else ()."""
+    return tuple(alternative for alternative in required_group(key) if key not in alternative)
 
 
-def mapping_problems(mapping: dict[str, str]) -> list[str]:
-    """Danish msgids of what is wrong with a mapping itself (unknown fields, required ones missing)."""
-    problems = []
+def _other_keys(key: str) -> set[str]:
+    return {other for alternative in alternatives(key) for other in alternative}
+
+
+def missing_groups(mapping: dict[str, str]) -> list[Group]:
+    """The required groups none of whose alternatives has a column for each of its fields."""
+    return [
+        group
+        for group in REQUIRED_GROUPS
+        if not any(all(mapping.get(key) for key in alternative) for alternative in group)
+    ]
+
+
+def name_given_twice(mapping: dict[str, str]) -> bool:
+    """Whether the mapping gives the name a whole column and parts too (which one would it be?)."""
+    return bool(mapping.get("name")) and any(mapping.get(key) for key in NAME_PARTS)
+
+
+def field_label(key: str) -> str:
+    return next(str(f.label) for f in FIELDS if f.key == key)
+
+
+def and_list(items: list[str]) -> str:
+    """'Navn og Stilling', 'Navn, Stilling og Titel'."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + gettext(" og ") + items[-1]
+
+
+def alternative_text(alternative: Alternative) -> str:
+    """'Faggruppe', 'Fornavn og Efternavn'."""
+    return and_list([field_label(key) for key in alternative])
+
+
+def group_text(group: Group) -> str:
+    """A required group as the messages name it: 'Navn eller Fornavn og Efternavn', 'Stillingskode
+    eller Faggruppe'."""
+    return gettext(" eller ").join(alternative_text(alternative) for alternative in group)
+
+
+def _groups_text(groups: list[Group]) -> str:
+    return "; ".join(group_text(group) for group in groups)
+
+
+MAPPING_LACKS_ONE = gettext_noop("Kolonneopsætningen mangler et påkrævet felt: %(fields)s.")
+MAPPING_LACKS_SEVERAL = gettext_noop("Kolonneopsætningen mangler påkrævede felter: %(fields)s.")
+MAPPING_NAME_TWICE = gettext_noop(
+    "Kolonneopsætningen har både en kolonne til Navn og til Fornavn, Mellemnavn eller Efternavn. Brug enten Navn "
+    "eller Fornavn og Efternavn (og evt. Mellemnavn)."
+)
+
+
+def mapping_problems(mapping: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    """What is wrong with a mapping itself (unknown fields, required ones missing, a name given
+    both whole and in parts): Danish msgids with their parameters (field names translated when
+    shown)."""
+    problems: list[tuple[str, dict[str, Any]]] = []
     unknown = set(mapping) - FIELD_KEYS
     if unknown:
-        problems.append(gettext_noop("Kolonneopsætningen nævner ukendte felter."))
-    for group in REQUIRED_GROUPS:
-        if not any(mapping.get(key) for key in group):
-            problems.append(gettext_noop("Kolonneopsætningen mangler et påkrævet felt."))
-            break
+        problems.append((gettext_noop("Kolonneopsætningen nævner ukendte felter."), {}))
+    missing = missing_groups(mapping)
+    if missing:
+        msgid = MAPPING_LACKS_ONE if len(missing) == 1 else MAPPING_LACKS_SEVERAL
+        problems.append((msgid, {"fields": lazy(_groups_text, str)(missing)}))
+    if name_given_twice(mapping):
+        problems.append((MAPPING_NAME_TWICE, {}))
     return problems
 
 
@@ -186,8 +261,8 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
     """Read one generic file into ``parsed`` with ``mapping`` (our field -> their header)."""
     cols = Columns(table, parsed.errors)
     cols.duplicate_headers()
-    for msgid in mapping_problems(mapping):
-        parsed.errors.add(table.file, None, "", "", msgid)
+    for msgid, params in mapping_problems(mapping):
+        parsed.errors.add(table.file, None, "", "", msgid, **params)
     index: dict[str, int] = {}
     for key, header in mapping.items():
         if not header or key not in FIELD_KEYS:
@@ -295,20 +370,26 @@ def _person(
     cols: Columns, text: dict[str, str], row: int, index: dict[str, int], municipality_code: str, parsed: ParsedSet
 ) -> PersonRow | None:
     file = cols.table.file
-    name = text.get("name", "")
+    # A name in parts is joined with single spaces, empty parts left out.
+    name_keys = _name_keys(index)
+    name = " ".join(part for key in name_keys if (part := text.get(key, "")))
     if not name:
-        parsed.errors.add(file, row, cols.table.column(index["name"]), "", gettext_noop("Feltet skal udfyldes."))
+        parsed.errors.add(file, row, _name_column(cols, index, name_keys), "", gettext_noop("Feltet skal udfyldes."))
         return None
-    if not refuse_cpr_in_person(
+    clean = refuse_cpr_in_person(
         parsed.errors,
         cols.table,
         row,
         [
-            (name, index["name"], True),
+            *((text.get(key), index[key], True) for key in name_keys),
             (text.get("education"), index.get("education"), False),
             (text.get("title"), index.get("title"), False),
         ],
-    ):
+    )
+    if len(name_keys) > 1 and contains_cpr(name) and not any(contains_cpr(text.get(key)) for key in name_keys):
+        parsed.errors.add(file, row, _name_column(cols, index, name_keys), name, NAME_WITH_CPR)  # made by joining
+        clean = False
+    if not clean:
         return None
     birth_year = cols.typed(text.get("birth_year", ""), row, index.get("birth_year"), parse_int, BAD_INTEGER)
     cpr = text.get("cpr", "")
@@ -348,6 +429,16 @@ def _person(
             text.get("education_relevant", ""), row, index.get("education_relevant"), parse_bool, BAD_YES_NO
         ),
     )
+
+
+def _name_keys(index: dict[str, int]) -> list[str]:
+    """Where a row's name is read from: the name column, else the name parts mapped, in order."""
+    return ["name"] if "name" in index else [key for key in NAME_PARTS if key in index]
+
+
+def _name_column(cols: Columns, index: dict[str, int], keys: list[str]) -> str:
+    """The column an error about the name names: its header, or the parts' ("Fornavn + Efternavn")."""
+    return " + ".join(cols.table.column(index[key]) for key in keys)
 
 
 def _employment(

@@ -121,6 +121,9 @@ class Plan:
     # The stored values of the provided fields of each changed person (by id): what the check
     # page shows as "old" beside the new values.
     person_before: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The fields whose value each changed person's delivery changes, in ``PERSON_FIELDS`` order
+    # (the audit log names them; the check page shows them old -> new).
+    person_changed_fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
     person_ids: dict[str, int] = field(default_factory=dict)
     employments: list[PlannedEmployment] = field(default_factory=list)
     to_end: list[int] = field(default_factory=list)
@@ -538,16 +541,16 @@ def _plan_people(plan: Plan) -> None:
             )
             continue
         values = {}
-        changed = False
         for name in provided:
             value = getattr(person, name)
             if value is None:
                 value = current[name]  # not given on this row: keep
             values[name] = value
-            changed = changed or current[name] != value
+        changed = tuple(name for name in provided if current[name] != values[name])
         if changed:
             plan.changed_people.append((current["id"], values))
             plan.person_before[current["id"]] = {name: current[name] for name in provided}
+            plan.person_changed_fields[current["id"]] = changed
     _warn_relevance_unknown(plan)
 
 
@@ -582,9 +585,6 @@ def _warn_relevance_unknown(plan: Plan) -> None:
     blank = [p for p in plan.new_people if p.education_relevant is None]
     if blank:
         column = parsed.headers.get("education_relevant", RELEVANT_COLUMN)
-        rows = ", ".join(str(p.row) for p in blank[:NO_WAGE_ROWS_SHOWN]) + (
-            " …" if len(blank) > NO_WAGE_ROWS_SHOWN else ""
-        )
         parsed.warnings.add(
             blank[0].file,
             blank[0].row,
@@ -596,7 +596,7 @@ def _warn_relevance_unknown(plan: Plan) -> None:
                 "relevant uddannelse på hver medarbejder."
             ),
             count=len(blank),
-            rows=rows,
+            rows=_rows_text(blank),
             column=column,
         )
 
@@ -674,9 +674,6 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
     no_wage = [p.row for p in plan.employments if p.existing_id is None and p.row.hourly_wage is None]
     if no_wage:
         # Which rows (the first few), and whether the column is there but empty or missing.
-        rows = ", ".join(str(r.row) for r in no_wage[:NO_WAGE_ROWS_SHOWN]) + (
-            " …" if len(no_wage) > NO_WAGE_ROWS_SHOWN else ""
-        )
         if "hourly_wage" in parsed.headers:
             message = gettext_noop(
                 "%(count)s nye ansættelser (række %(rows)s) har ingen timeløn og gemmes med 0 kr.: deres "
@@ -691,11 +688,23 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
             )
         column = parsed.headers.get("hourly_wage", "Timeløn")
         parsed.warnings.add(
-            no_wage[0].file, no_wage[0].row, column, "", message, count=len(no_wage), rows=rows, column=column
+            no_wage[0].file,
+            no_wage[0].row,
+            column,
+            "",
+            message,
+            count=len(no_wage),
+            rows=_rows_text(no_wage),
+            column=column,
         )
 
 
-NO_WAGE_ROWS_SHOWN = 5  # rows named in the missing-wage warning; more read as "…"
+ROWS_SHOWN = 5  # rows a warning about several rows names ("række 3, 5, 7"); more read as "…"
+
+
+def _rows_text(rows: Sequence[PersonRow | EmploymentRow]) -> str:
+    """The file rows of the first ``ROWS_SHOWN`` of ``rows``: '3, 5, 7', '3, 5, 7, 9, 11 …'."""
+    return ", ".join(str(r.row) for r in rows[:ROWS_SHOWN]) + (" …" if len(rows) > ROWS_SHOWN else "")
 
 
 def _changes(

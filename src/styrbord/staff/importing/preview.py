@@ -20,7 +20,7 @@ from styrbord.lib.formatting import format_date, format_number, natural_places
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import ImportBatch
-from styrbord.staff.importing.plan import EMPLOYMENT_FIELDS, PERSON_FIELDS, Plan, PlannedEmployment
+from styrbord.staff.importing.plan import EMPLOYMENT_FIELDS, Plan, PlannedEmployment
 from styrbord.staff.models import Employee, Employment, JobCode, JobGroup
 
 # The changed people and the created or changed employments the page shows (each list); the
@@ -130,12 +130,12 @@ def _person_value(name: str, value: Any) -> str:
     return mask_cpr(str(value))
 
 
-def _person_fields(before: dict[str, Any], values: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _person_fields(
+    changed: tuple[str, ...], before: dict[str, Any], values: dict[str, Any]
+) -> list[tuple[str, str, str]]:
     """Each changed field of a person: (label, old, new), in the order of the person's fields."""
     fields = []
-    for name in PERSON_FIELDS:
-        if name not in values or before.get(name) == values[name]:
-            continue
+    for name in changed:
         model_field: Any = Employee._meta.get_field(name)
         label = capfirst(str(model_field.verbose_name))
         fields.append((label, _person_value(name, before.get(name)), _person_value(name, values[name])))
@@ -154,7 +154,7 @@ def person_rows(plan: Plan, limit: int | None = PREVIEW_ROWS) -> list[dict[str, 
         before = plan.person_before.get(person_id, {})
         key = key_of.get(person_id, "")
         person = plan.parsed.persons.get(key)
-        fields = _person_fields(before, values)
+        fields = _person_fields(plan.person_changed_fields.get(person_id, ()), before, values)
         rows.append(
             {
                 "employee_id": person_id,

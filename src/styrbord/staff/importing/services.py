@@ -229,11 +229,8 @@ def later_import(
     municipality: Municipality, since: dt.datetime, *, exclude: ImportBatch | None = None
 ) -> ImportBatch | None:
     """The latest HR import of the municipality applied after ``since`` (a check made before it
-    planned against data it has changed since), or None. Certificate imports do not count: they
-    write no people or employments."""
-    later = ImportBatch.objects.filter(
-        municipality=municipality, status=ImportBatch.Status.APPLIED, applied_at__gt=since
-    ).exclude(source_format=ImportBatch.Format.HOLDINGS)
+    planned against data it has changed since), or None (``hr_imports_applied_after``)."""
+    later = ImportBatch.objects.hr_imports_applied_after(municipality, since)
     if exclude is not None and exclude.pk is not None:
         later = later.exclude(pk=exclude.pk)
     return later.order_by("-applied_at").first()
@@ -244,11 +241,8 @@ def _log_people_changed(plan: Plan, user: Any) -> None:
     import changed, naming the fields (never the values), so that the person's own log and the
     access export show it; people with the same changed fields are written in one statement."""
     by_fields: dict[tuple[str, ...], list[int]] = {}
-    for person_id, values in plan.changed_people:
-        before = plan.person_before.get(person_id, {})
-        fields = tuple(name for name, value in values.items() if before.get(name) != value)
-        if fields:
-            by_fields.setdefault(fields, []).append(person_id)
+    for person_id, fields in plan.person_changed_fields.items():
+        by_fields.setdefault(fields, []).append(person_id)
     for fields, ids in by_fields.items():
         log_access(user, "staff.employee.updated", ids, {"fields": list(fields)}, kind=AuditEntry.Kind.CHANGE)
 

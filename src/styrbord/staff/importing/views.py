@@ -35,7 +35,7 @@ from styrbord.staff.importing.columns import UNUSED_CPR, cpr_columns
 from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError, IssueList, PlanChangedError
 from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
-from styrbord.staff.importing.generic import FIELDS, REQUIRED_GROUPS, guess_mapping, mapping_problems
+from styrbord.staff.importing.generic import REQUIRED_GROUPS, group_text, guess_mapping, mapping_problems
 from styrbord.staff.importing.plan import Plan
 from styrbord.staff.importing.preview import changes_workbook, preview_context, shown_employee_ids
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
@@ -80,18 +80,15 @@ def _pending(request: HttpRequest, token: str) -> ImportBatch:
 
 def _required_fields() -> list[str]:
     """What a generic file must hold, one entry per required group ("Stillingskode eller Faggruppe")."""
-    labels = {f.key: str(f.label) for f in FIELDS}
-    return [_(" eller ").join(labels[key] for key in group) for group in REQUIRED_GROUPS]
+    return [group_text(group) for group in REQUIRED_GROUPS]
 
 
 def _history(request: HttpRequest) -> Any:
     """The latest uploads and imports; a pending one checked (or uploaded) before another import of
     its municipality was applied is marked ``superseded`` (the history says so)."""
-    applied_later = ImportBatch.objects.filter(
-        municipality=OuterRef("municipality"),
-        status=ImportBatch.Status.APPLIED,
-        applied_at__gt=Coalesce(OuterRef("checked_at"), OuterRef("created_at")),
-    ).exclude(source_format=ImportBatch.Format.HOLDINGS)
+    applied_later = ImportBatch.objects.hr_imports_applied_after(
+        OuterRef("municipality"), Coalesce(OuterRef("checked_at"), OuterRef("created_at"))
+    )
     return (
         scoped_for(
             request.user,

@@ -264,12 +264,12 @@ class TestTheColumnMapping:
 
         text = flat(page)
         form = page.context["form"]
-        assert form.fields["field_name"].help_text == "Påkrævet."
+        assert form.fields["field_start_date"].help_text == "Påkrævet."
         assert form.fields["field_job_group"].help_text == "Påkrævet, medmindre Stillingskode har en kolonne."
         assert form.fields["field_facility"].help_text == "Påkrævet, medmindre Afdelings-id (HR) har en kolonne."
         assert form.fields["field_email"].help_text == ""
-        assert '<span class="small" id="id_field_name_helptext"><strong>Påkrævet.</strong></span>' in text
-        assert 'aria-describedby="id_field_name_helptext"' in text
+        assert '<span class="small" id="id_field_start_date_helptext"><strong>Påkrævet.</strong></span>' in text
+        assert 'aria-describedby="id_field_start_date_helptext"' in text
 
     @pytest.mark.parametrize(
         ("header", "field"),

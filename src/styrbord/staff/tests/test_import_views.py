@@ -662,6 +662,6 @@ def test_the_upload_page_lists_the_columns_each_kind_of_file_needs(client, world
 
     assert "<code>engagement.csv</code>: BrugerId, AfdelingsId, AktivStatus" in html
     assert (
-        "Ansættelsesnummer; Navn; Startdato; Medarbejder-id (HR) eller CPR-nummer (gemmes aldrig; bliver til en "
+        "Ansættelsesnummer; Navn eller Fornavn og Efternavn; Startdato; Medarbejder-id (HR) eller CPR-nummer (gemmes aldrig; bliver til en "
         "pseudonym nøgle); Afdelings-id (HR) eller Tilbud (navn); Stillingskode eller Faggruppe." in html
     )
