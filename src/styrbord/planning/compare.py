@@ -1,17 +1,29 @@
-"""Side-by-side comparison of finished runs, from their stored results (no recomputation)."""
+"""Side-by-side comparison of finished runs, from their stored results (no recomputation), and
+what of a stored result a reader sees (``reader_for``, ``for_reader``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from styrbord.accounts.permissions import RETRIEVE, scoped_for
+from styrbord.funding.models import Grant
 from styrbord.lib.collation import sort_key
+from styrbord.lib.money import ZERO
+from styrbord.organisations.models import Facility
 from styrbord.planning.inputs import OWN_BUDGET_ID, OWN_BUDGET_NAME
 from styrbord.planning.models import PlanRun
-from styrbord.requirements.models import ScopeLevel, rule_words
+from styrbord.requirements.models import Requirement, ScopeLevel, rule_words
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from styrbord.accounts.models import User
 
 MONEY_KEYS = ("cost", "remaining", "planned")
 WHOLE_COUNTRY = gettext_lazy("Hele landet")
@@ -81,6 +93,130 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# --- what a reader sees of a run --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Which of a run's facilities a reader sees the figures of, one by one.
+
+    ``facilities`` None: every facility (a coordinator, finance, an administrator: the result as
+    stored). Otherwise the facilities in the reader's scope (a facility manager's own): the other
+    facilities' rows are summed into one row, so the totals still add up, and their names are not
+    shown; nor are the requirements that apply at one of them only, nor the grants to one of them.
+    """
+
+    facilities: frozenset[int] | None = None
+    # A requirement that applies at one facility (its own, or one of its units'): requirement -> facility.
+    requirement_facility: Mapping[int, int] = field(default_factory=dict)
+    # A grant to one facility: grant -> facility.
+    grant_facility: Mapping[int, int] = field(default_factory=dict)
+
+    @property
+    def sees_all(self) -> bool:
+        return self.facilities is None
+
+    def sees(self, facility_id: int | None) -> bool:
+        return self.facilities is None or facility_id is None or facility_id in self.facilities
+
+    def sees_target(self, row: dict[str, Any]) -> bool:
+        return self.sees(self.requirement_facility.get(row.get("requirement")))  # type: ignore[arg-type]
+
+    def sees_grant(self, row: dict[str, Any]) -> bool:
+        return self.sees(self.grant_facility.get(row.get("grant")))  # type: ignore[arg-type]
+
+
+def reader_for(user: User | AnonymousUser, runs: Iterable[PlanRun]) -> Reader:
+    """What the user sees of these runs' per-facility figures: the facilities their scope holds
+    (``accounts.permissions``, the same scope as the facility pages). Three queries."""
+    results = [run.result or {} for run in runs]
+    facility_ids = {int(row["facility"]) for result in results for row in result.get("facilities", [])}
+    requirement_ids = {row["requirement"] for result in results for row in result.get("targets", [])}
+    grant_ids = {
+        row["grant"] for result in results for row in result.get("grants", []) if row.get("grant") != OWN_BUDGET_ID
+    }
+    requirement_facility = {
+        pk: facility or unit_facility
+        for pk, facility, unit_facility in Requirement.objects.filter(
+            pk__in=requirement_ids, scope_level__in=[ScopeLevel.FACILITY, ScopeLevel.UNIT]
+        ).values_list("pk", "facility_id", "unit__facility_id")
+        if facility or unit_facility
+    }
+    grant_facility = dict(
+        Grant.objects.filter(pk__in=grant_ids, facility__isnull=False).values_list("pk", "facility_id")
+    )
+    named = facility_ids | set(requirement_facility.values()) | set(grant_facility.values())
+    visible = set(
+        scoped_for(user, RETRIEVE, "facility", Facility.objects.filter(pk__in=named)).values_list("pk", flat=True)
+    )
+    if visible >= named:
+        return Reader()
+    return Reader(frozenset(visible), requirement_facility, grant_facility)
+
+
+OTHER_FACILITIES = gettext_lazy("Øvrige tilbud (%(count)s)")
+OTHER_GRANTS = gettext_lazy("Tilsagn til øvrige tilbud (%(count)s)")
+SUMMED = ("staff", "minimum", "seats", "days_away")
+
+
+def _others_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The facilities a reader does not see one by one, as one row: the counts and the cost summed;
+    the most away on one day and the least margin belong to one facility's day, so none is given."""
+    return {
+        "facility": None,
+        "others": True,
+        "name": str(OTHER_FACILITIES) % {"count": len(rows)},
+        **{key: sum(int(row.get(key) or 0) for row in rows) for key in SUMMED},
+        "cost": sum((row.get("cost", ZERO) for row in rows), ZERO),
+        "peak": None,
+        "margin": None,
+        "minimum_set": None,
+        "short_days": 0,
+        "new_on_short_days": 0,
+        "first_short_date": None,
+    }
+
+
+def for_reader(result: dict[str, Any], reader: Reader) -> dict[str, Any]:
+    """A presented result (``present``) as the reader may see it (see ``Reader``); unchanged for a
+    reader who sees every facility. ``hidden_targets``: the requirements left out."""
+    if reader.sees_all:
+        return {**result, "hidden_targets": 0}
+    out = dict(result)
+    own = [row for row in result["facilities"] if reader.sees(row["facility"])]
+    others = [row for row in result["facilities"] if not reader.sees(row["facility"])]
+    out["facilities"] = own + ([_others_row(others)] if others else [])
+    out["unstaffed"] = [row["name"] for row in own if row.get("minimum_set") is False]
+    out["targets"] = [row for row in result["targets"] if reader.sees_target(row)]
+    out["hidden_targets"] = len(result["targets"]) - len(out["targets"])
+    grants = [row for row in result["grants"] if reader.sees_grant(row)]
+    hidden = [row for row in result["grants"] if not reader.sees_grant(row)]
+    if hidden:
+        grants.append(
+            {
+                "grant": None,
+                "others": True,
+                "name": str(OTHER_GRANTS) % {"count": len(hidden)},
+                "remaining": sum((row.get("remaining", ZERO) for row in hidden), ZERO),
+                "planned": sum((row.get("planned", ZERO) for row in hidden), ZERO),
+            }
+        )
+    out["grants"] = grants
+    return out
+
+
+def hidden_targets_note(count: int) -> str:
+    """Said where requirements are left out for the reader (the page and the export alike)."""
+    return ngettext(
+        "%(count)s krav gælder kun tilbud uden for dit område og vises ikke.",
+        "%(count)s krav gælder kun tilbud uden for dit område og vises ikke.",
+        count,
+    ) % {"count": count}
+
+
+# --- comparing runs -------------------------------------------------------------------------------
+
+
 def _shared(entry: dict[str, Any]) -> None:
     """A requirement's deadline and its coverage without a plan belong to each run: a run's
     horizon is the deadline of a requirement without one, and its facilities decide who counts.
@@ -95,15 +231,21 @@ def _shared(entry: dict[str, Any]) -> None:
     entry["first_deadline"] = min((d or "" for d in deadlines), default="")
 
 
-def comparison(runs: list[PlanRun]) -> dict[str, Any]:
-    """Rows for the compare page: totals, coverage by deadline per requirement, impact per facility."""
+def comparison(runs: list[PlanRun], reader: Reader | None = None) -> dict[str, Any]:
+    """Rows for the compare page: totals, coverage by deadline per requirement, impact per facility.
+
+    The totals are the runs' own; the rows are what ``reader`` sees (default: everything), the
+    facilities outside their scope summed into one row per run."""
+    reader = reader or Reader()
     totals = []
     targets: dict[Any, dict[str, Any]] = {}
     facilities: dict[Any, dict[str, Any]] = {}
+    hidden_targets: set[Any] = set()
+    others: set[int] = set()
     for index, run in enumerate(runs):
-        result = present(run.result or {})
-        rows = result["targets"]
-        grants_planned = sum((g["planned"] for g in result["grants"] if g["grant"] != OWN_BUDGET_ID), Decimal("0"))
+        whole = present(run.result or {})
+        rows = whole["targets"]
+        grants_planned = sum((g["planned"] for g in whole["grants"] if g["grant"] != OWN_BUDGET_ID), Decimal("0"))
         totals.append(
             {
                 "run": run,
@@ -112,24 +254,36 @@ def comparison(runs: list[PlanRun]) -> dict[str, Any]:
                 "targets": len(rows),
                 "cost": run.cost,
                 "grants_planned": grants_planned,
-                "seats": result.get("seats", 0),
-                "new_seats": result.get("new_seats", 0),
+                "seats": whole.get("seats", 0),
+                "new_seats": whole.get("new_seats", 0),
             }
         )
-        for row in rows:
+        result = for_reader(whole, reader)
+        hidden_targets |= {row["requirement"] for row in rows if not reader.sees_target(row)}
+        others |= {row["facility"] for row in whole["facilities"] if not reader.sees(row["facility"])}
+        for row in result["targets"]:
             entry = targets.setdefault(
                 row["requirement"], {"name": row["name"], "scope": row.get("scope", ""), "cells": [None] * len(runs)}
             )
             entry["cells"][index] = row
         for row in result["facilities"]:
-            entry = facilities.setdefault(row["facility"], {"name": row["name"], "cells": [None] * len(runs)})
+            key = "others" if row.get("others") else row["facility"]
+            entry = facilities.setdefault(key, {"name": row["name"], "cells": [None] * len(runs)})
             entry["cells"][index] = row
     for entry in targets.values():
         _shared(entry)
     ordered = sorted(targets.values(), key=lambda t: (t["first_deadline"], sort_key(t["name"])))
+    rest = facilities.pop("others", None)
+    facility_rows = sorted(facilities.values(), key=lambda f: sort_key(f["name"]))
+    if rest is not None:  # last, named with every run's other facilities counted once
+        rest["name"] = str(OTHER_FACILITIES) % {"count": len(others)}
+        rest["others"] = True
+        facility_rows.append(rest)
     return {
         "totals": totals,
         "targets": ordered,
         "per_run": any(not (t["same_deadline"] and t["same_baseline"]) for t in ordered),
-        "facilities": sorted(facilities.values(), key=lambda f: sort_key(f["name"])),
+        "facilities": facility_rows,
+        "hidden_targets": len(hidden_targets),
+        "hidden_targets_note": hidden_targets_note(len(hidden_targets)) if hidden_targets else "",
     }

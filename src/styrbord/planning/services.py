@@ -26,13 +26,14 @@ from django.utils.translation import gettext_noop, ngettext
 
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
+from styrbord.funding.rules import CostLine, SplitPart, charged_by_grant, plan_split
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import balances_by_grant
-from styrbord.funding.services.booking_charges import charge_booking, session_cost_dates
+from styrbord.funding.services.booking_charges import charge_booking, rules_for, session_cost_dates
 from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import RecordMessage, format_date, format_price, in_record_language
-from styrbord.lib.money import ZERO, from_ore, round_money
+from styrbord.lib.money import ZERO, from_ore, money_sum, round_money
 from styrbord.planner.model import Parameters, Result
 from styrbord.planner.solve import solve
 from styrbord.planning.inputs import OWN_BUDGET_ID, Inputs, build_inputs, snapshot
@@ -318,27 +319,84 @@ def _charged_per_grant(assignments: list[PlanAssignment]) -> dict[int, Decimal]:
     """What the plan charges each grant (not the own money) for these seats; grants it charges nothing left out."""
     per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for assignment in assignments:
+        for grant_id, amount in _planned_by_grant(assignment).items():
+            per_grant[grant_id] += amount
+    return {grant_id: amount for grant_id, amount in sorted(per_grant.items()) if amount > 0}
+
+
+def _seat_shares(planned: dict[int, Decimal], total: Decimal) -> list[tuple[int, Decimal]]:
+    """The split accepting gives a seat's booking (``charge_booking``): each grant's planned amount
+    as a share of the seat's whole cost, in percent to the hundredth as a split is kept (the largest
+    share gives way when rounding takes them over 100). Grants with a share of 0 are left out."""
+    if total <= 0:
+        return []
+    shares = []
+    for grant_id, amount in sorted(planned.items()):
+        share = round_money(min(Decimal("100"), amount * 100 / total))
+        if share > 0:
+            shares.append((grant_id, share))
+    overflow = sum((s for _g, s in shares), ZERO) - 100
+    if overflow > 0:  # rounding: take it from the largest share
+        largest = max(range(len(shares)), key=lambda i: shares[i][1])
+        shares[largest] = (shares[largest][0], shares[largest][1] - overflow)
+    return shares
+
+
+def _planned_by_grant(assignment: PlanAssignment) -> dict[int, Decimal]:
+    """What the plan charges each grant (not the own money) for one seat."""
+    per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for charge in assignment.charges:
+        grant_id = int(charge["grant"])
+        if grant_id != OWN_BUDGET_ID:
+            per_grant[grant_id] += Decimal(charge["amount"])
+    return dict(per_grant)
+
+
+def _ledger_per_grant(assignments: list[PlanAssignment], grants: dict[int, Grant]) -> dict[int, Decimal]:
+    """What accepting the seats will put on each grant, worked out as the ledger does it.
+
+    The plan says each seat's charges in whole øre by category, but accepting charges a seat as
+    a *share* of its booking's cost (``_charge``, kept to the hundredth of a percent), and the ledger
+    then splits every cost line by that share and rounds each line to the øre (``funding.rules.
+    plan_split`` with ``lib.money.allocate``): a plan that pays part of a seat lands a few øre off
+    its own figure, and over many seats a krone off. So the seats' cost lines (the plan's amounts
+    by category, as the booking's lines will be) are split here by the same shares with the same
+    function. Not counted: what a pool's ceilings per person and year cut for earlier payments."""
+    per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for assignment in assignments:
+        planned = {g: amount for g, amount in _planned_by_grant(assignment).items() if g in grants}
+        if not planned:
+            continue
+        by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for charge in assignment.charges:
-            grant_id = int(charge["grant"])
-            if grant_id != OWN_BUDGET_ID:
-                per_grant[grant_id] += Decimal(charge["amount"])
+            by_category[str(charge["category"])] += Decimal(charge["amount"])
+        # In the order charge_booking reads a booking's lines (year, then category).
+        lines = [CostLine(category, category, amount) for category, amount in sorted(by_category.items()) if amount]
+        shares = _seat_shares(planned, money_sum([line.amount for line in lines]))
+        if not shares:
+            continue
+        parts = [SplitPart(grant_id, share, rules_for(grants[grant_id].pool)) for grant_id, share in shares]
+        for grant_id, amount in charged_by_grant(plan_split(lines, parts)).items():
+            per_grant[grant_id] += amount  # type: ignore[index]
     return {grant_id: amount for grant_id, amount in sorted(per_grant.items()) if amount > 0}
 
 
 def acceptance_summary(run: PlanRun) -> dict[str, Any]:
     """What accepting the run would do, for the confirmation page: the new planned bookings it
     creates (the seats that are neither existing bookings nor booked already), their planned
-    cost, what each grant pays of it (with what the grant has left now) and what is left to the
-    facilities' own money."""
+    cost, what each grant will be charged for it (as the ledger will charge it: see
+    ``_ledger_per_grant``; with what the grant has left now) and what is left to the facilities'
+    own money."""
     assignments = list(_new_seats(run))
-    paying = _charged_per_grant(assignments)
-    named = {g.pk: g for g in Grant.objects.filter(pk__in=paying).select_related("pool", "facility", "municipality")}
+    planned = _charged_per_grant(assignments)
+    named = {g.pk: g for g in Grant.objects.filter(pk__in=planned).select_related("pool", "facility", "municipality")}
+    paying = _ledger_per_grant(assignments, named)
     balances = balances_by_grant(named.values())
     cost = sum((a.cost for a in assignments), ZERO)
     grants: list[dict[str, Any]] = [
         {
             "grant": grant_id,
-            "name": str(named[grant_id]) if grant_id in named else str(grant_id),
+            "name": str(named[grant_id]),
             "amount": amount,
             # Now, not when the run was made: actual spending and open commitments taken off.
             "left": max(ZERO, balances[grant_id].remaining) if grant_id in balances else None,
@@ -414,7 +472,8 @@ def _grant_refusals(assignments: list[PlanAssignment]) -> list[str]:
     not open for entries, a course day outside its pool's period, or a charge above what the
     grant has left (its amount less actual spending and open commitments; per grant, not per
     budget line); ``accept_run`` turns that refusal into a PlanningError and books nothing. The
-    amount compared is what the plan charges the grant, as the run worked it out."""
+    amount compared is what accepting will charge the grant, as the confirmation page says it
+    (``_ledger_per_grant``)."""
     planned = _charged_per_grant(assignments)
     if not planned:
         return []
@@ -422,6 +481,7 @@ def _grant_refusals(assignments: list[PlanAssignment]) -> list[str]:
         Grant.objects.filter(pk__in=planned).select_related("pool", "facility", "municipality").order_by("pk")
     )
     balances = balances_by_grant(grants)
+    charged = _ledger_per_grant(assignments, {g.pk: g for g in grants})
     sessions_of: dict[int, set[int]] = defaultdict(set)
     for assignment in assignments:
         for charge in assignment.charges:
@@ -455,14 +515,14 @@ def _grant_refusals(assignments: list[PlanAssignment]) -> list[str]:
                     "end": format_date(grant.pool.period_end),
                 }
             )
-        elif planned[grant.pk] > left:
+        elif charged.get(grant.pk, ZERO) > left:
             reasons.append(
                 _("%(grant)s har %(left)s tilbage, planen regner med %(planned)s: %(short)s for lidt")
                 % {
                     "grant": grant,
                     "left": format_price(left),
-                    "planned": format_price(planned[grant.pk]),
-                    "short": format_price(planned[grant.pk] - left),
+                    "planned": format_price(charged[grant.pk]),
+                    "short": format_price(charged[grant.pk] - left),
                 }
             )
     return reasons
@@ -630,27 +690,13 @@ def _charge(booking: Booking, assignment: PlanAssignment, grants: dict[int, Gran
 
     A grant that pays only some categories gets the plan's amount as a share of the whole
     booking, so it is never charged more than planned; what it does not cover falls to the
-    facility's own budget.
+    facility's own budget. The confirmation page works out the same shares (``_ledger_per_grant``).
     """
-    per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for charge in assignment.charges:
-        grant_id = int(charge["grant"])
-        if grant_id != OWN_BUDGET_ID:
-            per_grant[grant_id] += Decimal(charge["amount"])
-    if not per_grant:
+    planned = {g: amount for g, amount in _planned_by_grant(assignment).items() if g in grants}
+    if not planned:
         return
     total = sum((c.amount for c in BookingCost.objects.filter(booking=booking)), ZERO)
-    if total <= 0:
-        return
-    splits = []
-    for grant_id, amount in sorted(per_grant.items()):
-        share = round_money(min(Decimal("100"), amount * 100 / total))
-        if share > 0 and grant_id in grants:
-            splits.append((grants[grant_id], share))
-    overflow = sum((s for _g, s in splits), ZERO) - 100
-    if overflow > 0:  # rounding: take it from the largest share
-        largest = max(range(len(splits)), key=lambda i: splits[i][1])
-        splits[largest] = (splits[largest][0], splits[largest][1] - overflow)
+    splits = [(grants[grant_id], share) for grant_id, share in _seat_shares(planned, total)]
     if not splits:
         return
     try:

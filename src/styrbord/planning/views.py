@@ -40,7 +40,7 @@ from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
 from styrbord.planning import services
-from styrbord.planning.compare import comparison, present
+from styrbord.planning.compare import comparison, for_reader, hidden_targets_note, present, reader_for
 from styrbord.planning.forms import ScenarioForm
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.web.downloads import attachment, file_name
@@ -217,10 +217,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if may_accept:
         refusal = services.acceptance_refusal(run)
+    result = _result_for(request, run)
     context = {
         "run": run,
         "scenario": run.scenario,
-        "result": present(run.result or {}),
+        "result": result,
+        "hidden_targets_note": hidden_targets_note(result["hidden_targets"]) if result["hidden_targets"] else "",
         "seats": seats,
         "show_people": show_people,
         "can_export": can(request.user, EXPORT, "plan_run") and run.status == PlanRun.Status.DONE,
@@ -228,6 +230,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "refusal": refusal,
     }
     return render(request, "planning/run_detail.html", context)
+
+
+def _result_for(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
+    """The run's result as the user may see it: a facility manager sees their own facilities'
+    figures and the others' summed in one row (``compare.for_reader``); the page and the export
+    both come from here."""
+    return for_reader(present(run.result or {}), reader_for(request.user, [run]))
 
 
 def _seat_status(seat: PlanAssignment) -> str:
@@ -246,7 +255,7 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk, EXPORT)
     if run.status != PlanRun.Status.DONE:
         raise Http404
-    result = present(run.result or {})
+    result = _result_for(request, run)
     pct = lambda share: round(Decimal(str(share)), 1)  # noqa: E731 - a percentage with one decimal
     sheets = [
         Sheet(
@@ -273,7 +282,8 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                     t.get("reason_label") or "",
                 ]
                 for t in result["targets"]
-            ],
+            ]
+            + ([[hidden_targets_note(result["hidden_targets"])]] if result["hidden_targets"] else []),
             column_widths=[48, 28, 24, 12, 14, 14, 8, 30],
         ),
         Sheet(
@@ -464,5 +474,10 @@ def compare(request: HttpRequest) -> HttpResponse:
         )
     )
     runs.sort(key=lambda r: ids.index(r.pk))
-    context = {"runs": runs, "table": comparison(runs), "choices": choices, "chosen": ids}
+    context = {
+        "runs": runs,
+        "table": comparison(runs, reader_for(request.user, runs)),
+        "choices": choices,
+        "chosen": ids,
+    }
     return render(request, "planning/compare.html", context)
