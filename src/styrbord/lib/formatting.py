@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 import pyphen
@@ -34,9 +34,11 @@ def natural_places(value: Decimal | float | int) -> int:
 def format_number(value: Decimal | int, places: int = 0, locale: str | None = None) -> str:
     """Group thousands and show a fixed number of decimals: 1.234,50."""
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    number = Decimal(value)
-    if number < 0 and round(number, places) == 0:
-        number = -number  # -100,50 kr. in millions is 0,000, never "-0,000"
+    # Rounded half up, as the money helper and the ledger round (Babel alone rounds half to even:
+    # 168.764,50 kr. read "168.764 kr." on one page and "168.765 kr." on another).
+    number = Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if number == 0:
+        number = abs(number)  # -100,50 kr. in millions is 0,000, never "-0,000"
     return _babel_decimal(number, format=pattern, locale=_locale(locale), decimal_quantization=True)
 
 

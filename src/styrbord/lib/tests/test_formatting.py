@@ -207,3 +207,16 @@ def test_a_small_negative_amount_rounded_to_zero_has_no_minus() -> None:
     assert format_number(Decimal("-0.0001005"), 3) == "0,000"
     assert format_mio(Decimal("-100.50")) == "0,000 mio. kr."
     assert format_number(Decimal("-0.0016"), 3) == "-0,002"
+
+
+def test_amounts_are_rounded_half_up_as_the_ledger_rounds() -> None:
+    """Babel alone rounds half to even: 168.764,50 kr. read "168.764 kr." on the confirmation page
+    while the ledger, rounding half up, booked a figure that read "168.765 kr." elsewhere."""
+    from styrbord.lib.formatting import format_number
+
+    assert format_kr(Decimal("168764.50")) == "168.765 kr."
+    assert format_kr(Decimal("168765.50")) == "168.766 kr."
+    assert format_kr(Decimal("-2.5")) == "-3 kr."
+    assert format_number(Decimal("0.125"), 2) == "0,13"
+    assert format_percent(Decimal("62.5")) == "63 %"
+    assert format_mio(Decimal("321500")) == "0,322 mio. kr."
