@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,8 +33,8 @@ from django.utils.translation import gettext_lazy
 from styrbord.accounts.models import Role, User
 from styrbord.accounts.services import scope_label
 from styrbord.audit.actions import action_label, object_type_label
+from styrbord.audit.details import as_decimal, label_for, money_text
 from styrbord.audit.details import concrete_field as _field
-from styrbord.audit.details import label_for
 from styrbord.audit.details import model_of as _model
 from styrbord.audit.models import AuditEntry
 from styrbord.lib.formatting import (
@@ -100,18 +100,6 @@ def plain(value: Any) -> str:
     if isinstance(value, dt.date):
         return format_date(value)
     return shown_record_text(str(value))
-
-
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _money(value: Any) -> str:
-    amount = _decimal(value)
-    return format_ore(amount) if amount is not None else plain(value)
 
 
 def _moment(value: Any) -> str:
@@ -315,9 +303,9 @@ class Reader:
         if isinstance(field, models.DateField):
             return _day(value)
         if _is_money(field):
-            return _money(value)
+            return money_text(value, plain)
         if isinstance(field, models.DecimalField):
-            number = _decimal(value)
+            number = as_decimal(value)
             return plain(number if number is not None else value)
         return plain(value)
 
@@ -362,7 +350,7 @@ class Reader:
         parts = []
         for item in value:
             if isinstance(item, list) and len(item) == 2 and _is_id(item[0]):
-                share = _decimal(item[1])
+                share = as_decimal(item[1])
                 percent = f" ({format_number(share, natural_places(share))} %)" if share is not None else ""
                 parts.append(self.reference(grant, item[0]) + percent)
         return ", ".join(parts) if parts else plain(value)
@@ -383,8 +371,8 @@ CHANGES = {"add": gettext_lazy("tilføjet"), "remove": gettext_lazy("fjernet"), 
 # Details that are not fields of the entry's object: key -> (name, how its value reads).
 DETAILS: dict[str, tuple[Promise, Callable[[Reader, type[Model] | None, Any], str]]] = {
     "reason": (gettext_lazy("Begrundelse"), lambda r, m, v: plain(v)),
-    "charged": (gettext_lazy("Konteret beløb"), lambda r, m, v: _money(v)),
-    "uncovered": (gettext_lazy("Ikke dækket af tilsagn"), lambda r, m, v: _money(v)),
+    "charged": (gettext_lazy("Konteret beløb"), lambda r, m, v: money_text(v, plain)),
+    "uncovered": (gettext_lazy("Ikke dækket af tilsagn"), lambda r, m, v: money_text(v, plain)),
     "splits": (gettext_lazy("Betalt af"), lambda r, m, v: r._splits(v)),
     "format": (gettext_lazy("Format"), lambda r, m, v: plain(v).upper()),
     "on": (gettext_lazy("Dato"), lambda r, m, v: _day(v)),

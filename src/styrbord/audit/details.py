@@ -250,18 +250,27 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _decimal(value: Any) -> Decimal | None:
+def as_decimal(value: Any) -> Decimal | None:
+    """A stored number (JSON number, or text such as "1234.50") as a Decimal; None for anything
+    else: a bool, other text, a list, and "NaN" or "Infinity" (no amount, and no format takes them).
+
+    Shared with the personal-data export (``accounts.privacy_sheets``)."""
     if isinstance(value, bool):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
-def _money(value: Any) -> str:
-    amount = _decimal(value)
-    return format_ore(amount) if amount is not None else plain(value)
+def money_text(value: Any, otherwise: Callable[[Any], str] | None = None) -> str:
+    """An amount as text with øre ("1.234,50 kr."); a value that is no amount (``as_decimal``) as
+    ``otherwise`` writes it: the log's ``plain`` unless given (the personal-data export gives its own)."""
+    amount = as_decimal(value)
+    if amount is not None:
+        return format_ore(amount)
+    return (otherwise or plain)(value)
 
 
 def _count(value: Any) -> str:
@@ -280,7 +289,7 @@ def plain(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{label_for(str(k))}: {plain(v)}" for k, v in ordered(value))
     if isinstance(value, float):
-        number = _decimal(value)
+        number = as_decimal(value)
         return format_number(number, natural_places(number)) if number is not None else str(value)
     if isinstance(value, str):
         return _text(value)
@@ -427,7 +436,7 @@ class DetailReader:
             names = value if isinstance(value, list) else [value]
             return ", ".join(_field_name(model, str(n)) for n in names) if names else "–"
         if key in MONEY:
-            return _money(value)
+            return money_text(value)
         if key in COUNTS:
             return _count(value)
         if key == "splits":
@@ -451,9 +460,9 @@ class DetailReader:
                 return ", ".join(self.reference(related, v) for v in values) if values else "–"
             return plain(value)  # a person, or a person's record: by id
         if _is_money_field(field):
-            return _money(value)
+            return money_text(value)
         if isinstance(field, models.DecimalField):
-            number = _decimal(value)
+            number = as_decimal(value)
             return format_number(number, natural_places(number)) if number is not None else plain(value)
         return plain(value)
 
@@ -464,7 +473,7 @@ class DetailReader:
         parts = []
         for item in value:
             if isinstance(item, list) and len(item) == 2:
-                share = _decimal(item[1])
+                share = as_decimal(item[1])
                 percent = f" {format_percent(share, natural_places(share))}" if share is not None else ""
                 parts.append(self.reference("funding.grant", item[0]) + percent)
             else:

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,7 +36,7 @@ from styrbord.organisations.services import current_employments
 from styrbord.staff.models import Employee
 from styrbord.web.downloads import attachment
 
-PAGE_SIZE = 100
+PAGE_SIZE = 100  # moments a page of the log (``moments_page``): about as many rows
 FORMATS = ("json", "xlsx")
 
 
@@ -134,6 +134,26 @@ def group_events(entries: Iterable[AuditEntry]) -> list[EntryGroup]:
     return groups
 
 
+def moments_page(entries: QuerySet[AuditEntry], number: Any) -> Page:
+    """The page ``number`` of ``entries`` (newest first), paginated by the moments they were written
+    at: ``PAGE_SIZE`` distinct ``created_at`` values a page, with every entry of each.
+
+    The page shows one row per event (``group_events``), and an event's entries all have the same
+    moment (``_event_key`` starts with it; ``log_access`` writes one view of 200 people with one
+    timestamp). Pages of entries cut such a group in two, "100 personer" at the foot of one page
+    and the rest at the head of the next; pages of moments never do. A moment is almost always one
+    event, so a page still shows about ``PAGE_SIZE`` rows. Three queries whatever the page holds:
+    the moments counted, the page's moments, and their entries (filters and all).
+
+    The returned page iterates the entries; its paginator counts the moments (``num_pages``)."""
+    moments = entries.order_by("-created_at").values_list("created_at", flat=True).distinct()
+    paginator = Paginator(moments, PAGE_SIZE)
+    shown = paginator.get_page(number)
+    found = list(shown.object_list)  # newest first
+    rows = entries.filter(created_at__lte=found[0], created_at__gte=found[-1]) if found else entries.none()
+    return Page(list(rows.order_by("-created_at", "-id")), shown.number, paginator)
+
+
 @login_required
 @requires("audit_entry", LIST)
 def log(request: HttpRequest) -> HttpResponse:
@@ -155,7 +175,7 @@ def log(request: HttpRequest) -> HttpResponse:
         entries = apply_choices(entries, f, lookups)
     elif form.is_bound:  # a filter the form refused lists nothing (its errors say why), not everything
         entries = entries.none()
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = moments_page(entries, request.GET.get("side"))
     events = group_events(page)
     reader = DetailReader()
     reader.load(event.entry for event in events)  # the records the details name: one query per kind

@@ -360,3 +360,29 @@ def test_the_api_exports_and_anonymises(person, world) -> None:  # type: ignore[
     done = admin.post(f"/employees/{person.pk}/anonymise", {"version": person.version, "reason": "Sletning"})
     assert done.status_code == 200
     assert done.json()["name"] == f"Anonymiseret medarbejder {person.pk}"
+
+
+# An amount in the log's details as the export writes it: the value as given -> the text. What is
+# no amount reads as the export's other values do (not as the log page's: no "–", dates as stored).
+EXPORT_MONEY_TEXTS = [
+    ("1234.5", "1.234,50 kr."),
+    (12, "12,00 kr."),
+    (0.5, "0,50 kr."),
+    (True, "Ja"),  # a bool is no amount
+    (False, "Nej"),
+    ("abc", "abc"),
+    ("2026-01-05", "2026-01-05"),
+    (["1", "x"], "1, x"),
+    ({"a": 1}, "a: 1"),
+    ("NaN", "NaN"),  # no amount, and no error: it once stopped the whole export
+]
+
+
+@pytest.mark.parametrize(("value", "text"), EXPORT_MONEY_TEXTS)
+def test_money_in_the_logs_details_reads_as_an_amount_or_as_the_value_it_is(person, value, text) -> None:  # type: ignore[no-untyped-def]
+    reader = privacy_sheets.Reader(person)
+    # A detail the export names itself, and a money field of the entry's object (a ledger entry's amount).
+    assert reader.details("funding.ledgerentry", {"charged": value}) == f"Konteret beløb: {text}"
+    assert reader.details("funding.ledgerentry", {"amount": value}) == f"Beløb: {text}"
+    # Nothing given, nothing written.
+    assert reader.details("funding.ledgerentry", {"charged": None, "amount": ""}) == ""

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from styrbord.accounts.permissions import LIST, can, scoped_for
 from styrbord.accounts.suppression import THRESHOLD, suppress
@@ -22,7 +23,7 @@ from styrbord.api import schemas
 from styrbord.api.registry import declare
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements, reference_date
+from styrbord.requirements.aggregate import AggregateRow, aggregate_coverage, aggregate_requirements, reference_date
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.workforce.figures import LEARNER_KINDS, active_on
 from styrbord.workforce.services import suppresses
@@ -56,8 +57,25 @@ class CoverageCell(Schema):
     id: int | None  # a municipality's or facility's id; None for the total
     name: str
     people: int | None  # people in the requirement's scope; None: suppressed
-    share: Decimal | None  # percent complying (by FTE for an FTE rule); None: suppressed or nobody
-    status: str  # ok, warn (under 10 points from the target), bad, none (nobody) or hidden
+    # Shown and hidden together with the share, as on /krav/samlet/ and in its XLSX: a count of people
+    # lacking the competence, which with the share and the people in scope would tell the others.
+    not_yet_due: int | None = Field(
+        description=(
+            "Under en regel om kompetencen inden et antal måneder efter ansættelsen: personer i målgruppen "
+            "uden kompetencen, hvis egen frist ikke er nået. De opfylder ikke kravet og er heller ikke i brud "
+            "på det, så andelen er opgjort uden dem. 0 under andre regler. null: skjult (sammen med andelen)."
+        )
+    )
+    measured: int | None = Field(
+        description=(
+            "Personerne, andelen er opgjort over: personerne i målgruppen (`people`) minus de endnu ikke "
+            "forfaldne (`not_yet_due`). null: skjult (sammen med andelen)."
+        )
+    )
+    share: Decimal | None  # percent of those measured complying (by FTE for an FTE rule); None: hidden or nobody
+    # ok, warn (under 10 points from the target), bad, pending (everybody in scope not yet due: nobody
+    # to measure yet), none (nobody in scope) or hidden
+    status: str
 
 
 class CoverageAggregateOut(Schema):
@@ -188,7 +206,11 @@ def build() -> Router:
             "no hidden row can be worked out from the total (as on the page /krav/samlet/). For analysts the "
             "figures are also those of a month end: the last month end on or before `on` (today when left "
             "out), so every day of a month but its last gives the end of the month before; the answer's `on` "
-            "is the day the figures describe. Other callers get the day asked for. A requirement or "
+            "is the day the figures describe. Other callers get the day asked for. Under a within-M-months-of-hire "
+            "rule, `not_yet_due` counts the people in scope who lack the competence before their own deadline; "
+            "the share is over the others (`measured` = `people` - `not_yet_due`), and a row where everybody is "
+            "not yet due has no share (status `pending`). For analysts `not_yet_due` and `measured` are hidden "
+            "(null) exactly when the row's share is, as on the page and in its XLSX. A requirement or "
             "municipality outside the caller's scope answers 404."
         ),
         tags=[TAG],
@@ -215,8 +237,20 @@ def build() -> Router:
             suppress=suppress,
         )
 
-        def cell(row: Any, key: int | None) -> dict[str, Any]:
-            return {"id": key, "name": row.label, "people": row.in_scope, "share": row.share, "status": row.status}
+        def cell(row: AggregateRow, key: int | None) -> dict[str, Any]:
+            # Those not yet due are hidden exactly when the row's share is (``aggregate_coverage``, the
+            # page's rule); then only the people in scope may still show, and ``measured`` is hidden too.
+            not_yet_due = row.not_yet_due
+            measured = None if row.in_scope is None or not_yet_due is None else row.in_scope - not_yet_due
+            return {
+                "id": key,
+                "name": row.label,
+                "people": row.in_scope,
+                "not_yet_due": not_yet_due,
+                "measured": measured,
+                "share": row.share,
+                "status": row.status,
+            }
 
         return Status(
             200,

@@ -242,3 +242,31 @@ def test_a_requirements_competences_before_and_after_are_named(world, client) ->
         ]
     ]
     assert [label for label, _text in _details(client, "en")[0]] == ["Before", "After"]
+
+
+# An amount in the details (a key the log calls money, or a money field of the entry's object) as
+# the log writes it: the value as given -> the log's text. What is no amount reads as any other value.
+MONEY_TEXTS = [
+    ("1234.5", "1.234,50 kr."),
+    (12, "12,00 kr."),
+    (0.5, "0,50 kr."),
+    (True, "Ja"),  # a bool is no amount
+    (False, "Nej"),
+    (None, "–"),
+    ("", "–"),
+    ("abc", "abc"),
+    ("2026-01-05", "05-01-2026"),  # the log's own reading of a date
+    (["1", "x"], "1, x"),
+    ({"a": 1}, "A: 1"),
+    ("NaN", "NaN"),  # no amount, and no error: it once stopped the whole page
+    ("Infinity", "Infinity"),
+]
+
+
+@pytest.mark.parametrize(("value", "text"), MONEY_TEXTS)
+def test_money_in_the_details_reads_as_an_amount_or_as_the_value_it_is(value: Any, text: str) -> None:
+    from styrbord.funding.models import LedgerEntry
+
+    reader = DetailReader()
+    assert reader.value("amount", value) == text  # a money key of LABELS
+    assert reader.value("amount", value, LedgerEntry) == text  # the ledger entry's money field
