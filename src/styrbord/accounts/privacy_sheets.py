@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from styrbord.accounts.models import Role, User
 from styrbord.accounts.services import scope_label
 from styrbord.audit.actions import action_label, object_type_label
-from styrbord.audit.details import as_decimal, label_for, money_text
+from styrbord.audit.details import as_decimal, is_record_id, label_for, money_text
 from styrbord.audit.details import concrete_field as _field
 from styrbord.audit.details import model_of as _model
 from styrbord.audit.models import AuditEntry
@@ -45,7 +45,7 @@ from styrbord.lib.formatting import (
     natural_places,
     shown_record_text,
 )
-from styrbord.lib.money import MAX_DIGITS
+from styrbord.lib.money import is_money_field
 from styrbord.lib.spreadsheets import Sheet, unique_sheet_name, write_xlsx
 from styrbord.staff.models import Employee
 
@@ -118,17 +118,6 @@ def _day(value: Any) -> str:
         except ValueError:
             return value
     return plain(value)
-
-
-def _is_money(field: Any) -> bool:
-    """A ``MoneyField`` (the only way models store kroner): two places, the money field's width."""
-    return isinstance(field, models.DecimalField) and field.decimal_places == 2 and field.max_digits == MAX_DIGITS
-
-
-def _is_id(value: Any) -> bool:
-    """Whether a detail's value is a record's id: the code logs ids as numbers (a code such as a
-    municipality's "0707" is text, and must not be read as the record with that id)."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -293,7 +282,7 @@ class Reader:
     def field_text(self, field: Any, value: Any) -> str:
         """A field's value as the log stored it (JSON), as text."""
         if field.is_relation:
-            return self.reference(field.related_model, value) if _is_id(value) else plain(value)
+            return self.reference(field.related_model, value) if is_record_id(value) else plain(value)
         if field.choices:
             return str(dict(field.flatchoices).get(value, plain(value)))
         if isinstance(field, models.BooleanField):
@@ -302,7 +291,7 @@ class Reader:
             return _moment(value)
         if isinstance(field, models.DateField):
             return _day(value)
-        if _is_money(field):
+        if is_money_field(field):
             return money_text(value, plain)
         if isinstance(field, models.DecimalField):
             number = as_decimal(value)
@@ -337,7 +326,7 @@ class Reader:
             return str(label), render(self, model, value)
         referred = _model(REFERENCES.get(key, ""))
         if referred is not None:
-            text = self.reference(referred, value) if _is_id(value) else plain(value)
+            text = self.reference(referred, value) if is_record_id(value) else plain(value)
             return capfirst(str(referred._meta.verbose_name)), text
         # The audit log's own label for the key ("Side", "Dage"), never the code word itself.
         return label_for(key), plain(value)
@@ -349,7 +338,7 @@ class Reader:
             return plain(value)
         parts = []
         for item in value:
-            if isinstance(item, list) and len(item) == 2 and _is_id(item[0]):
+            if isinstance(item, list) and len(item) == 2 and is_record_id(item[0]):
                 share = as_decimal(item[1])
                 percent = f" ({format_number(share, natural_places(share))} %)" if share is not None else ""
                 parts.append(self.reference(grant, item[0]) + percent)

@@ -41,7 +41,7 @@ from styrbord.lib.formatting import (
     natural_places,
     shown_record_text,
 )
-from styrbord.lib.money import MAX_DIGITS
+from styrbord.lib.money import is_money_field
 
 # Each key the code writes into the details and no field of the entry's object names.
 LABELS: dict[str, Promise] = {
@@ -245,8 +245,10 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 
 
-def _is_id(value: Any) -> bool:
-    """The code logs record ids as numbers; a code (a municipality's "0707") is text."""
+def is_record_id(value: Any) -> bool:
+    """Whether a detail's value is a record's id: the code logs ids as numbers (a code such as a
+    municipality's "0707" is text, and must not be read as the record with that id). Shared with
+    the personal-data export."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -274,7 +276,7 @@ def money_text(value: Any, otherwise: Callable[[Any], str] | None = None) -> str
 
 
 def _count(value: Any) -> str:
-    return format_number(value) if _is_id(value) else plain(value)
+    return format_number(value) if is_record_id(value) else plain(value)
 
 
 def plain(value: Any) -> str:
@@ -330,10 +332,6 @@ def label_for(key: str, model: type[Model] | None = None) -> str:
     return capfirst(key.replace("_", " ").strip()) or key
 
 
-def _is_money_field(field: Any) -> bool:
-    return isinstance(field, models.DecimalField) and field.decimal_places == 2 and field.max_digits == MAX_DIGITS
-
-
 def _field_name(model: type[Model] | None, name: str) -> str:
     """A field named in the details by its verbose name; ``staff.employee.notes`` as "Medarbejder: noter"."""
     if name.count(".") == 2:
@@ -366,10 +364,14 @@ class DetailReader:
                 label = REFERENCES.get(str(key))
                 if label is not None:
                     named = value if isinstance(value, list) else [value]
-                    wanted.setdefault(label, set()).update(v for v in named if _is_id(v) or (isinstance(v, str) and v))
+                    wanted.setdefault(label, set()).update(
+                        v for v in named if is_record_id(v) or (isinstance(v, str) and v)
+                    )
                 elif key == "splits" and isinstance(value, list):
                     grants = wanted.setdefault("funding.grant", set())
-                    grants.update(item[0] for item in value if isinstance(item, list) and item and _is_id(item[0]))
+                    grants.update(
+                        item[0] for item in value if isinstance(item, list) and item and is_record_id(item[0])
+                    )
                 elif key in ("before", "after") and isinstance(value, dict):
                     pairs.extend(value.items())  # a requirement's competences before and after
         for label, found in wanted.items():
@@ -380,7 +382,7 @@ class DetailReader:
         if model is None:
             return
         values = {v for v in wanted if (label, str(v)) not in self._names}
-        ids = {v for v in values if _is_id(v)}
+        ids = {v for v in values if is_record_id(v)}
         codes = {v for v in values if isinstance(v, str)}
         namer, related = NAMERS.get(label, (str, ()))
         rows = model._default_manager.select_related(*related) if related else model._default_manager.all()
@@ -401,7 +403,7 @@ class DetailReader:
         """A record by its name and id ("Dolmer Have (3)"); one no longer there by its id."""
         if value is None or value == "":
             return "–"
-        if not (_is_id(value) or isinstance(value, str)):
+        if not (is_record_id(value) or isinstance(value, str)):
             return plain(value)
         if isinstance(value, str) and concrete_field(model_of(label), "code") is None:
             return plain(value)  # text where an id was expected: as it is
@@ -459,7 +461,7 @@ class DetailReader:
                 values = value if isinstance(value, list) else [value]
                 return ", ".join(self.reference(related, v) for v in values) if values else "–"
             return plain(value)  # a person, or a person's record: by id
-        if _is_money_field(field):
+        if is_money_field(field):
             return money_text(value)
         if isinstance(field, models.DecimalField):
             number = as_decimal(value)

@@ -139,10 +139,16 @@ def money_form_field(label: Any, required: bool = True, **kwargs: Any) -> forms.
     )
 
 
+def is_money_field(field: Any) -> bool:
+    """Whether a model field is a money column (``MoneyField``, the only way models store kroner):
+    two places, the money field's width."""
+    return isinstance(field, models.DecimalField) and field.decimal_places == 2 and field.max_digits == MAX_DIGITS
+
+
 def money_formfield_callback(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """``Meta.formfield_callback`` for model forms: every money column (``MoneyField``) becomes a
     Danish kroner box like ``money_form_field``; other columns keep their own form field."""
-    if isinstance(db_field, models.DecimalField) and db_field.decimal_places == 2 and db_field.max_digits == MAX_DIGITS:
+    if is_money_field(db_field):
         kwargs.setdefault("form_class", DanishDecimalFormField)
         kwargs.setdefault("localize", True)
         kwargs.setdefault("widget", _money_input())
