@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from styrbord.accounts.permissions import EXPORT, LIST, can
-from styrbord.accounts.route_policy import requires
+from styrbord.accounts.route_policy import may_open, requires
 from styrbord.lib import charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import write_xlsx
@@ -36,6 +36,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         context.update(
             page=page,
             can_export=can(request.user, EXPORT, OBJECT_TYPE),
+            # The share with a relevant education is only as good as the marks: say where to set them.
+            can_edit_education=may_open(request.user, "staff:education_list"),
             chart_scripts=charts.chart_scripts(),
             query=request.GET.urlencode(),
         )

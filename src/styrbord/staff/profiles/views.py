@@ -14,7 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from styrbord.accounts import privacy
-from styrbord.accounts.permissions import CREATE, EXPORT, LIST, RETRIEVE, can, get_scoped_or_404, scoped_for
+from styrbord.accounts.permissions import (
+    CREATE,
+    EXPORT,
+    LIST,
+    RETRIEVE,
+    UPDATE,
+    can,
+    get_scoped_or_404,
+    scoped_for,
+)
 from styrbord.accounts.route_policy import requires
 from styrbord.audit.services import log_access
 from styrbord.competences.models import CompetenceHolding
@@ -22,7 +31,9 @@ from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility
 from styrbord.requirements.coverage import person_requirements
+from styrbord.staff.importing.plan import RELEVANT_COLUMN
 from styrbord.staff.models import Employee
+from styrbord.staff.profiles.forms import EducationForm
 from styrbord.training.models import Booking
 
 EXPIRING_DAYS = 90
@@ -70,7 +81,25 @@ def holding_statuses(holdings: list[CompetenceHolding], today: dt.date) -> list[
     return result
 
 
-def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> HttpResponse:
+def may_edit_education(user: Any, employee: Employee) -> bool:
+    """Whether ``user`` may change the education of ``employee``, a person already in their scope:
+    the roles that may change people (a coordinator, a facility manager), not on their own profile
+    (nobody marks their own education as relevant), and not once the person is anonymised."""
+    return (
+        can(user, UPDATE, "employee")
+        and getattr(user, "employee_id", None) != employee.pk
+        and employee.anonymised_at is None
+    )
+
+
+def render_profile(
+    request: HttpRequest,
+    employee: Employee,
+    own: bool,
+    education_form: EducationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The profile page; ``education_form`` is a sent education form to show with its errors."""
     today = local_today()
     user = request.user
     all_employments = employee.employments.select_related("facility", "unit").order_by("-start_date")
@@ -126,6 +155,10 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
         "bookings": bookings,
         "show_bookings": show_bookings,
         "can_register": not own and can(user, CREATE, "competence_holding"),
+        "education_form": (education_form or EducationForm(instance=employee))
+        if not own and may_edit_education(user, employee)
+        else None,
+        "relevant_column": RELEVANT_COLUMN,
         # What Styrbord holds about the person, with the export for a request of access (art. 15).
         "can_see_data": can(user, EXPORT, "employee") and privacy.may_take_out_everything(user, employee),
         "breadcrumb_facility": next(
@@ -133,7 +166,7 @@ def _render_profile(request: HttpRequest, employee: Employee, own: bool) -> Http
             None,
         ),
     }
-    return render(request, "staff/employee_detail.html", context)
+    return render(request, "staff/employee_detail.html", context, status=status)
 
 
 @requires("employee", RETRIEVE)
@@ -146,7 +179,7 @@ def employee_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     employee = get_scoped_or_404(user, RETRIEVE, "employee", Employee.objects.all(), pk=pk)
     own = getattr(user, "employee_id", None) == employee.pk
-    return _render_profile(request, employee, own)
+    return render_profile(request, employee, own)
 
 
 @requires("own_profile", RETRIEVE)
@@ -161,4 +194,4 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     if employee_id is None:
         return render(request, "staff/no_profile.html", status=404)
     employee = Employee.objects.get(pk=employee_id)
-    return _render_profile(request, employee, own=True)
+    return render_profile(request, employee, own=True)

@@ -48,6 +48,7 @@ NOT_LINKED = {
     "reports:report_create": "the report form's other button",
     "reports:template_deactivate": "a button on a template",
     "audit:employee_anonymise": "a form on a person's data",
+    "staff:employee_education": "a form on a person's profile",
     # fragments fetched by a page (HTMX) and downloads
     "requirements:aggregate_trend": "the aggregate page's chart",
     "planning:run_status": "a run's progress",
