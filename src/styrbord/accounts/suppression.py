@@ -18,9 +18,12 @@ sacrificed first.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+from styrbord.lib.dates import month_last_day
 
 R = TypeVar("R", bound=Hashable)
 C = TypeVar("C", bound=Hashable)
@@ -239,3 +242,24 @@ def _cycle_closing_cell(
     if not candidates:
         candidates = [(r, c) for r in all_rows for c in all_cols if (r, c) not in hidden]
     return min(candidates, key=lambda cell: _cost(cell, value))
+
+
+def reference_date(on: dt.date, suppress: bool) -> dt.date:
+    """The day an aggregate describes when ``on`` is chosen: ``on`` itself for users who see every
+    number, and for aggregate-only users (``suppress``) the last month end on or before ``on``.
+
+    The staff and workforce figures and the coverage aggregates all use it.
+
+    Any day of November but the 30th gives 31 October; 30 November gives itself (so the date a
+    page or the API answers with gives the same figures when asked again). Every day of a month
+    thus gives the same figures, and two chosen days cannot be subtracted to single out the one
+    person who left or joined in between.
+
+    Residual risk: two consecutive month ends can still differ by one person, and so tell whether
+    that person met the requirement. That is inherent in any published monthly series (the
+    history chart is one); the small-cell suppression (fewer than five meeting or missing it per
+    row and month) is what limits it.
+    """
+    if not suppress or on.day == month_last_day(on.year, on.month):
+        return on
+    return on.replace(day=1) - dt.timedelta(days=1)

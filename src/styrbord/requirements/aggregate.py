@@ -38,7 +38,6 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.accounts.suppression import HIDDEN, THRESHOLD
 from styrbord.accounts.suppression import suppress as suppress_table
 from styrbord.lib.collation import collated, sort_key
-from styrbord.lib.dates import month_last_day
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.coverage import (
     ZERO_FTE,
@@ -117,25 +116,6 @@ class AggregateCoverage:
     rows: list[AggregateRow]
     total: AggregateRow
     suppressed: bool
-
-
-def reference_date(on: dt.date, suppress: bool) -> dt.date:
-    """The day an aggregate describes when ``on`` is chosen: ``on`` itself for users who see every
-    number, and for aggregate-only users (``suppress``) the last month end on or before ``on``.
-
-    Any day of November but the 30th gives 31 October; 30 November gives itself (so the date a
-    page or the API answers with gives the same figures when asked again). Every day of a month
-    thus gives the same figures, and two chosen days cannot be subtracted to single out the one
-    person who left or joined in between.
-
-    Residual risk: two consecutive month ends can still differ by one person, and so tell whether
-    that person met the requirement. That is inherent in any published monthly series (the
-    history chart is one); the small-cell suppression (fewer than five meeting or missing it per
-    row and month) is what limits it.
-    """
-    if not suppress or on.day == month_last_day(on.year, on.month):
-        return on
-    return on.replace(day=1) - dt.timedelta(days=1)
 
 
 def aggregate_requirements(facilities: QuerySet[Facility]) -> QuerySet[Requirement]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from styrbord.accounts.permissions import EXPORT, LIST, can, scoped_for
 from styrbord.accounts.route_policy import requires
-from styrbord.accounts.suppression import HIDDEN
+from styrbord.accounts.suppression import HIDDEN, reference_date
 from styrbord.lib import charts
 from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
@@ -30,7 +30,6 @@ from styrbord.requirements.aggregate import (
     aggregate_coverage,
     aggregate_requirements,
     aggregate_trend,
-    reference_date,
     trend_points,
 )
 from styrbord.requirements.coverage import SHARE_PLACES

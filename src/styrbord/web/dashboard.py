@@ -16,11 +16,12 @@ from django.db.models import Count, Min, Q, QuerySet
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, RETRIEVE, UPDATE, can, scoped_for
+from styrbord.accounts.suppression import reference_date
 from styrbord.competences.services import lapsing_holdings
 from styrbord.lib.collation import collated, sort_key
 from styrbord.organisations.models import Facility
 from styrbord.organisations.services import current_employments
-from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements, reference_date
+from styrbord.requirements.aggregate import aggregate_coverage, aggregate_requirements
 from styrbord.requirements.coverage import CoverageRow, coverage_for, requirements_for
 from styrbord.requirements.models import ScopeLevel
 from styrbord.workforce.services import KeyFigures, key_figures, suppresses

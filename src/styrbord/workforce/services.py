@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, can, scope, scoped_for
+from styrbord.accounts.suppression import reference_date
 from styrbord.lib.collation import collated
 from styrbord.organisations.models import Facility, Municipality, Region
 from styrbord.staff.models import Employment
@@ -59,6 +60,7 @@ class WorkforcePage:
     postings: Table | None = None
     sources: list[str] = field(default_factory=list)
     staff_count: int = 0
+    on: dt.date | None = None  # the day this year's figures describe (analysts: the last month end)
 
 
 def suppresses(user: Any) -> bool:
@@ -113,7 +115,10 @@ def _scoped_rows(user: Any, model: Any, selection: Selection) -> QuerySet[Any]:
 def build_page(user: Any, selection: Selection, today: dt.date) -> WorkforcePage:
     """All figures for the selection, as the user may see them."""
     suppress = suppresses(user)
-    page = WorkforcePage(selection=selection, suppress=suppress)
+    # Analysts: this year's figures as of the last month end, as the coverage aggregates, so two
+    # days cannot be subtracted to single out the one person who joined or left in between.
+    today = reference_date(today, suppress)
+    page = WorkforcePage(selection=selection, suppress=suppress, on=today)
     years = selection.years
     employments = _employments(user, selection)
     staff = f.staff_figures(employments, years, today)
@@ -158,9 +163,10 @@ def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
     """
     if not can(user, LIST, OBJECT_TYPE):
         return None
+    suppress = suppresses(user)
+    today = reference_date(today, suppress)  # analysts: the last month end (see ``build_page``)
     last, this = today.year - 1, today.year
     years = [last, this]
-    suppress = suppresses(user)
     employments = _employments(user, Selection(municipality=None, facility=None, years=years))
     staff = f.staff_figures(employments, years, today, detail=False)
     contacts = f.contact_figures(employments, years, today)

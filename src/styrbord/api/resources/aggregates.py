@@ -18,12 +18,12 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from styrbord.accounts.permissions import LIST, can, scoped_for
-from styrbord.accounts.suppression import THRESHOLD, suppress
+from styrbord.accounts.suppression import THRESHOLD, reference_date, suppress
 from styrbord.api import schemas
 from styrbord.api.registry import declare
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality
-from styrbord.requirements.aggregate import AggregateRow, aggregate_coverage, aggregate_requirements, reference_date
+from styrbord.requirements.aggregate import AggregateRow, aggregate_coverage, aggregate_requirements
 from styrbord.staff.models import Employment, JobGroup
 from styrbord.workforce.figures import LEARNER_KINDS, active_on
 from styrbord.workforce.services import suppresses
@@ -129,7 +129,8 @@ def build() -> Router:
         url_name=op,
         summary="Staff by municipality and job group, with small-cell suppression",
         description=(
-            "Headcount on `on` (today when left out) by municipality and job group, counted as on the "
+            "Headcount on the last month end on or before `on` (today when left out; the answer's `on` "
+            "says which day) by municipality and job group, counted as on the "
             'workforce page and the landing page ("medarbejdere uden elever"): each person once, by their '
             "primary employment in force on the day (started on or before it and not ended before it); "
             "trainees, students and interns (employment kind trainee, student, intern) are not counted. "
@@ -142,7 +143,9 @@ def build() -> Router:
         user = request.user
         if not can(user, LIST, "aggregate"):
             raise PermissionDenied
-        on = params.on or local_today()
+        # Every role gets the suppressed table, and so the month end on or before the day asked
+        # (``reference_date``): two days apart would single out the one person who joined or left.
+        on = reference_date(params.on or local_today(), True)
         facilities = scoped_for(user, LIST, "aggregate", Facility.objects.all())
         table = staff_table(facilities, on)
         municipalities = sorted(Municipality.objects.filter(pk__in=table).values_list("pk", flat=True))

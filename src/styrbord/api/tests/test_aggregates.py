@@ -130,3 +130,34 @@ def test_the_staff_total_is_the_workforce_pages_headcount_without_trainees(world
     assert (
         admin[(None, None)] == next(f for f in key_figures(world.admin, day).figures if f.key == "headcount").now.value
     )
+
+
+def test_two_days_of_staff_figures_cannot_be_subtracted(world) -> None:  # type: ignore[no-untyped-def]
+    """A walk asked for 4 and 5 October and saw one social educator more: the one person hired on
+    the 5th. Staff aggregates, like the coverage aggregates, describe the last month end on or before
+    the day asked, in the API, on the workforce page and on the landing page."""
+    from styrbord.staff.models import Employment
+    from styrbord.testing import factories
+    from styrbord.workforce.services import Selection, build_page, key_figures
+
+    hired = factories.employee(name="Ny Nielsen")
+    factories.employment(hired, world.dolmer, start_date=dt.date(2026, 10, 5), job_group="social_educator")
+    assert Employment.objects.filter(employee=hired).exists()
+    api = ApiClient(world.analyst)
+    before, after = (api.get("/aggregates/staff", on=day).json() for day in ("2026-10-04", "2026-10-05"))
+    assert before == after
+    assert after["on"] == "2026-09-30"
+    # The month end itself, and the next one, are answered as asked: the hire counts from October's end.
+    october = api.get("/aggregates/staff", on="2026-10-31").json()
+    assert october["on"] == "2026-10-31"
+    assert _cells(october)[(None, None)] == _cells(after)[(None, None)] + 1
+    figures = key_figures(world.analyst, dt.date(2026, 10, 5))
+    assert figures is not None
+    assert figures.today == dt.date(2026, 9, 30)
+    page = build_page(world.analyst, Selection(municipality=None, facility=None, years=[2026]), dt.date(2026, 10, 5))
+    assert page.on == dt.date(2026, 9, 30)
+    # Those who see people see the day itself.
+    assert key_figures(world.admin, dt.date(2026, 10, 5)).figures  # type: ignore[union-attr]
+    assert build_page(
+        world.admin, Selection(municipality=None, facility=None, years=[2026]), dt.date(2026, 10, 5)
+    ).on == dt.date(2026, 10, 5)

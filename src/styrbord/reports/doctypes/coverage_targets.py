@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import LIST, scoped_for
+from styrbord.accounts.suppression import reference_date
 from styrbord.lib import charts as lib_charts
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
@@ -40,7 +41,6 @@ from styrbord.requirements.aggregate import (
     aggregate_coverage,
     aggregate_requirements,
     aggregate_trend,
-    reference_date,
     trend_points,
 )
 from styrbord.requirements.models import Requirement, ScopeLevel

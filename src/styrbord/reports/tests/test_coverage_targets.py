@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from styrbord.accounts.suppression import reference_date
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_date
 from styrbord.reports import services
@@ -16,7 +17,6 @@ from styrbord.reports.documents.structure import Paragraph
 from styrbord.reports.documents.word import render_docx
 from styrbord.reports.documents.workbook import render_xlsx
 from styrbord.reports.tests.conftest import docx_to_pdf, pdf_text, save_page_images
-from styrbord.requirements.aggregate import reference_date
 from styrbord.requirements.models import Population, Rule, ScopeLevel
 from styrbord.requirements.tests.helpers import requirement
 from styrbord.testing import factories

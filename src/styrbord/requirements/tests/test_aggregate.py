@@ -11,13 +11,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from styrbord.accounts.suppression import reference_date
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality
 from styrbord.requirements.aggregate import (
     aggregate_coverage,
     aggregate_requirements,
     aggregate_trend,
-    reference_date,
 )
 from styrbord.requirements.models import ScopeLevel
 from styrbord.requirements.tests.helpers import requirement
