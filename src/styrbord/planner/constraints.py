@@ -133,7 +133,7 @@ def budgets(m: LinearModel, ix: Index) -> list[Penalty]:
         m.add_row(Family.BUDGETS, cols, coefs, 0.0, 0.0)
         for g, flow in zip(payers, flows, strict=True):
             grant = ix.grants[g]
-            if grant.share_permille < 1000:  # co-financing: at most its share of each seat's cost
+            if grant.co_financed:  # co-financing: at most its share of each seat's cost
                 caps = [-grant.cap(amount) / MONEY_UNIT for _a, amount in members]
                 m.add_row(Family.BUDGETS, [flow] + [a for a, _x in members], [1.0, *caps], -INF, 0.0)
     limits = usable(ix)

@@ -146,7 +146,7 @@ def _capped_flow(
     for k, key in enumerate(keys):
         targets = []
         for g in key[1]:
-            if ix.grants[g].share_permille < 1000:
+            if ix.grants[g].co_financed:
                 node = n_grants + len(extra_supply)
                 extra_supply.append(sum(ix.grants[g].cap(amount) for _a, amount in classes[key]))
                 via[node] = (k, g)
@@ -210,7 +210,7 @@ def _split_class(ix: Index, category: str, members: list[tuple[int, int]], flow:
     parts: dict[int, dict[int, int]] = {a: {} for a, _x in members}
     for g, pot in sorted(flow.items()):
         grant = ix.grants[g]
-        if grant.share_permille >= 1000 or pot == 0:
+        if not grant.co_financed or pot == 0:
             continue
         given = {a: min(grant.cap(amount), pot * amount // total) for a, amount in members}
         left = pot - sum(given.values())
@@ -226,7 +226,7 @@ def _split_class(ix: Index, category: str, members: list[tuple[int, int]], flow:
             if amount:
                 parts[a][g] = amount
                 need[a] -= amount
-    left_in = {g: amount for g, amount in sorted(flow.items()) if ix.grants[g].share_permille >= 1000}
+    left_in = {g: amount for g, amount in sorted(flow.items()) if not ix.grants[g].co_financed}
     for a, _amount in members:
         for g in left_in:
             if need[a] == 0:

@@ -146,9 +146,17 @@ class Grant:
     period_end: dt.date = dt.date.max
     share_permille: int = 1000  # co-financing: the grant pays at most this share of each eligible cost
 
+    @property
+    def co_financed(self) -> bool:
+        return self.share_permille < 1000
+
     def cap(self, amount_ore: int) -> int:
-        """The most the grant may pay of a cost of ``amount_ore`` (its co-financing share, rounded down)."""
-        return amount_ore if self.share_permille >= 1000 else amount_ore * self.share_permille // 1000
+        """The most the grant may pay of a cost of ``amount_ore``: its co-financing share, rounded
+        half up to the øre as the ledger rounds what a pool pays of its portion (``funding.rules.
+        plan_split``), so a grant planned to pay its whole share of a cost is charged exactly that."""
+        if not self.co_financed:
+            return amount_ore
+        return (amount_ore * self.share_permille + 500) // 1000
 
     def pays_for(self, facility_id: int, category: str, day: dt.date) -> bool:
         """Whether a seat's ``category`` cost at ``facility_id`` starting on ``day`` is eligible."""

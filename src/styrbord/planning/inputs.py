@@ -17,7 +17,9 @@ Mapping (and its simplifications):
   existing bookings are "paid": their cost is already decided (charged to a grant, whose balance
   counts it, or to the facility's budget), so the plan's money goes to new seats only;
 - grants pay fees and backfill (VEU follows backfill) within their pool's categories, period,
-  recipient and co-financing share; the scenario's own money is one more grant (id 0).
+  recipient and co-financing share; the scenario's own money is one more grant (id 0). Each
+  grant's pool rules go along (``Inputs.rules``): the plan's charges are turned into the split the
+  ledger will charge (``services.reconcile``), so the plan says what the grants will be charged.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ from django.utils.translation import gettext_lazy
 
 from styrbord.competences.models import CompetenceHolding
 from styrbord.funding.models import Grant
+from styrbord.funding.rules import PoolRules
 from styrbord.funding.services.balances import balances_by_grant
+from styrbord.funding.services.booking_charges import rules_for
 from styrbord.lib.costs import CostCategory
 from styrbord.lib.dates import local_today, public_holidays
 from styrbord.lib.formatting import format_kr
@@ -69,6 +73,7 @@ class Inputs:
     requirement_info: dict[int, dict[str, Any]]
     grant_names: dict[int, str]
     session_days: dict[int, int]
+    rules: dict[int, PoolRules] = dataclasses.field(default_factory=dict)  # grant id -> its pool's rules
 
 
 Spans = dict[int, list[tuple[dt.date, dt.date | None]]]  # facility -> (start, end) of employments there
@@ -204,13 +209,15 @@ def _engine_session(session: Session, outside_seats: int, veu: Any, participants
     )
 
 
-def _grants(scenario: Scenario, facilities: list[Facility]) -> tuple[list[engine.Grant], dict[int, str]]:
+def _grants(
+    scenario: Scenario, facilities: list[Facility]
+) -> tuple[list[engine.Grant], dict[int, str], dict[int, PoolRules]]:
     grants = list(
         scenario.grants.filter(status=Grant.Status.APPROVED).select_related("pool", "facility", "municipality")
     )
     balances = balances_by_grant(grants)
     ids = {f.pk for f in facilities}
-    result, names = [], {}
+    result, names, rules = [], {}, {}
     for grant in grants:
         pool = grant.pool
         if grant.facility_id is not None:
@@ -232,6 +239,7 @@ def _grants(scenario: Scenario, facilities: list[Facility]) -> tuple[list[engine
             )
         )
         names[grant.pk] = str(grant)
+        rules[grant.pk] = rules_for(pool)
     if scenario.own_budget > 0:
         used = own_budget_used(scenario)
         left = max(ZERO, scenario.own_budget - used)
@@ -243,7 +251,7 @@ def _grants(scenario: Scenario, facilities: list[Facility]) -> tuple[list[engine
                 "budget": format_kr(scenario.own_budget),
                 "used": format_kr(used),
             }
-    return result, names
+    return result, names, rules
 
 
 def own_budget_used(scenario: Scenario) -> Decimal:
@@ -319,7 +327,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
         for e in employments
     ]
     requirements, info = _requirements(facilities, employments, start, end)
-    grants, grant_names = _grants(scenario, facilities)
+    grants, grant_names, rules = _grants(scenario, facilities)
     periods = periods_by_facility([f.pk for f in facilities], start, end)
     holidays = public_holidays(start, end)
     staffing = [
@@ -361,6 +369,7 @@ def build_inputs(scenario: Scenario) -> Inputs:
         requirement_info=info,
         grant_names=grant_names,
         session_days={s.id: len(s.days) for s in engine_sessions},
+        rules=rules,
     )
 
 

@@ -10,6 +10,7 @@ nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -26,20 +27,20 @@ from django.utils.translation import gettext_noop, ngettext
 
 from styrbord.audit.services import log_action
 from styrbord.funding.models import Grant
-from styrbord.funding.rules import CostLine, SplitPart, charged_by_grant, plan_split
+from styrbord.funding.rules import CostLine, PoolRules, SplitPart, charged_by_grant, plan_split, split_for
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import balances_by_grant
 from styrbord.funding.services.booking_charges import charge_booking, rules_for, session_cost_dates
 from styrbord.lib.collation import collated, sort_key
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import RecordMessage, format_date, format_price, in_record_language
-from styrbord.lib.money import ZERO, from_ore, money_sum, round_money
-from styrbord.planner.model import Parameters, Result
+from styrbord.lib.money import ZERO, from_ore, to_ore
+from styrbord.planner.model import Charge, Parameters, Result
 from styrbord.planner.solve import solve
 from styrbord.planning.inputs import OWN_BUDGET_ID, Inputs, build_inputs, snapshot
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.staff.models import Employment
-from styrbord.training.models import Booking, BookingCost, BookingStatus, Session
+from styrbord.training.models import Booking, BookingStatus, Session
 from styrbord.training.services import BookingError, book, cancel, session_costs_deferred
 from styrbord.training.services.staffing import group_staffing_warnings
 
@@ -151,13 +152,21 @@ def _execute_run(run_id: int) -> PlanRun:
 
 
 def _store(run: PlanRun, inputs: Inputs, result: Result) -> None:
-    """Save the result and the planned seats in one transaction."""
+    """Save the result and the planned seats in one transaction. The seats' charges are stored as
+    the ledger will make them (``reconcile``), each grant's with the share accepting charges it."""
     employee_of = inputs.employee_of
+    result, shares = reconcile(inputs, result)
     charges: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for charge in result.plan.charges:
-        charges[(charge.person_id, charge.session_id)].append(
-            {"grant": charge.grant_id, "category": charge.category, "amount": str(from_ore(charge.amount_ore))}
-        )
+        seat = (charge.person_id, charge.session_id)
+        row: dict[str, Any] = {
+            "grant": charge.grant_id,
+            "category": charge.category,
+            "amount": str(from_ore(charge.amount_ore)),
+        }
+        if charge.grant_id in shares.get(seat, {}):
+            row["share"] = str(shares[seat][charge.grant_id])
+        charges[seat].append(row)
     rows = [
         PlanAssignment(
             run=run,
@@ -195,6 +204,56 @@ def _store(run: PlanRun, inputs: Inputs, result: Result) -> None:
             None,
             {"points": round(result.points, 2), "seats": len(rows), "status": result.status},
         )
+
+
+def reconcile(inputs: Inputs, result: Result) -> tuple[Result, dict[tuple[int, int], dict[int, Decimal]]]:
+    """The plan's charges as the ledger will make them, and the split of every seat a grant pays.
+
+    The engine pays each seat's fee and backfill in whole øre from grants within their categories
+    and co-financing share; accepting charges a seat as one *share* per grant, to which the ledger
+    applies the pool's rules line by line (``funding.rules.plan_split``). A seat's split is worked
+    out from what the engine has each grant pay (``funding.rules.split_for``) and charged here as
+    the ledger charges it, with the seat's costs by category as the booking's lines; the
+    facilities' own money (OWN_BUDGET_ID) has the rest of each category. So the run's figures,
+    the confirmation page's and the ledger's agree to the øre. The shares are per (person,
+    session), then grant id; a seat no grant pays keeps the engine's charges."""
+    seats: dict[tuple[int, int], list[Charge]] = defaultdict(list)
+    for charge in result.plan.charges:
+        seats[(charge.person_id, charge.session_id)].append(charge)
+    charges: list[Charge] = []
+    shares: dict[tuple[int, int], dict[int, Decimal]] = {}
+    for (person, session), paid in seats.items():
+        by_category: dict[str, int] = defaultdict(int)
+        by_grant: dict[int, int] = defaultdict(int)
+        for charge in paid:
+            by_category[charge.category] += charge.amount_ore
+            if charge.grant_id in inputs.rules:
+                by_grant[charge.grant_id] += charge.amount_ore
+        if not by_grant:
+            charges.extend(paid)
+            continue
+        lines = _lines({category: from_ore(amount) for category, amount in by_category.items()})
+        parts = split_for(lines, [(g, inputs.rules[g], from_ore(amount)) for g, amount in sorted(by_grant.items())])
+        shares[(person, session)] = {int(part.grant): part.share for part in parts}  # type: ignore[call-overload]
+        charged: dict[tuple[int, str], int] = defaultdict(int)
+        for line_charge in plan_split(lines, parts) if parts else []:
+            if line_charge.grant in shares[(person, session)]:
+                charged[(int(line_charge.grant), line_charge.category)] += to_ore(line_charge.charged)  # type: ignore[call-overload]
+        for category, amount in by_category.items():
+            own = amount
+            for (grant_id, charged_category), ore in sorted(charged.items()):
+                if charged_category == category and ore:
+                    charges.append(Charge(grant_id, person, session, category, ore))
+                    own -= ore
+            if own:
+                charges.append(Charge(OWN_BUDGET_ID, person, session, category, own))
+    plan = dataclasses.replace(result.plan, charges=tuple(charges))
+    return dataclasses.replace(result, plan=plan), shares
+
+
+def _lines(by_category: dict[str, Decimal]) -> list[CostLine]:
+    """A seat's costs by category as the cost lines of its booking, in the order the ledger reads them."""
+    return [CostLine(category, category, amount) for category, amount in sorted(by_category.items()) if amount]
 
 
 def summarise(inputs: Inputs, result: Result) -> dict[str, Any]:
@@ -324,24 +383,6 @@ def _charged_per_grant(assignments: list[PlanAssignment]) -> dict[int, Decimal]:
     return {grant_id: amount for grant_id, amount in sorted(per_grant.items()) if amount > 0}
 
 
-def _seat_shares(planned: dict[int, Decimal], total: Decimal) -> list[tuple[int, Decimal]]:
-    """The split accepting gives a seat's booking (``charge_booking``): each grant's planned amount
-    as a share of the seat's whole cost, in percent to the hundredth as a split is kept (the largest
-    share gives way when rounding takes them over 100). Grants with a share of 0 are left out."""
-    if total <= 0:
-        return []
-    shares = []
-    for grant_id, amount in sorted(planned.items()):
-        share = round_money(min(Decimal("100"), amount * 100 / total))
-        if share > 0:
-            shares.append((grant_id, share))
-    overflow = sum((s for _g, s in shares), ZERO) - 100
-    if overflow > 0:  # rounding: take it from the largest share
-        largest = max(range(len(shares)), key=lambda i: shares[i][1])
-        shares[largest] = (shares[largest][0], shares[largest][1] - overflow)
-    return shares
-
-
 def _planned_by_grant(assignment: PlanAssignment) -> dict[int, Decimal]:
     """What the plan charges each grant (not the own money) for one seat."""
     per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -352,31 +393,44 @@ def _planned_by_grant(assignment: PlanAssignment) -> dict[int, Decimal]:
     return dict(per_grant)
 
 
+def _seat_lines(assignment: PlanAssignment) -> list[CostLine]:
+    """The seat's costs by category (all its charges, the own money's too), as its booking's lines."""
+    by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for charge in assignment.charges:
+        by_category[str(charge["category"])] += Decimal(charge["amount"])
+    return _lines(by_category)
+
+
+def _seat_split(assignment: PlanAssignment, grants: dict[int, Grant]) -> list[SplitPart]:
+    """The split accepting charges the seat's booking with (``charge_booking``): the share of each
+    of ``grants`` the plan has pay for it, as the run stored it (``reconcile``). A run stored
+    before the shares were kept has them worked out from its amounts in the same way."""
+    planned = {g: amount for g, amount in sorted(_planned_by_grant(assignment).items()) if g in grants}
+    if not planned:
+        return []
+    rules: dict[int, PoolRules] = {g: rules_for(grants[g].pool) for g in planned}
+    stored = {int(c["grant"]): Decimal(c["share"]) for c in assignment.charges if "share" in c}
+    if stored and set(stored) >= set(planned):
+        return [SplitPart(g, stored[g], rules[g]) for g in planned if stored[g] > 0]
+    return split_for(_seat_lines(assignment), [(g, rules[g], amount) for g, amount in planned.items()])
+
+
 def _ledger_per_grant(assignments: list[PlanAssignment], grants: dict[int, Grant]) -> dict[int, Decimal]:
     """What accepting the seats will put on each grant, worked out as the ledger does it.
 
-    The plan says each seat's charges in whole øre by category, but accepting charges a seat as
-    a *share* of its booking's cost (``_charge``, kept to the hundredth of a percent), and the ledger
-    then splits every cost line by that share and rounds each line to the øre (``funding.rules.
-    plan_split`` with ``lib.money.allocate``): a plan that pays part of a seat lands a few øre off
-    its own figure, and over many seats a krone off. So the seats' cost lines (the plan's amounts
-    by category, as the booking's lines will be) are split here by the same shares with the same
-    function. Not counted: what a pool's ceilings per person and year cut for earlier payments."""
+    Accepting charges a seat as a *share* per grant of its booking's cost (``_seat_split``), and
+    the ledger splits every cost line by that share, applies the pool's rules (covered categories,
+    co-financing, ceilings) and rounds each line to the øre (``funding.rules.plan_split``). So the
+    seats' cost lines (the plan's amounts by category, as the booking's lines will be) are split
+    here with the same split and the same function: a run stored with its splits (``reconcile``)
+    says the same, and so does the ledger. Not counted: what a pool's ceilings per person and year
+    cut for earlier payments."""
     per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for assignment in assignments:
-        planned = {g: amount for g, amount in _planned_by_grant(assignment).items() if g in grants}
-        if not planned:
+        parts = _seat_split(assignment, grants)
+        if not parts:
             continue
-        by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for charge in assignment.charges:
-            by_category[str(charge["category"])] += Decimal(charge["amount"])
-        # In the order charge_booking reads a booking's lines (year, then category).
-        lines = [CostLine(category, category, amount) for category, amount in sorted(by_category.items()) if amount]
-        shares = _seat_shares(planned, money_sum([line.amount for line in lines]))
-        if not shares:
-            continue
-        parts = [SplitPart(grant_id, share, rules_for(grants[grant_id].pool)) for grant_id, share in shares]
-        for grant_id, amount in charged_by_grant(plan_split(lines, parts)).items():
+        for grant_id, amount in charged_by_grant(plan_split(_seat_lines(assignment), parts)).items():
             per_grant[grant_id] += amount  # type: ignore[index]
     return {grant_id: amount for grant_id, amount in sorted(per_grant.items()) if amount > 0}
 
@@ -686,19 +740,15 @@ def _grant_ids(run: PlanRun) -> set[int]:
 
 
 def _charge(booking: Booking, assignment: PlanAssignment, grants: dict[int, Grant], user: User | None) -> None:
-    """Charge the booking to the grants the plan chose, as shares of its cost (the rest is own money).
-
-    A grant that pays only some categories gets the plan's amount as a share of the whole
-    booking, so it is never charged more than planned; what it does not cover falls to the
-    facility's own budget. The confirmation page works out the same shares (``_ledger_per_grant``).
+    """Charge the booking to the grants the plan chose, with the split the run worked out for the
+    seat (``_seat_split``): each grant's share of what its pool pays of the booking, so the ledger
+    charges it what the plan says; what no grant pays falls to the facility's own budget. The
+    confirmation page works out the same (``_ledger_per_grant``).
     """
-    planned = {g: amount for g, amount in _planned_by_grant(assignment).items() if g in grants}
-    if not planned:
+    parts = _seat_split(assignment, grants)
+    if not parts:
         return
-    total = sum((c.amount for c in BookingCost.objects.filter(booking=booking)), ZERO)
-    splits = [(grants[grant_id], share) for grant_id, share in _seat_shares(planned, total)]
-    if not splits:
-        return
+    splits = [(grants[int(part.grant)], part.share) for part in parts]  # type: ignore[call-overload]
     try:
         charge_booking(booking, splits, user, skip_ineligible=True)
     except FundingError as error:
