@@ -8,7 +8,18 @@ facilities; employees, analysts and grantors see none.
 from __future__ import annotations
 
 from styrbord.accounts.models import Role
-from styrbord.accounts.permissions import ALL, CREATE, EXPORT, LIST, NONE, READ, RETRIEVE, UPDATE, register_policy
+from styrbord.accounts.permissions import (
+    ALL,
+    CREATE,
+    EXPORT,
+    LIST,
+    NONE,
+    READ,
+    READ_EXPORT,
+    RETRIEVE,
+    UPDATE,
+    register_policy,
+)
 
 PLAN = frozenset({LIST, RETRIEVE, CREATE, UPDATE, EXPORT})
 
@@ -24,13 +35,15 @@ register_policy(
         Role.GRANTOR: NONE,
     },
 )
+# A finished plan downloads for those who read it: a facility manager gets the seats of their own
+# staff and the other facilities summed (``planning.compare``), as on the run page.
 register_policy(
     "plan_run",
     {
         Role.ADMIN: ALL,
         Role.COORDINATOR: PLAN,
-        Role.FINANCE: READ,
-        Role.FACILITY_MANAGER: READ,
+        Role.FINANCE: READ,  # reads plans, downloads none: the seats name people across the municipality
+        Role.FACILITY_MANAGER: READ_EXPORT,
         Role.ANALYST: NONE,
         Role.EMPLOYEE: NONE,
         Role.GRANTOR: NONE,
