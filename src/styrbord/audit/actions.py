@@ -88,6 +88,7 @@ ACTIONS: dict[str, Promise] = {
     "staff.importbatch.viewed": _("HR-udtræk kontrolleret: ændringerne set før indlæsning"),
     "staff.importbatch.exported": _("HR-udtrækkets ændringer eksporteret"),
     "staff.employee.updated": _("Medarbejderens oplysninger ændret"),
+    "staff.employee.created": _("Medarbejder oprettet (HR-import)"),
     "staff.own_profile.viewed": _("Egen profil set"),
     "staff.employee.searched": _("Medarbejdere fundet ved søgning"),
     # Training

@@ -23,7 +23,13 @@ from styrbord.lib.dates import EARLIEST, LATEST, OPEN_END_YEAR, in_calendar
 from styrbord.lib.formatting import format_date, format_number, natural_places, parse_decimal
 from styrbord.staff.importing.errors import IssueList
 from styrbord.staff.importing.reading import Table
-from styrbord.staff.importing.values import looks_like_cpr, normalise_header, parse_bool, parse_date
+from styrbord.staff.importing.values import (
+    NoSuchDateError,
+    looks_like_cpr,
+    normalise_header,
+    parse_bool,
+    parse_date,
+)
 
 T = TypeVar("T")
 
@@ -37,6 +43,7 @@ CPR_SHARE = 0.8
 
 # Messages for cells that cannot be read (module constants: a file has hundreds of thousands of cells).
 BAD_DATE = gettext_noop("Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01.")
+NO_SUCH_DATE = gettext_noop("Datoen %(date)s findes ikke.")
 BAD_NUMBER = gettext_noop("Ugyldigt tal; skriv f.eks. 37 eller 1.234,50.")
 BAD_YES_NO = gettext_noop("Skriv ja eller nej (eller 1 eller 0).")
 BAD_INTEGER = gettext_noop("Ugyldigt heltal.")
@@ -46,6 +53,23 @@ NOT_NEGATIVE = gettext_noop("Tallet må ikke være negativt.")
 NOT_BELOW = gettext_noop("Tallet må ikke være under %(lowest)s.")
 NOT_ABOVE = gettext_noop("Tallet må ikke være over %(highest)s.")
 TOO_MANY_DIGITS = gettext_noop("Tallet er for stort (højst %(digits)s cifre før kommaet).")
+WAGE_TOO_HIGH = gettext_noop(
+    "Timelønnen %(value)s kr. ligner ikke en timeløn (forventet mellem %(lowest)s og %(highest)s kr.). "
+    "Er det en måneds- eller årsløn?"
+)
+WAGE_TOO_LOW = gettext_noop(
+    "Timelønnen %(value)s kr. er for lav til en timeløn (forventet mellem %(lowest)s og %(highest)s kr., eller 0 "
+    "for en ulønnet ansættelse). Står kommaet forkert?"
+)
+
+# What an hour of a municipal employee's work plausibly costs, overhead included (pension,
+# holiday pay, ATP and the like, about 25 % on top of the wage). The lowest: a young trainee or
+# student worker (elev, studentermedhjælp) at some 60-70 kr. an hour with overhead; the highest:
+# a municipal director or chief physician at 1,2-1,5 mio. kr. a year, some 1.000 kr. an hour with
+# overhead, and a hired locum doctor at up to about 1.500 kr. an hour. Outside 50-2.000 kr. the
+# figure is almost certainly a monthly or yearly wage (a monthly wage is at least 12.000 kr.) or
+# a misplaced comma. 0 is accepted: an unpaid placement (ulønnet praktik) costs no wage.
+PLAUSIBLE_HOURLY_WAGE = (Decimal("50"), Decimal("2000"))
 
 
 def _plain(value: Decimal) -> str:
@@ -62,6 +86,11 @@ class NumberRule:
     highest: Decimal | None
     max_digits: int
     decimal_places: int
+    # A plausible range besides the database's bounds (e.g. ``PLAUSIBLE_HOURLY_WAGE``), with the
+    # messages for a value above and below it; 0 always passes (nothing paid).
+    plausible: tuple[Decimal, Decimal] | None = None
+    above_plausible: str = ""
+    below_plausible: str = ""
 
     @classmethod
     def of(cls, model: type[models.Model], name: str) -> NumberRule:
@@ -99,6 +128,15 @@ class NumberRule:
             if low is not None:
                 return (NOT_NEGATIVE, {}) if low == 0 else (NOT_BELOW, {"lowest": _plain(low)})
             return NOT_ABOVE, {"highest": _plain(high)}  # type: ignore[arg-type]
+        if self.plausible is not None and value != 0:
+            lowest, highest = self.plausible
+            if value < lowest or value > highest:
+                params = {
+                    "value": format_number(value, 2, "da"),
+                    "lowest": _plain(lowest),
+                    "highest": _plain(highest),
+                }
+                return (self.above_plausible if value > highest else self.below_plausible), params
         whole = self.max_digits - self.decimal_places
         if abs(value) >= Decimal(10) ** whole:
             return TOO_MANY_DIGITS, {"digits": whole}
@@ -212,6 +250,9 @@ class Columns:
             return None
         try:
             return parse(raw)
+        except NoSuchDateError:  # the format is right, the day is not (31-02-2022)
+            self.errors.add(self.table.file, row, self.table.column(index or 0), raw, NO_SUCH_DATE, date=raw)
+            return None
         except (ValueError, ArithmeticError):
             self.errors.add(self.table.file, row, self.table.column(index or 0), raw, msgid)
             return None

@@ -20,6 +20,7 @@ Choices made here (documented in the import page's help):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -27,6 +28,9 @@ from django.utils.translation import gettext_noop
 
 from styrbord.lib.dates import local_today
 from styrbord.staff.importing.columns import (
+    PLAUSIBLE_HOURLY_WAGE,
+    WAGE_TOO_HIGH,
+    WAGE_TOO_LOW,
     Columns,
     NumberRule,
     cpr_columns,
@@ -83,7 +87,14 @@ def role_of(table: Table) -> str | None:
 # The employment's own rules (decimal places, check constraints): a value the database would
 # refuse is an error at its cell, so applying never fails half-way.
 HOURS = NumberRule.of(Employment, "weekly_hours")
-WAGE = NumberRule.of(Employment, "hourly_wage")
+# The hourly wage cost feeds backfill costs, the planner and grant charges: a monthly or yearly
+# figure in the column is refused at its cell (``PLAUSIBLE_HOURLY_WAGE``).
+WAGE = dataclasses.replace(
+    NumberRule.of(Employment, "hourly_wage"),
+    plausible=PLAUSIBLE_HOURLY_WAGE,
+    above_plausible=WAGE_TOO_HIGH,
+    below_plausible=WAGE_TOO_LOW,
+)
 
 
 def hr_person_key(municipality_code: str, hr_id: str) -> str:
@@ -210,10 +221,12 @@ def _departments(table: Table, parsed: ParsedSet) -> None:
         parsed.departments[dept] = DepartmentRow(dept, name, parent, table.file, row)
 
 
-def _users(table: Table, municipality_code: str, parsed: ParsedSet) -> dict[str, tuple[str, str, str] | None] | None:
+def _users(
+    table: Table, municipality_code: str, parsed: ParsedSet
+) -> dict[str, tuple[str, str, str | None] | None] | None:
     """BrugerId -> (person key, reference for employment numbers, Stilling), None for a user whose
     row has an error (their engagements are then skipped quietly). None when the file is unusable."""
-    users: dict[str, tuple[str, str, str] | None] = {}
+    users: dict[str, tuple[str, str, str | None] | None] = {}
     cols = Columns(table, parsed.errors)
     cols.duplicate_headers()
     found = cols.require(("BrugerId", "Bruger-id", "BrugerNr"), ("Navn", "Fuldt navn"))
@@ -260,8 +273,9 @@ def _users(table: Table, municipality_code: str, parsed: ParsedSet) -> dict[str,
         if not name:
             parsed.errors.add(table.file, row, table.column(found["Navn"]), "", gettext_noop("Feltet skal udfyldes."))
             continue
-        education = cols.text(cells, education_col) if education_col is not None else None
-        title = cols.text(cells, title_col)
+        # An empty cell says nothing (None), as a missing column: an existing person keeps theirs.
+        education = cols.text(cells, education_col) or None
+        title = cols.text(cells, title_col) or None
         texts = [(name, found["Navn"], True), (education, education_col, False), (title, title_col, False)]
         if not refuse_cpr_in_person(parsed.errors, table, row, texts):
             continue
@@ -294,7 +308,7 @@ def _users(table: Table, municipality_code: str, parsed: ParsedSet) -> dict[str,
             name=name,
             file=table.file,
             row=row,
-            email=cols.text(cells, email_col) if email_col is not None else None,
+            email=cols.text(cells, email_col) or None,
             birth_year=birth_year,
             education=education,
             education_relevant=cols.boolean(cells, row, relevant_col),
@@ -303,7 +317,7 @@ def _users(table: Table, municipality_code: str, parsed: ParsedSet) -> dict[str,
 
 
 def _engagements(
-    table: Table, users: dict[str, tuple[str, str, str] | None], parsed: ParsedSet
+    table: Table, users: dict[str, tuple[str, str, str | None] | None], parsed: ParsedSet
 ) -> dict[tuple[str, str], int | None] | None:
     """Read engagement.csv; returns (BrugerId, AfdelingsId) -> index in ``parsed.employments``
     (None for a row with an error). None when the file is unusable."""
@@ -437,6 +451,8 @@ def _engagements(
                 end_date=end,
                 status=status,
                 hourly_wage=wage,
+                kind_given=bool(kind_text),
+                status_given=bool(status_text) or status == "ended",
             )
         )
     return index

@@ -264,11 +264,28 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
     for msgid, params in mapping_problems(mapping):
         parsed.errors.add(table.file, None, "", "", msgid, **params)
     index: dict[str, int] = {}
+    # A column of an optional field that the file lacks is left unused (said in a note); only a
+    # required field's is an error (one whose group no other column of the file satisfies).
+    present = {key: header for key, header in mapping.items() if header and cols.find(header) is not None}
+    unmet = {key for group in missing_groups(present) for alternative in group for key in alternative}
     for key, header in mapping.items():
         if not header or key not in FIELD_KEYS:
             continue
         found = cols.find(header)
-        if found is None and len(table.sheets) > 1:
+        if found is None and key not in unmet:
+            parsed.warnings.add(
+                table.file,
+                table.header_row,
+                header,
+                "",
+                gettext_noop(
+                    "Kolonnen %(column)s (%(field)s) fra kolonneopsætningen findes ikke i filen. Feltet er ikke "
+                    "påkrævet, så det indlæses ikke: Styrbords værdier bevares."
+                ),
+                column=header,
+                field=lazy(field_label, str)(key),
+            )
+        elif found is None and len(table.sheets) > 1:
             parsed.errors.add(
                 table.file,
                 table.header_row,
@@ -422,9 +439,10 @@ def _person(
         name=name,
         file=file,
         row=row,
-        email=text.get("email"),
+        # An empty cell says nothing (None): an existing person keeps what Styrbord has.
+        email=text.get("email") or None,
         birth_year=birth_year,
-        education=text.get("education"),
+        education=text.get("education") or None,
         education_relevant=cols.typed(
             text.get("education_relevant", ""), row, index.get("education_relevant"), parse_bool, BAD_YES_NO
         ),
@@ -517,7 +535,7 @@ def _employment(
     wage = cols.number(text.get("hourly_wage", ""), row, index.get("hourly_wage"), WAGE)
     contact = cols.typed(text.get("is_contact_person", ""), row, index.get("is_contact_person"), parse_bool, BAD_YES_NO)
     primary = cols.typed(text.get("is_primary", ""), row, index.get("is_primary"), parse_bool, BAD_YES_NO)
-    title = text.get("title")
+    title = text.get("title") or None  # empty: an existing employment keeps its title
     if start is None or kind is None or status is None or not number:
         return None
     if end is not None and end < start:
@@ -531,6 +549,7 @@ def _employment(
         return None
     if end is not None and end < today:
         status = "ended"
+        status_text = status_text or status  # the end date gives it
     elif status == "ended" and end is None:
         parsed.errors.add(
             file,
@@ -558,4 +577,6 @@ def _employment(
         end_date=end,
         status=str(status),
         hourly_wage=wage,
+        kind_given=bool(kind_text),
+        status_given=bool(status_text),
     )

@@ -27,7 +27,7 @@ from styrbord.lib import lookups  # noqa: F401  (registers field__any_of)
 from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality, Unit
-from styrbord.staff.import_models import FacilityDepartment
+from styrbord.staff.import_models import FacilityDepartment, ImportBatch
 from styrbord.staff.importing.records import DepartmentRow, EmploymentRow, JobCodeRow, ParsedSet, PersonRow
 from styrbord.staff.models import Employee, Employment, JobCode
 from styrbord.training.models import OPEN_STATUSES, Booking
@@ -432,16 +432,16 @@ def _place(
     existing_unit = units.get(dept)
     if existing_unit is not None and existing_unit[3] == plan.municipality.pk:
         return Placement(facility_id=existing_unit[2], unit_id=existing_unit[0])
-    parsed.errors.add(
-        first.file,
-        first.row,
-        column,
-        dept,
-        gettext_noop(
+    if parsed.source_format == ImportBatch.Format.FIVE_FILE:
+        message = gettext_noop(
             "Ukendt afdeling: den findes hverken i organisationsfilen eller i Styrbord. Rækker med den: %(count)s."
-        ),
-        count=count,
-    )
+        )
+    else:  # one generic file: there is no organisation file
+        message = gettext_noop(
+            "Ukendt afdeling: Styrbord kender ikke afdelings-id'et %(department)s. Opret afdelingen under tilbuddet "
+            "eller ret filen. Rækker med den: %(count)s."
+        )
+    parsed.errors.add(first.file, first.row, column, dept, message, count=count, department=dept)
     return None
 
 
@@ -722,6 +722,10 @@ def _changes(
     for name in compare:
         if name == "unit_id" and not unit_given:
             continue
+        if name == "kind" and not planned.row.kind_given:
+            continue  # an empty cell: the type stays
+        if name == "status" and not planned.row.status_given and current["status"] != "ended":
+            continue  # an empty cell: the status stays (an ended employment back in the file opens again)
         value = values[name]
         if value is not None and value == current[name]:
             continue  # the common case on a re-import: nothing to do

@@ -13,7 +13,8 @@ from styrbord.staff.importing.errors import IssueList
 
 @dataclass(slots=True)
 class PersonRow:
-    """A person. ``None`` in an optional field means "the file does not say", so it is left alone."""
+    """A person. ``None`` in an optional field means "the file does not say", so it is left alone:
+    an empty cell is read as ``None`` too, so it never clears what Styrbord has for an existing person."""
 
     key: str
     name: str
@@ -27,7 +28,13 @@ class PersonRow:
 
 @dataclass(slots=True)
 class EmploymentRow:
-    """An employment. Department by HR id (``department_id``) or facility by name."""
+    """An employment. Department by HR id (``department_id``) or facility by name.
+
+    ``None`` in an optional field means "the file does not say" (an empty cell too): an existing
+    employment keeps its value. ``kind`` and ``status`` always hold a value (the default for a new
+    employment when the cell is empty); ``kind_given`` / ``status_given`` say whether the file gave
+    it, so that an empty cell does not reset an existing employment's type or status. The end
+    date is the exception: an empty end date means "no end" (the employment is open)."""
 
     number: str
     person_key: str
@@ -46,6 +53,8 @@ class EmploymentRow:
     end_date: dt.date | None = None
     status: str = "active"
     hourly_wage: Decimal | None = None
+    kind_given: bool = True
+    status_given: bool = True
 
 
 @dataclass(slots=True)

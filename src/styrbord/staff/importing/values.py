@@ -27,18 +27,35 @@ def normalise_header(text: str) -> str:
     return re.sub(r"[\s\-_.]+", "", text.strip().lower().lstrip("\ufeff"))
 
 
+class NoSuchDateError(ValueError):
+    """Written as a date, with a month from 1 to 12 and a day from 1 to 31, but that month has no
+    such day (31-02-2022, 29-02-2023, 31-04-2024). A day of 32 or month 13 stays a plain
+    ``ValueError`` (a typo or the wrong order, as 2024-13-01 for 13 January)."""
+
+
+def _day(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        if 1 <= month <= 12 and 1 <= day <= 31 and year >= 1:
+            raise NoSuchDateError(text) from None
+        raise
+
+
 @lru_cache(maxsize=8192)
 def parse_date(text: str) -> dt.date:
-    """'01-02-2024', '01.02.2024', '1/2/2024' (day first) and ISO '2024-02-01' -> 1 February 2024."""
+    """'01-02-2024', '01.02.2024', '1/2/2024' (day first) and ISO '2024-02-01' -> 1 February 2024.
+
+    ``NoSuchDateError`` (a ``ValueError``) when the format is right but the month has no such day."""
     value = text.strip()
     match = _DATE_RE.match(value)
     if match:
         day, month, year = (int(g) for g in match.groups())
-        return dt.date(year, month, day)
+        return _day(year, month, day, text)
     match = _ISO_DATE_RE.match(value)
     if match:
         year, month, day = (int(g) for g in match.groups())
-        return dt.date(year, month, day)
+        return _day(year, month, day, text)
     raise ValueError(text)
 
 

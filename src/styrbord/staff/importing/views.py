@@ -140,7 +140,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         plan = prepare(sources, municipality, mapping=batch.mapping_data or None, end_missing=batch.end_missing)
         if plan.errors:
             storage.discard(token)
-            context.update(errors=plan.errors, warnings=plan.warnings)
+            rejected = ngettext("Filen blev afvist", "Filerne blev afvist", len(sources))
+            context.update(errors=plan.errors, warnings=plan.warnings, rejected=rejected)
             return render(request, "staff/importing/upload.html", context, status=422)
         batch.source_format = plan.parsed.source_format
         batch.save()
@@ -389,10 +390,13 @@ def result_message(counts: dict[str, int]) -> str:
         "updated": counts["employments_updated"],
         "ended": counts["employments_ended"],
     }
-    people = _("Medarbejdere: %(created)s oprettet, %(updated)s opdateret (navn, e-mail, fødselsår, uddannelse).") % {
-        "created": counts["employees_created"],
-        "updated": counts["employees_updated"],
-    }
+    # Which fields an update may touch, only when someone was updated: after a no-change import
+    # the list read as if those fields had changed.
+    if counts["employees_updated"]:
+        people = _("Medarbejdere: %(created)s oprettet, %(updated)s opdateret (navn, e-mail, fødselsår, uddannelse).")
+    else:
+        people = _("Medarbejdere: %(created)s oprettet, %(updated)s opdateret.")
+    people %= {"created": counts["employees_created"], "updated": counts["employees_updated"]}
     return f"{employments} {people}"
 
 

@@ -178,7 +178,7 @@ class TestFiveFileSet:
         error = rejected(five_file(str(folder)))
 
         assert [(i.row, i.value, i.message) for i in error.errors] == [
-            (3, "31-02-2020", "Ugyldig dato; skriv f.eks. 01-02-2024, 01.02.2024 eller 2024-02-01."),
+            (3, "31-02-2020", "Datoen 31-02-2020 findes ikke."),
             (4, "1002-102", "Ansættelsesnummeret står også i række 3."),
         ]
 
