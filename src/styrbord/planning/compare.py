@@ -181,8 +181,9 @@ def for_reader(result: dict[str, Any], reader: Reader) -> dict[str, Any]:
     """A presented result (``present``) as the reader may see it (see ``Reader``); unchanged for a
     reader who sees every facility. ``hidden_targets``: the requirements left out."""
     if reader.sees_all:
-        return {**result, "hidden_targets": 0}
+        return {**result, "hidden_targets": 0, "partial": False}
     out = dict(result)
+    out["partial"] = True  # the run's own totals (cost, new seats) are still the whole plan's
     own = [row for row in result["facilities"] if reader.sees(row["facility"])]
     others = [row for row in result["facilities"] if not reader.sees(row["facility"])]
     out["facilities"] = own + ([_others_row(others)] if others else [])

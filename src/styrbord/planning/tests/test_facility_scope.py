@@ -92,6 +92,9 @@ def test_a_facility_manager_sees_own_rows_and_the_others_summed_on_the_run_and_c
     assert "Øvrige tilbud (2)" in page
     assert "Tilsagn til øvrige tilbud (1)" in page
     assert "1 krav gælder kun tilbud uden for dit område og vises ikke." in page
+    # The run's tiles are the whole plan's (a walk read the municipality's cost as their own).
+    assert "Udgift til nye pladser i hele planen" in page
+    assert "Nye pladser i hele planen" in page
     _others_hidden(page)
     rows = response.context["result"]["facilities"]
     assert [r["name"] for r in rows] == ["Dolmer Have", "Øvrige tilbud (2)"]
@@ -137,6 +140,7 @@ def test_coordinators_and_finance_see_every_facility(world: World, persona: str)
         assert GLESBORG_ONLY in text
         assert "Øvrige tilbud" not in text
         assert "vises ikke" not in text
+    assert "i hele planen" not in page
     assert [r["name"] for r in response.context["result"]["facilities"]] == [
         r["name"] for r in run.result["facilities"]
     ]
