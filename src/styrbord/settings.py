@@ -18,6 +18,7 @@ from styrbord.lib.env import (
     envhttps,
     envint,
     envlist,
+    envrate,
     envsecret,
     envstr,
 )
@@ -307,6 +308,9 @@ FILE_UPLOAD_HANDLERS = [
 # REST API (Django Ninja): page size and token lifetime.
 API_MAX_PAGE_SIZE = 100
 API_TOKEN_MAX_AGE_DAYS = envint("STYRBORD_API_TOKEN_MAX_AGE_DAYS", 365)
+# Requests one user may make to the API (all their tokens together); over it: 429 with Retry-After.
+# Off by default in the test settings, where the schema fuzzing makes thousands of requests.
+API_RATE_LIMIT = envrate("STYRBORD_API_RATE_LIMIT", "off" if ENVIRONMENT == "test" else "600/min")
 # django-allauth: only the municipal OpenID Connect login; no self sign-up with local accounts.
 ACCOUNT_ADAPTER = "styrbord.accounts.sso.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "styrbord.accounts.sso.SocialAccountAdapter"

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from styrbord.api.auth import TokenAuth
 from styrbord.api.crud import ConflictError, UnprocessableError
 from styrbord.api.resources import ROUTERS
 from styrbord.api.strict_query import UNKNOWN_QUERY_PARAMETER, forbid_unknown_query_params
+from styrbord.api.throttling import UserRateThrottle
 
 DESCRIPTION = """
 Styrbords API til integrationer (HR, løn, økonomi, BI).
@@ -30,6 +33,8 @@ Styrbords API til integrationer (HR, løn, økonomi, BI).
 * **Optimistisk låsning**: hvert objekt har en `version`. Send den version, du læste, ved PATCH og
   DELETE; er data ændret i mellemtiden, svarer API'et 409 ConflictError med den aktuelle version.
 * **Persondata**: opslag og eksport af persondata logges i auditloggen.
+* **Grænse**: højst et antal forespørgsler pr. bruger (alle brugerens tokens tilsammen; standard 600 i
+  minuttet). Derover svarer API'et 429 med `Retry-After` (sekunder); vent så længe, og prøv igen.
 """
 
 NOT_FOUND = gettext_lazy("Findes ikke, eller ligger uden for dit omfang.")
@@ -38,6 +43,15 @@ FORBIDDEN = gettext_lazy("Din rolle må ikke dette.")
 INTEGRITY = gettext_lazy("Ændringen strider mod en regel i databasen (f.eks. en dublet).")
 UNPARSABLE_BODY = gettext_lazy("Indholdet er ikke gyldig JSON.")
 NO_SUCH_DATE = gettext_lazy("Datoen findes ikke i kalenderen (f.eks. 31-02).")
+THROTTLED = gettext_lazy(
+    "For mange forespørgsler: højst %(rate)s pr. bruger. Vent %(seconds)s sekunder (se Retry-After), og prøv igen."
+)
+RATE_UNITS = {
+    "s": gettext_lazy("i sekundet"),
+    "m": gettext_lazy("i minuttet"),
+    "h": gettext_lazy("i timen"),
+    "d": gettext_lazy("i døgnet"),
+}
 
 api = NinjaAPI(
     title="Styrbord API",
@@ -46,6 +60,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs_url="/docs",
+    throttle=[UserRateThrottle()],
 )
 
 
@@ -72,6 +87,16 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         message = str(UNPARSABLE_BODY)
     return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """429 when a user has used the request budget (``STYRBORD_API_RATE_LIMIT``); Ninja adds
+    ``Retry-After`` in whole seconds, and the text says the same number and the budget."""
+    count, _, unit = str(settings.API_RATE_LIMIT or "").partition("/")
+    rate = f"{count} {RATE_UNITS.get(unit, unit)}"
+    seconds = math.ceil(exc.wait) if exc.wait is not None else 1
+    return api.create_response(request, {"detail": str(THROTTLED) % {"rate": rate, "seconds": seconds}}, status=429)
 
 
 @api.exception_handler(ConflictError)

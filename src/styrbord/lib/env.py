@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 
 class ConfigurationError(RuntimeError):
@@ -80,3 +81,19 @@ def envhttps(name: str) -> str | None:
     if rest == value or not rest or any(c.isspace() for c in value) or '"' in value:
         raise ConfigurationError(f"{name}={value!r} must be an https:// address")
     return value
+
+
+_RATE = re.compile(r"^(\d+)/(s|sec|m|min|h|hour|d|day)$")
+_RATE_UNITS = {"s": "s", "sec": "s", "m": "m", "min": "m", "h": "h", "hour": "h", "d": "d", "day": "d"}
+
+
+def envrate(name: str, default: str | None) -> str | None:
+    """Read a request rate like ``600/min`` (units s, min, hour, day) as ``"600/m"``; ``off``
+    (or ``0``) gives None, no limit."""
+    value = envstr(name, default)
+    if value is None or value.strip().lower() in {"off", "0"}:
+        return None
+    found = _RATE.match(value.strip().replace(" ", ""))
+    if not found or int(found.group(1)) < 1:
+        raise ConfigurationError(f"{name}={value!r} is not a rate (use e.g. 600/min, 20/s or off)")
+    return f"{int(found.group(1))}/{_RATE_UNITS[found.group(2)]}"
