@@ -264,6 +264,7 @@ MIDDLEWARE += [
     "styrbord.accounts.middleware.SecurityHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "styrbord.audit.tracking.AdminChangeLogMiddleware",
+    "styrbord.api.idempotency.IdempotencyMiddleware",
 ]
 AUTHENTICATION_BACKENDS = [
     # ModelBackend, but a closed login with the right password is told it is closed (see there).

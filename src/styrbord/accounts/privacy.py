@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from styrbord.accounts.models import ApiToken, RetentionHold, RetentionRule, User
 from styrbord.accounts.privacy_sheets import write_export
+from styrbord.api.idempotency import forget_answers
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_action, prune_access_log
 from styrbord.staff.models import Absence, Employee, Employment
@@ -161,6 +162,7 @@ def anonymise_employee(
     cleared = _clear_free_text(employee)
     absences = Absence.objects.filter(employee_id=pk).delete()[0]
     accounts = _close_accounts(employee)
+    forget_answers(everything=True)  # a stored API answer (kept for retries) may name the person
     log_action(
         employee,
         "staff.employee.anonymised",
@@ -273,6 +275,7 @@ def apply_retention(today: dt.date, *, dry_run: bool = True, user: User | None =
     )
     if dry_run:
         return result
+    forget_answers()
     for employee in Employee.objects.filter(pk__in=due).order_by("pk"):
         anonymise_employee(employee, user, "retention")
         result.anonymised.append(employee.pk)

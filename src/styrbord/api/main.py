@@ -33,6 +33,9 @@ Styrbords API til integrationer (HR, løn, økonomi, BI).
 * **Optimistisk låsning**: hvert objekt har en `version`. Send den version, du læste, ved PATCH og
   DELETE; er data ændret i mellemtiden, svarer API'et 409 ConflictError med den aktuelle version.
 * **Persondata**: opslag og eksport af persondata logges i auditloggen.
+* **Gentagelser**: send en `Idempotency-Key`-header (f.eks. et UUID) med en POST. Sendes samme forespørgsel
+  igen med samme nøgle (f.eks. efter en timeout), udføres den ikke igen: svaret er det første
+  (`Idempotent-Replayed: true`). Samme nøgle med en anden forespørgsel afvises med 422. Nøgler gælder pr. token i 24 timer.
 * **Grænse**: højst et antal forespørgsler pr. bruger (alle brugerens tokens tilsammen; standard 600 i
   minuttet). Derover svarer API'et 429 med `Retry-After` (sekunder); vent så længe, og prøv igen.
 """
