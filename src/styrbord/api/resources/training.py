@@ -21,6 +21,7 @@ from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
 from styrbord.api.crud import ConflictError, Resource, VersionedOut, field_error, item_errors, register
 from styrbord.api.registry import declare
+from styrbord.lib.formatting import format_date
 from styrbord.staff.models import Employee, Employment
 from styrbord.training.models import Booking, BookingStatus, Course, Provider, Session
 from styrbord.training.services import attendance as attendance_services
@@ -167,6 +168,9 @@ class BookingCreate(schemas.Input):
     travel_amount: schemas.Money | None = None
     materials_amount: schemas.Money | None = None
     note: schemas.Text300 = ""
+    # As on the session page: a booking that leaves a facility under its minimum staffing is made
+    # only when confirmed (else 422 at this field, naming the days).
+    confirm_understaffing: bool = False
 
 
 class BookingUpdate(schemas.Input):
@@ -230,7 +234,7 @@ def create_booking(user: Any, data: dict[str, Any]) -> Booking:
     if employment is not None and employment.employee_id != data["employee"].pk:
         raise field_error("employment", _("Ansættelsen tilhører ikke medarbejderen."))
     try:
-        return booking_services.book(
+        booking = booking_services.book(
             data["employee"],
             data["session"],
             employment,
@@ -242,6 +246,23 @@ def create_booking(user: Any, data: dict[str, Any]) -> Booking:
         )
     except BookingError as exc:
         raise _booking_error(exc) from None
+    if booking.staffing_warning and not data.get("confirm_understaffing"):
+        # Raised inside the create's transaction: the booking is rolled back.
+        days = "; ".join(
+            _("%(day)s: %(remaining)s på arbejde, mindst %(minimum)s")
+            % {"day": format_date(w.date), "remaining": w.remaining, "minimum": w.minimum}
+            for w in staffing_warnings(booking)
+        )
+        raise field_error(
+            "confirm_understaffing",
+            _(
+                "Bookingen bringer tilbuddet under minimumsbemandingen (%(days)s). Send confirm_understaffing: true "
+                "for at booke alligevel."
+            )
+            % {"days": days},
+            "understaffing",
+        )
+    return booking
 
 
 # The status a booking may be moved to through the API, and the workflow that does it.

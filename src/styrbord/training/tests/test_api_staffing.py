@@ -10,6 +10,7 @@ import pytest
 from styrbord.api.tests.conftest import ApiClient
 from styrbord.staff.models import Employment
 from styrbord.testing.fixtures import World
+from styrbord.training.models import Booking
 
 from . import helpers
 
@@ -38,10 +39,23 @@ def test_the_api_flags_a_booking_that_breaks_the_minimum_staffing(world: World) 
         {"date": "2026-03-02", "facility": world.dolmer.pk, "remaining": 1, "minimum": 2},
         {"date": "2026-03-03", "facility": world.dolmer.pk, "remaining": 1, "minimum": 2},
     ]
-    response = api.post(
-        "/bookings",
-        {"session": session.pk, "employee": second.employee_id, "employment": second.pk, "status": "booked"},
-    )
+    body = {"session": session.pk, "employee": second.employee_id, "employment": second.pk, "status": "booked"}
+    # As on the session page: not booked until the understaffing is confirmed (the API booked it
+    # with only a flag, while the page and the group booking asked first).
+    refused = api.post("/bookings", body)
+    assert refused.status_code == 422, refused.content
+    assert refused.json()["detail"] == [
+        {
+            "loc": ["body", "payload", "confirm_understaffing"],
+            "msg": "Bookingen bringer tilbuddet under minimumsbemandingen (02-03-2026: 1 på arbejde, mindst 2; "
+            "03-03-2026: 1 på arbejde, mindst 2). Send confirm_understaffing: true for at booke alligevel.",
+            "type": "understaffing",
+        }
+    ]
+    assert not Booking.objects.filter(session=session, employee_id=second.employee_id).exists()
+    english = api.post("/bookings", body, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["detail"][0]["msg"].startswith("The booking takes the facility below its minimum staffing")
+    response = api.post("/bookings", {**body, "confirm_understaffing": True})
     assert response.status_code == 201, response.content
     booking = response.json()
     assert booking["staffing_warning"] is True
