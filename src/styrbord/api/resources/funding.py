@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -18,7 +19,15 @@ from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import CREATE, LIST, RETRIEVE, can
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
-from styrbord.api.crud import ConflictError, Resource, VersionedOut, current_version, field_error, register
+from styrbord.api.crud import (
+    ConflictError,
+    Resource,
+    UnprocessableError,
+    VersionedOut,
+    current_version,
+    field_error,
+    register,
+)
 from styrbord.api.registry import declare
 from styrbord.funding.models import Grant, LedgerEntry, Pool
 from styrbord.funding.services import ledger as ledger_services
@@ -230,8 +239,28 @@ class LedgerOut(VersionedOut):
 
 def _names_people(context: Any) -> bool:
     request = (context or {}).get("request")
-    role = getattr(getattr(request, "user", None), "role", None)
-    return role not in (Role.GRANTOR, Role.ANALYST)
+    return _sees_people(getattr(request, "user", None))
+
+
+def _sees_people(user: Any) -> bool:
+    """Whether the user's ledger rows name their booking and person (not a grantor's or analyst's)."""
+    return getattr(user, "role", None) not in (Role.GRANTOR, Role.ANALYST)
+
+
+def _by_booking(user: Any, value: int) -> Q:
+    """``?booking=``: refused to a role whose rows hide the booking, or walking booking ids would
+    group its postings per seat and person again (a seat's backfill over its hours is a wage)."""
+    if not _sees_people(user):
+        raise UnprocessableError(
+            [
+                {
+                    "loc": ["query", "booking"],
+                    "msg": _("Din rolle kan ikke finde bogføringer efter booking: de viser ikke, hvem de gælder."),
+                    "type": "value_error",
+                }
+            ]
+        )
+    return Q(booking_id=value)
 
 
 class LedgerCreate(schemas.Input):
@@ -361,7 +390,7 @@ LEDGER = Resource(
     refs={"grant": Grant},
     creator=create_entry,
     service_audits=frozenset({"create", "update"}),
-    filters={"grant": (int, "grant_id"), "booking": (int, "booking_id"), "posted_from": (dt.date, "posted_on__gte")},
+    filters={"grant": (int, "grant_id"), "booking": (int, _by_booking), "posted_from": (dt.date, "posted_on__gte")},
     subject=lambda e: e.employee_id,  # a posting for a seat is about its person: reads are logged
     export_columns=[
         ("id", lambda e: e.pk),

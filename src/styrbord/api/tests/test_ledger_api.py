@@ -75,3 +75,25 @@ def test_the_grantor_reads_the_accounts_without_the_people_and_reads_are_logged(
     assert AuditEntry.objects.filter(
         action__startswith="api.funding.ledgerentry", subject_employee_id=world.dolmer_staff[0].pk
     ).exists()
+
+
+def test_the_grantor_cannot_find_postings_by_booking(world: Any, api_as: Any) -> None:
+    """``?booking=`` gave the grantor a seat's postings (fee, backfill, travel) by walking booking
+    ids, although its rows hide the booking: the seat's backfill is a person's wage cost."""
+    from styrbord.funding.services.booking_charges import charge_booking
+
+    pool = helpers.pool(grantor=world.grantor_user.grantor)
+    grant = helpers.grant(pool, world.dolmer, amount="100000")
+    booking = helpers.booking(world.dolmer_staff[0], {"fee": "2400", "backfill": "5000"})
+    charge_booking(booking, [(grant, 100)], world.finance, skip_ineligible=True)
+
+    refused = api_as(world.grantor_user).get("/ledger", booking=booking.pk)
+    exported = api_as(world.grantor_user).get("/ledger/export.csv", booking=booking.pk)
+    finance = api_as(world.finance).get("/ledger", booking=booking.pk)
+
+    assert refused.status_code == 422, refused.content.decode()
+    assert refused.json()["detail"][0]["loc"] == ["query", "booking"]
+    assert "kan ikke finde bogføringer efter booking" in refused.json()["detail"][0]["msg"]
+    assert exported.status_code == 422
+    assert finance.status_code == 200
+    assert {r["booking"] for r in finance.json()["items"]} == {booking.pk}
