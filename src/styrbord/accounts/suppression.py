@@ -23,7 +23,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from styrbord.lib.dates import month_last_day
+from styrbord.lib.dates import local_today, month_last_day
 
 R = TypeVar("R", bound=Hashable)
 C = TypeVar("C", bound=Hashable)
@@ -244,7 +244,7 @@ def _cycle_closing_cell(
     return min(candidates, key=lambda cell: _cost(cell, value))
 
 
-def reference_date(on: dt.date, suppress: bool) -> dt.date:
+def reference_date(on: dt.date, suppress: bool, today: dt.date | None = None) -> dt.date:
     """The day an aggregate describes when ``on`` is chosen: ``on`` itself for users who see every
     number, and for aggregate-only users (``suppress``) the last month end on or before ``on``.
 
@@ -259,7 +259,14 @@ def reference_date(on: dt.date, suppress: bool) -> dt.date:
     that person met the requirement. That is inherent in any published monthly series (the
     history chart is one); the small-cell suppression (fewer than five meeting or missing it per
     row and month) is what limits it.
+
+    A day after ``today`` gives the last month end on or before today: a future month end would
+    tell an aggregate user of the terminations and hires HR has already entered (one social
+    educator fewer on 28 February is the person leaving then).
     """
-    if not suppress or on.day == month_last_day(on.year, on.month):
+    if not suppress:
+        return on
+    on = min(on, today or local_today())
+    if on.day == month_last_day(on.year, on.month):
         return on
     return on.replace(day=1) - dt.timedelta(days=1)

@@ -321,6 +321,21 @@ def test_analysts_figures_describe_the_last_month_end_on_or_before_the_day_chose
     assert reference_date(chosen, suppress) == expected
 
 
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [
+        (dt.date(2027, 2, 28), dt.date(2026, 11, 30)),  # a future month end told of a planned leaving
+        (dt.date(2026, 12, 31), dt.date(2026, 11, 30)),
+        (dt.date(2026, 12, 7), dt.date(2026, 11, 30)),
+        (dt.date(2026, 11, 30), dt.date(2026, 11, 30)),
+    ],
+)
+def test_analysts_cannot_ask_for_a_month_end_still_to_come(chosen: dt.date, expected: dt.date) -> None:
+    today = dt.date(2026, 12, 7)
+    assert reference_date(chosen, True, today) == expected
+    assert reference_date(chosen, False, today) == chosen  # a coordinator's own forecast stays
+
+
 @pytest.fixture
 def one_leaves(world: World, region_target: dict[str, Any]) -> dict[str, Any]:
     """One of Randers' six (all hold KRAP) leaves on the 15th of a past month: on the 10th the region
