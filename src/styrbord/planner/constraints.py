@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from styrbord.planner.funding import funding_classes, usable
 from styrbord.planner.linear import INF, MONEY_UNIT, LinearModel, Penalty
-from styrbord.planner.model import Family
+from styrbord.planner.model import Family, Grant
 from styrbord.planner.prepare import Index
 
 
@@ -120,6 +120,13 @@ def budgets(m: LinearModel, ix: Index) -> list[Penalty]:
     grant pays more than it has left.
 
     One flow column per (funding class, grant); money is in units of 1.000 kr. in the model.
+    A co-financed pool that pays ``f`` of a cost takes ``f / share`` of it (its portion, in the
+    ledger's terms) and leaves the rest of that portion to the own budget (``Grant.own``): so in a
+    class with co-financed payers, the other pools and the co-financed ones' portions together
+    stay within the class's cost (and where no own budget may pay, a co-financed pool pays
+    nothing). Seat by seat a portion is the least cost whose share, rounded half up, is what the
+    pool pays (``Grant.portion``), up to ``500 / share`` øre under ``f / share``: the row allows
+    that much a seat, so every plan the exact charges allow (``funding.allocate``) fits it.
     """
     per_grant: dict[int, list[int]] = defaultdict(list)
     for (_category, payers), members in funding_classes(ix).items():
@@ -128,14 +135,37 @@ def budgets(m: LinearModel, ix: Index) -> list[Penalty]:
             col = m.add_col(0.0, INF)
             flows.append(col)
             per_grant[g].append(col)
-        cols = flows + [a for a, _amount in members]
+        seats = [a for a, _amount in members]
+        cols = flows + seats
         coefs = [1.0] * len(flows) + [-amount / MONEY_UNIT for _a, amount in members]
         m.add_row(Family.BUDGETS, cols, coefs, 0.0, 0.0)
         for g, flow in zip(payers, flows, strict=True):
             grant = ix.grants[g]
             if grant.co_financed:  # co-financing: at most its share of each seat's cost
                 caps = [-grant.cap(amount) / MONEY_UNIT for _a, amount in members]
-                m.add_row(Family.BUDGETS, [flow] + [a for a, _x in members], [1.0, *caps], -INF, 0.0)
+                m.add_row(Family.BUDGETS, [flow, *seats], [1.0, *caps], -INF, 0.0)
+        pays_rest = any(ix.grants[g].own for g in payers)
+        shared: list[tuple[int, Grant]] = []  # the pools' flows (not the own budget's)
+        for g, flow in zip(payers, flows, strict=True):
+            grant = ix.grants[g]
+            if grant.own:
+                continue
+            if grant.co_financed and (grant.share_permille <= 0 or not pays_rest):
+                m.col_ub[flow] = 0.0  # nobody may pay the rest of its portion (or it pays nothing)
+                continue
+            shared.append((flow, grant))
+        co_financed = [(flow, grant) for flow, grant in shared if grant.co_financed]
+        if not co_financed:
+            continue
+        weights = [1000 / grant.share_permille if grant.co_financed else 1.0 for _f, grant in shared]
+        allowance = sum(500 / grant.share_permille for _f, grant in co_financed)
+        m.add_row(
+            Family.BUDGETS,
+            [flow for flow, _g in shared] + seats,
+            weights + [-(amount + allowance) / MONEY_UNIT for _a, amount in members],
+            -INF,
+            0.0,
+        )
     limits = usable(ix)
     for g, cols in per_grant.items():
         limit = limits[g] / MONEY_UNIT

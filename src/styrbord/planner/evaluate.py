@@ -211,10 +211,30 @@ def evaluate(problem: Problem, plan: Plan) -> Evaluation:
         for category, amount in need.items():
             if charged[key][category] != amount:
                 flag(Family.BUDGETS, f"seat {key} {category} charged {charged[key][category]} of {amount} øre")
+    taken: dict[tuple[int, int, str], int] = defaultdict(int)  # the pools' portions of each cost
+    shared: set[tuple[int, int, str]] = set()  # costs a co-financed pool pays part of
     for (p, s, category, grant_id), amount in by_grant.items():
-        cap = grants[grant_id].cap(needs[(p, s)].get(category, 0))
+        grant = grants[grant_id]
+        cap = grant.cap(needs[(p, s)].get(category, 0))
         if amount > cap:
             flag(Family.BUDGETS, f"grant {grant_id} pays {amount} of {category} for {(p, s)}, its share allows {cap}")
+        if grant.own or amount <= 0:
+            continue
+        if grant.co_financed:
+            shared.add((p, s, category))
+            taken[(p, s, category)] += grant.portion(amount) if grant.share_permille > 0 else amount
+        else:
+            taken[(p, s, category)] += amount
+    # The ledger charges a co-financed pool its share of its portion of a cost and leaves the rest of
+    # that portion to the own money (funding.rules.plan_split): no other pool may pay it.
+    for p, s, category in sorted(shared):
+        amount = needs[(p, s)].get(category, 0)
+        if taken[(p, s, category)] > amount:
+            flag(
+                Family.BUDGETS,
+                f"pools take {taken[(p, s, category)]} of {amount} øre of {category} for {(p, s)}: "
+                "a co-financed grant's portion left to other pools, not to the own budget",
+            )
     for grant_id, amount in spent.items():
         if amount > grants[grant_id].remaining_ore:
             flag(Family.BUDGETS, f"grant {grant_id} overspent: {amount} of {grants[grant_id].remaining_ore} øre")

@@ -3,7 +3,8 @@
 Existing bookings are kept where they are. Then, over and over, take the seat that buys
 the most points per krone (cheapest seat per point gained), if it breaks no hard rule:
 the course has room, the person is free that day and under the yearly cap, the facility
-keeps its minimum staff, a grant can pay (the most earmarked grant first), and missing
+keeps its minimum staff, the grants can pay (pools before the own budget, the most earmarked
+first; see ``GreedyState.charge``), and missing
 prerequisites come along as a bundle with their cheapest earlier session. Gains only
 shrink as targets fill, so a lazy priority queue gives the same answer as a full rescan.
 """
@@ -82,16 +83,41 @@ class GreedyState:
         return all(self.usage[r] + coef <= self.row_ub[r] + 1e-9 for r, coef in self.seat_rows[a])
 
     def charge(self, a: int) -> list[tuple[int, int]] | None:
-        """Take the seat's cost from its grants, most earmarked first; None if they cannot pay."""
+        """Take the seat's cost from its grants, the least own money first; None if they cannot pay.
+
+        Each category as the ledger charges it (see ``funding``): the full pools, most earmarked
+        first; then the co-financed pools, each its share of a portion of what is left, if an own
+        budget may pay the rest of that portion; the own budgets pay whatever the pools do not."""
         if not self.check_budget:
             return []
+        grants = self.ix.grants
         taken: list[tuple[int, int]] = []
         for category, amount in self.ix.seats[a].amounts.items():
-            need = amount
-            for g in self.ix.seats[a].funding.get(category, ()):
-                if need == 0:
-                    break
-                take = min(need, self.budget[g], self.ix.grants[g].cap(amount))
+            if amount <= 0:
+                continue
+            payers = self.ix.seats[a].funding.get(category, ())
+            own = [g for g in payers if grants[g].own]
+            full = [g for g in payers if not grants[g].own and not grants[g].co_financed]
+            shared = [g for g in payers if grants[g].co_financed and grants[g].share_permille > 0] if own else []
+            free = amount  # what no pool's portion has taken yet
+            paid = 0
+            for g in full:
+                take = min(free, self.budget[g])
+                if take > 0:
+                    self.budget[g] -= take
+                    taken.append((g, take))
+                    free -= take
+                    paid += take
+            for g in shared:
+                take = min(grants[g].cap(free), self.budget[g])
+                if take > 0:
+                    self.budget[g] -= take
+                    taken.append((g, take))
+                    free -= grants[g].portion(take)
+                    paid += take
+            need = amount - paid
+            for g in own:
+                take = min(need, self.budget[g])
                 if take > 0:
                     self.budget[g] -= take
                     taken.append((g, take))

@@ -133,9 +133,22 @@ class Session:
         return self.days[-1]
 
 
+# A field added after fingerprints were recorded: left out of the fingerprint while it has its
+# default, so problems that do not use it keep theirs (a benchmark's recorded bound stays valid).
+OMIT_DEFAULT = {"fingerprint": "omit_default"}
+
+
 @dataclass(frozen=True)
 class Grant:
-    """Money that may pay for seats: a pool's remaining balance, or the municipality's own budget."""
+    """Money that may pay for seats: a pool's remaining balance, or the municipality's own budget.
+
+    ``own`` marks the own budget (the facilities' own money). The ledger charges a pool its
+    co-financing share of its *portion* of a cost and leaves the rest of that portion to the
+    facility (``funding.rules.plan_split``): what a co-financed pool pays takes ``portion`` of the
+    cost, which no other pool may pay, and what it does not pay of it is own money. So a
+    co-financed pool pays only where an own budget pays the rest. The own budget has no
+    co-financing share, and is charged last.
+    """
 
     id: int
     name: str
@@ -145,10 +158,11 @@ class Grant:
     period_start: dt.date = dt.date.min
     period_end: dt.date = dt.date.max
     share_permille: int = 1000  # co-financing: the grant pays at most this share of each eligible cost
+    own: bool = field(default=False, metadata=OMIT_DEFAULT)  # the own budget: pays what the pools leave
 
     @property
     def co_financed(self) -> bool:
-        return self.share_permille < 1000
+        return self.share_permille < 1000 and not self.own
 
     def cap(self, amount_ore: int) -> int:
         """The most the grant may pay of a cost of ``amount_ore``: its co-financing share, rounded
@@ -157,6 +171,16 @@ class Grant:
         if not self.co_financed:
             return amount_ore
         return (amount_ore * self.share_permille + 500) // 1000
+
+    def portion(self, amount_ore: int) -> int:
+        """The least cost of which the grant pays ``amount_ore`` (the inverse of ``cap``): what a
+        co-financed pool paying that takes of a cost, in the ledger's terms its portion. Its
+        co-financing does not pay ``portion - amount``, which falls to the own budget."""
+        if amount_ore <= 0 or not self.co_financed:
+            return max(0, amount_ore)
+        if self.share_permille <= 0:
+            raise ValueError(f"grant {self.id} pays no share of any cost")
+        return -((500 - 1000 * amount_ore) // self.share_permille)  # ceil((1000 x amount - 500) / share)
 
     def pays_for(self, facility_id: int, category: str, day: dt.date) -> bool:
         """Whether a seat's ``category`` cost at ``facility_id`` starting on ``day`` is eligible."""
@@ -263,7 +287,11 @@ def fingerprint(problem: Problem) -> str:
 
 def _canonical(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in fields(value)}
+        return {
+            f.name: _canonical(getattr(value, f.name))
+            for f in fields(value)
+            if not (f.metadata.get("fingerprint") == "omit_default" and getattr(value, f.name) == f.default)
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dt.date):

@@ -71,9 +71,9 @@ class Seat:
         self.price: int = 0 if paid else self.cost.total
 
 
-def grant_preference(grant: Grant) -> tuple[int, int, dt.date, int]:
+def grant_preference(grant: Grant) -> tuple[bool, int, int, dt.date, int]:
     """Charge order: the most earmarked grant first, own budgets last (what a careful person does)."""
-    return (len(grant.facility_ids) or 10**9, len(grant.categories), grant.period_end, grant.id)
+    return (grant.own, len(grant.facility_ids) or 10**9, len(grant.categories), grant.period_end, grant.id)
 
 
 def is_eligible(person: Person, session: Session) -> bool:

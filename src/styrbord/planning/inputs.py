@@ -243,7 +243,7 @@ def _grants(
     if scenario.own_budget > 0:
         used = own_budget_used(scenario)
         left = max(ZERO, scenario.own_budget - used)
-        result.append(engine.Grant(id=OWN_BUDGET_ID, name=str(OWN_BUDGET_NAME), remaining_ore=to_ore(left)))
+        result.append(engine.Grant(id=OWN_BUDGET_ID, name=str(OWN_BUDGET_NAME), remaining_ore=to_ore(left), own=True))
         names[OWN_BUDGET_ID] = str(OWN_BUDGET_NAME)
         if used > 0:
             names[OWN_BUDGET_ID] = _("%(name)s (%(budget)s, heraf %(used)s brugt af godkendte planer)") % {

@@ -9,7 +9,16 @@ from dataclasses import replace
 import pytest
 
 from styrbord.planner.evaluate import evaluate
-from styrbord.planner.model import Booking, Family, Problem, StaffingPeriod, StaffingRule
+from styrbord.planner.model import (
+    Assignment,
+    Booking,
+    Charge,
+    Family,
+    Plan,
+    Problem,
+    StaffingPeriod,
+    StaffingRule,
+)
 from styrbord.planner.solve import solve
 from styrbord.planning.tests.tiny import FACILITY, A, B, day, everyone, grant, person, problem, quick, session
 
@@ -191,7 +200,7 @@ def test_fixed_bookings_stay_and_movable_ones_may_move() -> None:
 def test_a_co_financed_grant_pays_only_its_share() -> None:
     people = [person(i, hourly_wage_ore=0) for i in range(1, 4)]
     half = grant(10_000, share_permille=500)
-    own = grant(1_600, gid=2)  # enough for the other half of three seats
+    own = grant(1_600, gid=2, own=True)  # enough for the other half of three seats
     pb = problem(people, [session(11, A, (1,), fee_ore=100_000)], [everyone(21, A, people)], [half, own])
     result = solve(pb, quick())
     assert len(result.plan.assignments) == 3
@@ -199,6 +208,79 @@ def test_a_co_financed_grant_pays_only_its_share() -> None:
     assert sum(c.amount_ore for c in result.plan.charges) == 300_000
     assert evaluate(pb, result.plan).ok
     short = problem(
-        people, [session(11, A, (1,), fee_ore=100_000)], [everyone(21, A, people)], [half, grant(1_200, gid=2)]
+        people,
+        [session(11, A, (1,), fee_ore=100_000)],
+        [everyone(21, A, people)],
+        [half, grant(1_200, gid=2, own=True)],
     )
     assert len(solve(short, quick()).plan.assignments) == 2
+
+
+def _paid_by(plan: Plan) -> dict[int, int]:
+    paid: Counter[int] = Counter()
+    for charge in plan.charges:
+        paid[charge.grant_id] += charge.amount_ore
+    return dict(paid)
+
+
+@pytest.mark.parametrize("strategy", ["milp", "greedy"])
+def test_budgets_leave_what_a_co_financed_grant_does_not_pay_of_its_portion_to_the_own_budget(strategy: str) -> None:
+    """The ledger charges a 50 % pool half of its portion of a cost and leaves the other half to
+    the facility's own money, never to another pool (funding.rules.plan_split). Two seats of
+    1.000 kr., a 50 % pool, a full pool of 1.000 kr. and 100 kr. of own money (each grant plus the
+    krone the planner keeps back): only one seat can be paid, the full pool's. The planner had each
+    pool pay half of each seat, and the ledger then put 1.000 kr. on 100 kr. of own money."""
+    people = [person(i, hourly_wage_ore=0) for i in (1, 2)]
+    half, full = grant(10_000, share_permille=500), grant(1_001, gid=2)
+    sessions, targets = [session(11, A, (1,), fee_ore=100_000)], [everyone(21, A, people)]
+    pb = problem(people, sessions, targets, [half, full, grant(101, gid=3, own=True)])
+    result = solve(pb, quick(strategy=strategy))
+    assert evaluate(pb, result.plan).ok
+    assert "repaired" not in result.stats  # the model knew: no seat dropped after the solve
+    assert len(result.plan.assignments) == 1
+    assert _paid_by(result.plan) == {2: 100_000}
+    # The old plan: each pool half of each seat. The evaluator rejects both seats.
+    seats = tuple(Assignment(p.id, 11, 100_000) for p in people)
+    halves = Plan(seats, tuple(Charge(g, p.id, 11, "fee", 50_000) for p in people for g in (1, 2)))
+    assert evaluate(pb, halves).by_family == {Family.BUDGETS: 2}
+    # With 500 kr. of own money both seats: the 50 % pool pays half of one, own money the other half.
+    richer = problem(people, sessions, targets, [half, full, grant(501, gid=3, own=True)])
+    result = solve(richer, quick(strategy=strategy))
+    assert evaluate(richer, result.plan).ok
+    assert "repaired" not in result.stats
+    assert len(result.plan.assignments) == 2
+    assert _paid_by(result.plan) == {1: 50_000, 2: 100_000, 3: 50_000}
+    # Without an own budget a co-financed pool pays nothing: nobody would pay the rest.
+    alone = problem(people, sessions, targets, [half])
+    assert solve(alone, quick(strategy=strategy)).plan.assignments == ()
+
+
+@pytest.mark.parametrize("strategy", ["milp", "greedy"])
+def test_pools_pay_before_the_own_budget(strategy: str) -> None:
+    """Pools expire; the own money is what is left. With 100.000 kr. of own money a 50 % pool paid
+    nothing of a seat: the points and the cost were the same whoever paid. The pools pay first,
+    a co-financed one its share, and the own budget the rest."""
+    people = [person(1, hourly_wage_ore=0), person(2, hourly_wage_ore=0, facility=FACILITY + 1)]
+    sessions, targets = [session(11, A, (1,), fee_ore=100_000)], [everyone(21, A, people)]
+    own = grant(100_000, gid=3, own=True)
+    half = grant(10_000, share_permille=500, facility_ids=frozenset({FACILITY}))
+    full = grant(10_000, gid=2, facility_ids=frozenset({FACILITY + 1}))
+    pb = problem(people, sessions, targets, [own, half, full])
+    result = solve(pb, quick(strategy=strategy))
+    assert evaluate(pb, result.plan).ok
+    assert len(result.plan.assignments) == 2
+    assert _paid_by(result.plan) == {1: 50_000, 2: 100_000, 3: 50_000}
+
+
+def test_preferring_pools_never_costs_more() -> None:
+    """Of two sessions giving the same points, the cheaper is planned though only own money pays
+    for it, and the pool only for the dearer one: who pays breaks ties, never the cost."""
+    people = [person(1, hourly_wage_ore=0)]
+    pool = grant(10_000, period_start=day(20))
+    sessions = [session(11, A, (1,), fee_ore=100_000), session(12, A, (30,), fee_ore=100_100)]
+    pb = problem(people, sessions, [everyone(21, A, people)], [pool, grant(100_000, gid=3, own=True)])
+    for strategy in ("milp", "greedy"):
+        result = solve(pb, quick(strategy=strategy))
+        assert evaluate(pb, result.plan).ok
+        assert [a.session_id for a in result.plan.assignments] == [11]
+        assert _paid_by(result.plan) == {3: 100_000}
