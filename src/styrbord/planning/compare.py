@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext_lazy, ngettext
+from babel.lists import format_list
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext as _
 
 from styrbord.accounts.permissions import RETRIEVE, scoped_for
 from styrbord.funding.models import Grant
@@ -56,8 +58,12 @@ def _reason(row: dict[str, Any]) -> str:
     return str(label) if label is not None else str(row.get("reason_label") or reason)
 
 
-def present(result: dict[str, Any]) -> dict[str, Any]:
-    """A stored result made ready for templates: amounts as Decimal, dates as dates, shares in percent."""
+def present(result: dict[str, Any], new_seats: Mapping[int, int] | None = None) -> dict[str, Any]:
+    """A stored result made ready for templates: amounts as Decimal, dates as dates, shares in percent.
+
+    ``new_seats``: per facility, the plan's new seats (``new_seats_by_facility``). A facility's
+    ``seats`` count the existing bookings the plan keeps too; with it, each facility row says
+    ``new_seats`` and ``existing_seats`` apart, as the run's page and its export show them."""
     out = dict(result)
     out["targets"] = [
         {
@@ -77,6 +83,7 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
             **row,
             **{k: Decimal(row[k]) for k in MONEY_KEYS if k in row},
             "first_short_date": dt.date.fromisoformat(row["first_short_day"]) if row.get("first_short_day") else None,
+            **(_seats_apart(row, new_seats) if new_seats is not None else {}),
         }
         for row in result.get("facilities", [])
     ]
@@ -91,6 +98,25 @@ def present(result: dict[str, Any]) -> dict[str, Any]:
         for row in result.get("grants", [])
     ]
     return out
+
+
+def _seats_apart(row: dict[str, Any], new_seats: Mapping[int, int]) -> dict[str, int]:
+    new = new_seats.get(int(row["facility"]), 0)
+    return {"new_seats": new, "existing_seats": int(row.get("seats") or 0) - new}
+
+
+def new_seats_by_facility(run: PlanRun) -> dict[int, int]:
+    """Per facility, the new seats of the run's plan (not its existing bookings): what accepting
+    it books there. A seat belongs to its person's main employment's facility as the run saw it
+    (its inputs), as the stored result counts ``seats``. One query."""
+    facility_of = {int(p["id"]): int(p["facility_id"]) for p in (run.inputs or {}).get("persons", [])}
+    counts: dict[int, int] = {}
+    for employment_id, facility_id in (
+        run.assignments.filter(existing=False).order_by().values_list("employment_id", "employment__facility_id")
+    ):
+        facility = facility_of.get(employment_id, facility_id)
+        counts[facility] = counts.get(facility, 0) + 1
+    return counts
 
 
 # --- what a reader sees of a run --------------------------------------------------------------------
@@ -156,7 +182,7 @@ def reader_for(user: User | AnonymousUser, runs: Iterable[PlanRun]) -> Reader:
 
 OTHER_FACILITIES = gettext_lazy("Øvrige tilbud (%(count)s)")
 OTHER_GRANTS = gettext_lazy("Tilsagn til øvrige tilbud (%(count)s)")
-SUMMED = ("staff", "minimum", "seats", "days_away")
+SUMMED = ("staff", "minimum", "seats", "new_seats", "existing_seats", "days_away")
 
 
 def _others_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -166,7 +192,7 @@ def _others_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "facility": None,
         "others": True,
         "name": str(OTHER_FACILITIES) % {"count": len(rows)},
-        **{key: sum(int(row.get(key) or 0) for row in rows) for key in SUMMED},
+        **{key: sum(int(row.get(key) or 0) for row in rows) for key in SUMMED if any(key in row for row in rows)},
         "cost": sum((row.get("cost", ZERO) for row in rows), ZERO),
         "peak": None,
         "margin": None,
@@ -213,6 +239,197 @@ def hidden_targets_note(count: int) -> str:
         "%(count)s krav gælder kun tilbud uden for dit område og vises ikke.",
         count,
     ) % {"count": count}
+
+
+# --- what differs between runs' inputs ----------------------------------------------------------
+
+# What two runs may have been worked out from differently, in the order named; each from the
+# runs' stored parameters (the scenario's settings) and inputs (the data, ``inputs.snapshot``).
+DIFFERENCES = {
+    "period": pgettext_lazy("runs differ in", "periode"),
+    "facilities": pgettext_lazy("runs differ in", "tilbud"),
+    "staff": pgettext_lazy("runs differ in", "medarbejdere"),
+    "competences": pgettext_lazy("runs differ in", "medarbejdernes kompetencer"),
+    "requirements": pgettext_lazy("runs differ in", "krav"),
+    "validity": pgettext_lazy("runs differ in", "kompetencernes gyldighed"),
+    "sessions": pgettext_lazy("runs differ in", "kurser og hold"),
+    "bookings": pgettext_lazy("runs differ in", "eksisterende bookinger"),
+    "staffing": pgettext_lazy("runs differ in", "minimumsbemanding"),
+    "grants": pgettext_lazy("runs differ in", "tilsagn"),
+    "remaining": pgettext_lazy("runs differ in", "tilsagnenes restbeløb"),
+    "own_budget": pgettext_lazy("runs differ in", "egen finansiering"),
+    "days_cap": pgettext_lazy("runs differ in", "loft over kursusdage pr. person"),
+    "keep_accepted": pgettext_lazy("runs differ in", "om godkendte bookinger må flyttes"),
+    "time_limit": pgettext_lazy("runs differ in", "tidsgrænse"),
+}
+# What a requirement's deadline and its coverage without a plan follow from.
+COVERAGE_INPUTS = ("period", "facilities", "staff", "competences", "requirements")
+# A person's data that is the scenario's (a parameter) or the municipality's, not the person's.
+NOT_PERSONAL = ("holdings", "days_cap_per_year", "municipality_id")
+LAST_DAY = "9999-12-31"
+
+
+def _differ(values: list[Any]) -> bool:
+    return any(value != values[0] for value in values[1:])
+
+
+def _common(sets: Iterable[Iterable[Any]]) -> set[Any]:
+    found: set[Any] | None = None
+    for items in sets:
+        found = set(items) if found is None else found & set(items)
+    return found or set()
+
+
+def input_differences(runs: list[PlanRun]) -> list[str] | None:
+    """What the runs were worked out from differently (keys of ``DIFFERENCES``, in its order): []
+    when nothing; None for fewer than two runs, or a run stored without its inputs.
+
+    Each difference is named once, not again as the others it brings along: with other facilities
+    come other people, requirements and grants' scopes, so the people, requirements and grants
+    are compared at the facilities all runs plan for; the courses and bookings are compared
+    within the period all runs plan, and the people's days away on the course days all runs have.
+    The people decide who shares an in-house course's price and whose seats are someone else's,
+    so with other people the sessions' prices and free seats are not compared."""
+    if len(runs) < 2 or not all((run.inputs or {}).get("persons") is not None for run in runs):
+        return None
+    stored = [(run.parameters or {}, run.inputs) for run in runs]
+    params = [p for p, _ in stored]
+    problems = [i for _, i in stored]
+    found: list[str] = []
+
+    def scalar(key: str, name: str, convert: Any = str) -> None:
+        values = [p.get(name) for p in params]
+        if None not in values and _differ([convert(v) for v in values]):
+            found.append(key)
+
+    # The period: the scenario's, and the first day a run could put someone on a course.
+    periods = [(p.get("start_date"), p.get("horizon_end"), i.get("start")) for p, i in stored]
+    if _differ(periods):
+        found.append("period")
+    first = max(str(i.get("start") or "") for i in problems)
+    last = min(str(p.get("horizon_end") or LAST_DAY) for p in params)
+    facilities = [
+        sorted(p["facilities"]) if "facilities" in p else sorted(r["facility_id"] for r in i.get("staffing", []))
+        for p, i in stored
+    ]
+    if _differ(facilities):
+        found.append("facilities")
+    at = _common(facilities)
+    session_days = _common({day for s in i.get("sessions", []) for day in s["days"]} for i in problems)
+
+    def personal(person: dict[str, Any]) -> dict[str, Any]:
+        row = {k: v for k, v in person.items() if k not in NOT_PERSONAL}
+        row["unavailable"] = sorted(set(row.get("unavailable", [])) & session_days)
+        away = {f: sorted(set(days) & session_days) for f, days in (row.get("away_at") or {}).items()}
+        row["away_at"] = {f: days for f, days in away.items() if days}
+        return row
+
+    people = [{p["id"]: p for p in i["persons"] if p["facility_id"] in at} for i in problems]
+    if _differ([{pk: personal(person) for pk, person in group.items()} for group in people]):
+        found.append("staff")
+    other_people = "staff" in found
+    both = _common(people)
+    if _differ([{pk: group[pk].get("holdings") for pk in both} for group in people]):
+        found.append("competences")
+
+    def requirement(row: dict[str, Any], horizon: Any) -> dict[str, Any]:
+        # The people in scope follow the people; a deadline that is the horizon follows the period.
+        out = {k: v for k, v in row.items() if k != "population"}
+        out["deadline"] = "horizon" if row.get("deadline") == horizon else row.get("deadline")
+        return out
+
+    requirements = [
+        {r["id"]: requirement(r, p.get("horizon_end")) for r in i.get("requirements", [])} for p, i in stored
+    ]
+    if "facilities" in found or other_people:  # which ones apply follows those: only the shared ones
+        shared = _common(requirements)
+        requirements = [{pk: group[pk] for pk in shared} for group in requirements]
+    if _differ(requirements):
+        found.append("requirements")
+    validity = [i.get("validity_months") or {} for i in problems]
+    shared = _common(validity)
+    if _differ([{c: group[c] for c in shared} for group in validity]):
+        found.append("validity")
+
+    def course_session(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if not (other_people and k in ("fee_ore", "capacity"))}
+
+    sessions = [
+        {s["id"]: course_session(s) for s in i.get("sessions", []) if s["days"] and first <= s["days"][0] <= last}
+        for i in problems
+    ]
+    if _differ(sessions):
+        found.append("sessions")
+    in_all = _common({s["id"] for s in i.get("sessions", [])} for i in problems)
+    moves = _differ([p.get("keep_accepted") for p in params])
+    bookings = [
+        sorted(
+            (b["person_id"], b["session_id"], b["paid"], None if moves else b["fixed"])
+            for b in i.get("bookings", [])
+            if b["person_id"] in both and b["session_id"] in in_all
+        )
+        for i in problems
+    ]
+    if _differ(bookings):
+        found.append("bookings")
+
+    def rule(row: dict[str, Any]) -> dict[str, Any]:
+        # Public holidays are the calendar's, and a period outside the shared one the period's.
+        out = {k: v for k, v in row.items() if k != "holidays"}
+        out["periods"] = [p for p in row.get("periods", []) if p["start"] <= last and p["end"] >= first]
+        return out
+
+    staffing = [{r["facility_id"]: rule(r) for r in i.get("staffing", []) if r["facility_id"] in at} for i in problems]
+    if _differ(staffing):
+        found.append("staffing")
+
+    grant_rows = [{g["id"]: g for g in i.get("grants", []) if g["id"] != OWN_BUDGET_ID} for i in problems]
+    chosen = [
+        sorted(p["grants"]) if "grants" in p else sorted(rows) for p, rows in zip(params, grant_rows, strict=True)
+    ]
+    held = _common(grant_rows)
+    # A grant to the municipality pays at the facilities planned for: that follows the facilities.
+    ignored = {"remaining_ore", "name"} | ({"facility_ids"} if "facilities" in found else set())
+    terms = [{pk: {k: v for k, v in rows[pk].items() if k not in ignored} for pk in held} for rows in grant_rows]
+    if _differ(chosen) or _differ(terms):
+        found.append("grants")
+    if _differ([{pk: rows[pk]["remaining_ore"] for pk in held} for rows in grant_rows]):
+        found.append("remaining")
+    scalar("own_budget", "own_budget", Decimal)
+    scalar("days_cap", "days_cap_per_year", int)
+    scalar("keep_accepted", "keep_accepted", bool)
+    scalar("time_limit", "time_limit_s", int)
+    return found
+
+
+def _listed(keys: Iterable[str]) -> str:
+    """The differences named as a list in the reader's language ("periode og medarbejdere")."""
+    locale = "en_GB" if (get_language() or "da").startswith("en") else "da_DK"
+    return format_list([str(DIFFERENCES[key]) for key in keys], locale=locale)
+
+
+def differences_note(keys: list[str] | None) -> str:
+    """What the compared runs were worked out from differently, said above their figures."""
+    if keys is None:
+        return ""
+    if not keys:
+        return _("Kørslerne er regnet på de samme inddata.")
+    return _("Kørslerne er regnet på forskellige inddata: %(differences)s.") % {"differences": _listed(keys)}
+
+
+def per_run_note(keys: list[str] | None) -> str:
+    """Said where a requirement's deadline or coverage without a plan is not the same for every
+    run: why (of the differences, those these follow from), when the stored inputs tell."""
+    why = [key for key in keys or [] if key in COVERAGE_INPUTS]
+    if not why:
+        return _(
+            "Fristen eller dækningen uden plan er ikke den samme for alle kørslerne. Hvor de ikke er ens, står "
+            "kørslens egen under dens tal."
+        )
+    return _(
+        "Fristen eller dækningen uden plan er ikke den samme for alle kørslerne. Det skyldes forskelle i "
+        "%(differences)s. Hvor de ikke er ens, står kørslens egen under dens tal."
+    ) % {"differences": _listed(why)}
 
 
 # --- comparing runs -------------------------------------------------------------------------------
@@ -280,10 +497,14 @@ def comparison(runs: list[PlanRun], reader: Reader | None = None) -> dict[str, A
         rest["name"] = str(OTHER_FACILITIES) % {"count": len(others)}
         rest["others"] = True
         facility_rows.append(rest)
+    differences = input_differences(runs)
     return {
         "totals": totals,
         "targets": ordered,
         "per_run": any(not (t["same_deadline"] and t["same_baseline"]) for t in ordered),
+        "differences": differences,
+        "differences_note": differences_note(differences),
+        "per_run_note": per_run_note(differences),
         "facilities": facility_rows,
         "hidden_targets": len(hidden_targets),
         "hidden_targets_note": hidden_targets_note(len(hidden_targets)) if hidden_targets else "",

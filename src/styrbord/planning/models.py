@@ -12,7 +12,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -141,8 +143,23 @@ class Scenario(RuleFieldsMixin, models.Model):
         return self.first_day_for_new_seats(today) > self.horizon_end
 
 
+class PlanRunQuerySet(models.QuerySet["PlanRun"]):
+    def numbered(self) -> PlanRunQuerySet:
+        """The runs with their ``number`` (see ``PlanRun.number``) in the same query."""
+        earlier = (
+            PlanRun.objects.filter(scenario=OuterRef("scenario"), pk__lte=OuterRef("pk"))
+            .order_by()
+            .values("scenario")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(number=Subquery(earlier))
+
+
 class PlanRun(RuleFieldsMixin, models.Model):
     """One solver run of a scenario: the inputs it saw, its parameters, progress, and what came out."""
+
+    objects = PlanRunQuerySet.as_manager()
 
     scope_paths = ScopePaths(municipality="scenario__municipality", facility="scenario__facilities")
 
@@ -198,7 +215,14 @@ class PlanRun(RuleFieldsMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scenario} #{self.pk}"
+        return f"{self.scenario} #{self.number}"
+
+    @cached_property
+    def number(self) -> int:
+        """The run's number within its scenario, as the pages name it ("plan #2"): the first run of
+        a scenario is 1. Counted, not stored: the runs made before it in the same scenario, itself
+        included (ids grow with time). ``PlanRunQuerySet.numbered`` gives it for a list in one query."""
+        return PlanRun.objects.filter(scenario_id=self.scenario_id, pk__lte=self.pk).count()
 
     @property
     def is_active(self) -> bool:

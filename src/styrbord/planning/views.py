@@ -40,7 +40,14 @@ from styrbord.lib.dates import local_today
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Municipality
 from styrbord.planning import services
-from styrbord.planning.compare import comparison, for_reader, hidden_targets_note, present, reader_for
+from styrbord.planning.compare import (
+    comparison,
+    for_reader,
+    hidden_targets_note,
+    new_seats_by_facility,
+    present,
+    reader_for,
+)
 from styrbord.planning.forms import ScenarioForm
 from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.web.downloads import attachment, file_name
@@ -72,18 +79,23 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     """The user's scenarios with the run their figures come from: an accepted scenario's accepted
     run (a newer draft run is named beside it), otherwise the latest run."""
     _require(request, LIST, "scenario")
-    scenarios = scoped_for(request.user, LIST, "scenario", Scenario.objects.all()).select_related(
-        "municipality", "accepted_run"
-    )
+    scenarios = scoped_for(request.user, LIST, "scenario", Scenario.objects.all()).select_related("municipality")
     scenarios = scenarios.prefetch_related(
-        Prefetch("runs", queryset=PlanRun.objects.order_by("-created_at", "-id"), to_attr="run_list")
+        Prefetch(
+            "runs",
+            # Every run of every scenario: without their snapshots, which the list shows nothing of.
+            queryset=PlanRun.objects.numbered().defer("inputs", "result").order_by("-created_at", "-id"),
+            to_attr="run_list",
+        )
     )
     rows = []
     for scenario in scenarios:
-        latest = scenario.run_list[0] if scenario.run_list else None  # type: ignore[attr-defined]
-        shown = scenario.accepted_run or latest
+        run_list: list[PlanRun] = scenario.run_list  # type: ignore[attr-defined]
+        latest = run_list[0] if run_list else None
+        accepted = next((run for run in run_list if run.pk == scenario.accepted_run_id), None)
+        shown = accepted or latest
         newer = latest if latest is not None and shown is not None and latest.pk != shown.pk else None
-        rows.append({"scenario": scenario, "run": shown, "accepted": scenario.accepted_run is not None, "newer": newer})
+        rows.append({"scenario": scenario, "run": shown, "accepted": accepted is not None, "newer": newer})
     user: Any = request.user
     context = {
         "rows": rows,
@@ -157,7 +169,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Scenario.objects.select_related("municipality").prefetch_related("facilities", "grants__pool"),
         pk=pk,
     )
-    runs = list(scenario.runs.order_by("-created_at", "-id")[:20])
+    runs = list(scenario.runs.numbered().order_by("-created_at", "-id")[:20])
     today = local_today()
     context = {
         "scenario": scenario,
@@ -189,7 +201,7 @@ def run_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _run(request: HttpRequest, pk: int, action: str = RETRIEVE) -> PlanRun:
     return get_scoped_or_404(
-        request.user, action, "plan_run", PlanRun.objects.select_related("scenario__municipality"), pk=pk
+        request.user, action, "plan_run", PlanRun.objects.numbered().select_related("scenario__municipality"), pk=pk
     )
 
 
@@ -236,7 +248,7 @@ def _result_for(request: HttpRequest, run: PlanRun) -> dict[str, Any]:
     """The run's result as the user may see it: a facility manager sees their own facilities'
     figures and the others' summed in one row (``compare.for_reader``); the page and the export
     both come from here."""
-    return for_reader(present(run.result or {}), reader_for(request.user, [run]))
+    return for_reader(present(run.result or {}, new_seats_by_facility(run)), reader_for(request.user, [run]))
 
 
 def _seat_status(seat: PlanAssignment) -> str:
@@ -292,7 +304,8 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                 pgettext("plan export column", "Tilbud"),
                 _("Medarbejdere"),
                 _("Minimumsbemanding"),
-                pgettext("plan export column", "Pladser"),
+                _("Nye kursuspladser"),
+                _("Allerede bookede kursuspladser"),
                 _("Kursusdage væk"),
                 _("Flest væk samme dag"),
                 _("Mindste margin"),
@@ -303,7 +316,8 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                     f["name"],
                     f.get("staff"),
                     f.get("minimum"),
-                    f.get("seats"),
+                    f.get("new_seats"),
+                    f.get("existing_seats"),
                     f.get("days_away"),
                     f.get("peak"),
                     f.get("margin"),
@@ -311,8 +325,8 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                 ]
                 for f in result["facilities"]
             ],
-            money_columns={7},
-            column_widths=[32, 12, 12, 10, 12, 12, 12, 14],
+            money_columns={8},
+            column_widths=[32, 12, 12, 12, 14, 12, 12, 12, 14],
         ),
         Sheet(
             pgettext("plan export sheet", "Finansiering"),
@@ -368,7 +382,7 @@ def run_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         {"run": run.pk, "scenario": run.scenario_id},
         kind=AuditEntry.Kind.EXPORT,
     )
-    return attachment(content, file_name(f"plan-{run.pk}-{run.scenario.name}", "xlsx"))
+    return attachment(content, file_name(f"plan-{run.number}-{run.scenario.name}", "xlsx"))
 
 
 @require_GET
@@ -457,8 +471,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     """Runs side by side: coverage by deadline, cost, staffing impact per facility."""
     _require(request, LIST, "plan_run")
     choices = list(
-        scoped_for(request.user, LIST, "plan_run", PlanRun.objects.select_related("scenario"))
+        scoped_for(request.user, LIST, "plan_run", PlanRun.objects.numbered().select_related("scenario"))
         .filter(status=PlanRun.Status.DONE)
+        .defer("inputs", "result")  # 50 runs' snapshots, of which the choices show none
         .order_by("-created_at", "-pk")[:50]
     )
     if "koersel" in request.GET:
@@ -469,7 +484,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             latest.setdefault(run.scenario_id, run.pk)
         ids = list(latest.values())[:MAX_COMPARED]
     runs = list(
-        scoped_for(request.user, RETRIEVE, "plan_run", PlanRun.objects.select_related("scenario")).filter(
+        scoped_for(request.user, RETRIEVE, "plan_run", PlanRun.objects.numbered().select_related("scenario")).filter(
             pk__in=ids, status=PlanRun.Status.DONE
         )
     )

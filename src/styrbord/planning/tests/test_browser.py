@@ -89,8 +89,8 @@ def test_the_coordinator_runs_a_scenario_and_sees_the_plan(
     with page.expect_navigation():
         page.click("button:has-text('Sammenlign valgte')")
     compared = page.content()
-    assert f"#{run.pk}" in compared
-    assert f"#{other.pk}" in compared
+    assert f"#{run.number}" in compared
+    assert f"#{other.number}" in compared
     assert "Konflikthåndtering for alle" in compared
     page.set_viewport_size({"width": 768, "height": 1000})
     tables = page.locator(".table-wrap")

@@ -169,10 +169,11 @@ def test_the_export_is_scoped_as_the_page(world: World) -> None:
     assert [r[0] for r in facilities] == ["Dolmer Have", "Øvrige tilbud (2)"]
     totals = _stored_totals(run)
     assert sum(r[1] for r in facilities) == totals["staff"]
-    assert sum(r[3] for r in facilities) == totals["seats"]
-    assert sum(r[4] for r in facilities) == totals["days_away"]
-    assert sum(Decimal(str(r[7])) for r in facilities) == totals["cost"]
-    assert facilities[-1][5] is None  # the most away on one day is one facility's: not summed
+    assert sum(r[3] + r[4] for r in facilities) == totals["seats"]  # new course seats, those already booked
+    assert sum(r[3] for r in facilities) == run.result["new_seats"]
+    assert sum(r[5] for r in facilities) == totals["days_away"]
+    assert sum(Decimal(str(r[8])) for r in facilities) == totals["cost"]
+    assert facilities[-1][6] is None  # the most away on one day is one facility's: not summed
     assert sheets["Krav"][-1][0] == "1 krav gælder kun tilbud uden for dit område og vises ikke."
     grants = sheets["Finansiering"][1:]
     assert grants[-1][0] == "Tilsagn til øvrige tilbud (1)"

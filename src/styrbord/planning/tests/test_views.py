@@ -260,7 +260,7 @@ def test_runs_compare_side_by_side(world: World) -> None:
     response = client_for(world.coordinator).get(reverse("planning:compare"), {"koersel": [run.pk, other.pk]})
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count(f"#{run.pk}") >= 2
+    assert page.count("Konflikthåndtering 2027 #1") >= 2  # numbered within the scenario
     assert "Konflikthåndtering for alle" in page
     assert "Dolmer Have" in page
     assert "accepted-run" not in page
@@ -269,7 +269,7 @@ def test_runs_compare_side_by_side(world: World) -> None:
     page = client_for(world.coordinator).get(reverse("planning:compare"), {"koersel": [run.pk, other.pk]})
     html = page.content.decode()
     assert html.count("accepted-run") == 1
-    assert f'#{other.pk}</a><br><span class="badge badge-ok accepted-run">Godkendt</span>' in html
+    assert '#2</a><br><span class="badge badge-ok accepted-run">Godkendt</span>' in html
     assert ", godkendt)</label>" in html
 
 
@@ -514,6 +514,7 @@ def test_each_compared_run_shows_its_own_deadline_and_coverage_without_a_plan(wo
     assert "frist 30-06-2027 · uden plan 36 %" in html
     assert "frist 31-12-2027 · uden plan 22 %" in html
     assert 'id="compare-per-run"' in html
+    assert "Det skyldes forskelle i periode." in html  # what differs, from the runs' stored inputs
     row = page.context["table"]["targets"][0]
     assert row["deadline_date"] is None
     assert row["baseline_pct"] is None
@@ -539,13 +540,13 @@ def test_the_scenario_list_shows_an_accepted_scenarios_accepted_run(world: World
     assert "299.531" in page
     assert "277.916" not in page
     assert "1.016" not in page
-    assert f'Godkendt kørsel: <a href="{reverse("planning:run_detail", args=[accepted.pk])}">#{accepted.pk}' in page
+    assert f'Godkendt kørsel: <a href="{reverse("planning:run_detail", args=[accepted.pk])}">#1' in page
     assert f'Nyere kørsel, ikke godkendt: <a href="{reverse("planning:run_detail", args=[newer.pk])}">' in page
     # A draft scenario shows its latest run, as before.
     Scenario.objects.filter(pk=setup.scenario.pk).update(status=Scenario.Status.DRAFT, accepted_run=None)
     draft = client_for(world.coordinator).get(reverse("planning:scenario_list")).content.decode()
     assert "277.916" in draft
-    assert f'Seneste kørsel: <a href="{reverse("planning:run_detail", args=[newer.pk])}">#{newer.pk}' in draft
+    assert f'Seneste kørsel: <a href="{reverse("planning:run_detail", args=[newer.pk])}">#2' in draft
 
 
 def _new_seats(run: PlanRun) -> list[Any]:
