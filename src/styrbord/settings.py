@@ -265,6 +265,7 @@ MIDDLEWARE += [
     "allauth.account.middleware.AccountMiddleware",
     "styrbord.audit.tracking.AdminChangeLogMiddleware",
     "styrbord.api.idempotency.IdempotencyMiddleware",
+    "styrbord.api.middleware.JsonMethodNotAllowedMiddleware",
 ]
 AUTHENTICATION_BACKENDS = [
     # ModelBackend, but a closed login with the right password is told it is closed (see there).

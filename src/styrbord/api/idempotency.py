@@ -3,8 +3,9 @@
 An integration that posts a booking, a group booking or a ledger entry and loses the answer (a
 timeout, a dropped connection) cannot know whether it was saved. Sent again with the same
 ``Idempotency-Key`` header, the POST is not run again: the first answer is replayed (with
-``Idempotent-Replayed: true``). The same key with a different request (path or body) is refused
-with 422; while the first request is still running, a second one with its key gets 409.
+``Idempotent-Replayed: true``). The same key with a different request (path or body; a JSON body's
+keys may come in any order) is refused with 422 at the header; while the first request is still
+running, a second one with its key gets 409 with ``Retry-After``.
 
 Keys belong to the token that sent them and are kept for ``KEEP``. An answer of 5xx, 401 or 429 is
 not kept, so a retry runs the request again. Without the header nothing changes.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
@@ -47,8 +49,28 @@ def _digest(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
-def _detail(message: object, status: int) -> JsonResponse:
-    return JsonResponse({"detail": str(message)}, status=status, json_dumps_params={"ensure_ascii": False})
+def _detail(message: object, status: int, kind: str = "") -> JsonResponse:
+    """The API's error shapes: a 422 lists its error at the header (as every 422 lists its errors,
+    ``ValidationErrorOut``), a 409 says when to try again."""
+    if status == 422:
+        body: dict[str, object] = {"detail": [{"loc": ["header", HEADER], "msg": str(message), "type": kind}]}
+    else:
+        body = {"detail": str(message)}
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    if status == 409:
+        response["Retry-After"] = "1"
+    return response
+
+
+def _canonical_body(request: HttpRequest) -> bytes:
+    """The body as compared between a request and its retry: JSON with its keys sorted (a client
+    may serialise the same object in another order), anything else as sent."""
+    if request.content_type == "application/json":
+        try:
+            return json.dumps(json.loads(request.body), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            pass
+    return request.body
 
 
 def forget_answers(*, everything: bool = False) -> int:
@@ -72,9 +94,9 @@ class IdempotencyMiddleware:
         if request.method != "POST" or key is None or not request.path.startswith(PREFIX):
             return self.get_response(request)
         if not _valid(key):
-            return _detail(KEY_INVALID, 422)
+            return _detail(KEY_INVALID, 422, "idempotency_key_invalid")
         client = _digest(request.headers.get("Authorization", "").encode())
-        asked = _digest(request.get_full_path().encode(), request.body)
+        asked = _digest(request.get_full_path().encode(), _canonical_body(request))
         try:
             with transaction.atomic():
                 forget_answers()
@@ -101,7 +123,7 @@ class IdempotencyMiddleware:
         if earlier is None:  # pruned or given up between our insert and this read: ask again
             return _detail(KEY_RUNNING, 409)
         if earlier.request_digest != asked:
-            return _detail(KEY_REUSED, 422)
+            return _detail(KEY_REUSED, 422, "idempotency_key_reused")
         if earlier.status is None:
             return _detail(KEY_RUNNING, 409)
         replay = HttpResponse(bytes(earlier.body), status=earlier.status, content_type=earlier.content_type or None)

@@ -56,7 +56,43 @@ RATE_UNITS = {
     "d": gettext_lazy("i døgnet"),
 }
 
-api = NinjaAPI(
+IDEMPOTENCY_HEADER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Valgfri nøgle (f.eks. et UUID): sendes samme forespørgsel igen med samme nøgle, udføres den ikke igen, "
+        "men det første svar gentages (`Idempotent-Replayed: true`). Samme nøgle med en anden forespørgsel: 422; "
+        "mens den første stadig kører: 409 med `Retry-After`. Gælder pr. token i 24 timer."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+TOO_MANY = {
+    "description": (
+        "For mange forespørgsler fra samme bruger (`STYRBORD_API_RATE_LIMIT`); vent det antal sekunder, "
+        "`Retry-After` siger."
+    ),
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Sekunder til næste forsøg."}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+class StyrbordAPI(NinjaAPI):
+    """Ninja's API with what the project adds around the operations in its OpenAPI document: the
+    request budget's 429 on every operation, and ``Idempotency-Key`` on every POST (both handled
+    outside the operations: ``throttling``, ``idempotency``)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                operation.setdefault("responses", {})["429"] = TOO_MANY
+                if method == "post":
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_HEADER)
+        return schema
+
+
+api = StyrbordAPI(
     title="Styrbord API",
     version="1",
     description=DESCRIPTION,
@@ -80,7 +116,9 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(UNAUTHENTICATED)}, status=401)
+    response = api.create_response(request, {"detail": str(UNAUTHENTICATED)}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="Styrbord API"'  # what a 401 must say (RFC 9110)
+    return response
 
 
 @api.exception_handler(HttpError)

@@ -54,8 +54,11 @@ def test_the_same_key_with_another_request_is_refused(world: Any) -> None:
     )
 
     assert other.status_code == 422
-    assert other.json()["detail"].startswith("Idempotency-Key er allerede brugt til en anden forespørgsel")
-    assert english.json()["detail"].startswith("The Idempotency-Key was already used for another request")
+    [error] = other.json()["detail"]  # a 422's errors are a list, as the schema says
+    assert error["loc"] == ["header", "Idempotency-Key"]
+    assert error["type"] == "idempotency_key_reused"
+    assert error["msg"].startswith("Idempotency-Key er allerede brugt til en anden forespørgsel")
+    assert english.json()["detail"][0]["msg"].startswith("The Idempotency-Key was already used for another request")
     assert LedgerEntry.objects.filter(grant=grant, text="Kursusmaterialer").count() == 1
 
 
@@ -66,12 +69,12 @@ def test_keys_belong_to_the_token_and_a_running_request_is_not_run_twice(world: 
     assert second.post("/ledger", _posting(grant), HTTP_IDEMPOTENCY_KEY="shared").status_code == 201
     assert LedgerEntry.objects.filter(grant=grant, text="Kursusmaterialer").count() == 2
 
-    running = IdempotentRequest.objects.filter(key="shared").first()
-    assert running is not None
-    IdempotentRequest.objects.filter(pk=running.pk).update(status=None, body=b"")
-    answers = {first.post("/ledger", _posting(grant), HTTP_IDEMPOTENCY_KEY="shared").status_code}
-    answers.add(second.post("/ledger", _posting(grant), HTTP_IDEMPOTENCY_KEY="shared").status_code)
-    assert 409 in answers
+    assert IdempotentRequest.objects.filter(key="shared").update(status=None, body=b"") == 2  # both "still running"
+    for api in (first, second):
+        running = api.post("/ledger", _posting(grant), HTTP_IDEMPOTENCY_KEY="shared")
+        assert running.status_code == 409
+        assert running["Retry-After"] == "1"
+        assert "stadig i gang" in running.json()["detail"]
     assert LedgerEntry.objects.filter(grant=grant, text="Kursusmaterialer").count() == 2
 
 
@@ -101,7 +104,7 @@ def test_an_unusable_key_is_refused_before_anything_runs(world: Any, key: str) -
     grant = helpers.grant(helpers.pool(), world.dolmer, amount="100000")
     response = ApiClient(world.finance).post("/ledger", _posting(grant), HTTP_IDEMPOTENCY_KEY=key)
     assert response.status_code == 422
-    assert "Idempotency-Key skal være 1-255 synlige ASCII-tegn" in response.json()["detail"]
+    assert "Idempotency-Key skal være 1-255 synlige ASCII-tegn" in response.json()["detail"][0]["msg"]
     assert not LedgerEntry.objects.filter(grant=grant).exists()
 
 
@@ -114,3 +117,15 @@ def test_anonymising_a_person_forgets_every_stored_answer(world: Any) -> None:
     assert IdempotentRequest.objects.exists()
     anonymise_employee(world.glesborg_staff[0], world.admin, "test")
     assert not IdempotentRequest.objects.exists()
+
+
+def test_a_retry_with_the_same_json_in_another_key_order_is_the_same_request(world: Any) -> None:
+    grant = helpers.grant(helpers.pool(), world.dolmer, amount="100000")
+    api = ApiClient(world.finance)
+    posting = _posting(grant)
+    assert api.post("/ledger", posting, HTTP_IDEMPOTENCY_KEY="k-7").status_code == 201
+    reordered = dict(reversed(list(posting.items())))
+    again = api.post("/ledger", reordered, HTTP_IDEMPOTENCY_KEY="k-7")
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert LedgerEntry.objects.filter(grant=grant, text="Kursusmaterialer").count() == 1

@@ -66,3 +66,38 @@ def test_an_unreadable_rate_is_refused_when_the_settings_load(monkeypatch: pytes
         monkeypatch.setenv("STYRBORD_API_RATE_LIMIT", value)
         with pytest.raises(ConfigurationError, match="STYRBORD_API_RATE_LIMIT"):
             envrate("STYRBORD_API_RATE_LIMIT", "600/min")
+
+
+def test_the_openapi_document_tells_of_the_budget_and_the_idempotency_key(world: Any) -> None:
+    schema = ApiClient(world.coordinator).client.get("/api/v1/openapi.json").json()
+    operations = [(method, op) for ops in schema["paths"].values() for method, op in ops.items()]
+    assert operations
+    assert all("429" in op["responses"] for _method, op in operations)
+    posts = [op for method, op in operations if method == "post"]
+    assert posts
+    assert all(any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in op["parameters"]) for op in posts)
+    assert not any(
+        any(p["name"] == "Idempotency-Key" for p in op.get("parameters", []))
+        for method, op in operations
+        if method != "post"
+    )
+
+
+def test_errors_outside_the_operations_are_json_too(world: Any) -> None:
+    api = ApiClient(world.coordinator)
+    unknown = api.get("/nonexistent")
+    not_allowed = api.client.put("/api/v1/employees/1", {}, content_type="application/json")
+    english = api.client.delete("/api/v1/ledger/1", HTTP_ACCEPT_LANGUAGE="en")
+    unauthenticated = api.client.get("/api/v1/employees", HTTP_AUTHORIZATION="")
+
+    assert unknown.status_code == 404
+    assert unknown.json() == {
+        "detail": "API'et har ingen adresse /api/v1/nonexistent. Se dokumentationen på /api/v1/docs."
+    }
+    assert not_allowed.status_code == 405
+    assert not_allowed["Allow"]
+    assert not_allowed.json()["detail"].startswith("Metoden PUT kan ikke bruges her. Tilladt: ")
+    assert english.status_code == 405
+    assert english.json()["detail"].startswith("The method DELETE cannot be used here. Allowed: ")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated["WWW-Authenticate"].startswith("Bearer")
