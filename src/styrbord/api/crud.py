@@ -21,11 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Model, ProtectedError, Q, QuerySet, RestrictedError
+from django.db.models import CharField, Model, ProtectedError, Q, QuerySet, RestrictedError, TextField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -292,6 +292,32 @@ def generic_create(user: Any, resource: Resource, data: dict[str, Any]) -> Model
     return obj
 
 
+def refuse_nulls(model: type[Model], data: dict[str, Any]) -> None:
+    """A PATCH's ``null`` for a field the database keeps no null in: 422 at the field, for every
+    field alike. It was a 409 blaming "a duplicate" for a text (the NOT NULL constraint), a silent
+    "" for another, Django's raw text for a yes/no. ``null`` is never "no change": leave the field
+    out for that, and send "" to empty a text."""
+    errors = []
+    for name, value in data.items():
+        if value is not None:
+            continue
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if getattr(model_field, "null", True):
+            continue
+        text = isinstance(model_field, (CharField, TextField))
+        message = (
+            _('Feltet kan ikke være null. Send "" for at tømme det, eller udelad feltet for at lade det være.')
+            if text
+            else _("Feltet kan ikke være null. Udelad feltet for at lade det være.")
+        )
+        errors.append({"loc": ["body", "payload", name], "msg": message, "type": "null_not_allowed"})
+    if errors:
+        raise UnprocessableError(errors)
+
+
 def generic_update(user: Any, resource: Resource, obj: Model, data: dict[str, Any]) -> Model:
     for name, value in data.items():
         setattr(obj, name, value)
@@ -475,6 +501,7 @@ def register(router: Router, resource: Resource) -> None:
             find_for(user, resource, UPDATE, pk)
             data = payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
             expected = data.pop("version")
+            refuse_nulls(resource.model, data)
             data = resolve_refs(user, resource, data)
             with transaction.atomic():
                 if resource.locks_itself:
