@@ -40,7 +40,9 @@ TAG = "Økonomi"
 
 
 def _funding_error(exc: FundingError) -> Exception:
-    return field_error("__all__", exc.message, "funding_error")
+    """A funding refusal at the field it is about (``FundingError.at``: the amount, the date, the
+    grant, the category), else the whole request."""
+    return field_error(exc.field or "__all__", exc.message, "funding_error")
 
 
 class BalancesOut(Schema):

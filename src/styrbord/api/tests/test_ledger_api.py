@@ -40,6 +40,8 @@ def test_a_zero_or_wrong_signed_posting_is_refused_as_on_the_page(
         )
         assert response.status_code == 422, response.content.decode()
         assert message in response.json()["detail"][0]["msg"]
+        # at the amount, not "__all__" (an integrator's walk)
+        assert response.json()["detail"][0]["loc"] == ["body", "payload", "amount"]
     assert not LedgerEntry.objects.filter(grant=grant).exists()
     ok = api_as(world.finance).post(
         "/ledger",

@@ -77,7 +77,7 @@ def ensure_headroom(grant: Grant, delta: Decimal) -> None:
             remaining=lazy_kr(max(remaining, ZERO), 2),
             amount=lazy_kr(delta, 2),
             over=lazy_kr(delta - remaining, 2),
-        )
+        ).at("amount")
 
 
 def ensure_open(grant: Grant) -> None:
@@ -86,7 +86,7 @@ def ensure_open(grant: Grant) -> None:
             gettext_noop("Tilsagnet %(grant)s er ikke åbent for posteringer (status: %(status)s)."),
             grant=str(grant),
             status=Grant.Status(grant.status).label,
-        )
+        ).at("grant")
 
 
 def ensure_sign(category: str, amount: Decimal) -> None:
@@ -94,9 +94,11 @@ def ensure_sign(category: str, amount: Decimal) -> None:
     wrong posting is reversed (with its own trail), not offset by one of the opposite sign. The
     page's form says the same; this holds it for the API and every other caller."""
     if category in REFUND_CATEGORIES and amount >= 0:
-        raise FundingError(_("En refusion bogføres som et negativt beløb, f.eks. -1.250,00."))
+        raise FundingError(_("En refusion bogføres som et negativt beløb, f.eks. -1.250,00.")).at("amount")
     if category not in REFUND_CATEGORIES and amount <= 0:
-        raise FundingError(_("Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den."))
+        raise FundingError(_("Beløbet skal være større end 0. En forkert postering rettes ved at tilbageføre den.")).at(
+            "amount"
+        )
 
 
 def ensure_covered(grant: Grant, category: str) -> None:
@@ -104,7 +106,7 @@ def ensure_covered(grant: Grant, category: str) -> None:
         raise FundingError(
             _("Puljen %(pool)s dækker ikke udgiftsarten %(category)s.")
             % {"pool": grant.pool.name, "category": category_label(category)}
-        )
+        ).at("category")
 
 
 def ensure_in_period(grant: Grant, day: dt.date) -> None:
