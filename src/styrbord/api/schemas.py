@@ -79,6 +79,20 @@ Slug = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^
 Hours = Annotated[Decimal, Field(max_digits=5, decimal_places=2, ge=0, le=80, allow_inf_nan=False)]
 Factor = Annotated[Decimal, Field(max_digits=4, decimal_places=2, ge=0, le=Decimal("99.99"), allow_inf_nan=False)]
 Percent = Annotated[Decimal, Field(max_digits=5, decimal_places=2, ge=0, le=100, allow_inf_nan=False)]
+
+
+def _two_places(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+# A percentage in an answer, always with two decimal places ("100.00", "75.00"), as the model's
+# percent fields (``target_percent``) give it, also where it is worked out: a requirement's target is
+# the constant 100 for a rule that everyone must meet, and read from the field otherwise.
+PercentOut = Annotated[
+    Decimal,
+    AfterValidator(_two_places),
+    Field(description='Procent med to decimaler, som tekst (f.eks. "100.00", "75.00").'),
+]
 Money = Annotated[
     Decimal,
     Field(max_digits=14, decimal_places=2, ge=0, le=Decimal("999999999999.99"), allow_inf_nan=False),

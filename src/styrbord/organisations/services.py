@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from styrbord.accounts.permissions import CREATE, can, is_administrator
 from styrbord.competences.models import CompetenceHolding
@@ -68,18 +68,43 @@ def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
+# --- the share with a relevant education: one definition for every page that shows it ----------
+#
+# The facility pages (list, facility, municipality overview) count it here; the workforce page and
+# the landing page's key figures count it in ``workforce.figures`` with the same filter and share.
+# It is the share of the staff who could hold a relevant education: trainees, students and interns
+# are training for one and are left out, as from the workforce page's headcount; and each person
+# counts once, by their primary employment, as there. Substitutes and hourly staff count.
+
+LEARNER_KINDS = (Employment.Kind.TRAINEE, Employment.Kind.STUDENT, Employment.Kind.INTERN)
+
+
+def education_counted_q(prefix: str = "") -> Q:
+    """The employments whose person counts in the share with a relevant education (with a day's
+    filter, ``current_q`` or ``workforce.figures.active_on``): primary ones, not a learner's."""
+    p = f"{prefix}__" if prefix else ""
+    return Q(**{f"{p}is_primary": True}) & ~Q(**{f"{p}kind__in": LEARNER_KINDS})
+
+
+def relevant_share(relevant: int, counted: int) -> Decimal | None:
+    """The share with a relevant education: ``relevant`` of the ``counted`` people (both counted
+    over ``education_counted_q``), in percent points with one decimal; None without anybody."""
+    return share(relevant, counted)
+
+
 @dataclass
 class StaffFigures:
     """Headcount and FTE of a group of employments, with the shares the seeds talk about."""
 
     headcount: int = 0
     fte: Decimal = Decimal("0")
-    relevant: int = 0
+    relevant: int = 0  # of ``education_counted``: those with a relevant education
     contacts: int = 0
+    education_counted: int = 0  # the people the share with a relevant education is of
 
     @property
     def relevant_share(self) -> Decimal | None:
-        return share(self.relevant, self.headcount)
+        return relevant_share(self.relevant, self.education_counted)
 
     @property
     def contact_share(self) -> Decimal | None:
@@ -90,6 +115,7 @@ class StaffFigures:
         self.fte += other.fte
         self.relevant += other.relevant
         self.contacts += other.contacts
+        self.education_counted += other.education_counted
 
 
 def _person(field: str) -> Subquery:
@@ -104,7 +130,8 @@ def _person(field: str) -> Subquery:
 _FIGURES = {
     "headcount": Count("employee_id", distinct=True),
     "fte_sum": Sum("fte"),
-    "relevant": Count("employee_id", filter=Q(_person("education_relevant")), distinct=True),
+    "education_counted": Count("employee_id", filter=education_counted_q(), distinct=True),
+    "relevant": Count("employee_id", filter=education_counted_q() & Q(_person("education_relevant")), distinct=True),
     "contacts": Count("employee_id", filter=Q(is_contact_person=True), distinct=True),
 }
 
@@ -115,6 +142,7 @@ def _figures(row: Mapping[str, Any]) -> StaffFigures:
         fte=Decimal(row["fte_sum"] or 0),
         relevant=int(row["relevant"] or 0),
         contacts=int(row["contacts"] or 0),
+        education_counted=int(row["education_counted"] or 0),
     )
 
 
@@ -357,6 +385,7 @@ class StaffMember:
     fte: Decimal
     is_contact_person: bool
     status: str
+    education_counted: bool  # counts in the share with a relevant education (``education_counted_q``)
 
 
 def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
@@ -365,7 +394,10 @@ def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
     # In Danish order, sorted here: the rows are all read anyway, and one key per name is cheaper
     # than SQLite calling the collation for every comparison. The sort is stable: ties stay by pk.
     rows.sort(key=lambda row: sort_key(row[1]))
-    return [StaffMember(e, n, ed, rel, unit or "", g, fte, c, st) for e, n, ed, rel, g, fte, c, st, unit in rows]
+    return [
+        StaffMember(e, n, ed, rel, unit or "", g, fte, c, st, bool(counted))
+        for e, n, ed, rel, g, fte, c, st, unit, counted in rows
+    ]
 
 
 _FACILITY_STAFF = PreparedQuery(
@@ -373,7 +405,10 @@ _FACILITY_STAFF = PreparedQuery(
         current_employments(day)
         .filter(facility_id=facility_id)
         # The unit's name looked up per row: joined, PostgreSQL hashes every unit in the country.
-        .annotate(unit_name=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).order_by().values("name")[:1]))
+        .annotate(
+            unit_name=Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).order_by().values("name")[:1]),
+            education_counted=ExpressionWrapper(education_counted_q(), output_field=BooleanField()),
+        )
         .order_by("pk")
         .values_list(
             "employee_id",
@@ -385,6 +420,7 @@ _FACILITY_STAFF = PreparedQuery(
             "is_contact_person",
             "status",
             "unit_name",
+            "education_counted",
         )
     )
 )
@@ -393,11 +429,13 @@ _FACILITY_STAFF = PreparedQuery(
 def figures_of(staff: list[StaffMember]) -> StaffFigures:
     """Staff figures of staff already loaded, without a query."""
     people = {m.employee_id: m for m in staff}
+    counted = {m.employee_id: m.education_relevant for m in staff if m.education_counted}
     return StaffFigures(
         headcount=len(people),
         fte=sum((m.fte for m in staff), Decimal("0")),
-        relevant=sum(1 for m in people.values() if m.education_relevant),
+        relevant=sum(1 for relevant in counted.values() if relevant),
         contacts=len({m.employee_id for m in staff if m.is_contact_person}),
+        education_counted=len(counted),
     )
 
 

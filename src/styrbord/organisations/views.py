@@ -165,6 +165,7 @@ def facility_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "coverage": coverage,
         "coverage_html": tables.coverage_rows_html(coverage),
         "figures": tables.figures_text(figures),
+        "education_counted": figures.education_counted,  # the people the relevant share is of
         "staffing_periods": list(facility.staffing_periods.filter(end_date__gte=today).order_by("start_date")),
         "today": today,
         "expiry_days": services.EXPIRY_WARNING_DAYS,

@@ -6,6 +6,9 @@ Definitions (shown on the page too):
 - people are counted once, by their primary employment; FTE sums every active employment;
 - staff figures leave out trainees, students and interns (``Employment.Kind`` elev, studerende,
   praktikant), which have their own figure;
+- relevant education: the share of those people (primary employment, no learners) whose education
+  is marked relevant, defined and worked out as on the facility pages
+  (``organisations.services.education_counted_q`` and ``relevant_share``);
 - part-time: a primary employment of fewer than 37 hours a week;
 - age: the year minus the birth year (people without a birth year are left out of averages);
 - specialised contact staff: contact persons holding at least one competence of category
@@ -25,9 +28,12 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 
 from styrbord.competences.models import Competence, CompetenceHolding
+
+# Trainees, students and interns are defined with the share with a relevant education.
+from styrbord.organisations.services import LEARNER_KINDS as LEARNER_KINDS
+from styrbord.organisations.services import education_counted_q, relevant_share
 from styrbord.staff.models import FULL_TIME_HOURS, Employment
 
-LEARNER_KINDS = (Employment.Kind.TRAINEE, Employment.Kind.STUDENT, Employment.Kind.INTERN)
 SPECIALISED_CATEGORIES = (Competence.Category.METHOD, Competence.Category.CLINICAL, Competence.Category.ROLE)
 
 
@@ -74,7 +80,8 @@ class StaffCell:
 
     @property
     def education_share(self) -> Decimal | None:
-        return _share(self.relevant_education, self.headcount)
+        # The headcount is the people the share is of: primary employments without learners.
+        return relevant_share(self.relevant_education, self.headcount)
 
 
 def _share(part: int, whole: int) -> Decimal | None:
@@ -106,7 +113,9 @@ def staff_figures(
         person = active & Q(is_primary=True)
         aggregates[f"n{year}"] = Count("id", filter=person)
         aggregates[f"fte{year}"] = Coalesce(Sum("fte", filter=active), Value(Decimal(0)))
-        aggregates[f"edu{year}"] = Count("id", filter=person & Q(employee__education_relevant=True))
+        aggregates[f"edu{year}"] = Count(
+            "id", filter=active & education_counted_q() & Q(employee__education_relevant=True)
+        )
         if detail:
             aged = person & Q(employee__birth_year__isnull=False)
             aggregates[f"age{year}"] = Coalesce(

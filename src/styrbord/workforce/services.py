@@ -184,12 +184,14 @@ def key_figures(user: Any, today: dt.date) -> KeyFigures | None:
         return now, before
 
     rows: list[tuple[str, str, Any, Any, set[int]]] = [
-        # As on the workforce page: without trainees, students and interns (the facility pages count them).
+        # As on the workforce page: without trainees, students and interns (the facility pages count
+        # them in their headcount, not in the share with a relevant education, which is the same here).
         ("headcount", _("medarbejdere uden elever"), lambda y: staff.totals[y].headcount, fmt_whole, staff_mask.totals),
         ("fte", _("årsværk uden elever"), lambda y: staff.totals[y].fte, fmt_tenth, staff_mask.totals),
         (
             "relevant_education",
-            _("med relevant uddannelse"),
+            # Of the people counted above, as the label says (organisations.services.education_counted_q).
+            _("af medarbejderne uden elever med relevant uddannelse"),
             lambda y: staff.totals[y].education_share,
             fmt_percent,
             education_hidden,

@@ -82,7 +82,7 @@ class CoverageAggregateOut(Schema):
     on: dt.date  # the day the figures describe: for analysts the month end the asked day is read as
     threshold: int | None  # None: nothing is suppressed for this user (an administrator)
     requirement: int
-    target: Decimal
+    target: schemas.PercentOut
     level: str  # "municipality" or "facility"
     rows: list[CoverageCell]
     total: CoverageCell
@@ -95,7 +95,7 @@ class AggregateRequirementOut(Schema):
     scope: str  # where it applies, in words (the country, the region's or the municipality's name)
     rule: str
     rule_text: str
-    target: Decimal
+    target: schemas.PercentOut
     population: str
     deadline: dt.date | None
 

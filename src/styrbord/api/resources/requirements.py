@@ -126,7 +126,7 @@ class CoverageOut(Schema):
     not_yet_due: int
     measured: int
     share: Decimal | None
-    target: Decimal
+    target: schemas.PercentOut
     meets_target: bool | None
     status: str
 
