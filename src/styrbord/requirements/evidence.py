@@ -21,6 +21,7 @@ from styrbord.lib.dates import local_now
 from styrbord.lib.formatting import format_date, format_number, natural_places
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
 from styrbord.organisations.models import Facility, Method
+from styrbord.organisations.services import LEARNER_KINDS, relevant_share
 from styrbord.staff.models import Employee, Employment, JobGroup
 
 
@@ -57,6 +58,9 @@ class StaffLine:
     weekly_hours: Decimal
     unit: str
     holdings: list[HoldingLine] = field(default_factory=list)
+    # Counts in the share with a relevant education (``organisations.services.education_counted_q``:
+    # a primary employment here, not a trainee's, student's or intern's), as on the facility page.
+    education_counted: bool = True
 
     @property
     def hours_text(self) -> str:
@@ -85,10 +89,11 @@ class EvidenceSheet:
     generated_at: dt.datetime
 
     @property
-    def relevant_education_share(self) -> int | None:
-        if not self.staff:
-            return None
-        return round(100 * sum(1 for s in self.staff if s.education_relevant) / len(self.staff))
+    def relevant_education_share(self) -> Decimal | None:
+        """The share with a relevant education as the facility page gives it (one definition:
+        ``organisations.services.relevant_share``); it rounded its own way and counted trainees."""
+        counted = [s for s in self.staff if s.education_counted]
+        return relevant_share(sum(1 for s in counted if s.education_relevant), len(counted))
 
 
 def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
@@ -102,8 +107,11 @@ def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
     )
     staff: dict[int, StaffLine] = {}
     for e in employments:
+        counted = e.is_primary and e.kind not in LEARNER_KINDS
         if e.employee_id in staff:
-            continue  # a second employment at the same facility: the latest is shown
+            # a second employment at the same facility: the latest is shown; either may count
+            staff[e.employee_id].education_counted = staff[e.employee_id].education_counted or counted
+            continue
         staff[e.employee_id] = StaffLine(
             employee=e.employee,
             job_group=e.job_group,
@@ -112,6 +120,7 @@ def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
             start_date=e.start_date,
             weekly_hours=e.weekly_hours,
             unit=e.unit.name if e.unit else "",
+            education_counted=counted,
         )
     holdings: dict[int, list[HoldingLine]] = defaultdict(list)
     for h in (

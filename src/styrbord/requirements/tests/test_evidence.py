@@ -157,3 +157,18 @@ def test_the_files_are_danish_for_the_socialtilsyn_when_the_site_is_read_in_engl
     client.post("/i18n/setlang/", {"language": "da", "next": "/"})
     danish = client.get(reverse("requirements:evidence_sheet", args=[world.dolmer.pk]))
     assert 'id="files-in-danish"' not in danish.content.decode()
+
+
+def test_the_share_with_a_relevant_education_is_the_facility_pages(world: World, sheet_world: dict[str, Any]) -> None:
+    """One definition of the share: a trainee is listed but not counted (the sheet counted all,
+    and rounded 1 of 3 its own way, while the facility page left trainees out)."""
+    from styrbord.organisations.services import figures_by_facility
+    from styrbord.staff.models import Employment
+
+    Employment.objects.filter(employee=sheet_world["second"]).update(kind=Employment.Kind.TRAINEE)
+    sheet = build_sheet(world.dolmer, dt.date(2026, 11, 23))
+
+    assert len(sheet.staff) == 3  # the trainee is still on the sheet
+    assert sheet.relevant_education_share == Decimal("50.0")  # 1 of the 2 who could hold one
+    page = figures_by_facility([world.dolmer.pk], dt.date(2026, 11, 23))[world.dolmer.pk]
+    assert page.relevant_share == sheet.relevant_education_share
