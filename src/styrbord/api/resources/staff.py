@@ -22,6 +22,7 @@ from styrbord.api import schemas
 from styrbord.api.crud import (
     ConflictError,
     Resource,
+    UnprocessableError,
     VersionedOut,
     field_error,
     generic_update,
@@ -225,6 +226,22 @@ def update_employment(user: Any, employment: Employment, data: dict[str, Any]) -
     return generic_update(user, EMPLOYMENTS, employment, data)  # type: ignore[return-value]
 
 
+def _by_person_key(key: str) -> Q:
+    """``?person_key=``: the key the API gave (never a CPR number: that would stand in the
+    address and the server's logs; a CPR-shaped value is refused)."""
+    if contains_cpr(key):
+        raise UnprocessableError(
+            [
+                {
+                    "loc": ["query", "person_key"],
+                    "msg": _("Søg ikke på CPR-nummer i en adresse. Brug den personnøgle, API'et giver."),
+                    "type": "value_error",
+                }
+            ]
+        )
+    return Q(person_key=key)
+
+
 def _employed_at(user: Any, facility: int) -> Q:
     """People with an employment at the facility that the user may see: a manager filtering by
     another house learns nothing of their own staff's employments there (the profile only says
@@ -244,7 +261,11 @@ EMPLOYEES = Resource(
     delete=True,
     creator=create_employee,
     deleter=delete_employee,
-    filters={"facility": (int, lambda user, facility: _employed_at(user, facility))},
+    # ``person_key``: an HR sync finds its person without pulling every row (an exact key).
+    filters={
+        "facility": (int, lambda user, facility: _employed_at(user, facility)),
+        "person_key": (schemas.Text200, lambda user, key: _by_person_key(key)),
+    },
     subject=lambda e: e.pk,
     export_columns=[
         ("id", lambda e: e.pk),
@@ -269,7 +290,11 @@ EMPLOYMENTS = Resource(
     refs={"employee": Employee, **EMPLOYMENT_REFS},
     creator=check_employment_dates,
     updater=update_employment,
-    filters={"facility": (int, "facility_id"), "employee": (int, "employee_id")},
+    filters={
+        "facility": (int, "facility_id"),
+        "employee": (int, "employee_id"),
+        "employment_number": (schemas.Text200, "employment_number"),
+    },
     subject=lambda e: e.employee_id,
     export_columns=[
         ("id", lambda e: e.pk),

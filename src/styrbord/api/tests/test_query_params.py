@@ -19,7 +19,7 @@ UNKNOWN = "zz_not_a_parameter"
 
 def test_a_misspelt_filter_answers_422_naming_the_parameters_the_operation_takes(world: Any, api_as: Any) -> None:
     api = api_as(world.admin)
-    accepted = ["page", "page_size", "facility", "employee"]
+    accepted = ["page", "page_size", "facility", "employee", "employment_number"]
 
     danish = api.get("/employments", facilty=world.dolmer.pk)
 
@@ -29,7 +29,7 @@ def test_a_misspelt_filter_answers_422_naming_the_parameters_the_operation_takes
             {
                 "type": "extra_forbidden",
                 "loc": ["query", "facilty"],
-                "msg": "Ukendt query-parameter. Operationen tager: page, page_size, facility, employee.",
+                "msg": "Ukendt query-parameter. Operationen tager: page, page_size, facility, employee, employment_number.",
                 "ctx": {"accepted": accepted},
             }
         ]
@@ -38,7 +38,7 @@ def test_a_misspelt_filter_answers_422_naming_the_parameters_the_operation_takes
         "detail"
     ]
     assert [e["msg"] for e in english] == [
-        "Unknown query parameter. This operation takes: page, page_size, facility, employee."
+        "Unknown query parameter. This operation takes: page, page_size, facility, employee, employment_number."
     ]
     # The parameter spelt right still filters.
     right = api.get("/employments", facility=world.dolmer.pk)
@@ -89,7 +89,7 @@ def test_the_export_takes_the_filters_and_refuses_paging_it_would_ignore(world: 
     assert paged.json()["detail"][0]["loc"] == ["query", "page"]
     spec = api.get("/openapi.json").json()
     names = [p["name"] for p in spec["paths"]["/api/v1/employments/export.csv"]["get"]["parameters"]]
-    assert names == ["facility", "employee"]
+    assert names == ["facility", "employee", "employment_number"]
 
 
 def test_every_operation_refuses_a_query_parameter_it_does_not_declare(world: Any, api_as: Any) -> None:
