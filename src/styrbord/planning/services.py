@@ -401,10 +401,13 @@ def _seat_lines(assignment: PlanAssignment) -> list[CostLine]:
     return _lines(by_category)
 
 
-def _seat_split(assignment: PlanAssignment, grants: dict[int, Grant]) -> list[SplitPart]:
+def _seat_split(
+    assignment: PlanAssignment, grants: dict[int, Grant], lines: list[CostLine] | None = None
+) -> list[SplitPart]:
     """The split accepting charges the seat's booking with (``charge_booking``): the share of each
     of ``grants`` the plan has pay for it, as the run stored it (``reconcile``). A run stored
-    before the shares were kept has them worked out from its amounts in the same way."""
+    before the shares were kept has them worked out from its amounts in the same way (over the
+    seat's ``lines``, ``_seat_lines`` unless given)."""
     planned = {g: amount for g, amount in sorted(_planned_by_grant(assignment).items()) if g in grants}
     if not planned:
         return []
@@ -412,7 +415,8 @@ def _seat_split(assignment: PlanAssignment, grants: dict[int, Grant]) -> list[Sp
     stored = {int(c["grant"]): Decimal(c["share"]) for c in assignment.charges if "share" in c}
     if stored and set(stored) >= set(planned):
         return [SplitPart(g, stored[g], rules[g]) for g in planned if stored[g] > 0]
-    return split_for(_seat_lines(assignment), [(g, rules[g], amount) for g, amount in planned.items()])
+    seat_lines = lines if lines is not None else _seat_lines(assignment)
+    return split_for(seat_lines, [(g, rules[g], amount) for g, amount in planned.items()])
 
 
 def _ledger_per_grant(assignments: list[PlanAssignment], grants: dict[int, Grant]) -> dict[int, Decimal]:
@@ -427,10 +431,11 @@ def _ledger_per_grant(assignments: list[PlanAssignment], grants: dict[int, Grant
     cut for earlier payments."""
     per_grant: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for assignment in assignments:
-        parts = _seat_split(assignment, grants)
+        lines = _seat_lines(assignment)
+        parts = _seat_split(assignment, grants, lines)
         if not parts:
             continue
-        for grant_id, amount in charged_by_grant(plan_split(_seat_lines(assignment), parts)).items():
+        for grant_id, amount in charged_by_grant(plan_split(lines, parts)).items():
             per_grant[grant_id] += amount  # type: ignore[index]
     return {grant_id: amount for grant_id, amount in sorted(per_grant.items()) if amount > 0}
 
