@@ -197,6 +197,8 @@ class Resource:
     # Writes whose creator/updater is a domain service that audits itself: "create", "update".
     service_audits: frozenset[str] = frozenset()
     locks_itself: bool = False  # the updater locks and checks the version (its own lock order)
+    # the updater saves through the page's form, whose own words answer a null ("Skriv tilbuddets navn.")
+    form_checks_nulls: bool = False
     # Many-to-many fields that are part of a row's facts, and so of its version (``current_version``).
     versioned_relations: tuple[str, ...] = ()
     # The list operation's description in the OpenAPI schema (Danish), when it needs more than its summary.
@@ -305,8 +307,8 @@ def refuse_nulls(model: type[Model], data: dict[str, Any]) -> None:
             model_field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if getattr(model_field, "null", True):
-            continue
+        if model_field.many_to_many or model_field.one_to_many or getattr(model_field, "null", True):
+            continue  # a list's null is the resource's own business; a nullable field is emptied
         text = isinstance(model_field, (CharField, TextField))
         message = (
             _('Feltet kan ikke være null. Send "" for at tømme det, eller udelad feltet for at lade det være.')
@@ -501,7 +503,8 @@ def register(router: Router, resource: Resource) -> None:
             find_for(user, resource, UPDATE, pk)
             data = payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
             expected = data.pop("version")
-            refuse_nulls(resource.model, data)
+            if not resource.form_checks_nulls:
+                refuse_nulls(resource.model, data)
             data = resolve_refs(user, resource, data)
             with transaction.atomic():
                 if resource.locks_itself:

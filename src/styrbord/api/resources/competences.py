@@ -128,6 +128,7 @@ COMPETENCES = Resource(
     tenant_scoped=False,
     creator=create_competence,
     updater=update_competence,
+    form_checks_nulls=True,
     filters={"category": (C.CompetenceCategory, "category")},
     export_columns=[
         ("id", lambda c: c.pk),

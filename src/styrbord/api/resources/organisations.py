@@ -295,6 +295,7 @@ FACILITIES = Resource(
     refs={"municipality": Municipality},
     creator=create_facility,
     updater=update_facility,
+    form_checks_nulls=True,
     service_audits=frozenset({"create", "update"}),
     filters={"municipality": (int, "municipality_id")},
     export_columns=[
