@@ -61,6 +61,28 @@ def _log_changed(user: Any, ids: list[int], fields: list[str], relevant: bool | 
 # --- one person, on the profile ------------------------------------------------------------------
 
 
+def _stored_values(employee: Employee) -> dict[str, Any]:
+    """The education form's data as the person is stored now (an unticked box is not sent)."""
+    values: dict[str, Any] = {"education": employee.education, "version": employee.version}
+    if employee.education_relevant:
+        values["education_relevant"] = "on"
+    return values
+
+
+def _conflict_message(typed: dict[str, Any]) -> str:
+    """Why nothing was saved, with what the user typed (the form shows what is stored instead)."""
+    relevant = _("markeret som relevant") if typed["education_relevant"] else _("ikke markeret som relevant")
+    if typed["education"]:
+        what = _("»%(education)s«, %(relevant)s") % {"education": typed["education"], "relevant": relevant}
+    else:
+        what = _("ingen uddannelse, %(relevant)s") % {"relevant": relevant}
+    return _(
+        "Personens oplysninger er ændret, siden du åbnede siden (f.eks. af et HR-udtræk), og intet er gemt. "
+        "Formularen viser nu de gemte oplysninger. Du skrev: %(typed)s. Skriv det igen, og gem, hvis det "
+        "stadig skal gælde."
+    ) % {"typed": what}
+
+
 @requires("employee", UPDATE)
 @login_required
 @require_POST
@@ -79,19 +101,12 @@ def education_update(request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             locked = Employee.objects.select_for_update().get(pk=employee.pk)
             if locked.version != data["version"]:
-                # The form keeps what was typed, now against the version read here: sent again
-                # after a look at the new facts, it saves.
-                again = request.POST.copy()
-                again["version"] = str(locked.version)
-                form = EducationForm(again, instance=locked)
+                # Nothing is saved. The form now shows what is stored, against the version read
+                # here, and the message what was typed: pressing save again keeps the other change,
+                # and only typing one's own again (a deliberate choice) replaces it.
+                form = EducationForm(_stored_values(locked), instance=locked)
                 form.is_valid()
-                form.add_error(
-                    None,
-                    _(
-                        "Personens oplysninger er ændret, siden du åbnede siden (f.eks. af et HR-udtræk). "
-                        "Se de nye oplysninger, og ret dem igen, hvis det stadig er nødvendigt."
-                    ),
-                )
+                form.add_error(None, _conflict_message(data))
             else:
                 changed = [f for f in ("education", "education_relevant") if getattr(locked, f) != data[f]]
                 if changed:
@@ -232,13 +247,18 @@ def education_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, _("Ingen personer er ændret."))
             return redirect("staff:education_list")
-    headcount = people.count()
+    # The three figures above the table in one query.
+    counts = people.aggregate(
+        headcount=Count("pk"),
+        relevant=Count("pk", filter=Q(education_relevant=True)),
+        without_education=Count("pk", filter=Q(education="")),
+    )
     context = {
         "groups": groups[:MAX_ROWS],
         "hidden_rows": max(0, len(groups) - MAX_ROWS),
-        "headcount": headcount,
-        "relevant": people.filter(education_relevant=True).count(),
-        "without_education": people.filter(education="").count(),
+        "headcount": counts["headcount"],
+        "relevant": counts["relevant"],
+        "without_education": counts["without_education"],
         "area": _area(user),
         "relevant_column": RELEVANT_COLUMN,
         "error": error,
