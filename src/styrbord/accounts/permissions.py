@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
+from django.dispatch import Signal
 from django.http import Http404
 
 from styrbord.accounts.models import Role
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
     from styrbord.accounts.models import User
 
 M = TypeVar("M", bound=Model)
+
+# Sent (sender: the queryset's model) with user, action, object_type, queryset and lookup each time
+# ``get_scoped_or_404`` answers 404. The audit trail listens: a refused attempt at a person's data
+# is logged there (``audit.refusals``), and this module needs no import of it.
+refused = Signal()
 
 # Actions, as used in the policy table and the authorisation matrix.
 LIST, RETRIEVE, CREATE, UPDATE, DELETE, EXPORT = "list", "retrieve", "create", "update", "delete", "export"
@@ -228,4 +234,7 @@ def get_scoped_or_404(
     try:
         return scoped_for(user, action, object_type, queryset).get(**lookup)
     except queryset.model.DoesNotExist:  # type: ignore[attr-defined]
+        refused.send(
+            sender=queryset.model, user=user, action=action, object_type=object_type, queryset=queryset, lookup=lookup
+        )
         raise Http404 from None

@@ -26,6 +26,7 @@ VERBS: dict[str, Promise] = {
 
 ACTIONS: dict[str, Promise] = {
     # Accounts and security
+    "accounts.access.refused": _("Adgang nægtet til en persons data"),
     "accounts.api_token.created": _("API-nøgle oprettet"),
     "accounts.api_token.revoked": _("API-nøgle tilbagekaldt"),
     "accounts.login.locked": _("Login spærret efter for mange forsøg"),
@@ -85,6 +86,8 @@ ACTIONS: dict[str, Promise] = {
     "staff.employee.data_exported": _("Alle data om medarbejderen eksporteret"),
     "staff.employee.exported": _("Alle data om medarbejderen eksporteret"),
     "staff.import.applied": _("HR-udtræk indlæst"),
+    "staff.columnmapping.created": _("Kolonneopsætning til HR-import gemt"),
+    "staff.columnmapping.updated": _("Kolonneopsætning til HR-import ændret"),
     "staff.importbatch.viewed": _("HR-udtræk kontrolleret: ændringerne set før indlæsning"),
     "staff.importbatch.exported": _("HR-udtrækkets ændringer eksporteret"),
     "staff.employee.updated": _("Medarbejderens oplysninger ændret"),

@@ -121,6 +121,7 @@ LABELS: dict[str, Promise] = {
     "changed_personal_fields": _("Ændrede personoplysninger"),
     "cleared_fields": _("Ryddede felter"),
     "change": _("Ændring"),
+    "import_fields": _("Importfelter med ny kolonne"),
     "weekdays": _("Minimumsbemanding på hverdage"),
     "weekend": _("Minimumsbemanding i weekenden"),
     # Words and codes
@@ -138,6 +139,11 @@ LABELS: dict[str, Promise] = {
     "name": _("Navn"),
     "username": _("Brugernavn"),
     "written": _("Navn i filen"),
+    # A refused request
+    "route": _("Side (URL-navn)"),
+    "method": _("HTTP-metode"),
+    "wanted": _("Forsøgte at"),
+    "response": _("Svar (HTTP-status)"),
 }
 
 # The order details are shown in: the label map's (records, dates, money, counts, words), then any
@@ -197,6 +203,15 @@ FIELD_LISTS = {"field", "fields", "changed_personal_fields", "cleared_fields"}
 
 VIA = {"api": _("API"), "admin": _("administrationsmodulet")}
 CHANGES = {"add": _("tilføjet"), "remove": _("fjernet"), "clear": _("tømt")}
+# What a refused request wanted to do (the permission helper's actions).
+WANTED = {
+    "list": pgettext_lazy("tried to", "se en liste"),
+    "retrieve": pgettext_lazy("tried to", "se"),
+    "create": pgettext_lazy("tried to", "oprette"),
+    "update": pgettext_lazy("tried to", "ændre"),
+    "delete": pgettext_lazy("tried to", "slette"),
+    "export": pgettext_lazy("tried to", "eksportere"),
+}
 # The pages a view of people is logged from (by URL name).
 PAGES = {"organisations.facility_detail": _("Tilbuddets side")}
 
@@ -344,6 +359,15 @@ def _field_name(model: type[Model] | None, name: str) -> str:
     return str(field.verbose_name) if field is not None else name.replace("_", " ")
 
 
+def _import_fields(value: Any) -> str:
+    """The HR import's fields (``start_date``) as its column mapping page names them ("Startdato")."""
+    from styrbord.staff.importing.generic import FIELDS  # the staff app's vocabulary, read when shown
+
+    labels = {f.key: f.label for f in FIELDS}
+    keys = value if isinstance(value, list) else [value]
+    return ", ".join(str(labels.get(str(k), k)) for k in keys) if keys else "–"
+
+
 class DetailReader:
     """Reads the details of a page of entries; the records they name are looked up together."""
 
@@ -447,7 +471,9 @@ class DetailReader:
             return "; ".join(f"{label_for(str(k), model)}: {self.value(str(k), v, model)}" for k, v in ordered(value))
         if key == "format" and isinstance(value, str):
             return value.upper()
-        coded = {"via": VIA, "change": CHANGES, "page": PAGES}.get(key)
+        if key == "import_fields":
+            return _import_fields(value)
+        coded = {"via": VIA, "change": CHANGES, "page": PAGES, "wanted": WANTED}.get(key)
         if coded is not None and isinstance(value, str) and value in coded:
             return str(coded[value])
         return plain(value)

@@ -17,6 +17,7 @@ class LogFilterForm(forms.Form):
         label=_("Handling indeholder"),
         required=False,
         max_length=100,
+        help_text=_("Også navnet på et ændret felt, f.eks. uddannelse."),
         widget=forms.TextInput(attrs={"placeholder": _("f.eks. tilsagn oprettet")}),
     )
     actor = forms.CharField(label=_("Bruger"), required=False, max_length=150)

@@ -1,4 +1,4 @@
-"""``log_action`` and ``log_access``: the only ways to write the audit trail.
+"""``log_action``, ``log_changes``, ``log_access`` and ``log_refused``: the only ways to write the audit trail.
 
 Call them inside the same transaction as the change they describe. Never put a CPR
 number or a person's name in ``data``: refer to people by id.
@@ -87,6 +87,30 @@ def log_action(
         subject_employee_id=_subject_of(obj),
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
+        data=_jsonable(data or {}),
+    )
+
+
+def log_refused(
+    user: User | AnonymousUser | None,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    subject_employee_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record a refused attempt (a security entry) at a record the user may not reach: named by
+    its type and id, and the person it belongs to, never fetched (``audit.refusals``)."""
+    actor_id, actor_label = _actor(user)
+    return AuditEntry.objects.create(
+        kind=AuditEntry.Kind.SECURITY,
+        action=action,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        object_type=object_type,
+        object_id=object_id,
+        subject_employee_id=subject_employee_id,
         data=_jsonable(data or {}),
     )
 

@@ -28,6 +28,8 @@ from styrbord.audit.actions import action_label, actions_matching, object_type_l
 from styrbord.audit.details import DetailReader
 from styrbord.audit.forms import AnonymiseForm, LogFilterForm
 from styrbord.audit.models import AuditEntry
+from styrbord.audit.refusals import note
+from styrbord.audit.search import changed_field_q
 from styrbord.audit.services import log_access
 from styrbord.lib.dates import local_today
 from styrbord.lib.filtering import apply_choices, query_without
@@ -162,9 +164,11 @@ def log(request: HttpRequest) -> HttpResponse:
     entries = _entries(request.user)
     if form.is_valid():
         f = form.cleaned_data
-        if f["action"]:  # the readable name ("tilsagn oprettet") or part of the id
+        if f["action"]:  # the readable name ("tilsagn oprettet"), part of the id, or a field changed
             text = f["action"]
-            entries = entries.filter(Q(action__icontains=text) | Q(action__in=actions_matching(text)))
+            found = Q(action__icontains=text) | Q(action__in=actions_matching(text))
+            fields = changed_field_q(text)  # "uddannelse" finds the changes to a person's education
+            entries = entries.filter(found | fields if fields is not None else found)
         lookups = {
             "kind": "kind",
             "actor": "actor_label__icontains",
@@ -252,6 +256,7 @@ def employee_data(request: HttpRequest, employee_id: int) -> HttpResponse:
     """One person's data: what is held, export buttons, holds and (for administrators) anonymisation."""
     employee = get_scoped_or_404(request.user, EXPORT, "employee", Employee.objects.all(), pk=employee_id)
     if not privacy.may_take_out_everything(request.user, employee):
+        note(request.user, EXPORT, employee)  # logged as a refused attempt (``audit.refusals``)
         raise Http404
     data = privacy.employee_data(employee)
     log_access(request.user, "staff.employee.data_viewed", [employee.pk])
@@ -285,6 +290,7 @@ def employee_export(request: HttpRequest, employee_id: int, fmt: str) -> HttpRes
         raise Http404
     employee = get_scoped_or_404(request.user, EXPORT, "employee", Employee.objects.all(), pk=employee_id)
     if not privacy.may_take_out_everything(request.user, employee):
+        note(request.user, EXPORT, employee)  # logged as a refused attempt (``audit.refusals``)
         raise Http404
     log_access(request.user, "staff.employee.exported", [employee.pk], {"format": fmt}, kind=AuditEntry.Kind.EXPORT)
     body = privacy.export_json(employee) if fmt == "json" else privacy.export_xlsx(employee)

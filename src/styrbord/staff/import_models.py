@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.lib.collation import collated
@@ -112,6 +112,8 @@ class ImportBatch(RuleFieldsMixin, models.Model):
         DRY_RUN = "dry_run", _("Prøvekørsel")
         CANCELLED = "cancelled", _("Annulleret")
         FAILED = "failed", _("Mislykkedes")
+        # Refused at the upload's check: the files are deleted, the row says who, when and why.
+        REJECTED = "rejected", pgettext_lazy("import status", "Afvist")
 
     class Format(models.TextChoices):
         FIVE_FILE = "five_file", _("Femfilssæt (bruger, organisation, engagement, stillingskode, leder)")
@@ -194,13 +196,39 @@ class ImportBatch(RuleFieldsMixin, models.Model):
         rejected, one checked (or uploaded) before another import of the municipality was applied
         is superseded (``superseded``, annotated by the history's query), one nobody confirmed
         within a day is abandoned (all from stored facts)."""
+        errors = int((self.counts or {}).get("errors", 0))
+        if errors and self.status in (self.Status.PENDING, self.Status.REJECTED):
+            return ngettext("Afvist (%(count)s fejl)", "Afvist (%(count)s fejl)", errors) % {"count": errors}
         if self.status != self.Status.PENDING:
             return str(self.get_status_display())
-        errors = int((self.counts or {}).get("errors", 0))
-        if errors:
-            return ngettext("Afvist (%(count)s fejl)", "Afvist (%(count)s fejl)", errors) % {"count": errors}
         if getattr(self, "superseded", False):
             return gettext("Forældet: en senere import er gennemført")
         if self.created_at is not None and self.created_at < timezone.now() - STALE_AFTER:
             return gettext("Opgivet (ikke gennemført)")
         return str(self.get_status_display())
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the check refused the upload, as the history shows it: its first errors, each with
+        where it is ("bruger.csv, række 4, kolonne Navn: Feltet skal udfyldes."), in the reader's
+        language (``IssueList.summary`` keeps them; never a cell's value)."""
+        shown = []
+        for kept in (self.counts or {}).get("reasons", []):
+            if not isinstance(kept, dict) or not kept.get("msgid"):
+                continue
+            msgid = str(kept["msgid"])  # marked where the check raised it (gettext_noop)
+            text = gettext(msgid) % _Given(kept.get("params") or {}) if "%(" in msgid else gettext(msgid)
+            where = [str(kept["file"])] if kept.get("file") else []
+            if kept.get("row"):
+                where.append(gettext("række %(row)s") % {"row": kept["row"]})
+            if kept.get("column"):
+                where.append(gettext("kolonne %(column)s") % {"column": kept["column"]})
+            shown.append(f"{', '.join(where)}: {text}" if where else text)
+        return shown
+
+
+class _Given(dict[str, Any]):
+    """A kept message's parameters: one left out (it repeated a cell's value) reads "…"."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"

@@ -166,7 +166,7 @@ def test_the_records_of_a_page_are_looked_up_together(world) -> None:
 
 
 def _written_keys() -> set[str]:
-    """The keys of every dict literal the code passes as details to log_action/log_access/log_changes."""
+    """The keys of every dict literal the code passes as details to log_action/log_access/log_changes/log_refused."""
     root = Path(__file__).resolve().parents[2]
     keys: set[str] = set()
     for path in root.rglob("*.py"):
@@ -176,7 +176,7 @@ def _written_keys() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            if name not in ("log_action", "log_access", "log_changes"):
+            if name not in ("log_action", "log_access", "log_changes", "log_refused"):
                 continue
             data = next((k.value for k in node.keywords if k.arg == "data"), None)
             if data is None and len(node.args) >= 4:

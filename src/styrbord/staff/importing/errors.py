@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext
 
 from styrbord.lib.cpr import mask_cpr
 
 # An import of 100.000 broken rows must not keep 100.000 messages in memory or on the page.
 MAX_ISSUES = 1000
+# The problems of a refused upload the import history shows (``IssueList.summary``).
+REASONS_KEPT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,28 @@ class IssueList:
     def hidden(self) -> int:
         """How many were counted but not kept."""
         return self.total - len(self.items)
+
+    def summary(self, count: int = REASONS_KEPT) -> list[dict[str, Any]]:
+        """The first ``count`` problems as the import history keeps them (``ImportBatch.reasons``):
+        where (file, row, column) and what (the msgid and its parameters, text in Danish), never a
+        cell's value: a parameter that repeats the value (an impossible date) is left out."""
+        kept = []
+        with translation.override("da"):
+            for issue in list(self)[:count]:
+                params = {
+                    key: value if value is None or isinstance(value, (bool, int, float)) else str(value)
+                    for key, value in issue.params
+                }
+                kept.append(
+                    {
+                        "file": issue.file,
+                        "row": issue.row,
+                        "column": issue.column,
+                        "msgid": issue.msgid,
+                        "params": {k: v for k, v in params.items() if not issue.value or v != issue.value},
+                    }
+                )
+        return kept
 
 
 class ImportRejectedError(Exception):

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from styrbord.accounts.permissions import CREATE, LIST, can, is_administrator, s
 from styrbord.accounts.route_policy import requires
 from styrbord.accounts.services import municipal_facilities
 from styrbord.audit.models import AuditEntry
-from styrbord.audit.services import log_access
+from styrbord.audit.services import log_access, log_action
 from styrbord.lib.collation import collated
 from styrbord.lib.formatting import in_record_language
 from styrbord.lib.spreadsheets import Sheet, write_xlsx
@@ -139,7 +140,14 @@ def upload(request: HttpRequest) -> HttpResponse:
             return redirect("staff:import_mapping", token=token)
         plan = prepare(sources, municipality, mapping=batch.mapping_data or None, end_missing=batch.end_missing)
         if plan.errors:
+            # The files go; the history keeps who tried, when and why (one row, written whole).
             storage.discard(token)
+            batch.storage_token = ""
+            batch.status = ImportBatch.Status.REJECTED
+            batch.source_format = plan.parsed.source_format
+            batch.counts = _check_counts(plan)
+            batch.checked_at = timezone.now()
+            batch.save()  # the history below lists it (its query runs as the page is drawn)
             rejected = ngettext("Filen blev afvist", "Filerne blev afvist", len(sources))
             context.update(errors=plan.errors, warnings=plan.warnings, rejected=rejected)
             return render(request, "staff/importing/upload.html", context, status=422)
@@ -287,16 +295,12 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = form.mapping()
         name = form.cleaned_data.get("save_as", "").strip()
-        if name:
-            saved, _created = ColumnMapping.objects.update_or_create(
-                municipality=batch.municipality,
-                name=name,
-                defaults={"mapping": chosen, "created_by_id": request.user.pk},
-            )
-            batch.mapping = saved
-            messages.success(request, _("Kolonneopsætningen %(name)s er gemt.") % {"name": name})
-        batch.mapping_data = chosen
-        batch.save(update_fields=["mapping", "mapping_data"])
+        with transaction.atomic():  # the mapping, its log entry and the upload's choice: all or none
+            if name:
+                batch.mapping = save_mapping(batch.municipality, name, chosen, request.user)
+                messages.success(request, _("Kolonneopsætningen %(name)s er gemt.") % {"name": name})
+            batch.mapping_data = chosen
+            batch.save(update_fields=["mapping", "mapping_data"])
         return redirect("staff:import_preview", token=token)
     # Named by header only: the values are never echoed.
     cpr_notices = [
@@ -313,6 +317,31 @@ def mapping(request: HttpRequest, token: str) -> HttpResponse:
         "cpr_notices": cpr_notices,
     }
     return render(request, "staff/importing/mapping.html", context)
+
+
+def save_mapping(municipality: Municipality, name: str, chosen: dict[str, str], user: Any) -> ColumnMapping:
+    """Save the column mapping ``name`` of the municipality (new, or replacing the one of that name),
+    and log it: who, which mapping, which of its fields and which import fields' columns changed.
+    The columns themselves (the file's headers) are not logged. Call inside a transaction."""
+    old = ColumnMapping.objects.select_for_update().filter(municipality=municipality, name=name).first()
+    columns: dict[str, str] = dict(old.mapping) if old is not None else {}
+    before: dict[str, Any] = {"mapping": columns, "created_by_id": old.created_by_id} if old is not None else {}
+    saved, created = ColumnMapping.objects.update_or_create(
+        municipality=municipality, name=name, defaults={"mapping": chosen, "created_by_id": user.pk}
+    )
+    after: dict[str, Any] = {"mapping": chosen, "created_by_id": user.pk}
+    log_action(
+        saved,
+        "staff.columnmapping.created" if created else "staff.columnmapping.updated",
+        user,
+        {
+            "municipality": municipality.code,
+            "name": name,
+            "fields": [f.removesuffix("_id") for f in sorted(after) if created or before.get(f) != after[f]],
+            "import_fields": sorted(k for k in set(columns) | set(chosen) if columns.get(k) != chosen.get(k)),
+        },
+    )
+    return saved
 
 
 @requires(OBJECT_TYPE, CREATE)
@@ -410,12 +439,18 @@ def _render_preview(request: HttpRequest, batch: ImportBatch, plan: Plan, status
     return render(request, "staff/importing/preview.html", context, status=status)
 
 
+def _check_counts(plan: Any) -> dict[str, Any]:
+    """What the history keeps of a check: for one that found errors, how many and the first of
+    them without the cells' values (``ImportBatch.reasons``); nothing for one that passed."""
+    return {"errors": plan.errors.total, "reasons": plan.errors.summary()} if plan.errors else {}
+
+
 def _remember_check(batch: ImportBatch, plan: Any) -> None:
     """What the check page shows: the plan's fingerprint (applying refuses another plan), or the
     number of errors (the history shows the upload as rejected), and when it was planned (an
     import applied after that makes it stale)."""
     batch.preview_fingerprint = "" if plan.errors else plan.fingerprint()
-    batch.counts = {"errors": plan.errors.total} if plan.errors else {}
+    batch.counts = _check_counts(plan)
     batch.checked_at = timezone.now()
     batch.save(update_fields=["preview_fingerprint", "counts", "checked_at"])
 

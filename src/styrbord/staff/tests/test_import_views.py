@@ -223,7 +223,7 @@ class TestUploadPreviewApply:
             "ny.csv": "Afventer godkendelse",
         }
         text = page.content.decode()
-        assert "<td>Afvist (1 fejl)</td>" in text
+        assert "<td>Afvist (1 fejl) · <a" in text  # and a link back to its check page
         assert 'Indlæst<br><span class="small">Afslut manglende ansættelser</span>' in text
 
     def test_the_preview_shows_changed_rows_first_with_old_and_new_values(self, client, world) -> None:
@@ -261,7 +261,8 @@ class TestUploadPreviewApply:
         assert "står også i række 3" in text
         assert "engagement.csv" in text
         assert snapshot() == before
-        assert not ImportBatch.objects.exists()
+        # Only the refusal is kept, for the history (test_import_history_and_mapping_log.py).
+        assert list(ImportBatch.objects.values_list("status", "storage_token")) == [(ImportBatch.Status.REJECTED, "")]
         assert not any((media / "imports").iterdir())
 
     def test_cpr_numbers_are_masked_on_the_page(self, client, world, settings, tmp_path) -> None:

@@ -1,5 +1,6 @@
 """A file that is neither XLSX nor delimited text with two or more columns is refused when it is
-read, by its content and whatever its name; on the upload page nothing of it is kept."""
+read, by its content and whatever its name; on the upload page nothing of it is kept but the
+refusal in the history (its files are deleted)."""
 
 from __future__ import annotations
 
@@ -104,9 +105,11 @@ class TestUpload:
         text = response.content.decode()
         assert expected in text
         assert "<td>bad.txt</td>" in text  # the error names the file
-        assert not ImportBatch.objects.exists()  # no pending upload under "Latest imports"
+        # No pending upload under "Latest imports": the refusal, with its reason (and no files).
+        (batch,) = ImportBatch.objects.all()
+        assert (batch.status, batch.storage_token) == (ImportBatch.Status.REJECTED, "")
         assert _stored(media) == []
-        assert "bad.txt" not in client.get(UPLOAD).content.decode()
+        assert "to-check" not in client.get(UPLOAD).content.decode()
 
     def test_a_plain_text_file_among_the_five_names_itself(self, client, world, media) -> None:
         from styrbord.staff.tests.test_import_views import uploads
@@ -118,7 +121,7 @@ class TestUpload:
         assert response.status_code == 422
         issues = [(issue.file, issue.msgid) for issue in response.context["errors"]]
         assert ("bad.txt", NOT_A_TABLE) in issues
-        assert not ImportBatch.objects.exists()
+        assert ImportBatch.objects.get().status == ImportBatch.Status.REJECTED  # kept for the history only
         assert _stored(media) == []
 
     def test_a_semicolon_txt_from_payroll_goes_on_to_the_columns(self, client, world, media) -> None:
