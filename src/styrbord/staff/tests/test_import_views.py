@@ -597,8 +597,10 @@ def test_a_delivery_with_bad_rows_gets_an_accessible_error_report(page, live_ser
     page.set_input_files("#id_files", [str(FILES / "bad_dates" / f"{n}.csv") for n in FIVE])
     follow(page, "#upload-form button[type=submit]")
     page.wait_for_load_state("networkidle")
+    # the error report (an issues table has its caption as aria-label); the history below lists the refused upload too
     cells = page.eval_on_selector_all(
-        "main table tbody tr", "rows => rows.map(r => [...r.cells].slice(0, 4).map(c => c.innerText.trim()))"
+        "main table[aria-label] tbody tr",
+        "rows => rows.map(r => [...r.cells].slice(0, 4).map(c => c.innerText.trim()))",
     )
     assert cells == [
         ["engagement.csv", "3", "StartdatoEngagement", "31-02-2020"],
