@@ -28,10 +28,3 @@ def test_an_employee_by_person_key_and_an_employment_by_number(world: Any) -> No
     assert [e["id"] for e in numbered] == [employment.pk]
     assert other == []
     assert outside == []  # the key finds only people in scope
-
-
-def test_a_cpr_number_is_not_a_person_key_in_an_address(world: Any) -> None:
-    response = ApiClient(world.coordinator).get("/employees", person_key="010190-1234")
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", "person_key"]
-    assert "CPR-nummer" in response.json()["detail"][0]["msg"]
