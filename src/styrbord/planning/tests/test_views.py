@@ -99,7 +99,7 @@ def test_the_coordinator_downloads_the_plan_as_xlsx_with_the_same_figures_as_the
     assert f'id="plan-xlsx" href="{url}"' in page
     response = client.get(url)
     assert response.status_code == 200
-    assert response["Content-Disposition"] == f'attachment; filename="plan-{run.pk}-konflikthaandtering-2027.xlsx"'
+    assert response["Content-Disposition"] == f'attachment; filename="plan-{run.number}-konflikthaandtering-2027.xlsx"'
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Krav", "Tilbud", "Finansiering", "Pladser"]
     targets = list(book["Krav"].iter_rows(values_only=True))
