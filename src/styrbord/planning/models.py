@@ -146,14 +146,20 @@ class Scenario(RuleFieldsMixin, models.Model):
 class PlanRunQuerySet(models.QuerySet["PlanRun"]):
     def numbered(self) -> PlanRunQuerySet:
         """The runs with their ``number`` (see ``PlanRun.number``) in the same query."""
-        earlier = (
-            PlanRun.objects.filter(scenario=OuterRef("scenario"), pk__lte=OuterRef("pk"))
-            .order_by()
-            .values("scenario")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return self.annotate(number=Subquery(earlier))
+        return self.annotate(number=run_number("scenario", "pk"))
+
+
+def run_number(scenario: str, run: str) -> Subquery:
+    """A run's number within its scenario as a subquery, for a query whose rows reach the run's
+    scenario and id by the paths ``scenario`` and ``run`` (``"scenario"``, ``"pk"`` for runs)."""
+    earlier = (
+        PlanRun.objects.filter(scenario=OuterRef(scenario), pk__lte=OuterRef(run))
+        .order_by()
+        .values("scenario")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Subquery(earlier)
 
 
 class PlanRun(RuleFieldsMixin, models.Model):

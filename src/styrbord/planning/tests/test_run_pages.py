@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from styrbord.planning import services
 from styrbord.planning.compare import input_differences
-from styrbord.planning.models import PlanRun, Scenario
+from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.planning.tests.data import Setup, planning_setup
 from styrbord.testing import factories
 from styrbord.testing.fixtures import World, client_for
@@ -227,3 +227,25 @@ def test_a_run_is_numbered_within_its_scenario_on_every_page(world: World) -> No
     export = client.get(reverse("planning:run_xlsx", args=[second.pk]))
     assert export["Content-Disposition"] == 'attachment; filename="plan-2-konflikthaandtering-2027.xlsx"'
     assert str(second) == "Konflikthåndtering 2027 #2"
+
+
+def test_the_admins_run_lists_number_runs_in_their_own_query(world: World, django_assert_max_num_queries: Any) -> None:
+    """A run prints as "scenario #number", and its number is a count: the admin's lists of runs and
+    of planned seats take it from their own query, not one count per row."""
+    setup = planning_setup(world)
+    first = _run(setup.scenario)
+    second = _run(_copy(setup.scenario, "Uden puljen"))
+    third = _run(setup.scenario)
+    assert PlanAssignment.objects.filter(run__in=[first, second, third]).count() >= 3
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    client = client_for(world.admin)
+    with django_assert_max_num_queries(12):
+        runs = client.get("/admin/planning/planrun/").content.decode()
+    assert "Konflikthåndtering 2027 #2" in runs
+    assert "Uden puljen #1" in runs
+    with django_assert_max_num_queries(12):
+        seats = client.get("/admin/planning/planassignment/").content.decode()
+    assert "Konflikthåndtering 2027 #2" in seats
+    assert "Uden puljen #1" in seats
