@@ -264,6 +264,7 @@ MIDDLEWARE += [
     "styrbord.accounts.middleware.SecurityHeadersMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "styrbord.audit.tracking.AdminChangeLogMiddleware",
+    "styrbord.audit.refusals.RefusalLogMiddleware",
     "styrbord.api.idempotency.IdempotencyMiddleware",
     "styrbord.api.middleware.JsonMethodNotAllowedMiddleware",
 ]

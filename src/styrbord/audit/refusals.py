@@ -15,8 +15,7 @@ request, with the person as subject when known.
 - A 403 on a route whose rule needs the ``employee`` object type (the person pages and search, the
   personal-data export), from that rule refusing the user's role, is a refusal too; the person is
   the URL's when the route is about one.
-- The audit app's middleware (``tracking.AdminChangeLogMiddleware``) writes the entry once the
-  view has answered: at most one a request, only for a 403 or 404 (a view that catches the helper's
+- ``RefusalLogMiddleware`` writes the entry once the view has answered: at most one a request, only for a 403 or 404 (a view that catches the helper's
   404 and answers otherwise was not refused), and outside any transaction of the view, which the
   404 may have rolled back.
 """
@@ -24,6 +23,7 @@ request, with the person as subject when known.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,3 +160,20 @@ def log_refusal(request: HttpRequest, response: HttpResponseBase) -> None:
             "response": response.status_code,
         },
     )
+
+
+class RefusalLogMiddleware:
+    """Note the refusals while a request is served, and log the request's one refusal (if any)
+    once it is answered."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        watching = start()
+        try:
+            response = self.get_response(request)
+            log_refusal(request, response)
+            return response
+        finally:
+            stop(watching)

@@ -19,7 +19,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponseBase
 
-from styrbord.audit import refusals
 from styrbord.audit.services import log_action, snapshot
 
 HIDDEN = "«skjult»"
@@ -134,21 +133,16 @@ def _log_m2m(sender: type[Model], instance: Model, action: str, pk_set: set[Any]
 
 
 class AdminChangeLogMiddleware:
-    """The audit app's middleware: turn the change log on for requests served by the Django admin
-    site, and log a request refused access to a person's data (``refusals``), once it is answered."""
+    """Turn the change log on for requests served by the Django admin site."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         token = _context.set(None)
-        watching = refusals.start()
         try:
-            response = self.get_response(request)
-            refusals.log_refusal(request, response)
-            return response
+            return self.get_response(request)
         finally:
-            refusals.stop(watching)
             _context.reset(token)
 
     def process_view(

@@ -20,8 +20,7 @@ from django.urls import reverse
 
 from styrbord.accounts.permissions import RETRIEVE, get_scoped_or_404
 from styrbord.audit.models import AuditEntry
-from styrbord.audit.refusals import ACTION
-from styrbord.audit.tracking import AdminChangeLogMiddleware
+from styrbord.audit.refusals import ACTION, RefusalLogMiddleware
 from styrbord.staff.models import Employee
 from styrbord.testing import factories
 
@@ -120,7 +119,7 @@ def test_the_personal_data_page_refused_by_its_own_rule_is_logged(world, client)
 
 
 def _middleware(view: Any) -> Any:
-    return AdminChangeLogMiddleware(view)
+    return RefusalLogMiddleware(view)
 
 
 def test_one_entry_a_request_written_after_the_view_outside_its_transaction(world) -> None:  # type: ignore[no-untyped-def]
