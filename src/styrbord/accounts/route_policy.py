@@ -107,6 +107,7 @@ ROUTES: dict[str, RouteRule] = {
     "funding:pool_list": rule("pool", LIST),
     "funding:pool_create": rule("pool", CREATE),
     "funding:pool_detail": rule("pool", RETRIEVE),
+    "funding:pool_edit": rule("pool", UPDATE),
     "funding:package_xlsx": rule("pool", EXPORT),
     "funding:package_docx": rule("pool", EXPORT),
     "funding:deadline_done": rule("pool", UPDATE),

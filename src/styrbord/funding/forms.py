@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from styrbord.funding.models import Appropriation, AppropriationLine, Grant, LedgerEntry, Pool, ReportingDeadline
-from styrbord.funding.services.setup import appropriation_line_problems
+from styrbord.funding.services.setup import appropriation_line_problems, pool_state
 from styrbord.lib.costs import REFUND_CATEGORIES, CostCategory
-from styrbord.lib.fields import CalendarDateFormField
+from styrbord.lib.fields import CalendarDateFormField, state_digest
 from styrbord.lib.filtering import apply_choices
 from styrbord.lib.formatting import format_date, format_ore
 from styrbord.lib.money import ZERO, MoneyInput, money_form_field, money_formfield_callback, to_money
@@ -107,7 +107,9 @@ class DeadlineForm(forms.Form):
     due_date = CalendarDateFormField(label=_("Frist"), widget=DATE)
 
 
-class BaseDeadlineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class DeadlinePeriodCheck:
+    """For a formset of reporting deadlines: ``check_period`` against the pool's period."""
+
     def check_period(self, start: dt.date | None, end: dt.date | None) -> bool:
         """Refuse a deadline before the pool's period begins or years after it ends (the row's own
         error, so the page names the row). Whether every deadline checked is inside."""
@@ -115,9 +117,10 @@ class BaseDeadlineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
             return True
         latest = _years_later(end, DEADLINE_YEARS_AFTER_PERIOD)
         ok = True
-        for form in self.forms:
-            due = getattr(form, "cleaned_data", {}).get("due_date")
-            if due is None:
+        for form in cast(Any, self).forms:  # a formset's
+            cleaned = getattr(form, "cleaned_data", {})
+            due = cleaned.get("due_date")
+            if due is None or cleaned.get("DELETE"):
                 continue
             if due < start:
                 form.add_error(
@@ -134,6 +137,56 @@ class BaseDeadlineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
                 )
                 ok = False
         return ok
+
+
+class BaseDeadlineFormSet(DeadlinePeriodCheck, forms.BaseFormSet):  # type: ignore[type-arg]
+    pass
+
+
+class BaseDeadlineEditFormSet(DeadlinePeriodCheck, forms.BaseModelFormSet):  # type: ignore[type-arg]
+    """A pool's open deadlines (change the date, or delete) and new ones."""
+
+
+DeadlineEditFormSet = cast(
+    "type[BaseDeadlineEditFormSet]",
+    forms.modelformset_factory(
+        ReportingDeadline,
+        fields=["kind", "due_date"],
+        formset=BaseDeadlineEditFormSet,
+        extra=2,
+        max_num=20,
+        can_delete=True,
+        field_classes={"due_date": CalendarDateFormField},
+        widgets={"due_date": DATE},
+        labels={"kind": _("Rapport"), "due_date": _("Frist")},  # type: ignore[dict-item]
+    ),
+)
+
+
+class PoolEditForm(forms.ModelForm):
+    """A pool's facts that may change after it is registered: its name, case number, total (never
+    below what it has granted), purpose and conditions. Its period, rules and shares decide how
+    money already posted was charged, and are kept as registered.
+
+    ``state`` carries the pool as the form was opened; saving over someone else's change is
+    refused (``changed_since_opened``)."""
+
+    total = _money(_("Samlet beløb"))
+    state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Pool
+        formfield_callback = money_formfield_callback
+        fields = ["name", "case_number", "total", "purpose", "conditions"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3}), "conditions": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["state"] = state_digest(pool_state(self.instance))
+
+    def changed_since_opened(self) -> bool:
+        """Whether the pool as stored now differs from the one the form was opened with."""
+        return str(self.data.get(self.add_prefix("state"), "")) != self.initial["state"]
 
 
 def _years_later(day: dt.date, years: int) -> dt.date:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", pools.pool_list, name="pool_list"),
     path("puljer/ny/", pools.pool_create, name="pool_create"),
     path("puljer/<int:pk>/", pools.pool_detail, name="pool_detail"),
+    path("puljer/<int:pk>/ret/", pools.pool_edit, name="pool_edit"),
     path("puljer/<int:pool_pk>/tilsagn/ny/", grants.grant_create, name="grant_create"),
     path("puljer/<int:pk>/tilskudspakke.xlsx", package.package_xlsx_view, name="package_xlsx"),
     path("puljer/<int:pk>/tilskudspakke.docx", package.package_docx_view, name="package_docx"),

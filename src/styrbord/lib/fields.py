@@ -1,4 +1,5 @@
-"""Date fields that take only the dates Styrbord plans by (``lib.dates.EARLIEST`` to ``LATEST``).
+"""Date fields that take only the dates Styrbord plans by (``lib.dates.EARLIEST`` to ``LATEST``),
+and the edit forms' state fingerprint (``state_digest``).
 
 Every date a person enters goes through these: the model field validates on ``full_clean``
 (the API's writes), and its form field validates before a form's own ``clean`` computes with the
@@ -8,6 +9,9 @@ date (an expiry, a period), so a year such as 9999 is a clear message, never a s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -49,3 +53,11 @@ class CalendarDateField(models.DateField):  # type: ignore[type-arg]
 
     def formfield(self, **kwargs: Any) -> Any:
         return super().formfield(**{"form_class": CalendarDateFormField, **kwargs})
+
+
+def state_digest(state: Mapping[str, Any]) -> str:
+    """A short fingerprint of a row's state as an edit form was opened (a hidden field): saving is
+    refused when the stored state's fingerprint differs, so one user does not silently undo another's
+    change."""
+    raw = json.dumps(state, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]

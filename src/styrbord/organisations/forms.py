@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from styrbord.accounts.permissions import scope
 from styrbord.audit.services import snapshot
 from styrbord.lib.collation import collated, sort_key
+from styrbord.lib.fields import state_digest
 from styrbord.lib.formatting import format_number
 from styrbord.organisations.models import Facility, Municipality, StaffingPeriod
 
@@ -230,8 +229,7 @@ def facility_state(facility: Facility) -> dict[str, Any]:
 
 
 def facility_state_digest(facility: Facility) -> str:
-    raw = json.dumps(facility_state(facility), sort_keys=True, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+    return state_digest(facility_state(facility))
 
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -61,6 +61,64 @@ def create_pool(pool: Pool, user: AnyUser, deadlines: Sequence[ReportingDeadline
     return pool
 
 
+POOL_EDITABLE = ("name", "case_number", "total", "purpose", "conditions")
+
+
+def pool_state(pool: Pool) -> dict[str, object]:
+    """What the pool's edit page changes: its editable facts and its open reporting deadlines. Two
+    equal states mean nobody changed the pool meanwhile."""
+    state: dict[str, object] = snapshot(pool, list(POOL_EDITABLE))
+    state["deadlines"] = [
+        [d.pk, d.kind, d.due_date.isoformat()] for d in pool.deadlines.filter(done_on__isnull=True).order_by("pk")
+    ]
+    return state
+
+
+def update_pool(
+    pool: Pool,
+    user: AnyUser,
+    *,
+    before: dict[str, object],
+    deadlines: Sequence[ReportingDeadline] = (),
+    removed: Sequence[ReportingDeadline] = (),
+) -> Pool:
+    """Save a pool's edited facts (``POOL_EDITABLE``) and its open deadlines, in one transaction.
+
+    The total may not go below what the pool has given in grants. Deadlines already marked as sent
+    are the record of a duty done and are not changed or removed here. ``before`` is
+    ``pool_state`` as the pool was read under lock (the caller locks it)."""
+    pool.total = to_money(pool.total)
+    _validate(pool)
+    with transaction.atomic():
+        granted = _granted(pool)
+        if pool.total < granted:
+            raise FundingError(
+                _("Puljen har givet tilsagn for %(granted)s; det samlede beløb kan ikke sættes lavere (%(total)s).")
+                % {"granted": format_kr(granted, 2), "total": format_kr(pool.total, 2)}
+            ).at("total")
+        for deadline in [*deadlines, *removed]:
+            if deadline.pk is not None and deadline.done_on is not None:
+                raise FundingError(_("En frist, der er markeret som indsendt, kan ikke ændres eller slettes."))
+        try:
+            with transaction.atomic():
+                pool.save(update_fields=list(POOL_EDITABLE))
+        except IntegrityError:
+            if pool.grantor_id is not None and pool.case_number and pool.case_number_taken():
+                raise FundingError(case_number_taken_message(pool.case_number)).at("case_number") from None
+            raise
+        for deadline in removed:
+            deadline.delete()
+        for deadline in deadlines:
+            deadline.pool = pool
+            _validate(deadline)
+            deadline.save()
+        after = pool_state(pool)
+        if after != before:
+            changed = sorted(name for name in after if after[name] != before.get(name))
+            log_action(pool, "funding.pool.updated", user, {"fields": changed}, before=before, after=after)
+    return pool
+
+
 def create_grant(grant: Grant, user: AnyUser, budget_lines: Sequence[GrantBudgetLine] = ()) -> Grant:
     """Save a new grant. Grants may not exceed the pool total; budget lines must sum to the grant."""
     grant.amount = to_money(grant.amount)

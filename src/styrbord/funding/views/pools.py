@@ -25,11 +25,11 @@ from styrbord.accounts.permissions import (
     scoped_for,
 )
 from styrbord.accounts.route_policy import requires
-from styrbord.funding.forms import BaseDeadlineFormSet, DeadlineFormSet, PoolForm
+from styrbord.funding.forms import BaseDeadlineFormSet, DeadlineEditFormSet, DeadlineFormSet, PoolEditForm, PoolForm
 from styrbord.funding.models import Pool, ReportingDeadline
 from styrbord.funding.services import FundingError
 from styrbord.funding.services.balances import Balances
-from styrbord.funding.services.setup import create_pool, mark_deadline_done
+from styrbord.funding.services.setup import create_pool, mark_deadline_done, pool_state, update_pool
 from styrbord.funding.services.warnings import deadline_warnings, sort_warnings
 from styrbord.funding.views.common import appropriations_for, grant_rows, grants_for, pools_for, require
 from styrbord.lib.collation import collated
@@ -148,6 +148,70 @@ def pool_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Puljen er oprettet."))
             return redirect("funding:pool_detail", pk=pool.pk)
     return render(request, "funding/pool_form.html", {"form": form, "deadlines": deadlines})
+
+
+@requires("pool", UPDATE)
+@login_required
+def pool_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a pool after it is registered: its name, case number, total, purpose and conditions,
+    and its open reporting deadlines (a new date from the grantor, one more report, one dropped).
+
+    Refused with the stored values shown again if someone changed the pool after this page was
+    opened. Deadlines marked as sent are shown, not changed."""
+    require(request, UPDATE, "pool")
+    scope = pools_for(request, UPDATE)
+    if request.method != "POST":
+        pool = get_scoped_or_404(request.user, UPDATE, "pool", scope, pk=pk)
+        stored_name = pool.name
+        form = PoolEditForm(instance=pool)
+        deadlines = DeadlineEditFormSet(queryset=_open_deadlines(pool), prefix="deadline")
+    else:
+        with transaction.atomic():  # locked from the check against the digest until saved
+            pool = get_scoped_or_404(request.user, UPDATE, "pool", scope.select_for_update(of=("self",)), pk=pk)
+            before = pool_state(pool)
+            stored_name = pool.name  # the page's title: validation writes the posted one onto it
+            form = PoolEditForm(request.POST, instance=pool)
+            deadlines = DeadlineEditFormSet(request.POST, queryset=_open_deadlines(pool), prefix="deadline")
+            valid = form.is_valid()
+            valid = deadlines.is_valid() and valid
+            if valid and form.changed_since_opened():
+                messages.error(
+                    request,
+                    _(
+                        "Puljen er ændret af en anden, siden du åbnede siden. Intet er gemt. "
+                        "Formularen viser nu de gemte oplysninger; ret dem igen."
+                    ),
+                )
+                return redirect("funding:pool_edit", pk=pk)
+            if valid and deadlines.check_period(pool.period_start, pool.period_end):
+                try:
+                    update_pool(
+                        form.save(commit=False),
+                        request.user,  # type: ignore[arg-type]
+                        before=before,
+                        deadlines=deadlines.save(commit=False),  # the new and the changed
+                        removed=deadlines.deleted_objects,
+                    )
+                except FundingError as error:
+                    error.show_on(form)
+                else:
+                    messages.success(request, _("Puljen %(name)s er gemt.") % {"name": pool.name})
+                    return redirect("funding:pool_detail", pk=pk)
+    return render(
+        request,
+        "funding/pool_edit.html",
+        {
+            "pool": pool,
+            "stored_name": stored_name,
+            "form": form,
+            "deadlines": deadlines,
+            "sent": pool.deadlines.filter(done_on__isnull=False),
+        },
+    )
+
+
+def _open_deadlines(pool: Pool):  # type: ignore[no-untyped-def]
+    return pool.deadlines.filter(done_on__isnull=True).order_by("due_date", "pk")
 
 
 def _pool_and_deadlines_valid(form: PoolForm, deadlines: BaseDeadlineFormSet) -> bool:
