@@ -14,7 +14,22 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
 
 from styrbord.accounts.permissions import CREATE, can, is_administrator
 from styrbord.competences.models import CompetenceHolding
@@ -450,17 +465,27 @@ class FacilityFacts:
 
 
 def _facts_query(facility_id: int) -> QuerySet[Any, Any]:
-    """(name, list number) of the facility's legal bases, target groups, methods and units."""
+    """(name, list number) of the facility's legal bases, target groups, methods and units; a
+    unit's name with its HR department id, which an HR file's rows name it by."""
     parts = [
         model._default_manager.filter(**{lookup: facility_id})
         .order_by()
         .annotate(list_no=Value(n))
         .values_list("name", "list_no")
-        for n, (model, lookup) in enumerate(
-            ((LegalBasis, "facility"), (TargetGroup, "facility"), (Method, "facility"), (Unit, "facility_id"))
-        )
+        for n, (model, lookup) in enumerate(((LegalBasis, "facility"), (TargetGroup, "facility"), (Method, "facility")))
     ]
-    return parts[0].union(*parts[1:], all=True)
+    unit_label = Case(
+        When(hr_department_id="", then=F("name")),
+        default=Concat(F("name"), Value(" (HR-id "), F("hr_department_id"), Value(")"), output_field=CharField()),
+        output_field=CharField(),
+    )
+    units = (
+        Unit.objects.filter(facility_id=facility_id)
+        .order_by()
+        .annotate(label=unit_label, list_no=Value(3))
+        .values_list("label", "list_no")
+    )
+    return parts[0].union(*parts[1:], units, all=True)
 
 
 # A UNION ALL of four two-table joins, compiled once: one round trip, no rows multiplied by a

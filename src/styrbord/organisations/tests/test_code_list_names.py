@@ -16,6 +16,7 @@ from styrbord.organisations import reference
 from styrbord.organisations.forms import FacilityForm
 from styrbord.organisations.models import LegalBasis, Method, TargetGroup
 from styrbord.organisations.services import facility_facts
+from styrbord.testing import factories
 from styrbord.testing.fixtures import client_for
 
 
@@ -169,3 +170,14 @@ def test_the_facts_are_translated_when_read_not_when_stored(world: Any) -> None:
 )
 def test_names_sort_case_aside_and_with_the_danish_letters_last(names: list[str], ordered: list[str]) -> None:
     assert sorted(names, key=sort_key) == ordered
+
+
+def test_a_units_hr_department_id_is_shown_with_its_name(world: Any) -> None:
+    """An HR file names a unit by its department id: the facility's page shows it, so a coordinator
+    whose import says "unknown department id" can see which ids Styrbord knows, without the
+    administration."""
+    factories.unit(world.dolmer, "Afdeling Øst", hr_department_id="4711")
+    factories.unit(world.dolmer, "Nattevagt")
+    assert facility_facts(world.dolmer.pk).units == ["Afdeling Øst (HR-id 4711)", "Nattevagt"]
+    page = client_for(world.coordinator).get(reverse("organisations:facility_detail", args=[world.dolmer.pk]))
+    assert "Afdeling Øst (HR-id 4711), Nattevagt" in page.content.decode()
