@@ -175,7 +175,12 @@ class UserForm(forms.ModelForm):
 
             found = (
                 Employment.objects.filter(
-                    employment_number=number, facility__in=municipal_facilities(self.municipality.pk)
+                    # The municipality's own employment (numbers are unique per municipality) of
+                    # one of its own people: another municipality's person of the same number is not found.
+                    municipality=self.municipality,
+                    employee__municipality=self.municipality,
+                    employment_number=number,
+                    facility__in=municipal_facilities(self.municipality.pk),
                 )
                 .select_related("employee")
                 .first()

@@ -213,8 +213,10 @@ class _People:
 
     @classmethod
     def of(cls, municipality: Municipality) -> _People:
+        # The municipality's own people only (the data controller's): a key or employment number
+        # another municipality uses for its own person is not one of these.
         employments = Employment.objects.filter(
-            facility__municipality=municipality, employee__anonymised_at__isnull=True
+            municipality=municipality, employee__municipality=municipality, employee__anonymised_at__isnull=True
         ).values_list("employment_number", "employee_id", "employee__person_key", "employee__email", "employee__name")
         people = cls({}, {}, {}, {}, {}, {}, {})
         for number, employee_id, key, email, name in employments.iterator(chunk_size=5000):
@@ -274,10 +276,9 @@ class _Reader:
         self.seen: dict[tuple[int, int, Any], int] = {}
         self.found_people = 0
         self.unknown_people = 0
-        # The municipality's people as a subquery, not as thousands of parameters (SQLite caps them).
-        people = Employment.objects.filter(facility__municipality=municipality).values("employee_id")
+        # The municipality's people as a join, not as thousands of parameters (SQLite caps them).
         self.existing = set(
-            CompetenceHolding.objects.filter(employee_id__in=people).values_list(
+            CompetenceHolding.objects.filter(employee__municipality=municipality).values_list(
                 "employee_id", "competence_id", "acquired_on"
             )
         )

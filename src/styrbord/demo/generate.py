@@ -277,6 +277,7 @@ class _Generator:
                 age = int(max(19, min(66, round(rng.gauss(traits.mean_age, 9)))))
                 education = rng.choice(traits.educations)
                 employee = Employee(
+                    municipality_id=facility.municipality_id,  # the employer of all its employments
                     person_key=f"{GEN_PREFIX}{n:07d}",
                     name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
                     birth_year=today.year - age,
@@ -323,6 +324,7 @@ class _Generator:
         return Employment(
             employment_number=number,
             facility=facility,
+            municipality_id=facility.municipality_id,
             unit=rng.choice(units[facility.pk]),
             job_group=group,
             kind=kind,

@@ -13,7 +13,9 @@ class EmploymentInline(admin.TabularInline):
 @admin.register(models.Employee)
 class EmployeeAdmin(admin.ModelAdmin):
     ordering = (collated("name"), "pk")  # Danish order: Æ, Ø, Å after Z (byte order put Å first)
-    list_display = ("name", "birth_year", "education", "education_relevant")
+    list_display = ("name", "municipality", "birth_year", "education", "education_relevant")
+    list_filter = ("municipality",)
+    list_select_related = ("municipality",)
     search_fields = ("name", "employments__employment_number")
     inlines = [EmploymentInline]
 

@@ -175,7 +175,7 @@ def _clear_imported(municipality: Municipality) -> None:
             facility__municipality=municipality, facility__name__startswith="Bench "
         )
         employments._raw_delete(employments.db)  # type: ignore[attr-defined]
-        people = Employee.objects.filter(person_key__startswith=f"{municipality.code}:BP-")
+        people = Employee.objects.filter(municipality=municipality, person_key__startswith=f"{municipality.code}:BP-")
         people._raw_delete(people.db)  # type: ignore[attr-defined]
         ours = [
             batch.pk
@@ -294,7 +294,11 @@ def _orm_baseline(path: Path, municipality: Municipality, sample: int) -> float:
     with transaction.atomic():
         for n, row in enumerate(rows):
             employee = Employee.objects.create(
-                person_key=f"bench-orm-{n}", name=row[1], email=row[2], birth_year=int(row[12])
+                municipality=municipality,
+                person_key=f"bench-orm-{n}",
+                name=row[1],
+                email=row[2],
+                birth_year=int(row[12]),
             )
             unit_id, facility_id = units[row[4]]
             code_id, group = codes[row[5]]

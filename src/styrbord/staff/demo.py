@@ -306,6 +306,7 @@ def build(ctx: DemoContext) -> None:
         # As the HR import keys a person (municipality code and HR id), so that an import of the
         # municipality's files with BrugerId demo-000031 updates the demo's person, not a new one.
         employee.person_key = hr_person_key(data["facility"].municipality.code, f"demo-{n:06d}")  # type: ignore[attr-defined]
+        employee.municipality = data["facility"].municipality  # type: ignore[attr-defined]
     employees = Employee.objects.bulk_create([e for e, _ in people])
     employments = [
         Employment(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,7 +18,7 @@ from styrbord.lib.formatting import format_date
 from styrbord.lib.money import MoneyField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
-from styrbord.organisations.models import Facility, Unit
+from styrbord.organisations.models import Facility, Municipality, Unit
 
 FULL_TIME_HOURS = Decimal("37")
 
@@ -54,15 +56,31 @@ class JobCode(models.Model):
         return f"{self.code} {self.name}"
 
 
+PERSON_KEY_TAKEN = "employee_person_key_taken"
+EMPLOYMENT_NUMBER_TAKEN = "employment_number_taken"
+
+
 class Employee(models.Model):
-    """A person. ``person_key`` is a keyed hash (or HR's own user id), never a CPR number."""
+    """A person. ``person_key`` is a keyed hash (or HR's own user id), never a CPR number.
+
+    A person belongs to one municipality (``municipality``: the employer and data controller), and
+    the person key is unique within it: another municipality may use the same key for its own
+    person, who is another row. A person's employments are at the municipality's facilities.
+    """
 
     scope_paths = ScopePaths(facility="employments__facility", employee="")
 
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="employees",
+        verbose_name=_("kommune"),
+        help_text=_("Kommunen, der er arbejdsgiver og dataansvarlig for personen."),
+        db_index=False,  # employee_person_key_per_municipality starts with the municipality
+    )
     person_key = models.CharField(
         _("personnøgle"),
         max_length=64,
-        unique=True,
         help_text=_("Pseudonym nøgle for personen. Aldrig et CPR-nummer i klar tekst."),
     )
     name = models.CharField(_("navn"), max_length=200, validators=[no_cpr_in_name])
@@ -81,13 +99,64 @@ class Employee(models.Model):
         ordering = ["name"]
         verbose_name = _("medarbejder")
         verbose_name_plural = _("medarbejdere")
+        constraints = [
+            # Also the index of the HR import's and the API's look-ups by (municipality, key).
+            models.UniqueConstraint(
+                fields=["municipality", "person_key"],
+                name="employee_person_key_per_municipality",
+                violation_error_code=PERSON_KEY_TAKEN,
+                violation_error_message=_("Der findes allerede en medarbejder med denne personnøgle."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def validate_constraints(self, exclude: object = None) -> None:
+        """A taken person key is an error at the person key (not "about the form")."""
+        try:
+            super().validate_constraints(exclude)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            raise _at_field(exc, PERSON_KEY_TAKEN, "person_key") from None
+
+
+def _at_field(exc: ValidationError, code: str, field: str) -> ValidationError:
+    """``exc`` with its non-field errors of ``code`` moved to ``field``."""
+    errors = dict(exc.error_dict)
+    general = errors.pop(NON_FIELD_ERRORS, [])
+    moved = [e for e in general if e.code == code]
+    kept = [e for e in general if e.code != code]
+    if kept:
+        errors[NON_FIELD_ERRORS] = kept
+    if moved:
+        errors[field] = [*errors.get(field, []), *moved]
+    return ValidationError(errors)
+
+
+class EmploymentManager(models.Manager["Employment"]):
+    def bulk_create(self, objs: Iterable[Employment], *args: Any, **kwargs: Any) -> list[Employment]:  # type: ignore[override]
+        """Each employment with its employer (``municipality``) from its facility, as ``save`` sets it."""
+        objs = list(objs)
+        wanted = {o.facility_id for o in objs if o.municipality_id is None and o.facility_id is not None}
+        if wanted:
+            known = {
+                o.facility_id: o.facility.municipality_id
+                for o in objs
+                if o.facility_id in wanted and "facility" in o._state.fields_cache
+            }
+            missing = wanted - known.keys()
+            if missing:
+                known.update(Facility.objects.filter(pk__in=missing).values_list("pk", "municipality_id"))
+            for o in objs:
+                if o.municipality_id is None and o.facility_id is not None:
+                    o.municipality_id = known[o.facility_id]
+        return self.get_queryset().bulk_create(objs, *args, **kwargs)
+
 
 class Employment(RuleFieldsMixin, models.Model):
     """One employment (engagement) of a person at a facility; a person can hold several."""
+
+    objects = EmploymentManager()
 
     scope_paths = ScopePaths(facility="facility", employee="employee")
 
@@ -107,7 +176,17 @@ class Employment(RuleFieldsMixin, models.Model):
     employee = models.ForeignKey(
         Employee, on_delete=models.PROTECT, related_name="employments", verbose_name=_("medarbejder")
     )
-    employment_number = models.CharField(_("ansættelsesnummer"), max_length=40, unique=True)
+    employment_number = models.CharField(_("ansættelsesnummer"), max_length=40)
+    # The employer: the facility's municipality, kept here (set on save, and by every bulk write)
+    # so the employment number can be unique per municipality, as payroll numbers are per employer.
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kommune"),
+        editable=False,
+        db_index=False,  # employment_number_per_municipality starts with the municipality
+    )
     facility = models.ForeignKey(
         Facility,
         on_delete=models.PROTECT,
@@ -161,6 +240,13 @@ class Employment(RuleFieldsMixin, models.Model):
                 violation_error_message=_("Ansættelsen slutter, før den begynder."),
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
             ),
+            # Also the index of the HR import's look-ups by (municipality, number).
+            models.UniqueConstraint(
+                fields=["municipality", "employment_number"],
+                name="employment_number_per_municipality",
+                violation_error_code=EMPLOYMENT_NUMBER_TAKEN,
+                violation_error_message=_("Der findes allerede en ansættelse med dette ansættelsesnummer."),
+            ),
         ]
         indexes = [
             # The facility pages and coverage engine: employments of a facility active on a date.
@@ -186,8 +272,47 @@ class Employment(RuleFieldsMixin, models.Model):
             )
         if self.status == self.Status.ENDED and self.end_date is None:
             errors["end_date"] = str(_("En fratrådt ansættelse skal have en slutdato."))
+        employee = self._employee_or_none()
+        facility = self.facility if self.facility_id is not None else None
+        if employee is not None and facility is not None and employee.municipality_id != facility.municipality_id:
+            # Both are inside the writer's own scope, so this tells nothing about another municipality.
+            errors["facility"] = str(
+                _(
+                    "Tilbuddet ligger i en anden kommune end medarbejderens. En ansættelse skal være på et "
+                    "tilbud i den kommune, medarbejderen hører til."
+                )
+            )
         if errors:
             raise ValidationError(errors)
+
+    def _employee_or_none(self) -> Employee | None:
+        if "employee" in self._state.fields_cache:
+            return self.employee
+        if self.employee_id is None:
+            return None
+        return Employee.objects.filter(pk=self.employee_id).only("municipality_id").first()
+
+    def set_municipality(self) -> None:
+        """The employer from the facility (a facility moved to another municipality takes its
+        employments' municipality along on their next save)."""
+        if self.facility_id is None:
+            return
+        if "facility" in self._state.fields_cache and self.facility.pk == self.facility_id:
+            self.municipality_id = self.facility.municipality_id
+        else:
+            self.municipality_id = Facility.objects.values_list("municipality_id", flat=True).get(pk=self.facility_id)
+
+    def validate_constraints(self, exclude: object = None) -> None:
+        """The number's uniqueness is checked in the facility's municipality; a taken number is an
+        error at the number. ``municipality`` is on no form, so a form's exclusions would skip it."""
+        self.set_municipality()
+        skip = set(exclude or ())  # type: ignore[call-overload]
+        if "facility" not in skip:
+            skip.discard("municipality")
+        try:
+            super().validate_constraints(skip)
+        except ValidationError as exc:
+            raise _at_field(exc, EMPLOYMENT_NUMBER_TAKEN, "employment_number") from None
 
     @property
     def status_now(self) -> str:
@@ -207,6 +332,10 @@ class Employment(RuleFieldsMixin, models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.fte = self.fte_for(self.weekly_hours)
+        self.set_municipality()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "facility" in update_fields:  # type: ignore[operator]
+            kwargs["update_fields"] = {*update_fields, "municipality"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 

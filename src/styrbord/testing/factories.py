@@ -50,8 +50,12 @@ def unit(facility_obj: Facility, name: str = "Afdeling A", **kwargs: Any) -> Uni
 
 
 def employee(name: str | None = None, **kwargs: Any) -> Employee:
+    """A person of ``municipality`` (default 0707; ``employment`` moves a person without
+    employments to the municipality of their first facility)."""
     n = next(_seq)
     kwargs.setdefault("person_key", f"test-person-{n}")
+    if "municipality" not in kwargs and "municipality_id" not in kwargs:
+        kwargs["municipality"] = municipality()
     # Not "Medarbejder N": ?medarbejder=<id> in a URL would then read as a person's name to the log scan.
     return Employee.objects.create(name=name or f"Testperson {n}", **kwargs)
 
@@ -67,9 +71,16 @@ def employment(
     **kwargs: Any,
 ) -> Employment:
     n = next(_seq)
+    facility_obj = facility_obj or facility()
+    if employee_obj is None:
+        employee_obj = employee(municipality=facility_obj.municipality)
+    elif employee_obj.municipality_id != facility_obj.municipality_id and not employee_obj.employments.exists():
+        # The person's first employment says whose they are (a test's ``employee()`` then ``employment()``).
+        employee_obj.municipality = facility_obj.municipality
+        Employee.objects.filter(pk=employee_obj.pk).update(municipality=facility_obj.municipality)
     return Employment.objects.create(
-        employee=employee_obj or employee(),
-        facility=facility_obj or facility(),
+        employee=employee_obj,
+        facility=facility_obj,
         employment_number=kwargs.pop("employment_number", f"E{n:06d}"),
         job_group=job_group,
         weekly_hours=Decimal(weekly_hours),

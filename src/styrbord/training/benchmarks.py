@@ -62,7 +62,10 @@ def _build(staff: int, booked: int) -> tuple[Facility, Employment, Session]:
         name="Bench Botilbud", municipality=Municipality.objects.get(code="0707"), minimum_staff=staff - booked
     )
     people = Employee.objects.bulk_create(
-        [Employee(person_key=f"bench-staffing-{n}", name=f"Bench {n}") for n in range(staff)]
+        [
+            Employee(municipality_id=facility.municipality_id, person_key=f"bench-staffing-{n}", name=f"Bench {n}")
+            for n in range(staff)
+        ]
     )
     employments = Employment.objects.bulk_create(
         [

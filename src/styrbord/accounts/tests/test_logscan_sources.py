@@ -46,7 +46,9 @@ def test_what_the_styrbord_command_line_writes_to_stderr_is_scanned() -> None:
 
 
 def test_names_saved_in_bulk_or_behind_the_orms_back_are_watched(db) -> None:  # type: ignore[no-untyped-def]
-    Employee.objects.bulk_create([Employee(person_key="bulk-1", name="Bulkfrida Masseoprettet")])
+    Employee.objects.bulk_create(
+        [Employee(municipality=factories.municipality(), person_key="bulk-1", name="Bulkfrida Masseoprettet")]
+    )
     assert "Bulkfrida Masseoprettet" in SCAN.names
     person = factories.employee(name="Rasmus Foreløbig")
     Employee.objects.filter(pk=person.pk).update(name="Rawdata Uden Signal")  # no post_save, like COPY

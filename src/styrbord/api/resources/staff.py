@@ -16,7 +16,7 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from styrbord.accounts import privacy
-from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, scoped_for
+from styrbord.accounts.permissions import DELETE, EXPORT, LIST, RETRIEVE, can, is_administrator, scope, scoped_for
 from styrbord.api import choices as C  # noqa: N812
 from styrbord.api import schemas
 from styrbord.api.crud import (
@@ -32,7 +32,7 @@ from styrbord.api.registry import declare
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access
 from styrbord.lib.cpr import NAME_WITH_CPR, contains_cpr
-from styrbord.organisations.models import Facility, Unit
+from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.models import Employee, Employment, JobCode
 
 TAG = "Medarbejdere"
@@ -40,6 +40,7 @@ TAG = "Medarbejdere"
 
 class EmployeeOut(VersionedOut):
     id: int
+    municipality: int
     person_key: str
     name: str
     email: str
@@ -47,6 +48,10 @@ class EmployeeOut(VersionedOut):
     education: str
     education_relevant: bool
     anonymised_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_municipality(obj: Employee) -> int:
+        return obj.municipality_id
 
 
 class EmploymentFields(schemas.Input):
@@ -67,6 +72,10 @@ class EmploymentFields(schemas.Input):
 
 
 class EmployeeCreate(schemas.Input):
+    # The municipality the person belongs to (employer and data controller; the person key is
+    # unique within it). Left out: the municipality of ``employment``'s facility, else the
+    # caller's own municipality (when the caller's scope has only one).
+    municipality: schemas.Id | None = None
     person_key: schemas.Required64
     name: schemas.Required200
     email: schemas.Email = ""
@@ -170,24 +179,58 @@ class EmploymentUpdate(schemas.Input):
 EMPLOYMENT_REFS: dict[str, Any] = {"facility": Facility, "unit": Unit, "job_code": JobCode}
 
 
-def _new_employment(user: Any, employee: Employee, fields: dict[str, Any]) -> Employment:
+def _new_employment(user: Any, fields: dict[str, Any]) -> Employment:
+    """The employment of a new person, its references resolved (not saved, no employee yet)."""
     from styrbord.api.crud import resolve_refs
 
     with nested_at("employment"):  # its errors point into the payload's "employment" object
         data = resolve_refs(user, EMPLOYMENTS, fields)
-        employment = Employment(employee=employee, **data)
-        employment.full_clean()
-    employment.save()
-    return employment
+        return Employment(**data)
+
+
+def _caller_municipalities(user: Any) -> set[int] | None:
+    """The municipalities a caller may place a person in: those of the facilities in their scope
+    (and their own); None for an administrator (any)."""
+    if is_administrator(user):
+        return None
+    found = set(scope(user, Facility.objects.order_by()).values_list("municipality_id", flat=True).distinct())
+    if getattr(user, "municipality_id", None) is not None:
+        found.add(user.municipality_id)
+    return found
+
+
+def _owner(user: Any, municipality_id: int | None, employment: Employment | None) -> Municipality:
+    allowed = _caller_municipalities(user)
+    if municipality_id is not None:
+        found = Municipality.objects.filter(pk=municipality_id).first()
+        if found is None or (allowed is not None and found.pk not in allowed):
+            raise field_error("municipality", _("Kommunen findes ikke eller er uden for dit omfang."))
+        if employment is not None and employment.facility.municipality_id != found.pk:
+            raise field_error(
+                "municipality", _("Ansættelsens tilbud ligger i en anden kommune end den, medarbejderen skal høre til.")
+            )
+        return found
+    if employment is not None:
+        return employment.facility.municipality
+    if allowed is not None and len(allowed) == 1:
+        return Municipality.objects.get(pk=next(iter(allowed)))
+    raise field_error("municipality", _("Angiv kommunen, som medarbejderen hører til."))
 
 
 def create_employee(user: Any, data: dict[str, Any]) -> Employee:
-    employment = data.pop("employment", None)
-    employee = Employee(**data)
+    """A person of one municipality (``_owner``), with their first employment at one of its facilities.
+    The person key need only be unique within that municipality, and the check looks nowhere else."""
+    fields = data.pop("employment", None)
+    employment = _new_employment(user, fields) if fields is not None else None
+    municipality = _owner(user, data.pop("municipality", None), employment)
+    employee = Employee(municipality=municipality, **data)
     employee.full_clean()
     employee.save()
     if employment is not None:
-        _new_employment(user, employee, employment)
+        employment.employee = employee
+        with nested_at("employment"):
+            employment.full_clean()
+        employment.save()
     return employee
 
 

@@ -117,7 +117,10 @@ def test_the_facility_list_and_page_read_in_danish_order(world: Any) -> None:
     assert places == sorted(places)
 
     for name in ["Åse Holm", "Ærling Bak", "anna Berg", "Bo Dam"]:
-        factories.employment(Employee.objects.create(name=name, person_key=f"key-{name}"), world.dolmer)
+        factories.employment(
+            Employee.objects.create(municipality=world.dolmer.municipality, name=name, person_key=f"key-{name}"),
+            world.dolmer,
+        )
     body = client_for(world.coordinator).get(f"/tilbud/{world.dolmer.pk}/").content.decode()
     places = [body.index(name) for name in ["anna Berg", "Bo Dam", "Ærling Bak", "Åse Holm"]]
     assert places == sorted(places)
@@ -159,7 +162,10 @@ def test_searches_find_æ_ø_å_whatever_their_case(world: Any) -> None:
         assert found in body, (query, connection.vendor)
     assert "Dolmer Have" not in client.get("/tilbud/", {"q": "å"}).content.decode()
 
-    factories.employment(Employee.objects.create(name="Æsa Thomsen", person_key="key-aesa"), world.dolmer)
+    factories.employment(
+        Employee.objects.create(municipality=world.dolmer.municipality, name="Æsa Thomsen", person_key="key-aesa"),
+        world.dolmer,
+    )
     page = client.post("/medarbejdere/", {"navn": "æsa"}).content.decode()  # names go in the body, not the URL
     assert "Æsa Thomsen" in page
     assert Facility.objects.filter(name__iexact="ÅHUSET").count() == 1
@@ -185,7 +191,7 @@ def test_fold_drops_accents_but_keeps_æ_ø_å(text: str, folded: str) -> None:
 def test_folded_contains_ignores_case_and_accents_on_the_database() -> None:
     names = ["René Holm", "Ébba Sørensen", "Jens Müller", "Björk Aagaard", "Ole Østergård", "Hans 50% Jensen"]
     for n, name in enumerate(names):
-        Employee.objects.create(name=name, person_key=f"fold-{n}")
+        Employee.objects.create(municipality=factories.municipality(), name=name, person_key=f"fold-{n}")
 
     def found(text: str) -> set[str]:
         return set(Employee.objects.filter(name__folded_contains=text).values_list("name", flat=True))
@@ -204,7 +210,10 @@ def test_folded_contains_ignores_case_and_accents_on_the_database() -> None:
 
 @pytest.mark.django_db
 def test_the_people_search_finds_a_name_typed_without_its_accent(world: Any) -> None:
-    factories.employment(Employee.objects.create(name="René Ébbesen", person_key="key-rene"), world.dolmer)
+    factories.employment(
+        Employee.objects.create(municipality=world.dolmer.municipality, name="René Ébbesen", person_key="key-rene"),
+        world.dolmer,
+    )
     client = client_for(world.coordinator)
     assert "René Ébbesen" in client.post("/medarbejdere/", {"navn": "rene ebbe"}).content.decode()
     factories.facility("Café Kastanjen", "0707")

@@ -81,8 +81,10 @@ def _job_codes(plan: Plan) -> None:
 
 
 def _people(plan: Plan) -> None:
+    municipality_id = plan.municipality.pk  # the data controller of the people it imports
     rows = [
         (
+            municipality_id,
             p.key,
             p.name[:200],
             (p.email or "")[:254],
@@ -95,6 +97,7 @@ def _people(plan: Plan) -> None:
         for p in plan.new_people
     ]
     columns = [
+        "municipality_id",
         "person_key",
         "name",
         "email",
@@ -146,6 +149,7 @@ def _employment_values(
 
 
 _EMPLOYMENT_COLUMNS = [
+    "municipality_id",
     "employee_id",
     "employment_number",
     "facility_id",
@@ -175,6 +179,8 @@ def _employments(plan: Plan, facility_ids: dict[str, int], unit_ids: dict[str, i
     person_ids = plan.person_ids
     job_code_ids = plan.job_code_ids
     fte_for = lru_cache(maxsize=1024)(Employment.fte_for)  # a file has a few dozen distinct hours
+    # The employer: every facility the import places an employment at is one of its municipality's.
+    municipality_id = plan.municipality.pk
     for planned in plan.employments:
         if planned.existing_id is None:
             # New rows straight into the insert tuple (100.000 of them on a first import).
@@ -183,6 +189,7 @@ def _employments(plan: Plan, facility_ids: dict[str, int], unit_ids: dict[str, i
             hours = row.weekly_hours if row.weekly_hours is not None else FULL_TIME_HOURS
             rows.append(
                 (
+                    municipality_id,
                     person_ids[row.person_key],
                     row.number,
                     facility_id,

@@ -515,20 +515,14 @@ def _plan_people(plan: Plan) -> None:
     provided = [f for f in PERSON_FIELDS if f in parsed.person_fields]
     fields = ["id", "person_key", "anonymised_at", *provided]
     existing: dict[str, dict[str, Any]] = {}
-    # A monthly re-import finds nearly everyone among the people already employed in the
-    # municipality: one query without a parameter list, then one with the other keys. A
-    # semi-join (``id IN (...)``), not a join made distinct, and without the model's default
-    # ordering: the rows go into a dict, yet PostgreSQL sorted all 100.000 by name (on disk) to
-    # remove the duplicates and order them.
-    employments = Employment.objects.filter(facility__municipality=plan.municipality).values("employee_id")
-    employed = Employee.objects.filter(id__in=employments).order_by()
-    for values in stored_values(employed, fields):
+    # People are looked up in the import's own municipality only (the key is unique per
+    # municipality; a key known only in another municipality is a new person here). One query
+    # without a parameter list (the unique index on (municipality, person_key) serves it), and
+    # without the model's default ordering: the rows go into a dict, and PostgreSQL sorted all
+    # 100.000 by name (on disk) to order them.
+    for values in stored_values(Employee.objects.filter(municipality=plan.municipality).order_by(), fields):
         if values["person_key"] in parsed.persons:
             existing[values["person_key"]] = values
-    # A set, not a list: Django walks a list argument value by value, which costs more than the query.
-    rest = {key for key in parsed.persons if key not in existing}
-    for values in stored_values(Employee.objects.filter(person_key__any_of=rest).order_by(), fields):
-        existing[values["person_key"]] = values
     for key, person in parsed.persons.items():
         current = existing.get(key)
         if current is None:
@@ -623,20 +617,18 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
     parsed = plan.parsed
     provided = {_PROVIDED.get(f, f) for f in parsed.employment_fields}
     compare = [f for f in EMPLOYMENT_FIELDS if f in provided]
-    fields = ["id", "employment_number", "employee__person_key", "facility__municipality_id"]
+    fields = ["id", "employment_number", "employee__person_key"]
     fields += sorted({*compare, "status", "end_date", "facility_id", "unit_id"})
     in_file = {e.number for e in parsed.employments}
     existing: dict[str, dict[str, Any]] = {}
-    # As for people: the municipality's employments in one query, number lists for the rest
-    # (which also finds numbers already used in another municipality). Unordered, as for people:
-    # the default ordering (facility and employee name) sorted all 100.000 rows on disk.
-    in_municipality = Employment.objects.filter(facility__municipality=plan.municipality).order_by()
+    # As for people: the municipality's employments in one query (the unique index on
+    # (municipality, employment_number)); a number used only in another municipality is a new
+    # employment here, since payroll numbers are per employer. Unordered, as for people: the
+    # default ordering (facility and employee name) sorted all 100.000 rows on disk.
+    in_municipality = Employment.objects.filter(municipality=plan.municipality).order_by()
     for values in stored_values(in_municipality, fields):
         if values["employment_number"] in in_file:
             existing[values["employment_number"]] = values
-    rest = in_file - existing.keys()  # a set, as for people
-    for values in stored_values(Employment.objects.filter(employment_number__any_of=rest).order_by(), fields):
-        existing[values["employment_number"]] = values
     new_codes = {jc.code for jc in plan.new_job_codes}
     for row in parsed.employments:
         placement = placements.get((row.department_id, row.facility_name))
@@ -646,15 +638,6 @@ def _plan_employments(plan: Plan, placements: dict[tuple[str, str], Placement], 
         planned = PlannedEmployment(row=row, placement=placement, job_group=group, job_code=row.job_code)
         current = existing.get(row.number)
         if current is not None:
-            if current["facility__municipality_id"] != plan.municipality.pk:
-                parsed.errors.add(
-                    row.file,
-                    row.row,
-                    "",
-                    row.number,
-                    gettext_noop("Ansættelsesnummeret tilhører en ansættelse i en anden kommune."),
-                )
-                continue
             if current["employee__person_key"] != row.person_key:
                 parsed.errors.add(
                     row.file,
@@ -758,7 +741,7 @@ def _plan_ending(plan: Plan) -> None:
     """Active employments at the municipality's facilities that the delivery does not contain."""
     in_file = {e.row.number for e in plan.employments}
     still_open = (
-        Employment.objects.filter(facility__municipality=plan.municipality)
+        Employment.objects.filter(municipality=plan.municipality)
         .filter(~Q(status=Employment.Status.ENDED))
         .order_by()  # ids for a set-based update; ``ending`` below is the ordered list
     )
