@@ -14,9 +14,12 @@ No ``from __future__ import annotations`` here: Django Ninja reads the annotatio
 generated view functions, which refer to per-resource schema classes held in closures.
 """
 
+import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,20 +27,23 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import CharField, Model, ProtectedError, Q, QuerySet, RestrictedError, TextField
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import BaseModel, Field
 
+from styrbord.accounts.models import Role
 from styrbord.accounts.permissions import (
     CREATE,
     DELETE,
     EXPORT,
     LIST,
+    POLICY,
     RETRIEVE,
     UPDATE,
     can,
@@ -49,7 +55,7 @@ from styrbord.api.registry import declare
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_access, log_action
 from styrbord.audit.tracking import redacted_snapshot
-from styrbord.lib.spreadsheets import write_csv
+from styrbord.lib.spreadsheets import csv_value, write_csv
 
 
 class ConflictError(Exception):
@@ -183,7 +189,14 @@ class Resource:
     filters: dict[str, tuple[Any, str | Callable[[Any, Any], Q]]] = field(default_factory=dict)
     refs: dict[str, type[Model]] = field(default_factory=dict)  # payload field -> referenced model
     subject: Callable[[Any], int | None] | None = None  # the person a row is about (access log)
+    # Ignored: the CSV export now writes the fields of ``out`` (see ``csv_columns``). Kept so a
+    # resource that still passes its old column list does not break; remove it from those.
     export_columns: list[tuple[str, Callable[[Any], Any]]] = field(default_factory=list)
+    # CSV headings (Danish, lazily translated) for output fields that are no model field of the same
+    # name, or whose verbose name would mislead; a nested object's fields as "parent.child".
+    csv_labels: Mapping[str, Any] = field(default_factory=dict)
+    # The output fields a user's role does not see (null in the JSON): no column at all in the CSV.
+    hidden_fields: Callable[[Any], frozenset[str]] | None = None
     tenant_scoped: bool = True  # False for shared catalogues (no scope_paths)
     creator: Callable[[Any, dict[str, Any]], Model] | None = None  # custom create (a domain service)
     updater: Callable[[Any, Any, dict[str, Any]], Model] | None = None
@@ -203,6 +216,9 @@ class Resource:
     versioned_relations: tuple[str, ...] = ()
     # The list operation's description in the OpenAPI schema (Danish), when it needs more than its summary.
     description: str = ""
+    # One more sentence for every operation's description (English), on what a role sees besides
+    # the rows of its scope (e.g. fields that are null for some roles).
+    scoping_note: str = ""
 
     def queryset(self) -> QuerySet[Any]:
         qs = self.model._default_manager.all()
@@ -330,12 +346,191 @@ def generic_update(user: Any, resource: Resource, obj: Model, data: dict[str, An
     return obj
 
 
-def _csv_response(resource: Resource, rows: Iterable[Any]) -> HttpResponse:
-    headers = [h for h, _ in resource.export_columns]
-    body = write_csv(headers, ([get(r) for _, get in resource.export_columns] for r in rows))
+def _nested_schema(annotation: Any) -> type[BaseModel] | None:
+    """The schema of an output field that is one nested object (``BalancesOut`` or ``BalancesOut | None``)."""
+    candidates = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class CsvColumn:
+    """One column of a CSV export: the output field's path (``("balances", "granted")`` for a
+    nested object's field) and its heading, translated when the response is written."""
+
+    path: tuple[str, ...]
+    label: Any
+
+
+def _model_label(model: type[Model], name: str) -> Any:
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return getattr(model_field, "verbose_name", None)
+
+
+@dataclass(frozen=True)
+class _JoinedLabel:
+    """A nested field's heading, "parent: child", translated when written."""
+
+    parent: Any
+    child: Any
+
+    def __str__(self) -> str:
+        return f"{self.parent}: {self.child}"
+
+
+def csv_columns(resource: Resource, user: Any) -> list[CsvColumn]:
+    """The CSV's columns: the fields of the JSON item (``resource.out``), in its order with
+    ``version`` last, a nested object's fields each in a column of their own ("parent: child"),
+    less the fields the user's role does not see. Headings from ``csv_labels``, else the model
+    field's verbose name, else the field's name."""
+    hidden = resource.hidden_fields(user) if resource.hidden_fields is not None else frozenset()
+    names = [n for n in resource.out.model_fields if n != "version" and n not in hidden]
+    if "version" in resource.out.model_fields and "version" not in hidden:
+        names.append("version")
+    columns = []
+    for name in names:
+        label = resource.csv_labels.get(name) or ("id" if name == "id" else _model_label(resource.model, name))
+        label = label or name.replace("_", " ")
+        nested = _nested_schema(resource.out.model_fields[name].annotation)
+        if nested is None:
+            columns.append(CsvColumn((name,), label))
+            continue
+        for child in nested.model_fields:
+            child_label = resource.csv_labels.get(f"{name}.{child}") or child.replace("_", " ")
+            columns.append(CsvColumn((name, child), _JoinedLabel(label, child_label)))
+    return columns
+
+
+def _choice_labels(model: type[Model], name: str) -> dict[Any, Any]:
+    """A choice field's labels by value (also for a list field of choices), as the pages show them."""
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return {}
+    for candidate in (model_field, getattr(model_field, "base_field", None)):
+        if isinstance(candidate, models.Field) and candidate.choices:
+            return dict(candidate.flatchoices)
+    return {}
+
+
+def _csv_cell(value: Any, labels: Mapping[Any, Any]) -> Any:
+    """A JSON value as ``lib.spreadsheets.write_csv`` writes it (decimal comma, dd-mm-yyyy, Ja/Nej),
+    with a choice's label, a time of day kept with its date, and a list in one cell."""
+    if isinstance(value, BaseModel):
+        return " ".join(str(_csv_text(getattr(value, name), {})) for name in type(value).model_fields)
+    if isinstance(value, list):
+        return ", ".join(str(_csv_text(item, labels)) for item in value)
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d-%m-%Y %H:%M") if timezone.is_aware(value) else value
+    if isinstance(value, str) and value in labels:
+        return str(labels[value])
+    return value
+
+
+def _csv_text(value: Any, labels: Mapping[Any, Any]) -> str:
+    """A value inside one cell (a list's item): formatted as a cell of its own would be."""
+    return csv_value(_csv_cell(value, labels))
+
+
+def _csv_response(request: HttpRequest, resource: Resource, rows: list[Any]) -> HttpResponse:
+    """The rows as the JSON gives them (``resource.out``, with the request as the list's context:
+    the same role-dependent values), one column a field."""
+    columns = csv_columns(resource, request.user)
+    labels = {c.path: _choice_labels(resource.model, c.path[0]) if len(c.path) == 1 else {} for c in columns}
+    context = {"request": request, "response_status": 200}
+
+    def cells(item: Any) -> list[Any]:
+        validated = resource.out.model_validate(item, context=context)
+        row = []
+        for column in columns:
+            value: Any = validated
+            for part in column.path:
+                value = getattr(value, part, None) if value is not None else None
+            row.append(_csv_cell(value, labels[column.path]))
+        return row
+
+    items = resource.outputs(request.user, rows)
+    body = write_csv([str(c.label) for c in columns], (cells(item) for item in items))
     response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{resource.name}-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
+
+
+# The operations whose 201 carries a ``Location`` header (declared in the OpenAPI document by ``main``).
+LOCATED_CREATES: set[str] = set()
+
+
+def located(operation_id: str) -> str:
+    """Mark an operation as answering 201 with ``Location`` (see ``set_location``)."""
+    LOCATED_CREATES.add(operation_id)
+    return operation_id
+
+
+def set_location(response: HttpResponse, retrieve_operation: str, pk: int) -> None:
+    """``Location``: the absolute path of the created row (``/api/v1/<collection>/<id>``), from the
+    collection's own retrieve operation, so it is the URL a client reads the row at."""
+    response["Location"] = reverse(f"api:{retrieve_operation}", kwargs={"pk": pk})
+
+
+# Who sees which rows, by role, in the words of ``accounts.permissions.scope`` (a role is named
+# only when the policy lets it perform the action and the model has a path to its scope).
+_ROLE_SCOPE = {
+    Role.ADMIN: "an administrator all rows",
+    Role.COORDINATOR: "a coordinator those of their municipality",
+    Role.FINANCE: "a finance officer those of their municipality",
+    Role.FACILITY_MANAGER: "a facility manager those of their own facilities",
+    Role.ANALYST: "an analyst those of their region (a national analyst all)",
+    Role.EMPLOYEE: "an employee only their own",
+    Role.GRANTOR: "a grantor only those of their own pools",
+}
+
+
+def _roles_for(resource: Resource, action: str) -> list[str]:
+    allowed = POLICY.get(resource.object_type, {})
+    return [str(role) for role in Role.values if action in allowed.get(role, frozenset())]
+
+
+def operation_docs(resource: Resource, action: str, plural: str, singular: str) -> tuple[str, str]:
+    """The summary and one-line description of a generated operation in the OpenAPI document
+    (English, for developers): what it does, which roles may do it, and which rows they see."""
+    summaries = {
+        LIST: f"List {plural}",
+        EXPORT: f"Export {plural} as CSV",
+        RETRIEVE: f"Get one {singular}",
+        CREATE: f"Create a {singular}",
+        UPDATE: f"Change a {singular} (send the version you read)",
+        DELETE: f"Delete a {singular} (send the version you read)",
+    }
+    roles = _roles_for(resource, action)
+    who = f"Roles: {', '.join(roles)}." if roles else "No role may do this."
+    if not resource.tenant_scoped:
+        where = "Shared reference data: the same rows for every role."
+    else:
+        paths = getattr(resource.model, "scope_paths", None)
+        seen = [
+            text
+            for role, text in _ROLE_SCOPE.items()
+            if role in roles
+            and not (role == Role.EMPLOYEE and getattr(paths, "employee", None) is None)
+            and not (role == Role.GRANTOR and getattr(paths, "grantor", None) is None)
+        ]
+        scoped = f": {'; '.join(seen)}" if seen else ""
+        where = (
+            f"The references and the new row must lie in the caller's scope{scoped} (422 otherwise)."
+            if action == CREATE
+            else f"Only rows in the caller's scope{scoped}. A row outside it answers 404."
+        )
+        if resource.visible_hook is not None:
+            where += " Rows shared with the caller's scope (e.g. national ones) are included."
+    if action == EXPORT:
+        who = f"{who} Needs the right to list as well; takes the list's filters, not its paging."
+    parts = [who, where, resource.scoping_note]
+    return summaries[action], " ".join(p for p in parts if p)
 
 
 def register(router: Router, resource: Resource) -> None:
@@ -344,6 +539,11 @@ def register(router: Router, resource: Resource) -> None:
     page = schemas.page_schema(resource.name.title().replace("_", ""), out)
     name = resource.name
     singular = resource.singular or name.rstrip("s")
+    plural_words, singular_words = name.replace("-", " ").replace("_", " "), singular.replace("_", " ")
+
+    def docs(action: str) -> tuple[str, str]:
+        return operation_docs(resource, action, plural_words, singular_words)
+
     filters: dict[str, Any] = {}
     for param, (kind, _lookup) in resource.filters.items():
         # Ids are bounded like path ids: a 40-digit number must answer 422, not overflow the database.
@@ -385,8 +585,9 @@ def register(router: Router, resource: Resource) -> None:
         response={200: page, **schemas.ERRORS},
         operation_id=op_list,
         url_name=op_list,
-        summary=f"List {name}",
-        description=resource.description or None,
+        summary=docs(LIST)[0],
+        # The resource's own (Danish) text first where it has one, then who sees what.
+        description=" ".join(t for t in (resource.description, docs(LIST)[1]) if t),
         tags=[resource.tag],
     )
     def list_view(request: HttpRequest, params: Query[params_schema]):  # type: ignore[valid-type]
@@ -415,7 +616,8 @@ def register(router: Router, resource: Resource) -> None:
         response={200: None, **schemas.ERRORS},
         operation_id=op_export,
         url_name=op_export,
-        summary=f"Export {name} as CSV",
+        summary=docs(EXPORT)[0],
+        description=docs(EXPORT)[1],
         tags=[resource.tag],
         openapi_extra={
             "responses": {
@@ -435,7 +637,7 @@ def register(router: Router, resource: Resource) -> None:
             raise PermissionDenied
         rows = list(_filtered(request.user, resource.visible(request.user, EXPORT), params))
         _log_read(request, rows, "exported", AuditEntry.Kind.EXPORT)
-        return _csv_response(resource, rows)
+        return _csv_response(request, resource, rows)
 
     op_get = declare(f"{singular}_retrieve", resource.object_type, RETRIEVE, name, generic=True)
 
@@ -444,7 +646,8 @@ def register(router: Router, resource: Resource) -> None:
         response={200: out, **schemas.ERRORS},
         operation_id=op_get,
         url_name=op_get,
-        summary=f"Get one of {name}",
+        summary=docs(RETRIEVE)[0],
+        description=docs(RETRIEVE)[1],
         tags=[resource.tag],
     )
     def retrieve_view(request: HttpRequest, pk: schemas.Id):  # type: ignore[valid-type]
@@ -456,17 +659,18 @@ def register(router: Router, resource: Resource) -> None:
 
     if resource.create_in is not None:
         create_in = resource.create_in
-        op_create = declare(f"{singular}_create", resource.object_type, CREATE, name, generic=True)
+        op_create = located(declare(f"{singular}_create", resource.object_type, CREATE, name, generic=True))
 
         @router.post(
             f"/{name}",
             response={201: out, **schemas.WRITE_ERRORS},
             operation_id=op_create,
             url_name=op_create,
-            summary=f"Create one of {name}",
+            summary=docs(CREATE)[0],
+            description=docs(CREATE)[1] + " Answers 201 with the new row and its path in `Location`.",
             tags=[resource.tag],
         )
-        def create_view(request: HttpRequest, payload: create_in):  # type: ignore[valid-type]
+        def create_view(request: HttpRequest, payload: create_in, response: HttpResponse):  # type: ignore[valid-type]
             user = request.user
             if not can(user, CREATE, resource.object_type):
                 raise PermissionDenied
@@ -484,6 +688,7 @@ def register(router: Router, resource: Resource) -> None:
                 if "create" not in resource.service_audits:
                     log_action(obj, f"{resource.label}.created", user, {"via": "api"}, after=redacted_snapshot(obj))
             obj = resource.queryset().get(pk=obj.pk)
+            set_location(response, op_get, obj.pk)
             return Status(201, resource.outputs(user, [obj])[0])
 
     if resource.update_in is not None:
@@ -495,7 +700,8 @@ def register(router: Router, resource: Resource) -> None:
             response={200: out, **schemas.WRITE_ERRORS},
             operation_id=op_update,
             url_name=op_update,
-            summary=f"Change one of {name} (send the version you read)",
+            summary=docs(UPDATE)[0],
+            description=docs(UPDATE)[1],
             tags=[resource.tag],
         )
         def update_view(request: HttpRequest, pk: schemas.Id, payload: update_in):  # type: ignore[valid-type]
@@ -545,7 +751,8 @@ def register(router: Router, resource: Resource) -> None:
             response={204: None, **schemas.WRITE_ERRORS},
             operation_id=op_delete,
             url_name=op_delete,
-            summary=f"Delete one of {name} (send the version you read)",
+            summary=docs(DELETE)[0],
+            description=docs(DELETE)[1],
             tags=[resource.tag],
         )
         def delete_view(request: HttpRequest, pk: schemas.Id, version: schemas.Version):  # type: ignore[valid-type]

@@ -115,6 +115,7 @@ class IdempotencyMiddleware:
             status=response.status_code,
             content_type=response.get("Content-Type", ""),
             body=bytes(response.content),
+            location=response.get("Location", "")[:300],
         )
         return response
 
@@ -127,6 +128,8 @@ class IdempotencyMiddleware:
         if earlier.status is None:
             return _detail(KEY_RUNNING, 409)
         replay = HttpResponse(bytes(earlier.body), status=earlier.status, content_type=earlier.content_type or None)
+        if earlier.location:
+            replay["Location"] = earlier.location
         replay["Idempotent-Replayed"] = "true"
         return replay
 

@@ -14,7 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from styrbord.api.auth import TokenAuth
-from styrbord.api.crud import ConflictError, UnprocessableError
+from styrbord.api.crud import LOCATED_CREATES, ConflictError, UnprocessableError
 from styrbord.api.resources import ROUTERS
 from styrbord.api.strict_query import UNKNOWN_QUERY_PARAMETER, forbid_unknown_query_params
 from styrbord.api.throttling import UserRateThrottle
@@ -67,6 +67,10 @@ IDEMPOTENCY_HEADER = {
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
+LOCATION = {
+    "description": "Stien til det oprettede objekt (`/api/v1/<samling>/<id>`), hvor det kan hentes.",
+    "schema": {"type": "string", "format": "uri-reference"},
+}
 TOO_MANY = {
     "description": (
         "For mange forespørgsler fra samme bruger (`STYRBORD_API_RATE_LIMIT`); vent det antal sekunder, "
@@ -80,7 +84,8 @@ TOO_MANY = {
 class StyrbordAPI(NinjaAPI):
     """Ninja's API with what the project adds around the operations in its OpenAPI document: the
     request budget's 429 on every operation, and ``Idempotency-Key`` on every POST (both handled
-    outside the operations: ``throttling``, ``idempotency``)."""
+    outside the operations: ``throttling``, ``idempotency``), and the ``Location`` header of the
+    201 of each operation that creates one object (``crud.located``)."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -89,6 +94,9 @@ class StyrbordAPI(NinjaAPI):
                 operation.setdefault("responses", {})["429"] = TOO_MANY
                 if method == "post":
                     operation.setdefault("parameters", []).append(IDEMPOTENCY_HEADER)
+                created = operation["responses"].get(201) or operation["responses"].get("201")
+                if created is not None and operation.get("operationId") in LOCATED_CREATES:
+                    created.setdefault("headers", {})["Location"] = LOCATION
         return schema
 
 

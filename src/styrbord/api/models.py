@@ -20,6 +20,8 @@ class IdempotentRequest(models.Model):
     status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)  # null: still running
     content_type = models.CharField(_("indholdstype"), max_length=100, blank=True)
     body = models.BinaryField(_("svar"), blank=True, default=b"")
+    # A 201's Location header, replayed with the answer (the created object's path).
+    location = models.CharField(_("placering"), max_length=300, blank=True, default="")
     created_at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -260,11 +260,11 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([csv_value(v) for v in row])
     return out.getvalue()
 
 
-def _csv_value(value: Any) -> str:
+def csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):  # "Ja"/"Nej" as the pages write it, not Python's True/False

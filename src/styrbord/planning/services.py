@@ -42,7 +42,7 @@ from styrbord.planning.models import PlanAssignment, PlanRun, Scenario
 from styrbord.staff.models import Employment
 from styrbord.training.models import Booking, BookingStatus, Session
 from styrbord.training.services import BookingError, book, cancel, session_costs_deferred
-from styrbord.training.services.staffing import group_staffing_warnings
+from styrbord.training.services.staffing import refresh_staffing_flags
 
 if TYPE_CHECKING:
     from styrbord.accounts.models import User
@@ -701,18 +701,10 @@ def accept_run(run: PlanRun, user: User | None) -> list[Booking]:
 
 def _flag_understaffing(bookings: list[Booking]) -> None:
     """Flag the plan's bookings that leave a facility under its minimum staffing, each session's
-    seats together and with all of the plan booked (one staffing lookup a session, not a seat)."""
-    by_session: dict[int, list[Booking]] = defaultdict(list)
-    for booking in bookings:
-        by_session[booking.session_id].append(booking)
-    flagged = []
-    for seats in by_session.values():
-        warnings = group_staffing_warnings(seats[0].session, seats)
-        for booking in seats:
-            booking.staffing_warning = bool(warnings[booking.pk])
-            if booking.staffing_warning:
-                flagged.append(booking.pk)
-    Booking.objects.filter(pk__in=flagged).update(staffing_warning=True)
+    seats together and with all of the plan booked (one staffing lookup a session, not a seat),
+    and make the flags of the others away from those facilities on those days current."""
+    # With the other bookings at the same facilities on those days, whose flags follow too.
+    refresh_staffing_flags(bookings)
 
 
 def _check_seats_left(run: PlanRun, assignments: list[PlanAssignment]) -> None:

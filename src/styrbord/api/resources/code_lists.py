@@ -43,13 +43,6 @@ class MethodOut(VersionedOut):
     name: str = Field(description=NAME)
 
 
-EXPORT_COLUMNS: list[tuple[str, Any]] = [
-    ("id", lambda item: item.pk),
-    ("kode", lambda item: item.code),
-    ("navn", lambda item: item.name),
-]
-
-
 def _description(what: str, field: str) -> str:
     return (
         f"{what}, et tilbud kan beskrives med. Send koderne i `{field}` ved `PATCH /api/v1/facilities/{{id}}`. "
@@ -68,7 +61,6 @@ def _resource(name: str, singular: str, model: Any, out: Any, what: str, field: 
         tag=TAG,
         tenant_scoped=False,
         filters={"code": (Code, "code")},
-        export_columns=EXPORT_COLUMNS,
         description=_description(what, field),
     )
 
@@ -104,7 +96,6 @@ REGIONS = Resource(
     tag=PLACES_TAG,
     tenant_scoped=False,
     filters={"code": (OfficialCode, "code")},
-    export_columns=EXPORT_COLUMNS,
     description=(
         "De fem regioner med de officielle koder (Indeholder data fra Klimadatastyrelsen, DAGI). Enhver rolle kan "
         "læse dem. `code` finder én region."
@@ -120,7 +111,6 @@ MUNICIPALITIES = Resource(
     tag=PLACES_TAG,
     tenant_scoped=False,
     filters={"code": (OfficialCode, "code"), "region": (int, "region_id")},
-    export_columns=[*EXPORT_COLUMNS, ("region", lambda m: m.region_id)],
     description=(
         "De 98 kommuner med de officielle koder (Indeholder data fra Klimadatastyrelsen, DAGI). Enhver rolle kan "
         "læse dem. `code` finder én kommune (f.eks. `?code=0707`): dens `id` er det, `POST /facilities` og "

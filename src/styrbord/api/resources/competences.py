@@ -130,13 +130,6 @@ COMPETENCES = Resource(
     updater=update_competence,
     form_checks_nulls=True,
     filters={"category": (C.CompetenceCategory, "category")},
-    export_columns=[
-        ("id", lambda c: c.pk),
-        ("kode", lambda c: c.code),
-        ("navn", lambda c: c.name),
-        ("kategori", lambda c: c.get_category_display()),
-        ("gyldighed (måneder)", lambda c: c.validity_months),
-    ],
 )
 
 HOLDINGS = Resource(
@@ -156,14 +149,6 @@ HOLDINGS = Resource(
         "facility": (int, "employee__employments__facility_id"),
     },
     subject=lambda h: h.employee_id,
-    export_columns=[
-        ("id", lambda h: h.pk),
-        ("medarbejder", lambda h: h.employee_id),
-        ("kompetence", lambda h: h.competence_id),
-        ("opnået", lambda h: h.acquired_on),
-        ("udløber", lambda h: h.expires_on),
-        ("kilde", lambda h: h.source),
-    ],
 )
 
 

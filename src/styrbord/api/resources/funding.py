@@ -10,8 +10,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -26,7 +27,9 @@ from styrbord.api.crud import (
     VersionedOut,
     current_version,
     field_error,
+    located,
     register,
+    set_location,
 )
 from styrbord.api.registry import declare
 from styrbord.funding.models import Grant, LedgerEntry, Pool
@@ -71,6 +74,19 @@ def _balances_out(balances: Balances) -> dict[str, Decimal]:
         "remaining": balances.remaining,
         "income": balances.income,
     }
+
+
+# The CSV's headings for the balances, as the grant page names them ("økonomi: tilbage").
+BALANCE_LABELS = {
+    "balances": gettext_lazy("økonomi"),
+    "balances.granted": gettext_lazy("tilsagn"),
+    "balances.forecast": gettext_lazy("planlagt (prognose)"),
+    "balances.committed": gettext_lazy("disponeret"),
+    "balances.actual": gettext_lazy("bogført forbrug"),
+    "balances.used": gettext_lazy("forbrug, disponeret og planlagt"),
+    "balances.remaining": gettext_lazy("tilbage"),
+    "balances.income": gettext_lazy("modtaget fra tilskudsgiver"),
+}
 
 
 def prepare_grants(user: Any, grants: list[Grant]) -> None:
@@ -344,17 +360,11 @@ POOLS = Resource(
     creator=create_pool,
     service_audits=frozenset({"create"}),
     prepare=prepare_pools,
+    csv_labels=BALANCE_LABELS,
+    # As the JSON's null: a role that sees no grants gets no balance columns.
+    hidden_fields=lambda user: frozenset() if can(user, LIST, "grant") else frozenset({"balances"}),
+    scoping_note="`balances` sums the grants in the caller's scope; null (no CSV columns) for a role that sees no grants.",
     filters={"grantor": (int, "grantor_id"), "municipality": (int, "municipality_id")},
-    export_columns=[
-        ("id", lambda p: p.pk),
-        ("navn", lambda p: p.name),
-        ("sagsnummer", lambda p: p.case_number),
-        ("tilskudsgiver", lambda p: p.grantor_id),
-        ("kommune", lambda p: p.municipality_id),
-        ("samlet beløb", lambda p: p.total),
-        ("periode fra", lambda p: p.period_start),
-        ("periode til", lambda p: p.period_end),
-    ],
 )
 
 GRANTS = Resource(
@@ -370,15 +380,8 @@ GRANTS = Resource(
     updater=update_grant,
     service_audits=frozenset({"create"}),
     prepare=prepare_grants,
+    csv_labels=BALANCE_LABELS,
     filters={"pool": (int, "pool_id"), "facility": (int, "facility_id")},
-    export_columns=[
-        ("id", lambda g: g.pk),
-        ("pulje", lambda g: g.pool_id),
-        ("tilbud", lambda g: g.facility_id),
-        ("kommune", lambda g: g.municipality_id),
-        ("tilsagnsbeløb", lambda g: g.amount),
-        ("status", lambda g: g.get_status_display()),
-    ],
 )
 
 LEDGER = Resource(
@@ -394,16 +397,12 @@ LEDGER = Resource(
     service_audits=frozenset({"create", "update"}),
     filters={"grant": (int, "grant_id"), "booking": (int, _by_booking), "posted_from": (dt.date, "posted_on__gte")},
     subject=lambda e: e.employee_id,  # a posting for a seat is about its person: reads are logged
-    export_columns=[
-        ("id", lambda e: e.pk),
-        ("tilsagn", lambda e: e.grant_id),
-        ("dato", lambda e: e.posted_on),
-        ("type", lambda e: e.get_kind_display()),
-        ("saldo", lambda e: e.balance),
-        ("udgiftsart", lambda e: e.get_category_display()),
-        ("beløb", lambda e: e.amount),
-        ("tekst", lambda e: e.text),
-    ],
+    # As the JSON's nulls: a grantor's or analyst's CSV has no booking or person columns.
+    hidden_fields=lambda user: frozenset() if _sees_people(user) else frozenset({"booking", "employee"}),
+    scoping_note=(
+        "A grantor or analyst reads the accounts, not people: `booking` and `employee` are null for them "
+        "(no such CSV columns), and `?booking=` is refused."
+    ),
 )
 
 
@@ -413,7 +412,7 @@ def build() -> Router:
     register(router, GRANTS)
     register(router, LEDGER)
 
-    op_reverse = declare("ledger_entry_reverse", "ledger", CREATE, "ledger")
+    op_reverse = located(declare("ledger_entry_reverse", "ledger", CREATE, "ledger"))
 
     @router.post(
         "/ledger/{pk}/reverse",
@@ -423,7 +422,7 @@ def build() -> Router:
         summary="Reverse a posting (the posting itself is never changed)",
         tags=[TAG],
     )
-    def reverse(request: HttpRequest, pk: schemas.Id, payload: ReverseIn):
+    def reverse(request: HttpRequest, pk: schemas.Id, payload: ReverseIn, response: HttpResponse):
         user = request.user
         if not (can(user, RETRIEVE, "ledger") or can(user, CREATE, "ledger")):
             raise Http404
@@ -439,6 +438,7 @@ def build() -> Router:
                 reversal = ledger_services.reverse_entry(entry, user, payload.reason)
             except FundingError as exc:
                 raise _funding_error(exc) from None
+        set_location(response, "ledger_entry_retrieve", reversal.pk)
         return Status(201, LEDGER.queryset().get(pk=reversal.pk))
 
     return router

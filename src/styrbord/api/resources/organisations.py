@@ -298,14 +298,6 @@ FACILITIES = Resource(
     form_checks_nulls=True,
     service_audits=frozenset({"create", "update"}),
     filters={"municipality": (int, "municipality_id")},
-    export_columns=[
-        ("id", lambda f: f.pk),
-        ("navn", lambda f: f.name),
-        ("kommune", lambda f: f.municipality_id),
-        ("pladser", lambda f: f.places),
-        ("minimumsbemanding", lambda f: f.minimum_staff),
-        ("minimumsbemanding weekend", lambda f: f.minimum_staff_weekend),
-    ],
 )
 
 UNITS = Resource(
@@ -319,12 +311,6 @@ UNITS = Resource(
     delete=True,
     refs={"facility": Facility},
     filters={"facility": (int, "facility_id")},
-    export_columns=[
-        ("id", lambda u: u.pk),
-        ("tilbud", lambda u: u.facility_id),
-        ("navn", lambda u: u.name),
-        ("afdelings-id", lambda u: u.hr_department_id),
-    ],
 )
 
 
@@ -369,14 +355,6 @@ STAFFING_PERIODS = Resource(
     delete=True,
     refs={"facility": Facility},
     filters={"facility": (int, "facility_id")},
-    export_columns=[
-        ("id", lambda p: p.pk),
-        ("tilbud", lambda p: p.facility_id),
-        ("fra", lambda p: p.start_date.isoformat()),
-        ("til og med", lambda p: p.end_date.isoformat()),
-        ("minimumsbemanding", lambda p: p.minimum),
-        ("begrundelse", lambda p: p.reason),
-    ],
 )
 
 
@@ -402,12 +380,6 @@ MINIMUM_STAFFING = Resource(
     tag=TAG,
     update_in=MinimumStaffingUpdate,
     filters={"municipality": (int, "municipality_id")},
-    export_columns=[
-        ("tilbud", lambda f: f.pk),
-        ("navn", lambda f: f.name),
-        ("hverdage", lambda f: f.minimum_staff),
-        ("weekender og helligdage", lambda f: f.minimum_staff_weekend),
-    ],
 )
 
 

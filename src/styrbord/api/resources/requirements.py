@@ -197,16 +197,6 @@ REQUIREMENTS = Resource(
     updater=update_requirement,
     visible_hook=visible_requirements,
     filters={"facility": (int, "facility_id"), "municipality": (int, "municipality_id"), "active": (bool, "is_active")},
-    export_columns=[
-        ("id", lambda r: r.pk),
-        ("navn", lambda r: r.name),
-        ("gælder for", lambda r: r.scope_level),
-        ("kommune", lambda r: r.municipality_id),
-        ("tilbud", lambda r: r.facility_id),
-        ("regel", lambda r: r.rule),
-        ("mål (%)", lambda r: r.target_percent),
-        ("frist", lambda r: r.deadline),
-    ],
 )
 
 
@@ -222,6 +212,11 @@ def build() -> Router:
         operation_id=op_coverage,
         url_name=op_coverage,
         summary="Coverage per requirement and facility on a date (counts, no names)",
+        description=(
+            "Counts only, for the facilities in the caller's scope (an administrator all; a coordinator or "
+            "finance officer their municipality's; a facility manager their own) and the requirements that "
+            "apply to them; a role without the right to list coverage gets 403."
+        ),
         tags=[TAG],
     )
     def coverage(request: HttpRequest, params: Query[CoverageParams]):

@@ -239,8 +239,8 @@ def test_csv_exports_neutralise_formulas(world, api_as, value) -> None:  # type:
     Employee.objects.filter(pk=person.pk).update(education=value)
     response = api_as(world.manager).get("/employees/export.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    education = {row[0]: row[5] for row in rows[1:]}
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    education = {row["id"]: row["uddannelse"] for row in rows}
     assert education[str(person.pk)] == "'" + value
     assert 'attachment; filename="employees-' in response["Content-Disposition"]
 

@@ -8,12 +8,12 @@ always in that order, so concurrent calls on one session are serialised without 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +38,14 @@ from styrbord.training.models import (
 from . import checks
 from .costing import refresh_booking_costs, refresh_session_costs, session_costs_deferred
 from .errors import BookingError
-from .staffing import BookingCandidate, StaffingWarning, group_staffing_warnings, staffing_warnings
+from .staffing import (
+    BookingCandidate,
+    StaffingWarning,
+    group_staffing_warnings,
+    refresh_staffing_flags,
+    staffing_flags_deferred,
+    staffing_warnings,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -108,8 +115,29 @@ def _full_and_begun(first_day: dt.date) -> BookingError:
     )
 
 
+def seats_taken_by_session(session_ids: Iterable[int]) -> dict[int, int]:
+    """The seats held on each session (``SEAT_STATUSES``: booked, and what a booked seat becomes),
+    in one query for any number of sessions. The one count of seats: ``seats_taken`` is this for
+    one session, and a booked booking goes on the waiting list when it has reached the capacity."""
+    ids = set(session_ids)
+    counts = dict(
+        Booking.objects.filter(session_id__in=ids, status__in=SEAT_STATUSES)
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+    )
+    return {pk: counts.get(pk, 0) for pk in ids}
+
+
 def seats_taken(session: Session) -> int:
-    return session.bookings.filter(status__in=SEAT_STATUSES).count()
+    return seats_taken_by_session([session.pk])[session.pk]
+
+
+def free_seats(session: Session, taken: int | None = None) -> int:
+    """The seats still free for a booked booking (``taken``: ``seats_taken`` when already known).
+    None free: a new booked booking goes on the waiting list (``book``, ``confirm``)."""
+    return max(0, session.capacity - (seats_taken(session) if taken is None else taken))
 
 
 def _save_status(
@@ -215,6 +243,8 @@ def book(
     )
     log_action(booking, "training.booking.created", user, {"session": session.pk, "status": status})
     _refresh_costs(booking, user)
+    if check_staffing:  # the others away from the facility on these days: their flags follow
+        refresh_staffing_flags([booking])
     return booking
 
 
@@ -286,6 +316,7 @@ def book_group(
     if warnings and not confirm_understaffing:
         transaction.set_rollback(True)  # this block only: the caller's transaction goes on
         return GroupBooking([], warnings, booked=False)
+    refresh_staffing_flags(bookings)  # the others away from the group's facilities on these days
     return GroupBooking(bookings, warnings, booked=True)
 
 
@@ -306,6 +337,7 @@ def confirm(booking: Booking, user: AnyUser = None, *, expected_version: int | N
         _save_status(
             booking, BookingStatus.WAITLISTED, user, "training.booking.waitlisted", waitlisted_at=timezone.now()
         )
+        refresh_staffing_flags([booking])  # a place on the waiting list keeps no one from work
     else:
         _save_status(booking, BookingStatus.BOOKED, user, "training.booking.confirmed")
     _refresh_costs(booking, user)
@@ -323,7 +355,7 @@ def confirm_many(bookings: Sequence[Booking], user: AnyUser = None) -> list[Book
     if not bookings:
         raise BookingError(_("Vælg mindst én booking."))
     done = []
-    with session_costs_deferred():
+    with session_costs_deferred(), staffing_flags_deferred():
         for booking in sorted(bookings, key=lambda b: (b.session_id, b.pk)):
             try:
                 done.append(confirm(booking, user))
@@ -346,7 +378,7 @@ def cancel_planned_many(bookings: Sequence[Booking], user: AnyUser = None) -> li
     if not bookings:
         raise BookingError(_("Vælg mindst én booking."))
     done = []
-    with session_costs_deferred():
+    with session_costs_deferred(), staffing_flags_deferred():
         for booking in sorted(bookings, key=lambda b: (b.session_id, b.pk)):
             if booking.status != BookingStatus.PLANNED:
                 raise BookingError(
@@ -431,6 +463,8 @@ def cancel(
     )
     _refresh_costs(booking, user)
     promoted = _promote_from_waitlist(session, user, on or local_today()) if held_seat else None
+    # Those left at work on these days: the others' flags follow (the promoted one's too).
+    refresh_staffing_flags([booking, promoted])
     return CancelResult(booking, promoted)
 
 
@@ -500,6 +534,7 @@ def mark_no_show(booking: Booking, user: AnyUser = None, *, expected_version: in
     _require_started(booking.session)
     _save_status(booking, BookingStatus.NO_SHOW, user, "training.booking.no_show")
     _refresh_costs(booking, user)
+    refresh_staffing_flags([booking])  # not away after all
     return booking
 
 

@@ -34,7 +34,7 @@ from . import checks
 from .bookings import _lock_session, _promote_from_waitlist, _save_status, seats_taken
 from .costing import refresh_session_costs
 from .errors import BookingError
-from .staffing import StaffingWarning, group_staffing_warnings
+from .staffing import StaffingWarning, group_staffing_warnings, refresh_staffing_flags
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -166,6 +166,9 @@ def update_session(
         promoted.append(booking)
     if days_changed or fee_changed or promoted:
         refresh_session_costs(session, user)
+    if days_changed or promoted:
+        # Others at the same facilities on the old days and the new: their flags follow.
+        refresh_staffing_flags(list(live_bookings(session)), [d for d, _h in old_days])
     told = 0
     if days_changed:
         with in_record_language():
@@ -301,6 +304,7 @@ def cancel_session(
     for booking in waived:
         _save_status(booking, BookingStatus.CANCELLED, user, "training.booking.fee_waived", cancellation_fee=ZERO)
     refresh_session_costs(session, user)
+    refresh_staffing_flags(cancelled)  # those left at work on its days: the others' flags follow
     log_action(
         session,
         "training.session.cancelled",

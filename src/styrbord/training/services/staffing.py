@@ -4,16 +4,19 @@ facility's minimum staffing. Used by the absence view, the booking UI and the AP
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from styrbord.lib.dates import daterange
 from styrbord.organisations.models import Facility, minimums_by_facility
 from styrbord.staff.models import Absence, Employment
-from styrbord.training.models import AWAY_STATUSES, Booking, Session, SessionDay
+from styrbord.training.models import AWAY_STATUSES, Booking, BookingStatus, Session, SessionDay
 
 
 @dataclass
@@ -299,3 +302,90 @@ def _short_days(
         if remaining < day.minimum:
             warnings.append(StaffingWarning(day_date, facility.pk, facility.name, remaining, day.minimum))
     return warnings
+
+
+# The bookings whose ``staffing_warning`` is kept current: those still to come (a plan's seat, a
+# booked seat). The flag of a booking that is over, cancelled or waiting is left as it was.
+FLAGGED_STATUSES = (BookingStatus.PLANNED, BookingStatus.BOOKED)
+
+
+@transaction.atomic
+def refresh_staffing_flags(changed: Iterable[Booking | None], dates: Iterable[dt.date] = ()) -> dict[int, bool]:
+    """Make ``staffing_warning`` current for every planned or booked booking that shares a facility
+    and a day with the ``changed`` bookings (made, cancelled, moved on or off the waiting list),
+    and with ``dates`` too (a session's days before they were changed).
+
+    A booking's flag says whether its facility is under its minimum staffing on one of its days
+    with everyone away who is (``group_staffing_warnings``, each session's bookings together):
+    a second booking on the same day flags the first as well, and cancelling it clears both.
+    Inside ``staffing_flags_deferred`` the bookings are only noted, and refreshed once at its end.
+    Returns the flag of each booking looked at, by id."""
+    bookings = [b for b in changed if b is not None]
+    also = set(dates)
+    pending = _deferred.get()
+    if pending is not None:
+        pending[0].extend(bookings)
+        pending[1].update(also)
+        return {}
+    if not bookings:
+        return {}
+    employees = {b.employee_id for b in bookings}
+    days = also | set(
+        SessionDay.objects.filter(session_id__in={b.session_id for b in bookings}).values_list("date", flat=True)
+    )
+    if not days:
+        return {}
+    facilities = Employment.objects.filter(employee_id__in=employees).values("facility_id")
+    # Locked without waiting, in id order: a booking another transaction holds (being cancelled or
+    # refreshing its own neighbours) is left to it, rather than two refreshes waiting on each other.
+    affected = list(
+        Booking.objects.filter(
+            status__in=FLAGGED_STATUSES,
+            employment__facility_id__in=facilities,
+            session__in=SessionDay.objects.filter(date__in=days).values("session_id"),
+        )
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("session", "employment__facility")
+        .order_by("pk")
+    )
+    by_session: dict[int, list[Booking]] = {}
+    for booking in affected:
+        by_session.setdefault(booking.session_id, []).append(booking)
+    flags: dict[int, bool] = {}
+    raised: list[int] = []
+    cleared: list[int] = []
+    for seats in by_session.values():
+        warnings = group_staffing_warnings(seats[0].session, seats)
+        for booking in seats:
+            flags[booking.pk] = bool(warnings[booking.pk])
+            if flags[booking.pk] != booking.staffing_warning:
+                (raised if flags[booking.pk] else cleared).append(booking.pk)
+    if raised:
+        Booking.objects.filter(pk__in=raised).update(staffing_warning=True)
+    if cleared:
+        Booking.objects.filter(pk__in=cleared).update(staffing_warning=False)
+    for booking in bookings:  # the caller's objects say what the database now says
+        if booking.pk in flags:
+            booking.staffing_warning = flags[booking.pk]
+    return flags
+
+
+# The bookings (and days) whose neighbours' flags wait for the end of ``staffing_flags_deferred``.
+_deferred: ContextVar[tuple[list[Booking], set[dt.date]] | None] = ContextVar("deferred_staffing", default=None)
+
+
+@contextmanager
+def staffing_flags_deferred() -> Iterator[None]:
+    """Refresh the staffing flags once, when the block ends, for all the bookings changed in it
+    (confirming or cancelling a plan's 40 seats: one refresh, not 40). Nested blocks refresh at the
+    end of the outermost; a block left by an exception refreshes nothing (it is rolled back)."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: tuple[list[Booking], set[dt.date]] = ([], set())
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    refresh_staffing_flags(*pending)
