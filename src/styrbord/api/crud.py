@@ -189,9 +189,6 @@ class Resource:
     filters: dict[str, tuple[Any, str | Callable[[Any, Any], Q]]] = field(default_factory=dict)
     refs: dict[str, type[Model]] = field(default_factory=dict)  # payload field -> referenced model
     subject: Callable[[Any], int | None] | None = None  # the person a row is about (access log)
-    # Ignored: the CSV export now writes the fields of ``out`` (see ``csv_columns``). Kept so a
-    # resource that still passes its old column list does not break; remove it from those.
-    export_columns: list[tuple[str, Callable[[Any], Any]]] = field(default_factory=list)
     # CSV headings (Danish, lazily translated) for output fields that are no model field of the same
     # name, or whose verbose name would mislead; a nested object's fields as "parent.child".
     csv_labels: Mapping[str, Any] = field(default_factory=dict)

@@ -293,15 +293,6 @@ EMPLOYEES = Resource(
         "person_key": (schemas.Text200, "person_key"),
     },
     subject=lambda e: e.pk,
-    export_columns=[
-        ("id", lambda e: e.pk),
-        ("personnøgle", lambda e: e.person_key),
-        ("navn", lambda e: e.name),
-        ("e-mail", lambda e: e.email),
-        ("fødselsår", lambda e: e.birth_year),
-        ("uddannelse", lambda e: e.education),
-        ("relevant uddannelse", lambda e: e.education_relevant),
-    ],
 )
 
 EMPLOYMENTS = Resource(
@@ -322,18 +313,6 @@ EMPLOYMENTS = Resource(
         "employment_number": (schemas.Text200, "employment_number"),
     },
     subject=lambda e: e.employee_id,
-    export_columns=[
-        ("id", lambda e: e.pk),
-        ("medarbejder", lambda e: e.employee_id),
-        ("ansættelsesnummer", lambda e: e.employment_number),
-        ("tilbud", lambda e: e.facility_id),
-        ("faggruppe", lambda e: e.get_job_group_display()),
-        ("ugentlige timer", lambda e: e.weekly_hours),
-        ("årsværk", lambda e: e.fte),
-        ("startdato", lambda e: e.start_date),
-        ("slutdato", lambda e: e.end_date),
-        ("status", lambda e: e.get_status_display()),
-    ],
 )
 
 
