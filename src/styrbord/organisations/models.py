@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F
@@ -251,6 +252,25 @@ class Facility(RuleFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return
+        stored = Facility.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
+        if stored is not None and stored != self.municipality_id and self.employments.exists():  # type: ignore[attr-defined]
+            # The municipality is its staff's employer and data controller (``staff.models``): their
+            # people, employment numbers and history belong to it and do not move with a facility.
+            raise ValidationError(
+                {
+                    "municipality": _(
+                        "Tilbuddet har ansættelser i sin kommune, og kan ikke flyttes til en anden kommune: "
+                        "medarbejderne, deres ansættelsesnumre og historik hører til den kommune, der er "
+                        "arbejdsgiver. Opret tilbuddet i den nye kommune, og lad den nye kommunes HR-udtræk "
+                        "indlæse medarbejderne."
+                    )
+                }
+            )
 
     def minimum_on(self, day: dt.date, periods: Iterable[StaffingPeriod]) -> int:
         """The minimum staffing on ``day``: a period covering it (the highest, if several), else
