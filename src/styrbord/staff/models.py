@@ -112,6 +112,21 @@ class Employee(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return
+        stored = Employee.objects.filter(pk=self.pk).values_list("municipality_id", flat=True).first()
+        if stored is not None and stored != self.municipality_id and self.employments.exists():
+            raise ValidationError(
+                {
+                    "municipality": _(
+                        "Medarbejderen har ansættelser i sin kommune og kan ikke flyttes til en anden kommune: "
+                        "den nye kommunes HR-udtræk opretter personen der."
+                    )
+                }
+            )
+
     def validate_constraints(self, exclude: object = None) -> None:
         """A taken person key is an error at the person key (not "about the form")."""
         try:

@@ -79,7 +79,7 @@ def _balances_out(balances: Balances) -> dict[str, Decimal]:
 # The CSV's headings for the balances, as the grant page names them ("økonomi: tilbage").
 BALANCE_LABELS = {
     "balances": gettext_lazy("økonomi"),
-    "balances.granted": gettext_lazy("tilsagn"),
+    "balances.granted": gettext_lazy("givet i tilsagn"),
     "balances.forecast": gettext_lazy("planlagt (prognose)"),
     "balances.committed": gettext_lazy("disponeret"),
     "balances.actual": gettext_lazy("bogført forbrug"),

@@ -82,7 +82,7 @@ def test_the_grants_csv_carries_the_balances_as_the_json_does(world: Any, api_as
     rows = _csv(api.get("/grants/export.csv"))
     row = next(r for r in rows if r["id"] == str(grant.pk))
 
-    assert row["økonomi: tilsagn"] == balances["granted"].replace(".", ",") == "100000,50"
+    assert row["økonomi: givet i tilsagn"] == balances["granted"].replace(".", ",") == "100000,50"
     assert row["økonomi: tilbage"] == balances["remaining"].replace(".", ",")
     assert row["økonomi: modtaget fra tilskudsgiver"] == balances["income"].replace(".", ",")
     english = api.client.get("/api/v1/grants/export.csv", HTTP_ACCEPT_LANGUAGE="en")

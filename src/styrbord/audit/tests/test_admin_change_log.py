@@ -37,6 +37,7 @@ def test_personal_fields_are_hidden_in_the_change_log(world, client) -> None:  #
     client.post(
         f"/admin/staff/employee/{person.pk}/change/",
         {
+            "municipality": person.municipality_id,
             "person_key": person.person_key,
             "name": "Helt Nyt Navn",
             "email": "",

@@ -250,3 +250,15 @@ class TestMigration:
         for employee in world.kbh_staff:
             employee.refresh_from_db()
             assert employee.municipality_id == world.kbh_facility.municipality_id
+
+
+def test_a_person_with_employments_is_not_moved_to_another_municipality(world) -> None:  # type: ignore[no-untyped-def]
+    f = factories
+    person = world.dolmer_staff[0]
+    person.municipality = f.municipality("0101")
+    with pytest.raises(ValidationError) as refused:
+        person.full_clean()
+    assert "kan ikke flyttes til en anden kommune" in refused.value.message_dict["municipality"][0]
+    loose = f.employee("Uden Ansættelse")
+    loose.municipality = f.municipality("0101")
+    loose.full_clean()  # no employments: nothing ties the person to the old municipality
