@@ -167,7 +167,9 @@ def pool_edit(request: HttpRequest, pk: int) -> HttpResponse:
         deadlines = DeadlineEditFormSet(queryset=_open_deadlines(pool), prefix="deadline")
     else:
         with transaction.atomic():  # locked from the check against the digest until saved
-            pool = get_scoped_or_404(request.user, UPDATE, "pool", scope.select_for_update(of=("self",)), pk=pk)
+            get_scoped_or_404(request.user, UPDATE, "pool", scope, pk=pk)  # in the user's scope, else 404
+            # Then locked by its key alone: a scope's query may be DISTINCT, which PostgreSQL does not lock.
+            pool = Pool.objects.select_for_update().get(pk=pk)
             before = pool_state(pool)
             stored_name = pool.name  # the page's title: validation writes the posted one onto it
             form = PoolEditForm(request.POST, instance=pool)
