@@ -347,6 +347,10 @@ def build() -> Router:
     def personal_data(request: HttpRequest, pk: schemas.Id):
         employee = EMPLOYEES.visible(request.user, EXPORT).filter(pk=pk).first()
         if employee is None or not privacy.may_take_out_everything(request.user, employee):
+            # A person the caller may read but not take out is refused as such (403); one they
+            # may not see at all is missing (404), as everywhere.
+            if EMPLOYEES.visible(request.user, RETRIEVE).filter(pk=pk).exists():
+                raise PermissionDenied
             raise Http404
         log_access(request.user, "api.staff.employee.data_exported", [employee.pk], kind=AuditEntry.Kind.EXPORT)
         encoded = json.loads(json.dumps(privacy.employee_data(employee), cls=DjangoJSONEncoder))
