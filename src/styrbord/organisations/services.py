@@ -1,7 +1,8 @@
 """Staff figures for facilities and municipalities: set-based aggregates the pages show.
 
-Every figure counts the *current* staff on a day: employments that have started, have not
-ended and are not marked as ended (people on leave still count as staff).
+Every figure counts the *current* staff on a day: the employments in force then, by the one rule
+``staff.models.in_force_q`` (started, not past the end date, and from today on not marked ended;
+people on leave still count as staff), the rule of the workforce figures and the coverage too.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ from django.db.models.functions import Concat
 from styrbord.accounts.permissions import CREATE, can, is_administrator
 from styrbord.competences.models import CompetenceHolding
 from styrbord.lib.collation import sort_key
-from styrbord.lib.dates import years_between
+from styrbord.lib.dates import local_today, years_between
 from styrbord.lib.prepared import PreparedQuery
 from styrbord.organisations.models import Facility, LegalBasis, Method, Municipality, TargetGroup, Unit
-from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup
+from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobGroup, in_force_q
 
 EXPIRY_WARNING_DAYS = 90
 
@@ -61,19 +62,15 @@ def facility_summaries(facilities: QuerySet[Facility]) -> list[FacilitySummary]:
     return [FacilitySummary(*row) for row in facilities.values_list(*SUMMARY_FIELDS)]
 
 
-def current_q(day: dt.date, prefix: str = "") -> Q:
-    """Employments that count as staff on ``day`` (optionally through a relation prefix)."""
-    p = f"{prefix}__" if prefix else ""
-    return (
-        Q(**{f"{p}start_date__lte": day})
-        & (Q(**{f"{p}end_date__isnull": True}) | Q(**{f"{p}end_date__gte": day}))
-        & ~Q(**{f"{p}status": Employment.Status.ENDED})
-    )
+def current_q(day: dt.date, prefix: str = "", *, today: dt.date | None = None) -> Q:
+    """Employments that count as staff on ``day`` (optionally through a relation prefix): those
+    in force then (``staff.models.in_force_q``; ``today`` is the day the status describes)."""
+    return in_force_q(day, prefix, today=today)
 
 
-def current_employments(day: dt.date) -> QuerySet[Employment]:
+def current_employments(day: dt.date, today: dt.date | None = None) -> QuerySet[Employment]:
     """All employments that count as staff on ``day``."""
-    return Employment.objects.filter(current_q(day))
+    return Employment.objects.filter(current_q(day, today=today))
 
 
 def share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
@@ -161,10 +158,11 @@ def _figures(row: Mapping[str, Any]) -> StaffFigures:
     )
 
 
-# Run on every facility list and overview: compiled once per page size, not per view.
+# Run on every facility list and overview: compiled once per page size, not per view. Today is
+# a value of the query like the day (``in_force_q``), so the compiled SQL holds no date.
 _FIGURES_BY_FACILITY = PreparedQuery(
-    lambda day, *facility_ids: (
-        current_employments(day)
+    lambda day, today, *facility_ids: (
+        current_employments(day, today)
         .filter(facility_id__in=facility_ids)
         .order_by()
         .values("facility_id")
@@ -191,7 +189,7 @@ class StaffSnapshot:
         """Figures per facility; facilities without staff get zeros."""
         result = {pk: StaffFigures() for pk in self.facility_ids}
         if self.facility_ids:
-            for row in _FIGURES_BY_FACILITY.rows(self.day, *self.facility_ids):
+            for row in _FIGURES_BY_FACILITY.rows(self.day, local_today(), *self.facility_ids):
                 result[row["facility_id"]] = _figures(row)
         return result
 
@@ -328,8 +326,8 @@ def _valid_holdings(people: Any, day: dt.date) -> QuerySet[CompetenceHolding, An
 
 # The facility page's two person-level queries, compiled once (see lib.prepared).
 _FACILITY_HOLDINGS = PreparedQuery(
-    lambda day, facility_id: _valid_holdings(
-        current_employments(day).filter(facility_id=facility_id).order_by().values("employee_id"), day
+    lambda day, today, facility_id: _valid_holdings(
+        current_employments(day, today).filter(facility_id=facility_id).order_by().values("employee_id"), day
     )
 )
 
@@ -348,7 +346,9 @@ def facility_competences(staff: list[StaffMember], day: dt.date, facility_id: in
         return FacilityCompetences(coverage=[])
     warn_until = day + dt.timedelta(days=EXPIRY_WARNING_DAYS)
     by_facility = facility_id is not None
-    rows: Any = _FACILITY_HOLDINGS.rows(day, facility_id) if by_facility else _valid_holdings(employee_ids, day)
+    rows: Any = (
+        _FACILITY_HOLDINGS.rows(day, local_today(), facility_id) if by_facility else _valid_holdings(employee_ids, day)
+    )
     # A person can hold the same competence twice (a renewal): keep the longest-lasting one.
     best: dict[tuple[int, int], dt.date | None] = {}
     catalogue: dict[int, CompetenceInfo] = {}
@@ -405,7 +405,7 @@ class StaffMember:
 
 def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
     """The current staff of a facility by name, in one query (plain rows, no model objects)."""
-    rows = _FACILITY_STAFF.rows(day, facility_id)
+    rows = _FACILITY_STAFF.rows(day, local_today(), facility_id)
     # In Danish order, sorted here: the rows are all read anyway, and one key per name is cheaper
     # than SQLite calling the collation for every comparison. The sort is stable: ties stay by pk.
     rows.sort(key=lambda row: sort_key(row[1]))
@@ -416,8 +416,8 @@ def facility_staff(facility_id: int, day: dt.date) -> list[StaffMember]:
 
 
 _FACILITY_STAFF = PreparedQuery(
-    lambda day, facility_id: (
-        current_employments(day)
+    lambda day, today, facility_id: (
+        current_employments(day, today)
         .filter(facility_id=facility_id)
         # The unit's name looked up per row: joined, PostgreSQL hashes every unit in the country.
         .annotate(

@@ -26,7 +26,7 @@ from styrbord.lib.dates import local_today
 from styrbord.organisations.models import Facility, Municipality, Region
 from styrbord.requirements.coverage import coverage_for, renewal_cutoff
 from styrbord.requirements.models import Population, Requirement, Rule, ScopeLevel
-from styrbord.staff.models import Employment, JobGroup
+from styrbord.staff.models import Employment, JobGroup, in_force_sql
 
 GOAL_RATIO = 2.0
 FTE_PLACES = Decimal("0.0001")
@@ -114,12 +114,8 @@ def _sql_for(req: Requirement, alternative_ids: list[int], on: dt.date) -> tuple
         ok = f"CASE WHEN {holds} THEN 1 WHEN e.start_date >= %s THEN 2 ELSE 0 END"
         ok_params = [*holder_params, renewal_cutoff(on, req.hire_months)]
     joins = ""
-    where = [
-        "e.start_date <= %s",
-        "(e.end_date IS NULL OR e.end_date >= %s)",
-        "NOT (e.status = %s AND e.end_date IS NULL)",
-    ]
-    params: list[Any] = [on, on, Employment.Status.ENDED]
+    in_force_where, params = in_force_sql(on, "e")  # the engine's rule (``staff.models.in_force_q``)
+    where = [in_force_where]
     if req.scope_level == ScopeLevel.REGION:
         joins = (
             " JOIN organisations_facility f ON f.id = e.facility_id"

@@ -5,8 +5,10 @@ CompetenceHolding, conditional aggregation when several dates (history, forecast
 Nothing loops over people in Python except the small per-facility gap list and planned completions.
 
 Definitions, shared by the SQL and the Python twin used for gap lists and profiles:
-- a person is in scope on ``d`` when an employment matching the requirement runs on ``d``
-  (start_date <= d <= end_date); people who moved count where their employment is on that date;
+- a person is in scope on ``d`` when an employment matching the requirement is in force on ``d``
+  (``staff.models.in_force_q``, the facility pages' and workforce figures' rule: start_date <= d <=
+  end_date, and from today on not marked ended); people who moved count where their employment is
+  on that date;
 - a holding is valid on ``d`` from ``acquired_on`` through ``expires_on`` inclusive; under a
   ``renew_every`` rule it also lapses ``months`` months after ``acquired_on`` (inclusive);
 - a person complies on ``d`` only by holding a valid holding of one of the alternatives then;
@@ -50,7 +52,7 @@ from styrbord.lib.collation import sort_key
 from styrbord.lib.dates import add_months, local_today, month_ends
 from styrbord.organisations.models import Facility, Region
 from styrbord.requirements.models import Requirement, ScopeLevel
-from styrbord.staff.models import Employee, Employment, JobGroup
+from styrbord.staff.models import Employee, Employment, JobGroup, in_force, in_force_q
 
 ZERO_FTE = Decimal("0.0000")
 SHARE_PLACES = Decimal("0.1")
@@ -246,7 +248,8 @@ def _alternative_ids(requirement: Requirement) -> list[int]:
 
 
 def _active_q(on: dt.date) -> Q:
-    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+    """In force on ``on`` (``staff.models.in_force_q``)."""
+    return in_force_q(on)
 
 
 def _holds_q(requirement: Requirement, alternative_ids: list[int], on: dt.date, people: Any = None) -> Q:
@@ -293,6 +296,8 @@ def _employments(requirement: Requirement, facilities: Any = None) -> QuerySet[E
 
 
 def _spanning(qs: QuerySet[Employment], dates: Sequence[dt.date]) -> QuerySet[Employment]:
+    """The employments in force on a date of ``dates``: on several, the dates' span narrows them
+    and each date's aggregate applies ``_active_q`` for itself."""
     if len(dates) == 1:
         return qs.filter(_active_q(dates[0]))
     return qs.filter(start_date__lte=max(dates)).filter(Q(end_date__isnull=True) | Q(end_date__gte=min(dates)))
@@ -432,17 +437,16 @@ def _add_planned(
     rows = list(
         qs.filter(employee_id__in=list(by_employee))
         .annotate(**annotations)
-        .values("facility_id", "employee_id", "fte", "start_date", "end_date", *annotations)
+        .values("facility_id", "employee_id", "fte", "start_date", "end_date", "status", *annotations)
     )
     grouped: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         grouped[(row["facility_id"], row["employee_id"])].append(row)
     renew = requirement.renew_months
+    today = local_today()  # the day the status describes, as in ``_active_q``
     for (facility_id, employee_id), employment_rows in grouped.items():
         for i, day in enumerate(dates):
-            active = [
-                r for r in employment_rows if r["start_date"] <= day and (r["end_date"] is None or r["end_date"] >= day)
-            ]
+            active = [r for r in employment_rows if in_force(r["start_date"], r["end_date"], r["status"], day, today)]
             if not active:
                 continue
             cutoff = renewal_cutoff(day, renew) if renew else None

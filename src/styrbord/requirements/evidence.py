@@ -99,9 +99,8 @@ class EvidenceSheet:
 def build_sheet(facility: Facility, on: dt.date) -> EvidenceSheet:
     """Everyone employed at the facility on ``on`` with their education and holdings."""
     employments = (
-        Employment.objects.filter(facility=facility, start_date__lte=on)
-        .exclude(end_date__lt=on)
-        .exclude(status=Employment.Status.ENDED, end_date__isnull=True)
+        Employment.objects.in_force(on)
+        .filter(facility=facility)
         .select_related("employee", "unit")
         .order_by(collated("employee__name"), "-start_date")
     )

@@ -18,7 +18,7 @@ from styrbord.lib.fields import CalendarDateField
 from styrbord.lib.rules import RuleFieldsMixin
 from styrbord.lib.scoping import ScopePaths
 from styrbord.organisations.models import Facility, Municipality, Region, Unit
-from styrbord.staff.models import Employment, JobGroup
+from styrbord.staff.models import Employment, JobGroup, in_force
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -338,7 +338,8 @@ class Requirement(RuleFieldsMixin, models.Model):
             return False
         if employment.status == Employment.Status.ENDED and employment.end_date is None:
             return False
-        return employment.start_date <= on and (employment.end_date is None or employment.end_date >= on)
+        # In force on the date: the coverage engine's rule (``staff.models.in_force_q``).
+        return in_force(employment.start_date, employment.end_date, employment.status, on)
 
     # --- validation ----------------------------------------------------------------------------
 

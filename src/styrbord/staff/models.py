@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models import DateField, Q, Value
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -148,7 +151,81 @@ def _at_field(exc: ValidationError, code: str, field: str) -> ValidationError:
     return ValidationError(errors)
 
 
+# --- "in force on a day": the one definition every count of staff uses ------------------------------
+# The Q object, its raw-SQL text and the Python twin say the same; change them together.
+
+
+def in_force_q(on: dt.date, prefix: str = "", *, today: dt.date | None = None) -> Q:
+    """Employments in force on ``on``: the rule every page that counts staff uses (the facility
+    pages, the workforce figures, the requirement coverage, *Uddannelser*).
+
+    An employment is in force on day D when
+
+    - it has begun: ``start_date <= D``;
+    - it has not passed its end date: no end date, or ``end_date >= D``. A past end date ends it
+      even while the status still says active (HR's next file ends it; ``Employment.status_now``
+      already shows it as ended);
+    - and, from today on, it is not marked ended. An employment HR has marked ended ("fratrådt",
+      AktivStatus 0) no longer counts, even before its end date: the person is released from
+      duty in the notice period, or left early, and is no longer staff to plan with. The status
+      is what HR says now, so it decides today and the days ahead; a day before today is decided
+      by the dates alone, as HR's dates say who worked then (a year's figures on 31 December and
+      a coverage history keep the people who have left since). An ended employment without an
+      end date (which the forms and the imports refuse) never counts.
+
+    Leave ("orlov") counts: the person is still employed there.
+
+    ``prefix`` is a single-valued path to Employment, without the trailing ``__``. ``today``
+    (default: today in Copenhagen) is the day the status describes. It reaches the SQL as a value
+    compared with ``on``, so the query has one shape for every day: a prepared query compiled
+    once (``lib.prepared``) stays right after midnight when it is given ``today`` as a value too.
+    """
+    p = f"{prefix}__" if prefix else ""
+    today = local_today() if today is None else today
+    from_today = GreaterThanOrEqual(Value(on, output_field=DateField()), Value(today, output_field=DateField()))
+    return (
+        Q(**{f"{p}start_date__lte": on})
+        & (Q(**{f"{p}end_date__isnull": True}) | Q(**{f"{p}end_date__gte": on}))
+        & ~(Q(**{f"{p}status": Employment.Status.ENDED}) & (Q(**{f"{p}end_date__isnull": True}) | Q(from_today)))
+    )
+
+
+def in_force_sql(on: dt.date, alias: str = "", *, today: dt.date | None = None) -> tuple[str, list[Any]]:
+    """``in_force_q`` as SQL text and its parameters, for a hand-written query (``alias``: the
+    employment table's alias in it)."""
+    c = f"{alias}." if alias else ""
+    today = local_today() if today is None else today
+    sql = (
+        f"({c}start_date <= %s AND ({c}end_date IS NULL OR {c}end_date >= %s)"
+        f" AND NOT ({c}status = %s AND ({c}end_date IS NULL OR %s >= %s)))"
+    )
+    return sql, [on, on, str(Employment.Status.ENDED), on, today]
+
+
+def in_force(start: dt.date, end: dt.date | None, status: str, on: dt.date, today: dt.date | None = None) -> bool:
+    """``in_force_q`` for one employment's values (the Python twins of the queries: gap lists,
+    planned completions, requirement profiles)."""
+    if start > on or (end is not None and end < on):
+        return False
+    if status == Employment.Status.ENDED:
+        return end is not None and on < (local_today() if today is None else today)
+    return True
+
+
+class EmploymentQuerySet(models.QuerySet["Employment"]):
+    def in_force(self, on: dt.date, *, today: dt.date | None = None) -> EmploymentQuerySet:
+        """The employments in force on ``on`` (``in_force_q``)."""
+        return self.filter(in_force_q(on, today=today))
+
+
 class EmploymentManager(models.Manager["Employment"]):
+    def get_queryset(self) -> EmploymentQuerySet:
+        return EmploymentQuerySet(self.model, using=self._db)
+
+    def in_force(self, on: dt.date, *, today: dt.date | None = None) -> EmploymentQuerySet:
+        """The employments in force on ``on`` (``in_force_q``)."""
+        return self.get_queryset().in_force(on, today=today)
+
     def bulk_create(self, objs: Iterable[Employment], *args: Any, **kwargs: Any) -> list[Employment]:  # type: ignore[override]
         """Each employment with its employer (``municipality``) from its facility, as ``save`` sets it."""
         objs = list(objs)

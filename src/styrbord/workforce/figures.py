@@ -1,8 +1,9 @@
 """Workforce figures computed from Styrbord's own staff data, set-based (one query per figure).
 
 Definitions (shown on the page too):
-- a year's figures describe the employments active on 31 December of that year (today for the
-  current year): started on or before the day, and not ended before it;
+- a year's figures describe the employments in force on 31 December of that year (today for the
+  current year), by the rule the facility pages and the coverage use (``staff.models.in_force_q``):
+  started on or before the day, not past the end date, and (today) not marked ended by HR;
 - people are counted once, by their primary employment; FTE sums every active employment;
 - staff figures leave out trainees, students and interns (``Employment.Kind`` elev, studerende,
   praktikant), which have their own figure;
@@ -32,7 +33,7 @@ from styrbord.competences.models import Competence, CompetenceHolding
 # Trainees, students and interns are defined with the share with a relevant education.
 from styrbord.organisations.services import LEARNER_KINDS as LEARNER_KINDS
 from styrbord.organisations.services import education_counted_q, relevant_share
-from styrbord.staff.models import FULL_TIME_HOURS, Employment
+from styrbord.staff.models import FULL_TIME_HOURS, Employment, in_force_q
 
 SPECIALISED_CATEGORIES = (Competence.Category.METHOD, Competence.Category.CLINICAL, Competence.Category.ROLE)
 
@@ -43,12 +44,8 @@ def snapshot_day(year: int, today: dt.date) -> dt.date:
 
 
 def active_on(day: dt.date, prefix: str = "") -> Q:
-    """Employments active on ``day`` (dates decide; an ended employment needs its end date)."""
-    return (
-        Q(**{f"{prefix}start_date__lte": day})
-        & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day}))
-        & ~(Q(**{f"{prefix}status": Employment.Status.ENDED}) & Q(**{f"{prefix}end_date__isnull": True}))
-    )
+    """Employments in force on ``day`` (``staff.models.in_force_q``; ``prefix`` ends in ``__``)."""
+    return in_force_q(day, prefix.removesuffix("__"))
 
 
 @dataclass

@@ -4,9 +4,11 @@ Committees are told the share of staff with a relevant education (a workforce fi
 coordinator and the facility manager keep it here rather than only in the HR system:
 
 - on a person's profile, one person's education and mark (``education_update``);
-- on "Uddannelser", every education text among the people employed in the user's area today,
-  with a relevant yes/no per text that is applied to every person in the area with that exact
-  text (``education_list``), in one transaction.
+- on "Uddannelser", every education text among the people in the user's area whom the share
+  with a relevant education is of today (``people_in_area``: a primary employment in force, not a
+  trainee's, student's or intern's, as ``organisations.services.education_counted_q`` says), with
+  a relevant yes/no per text that is applied to every such person with that exact text
+  (``education_list``), in one transaction.
 
 Both log one ``staff.employee.updated`` entry per person changed, naming the fields (and the new
 mark), never the education text: the trail is kept after a person is anonymised. An HR import
@@ -37,7 +39,7 @@ from styrbord.audit.services import log_access
 from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_number
-from styrbord.organisations.services import current_employments
+from styrbord.organisations.services import current_employments, education_counted_q
 from styrbord.staff.importing.plan import RELEVANT_COLUMN
 from styrbord.staff.models import Employee
 from styrbord.staff.profiles.forms import EducationForm
@@ -152,8 +154,11 @@ class EducationGroup:
 
 
 def people_in_area(user: Any) -> QuerySet[Employee]:
-    """The people with an employment that counts as staff today in the user's scope (not anonymised)."""
-    employments = scoped_for(user, LIST, "employment", current_employments(local_today()))
+    """The people in the user's scope whom the share with a relevant education is of today (not
+    anonymised): a primary employment in force, not a learner's (``education_counted_q``), as the
+    workforce figures and the facility pages count that share. Trainees, students and interns
+    are training for an education and are neither counted nor marked here."""
+    employments = scoped_for(user, LIST, "employment", current_employments(local_today()).filter(education_counted_q()))
     return Employee.objects.filter(pk__in=employments.values("employee_id"), anonymised_at__isnull=True)
 
 

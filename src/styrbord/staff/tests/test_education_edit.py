@@ -14,12 +14,14 @@ from styrbord.accounts.models import Role
 from styrbord.audit.details import DetailReader
 from styrbord.audit.models import AuditEntry
 from styrbord.lib.dates import local_today
+from styrbord.organisations.services import relevant_share
 from styrbord.staff.models import Employee, Employment
 from styrbord.staff.profiles import education as education_module
 from styrbord.staff.profiles.education import EducationGroup
 from styrbord.testing import factories
 from styrbord.testing.fixtures import World, client_for
 from styrbord.testing.forms import form_data, page_forms
+from styrbord.workforce import figures as workforce
 
 pytestmark = pytest.mark.django_db
 
@@ -261,6 +263,46 @@ def test_the_coordinator_sees_each_education_of_the_municipality_most_common_fir
     assert '<option value="blandet" selected>' in html  # the pedagogues are marked both ways
     assert response.context["headcount"] == 7
     assert response.context["relevant"] == 1
+
+
+def test_trainees_students_and_interns_are_not_counted_the_page_counts_whom_the_share_is_of(
+    world: World, educations: dict[str, Any]
+) -> None:
+    """The page said "7 personer ansat i dag" counting a trainee, while the share with a relevant
+    education (workforce figures, facility pages) leaves learners out: the page counts, lists and
+    marks the people that share is of (a primary employment in force today, not a learner's)."""
+    trainee = factories.employee(name="Elev Emil", education="Pædagog")
+    factories.employment(trainee, world.dolmer, kind=Employment.Kind.TRAINEE)
+    student = factories.employee(name="Studerende Sif", education="Sygeplejerske")
+    factories.employment(student, world.glesborg, kind=Employment.Kind.STUDENT)
+    intern = factories.employee(name="Praktikant Pia", education_relevant=True)
+    factories.employment(intern, world.glesborg, kind=Employment.Kind.INTERN)
+    client = client_for(world.coordinator)
+
+    response, sent = _page(client)
+
+    # Norddjurs: Dolmer's 3 pedagogues and Glesborg's 2, not the trainee, student and intern.
+    assert response.context["headcount"] == 5
+    assert (response.context["relevant"], response.context["without_education"]) == (1, 0)
+    assert [(g.education, g.people) for g in response.context["groups"]] == [
+        ("Pædagog", 3),
+        ("ergoterapeut", 1),
+        ("Zoneterapeut", 1),
+    ]
+    lead = response.content.decode().split('class="lead">')[1].split("</p>")[0]
+    assert "uden elever, studerende og praktikanter" in lead
+    # The same people, and the same share, as the workforce figures for the municipality today.
+    today = local_today()
+    staff = workforce.staff_figures(
+        Employment.objects.filter(facility__municipality=world.dolmer.municipality), [today.year], today
+    )
+    assert staff.totals[today.year].headcount == response.context["headcount"]
+    assert staff.totals[today.year].education_share == relevant_share(1, 5)
+    # Marking the pedagogues relevant marks those counted, not the trainee.
+    sent[_field("Pædagog")] = "ja"
+    assert client.post(reverse("staff:education_list"), sent).status_code == 302
+    assert not Employee.objects.get(pk=trainee.pk).education_relevant
+    assert Employee.objects.filter(pk__in=[p.pk for p in world.dolmer_staff], education_relevant=True).count() == 3
 
 
 def test_saving_marks_everyone_in_the_municipality_with_that_education_and_logs_each(
