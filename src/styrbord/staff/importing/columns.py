@@ -238,39 +238,47 @@ class Columns:
         parse: Callable[[str], T],
         msgid: str,
         required: bool = False,
+        where: str | None = None,
     ) -> T | None:
         """``raw`` (the stripped text of column ``index``) read by ``parse``; None and a row error when
         it cannot be, None when it is empty (an error too when ``required``). An unmapped column
-        (``index`` None, ``raw`` "") gives None: the import keeps what Styrbord has."""
+        (``index`` None, ``raw`` "") gives None: the import keeps what Styrbord has. ``where`` is
+        the column as the error names it, when not its header (a column read by several fields
+        names the field too: "Stilling (Faggruppe)")."""
         if not raw:
             if required and index is not None:
                 self.errors.add(
-                    self.table.file, row, self.table.column(index), "", gettext_noop("Feltet skal udfyldes.")
+                    self.table.file, row, self._where(index, where), "", gettext_noop("Feltet skal udfyldes.")
                 )
             return None
         try:
             return parse(raw)
         except NoSuchDateError:  # the format is right, the day is not (31-02-2022)
-            self.errors.add(self.table.file, row, self.table.column(index or 0), raw, NO_SUCH_DATE, date=raw)
+            self.errors.add(self.table.file, row, self._where(index, where), raw, NO_SUCH_DATE, date=raw)
             return None
         except (ValueError, ArithmeticError):
-            self.errors.add(self.table.file, row, self.table.column(index or 0), raw, msgid)
+            self.errors.add(self.table.file, row, self._where(index, where), raw, msgid)
             return None
 
-    def number(self, raw: str, row: int, index: int | None, rule: NumberRule) -> Decimal | None:
+    def _where(self, index: int | None, where: str | None) -> str:
+        return where if where is not None else self.table.column(index or 0)
+
+    def number(
+        self, raw: str, row: int, index: int | None, rule: NumberRule, where: str | None = None
+    ) -> Decimal | None:
         """A decimal the model's field and check constraints accept; a row error (and None) otherwise.
         An empty or unmapped cell gives None: the import keeps what Styrbord has."""
         if not raw:
             return None
         read = _read_number(rule, raw)
         if read is None:
-            self.errors.add(self.table.file, row, self.table.column(index or 0), raw, BAD_NUMBER)
+            self.errors.add(self.table.file, row, self._where(index, where), raw, BAD_NUMBER)
             return None
         value, problem = read
         if problem is None:
             return value
         msgid, params = problem
-        self.errors.add(self.table.file, row, self.table.column(index or 0), raw, msgid, **params)
+        self.errors.add(self.table.file, row, self._where(index, where), raw, msgid, **params)
         return None
 
     def date(
@@ -279,11 +287,17 @@ class Columns:
         return self.day(self.text(cells, index), row, index, required, open_end)
 
     def day(
-        self, raw: str, row: int, index: int | None, required: bool = False, open_end: bool = False
+        self,
+        raw: str,
+        row: int,
+        index: int | None,
+        required: bool = False,
+        open_end: bool = False,
+        where: str | None = None,
     ) -> dt.date | None:
         """A date within the calendar Styrbord plans by (``lib.dates``); an error outside it. With
         ``open_end`` (an end date) payroll's "no end", 31-12-9999, is read as no end (None)."""
-        value = self.typed(raw, row, index, parse_date, BAD_DATE, required)
+        value = self.typed(raw, row, index, parse_date, BAD_DATE, required, where)
         if value is None or in_calendar(value):
             return value
         if open_end and value.year == OPEN_END_YEAR:
@@ -291,7 +305,7 @@ class Columns:
         self.errors.add(
             self.table.file,
             row,
-            self.table.column(index or 0),
+            self._where(index, where),
             raw,
             OUT_OF_CALENDAR,
             earliest=format_date(EARLIEST, "da"),
@@ -345,11 +359,13 @@ LONG_WEEK_WARNING = gettext_noop(
 )
 
 
-def notice_long_week(warnings: IssueList, table: Table, row: int, column: int | None, hours: Decimal | None) -> None:
+def notice_long_week(
+    warnings: IssueList, table: Table, row: int, column: int | str | None, hours: Decimal | None
+) -> None:
+    """A week of over 48 hours, said at the column (its index, or its name as messages give it)."""
     if hours is not None and column is not None and hours > LONG_WEEK:
-        warnings.add(
-            table.file, row, table.column(column), format_number(hours, natural_places(hours)), LONG_WEEK_WARNING
-        )
+        where = column if isinstance(column, str) else table.column(column)
+        warnings.add(table.file, row, where, format_number(hours, natural_places(hours)), LONG_WEEK_WARNING)
 
 
 # A CPR number written into a person's name or education (one row, not a whole column of them):
@@ -359,13 +375,16 @@ TEXT_WITH_CPR = gettext_noop("Feltet må ikke indeholde et CPR-nummer.")
 
 
 def refuse_cpr_in_person(
-    errors: IssueList, table: Table, row: int, texts: Iterable[tuple[str | None, int | None, bool]]
+    errors: IssueList, table: Table, row: int, texts: Iterable[tuple[str | None, int | str | None, bool]]
 ) -> bool:
-    """Add an error for each (text, column, is the name) that holds a CPR number; True if none did."""
+    """Add an error for each (text, column, is the name) that holds a CPR number; True if none did.
+    The column is its index, or the name the error gives it (a shared column's "Stilling (Faggruppe)");
+    None for a field without one."""
     clean = True
     for text, column, is_name in texts:
         if column is not None and contains_cpr(text):
-            errors.add(table.file, row, table.column(column), text, NAME_WITH_CPR if is_name else TEXT_WITH_CPR)
+            where = column if isinstance(column, str) else table.column(column)
+            errors.add(table.file, row, where, text, NAME_WITH_CPR if is_name else TEXT_WITH_CPR)
             clean = False
     return clean
 

@@ -17,12 +17,13 @@ from styrbord.staff.importing.generic import (
     NAME_PARTS,
     alternative_text,
     alternatives,
-    and_list,
-    field_label,
+    badly_shared,
+    fields_text,
     group_text,
     missing_groups,
     name_given_twice,
     required_group,
+    sharing_text,
 )
 
 MAX_FILES = 10
@@ -121,8 +122,8 @@ class MappingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         """Every problem at once: all the required fields without a column, a name given both
-        whole and in parts, and each column chosen for more than one field, by its header and
-        those fields."""
+        whole and in parts, and each column chosen for fields that cannot share one, by its header
+        and those fields."""
         data = super().clean() or {}
         chosen = {f.key: data.get(f"field_{f.key}") or "" for f in FIELDS}
         missing = missing_groups(chosen)
@@ -149,23 +150,19 @@ class MappingForm(forms.Form):
             for key in ("name", *NAME_PARTS):
                 if chosen[key]:
                     self.add_error(f"field_{key}", gettext("Vælg enten Navn eller Fornavn og Efternavn."))
-        by_column: dict[str, list[str]] = {}
-        for f in FIELDS:
-            column = chosen.get(f.key)
-            if column:
-                by_column.setdefault(column, []).append(f.key)
-        for column, keys in by_column.items():
-            if len(keys) > 1:
-                self.add_error(
-                    None,
-                    gettext(
-                        "Kolonnen »%(column)s« er valgt til flere felter: %(fields)s. En kolonne kan kun bruges til ét "
-                        "felt."
-                    )
-                    % {"column": column, "fields": and_list([field_label(key) for key in keys])},
+        # One column may feed several fields only where it means them all (``SHARING_GROUPS``: a
+        # "Stilling" that is the job title and gives the job group); any other is a slip.
+        for column, keys in badly_shared(chosen):
+            self.add_error(
+                None,
+                gettext(
+                    "Kolonnen »%(column)s« er valgt til flere felter: %(fields)s. Kun %(shared)s kan bruge samme "
+                    "kolonne."
                 )
-                for key in keys:
-                    self.add_error(f"field_{key}", gettext("Kolonnen er også valgt til et andet felt."))
+                % {"column": column, "fields": fields_text(keys), "shared": sharing_text()},
+            )
+            for key in keys:
+                self.add_error(f"field_{key}", gettext("Kolonnen er også valgt til et andet felt."))
         return data
 
     def initial_from(self, mapping: dict[str, str]) -> None:

@@ -1,6 +1,9 @@
 """A generic CSV or XLSX with one row per employment, read through a saved column mapping.
 
-The mapping says, for each of Styrbord's fields, which column header of the file holds it.
+The mapping says, for each of Styrbord's fields, which column header of the file holds it. A
+header may be given to several fields: a municipal file's "Stilling" is the job title and, by its
+name, the job group (the mapping page allows it within ``SHARING_GROUPS``). A message about such
+a column's cell names the field too, "Stilling (Faggruppe)".
 """
 
 from __future__ import annotations
@@ -149,6 +152,14 @@ _EMPLOYMENT_OPTIONAL = (
 )
 
 
+# Fields that may read one and the same column, each group on its own. A payroll's "Stilling"
+# ("Pædagog", "Social- og sundhedsassistent") is the job title and what the job group is found
+# from (Styrbord's name rules) or the job code Styrbord knows it by. Any other column chosen for
+# two fields on the mapping page is most likely a slip of the select (the surname as name and
+# title), and refused there (a saved mapping is read as it is: it always could share a column).
+SHARING_GROUPS: tuple[frozenset[str], ...] = (frozenset({"title", "job_code", "job_group"}),)
+
+
 def guess_mapping(headers: list[str]) -> dict[str, str]:
     """A first suggestion for the mapping form: fields whose usual header names occur in the file
     (a ``fallback`` name only for a field none of whose required alternatives is found; the parts
@@ -232,6 +243,37 @@ def _groups_text(groups: list[Group]) -> str:
     return "; ".join(group_text(group) for group in groups)
 
 
+def fields_by_column(mapping: dict[str, str]) -> dict[str, list[str]]:
+    """Each column the mapping chooses (its header as first given; headers that differ only in case,
+    spaces, dots or dashes are one column, as the file reads them) with its fields, in ``FIELDS`` order."""
+    by_norm: dict[str, tuple[str, list[str]]] = {}
+    for f in FIELDS:
+        header = mapping.get(f.key)
+        if header:
+            by_norm.setdefault(normalise_header(header), (header, []))[1].append(f.key)
+    return dict(by_norm.values())
+
+
+def may_share(keys: list[str]) -> bool:
+    """Whether these fields may all read one column (one of ``SHARING_GROUPS`` holds them all)."""
+    return len(keys) < 2 or any(set(keys) <= group for group in SHARING_GROUPS)
+
+
+def badly_shared(mapping: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """The columns chosen for several fields that cannot share one: (header, fields)."""
+    return [(header, keys) for header, keys in fields_by_column(mapping).items() if not may_share(keys)]
+
+
+def fields_text(keys: list[str]) -> str:
+    """'Navn og Stilling', the fields' labels in the active language."""
+    return and_list([field_label(key) for key in keys])
+
+
+def sharing_text() -> str:
+    """The fields that may share a column: 'Stillingskode, Faggruppe og Stilling'."""
+    return gettext(" eller ").join(fields_text([f.key for f in FIELDS if f.key in group]) for group in SHARING_GROUPS)
+
+
 MAPPING_LACKS_ONE = gettext_noop("Kolonneopsætningen mangler et påkrævet felt: %(fields)s.")
 MAPPING_LACKS_SEVERAL = gettext_noop("Kolonneopsætningen mangler påkrævede felter: %(fields)s.")
 MAPPING_NAME_TWICE = gettext_noop(
@@ -243,7 +285,8 @@ MAPPING_NAME_TWICE = gettext_noop(
 def mapping_problems(mapping: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     """What is wrong with a mapping itself (unknown fields, required ones missing, a name given
     both whole and in parts): Danish msgids with their parameters (field names translated when
-    shown)."""
+    shown). A column given to several fields is not one: a saved mapping could always do so, and
+    keeps working; the mapping page allows it only within ``SHARING_GROUPS``."""
     problems: list[tuple[str, dict[str, Any]]] = []
     unknown = set(mapping) - FIELD_KEYS
     if unknown:
@@ -268,10 +311,13 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
     # required field's is an error (one whose group no other column of the file satisfies).
     present = {key: header for key, header in mapping.items() if header and cols.find(header) is not None}
     unmet = {key for group in missing_groups(present) for alternative in group for key in alternative}
+    missing_named: set[str] = set()  # a column missing for two fields is named once
     for key, header in mapping.items():
         if not header or key not in FIELD_KEYS:
             continue
         found = cols.find(header)
+        if found is None and key in unmet and header in missing_named:
+            continue
         if found is None and key not in unmet:
             parsed.warnings.add(
                 table.file,
@@ -286,6 +332,7 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
                 field=lazy(field_label, str)(key),
             )
         elif found is None and len(table.sheets) > 1:
+            missing_named.add(header)
             parsed.errors.add(
                 table.file,
                 table.header_row,
@@ -299,6 +346,7 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
                 sheets=", ".join(table.sheets),
             )
         elif found is None:
+            missing_named.add(header)
             parsed.errors.add(
                 table.file,
                 table.header_row,
@@ -309,7 +357,7 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
             )
         else:
             index[key] = found
-            parsed.headers[key] = table.column(found)
+    parsed.headers.update(_where(table, index))
     cpr_cols = cpr_columns(table)
     if refuse_cpr_if_policy(table, cpr_cols, parsed.errors) or parsed.errors:
         return
@@ -346,7 +394,7 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
             parsed.errors.add(
                 file,
                 row,
-                table.column(index["employment_number"]),
+                parsed.headers["employment_number"],
                 number,
                 gettext_noop("Ansættelsesnummeret står også i række %(first)s."),
                 first=numbers[number],
@@ -361,21 +409,38 @@ def parse_generic(table: Table, mapping: dict[str, str], municipality_code: str,
         parsed.employments.append(employment)
 
 
+def _where(table: Table, index: dict[str, int]) -> dict[str, str]:
+    """What a message about each mapped field names as its column: the header, and for a column
+    read by several fields (``SHARING_GROUPS``) the field too, "Stilling (Faggruppe)", unless the
+    header is the field's own name ("Stilling" for the title)."""
+    readers: dict[int, int] = {}
+    for found in index.values():
+        readers[found] = readers.get(found, 0) + 1
+    where = {}
+    for key, found in index.items():
+        header = table.column(found)
+        label = field_label(key)
+        shared = readers[found] > 1 and normalise_header(header) != normalise_header(label)
+        where[key] = f"{header} ({label})" if shared else header
+    return where
+
+
 def _place_cpr_columns(table: Table, cpr_cols: list[int], index: dict[str, int], parsed: ParsedSet) -> bool:
     """CPR numbers are never stored: a person-id column holding them is read as the CPR column (a
     pseudonymous key, as the five-file set does); one mapped to any other field is an error; one
     not mapped is named in a warning (it would otherwise be ignored without a word)."""
-    mapped = {i: key for key, i in index.items()}
     if "cpr" not in index and index.get("person_id") in cpr_cols:
         index["cpr"] = index.pop("person_id")
         parsed.headers["cpr"] = parsed.headers.pop("person_id")
-        mapped[index["cpr"]] = "cpr"
+    mapped: dict[int, set[str]] = {}
+    for key, i in index.items():
+        mapped.setdefault(i, set()).add(key)
     refused = False
     for column in cpr_cols:
-        key = mapped.get(column)
-        if key is None:
+        keys = mapped.get(column)
+        if not keys:
             notice_unused_cpr(table, [column], parsed.warnings)
-        elif key != "cpr":
+        elif keys != {"cpr"}:
             parsed.errors.add(
                 table.file, table.header_row, table.column(column), "", CPR_IN_OTHER_FIELD, column=table.column(column)
             )
@@ -387,28 +452,31 @@ def _person(
     cols: Columns, text: dict[str, str], row: int, index: dict[str, int], municipality_code: str, parsed: ParsedSet
 ) -> PersonRow | None:
     file = cols.table.file
+    where = parsed.headers  # each field's column as messages name it
     # A name in parts is joined with single spaces, empty parts left out.
     name_keys = _name_keys(index)
     name = " ".join(part for key in name_keys if (part := text.get(key, "")))
     if not name:
-        parsed.errors.add(file, row, _name_column(cols, index, name_keys), "", gettext_noop("Feltet skal udfyldes."))
+        parsed.errors.add(file, row, _name_column(parsed, name_keys), "", gettext_noop("Feltet skal udfyldes."))
         return None
     clean = refuse_cpr_in_person(
         parsed.errors,
         cols.table,
         row,
         [
-            *((text.get(key), index[key], True) for key in name_keys),
-            (text.get("education"), index.get("education"), False),
-            (text.get("title"), index.get("title"), False),
+            *((text.get(key), where[key], True) for key in name_keys),
+            (text.get("education"), where.get("education"), False),
+            (text.get("title"), where.get("title"), False),
         ],
     )
     if len(name_keys) > 1 and contains_cpr(name) and not any(contains_cpr(text.get(key)) for key in name_keys):
-        parsed.errors.add(file, row, _name_column(cols, index, name_keys), name, NAME_WITH_CPR)  # made by joining
+        parsed.errors.add(file, row, _name_column(parsed, name_keys), name, NAME_WITH_CPR)  # made by joining
         clean = False
     if not clean:
         return None
-    birth_year = cols.typed(text.get("birth_year", ""), row, index.get("birth_year"), parse_int, BAD_INTEGER)
+    birth_year = cols.typed(
+        text.get("birth_year", ""), row, index.get("birth_year"), parse_int, BAD_INTEGER, where=where.get("birth_year")
+    )
     cpr = text.get("cpr", "")
     hr_id = text.get("person_id", "")
     if cpr:
@@ -416,7 +484,7 @@ def _person(
             parsed.errors.add(
                 file,
                 row,
-                cols.table.column(index["cpr"]),
+                where["cpr"],
                 cpr,
                 gettext_noop("Ugyldigt CPR-nummer (skal være ddmmåå-xxxx med en gyldig dato)."),
             )
@@ -426,12 +494,10 @@ def _person(
     elif hr_id:
         key = hr_person_key(municipality_code, hr_id)
         if len(key) > PERSON_KEY_MAX:
-            parsed.errors.add(
-                file, row, cols.table.column(index["person_id"]), hr_id, gettext_noop("Medarbejder-id'et er for langt.")
-            )
+            parsed.errors.add(file, row, where["person_id"], hr_id, gettext_noop("Medarbejder-id'et er for langt."))
             return None
     else:
-        column = cols.table.column(index.get("person_id", index.get("cpr", 0)))
+        column = where.get("person_id") or where.get("cpr", "")
         parsed.errors.add(file, row, column, "", gettext_noop("Rækken mangler et medarbejder-id eller CPR-nummer."))
         return None
     return PersonRow(
@@ -444,7 +510,12 @@ def _person(
         birth_year=birth_year,
         education=text.get("education") or None,
         education_relevant=cols.typed(
-            text.get("education_relevant", ""), row, index.get("education_relevant"), parse_bool, BAD_YES_NO
+            text.get("education_relevant", ""),
+            row,
+            index.get("education_relevant"),
+            parse_bool,
+            BAD_YES_NO,
+            where=where.get("education_relevant"),
         ),
     )
 
@@ -454,24 +525,24 @@ def _name_keys(index: dict[str, int]) -> list[str]:
     return ["name"] if "name" in index else [key for key in NAME_PARTS if key in index]
 
 
-def _name_column(cols: Columns, index: dict[str, int], keys: list[str]) -> str:
+def _name_column(parsed: ParsedSet, keys: list[str]) -> str:
     """The column an error about the name names: its header, or the parts' ("Fornavn + Efternavn")."""
-    return " + ".join(cols.table.column(index[key]) for key in keys)
+    return " + ".join(parsed.headers[key] for key in keys)
 
 
 def _employment(
     cols: Columns, text: dict[str, str], row: int, index: dict[str, int], parsed: ParsedSet, today: dt.date
 ) -> EmploymentRow | None:
     file = cols.table.file
-    column = cols.table.column
+    where = parsed.headers  # each field's column as messages name it
     number = text.get("employment_number", "")
     if not number:
-        parsed.errors.add(file, row, column(index["employment_number"]), "", gettext_noop("Feltet skal udfyldes."))
+        parsed.errors.add(file, row, where["employment_number"], "", gettext_noop("Feltet skal udfyldes."))
     elif len(number) > EMPLOYMENT_NUMBER_MAX:
         parsed.errors.add(
             file,
             row,
-            column(index["employment_number"]),
+            where["employment_number"],
             number,
             gettext_noop("Ansættelsesnummeret er for langt (højst 40 tegn)."),
         )
@@ -481,7 +552,7 @@ def _employment(
         parsed.errors.add(
             file,
             row,
-            column(index.get("department_id", index.get("facility", 0))),
+            where.get("department_id") or where.get("facility", ""),
             "",
             gettext_noop("Rækken mangler en afdeling eller et tilbud."),
         )
@@ -494,7 +565,7 @@ def _employment(
             parsed.errors.add(
                 file,
                 row,
-                column(index["job_group"]),
+                parsed.headers["job_group"],
                 group_text,
                 gettext_noop("Ukendt faggruppe. Brug en af Styrbords faggrupper, f.eks. Socialpædagog/pædagog."),
             )
@@ -502,7 +573,7 @@ def _employment(
         parsed.errors.add(
             file,
             row,
-            column(index.get("job_code", index.get("job_group", 0))),
+            parsed.headers.get("job_code") or parsed.headers.get("job_group", ""),
             "",
             gettext_noop("Rækken mangler en stillingskode eller faggruppe."),
         )
@@ -512,7 +583,7 @@ def _employment(
         parsed.errors.add(
             file,
             row,
-            column(index["kind"]),
+            where["kind"],
             kind_text,
             gettext_noop(
                 "Ukendt ansættelsestype; brug f.eks. Fastansat, Tidsbegrænset, Timelønnet, Elev, Studerende eller Praktikant."
@@ -524,17 +595,26 @@ def _employment(
         parsed.errors.add(
             file,
             row,
-            column(index["status"]),
+            where["status"],
             status_text,
             gettext_noop("Ukendt status; brug Aktiv, Orlov eller Fratrådt."),
         )
-    start = cols.day(text["start_date"], row, index["start_date"], required=True)
-    end = cols.day(text.get("end_date", ""), row, index.get("end_date"), open_end=True)
-    hours = cols.number(text.get("weekly_hours", ""), row, index.get("weekly_hours"), HOURS)
-    notice_long_week(parsed.warnings, cols.table, row, index.get("weekly_hours"), hours)
-    wage = cols.number(text.get("hourly_wage", ""), row, index.get("hourly_wage"), WAGE)
-    contact = cols.typed(text.get("is_contact_person", ""), row, index.get("is_contact_person"), parse_bool, BAD_YES_NO)
-    primary = cols.typed(text.get("is_primary", ""), row, index.get("is_primary"), parse_bool, BAD_YES_NO)
+    start = cols.day(text["start_date"], row, index["start_date"], required=True, where=where["start_date"])
+    end = cols.day(text.get("end_date", ""), row, index.get("end_date"), open_end=True, where=where.get("end_date"))
+    hours = cols.number(text.get("weekly_hours", ""), row, index.get("weekly_hours"), HOURS, where.get("weekly_hours"))
+    notice_long_week(parsed.warnings, cols.table, row, where.get("weekly_hours"), hours)
+    wage = cols.number(text.get("hourly_wage", ""), row, index.get("hourly_wage"), WAGE, where.get("hourly_wage"))
+    contact = cols.typed(
+        text.get("is_contact_person", ""),
+        row,
+        index.get("is_contact_person"),
+        parse_bool,
+        BAD_YES_NO,
+        where=where.get("is_contact_person"),
+    )
+    primary = cols.typed(
+        text.get("is_primary", ""), row, index.get("is_primary"), parse_bool, BAD_YES_NO, where=where.get("is_primary")
+    )
     title = text.get("title") or None  # empty: an existing employment keeps its title
     if start is None or kind is None or status is None or not number:
         return None
@@ -542,7 +622,7 @@ def _employment(
         parsed.errors.add(
             file,
             row,
-            column(index["end_date"]),
+            where["end_date"],
             end.strftime("%d-%m-%Y"),
             gettext_noop("Slutdatoen ligger før startdatoen."),
         )
@@ -554,7 +634,7 @@ def _employment(
         parsed.errors.add(
             file,
             row,
-            column(index.get("status", 0)),
+            where.get("status", ""),
             status_text,
             gettext_noop("En fratrådt ansættelse skal have en slutdato."),
         )

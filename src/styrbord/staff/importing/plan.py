@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.sql.constants import MULTI
 from django.utils.translation import gettext_noop
 
+from styrbord.audit.models import AuditEntry
 from styrbord.lib import lookups  # noqa: F401  (registers field__any_of)
 from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
@@ -48,6 +49,9 @@ EMPLOYMENT_FIELDS = (
     "hourly_wage",
 )
 PERSON_FIELDS = ("name", "email", "birth_year", "education", "education_relevant")
+# A person's education, as a coordinator or manager also keeps it in Styrbord (the profile, the
+# page "Uddannelser", the API): the fields whose hand edit an import sets back is said beforehand.
+EDUCATION_FIELDS = ("education", "education_relevant")
 # Rows fetched from the database at a time by ``stored_values`` (Django's default is 100).
 _READ_CHUNK = 2000
 # Parsed field name -> model attribute, for the "which fields does the delivery provide" sets.
@@ -125,6 +129,10 @@ class Plan:
     # (the audit log names them; the check page shows them old -> new).
     person_changed_fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
     person_ids: dict[str, int] = field(default_factory=dict)
+    # The changed people whose education (or its relevant mark) was last set by hand in Styrbord
+    # and which the delivery sets back to HR's value: id -> those fields, in ``changed_people``
+    # order (``_find_hand_edits``). Applying still writes the file's value: HR is the master.
+    hand_edited: dict[int, tuple[str, ...]] = field(default_factory=dict)
     employments: list[PlannedEmployment] = field(default_factory=list)
     to_end: list[int] = field(default_factory=list)
     ending: list[Ending] = field(default_factory=list)  # the same employments, by facility and name
@@ -546,6 +554,63 @@ def _plan_people(plan: Plan) -> None:
             plan.person_before[current["id"]] = {name: current[name] for name in provided}
             plan.person_changed_fields[current["id"]] = changed
     _warn_relevance_unknown(plan)
+    _find_hand_edits(plan)
+
+
+# The detail of the change entries the HR import writes that names its batch: an entry without it
+# was written by a person in Styrbord (the profile, "Uddannelser", the API, the admin).
+BY_IMPORT = "import_batch"
+
+
+def _find_hand_edits(plan: Plan) -> None:
+    """The changed people whose education the delivery changes and whom the change log shows as
+    last given it by hand (``Plan.hand_edited``). For each of the education fields the delivery
+    changes, the latest change entry of the person that set the field decides: the import's own
+    entries name their batch (``BY_IMPORT``), every other writer's do not. The change trail is
+    never pruned, so a hand edit is known however old. One query for all of them, by the log's
+    index on the person (``audit_subject_time``)."""
+    due: dict[int, tuple[str, ...]] = {}
+    for person_id, fields in plan.person_changed_fields.items():
+        education = tuple(name for name in fields if name in EDUCATION_FIELDS)
+        if education:
+            due[person_id] = education
+    if not due:
+        return
+    entries = (
+        AuditEntry.objects.filter(
+            subject_employee_id__any_of=set(due), kind=AuditEntry.Kind.CHANGE, object_type="staff.employee"
+        )
+        # Those that can have set an education: named in the details, or with before/after values.
+        .filter(Q(data__icontains='"education') | Q(before__isnull=False) | Q(after__isnull=False))
+        .order_by("subject_employee_id", "created_at", "id")
+        .values_list("subject_employee_id", "data", "before", "after")
+    )
+    by_hand: dict[tuple[int, str], bool] = {}
+    for subject, data, before, after in entries.iterator(chunk_size=_READ_CHUNK):
+        details = data if isinstance(data, dict) else {}
+        for name in due.get(subject or 0, ()):
+            if _sets_field(name, details, before, after):
+                by_hand[subject or 0, name] = BY_IMPORT not in details
+    for person_id, _values in plan.changed_people:
+        fields = tuple(name for name in due.get(person_id, ()) if by_hand.get((person_id, name)))
+        if fields:
+            plan.hand_edited[person_id] = fields
+
+
+def _sets_field(name: str, details: dict[str, Any], before: Any, after: Any) -> bool:
+    """Whether a change entry of a person set the field ``name``: its details list it among the
+    changed fields (the profile, "Uddannelser", the import, the admin's personal fields), or its
+    before and after differ (the API, the admin); a creation sets what it gave other than the
+    default (empty, not relevant)."""
+    for key in ("fields", "changed_personal_fields"):
+        listed = details.get(key)
+        if isinstance(listed, list) and name in listed:
+            return True
+    if not isinstance(after, dict):
+        return False  # a deletion, or an entry without values
+    if not isinstance(before, dict):
+        return after.get(name) not in (None, "", False)
+    return before.get(name) != after.get(name)
 
 
 RELEVANT_COLUMN = "Relevant uddannelse"

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from styrbord.lib.cpr import mask_cpr
 from styrbord.lib.formatting import format_date, format_number, natural_places
@@ -169,6 +169,50 @@ def person_rows(plan: Plan, limit: int | None = PREVIEW_ROWS) -> list[dict[str, 
     return rows
 
 
+def hand_edit_rows(plan: Plan, limit: int | None = PREVIEW_ROWS) -> list[dict[str, Any]]:
+    """The people whose education was last set by hand in Styrbord and which the import sets back
+    to the file's value (``Plan.hand_edited``), in file order, each with those fields: (label,
+    Styrbord's value, the file's value); all of them with ``limit`` None."""
+    shown = list(plan.hand_edited.items())
+    if limit is not None:
+        shown = shown[:limit]
+    if not shown:
+        return []
+    values_of = dict(plan.changed_people)
+    key_of = {pk: key for key, pk in plan.person_ids.items() if pk in plan.hand_edited}
+    rows = []
+    for person_id, fields in shown:
+        before = plan.person_before.get(person_id, {})
+        person = plan.parsed.persons.get(key_of.get(person_id, ""))
+        rows.append(
+            {
+                "employee_id": person_id,
+                "name": mask_cpr(str(before.get("name") or values_of[person_id].get("name") or "")),
+                "file": person.file if person else "",
+                "row": person.row if person else None,
+                "fields": _person_fields(fields, before, values_of[person_id]),
+            }
+        )
+    return rows
+
+
+def hand_edits_text(count: int, *, applied: bool = False) -> str:
+    """'3 uddannelser rettet i Styrbord bliver sat tilbage til HR's værdi' (or, once applied, 'er sat')."""
+    if applied:
+        text = ngettext(
+            "%(count)s uddannelse rettet i Styrbord er sat tilbage til HR's værdi.",
+            "%(count)s uddannelser rettet i Styrbord er sat tilbage til HR's værdi.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "%(count)s uddannelse rettet i Styrbord bliver sat tilbage til HR's værdi.",
+            "%(count)s uddannelser rettet i Styrbord bliver sat tilbage til HR's værdi.",
+            count,
+        )
+    return text % {"count": count}
+
+
 class _Names:
     """Names of the ids a change refers to (facility, unit, job code)."""
 
@@ -245,6 +289,7 @@ def shown_employee_ids(context: dict[str, Any]) -> list[int]:
     ids = {r["employee_id"] for r in context.get("people", [])}
     ids |= {r["employee_id"] for r in context.get("rows", [])}
     ids |= {e["employee_id"] for e in context.get("ending", [])}
+    ids |= {r["employee_id"] for r in context.get("hand_edits", [])}
     return sorted(i for i in ids if i is not None)
 
 
@@ -311,6 +356,20 @@ def changes_workbook(plan: Plan) -> tuple[bytes, list[int]]:
     ]
     if plan.end_missing:
         sheets.append(Sheet(_("Afsluttes"), [name_header, number_header, facility_header, _("Sidste dag")], ending))
+    if plan.hand_edited:
+        # Every education set by hand in Styrbord that the import sets back (the page shows the first).
+        hand_edited = [
+            [r["name"], r["file"], r["row"], label, styrbord, in_file]
+            for r in hand_edit_rows(plan, limit=None)
+            for label, styrbord, in_file in r["fields"]
+        ]
+        sheets.append(
+            Sheet(
+                _("Rettet i Styrbord"),
+                [name_header, file_header, row_header, field_header, _("I Styrbord"), _("I filen")],
+                hand_edited,
+            )
+        )
     return write_xlsx(sheets), sorted(ids)
 
 
@@ -328,6 +387,8 @@ def preview_context(batch: ImportBatch, plan: Plan) -> dict[str, Any]:
         "warnings": plan.warnings,
         "new_facilities": [d.name for d in plan.new_facilities],
         "bookings_left_behind": plan.bookings_left_behind() if not plan.errors else 0,
+        "hand_edits": hand_edit_rows(plan) if not plan.errors else [],
+        "hand_edits_total": len(plan.hand_edited) if not plan.errors else 0,
         "ending": [
             {
                 "name": mask_cpr(e.name),

@@ -106,7 +106,8 @@ class ParsedSet:
     employment_fields: set[str] = field(default_factory=set)
     files: list[FileInfo] = field(default_factory=list)
     # A generic file's own header for our fields (e.g. "job_code" -> "Stillingskode"), so that a
-    # message about a reference names the column as the file does; the five-file set uses its standard names.
+    # message about a reference names the column as the file does; with the field when the column
+    # is read by several ("Stilling (Faggruppe)"). The five-file set uses its standard names.
     headers: dict[str, str] = field(default_factory=dict)
     errors: IssueList = field(default_factory=IssueList)
     warnings: IssueList = field(default_factory=IssueList)

@@ -38,7 +38,7 @@ from styrbord.staff.importing.five_file import role_of
 from styrbord.staff.importing.forms import MappingForm, UploadForm
 from styrbord.staff.importing.generic import REQUIRED_GROUPS, group_text, guess_mapping, mapping_problems
 from styrbord.staff.importing.plan import Plan
-from styrbord.staff.importing.preview import changes_workbook, preview_context, shown_employee_ids
+from styrbord.staff.importing.preview import changes_workbook, hand_edits_text, preview_context, shown_employee_ids
 from styrbord.staff.importing.reading import FileUnreadableError, SourceFile, Table, open_table, sheet_headers
 from styrbord.staff.importing.services import later_import, prepare, run_import
 from styrbord.staff.models import Employment, JobGroup
@@ -385,6 +385,8 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("staff:import_upload")
         storage.release(result.batch)
         messages.success(request, result_message(result.counts))
+        if result.plan.hand_edited:
+            messages.warning(request, hand_edits_text(len(result.plan.hand_edited), applied=True))
         beyond = result.plan.bookings_left_behind()
         if beyond > 0:
             messages.warning(

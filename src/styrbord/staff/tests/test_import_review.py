@@ -249,7 +249,8 @@ class TestTheColumnMapping:
         errors = list(response.context["form"].non_field_errors())
         assert errors == [
             "Vælg en kolonne til hvert af disse felter: Startdato; Stillingskode eller Faggruppe.",
-            "Kolonnen »Efternavn« er valgt til flere felter: Navn og Stilling. En kolonne kan kun bruges til ét felt.",
+            "Kolonnen »Efternavn« er valgt til flere felter: Navn og Stilling. Kun Stillingskode, Faggruppe og "
+            "Stilling kan bruge samme kolonne.",
         ]
         form_errors = response.context["form"].errors
         assert {"field_start_date", "field_job_code", "field_job_group", "field_name", "field_title"} <= set(

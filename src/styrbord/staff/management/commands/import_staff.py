@@ -19,6 +19,8 @@ from styrbord.accounts.models import User
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping
 from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError
+from styrbord.staff.importing.plan import Plan
+from styrbord.staff.importing.preview import hand_edit_rows, hand_edits_text
 from styrbord.staff.importing.reading import SourceFile
 from styrbord.staff.importing.services import run_import
 
@@ -83,6 +85,7 @@ class Command(BaseCommand):
             raise CommandError(failed.message) from None
         for warning in result.plan.warnings:
             self.stderr.write(f"Advarsel: {warning}")
+        self._hand_edits(result.plan, applied=not options["dry_run"])
         verb = "Prøvekørsel (intet er gemt)" if options["dry_run"] else "Indlæst"
         sheet = f" (arket {result.batch.sheet})" if result.batch.sheet else ""
         self.stdout.write(f"{verb}: {municipality} – {len(result.plan.employments)} ansættelser i filerne{sheet}")
@@ -95,6 +98,17 @@ class Command(BaseCommand):
                 f"Advarsel: {beyond} {'booking ligger' if beyond == 1 else 'bookinger ligger'} nu på hold, der slutter "
                 "efter ansættelsens ophør (Kurser, Bookinger, filteret »Kun efter ansættelsens ophør«)."
             )
+
+    def _hand_edits(self, plan: Plan, *, applied: bool) -> None:
+        """The educations set by hand in Styrbord that the delivery sets back to HR's value, as the
+        check page lists them: each person, with Styrbord's value and the file's."""
+        if not plan.hand_edited:
+            return
+        self.stderr.write(f"Advarsel: {hand_edits_text(len(plan.hand_edited), applied=applied)}")
+        for person in hand_edit_rows(plan, limit=None):
+            where = f"{person['file']}:{person['row']}" if person["row"] else person["file"]
+            for label, styrbord, in_file in person["fields"]:
+                self.stderr.write(f"  {person['name']} ({where}): {label} »{styrbord}« i Styrbord, »{in_file}« i filen")
 
     def _municipality_and_mapping(
         self, code: str | None, mapping_name: str | None
