@@ -161,6 +161,10 @@ def anonymise_employee(
     Employment.objects.bulk_update(employments, ["employment_number"])
     cleared = _clear_free_text(employee)
     absences = Absence.objects.filter(employee_id=pk).delete()[0]
+    if absences:
+        from styrbord.training.services.staffing import refresh_staffing_flags_for
+
+        refresh_staffing_flags_for([pk])  # leave to come no longer keeps them from work
     accounts = _close_accounts(employee)
     forget_answers(everything=True)  # a stored API answer (kept for retries) may name the person
     log_action(

@@ -45,6 +45,7 @@ from styrbord.organisations.forms import (
     facility_state,
 )
 from styrbord.organisations.models import Facility, Municipality
+from styrbord.training.services.staffing import refresh_staffing_flags_at
 
 PAGE_SIZE = 50
 PERIODS_SHOWN_AFTER_END = 90  # days a staffing period stays on the form after it has ended
@@ -283,6 +284,7 @@ def minimum_staffing(request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             form.save()
             periods.save()
+            refresh_staffing_flags_at([facility.pk])  # the bookings there: under the new minimums or not
             log_action(
                 facility,
                 "organisations.facility.minimum_staffing_changed",

@@ -26,6 +26,8 @@ from styrbord.api.crud import (
     field_error,
     form_errors,
     from_django_validation,
+    generic_create,
+    generic_update,
     item_errors,
     register,
 )
@@ -41,6 +43,7 @@ from styrbord.organisations.models import (
     Unit,
 )
 from styrbord.organisations.services import lock_municipality, own_municipality_for_new_facility
+from styrbord.training.services.staffing import refresh_staffing_flags_at
 
 TAG = "Tilbud"
 WEEKEND_MINIMUM = "Minimumsbemanding lørdag, søndag og på helligdage; null: som på hverdage."
@@ -223,6 +226,8 @@ def update_facility(user: Any, facility: Facility, data: dict[str, Any]) -> Faci
     if errors:
         raise UnprocessableError(errors)
     saved: Facility = form.save()
+    if any(name in data for name in MINIMUM_FIELDS):  # the bookings there: under the new minimums or not
+        refresh_staffing_flags_at([saved.pk])
     after = facility_state(saved)
     log_action(
         saved,
@@ -343,6 +348,33 @@ class StaffingPeriodUpdate(schemas.Input):
     reason: schemas.Text200 | None = None
 
 
+MINIMUM_FIELDS = ("minimum_staff", "minimum_staff_weekend")
+
+
+def create_staffing_period(user: Any, data: dict[str, Any]) -> StaffingPeriod:
+    period: StaffingPeriod = generic_create(user, STAFFING_PERIODS, data)  # type: ignore[assignment]
+    refresh_staffing_flags_at([period.facility_id], period.start_date, period.end_date)
+    return period
+
+
+def update_staffing_period(user: Any, period: StaffingPeriod, data: dict[str, Any]) -> StaffingPeriod:
+    before = (period.start_date, period.end_date)
+    saved: StaffingPeriod = generic_update(user, STAFFING_PERIODS, period, data)  # type: ignore[assignment]
+    refresh_staffing_flags_at([saved.facility_id], min(before[0], saved.start_date), max(before[1], saved.end_date))
+    return saved
+
+
+def delete_staffing_period(user: Any, period: StaffingPeriod) -> None:
+    period.delete()
+    refresh_staffing_flags_at([period.facility_id], period.start_date, period.end_date)
+
+
+def update_minimum_staffing(user: Any, facility: Facility, data: dict[str, Any]) -> Facility:
+    saved: Facility = generic_update(user, MINIMUM_STAFFING, facility, data)  # type: ignore[assignment]
+    refresh_staffing_flags_at([saved.pk])  # the bookings there: under the new minimums or not
+    return saved
+
+
 STAFFING_PERIODS = Resource(
     name="staffing-periods",
     singular="staffing_period",
@@ -354,6 +386,9 @@ STAFFING_PERIODS = Resource(
     update_in=StaffingPeriodUpdate,
     delete=True,
     refs={"facility": Facility},
+    creator=create_staffing_period,
+    updater=update_staffing_period,
+    deleter=delete_staffing_period,
     filters={"facility": (int, "facility_id")},
 )
 
@@ -379,6 +414,7 @@ MINIMUM_STAFFING = Resource(
     out=MinimumStaffingOut,
     tag=TAG,
     update_in=MinimumStaffingUpdate,
+    updater=update_minimum_staffing,
     filters={"municipality": (int, "municipality_id")},
 )
 

@@ -34,6 +34,7 @@ from styrbord.audit.services import log_access
 from styrbord.lib.cpr import NAME_WITH_CPR, contains_cpr
 from styrbord.organisations.models import Facility, Municipality, Unit
 from styrbord.staff.models import Employee, Employment, JobCode
+from styrbord.training.services.staffing import refresh_staffing_flags_at
 
 TAG = "Medarbejdere"
 
@@ -231,14 +232,17 @@ def create_employee(user: Any, data: dict[str, Any]) -> Employee:
         with nested_at("employment"):
             employment.full_clean()
         employment.save()
+        _staffing_changed(_staffing_facts(employment))
     return employee
 
 
 def delete_employee(user: Any, employee: Employee) -> None:
     """Delete a person and their employments; refused (409) if bookings or the ledger refer to them."""
     with transaction.atomic():
+        facilities = set(employee.employments.values_list("facility_id", flat=True))
         employee.employments.all().delete()
         employee.delete()
+        refresh_staffing_flags_at(facilities)
 
 
 def check_employment_dates(user: Any, data: dict[str, Any]) -> Employment:
@@ -248,6 +252,7 @@ def check_employment_dates(user: Any, data: dict[str, Any]) -> Employment:
     employment = Employment(**data)
     employment.full_clean()
     employment.save()
+    _staffing_changed(_staffing_facts(employment))
     return employment
 
 
@@ -265,7 +270,38 @@ def update_employment(user: Any, employment: Employment, data: dict[str, Any]) -
                 "ansættelsen, og opret en ny på det nye tilbud, så historikken bliver, hvor den hører til."
             ),
         )
-    return generic_update(user, EMPLOYMENTS, employment, data)  # type: ignore[return-value]
+    before = _staffing_facts(employment)
+    saved: Employment = generic_update(user, EMPLOYMENTS, employment, data)  # type: ignore[assignment]
+    if _staffing_facts(saved) != before:
+        _staffing_changed(before, _staffing_facts(saved))
+    return saved
+
+
+def delete_employment(user: Any, employment: Employment) -> None:
+    """Delete an employment (refused, 409, when bookings refer to it): one less at work at its
+    facility, so the staffing flags there follow."""
+    facts = _staffing_facts(employment)
+    employment.delete()
+    _staffing_changed(facts)
+
+
+StaffingFacts = tuple[int, dt.date, dt.date | None, str]
+
+
+def _staffing_facts(employment: Employment) -> StaffingFacts:
+    """What of an employment decides who is at work at a facility on a day (``staffing_by_facility``)."""
+    return employment.facility_id, employment.start_date, employment.end_date, employment.status
+
+
+def _staffing_changed(*facts: StaffingFacts) -> None:
+    """The staffing flags of the bookings at the employment's facility (and the one it left), on
+    the days it covers (and covered), follow the change, in the write's transaction."""
+    ends = [end for _facility, _start, end, _status in facts]
+    refresh_staffing_flags_at(
+        {facility for facility, *_rest in facts},
+        min(start for _facility, start, _end, _status in facts),
+        None if None in ends else max(end for end in ends if end is not None),
+    )
 
 
 def _employed_at(user: Any, facility: int) -> Q:
@@ -307,6 +343,7 @@ EMPLOYMENTS = Resource(
     refs={"employee": Employee, **EMPLOYMENT_REFS},
     creator=check_employment_dates,
     updater=update_employment,
+    deleter=delete_employment,
     filters={
         "facility": (int, "facility_id"),
         "employee": (int, "employee_id"),

@@ -26,6 +26,7 @@ from styrbord.organisations.models import Facility, Unit
 from styrbord.staff.import_models import FacilityDepartment
 from styrbord.staff.importing.plan import Plan, PlannedEmployment
 from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobCode
+from styrbord.training.services.staffing import refresh_staffing_flags_at
 
 EMPLOYEE_BATCH = 2000
 EMPLOYMENT_BATCH = 1000
@@ -42,7 +43,28 @@ def apply_plan(plan: Plan) -> dict[str, int]:
     _people(plan)
     _employments(plan, facility_ids, unit_ids)
     _end_missing(plan)
+    _refresh_staffing_flags(plan)
     return plan.counts()
+
+
+STAFFING_FIELDS = {"facility_id", "start_date", "end_date", "status"}  # who is at work where, and when
+
+
+def _refresh_staffing_flags(plan: Plan) -> None:
+    """The staffing flags of the bookings at the facilities whose staff the import changed (an
+    employment begun, moved, given other dates or status, or ended) follow, in the import's
+    transaction: one refresh over all of them, a few queries. A facility the import creates has
+    no bookings yet, so only existing ones count."""
+    touched: set[int | None] = set()
+    for p in plan.employments:
+        if p.existing_id is None or STAFFING_FIELDS.intersection(p.changes or ()):
+            touched.add(p.placement.facility_id)  # None: a facility the import creates
+            if p.current is not None:
+                touched.add(p.current["facility_id"])  # the one it was at
+    if plan.to_end:
+        ended = Employment.objects.filter(id__any_of=set(plan.to_end)).order_by()
+        touched.update(ended.values_list("facility_id", flat=True).distinct())
+    refresh_staffing_flags_at(pk for pk in touched if pk is not None)
 
 
 def _facilities(plan: Plan) -> dict[str, int]:

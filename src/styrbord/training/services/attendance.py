@@ -26,6 +26,7 @@ from styrbord.training.models import Booking, BookingStatus, Session
 from .bookings import complete, mark_attended, mark_incomplete, mark_no_show
 from .costing import session_costs_deferred
 from .errors import BookingError
+from .staffing import staffing_flags_deferred
 
 if TYPE_CHECKING:
     from .bookings import AnyUser
@@ -100,7 +101,9 @@ def register_attendance(
         raise BookingError(_("En af bookingerne findes ikke længere på holdet. Indlæs siden igen."))
     counts: Counter[str] = Counter()
     holdings = 0
-    with session_costs_deferred():  # an in-house day's shared price: worked out once for all
+    # An in-house day's shared price, and the staffing flags of the session's seats (a no-show
+    # clears the others' flags and counts their versions up): worked out once for all, at the end.
+    with session_costs_deferred(), staffing_flags_deferred():
         for booking in bookings:
             outcome, version = outcomes[booking.pk]
             if outcome not in actions:

@@ -4,6 +4,7 @@ facility's minimum staffing. Used by the absence view, the booking UI and the AP
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
-from styrbord.lib.dates import daterange
+from styrbord.lib import lookups  # noqa: F401  (registers field__any_of)
+from styrbord.lib.dates import daterange, local_today
 from styrbord.organisations.models import Facility, minimums_by_facility
 from styrbord.staff.models import Absence, Employment
 from styrbord.training.models import AWAY_STATUSES, Booking, BookingStatus, Session, SessionDay
@@ -168,7 +170,16 @@ def understaffed_days(facilities: Sequence[Facility], start: dt.date, end: dt.da
     and only the few who start or end within it, or are away at some point, come back as rows.
     A municipality's 178 facilities over 30 days need no set of 9.600 people per day.
     """
-    days = list(daterange(start, end))
+    return understaffed_on(facilities, list(daterange(start, end)))
+
+
+def understaffed_on(facilities: Sequence[Facility], dates: Iterable[dt.date]) -> list[StaffingWarning]:
+    """``understaffed_days`` on ``dates`` only (any days, not necessarily one after another): the
+    days of the sessions whose bookings' staffing flags are refreshed, not every day between."""
+    days = sorted(set(dates))
+    if not days:
+        return []
+    start, end = days[0], days[-1]
     minimums = minimums_by_facility(facilities, days)
     active = [f for f in facilities if any(minimums[f.pk].values())]
     if not active:
@@ -195,7 +206,7 @@ def understaffed_days(facilities: Sequence[Facility], start: dt.date, end: dt.da
     for employee_id, a_start, a_end in Absence.objects.filter(
         employee_id__in=in_force.values("employee_id"), start_date__lte=end, end_date__gte=start
     ).values_list("employee_id", "start_date", "end_date"):
-        days_away.setdefault(employee_id, set()).update(d for d in days if a_start <= d <= a_end)
+        days_away.setdefault(employee_id, set()).update(days[bisect_left(days, a_start) : bisect_right(days, a_end)])
     rows = in_force.filter(
         ~whole_span | Q(status=Employment.Status.LEAVE) | Q(employee_id__in=list(days_away))
     ).values_list("facility_id", "employee_id", "start_date", "end_date", "status")
@@ -204,17 +215,23 @@ def understaffed_days(facilities: Sequence[Facility], start: dt.date, end: dt.da
         spans.setdefault((facility_id, employee_id), []).append((e_start, e_end, status == Employment.Status.LEAVE))
     extra: dict[tuple[int, dt.date], int] = {}  # employed that day, but not counted as throughout
     away: dict[tuple[int, dt.date], int] = {}
-    last = len(days) - 1
+    wanted = set(days)
     for (facility_id, employee_id), employed in spans.items():
         counted = any(s <= start and (e is None or e >= end) for s, e, _leave in employed)
-        # Per day of the span: 0 not employed here, 1 employed, 2 employed and on leave.
+        gone = days_away.get(employee_id, ())
+        if counted and not any(leave for _s, _e, leave in employed):
+            # At work here on every day but those they are away: only those days count.
+            for day in gone:
+                if day in wanted:
+                    away[(facility_id, day)] = away.get((facility_id, day), 0) + 1
+            continue
+        # Per day: 0 not employed here, 1 employed, 2 employed and on leave.
         state = [0] * len(days)
         for s, e, leave in employed:
             mark = 2 if leave else 1
-            for i in range(max(0, (s - start).days), (last if e is None else min(last, (e - start).days)) + 1):
+            for i in range(bisect_left(days, s), len(days) if e is None else bisect_right(days, e)):
                 if state[i] < mark:
                     state[i] = mark
-        gone = days_away.get(employee_id, ())
         for day, here in zip(days, state, strict=True):
             if not here:
                 continue
@@ -316,16 +333,21 @@ def refresh_staffing_flags(changed: Iterable[Booking | None], dates: Iterable[dt
     and with ``dates`` too (a session's days before they were changed).
 
     A booking's flag says whether its facility is under its minimum staffing on one of its days
-    with everyone away who is (``group_staffing_warnings``, each session's bookings together):
-    a second booking on the same day flags the first as well, and cancelling it clears both.
+    with everyone away who is (the rest of its session's group and everyone else's bookings and
+    leave): a second booking on the same day flags the first as well, and cancelling it clears both.
     Inside ``staffing_flags_deferred`` the bookings are only noted, and refreshed once at its end.
+
+    A flag it changes counts the booking's ``version`` up, as ``refresh_staffing_flags_at`` does
+    (the flag is part of the booking an API client holds). Work on several bookings each against
+    the version its page read (``register_attendance``, a plan's seats) runs inside
+    ``staffing_flags_deferred``, so no step changes the version the next step expects.
     Returns the flag of each booking looked at, by id."""
     bookings = [b for b in changed if b is not None]
     also = set(dates)
     pending = _deferred.get()
     if pending is not None:
-        pending[0].extend(bookings)
-        pending[1].update(also)
+        pending.bookings.extend(bookings)
+        pending.dates.update(also)
         return {}
     if not bookings:
         return {}
@@ -336,42 +358,122 @@ def refresh_staffing_flags(changed: Iterable[Booking | None], dates: Iterable[dt
     if not days:
         return {}
     facilities = Employment.objects.filter(employee_id__in=employees).values("facility_id")
-    # Locked without waiting, in id order: a booking another transaction holds (being cancelled or
-    # refreshing its own neighbours) is left to it, rather than two refreshes waiting on each other.
-    affected = list(
+    return _reflag(
         Booking.objects.filter(
-            status__in=FLAGGED_STATUSES,
             employment__facility_id__in=facilities,
             session__in=SessionDay.objects.filter(date__in=days).values("session_id"),
-        )
+        ),
+        bookings,
+        count_versions=True,
+    )
+
+
+@transaction.atomic
+def refresh_staffing_flags_at(
+    facility_ids: Iterable[int], start: dt.date | None = None, end: dt.date | None = None
+) -> dict[int, bool]:
+    """Make ``staffing_warning`` current for every planned or booked booking at these facilities
+    (its employment's facility) whose session has a day from ``start`` to ``end`` (no ``end``:
+    every day to come), after a change to who is at work there or how many must be: leave, an
+    employment begun, ended, moved or on leave, a minimum staffing raised or lowered.
+
+    Only days from today on: the flags of bookings whose sessions are over are left as they were
+    (``FLAGGED_STATUSES``). A booking found is judged on all of its session's days. Set-based, a
+    handful of queries whatever the number of facilities and bookings: the bookings (locked), their
+    days, the facilities, and ``understaffed_on`` over those days. A flag that changes counts the
+    booking's ``version`` up, as any other change of it does (an API client holding it gets a 409).
+    Inside ``staffing_flags_deferred`` the facilities are only noted, and refreshed at its end.
+    Returns the flag of each booking looked at, by id."""
+    facilities = {int(pk) for pk in facility_ids if pk is not None}
+    today = local_today()
+    start = today if start is None else max(start, today)
+    if not facilities or (end is not None and end < start):
+        return {}
+    pending = _deferred.get()
+    if pending is not None:
+        pending.spans.append((facilities, start, end))
+        return {}
+    days = SessionDay.objects.filter(date__gte=start)
+    if end is not None:
+        days = days.filter(date__lte=end)
+    return _reflag(
+        Booking.objects.filter(employment__facility_id__in=facilities, session__in=days.values("session_id")),
+        count_versions=True,
+    )
+
+
+def refresh_staffing_flags_for(
+    employee_ids: Iterable[int], start: dt.date | None = None, end: dt.date | None = None
+) -> dict[int, bool]:
+    """``refresh_staffing_flags_at`` the facilities these people are employed at (a person away
+    counts as away at each of them): after their leave (``Absence``) was added, changed or removed."""
+    people = {int(pk) for pk in employee_ids if pk is not None}
+    if not people:
+        return {}
+    facilities = set(Employment.objects.filter(employee_id__in=people).values_list("facility_id", flat=True))
+    return refresh_staffing_flags_at(facilities, start, end)
+
+
+def _reflag(found: QuerySet[Booking], changed: Sequence[Booking] = (), *, count_versions: bool) -> dict[int, bool]:
+    """Set the flag of each planned or booked booking of ``found`` to whether its facility is under
+    its minimum on one of its session's days (``understaffed_on``, everyone away who is: the same
+    answer as ``group_staffing_warnings`` gives each seat of a session, in one pass for all).
+    ``count_versions``: a booking whose flag changes gets its ``version`` counted up."""
+    # Locked without waiting, in id order: a booking another transaction holds (being cancelled or
+    # refreshing its own neighbours) is left to it, rather than two refreshes waiting on each other.
+    # By the booking's own row (``of``), with no DISTINCT: PostgreSQL locks no DISTINCT query.
+    affected = list(
+        found.filter(status__in=FLAGGED_STATUSES)
         .select_for_update(skip_locked=True, of=("self",))
-        .select_related("session", "employment__facility")
+        .annotate(facility_of=F("employment__facility_id"))
+        .only("pk", "session", "staffing_warning")
         .order_by("pk")
     )
-    by_session: dict[int, list[Booking]] = {}
-    for booking in affected:
-        by_session.setdefault(booking.session_id, []).append(booking)
+    if not affected:
+        return {}
+    days_of: dict[int, list[dt.date]] = {}
+    for session_id, day in SessionDay.objects.filter(session_id__in={b.session_id for b in affected}).values_list(
+        "session_id", "date"
+    ):
+        days_of.setdefault(session_id, []).append(day)
+    facilities = list(Facility.objects.filter(pk__in={b.facility_of for b in affected}))
+    short = {
+        (w.facility_id, w.date) for w in understaffed_on(facilities, (day for days in days_of.values() for day in days))
+    }
     flags: dict[int, bool] = {}
-    raised: list[int] = []
-    cleared: list[int] = []
-    for seats in by_session.values():
-        warnings = group_staffing_warnings(seats[0].session, seats)
-        for booking in seats:
-            flags[booking.pk] = bool(warnings[booking.pk])
-            if flags[booking.pk] != booking.staffing_warning:
-                (raised if flags[booking.pk] else cleared).append(booking.pk)
+    raised: set[int] = set()
+    cleared: set[int] = set()
+    for booking in affected:
+        facility_id = booking.facility_of
+        flag = any((facility_id, day) in short for day in days_of.get(booking.session_id, ()))
+        flags[booking.pk] = flag
+        if flag != booking.staffing_warning:
+            (raised if flag else cleared).add(booking.pk)
+    # A changed flag is a changed booking: its version counts up (the API's optimistic locking).
+    counted = {"version": F("version") + 1} if count_versions else {}
     if raised:
-        Booking.objects.filter(pk__in=raised).update(staffing_warning=True)
+        Booking.objects.filter(pk__any_of=raised).update(staffing_warning=True, **counted)
     if cleared:
-        Booking.objects.filter(pk__in=cleared).update(staffing_warning=False)
-    for booking in bookings:  # the caller's objects say what the database now says
-        if booking.pk in flags:
-            booking.staffing_warning = flags[booking.pk]
+        Booking.objects.filter(pk__any_of=cleared).update(staffing_warning=False, **counted)
+    for mine in changed:  # the caller's objects say what the database now says
+        if mine.pk in flags:
+            mine.staffing_warning = flags[mine.pk]
+            if count_versions and (mine.pk in raised or mine.pk in cleared):
+                mine.version += 1
     return flags
 
 
-# The bookings (and days) whose neighbours' flags wait for the end of ``staffing_flags_deferred``.
-_deferred: ContextVar[tuple[list[Booking], set[dt.date]] | None] = ContextVar("deferred_staffing", default=None)
+@dataclass
+class _Pending:
+    """What ``staffing_flags_deferred`` refreshes at its end: the bookings changed (and days) and
+    the facilities whose staff or minimums changed, with their days."""
+
+    bookings: list[Booking] = field(default_factory=list)
+    dates: set[dt.date] = field(default_factory=set)
+    spans: list[tuple[set[int], dt.date, dt.date | None]] = field(default_factory=list)
+
+
+_deferred: ContextVar[_Pending | None] = ContextVar("deferred_staffing", default=None)
 
 
 @contextmanager
@@ -382,10 +484,17 @@ def staffing_flags_deferred() -> Iterator[None]:
     if _deferred.get() is not None:
         yield
         return
-    pending: tuple[list[Booking], set[dt.date]] = ([], set())
+    pending = _Pending()
     token = _deferred.set(pending)
     try:
         yield
     finally:
         _deferred.reset(token)
-    refresh_staffing_flags(*pending)
+    refresh_staffing_flags(pending.bookings, pending.dates)
+    if pending.spans:  # the facilities together, over all their days (from the earliest given)
+        open_ended = any(end is None for _f, _s, end in pending.spans)
+        refresh_staffing_flags_at(
+            set().union(*(facilities for facilities, _s, _e in pending.spans)),
+            min(start for _f, start, _e in pending.spans),
+            None if open_ended else max(end for _f, _s, end in pending.spans if end is not None),
+        )
