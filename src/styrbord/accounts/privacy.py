@@ -4,7 +4,9 @@ Export walks every model that points at the employee (employments, holdings, boo
 references, ...: new apps are included automatically) plus the audit entries about them.
 Anonymising keeps every row (so employments, bookings, ledgers and accounts stay valid) but
 replaces what identifies the person; free-text fields about them are cleared (apps add theirs
-with ``register_free_text``), absences (which may be sickness) are deleted.
+with ``register_free_text``), absences (which may be sickness) are deleted. The education history
+keeps only the relevant mark on each day (the workforce figures of earlier years count it): its
+texts are cleared and the periods left alike merged (``staff.education.forget_education``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from styrbord.accounts.privacy_sheets import write_export
 from styrbord.api.idempotency import forget_answers
 from styrbord.audit.models import AuditEntry
 from styrbord.audit.services import log_action, prune_access_log
+from styrbord.staff.education import forget_education
 from styrbord.staff.models import Absence, Employee, Employment
 
 if TYPE_CHECKING:
@@ -42,6 +45,7 @@ FREE_TEXT: dict[str, set[str]] = {
     "training.booking": {"note"},
     "training.courseinterest": {"note"},
     "staff.employment": {"title"},
+    "staff.educationperiod": {"education"},  # the education history (also merged: forget_education)
 }
 # Never exported as rows about the person (secrets, or the trail exported separately).
 SKIPPED_RELATIONS = {"audit.auditentry"}
@@ -151,6 +155,8 @@ def anonymise_employee(
     employee.email = ""
     employee.birth_year = None
     employee.education = ""
+    # Cleared in the history first, so saving the person below records no change of education.
+    forget_education(pk)
     employee.person_key = f"anonymiseret-{pk}-{secrets.token_hex(4)}"
     employee.anonymised_at = timezone.now()
     employee.version += 1

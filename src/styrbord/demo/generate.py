@@ -22,7 +22,8 @@ from styrbord.competences.models import Competence, CompetenceHolding
 from styrbord.lib.dates import add_months
 from styrbord.organisations.models import Facility, LegalBasis, Method, Municipality, TargetGroup, Unit
 from styrbord.staff.demo import FIRST_NAMES, LAST_NAMES, TRAITS
-from styrbord.staff.models import Absence, Employee, Employment, JobGroup
+from styrbord.staff.education import record_education
+from styrbord.staff.models import Absence, EducationPeriod, Employee, Employment, JobGroup
 
 GEN_PREFIX = "gen-"
 BATCH = 2000
@@ -340,6 +341,7 @@ class _Generator:
 
     def flush(self, pending: list[tuple[Employee, list[Employment]]]) -> tuple[int, int]:
         employees = Employee.objects.bulk_create([e for e, _ in pending], batch_size=BATCH)
+        record_education({e.pk for e in employees}, on=self.today)  # a first period each, since always
         jobs = []
         for employee, employments in zip(employees, (j for _, j in pending), strict=True):
             for job in employments:
@@ -394,7 +396,15 @@ def _analyze() -> None:
     """
     tables = ", ".join(
         connection.ops.quote_name(model._meta.db_table)
-        for model in (Facility, Unit, Employee, Employment, CompetenceHolding, Facility.legal_bases.through)
+        for model in (
+            Facility,
+            Unit,
+            Employee,
+            EducationPeriod,
+            Employment,
+            CompetenceHolding,
+            Facility.legal_bases.through,
+        )
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

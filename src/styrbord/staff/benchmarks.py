@@ -40,7 +40,7 @@ from styrbord.staff.import_models import ImportBatch
 from styrbord.staff.importing.reading import SourceFile
 from styrbord.staff.importing.services import read_delivery, run_import
 from styrbord.staff.importing.values import parse_bool, parse_date
-from styrbord.staff.models import Employee, Employment, JobCode, JobGroup
+from styrbord.staff.models import EducationPeriod, Employee, Employment, JobCode, JobGroup
 
 HEADERS = [
     "Medarbejdernr",
@@ -176,6 +176,8 @@ def _clear_imported(municipality: Municipality) -> None:
         )
         employments._raw_delete(employments.db)  # type: ignore[attr-defined]
         people = Employee.objects.filter(municipality=municipality, person_key__startswith=f"{municipality.code}:BP-")
+        periods = EducationPeriod.objects.filter(employee__in=people)  # their education history
+        periods._raw_delete(periods.db)  # type: ignore[attr-defined]
         people._raw_delete(people.db)  # type: ignore[attr-defined]
         ours = [
             batch.pk
@@ -326,6 +328,8 @@ def _orm_baseline(path: Path, municipality: Municipality, sample: int) -> float:
         employments = Employment.objects.filter(employment_number__startswith="ORM-")
         employments._raw_delete(employments.db)  # type: ignore[attr-defined]
         people = Employee.objects.filter(person_key__startswith="bench-orm-")
+        periods = EducationPeriod.objects.filter(employee__in=people)  # their education history
+        periods._raw_delete(periods.db)  # type: ignore[attr-defined]
         people._raw_delete(people.db)  # type: ignore[attr-defined]
     return seconds
 

@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from styrbord.demo.context import DemoContext
 from styrbord.lib.formatting import format_number
+from styrbord.staff.education import record_education
 from styrbord.staff.importing.five_file import hr_person_key
-from styrbord.staff.models import Absence, Employee, Employment, JobGroup
+from styrbord.staff.models import Absence, EducationPeriod, Employee, Employment, JobGroup
 
 G = JobGroup
 FULL_TIME = Decimal("37")
@@ -308,6 +309,7 @@ def build(ctx: DemoContext) -> None:
         employee.person_key = hr_person_key(data["facility"].municipality.code, f"demo-{n:06d}")  # type: ignore[attr-defined]
         employee.municipality = data["facility"].municipality  # type: ignore[attr-defined]
     employees = Employee.objects.bulk_create([e for e, _ in people])
+    _education_history(today, employees, [data for _, data in people])
     employments = [
         Employment(
             employee=employee,
@@ -336,6 +338,38 @@ def build(ctx: DemoContext) -> None:
         f"relevant uddannelse, gennemsnitsalder {format_number(Decimal(sum(ages)) / max(1, len(ages)), 1)}, "
         f"{on_leave} på orlov)"
     )
+
+
+EARLIER_EDUCATION = "Pædagogmedhjælper uden uddannelse"
+
+
+def _education_history(today: dt.date, employees: list[Employee], placements: list[dict[str, object]]) -> None:
+    """Every person's education history (``staff.education``): every sixth social educator hired
+    more than four years ago worked as an unskilled pedagogical helper until qualifying two to
+    three years after starting, so the workforce page's earlier years count them without a
+    relevant education. No random draw: the rest of the demo stays as it was."""
+    earlier: list[EducationPeriod] = []
+    for n, (employee, data) in enumerate(zip(employees, placements, strict=True)):
+        start = data["start_date"]
+        assert isinstance(start, dt.date)
+        if (
+            n % 6 == 0
+            and data["job_group"] == G.SOCIAL_EDUCATOR
+            and employee.education_relevant
+            and start < today - dt.timedelta(days=4 * 365)
+        ):
+            qualified = start + dt.timedelta(days=730 + n % 365)
+            earlier += [
+                EducationPeriod(employee=employee, education=EARLIER_EDUCATION, valid_to=qualified),
+                EducationPeriod(
+                    employee=employee,
+                    education=employee.education,
+                    education_relevant=True,
+                    valid_from=qualified,
+                ),
+            ]
+    EducationPeriod.objects.bulk_create(earlier)
+    record_education([e.pk for e in employees], on=today)  # the others: one period, since always
 
 
 def _add_trainees_and_students(

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import DateField, Q, Value
+from django.db.models import DateField, F, Q, Value
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -130,12 +130,85 @@ class Employee(models.Model):
                 }
             )
 
+    # The education and its mark as read from the database (``save`` records a change of them).
+    _education_loaded: tuple[object, object] | None = None
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Employee:
+        obj = super().from_db(*args, **kwargs)
+        obj._education_loaded = (obj.__dict__.get("education"), obj.__dict__.get("education_relevant"))
+        return obj
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved, and the education history (``EducationPeriod``) recorded when the education or
+        its mark is new or changed: the profile, the API and the admin all save through here."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not EDUCATION_FIELDS.intersection(update_fields):
+            return
+        current = (self.education, self.education_relevant)
+        if adding or self._education_loaded != current:
+            from styrbord.staff.education import record_education
+
+            record_education([self.pk])
+        self._education_loaded = current
+
     def validate_constraints(self, exclude: object = None) -> None:
         """A taken person key is an error at the person key (not "about the form")."""
         try:
             super().validate_constraints(exclude)  # type: ignore[arg-type]
         except ValidationError as exc:
             raise _at_field(exc, PERSON_KEY_TAKEN, "person_key") from None
+
+
+EDUCATION_FIELDS = frozenset({"education", "education_relevant"})
+
+
+class EducationPeriod(RuleFieldsMixin, models.Model):
+    """A person's education and its relevant mark over a span of days: the history behind
+    ``Employee.education`` and ``Employee.education_relevant``, which hold the open period's values.
+
+    The span is half-open: the period is in force from ``valid_from`` (inclusive; None: since
+    always) up to, not including, ``valid_to`` (exclusive; None: still in force). A change recorded
+    on day D closes the old period with ``valid_to = D`` and opens the new one with ``valid_from =
+    D``, so each day has exactly one period. A person's first period starts "since always": HR
+    gives the education a person holds, not when it was earned. ``staff.education`` writes them.
+    """
+
+    scope_paths = ScopePaths(facility="employee__employments__facility", employee="employee")
+
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="education_periods", verbose_name=_("medarbejder")
+    )
+    education = models.CharField(_("uddannelse"), max_length=200, blank=True, validators=[no_cpr_in_text])
+    education_relevant = models.BooleanField(_("relevant uddannelse"), default=False)
+    valid_from = models.DateField(_("gælder fra"), null=True, blank=True)
+    valid_to = models.DateField(_("gælder til (ikke medregnet)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("oprettet"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["employee_id", F("valid_from").asc(nulls_first=True)]  # "since always" first
+        verbose_name = _("uddannelsesperiode")
+        verbose_name_plural = _("uddannelseshistorik")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee"],
+                condition=Q(valid_to__isnull=True),
+                name="education_period_one_open",
+                violation_error_code="education_period_one_open",
+                violation_error_message=_("En medarbejder kan kun have én åben uddannelsesperiode."),
+            ),
+            models.CheckConstraint(
+                name="education_period_ends_after_start",
+                violation_error_code="education_period_ends_after_start",
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gt=F("valid_from")),
+                violation_error_message=_("Uddannelsesperioden slutter, før den begynder."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.education} {self.valid_from}–{self.valid_to}"
 
 
 def _at_field(exc: ValidationError, code: str, field: str) -> ValidationError:

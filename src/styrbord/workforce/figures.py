@@ -9,7 +9,8 @@ Definitions (shown on the page too):
   praktikant), which have their own figure;
 - relevant education: the share of those people (primary employment, no learners) whose education
   is marked relevant, defined and worked out as on the facility pages
-  (``organisations.services.education_counted_q`` and ``relevant_share``);
+  (``organisations.services.education_counted_q`` and ``relevant_share``); an earlier day counts
+  the education held that day, from the person's education history (``staff.education``);
 - part-time: a primary employment of fewer than 37 hours a week;
 - age: the year minus the birth year (people without a birth year are left out of averages);
 - specialised contact staff: contact persons holding at least one competence of category
@@ -29,10 +30,12 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce
 
 from styrbord.competences.models import Competence, CompetenceHolding
+from styrbord.lib.dates import local_today
 
 # Trainees, students and interns are defined with the share with a relevant education.
 from styrbord.organisations.services import LEARNER_KINDS as LEARNER_KINDS
 from styrbord.organisations.services import education_counted_q, relevant_share
+from styrbord.staff.education import relevant_on
 from styrbord.staff.models import FULL_TIME_HOURS, Employment, in_force_q
 
 SPECIALISED_CATEGORIES = (Competence.Category.METHOD, Competence.Category.CLINICAL, Competence.Category.ROLE)
@@ -46,6 +49,15 @@ def snapshot_day(year: int, today: dt.date) -> dt.date:
 def active_on(day: dt.date, prefix: str = "") -> Q:
     """Employments in force on ``day`` (``staff.models.in_force_q``; ``prefix`` ends in ``__``)."""
     return in_force_q(day, prefix.removesuffix("__"))
+
+
+def _relevant_on(day: dt.date) -> Q:
+    """The person's education was marked relevant on ``day``: from today on the mark held now
+    (``Employee.education_relevant``, which is the open period's), before today the mark of the
+    period of their education history in force that day (``staff.education.relevant_on``)."""
+    if day >= local_today():
+        return Q(employee__education_relevant=True)
+    return Q(relevant_on(day))
 
 
 @dataclass
@@ -110,9 +122,7 @@ def staff_figures(
         person = active & Q(is_primary=True)
         aggregates[f"n{year}"] = Count("id", filter=person)
         aggregates[f"fte{year}"] = Coalesce(Sum("fte", filter=active), Value(Decimal(0)))
-        aggregates[f"edu{year}"] = Count(
-            "id", filter=active & education_counted_q() & Q(employee__education_relevant=True)
-        )
+        aggregates[f"edu{year}"] = Count("id", filter=active & education_counted_q() & _relevant_on(day))
         if detail:
             aged = person & Q(employee__birth_year__isnull=False)
             aggregates[f"age{year}"] = Coalesce(

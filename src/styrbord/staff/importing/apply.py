@@ -23,9 +23,10 @@ from django.db.models.functions import Greatest
 
 from styrbord.lib import lookups  # noqa: F401  (registers field__any_of)
 from styrbord.organisations.models import Facility, Unit
+from styrbord.staff.education import record_education
 from styrbord.staff.import_models import FacilityDepartment
 from styrbord.staff.importing.plan import Plan, PlannedEmployment
-from styrbord.staff.models import FULL_TIME_HOURS, Employee, Employment, JobCode
+from styrbord.staff.models import EDUCATION_FIELDS, FULL_TIME_HOURS, Employee, Employment, JobCode
 from styrbord.training.services.staffing import refresh_staffing_flags_at
 
 EMPLOYEE_BATCH = 2000
@@ -134,6 +135,11 @@ def _people(plan: Plan) -> None:
     if plan.changed_people:
         names = sorted({name for _, values in plan.changed_people for name in values})
         _update(Employee, names, [(pk, [values[name] for name in names]) for pk, values in plan.changed_people])
+    # The education history: a first period for everyone created, a new one from the import's day
+    # for everyone whose education or mark it changed (``staff.education``: three statements).
+    record_education(
+        {*ids, *(pk for pk, values in plan.changed_people if EDUCATION_FIELDS.intersection(values))}, on=plan.today
+    )
 
 
 def _placement_ids(

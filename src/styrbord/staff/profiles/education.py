@@ -13,6 +13,10 @@ coordinator and the facility manager keep it here rather than only in the HR sys
 Both log one ``staff.employee.updated`` entry per person changed, naming the fields (and the new
 mark), never the education text: the trail is kept after a person is anonymised. An HR import
 whose file has the relevant-education column writes the mark again at its next run.
+
+Both keep the education history (``staff.education``): a change on the profile holds from today
+(earlier years' figures keep the education held then); a mark on "Uddannelser" classifies the
+text, and so is set on the earlier periods with that text as well.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from styrbord.lib.collation import collated
 from styrbord.lib.dates import local_today
 from styrbord.lib.formatting import format_number
 from styrbord.organisations.services import current_employments, education_counted_q
+from styrbord.staff.education import reclassify, record_education
 from styrbord.staff.importing.plan import RELEVANT_COLUMN
 from styrbord.staff.models import Employee
 from styrbord.staff.profiles.forms import EducationForm
@@ -117,6 +122,7 @@ def education_update(request: HttpRequest, pk: int) -> HttpResponse:
                         education_relevant=data["education_relevant"],
                         version=F("version") + 1,
                     )
+                    record_education([locked.pk])  # a change from today on (the history keeps the old)
                     relevant = data["education_relevant"] if "education_relevant" in changed else None
                     _log_changed(user, [locked.pk], changed, relevant)
         if not form.errors:
@@ -176,7 +182,13 @@ def education_groups(people: QuerySet[Employee]) -> list[EducationGroup]:
 
 def apply_relevance(user: Any, changes: dict[str, bool]) -> int:
     """Mark every person in the user's area with each education text as relevant or not, all or
-    nothing; each person changed is logged. Returns how many people changed."""
+    nothing; each person changed is logged. Returns how many people changed.
+
+    The mark classifies the text, so it holds for the earlier years too: every period of the
+    education history of the people in the area with that exact text gets it
+    (``staff.education.reclassify``), and a year's workforce figure counts those people as
+    relevant (or not) in every year they had it. A person whose earlier period alone changed (who
+    has another education now) is logged too, as a change of the mark in their history."""
     changed = 0
     with transaction.atomic():
         people = people_in_area(user)
@@ -188,11 +200,15 @@ def apply_relevance(user: Any, changes: dict[str, bool]) -> int:
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            if not ids:
-                continue
-            Employee.objects.filter(pk__in=ids).update(education_relevant=relevant, version=F("version") + 1)
-            _log_changed(user, ids, ["education_relevant"], relevant)
-            changed += len(ids)
+            if ids:
+                Employee.objects.filter(pk__in=ids).update(education_relevant=relevant, version=F("version") + 1)
+                _log_changed(user, ids, ["education_relevant"], relevant)
+                changed += len(ids)
+            earlier = sorted(set(reclassify(people, education, relevant)) - set(ids))
+            if earlier:
+                _log_changed(user, earlier, ["education_relevant"], relevant)
+            # The people without a history yet (a bulk load) get one, with the mark set here.
+            record_education(ids)
     return changed
 
 
