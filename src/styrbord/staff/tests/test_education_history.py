@@ -26,6 +26,7 @@ from styrbord.staff.education import forget_education, record_education
 from styrbord.staff.import_models import ColumnMapping
 from styrbord.staff.models import EducationPeriod, Employee, Employment
 from styrbord.staff.profiles.education import EducationGroup
+from styrbord.staff.tests.test_import_hand_edited_education import MAPPING
 from styrbord.testing import factories
 from styrbord.testing.fixtures import World, client_for
 from styrbord.workforce import figures
@@ -226,16 +227,7 @@ def test_marking_an_education_relevant_holds_for_the_earlier_years_too(world: Wo
     assert relevant_by_year(employments, [2022])[2022] == employments.values("employee").distinct().count()
 
 
-MAPPING = {
-    "employment_number": "Ansættelsesnr",
-    "person_id": "Medarbejdernr",
-    "name": "Navn",
-    "facility": "Tilbud",
-    "job_group": "Faggruppe",
-    "start_date": "Ansat fra",
-    "education": "Uddannelse",
-    "education_relevant": "Relevant uddannelse",
-}
+# The generic file of the hand-edited education tests: the same columns and mapping.
 
 
 def _hr_file(path: Path, people: list[tuple[str, str, str, str]]) -> str:
