@@ -415,10 +415,21 @@ class Employment(RuleFieldsMixin, models.Model):
         ]
         indexes = [
             # The facility pages and coverage engine: employments of a facility active on a date.
-            # It also holds what the staff figures count (status, person, FTE, contact person), so
-            # SQLite answers them from the index alone instead of reading every employment row.
+            # It also holds what the staff figures count (status, person, FTE, contact person, and the
+            # primary flag and kind that decide who the relevant-education share is of), so SQLite
+            # answers them from the index alone instead of reading every employment row.
             models.Index(
-                fields=["facility", "start_date", "end_date", "status", "employee", "fte", "is_contact_person"],
+                fields=[
+                    "facility",
+                    "start_date",
+                    "end_date",
+                    "status",
+                    "employee",
+                    "fte",
+                    "is_contact_person",
+                    "is_primary",
+                    "kind",
+                ],
                 name="employment_facility_current",
             ),
         ]
