@@ -19,6 +19,23 @@ class EmploymentInline(admin.TabularInline):
     raw_id_fields = ("facility", "unit", "job_code")
 
 
+class EducationPeriodInline(admin.TabularInline):
+    """The person's education history, read only: ``staff.education`` writes it when the education
+    or its mark changes (here too, by saving the person), so a hand edit could only break it."""
+
+    model = models.EducationPeriod
+    extra = 0
+    fields = ("education", "education_relevant", "valid_from", "valid_to", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(models.Employee)
 class EmployeeAdmin(admin.ModelAdmin):
     ordering = (collated("name"), "pk")  # Danish order: Æ, Ø, Å after Z (byte order put Å first)
@@ -26,7 +43,7 @@ class EmployeeAdmin(admin.ModelAdmin):
     list_filter = ("municipality",)
     list_select_related = ("municipality",)
     search_fields = ("name", "employments__employment_number")
-    inlines = [EmploymentInline]
+    inlines = [EmploymentInline, EducationPeriodInline]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """An employment added, changed (status, dates, facility) or removed in the inline changes

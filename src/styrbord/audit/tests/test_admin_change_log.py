@@ -47,6 +47,10 @@ def test_personal_fields_are_hidden_in_the_change_log(world, client) -> None:  #
             "employments-INITIAL_FORMS": "0",
             "employments-MIN_NUM_FORMS": "0",
             "employments-MAX_NUM_FORMS": "1000",
+            "education_periods-TOTAL_FORMS": "0",  # the read-only education history
+            "education_periods-INITIAL_FORMS": "0",
+            "education_periods-MIN_NUM_FORMS": "0",
+            "education_periods-MAX_NUM_FORMS": "1000",
         },
     )
     entry = AuditEntry.objects.filter(action="staff.employee.updated").first()

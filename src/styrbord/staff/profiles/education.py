@@ -189,7 +189,7 @@ def apply_relevance(user: Any, changes: dict[str, bool]) -> int:
     (``staff.education.reclassify``), and a year's workforce figure counts those people as
     relevant (or not) in every year they had it. A person whose earlier period alone changed (who
     has another education now) is logged too, as a change of the mark in their history."""
-    changed = 0
+    changed: list[int] = []
     with transaction.atomic():
         people = people_in_area(user)
         for education, relevant in changes.items():
@@ -203,13 +203,14 @@ def apply_relevance(user: Any, changes: dict[str, bool]) -> int:
             if ids:
                 Employee.objects.filter(pk__in=ids).update(education_relevant=relevant, version=F("version") + 1)
                 _log_changed(user, ids, ["education_relevant"], relevant)
-                changed += len(ids)
+                changed.extend(ids)
             earlier = sorted(set(reclassify(people, education, relevant)) - set(ids))
             if earlier:
                 _log_changed(user, earlier, ["education_relevant"], relevant)
-            # The people without a history yet (a bulk load) get one, with the mark set here.
-            record_education(ids)
-    return changed
+        # The changed people's open periods take the new mark, and the people without a history
+        # yet (a bulk load) get one: one call over every text (each person has one text).
+        record_education(changed)
+    return len(changed)
 
 
 def _chosen(post: Any, groups: list[EducationGroup]) -> tuple[dict[str, bool], bool]:

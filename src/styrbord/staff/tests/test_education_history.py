@@ -227,6 +227,61 @@ def test_marking_an_education_relevant_holds_for_the_earlier_years_too(world: Wo
     assert relevant_by_year(employments, [2022])[2022] == employments.values("employee").distinct().count()
 
 
+def test_marking_two_educations_at_once_records_both_in_one_call(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each mark is saved on its people's open periods; the history is written once for all of
+    them (three statements, not three per education text)."""
+    from styrbord.staff.profiles import education as page
+
+    nurse, psychologist = world.dolmer_staff[1], world.dolmer_staff[2]
+    Employee.objects.filter(pk=nurse.pk).update(education="Sygeplejerske", education_relevant=False)
+    Employee.objects.filter(pk=psychologist.pk).update(education="Psykolog", education_relevant=False)
+    record_education([nurse.pk, psychologist.pk], on=dt.date(2021, 3, 1))
+    calls: list[list[int]] = []
+    real = page.record_education
+
+    def spy(ids: list[int], *args: object, **kwargs: object) -> int:
+        calls.append(sorted(ids))
+        return real(ids, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(page, "record_education", spy)
+    keys = [EducationGroup(text, 1, 0).key for text in ("Sygeplejerske", "Psykolog")]
+    post = {f"relevant-{key}": "ja" for key in keys} | {f"shown-{key}": "nej" for key in keys}
+
+    response = client_for(world.coordinator).post(reverse("staff:education_list"), post)
+
+    assert response.status_code == 302
+    assert calls == [sorted([nurse.pk, psychologist.pk])]
+    assert history(nurse)[-1][:2] == ("Sygeplejerske", True)
+    assert history(psychologist)[-1][:2] == ("Psykolog", True)
+
+
+def test_the_administration_shows_the_history_and_records_an_education_changed_there(world: World) -> None:
+    """The person's page in the administration lists the periods, read only (no field of them to
+    post), and an education changed there is recorded like anywhere else."""
+    from styrbord.testing.forms import form_data, page_forms
+
+    person = world.dolmer_staff[0]
+    Employee.objects.filter(pk=person.pk).update(education="Pædagogmedhjælper", education_relevant=False)
+    record_education([person.pk], on=dt.date(2021, 3, 1))
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    client = client_for(world.admin)
+    url = reverse("admin:staff_employee_change", args=[person.pk])
+
+    page = client.get(url)
+    body = page.content.decode()
+    assert "Uddannelseshistorik" in body
+    assert "Pædagogmedhjælper" in body
+    data = form_data(page_forms(page.content, "//form[@id and contains(@id, '_form')]")[0])
+    assert "education_periods-0-id" in data
+    assert "education_periods-0-education" not in data
+
+    response = client.post(url, {**data, "education": "Pædagog", "education_relevant": "on"})
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [h[:2] for h in history(person)][-2:] == [("Pædagogmedhjælper", False), ("Pædagog", True)]
+
+
 # The generic file of the hand-edited education tests: the same columns and mapping.
 
 
