@@ -80,7 +80,14 @@ def _lock_booking(booking: Booking, expected_version: int | None) -> Booking:
         .get(pk=booking.pk)
     )
     if expected_version is not None and locked.version != expected_version:
-        raise BookingError(_("Bookingen er ændret af en anden i mellemtiden. Indlæs siden igen."))
+        # The version counts up on every change, the staffing flag's too (leave entered, an employment
+        # ended, a minimum raised): the message says both, since the person may see no other change.
+        raise BookingError(
+            _(
+                "Bookingen er ændret i mellemtiden, af en anden eller fordi bemandingen på kursusdagene har "
+                "ændret sig. Indlæs siden igen."
+            )
+        )
     return locked
 
 

@@ -109,7 +109,7 @@ def test_one_booking_that_cannot_take_its_outcome_leaves_the_whole_session_unreg
     services.mark_no_show(Booking.objects.get(pk=bookings["bo"].pk), None)  # changed since the page was shown
     with pytest.raises(services.BookingError) as caught:
         services.register_attendance(session, chosen, world.coordinator)
-    assert caught.value.message.startswith(f"{world.dolmer_staff[1].name}: Bookingen er ændret af en anden")
+    assert caught.value.message.startswith(f"{world.dolmer_staff[1].name}: Bookingen er ændret i mellemtiden")
     assert caught.value.message.endswith("Der er ikke registreret noget for holdet.")
     assert Booking.objects.get(pk=bookings["anna"].pk).status == BookingStatus.BOOKED
     assert Booking.objects.get(pk=bookings["carl"].pk).status == BookingStatus.BOOKED
@@ -204,7 +204,7 @@ def test_the_register_page_shows_the_users_own_people_and_saves_all_at_once(worl
     stale = {f"outcome_{bookings['carl'].pk}": "completed", f"version_{bookings['carl'].pk}": 0}
     Booking.objects.filter(pk=bookings["carl"].pk).update(version=5)
     response = client.post(url, stale)
-    assert f"{bookings['carl'].employee.name}: Bookingen er ændret af en anden" in response.content.decode()
+    assert f"{bookings['carl'].employee.name}: Bookingen er ændret i mellemtiden" in response.content.decode()
     assert Booking.objects.get(pk=bookings["carl"].pk).status == BookingStatus.BOOKED
 
 
@@ -253,7 +253,7 @@ def test_the_api_registers_a_session_all_or_none_in_scope(world: World) -> None:
     # A stale version: the person is named, nothing registered.
     response = api.post(url, {"bookings": [item("anna", "completed"), item("bo", "no_show", version=7)]})
     assert response.status_code == 422
-    assert f"{world.dolmer_staff[1].name}: Bookingen er ændret af en anden" in response.json()["detail"][0]["msg"]
+    assert f"{world.dolmer_staff[1].name}: Bookingen er ændret i mellemtiden" in response.json()["detail"][0]["msg"]
     assert Booking.objects.get(pk=bookings["anna"].pk).status == BookingStatus.BOOKED
     response = api.post(
         url, {"bookings": [item("anna", "completed"), item("bo", "no_show"), item("carl", "incomplete")]}

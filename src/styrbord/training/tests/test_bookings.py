@@ -156,7 +156,7 @@ def test_a_status_reads_as_it_stands_on_the_day(clock: Clock) -> None:
 def test_a_stale_version_is_refused() -> None:
     booking = services.book(factories.employment().employee, helpers.session())
     services.confirm(booking, expected_version=booking.version)
-    with pytest.raises(BookingError, match="ændret af en anden"):
+    with pytest.raises(BookingError, match="ændret i mellemtiden"):
         services.cancel(booking, expected_version=booking.version)
 
 

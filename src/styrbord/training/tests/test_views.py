@@ -117,7 +117,7 @@ def test_a_stale_form_gets_the_danish_conflict_message(
     services.mark_attended(booked)  # changed behind the form's back: its version is now stale
     url = reverse("training:booking_action", args=[booked.pk, "complete"])
     response = _login(client, world.manager).post(url, {"version": booked.version}, follow=True)
-    assert "ændret af en anden" in response.content.decode()
+    assert "ændret i mellemtiden" in response.content.decode()
     booked.refresh_from_db()
     assert booked.status == BookingStatus.ATTENDED
 
