@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from styrbord.accounts.tokens import create_token
+from styrbord.audit.models import AuditEntry
 from styrbord.staff.import_models import ColumnMapping
 from styrbord.staff.models import Employee
 from styrbord.staff.profiles.education import EducationGroup
@@ -147,6 +148,12 @@ def test_the_check_and_the_dry_run_name_each_education_set_by_hand_that_the_impo
     assert "  Eva Dahl (loen-februar.csv:6): Uddannelse »Fysioterapeut« i Styrbord, »Ergoterapeut« i filen" in printed
     assert "Carl Berg" not in printed
     assert person("1").education == "Socialpædagog"
+    # Who ran it saw Styrbord's values of these three: the access log names them.
+    listed = AuditEntry.objects.filter(action="staff.import.hand_edits_listed")
+    assert sorted(pk or 0 for pk in listed.values_list("subject_employee_id", flat=True)) == sorted(
+        person(n).pk for n in ("1", "2", "5")
+    )
+    assert {entry.data["via"] for entry in listed} == {"import_staff"}
 
     # Applied, HR's values are written and the result says what was set back; the next check of
     # the same file has nothing to warn about (the import set them last).

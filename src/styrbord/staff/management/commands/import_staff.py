@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from styrbord.accounts.models import User
+from styrbord.audit.services import log_access
 from styrbord.organisations.models import Municipality
 from styrbord.staff.import_models import ColumnMapping
 from styrbord.staff.importing.errors import ImportFailedError, ImportRejectedError
@@ -85,7 +86,7 @@ class Command(BaseCommand):
             raise CommandError(failed.message) from None
         for warning in result.plan.warnings:
             self.stderr.write(f"Advarsel: {warning}")
-        self._hand_edits(result.plan, applied=not options["dry_run"])
+        self._hand_edits(result.plan, municipality, user, applied=not options["dry_run"])
         verb = "Prøvekørsel (intet er gemt)" if options["dry_run"] else "Indlæst"
         sheet = f" (arket {result.batch.sheet})" if result.batch.sheet else ""
         self.stdout.write(f"{verb}: {municipality} – {len(result.plan.employments)} ansættelser i filerne{sheet}")
@@ -99,13 +100,22 @@ class Command(BaseCommand):
                 "efter ansættelsens ophør (Kurser, Bookinger, filteret »Kun efter ansættelsens ophør«)."
             )
 
-    def _hand_edits(self, plan: Plan, *, applied: bool) -> None:
+    def _hand_edits(self, plan: Plan, municipality: Municipality, user: User | None, *, applied: bool) -> None:
         """The educations set by hand in Styrbord that the delivery sets back to HR's value, as the
-        check page lists them: each person, with Styrbord's value and the file's."""
+        check page lists them: each person, with Styrbord's value and the file's. Styrbord's values
+        are personal data shown to whoever runs the command: the access log names the people, as
+        the check page's view does (the user of ``--user``, else the system)."""
         if not plan.hand_edited:
             return
+        rows = hand_edit_rows(plan, limit=None)
+        log_access(
+            user,
+            "staff.import.hand_edits_listed",
+            [person["employee_id"] for person in rows],
+            {"municipality": municipality.code, "via": "import_staff"},
+        )
         self.stderr.write(f"Advarsel: {hand_edits_text(len(plan.hand_edited), applied=applied)}")
-        for person in hand_edit_rows(plan, limit=None):
+        for person in rows:
             where = f"{person['file']}:{person['row']}" if person["row"] else person["file"]
             for label, styrbord, in_file in person["fields"]:
                 self.stderr.write(f"  {person['name']} ({where}): {label} »{styrbord}« i Styrbord, »{in_file}« i filen")
