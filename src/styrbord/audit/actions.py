@@ -90,6 +90,7 @@ ACTIONS: dict[str, Promise] = {
     "staff.columnmapping.updated": _("Kolonneopsætning til HR-import ændret"),
     "staff.importbatch.viewed": _("HR-udtræk kontrolleret: ændringerne set før indlæsning"),
     "staff.importbatch.exported": _("HR-udtrækkets ændringer eksporteret"),
+    "staff.import.hand_edits_listed": _("HR-import fra kommandolinjen: uddannelser rettet i Styrbord vist"),
     "staff.employee.updated": _("Medarbejderens oplysninger ændret"),
     "staff.employee.created": _("Medarbejder oprettet (HR-import)"),
     "staff.own_profile.viewed": _("Egen profil set"),
