@@ -148,7 +148,13 @@ class Employee(models.Model):
         if update_fields is not None and not EDUCATION_FIELDS.intersection(update_fields):
             return
         current = (self.education, self.education_relevant)
-        if adding or self._education_loaded != current:
+        if adding:
+            # A new person has no history yet: their first period, "since always", in one INSERT
+            # (what ``record_education`` writes for them, without building its three statements).
+            EducationPeriod.objects.create(
+                employee_id=self.pk, education=self.education, education_relevant=self.education_relevant
+            )
+        elif self._education_loaded != current:
             from styrbord.staff.education import record_education
 
             record_education([self.pk])

@@ -188,6 +188,20 @@ def test_an_api_patch_records_a_period(world: World) -> None:
     assert history(person)[-2][3] == local_today()
 
 
+def test_a_new_person_gets_the_period_since_always_in_one_insert(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    """The API, the administration and a one-by-one loader create people through ``save``: the
+    first period costs one INSERT, not the three statements of ``record_education``."""
+    municipality = factories.employee().municipality
+    with django_assert_num_queries(2):  # the person, their first period
+        person = Employee.objects.create(
+            municipality=municipality, person_key="ny-1", name="Ny Person", education="Pædagog", education_relevant=True
+        )
+    assert history(person) == [("Pædagog", True, None, None)]
+    person.education = "Socialpædagog"  # corrected the day they came in: still since always
+    person.save()
+    assert history(person) == [("Socialpædagog", True, None, None)]
+
+
 def test_saving_the_person_records_only_a_changed_education(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     person = Employee.objects.get(pk=factories.employee(education="Pædagog").pk)
     _entered_earlier(person)
