@@ -374,6 +374,36 @@ _CELL_TEXT: dict[type, Callable[[Any], str]] = {
 }
 
 
+# Rows converted to text at a time (``_texts_of_rows``).
+_CONVERT_ROWS = 2000
+
+
+def _texts_of_rows(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
+    """Each row's cells as text (``_cell_text``), column by column: a column's distinct values are
+    converted once each (a sheet repeats the same hours, wages and dates thousands of times). A
+    column mixing two kinds of number or date (whose equal values could read differently, 1 and
+    1.0 for one), rows of different widths or a value that cannot be a dict key are converted
+    cell by cell."""
+    if not rows:
+        return []
+    width = len(rows[0])
+    if any(len(row) != width for row in rows):
+        return [[_cell_text(value) for value in row] for row in rows]
+    columns: list[Sequence[str]] = []
+    for column in zip(*rows, strict=True):
+        kinds = set(map(type, column))
+        kinds.discard(str)
+        if not kinds:
+            columns.append(column)
+            continue
+        try:
+            texts = {value: _cell_text(value) for value in set(column)} if len(kinds) == 1 else None
+        except TypeError:  # unhashable
+            texts = None
+        columns.append(list(map(texts.__getitem__, column)) if texts is not None else list(map(_cell_text, column)))
+    return list(map(list, zip(*columns, strict=True)))
+
+
 def _cell_text(value: object) -> str:
     """A cell's value as the text a user would type: numbers with a decimal comma, dates in ISO."""
     convert = _CELL_TEXT.get(type(value))
@@ -495,10 +525,28 @@ def _open_xlsx(source: SourceFile, warnings: IssueList) -> Table:
         for number, cells in replay:
             yield number, flagged(cells, number)
         try:
-            for number, raw in raw_rows:
-                cells = flagged(texts_of(raw), number)
-                if "".join(cells).strip():  # rows of empty cells are skipped
-                    yield number, cells
+            # A chunk of rows at a time, converted column by column (``_texts_of_rows``); then row
+            # by row as before: a row after an unreadable one is never reached, and ``flagged``
+            # goes over the rows only when the chunk holds a cell it would act on.
+            while True:
+                chunk: list[tuple[int, Sequence[Any]]] = []
+                failure: BaseException | None = None
+                try:
+                    chunk.extend(itertools.islice(raw_rows, _CONVERT_ROWS))
+                except _BROKEN_XLSX_ERRORS as exc:  # raised below, after the rows read before it
+                    failure = exc
+                texts = _texts_of_rows([raw for _, raw in chunk])
+                joined = "\n" + "\n".join(itertools.chain.from_iterable(texts))
+                plain = "\x00" not in joined and "\n=" not in joined
+                for (number, _), cells in zip(chunk, texts, strict=True):
+                    if not plain:
+                        cells = flagged(cells, number)
+                    if "".join(cells).strip():  # rows of empty cells are skipped
+                        yield number, cells
+                if failure is not None:
+                    raise failure
+                if len(chunk) < _CONVERT_ROWS:
+                    break
         except _BROKEN_XLSX_ERRORS:
             raise FileUnreadableError(broken).at(source.name) from None
         finally:

@@ -142,3 +142,51 @@ def test_a_number_cell_with_three_decimals_is_not_read_as_danish_thousands(
     _table, rows, _warnings = _read(path, monkeypatch, force_openpyxl=force_openpyxl)
     assert rows == [(2, ["A-1", "28,125", "312,125"])]
     assert [parse_decimal(text) for text in rows[0][1][1:]] == [Decimal("28.125"), Decimal("312.125")]
+
+
+def _cell_by_cell(rows):  # type: ignore[no-untyped-def]
+    return [[reading._cell_text(value) for value in row] for row in rows]
+
+
+def test_cells_converted_column_by_column_read_as_cell_by_cell() -> None:
+    """A chunk of rows is converted column by column, each distinct value once: the texts must be
+    those of converting every cell by itself, also where equal values of two types would read
+    differently (True and 1, 1 and 1.0, a date and midnight of it) and rows differ in width."""
+    import random
+
+    rng = random.Random(7)
+    values = [
+        None, "", " x ", "=1+1", 0, 1, 37, True, False, 1.0, 37.5, 0.1 + 0.2, 1e-7, 12345678.9,
+        dt.date(2020, 2, 1), dt.datetime(2020, 2, 1), dt.datetime(2024, 5, 6, 7, 30),
+    ]  # fmt: skip
+    same_type = [[rng.choice([1.5, 2.25, 37.0]) for _ in range(4)] for _ in range(50)]
+    mixed = [[rng.choice(values) for _ in range(6)] for _ in range(200)]
+    ragged = [[rng.choice(values) for _ in range(rng.randint(1, 6))] for _ in range(50)]
+    for rows in (same_type, mixed, ragged, []):
+        assert reading._texts_of_rows(rows) == _cell_by_cell(rows)
+
+
+def test_a_workbook_read_in_small_chunks_reads_as_cell_by_cell(tmp_path: Path, monkeypatch) -> None:
+    """The calamine reader takes the rows a chunk at a time: chunk edges, a formula-like cell and
+    typed cells give the same rows and warnings as converting each cell by itself."""
+    path = tmp_path / "ansatte.xlsx"
+    _messy_workbook(path)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    for n in range(40):  # more rows than a chunk below, numbers and dates of both kinds
+        sheet.append([None, f"B-{n}", f"Navn {n}", n % 3 or 37.5, dt.date(2021, 1, 1 + n % 28), None, n % 2 == 0])
+    sheet.append([None, "C-1", None, 37])
+    sheet.cell(sheet.max_row, 3).value = "=SUM(1)"
+    sheet.cell(sheet.max_row, 3).data_type = "s"  # text that looks like a formula: flagged
+    workbook.save(path)
+    assert not has_formulas(path)  # read by calamine, a chunk at a time
+
+    monkeypatch.setattr(reading, "_CONVERT_ROWS", 7)
+    _table, chunked, chunked_warnings = _read(path, monkeypatch, force_openpyxl=False)
+    monkeypatch.setattr(reading, "_texts_of_rows", _cell_by_cell)
+    _table, reference, reference_warnings = _read(path, monkeypatch, force_openpyxl=False)
+
+    assert chunked == reference
+    assert len(chunked) > 40
+    assert chunked_warnings.items == reference_warnings.items
+    assert any("formel" in issue.msgid for issue in chunked_warnings.items)
